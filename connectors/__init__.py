@@ -1,0 +1,1 @@
+"""CRM connectors and their sandbox fakes."""

@@ -1,0 +1,3 @@
+"""syncd: lead-scoring sync daemon."""
+
+__version__ = "0.1.0"
