@@ -1,1 +1,49 @@
-"""Pure scoring core: no I/O, no clock."""
+"""Pure scoring core: no I/O, no clock (``as_of`` is always an argument).
+
+Imports only the standard library and pydantic; reading model files (YAML)
+is ``syncd.modelfile``'s job.
+
+Public API::
+
+    spec = parse_model_data(data, lines, source, attachments)  # raises ModelError
+    model = compile_model(spec)                      # model.ref == "name@1a2b3c4d"
+    contact = contact_from_json(obj)                 # raises ContactError
+    results = score_batch(model, contacts, as_of)    # input order preserved
+    result_to_json(results[0])                       # DESIGN §2 shape
+    account_scores(model, results, contacts)
+"""
+
+from .accounts import account_scores, is_priority, score_batch
+from .compiler import CompiledModel, compile_model
+from .contract import (
+    ContactError,
+    account_score_to_json,
+    contact_from_json,
+    parse_datetime,
+    result_to_json,
+)
+from .errors import ModelError, ModelIssue
+from .explain import summary
+from .keys import account_key, is_free_mail
+from .parse import parse_model_data, parse_priority_csv
+from .schema import ModelSpec
+from .text import normalise
+from .types import (
+    Account,
+    AccountScore,
+    Activity,
+    Contact,
+    Reason,
+    ScoreResult,
+    format_points,
+    round_half_up,
+)
+
+__all__ = [
+    "Account", "AccountScore", "Activity", "CompiledModel", "Contact", "ContactError",
+    "ModelError", "ModelIssue", "ModelSpec", "Reason", "ScoreResult", "account_key",
+    "account_score_to_json",
+    "account_scores", "compile_model", "contact_from_json", "format_points", "is_free_mail",
+    "is_priority", "normalise", "parse_datetime", "parse_model_data", "parse_priority_csv",
+    "result_to_json", "round_half_up", "score_batch", "summary",
+]

@@ -1,0 +1,102 @@
+"""Scoring throughput benchmark (not part of the test run).
+
+Generates N contacts (default 100,000) with ~20 activities each,
+deterministically (seeded), scores them with config/models/default.yaml and
+prints, as its last line, JSON:
+{"contacts_per_s": ..., "activities_per_s": ..., "contacts": ..., "seconds": ...}
+``seconds`` covers ``score_batch`` only (contacts are built beforehand: text
+normalisation, sorting and indexing happen once, at construction, as in the
+daemon where contacts are loaded from the state store). Construction speed is
+reported on an earlier line.
+
+Usage: python bench/bench_scoring.py [N]
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from syncd.core import Account, Activity, Contact, score_batch  # noqa: E402
+from syncd.modelfile import load_model  # noqa: E402
+
+AS_OF = datetime(2026, 11, 23, tzinfo=UTC)
+TITLES = ["VP Engineering", "Engineering Manager", "Genel Müdür", "Satış Müdürü", "Analyst",
+          "Διευθύνων Σύμβουλος", "Geschäftsführer", "Vertriebsleiter", "Directeur général",
+          "Responsable Marketing", "Gerente de Ventas", "Software Engineer", "CTO", "Intern"]
+INDUSTRIES = ["Technology", "Retail", "Manufacturing", "Finance", "Logistics"]
+COUNTRIES = ["US", "UK", "CA", "DE", "TR", "GR", "FR", "ES"]
+URLS = ["https://v.example/pricing", "https://v.example/demo", "https://v.example/blog/x",
+        "https://v.example/careers", "https://v.example/", "https://v.example/docs"]
+KINDS = ["case_study", "whitepaper", "ebook"]
+TYPES = ["page_view"] * 8 + ["email_open"] * 5 + ["email_click"] * 2 + [
+    "content_download", "webinar_attended", "support_ticket", "unsubscribe", "form_submit"]
+
+
+def generate(n: int, per: int = 20, seed: int = 42) -> list[Contact]:
+    rnd = random.Random(seed)
+    now = AS_OF.timestamp()
+    out: list[Contact] = []
+    for i in range(n):
+        acc_no = i // 4  # ~4 contacts per account
+        acts = []
+        for _ in range(per):
+            t = rnd.choice(TYPES)
+            ts = now - rnd.random() * 200 * 86400
+            attrs: dict[str, str | int | float | bool] = {}
+            if t in ("page_view", "email_click"):
+                attrs["url"] = rnd.choice(URLS)
+            elif t == "content_download":
+                attrs["kind"] = rnd.choice(KINDS)
+            elif t == "support_ticket":
+                attrs["category"] = rnd.choice(["sales", "billing", "technical"])
+            elif t == "form_submit":
+                attrs["form"] = "Contact us"
+            acts.append(Activity(t, ts, attrs))
+        props: dict[str, str | int | float | bool] = {
+            "title": rnd.choice(TITLES), "industry": rnd.choice(INDUSTRIES),
+            "employees": rnd.choice([10, 80, 250, "1,200", "450"]),
+            "country": rnd.choice(COUNTRIES)}
+        if rnd.random() < 0.01:
+            props["occupation"] = "Student"
+        out.append(Contact(
+            id=f"c{i}", email=f"user{i}@company{acc_no}.example", properties=props,
+            account=Account(id=f"acc{acc_no}", name=f"Company {acc_no}",
+                            properties={"priority": acc_no % 97 == 0}),
+            activities=tuple(acts), created_ts=now - 300 * 86400))
+    return out
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    model = load_model(ROOT / "config" / "models" / "default.yaml")
+    t0 = time.perf_counter()
+    contacts = generate(n)
+    t1 = time.perf_counter()
+    n_acts = sum(len(c.activities) for c in contacts)
+    print(f"generated+constructed {n} contacts / {n_acts} activities in {t1 - t0:.2f}s "
+          f"({n / (t1 - t0):,.0f} contacts/s construction incl. generation)")
+    score_batch(model, contacts[:1000], AS_OF)  # warm caches
+    t2 = time.perf_counter()
+    c2 = time.process_time()
+    results = score_batch(model, contacts, AS_OF)
+    secs = time.perf_counter() - t2
+    cpu = time.process_time() - c2
+    tiers: dict[str, int] = {}
+    for r in results:
+        tiers[r.tier] = tiers.get(r.tier, 0) + 1
+    print(f"tiers: {json.dumps(tiers, sort_keys=True)}")
+    print(f"scoring: {secs:.2f}s wall, {cpu:.2f}s CPU ({n / cpu:,.0f} contacts/s by CPU time)")
+    print(json.dumps({"contacts_per_s": round(n / secs), "activities_per_s": round(n_acts / secs),
+                      "contacts": n, "seconds": round(secs, 3)}))
+
+
+if __name__ == "__main__":
+    main()

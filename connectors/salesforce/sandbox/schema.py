@@ -1,0 +1,328 @@
+"""sObject schemas of the fake Salesforce: fields, types, relationships, id prefixes."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from dataclasses import dataclass, field
+
+KEY_PREFIXES: dict[str, str] = {
+    "Account": "001",
+    "Contact": "003",
+    "Lead": "00Q",
+    "Task": "00T",
+    "Event": "00U",
+    "Campaign": "701",
+    "CampaignMember": "00v",
+    "User": "005",
+}
+CUSTOM_FIELD_PREFIX = "00N"
+JOB_PREFIX = "750"
+QUERY_LOCATOR_PREFIX = "01g"
+
+_SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
+_BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+TEXT_TYPES = frozenset(
+    {"string", "picklist", "email", "phone", "url", "textarea", "id", "reference"}
+)
+NUMBER_TYPES = frozenset({"double", "int", "currency", "percent"})
+
+
+def id18(id15: str) -> str:
+    """Append Salesforce's 3-character case-safe checksum to a 15-character id."""
+    suffix = ""
+    for chunk in range(3):
+        bits = 0
+        for pos, char in enumerate(id15[chunk * 5 : chunk * 5 + 5]):
+            if "A" <= char <= "Z":
+                bits |= 1 << pos
+        suffix += _SUFFIX_ALPHABET[bits]
+    return id15 + suffix
+
+
+def is_valid_id(value: str) -> bool:
+    return len(value) == 18 and value.isalnum() and id18(value[:15]) == value
+
+
+class IdFactory:
+    """Mints 18-character ids with the right key prefix, in creation order."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+        self._lock = threading.Lock()
+
+    def mint(self, prefix: str) -> str:
+        with self._lock:
+            n = next(self._counter)
+        digits = ""
+        while n or len(digits) < 7:
+            n, rem = divmod(n, 62)
+            digits = _BASE62[rem] + digits
+        return id18(f"{prefix}8d{'0' * (10 - len(digits))}{digits}"[:15])
+
+
+@dataclass(frozen=True, slots=True)
+class SField:
+    """One field as `describe` reports it."""
+
+    name: str
+    type: str
+    label: str = ""
+    length: int = 0
+    updateable: bool = True
+    nillable: bool = True
+    custom: bool = False
+    reference_to: tuple[str, ...] = ()
+    relationship_name: str | None = None
+    precision: int = 0
+    scale: int = 0
+
+    def describe(self) -> dict[str, object]:
+        soap = {
+            "id": "tns:ID",
+            "reference": "tns:ID",
+            "boolean": "xsd:boolean",
+            "datetime": "xsd:dateTime",
+            "date": "xsd:date",
+            "double": "xsd:double",
+            "currency": "xsd:double",
+            "percent": "xsd:double",
+            "int": "xsd:int",
+        }.get(self.type, "xsd:string")
+        return {
+            "name": self.name,
+            "type": self.type,
+            "label": self.label or self.name,
+            "length": self.length,
+            "precision": self.precision,
+            "scale": self.scale,
+            "custom": self.custom,
+            "updateable": self.updateable,
+            "createable": self.updateable,
+            "nillable": self.nillable,
+            "filterable": self.type != "textarea",
+            "sortable": self.type != "textarea",
+            "soapType": soap,
+            "referenceTo": list(self.reference_to),
+            "relationshipName": self.relationship_name,
+            "calculated": False,
+            "unique": False,
+            "externalId": False,
+        }
+
+
+def _s(name: str, length: int = 255, label: str = "", *, kind: str = "string") -> SField:
+    return SField(name, kind, label or name, length)
+
+
+def _ref(name: str, to: tuple[str, ...], rel: str, *, updateable: bool = True) -> SField:
+    return SField(name, "reference", rel + " ID", 18, updateable, True, False, to, rel)
+
+
+def _ro(name: str, kind: str, *, nillable: bool = True) -> SField:
+    length = 18 if kind == "id" else 0
+    return SField(name, kind, name, length, updateable=False, nillable=nillable)
+
+
+def _system(owner: bool = True) -> list[SField]:
+    fields = [
+        _ro("Id", "id", nillable=False),
+        _ro("IsDeleted", "boolean", nillable=False),
+        _ro("CreatedDate", "datetime", nillable=False),
+        _ref("CreatedById", ("User",), "CreatedBy", updateable=False),
+        _ro("LastModifiedDate", "datetime", nillable=False),
+        _ref("LastModifiedById", ("User",), "LastModifiedBy", updateable=False),
+        _ro("SystemModstamp", "datetime", nillable=False),
+    ]
+    if owner:
+        fields.append(_ref("OwnerId", ("User",), "Owner"))
+    return fields
+
+
+def _num(name: str, kind: str = "int") -> SField:
+    return SField(name, kind, name, 0, precision=18 if kind != "int" else 9)
+
+
+def _bool(name: str, *, updateable: bool = True) -> SField:
+    return SField(name, "boolean", name, 0, updateable, nillable=False)
+
+
+def _date(name: str, kind: str = "date") -> SField:
+    return SField(name, kind, name)
+
+
+_PERSON = [
+    _s("FirstName", 40),
+    SField("LastName", "string", "Last Name", 80, nillable=False),
+    SField("Name", "string", "Full Name", 121, updateable=False),
+    _s("Title", 128),
+    _s("Email", 80, kind="email"),
+    _s("Phone", 40, kind="phone"),
+    _s("LeadSource", 255, "Lead Source", kind="picklist"),
+    _s("Description", 32000, kind="textarea"),
+]
+
+STANDARD_OBJECTS: dict[str, list[SField]] = {
+    "Lead": [
+        *_system(),
+        *_PERSON,
+        SField("Company", "string", "Company", 255, nillable=False),
+        _s("Status", 255, "Lead Status", kind="picklist"),
+        _s("Industry", 255, kind="picklist"),
+        _s("Rating", 255, kind="picklist"),
+        _s("Website", 255, kind="url"),
+        _num("NumberOfEmployees"),
+        _s("Country", 80),
+        _s("City", 40),
+        _bool("IsConverted", updateable=False),
+        SField("ConvertedDate", "date", "Converted Date", updateable=False),
+        _ref("ConvertedContactId", ("Contact",), "ConvertedContact", updateable=False),
+        _ref("ConvertedAccountId", ("Account",), "ConvertedAccount", updateable=False),
+    ],
+    "Contact": [
+        *_system(),
+        *_PERSON,
+        _ref("AccountId", ("Account",), "Account"),
+        _s("Department", 80),
+        _s("MailingCountry", 80),
+        _s("MailingCity", 40),
+    ],
+    "Account": [
+        *_system(),
+        SField("Name", "string", "Account Name", 255, nillable=False),
+        _s("Website", 255, kind="url"),
+        _s("Industry", 255, kind="picklist"),
+        _s("Type", 255, "Account Type", kind="picklist"),
+        _num("NumberOfEmployees"),
+        _num("AnnualRevenue", "currency"),
+        _s("BillingCountry", 80),
+        _s("BillingCity", 40),
+        SField("Target_Account__c", "boolean", "Target Account", 0, nillable=False, custom=True),
+    ],
+    "Task": [
+        *_system(),
+        _s("Subject", 255, kind="picklist"),
+        _s("Type", 255, kind="picklist"),
+        _s("TaskSubtype", 255, kind="picklist"),
+        _s("Status", 255, kind="picklist"),
+        _s("Priority", 255, kind="picklist"),
+        _date("ActivityDate"),
+        _ref("WhoId", ("Contact", "Lead"), "Who"),
+        _ref("WhatId", ("Account", "Campaign"), "What"),
+        _num("CallDurationInSeconds"),
+        _bool("IsClosed", updateable=False),
+        _s("Description", 32000, kind="textarea"),
+    ],
+    "Event": [
+        *_system(),
+        _s("Subject", 255, kind="picklist"),
+        _s("Type", 255, kind="picklist"),
+        _date("ActivityDate"),
+        _date("ActivityDateTime", "datetime"),
+        _date("StartDateTime", "datetime"),
+        _date("EndDateTime", "datetime"),
+        _num("DurationInMinutes"),
+        _ref("WhoId", ("Contact", "Lead"), "Who"),
+        _ref("WhatId", ("Account", "Campaign"), "What"),
+        _s("Description", 32000, kind="textarea"),
+    ],
+    "Campaign": [
+        *_system(),
+        SField("Name", "string", "Campaign Name", 80, nillable=False),
+        _s("Type", 255, kind="picklist"),
+        _s("Status", 255, kind="picklist"),
+        _date("StartDate"),
+        _date("EndDate"),
+        _bool("IsActive"),
+    ],
+    "CampaignMember": [
+        *_system(owner=False),
+        _ref("CampaignId", ("Campaign",), "Campaign"),
+        _ref("LeadId", ("Lead",), "Lead"),
+        _ref("ContactId", ("Contact",), "Contact"),
+        _s("Status", 255, kind="picklist"),
+        _bool("HasResponded", updateable=False),
+        SField("FirstRespondedDate", "date", "First Responded Date", updateable=False),
+        SField("Type", "string", "Type", 40, updateable=False),
+    ],
+    "User": [
+        *_system(owner=False),
+        SField("Username", "string", "Username", 80, nillable=False),
+        _s("FirstName", 40),
+        SField("LastName", "string", "Last Name", 80, nillable=False),
+        SField("Name", "string", "Full Name", 121, updateable=False),
+        _s("Email", 128, kind="email"),
+        _s("Title", 80),
+        _s("Alias", 8),
+        _bool("IsActive"),
+    ],
+}
+
+OBJECT_LABELS = {
+    "Account": ("Account", "Accounts"),
+    "Contact": ("Contact", "Contacts"),
+    "Lead": ("Lead", "Leads"),
+    "Task": ("Task", "Tasks"),
+    "Event": ("Event", "Events"),
+    "Campaign": ("Campaign", "Campaigns"),
+    "CampaignMember": ("Campaign Member", "Campaign Members"),
+    "User": ("User", "Users"),
+}
+
+
+@dataclass(slots=True)
+class SObjectType:
+    """One sObject: its fields by lower-cased name (SOQL names are case-insensitive)."""
+
+    name: str
+    fields: dict[str, SField] = field(default_factory=dict)
+
+    def add(self, f: SField) -> None:
+        self.fields[f.name.lower()] = f
+
+    def field(self, name: str) -> SField | None:
+        return self.fields.get(name.lower())
+
+    def relationship(self, name: str) -> SField | None:
+        lowered = name.lower()
+        for f in self.fields.values():
+            if f.relationship_name and f.relationship_name.lower() == lowered:
+                return f
+        return None
+
+    @property
+    def key_prefix(self) -> str:
+        return KEY_PREFIXES[self.name]
+
+    def describe(self, version: str) -> dict[str, object]:
+        label, plural = OBJECT_LABELS.get(self.name, (self.name, self.name + "s"))
+        base = f"/services/data/v{version}/sobjects/{self.name}"
+        return {
+            "name": self.name,
+            "label": label,
+            "labelPlural": plural,
+            "keyPrefix": self.key_prefix,
+            "custom": False,
+            "queryable": True,
+            "updateable": True,
+            "createable": True,
+            "deletable": True,
+            "fields": [f.describe() for f in self.fields.values()],
+            "urls": {
+                "sobject": base,
+                "describe": base + "/describe",
+                "rowTemplate": base + "/{ID}",
+            },
+        }
+
+
+def build_schema() -> dict[str, SObjectType]:
+    """A fresh schema (custom fields added later are per sandbox)."""
+    schema: dict[str, SObjectType] = {}
+    for name, fields in STANDARD_OBJECTS.items():
+        sobject = SObjectType(name)
+        for f in fields:
+            sobject.add(f)
+        schema[name] = sobject
+    return schema

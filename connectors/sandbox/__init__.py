@@ -1,0 +1,1 @@
+"""Sandbox CRMs: the shared server harness, fault injection and seed data."""

@@ -1,0 +1,20 @@
+"""The `syncd` command: one click group, one module per command family."""
+
+from __future__ import annotations
+
+import click
+
+from syncd import __version__
+from syncd.cli.models import score, validate_model
+from syncd.cli.sandbox import sandbox
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="syncd")
+def main() -> None:
+    """syncd: explainable lead scoring, synced to Salesforce and HubSpot."""
+
+
+main.add_command(score)
+main.add_command(validate_model)
+main.add_command(sandbox)

@@ -1,0 +1,159 @@
+"""Canonical JSON (DESIGN §2) <-> domain types.
+
+``contact_from_json`` validates strictly and raises ``ContactError`` whose
+message names the offending field path, e.g.
+``activities[2].at: not an ISO-8601 date-time``. ``result_to_json`` produces the
+DESIGN §2 result shape plus ``mql``, ``summary`` and ``account_key``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from .explain import summary
+from .types import (
+    Account,
+    AccountScore,
+    Activity,
+    Contact,
+    Scalar,
+    ScoreResult,
+    format_points,
+)
+
+__all__ = ["ContactError", "contact_from_json", "parse_datetime", "result_to_json", "to_epoch"]
+
+
+class ContactError(ValueError):
+    """A contact record does not follow the canonical JSON contract."""
+
+
+def to_epoch(dt: datetime) -> float:
+    """Epoch seconds; a naive datetime is taken to be UTC."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """Parse ISO-8601 (``Z`` suffix and date-only allowed; naive = UTC).
+    Returns ``None`` when ``value`` is not a valid ISO-8601 string."""
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    if s.endswith(("z", "Z")):
+        s = s[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(s)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+
+
+def _scalar_map(obj: object, where: str) -> dict[str, Scalar]:
+    if obj is None:
+        return {}
+    if not isinstance(obj, Mapping):
+        raise ContactError(f"{where}: must be an object")
+    out: dict[str, Scalar] = {}
+    for k, v in obj.items():
+        if not isinstance(k, str):
+            raise ContactError(f"{where}: keys must be strings")
+        if v is None:
+            continue
+        if not isinstance(v, str | int | float | bool):
+            raise ContactError(f"{where}.{k}: must be a string, number or boolean")
+        out[k] = v
+    return out
+
+
+def _opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
+    v = obj.get(key)
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool) or not isinstance(v, str | int):
+        raise ContactError(f"{where}{key}: must be a string")
+    return str(v)
+
+
+def _activity(obj: object, where: str) -> Activity:
+    if not isinstance(obj, Mapping):
+        raise ContactError(f"{where}: must be an object")
+    typ = obj.get("type")
+    if not isinstance(typ, str) or not typ.strip():
+        raise ContactError(f"{where}.type: required, a non-empty string")
+    if "at" not in obj:
+        raise ContactError(f"{where}.at: required")
+    dt = parse_datetime(obj["at"])
+    if dt is None:
+        raise ContactError(f"{where}.at: not an ISO-8601 date-time")
+    attrs = _scalar_map({k: v for k, v in obj.items() if k not in ("type", "at")}, where)
+    return Activity(type=typ.strip(), ts=dt.timestamp(), attrs=attrs)
+
+
+def contact_from_json(obj: object) -> Contact:
+    """Build a ``Contact`` from one canonical JSON object (already decoded)."""
+    if not isinstance(obj, Mapping):
+        raise ContactError("contact: must be a JSON object")
+    cid = obj.get("id")
+    if isinstance(cid, bool) or not isinstance(cid, str | int) or str(cid) == "":
+        raise ContactError("id: required, a non-empty string")
+    email = _opt_str(obj, "email", "")
+    company = _opt_str(obj, "company", "")
+    created_ts: float | None = None
+    if obj.get("created_at") is not None:
+        dt = parse_datetime(obj["created_at"])
+        if dt is None:
+            raise ContactError("created_at: not an ISO-8601 date-time")
+        created_ts = dt.timestamp()
+    props = _scalar_map(obj.get("properties"), "properties")
+    account: Account | None = None
+    acc = obj.get("account")
+    if acc is not None:
+        if not isinstance(acc, Mapping):
+            raise ContactError("account: must be an object")
+        account = Account(
+            id=_opt_str(acc, "id", "account."),
+            name=_opt_str(acc, "name", "account."),
+            domain=_opt_str(acc, "domain", "account."),
+            properties=_scalar_map(acc.get("properties"), "account.properties"),
+        )
+    raw_acts = obj.get("activities")
+    if raw_acts is None:
+        raw_acts = []
+    if not isinstance(raw_acts, list):
+        raise ContactError("activities: must be a list")
+    acts = tuple(_activity(a, f"activities[{i}]") for i, a in enumerate(raw_acts))
+    return Contact(id=str(cid), email=email, company=company, created_ts=created_ts,
+                   properties=props, account=account, activities=acts)
+
+
+def result_to_json(r: ScoreResult) -> dict[str, Any]:
+    """DESIGN §2 result shape, plus ``mql``, ``summary`` and ``account_key``."""
+    return {
+        "id": r.id,
+        "score": r.score,
+        "tier": r.tier,
+        "mql": r.mql,
+        "disqualified": r.disqualified,
+        "priority": r.priority,
+        "model": r.model,
+        "components": r.components,
+        "reasons": [{"rule": x.rule, "points": format_points(x.points)} for x in r.reasons],
+        "summary": summary(r),
+        "account_key": r.account_key,
+    }
+
+
+def account_score_to_json(a: AccountScore) -> dict[str, Any]:
+    """One account's aggregate score, for account write-back and ``--accounts-output``."""
+    return {
+        "account_key": a.key,
+        "score": a.score,
+        "aggregate": a.aggregate,
+        "contacts": a.contacts,
+        "top_contact_ids": list(a.top_contact_ids),
+        "priority": a.priority,
+    }

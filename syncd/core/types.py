@@ -1,0 +1,215 @@
+"""Domain types. All frozen, slotted dataclasses.
+
+Contacts do their expensive preparation once, at construction:
+text values are normalised, activities are sorted newest first (with a
+deterministic tie-break, so scores never depend on input order) and indexed by
+type, the property look-up table (contact first, then account) is merged, and
+the account key is computed. Scoring then never normalises, parses or sorts.
+Activity time is stored as epoch seconds (``ts``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from .keys import account_key, clean_domain, email_domain
+from .text import normalise
+
+__all__ = [
+    "Account",
+    "AccountScore",
+    "Activity",
+    "Contact",
+    "Reason",
+    "Scalar",
+    "ScoreResult",
+    "format_points",
+    "round_half_up",
+]
+
+Scalar = str | int | float | bool
+
+
+def _norm_map(values: Mapping[str, Scalar]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in values.items():
+        if isinstance(v, bool):
+            out[k] = "true" if v else "false"
+        elif isinstance(v, str):
+            out[k] = normalise(v)
+        else:
+            out[k] = normalise(str(v))
+    return out
+
+
+def _present(values: Mapping[str, Scalar | None]) -> dict[str, Scalar]:
+    return {k: v for k, v in values.items() if v is not None and v != ""}
+
+
+@dataclass(frozen=True, slots=True)
+class Activity:
+    """One engagement event. ``attrs`` holds its other fields (url, form,
+    asset, kind, campaign, category, metric, value …); ``norm`` is their
+    normalised text, computed at construction."""
+
+    type: str
+    ts: float
+    attrs: Mapping[str, Scalar] = field(default_factory=dict)
+    norm: Mapping[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "attrs", _present(self.attrs))
+        object.__setattr__(self, "norm", _norm_map(self.attrs))
+
+    @property
+    def at(self) -> datetime:
+        return datetime.fromtimestamp(self.ts, UTC)
+
+    def sort_key(self) -> tuple[float, str, str]:
+        """Newest first; ties broken by type and attributes (deterministic)."""
+        return (-self.ts, self.type, repr(sorted(self.attrs.items())))
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A CRM account (company) as attached to a contact."""
+
+    id: str | None = None
+    name: str | None = None
+    domain: str | None = None
+    properties: Mapping[str, Scalar] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """A contact with its account and activities.
+
+    Derived (read-only) fields: ``activities`` re-sorted newest first,
+    ``by_type`` (type -> activities, newest first), ``raw``/``norm`` (property
+    look-up: contact properties, then the pseudo-properties ``email``,
+    ``email_domain``, ``company``, then account properties), ``account_raw``/
+    ``account_norm`` (account only: its properties plus ``id``, ``name``,
+    ``domain``), ``email_domain`` and ``account_key``.
+    """
+
+    id: str
+    email: str | None = None
+    company: str | None = None
+    created_ts: float | None = None
+    properties: Mapping[str, Scalar] = field(default_factory=dict)
+    account: Account | None = None
+    activities: tuple[Activity, ...] = ()
+    by_type: Mapping[str, tuple[Activity, ...]] = field(init=False, repr=False, compare=False)
+    raw: Mapping[str, Scalar] = field(init=False, repr=False, compare=False)
+    norm: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    account_raw: Mapping[str, Scalar] = field(init=False, repr=False, compare=False)
+    account_norm: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    email_domain: str | None = field(init=False, repr=False, compare=False)
+    account_key: str | None = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        s = object.__setattr__
+        acts = tuple(sorted(self.activities, key=Activity.sort_key))
+        s(self, "activities", acts)
+        by_type: dict[str, list[Activity]] = {}
+        for a in acts:
+            by_type.setdefault(a.type, []).append(a)
+        s(self, "by_type", {t: tuple(v) for t, v in by_type.items()})
+        dom = email_domain(self.email)
+        s(self, "email_domain", dom)
+        acc = self.account
+        account_raw: dict[str, Scalar] = {}
+        if acc is not None:
+            account_raw.update(_present(acc.properties))
+            account_raw.update(
+                _present({"id": acc.id, "name": acc.name,
+                          "domain": clean_domain(acc.domain) if acc.domain else None})
+            )
+        raw: dict[str, Scalar] = dict(_present(acc.properties)) if acc is not None else {}
+        raw.update(_present({"email": self.email, "email_domain": dom,
+                             "company": self.company or (acc.name if acc else None)}))
+        raw.update(_present(self.properties))
+        s(self, "raw", raw)
+        s(self, "norm", _norm_map(raw))
+        s(self, "account_raw", account_raw)
+        s(self, "account_norm", _norm_map(account_raw))
+        s(self, "account_key", account_key(
+            acc.id if acc else None, dom, acc.domain if acc else None,
+            self.company or (acc.name if acc else None)))
+
+    @property
+    def created_at(self) -> datetime | None:
+        return None if self.created_ts is None else datetime.fromtimestamp(self.created_ts, UTC)
+
+
+def round_half_up(x: float) -> int:
+    """Integer rounding, halves go up (towards +inf): 2.5 -> 3, -2.5 -> -2."""
+    return math.floor(x + 0.5)
+
+
+def format_points(p: float) -> int | float:
+    """Points for display: an int when whole, else rounded (half up) to 0.1."""
+    tenths = round_half_up(p * 10)
+    if tenths % 10 == 0:
+        return tenths // 10
+    return tenths / 10
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One rule that fired: its id, its (decayed, capped, summed) points, how
+    many occurrences counted, and which component it belongs to
+    (``fit``/``engagement``/``account``/``disqualifier``)."""
+
+    rule: str
+    points: float
+    count: int = 1
+    component: str = "fit"
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreResult:
+    """The score of one contact. ``exact`` is the unrounded score the tier
+    was decided on; ``score`` is ``round_half_up(exact)`` (0 when
+    disqualified). ``fit``/``engagement``/``account`` are exact components.
+    ``reasons`` are ordered most important (|points|) first."""
+
+    id: str
+    score: int
+    exact: float
+    tier: str
+    mql: bool
+    disqualified: bool
+    priority: bool
+    model: str
+    fit: float
+    engagement: float
+    account: float
+    reasons: tuple[Reason, ...]
+    account_key: str | None
+
+    @property
+    def components(self) -> dict[str, int]:
+        return {"fit": round_half_up(self.fit), "engagement": round_half_up(self.engagement),
+                "account": round_half_up(self.account)}
+
+    @property
+    def summary(self) -> str:
+        from .explain import summary
+
+        return summary(self)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountScore:
+    """Aggregate score of one account key over a batch."""
+
+    key: str
+    score: int
+    aggregate: str
+    contacts: int
+    top_contact_ids: tuple[str, ...]
+    priority: bool

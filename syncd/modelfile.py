@@ -1,0 +1,70 @@
+"""Model files: YAML text -> validated, compiled model.
+
+Reads the YAML (with the line of every key) and the files it references, then
+hands the data to the pure core. Paths inside a model are relative to the
+model file. Every problem is reported as a ``ModelIssue`` naming the file."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from pathlib import Path
+
+import yaml
+
+from syncd.core import (
+    CompiledModel,
+    ModelError,
+    ModelIssue,
+    ModelSpec,
+    compile_model,
+    parse_model_data,
+)
+from syncd.yamltree import load_yaml
+
+__all__ = ["load_model", "parse_model", "validate_model_file"]
+
+
+def parse_model(text: str, source: str, attachments: Mapping[str, str] | None = None) -> ModelSpec:
+    """Parse and validate model YAML ``text``; raises ``ModelError`` listing every issue."""
+    data, lines, issues = load_yaml(text, source)
+    return parse_model_data(data, lines, source, attachments, issues)
+
+
+def _referenced_files(text: str) -> list[str]:
+    """Attachment paths named in the model (today: ``account.priority.file``)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError:
+        return []  # parse_model reports the syntax error with its line
+    if not isinstance(data, dict):
+        return []
+    acc = data.get("account")
+    pr = acc.get("priority") if isinstance(acc, dict) else None
+    file = pr.get("file") if isinstance(pr, dict) else None
+    return [file] if isinstance(file, str) else []
+
+
+def load_model(path: Path) -> CompiledModel:
+    """Load, validate and compile the model at ``path``; raises ``ModelError``."""
+    path = Path(path)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ModelError([ModelIssue(source, "", None, f"cannot read model file: {exc}")]) from None
+    attachments: dict[str, str] = {}
+    for ref in _referenced_files(text):
+        # On failure parse_model reports the missing attachment at the key naming it.
+        with contextlib.suppress(OSError, UnicodeDecodeError):
+            attachments[ref] = (path.parent / ref).read_text(encoding="utf-8-sig")
+    return compile_model(parse_model(text, source, attachments))
+
+
+def validate_model_file(path: Path) -> list[ModelIssue]:
+    """All issues of the model at ``path`` (empty when it is valid)."""
+    try:
+        load_model(path)
+    except ModelError as exc:
+        return exc.issues
+    return []

@@ -1,0 +1,97 @@
+"""Hypothesis properties of the scoring core (default model)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from syncd.core import Account, Activity, Contact, score_batch
+from syncd.modelfile import load_model
+
+from .conftest import AS_OF
+
+MODEL = load_model(Path(__file__).resolve().parents[2] / "config/models/default.yaml")
+NOW = AS_OF.timestamp()
+
+TYPES = ["page_view", "email_open", "email_click", "content_download", "webinar_attended",
+         "unsubscribe", "support_ticket", "chat"]
+URLS = ["/pricing", "/demo", "/careers", "/blog"]
+POSITIVE = [("page_view", {"url": "/pricing"}), ("email_open", {}), ("webinar_attended", {}),
+            ("email_click", {"url": "/demo"}), ("content_download", {"kind": "case_study"})]
+
+activities = st.builds(
+    lambda t, age, url, kind, cat: Activity(t, NOW - age * 86400, {
+        "url": url, "kind": kind, "category": cat}),
+    st.sampled_from(TYPES), st.floats(-5, 400), st.sampled_from(URLS),
+    st.sampled_from(["case_study", "ebook"]), st.sampled_from(["sales", "billing"]))
+
+props = st.fixed_dictionaries({}, optional={
+    "title": st.sampled_from(["CEO", "Director", "Müdür", "Engineer"]),
+    "industry": st.sampled_from(["Technology", "Retail"]),
+    "employees": st.sampled_from([10, 120, "1,200"]),
+    "country": st.sampled_from(["US", "DE"]),
+    "occupation": st.sampled_from(["Student", "Engineer"]),
+})
+
+contacts = st.builds(
+    lambda p, acts, created, dom: Contact(
+        id="c", email=f"x@{dom}", properties=p, activities=tuple(acts),
+        created_ts=None if created is None else NOW - created * 86400),
+    props, st.lists(activities, max_size=12), st.none() | st.floats(0, 500),
+    st.sampled_from(["acme.io", "gmail.com", "rivalscore.io"]))
+
+
+def score(c: Contact) -> float:
+    return score_batch(MODEL, [c], AS_OF)[0].exact
+
+
+def with_acts(c: Contact, acts: tuple[Activity, ...], **kw: object) -> Contact:
+    fields = {"id": c.id, "email": c.email, "company": c.company, "created_ts": c.created_ts,
+              "properties": c.properties, "account": c.account, "activities": acts}
+    fields.update(kw)
+    return Contact(**fields)  # type: ignore[arg-type]
+
+
+@settings(max_examples=150, deadline=None)
+@given(contacts, st.sampled_from(POSITIVE), st.floats(0, 60))
+def test_adding_positive_activity_never_lowers_score(c, pos, age):
+    t, attrs = pos
+    more = with_acts(c, (*c.activities, Activity(t, NOW - age * 86400, attrs)))
+    assert score(more) >= score(c) - 1e-9
+
+
+@settings(max_examples=150, deadline=None)
+@given(contacts)
+def test_disqualified_means_zero(c):
+    r = score_batch(MODEL, [c], AS_OF)[0]
+    if r.disqualified:
+        assert (r.score, r.exact, r.tier, r.mql) == (0, 0.0, "disqualified", False)
+    else:
+        assert r.tier != "disqualified"
+
+
+@settings(max_examples=100, deadline=None)
+@given(contacts, st.randoms(use_true_random=False))
+def test_activity_order_does_not_matter(c, rnd: random.Random):
+    acts = list(c.activities)
+    rnd.shuffle(acts)
+    a = score_batch(MODEL, [c], AS_OF)[0]
+    b = score_batch(MODEL, [with_acts(c, tuple(acts))], AS_OF)[0]
+    assert a == b
+
+
+@settings(max_examples=100, deadline=None)
+@given(contacts)
+def test_account_boost_never_lowers_score(c):
+    boosted = with_acts(c, c.activities,
+                        account=Account(id="001TARGET0001", properties={"priority": True}))
+    assert score(boosted) >= score(c) - 1e-9
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(contacts, max_size=6))
+def test_deterministic_for_fixed_as_of(cs):
+    assert score_batch(MODEL, cs, AS_OF) == score_batch(MODEL, cs, AS_OF)
