@@ -3,9 +3,10 @@
 - companies → Account (Name, Website, Industry, NumberOfEmployees, BillingCountry,
   BillingCity, custom `Target_Account__c` for target accounts)
 - contacts with `is_lead` → Lead (Company, Title, Email, Status, Country,
-  LeadSource, IsConverted; no AccountId). Converted leads also get the Contact
-  they became (ConvertedContactId/ConvertedAccountId/ConvertedDate), and their
-  activities hang off that Contact, as after a real conversion.
+  LeadSource, IsConverted; no AccountId).
+- `converted` people (the conversion label) → a Contact plus the converted Lead
+  it came from (IsConverted, ConvertedContactId/ConvertedAccountId/ConvertedDate);
+  their activities hang off the Contact, as after a real conversion.
 - other contacts → Contact (AccountId, Title, Department, Email, MailingCountry…)
 - call / support_ticket / demo_request → Task; meeting → Event (WhoId, ActivityDate)
 - e-mail, webinar and event activities → Campaign + one CampaignMember per person
@@ -175,7 +176,7 @@ def _insert_person(
         "OwnerId": owner_id,
         **stamps,
     }
-    if not person.is_lead:
+    if not person.is_lead and not person.converted:
         return "Contact", store.insert("Contact", contact)
     lead: dict[str, Any] = {
         "FirstName": person.first_name,
