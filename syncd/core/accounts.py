@@ -17,16 +17,17 @@ Contracts:
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Sequence
 from datetime import datetime
+from math import floor as floor_
 
 from .compiler import DAY, CompiledModel
 from .contract import to_epoch
 from .keys import clean_domain, is_free_mail
+from .plan import MEMO_MAX, new_reason, new_result
 from .scoring import Partial, score_contact
 from .text import normalise_company
-from .types import AccountScore, Contact, Reason, ScoreResult, round_half_up
+from .types import AccountScore, Contact, Reason, ScoreResult
 
 __all__ = ["account_scores", "is_priority", "score_batch"]
 
@@ -43,69 +44,85 @@ def _truthy(v: object) -> bool:
 
 def is_priority(m: CompiledModel, c: Contact) -> bool:
     """Whether ``c`` belongs to a priority account under model ``m``."""
+    return _priority(m, c)
+
+
+def _priority(m: CompiledModel, c: Contact) -> bool:
+    """``is_priority`` with the per-name and per-domain work memoised on the
+    model's plan (pure functions of the strings, so the memo is invisible)."""
     pr = m.spec.account.priority
     if pr is None:
         return False
     acc = c.account
     if m.priority_ids and acc is not None and acc.id and acc.id in m.priority_ids:
         return True
+    plan = m.plan
     if m.priority_domains:
         d = c.email_domain
         if d and not is_free_mail(d) and d in m.priority_domains:
             return True
-        if acc is not None and acc.domain and clean_domain(acc.domain) in m.priority_domains:
-            return True
+        if acc is not None and acc.domain:
+            memo = plan.domain_memo
+            cd = memo.get(acc.domain)
+            if cd is None:
+                cd = clean_domain(acc.domain)
+                if len(memo) >= MEMO_MAX:
+                    memo.clear()
+                memo[acc.domain] = cd
+            if cd in m.priority_domains:
+                return True
     if m.priority_names:
         name = c.company or (acc.name if acc is not None else None)
-        if name and normalise_company(name) in m.priority_names:
-            return True
+        if name:
+            names = plan.company_memo
+            hit = names.get(name)
+            if hit is None:
+                hit = normalise_company(name) in m.priority_names
+                if len(names) >= MEMO_MAX:
+                    names.clear()
+                names[name] = hit
+            if hit:
+                return True
     return pr.property is not None and _truthy(c.account_raw.get(pr.property))
 
 
-def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[tuple[int, Reason]],
-            priority: bool) -> ScoreResult:
+def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason],
+            priority: bool, ref: str) -> ScoreResult:
     c = p.contact
     if p.disqualifier is not None:
-        return ScoreResult(
-            id=c.id, score=0, exact=0.0, tier="disqualified", mql=False, disqualified=True,
-            priority=priority, model=m.ref, fit=0.0, engagement=0.0, account=0.0,
-            reasons=tuple(r for _, r in p.reasons), account_key=c.account_key)
+        return new_result(
+            c.id, 0, 0.0, "disqualified", False, True, priority, ref, 0.0, 0.0, 0.0,
+            p.reasons, c.account_key)
     exact = p.fit + p.engagement + account_pts
     floor = m.score_floor
     if floor is not None and exact < floor:
         exact = floor
     tier, mql = m.tiering.tier(exact)
-    hits = p.reasons + extra if extra else p.reasons
-    hits.sort(key=lambda h: (-abs(h[1].points), h[0]))
-    return ScoreResult(
-        id=c.id, score=round_half_up(exact), exact=exact, tier=tier, mql=mql,
-        disqualified=False, priority=priority, model=m.ref, fit=p.fit,
-        engagement=p.engagement, account=account_pts,
-        reasons=tuple(r for _, r in hits), account_key=c.account_key)
+    reasons = p.reasons
+    if extra:  # declared after every per-contact reason: after all with |points| >= theirs
+        merged = list(reasons)
+        for r in extra:
+            a = abs(r.points)
+            i = 0
+            while i < len(merged) and abs(merged[i].points) >= a:
+                i += 1
+            merged.insert(i, r)
+        reasons = tuple(merged)
+    return new_result(
+        c.id, floor_(exact + 0.5), exact, tier, mql, False, priority, ref, p.fit,
+        p.engagement, account_pts, reasons, c.account_key)
 
 
 def score_batch(model: CompiledModel, contacts: Sequence[Contact],
                 as_of: datetime) -> list[ScoreResult]:
     """Score ``contacts`` as of ``as_of`` (naive = UTC); order preserved.
 
-    The cyclic garbage collector is paused while the batch is scored (scoring
-    creates no reference cycles; with large batches the collector's repeated
-    full scans otherwise cost about half the run time) and restored after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return _score_batch(model, contacts, as_of)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _score_batch(model: CompiledModel, contacts: Sequence[Contact],
-                 as_of: datetime) -> list[ScoreResult]:
+    Leaves interpreter state (e.g. the garbage collector) alone: a program
+    scoring large resident populations may ``gc.freeze()`` them after loading
+    (see ``bench/bench_scoring.py``)."""
     ts = to_epoch(as_of)
     partials = [score_contact(model, c, ts) for c in contacts]
     acct = model.spec.account
-    base = len(model.spec.rules) + 2
     ms = acct.multi_stakeholder
     bonus: dict[str, float] = {}
     engaged: set[int] = set()
@@ -125,23 +142,25 @@ def _score_batch(model: CompiledModel, contacts: Sequence[Contact],
                 if ms.max_extra_points is not None:
                     more = min(more, ms.max_extra_points)
                 bonus[key] = ms.points + more
-    pr = acct.priority
+    prio_rule = model.plan.priority
+    ref = model.ref
     out: list[ScoreResult] = []
+    append = out.append
     for i, p in enumerate(partials):
         c = p.contact
-        extra: list[tuple[int, Reason]] = []
+        extra: list[Reason] = []
         pts = 0.0
         if bonus and i in engaged and c.account_key in bonus:
             b = bonus[c.account_key]
             pts += b
             assert ms is not None
-            extra.append((base, Reason(ms.id, b, 1, "account")))
-        prio = pr is not None and is_priority(model, c)
+            extra.append(new_reason(ms.id, b, 1, "account"))
+        prio = prio_rule is not None and _priority(model, c)
         if prio and p.disqualifier is None:
-            assert pr is not None
-            pts += pr.points
-            extra.append((base + 1, Reason(pr.id, pr.points, 1, "account")))
-        out.append(_finish(model, p, pts, extra, prio))
+            assert prio_rule is not None
+            pts += prio_rule[0]
+            extra.append(prio_rule[1])
+        append(_finish(model, p, pts, extra, prio, ref))
     return out
 
 

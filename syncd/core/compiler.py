@@ -3,6 +3,7 @@
 Everything the hot loop needs is precomputed here: matchers (literals
 normalised, regexes compiled), activity rules indexed by activity type,
 decay constants per rule (``k`` in ``exp(-k * age_seconds)``; 0 = no decay),
+the flat hot-loop ``plan`` (``plan.py``),
 tier thresholds, priority look-up sets and the content version
 (first 8 hex digits of SHA-256 over the canonical spec JSON plus the texts of
 its attachments: formatting and comments do not change it).
@@ -15,11 +16,15 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .keys import clean_domain
 from .matchers import ActivityPredicate, ContactPredicate, activity_matcher, contact_matcher
-from .schema import Condition, HalfLife, ModelSpec
-from .text import normalise, normalise_company
+from .schema import HalfLife, ModelSpec
+from .text import normalise_company
+
+if TYPE_CHECKING:
+    from .plan import Plan
 
 __all__ = [
     "DEFAULT_NON_ENGAGEMENT",
@@ -58,12 +63,6 @@ class ActRule:
     max_count: int  # 0 = unlimited
     max_points: float | None
     k: float  # decay constant per second; 0.0 = no decay
-    # Fast path for the common single-condition rules (inlined in the hot loop):
-    # op 0 = use ``pred`` (None: no condition), 1 = ``lit in norm[key]``,
-    # 2 = ``norm[key] == lit``.
-    op: int = 0
-    key: str = ""
-    lit: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +110,13 @@ class CompiledModel:
     priority_ids: frozenset[str] = field(repr=False)
     priority_domains: frozenset[str] = field(repr=False)
     priority_names: frozenset[str] = field(repr=False)
+    #: Flat form walked by the hot loop (see ``plan.py``); derived, not compared.
+    plan: Plan = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        from .plan import build_plan  # plan.py reads compiled rules: import late
+
+        object.__setattr__(self, "plan", build_plan(self))
 
     @property
     def ref(self) -> str:
@@ -138,19 +144,6 @@ def _decay_k(rule_hl: HalfLife | None, model_hl: HalfLife) -> float:
     return math.log(2) / (float(hl) * DAY)
 
 
-def _fast_path(when: Mapping[str, Condition]) -> tuple[int, str, str]:
-    """Recognise ``{field: {contains: one}}`` and ``{field: {equals: text}}``."""
-    if len(when) != 1:
-        return 0, "", ""
-    ((key, cond),) = when.items()
-    ops = {k for k, v in cond if v is not None}
-    if ops == {"contains"} and cond.contains is not None and len(cond.contains) == 1:
-        return 1, key, normalise(cond.contains[0])
-    if ops == {"equals"} and isinstance(cond.equals, str):
-        return 2, key, normalise(cond.equals)
-    return 0, "", ""
-
-
 def compile_model(spec: ModelSpec) -> CompiledModel:
     """Compile a parsed model (see module docstring)."""
     prop: list[PropRule] = []
@@ -159,12 +152,10 @@ def compile_model(spec: ModelSpec) -> CompiledModel:
         if r.activity is None:
             prop.append(PropRule(i, r.id, r.points, r.group, contact_matcher(r.when)))
         else:
-            op, key, lit = _fast_path(r.when)
             act.append(ActRule(
                 index=i, id=r.id, points=r.points, group=r.group, types=r.activity,
                 pred=activity_matcher(r.when), max_count=r.max_count or 0,
                 max_points=r.max_points, k=_decay_k(r.half_life_days, spec.half_life_days),
-                op=op, key=key, lit=lit,
             ))
     disq_c: list[Disq] = []
     disq_a: list[Disq] = []

@@ -22,7 +22,9 @@ from .schema import Condition, ScalarValue
 from .text import normalise, normalise_pattern, to_number
 from .types import Activity, Contact, Scalar
 
-__all__ = ["FieldMatcher", "activity_matcher", "contact_matcher", "field_matcher"]
+__all__ = [
+    "FieldMatcher", "activity_matcher", "compile_regex", "contact_matcher", "field_matcher",
+]
 
 FieldMatcher = Callable[[Mapping[str, Scalar], Mapping[str, str]], bool]
 ContactPredicate = Callable[[Contact], bool]
@@ -93,12 +95,17 @@ def _contains(key: str, lits: Sequence[str]) -> FieldMatcher:
     return contains_any
 
 
-def _regex(key: str, patterns: Sequence[str]) -> FieldMatcher:
+def compile_regex(patterns: Sequence[str]) -> Callable[[str], re.Match[str] | None]:
+    """The ``search`` of the normalised patterns joined as alternatives."""
     if len(patterns) == 1:
         joined = normalise_pattern(patterns[0])
     else:
         joined = "|".join(f"(?:{normalise_pattern(p)})" for p in patterns)
-    search = re.compile(joined, re.IGNORECASE).search
+    return re.compile(joined, re.IGNORECASE).search
+
+
+def _regex(key: str, patterns: Sequence[str]) -> FieldMatcher:
+    search = compile_regex(patterns)
 
     def rx(raws: Mapping[str, Scalar], norms: Mapping[str, str]) -> bool:
         v = norms.get(key)

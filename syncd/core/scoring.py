@@ -5,103 +5,53 @@ by ``accounts.py``; this module knows nothing about other contacts.
 Time contract: ``as_of_ts`` (epoch seconds) is the only clock. Activities with
 ``ts > as_of_ts`` are ignored everywhere, so replaying an old ``as_of`` gives
 the score the contact had then. An activity's decayed points are
-``points * 0.5 ** (age_days / half_life_days)``.
+``points * 0.5 ** (age_days / half_life_days)`` (computed as
+``points * sum(exp(-k * age_seconds))`` over the counted occurrences).
 Caps: with ``max_count`` only the newest ``max_count`` matching occurrences
 count; ``max_points`` caps the absolute total of the rule.
 Exclusive groups: among the rules of one group that fired, only the one with
 the highest (decayed, capped) points counts (ties: first declared).
+
+Implementation: one pass over the contact's activities (newest first)
+dispatches each to the activity rules of its type (``Plan.dispatch``). The
+floating-point summation order is that of a per-rule, per-type walk, so
+results are bit-identical to scoring each rule on its own.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
+from math import copysign, exp
+from typing import Any
 
-from .compiler import DAY, DEFAULT_NON_ENGAGEMENT, ActRule, CompiledModel
-from .types import Activity, Contact, Reason
+from .compiler import CompiledModel
+from .plan import MEMO_MAX, Plan, check, new_reason, targets_for
+from .types import Contact, Reason
 
 __all__ = ["Partial", "score_contact"]
+
+#: (-|points|, declaration order, reason): sorting hits gives reason order
+#: (declaration orders are unique, so reasons are never compared).
+Hit = tuple[float, int, Reason]
+_INF = float("inf")
 
 
 @dataclass(slots=True)
 class Partial:
-    """Per-contact result before account signals."""
+    """Per-contact result before account signals. ``reasons`` are in result
+    order: |points| descending, then declaration order (rules, inactivity,
+    velocity); account signals, declared after all of them, are merged in by
+    ``accounts.py``. Disqualified: just the disqualifier's reason."""
 
     contact: Contact
     disqualifier: str | None
     fit: float
     engagement: float
-    reasons: list[tuple[int, Reason]]  # (declaration order, reason)
+    reasons: tuple[Reason, ...]
     newest_engagement: float | None
 
 
-def _matching(r: ActRule, acts: tuple[Activity, ...], as_of: float, limit: int) -> list[float]:
-    """Timestamps of the (newest first, at most ``limit`` if > 0) activities
-    in ``acts`` that match ``r``. The condition test is inlined for speed."""
-    out: list[float] = []
-    op = r.op
-    if op == 1:
-        key, lit = r.key, r.lit
-        for a in acts:
-            v = a.norm.get(key)
-            if v is not None and lit in v and a.ts <= as_of:
-                out.append(a.ts)
-                if len(out) == limit:
-                    break
-    elif op == 2:
-        key, lit = r.key, r.lit
-        for a in acts:
-            if a.norm.get(key) == lit and a.ts <= as_of:
-                out.append(a.ts)
-                if len(out) == limit:
-                    break
-    else:
-        pred = r.pred
-        for a in acts:
-            if a.ts <= as_of and (pred is None or pred(a)):
-                out.append(a.ts)
-                if len(out) == limit:
-                    break
-    return out
-
-
-def _activity_rule(r: ActRule, c: Contact, as_of: float) -> tuple[float, int]:
-    """(total points, counted occurrences) of one activity rule."""
-    by_type = c.by_type
-    limit = r.max_count
-    if len(r.types) == 1:
-        acts = by_type.get(r.types[0])
-        if not acts:
-            return 0.0, 0
-        stamps = _matching(r, acts, as_of, limit)
-    else:
-        stamps = []
-        for t in r.types:
-            acts = by_type.get(t)
-            if acts:
-                stamps += _matching(r, acts, as_of, limit)
-        if limit and len(stamps) > limit:
-            stamps.sort(reverse=True)
-            del stamps[limit:]
-    n = len(stamps)
-    if not n:
-        return 0.0, 0
-    k = r.k
-    if k:
-        exp = math.exp
-        total = r.points * sum([exp(k * (ts - as_of)) for ts in stamps])
-    else:
-        total = r.points * n
-    mp = r.max_points
-    if mp is not None and abs(total) > mp:
-        total = math.copysign(mp, total)
-    return total, n
-
-
-def _disqualifier(m: CompiledModel, c: Contact, as_of: float) -> str | None:
-    for d in m.disq_contact:
-        if d.contact_pred is not None and d.contact_pred(c):
-            return d.id
+def _activity_disqualifier(m: CompiledModel, c: Contact, as_of: float) -> str | None:
     for d in m.disq_activity:
         pred = d.activity_pred
         for t in d.types or ():
@@ -128,38 +78,55 @@ def _best_per_group(m: CompiledModel, hits: list[tuple[int, Reason]]) -> list[tu
     return out
 
 
-def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
-    """Score one contact without account signals (see module docstring)."""
-    newest: float | None = None
-    spec = m.spec
-    # Engagement recency (used by inactivity, velocity and multi-stakeholder).
-    vel = spec.velocity
-    vel_from = as_of - vel.within_days * DAY if vel is not None else 0.0
-    recent = 0
-    eng_in = m.engagement_types
-    for t, acts in c.by_type.items():
-        if (t not in eng_in) if eng_in is not None else (t in DEFAULT_NON_ENGAGEMENT):
-            continue
-        for a in acts:  # newest first
-            ts = a.ts
-            if ts > as_of:
-                continue
-            if newest is None or ts > newest:
-                newest = ts
-            if vel is None or ts < vel_from:
-                break
-            recent += 1
-    dq = _disqualifier(m, c, as_of)
-    if dq is not None:
-        return Partial(c, dq, 0.0, 0.0, [(-1, Reason(dq, 0.0, 1, "disqualifier"))], newest)
-    hits: list[tuple[int, Reason]] = []
-    for pr in m.prop_rules:
-        if pr.pred(c):
-            hits.append((pr.index, Reason(pr.id, pr.points, 1, "fit")))
-    for ar in m.act_rules:
-        total, n = _activity_rule(ar, c, as_of)
-        if n:
-            hits.append((ar.index, Reason(ar.id, total, n, "engagement")))
+def _stamps(lst: list[Any], types: tuple[str, ...], limit: int) -> list[float]:
+    """Counted timestamps of a several-type rule from its ``(pos, ts)`` hits
+    (newest first within each type): per type at most ``limit``, concatenated
+    in declared type order; when more than ``limit``, the newest ``limit``."""
+    stamps: list[float] = []
+    for q in range(len(types)):
+        per = [ts for pos, ts in lst if pos == q]
+        stamps += per[:limit] if limit else per
+    if limit and len(stamps) > limit:
+        stamps.sort(reverse=True)
+        del stamps[limit:]
+    return stamps
+
+
+def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float
+                 ) -> list[tuple[int, Reason]]:
+    """(index, reason) of the activity rules that fired, in index order."""
+    out: list[tuple[int, Reason]] = []
+    meta = p.act_meta
+    memo = p.reason_memo
+    for slot in sorted(found):
+        types, limit, k, pts, mp, idx, rid = meta[slot]
+        lst = found[slot]
+        stamps = lst if len(types) == 1 else _stamps(lst, types, limit)
+        n = len(stamps)
+        const = not k
+        total = pts * sum([exp(k * (ts - as_of)) for ts in stamps]) if k else pts * n
+        if mp is not None and (total > mp or -total > mp):
+            total = copysign(mp, total)
+            const = True
+        if const and total:  # points fixed by (rule, count): share the reason
+            key = (slot, n, total)
+            r = memo.get(key)
+            if r is None:
+                if len(memo) >= MEMO_MAX:
+                    memo.clear()
+                r = memo[key] = new_reason(rid, total, n, "engagement")
+        else:
+            r = new_reason(rid, total, n, "engagement")
+        out.append((idx, r))
+    return out
+
+
+def _general(m: CompiledModel, c: Contact, acts: list[tuple[int, Reason]]
+             ) -> tuple[float, float, list[Hit]]:
+    """Fit rules and groups exactly as declared (any group shape)."""
+    raw, norm = c.raw, c.norm
+    hits = [(idx, reason) for idx, t, reason, _ in m.plan.all_props if check(t, raw, norm, c)]
+    hits += acts
     if m.grouped and len(hits) > 1:
         hits = _best_per_group(m, hits)
     fit = 0.0
@@ -169,14 +136,96 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
             fit += r.points
         else:
             eng += r.points
-    base = len(spec.rules)
-    ina = spec.inactivity
+    return fit, eng, [(-abs(r.points), idx, r) for idx, r in hits]
+
+
+def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
+    """Score one contact without account signals (see module docstring)."""
+    p = m.plan
+    eng_types = p.eng_types
+    incl = p.eng_inclusive
+    vel = p.velocity
+    vel_from = as_of - vel[0] if vel is not None else _INF
+    raw, norm = c.raw, c.norm
+    dq: Reason | None = None
+    for test, reason in p.disq_contact:
+        if check(test, raw, norm, c):
+            dq = reason
+            break
+    newest: float | None = None
+    recent = 0
+    found: dict[int, list[Any]] = {}
+    act_types = p.act_types if dq is None else {}
+    for t, tacts in c.by_type.items():
+        if (t in eng_types) is incl:  # engagement recency
+            for a in tacts:  # newest first
+                ts = a.ts
+                if ts > as_of:
+                    continue
+                if newest is None or ts > newest:
+                    newest = ts
+                if ts < vel_from:
+                    break
+                recent += 1
+        tp = act_types.get(t)
+        if tp is None:
+            continue
+        kind, fld, memo, tests = tp
+        for a in tacts:  # newest first
+            ts = a.ts
+            if ts > as_of:
+                continue
+            if kind == 1:
+                v = a.norm.get(fld)
+                targets = memo.get(v)
+                if targets is None:
+                    targets = targets_for(tp, v)
+            else:
+                targets = tuple(tg for tg, test in tests if check(test, a.attrs, a.norm, a))
+            for slot, pos, cap, multi in targets:
+                lst = found.get(slot)
+                if lst is None:
+                    found[slot] = [(pos, ts)] if multi else [ts]
+                elif multi:
+                    lst.append((pos, ts))
+                elif len(lst) != cap:
+                    lst.append(ts)
+    if dq is None and m.disq_activity:
+        dq_id = _activity_disqualifier(m, c, as_of)
+        if dq_id is not None:
+            dq = new_reason(dq_id, 0.0, 1, "disqualifier")
+    if dq is not None:
+        return Partial(c, dq.rule, 0.0, 0.0, (dq,), newest)
+    acts = _act_reasons(p, found, as_of) if found else []
+    if p.fast:
+        hits: list[Hit] = []
+        fit = 0.0
+        for idx, test, reason, pts in p.props:
+            if check(test, raw, norm, c):
+                fit += pts
+                hits.append((-abs(pts), idx, reason))
+        for members in p.groups:  # by descending points: the first hit wins
+            for idx, test, reason, pts in members:
+                if check(test, raw, norm, c):
+                    fit += pts
+                    hits.append((-abs(pts), idx, reason))
+                    break
+        eng = 0.0
+        for idx, r in acts:
+            pts = r.points
+            eng += pts
+            hits.append((-abs(pts), idx, r))
+    else:
+        fit, eng, hits = _general(m, c, acts)
+    base = len(p.all_props) + len(p.act_meta)
+    ina = p.inactivity
     if ina is not None:
         last = newest if newest is not None else c.created_ts
-        if last is not None and as_of - last > ina.after_days * DAY:
-            eng += ina.points
-            hits.append((base, Reason(ina.id, ina.points, 1, "engagement")))
-    if vel is not None and recent >= vel.min_activities:
-        eng += vel.points
-        hits.append((base + 1, Reason(vel.id, vel.points, 1, "engagement")))
-    return Partial(c, None, fit, eng, hits, newest)
+        if last is not None and as_of - last > ina[0]:
+            eng += ina[1]
+            hits.append((-abs(ina[1]), base, ina[2]))
+    if vel is not None and recent >= vel[1]:
+        eng += vel[2]
+        hits.append((-abs(vel[2]), base + 1, vel[3]))
+    hits.sort()
+    return Partial(c, None, fit, eng, tuple([h[2] for h in hits]), newest)

@@ -1,0 +1,338 @@
+"""``build_plan``: the flat, tuple-based form of a ``CompiledModel`` that the
+hot loop in ``scoring.py`` walks. Built once per model (by
+``CompiledModel.__post_init__``); pure data plus a few bounded memo tables.
+
+Tests are triples ``(op, key, data)`` evaluated by ``check`` (the hot loop
+inlines the common ones). They mean exactly what the matchers in
+``matchers.py`` mean for the same condition; anything not listed below keeps
+the matcher itself (``OP_PRED``, ``data`` is the predicate on the activity or
+contact):
+
+* ``OP_CONTAINS``: ``data in norms[key]`` (``data`` non-empty; missing: no)
+* ``OP_EQ`` / ``OP_NE``: ``norms.get(key) == data`` / ``!= data``
+* ``OP_IN``: ``norms.get(key) in data`` (a frozenset of text)
+* ``OP_REGEX``: ``data[0](norms[key])`` (a compiled ``search``), memoised per
+  value in ``data[1]`` (a pure function of the value, so invisible)
+* ``OP_RANGE``: ``lo <= to_number(raws.get(key)) <= hi`` with ``data = (lo, hi)``
+* ``OP_ALL``: always (an activity rule without conditions)
+
+Reasons whose fields never vary (fit rules, disqualifiers, inactivity,
+velocity, priority) are built once here and shared: they are frozen, so
+sharing is unobservable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .matchers import compile_regex
+from .schema import Condition, ScalarValue
+from .text import normalise, to_number
+from .types import Reason, ScoreResult
+
+if TYPE_CHECKING:
+    from .compiler import CompiledModel
+
+__all__ = [
+    "OP_ALL",
+    "OP_CONTAINS",
+    "OP_EQ",
+    "OP_NE",
+    "ActMeta",
+    "Plan",
+    "Target",
+    "Test",
+    "TypePlan",
+    "build_plan",
+    "check",
+    "new_reason",
+    "new_result",
+    "targets_for",
+]
+
+OP_PRED, OP_CONTAINS, OP_EQ, OP_NE, OP_IN, OP_REGEX, OP_RANGE, OP_ALL = range(8)
+MEMO_MAX = 65536  # entries per memo table before it is cleared
+
+Test = tuple[int, str, Any]
+#: Activity rule slot (rules in index order): (types, max_count (0: none), k,
+#: points, max_points, index, id); ``k`` is the decay constant per second (0: none).
+ActMeta = tuple[tuple[str, ...], int, float, float, float | None, int, str]
+#: A rule of an activity type: (slot, pos, cap, multi). ``pos``: the type's
+#: position in the rule's types; ``cap``: keep at most this many (-1: all);
+#: ``multi``: the rule has several types (collect ``(pos, ts)`` pairs).
+Target = tuple[int, int, int, bool]
+#: Per activity type: (kind, field, memo, tests). kind 1: the hits are a
+#: function of ``norm.get(field)``, memoised in ``memo`` (no conditions at
+#: all: ``field`` is ""); kind 2: evaluate each test.
+TypePlan = tuple[int, str, dict[str | None, tuple[Target, ...]], tuple[tuple[Target, Test], ...]]
+#: Property rule: (index, test, shared reason, points).
+PropItem = tuple[int, Test, Reason, float]
+
+
+#: Tests that read only ``norms[key]`` (so their outcome is memoisable per value).
+_MEMO_OPS = frozenset({OP_ALL, OP_CONTAINS, OP_EQ, OP_NE, OP_IN, OP_REGEX})
+
+
+def targets_for(tp: TypePlan, value: str | None) -> tuple[Target, ...]:
+    """Memoised hits of a kind-1 type plan for field value ``value``."""
+    _kind, fld, memo, tests = tp
+    norms = {} if value is None else {fld: value}
+    hits = tuple(tg for tg, t in tests if check(t, norms, norms, None))
+    if len(memo) >= MEMO_MAX:
+        memo.clear()
+    memo[value] = hits
+    return hits
+
+
+def _text(lit: ScalarValue) -> str:
+    if isinstance(lit, bool):
+        return "true" if lit else "false"
+    return normalise(str(lit))
+
+
+def _is_num(lit: ScalarValue) -> bool:
+    return isinstance(lit, int | float) and not isinstance(lit, bool)
+
+
+def simple_test(when: Mapping[str, Condition]) -> Test | None:
+    """The ``(op, key, data)`` form of a one-field, one-operator condition
+    (field not ``account.*``), or ``None`` when it has no such form."""
+    if len(when) != 1:
+        return None
+    ((key, cond),) = when.items()
+    if key.startswith("account."):
+        return None
+    ops = {k for k, v in cond if v is not None}
+    if ops <= {"min", "max"} and ops:
+        lo = float("-inf") if cond.min is None else cond.min
+        hi = float("inf") if cond.max is None else cond.max
+        return OP_RANGE, key, (lo, hi)
+    if len(ops) != 1:
+        return None
+    (op,) = ops
+    if op == "equals" and cond.equals is not None and not _is_num(cond.equals):
+        return OP_EQ, key, _text(cond.equals)
+    if op == "not_equals" and cond.not_equals is not None and not _is_num(cond.not_equals):
+        return OP_NE, key, _text(cond.not_equals)
+    if op == "in_" and cond.in_ is not None and not any(_is_num(x) for x in cond.in_):
+        texts = frozenset(_text(x) for x in cond.in_)
+        if len(texts) == 1:
+            return OP_EQ, key, next(iter(texts))
+        return OP_IN, key, texts
+    if op == "contains" and cond.contains is not None and len(cond.contains) == 1:
+        sub = normalise(cond.contains[0])
+        if sub:
+            return OP_CONTAINS, key, sub
+    if op == "regex" and cond.regex is not None:
+        memo: dict[str, bool] = {}
+        return OP_REGEX, key, (compile_regex(cond.regex), memo)
+    return None
+
+
+def check(t: Test, raws: Mapping[str, Any], norms: Mapping[str, str], obj: object) -> bool:
+    """Evaluate test ``t`` on ``raws``/``norms``; ``obj`` (the activity or
+    contact) is what an ``OP_PRED`` predicate receives."""
+    op, key, data = t
+    res: bool
+    if op == OP_EQ:
+        res = norms.get(key) == data
+    elif op == OP_CONTAINS:
+        res = data in norms.get(key, "")
+    elif op == OP_NE:
+        res = norms.get(key) != data
+    elif op == OP_IN:
+        res = norms.get(key) in data
+    else:
+        return _check_rest(op, key, data, raws, norms, obj)
+    return res
+
+
+def _check_rest(op: int, key: str, data: Any, raws: Mapping[str, Any],
+                norms: Mapping[str, str], obj: object) -> bool:
+    if op == OP_REGEX:
+        v = norms.get(key)
+        if v is None:
+            return False
+        search, memo = data
+        hit: bool | None = memo.get(v)
+        if hit is None:
+            hit = search(v) is not None
+            if len(memo) >= MEMO_MAX:
+                memo.clear()
+            memo[v] = hit
+        return hit
+    if op == OP_RANGE:
+        n = to_number(raws.get(key))
+        return n is not None and data[0] <= n <= data[1]
+    if op == OP_ALL:
+        return True
+    return data(obj)  # type: ignore[no-any-return]
+
+
+_new = object.__new__
+
+
+def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
+    """The ``__set__`` of slot ``name``'s member descriptor: writes the slot
+    directly, bypassing a frozen dataclass's ``__setattr__``."""
+    setter: Callable[[object, object], None] = vars(cls)[name].__set__
+    return setter
+
+
+_r_rule, _r_points = _slot_setter(Reason, "rule"), _slot_setter(Reason, "points")
+_r_count, _r_comp = _slot_setter(Reason, "count"), _slot_setter(Reason, "component")
+
+
+def new_reason(rule: str, points: float, count: int, component: str) -> Reason:
+    """``Reason(rule, points, count, component)``, without the frozen
+    dataclass ``__init__`` overhead (same object, same invariants)."""
+    r: Reason = _new(Reason)
+    _r_rule(r, rule)
+    _r_points(r, points)
+    _r_count(r, count)
+    _r_comp(r, component)
+    return r
+
+
+(_s_id, _s_score, _s_exact, _s_tier, _s_mql, _s_dq, _s_prio, _s_model, _s_fit, _s_eng,
+ _s_acc, _s_reasons, _s_key) = (_slot_setter(ScoreResult, f) for f in (
+    "id", "score", "exact", "tier", "mql", "disqualified", "priority", "model", "fit",
+    "engagement", "account", "reasons", "account_key"))
+
+
+def new_result(id: str, score: int, exact: float, tier: str, mql: bool, disqualified: bool,
+               priority: bool, model: str, fit: float, engagement: float, account: float,
+               reasons: tuple[Reason, ...], account_key: str | None) -> ScoreResult:
+    """``ScoreResult(...)`` (same positional fields), without the frozen
+    dataclass ``__init__`` overhead."""
+    r: ScoreResult = _new(ScoreResult)
+    _s_id(r, id)
+    _s_score(r, score)
+    _s_exact(r, exact)
+    _s_tier(r, tier)
+    _s_mql(r, mql)
+    _s_dq(r, disqualified)
+    _s_prio(r, priority)
+    _s_model(r, model)
+    _s_fit(r, fit)
+    _s_eng(r, engagement)
+    _s_acc(r, account)
+    _s_reasons(r, reasons)
+    _s_key(r, account_key)
+    return r
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """See module docstring. ``fast`` is False when summation order needs the
+    general path (an activity rule in a group, or several groups with
+    non-integral points); ``props`` are the ungrouped property rules,
+    ``groups`` the property-only groups, members by (-points, index);
+    ``all_props`` every property rule in index order (general path)."""
+
+    fast: bool
+    eng_types: frozenset[str]
+    eng_inclusive: bool  # True: eng_types lists engagement; False: the excluded ones
+    disq_contact: tuple[tuple[Test, Reason], ...]
+    props: tuple[PropItem, ...]
+    groups: tuple[tuple[PropItem, ...], ...]
+    all_props: tuple[PropItem, ...]
+    act_meta: tuple[ActMeta, ...]
+    act_types: Mapping[str, TypePlan]
+    reason_memo: dict[tuple[int, int, float], Reason]  # constant activity reasons
+    inactivity: tuple[float, float, Reason] | None  # (after seconds, points, reason)
+    velocity: tuple[float, int, float, Reason] | None  # (within s, min, points, reason)
+    multi_id: str | None
+    priority: tuple[float, Reason] | None
+    company_memo: dict[str, bool]
+    domain_memo: dict[str, str]
+
+
+def _act_test(r: Any, pred: Callable[..., bool] | None) -> Test:
+    t = simple_test(r.when)
+    if t is not None:
+        return t
+    if pred is None:
+        return OP_ALL, "", None
+    return OP_PRED, "", pred
+
+
+def build_plan(m: CompiledModel) -> Plan:
+    """Flatten ``m`` (see module docstring)."""
+    from .compiler import DAY, DEFAULT_NON_ENGAGEMENT
+
+    spec = m.spec
+    rules = spec.rules
+    groups_of: dict[str, list[int]] = {}
+    for i, r in enumerate(rules):
+        if r.group is not None:
+            groups_of.setdefault(r.group, []).append(i)
+    act_grouped = any(rules[i].activity is not None for ix in groups_of.values() for i in ix)
+    integral = all(float(r.points).is_integer() and abs(r.points) < 2.0**40
+                   for r in rules if r.activity is None)
+    fast = not act_grouped and (len(groups_of) <= 1 or integral)
+
+    items: dict[int, PropItem] = {}
+    for pr in m.prop_rules:
+        t = simple_test(rules[pr.index].when) or (OP_PRED, "", pr.pred)
+        items[pr.index] = (pr.index, t, Reason(pr.id, pr.points, 1, "fit"), pr.points)
+    props = tuple(it for i, it in sorted(items.items()) if rules[i].group is None)
+    groups = tuple(
+        tuple(sorted((items[i] for i in ix), key=lambda it: (-it[3], it[0])))
+        for ix in groups_of.values() if all(i in items for i in ix))
+
+    meta: list[ActMeta] = []
+    per_type: dict[str, list[tuple[Target, Test]]] = {}
+    for slot, ar in enumerate(m.act_rules):
+        meta.append((ar.types, ar.max_count, ar.k, ar.points, ar.max_points, ar.index, ar.id))
+        atest = _act_test(rules[ar.index], ar.pred)
+        multi = len(ar.types) > 1
+        cap = ar.max_count if ar.max_count and not multi else -1
+        for pos, atype in enumerate(ar.types):
+            per_type.setdefault(atype, []).append(((slot, pos, cap, multi), atest))
+    act_types: dict[str, TypePlan] = {}
+    for atype, tests in per_type.items():
+        ops = {x[1][0] for x in tests}
+        keys = {x[1][1] for x in tests if x[1][0] != OP_ALL}
+        if ops == {OP_ALL}:  # memo on a field no activity has: always the same hits
+            kind, fld = 1, ""
+        elif ops <= _MEMO_OPS and len(keys) == 1:
+            kind, fld = 1, next(iter(keys))
+        else:
+            kind, fld = 2, ""
+        act_types[atype] = (kind, fld, {}, tuple(tests))
+
+    disq: list[tuple[Test, Reason]] = []
+    contact_disqs = [x for x in spec.disqualifiers if x.activity is None]
+    for d, ds in zip(m.disq_contact, contact_disqs, strict=True):  # same order as compiler
+        disq.append((simple_test(ds.when) or (OP_PRED, "", d.contact_pred),
+                     Reason(d.id, 0.0, 1, "disqualifier")))
+    ina = spec.inactivity
+    vel = spec.velocity
+    ms = spec.account.multi_stakeholder
+    prio = spec.account.priority
+    return Plan(
+        fast=fast,
+        eng_types=m.engagement_types if m.engagement_types is not None
+        else DEFAULT_NON_ENGAGEMENT,
+        eng_inclusive=m.engagement_types is not None,
+        disq_contact=tuple(disq),
+        props=props,
+        groups=groups,
+        all_props=tuple(it for _, it in sorted(items.items())),
+        act_meta=tuple(meta),
+        act_types=act_types,
+        reason_memo={},
+        inactivity=None if ina is None else (
+            ina.after_days * DAY, ina.points, Reason(ina.id, ina.points, 1, "engagement")),
+        velocity=None if vel is None else (
+            vel.within_days * DAY, vel.min_activities, vel.points,
+            Reason(vel.id, vel.points, 1, "engagement")),
+        multi_id=None if ms is None else ms.id,
+        priority=None if prio is None else (
+            prio.points, Reason(prio.id, prio.points, 1, "account")),
+        company_memo={},
+        domain_memo={},
+    )
