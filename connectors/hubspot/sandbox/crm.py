@@ -69,22 +69,6 @@ def _int_arg(value: object, name: str, default: int) -> int:
         raise errors.fail(400, f"{name} must be an integer, got {value!r}") from None
 
 
-def _batch_answer(
-    results: list[dict[str, Any]], errs: list[dict[str, Any]], started: str, ok_status: int = 200
-) -> Response:
-    body: dict[str, Any] = {
-        "status": "COMPLETE",
-        "results": results,
-        "startedAt": started,
-        "completedAt": started,
-    }
-    if errs:
-        body["numErrors"] = len(errs)
-        body["errors"] = errs
-        return Response(207, body)
-    return Response(ok_status, body)
-
-
 class CrmRoutes:
     """Handlers for `/crm/v3/objects/...`; state lives in the shared `Store`."""
 
@@ -240,7 +224,7 @@ class CrmRoutes:
                 "Check that ids are valid."
             )
             errs.append(errors.batch_error(msg, "OBJECT_NOT_FOUND", {"ids": missing}))
-        return _batch_answer(results, errs, started)
+        return errors.batch_answer(results, errs, started)
 
     # -- writes ------------------------------------------------------------------
     def create(self, request: Request) -> Response:
@@ -276,7 +260,7 @@ class CrmRoutes:
                 rec = self.store.get(kind, rid)
                 assert rec is not None
                 results.append(object_json(rec, self.store, list(values)))
-        return _batch_answer(results, [], started, ok_status=201)
+        return errors.batch_answer(results, [], started, ok_status=201)
 
     def update_one(self, request: Request) -> Response:
         kind = self._kind(request)
@@ -342,7 +326,7 @@ class CrmRoutes:
                         {"ids": missing},
                     ),
                 )
-        return _batch_answer(results, errs, started)
+        return errors.batch_answer(results, errs, started)
 
     def archive_one(self, request: Request) -> Response:
         kind = self._kind(request)

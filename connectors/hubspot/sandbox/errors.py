@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from connectors.sandbox.http import HttpError
+from connectors.sandbox.http import HttpError, Response
 
 CATEGORIES = {
     400: "VALIDATION_ERROR",
@@ -58,3 +58,20 @@ def invalid_properties(problems: list[dict[str, Any]]) -> HttpError:
     """The 400 HubSpot answers when a write names unknown properties or bad values."""
     text = "Property values were not valid: " + json.dumps(problems, separators=(",", ":"))
     return fail(400, text, "VALIDATION_ERROR")
+
+
+def batch_answer(
+    results: list[dict[str, Any]], errs: list[dict[str, Any]], started: str, ok_status: int = 200
+) -> Response:
+    """A batch answer: `ok_status` when `errs` is empty, else 207 with `errors[]`."""
+    body: dict[str, Any] = {
+        "status": "COMPLETE",
+        "results": results,
+        "startedAt": started,
+        "completedAt": started,
+    }
+    if errs:
+        body["numErrors"] = len(errs)
+        body["errors"] = errs
+        return Response(207, body)
+    return Response(ok_status, body)

@@ -153,17 +153,7 @@ class MetaRoutes:
                         )
                     to.append({"toObjectId": int(to_id), "associationTypes": specs})
                 results.append({"from": {"id": key}, "to": to})
-        answer: dict[str, Any] = {
-            "status": "COMPLETE",
-            "results": results,
-            "startedAt": started,
-            "completedAt": started,
-        }
-        if errs:
-            answer["numErrors"] = len(errs)
-            answer["errors"] = errs
-            return Response(207, answer)
-        return Response(200, answer)
+        return errors.batch_answer(results, errs, started)
 
 
 __all__ = ["ASSOCIATION_TYPES", "MetaRoutes"]
