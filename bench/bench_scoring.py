@@ -3,12 +3,16 @@
 Generates N contacts (default 100,000) with ~20 activities each,
 deterministically (seeded), scores them with config/models/default.yaml and
 prints, as its last line, JSON:
-{"contacts_per_s": ..., "activities_per_s": ..., "contacts": ..., "seconds": ...}
+{"contacts_per_s": ..., "activities_per_s": ..., "contacts": ..., "seconds": ...,
+ "construct_per_s": ...}
 ``seconds`` covers ``score_batch`` only (contacts are built beforehand: text
 normalisation, sorting and indexing happen once, at construction, as in the
 daemon where contacts are loaded from the state store). Construction speed is
-reported on an earlier line, and so is the CPU-time rate (on a shared machine
-wall time also measures the neighbours).
+reported on earlier lines: the constructors (incl. generation) and
+``contact_from_json`` on the JSON form of the first 20,000 bench contacts
+(``construct_per_s``, also in the last line; the path of ``syncd score``).
+So is the CPU-time rate (on a shared machine wall time also measures the
+neighbours).
 
 Garbage collector: after building the population the benchmark calls
 ``gc.freeze()``, as a long-running daemon does after loading its contacts
@@ -34,7 +38,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from syncd.core import Account, Activity, Contact, score_batch  # noqa: E402
+from syncd.core import (  # noqa: E402
+    Account,
+    Activity,
+    Contact,
+    contact_from_json,
+    score_batch,
+)
 from syncd.modelfile import load_model  # noqa: E402
 
 AS_OF = datetime(2026, 11, 23, tzinfo=UTC)
@@ -84,17 +94,51 @@ def generate(n: int, per: int = 20, seed: int = 42) -> list[Contact]:
     return out
 
 
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat().replace("+00:00", "Z")
+
+
+def to_json(c: Contact) -> dict[str, object]:
+    """The canonical JSON form (DESIGN \u00a72) of a bench contact."""
+    acc = c.account
+    assert acc is not None
+    return {
+        "id": c.id, "email": c.email, "properties": dict(c.properties),
+        "account": {"id": acc.id, "name": acc.name, "properties": dict(acc.properties)},
+        "created_at": None if c.created_ts is None else _iso(c.created_ts),
+        "activities": [{"type": a.type, "at": _iso(a.ts), **a.attrs} for a in c.activities],
+    }
+
+
+def measure_json(n: int) -> tuple[int, float]:
+    """``contact_from_json`` over the JSON form of the first ``n`` bench
+    contacts (decoded objects, as ``syncd score`` has them after
+    ``json.loads``; the built contacts are kept, as ``syncd score`` keeps its
+    batch): count, seconds. Run before the scoring population exists, so the
+    collector does not also walk the benchmark's own 100,000 contacts."""
+    objs = [json.loads(json.dumps(to_json(c))) for c in generate(n)]
+    gc.collect()
+    t0 = time.perf_counter()
+    built = [contact_from_json(o) for o in objs]
+    secs = time.perf_counter() - t0
+    return len(built), secs
+
+
 def main() -> None:
     args = [a for a in sys.argv[1:] if a != "--no-freeze"]
     freeze = "--no-freeze" not in sys.argv[1:]
     n = int(args[0]) if args else 100_000
     model = load_model(ROOT / "config" / "models" / "default.yaml")
+    nj, tj = measure_json(min(n, 20_000))
+    construct_per_s = round(nj / tj)
+    gc.collect()
     t0 = time.perf_counter()
     contacts = generate(n)
     t1 = time.perf_counter()
     n_acts = sum(len(c.activities) for c in contacts)
     print(f"generated+constructed {n} contacts / {n_acts} activities in {t1 - t0:.2f}s "
           f"({n / (t1 - t0):,.0f} contacts/s construction incl. generation)")
+    print(f"contact_from_json: {nj} contacts in {tj:.2f}s ({construct_per_s:,} contacts/s)")
     score_batch(model, contacts[:1000], AS_OF)  # warm caches
     if freeze:
         gc.collect()
@@ -111,7 +155,8 @@ def main() -> None:
     print(f"scoring (gc.freeze: {'yes' if freeze else 'no'}): {secs:.2f}s wall, {cpu:.2f}s CPU "
           f"({n / cpu:,.0f} contacts/s by CPU time)")
     print(json.dumps({"contacts_per_s": round(n / secs), "activities_per_s": round(n_acts / secs),
-                      "contacts": n, "seconds": round(secs, 3)}))
+                      "contacts": n, "seconds": round(secs, 3),
+                      "construct_per_s": construct_per_s}))
 
 
 if __name__ == "__main__":

@@ -6,9 +6,12 @@ validate-model, the model has errors); 2 the model or the input is unusable.
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TextIO
@@ -81,6 +84,24 @@ def _table(results: list[ScoreResult], model: CompiledModel, as_of: datetime) ->
     return table
 
 
+@contextmanager
+def _long_lived_allocations() -> Iterator[None]:
+    """Tune this process (not the library) for loading many long-lived contacts.
+
+    Contacts live until the program ends, so the cyclic collector's repeated
+    full scans while they are built only cost time (about half of it on large
+    files); afterwards they are moved out of its sight with `gc.freeze`.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
 def _open_input(path: str) -> tuple[TextIO, str]:
     if path == "-":
         return sys.stdin, "<stdin>"
@@ -108,7 +129,7 @@ def score(model_path: Path, input_path: str, output: IO[str], as_of: datetime, f
         sys.exit(EXIT_UNUSABLE)
     try:
         stream, source = _open_input(input_path)
-        with stream:
+        with stream, _long_lived_allocations():
             read = read_contacts(stream, source)
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"{input_path}: cannot read input: {exc}", err=True)

@@ -21,6 +21,7 @@ from .types import (
     Scalar,
     ScoreResult,
     format_points,
+    new_activity,
 )
 
 __all__ = ["ContactError", "contact_from_json", "parse_datetime", "result_to_json", "to_epoch"]
@@ -55,7 +56,7 @@ def parse_datetime(value: object) -> datetime | None:
 def _scalar_map(obj: object, where: str) -> dict[str, Scalar]:
     if obj is None:
         return {}
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):
         raise ContactError(f"{where}: must be an object")
     out: dict[str, Scalar] = {}
     for k, v in obj.items():
@@ -78,19 +79,49 @@ def _opt_str(obj: Mapping[str, Any], key: str, where: str) -> str | None:
     return str(v)
 
 
-def _activity(obj: object, where: str) -> Activity:
-    if not isinstance(obj, Mapping):
-        raise ContactError(f"{where}: must be an object")
+_fromiso = datetime.fromisoformat
+_SCALARS = (str, int, float, bool)
+
+
+def _activity(obj: object, i: int) -> Activity:
+    """``activities[i]``; validation and ``Activity``'s dropping of ``None``
+    and ``""`` attributes in one pass over the object."""
+    if type(obj) is not dict and not isinstance(obj, Mapping):
+        raise ContactError(f"activities[{i}]: must be an object")
     typ = obj.get("type")
-    if not isinstance(typ, str) or not typ.strip():
-        raise ContactError(f"{where}.type: required, a non-empty string")
+    if type(typ) is not str and not isinstance(typ, str):
+        raise ContactError(f"activities[{i}].type: required, a non-empty string")
+    typ = typ.strip()
+    if not typ:
+        raise ContactError(f"activities[{i}].type: required, a non-empty string")
     if "at" not in obj:
-        raise ContactError(f"{where}.at: required")
-    dt = parse_datetime(obj["at"])
-    if dt is None:
-        raise ContactError(f"{where}.at: not an ISO-8601 date-time")
-    attrs = _scalar_map({k: v for k, v in obj.items() if k not in ("type", "at")}, where)
-    return Activity(type=typ.strip(), ts=dt.timestamp(), attrs=attrs)
+        raise ContactError(f"activities[{i}].at: required")
+    at = obj["at"]
+    ts: float | None
+    # the common "...Z" form: what parse_datetime does, minus its checks
+    if type(at) is str and at[-1:] == "Z" and not at[:1].isspace():
+        try:
+            ts = _fromiso(at[:-1] + "+00:00").timestamp()
+        except ValueError:
+            ts = None
+    else:
+        dt = parse_datetime(at)
+        ts = None if dt is None else dt.timestamp()
+    if ts is None:
+        raise ContactError(f"activities[{i}].at: not an ISO-8601 date-time")
+    attrs: dict[str, Scalar] = {}
+    for k, v in obj.items():
+        if k == "type" or k == "at":
+            continue
+        if type(k) is not str and not isinstance(k, str):
+            raise ContactError(f"activities[{i}]: keys must be strings")
+        if v is None:
+            continue
+        if type(v) is not str and not isinstance(v, _SCALARS):
+            raise ContactError(f"activities[{i}].{k}: must be a string, number or boolean")
+        if v != "":
+            attrs[k] = v
+    return new_activity(typ, ts, attrs)
 
 
 def contact_from_json(obj: object) -> Contact:
@@ -125,7 +156,7 @@ def contact_from_json(obj: object) -> Contact:
         raw_acts = []
     if not isinstance(raw_acts, list):
         raise ContactError("activities: must be a list")
-    acts = tuple(_activity(a, f"activities[{i}]") for i, a in enumerate(raw_acts))
+    acts = tuple([_activity(a, i) for i, a in enumerate(raw_acts)])
     return Contact(id=str(cid), email=email, company=company, created_ts=created_ts,
                    properties=props, account=account, activities=acts)
 

@@ -11,9 +11,10 @@ Activity time is stored as epoch seconds (``ts``).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any, cast
 
 from .keys import account_key, clean_domain, email_domain
 from .text import normalise
@@ -27,21 +28,25 @@ __all__ = [
     "Scalar",
     "ScoreResult",
     "format_points",
+    "new_activity",
     "round_half_up",
 ]
 
 Scalar = str | int | float | bool
 
 
+def _norm_one(v: Scalar) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return normalise(v)
+    return normalise(str(v))
+
+
 def _norm_map(values: Mapping[str, Scalar]) -> dict[str, str]:
     out: dict[str, str] = {}
     for k, v in values.items():
-        if isinstance(v, bool):
-            out[k] = "true" if v else "false"
-        elif isinstance(v, str):
-            out[k] = normalise(v)
-        else:
-            out[k] = normalise(str(v))
+        out[k] = normalise(v) if type(v) is str else _norm_one(v)
     return out
 
 
@@ -61,8 +66,14 @@ class Activity:
     norm: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "attrs", _present(self.attrs))
-        object.__setattr__(self, "norm", _norm_map(self.attrs))
+        attrs: dict[str, Scalar] = {}
+        norm: dict[str, str] = {}
+        for k, v in self.attrs.items():  # _present and _norm_map in one pass
+            if v is not None and v != "":
+                attrs[k] = v
+                norm[k] = normalise(v) if type(v) is str else _norm_one(v)
+        object.__setattr__(self, "attrs", attrs)
+        object.__setattr__(self, "norm", norm)
 
     @property
     def at(self) -> datetime:
@@ -71,6 +82,42 @@ class Activity:
     def sort_key(self) -> tuple[float, str, str]:
         """Newest first; ties broken by type and attributes (deterministic)."""
         return (-self.ts, self.type, repr(sorted(self.attrs.items())))
+
+
+_a_type, _a_ts, _a_attrs, _a_norm = (
+    cast("Callable[[object, object], None]", vars(Activity)[f].__set__)
+    for f in ("type", "ts", "attrs", "norm"))
+
+
+def new_activity(atype: str, ts: float, attrs: dict[str, Scalar]) -> Activity:
+    """``Activity(atype, ts, attrs)`` for ``attrs`` already free of ``None`` and
+    ``""`` values (the dict is taken over, not copied), without the frozen
+    dataclass ``__init__`` overhead: same object, same invariants."""
+    a: Activity = object.__new__(Activity)
+    _a_type(a, atype)
+    _a_ts(a, ts)
+    _a_attrs(a, attrs)
+    norm: dict[str, str] = {}
+    for k, v in attrs.items():  # _norm_map, inlined
+        norm[k] = normalise(v) if type(v) is str else _norm_one(v)
+    _a_norm(a, norm)
+    return a
+
+
+def _sorted_activities(acts: tuple[Activity, ...]) -> tuple[Activity, ...]:
+    """``sorted(acts, key=Activity.sort_key)``. A key part is consulted only
+    for activities equal in all the parts before it, so when no two
+    activities share ``ts`` the sort compares only ``-ts``, and when none
+    share ``(ts, type)`` only ``(-ts, type)``: same comparisons, same order."""
+    n = len(acts)
+    if n < 2:
+        return tuple(acts)
+    neg: list[Any] = [-a.ts for a in acts]
+    if len(set(neg)) != n:
+        neg = [(-a.ts, a.type) for a in acts]
+        if len(set(neg)) != n:
+            return tuple(sorted(acts, key=Activity.sort_key))
+    return tuple([acts[i] for i in sorted(range(n), key=neg.__getitem__)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,11 +159,15 @@ class Contact:
 
     def __post_init__(self) -> None:
         s = object.__setattr__
-        acts = tuple(sorted(self.activities, key=Activity.sort_key))
+        acts = _sorted_activities(self.activities)
         s(self, "activities", acts)
         by_type: dict[str, list[Activity]] = {}
         for a in acts:
-            by_type.setdefault(a.type, []).append(a)
+            lst = by_type.get(a.type)
+            if lst is None:
+                by_type[a.type] = [a]
+            else:
+                lst.append(a)
         s(self, "by_type", {t: tuple(v) for t, v in by_type.items()})
         dom = email_domain(self.email)
         s(self, "email_domain", dom)
