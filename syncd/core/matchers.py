@@ -24,6 +24,7 @@ from .types import Activity, Contact, Scalar
 
 __all__ = [
     "FieldMatcher", "activity_matcher", "compile_regex", "contact_matcher", "field_matcher",
+    "is_number_literal", "literal_text",
 ]
 
 FieldMatcher = Callable[[Mapping[str, Scalar], Mapping[str, str]], bool]
@@ -31,19 +32,21 @@ ContactPredicate = Callable[[Contact], bool]
 ActivityPredicate = Callable[[Activity], bool]
 
 
-def _text(lit: ScalarValue) -> str:
+def literal_text(lit: ScalarValue) -> str:
+    """A model literal as the normalised text it is compared against."""
     if isinstance(lit, bool):
         return "true" if lit else "false"
     return normalise(str(lit))
 
 
-def _is_num(lit: ScalarValue) -> bool:
+def is_number_literal(lit: ScalarValue) -> bool:
+    """Whether a model literal compares numerically (booleans do not)."""
     return isinstance(lit, int | float) and not isinstance(lit, bool)
 
 
 def _one_of(key: str, lits: Sequence[ScalarValue]) -> FieldMatcher:
-    texts = frozenset(_text(x) for x in lits if not _is_num(x))
-    nums = frozenset(float(x) for x in lits if _is_num(x))
+    texts = frozenset(literal_text(x) for x in lits if not is_number_literal(x))
+    nums = frozenset(float(x) for x in lits if is_number_literal(x))
     if not nums:
         if len(texts) == 1:
             (only,) = texts

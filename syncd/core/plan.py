@@ -27,8 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .matchers import compile_regex
-from .schema import Condition, ScalarValue
+from .matchers import compile_regex, is_number_literal, literal_text
+from .schema import Condition
 from .text import normalise, to_number
 from .types import Reason, ScoreResult
 
@@ -86,16 +86,6 @@ def targets_for(tp: TypePlan, value: str | None) -> tuple[Target, ...]:
     return hits
 
 
-def _text(lit: ScalarValue) -> str:
-    if isinstance(lit, bool):
-        return "true" if lit else "false"
-    return normalise(str(lit))
-
-
-def _is_num(lit: ScalarValue) -> bool:
-    return isinstance(lit, int | float) and not isinstance(lit, bool)
-
-
 def simple_test(when: Mapping[str, Condition]) -> Test | None:
     """The ``(op, key, data)`` form of a one-field, one-operator condition
     (field not ``account.*``), or ``None`` when it has no such form."""
@@ -112,12 +102,13 @@ def simple_test(when: Mapping[str, Condition]) -> Test | None:
     if len(ops) != 1:
         return None
     (op,) = ops
-    if op == "equals" and cond.equals is not None and not _is_num(cond.equals):
-        return OP_EQ, key, _text(cond.equals)
-    if op == "not_equals" and cond.not_equals is not None and not _is_num(cond.not_equals):
-        return OP_NE, key, _text(cond.not_equals)
-    if op == "in_" and cond.in_ is not None and not any(_is_num(x) for x in cond.in_):
-        texts = frozenset(_text(x) for x in cond.in_)
+    if op == "equals" and cond.equals is not None and not is_number_literal(cond.equals):
+        return OP_EQ, key, literal_text(cond.equals)
+    ne = cond.not_equals
+    if op == "not_equals" and ne is not None and not is_number_literal(ne):
+        return OP_NE, key, literal_text(cond.not_equals)
+    if op == "in_" and cond.in_ is not None and not any(is_number_literal(x) for x in cond.in_):
+        texts = frozenset(literal_text(x) for x in cond.in_)
         if len(texts) == 1:
             return OP_EQ, key, next(iter(texts))
         return OP_IN, key, texts
