@@ -106,7 +106,7 @@ def simple_test(when: Mapping[str, Condition]) -> Test | None:
         return OP_EQ, key, literal_text(cond.equals)
     ne = cond.not_equals
     if op == "not_equals" and ne is not None and not is_number_literal(ne):
-        return OP_NE, key, literal_text(cond.not_equals)
+        return OP_NE, key, literal_text(ne)
     if op == "in_" and cond.in_ is not None and not any(is_number_literal(x) for x in cond.in_):
         texts = frozenset(literal_text(x) for x in cond.in_)
         if len(texts) == 1:
