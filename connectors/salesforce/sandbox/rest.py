@@ -69,6 +69,14 @@ def sf_error(status: int, code: str, message: str, fields: list[str] | None = No
     return HttpError(status, [item])
 
 
+def json_object(request: Request, type_name: str) -> dict[str, Any]:
+    """The request body as a JSON object, else Salesforce's 400 JSON_PARSER_ERROR."""
+    body = request.json()
+    if not isinstance(body, dict):
+        raise sf_error(400, "JSON_PARSER_ERROR", f"Cannot deserialize instance of {type_name}")
+    return body
+
+
 def write_error(exc: WriteError) -> HttpError:
     return sf_error(400, exc.code, exc.message, exc.fields)
 
@@ -175,9 +183,7 @@ def register(router: Router, sb: SalesforceSandbox) -> None:
         return Response(200, body)
 
     def patch_record(request: Request) -> Response:
-        data = request.json()
-        if not isinstance(data, dict):
-            raise sf_error(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject")
+        data = json_object(request, "SObject")
         with sb.lock:
             sobject = sobject_or_404(sb, request.params["sobject"])
             record_id = request.params["record_id"]
@@ -192,9 +198,7 @@ def register(router: Router, sb: SalesforceSandbox) -> None:
         return Response(204)
 
     def create_record(request: Request) -> Response:
-        data = request.json()
-        if not isinstance(data, dict):
-            raise sf_error(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of SObject")
+        data = json_object(request, "SObject")
         with sb.lock:
             sobject = sobject_or_404(sb, request.params["sobject"])
             try:

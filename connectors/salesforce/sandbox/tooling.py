@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from connectors.salesforce.sandbox.rest import sf_error
+from connectors.salesforce.sandbox.rest import json_object, sf_error
 from connectors.salesforce.sandbox.schema import CUSTOM_FIELD_PREFIX, SField
 from connectors.sandbox.http import Request, Response, Router
 
@@ -41,9 +41,7 @@ def register(router: Router, sb: SalesforceSandbox) -> None:
     base = f"/services/data/v{sb.version}/tooling"
 
     def create_field(request: Request) -> Response:
-        body = request.json()
-        if not isinstance(body, dict):
-            raise sf_error(400, "JSON_PARSER_ERROR", "Cannot deserialize instance of CustomField")
+        body = json_object(request, "CustomField")
         full_name = str(body.get("FullName", ""))
         metadata = body.get("Metadata")
         match = _FULL_NAME.match(full_name)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from hubspot import HubSpot
 from hubspot.crm.contacts import (
@@ -17,7 +15,6 @@ from hubspot.crm.contacts import (
 
 from connectors.hubspot.sandbox import HubSpotSandbox
 from connectors.sandbox.faults import FaultSpec
-from connectors.sandbox.server import SandboxServer
 
 T0 = 1_800_000_000.0  # seconds
 
@@ -45,17 +42,6 @@ def app(clock: Clock) -> HubSpotSandbox:
             created_ms=int(T0 * 1000) - 100_000 + i * 1000,
         )
     return sandbox
-
-
-@pytest.fixture()
-def server(app: HubSpotSandbox) -> Iterator[SandboxServer]:
-    with SandboxServer(app) as srv:
-        yield srv
-
-
-@pytest.fixture()
-def hs(server: SandboxServer) -> HubSpot:
-    return HubSpot(access_token="sandbox-token", host=server.url)
 
 
 def _all_pages(api: object, **kw: object) -> list[str]:

@@ -8,7 +8,6 @@ go through the SDK's `events_api`.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -41,12 +40,6 @@ def app() -> HubSpotSandbox:
         store.add_page_view(contact, T + i * 1000, f"https://v.io/page{i}")
     store.add_page_view("42", T, "https://v.io/other")
     return sandbox
-
-
-@pytest.fixture()
-def server(app: HubSpotSandbox) -> Iterator[SandboxServer]:
-    with SandboxServer(app) as srv:
-        yield srv
 
 
 def _get(server: SandboxServer, path: str, **params: Any) -> Any:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import requests
 from hubspot import HubSpot
@@ -18,17 +16,6 @@ from connectors.sandbox.server import SandboxServer
 @pytest.fixture()
 def app() -> HubSpotSandbox:
     return HubSpotSandbox(rate_limits=False)
-
-
-@pytest.fixture()
-def server(app: HubSpotSandbox) -> Iterator[SandboxServer]:
-    with SandboxServer(app) as srv:
-        yield srv
-
-
-@pytest.fixture()
-def hs(server: SandboxServer) -> HubSpot:
-    return HubSpot(access_token="sandbox-token", host=server.url)
 
 
 def test_property_create_201_then_409_and_listed(hs: HubSpot) -> None:
