@@ -9,8 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Mapping
 from pathlib import Path
-
-import yaml
+from typing import Any
 
 from syncd.core import (
     CompiledModel,
@@ -31,12 +30,8 @@ def parse_model(text: str, source: str, attachments: Mapping[str, str] | None = 
     return parse_model_data(data, lines, source, attachments, issues)
 
 
-def _referenced_files(text: str) -> list[str]:
-    """Attachment paths named in the model (today: ``account.priority.file``)."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError:
-        return []  # parse_model reports the syntax error with its line
+def _referenced_files(data: Any) -> list[str]:
+    """Attachment paths named in the model document (today: ``account.priority.file``)."""
     if not isinstance(data, dict):
         return []
     acc = data.get("account")
@@ -53,12 +48,13 @@ def load_model(path: Path) -> CompiledModel:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelError([ModelIssue(source, "", None, f"cannot read model file: {exc}")]) from None
+    data, lines, issues = load_yaml(text, source)
     attachments: dict[str, str] = {}
-    for ref in _referenced_files(text):
-        # On failure parse_model reports the missing attachment at the key naming it.
+    for ref in _referenced_files(data):
+        # On failure the core reports the missing attachment at the key naming it.
         with contextlib.suppress(OSError, UnicodeDecodeError):
             attachments[ref] = (path.parent / ref).read_text(encoding="utf-8-sig")
-    return compile_model(parse_model(text, source, attachments))
+    return compile_model(parse_model_data(data, lines, source, attachments, issues))
 
 
 def validate_model_file(path: Path) -> list[ModelIssue]:

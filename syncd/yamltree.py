@@ -43,9 +43,11 @@ def load_yaml(text: str, source: str) -> tuple[Any, dict[Path, int], list[ModelI
     """Parse ``text``. Returns ``(data, lines, issues)``; on a syntax error
     ``data`` is ``None`` and ``issues`` holds one issue with the line."""
     lines: dict[Path, int] = {}
+    loader = yaml.SafeLoader(text)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # One parse: the node tree gives the lines, the same tree gives the data.
+        node = loader.get_single_node()
+        data = loader.construct_document(node) if node is not None else None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -53,6 +55,8 @@ def load_yaml(text: str, source: str) -> tuple[Any, dict[Path, int], list[ModelI
         return None, lines, [ModelIssue(source, "", line, f"YAML syntax error: {msg}")]
     except yaml.YAMLError as exc:
         return None, lines, [ModelIssue(source, "", None, f"YAML error: {exc}")]
+    finally:
+        loader.dispose()
     issues: list[ModelIssue] = []
     if node is not None:
         lines[()] = node.start_mark.line + 1

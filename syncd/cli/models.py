@@ -24,30 +24,25 @@ from syncd.contacts_file import read_contacts
 from syncd.core import (
     CompiledModel,
     ModelError,
-    ModelIssue,
     ScoreResult,
     account_score_to_json,
     account_scores,
+    parse_datetime,
     result_to_json,
     score_batch,
 )
-from syncd.modelfile import load_model, validate_model_file
+from syncd.modelfile import load_model
 
-EXIT_OK, EXIT_REJECTED, EXIT_UNUSABLE = 0, 1, 2
+EXIT_REJECTED, EXIT_UNUSABLE = 1, 2  # 0: everything scored
 
 
 def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
     if value is None:
         return datetime.now(UTC)
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not an ISO-8601 date-time") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _issue_line(issue: ModelIssue) -> str:
-    return str(issue)
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise click.BadParameter(f"{value!r} is not an ISO-8601 date-time")
+    return parsed
 
 
 def _load(path: Path) -> CompiledModel | None:
@@ -55,7 +50,7 @@ def _load(path: Path) -> CompiledModel | None:
         return load_model(path)
     except ModelError as exc:
         for issue in exc.issues:
-            click.echo(_issue_line(issue), err=True)
+            click.echo(str(issue), err=True)
         click.echo(f"{path}: model not usable ({len(exc.issues)} error(s))", err=True)
         return None
 
@@ -155,11 +150,11 @@ def score(model_path: Path, input_path: str, output: IO[str], as_of: datetime, f
 @click.argument("path", type=click.Path(path_type=Path))
 def validate_model(path: Path) -> None:
     """Check a model file; list every error with its location."""
-    issues = validate_model_file(path)
-    if issues:
-        for issue in issues:
-            click.echo(_issue_line(issue), err=True)
-        click.echo(f"{path}: {len(issues)} error(s)", err=True)
+    try:
+        model = load_model(path)
+    except ModelError as exc:
+        for issue in exc.issues:
+            click.echo(str(issue), err=True)
+        click.echo(f"{path}: {len(exc.issues)} error(s)", err=True)
         sys.exit(EXIT_REJECTED)
-    model = load_model(path)
     click.echo(f"{path}: ok ({model.ref})")
