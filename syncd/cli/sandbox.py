@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from connectors.sandbox.faults import FaultSpec, FaultSpecError
-from connectors.sandbox.generator import generate
-from connectors.sandbox.server import SandboxApp, SandboxServer
+
+if TYPE_CHECKING:
+    from connectors.sandbox.server import SandboxApp
+
+# The generator, the harness and the fakes are imported when a sandbox is
+# started, so that other `syncd` commands do not pay for loading them.
 
 
 def _faults(latency_ms: float, spec: str | None) -> FaultSpec:
@@ -26,6 +31,8 @@ def _faults(latency_ms: float, spec: str | None) -> FaultSpec:
 def build_app(crm: str, *, seed: int, contacts: int, tier: str, token: str,
               faults: FaultSpec, now: datetime) -> tuple[SandboxApp, str]:
     """The fake for `crm`, seeded, and a line telling how to authenticate against it."""
+    from connectors.sandbox.generator import generate
+
     dataset = generate(seed, contacts, now)
     if crm == "hubspot":
         from connectors.hubspot.sandbox import HubSpotSandbox
@@ -62,6 +69,8 @@ def build_app(crm: str, *, seed: int, contacts: int, tier: str, token: str,
 def sandbox(crm: str, port: int, seed: int, contacts: int, tier: str, token: str,
             latency_ms: float, fault_spec: str | None) -> None:
     """Run a sandbox CRM in the foreground (Ctrl-C stops it)."""
+    from connectors.sandbox.server import SandboxServer
+
     faults = _faults(latency_ms, fault_spec)
     app, how = build_app(crm, seed=seed, contacts=contacts, tier=tier, token=token,
                          faults=faults, now=datetime.now(UTC))
