@@ -138,7 +138,7 @@ def score(model_path: Path, input_path: str, output: IO[str], as_of: datetime, f
         for result in results:
             output.write(json.dumps(result_to_json(result), ensure_ascii=False) + "\n")
     if accounts_output is not None:
-        for account in account_scores(model, results, read.contacts):
+        for account in account_scores(model, results):
             row = account_score_to_json(account)
             accounts_output.write(json.dumps(row, ensure_ascii=False) + "\n")
     if read.rejected:

@@ -10,7 +10,7 @@ Public API::
     contact = contact_from_json(obj)                 # raises ContactError
     results = score_batch(model, contacts, as_of)    # input order preserved
     result_to_json(results[0])                       # DESIGN §2 shape
-    account_scores(model, results, contacts)
+    account_scores(model, results)
 """
 
 from .accounts import account_scores, is_priority, score_batch

@@ -164,13 +164,9 @@ def score_batch(model: CompiledModel, contacts: Sequence[Contact],
     return out
 
 
-def account_scores(model: CompiledModel, results: Sequence[ScoreResult],
-                   contacts: Sequence[Contact] | None = None) -> list[AccountScore]:
-    """Aggregate contact scores per account key (contacts without a key are
-    skipped), highest first. ``contacts`` is accepted for API symmetry; the
-    key travels on each result."""
-    if contacts is not None and len(contacts) != len(results):
-        raise ValueError("results and contacts differ in length")
+def account_scores(model: CompiledModel, results: Sequence[ScoreResult]) -> list[AccountScore]:
+    """Aggregate contact scores per account key (each result carries its key;
+    results without one are skipped), highest first."""
     agg = model.spec.account.score
     groups: dict[str, list[ScoreResult]] = {}
     for r in results:

@@ -158,7 +158,7 @@ def test_account_score_aggregates(agg, expected):
                   activities=[act("email_open")] * n) for i, n in enumerate((10, 30, 20))]
     cs.append(contact("solo", email="s@gmail.com", activities=[act("email_open")]))
     rs = score_batch(m, cs, AS_OF)
-    accs = account_scores(m, rs, cs)
+    accs = account_scores(m, rs)
     assert len(accs) == 1
     assert accs[0].key == "domain:acme.io"
     assert accs[0].score == expected
