@@ -3,23 +3,30 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint pytest bench clean
 
+# Python 3.11+ is required; check before creating anything, and remove a
+# half-built .venv if the install fails so the next run starts clean.
 $(STAMP): pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)' || \
+	  { echo "syncd needs Python 3.11 or newer; found $$($(PYTHON) --version 2>&1). Set PYTHON=python3.11." >&2; exit 2; }
+	@$(PYTHON) -m venv $(VENV) && \
+	  $(BIN)/pip install -q --upgrade pip && \
+	  $(BIN)/pip install -q -e '.[dev]' || { rm -rf $(VENV); echo "install failed; .venv removed" >&2; exit 2; }
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/syncd score --model config/models/default.yaml --input config/examples/leads.jsonl --as-of 2026-11-23T00:00:00Z --format table
 
-test: $(STAMP)
-	$(BIN)/pytest -n 2
+test: lint pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check syncd connectors tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+pytest: $(STAMP)
+	$(BIN)/pytest -n 2
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_scoring.py

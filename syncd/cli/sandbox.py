@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from connectors.sandbox.faults import FaultSpec, FaultSpecError
+from syncd.sandbox.faults import FaultSpec, FaultSpecError
 
 if TYPE_CHECKING:
-    from connectors.sandbox.server import SandboxApp
+    from syncd.sandbox.server import SandboxApp
 
 # The generator, the harness and the fakes are imported when a sandbox is
 # started, so that other `syncd` commands do not pay for loading them.
@@ -31,23 +31,23 @@ def _faults(latency_ms: float, spec: str | None) -> FaultSpec:
 def build_app(crm: str, *, seed: int, contacts: int, tier: str, token: str,
               faults: FaultSpec, now: datetime) -> tuple[SandboxApp, str]:
     """The fake for `crm`, seeded, and a line telling how to authenticate against it."""
-    from connectors.sandbox.generator import generate
+    from syncd.sandbox.generator import generate
 
     dataset = generate(seed, contacts, now)
     if crm == "hubspot":
-        from connectors.hubspot.sandbox import HubSpotSandbox
+        from syncd.sandbox.hubspot import HubSpotSandbox
 
         app: SandboxApp = HubSpotSandbox(
             dataset, token=token, tier="pro" if tier == "pro" else "free", faults=faults
         )
         how = f"Authorization: Bearer {token}   (SDK: HubSpot(access_token={token!r}, host=URL))"
         return app, how
-    from connectors.salesforce.sandbox import SalesforceSandbox
+    from syncd.sandbox.salesforce import SalesforceSandbox
 
     app = SalesforceSandbox(dataset, faults=faults)
     how = ("POST URL/services/oauth2/token with any username-password, client-credentials or "
            "JWT-bearer grant; requests to https://* must be sent to URL "
-           "(connectors.salesforce.sandbox.loopback_session)")
+           "(syncd.sandbox.salesforce.loopback_session)")
     return app, how
 
 
@@ -69,7 +69,7 @@ def build_app(crm: str, *, seed: int, contacts: int, tier: str, token: str,
 def sandbox(crm: str, port: int, seed: int, contacts: int, tier: str, token: str,
             latency_ms: float, fault_spec: str | None) -> None:
     """Run a sandbox CRM in the foreground (Ctrl-C stops it)."""
-    from connectors.sandbox.server import SandboxServer
+    from syncd.sandbox.server import SandboxServer
 
     faults = _faults(latency_ms, fault_spec)
     app, how = build_app(crm, seed=seed, contacts=contacts, tier=tier, token=token,

@@ -1,0 +1,160 @@
+"""Property definitions (`/crm/v3/properties`) and associations v4 batch read."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from connectors.hubspot import limits
+from syncd.sandbox.http import Request, Response, Router
+from syncd.sandbox.hubspot import errors
+from syncd.sandbox.hubspot.schema import (
+    ASSOCIATION_TYPES,
+    GROUPS,
+    NAME_RE,
+    PRIMARY_TYPES,
+    PROPERTY_TYPES,
+    PropertyDef,
+    iso_ms,
+    singular,
+)
+from syncd.sandbox.hubspot.store import Store
+
+ASSOCIATION_BATCH_MAX = limits.ASSOCIATION_BATCH_MAX
+
+
+class MetaRoutes:
+    def __init__(self, store: Store, lock: threading.RLock) -> None:
+        self.store = store
+        self.lock = lock
+
+    def register(self, router: Router) -> None:
+        router.add("GET", "/crm/v3/properties/{object_type}", self.list_properties)
+        router.add("POST", "/crm/v3/properties/{object_type}", self.create_property)
+        router.add("GET", "/crm/v3/properties/{object_type}/{name}", self.get_property)
+        router.add(
+            "POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read", self.read_associations
+        )
+
+    def _kind(self, name: str) -> str:
+        try:
+            return self.store.type_of(name)
+        except KeyError:
+            raise errors.fail(400, f"Unable to infer object type from: {name}") from None
+
+    # -- properties --------------------------------------------------------------
+    def list_properties(self, request: Request) -> Response:
+        kind = self._kind(request.params["object_type"])
+        with self.lock:
+            results = [p.to_json() for p in self.store.properties[kind].values()]
+        return Response(200, {"results": results})
+
+    def get_property(self, request: Request) -> Response:
+        kind = self._kind(request.params["object_type"])
+        with self.lock:
+            prop = self.store.properties[kind].get(request.params["name"])
+            if prop is None:
+                name = request.params["name"]
+                raise errors.fail(404, f"Property {name} does not exist", "OBJECT_NOT_FOUND")
+            return Response(200, prop.to_json())
+
+    def create_property(self, request: Request) -> Response:
+        kind = self._kind(request.params["object_type"])
+        body = request.json()
+        if not isinstance(body, dict):
+            raise errors.fail(400, "Invalid input JSON: expected an object")
+        problems: list[str] = []
+        for field in ("name", "label", "type", "fieldType", "groupName"):
+            if not isinstance(body.get(field), str) or not body[field]:
+                problems.append(f"{field}: is required")
+        name, kind_name = str(body.get("name") or ""), str(body.get("type") or "")
+        field_type = str(body.get("fieldType") or "")
+        if name and not NAME_RE.match(name):
+            problems.append(
+                f"name: {name!r} must start with a lowercase letter and contain only "
+                "lowercase letters, digits and underscores"
+            )
+        if kind_name and kind_name not in PROPERTY_TYPES:
+            problems.append(f"type: {kind_name!r} is not one of {sorted(PROPERTY_TYPES)}")
+        elif kind_name and field_type and field_type not in PROPERTY_TYPES[kind_name]:
+            allowed = sorted(PROPERTY_TYPES[kind_name])
+            problems.append(
+                f"fieldType: {field_type!r} is not valid for type {kind_name!r} (one of {allowed})"
+            )
+        group = str(body.get("groupName") or "")
+        if group and group not in GROUPS[kind]:
+            problems.append(f"groupName: property group {group!r} does not exist")
+        options = body.get("options") or []
+        if kind_name == "enumeration" and not isinstance(options, list):
+            problems.append("options: must be a list")
+        if problems:
+            raise errors.fail(
+                400,
+                "Invalid input JSON: " + "; ".join(problems),
+                "VALIDATION_ERROR",
+                errors=[{"message": p} for p in problems],
+            )
+        with self.lock:
+            if name in self.store.properties[kind]:
+                raise errors.fail(
+                    409,
+                    f"Property named '{name}' already exists.",
+                    "OBJECT_ALREADY_EXISTS",
+                    subCategory="PropertyCrudError.PROPERTY_EXISTS",
+                )
+            prop = PropertyDef(
+                name=name,
+                label=str(body["label"]),
+                type=kind_name,
+                field_type=field_type,
+                group_name=group,
+                options=tuple(str(o.get("value", "")) for o in options if isinstance(o, dict)),
+                hubspot_defined=False,
+                description=str(body.get("description") or ""),
+                created_at=iso_ms(self.store.now_ms()),
+            )
+            self.store.add_property(kind, prop)
+        return Response(201, prop.to_json())
+
+    # -- associations v4 ---------------------------------------------------------
+    def read_associations(self, request: Request) -> Response:
+        src = self._kind(request.params["from_type"])
+        dst = self._kind(request.params["to_type"])
+        body = request.json()
+        if not isinstance(body, dict) or not isinstance(body.get("inputs"), list):
+            raise errors.fail(400, "Invalid input JSON: expected an object with inputs[]")
+        inputs = body["inputs"]
+        if len(inputs) > ASSOCIATION_BATCH_MAX:
+            raise errors.fail(
+                400,
+                f"Batch input limit exceeded: {len(inputs)} inputs, "
+                f"at most {ASSOCIATION_BATCH_MAX} allowed",
+            )
+        started = iso_ms(self.store.now_ms())
+        primary = PRIMARY_TYPES.get((src, dst))
+        results: list[dict[str, Any]] = []
+        errs: list[dict[str, Any]] = []
+        with self.lock:
+            for item in inputs:
+                key = str((item or {}).get("id", ""))
+                found = self.store.associations(src, key, dst) if self.store.get(src, key) else {}
+                if not found:
+                    msg = f"No {singular(dst)} is associated with {singular(src)} {key}."
+                    err = errors.batch_error(msg, "OBJECT_NOT_FOUND", {"fromObjectId": [key]})
+                    err["subCategory"] = "crm.associations.NO_ASSOCIATIONS_FOUND"
+                    errs.append(err)
+                    continue
+                to = []
+                for to_id, type_ids in found.items():
+                    specs = []
+                    for type_id in type_ids:
+                        label = "Primary" if type_id == primary else None
+                        specs.append(
+                            {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": label}
+                        )
+                    to.append({"toObjectId": int(to_id), "associationTypes": specs})
+                results.append({"from": {"id": key}, "to": to})
+        return errors.batch_answer(results, errs, started)
+
+
+__all__ = ["ASSOCIATION_TYPES", "MetaRoutes"]

@@ -1,0 +1,217 @@
+"""Turn a generated `Dataset` into HubSpot records.
+
+Where each canonical activity lands (what a HubSpot connector must read back):
+
+| activity                              | HubSpot representation                               |
+|---------------------------------------|------------------------------------------------------|
+| page_view                             | web event `e_visited_page` (hs_url) on the contact    |
+| email_open / email_click / unsubscribe| email events OPEN / CLICK (url) / STATUSCHANGE        |
+| email_reply                           | `emails` engagement, hs_email_direction INCOMING_EMAIL|
+| form_submit                           | submission of the form named by `form`                |
+| content_download                      | submission of form "Content download: <kind>" with    |
+|                                       | fields `asset` and `content_type`                     |
+| webinar_registered                    | submission of form "Webinar registration: <campaign>"|
+| demo_request / trial_signup           | submission of form "Demo request" / "Free trial"     |
+| meeting / call                        | `meetings` / `calls` engagement (title = subject)     |
+| webinar_attended / event_attended     | `meetings` engagement titled "Webinar: …"/"Event: …", |
+|                                       | outcome COMPLETED                                     |
+| chat / support_ticket / product_usage | `notes` engagement, body "<type>: key=value; …"       |
+| (demo_request also)                   | a `tasks` follow-up for the owner                     |
+
+Engagements are associated to their contact; contacts to their company (primary).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from syncd.sandbox.hubspot.schema import LEAD_STATUSES, LIFECYCLE_STAGES
+from syncd.sandbox.hubspot.store import Store
+
+if TYPE_CHECKING:
+    from syncd.sandbox.generator import Dataset, GenActivity
+
+
+def ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def _lead_status(value: str) -> str:
+    code = value.strip().upper().replace(" ", "_").replace("-", "_")
+    return code if code in LEAD_STATUSES else ""
+
+
+def _stage(value: str) -> str:
+    code = value.strip().lower().replace(" ", "").replace("_", "")
+    return code if code in LIFECYCLE_STAGES else ("other" if code else "")
+
+
+def _describe(kind: str, attrs: Mapping[str, str]) -> str:
+    bits = "; ".join(f"{k}={v}" for k, v in sorted(attrs.items()))
+    return f"{kind}: {bits}" if bits else kind
+
+
+def seed(store: Store, dataset: Dataset) -> dict[str, str]:
+    """Load `dataset` into `store`; returns generator key -> HubSpot id (companies, contacts)."""
+    ids: dict[str, str] = {}
+    for co in dataset.companies:
+        ids[co.key] = store.add(
+            "companies",
+            {
+                "name": co.name,
+                "domain": co.domain,
+                "industry": co.industry,
+                "numberofemployees": str(co.employees),
+                "country": co.country,
+                "city": co.city,
+                "hs_is_target_account": "true" if co.is_target else "false",
+            },
+            created_ms=ms(co.created_at),
+            modified_ms=ms(co.modified_at),
+        )
+    for person in dataset.contacts:
+        props = {
+            "firstname": person.first_name,
+            "lastname": person.last_name,
+            "email": person.email,
+            "jobtitle": person.title,
+            "department": person.department,
+            "job_function": person.department,
+            "occupation": person.occupation,
+            "phone": person.phone,
+            "company": person.company_name,
+            "country": person.country,
+            "lifecyclestage": _stage(person.lifecycle_stage),
+            "hs_lead_status": _lead_status(person.lead_status),
+        }
+        cid = store.add(
+            "contacts",
+            {k: v for k, v in props.items() if v},
+            created_ms=ms(person.created_at),
+            modified_ms=ms(person.modified_at),
+        )
+        ids[person.key] = cid
+        if person.company_key is not None and person.company_key in ids:
+            store.associate("contacts", cid, "companies", ids[person.company_key], primary=True)
+            store.records["contacts"][cid].properties["associatedcompanyid"] = ids[
+                person.company_key
+            ]
+    people = {p.key: p for p in dataset.contacts}
+    for act in dataset.activities:
+        contact = people.get(act.contact_key)
+        contact_id = ids.get(act.contact_key)
+        if contact is None or contact_id is None:
+            continue
+        _activity(store, act, contact_id, contact.email, contact.first_name, contact.last_name)
+    return ids
+
+
+def _engagement(store: Store, kind: str, cid: str, at: int, props: Mapping[str, str]) -> str:
+    eid = store.add(kind, {"hs_timestamp": str(at), **props}, created_ms=at)
+    store.associate(kind, eid, "contacts", cid)
+    return eid
+
+
+def _activity(store: Store, act: GenActivity, cid: str, email: str, first: str, last: str) -> None:
+    at = ms(act.at)
+    attrs = dict(act.attrs)
+    campaign = attrs.get("campaign", "Newsletter")
+    person = {"email": email, "firstname": first, "lastname": last}
+    kind = act.type
+    if kind == "page_view":
+        url = attrs.get("url", "")
+        store.add_page_view(cid, at, url, title=url.rsplit("/", 1)[-1] or "Home")
+    elif kind == "email_open":
+        store.add_email_event("OPEN", email, at, campaign=campaign)
+    elif kind == "email_click":
+        store.add_email_event("CLICK", email, at, campaign=campaign, url=attrs.get("url"))
+    elif kind == "unsubscribe":
+        store.add_email_event("STATUSCHANGE", email, at, campaign=campaign)
+    elif kind == "email_reply":
+        _engagement(
+            store,
+            "emails",
+            cid,
+            at,
+            {
+                "hs_email_subject": f"Re: {campaign}",
+                "hs_email_direction": "INCOMING_EMAIL",
+                "hs_email_text": "Thanks, let's talk.",
+                "hs_email_status": "SENT",
+            },
+        )
+    elif kind in (
+        "form_submit",
+        "content_download",
+        "webinar_registered",
+        "demo_request",
+        "trial_signup",
+    ):
+        values = dict(person)
+        if kind == "form_submit":
+            form = attrs.get("form", "Contact us")
+        elif kind == "content_download":
+            form = f"Content download: {attrs.get('kind', 'content')}"
+            values.update(asset=attrs.get("asset", ""), content_type=attrs.get("kind", ""))
+        elif kind == "webinar_registered":
+            form = f"Webinar registration: {campaign}"
+        elif kind == "demo_request":
+            form = "Demo request"
+            _engagement(
+                store,
+                "tasks",
+                cid,
+                at,
+                {
+                    "hs_task_subject": f"Follow up demo request from {email}",
+                    "hs_task_status": "NOT_STARTED",
+                    "hs_task_type": "CALL",
+                },
+            )
+        else:
+            form = "Free trial"
+        store.add_submission(store.add_form(form), at, values, page_url=attrs.get("url", ""))
+    elif kind == "meeting":
+        _engagement(
+            store,
+            "meetings",
+            cid,
+            at,
+            {
+                "hs_meeting_title": attrs.get("subject", "Meeting"),
+                "hs_meeting_start_time": str(at),
+                "hs_meeting_end_time": str(at + 1_800_000),
+                "hs_meeting_outcome": "COMPLETED",
+            },
+        )
+    elif kind in ("webinar_attended", "event_attended"):
+        label = "Webinar" if kind == "webinar_attended" else "Event"
+        _engagement(
+            store,
+            "meetings",
+            cid,
+            at,
+            {
+                "hs_meeting_title": f"{label}: {campaign}",
+                "hs_meeting_outcome": "COMPLETED",
+                "hs_meeting_start_time": str(at),
+                "hs_meeting_end_time": str(at + 3_600_000),
+            },
+        )
+    elif kind == "call":
+        _engagement(
+            store,
+            "calls",
+            cid,
+            at,
+            {
+                "hs_call_title": attrs.get("subject", "Call"),
+                "hs_call_direction": "OUTBOUND",
+                "hs_call_duration": "600000",
+                "hs_call_status": "COMPLETED",
+            },
+        )
+    else:  # chat, support_ticket, product_usage and any type without a native home
+        _engagement(store, "notes", cid, at, {"hs_note_body": _describe(kind, attrs)})

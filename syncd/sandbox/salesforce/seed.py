@@ -1,0 +1,268 @@
+"""Loads a generated `Dataset` into the fake org as Salesforce records.
+
+- companies → Account (Name, Website, Industry, NumberOfEmployees, BillingCountry,
+  BillingCity, custom `Target_Account__c` for target accounts)
+- contacts with `is_lead` → Lead (Company, Title, Email, Status, Country,
+  LeadSource, IsConverted; no AccountId).
+- `converted` people (the conversion label) → a Contact plus the converted Lead
+  it came from (IsConverted, ConvertedContactId/ConvertedAccountId/ConvertedDate);
+  their activities hang off the Contact, as after a real conversion.
+- other contacts → Contact (AccountId, Title, Department, Email, MailingCountry…)
+- call / support_ticket / demo_request → Task; meeting → Event (WhoId, ActivityDate)
+- e-mail, webinar and event activities → Campaign + one CampaignMember per person
+  (Status Sent/Opened/Clicked/Unsubscribed, Registered/Attended; HasResponded)
+- a few sales Users own everything (OwnerId), round robin.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from syncd.sandbox.generator import Dataset, GenActivity, GenContact
+from syncd.sandbox.salesforce.store import Store
+
+REPS = (("Dana", "Whitfield"), ("Marco", "Ferreira"), ("Aiko", "Tanaka"))
+_EMAIL = {"email_open": "Opened", "email_click": "Clicked", "unsubscribe": "Unsubscribed"}
+_RANK = {"Sent": 0, "Registered": 1, "Opened": 1, "Unsubscribed": 2, "Clicked": 3, "Attended": 4}
+_RESPONDED = frozenset({"Clicked", "Attended"})
+
+
+@dataclass(slots=True)
+class _Member:
+    status: str
+    first: dt.datetime
+    responded: dt.datetime | None
+
+
+def _campaign_of(activity: GenActivity) -> tuple[str, str, str] | None:
+    """(campaign name, campaign type, member status) for campaign activities."""
+    name = activity.attrs.get("campaign")
+    if activity.type in _EMAIL and name:
+        return name, "Email", _EMAIL[activity.type]
+    if activity.type in ("webinar_registered", "webinar_attended") and name:
+        status = "Attended" if activity.type == "webinar_attended" else "Registered"
+        return name, "Webinar", status
+    if activity.type == "event_attended" and name:
+        return name, "Conference", "Attended"
+    return None
+
+
+def seed_dataset(store: Store, data: Dataset) -> dict[str, str]:
+    """Insert every record of `data`; returns generator key → Salesforce Id."""
+    ids: dict[str, str] = {}
+    owners = [
+        store.insert(
+            "User",
+            {
+                "FirstName": first,
+                "LastName": last,
+                "Username": f"{first.lower()}.{last.lower()}@syncd.example",
+                "Email": f"{first.lower()}.{last.lower()}@syncd.example",
+                "Alias": (first[0] + last[:4]).lower(),
+                "Title": "Account Executive",
+                "IsActive": True,
+            },
+        )
+        for first, last in REPS
+    ]
+
+    def owner(n: int) -> str:
+        return owners[n % len(owners)]
+
+    for n, co in enumerate(data.companies):
+        ids[co.key] = store.insert(
+            "Account",
+            {
+                "Name": co.name,
+                "Website": f"https://{co.domain}",
+                "Industry": co.industry,
+                "NumberOfEmployees": co.employees,
+                "BillingCountry": co.country,
+                "BillingCity": co.city,
+                "Target_Account__c": co.is_target,
+                "Type": "Prospect",
+                "OwnerId": owner(n),
+                "CreatedDate": co.created_at,
+                "LastModifiedDate": co.modified_at,
+                "SystemModstamp": co.modified_at,
+            },
+        )
+    who: dict[str, tuple[str, str]] = {}  # contact key → (sObject, Id) activities attach to
+    for n, person in enumerate(data.contacts):
+        who[person.key] = _insert_person(store, data, person, ids, owner(n))
+    members: dict[tuple[str, str], _Member] = {}
+    campaigns: dict[str, tuple[str, dt.datetime, dt.datetime]] = {}
+    for n, activity in enumerate(data.activities):
+        target = who.get(activity.contact_key)
+        if target is None:
+            continue
+        found = _campaign_of(activity)
+        if found is not None:
+            name, kind, status = found
+            _, first, last = campaigns.get(name, (kind, activity.at, activity.at))
+            campaigns[name] = (kind, min(first, activity.at), max(last, activity.at))
+            member = members.get((name, activity.contact_key))
+            if member is None:
+                member = _Member("Sent" if kind == "Email" else status, activity.at, None)
+                members[(name, activity.contact_key)] = member
+            if _RANK[status] > _RANK[member.status]:
+                member.status = status
+            if status in _RESPONDED and (
+                member.responded is None or activity.at < member.responded
+            ):
+                member.responded = activity.at
+            continue
+        _insert_activity(store, activity, target, owner(n))
+    campaign_ids: dict[str, str] = {}
+    for n, (name, (kind, first, last)) in enumerate(sorted(campaigns.items())):
+        campaign_ids[name] = store.insert(
+            "Campaign",
+            {
+                "Name": name[:80],
+                "Type": kind,
+                "Status": "Completed" if last < data.now - dt.timedelta(days=30) else "In Progress",
+                "StartDate": first.date(),
+                "EndDate": last.date(),
+                "IsActive": True,
+                "OwnerId": owner(n),
+                "CreatedDate": first - dt.timedelta(days=1),
+            },
+        )
+    for (name, contact_key), member in members.items():
+        sobject, person_id = who[contact_key]
+        store.insert(
+            "CampaignMember",
+            {
+                "CampaignId": campaign_ids[name],
+                "LeadId": person_id if sobject == "Lead" else None,
+                "ContactId": person_id if sobject == "Contact" else None,
+                "Type": sobject,
+                "Status": member.status,
+                "HasResponded": member.responded is not None,
+                "FirstRespondedDate": member.responded.date() if member.responded else None,
+                "CreatedDate": member.first,
+                "LastModifiedDate": member.responded or member.first,
+                "SystemModstamp": member.responded or member.first,
+            },
+        )
+    for person in data.contacts:
+        ids[person.key] = who[person.key][1]
+    return ids
+
+
+def _insert_person(
+    store: Store, data: Dataset, person: GenContact, ids: dict[str, str], owner_id: str
+) -> tuple[str, str]:
+    stamps: dict[str, Any] = {
+        "CreatedDate": person.created_at,
+        "LastModifiedDate": person.modified_at,
+        "SystemModstamp": person.modified_at,
+    }
+    account_id = ids.get(person.company_key) if person.company_key else None
+    city = data.company(person.company_key).city if person.company_key else None
+    contact: dict[str, Any] = {
+        "FirstName": person.first_name,
+        "LastName": person.last_name,
+        "Title": person.title,
+        "Department": person.department,
+        "Email": person.email,
+        "Phone": person.phone,
+        "MailingCountry": person.country,
+        "MailingCity": city,
+        "AccountId": account_id,
+        "LeadSource": "Web",
+        "OwnerId": owner_id,
+        **stamps,
+    }
+    if not person.is_lead and not person.converted:
+        return "Contact", store.insert("Contact", contact)
+    lead: dict[str, Any] = {
+        "FirstName": person.first_name,
+        "LastName": person.last_name,
+        "Company": person.company_name or "[not provided]",
+        "Title": person.title,
+        "Email": person.email,
+        "Phone": person.phone,
+        "Status": person.lead_status,
+        "Country": person.country,
+        "City": city,
+        "LeadSource": "Web",
+        "OwnerId": owner_id,
+        **stamps,
+    }
+    if person.company_key:
+        company = data.company(person.company_key)
+        lead.update(
+            Industry=company.industry,
+            NumberOfEmployees=company.employees,
+            Website=f"https://{company.domain}",
+        )
+    if not person.converted:
+        return "Lead", store.insert("Lead", lead)
+    contact_id = store.insert("Contact", contact)
+    lead.update(
+        IsConverted=True,
+        ConvertedContactId=contact_id,
+        ConvertedAccountId=account_id,
+        ConvertedDate=person.modified_at.date(),
+        Status="Closed - Converted",
+    )
+    store.insert("Lead", lead)
+    return "Contact", contact_id
+
+
+def _insert_activity(
+    store: Store, activity: GenActivity, target: tuple[str, str], owner_id: str
+) -> None:
+    _, who_id = target
+    common = {
+        "WhoId": who_id,
+        "OwnerId": owner_id,
+        "ActivityDate": activity.at.date(),
+        "CreatedDate": activity.at,
+        "LastModifiedDate": activity.at,
+        "SystemModstamp": activity.at,
+    }
+    if activity.type == "meeting":
+        store.insert(
+            "Event",
+            {
+                **common,
+                "Subject": activity.attrs.get("subject", "Meeting")[:255],
+                "Type": "Meeting",
+                "ActivityDateTime": activity.at,
+                "StartDateTime": activity.at,
+                "EndDateTime": activity.at + dt.timedelta(minutes=30),
+                "DurationInMinutes": 30,
+            },
+        )
+    elif activity.type == "call":
+        store.insert(
+            "Task",
+            {
+                **common,
+                "Subject": ("Call: " + activity.attrs.get("subject", ""))[:255].rstrip(": "),
+                "Type": "Call",
+                "TaskSubtype": "Call",
+                "Status": "Completed",
+                "CallDurationInSeconds": 600,
+            },
+        )
+    elif activity.type in ("support_ticket", "demo_request"):
+        subject = (
+            f"Support: {activity.attrs.get('category', 'request')}"
+            if activity.type == "support_ticket"
+            else "Demo request"
+        )
+        store.insert(
+            "Task",
+            {
+                **common,
+                "Subject": subject,
+                "Type": "Other",
+                "TaskSubtype": "Task",
+                "Status": "Completed",
+            },
+        )

@@ -1,0 +1,333 @@
+"""The fake org's records: typed values, system fields, soft deletes, write validation."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import math
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from syncd.sandbox.salesforce.schema import (
+    NUMBER_TYPES,
+    IdFactory,
+    SField,
+    SObjectType,
+    build_schema,
+    is_valid_id,
+)
+
+Record = dict[str, Any]
+
+_NAMED = ("Lead", "Contact", "User")
+_REQUIRED = {"Lead": ("LastName", "Company"), "Contact": ("LastName",), "Account": ("Name",)}
+
+
+class WriteError(Exception):
+    """A record-level error in Salesforce's shape (`statusCode`, `message`, `fields`)."""
+
+    def __init__(self, code: str, message: str, fields: Iterable[str] = ()) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.fields = list(fields)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"statusCode": self.code, "message": self.message, "fields": self.fields}
+
+
+def parse_datetime(text: str) -> dt.datetime:
+    """ISO 8601 date-times as Salesforce accepts them (`Z`, `+hh:mm`, `+hhmm`)."""
+    raw = text.strip()
+    if raw.endswith("Z"):
+        raw = raw[:-1] + "+00:00"
+    if len(raw) > 5 and raw[-5] in "+-" and raw[-3] != ":" and "T" in raw:
+        raw = raw[:-2] + ":" + raw[-2:]
+    value = dt.datetime.fromisoformat(raw)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return value.astimezone(dt.UTC)
+
+
+def format_datetime(value: dt.datetime) -> str:
+    value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}+0000"
+
+
+def format_datetime_csv(value: dt.datetime) -> str:
+    value = value.astimezone(dt.UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def coerce(sobject: str, f: SField, value: Any) -> Any:
+    """The stored form of `value` for field `f`; WriteError when it does not fit."""
+    if value is None or (value == "" and f.type != "boolean"):
+        return None
+    bad = WriteError(
+        "JSON_PARSER_ERROR",
+        f"Cannot deserialize instance of {f.type} from {type(value).__name__} value "
+        f"{value!r} for field {f.name}",
+        [f.name],
+    )
+    if f.type == "boolean":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        raise bad
+    if f.type in NUMBER_TYPES:
+        if isinstance(value, bool):
+            raise bad
+        try:
+            number = float(value) if isinstance(value, str) else value
+        except ValueError:
+            raise bad from None
+        if not isinstance(number, int | float) or not math.isfinite(number):
+            raise bad
+        if f.type == "int":
+            return int(number)
+        return round(float(number), f.scale) if f.scale else float(number)
+    if f.type == "datetime":
+        if isinstance(value, dt.datetime):
+            return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)
+        try:
+            return parse_datetime(str(value))
+        except ValueError:
+            raise bad from None
+    if f.type == "date":
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value)[:10])
+        except ValueError:
+            raise bad from None
+    if not isinstance(value, str):
+        if isinstance(value, bool | int | float):
+            value = str(value).lower() if isinstance(value, bool) else str(value)
+        else:
+            raise bad
+    valid_id = is_valid_id(value) or (len(value) == 15 and value.isalnum())
+    if f.type in ("reference", "id") and value and not valid_id:
+        raise WriteError(
+            "MALFORMED_ID", f"{f.label}: id value of incorrect type: {value}", [f.name]
+        )
+    if f.length and len(value) > f.length:
+        raise WriteError(
+            "STRING_TOO_LONG",
+            f"{f.label}: data value too large: {value[:40]} (max length={f.length})",
+            [f.name],
+        )
+    return value
+
+
+class Store:
+    """All records of the fake org, keyed by sObject then Id."""
+
+    def __init__(
+        self,
+        clock: Callable[[], float] = time.time,
+        lock: threading.RLock | None = None,
+    ) -> None:
+        self.schema: dict[str, SObjectType] = build_schema()
+        self.ids = IdFactory()
+        self.lock = lock or threading.RLock()
+        self._clock = clock
+        self._tables: dict[str, dict[str, Record]] = {name: {} for name in self.schema}
+        self.default_user_id = ""
+        self._last_stamp = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+    # -- schema -------------------------------------------------------------------
+    def sobject(self, name: str) -> SObjectType | None:
+        """The sObject named `name`, case-insensitively."""
+        lowered = name.lower()
+        for key, sobject in self.schema.items():
+            if key.lower() == lowered:
+                return sobject
+        return None
+
+    def _require(self, name: str) -> SObjectType:
+        sobject = self.sobject(name)
+        if sobject is None:
+            raise WriteError("INVALID_TYPE", f"sObject type '{name}' is not supported.")
+        return sobject
+
+    def add_field(self, sobject: str, f: SField) -> None:
+        with self.lock:
+            self._require(sobject).add(f)
+            for record in self._tables[self._require(sobject).name].values():
+                record.setdefault(f.name, False if f.type == "boolean" else None)
+
+    def type_of_id(self, record_id: str) -> str | None:
+        for sobject in self.schema.values():
+            if record_id.startswith(sobject.key_prefix):
+                return sobject.name
+        return None
+
+    # -- time ---------------------------------------------------------------------
+    def now(self) -> dt.datetime:
+        """The clock as a UTC datetime, strictly increasing across writes (ms precision)."""
+        stamp = dt.datetime.fromtimestamp(self._clock(), tz=dt.UTC)
+        stamp = stamp.replace(microsecond=stamp.microsecond // 1000 * 1000)
+        if stamp <= self._last_stamp:
+            stamp = self._last_stamp + dt.timedelta(milliseconds=1)
+        self._last_stamp = stamp
+        return stamp
+
+    # -- reads --------------------------------------------------------------------
+    def table(self, sobject: str) -> dict[str, Record]:
+        """The live table (callers hold `lock` and must not mutate)."""
+        return self._tables[self._require(sobject).name]
+
+    def get(self, sobject: str, record_id: str, *, include_deleted: bool = True) -> Record | None:
+        with self.lock:
+            record = self.table(sobject).get(record_id)
+            if record is None or (record["IsDeleted"] and not include_deleted):
+                return None
+            return copy.deepcopy(record)
+
+    def records(self, sobject: str, *, include_deleted: bool = False) -> list[Record]:
+        with self.lock:
+            return [
+                copy.deepcopy(r)
+                for r in self.table(sobject).values()
+                if include_deleted or not r["IsDeleted"]
+            ]
+
+    def find(self, record_id: str) -> tuple[str, Record] | None:
+        """The live record with this id in any table (callers hold `lock`)."""
+        sobject = self.type_of_id(record_id)
+        if sobject is None:
+            return None
+        record = self._tables[sobject].get(record_id)
+        return (sobject, record) if record is not None else None
+
+    def counts(self) -> dict[str, int]:
+        with self.lock:
+            return {
+                name: sum(1 for r in table.values() if not r["IsDeleted"])
+                for name, table in self._tables.items()
+            }
+
+    # -- writes -------------------------------------------------------------------
+    def _check(self, sobject: SObjectType, values: Mapping[str, Any], validate: bool) -> Record:
+        clean: Record = {}
+        for name, value in values.items():
+            if name == "attributes":
+                continue
+            f = sobject.field(name)
+            if f is None:
+                raise WriteError(
+                    "INVALID_FIELD",
+                    f"No such column '{name}' on sobject of type {sobject.name}",
+                    [name],
+                )
+            if validate and not f.updateable:
+                raise WriteError(
+                    "INVALID_FIELD_FOR_INSERT_UPDATE",
+                    f"Unable to create/update fields: {f.name}. Please check the security "
+                    "settings of this field and verify that it is read/write for your user "
+                    "or client id",
+                    [f.name],
+                )
+            clean[f.name] = coerce(sobject.name, f, value)
+        return clean
+
+    def _finish(self, sobject: SObjectType, record: Record) -> None:
+        if sobject.name in _NAMED:
+            parts = (record.get("FirstName"), record.get("LastName"))
+            record["Name"] = " ".join(p for p in parts if p) or None
+
+    def insert(
+        self, sobject_name: str, values: Mapping[str, Any], *, validate: bool = False
+    ) -> str:
+        """Create a record and return its Id. `validate` applies the REST API's rules;
+        without it (seeding, tests) read-only fields such as CreatedDate may be set."""
+        with self.lock:
+            sobject = self._require(sobject_name)
+            clean = self._check(sobject, values, validate)
+            missing = [name for name in _REQUIRED.get(sobject.name, ()) if not clean.get(name)]
+            if validate and missing:
+                raise WriteError(
+                    "REQUIRED_FIELD_MISSING", f"Required fields are missing: {missing}", missing
+                )
+            stamp = self.now()
+            record: Record = {
+                f.name: (False if f.type == "boolean" else None) for f in sobject.fields.values()
+            }
+            record_id = clean.pop("Id", None) or self.ids.mint(sobject.key_prefix)
+            record.update(Id=record_id, IsDeleted=False)
+            for name in ("CreatedDate", "LastModifiedDate", "SystemModstamp"):
+                record[name] = stamp
+            for name in ("CreatedById", "LastModifiedById", "OwnerId"):
+                if name in record:
+                    record[name] = self.default_user_id or None
+            record.update(clean)
+            if "LastModifiedDate" not in clean and "CreatedDate" in clean:
+                record["LastModifiedDate"] = clean["CreatedDate"]
+            self._finish(sobject, record)
+            self._tables[sobject.name][record_id] = record
+            return str(record_id)
+
+    def live(self, sobject_name: str, record_id: str, *, missing_ok: bool = False) -> Record:
+        """The live record for a write; WriteError when it is unknown or deleted."""
+        sobject = self._require(sobject_name)
+        record = self._tables[sobject.name].get(record_id)
+        if record is None:
+            if not (is_valid_id(record_id) or len(record_id) == 15):
+                raise WriteError("MALFORMED_ID", f"bad id {record_id}", ["Id"])
+            raise WriteError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["Id"])
+        if record["IsDeleted"]:
+            raise WriteError("ENTITY_IS_DELETED", "entity is deleted", ["Id"])
+        return record
+
+    def update(
+        self,
+        sobject_name: str,
+        record_id: str,
+        values: Mapping[str, Any],
+        *,
+        validate: bool = False,
+    ) -> None:
+        """Change fields; bumps LastModifiedDate and SystemModstamp."""
+        with self.lock:
+            sobject = self._require(sobject_name)
+            record = self.live(sobject.name, record_id)
+            clean = self._check(sobject, {k: v for k, v in values.items() if k != "Id"}, validate)
+            if validate and sobject.name == "Lead" and record["IsConverted"]:
+                raise WriteError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
+            record.update(clean)
+            self._finish(sobject, record)
+            stamp = self.now()
+            if validate or "LastModifiedDate" not in clean:
+                record["LastModifiedDate"] = stamp
+            if validate or "SystemModstamp" not in clean:
+                record["SystemModstamp"] = stamp
+
+    def delete(self, sobject_name: str, record_id: str) -> None:
+        """Soft delete: the record stays visible to queryAll with IsDeleted = true."""
+        with self.lock:
+            record = self.live(sobject_name, record_id)
+            record["IsDeleted"] = True
+            record["SystemModstamp"] = self.now()
+
+    def snapshot(self, sobject_name: str, ids: Iterable[str]) -> dict[str, Record]:
+        """Copies of existing records, for rolling back a failed all-or-none write."""
+        table = self.table(sobject_name)
+        return {i: copy.deepcopy(table[i]) for i in ids if i in table}
+
+    def restore(self, sobject_name: str, saved: Mapping[str, Record]) -> None:
+        table = self.table(sobject_name)
+        for record_id, record in saved.items():
+            table[record_id] = record
