@@ -20,6 +20,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from syncd.cli.exit_codes import ExitCode
 from syncd.contacts_file import read_contacts
 from syncd.core import (
     CompiledModel,
@@ -33,7 +34,7 @@ from syncd.core import (
 )
 from syncd.modelfile import load_model
 
-EXIT_REJECTED, EXIT_UNUSABLE = 1, 2  # 0: everything scored
+EXIT_REJECTED, EXIT_UNUSABLE = ExitCode.FAILED, ExitCode.UNUSABLE
 
 
 def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
