@@ -1,0 +1,76 @@
+"""Options of a HubSpot connector, as written under ``connectors.NAME`` in the
+config file (the engine adds the keys every connector shares: ``type``,
+``model``, ``schedule``). Pure pydantic: no I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+from connectors.hubspot.limits import Tier
+
+
+class HubSpotOAuth(BaseModel):
+    """OAuth 2 with a refresh token; the access token is refreshed before it
+    expires and on a 401."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    client_id: str
+    client_secret: SecretStr
+    refresh_token: SecretStr
+
+
+class HubSpotFieldNames(BaseModel):
+    """Names of syncd's own properties (created in ``group``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    group: str = "syncd"
+    score: str = "syncd_score"
+    tier: str = "syncd_tier"
+    reasons: str = "syncd_reasons"
+    scored_at: str = "syncd_scored_at"
+    mql_at: str = "syncd_mql_at"
+    priority: str = "syncd_priority"
+    account_score: str = "syncd_account_score"
+    account_summary: str = "syncd_account_summary"
+
+
+class HubSpotOptions(BaseModel):
+    """Connection, auth, pacing and mapping options of one HubSpot portal.
+
+    Exactly one auth mode: ``access_token`` (private app) or ``oauth``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    base_url: str = "https://api.hubapi.com"
+    access_token: SecretStr | None = None
+    oauth: HubSpotOAuth | None = None
+    tier: Tier = "free"
+    fields: HubSpotFieldNames = Field(default_factory=HubSpotFieldNames)
+    #: Canonical property name -> HubSpot contact property (defaults in mapping.py).
+    field_map: dict[str, str] = Field(default_factory=dict)
+    #: Extra HubSpot industry codes -> canonical industry names.
+    industry_map: dict[str, str] = Field(default_factory=dict)
+    #: Share of the daily API allowance syncd may use before it ends a cycle.
+    budget_share: float = Field(default=0.8, gt=0, le=1)
+    #: Re-read this much before the stored cursor (late, non-monotonic data).
+    lookback: timedelta = timedelta(minutes=10)
+    #: Never read closer to "now" than this (search index lag).
+    safety_lag: timedelta = timedelta(minutes=2)
+    timeout_s: float = Field(default=30.0, gt=0)
+    max_concurrency: int = Field(default=4, ge=1, le=16)
+    #: Count bot / mail-privacy opens and clicks (``filteredEvent``) as engagement.
+    include_filtered_email_events: bool = False
+    #: Form names matching this pattern (case-insensitive regex) are ``demo_request``.
+    demo_form_pattern: str = r"demo"
+
+    @model_validator(mode="after")
+    def _one_auth_mode(self) -> HubSpotOptions:
+        if (self.access_token is None) == (self.oauth is None):
+            raise ValueError("set exactly one of access_token (private app) or oauth")
+        return self

@@ -1,0 +1,136 @@
+"""Options of a Salesforce connector, as written under ``connectors.NAME`` in
+the config file (the engine adds the keys every connector shares: ``type``,
+``model``, ``schedule``). Pure pydantic: no I/O.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Literal
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+
+from connectors.salesforce.limits import API_VERSION
+
+GENERIC_LOGIN_HOSTS = frozenset({"login.salesforce.com", "test.salesforce.com"})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+class PasswordAuth(BaseModel):
+    """Username-password OAuth flow (with the user's security token)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    flow: Literal["password"]
+    username: str
+    password: SecretStr
+    security_token: SecretStr = SecretStr("")
+    consumer_key: str
+    consumer_secret: SecretStr
+
+
+class JwtAuth(BaseModel):
+    """JWT bearer flow: a connected app and its private key (the production default)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    flow: Literal["jwt"]
+    username: str
+    consumer_key: str
+    private_key: SecretStr | None = None
+    private_key_file: Path | None = None
+
+    @model_validator(mode="after")
+    def _one_key(self) -> JwtAuth:
+        if (self.private_key is None) == (self.private_key_file is None):
+            raise ValueError("set exactly one of private_key or private_key_file")
+        return self
+
+
+class ClientCredentialsAuth(BaseModel):
+    """Client-credentials flow; works only against the org's My Domain host."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    flow: Literal["client_credentials"]
+    consumer_key: str
+    consumer_secret: SecretStr
+
+
+SalesforceAuth = Annotated[
+    PasswordAuth | JwtAuth | ClientCredentialsAuth, Field(discriminator="flow")
+]
+
+
+class SalesforceFieldNames(BaseModel):
+    """API names of syncd's custom fields (on Lead and Contact; account fields on Account)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    score: str = "Syncd_Score__c"
+    tier: str = "Syncd_Tier__c"
+    reasons: str = "Syncd_Reasons__c"
+    scored_at: str = "Syncd_Scored_At__c"
+    mql_at: str = "Syncd_MQL_At__c"
+    priority: str = "Syncd_Priority__c"
+    account_score: str = "Syncd_Account_Score__c"
+    account_summary: str = "Syncd_Account_Summary__c"
+    #: Permission set that ``syncd setup`` grants field-level security through.
+    permission_set: str = "Syncd_Integration"
+
+
+class ExtraActivitySource(BaseModel):
+    """A custom object whose rows are activities of a Lead or Contact."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    object: str
+    type: str
+    who_field: str
+    at_field: str = "CreatedDate"
+    #: Extra fields copied into the activity's attributes: attribute -> field.
+    fields: dict[str, str] = Field(default_factory=dict)
+    #: Optional equality filters: field -> value (quoted safely).
+    where: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
+class SalesforceOptions(BaseModel):
+    """Connection, auth, limits and mapping options of one Salesforce org."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    instance_url: str | None = None
+    login_url: str = "https://login.salesforce.com"
+    api_version: str = API_VERSION
+    auth: SalesforceAuth
+    fields: SalesforceFieldNames = Field(default_factory=SalesforceFieldNames)
+    #: Canonical property name -> Lead/Contact field (defaults in mapping.py).
+    field_map: dict[str, str] = Field(default_factory=dict)
+    extra_activities: list[ExtraActivitySource] = Field(default_factory=list)
+    #: Share of the org's daily API allocation syncd may use before it ends a cycle.
+    budget_share: float = Field(default=0.8, gt=0, le=1)
+    lookback: timedelta = timedelta(minutes=15)
+    #: Use Bulk API 2.0 for a read expected to return more records than this.
+    bulk_read_threshold: int = Field(default=10_000, ge=1)
+    #: Use Bulk API 2.0 ingest for more pending updates than this.
+    bulk_write_threshold: int = Field(default=10_000, ge=1)
+    timeout_s: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _hosts(self) -> SalesforceOptions:
+        for url in (self.instance_url, self.login_url):
+            if url is None:
+                continue
+            parts = urlsplit(url)
+            if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+                raise ValueError(f"{url}: plain http is allowed only for loopback hosts")
+            if parts.scheme not in ("http", "https"):
+                raise ValueError(f"{url}: must be an http(s) URL")
+        if isinstance(self.auth, ClientCredentialsAuth):
+            host = urlsplit(self.instance_url or self.login_url).hostname
+            if host in GENERIC_LOGIN_HOSTS:
+                raise ValueError("client_credentials needs the org's My Domain URL "
+                                 "(instance_url), not login.salesforce.com")
+        return self
