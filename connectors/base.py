@@ -299,11 +299,16 @@ class Connector(abc.ABC):
 
     ``name`` is the configured connector name (``hubspot-main``);
     ``write_batch_size`` is how many updates one write call carries, so the
-    engine can turn a call budget into a number of writable records.
+    engine can turn a call budget into a number of writable records;
+    ``auto_create_fields`` says whether a cycle may call
+    ``ensure_fields(create=True)`` by itself (HubSpot: creating properties is
+    routine) or must only verify and leave creation to ``syncd setup``
+    (Salesforce: metadata changes need an admin's consent).
     """
 
     name: str
     write_batch_size: int
+    auto_create_fields: bool = False
 
     @abc.abstractmethod
     def check(self) -> list[CheckItem]:
