@@ -265,6 +265,13 @@ class Checked:
         return rows[start:end]
 
     def _sorter(self, resolved: Resolved) -> Callable[[Record], Any]:
+        if resolved.field.type in ("id", "reference"):  # ids compare case-sensitively
+
+            def by_id(record: Record) -> Any:
+                return str(self.value(record, resolved))[:15]
+
+            return by_id
+
         def key(record: Record) -> Any:
             return _sort_key(self.value(record, resolved))
 

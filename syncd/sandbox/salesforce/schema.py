@@ -235,6 +235,7 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         SField("ConvertedDate", "date", "Converted Date", updateable=False),
         _ref("ConvertedContactId", ("Contact",), "ConvertedContact", updateable=False),
         _ref("ConvertedAccountId", ("Account",), "ConvertedAccount", updateable=False),
+        _ref("MasterRecordId", ("Lead",), "MasterRecord", updateable=False),
     ],
     "Contact": [
         *_system(),
@@ -243,6 +244,7 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         _s("Department", 80),
         _s("MailingCountry", 80),
         _s("MailingCity", 40),
+        _ref("MasterRecordId", ("Contact",), "MasterRecord", updateable=False),
     ],
     "Account": [
         *_system(),
@@ -256,6 +258,7 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         _s("BillingCountry", 80),
         _s("BillingCity", 40),
         SField("Target_Account__c", "boolean", "Target Account", 0, nillable=False, custom=True),
+        _ref("MasterRecordId", ("Account",), "MasterRecord", updateable=False),
     ],
     "Task": [
         *_system(),

@@ -416,6 +416,26 @@ class Store:
             if self._require(sobject_name).name in _SECURITY:
                 self._apply_security()
 
+    def merge(self, sobject_name: str, survivor: str, losers: Iterable[str]) -> None:
+        """Merge `losers` into `survivor` as Salesforce does: losers are deleted with
+        `MasterRecordId` set; their Tasks, Events and campaign memberships move to
+        the survivor (which is modified too)."""
+        with self.lock:
+            self.live(sobject_name, survivor)
+            for loser in losers:
+                record = self.live(sobject_name, loser)
+                record["MasterRecordId"] = survivor
+                record["IsDeleted"] = True
+                record["SystemModstamp"] = self.now()
+                for table, column in (("Task", "WhoId"), ("Event", "WhoId"),
+                                      ("CampaignMember", "LeadId"),
+                                      ("CampaignMember", "ContactId")):  # fmt: skip
+                    for child in self._tables[table].values():
+                        if child.get(column) == loser:
+                            child[column] = survivor
+                            child["SystemModstamp"] = self.now()
+            self.update(sobject_name, survivor, {})
+
     def snapshot(self, sobject_name: str, ids: Iterable[str]) -> dict[str, Record]:
         """Copies of existing records, for rolling back a failed all-or-none write."""
         table = self.table(sobject_name)
