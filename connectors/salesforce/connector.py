@@ -162,11 +162,11 @@ class SalesforceConnector(Connector):
             Stream("Event", "Event", "event", mapping.EVENT_FIELDS),
             Stream("CampaignMember", "CampaignMember", "member", mapping.CAMPAIGN_MEMBER_FIELDS),
         ]
-        for source in opts.extra_activities:
+        for n, source in enumerate(opts.extra_activities):
             where = soql.and_(*(soql.eq(f, v) for f, v in source.where.items()))
             streams.append(
                 Stream(
-                    f"x:{source.object}",
+                    f"x{n}:{source.object}",
                     source.object,
                     "extra",
                     tuple(mapping.extra_fields(source)),

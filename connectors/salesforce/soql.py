@@ -16,6 +16,7 @@ import math
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 __all__ = [
     "SoqlError",
@@ -119,7 +120,7 @@ def literal(value: Literal) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise SoqlError(f"{value!r} is not a finite number")
-        return repr(value)
+        return format(Decimal(repr(value)), "f")  # SOQL has no exponent notation
     if isinstance(value, dt.datetime):
         if value.tzinfo is None:
             raise SoqlError(f"{value!r}: date-times must be timezone-aware")
