@@ -44,7 +44,7 @@ ACCOUNT_FIELDS: dict[str, str] = {
     "country": "BillingCountry",
 }
 SYSTEM = ("Id", "SystemModstamp", "IsDeleted", "CreatedDate")
-LEAD_EXTRA = ("Email", "Company", "Website", "IsConverted", "ConvertedContactId", "MasterRecordId")
+LEAD_EXTRA = ("Email", "Company", "IsConverted", "ConvertedContactId", "MasterRecordId")
 CONTACT_EXTRA = ("Email", "AccountId", "Account.Name", "MasterRecordId")
 ACCOUNT_EXTRA = ("Name", "Website", "MasterRecordId")
 TASK_FIELDS = (

@@ -225,7 +225,10 @@ class Reader:
                 self.account_score_field,
                 self.options.account_priority_field,
             )
-            (skipped if isinstance(mapped, SkippedRecord) else accounts).append(mapped)  # type: ignore[arg-type]
+            if isinstance(mapped, SkippedRecord):
+                skipped.append(mapped)
+            else:
+                accounts.append(mapped)
         return Page(accounts=accounts, deleted_accounts=deleted, skipped=skipped)
 
     def _people(self, kind: str, rows: list[Flat], run: RunState) -> Page:
