@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from connectors.base import ActivityRecord, ContactRecord, SkippedRecord
-from connectors.salesforce import mapping
+from connectors.salesforce import activities, mapping
 from connectors.salesforce.config import SalesforceFieldNames
 
 READABLE = {"title", "industry", "numberofemployees", "country", "status", "syncd_score__c",
@@ -29,7 +29,7 @@ READABLE = {"title", "industry", "numberofemployees", "country", "status", "sync
 def test_task_classification(
     subtype: str | None, kind: str | None, subject: str, expected: str | None
 ) -> None:
-    assert mapping.classify_task(subtype, kind, subject) == expected
+    assert activities.classify_task(subtype, kind, subject) == expected
 
 
 def test_rest_and_csv_rows_map_alike() -> None:
@@ -73,24 +73,24 @@ def test_account_domain_is_cleaned() -> None:
 def test_campaign_members_by_campaign_type() -> None:
     base = {"Id": "00v8d0000000001AAA", "CreatedDate": "2026-11-01T00:00:00.000+0000",
             "Campaign.Name": "Nov"}  # fmt: skip
-    clicked = mapping.campaign_member(
+    clicked = activities.campaign_member(
         {**base, "Campaign.Type": "Email", "Status": "Clicked"}, "003X"
     )
     assert isinstance(clicked, list)
     assert [a.data["type"] for a in clicked] == ["email_open", "email_click"]
     assert len({a.key for a in clicked}) == 2
-    event = mapping.campaign_member(
+    event = activities.campaign_member(
         {**base, "Campaign.Type": "Conference", "Status": "Attended"}, "003X"
     )
     assert isinstance(event, list) and event[0].data == {
         "type": "event_attended", "at": "2026-11-01T00:00:00Z", "campaign": "Nov",
     }  # fmt: skip
-    sent = mapping.campaign_member({**base, "Campaign.Type": "Email", "Status": "Sent"}, "003X")
+    sent = activities.campaign_member({**base, "Campaign.Type": "Email", "Status": "Sent"}, "003X")
     assert isinstance(sent, SkippedRecord)
 
 
 def test_activity_keys_are_stable() -> None:
     row = {"Id": "00T8d0000000001AAA", "Subject": "Call", "ActivityDate": "2026-11-02"}
-    first, second = mapping.task(row, "003X"), mapping.task(dict(row), "003X")
+    first, second = activities.task(row, "003X"), activities.task(dict(row), "003X")
     assert isinstance(first, ActivityRecord) and first == second
     assert first.key == "task:00T8d0000000001AAA" and first.data["at"] == "2026-11-02T00:00:00Z"
