@@ -118,6 +118,13 @@ def validate(body: Mapping[str, Any]) -> None:
                 raise SearchError(f"{op} requires values")
     if total > MAX_FILTERS:
         raise SearchError(f"Too many filters: {total} > {MAX_FILTERS}")
+    sorts = body.get("sorts") or []
+    if not isinstance(sorts, list):
+        raise SearchError("sorts must be a list")
+    if len(sorts) > 1:
+        raise SearchError(
+            f"Only one sorting rule can be applied to a search request, got {len(sorts)}"
+        )
 
 
 def run(records: Sequence[Record], body: Mapping[str, Any], type_of: TypeOf) -> list[Record]:
