@@ -211,6 +211,8 @@ READ_ONLY = frozenset(
         "hs_lastmodifieddate",
         "hs_createdate",
         "hs_merged_object_ids",
+        "hs_analytics_num_page_views",
+        "hs_analytics_last_visit_timestamp",
     }
 )
 
@@ -255,6 +257,8 @@ BUILTIN: dict[str, tuple[PropertyDef, ...]] = {
         _p("hs_lead_status", "Lead Status", "enumeration", "radio", LEAD_STATUSES),
         _p("hs_merged_object_ids", "Merged Contact IDs", "enumeration", "checkbox"),
         _p("associatedcompanyid", "Primary Associated Company ID", "number", "number"),
+        _p("hs_analytics_num_page_views", "Number of Pageviews", "number", "number"),
+        _p("hs_analytics_last_visit_timestamp", "Time Last Seen", "datetime", "date"),
         # portal-defined (custom) properties every seeded portal has
         PropertyDef("department", "Department", hubspot_defined=False),
         PropertyDef("occupation", "Occupation", hubspot_defined=False),

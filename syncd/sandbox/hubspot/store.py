@@ -232,10 +232,12 @@ class Store:
     def searchable(self, object_type: str) -> list[Record]:
         """Live records as the search index sees them: a write shows only `search_lag_ms`
         after it happened; until then search sees the previous version (or nothing)."""
-        now = self.now_ms()
+        seen_until = self.now_ms() - self.search_lag_ms
         out: list[Record] = []
-        for rec in self.live(object_type):
-            if self._indexed(rec, now):
+        for rec in self.records[self.type_of(object_type)].values():
+            if rec.archived or rec.merged_into is not None:
+                continue
+            if rec.updated_ms <= seen_until:
                 out.append(rec)
             elif rec.indexed is not None:
                 out.append(Record(rec.id, rec.object_type, rec.indexed, rec.created_ms, 0))
@@ -378,8 +380,20 @@ class Store:
         return conversion
 
     def add_page_view(self, contact_id: str, occurred_ms: int, url: str, title: str = "") -> str:
+        """Record a page view; the contact's analytics properties (view count, last visit)
+        follow, and its modification date moves up to the visit, as in HubSpot."""
         view_id = str(uuid.UUID(int=0xE0E0_0000_0000 + len(self.page_views)))
         self.page_views.append(PageView(view_id, str(contact_id), occurred_ms, url, title))
+        rec = self.get("contacts", str(contact_id))
+        if rec is not None:
+            self._snapshot(rec)
+            props = rec.properties
+            count = int(props.get("hs_analytics_num_page_views") or "0") + 1
+            props["hs_analytics_num_page_views"] = str(count)
+            last = parse_time(props.get("hs_analytics_last_visit_timestamp") or "") or 0
+            props["hs_analytics_last_visit_timestamp"] = iso_ms(max(last, occurred_ms))
+            rec.updated_ms = max(rec.updated_ms, occurred_ms)
+            self._stamp(rec)
         return view_id
 
     # -- properties --------------------------------------------------------------
