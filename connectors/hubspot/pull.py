@@ -31,7 +31,7 @@ from connectors.base import (
     SkippedRecord,
 )
 from connectors.hubspot import activity_mapping as acts
-from connectors.hubspot import reader
+from connectors.hubspot import limits, reader
 from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.mapping import (
@@ -64,6 +64,8 @@ STAGES = (
 CURSOR_VERSION = 1
 #: Engagements gathered per page, so one v4 association read covers them.
 ENGAGEMENTS_PER_PAGE = 1_000
+#: Form submissions gathered per page, so their contacts are looked up 100 at a time.
+SUBMISSIONS_PER_PAGE = 1_000
 
 
 class Pull:
@@ -179,10 +181,11 @@ class Pull:
         props = ENGAGEMENT_PROPERTIES[object_type]
         buffered: list[reader.Row] = []
         resume = pos
+        step = limits.LIST_PAGE_MAX if full else limits.SEARCH_PAGE_MAX
         for rows in self._rows(object_type, "hs_lastmodifieddate", props, lo, hi, full, pos):
             buffered += rows.rows
             resume = rows.next
-            if len(buffered) + 200 > ENGAGEMENTS_PER_PAGE or rows.next is None:
+            if len(buffered) + step > ENGAGEMENTS_PER_PAGE or rows.next is None:
                 yield self._engagement_page(object_type, buffered), resume
                 buffered = []
         if buffered:
@@ -220,16 +223,19 @@ class Pull:
     def _forms(self, lo: int, hi: int) -> Iterator[tuple[Page, Any]]:
         demo = self.options.demo_form_pattern
         patterns = list(self.options.form_types.items())
+        wanted: list[tuple[str, acts.Activity]] = []
         for form_id, form_name in reader.forms(self.client):
             for batch in reader.submissions(self.client, form_id, lo, hi):
-                wanted = []
                 for item in batch:
                     act = acts.form_submission(form_name, item, demo, patterns)
                     email = acts.submission_email(item)
                     if act is not None and email:
                         wanted.append((email, act))
-                if wanted:
+                if len(wanted) >= SUBMISSIONS_PER_PAGE:  # several forms share e-mail lookups
                     yield Page(activities=self._by_email(wanted)), None
+                    wanted = []
+        if wanted:
+            yield Page(activities=self._by_email(wanted)), None
 
     def _by_email(self, wanted: list[tuple[str, acts.Activity]]) -> list[ActivityRecord]:
         reader.contact_ids_by_email(self.client, (e for e, _ in wanted), self.emails)
