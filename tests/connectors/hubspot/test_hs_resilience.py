@@ -10,14 +10,15 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
-from connectors.base import ContactUpdate, FatalError
+from connectors.base import ContactUpdate, FatalError, RetriableError
 from connectors.hubspot.config import HubSpotOAuth
+from connectors.hubspot.connector import build
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.generator import generate
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.hubspot.app import OAuthApp
 from syncd.sandbox.server import SandboxServer
-from tests.connectors.hubspot.conftest import T0, ManualClock, connect
+from tests.connectors.hubspot.conftest import T0, ManualClock, connect, options
 
 Serve = Callable[[HubSpotSandbox], SandboxServer]
 UPDATE = "POST /crm/v3/objects/{object_type}/batch/update"
@@ -44,7 +45,7 @@ def test_injected_429s_and_500s_still_end_with_every_score_written(
     url = serve(app).url
     conn = connect(url, clock)
     assert conn.ensure_fields(create=True).ok
-    app.faults.replace(FaultSpec(rate_429=0.10, rate_500=0.05, seed=11))
+    app.faults.replace(FaultSpec(rate_429=0.10, rate_500=0.05, drop_rate=0.02, seed=11))
     pages = list(conn.changes(None, clock.utc()))
     clean = list(connect(serve(reference).url, ManualClock()).changes(None, clock.utc()))
 
@@ -62,9 +63,13 @@ def test_injected_429s_and_500s_still_end_with_every_score_written(
         assert props["syncd_score"] == str(update.score)
         assert props["syncd_reasons"] == update.reasons
     faults = app.log.count(status=429) + app.log.count(status=500)
+    dropped = app.log.stats({})["by_status"].get("dropped", 0)
     usage = conn.usage()
-    print(f"\nfault run: {app.log.count()} requests, {faults} injected faults retried")
-    assert faults > 20 and usage.http_429 == app.log.count(status=429)
+    print(
+        f"\nfault run: {app.log.count()} requests, {faults} injected 429/500 and "
+        f"{dropped} dropped connections retried"
+    )
+    assert faults > 20 and dropped > 0 and usage.http_429 == app.log.count(status=429)
     assert clock.slept >= app.log.count(status=429)  # each 429 waited its Retry-After (1 s)
 
 
@@ -140,3 +145,16 @@ def test_revoked_credentials_are_fatal_and_named_in_check(
     with pytest.raises(FatalError) as err:
         list(oauth.changes(None, clock.utc()))  # type: ignore[attr-defined]
     assert "refresh" in str(err.value) and "csecret" not in str(err.value)
+
+
+def test_every_call_has_a_timeout_and_a_bounded_retry(serve: Serve, clock: ManualClock) -> None:
+    slow = FaultSpec(slow_rate=1.0, slow_ms=3000)
+    app = HubSpotSandbox(clock=clock, rate_limits=False, faults=slow)
+    conn = build(
+        "slow", options(serve(app).url, timeout_s=0.2), clock=clock, sleep=clock.sleep,
+        max_attempts=2,
+    )
+    with pytest.raises(RetriableError) as err:
+        list(conn.changes(None, clock.utc()))
+    assert "network error" in str(err.value)
+    assert conn.usage().total_calls == 2  # one retry, then the policy gave up
