@@ -209,9 +209,9 @@ class HubSpotClient:
             raise RateLimited(
                 "HubSpot's daily API allowance is spent; the next cycle resumes"
             ) from stop.cause
-        except ConnectorError:
-            raise
         except Exception as exc:
+            if _status(exc) is None and not isinstance(exc, urllib3.exceptions.HTTPError):
+                raise  # not an HTTP failure: a bug, not something to retry next cycle
             raise self._convert(exc) from exc
 
     def _attempt(
@@ -262,13 +262,14 @@ class HubSpotClient:
     def _convert(self, exc: Exception) -> ConnectorError:
         if isinstance(exc, urllib3.exceptions.HTTPError):
             return RetriableError(f"network error talking to HubSpot: {type(exc).__name__}")
-        status = _status(exc)
-        if status is None:
-            return RetriableError(f"unexpected error from the HubSpot client: {type(exc).__name__}")
+        status = _status(exc) or 0
         body = _body(exc)
         data = body if isinstance(body, dict) else {}
         message = str(data.get("message", ""))[:500]
         category = str(data.get("category", data.get("status", "")))
+        if status == 0:  # the SDK's wrapper for TLS failures
+            reason = message or str(getattr(exc, "reason", ""))[:200]
+            return RetriableError(f"TLS error talking to HubSpot: {reason}")
         if status == 429:
             return RateLimited(f"HubSpot kept answering 429 ({message})")
         if status >= 500:
