@@ -196,15 +196,8 @@ class HubSpotClient:
         raises its ``ApiException`` for errors; the answer is parsed here as plain JSON
         (``_preload_content=False``): the SDK's model deserialisation costs about a
         millisecond per record, more than the HTTP round trip."""
-        retrying = Retrying(
-            stop=stop_after_attempt(self._max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception(transient),
-            sleep=self._sleep,
-            reraise=True,
-        )
         try:
-            return retrying(self._attempt, kind, fn, args, kwargs)
+            return self._policy()(self._attempt, kind, fn, args, kwargs)
         except _GiveUp as stop:
             raise RateLimited(
                 "HubSpot's daily API allowance is spent; the next cycle resumes"
@@ -213,6 +206,17 @@ class HubSpotClient:
             if _status(exc) is None and not isinstance(exc, urllib3.exceptions.HTTPError):
                 raise  # not an HTTP failure: a bug, not something to retry next cycle
             raise self._convert(exc) from exc
+
+    def _policy(self) -> Retrying:
+        """The one retry policy: 429 (Retry-After, else exponential backoff with jitter),
+        5xx and connection errors; at most ``max_attempts`` tries; the injected sleep."""
+        return Retrying(
+            stop=stop_after_attempt(self._max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(transient),
+            sleep=self._sleep,
+            reraise=True,
+        )
 
     def _attempt(
         self, kind: str, fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
@@ -305,15 +309,8 @@ class HubSpotClient:
             )
             return _read(response)[0]
 
-        retrying = Retrying(
-            stop=stop_after_attempt(self._max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception(transient),
-            sleep=self._sleep,
-            reraise=True,
-        )
         try:
-            answer = retrying(attempt)
+            answer = self._policy()(attempt)
         except Exception as exc:
             status = _status(exc)
             if status is not None and 400 <= status < 500 and status != 429:

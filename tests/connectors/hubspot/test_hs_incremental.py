@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from connectors.base import JSON, Page
+from connectors.base import JSON, FatalError, Page
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.server import SandboxServer
 from tests.connectors.hubspot.conftest import T0, ManualClock, connect
@@ -181,3 +181,10 @@ def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
     seen = Counter(_ids(pages) + _ids(rest))
     assert len(seen) == 450 and set(seen.values()) == {1}
     assert rest[-1].cursor is not None and "cycle" not in rest[-1].cursor
+
+
+def test_a_corrupt_cursor_is_a_clear_fatal_error(serve: Serve, clock: ManualClock) -> None:
+    conn = connect(serve(_portal(clock, contacts=1)).url, clock)
+    for bad in ({"v": 9}, {"v": 1, "since": "yesterday"}, {"v": 1, "since": 1, "cycle": {}}):
+        with pytest.raises(FatalError, match="cursor is unreadable"):
+            list(conn.changes(bad, clock.utc()))
