@@ -231,7 +231,10 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
     base = len(p.all_props) + len(p.act_meta)
     ina = p.inactivity
     if ina is not None:
-        last = newest if newest is not None else c.created_ts
+        # from the later of the newest engagement and creation: old imported
+        # history never makes a new lead look inactive
+        created = c.created_ts
+        last = newest if created is None else created if newest is None else max(newest, created)
         if last is not None and as_of - last > ina[0]:
             eng += ina[1]
             hits.append((-abs(ina[1]), base, ina[2]))

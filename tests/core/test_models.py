@@ -125,6 +125,17 @@ def test_default_tiers_and_student() -> None:
     assert (r.score, r.tier) == (0, "disqualified")
 
 
+def test_old_history_never_makes_a_new_lead_inactive() -> None:
+    m = load("default")
+    ceo = {"title": "CEO"}
+    bare = score1(m, contact(props=ceo, created_at="2026-11-01T00:00:00Z"))
+    old_visit = score1(m, contact(props=ceo, created_at="2026-11-01T00:00:00Z", activities=[
+        {"type": "page_view", "at": "2026-05-07T00:00:00Z", "url": "https://v.io/pricing"}]))
+    assert bare.score == 20
+    assert old_visit.exact > bare.exact
+    assert "inactivity.90d" not in {x.rule for x in old_visit.reasons}
+
+
 def test_default_decay_is_90_day_half_life() -> None:
     r = score1(load("default"), contact(activities=[act("webinar_attended", 90)]))
     assert r.engagement == pytest.approx(10)
