@@ -39,4 +39,6 @@ def validate_model(path: Path) -> None:
             click.echo(str(issue), err=True)
         click.echo(f"{path}: {len(exc.issues)} error(s)", err=True)
         sys.exit(ExitCode.FAILED)
+    for warning in model.spec.warnings:
+        click.echo(str(warning), err=True)
     click.echo(f"{path}: ok ({model.ref})")

@@ -12,7 +12,7 @@ contact):
 * ``OP_CONTAINS``: ``data in norms[key]`` (``data`` non-empty; missing: no)
 * ``OP_EQ`` / ``OP_NE``: ``norms.get(key) == data`` / ``!= data``
 * ``OP_IN``: ``norms.get(key) in data`` (a frozenset of text)
-* ``OP_REGEX``: ``data[0](norms[key])`` (a compiled ``search``), memoised per
+* ``OP_REGEX``: ``data[0](norms[key])`` (``compile_regex``), memoised per
   value in ``data[1]`` (a pure function of the value, so invisible)
 * ``OP_RANGE``: ``lo <= to_number(raws.get(key)) <= hi`` with ``data = (lo, hi)``
 * ``OP_ALL``: always (an activity rule without conditions)
@@ -153,10 +153,10 @@ def _check_rest(op: int, key: str, data: Any, raws: Mapping[str, Any],
         v = norms.get(key)
         if v is None:
             return False
-        search, memo = data
+        found, memo = data
         hit: bool | None = memo.get(v)
         if hit is None:
-            hit = search(v) is not None
+            hit = found(v)
             if len(memo) >= MEMO_MAX:
                 memo.clear()
             memo[v] = hit
