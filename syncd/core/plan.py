@@ -224,11 +224,10 @@ def new_result(id: str, score: int, exact: float, tier: str, mql: bool, disquali
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """See module docstring. ``fast`` is False when summation order needs the
-    general path (an activity rule in a group, or several groups with
-    non-integral points); ``props`` are the ungrouped property rules,
-    ``groups`` the property-only groups, members by (-points, index);
-    ``all_props`` every property rule in index order (general path)."""
+    """See module docstring. ``fast`` is False when an activity rule is in a
+    group (``scoring._general`` resolves such groups); ``props`` are the
+    ungrouped property rules, ``groups`` the property-only groups, members
+    by (-points, index); ``all_props`` every property rule in index order."""
 
     fast: bool
     grouped: bool  # some rule has a group
@@ -275,9 +274,7 @@ def build_plan(spec: ModelSpec) -> Plan:
         if r.group is not None:
             groups_of.setdefault(r.group, []).append(i)
     act_grouped = any(rules[i].activity is not None for ix in groups_of.values() for i in ix)
-    integral = all(float(r.points).is_integer() and abs(r.points) < 2.0**40
-                   for r in rules if r.activity is None)
-    fast = not act_grouped and (len(groups_of) <= 1 or integral)
+    fast = not act_grouped
 
     items: dict[int, PropItem] = {}
     meta: list[ActMeta] = []
