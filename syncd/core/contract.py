@@ -21,10 +21,16 @@ from .types import (
     Scalar,
     ScoreResult,
     format_points,
-    new_activity,
 )
 
-__all__ = ["ContactError", "contact_from_json", "parse_datetime", "result_to_json", "to_epoch"]
+__all__ = [
+    "CONTACT_KEYS", "ContactError", "contact_from_json", "parse_datetime", "result_to_json",
+    "to_epoch",
+]
+
+#: The top-level keys of a canonical contact; ``contact_from_json`` ignores others.
+CONTACT_KEYS = frozenset(
+    {"id", "email", "company", "created_at", "properties", "account", "activities"})
 
 
 class ContactError(ValueError):
@@ -84,8 +90,10 @@ _SCALARS = (str, int, float, bool)
 
 
 def _activity(obj: object, i: int) -> Activity:
-    """``activities[i]``; validation and ``Activity``'s dropping of ``None``
-    and ``""`` attributes in one pass over the object."""
+    """``activities[i]``; validation and the dropping of ``None`` and ``""``
+    attributes in one pass over the object, with a fast path for the common
+    "...Z" time stamp (together 20-25% of ``syncd score``'s reading time;
+    see bench/bench_scoring.py)."""
     if type(obj) is not dict and not isinstance(obj, Mapping):
         raise ContactError(f"activities[{i}]: must be an object")
     typ = obj.get("type")
@@ -121,7 +129,7 @@ def _activity(obj: object, i: int) -> Activity:
             raise ContactError(f"activities[{i}].{k}: must be a string, number or boolean")
         if v != "":
             attrs[k] = v
-    return new_activity(typ, ts, attrs)
+    return Activity(typ, ts, attrs)
 
 
 def contact_from_json(obj: object) -> Contact:
@@ -129,9 +137,13 @@ def contact_from_json(obj: object) -> Contact:
     if not isinstance(obj, Mapping):
         raise ContactError("contact: must be a JSON object")
     cid = obj.get("id")
-    if isinstance(cid, bool) or not isinstance(cid, str | int) or str(cid) == "":
+    if isinstance(cid, bool) or not isinstance(cid, str | int) or not str(cid).strip():
         raise ContactError("id: required, a non-empty string")
-    email = _opt_str(obj, "email", "")
+    email = obj.get("email")
+    if email == "":
+        email = None
+    elif email is not None and not isinstance(email, str):
+        raise ContactError("email: must be a string")
     company = _opt_str(obj, "company", "")
     created_ts: float | None = None
     if obj.get("created_at") is not None:
