@@ -9,7 +9,7 @@ from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.salesforce import SalesforceSandbox
 from syncd.sandbox.salesforce.schema import id18
 from tests.kit.clock import ManualClock
-from tests.kit.salesforce import SalesforceClient, errors_of
+from tests.kit.salesforce import SalesforceClient, errors_of, grant
 
 SCORE = {
     "FullName": "Lead.Syncd_Score__c",
@@ -19,28 +19,6 @@ SCORE = {
 
 def leads(app: SalesforceSandbox, n: int) -> list[str]:
     return [app.store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}) for i in range(n)]
-
-
-def grant(app: SalesforceSandbox, sf: SalesforceClient, field: str, *, edit: bool) -> str:
-    """Grant `field` through a permission set assigned to the API user; returns its id."""
-    found = sf.query("SELECT Id FROM PermissionSet WHERE Name = 'Syncd_Test'")["records"]
-    if found:
-        ps = found[0]["Id"]
-    else:
-        ps = sf.PermissionSet.create({"Name": "Syncd_Test", "Label": "Syncd test"})["id"]
-        sf.PermissionSetAssignment.create(
-            {"AssigneeId": app.integration_user_id, "PermissionSetId": ps}
-        )
-    sf.FieldPermissions.create(
-        {
-            "ParentId": ps,
-            "SobjectType": field.split(".")[0],
-            "Field": field,
-            "PermissionsRead": True,
-            "PermissionsEdit": edit,
-        }
-    )
-    return str(ps)
 
 
 def test_describe_lists_fields(sf: SalesforceClient) -> None:
