@@ -12,7 +12,10 @@ Contracts:
   id; e-mail or account domain; normalised company name) or whose account
   property named by ``priority.property`` is truthy gets ``points`` and
   ``priority: true`` (the flag is kept even when disqualified).
-* Account score: per key, the sum of the top ``k`` contact scores, or the max.
+* Buying group: personas, account signals and their points, see
+  ``buying_group.py``; results carry the persona and the account's signals.
+* Account score: per key, the sum of the top ``k`` contact scores, or the max;
+  it carries the account's buying-group signals when the model has them.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from math import floor as floor_
 
+from .buying_group import GroupOutcome, evaluate_buying_groups
 from .compiler import DAY, CompiledModel
 from .contract import to_epoch
 from .keys import clean_domain, is_free_mail
@@ -87,12 +91,13 @@ def _priority(m: CompiledModel, c: Contact) -> bool:
 
 
 def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason],
-            priority: bool, ref: str) -> ScoreResult:
+            priority: bool, ref: str, group: GroupOutcome | None = None) -> ScoreResult:
     c = p.contact
+    persona, signals = (None, None) if group is None else (group.persona, group.signals)
     if p.disqualifier is not None:
         return new_result(
             c.id, 0, 0.0, "disqualified", False, True, priority, ref, 0.0, 0.0, 0.0,
-            p.reasons, c.account_key)
+            p.reasons, c.account_key, persona, signals)
     exact = p.fit + p.engagement + account_pts
     floor = m.score_floor
     if floor is not None and exact < floor:
@@ -110,7 +115,7 @@ def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason
         reasons = tuple(merged)
     return new_result(
         c.id, floor_(exact + 0.5), exact, tier, mql, False, priority, ref, p.fit,
-        p.engagement, account_pts, reasons, c.account_key)
+        p.engagement, account_pts, reasons, c.account_key, persona, signals)
 
 
 def score_batch(model: CompiledModel, contacts: Sequence[Contact],
@@ -142,6 +147,8 @@ def score_batch(model: CompiledModel, contacts: Sequence[Contact],
                 if ms.max_extra_points is not None:
                     more = min(more, ms.max_extra_points)
                 bonus[key] = ms.points + more
+    groups = None if model.buying_group is None else evaluate_buying_groups(
+        model, [p.contact for p in partials], [p.disqualifier is not None for p in partials], ts)
     prio_rule = model.plan.priority
     ref = model.ref
     out: list[ScoreResult] = []
@@ -155,12 +162,17 @@ def score_batch(model: CompiledModel, contacts: Sequence[Contact],
             pts += b
             assert ms is not None
             extra.append(new_reason(ms.id, b, 1, "account"))
+        group = None
+        if groups is not None:
+            group = groups[i]
+            pts += group.points
+            extra += group.reasons
         prio = prio_rule is not None and _priority(model, c)
         if prio and p.disqualifier is None:
             assert prio_rule is not None
             pts += prio_rule[0]
             extra.append(prio_rule[1])
-        append(_finish(model, p, pts, extra, prio, ref))
+        append(_finish(model, p, pts, extra, prio, ref, group))
     return out
 
 
@@ -180,6 +192,7 @@ def account_scores(model: CompiledModel, results: Sequence[ScoreResult]) -> list
         score = top[0].score if agg.method == "max" else sum(r.score for r in top)
         out.append(AccountScore(key=key, score=score, aggregate=label, contacts=len(rs),
                                 top_contact_ids=tuple(r.id for r in top),
-                                priority=any(r.priority for r in rs)))
+                                priority=any(r.priority for r in rs),
+                                buying_group=rs[0].buying_group))
     out.sort(key=lambda a: (-a.score, a.key))
     return out

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from .keys import clean_domain
 from .matchers import ActivityPredicate, ContactPredicate, activity_matcher, contact_matcher
+from .personas import CompiledGroup, compile_buying_group
 from .schema import HalfLife, ModelSpec
 from .text import normalise_company
 
@@ -110,6 +111,7 @@ class CompiledModel:
     priority_ids: frozenset[str] = field(repr=False)
     priority_domains: frozenset[str] = field(repr=False)
     priority_names: frozenset[str] = field(repr=False)
+    buying_group: CompiledGroup | None = field(repr=False)
     #: Flat form walked by the hot loop (see ``plan.py``); derived, not compared.
     plan: Plan = field(init=False, repr=False, compare=False)
 
@@ -130,8 +132,11 @@ class CompiledModel:
 
 def model_version(spec: ModelSpec, attachments: Mapping[str, str]) -> str:
     """8-hex content hash of the canonical spec plus attachment texts."""
+    data = spec.model_dump(mode="json", by_alias=True)
+    if data["account"].get("buying_group") is None:  # optional block absent: hash without it
+        data["account"].pop("buying_group", None)
     canonical = json.dumps(
-        {"spec": spec.model_dump(mode="json", by_alias=True), "attachments": dict(attachments)},
+        {"spec": data, "attachments": dict(attachments)},
         sort_keys=True, separators=(",", ":"), ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:8]
@@ -200,4 +205,6 @@ def compile_model(spec: ModelSpec) -> CompiledModel:
         priority_ids=frozenset(ids - {""}),
         priority_domains=frozenset(domains - {""}),
         priority_names=frozenset(cnames - {""}),
+        buying_group=compile_buying_group(spec.account.buying_group)
+        if spec.account.buying_group is not None else None,
     )

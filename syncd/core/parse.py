@@ -4,7 +4,8 @@ Structural errors come from pydantic (all of them, each with its key path);
 cross-field checks (tier order, unknown ``mql_tier``, duplicate rule ids,
 missing or malformed attachments) run on the raw data independently, so one
 pass reports everything. Each issue carries the YAML line of the key it names
-(or of its nearest ancestor).
+(or of its nearest ancestor). Warnings (overlapping personas) do not stop a
+model: they travel on ``ModelSpec.warnings``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 
 from .errors import KeyPath as Path
 from .errors import ModelError, ModelIssue, format_location
+from .personas import check_buying_group, persona_overlaps
 from .schema import ModelSpec, PriorityRow
 
 __all__ = ["parse_model_data", "parse_priority_csv"]
@@ -173,10 +175,15 @@ def parse_model_data(
             emit(tuple(err["loc"]), msg)
     rows: list[PriorityRow] = []
     _cross_checks(data, attachments, emit, rows)
+    check_buying_group(data, emit)
     if issues or spec is None:
         issues.sort(key=lambda i: (i.line if i.line is not None else 0, i.location))
         raise ModelError(issues)
     file = spec.account.priority.file if spec.account.priority else None
     spec._attachments = {file: attachments[file]} if file else {}
     spec._priority_rows = tuple(rows)
+    bg = spec.account.buying_group
+    if bg is not None:
+        spec._warnings = tuple(_issue(source, lines, path, f"warning: {message}")
+                               for path, message in persona_overlaps(bg))
     return spec

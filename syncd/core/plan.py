@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 from .matchers import compile_regex, is_number_literal, literal_text
 from .schema import Condition
 from .text import normalise, to_number
-from .types import Reason, ScoreResult
+from .types import BuyingGroupSignals, Reason, ScoreResult
 
 if TYPE_CHECKING:
     from .compiler import CompiledModel
@@ -191,11 +191,15 @@ def new_reason(rule: str, points: float, count: int, component: str) -> Reason:
  _s_acc, _s_reasons, _s_key) = (_slot_setter(ScoreResult, f) for f in (
     "id", "score", "exact", "tier", "mql", "disqualified", "priority", "model", "fit",
     "engagement", "account", "reasons", "account_key"))
+_s_persona = _slot_setter(ScoreResult, "persona")
+_s_group = _slot_setter(ScoreResult, "buying_group")
 
 
 def new_result(id: str, score: int, exact: float, tier: str, mql: bool, disqualified: bool,
                priority: bool, model: str, fit: float, engagement: float, account: float,
-               reasons: tuple[Reason, ...], account_key: str | None) -> ScoreResult:
+               reasons: tuple[Reason, ...], account_key: str | None,
+               persona: str | None = None, group: BuyingGroupSignals | None = None
+               ) -> ScoreResult:
     """``ScoreResult(...)`` (same positional fields), without the frozen
     dataclass ``__init__`` overhead."""
     r: ScoreResult = _new(ScoreResult)
@@ -212,6 +216,8 @@ def new_result(id: str, score: int, exact: float, tier: str, mql: bool, disquali
     _s_acc(r, account)
     _s_reasons(r, reasons)
     _s_key(r, account_key)
+    _s_persona(r, persona)
+    _s_group(r, group)
     return r
 
 
