@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 
 from syncd import __version__
-from syncd.cli.models import score, validate_model
 from syncd.cli.sandbox import sandbox
+from syncd.cli.score import score
+from syncd.cli.validate_model import validate_model
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -26,12 +26,13 @@ Contracts (all at ``as_of``, from the contacts of one account key, see
   disqualified). With ``max_points``, rules are added in declared order and
   the running total is clamped to ``±max_points`` (a rule clamped to 0 gives
   no reason).
-* Monotonicity: adding a positive activity to a member never lowers
-  completeness, committee engagement or the recent momentum points; with
-  condition-matched personas and rules of positive points that do not ask
-  for ``flat``/``falling`` momentum, no contact's points drop. (A
-  ``most_engaged`` persona can move to a contact that gained engagement; its
-  former holder then drops out unless it matches a later persona.)
+* Monotonicity, with condition-matched personas: adding a positive activity
+  to a member never lowers completeness, committee engagement or the recent
+  momentum points; with rules of positive points (and, for a rule on rising
+  momentum, an activity within the recent window) no contact's points drop.
+  A ``most_engaged`` persona can move to a contact that gained engagement:
+  its former holder drops out unless it matches a later persona, and the
+  persona the gainer held before may stop being engaged.
 """
 
 from __future__ import annotations
@@ -39,16 +40,38 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from math import exp, nextafter
+from typing import Protocol
 
 from .compiler import CompiledModel
-from .personas import CompiledGroup, assign_personas
-from .plan import new_reason
+from .personas import CompiledGroup, assign_personas, persona_matches
+from .plan import Plan, check, new_reason, targets_for
 from .types import BuyingGroupSignals, Contact, Reason, format_points
 
-__all__ = ["GroupOutcome", "activity_points", "evaluate_buying_groups", "group_summary"]
+__all__ = [
+    "ContactFacts",
+    "GroupOutcome",
+    "activity_points",
+    "contact_facts",
+    "evaluate_buying_groups",
+    "group_summary",
+]
 
 _INF = float("inf")
 MAX_SUMMARY = 255
+
+
+@dataclass(frozen=True, slots=True)
+class ContactFacts:
+    """What the buying group needs of one contact, computed with its score
+    (so a batch needs no contacts to finish): the personas it matches
+    (``personas.persona_matches``), its decayed activity points in the
+    engagement window, its undecayed points in the recent and prior momentum
+    windows."""
+
+    matches: tuple[int, ...]
+    window: float
+    recent: float
+    prior: float
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,39 +85,78 @@ class GroupOutcome:
     points: float
 
 
+class Member(Protocol):
+    """A contact's partial result as ``evaluate_buying_groups`` reads it."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def account_key(self) -> str | None: ...
+    @property
+    def disqualifier(self) -> str | None: ...
+    @property
+    def group(self) -> ContactFacts | None: ...
+
+
 _NOTHING = GroupOutcome(None, None, (), 0.0)
 
 
-def activity_points(m: CompiledModel, c: Contact, lo: float, hi: float, as_of: float,
+def activity_points(plan: Plan, c: Contact, lo: float, hi: float, as_of: float,
                     decay: bool = True) -> float:
     """Activity-rule points of ``c`` from its activities with ``lo <= ts < hi``
     (and ``ts <= as_of``); see module docstring."""
     hi = min(hi, nextafter(as_of, _INF))
-    total = 0.0
-    by_type = c.by_type
-    for ar in m.act_rules:
-        pred = ar.pred
-        stamps: list[float] = []
-        for t in ar.types:
-            for a in by_type.get(t, ()):  # newest first
-                ts = a.ts
-                if ts >= hi:
-                    continue
-                if ts < lo:
-                    break
-                if pred is None or pred(a):
-                    stamps.append(ts)
-        if not stamps:
+    found: dict[int, list[float]] = {}
+    act_types = plan.act_types
+    for t, tacts in c.by_type.items():
+        tp = act_types.get(t)
+        if tp is None:
             continue
-        if ar.max_count and len(stamps) > ar.max_count:
+        kind, fld, memo, tests = tp
+        for a in tacts:  # newest first
+            ts = a.ts
+            if ts >= hi:
+                continue
+            if ts < lo:
+                break
+            if kind == 1:
+                v = a.norm.get(fld)
+                targets = memo.get(v)
+                if targets is None:
+                    targets = targets_for(tp, v)
+            else:
+                targets = tuple(tg for tg, test in tests if check(test, a.attrs, a.norm, a))
+            for tg in targets:
+                found.setdefault(tg[0], []).append(ts)
+    total = 0.0
+    meta = plan.act_meta
+    for slot in sorted(found):
+        _types, limit, k, pts, mp, _idx, _rid = meta[slot]
+        stamps = found[slot]
+        if limit and len(stamps) > limit:
             stamps.sort(reverse=True)
-            del stamps[ar.max_count:]
-        k = ar.k if decay else 0.0
-        pts = ar.points * (sum(exp(k * (ts - as_of)) for ts in stamps) if k else len(stamps))
-        if ar.max_points is not None and abs(pts) > ar.max_points:
-            pts = ar.max_points if pts > 0 else -ar.max_points
-        total += pts
+            del stamps[limit:]
+        if not decay:
+            k = 0.0
+        got = pts * (sum([exp(k * (ts - as_of)) for ts in stamps]) if k else len(stamps))
+        if mp is not None and abs(got) > mp:
+            got = mp if got > 0 else -mp
+        total += got
     return total
+
+
+def contact_facts(m: CompiledModel, c: Contact, as_of: float) -> ContactFacts | None:
+    """``ContactFacts`` of ``c`` (``None`` when ``m`` has no buying group)."""
+    g = m.buying_group
+    if g is None:
+        return None
+    plan = m.plan
+    cut = as_of - g.recent
+    return ContactFacts(
+        persona_matches(g.personas, c),
+        activity_points(plan, c, as_of - g.window, _INF, as_of),
+        activity_points(plan, c, cut, _INF, as_of, decay=False),
+        activity_points(plan, c, cut - g.prior, cut, as_of, decay=False))
 
 
 def _trend(g: CompiledGroup, recent: float, prior: float) -> str:
@@ -128,37 +190,32 @@ def group_summary(g: CompiledGroup, completeness: float, engaged: Sequence[str],
     return _clip(f"Buying group {pct}%: " + "; ".join(parts), limit)
 
 
-def _account(m: CompiledModel, g: CompiledGroup, contacts: Sequence[Contact],
-             eligible: Sequence[bool], as_of: float, keyed: bool) -> list[GroupOutcome]:
-    since = as_of - g.window
-    cache: dict[int, float] = {}
-
-    def window_points(i: int) -> float:
-        v = cache.get(i)
-        if v is None:
-            v = cache[i] = activity_points(m, contacts[i], since, _INF, as_of)
-        return v
-
+def _account(g: CompiledGroup, ms: Sequence[Member], keyed: bool) -> list[GroupOutcome]:
+    facts = [m.group for m in ms]
+    if any(f is None for f in facts):
+        raise ValueError("partial results were scored without the model's buying group")
+    fs: list[ContactFacts] = facts  # type: ignore[assignment]
+    eligible = [m.disqualifier is None for m in ms]
+    window = [f.window for f in fs]
     personas = g.personas
-    held = assign_personas(personas, contacts, eligible, window_points, g.min_points)
+    held = assign_personas(personas, [f.matches for f in fs], [m.id for m in ms], eligible,
+                           window, g.min_points)
     if not keyed:
         return [GroupOutcome(None if h is None else personas[h].id, None, (), 0.0) for h in held]
     members = [i for i, h in enumerate(held) if h is not None and eligible[i]]
-    engaged_idx = {i for i in members if window_points(i) >= g.min_points}
+    engaged_idx = {i for i in members if window[i] >= g.min_points}
     engaged_p = {held[i] for i in engaged_idx}
     required = [pi for pi, p in enumerate(personas) if p.required] or list(range(len(personas)))
     w_all = sum(personas[pi].weight for pi in required)
     w_got = sum(personas[pi].weight for pi in required if pi in engaged_p)
     completeness = 100.0 * w_got / w_all
-    committee = 0.0
-    recent = prior = 0.0
-    cut = as_of - g.recent
+    committee = recent = prior = 0.0
     for i in members:
         h = held[i]
         assert h is not None
-        committee += personas[h].weight * window_points(i)
-        recent += activity_points(m, contacts[i], cut, _INF, as_of, decay=False)
-        prior += activity_points(m, contacts[i], cut - g.prior, cut, as_of, decay=False)
+        committee += personas[h].weight * window[i]
+        recent += fs[i].recent
+        prior += fs[i].prior
     trend = _trend(g, recent, prior)
     engaged_ids = tuple(p.id for pi, p in enumerate(personas) if pi in engaged_p)
     missing = tuple(personas[pi].id for pi in required if pi not in engaged_p)
@@ -194,25 +251,23 @@ def _account(m: CompiledModel, g: CompiledGroup, contacts: Sequence[Contact],
     return out
 
 
-def evaluate_buying_groups(m: CompiledModel, contacts: Sequence[Contact],
-                           disqualified: Sequence[bool], as_of: float) -> list[GroupOutcome]:
-    """One ``GroupOutcome`` per contact, in input order (see module
-    docstring); every contact of ``contacts`` sharing an account key is one
-    committee. Empty outcomes when ``m`` has no buying group."""
+def evaluate_buying_groups(m: CompiledModel, partials: Sequence[Member]) -> list[GroupOutcome]:
+    """One ``GroupOutcome`` per partial result, in order (see module
+    docstring); the contacts sharing an account key are one committee.
+    Empty outcomes when ``m`` has no buying group."""
     g = m.buying_group
     if g is None:
-        return [_NOTHING] * len(contacts)
+        return [_NOTHING] * len(partials)
     by_key: dict[str | None, list[int]] = {}
-    for i, c in enumerate(contacts):
-        by_key.setdefault(c.account_key, []).append(i)
-    out: list[GroupOutcome] = [_NOTHING] * len(contacts)
+    for i, p in enumerate(partials):
+        by_key.setdefault(p.account_key, []).append(i)
+    out: list[GroupOutcome] = [_NOTHING] * len(partials)
     for key, idx in by_key.items():
         if key is None:
             for i in idx:  # no account: a persona, but no committee
-                out[i] = _account(m, g, [contacts[i]], [not disqualified[i]], as_of, False)[0]
+                out[i] = _account(g, [partials[i]], False)[0]
             continue
-        res = _account(m, g, [contacts[i] for i in idx], [not disqualified[i] for i in idx],
-                       as_of, True)
-        for i, o in zip(idx, res, strict=True):
+        for i, o in zip(idx, _account(g, [partials[i] for i in idx], True), strict=True):
             out[i] = o
     return out
+

@@ -23,8 +23,8 @@ from .text import normalise, normalise_pattern, to_number
 from .types import Activity, Contact, Scalar
 
 __all__ = [
-    "FieldMatcher", "activity_matcher", "compile_regex", "contact_matcher", "field_matcher",
-    "is_number_literal", "literal_text",
+    "ActivityPredicate", "ContactPredicate", "activity_matcher", "compile_regex",
+    "contact_matcher", "is_number_literal", "literal_text",
 ]
 
 FieldMatcher = Callable[[Mapping[str, Scalar], Mapping[str, str]], bool]

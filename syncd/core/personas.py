@@ -36,6 +36,7 @@ __all__ = [
     "check_buying_group",
     "compile_buying_group",
     "compile_personas",
+    "persona_matches",
     "persona_overlaps",
     "regex_samples",
 ]
@@ -86,31 +87,40 @@ def compile_personas(bg: BuyingGroup) -> tuple[CompiledPersona, ...]:
         for p in bg.personas)
 
 
-def assign_personas(personas: Sequence[CompiledPersona], contacts: Sequence[Contact],
-                    eligible: Sequence[bool], points: Callable[[int], float],
-                    min_points: float) -> list[int | None]:
-    """Persona index per contact of ONE account (see module docstring).
-    ``eligible[i]``: contact ``i`` is not disqualified; ``points(i)``: its
-    activity points in the engagement window (called only when needed)."""
-    held: list[int | None] = [None] * len(contacts)
+def persona_matches(personas: Sequence[CompiledPersona], c: Contact) -> tuple[int, ...]:
+    """Indices of the personas ``c`` matches, in declared order, up to the first
+    condition-matched one (the contact holds that one at the latest)."""
+    out: list[int] = []
     for pi, p in enumerate(personas):
-        pred = p.pred
+        if p.pred is None or p.pred(c):
+            out.append(pi)
+            if not p.most_engaged:
+                break
+    return tuple(out)
+
+
+def assign_personas(personas: Sequence[CompiledPersona], matches: Sequence[tuple[int, ...]],
+                    ids: Sequence[str], eligible: Sequence[bool], points: Sequence[float],
+                    min_points: float) -> list[int | None]:
+    """Persona index per contact of ONE account (see module docstring), from
+    each contact's ``persona_matches``, id, eligibility (not disqualified)
+    and activity points in the engagement window."""
+    held: list[int | None] = [None] * len(matches)
+    for pi, p in enumerate(personas):
         if not p.most_engaged:
-            for i, c in enumerate(contacts):
-                if held[i] is None and (pred is None or pred(c)):
+            for i, ms in enumerate(matches):
+                if held[i] is None and pi in ms:
                     held[i] = pi
             continue
-        best: tuple[float, str, int] | None = None
-        for i, c in enumerate(contacts):
-            if held[i] is not None or not eligible[i] or (pred is not None and not pred(c)):
+        best: int | None = None
+        for i, ms in enumerate(matches):
+            if held[i] is not None or not eligible[i] or pi not in ms or points[i] < min_points:
                 continue
-            pts = points(i)
-            if pts < min_points:
-                continue
-            if best is None or pts > best[0] or (pts == best[0] and c.id < best[1]):
-                best = (pts, c.id, i)
+            if best is None or points[i] > points[best] or (
+                    points[i] == points[best] and ids[i] < ids[best]):
+                best = i
         if best is not None:
-            held[best[2]] = pi
+            held[best] = pi
     return held
 
 

@@ -1,6 +1,7 @@
 """``build_plan``: the flat, tuple-based form of a ``CompiledModel`` that the
-hot loop in ``scoring.py`` walks. Built once per model (by
-``CompiledModel.__post_init__``); pure data plus a few bounded memo tables.
+hot loop in ``scoring.py`` walks, built from a ``ModelSpec`` once per model
+(by ``compile_model``); pure data plus a few bounded memo tables. Decay
+constants (``k`` in ``exp(-k * age_seconds)``; 0 = no decay) are computed here.
 
 Tests are triples ``(op, key, data)`` evaluated by ``check`` (the hot loop
 inlines the common ones). They mean exactly what the matchers in
@@ -23,28 +24,28 @@ sharing is unobservable.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .matchers import compile_regex, is_number_literal, literal_text
-from .schema import Condition
+from .matchers import (
+    ActivityPredicate,
+    activity_matcher,
+    compile_regex,
+    contact_matcher,
+    is_number_literal,
+    literal_text,
+)
+from .schema import Condition, HalfLife, ModelSpec
 from .text import normalise, to_number
 from .types import BuyingGroupSignals, Reason, ScoreResult
 
-if TYPE_CHECKING:
-    from .compiler import CompiledModel
-
 __all__ = [
-    "OP_ALL",
-    "OP_CONTAINS",
-    "OP_EQ",
-    "OP_NE",
-    "ActMeta",
+    "DAY",
+    "DEFAULT_NON_ENGAGEMENT",
+    "MEMO_MAX",
     "Plan",
-    "Target",
-    "Test",
-    "TypePlan",
     "build_plan",
     "check",
     "new_reason",
@@ -54,6 +55,10 @@ __all__ = [
 
 OP_PRED, OP_CONTAINS, OP_EQ, OP_NE, OP_IN, OP_REGEX, OP_RANGE, OP_ALL = range(8)
 MEMO_MAX = 65536  # entries per memo table before it is cleared
+DAY = 86400.0
+#: Activity types that do not count as engagement unless a model lists
+#: ``engagement_types`` explicitly.
+DEFAULT_NON_ENGAGEMENT = frozenset({"unsubscribe", "email_bounce", "hard_bounce", "spam_report"})
 
 Test = tuple[int, str, Any]
 #: Activity rule slot (rules in index order): (types, max_count (0: none), k,
@@ -69,6 +74,8 @@ Target = tuple[int, int, int, bool]
 TypePlan = tuple[int, str, dict[str | None, tuple[Target, ...]], tuple[tuple[Target, Test], ...]]
 #: Property rule: (index, test, shared reason, points).
 PropItem = tuple[int, Test, Reason, float]
+#: Activity disqualifier: (id, activity types, predicate or None for any activity).
+ActDisq = tuple[str, tuple[str, ...], ActivityPredicate | None]
 
 
 #: Tests that read only ``norms[key]`` (so their outcome is memoisable per value).
@@ -230,9 +237,11 @@ class Plan:
     ``all_props`` every property rule in index order (general path)."""
 
     fast: bool
+    grouped: bool  # some rule has a group
     eng_types: frozenset[str]
     eng_inclusive: bool  # True: eng_types lists engagement; False: the excluded ones
     disq_contact: tuple[tuple[Test, Reason], ...]
+    disq_activity: tuple[ActDisq, ...]
     props: tuple[PropItem, ...]
     groups: tuple[tuple[PropItem, ...], ...]
     all_props: tuple[PropItem, ...]
@@ -241,14 +250,13 @@ class Plan:
     reason_memo: dict[tuple[int, int, float], Reason]  # constant activity reasons
     inactivity: tuple[float, float, Reason] | None  # (after seconds, points, reason)
     velocity: tuple[float, int, float, Reason] | None  # (within s, min, points, reason)
-    multi_id: str | None
     priority: tuple[float, Reason] | None
     company_memo: dict[str, bool]
     domain_memo: dict[str, str]
 
 
-def _act_test(r: Any, pred: Callable[..., bool] | None) -> Test:
-    t = simple_test(r.when)
+def _act_test(when: Mapping[str, Condition], pred: ActivityPredicate | None) -> Test:
+    t = simple_test(when)
     if t is not None:
         return t
     if pred is None:
@@ -256,11 +264,17 @@ def _act_test(r: Any, pred: Callable[..., bool] | None) -> Test:
     return OP_PRED, "", pred
 
 
-def build_plan(m: CompiledModel) -> Plan:
-    """Flatten ``m`` (see module docstring)."""
-    from .compiler import DAY, DEFAULT_NON_ENGAGEMENT
+def _decay_k(rule_hl: HalfLife | None, model_hl: HalfLife) -> float:
+    """Decay constant per second (``exp(-k * age_seconds)``); 0.0: no decay."""
+    hl = model_hl if rule_hl is None else rule_hl
+    if hl == "none":
+        return 0.0
+    return math.log(2) / (float(hl) * DAY)
 
-    spec = m.spec
+
+def build_plan(spec: ModelSpec) -> Plan:
+    """Flatten ``spec`` (see module docstring). Conditions without a test form
+    keep the matcher from ``matchers.py``."""
     rules = spec.rules
     groups_of: dict[str, list[int]] = {}
     for i, r in enumerate(rules):
@@ -272,23 +286,26 @@ def build_plan(m: CompiledModel) -> Plan:
     fast = not act_grouped and (len(groups_of) <= 1 or integral)
 
     items: dict[int, PropItem] = {}
-    for pr in m.prop_rules:
-        t = simple_test(rules[pr.index].when) or (OP_PRED, "", pr.pred)
-        items[pr.index] = (pr.index, t, Reason(pr.id, pr.points, 1, "fit"), pr.points)
+    meta: list[ActMeta] = []
+    per_type: dict[str, list[tuple[Target, Test]]] = {}
+    for i, r in enumerate(rules):
+        if r.activity is None:
+            t = simple_test(r.when) or (OP_PRED, "", contact_matcher(r.when))
+            items[i] = (i, t, Reason(r.id, r.points, 1, "fit"), r.points)
+            continue
+        slot = len(meta)
+        meta.append((r.activity, r.max_count or 0,
+                     _decay_k(r.half_life_days, spec.half_life_days),
+                     r.points, r.max_points, i, r.id))
+        atest = _act_test(r.when, activity_matcher(r.when))
+        multi = len(r.activity) > 1
+        cap = r.max_count if r.max_count and not multi else -1
+        for pos, atype in enumerate(r.activity):
+            per_type.setdefault(atype, []).append(((slot, pos, cap, multi), atest))
     props = tuple(it for i, it in sorted(items.items()) if rules[i].group is None)
     groups = tuple(
         tuple(sorted((items[i] for i in ix), key=lambda it: (-it[3], it[0])))
         for ix in groups_of.values() if all(i in items for i in ix))
-
-    meta: list[ActMeta] = []
-    per_type: dict[str, list[tuple[Target, Test]]] = {}
-    for slot, ar in enumerate(m.act_rules):
-        meta.append((ar.types, ar.max_count, ar.k, ar.points, ar.max_points, ar.index, ar.id))
-        atest = _act_test(rules[ar.index], ar.pred)
-        multi = len(ar.types) > 1
-        cap = ar.max_count if ar.max_count and not multi else -1
-        for pos, atype in enumerate(ar.types):
-            per_type.setdefault(atype, []).append(((slot, pos, cap, multi), atest))
     act_types: dict[str, TypePlan] = {}
     for atype, tests in per_type.items():
         ops = {x[1][0] for x in tests}
@@ -302,20 +319,24 @@ def build_plan(m: CompiledModel) -> Plan:
         act_types[atype] = (kind, fld, {}, tuple(tests))
 
     disq: list[tuple[Test, Reason]] = []
-    contact_disqs = [x for x in spec.disqualifiers if x.activity is None]
-    for d, ds in zip(m.disq_contact, contact_disqs, strict=True):  # same order as compiler
-        disq.append((simple_test(ds.when) or (OP_PRED, "", d.contact_pred),
-                     Reason(d.id, 0.0, 1, "disqualifier")))
+    disq_act: list[ActDisq] = []
+    for d in spec.disqualifiers:
+        if d.activity is None:
+            disq.append((simple_test(d.when) or (OP_PRED, "", contact_matcher(d.when)),
+                         Reason(d.id, 0.0, 1, "disqualifier")))
+        else:
+            disq_act.append((d.id, d.activity, activity_matcher(d.when)))
+    eng = spec.engagement_types
     ina = spec.inactivity
     vel = spec.velocity
-    ms = spec.account.multi_stakeholder
     prio = spec.account.priority
     return Plan(
         fast=fast,
-        eng_types=m.engagement_types if m.engagement_types is not None
-        else DEFAULT_NON_ENGAGEMENT,
-        eng_inclusive=m.engagement_types is not None,
+        grouped=bool(groups_of),
+        eng_types=frozenset(eng) if eng is not None else DEFAULT_NON_ENGAGEMENT,
+        eng_inclusive=eng is not None,
         disq_contact=tuple(disq),
+        disq_activity=tuple(disq_act),
         props=props,
         groups=groups,
         all_props=tuple(it for _, it in sorted(items.items())),
@@ -327,7 +348,6 @@ def build_plan(m: CompiledModel) -> Plan:
         velocity=None if vel is None else (
             vel.within_days * DAY, vel.min_activities, vel.points,
             Reason(vel.id, vel.points, 1, "engagement")),
-        multi_id=None if ms is None else ms.id,
         priority=None if prio is None else (
             prio.points, Reason(prio.id, prio.points, 1, "account")),
         company_memo={},

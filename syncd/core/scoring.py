@@ -1,6 +1,7 @@
-"""Per-contact scoring: disqualifiers, fit rules, activity rules (decay, caps,
-exclusive groups), inactivity and velocity. Account-level signals are added
-by ``accounts.py``; this module knows nothing about other contacts.
+"""Scoring: ``score_batch`` = ``score_contact`` per contact (disqualifiers,
+fit rules, activity rules with decay, caps and exclusive groups, inactivity,
+velocity) + ``finish_batch`` (account-level signals from ``accounts.py`` and
+``buying_group.py``, tiers, rounding).
 
 Time contract: ``as_of_ts`` (epoch seconds) is the only clock. Activities with
 ``ts > as_of_ts`` are ignored everywhere, so replaying an old ``as_of`` gives
@@ -20,15 +21,21 @@ results are bit-identical to scoring each rule on its own.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from math import copysign, exp
+from math import floor as floor_
 from typing import Any
 
+from .accounts import is_engaged, is_priority, stakeholder_points
+from .buying_group import ContactFacts, GroupOutcome, contact_facts, evaluate_buying_groups
 from .compiler import CompiledModel
-from .plan import MEMO_MAX, Plan, check, new_reason, targets_for
-from .types import Contact, Reason
+from .contract import to_epoch
+from .plan import MEMO_MAX, Plan, check, new_reason, new_result, targets_for
+from .types import Contact, Reason, ScoreResult
 
-__all__ = ["Partial", "score_contact"]
+__all__ = ["Partial", "finish_batch", "score_batch", "score_contact"]
 
 #: (-|points|, declaration order, reason): sorting hits gives reason order
 #: (declaration orders are unique, so reasons are never compared).
@@ -36,28 +43,34 @@ Hit = tuple[float, int, Reason]
 _INF = float("inf")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Partial:
-    """Per-contact result before account signals. ``reasons`` are in result
-    order: |points| descending, then declaration order (rules, inactivity,
-    velocity); account signals, declared after all of them, are merged in by
-    ``accounts.py``. Disqualified: just the disqualifier's reason."""
+    """A contact's result before account signals; it keeps no reference to
+    the contact, so a batch can be scored while its contacts are streamed.
+    ``reasons`` are in result order: |points| descending, then declaration
+    order (rules, inactivity, velocity); account signals, declared after all
+    of them, are merged in by ``finish_batch``. Disqualified: just the
+    disqualifier's reason. ``priority``: the contact's account is a priority
+    account (kept even when disqualified)."""
 
-    contact: Contact
+    id: str
+    account_key: str | None
+    priority: bool
     disqualifier: str | None
     fit: float
     engagement: float
     reasons: tuple[Reason, ...]
     newest_engagement: float | None
+    #: What the model's buying group needs of the contact (``buying_group.py``).
+    group: ContactFacts | None = None
 
 
-def _activity_disqualifier(m: CompiledModel, c: Contact, as_of: float) -> str | None:
-    for d in m.disq_activity:
-        pred = d.activity_pred
-        for t in d.types or ():
+def _activity_disqualifier(p: Plan, c: Contact, as_of: float) -> str | None:
+    for rule_id, types, pred in p.disq_activity:
+        for t in types:
             for a in c.by_type.get(t, ()):
                 if a.ts <= as_of and (pred is None or pred(a)):
-                    return d.id
+                    return rule_id
     return None
 
 
@@ -127,7 +140,7 @@ def _general(m: CompiledModel, c: Contact, acts: list[tuple[int, Reason]]
     raw, norm = c.raw, c.norm
     hits = [(idx, reason) for idx, t, reason, _ in m.plan.all_props if check(t, raw, norm, c)]
     hits += acts
-    if m.grouped and len(hits) > 1:
+    if m.plan.grouped and len(hits) > 1:
         hits = _best_per_group(m, hits)
     fit = 0.0
     eng = 0.0
@@ -142,6 +155,7 @@ def _general(m: CompiledModel, c: Contact, acts: list[tuple[int, Reason]]
 def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
     """Score one contact without account signals (see module docstring)."""
     p = m.plan
+    facts = None if m.buying_group is None else contact_facts(m, c, as_of)
     eng_types = p.eng_types
     incl = p.eng_inclusive
     vel = p.velocity
@@ -190,12 +204,13 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
                     lst.append((pos, ts))
                 elif len(lst) != cap:
                     lst.append(ts)
-    if dq is None and m.disq_activity:
-        dq_id = _activity_disqualifier(m, c, as_of)
+    if dq is None and p.disq_activity:
+        dq_id = _activity_disqualifier(p, c, as_of)
         if dq_id is not None:
             dq = new_reason(dq_id, 0.0, 1, "disqualifier")
     if dq is not None:
-        return Partial(c, dq.rule, 0.0, 0.0, (dq,), newest)
+        return Partial(c.id, c.account_key, is_priority(m, c), dq.rule, 0.0, 0.0, (dq,),
+                       newest, facts)
     acts = _act_reasons(p, found, as_of) if found else []
     if p.fast:
         hits: list[Hit] = []
@@ -228,4 +243,88 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
         eng += vel[2]
         hits.append((-abs(vel[2]), base + 1, vel[3]))
     hits.sort()
-    return Partial(c, None, fit, eng, tuple([h[2] for h in hits]), newest)
+    return Partial(c.id, c.account_key, is_priority(m, c), None, fit, eng,
+                   tuple([h[2] for h in hits]), newest, facts)
+
+
+def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason],
+            ref: str, group: GroupOutcome | None = None) -> ScoreResult:
+    persona, signals = (None, None) if group is None else (group.persona, group.signals)
+    if p.disqualifier is not None:
+        return new_result(
+            p.id, 0, 0.0, "disqualified", False, True, p.priority, ref, 0.0, 0.0, 0.0,
+            p.reasons, p.account_key, persona, signals)
+    exact = p.fit + p.engagement + account_pts
+    floor = m.spec.score_floor
+    if floor is not None and exact < floor:
+        exact = floor
+    tier, mql = m.tiering.tier(exact)
+    reasons = p.reasons
+    if extra:  # declared after every per-contact reason: after all with |points| >= theirs
+        merged = list(reasons)
+        for r in extra:
+            a = abs(r.points)
+            i = 0
+            while i < len(merged) and abs(merged[i].points) >= a:
+                i += 1
+            merged.insert(i, r)
+        reasons = tuple(merged)
+    return new_result(
+        p.id, floor_(exact + 0.5), exact, tier, mql, False, p.priority, ref, p.fit,
+        p.engagement, account_pts, reasons, p.account_key, persona, signals)
+
+
+def finish_batch(model: CompiledModel, partials: Sequence[Partial],
+                 as_of: datetime) -> list[ScoreResult]:
+    """Add account signals (``accounts.py``) to a batch of ``score_contact``
+    results, all scored as of ``as_of``; order preserved."""
+    ts = to_epoch(as_of)
+    ms = model.spec.account.multi_stakeholder
+    bonus: dict[str, float] = {}
+    engaged: set[int] = set()
+    if ms is not None:
+        members: dict[str, set[str]] = {}
+        for i, p in enumerate(partials):
+            key = p.account_key
+            if key is not None and p.disqualifier is None and is_engaged(
+                    ms, p.newest_engagement, ts):
+                members.setdefault(key, set()).add(p.id)
+                engaged.add(i)
+        for key, ids in members.items():
+            if len(ids) >= ms.min_contacts:
+                bonus[key] = stakeholder_points(ms, len(ids))
+    groups = None if model.buying_group is None else evaluate_buying_groups(model, partials)
+    prio_rule = model.plan.priority
+    ref = model.ref
+    out: list[ScoreResult] = []
+    for i, p in enumerate(partials):
+        extra: list[Reason] = []
+        pts = 0.0
+        if i in engaged and p.account_key in bonus:
+            assert ms is not None
+            b = bonus[p.account_key]
+            pts += b
+            extra.append(new_reason(ms.id, b, 1, "account"))
+        group = None
+        if groups is not None:
+            group = groups[i]
+            pts += group.points
+            extra += group.reasons
+        if p.priority and p.disqualifier is None and prio_rule is not None:
+            pts += prio_rule[0]
+            extra.append(prio_rule[1])
+        out.append(_finish(model, p, pts, extra, ref, group))
+    return out
+
+
+def score_batch(model: CompiledModel, contacts: Iterable[Contact],
+                as_of: datetime) -> list[ScoreResult]:
+    """Score ``contacts`` as of ``as_of`` (naive = UTC); order preserved.
+    Account signals see every contact of the batch grouped by
+    ``Contact.account_key``.
+
+    Leaves interpreter state (e.g. the garbage collector) alone: a program
+    scoring large resident populations may ``gc.freeze()`` them after loading
+    (see ``bench/bench_scoring.py``)."""
+    ts = to_epoch(as_of)
+    return finish_batch(model, [score_contact(model, c, ts) for c in contacts], as_of)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any, cast
 
 from .keys import account_key, clean_domain, email_domain
@@ -75,10 +74,6 @@ class Activity:
                 norm[k] = normalise(v) if type(v) is str else _norm_one(v)
         object.__setattr__(self, "attrs", attrs)
         object.__setattr__(self, "norm", norm)
-
-    @property
-    def at(self) -> datetime:
-        return datetime.fromtimestamp(self.ts, UTC)
 
     def sort_key(self) -> tuple[float, str, str]:
         """Newest first; ties broken by type and attributes (deterministic)."""
@@ -192,10 +187,6 @@ class Contact:
             acc.id if acc else None, dom, acc.domain if acc else None,
             self.company or (acc.name if acc else None)))
 
-    @property
-    def created_at(self) -> datetime | None:
-        return None if self.created_ts is None else datetime.fromtimestamp(self.created_ts, UTC)
-
 
 def round_half_up(x: float) -> int:
     """Integer rounding, halves go up (towards +inf): 2.5 -> 3, -2.5 -> -2."""
@@ -273,12 +264,6 @@ class ScoreResult:
     def components(self) -> dict[str, int]:
         return {"fit": round_half_up(self.fit), "engagement": round_half_up(self.engagement),
                 "account": round_half_up(self.account)}
-
-    @property
-    def summary(self) -> str:
-        from .explain import summary
-
-        return summary(self)
 
 
 @dataclass(frozen=True, slots=True)

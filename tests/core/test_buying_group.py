@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 
 from syncd.core import (
+    BuyingGroupSignals,
+    CompiledModel,
+    Contact,
     ModelError,
+    ScoreResult,
     account_score_to_json,
     account_scores,
     result_to_json,
     score_batch,
 )
 from syncd.core.buying_group import activity_points
+from syncd.core.personas import regex_samples
 from syncd.modelfile import parse_model
-
-from .conftest import AS_OF, act, contact, model
+from tests.kit.scoring import AS_OF, BASE, act, contact, model
 
 NOW = AS_OF.timestamp()
 
@@ -44,23 +51,25 @@ PERSONAS = """
 """
 
 
-def bg_model(w_eb: float = 1, points: str = "[]"):
+def bg_model(w_eb: float = 1, points: str = "[]") -> CompiledModel:
     return model(PERSONAS.replace("{w_eb}", str(w_eb)).replace("{points}", points))
 
 
-def person(cid, title, *acts, domain="acme.io", **props):
+def person(cid: str, title: str, *acts: dict[str, Any], domain: str = "acme.io",
+           **props: Any) -> Contact:
     return contact(cid, email=f"{cid}@{domain}", props={"title": title, **props},
                    activities=list(acts))
 
 
-def signals(m, cs):
+def signals(m: CompiledModel, cs: list[Contact]
+            ) -> tuple[list[ScoreResult], BuyingGroupSignals]:
     rs = score_batch(m, cs, AS_OF)
     g = rs[0].buying_group
     assert g is not None
     return rs, g
 
 
-def test_completeness_unweighted_and_weighted():
+def test_completeness_unweighted_and_weighted() -> None:
     cs = [person("a", "CFO", act("email_open", 2)),
           person("b", "Sales Manager", act("email_open", 3)),
           person("c", "Software Engineer")]  # a member, not engaged
@@ -79,7 +88,7 @@ def test_completeness_unweighted_and_weighted():
     assert g.missing == ("economic_buyer", "technical_evaluator")
 
 
-def test_without_required_personas_completeness_counts_all():
+def test_without_required_personas_completeness_counts_all() -> None:
     m = model("""
         rules: [{id: open, activity: email_open, points: 5}]
         account:
@@ -93,7 +102,7 @@ def test_without_required_personas_completeness_counts_all():
     assert g.missing == ("a",)
 
 
-def test_persona_engaged_only_outside_the_window_is_missing():
+def test_persona_engaged_only_outside_the_window_is_missing() -> None:
     cs = [person("a", "CEO", act("email_open", 31), act("demo_request", 45)),
           person("b", "Director", act("email_open", 29.9))]
     rs, g = signals(bg_model(), cs)
@@ -105,7 +114,7 @@ def test_persona_engaged_only_outside_the_window_is_missing():
     assert g.engaged == ("economic_buyer",)
 
 
-def test_contact_matching_two_personas_holds_the_first_declared():
+def test_contact_matching_two_personas_holds_the_first_declared() -> None:
     # "IT Director" matches champion (director) and technical_evaluator (it)
     rs, g = signals(bg_model(), [person("a", "IT Director", act("email_open", 1))])
     assert rs[0].persona == "champion"
@@ -114,7 +123,7 @@ def test_contact_matching_two_personas_holds_the_first_declared():
     assert g.members == 1
 
 
-def test_leads_matched_by_domain_join_one_committee():
+def test_leads_matched_by_domain_join_one_committee() -> None:
     cs = [person("a", "CFO", act("email_open", 1)),                    # lead, acme.io
           person("b", "Architect", act("email_open", 1)),              # lead, acme.io
           person("c", "Director", act("email_open", 1), domain="gmail.com"),  # no key
@@ -129,7 +138,7 @@ def test_leads_matched_by_domain_join_one_committee():
     assert rs[3].buying_group is not None and rs[3].buying_group.engaged == ("champion",)
 
 
-def test_committee_engagement_is_weighted_and_decayed():
+def test_committee_engagement_is_weighted_and_decayed() -> None:
     m = model("""
         half_life_days: 10
         rules: [{id: open, activity: email_open, points: 8}]
@@ -167,7 +176,7 @@ MOMENTUM = """
     (1, 0, "rising", 5),
     (0, 1, "falling", -5),
 ])
-def test_momentum_up_and_down(recent, prior, trend, points):
+def test_momentum_up_and_down(recent: int, prior: int, trend: str, points: int) -> None:
     acts = [act("email_open", 1 + i) for i in range(recent)]
     acts += [act("email_open", 15 + i * 6) for i in range(prior)]  # 15 .. 45 days ago
     rs, g = signals(model(MOMENTUM), [person("a", "User", *acts)])
@@ -176,7 +185,7 @@ def test_momentum_up_and_down(recent, prior, trend, points):
     assert ("momentum " + trend in g.summary) is (trend != "flat")
 
 
-def test_momentum_windows_start_inclusive_and_ignore_older_activity():
+def test_momentum_windows_start_inclusive_and_ignore_older_activity() -> None:
     # recent: as_of - 14d <= ts <= as_of; prior: as_of - 56d <= ts < as_of - 14d
     _, g = signals(model(MOMENTUM), [person("a", "User", act("email_open", 14),
                                             act("email_open", 14.001), act("email_open", 56),
@@ -184,7 +193,7 @@ def test_momentum_windows_start_inclusive_and_ignore_older_activity():
     assert (g.recent, g.prior) == (1, 2)
 
 
-def test_points_go_to_their_targets_with_reasons_and_cap():
+def test_points_go_to_their_targets_with_reasons_and_cap() -> None:
     pts = """
           - {id: bg.complete, min_completeness: 60, points: 15}
           - {id: bg.eb, engaged: economic_buyer, points: 10, to: account}
@@ -206,7 +215,7 @@ def test_points_go_to_their_targets_with_reasons_and_cap():
     assert rs[0].components["account"] == 20
 
 
-def test_disqualified_contacts_neither_engage_nor_get_points():
+def test_disqualified_contacts_neither_engage_nor_get_points() -> None:
     m = model(PERSONAS.replace("{w_eb}", "1").replace("{points}", "[{id: bg.eb, engaged: "
               "economic_buyer, points: 10, to: account}]") + """
     disqualifiers: [{id: student, when: {occupation: Student}}]
@@ -235,7 +244,7 @@ CHAMPION = """
 """
 
 
-def test_champion_is_the_most_engaged_candidate_and_others_fall_through():
+def test_champion_is_the_most_engaged_candidate_and_others_fall_through() -> None:
     m = model(CHAMPION)
     sales = {"department": "Sales"}
     cs = [contact("a", email="a@acme.io", props=sales, activities=[act("email_open", 1)]),
@@ -255,7 +264,7 @@ def test_champion_is_the_most_engaged_candidate_and_others_fall_through():
     assert rs[0].persona == "end_user" and "champion" in g.missing
 
 
-def test_activity_points_over_all_time_equal_the_contacts_activity_reasons():
+def test_activity_points_over_all_time_equal_the_contacts_activity_reasons() -> None:
     m = model("""
         half_life_days: 20
         rules:
@@ -274,12 +283,14 @@ def test_activity_points_over_all_time_equal_the_contacts_activity_reasons():
         act("email_click", 7, url="/demo"), act("unsubscribe", 40)] + [
         act("email_open", d) for d in (1, 2, 3, 50)] + [act("email_open", -1)])
     r = score_batch(m, [c], AS_OF)[0]
-    assert activity_points(m, c, float("-inf"), float("inf"), NOW) == pytest.approx(r.engagement)
-    within = activity_points(m, c, NOW - 4 * 86400, float("inf"), NOW, decay=False)
+    plan = m.plan
+    assert activity_points(plan, c, float("-inf"), float("inf"), NOW) == pytest.approx(
+        r.engagement)
+    within = activity_points(plan, c, NOW - 4 * 86400, float("inf"), NOW, decay=False)
     assert within == 15 + 25 * 2 + 5 * 3 - 3  # open capped at 12
 
 
-def test_json_outputs_carry_persona_and_account_signals():
+def test_json_outputs_carry_persona_and_account_signals() -> None:
     pts = "[{id: bg.complete, min_completeness: 60, points: 15}]"
     cs = [person("a", "CFO", act("email_open", 2)), person("b", "Director", act("email_open", 3)),
           person("c", "Intern", domain="gmail.com")]
@@ -302,7 +313,7 @@ def test_json_outputs_carry_persona_and_account_signals():
     assert "buying_group" not in account_score_to_json(account_scores(plain, rs)[0])
 
 
-def test_summary_never_exceeds_255_characters():
+def test_summary_never_exceeds_255_characters() -> None:
     personas = "".join(f"\n      - {{id: persona_with_a_long_name_{i}, required: true, "
                        f"when: {{title: T{i}}}}}" for i in range(20))
     m = model("account:\n  buying_group:\n    personas:" + personas)
@@ -310,14 +321,13 @@ def test_summary_never_exceeds_255_characters():
     assert len(g.summary) == 255 and g.summary.endswith("…")
 
 
-def issues(body: str):
-    from .conftest import BASE
+def issues(body: str) -> dict[tuple[str, int | None], str]:
     with pytest.raises(ModelError) as exc:
         parse_model(BASE + body, "bg.yaml", {})
     return {(i.location, i.line): i.message for i in exc.value.issues}
 
 
-def test_validation_names_file_line_and_key():
+def test_validation_names_file_line_and_key() -> None:
     found = issues("""\
 rules: [{id: open, activity: email_open, points: 5}]
 account:
@@ -347,7 +357,7 @@ account:
     assert "champion" not in str(found)  # only the unknown reference is named
 
 
-def test_overlapping_personas_are_a_warning_naming_both():
+def test_overlapping_personas_are_a_warning_naming_both() -> None:
     spec = parse_model("""
 name: t
 tiers: [{name: low}]
@@ -379,11 +389,7 @@ account:
     (r"it{2}", "itt"),
     (r"[^x]+ops", "#ops"),
 ])
-def test_regex_samples_are_matched_by_their_pattern(pattern, sample):
-    import re
-
-    from syncd.core.personas import regex_samples
-
+def test_regex_samples_are_matched_by_their_pattern(pattern: str, sample: str) -> None:
     got = regex_samples(pattern)
     assert sample in got
     assert all(re.search(pattern, s) for s in got)

@@ -9,15 +9,15 @@ group's doing."""
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from syncd.core import Activity, Contact, compile_model, score_batch
+from syncd.core import Activity, CompiledModel, Contact, compile_model, score_batch
 from syncd.modelfile import parse_model
-
-from .conftest import AS_OF
+from tests.kit.scoring import AS_OF
 
 NOW = AS_OF.timestamp()
 DAY = 86400.0
@@ -66,7 +66,7 @@ POSITIVE = [("page_view", {"url": "/pricing"}), ("email_open", {}), ("webinar_at
 OTHER = [("unsubscribe", {}), ("page_view", {"url": "/blog"})]
 
 
-def _compile(momentum: str):
+def _compile(momentum: str) -> CompiledModel:
     text = textwrap.dedent(MODEL).replace("{momentum}", momentum)
     return compile_model(parse_model(text, "bg.yaml", {}))
 
@@ -81,10 +81,13 @@ person = st.tuples(st.sampled_from(TITLES), st.sampled_from(["Sales", "IT", None
 account = st.lists(person, min_size=1, max_size=6)
 
 
-def build(people, extra: dict[int, Activity] | None = None) -> list[Contact]:
+Person = tuple[str, str | None, bool, list[Activity]]
+
+
+def build(people: list[Person], extra: dict[int, Activity] | None = None) -> list[Contact]:
     out = []
     for i, (title, dept, student, acts) in enumerate(people):
-        props = {"title": title, **({"department": dept} if dept else {}),
+        props: dict[str, Any] = {"title": title, **({"department": dept} if dept else {}),
                  **({"occupation": "Student"} if student and i % 3 == 2 else {})}
         more = (extra[i],) if extra and i in extra else ()
         out.append(Contact(id=f"c{i}", email=f"p{i}@acme.io", properties=props,
@@ -98,7 +101,8 @@ def build(people, extra: dict[int, Activity] | None = None) -> list[Contact]:
 @given(people=account, pick=st.integers(0, 5), added=st.sampled_from(POSITIVE),
        age=st.floats(0, 1))
 def test_adding_engagement_to_a_member_never_lowers_completeness_or_scores(
-        m, max_age, people, pick, added, age):
+        m: CompiledModel, max_age: float, people: list[Person], pick: int,
+        added: tuple[str, dict[str, Any]], age: float) -> None:
     before = score_batch(m, build(people), AS_OF)
     members = [i for i, r in enumerate(before) if r.persona is not None]
     assume(members)

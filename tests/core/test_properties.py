@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from pathlib import Path
 
@@ -9,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncd.core import Account, Activity, Contact, score_batch
+from syncd.core.types import Scalar
 from syncd.modelfile import load_model
-
-from .conftest import AS_OF
+from tests.kit.scoring import AS_OF
 
 MODEL = load_model(Path(__file__).resolve().parents[2] / "config/models/default.yaml")
 NOW = AS_OF.timestamp()
@@ -48,16 +49,14 @@ def score(c: Contact) -> float:
     return score_batch(MODEL, [c], AS_OF)[0].exact
 
 
-def with_acts(c: Contact, acts: tuple[Activity, ...], **kw: object) -> Contact:
-    fields = {"id": c.id, "email": c.email, "company": c.company, "created_ts": c.created_ts,
-              "properties": c.properties, "account": c.account, "activities": acts}
-    fields.update(kw)
-    return Contact(**fields)  # type: ignore[arg-type]
+def with_acts(c: Contact, acts: tuple[Activity, ...]) -> Contact:
+    return dataclasses.replace(c, activities=acts)
 
 
 @settings(max_examples=150, deadline=None)
 @given(contacts, st.sampled_from(POSITIVE), st.floats(0, 60))
-def test_adding_positive_activity_never_lowers_score(c, pos, age):
+def test_adding_positive_activity_never_lowers_score(
+        c: Contact, pos: tuple[str, dict[str, Scalar]], age: float) -> None:
     t, attrs = pos
     more = with_acts(c, (*c.activities, Activity(t, NOW - age * 86400, attrs)))
     assert score(more) >= score(c) - 1e-9
@@ -65,7 +64,7 @@ def test_adding_positive_activity_never_lowers_score(c, pos, age):
 
 @settings(max_examples=150, deadline=None)
 @given(contacts)
-def test_disqualified_means_zero(c):
+def test_disqualified_means_zero(c: Contact) -> None:
     r = score_batch(MODEL, [c], AS_OF)[0]
     if r.disqualified:
         assert (r.score, r.exact, r.tier, r.mql) == (0, 0.0, "disqualified", False)
@@ -75,7 +74,7 @@ def test_disqualified_means_zero(c):
 
 @settings(max_examples=100, deadline=None)
 @given(contacts, st.randoms(use_true_random=False))
-def test_activity_order_does_not_matter(c, rnd: random.Random):
+def test_activity_order_does_not_matter(c: Contact, rnd: random.Random) -> None:
     acts = list(c.activities)
     rnd.shuffle(acts)
     a = score_batch(MODEL, [c], AS_OF)[0]
@@ -85,13 +84,13 @@ def test_activity_order_does_not_matter(c, rnd: random.Random):
 
 @settings(max_examples=100, deadline=None)
 @given(contacts)
-def test_account_boost_never_lowers_score(c):
-    boosted = with_acts(c, c.activities,
-                        account=Account(id="001TARGET0001", properties={"priority": True}))
+def test_account_boost_never_lowers_score(c: Contact) -> None:
+    boosted = dataclasses.replace(
+        c, account=Account(id="001TARGET0001", properties={"priority": True}))
     assert score(boosted) >= score(c) - 1e-9
 
 
 @settings(max_examples=50, deadline=None)
 @given(st.lists(contacts, max_size=6))
-def test_deterministic_for_fixed_as_of(cs):
+def test_deterministic_for_fixed_as_of(cs: list[Contact]) -> None:
     assert score_batch(MODEL, cs, AS_OF) == score_batch(MODEL, cs, AS_OF)

@@ -1,7 +1,7 @@
-"""`syncd score` and `syncd validate-model`: the offline face of the scoring core.
+"""`syncd score`: score a JSONL file of contacts with a model, offline.
 
-Exit status: 0 all good; 1 some input lines were rejected (or, for
-validate-model, the model has errors); 2 the model or the input is unusable.
+Exit status (``ExitCode``): 0 all lines scored; 1 some input lines were
+rejected; 2 the model or the input is unusable.
 """
 
 from __future__ import annotations
@@ -21,20 +21,18 @@ from rich.console import Console
 from rich.table import Table
 
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.validate_model import load_or_report
 from syncd.contacts_file import read_contacts
 from syncd.core import (
     CompiledModel,
-    ModelError,
     ScoreResult,
     account_score_to_json,
     account_scores,
     parse_datetime,
     result_to_json,
     score_batch,
+    summary,
 )
-from syncd.modelfile import load_model
-
-EXIT_REJECTED, EXIT_UNUSABLE = ExitCode.FAILED, ExitCode.UNUSABLE
 
 
 def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> datetime:
@@ -44,16 +42,6 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
     if parsed is None:
         raise click.BadParameter(f"{value!r} is not an ISO-8601 date-time")
     return parsed
-
-
-def _load(path: Path) -> CompiledModel | None:
-    try:
-        return load_model(path)
-    except ModelError as exc:
-        for issue in exc.issues:
-            click.echo(str(issue), err=True)
-        click.echo(f"{path}: model not usable ({len(exc.issues)} error(s))", err=True)
-        return None
 
 
 def _tier_style(result: ScoreResult) -> str:
@@ -74,7 +62,7 @@ def _table(results: list[ScoreResult], model: CompiledModel, as_of: datetime) ->
         flags = " ".join(f for f, on in (("PRIORITY", r.priority), ("MQL", r.mql)) if on)
         c = r.components
         comps = f"{c['fit']}/{c['engagement']}/{c['account']}"
-        table.add_row(r.id, str(r.score), r.tier, comps, flags, r.summary, style=_tier_style(r))
+        table.add_row(r.id, str(r.score), r.tier, comps, flags, summary(r), style=_tier_style(r))
     tiers = Counter(r.tier for r in results)
     table.caption = "  ".join(f"{tier}: {n}" for tier, n in sorted(tiers.items()))
     return table
@@ -120,16 +108,16 @@ def _open_input(path: str) -> tuple[TextIO, str]:
 def score(model_path: Path, input_path: str, output: IO[str], as_of: datetime, fmt: str,
           accounts_output: IO[str] | None) -> None:
     """Score contacts from a JSONL file with a model; results keep the input order."""
-    model = _load(model_path)
+    model = load_or_report(model_path)
     if model is None:
-        sys.exit(EXIT_UNUSABLE)
+        sys.exit(ExitCode.UNUSABLE)
     try:
         stream, source = _open_input(input_path)
         with stream, _long_lived_allocations():
             read = read_contacts(stream, source)
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"{input_path}: cannot read input: {exc}", err=True)
-        sys.exit(EXIT_UNUSABLE)
+        sys.exit(ExitCode.UNUSABLE)
     for rejected in read.rejected:
         click.echo(str(rejected), err=True)
     results = score_batch(model, read.contacts, as_of)
@@ -144,18 +132,4 @@ def score(model_path: Path, input_path: str, output: IO[str], as_of: datetime, f
             accounts_output.write(json.dumps(row, ensure_ascii=False) + "\n")
     if read.rejected:
         click.echo(f"{len(read.rejected)} line(s) rejected, {len(results)} scored", err=True)
-        sys.exit(EXIT_REJECTED)
-
-
-@click.command("validate-model")
-@click.argument("path", type=click.Path(path_type=Path))
-def validate_model(path: Path) -> None:
-    """Check a model file; list every error with its location."""
-    try:
-        model = load_model(path)
-    except ModelError as exc:
-        for issue in exc.issues:
-            click.echo(str(issue), err=True)
-        click.echo(f"{path}: {len(exc.issues)} error(s)", err=True)
-        sys.exit(EXIT_REJECTED)
-    click.echo(f"{path}: ok ({model.ref})")
+        sys.exit(ExitCode.FAILED)
