@@ -9,9 +9,10 @@ Contracts:
   the smallest contact id). The others go on to the later personas.
 * ``check_buying_group`` (raw model data, before validation): duplicate
   persona ids, unknown persona references, point ids that repeat a rule id.
-* ``persona_overlaps`` (validated spec): warnings for two condition-matched
-  personas testing a common property (title, department …) that one
-  contact can both match, found by probing each pair with
+* ``persona_overlaps`` (validated spec): warnings for two personas testing a
+  common property (title, department …) that one contact can both match,
+  except after a ``most_engaged`` persona (its other candidates falling
+  through to later personas is its point), found by probing each pair with
   sample values drawn from their conditions (literals, substrings, numeric
   bounds, strings the regexes match). A warning always comes with a contact
   that really matches both; an overlap the samples miss goes unreported.
@@ -306,7 +307,8 @@ def persona_overlaps(bg: BuyingGroup) -> list[tuple[KeyPath, str]]:
             continue
         for i in range(j):
             pi = preds[i]
-            if pi is None or not set(ps[i].when) & set(later.when):
+            if pi is None or ps[i].pick == "most_engaged" or not set(ps[i].when) & set(
+                    later.when):
                 continue
             ex = _example(ps[i].when, later.when, pi, pj)
             if ex is not None:

@@ -370,10 +370,14 @@ account:
       - id: technical_evaluator
         when:
           title: {regex: '\\b(architect|it)\\b'}
+      - {id: lead, pick: most_engaged, when: {department: Sales}}
       - {id: user, when: {department: Sales}}
+      - {id: boss, pick: most_engaged, when: {title: {regex: '\\bcfo\\b'}}}
 """, "w.yaml", {})
-    (w,) = spec.warnings
-    # "user" tests another property: a CFO in Sales is a CFO by design, not an overlap
+    w, shadowed = spec.warnings
+    # "lead" falls through to "user" by design; "boss" can only pick among non-CFOs
+    assert "'economic_buyer' and 'boss'" in shadowed.message
+    # "lead" tests another property: a CFO in Sales is a CFO by design, not an overlap
     assert (w.source, w.location, w.line) == ("w.yaml", "account.buying_group.personas[2]", 10)
     assert w.message == ("warning: personas 'economic_buyer' and 'technical_evaluator' overlap: "
                          "a contact with title 'vp it' matches both and holds 'economic_buyer' "
