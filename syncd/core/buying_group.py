@@ -66,7 +66,7 @@ class ContactFacts:
     (so a batch needs no contacts to finish): the personas it matches
     (``personas.persona_matches``), its decayed activity points in the
     engagement window, its undecayed points in the recent and prior momentum
-    windows."""
+    windows (all 0 when it matches no persona: it is never a member)."""
 
     matches: tuple[int, ...]
     window: float
@@ -101,11 +101,9 @@ class Member(Protocol):
 _NOTHING = GroupOutcome(None, None, (), 0.0)
 
 
-def activity_points(plan: Plan, c: Contact, lo: float, hi: float, as_of: float,
-                    decay: bool = True) -> float:
-    """Activity-rule points of ``c`` from its activities with ``lo <= ts < hi``
-    (and ``ts <= as_of``); see module docstring."""
-    hi = min(hi, nextafter(as_of, _INF))
+def _hits(plan: Plan, c: Contact, lo: float, as_of: float) -> dict[int, list[float]]:
+    """Per activity-rule slot, the timestamps of the matching activities with
+    ``lo <= ts <= as_of`` (newest first within each activity type)."""
     found: dict[int, list[float]] = {}
     act_types = plan.act_types
     for t, tacts in c.by_type.items():
@@ -115,7 +113,7 @@ def activity_points(plan: Plan, c: Contact, lo: float, hi: float, as_of: float,
         kind, fld, memo, tests = tp
         for a in tacts:  # newest first
             ts = a.ts
-            if ts >= hi:
+            if ts > as_of:
                 continue
             if ts < lo:
                 break
@@ -127,14 +125,28 @@ def activity_points(plan: Plan, c: Contact, lo: float, hi: float, as_of: float,
             else:
                 targets = tuple(tg for tg, test in tests if check(test, a.attrs, a.norm, a))
             for tg in targets:
-                found.setdefault(tg[0], []).append(ts)
+                lst = found.get(tg[0])
+                if lst is None:
+                    found[tg[0]] = [ts]
+                else:
+                    lst.append(ts)
+    return found
+
+
+def _points(plan: Plan, found: dict[int, list[float]], lo: float, hi: float, as_of: float,
+            decay: bool) -> float:
+    """Points of the ``_hits`` with ``lo <= ts < hi``: per rule the newest
+    ``max_count``, decayed (or not), capped by ``max_points``; summed."""
     total = 0.0
     meta = plan.act_meta
     for slot in sorted(found):
-        _types, limit, k, pts, mp, _idx, _rid = meta[slot]
-        stamps = found[slot]
+        types, limit, k, pts, mp, _idx, _rid = meta[slot]
+        stamps = [ts for ts in found[slot] if lo <= ts < hi]
+        if not stamps:
+            continue
         if limit and len(stamps) > limit:
-            stamps.sort(reverse=True)
+            if len(types) > 1:
+                stamps.sort(reverse=True)
             del stamps[limit:]
         if not decay:
             k = 0.0
@@ -145,18 +157,34 @@ def activity_points(plan: Plan, c: Contact, lo: float, hi: float, as_of: float,
     return total
 
 
+def activity_points(plan: Plan, c: Contact, lo: float, hi: float, as_of: float,
+                    decay: bool = True) -> float:
+    """Activity-rule points of ``c`` from its activities with ``lo <= ts < hi``
+    (and ``ts <= as_of``); see module docstring."""
+    return _points(plan, _hits(plan, c, lo, as_of), lo, min(hi, nextafter(as_of, _INF)),
+                   as_of, decay)
+
+
 def contact_facts(m: CompiledModel, c: Contact, as_of: float) -> ContactFacts | None:
     """``ContactFacts`` of ``c`` (``None`` when ``m`` has no buying group)."""
     g = m.buying_group
     if g is None:
         return None
+    matches = persona_matches(g.personas, c)
+    if not matches:  # never a member: its points are never read
+        return ContactFacts(matches, 0.0, 0.0, 0.0)
     plan = m.plan
     cut = as_of - g.recent
+    since = as_of - g.window
+    end = nextafter(as_of, _INF)
+    found = _hits(plan, c, min(since, cut - g.prior), as_of)
+    if not found:
+        return ContactFacts(matches, 0.0, 0.0, 0.0)
     return ContactFacts(
-        persona_matches(g.personas, c),
-        activity_points(plan, c, as_of - g.window, _INF, as_of),
-        activity_points(plan, c, cut, _INF, as_of, decay=False),
-        activity_points(plan, c, cut - g.prior, cut, as_of, decay=False))
+        matches,
+        _points(plan, found, since, end, as_of, True),
+        _points(plan, found, cut, end, as_of, False),
+        _points(plan, found, cut - g.prior, cut, as_of, False))
 
 
 def _trend(g: CompiledGroup, recent: float, prior: float) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 
 from .errors import KeyPath
 from .matchers import ContactPredicate, contact_matcher
+from .plan import OP_PRED, Test, check, simple_test
 from .schema import BuyingGroup, Condition, GroupPoints
 from .types import Account, Contact, Scalar
 
@@ -52,7 +53,7 @@ class CompiledPersona:
     label: str
     required: bool
     weight: float
-    pred: ContactPredicate | None  # None: every contact matches
+    tests: tuple[Test, ...]  # plan tests (``plan.check``), ANDed; none: every contact
     most_engaged: bool
 
 
@@ -83,7 +84,8 @@ def compile_personas(bg: BuyingGroup) -> tuple[CompiledPersona, ...]:
     with ``_`` read as spaces)."""
     return tuple(
         CompiledPersona(p.id, p.label or p.id.replace("_", " "), p.required, p.weight,
-                        contact_matcher(p.when) if p.when else None,
+                        tuple(simple_test({k: cond}) or (OP_PRED, "", contact_matcher({k: cond}))
+                              for k, cond in p.when.items()),
                         p.pick == "most_engaged")
         for p in bg.personas)
 
@@ -92,8 +94,12 @@ def persona_matches(personas: Sequence[CompiledPersona], c: Contact) -> tuple[in
     """Indices of the personas ``c`` matches, in declared order, up to the first
     condition-matched one (the contact holds that one at the latest)."""
     out: list[int] = []
+    raw, norm = c.raw, c.norm
     for pi, p in enumerate(personas):
-        if p.pred is None or p.pred(c):
+        for t in p.tests:
+            if not check(t, raw, norm, c):
+                break
+        else:
             out.append(pi)
             if not p.most_engaged:
                 break

@@ -267,7 +267,11 @@ class Persona(BaseModel):
 
 
 class GroupPoints(BaseModel):
-    """Points from buying-group signals; every condition given must hold."""
+    """Points from buying-group signals when every condition given holds
+    (``min_completeness`` in percent, ``engaged`` persona ids, ``momentum``,
+    ``min_committee_engagement``), to ``engaged_members`` (engaged persona
+    holders), ``members`` (every persona holder) or ``account`` (every contact
+    of the account); disqualified contacts get none."""
 
     model_config = _STRICT
     id: str = Field(min_length=1)
