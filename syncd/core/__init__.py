@@ -17,6 +17,7 @@ Public API::
 from .accounts import account_scores
 from .compiler import CompiledModel, compile_model
 from .contract import (
+    CONTACT_KEYS,
     ContactError,
     account_score_to_json,
     contact_from_json,
@@ -43,11 +44,11 @@ from .types import (
 )
 
 __all__ = [
-    "Account", "AccountScore", "Activity", "BuyingGroupSignals", "CompiledModel", "Contact",
-    "ContactError",
-    "ModelError", "ModelIssue", "ModelSpec", "Partial", "Reason", "ScoreResult", "account_key",
-    "account_score_to_json", "account_scores", "compile_model", "contact_from_json",
-    "finish_batch", "format_points", "is_free_mail", "normalise",
-    "parse_datetime", "parse_model_data", "result_to_json",
-    "round_half_up", "score_batch", "score_contact", "summary",
+    "CONTACT_KEYS", "Account", "AccountScore", "Activity", "BuyingGroupSignals",
+    "CompiledModel", "Contact",
+    "ContactError", "ModelError", "ModelIssue", "ModelSpec", "Partial", "Reason", "ScoreResult",
+    "account_key", "account_score_to_json", "account_scores", "compile_model",
+    "contact_from_json", "finish_batch", "format_points", "is_free_mail", "normalise",
+    "parse_datetime", "parse_model_data", "result_to_json", "round_half_up", "score_batch",
+    "score_contact", "summary",
 ]

@@ -28,7 +28,14 @@ from .types import (
     new_activity,
 )
 
-__all__ = ["ContactError", "contact_from_json", "parse_datetime", "result_to_json", "to_epoch"]
+__all__ = [
+    "CONTACT_KEYS", "ContactError", "contact_from_json", "parse_datetime", "result_to_json",
+    "to_epoch",
+]
+
+#: The top-level keys of a canonical contact; ``contact_from_json`` ignores others.
+CONTACT_KEYS = frozenset(
+    {"id", "email", "company", "created_at", "properties", "account", "activities"})
 
 
 class ContactError(ValueError):
@@ -133,9 +140,13 @@ def contact_from_json(obj: object) -> Contact:
     if not isinstance(obj, Mapping):
         raise ContactError("contact: must be a JSON object")
     cid = obj.get("id")
-    if isinstance(cid, bool) or not isinstance(cid, str | int) or str(cid) == "":
+    if isinstance(cid, bool) or not isinstance(cid, str | int) or not str(cid).strip():
         raise ContactError("id: required, a non-empty string")
-    email = _opt_str(obj, "email", "")
+    email = obj.get("email")
+    if email == "":
+        email = None
+    elif email is not None and not isinstance(email, str):
+        raise ContactError("email: must be a string")
     company = _opt_str(obj, "company", "")
     created_ts: float | None = None
     if obj.get("created_at") is not None:

@@ -12,7 +12,7 @@ contact):
 * ``OP_CONTAINS``: ``data in norms[key]`` (``data`` non-empty; missing: no)
 * ``OP_EQ`` / ``OP_NE``: ``norms.get(key) == data`` / ``!= data``
 * ``OP_IN``: ``norms.get(key) in data`` (a frozenset of text)
-* ``OP_REGEX``: ``data[0](norms[key])`` (a compiled ``search``), memoised per
+* ``OP_REGEX``: ``data[0](norms[key])`` (``compile_regex``), memoised per
   value in ``data[1]`` (a pure function of the value, so invisible)
 * ``OP_RANGE``: ``lo <= to_number(raws.get(key)) <= hi`` with ``data = (lo, hi)``
 * ``OP_ALL``: always (an activity rule without conditions)
@@ -153,10 +153,10 @@ def _check_rest(op: int, key: str, data: Any, raws: Mapping[str, Any],
         v = norms.get(key)
         if v is None:
             return False
-        search, memo = data
+        found, memo = data
         hit: bool | None = memo.get(v)
         if hit is None:
-            hit = search(v) is not None
+            hit = found(v)
             if len(memo) >= MEMO_MAX:
                 memo.clear()
             memo[v] = hit
@@ -230,11 +230,10 @@ def new_result(id: str, score: int, exact: float, tier: str, mql: bool, disquali
 
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """See module docstring. ``fast`` is False when summation order needs the
-    general path (an activity rule in a group, or several groups with
-    non-integral points); ``props`` are the ungrouped property rules,
-    ``groups`` the property-only groups, members by (-points, index);
-    ``all_props`` every property rule in index order (general path)."""
+    """See module docstring. ``fast`` is False when an activity rule is in a
+    group (``scoring._general`` resolves such groups); ``props`` are the
+    ungrouped property rules, ``groups`` the property-only groups, members
+    by (-points, index); ``all_props`` every property rule in index order."""
 
     fast: bool
     grouped: bool  # some rule has a group
@@ -281,9 +280,7 @@ def build_plan(spec: ModelSpec) -> Plan:
         if r.group is not None:
             groups_of.setdefault(r.group, []).append(i)
     act_grouped = any(rules[i].activity is not None for ix in groups_of.values() for i in ix)
-    integral = all(float(r.points).is_integer() and abs(r.points) < 2.0**40
-                   for r in rules if r.activity is None)
-    fast = not act_grouped and (len(groups_of) <= 1 or integral)
+    fast = not act_grouped
 
     items: dict[int, PropItem] = {}
     meta: list[ActMeta] = []

@@ -9,13 +9,14 @@ are errors everywhere.
 
 from __future__ import annotations
 
-import re
+import math
 from typing import Annotated, Any, Literal
 
+import regex
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
 from .errors import ModelIssue
-from .text import normalise_pattern
+from .text import REGEX_FLAGS, normalise_pattern
 
 __all__ = [
     "AccountBlock",
@@ -67,11 +68,13 @@ def _str_or_list(v: object) -> tuple[str, ...]:
 def _number(v: object) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise ValueError("must be a number")
+    if not math.isfinite(v):
+        raise ValueError("must be a finite number (not .inf or .nan)")
     return float(v)
 
 
 def _positive(v: object) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not v > 0:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < math.inf:
         raise ValueError("must be a positive number")
     return float(v)
 
@@ -79,7 +82,7 @@ def _positive(v: object) -> float:
 def _half_life(v: object) -> float | Literal["none"]:
     if isinstance(v, str) and v.strip().lower() == "none":
         return "none"
-    if not isinstance(v, bool) and isinstance(v, int | float) and v > 0:
+    if not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v) and v > 0:
         return float(v)
     raise ValueError("must be 'none' or a positive number of days")
 
@@ -92,8 +95,8 @@ def _regex(v: object) -> tuple[str, ...]:
         if not isinstance(x, str):
             raise ValueError("must be a regular expression or a list of them")
         try:
-            re.compile(normalise_pattern(x))
-        except re.error as exc:
+            regex.compile(normalise_pattern(x), REGEX_FLAGS)
+        except regex.error as exc:
             at = f" (item {i})" if len(items) > 1 else ""
             raise ValueError(f"invalid regular expression{at}: {exc}") from None
     return tuple(items)
@@ -161,7 +164,7 @@ class Rule(BaseModel):
     when: Conditions = Field(default_factory=dict)
     group: str | None = None
     max_count: int | None = Field(default=None, ge=1)
-    max_points: float | None = Field(default=None, gt=0)
+    max_points: Number | None = Field(default=None, gt=0)
     half_life_days: HalfLife | None = None
 
     @model_validator(mode="after")
@@ -363,5 +366,6 @@ class ModelSpec(BaseModel):
 
     @property
     def warnings(self) -> tuple[ModelIssue, ...]:
-        """Problems that do not stop the model (e.g. overlapping personas)."""
+        """Problems that do not stop the model from working (each message
+        starts with "warning:")."""
         return self._warnings

@@ -13,10 +13,12 @@ count; ``max_points`` caps the absolute total of the rule.
 Exclusive groups: among the rules of one group that fired, only the one with
 the highest (decayed, capped) points counts (ties: first declared).
 
+Sums (occurrences of a rule, and the fit and engagement components) use
+``math.fsum``: correctly rounded, so results never depend on the order in
+which rules or activities are visited.
+
 Implementation: one pass over the contact's activities (newest first)
-dispatches each to the activity rules of its type (``Plan.dispatch``). The
-floating-point summation order is that of a per-rule, per-type walk, so
-results are bit-identical to scoring each rule on its own.
+dispatches each to the activity rules of its type (``Plan.act_types``).
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from math import copysign, exp
+from math import copysign, exp, fsum
 from math import floor as floor_
 from typing import Any
 
@@ -91,18 +93,11 @@ def _best_per_group(m: CompiledModel, hits: list[tuple[int, Reason]]) -> list[tu
     return out
 
 
-def _stamps(lst: list[Any], types: tuple[str, ...], limit: int) -> list[float]:
-    """Counted timestamps of a several-type rule from its ``(pos, ts)`` hits
-    (newest first within each type): per type at most ``limit``, concatenated
-    in declared type order; when more than ``limit``, the newest ``limit``."""
-    stamps: list[float] = []
-    for q in range(len(types)):
-        per = [ts for pos, ts in lst if pos == q]
-        stamps += per[:limit] if limit else per
-    if limit and len(stamps) > limit:
-        stamps.sort(reverse=True)
-        del stamps[limit:]
-    return stamps
+def _stamps(lst: list[Any], limit: int) -> list[float]:
+    """Counted timestamps of a several-type rule from its ``(pos, ts)`` hits:
+    the newest ``limit`` (0: all)."""
+    stamps = sorted((ts for _pos, ts in lst), reverse=True)
+    return stamps[:limit] if limit else stamps
 
 
 def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float
@@ -114,10 +109,10 @@ def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float
     for slot in sorted(found):
         types, limit, k, pts, mp, idx, rid = meta[slot]
         lst = found[slot]
-        stamps = lst if len(types) == 1 else _stamps(lst, types, limit)
+        stamps = lst if len(types) == 1 else _stamps(lst, limit)
         n = len(stamps)
         const = not k
-        total = pts * sum([exp(k * (ts - as_of)) for ts in stamps]) if k else pts * n
+        total = pts * fsum([exp(k * (ts - as_of)) for ts in stamps]) if k else pts * n
         if mp is not None and (total > mp or -total > mp):
             total = copysign(mp, total)
             const = True
@@ -134,22 +129,15 @@ def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float
     return out
 
 
-def _general(m: CompiledModel, c: Contact, acts: list[tuple[int, Reason]]
-             ) -> tuple[float, float, list[Hit]]:
-    """Fit rules and groups exactly as declared (any group shape)."""
+def _general(m: CompiledModel, c: Contact, acts: list[tuple[int, Reason]]) -> list[Hit]:
+    """Fit and activity rules that count, groups resolved exactly as declared
+    (any group shape)."""
     raw, norm = c.raw, c.norm
     hits = [(idx, reason) for idx, t, reason, _ in m.plan.all_props if check(t, raw, norm, c)]
     hits += acts
     if m.plan.grouped and len(hits) > 1:
         hits = _best_per_group(m, hits)
-    fit = 0.0
-    eng = 0.0
-    for _, r in hits:
-        if r.component == "fit":
-            fit += r.points
-        else:
-            eng += r.points
-    return fit, eng, [(-abs(r.points), idx, r) for idx, r in hits]
+    return [(-abs(r.points), idx, r) for idx, r in hits]
 
 
 def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
@@ -214,36 +202,38 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
     acts = _act_reasons(p, found, as_of) if found else []
     if p.fast:
         hits: list[Hit] = []
-        fit = 0.0
+        fit_pts: list[float] = []
         for idx, test, reason, pts in p.props:
             if check(test, raw, norm, c):
-                fit += pts
+                fit_pts.append(pts)
                 hits.append((-abs(pts), idx, reason))
         for members in p.groups:  # by descending points: the first hit wins
             for idx, test, reason, pts in members:
                 if check(test, raw, norm, c):
-                    fit += pts
+                    fit_pts.append(pts)
                     hits.append((-abs(pts), idx, reason))
                     break
-        eng = 0.0
-        for idx, r in acts:
-            pts = r.points
-            eng += pts
-            hits.append((-abs(pts), idx, r))
+        eng_pts = [r.points for _, r in acts]
+        hits += [(-abs(r.points), idx, r) for idx, r in acts]
     else:
-        fit, eng, hits = _general(m, c, acts)
+        hits = _general(m, c, acts)
+        fit_pts = [r.points for _, _, r in hits if r.component == "fit"]
+        eng_pts = [r.points for _, _, r in hits if r.component != "fit"]
     base = len(p.all_props) + len(p.act_meta)
     ina = p.inactivity
     if ina is not None:
-        last = newest if newest is not None else c.created_ts
+        # from the later of the newest engagement and creation: old imported
+        # history never makes a new lead look inactive
+        created = c.created_ts
+        last = newest if created is None else created if newest is None else max(newest, created)
         if last is not None and as_of - last > ina[0]:
-            eng += ina[1]
+            eng_pts.append(ina[1])
             hits.append((-abs(ina[1]), base, ina[2]))
     if vel is not None and recent >= vel[1]:
-        eng += vel[2]
+        eng_pts.append(vel[2])
         hits.append((-abs(vel[2]), base + 1, vel[3]))
     hits.sort()
-    return Partial(c.id, c.account_key, is_priority(m, c), None, fit, eng,
+    return Partial(c.id, c.account_key, is_priority(m, c), None, fsum(fit_pts), fsum(eng_pts),
                    tuple([h[2] for h in hits]), newest, facts)
 
 

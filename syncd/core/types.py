@@ -28,6 +28,7 @@ __all__ = [
     "Scalar",
     "ScoreResult",
     "format_points",
+    "largest_remainder",
     "new_activity",
     "round_half_up",
 ]
@@ -193,6 +194,19 @@ def round_half_up(x: float) -> int:
     return math.floor(x + 0.5)
 
 
+def largest_remainder(parts: Mapping[str, float], total: int) -> dict[str, int]:
+    """Integers, one per part, summing to ``total`` (which must be within
+    ``len(parts)`` of the sum of the parts rounded down): every part rounded
+    down, then one more for the parts with the largest fractional remainders
+    (ties: first listed)."""
+    out = {k: math.floor(v) for k, v in parts.items()}
+    short = total - sum(out.values())
+    by_remainder = sorted(parts, key=lambda k: -(parts[k] - out[k]))
+    for k in by_remainder[:short]:
+        out[k] += 1
+    return out
+
+
 def format_points(p: float) -> int | float:
     """Points for display: an int when whole, else rounded (half up) to 0.1."""
     tenths = round_half_up(p * 10)
@@ -262,8 +276,14 @@ class ScoreResult:
 
     @property
     def components(self) -> dict[str, int]:
-        return {"fit": round_half_up(self.fit), "engagement": round_half_up(self.engagement),
-                "account": round_half_up(self.account)}
+        """Integer ``fit``/``engagement``/``account`` that add up to
+        ``round_half_up(fit + engagement + account)`` (largest remainder: each
+        part is rounded down, then the parts with the largest fractions get
+        one more, ties in that order). That total is ``score``, except when
+        the model's ``score_floor`` lifted the score."""
+        return largest_remainder(
+            {"fit": self.fit, "engagement": self.engagement, "account": self.account},
+            round_half_up(self.fit + self.engagement + self.account))
 
 
 @dataclass(frozen=True, slots=True)

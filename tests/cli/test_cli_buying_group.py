@@ -39,7 +39,7 @@ def test_readme_example_is_the_real_output(tmp_path: Path) -> None:
         "--output", str(out), "--accounts-output", str(accounts)])
     assert result.exit_code == 0, result.output
     section = _readme_section()
-    assert _fenced(section, "jsonl").splitlines() == accounts.read_text().splitlines()
+    assert _fenced(section, "console").splitlines()[1:] == accounts.read_text().splitlines()
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     table = re.findall(r"^\| (\w+) \([^)]*\) \| (\w+) \| (\d+) \| (.*) \|$", section, re.M)
     assert [(r["id"], r["persona"], str(r["score"])) for r in rows] == [t[:3] for t in table]
@@ -73,7 +73,7 @@ def test_validate_model_prints_warnings_and_stays_ok(tmp_path: Path) -> None:
     line = _line_of(model.read_text(), "cfo_again")
     assert warning.startswith(f"{model}:{line}: account.buying_group.personas[3]: warning: "
                               "personas 'economic_buyer' and 'cfo_again' overlap")
-    assert result.stdout.strip().endswith(", 1 warning(s)")
+    assert result.stdout.strip().endswith(f"{model}: ok ({load_model(model).ref})")
     scored = CliRunner().invoke(main, ["score", "--model", str(model), "--input", str(INPUT),
                                        "--as-of", AS_OF])
     assert scored.exit_code == 0 and "cfo_again" in scored.stderr

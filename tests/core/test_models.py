@@ -16,7 +16,7 @@ from syncd.core import (
     result_to_json,
     score_batch,
 )
-from syncd.modelfile import load_model, validate_model_file
+from syncd.modelfile import load_model
 from tests.kit.scoring import AS_OF, act, contact
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +33,7 @@ def score1(m: CompiledModel, c: Contact) -> ScoreResult:
 
 @pytest.mark.parametrize("path", sorted(MODELS.glob("*.yaml")), ids=lambda p: p.name)
 def test_shipped_models_validate(path: Path) -> None:
-    assert validate_model_file(path) == []
+    assert load_model(path).spec.warnings == ()
 
 
 def test_shipped_model_set() -> None:
@@ -123,6 +123,17 @@ def test_default_tiers_and_student() -> None:
                                                 {"rule": "industry.technology", "points": 15}]
     r = score1(m, contact(props={"title": "CEO", "occupation": "Student"}))
     assert (r.score, r.tier) == (0, "disqualified")
+
+
+def test_old_history_never_makes_a_new_lead_inactive() -> None:
+    m = load("default")
+    ceo = {"title": "CEO"}
+    bare = score1(m, contact(props=ceo, created_at="2026-11-01T00:00:00Z"))
+    old_visit = score1(m, contact(props=ceo, created_at="2026-11-01T00:00:00Z", activities=[
+        {"type": "page_view", "at": "2026-05-07T00:00:00Z", "url": "https://v.io/pricing"}]))
+    assert bare.score == 20
+    assert old_visit.exact > bare.exact
+    assert "inactivity.90d" not in {x.rule for x in old_visit.reasons}
 
 
 def test_default_decay_is_90_day_half_life() -> None:

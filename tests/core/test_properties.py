@@ -1,4 +1,4 @@
-"""Hypothesis properties of the scoring core (default model)."""
+"""Hypothesis properties of the scoring core (the shipped models)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import dataclasses
 import random
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,25 +15,40 @@ from syncd.core.types import Scalar
 from syncd.modelfile import load_model
 from tests.kit.scoring import AS_OF
 
-MODEL = load_model(Path(__file__).resolve().parents[2] / "config/models/default.yaml")
+MODELS_DIR = Path(__file__).resolve().parents[2] / "config/models"
+MODEL = load_model(MODELS_DIR / "default.yaml")
 NOW = AS_OF.timestamp()
 
 TYPES = ["page_view", "email_open", "email_click", "content_download", "webinar_attended",
-         "unsubscribe", "support_ticket", "chat"]
-URLS = ["/pricing", "/demo", "/careers", "/blog"]
-POSITIVE = [("page_view", {"url": "/pricing"}), ("email_open", {}), ("webinar_attended", {}),
-            ("email_click", {"url": "/demo"}), ("content_download", {"kind": "case_study"})]
+         "unsubscribe", "support_ticket", "chat", "form_submit", "trial_signup",
+         "demo_request", "product_usage"]
+URLS = ["/pricing", "/demo", "/careers", "/blog", "/directions"]
+#: Per shipped model: activities that only ever match positive-points rules.
+POSITIVE: dict[str, list[tuple[str, dict[str, Scalar]]]] = {
+    "default.yaml": [("page_view", {"url": "/pricing"}), ("email_open", {}),
+                     ("webinar_attended", {}), ("email_click", {"url": "/demo"}),
+                     ("content_download", {"kind": "case_study"})],
+    "b2c-auto-dealer.yaml": [("form_submit", {"form": "Vehicle interest"}), ("email_open", {}),
+                             ("email_click", {}), ("page_view", {"url": "/directions"})],
+    "saas.yaml": [("trial_signup", {}), ("demo_request", {}),
+                  ("product_usage", {"metric": "logins", "value": 9}),
+                  ("product_usage", {"metric": "active_users", "value": 4})],
+}
 
 activities = st.builds(
-    lambda t, age, url, kind, cat: Activity(t, NOW - age * 86400, {
-        "url": url, "kind": kind, "category": cat}),
+    lambda t, age, url, kind, cat, form, metric, value: Activity(t, NOW - age * 86400, {
+        "url": url, "kind": kind, "category": cat, "form": form, "metric": metric,
+        "value": value}),
     st.sampled_from(TYPES), st.floats(-5, 400), st.sampled_from(URLS),
-    st.sampled_from(["case_study", "ebook"]), st.sampled_from(["sales", "billing"]))
+    st.sampled_from(["case_study", "ebook"]), st.sampled_from(["sales", "billing"]),
+    st.sampled_from(["Vehicle interest", "Contact us"]),
+    st.sampled_from(["logins", "active_users"]), st.integers(0, 12))
 
 props = st.fixed_dictionaries({}, optional={
-    "title": st.sampled_from(["CEO", "Director", "Müdür", "Engineer"]),
+    "title": st.sampled_from(["CEO", "Director", "Müdür", "Engineer", "Project Manager"]),
     "industry": st.sampled_from(["Technology", "Retail"]),
-    "employees": st.sampled_from([10, 120, "1,200"]),
+    "department": st.sampled_from(["IT", "Finance"]),
+    "employees": st.sampled_from([10, 120, "1,200", 700]),
     "country": st.sampled_from(["US", "DE"]),
     "occupation": st.sampled_from(["Student", "Engineer"]),
 })
@@ -41,8 +57,15 @@ contacts = st.builds(
     lambda p, acts, created, dom: Contact(
         id="c", email=f"x@{dom}", properties=p, activities=tuple(acts),
         created_ts=None if created is None else NOW - created * 86400),
-    props, st.lists(activities, max_size=12), st.none() | st.floats(0, 500),
+    props, st.lists(activities, max_size=12), st.none() | st.floats(-5, 500),
     st.sampled_from(["acme.io", "gmail.com", "rivalscore.io"]))
+
+
+SHIPPED = {name: load_model(MODELS_DIR / name) for name in POSITIVE}
+
+
+def test_every_shipped_model_has_positive_activities() -> None:
+    assert sorted(p.name for p in MODELS_DIR.glob("*.yaml")) == sorted(POSITIVE)
 
 
 def score(c: Contact) -> float:
@@ -53,13 +76,20 @@ def with_acts(c: Contact, acts: tuple[Activity, ...]) -> Contact:
     return dataclasses.replace(c, activities=acts)
 
 
+@pytest.mark.parametrize("name", sorted(POSITIVE))
 @settings(max_examples=150, deadline=None)
-@given(contacts, st.sampled_from(POSITIVE), st.floats(0, 60))
+@given(contacts, st.data(), st.floats(-5, 400))
 def test_adding_positive_activity_never_lowers_score(
-        c: Contact, pos: tuple[str, dict[str, Scalar]], age: float) -> None:
-    t, attrs = pos
+        name: str, c: Contact, data: st.DataObject, age: float) -> None:
+    """Over contacts with a creation date (every CRM record has one): without
+    it, an old activity is all that is known, and it rightly shows inactivity."""
+    if c.created_ts is None:
+        c = dataclasses.replace(c, created_ts=NOW - data.draw(st.floats(-5, 500)) * 86400)
+    m = SHIPPED[name]
+    t, attrs = data.draw(st.sampled_from(POSITIVE[name]))
     more = with_acts(c, (*c.activities, Activity(t, NOW - age * 86400, attrs)))
-    assert score(more) >= score(c) - 1e-9
+    before, after = score_batch(m, [c], AS_OF)[0], score_batch(m, [more], AS_OF)[0]
+    assert after.exact >= before.exact - 1e-9
 
 
 @settings(max_examples=150, deadline=None)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syncd.core import (
     ContactError,
@@ -63,6 +65,35 @@ def test_components_are_rounded_ints() -> None:
     r = score_batch(m, [contact(props={"t": "x"}, activities=[act("email_open")])], AS_OF)[0]
     assert r.components == {"fit": 10, "engagement": 3, "account": 0}
     assert r.score == 13
+
+
+@pytest.mark.parametrize(("fit", "eng", "components", "score"), [
+    (0.5, 0.5, (1, 0), 1), (0.4, 0.4, (1, 0), 1), (0.4, 0.6, (0, 1), 1), (-0.5, 0.4, (0, 0), 0)])
+def test_components_add_up_to_the_score(fit: float, eng: float, components: tuple[int, int],
+                                        score: int) -> None:
+    m = model(f"""
+        rules:
+          - {{id: f, points: {fit}, when: {{t: {{exists: true}}}}}}
+          - {{id: e, activity: email_open, points: {eng}}}
+    """)
+    r = score_batch(m, [contact(props={"t": "x"}, activities=[act("email_open")])], AS_OF)[0]
+    assert (r.components["fit"], r.components["engagement"]) == components
+    assert r.score == score
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@settings(max_examples=500)
+@given(finite, finite, finite)
+def test_components_always_sum_to_the_score(fit: float, eng: float, acc: float) -> None:
+    exact = fit + eng + acc
+    r = ScoreResult("c", round_half_up(exact), exact, "t", False, False, False, "m@1",
+                    fit, eng, acc, (), None)
+    parts = r.components
+    assert sum(parts.values()) == r.score
+    for name, value in (("fit", fit), ("engagement", eng), ("account", acc)):
+        assert abs(parts[name] - value) < 1
 
 
 def test_reasons_ordered_by_magnitude_and_formatted() -> None:

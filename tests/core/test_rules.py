@@ -323,8 +323,10 @@ INACTIVE = """
     ({"activities": [act("email_open", 91), act("unsubscribe", 1)]}, True),
     ({"created_at": "2026-01-01T00:00:00Z"}, True),
     ({"created_at": "2026-11-01T00:00:00Z"}, False),
-    # newest engagement wins over created_at
+    # counted from the later of the newest engagement and created_at
     ({"created_at": "2026-01-01T00:00:00Z", "activities": [act("page_view", 3)]}, False),
+    ({"created_at": "2026-11-01T00:00:00Z", "activities": [act("page_view", 200)]}, False),
+    ({"created_at": "2026-01-01T00:00:00Z", "activities": [act("page_view", 200)]}, True),
     ({}, False),  # nothing known: no penalty
 ])
 def test_inactivity(kwargs: dict[str, Any], penalty: bool) -> None:

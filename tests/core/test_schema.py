@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from syncd.core import ModelError, ModelIssue
-from syncd.modelfile import load_model, parse_model, validate_model_file
+from syncd.modelfile import load_model, parse_model
 
 BROKEN = """\
 name: bad model
@@ -40,6 +40,12 @@ rules:
 velocity: {min_activities: 3, points: 5}
 surprise: 1
 """
+
+
+def file_issues(path: Path) -> list[ModelIssue]:
+    with pytest.raises(ModelError) as exc:
+        load_model(path)
+    return exc.value.issues
 
 
 def issues_of(text: str, attachments: dict[str, str] | None = None) -> list[ModelIssue]:
@@ -109,14 +115,13 @@ def test_modelfile_reads_csv_relative_and_names_file(tmp_path: Path) -> None:
     model = sub / "m.yaml"
     model.write_text("name: m\ntiers: [{name: a}]\nmql_tier: a\n"
                      "account:\n  priority:\n    points: 5\n    file: lists/p.csv\n")
-    issues = validate_model_file(model)
+    issues = file_issues(model)
     assert [(i.source, i.location) for i in issues] == [(str(model), "account.priority.file")]
     (sub / "lists").mkdir()
     (sub / "lists" / "p.csv").write_text("id\n001\n")
-    assert validate_model_file(model) == []
     assert load_model(model).priority_ids == frozenset({"001"})
 
 
 def test_missing_model_file(tmp_path: Path) -> None:
-    issues = validate_model_file(tmp_path / "nope.yaml")
+    issues = file_issues(tmp_path / "nope.yaml")
     assert len(issues) == 1 and "cannot read model file" in issues[0].message
