@@ -397,3 +397,15 @@ def test_regex_samples_are_matched_by_their_pattern(pattern: str, sample: str) -
     got = regex_samples(pattern)
     assert sample in got
     assert all(re.search(pattern, s) for s in got)
+
+
+def test_persona_regex_that_may_backtrack_is_a_warning() -> None:
+    spec = parse_model(BASE + """
+account:
+  buying_group:
+    personas:
+      - {id: slow, when: {title: {regex: '(a+)+b'}}}
+""", "bt.yaml", {})
+    (w,) = spec.warnings
+    assert (w.location, w.line) == ("account.buying_group.personas[0].when.title.regex", 14)
+    assert w.message.startswith("warning: '(a+)+b' repeats a group")
