@@ -39,7 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from math import exp, nextafter
+from math import exp, fsum, nextafter
 from typing import Protocol
 
 from .compiler import CompiledModel
@@ -150,7 +150,7 @@ def _points(plan: Plan, found: dict[int, list[float]], lo: float, hi: float, as_
             del stamps[limit:]
         if not decay:
             k = 0.0
-        got = pts * (sum([exp(k * (ts - as_of)) for ts in stamps]) if k else len(stamps))
+        got = pts * (fsum([exp(k * (ts - as_of)) for ts in stamps]) if k else len(stamps))
         if mp is not None and abs(got) > mp:
             got = mp if got > 0 else -mp
         total += got
@@ -237,13 +237,11 @@ def _account(g: CompiledGroup, ms: Sequence[Member], keyed: bool) -> list[GroupO
     w_all = sum(personas[pi].weight for pi in required)
     w_got = sum(personas[pi].weight for pi in required if pi in engaged_p)
     completeness = 100.0 * w_got / w_all
-    committee = recent = prior = 0.0
-    for i in members:
-        h = held[i]
-        assert h is not None
-        committee += personas[h].weight * window[i]
-        recent += fs[i].recent
-        prior += fs[i].prior
+    # fsum: the same sums whatever the order of the account's contacts
+    committee = fsum(personas[h].weight * window[i] for i in members
+                     if (h := held[i]) is not None)
+    recent = fsum(fs[i].recent for i in members)
+    prior = fsum(fs[i].prior for i in members)
     trend = _trend(g, recent, prior)
     engaged_ids = tuple(p.id for pi, p in enumerate(personas) if pi in engaged_p)
     missing = tuple(personas[pi].id for pi in required if pi not in engaged_p)

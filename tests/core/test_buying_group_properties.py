@@ -116,3 +116,14 @@ def test_adding_engagement_to_a_member_never_lowers_completeness_or_scores(
     assert set(g0.engaged) <= set(g1.engaged)
     for r0, r1 in zip(before, after, strict=True):
         assert r1.exact >= r0.exact - 1e-9, (r0, r1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(people=account, order=st.randoms(use_true_random=False))
+def test_results_do_not_depend_on_input_order(people: list[Person], order: Any) -> None:
+    cs = build(people)
+    shuffled = list(cs)
+    order.shuffle(shuffled)
+    a = {r.id: r for r in score_batch(RISING, cs, AS_OF)}
+    b = {r.id: r for r in score_batch(RISING, shuffled, AS_OF)}
+    assert a == b
