@@ -15,8 +15,10 @@ from syncd.core import (
     ScoreResult,
     account_score_to_json,
     account_scores,
+    finish_batch,
     result_to_json,
     score_batch,
+    score_contact,
 )
 from syncd.core.buying_group import activity_points
 from syncd.core.personas import regex_samples
@@ -409,3 +411,13 @@ account:
     (w,) = spec.warnings
     assert (w.location, w.line) == ("account.buying_group.personas[0].when.title.regex", 14)
     assert w.message.startswith("warning: '(a+)+b' repeats a group")
+
+
+def test_finish_batch_refuses_partials_scored_without_the_buying_group() -> None:
+    plain = model("rules: [{id: open, activity: email_open, points: 5}]")
+    partials = [score_contact(plain, person("a", "CFO", act("email_open", 1)), NOW)]
+    with pytest.raises(ValueError, match="without the model's buying group"):
+        finish_batch(bg_model(), partials, AS_OF)
+    streamed = [score_contact(bg_model(), person("a", "CFO", act("email_open", 1)), NOW)]
+    (r,) = finish_batch(bg_model(), streamed, AS_OF)
+    assert r.persona == "economic_buyer" and r.buying_group is not None
