@@ -157,6 +157,42 @@ def _points(plan: Plan, found: dict[int, list[float]], lo: float, hi: float, as_
     return total
 
 
+def _capped(pts: float, mp: float | None) -> float:
+    return pts if mp is None or abs(pts) <= mp else mp if pts > 0 else -mp
+
+
+def _windows(plan: Plan, found: dict[int, list[float]], as_of: float, since: float,
+             cut: float, lo: float) -> tuple[float, float, float]:
+    """``_points`` over ``[since, as_of]`` (decayed), ``[cut, as_of]`` and
+    ``[lo, cut)`` (undecayed), in one walk over the hits."""
+    meta = plan.act_meta
+    win: list[float] = []
+    rec: list[float] = []
+    pri: list[float] = []
+    for slot, stamps in found.items():
+        types, limit, k, pts, mp, _idx, _rid = meta[slot]
+        if limit and len(types) > 1:
+            stamps.sort(reverse=True)
+        cap = limit or len(stamps)
+        in_win: list[float] = []
+        n_rec = n_pri = 0
+        for ts in stamps:  # newest first
+            if ts >= since and len(in_win) < cap:
+                in_win.append(ts)
+            if ts >= cut:
+                n_rec += 1
+            elif ts >= lo:
+                n_pri += 1
+        if in_win:
+            win.append(_capped(pts * fsum([exp(k * (ts - as_of)) for ts in in_win])
+                               if k else pts * len(in_win), mp))
+        if n_rec:
+            rec.append(_capped(pts * min(n_rec, cap), mp))
+        if n_pri:
+            pri.append(_capped(pts * min(n_pri, cap), mp))
+    return fsum(win), fsum(rec), fsum(pri)
+
+
 def activity_points(plan: Plan, c: Contact, lo: float, hi: float, as_of: float,
                     decay: bool = True) -> float:
     """Activity-rule points of ``c`` from its activities with ``lo <= ts < hi``
@@ -176,15 +212,10 @@ def contact_facts(m: CompiledModel, c: Contact, as_of: float) -> ContactFacts | 
     plan = m.plan
     cut = as_of - g.recent
     since = as_of - g.window
-    end = nextafter(as_of, _INF)
     found = _hits(plan, c, min(since, cut - g.prior), as_of)
     if not found:
         return ContactFacts(matches, 0.0, 0.0, 0.0)
-    return ContactFacts(
-        matches,
-        _points(plan, found, since, end, as_of, True),
-        _points(plan, found, cut, end, as_of, False),
-        _points(plan, found, cut - g.prior, cut, as_of, False))
+    return ContactFacts(matches, *_windows(plan, found, as_of, since, cut, cut - g.prior))
 
 
 def _trend(g: CompiledGroup, recent: float, prior: float) -> str:

@@ -8,6 +8,7 @@ group's doing."""
 
 from __future__ import annotations
 
+import math
 import textwrap
 from typing import Any
 
@@ -16,6 +17,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from syncd.core import Activity, CompiledModel, Contact, compile_model, score_batch
+from syncd.core.buying_group import activity_points, contact_facts
 from syncd.modelfile import parse_model
 from tests.kit.scoring import AS_OF
 
@@ -127,3 +129,23 @@ def test_results_do_not_depend_on_input_order(people: list[Person], order: Any) 
     a = {r.id: r for r in score_batch(RISING, cs, AS_OF)}
     b = {r.id: r for r in score_batch(RISING, shuffled, AS_OF)}
     assert a == b
+
+
+@settings(max_examples=80, deadline=None)
+@given(people=account)
+def test_contact_facts_are_activity_points_of_their_windows(people: list[Person]) -> None:
+    g = RISING.buying_group
+    assert g is not None
+    cut = NOW - g.recent
+    for c in build(people):
+        facts = contact_facts(RISING, c, NOW)
+        assert facts is not None
+        if not facts.matches:
+            continue
+        plan = RISING.plan
+        assert facts.window == pytest.approx(
+            activity_points(plan, c, NOW - g.window, math.inf, NOW))
+        assert facts.recent == pytest.approx(
+            activity_points(plan, c, cut, math.inf, NOW, decay=False))
+        assert facts.prior == pytest.approx(
+            activity_points(plan, c, cut - g.prior, cut, NOW, decay=False))
