@@ -44,7 +44,7 @@ from typing import Protocol
 
 from .compiler import CompiledModel
 from .personas import CompiledGroup, assign_personas, persona_matches
-from .plan import Plan, check, new_reason, targets_for
+from .plan import Plan, check, targets_for
 from .types import BuyingGroupSignals, Contact, Reason, format_points
 
 __all__ = [
@@ -301,7 +301,7 @@ def _account(g: CompiledGroup, ms: Sequence[Member], keyed: bool) -> list[GroupO
                 if g.max_points is not None:
                     pts = max(-g.max_points, min(g.max_points, total + pts)) - total
                 if pts:
-                    reasons.append(new_reason(r.id, pts, 1, "account"))
+                    reasons.append(Reason(r.id, pts, 1, "account"))
                     total += pts
         out.append(GroupOutcome(None if h is None else personas[h].id, signals,
                                 tuple(reasons), total))

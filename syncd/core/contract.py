@@ -25,7 +25,6 @@ from .types import (
     Scalar,
     ScoreResult,
     format_points,
-    new_activity,
 )
 
 __all__ = [
@@ -95,8 +94,10 @@ _SCALARS = (str, int, float, bool)
 
 
 def _activity(obj: object, i: int) -> Activity:
-    """``activities[i]``; validation and ``Activity``'s dropping of ``None``
-    and ``""`` attributes in one pass over the object."""
+    """``activities[i]``; validation and the dropping of ``None`` and ``""``
+    attributes in one pass over the object, with a fast path for the common
+    "...Z" time stamp (together 20-25% of ``syncd score``'s reading time;
+    see bench/bench_scoring.py)."""
     if type(obj) is not dict and not isinstance(obj, Mapping):
         raise ContactError(f"activities[{i}]: must be an object")
     typ = obj.get("type")
@@ -132,7 +133,7 @@ def _activity(obj: object, i: int) -> Activity:
             raise ContactError(f"activities[{i}].{k}: must be a string, number or boolean")
         if v != "":
             attrs[k] = v
-    return new_activity(typ, ts, attrs)
+    return Activity(typ, ts, attrs)
 
 
 def contact_from_json(obj: object) -> Contact:

@@ -25,7 +25,7 @@ sharing is unobservable.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,7 +39,7 @@ from .matchers import (
 )
 from .schema import Condition, HalfLife, ModelSpec
 from .text import normalise, to_number
-from .types import BuyingGroupSignals, Reason, ScoreResult
+from .types import Reason
 
 __all__ = [
     "DAY",
@@ -48,8 +48,6 @@ __all__ = [
     "Plan",
     "build_plan",
     "check",
-    "new_reason",
-    "new_result",
     "targets_for",
 ]
 
@@ -167,65 +165,6 @@ def _check_rest(op: int, key: str, data: Any, raws: Mapping[str, Any],
     if op == OP_ALL:
         return True
     return data(obj)  # type: ignore[no-any-return]
-
-
-_new = object.__new__
-
-
-def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
-    """The ``__set__`` of slot ``name``'s member descriptor: writes the slot
-    directly, bypassing a frozen dataclass's ``__setattr__``."""
-    setter: Callable[[object, object], None] = vars(cls)[name].__set__
-    return setter
-
-
-_r_rule, _r_points = _slot_setter(Reason, "rule"), _slot_setter(Reason, "points")
-_r_count, _r_comp = _slot_setter(Reason, "count"), _slot_setter(Reason, "component")
-
-
-def new_reason(rule: str, points: float, count: int, component: str) -> Reason:
-    """``Reason(rule, points, count, component)``, without the frozen
-    dataclass ``__init__`` overhead (same object, same invariants)."""
-    r: Reason = _new(Reason)
-    _r_rule(r, rule)
-    _r_points(r, points)
-    _r_count(r, count)
-    _r_comp(r, component)
-    return r
-
-
-(_s_id, _s_score, _s_exact, _s_tier, _s_mql, _s_dq, _s_prio, _s_model, _s_fit, _s_eng,
- _s_acc, _s_reasons, _s_key) = (_slot_setter(ScoreResult, f) for f in (
-    "id", "score", "exact", "tier", "mql", "disqualified", "priority", "model", "fit",
-    "engagement", "account", "reasons", "account_key"))
-_s_persona = _slot_setter(ScoreResult, "persona")
-_s_group = _slot_setter(ScoreResult, "buying_group")
-
-
-def new_result(id: str, score: int, exact: float, tier: str, mql: bool, disqualified: bool,
-               priority: bool, model: str, fit: float, engagement: float, account: float,
-               reasons: tuple[Reason, ...], account_key: str | None,
-               persona: str | None = None, group: BuyingGroupSignals | None = None
-               ) -> ScoreResult:
-    """``ScoreResult(...)`` (same positional fields), without the frozen
-    dataclass ``__init__`` overhead."""
-    r: ScoreResult = _new(ScoreResult)
-    _s_id(r, id)
-    _s_score(r, score)
-    _s_exact(r, exact)
-    _s_tier(r, tier)
-    _s_mql(r, mql)
-    _s_dq(r, disqualified)
-    _s_prio(r, priority)
-    _s_model(r, model)
-    _s_fit(r, fit)
-    _s_eng(r, engagement)
-    _s_acc(r, account)
-    _s_reasons(r, reasons)
-    _s_key(r, account_key)
-    _s_persona(r, persona)
-    _s_group(r, group)
-    return r
 
 
 @dataclass(frozen=True, slots=True)

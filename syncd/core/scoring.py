@@ -34,7 +34,7 @@ from .accounts import is_engaged, is_priority, stakeholder_points
 from .buying_group import ContactFacts, GroupOutcome, contact_facts, evaluate_buying_groups
 from .compiler import CompiledModel
 from .contract import to_epoch
-from .plan import MEMO_MAX, Plan, check, new_reason, new_result, targets_for
+from .plan import MEMO_MAX, Plan, check, targets_for
 from .types import Contact, Reason, ScoreResult
 
 __all__ = ["Partial", "finish_batch", "score_batch", "score_contact"]
@@ -122,9 +122,9 @@ def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float
             if r is None:
                 if len(memo) >= MEMO_MAX:
                     memo.clear()
-                r = memo[key] = new_reason(rid, total, n, "engagement")
+                r = memo[key] = Reason(rid, total, n, "engagement")
         else:
-            r = new_reason(rid, total, n, "engagement")
+            r = Reason(rid, total, n, "engagement")
         out.append((idx, r))
     return out
 
@@ -195,7 +195,7 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
     if dq is None and p.disq_activity:
         dq_id = _activity_disqualifier(p, c, as_of)
         if dq_id is not None:
-            dq = new_reason(dq_id, 0.0, 1, "disqualifier")
+            dq = Reason(dq_id, 0.0, 1, "disqualifier")
     if dq is not None:
         return Partial(c.id, c.account_key, is_priority(m, c), dq.rule, 0.0, 0.0, (dq,),
                        newest, facts)
@@ -241,7 +241,7 @@ def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason
             ref: str, group: GroupOutcome | None = None) -> ScoreResult:
     persona, signals = (None, None) if group is None else (group.persona, group.signals)
     if p.disqualifier is not None:
-        return new_result(
+        return ScoreResult(
             p.id, 0, 0.0, "disqualified", False, True, p.priority, ref, 0.0, 0.0, 0.0,
             p.reasons, p.account_key, persona, signals)
     exact = p.fit + p.engagement + account_pts
@@ -259,7 +259,7 @@ def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason
                 i += 1
             merged.insert(i, r)
         reasons = tuple(merged)
-    return new_result(
+    return ScoreResult(
         p.id, floor_(exact + 0.5), exact, tier, mql, False, p.priority, ref, p.fit,
         p.engagement, account_pts, reasons, p.account_key, persona, signals)
 
@@ -294,7 +294,7 @@ def finish_batch(model: CompiledModel, partials: Sequence[Partial],
             assert ms is not None
             b = bonus[p.account_key]
             pts += b
-            extra.append(new_reason(ms.id, b, 1, "account"))
+            extra.append(Reason(ms.id, b, 1, "account"))
         group = None
         if groups is not None:
             group = groups[i]

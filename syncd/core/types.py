@@ -11,9 +11,8 @@ Activity time is stored as epoch seconds (``ts``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
 
 from .keys import account_key, clean_domain, email_domain
 from .text import normalise
@@ -29,7 +28,6 @@ __all__ = [
     "ScoreResult",
     "format_points",
     "largest_remainder",
-    "new_activity",
     "round_half_up",
 ]
 
@@ -81,42 +79,6 @@ class Activity:
         return (-self.ts, self.type, repr(sorted(self.attrs.items())))
 
 
-_a_type, _a_ts, _a_attrs, _a_norm = (
-    cast("Callable[[object, object], None]", vars(Activity)[f].__set__)
-    for f in ("type", "ts", "attrs", "norm"))
-
-
-def new_activity(atype: str, ts: float, attrs: dict[str, Scalar]) -> Activity:
-    """``Activity(atype, ts, attrs)`` for ``attrs`` already free of ``None`` and
-    ``""`` values (the dict is taken over, not copied), without the frozen
-    dataclass ``__init__`` overhead: same object, same invariants."""
-    a: Activity = object.__new__(Activity)
-    _a_type(a, atype)
-    _a_ts(a, ts)
-    _a_attrs(a, attrs)
-    norm: dict[str, str] = {}
-    for k, v in attrs.items():  # _norm_map, inlined
-        norm[k] = normalise(v) if type(v) is str else _norm_one(v)
-    _a_norm(a, norm)
-    return a
-
-
-def _sorted_activities(acts: tuple[Activity, ...]) -> tuple[Activity, ...]:
-    """``sorted(acts, key=Activity.sort_key)``. A key part is consulted only
-    for activities equal in all the parts before it, so when no two
-    activities share ``ts`` the sort compares only ``-ts``, and when none
-    share ``(ts, type)`` only ``(-ts, type)``: same comparisons, same order."""
-    n = len(acts)
-    if n < 2:
-        return tuple(acts)
-    neg: list[Any] = [-a.ts for a in acts]
-    if len(set(neg)) != n:
-        neg = [(-a.ts, a.type) for a in acts]
-        if len(set(neg)) != n:
-            return tuple(sorted(acts, key=Activity.sort_key))
-    return tuple([acts[i] for i in sorted(range(n), key=neg.__getitem__)])
-
-
 @dataclass(frozen=True, slots=True)
 class Account:
     """A CRM account (company) as attached to a contact."""
@@ -156,7 +118,7 @@ class Contact:
 
     def __post_init__(self) -> None:
         s = object.__setattr__
-        acts = _sorted_activities(self.activities)
+        acts = tuple(sorted(self.activities, key=Activity.sort_key))
         s(self, "activities", acts)
         by_type: dict[str, list[Activity]] = {}
         for a in acts:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -131,6 +132,7 @@ contacts = st.builds(
     st.lists(activities, max_size=8), st.none() | st.sampled_from([1, 10, 30, 60, 300]))
 
 
+@pytest.mark.slow
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(models(), st.lists(contacts, min_size=1, max_size=5, unique_by=lambda c: c.id))
 def test_fast_path_equals_reference(m: CompiledModel, cs: list[Contact]) -> None:
@@ -177,7 +179,8 @@ def one_test_condition(draw: st.DrawFn) -> tuple[dict[str, Any], Scalar | None]:
     return cond, value
 
 
-@settings(max_examples=3000, deadline=None)
+@pytest.mark.slow
+@settings(max_examples=1500, deadline=None)
 @given(one_test_condition(), st.booleans())
 def test_plan_test_equals_matcher(case: tuple[dict[str, Any], Scalar | None],
                                   on_activity: bool) -> None:
