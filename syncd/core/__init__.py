@@ -35,6 +35,7 @@ from .types import (
     Account,
     AccountScore,
     Activity,
+    BuyingGroupSignals,
     Contact,
     Reason,
     ScoreResult,
@@ -43,7 +44,8 @@ from .types import (
 )
 
 __all__ = [
-    "CONTACT_KEYS", "Account", "AccountScore", "Activity", "CompiledModel", "Contact",
+    "CONTACT_KEYS", "Account", "AccountScore", "Activity", "BuyingGroupSignals",
+    "CompiledModel", "Contact",
     "ContactError", "ModelError", "ModelIssue", "ModelSpec", "Partial", "Reason", "ScoreResult",
     "account_key", "account_score_to_json", "account_scores", "compile_model",
     "contact_from_json", "finish_batch", "format_points", "is_free_mail", "normalise",

@@ -11,7 +11,10 @@ Contracts:
   id; e-mail or account domain; normalised company name) or whose account
   property named by ``priority.property`` is truthy gets ``points`` and
   ``priority: true`` (the flag is kept even when disqualified).
-* Account score: per key, the sum of the top ``k`` contact scores, or the max.
+* Buying group: personas, account signals and their points, see
+  ``buying_group.py``; results carry the persona and the account's signals.
+* Account score: per key, the sum of the top ``k`` contact scores, or the max;
+  it carries the account's buying-group signals when the model has them.
 """
 
 from __future__ import annotations
@@ -109,6 +112,7 @@ def account_scores(model: CompiledModel, results: Sequence[ScoreResult]) -> list
         score = top[0].score if agg.method == "max" else sum(r.score for r in top)
         out.append(AccountScore(key=key, score=score, aggregate=label, contacts=len(rs),
                                 top_contact_ids=tuple(r.id for r in top),
-                                priority=any(r.priority for r in rs)))
+                                priority=any(r.priority for r in rs),
+                                buying_group=rs[0].buying_group))
     out.sort(key=lambda a: (-a.score, a.key))
     return out

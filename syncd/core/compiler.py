@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .keys import clean_domain
+from .personas import CompiledGroup, compile_buying_group
 from .plan import Plan, build_plan
 from .schema import ModelSpec
 from .text import normalise_company
@@ -53,6 +54,7 @@ class CompiledModel:
     priority_ids: frozenset[str] = field(repr=False)
     priority_domains: frozenset[str] = field(repr=False)
     priority_names: frozenset[str] = field(repr=False)
+    buying_group: CompiledGroup | None = field(repr=False)
 
     @property
     def ref(self) -> str:
@@ -61,8 +63,11 @@ class CompiledModel:
 
 def model_version(spec: ModelSpec, attachments: Mapping[str, str]) -> str:
     """8-hex content hash of the canonical spec plus attachment texts."""
+    data = spec.model_dump(mode="json", by_alias=True)
+    if data["account"].get("buying_group") is None:  # optional block absent: hash without it
+        data["account"].pop("buying_group", None)
     canonical = json.dumps(
-        {"spec": spec.model_dump(mode="json", by_alias=True), "attachments": dict(attachments)},
+        {"spec": data, "attachments": dict(attachments)},
         sort_keys=True, separators=(",", ":"), ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:8]
@@ -97,4 +102,6 @@ def compile_model(spec: ModelSpec) -> CompiledModel:
         priority_ids=frozenset(ids - {""}),
         priority_domains=frozenset(domains - {""}),
         priority_names=frozenset(cnames - {""}),
+        buying_group=compile_buying_group(spec.account.buying_group)
+        if spec.account.buying_group is not None else None,
     )

@@ -3,7 +3,10 @@
 ``contact_from_json`` validates strictly and raises ``ContactError`` whose
 message names the offending field path, e.g.
 ``activities[2].at: not an ISO-8601 date-time``. ``result_to_json`` produces the
-DESIGN §2 result shape plus ``mql``, ``summary`` and ``account_key``.
+DESIGN §2 result shape plus ``mql``, ``summary`` and ``account_key`` (and
+``persona`` when the model has a buying group and the contact holds a persona
+or has an account). ``account_score_to_json`` adds ``buying_group`` (the
+account's signals) when the model has one.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from .types import (
     Account,
     AccountScore,
     Activity,
+    BuyingGroupSignals,
     Contact,
     Scalar,
     ScoreResult,
@@ -174,7 +178,8 @@ def contact_from_json(obj: object) -> Contact:
 
 
 def result_to_json(r: ScoreResult) -> dict[str, Any]:
-    """DESIGN §2 result shape, plus ``mql``, ``summary`` and ``account_key``."""
+    """DESIGN §2 result shape, plus ``mql``, ``summary``, ``account_key`` and
+    ``persona`` (see module docstring)."""
     return {
         "id": r.id,
         "score": r.score,
@@ -187,6 +192,8 @@ def result_to_json(r: ScoreResult) -> dict[str, Any]:
         "reasons": [{"rule": x.rule, "points": format_points(x.points)} for x in r.reasons],
         "summary": summary(r),
         "account_key": r.account_key,
+        **({"persona": r.persona} if r.persona is not None or r.buying_group is not None
+           else {}),
     }
 
 
@@ -199,4 +206,20 @@ def account_score_to_json(a: AccountScore) -> dict[str, Any]:
         "contacts": a.contacts,
         "top_contact_ids": list(a.top_contact_ids),
         "priority": a.priority,
+        **({} if a.buying_group is None
+           else {"buying_group": buying_group_to_json(a.buying_group)}),
+    }
+
+
+def buying_group_to_json(g: BuyingGroupSignals) -> dict[str, Any]:
+    """An account's buying-group signals (percent and points to 0.1)."""
+    return {
+        "completeness": format_points(g.completeness),
+        "engaged_personas": list(g.engaged),
+        "missing_personas": list(g.missing),
+        "committee_engagement": format_points(g.committee_engagement),
+        "members": g.members,
+        "momentum": {"trend": g.momentum, "recent": format_points(g.recent),
+                     "prior": format_points(g.prior)},
+        "summary": g.summary,
     }

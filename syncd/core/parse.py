@@ -4,7 +4,8 @@ Structural errors come from pydantic (all of them, each with its key path);
 cross-field checks (tier order, unknown ``mql_tier``, duplicate rule ids,
 missing or malformed attachments) run on the raw data independently, so one
 pass reports everything. Each issue carries the YAML line of the key it names
-(or of its nearest ancestor).
+(or of its nearest ancestor). Warnings (overlapping personas) do not stop a
+model: they travel on ``ModelSpec.warnings``.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pydantic import ValidationError
 from .errors import KeyPath as Path
 from .errors import ModelError, ModelIssue, format_location
 from .matchers import REGEX_TIMEOUT_S, may_backtrack
-from .schema import Disqualifier, ModelSpec, PriorityRow, Rule
+from .personas import check_buying_group, persona_overlaps
+from .schema import Disqualifier, ModelSpec, Persona, PriorityRow, Rule
 
 __all__ = ["parse_model_data", "parse_priority_csv"]
 
@@ -214,6 +216,7 @@ def parse_model_data(
             emit(tuple(err["loc"]), _message(err))
     rows: list[PriorityRow] = []
     _cross_checks(data, attachments, emit, rows)
+    check_buying_group(data, emit)
     if issues or spec is None:
         issues.sort(key=lambda i: (i.line if i.line is not None else 0, i.location))
         raise ModelError(issues)
@@ -225,18 +228,24 @@ def parse_model_data(
 
 
 def _warnings(spec: ModelSpec, source: str, lines: Mapping[Path, int]) -> list[ModelIssue]:
-    """Regexes that may backtrack catastrophically (see ``may_backtrack``)."""
+    """Regexes that may backtrack catastrophically (see ``may_backtrack``);
+    overlapping personas (see ``personas.persona_overlaps``)."""
     out: list[ModelIssue] = []
-    blocks: list[tuple[str, tuple[Rule | Disqualifier, ...]]] = [
-        ("rules", spec.rules), ("disqualifiers", spec.disqualifiers)]
+    bg = spec.account.buying_group
+    blocks: list[tuple[Path, tuple[Rule | Disqualifier | Persona, ...]]] = [
+        (("rules",), spec.rules), (("disqualifiers",), spec.disqualifiers),
+        (("account", "buying_group", "personas"), bg.personas if bg is not None else ())]
     for block, items in blocks:
         for i, item in enumerate(items):
             for key, cond in item.when.items():
                 for pattern in cond.regex or ():
                     if may_backtrack(pattern):
                         out.append(_issue(
-                            source, lines, (block, i, "when", key, "regex"),
+                            source, lines, (*block, i, "when", key, "regex"),
                             f"warning: {pattern!r} repeats a group that itself repeats, so a "
                             "search can take exponential time; searches are cut off after "
                             f"{REGEX_TIMEOUT_S * 1000:g} ms and then count as no match"))
+    if bg is not None:
+        out += [_issue(source, lines, path, f"warning: {message}")
+                for path, message in persona_overlaps(bg)]
     return out

@@ -21,12 +21,16 @@ from .text import REGEX_FLAGS, normalise_pattern
 __all__ = [
     "AccountBlock",
     "Aggregate",
+    "BuyingGroup",
     "Condition",
     "Disqualifier",
+    "GroupPoints",
     "HalfLife",
     "Inactivity",
     "ModelSpec",
+    "Momentum",
     "MultiStakeholder",
+    "Persona",
     "Priority",
     "PriorityRow",
     "Rule",
@@ -69,6 +73,12 @@ def _number(v: object) -> float:
     return float(v)
 
 
+def _positive(v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < math.inf:
+        raise ValueError("must be a positive number")
+    return float(v)
+
+
 def _half_life(v: object) -> float | Literal["none"]:
     if isinstance(v, str) and v.strip().lower() == "none":
         return "none"
@@ -96,6 +106,7 @@ Scalar = Annotated[ScalarValue, BeforeValidator(_scalar)]
 ScalarList = Annotated[tuple[ScalarValue, ...], BeforeValidator(_scalar_list)]
 StrList = Annotated[tuple[str, ...], BeforeValidator(_str_or_list)]
 Number = Annotated[float, BeforeValidator(_number)]
+Positive = Annotated[float, BeforeValidator(_positive)]
 HalfLife = Annotated[float | Literal["none"], BeforeValidator(_half_life)]
 Regex = Annotated[tuple[str, ...], BeforeValidator(_regex)]
 
@@ -233,9 +244,86 @@ class Aggregate(BaseModel):
     k: int = Field(default=3, ge=1)
 
 
+# ---- Buying group (personas and their account signals) -----------------------
+
+PersonaId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")]
+
+
+class Persona(BaseModel):
+    """A role in a buying group. ``when`` tests contact properties like a fit
+    rule; ``pick: most_engaged`` gives the persona to one contact per account
+    (the most engaged of those matching ``when``) instead of to every match."""
+
+    model_config = _STRICT
+    id: PersonaId
+    label: str | None = Field(default=None, min_length=1)
+    required: bool = False
+    weight: Positive = 1.0
+    when: Conditions = Field(default_factory=dict)
+    pick: Literal["all", "most_engaged"] = "all"
+
+    @model_validator(mode="after")
+    def _check(self) -> Persona:
+        if not self.when and self.pick != "most_engaged":
+            raise ValueError("a persona needs 'when' (or 'pick: most_engaged')")
+        return self
+
+
+class GroupPoints(BaseModel):
+    """Points from buying-group signals when every condition given holds
+    (``min_completeness`` in percent, ``engaged`` persona ids, ``momentum``,
+    ``min_committee_engagement``), to ``engaged_members`` (engaged persona
+    holders), ``members`` (every persona holder) or ``account`` (every contact
+    of the account); disqualified contacts get none."""
+
+    model_config = _STRICT
+    id: str = Field(min_length=1)
+    description: str | None = None
+    points: Number
+    to: Literal["engaged_members", "members", "account"] = "engaged_members"
+    min_completeness: Annotated[Number, Field(ge=0, le=100)] | None = None
+    engaged: Annotated[tuple[str, ...], BeforeValidator(_str_or_list)] | None = None
+    momentum: Literal["rising", "flat", "falling"] | None = None
+    min_committee_engagement: Annotated[Number, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> GroupPoints:
+        if (self.min_completeness is None and self.engaged is None and self.momentum is None
+                and self.min_committee_engagement is None):
+            raise ValueError("give at least one of min_completeness, engaged, momentum, "
+                             "min_committee_engagement")
+        return self
+
+
+class Momentum(BaseModel):
+    """Engagement in the last ``recent_days`` against the ``prior_days`` before,
+    as weekly rates; a change of at least ``min_change_percent`` is a trend."""
+
+    model_config = _STRICT
+    recent_days: Positive = 14.0
+    prior_days: Positive = 42.0
+    min_change_percent: Annotated[Number, Field(ge=0)] = 25.0
+
+
+class BuyingGroup(BaseModel):
+    """Personas (declared order: a contact holds the first that matches) and
+    points from the signals of each account's committee. A persona is engaged
+    when a holder earned ``min_points`` activity points within ``window_days``;
+    ``max_points`` caps a contact's total buying-group points."""
+
+    model_config = _STRICT
+    window_days: Positive = 30.0
+    min_points: Positive = 1.0
+    personas: tuple[Persona, ...]
+    momentum: Momentum = Field(default_factory=Momentum)
+    points: tuple[GroupPoints, ...] = ()
+    max_points: Positive | None = None
+
+
 class AccountBlock(BaseModel):
     model_config = _STRICT
     multi_stakeholder: MultiStakeholder | None = None
+    buying_group: BuyingGroup | None = None
     priority: Priority | None = None
     score: Aggregate = Field(default_factory=Aggregate)
 

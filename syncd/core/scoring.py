@@ -1,7 +1,7 @@
 """Scoring: ``score_batch`` = ``score_contact`` per contact (disqualifiers,
 fit rules, activity rules with decay, caps and exclusive groups, inactivity,
-velocity) + ``finish_batch`` (account-level signals from ``accounts.py``,
-tiers, rounding).
+velocity) + ``finish_batch`` (account-level signals from ``accounts.py`` and
+``buying_group.py``, tiers, rounding).
 
 Time contract: ``as_of_ts`` (epoch seconds) is the only clock. Activities with
 ``ts > as_of_ts`` are ignored everywhere, so replaying an old ``as_of`` gives
@@ -31,6 +31,7 @@ from math import floor as floor_
 from typing import Any
 
 from .accounts import is_engaged, is_priority, stakeholder_points
+from .buying_group import ContactFacts, GroupOutcome, contact_facts, evaluate_buying_groups
 from .compiler import CompiledModel
 from .contract import to_epoch
 from .plan import MEMO_MAX, Plan, check, targets_for
@@ -62,6 +63,8 @@ class Partial:
     engagement: float
     reasons: tuple[Reason, ...]
     newest_engagement: float | None
+    #: What the model's buying group needs of the contact (``buying_group.py``).
+    group: ContactFacts | None = None
 
 
 def _activity_disqualifier(p: Plan, c: Contact, as_of: float) -> str | None:
@@ -140,6 +143,7 @@ def _general(m: CompiledModel, c: Contact, acts: list[tuple[int, Reason]]) -> li
 def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
     """Score one contact without account signals (see module docstring)."""
     p = m.plan
+    facts = None if m.buying_group is None else contact_facts(m, c, as_of)
     eng_types = p.eng_types
     incl = p.eng_inclusive
     vel = p.velocity
@@ -194,7 +198,7 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
             dq = Reason(dq_id, 0.0, 1, "disqualifier")
     if dq is not None:
         return Partial(c.id, c.account_key, is_priority(m, c), dq.rule, 0.0, 0.0, (dq,),
-                       newest)
+                       newest, facts)
     acts = _act_reasons(p, found, as_of) if found else []
     if p.fast:
         hits: list[Hit] = []
@@ -230,15 +234,16 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
         hits.append((-abs(vel[2]), base + 1, vel[3]))
     hits.sort()
     return Partial(c.id, c.account_key, is_priority(m, c), None, fsum(fit_pts), fsum(eng_pts),
-                   tuple([h[2] for h in hits]), newest)
+                   tuple([h[2] for h in hits]), newest, facts)
 
 
 def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason],
-            ref: str) -> ScoreResult:
+            ref: str, group: GroupOutcome | None = None) -> ScoreResult:
+    persona, signals = (None, None) if group is None else (group.persona, group.signals)
     if p.disqualifier is not None:
         return ScoreResult(
             p.id, 0, 0.0, "disqualified", False, True, p.priority, ref, 0.0, 0.0, 0.0,
-            p.reasons, p.account_key)
+            p.reasons, p.account_key, persona, signals)
     exact = p.fit + p.engagement + account_pts
     floor = m.spec.score_floor
     if floor is not None and exact < floor:
@@ -256,7 +261,7 @@ def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason
         reasons = tuple(merged)
     return ScoreResult(
         p.id, floor_(exact + 0.5), exact, tier, mql, False, p.priority, ref, p.fit,
-        p.engagement, account_pts, reasons, p.account_key)
+        p.engagement, account_pts, reasons, p.account_key, persona, signals)
 
 
 def finish_batch(model: CompiledModel, partials: Sequence[Partial],
@@ -278,6 +283,7 @@ def finish_batch(model: CompiledModel, partials: Sequence[Partial],
         for key, ids in members.items():
             if len(ids) >= ms.min_contacts:
                 bonus[key] = stakeholder_points(ms, len(ids))
+    groups = None if model.buying_group is None else evaluate_buying_groups(model, partials)
     prio_rule = model.plan.priority
     ref = model.ref
     out: list[ScoreResult] = []
@@ -289,10 +295,15 @@ def finish_batch(model: CompiledModel, partials: Sequence[Partial],
             b = bonus[p.account_key]
             pts += b
             extra.append(Reason(ms.id, b, 1, "account"))
+        group = None
+        if groups is not None:
+            group = groups[i]
+            pts += group.points
+            extra += group.reasons
         if p.priority and p.disqualifier is None and prio_rule is not None:
             pts += prio_rule[0]
             extra.append(prio_rule[1])
-        out.append(_finish(model, p, pts, extra, ref))
+        out.append(_finish(model, p, pts, extra, ref, group))
     return out
 
 

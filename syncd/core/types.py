@@ -21,6 +21,7 @@ __all__ = [
     "Account",
     "AccountScore",
     "Activity",
+    "BuyingGroupSignals",
     "Contact",
     "Reason",
     "Scalar",
@@ -189,6 +190,29 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
+class BuyingGroupSignals:
+    """The buying-group signals of one account at ``as_of`` (shared by the
+    results of its contacts). ``completeness``: weighted share (0-100, exact)
+    of the required personas that are engaged; ``engaged``/``missing``:
+    persona ids in declared order (``missing``: required, not engaged);
+    ``committee_engagement``: persona-weighted, decayed activity points of
+    the committee within the window; ``recent``/``prior``: undecayed activity
+    points of the committee in the momentum windows; ``momentum``:
+    ``rising``/``flat``/``falling``; ``summary``: one line, at most 255
+    characters."""
+
+    completeness: float
+    engaged: tuple[str, ...]
+    missing: tuple[str, ...]
+    committee_engagement: float
+    members: int
+    recent: float
+    prior: float
+    momentum: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
 class ScoreResult:
     """The score of one contact. ``exact`` is the unrounded score the tier
     was decided on; ``score`` is ``round_half_up(exact)`` (0 when
@@ -208,6 +232,9 @@ class ScoreResult:
     account: float
     reasons: tuple[Reason, ...]
     account_key: str | None
+    #: With a buying group: the persona the contact holds, its account's signals.
+    persona: str | None = None
+    buying_group: BuyingGroupSignals | None = None
 
     @property
     def components(self) -> dict[str, int]:
@@ -231,3 +258,4 @@ class AccountScore:
     contacts: int
     top_contact_ids: tuple[str, ...]
     priority: bool
+    buying_group: BuyingGroupSignals | None = None
