@@ -32,8 +32,7 @@ def build_connector(name: str, cfg: ConnectorConfig) -> Connector:
         module: Any = importlib.import_module(f"connectors.{cfg.type}.connector")
     except ImportError:
         raise FatalError(f"connector type {cfg.type!r} is not available in this build") from None
-    conn: Connector = module.build(name, cfg.connector_options(), clock=utc_now,
-                                   sleep=time.sleep)
+    conn: Connector = module.build(name, cfg.connector_options(), sleep=time.sleep)
     return conn
 
 
