@@ -18,7 +18,7 @@ from connectors.base import WriteOutcome
 from syncd.state.records import PendingWrite, Scored, Values
 from syncd.state.schema import contacts, score_history
 
-__all__ = ["OutcomeCounts", "pending_writes", "record_outcomes", "save_scores"]
+__all__ = ["OutcomeCounts", "pending_writes", "record_outcomes", "save_rechecks", "save_scores"]
 
 
 def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
@@ -30,6 +30,7 @@ def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
             "score": v.score, "tier": v.tier, "reasons": v.reasons, "priority": v.priority,
             "mql": s.mql, "model_ref": s.model_ref, "scored_at": now, "mql_at": s.mql_at,
             "pending": s.pending, "drift": s.drift, "rank": s.rank, "dirty": False,
+            "recheck": False,
         }
         if s.reset_ledger:
             values.update(attempts=0, dead=False, last_error=None)
@@ -44,6 +45,15 @@ def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
         conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
                                                contacts.c.id.in_(ids[i:i + 500]))
                      .values(dirty=False))
+
+
+def save_rechecks(conn: sa.Connection, connector: str,
+                  verdicts: Sequence[tuple[str, bool, bool, int]]) -> None:
+    """Store (id, pending, drift, rank) re-diffs and clear ``recheck``."""
+    for cid, pending, drift, rank in verdicts:
+        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
+                                               contacts.c.id == cid)
+                     .values(pending=pending, drift=drift, rank=rank, recheck=False))
 
 
 def pending_writes(conn: sa.Connection, connector: str, run_id: str,

@@ -2,11 +2,13 @@
 
 ``commit_page`` stores a page's contacts, accounts, activities, deletions and
 merges and its cursor in one transaction, and marks ``dirty`` every contact
-whose score may have changed: a new or changed contact (data, account link or
-CRM values of syncd's fields), a contact with a new or changed activity, every
+whose score may have changed: a new or changed contact (data or account
+link), a contact with a new or changed activity, every
 contact linked to a changed or deleted account, accountless contacts that may
 now resolve to a new account, and the account-mates of deleted contacts.
-Re-reading identical records changes nothing and marks nothing.
+A contact whose only change is the CRM's values of syncd's own fields (our
+own write read back, or a hand edit) is marked ``recheck``: it is diffed
+again without rescoring. Re-reading identical records marks nothing.
 """
 
 from __future__ import annotations
@@ -82,20 +84,22 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
                                                     **values))
             stats.changed_contacts += 1
             continue
-        same = (old.data == text and old.account_id == rec.account_id and old.kind == rec.kind
-                and old.writable == rec.writable
-                and (crm is None or (old.crm_read and old.crm_score == crm.score
-                                     and old.crm_tier == crm.tier
-                                     and old.crm_reasons == crm.reasons
-                                     and old.crm_priority == crm.priority)))
-        if same:
+        same_data = (old.data == text and old.account_id == rec.account_id
+                     and old.kind == rec.kind and old.writable == rec.writable)
+        same_crm = crm is None or (old.crm_read and old.crm_score == crm.score
+                                   and old.crm_tier == crm.tier
+                                   and old.crm_reasons == crm.reasons
+                                   and old.crm_priority == crm.priority)
+        if same_data and same_crm:
+            continue
+        where = (contacts.c.connector == connector, contacts.c.id == rec.id)
+        if same_data:  # only syncd's own fields moved in the CRM: re-diff, no rescore
+            conn.execute(sa.update(contacts).where(*where).values(recheck=True, **values))
             continue
         stats.changed_contacts += 1
         if old.account_id != rec.account_id:
             values["resolved_account_id"] = None
-        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                               contacts.c.id == rec.id)
-                     .values(dirty=True, **values))
+        conn.execute(sa.update(contacts).where(*where).values(dirty=True, **values))
 
 
 def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: PageStats) -> None:

@@ -73,6 +73,8 @@ contacts = sa.Table(
     sa.Column("account_key", sa.String(300)),
     sa.Column("writable", sa.Boolean, nullable=False, default=True),
     sa.Column("dirty", sa.Boolean, nullable=False, default=True),
+    # only the CRM's values of syncd's fields changed: re-diff, no rescore
+    sa.Column("recheck", sa.Boolean, nullable=False, default=False),
     # syncd's fields as last read from the CRM (crm_read: they were read)
     sa.Column("crm_read", sa.Boolean, nullable=False, default=False),
     sa.Column("crm_score", sa.Integer),
@@ -103,6 +105,7 @@ contacts = sa.Table(
     sa.Column("dead", sa.Boolean, nullable=False, default=False),
     sa.Column("attempt_run", sa.String(40)),
     sa.Index("ix_syncd_contact_dirty", "connector", "dirty"),
+    sa.Index("ix_syncd_contact_recheck", "connector", "recheck"),
     sa.Index("ix_syncd_contact_key", "connector", "account_key"),
     sa.Index("ix_syncd_contact_pending", "connector", "pending", "rank"),
     sa.Index("ix_syncd_contact_account", "connector", "account_id"),

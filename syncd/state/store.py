@@ -130,6 +130,14 @@ class Store:
     def all_groups(self, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
         return contact_reads.all_groups(self.engine, connector, chunk)
 
+    def recheck_batches(self, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
+        return contact_reads.recheck_batches(self.engine, connector, chunk)
+
+    def save_rechecks(self, connector: str,
+                      verdicts: Sequence[tuple[str, bool, bool, int]]) -> None:
+        with self.engine.begin() as conn:
+            ledger.save_rechecks(conn, connector, verdicts)
+
     def contact(self, connector: str, cid: str) -> StoredContact | None:
         with self.engine.connect() as conn:
             found = contact_reads.load_contacts(conn, connector, [cid])

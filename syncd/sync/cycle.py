@@ -31,7 +31,7 @@ from connectors.base import (
 )
 from syncd.core import ContactError, ModelError, contact_from_json, score_batch
 from syncd.state import LockBusy
-from syncd.sync.decide import DryRunSummary, decide, mql_tiers
+from syncd.sync.decide import DryRunSummary, decide, mql_tiers, recheck
 from syncd.sync.engine import Engine
 from syncd.sync.report import CycleReport, Progress
 
@@ -126,6 +126,17 @@ class _Cycle:
                 raise _Stopped("stop requested")
             if conn.usage().stop:
                 raise _Stopped("API budget guard")
+
+    # ----------------------------------------------------------------- recheck
+
+    def recheck(self) -> None:
+        """Re-diff contacts whose only change is the CRM's values of syncd's fields."""
+        if self.summary is not None:
+            return
+        mql = mql_tiers(self.app.model(self.name))
+        for batch in self.store.recheck_batches(self.name, self.cfg.score_chunk):
+            verdicts = [v for v in (recheck(sc, mql) for sc in batch) if v is not None]
+            self.store.save_rechecks(self.name, verdicts)
 
     # ----------------------------------------------------------------- score
 
@@ -271,6 +282,7 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool) -> str:
     everything = (rescore_only or full or meta.model_ref != model.ref
                   or _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started))
     c.t.rescored_all = everything
+    c.recheck()
     c.score(everything)
     if not c.dry_run:
         c.write()

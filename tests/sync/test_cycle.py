@@ -24,6 +24,7 @@ def test_cycle_writes_core_scores_then_nothing(tmp_path: Path, state_url: str) -
     r2 = run_cycle(app, NAME)
     assert r2.status == "ok", r2.error
     assert r2.pulled == len(crm.contacts)
+    assert r2.scored == 0  # only syncd's own fields changed: re-diffed, not rescored
     assert r2.written == 0 and len(crm.writes) == writes
     assert r2.api_calls.get("write", 0) == 0
     assert built[-1].closed

@@ -55,6 +55,7 @@ def upgrade() -> None:
     sa.Column('account_key', sa.String(length=300), nullable=True),
     sa.Column('writable', sa.Boolean(), nullable=False),
     sa.Column('dirty', sa.Boolean(), nullable=False),
+    sa.Column('recheck', sa.Boolean(), nullable=False),
     sa.Column('crm_read', sa.Boolean(), nullable=False),
     sa.Column('crm_score', sa.Integer(), nullable=True),
     sa.Column('crm_tier', sa.String(length=64), nullable=True),
@@ -85,6 +86,7 @@ def upgrade() -> None:
     op.create_index('ix_syncd_contact_account', 'syncd_contact', ['connector', 'account_id'], unique=False)
     op.create_index('ix_syncd_contact_company_key', 'syncd_contact', ['connector', 'company_key'], unique=False)
     op.create_index('ix_syncd_contact_dirty', 'syncd_contact', ['connector', 'dirty'], unique=False)
+    op.create_index('ix_syncd_contact_recheck', 'syncd_contact', ['connector', 'recheck'], unique=False)
     op.create_index('ix_syncd_contact_email_key', 'syncd_contact', ['connector', 'email_key'], unique=False)
     op.create_index('ix_syncd_contact_key', 'syncd_contact', ['connector', 'account_key'], unique=False)
     op.create_index('ix_syncd_contact_pending', 'syncd_contact', ['connector', 'pending', 'rank'], unique=False)
@@ -131,6 +133,7 @@ def downgrade() -> None:
     op.drop_index('ix_syncd_contact_pending', table_name='syncd_contact')
     op.drop_index('ix_syncd_contact_key', table_name='syncd_contact')
     op.drop_index('ix_syncd_contact_email_key', table_name='syncd_contact')
+    op.drop_index('ix_syncd_contact_recheck', table_name='syncd_contact')
     op.drop_index('ix_syncd_contact_dirty', table_name='syncd_contact')
     op.drop_index('ix_syncd_contact_company_key', table_name='syncd_contact')
     op.drop_index('ix_syncd_contact_account', table_name='syncd_contact')
