@@ -107,8 +107,15 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         data = dict(acc.data)
         data["id"] = acc.id
         text = canonical(data)
-        old = conn.execute(sa.select(accounts.c.data).where(
-            accounts.c.connector == connector, accounts.c.id == acc.id)).scalar_one_or_none()
+        where = (accounts.c.connector == connector, accounts.c.id == acc.id)
+        found = conn.execute(sa.select(accounts.c.data, accounts.c.crm_score, accounts.c.score,
+                                       accounts.c.dead).where(*where)).first()
+        old = None if found is None else found.data
+        if found is not None and found.crm_score != acc.crm_score:
+            # syncd's own account field moved in the CRM: re-diff (restore a hand edit)
+            conn.execute(sa.update(accounts).where(*where).values(
+                crm_score=acc.crm_score,
+                pending=found.score is not None and found.score != acc.crm_score))
         if old == text:
             continue
         stats.accounts += 1
@@ -118,7 +125,8 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         name_key = account_key(None, None, None, name) if isinstance(name, str) and name else None
         row = {"data": text, "domain_key": domain_key, "name_key": name_key}
         if old is None:
-            conn.execute(sa.insert(accounts).values(connector=connector, id=acc.id, **row))
+            conn.execute(sa.insert(accounts).values(connector=connector, id=acc.id,
+                                                    crm_score=acc.crm_score, **row))
         else:
             conn.execute(sa.update(accounts).where(accounts.c.connector == connector,
                                                    accounts.c.id == acc.id).values(**row))

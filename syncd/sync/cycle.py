@@ -23,14 +23,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from connectors.base import (
+    AccountUpdate,
     Connector,
     ContactUpdate,
     FatalError,
     RetriableError,
     Usage,
 )
-from syncd.core import ContactError, ModelError, contact_from_json, score_batch
-from syncd.state import LockBusy
+from syncd.core import (
+    AccountScore,
+    ContactError,
+    ModelError,
+    account_scores,
+    contact_from_json,
+    score_batch,
+)
+from syncd.state import AccountVerdict, LockBusy
 from syncd.sync.decide import DryRunSummary, decide, mql_tiers, recheck
 from syncd.sync.engine import Engine
 from syncd.sync.report import CycleReport, Progress
@@ -54,6 +62,7 @@ class _Tally:
     write_failures: int = 0
     dead_letters: int = 0
     drift_repaired: int = 0
+    accounts_written: int = 0
     rescored_all: bool = False
     status: str = "ok"
     error: str | None = None
@@ -171,6 +180,9 @@ class _Cycle:
                             for sc, r in zip(ok, results, strict=True)]
                 self.t.unchanged += sum(1 for v in verdicts if not v.pending)
                 self.store.save_scores(self.name, verdicts, bad, self.run_id, self.app.clock())
+                self.store.save_account_scores(self.name, [
+                    AccountVerdict(a.key[3:], a.score, _account_summary(a), a.priority)
+                    for a in account_scores(model, results) if a.key.startswith("id:")])
             self._advance(len(group))
             if self.stop.is_set():
                 raise _Stopped("stop requested")
@@ -183,7 +195,7 @@ class _Cycle:
 
     def write(self) -> None:
         counts = self.store.counts(self.name)
-        if counts.pending == 0:
+        if counts.pending == 0 and self.store.pending_account_count(self.name) == 0:
             return
         conn = self.connector()
         usage = conn.usage()
@@ -225,6 +237,39 @@ class _Cycle:
             self._advance(len(batch))
             self._event("write_batch", sent=len(batch), written=done.written,
                         failed=done.failed, dead=done.dead)
+            if allowed is not None:
+                allowed -= len(batch)
+        self.write_accounts(conn, size, allowed)
+
+    def write_accounts(self, conn: Connector, size: int, allowed: int | None) -> None:
+        """Account fields, after every contact write (contacts matter more)."""
+        while allowed is None or allowed > 0:
+            if self.stop.is_set():
+                raise _Stopped("stop requested")
+            if conn.usage().stop:
+                raise _Stopped("API budget guard")
+            batch = self.store.pending_accounts(self.name, self.run_id,
+                                                size if allowed is None else min(size, allowed))
+            if not batch:
+                return
+            outcomes = conn.write([AccountUpdate(id=a.id, score=a.score, summary=a.summary,
+                                                 priority=a.priority) for a in batch])
+            if len(outcomes) != len(batch):
+                raise RetriableError(f"connector answered {len(outcomes)} outcomes for "
+                                     f"{len(batch)} updates; nothing recorded, retried next cycle")
+            written, failed, dead = self.store.record_account_outcomes(
+                self.name, self.run_id, batch, outcomes, self.cfg.dead_letter_after)
+            self.t.accounts_written += written
+            self.t.write_failures += failed
+            self.t.dead_letters += dead
+            for a, o in zip(batch, outcomes, strict=True):
+                if o.status != "ok":
+                    log.warning("write failed", extra={
+                        "connector": self.name, "run_id": self.run_id, "event": "write_failed",
+                        "record_id": a.id, "object": "account", "outcome": o.status,
+                        "reason": o.reason, "rate_limited": o.rate_limited})
+            self._event("account_write_batch", sent=len(batch), written=written,
+                        failed=failed, dead=dead)
             if allowed is not None:
                 allowed -= len(batch)
 
@@ -289,12 +334,20 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool) -> str:
     return "ok"
 
 
+def _account_summary(a: AccountScore) -> str:
+    """The account's summary field: aggregate, contacts, top contacts, priority."""
+    text = (f"{a.aggregate} = {a.score} over {a.contacts} contact(s); top: "
+            f"{', '.join(a.top_contact_ids)}" + ("; priority account" if a.priority else ""))
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
 def _report(c: _Cycle, kind: str) -> CycleReport:
     t = c.t
     try:
         pending = c.store.counts(c.name).pending
+        accounts_pending = c.store.pending_account_count(c.name)
     except Exception:  # the store itself failed: the report still goes out
-        pending = -1
+        pending = accounts_pending = -1
     return CycleReport(
         connector=c.name, run_id=c.run_id, kind=kind, started_at=c.started,
         finished_at=c.app.clock(), status=t.status, pulled=t.pulled, scored=t.scored,
@@ -302,4 +355,5 @@ def _report(c: _Cycle, kind: str) -> CycleReport:
         write_failures=t.write_failures, dead_letters=t.dead_letters, pending=pending,
         drift_repaired=t.drift_repaired, api_calls=dict(t.usage.calls), http_429=t.usage.http_429,
         budget_remaining=t.usage.budget_remaining, error=t.error, skipped=t.skipped,
-        rescored_all=t.rescored_all, dry_run=c.summary)
+        rescored_all=t.rescored_all, accounts_written=t.accounts_written,
+        accounts_pending=accounts_pending, dry_run=c.summary)
