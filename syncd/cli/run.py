@@ -25,8 +25,13 @@ def run(ctx: click.Context, once: bool, config: str | None) -> None:
         click.echo("only `syncd run --once` is available in this build", err=True)
         sys.exit(ExitCode.UNUSABLE)
     settings = settings_or_exit(config)
-    with engine_for(ctx, settings) as app:
-        reports = [run_cycle(app, name) for name in settings.connectors]
+    try:
+        with engine_for(ctx, settings) as app:
+            reports = [run_cycle(app, name) for name in settings.connectors]
+    except KeyboardInterrupt:
+        click.echo("interrupted: everything committed so far is kept; the next run resumes",
+                   err=True)
+        sys.exit(ExitCode.INTERRUPTED)
     Console(width=160).print(cycle_table(reports))
     for r in reports:
         if r.error:

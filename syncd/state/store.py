@@ -218,6 +218,18 @@ class Store:
             return account_ledger.record_account_outcomes(conn, connector, run_id, sent,
                                                           outcomes, dead_after)
 
+    def retry_dead(self, connector: str) -> int:
+        """Give every dead-lettered write (contacts and accounts) a fresh ledger."""
+        from syncd.state.schema import accounts
+
+        n = 0
+        with self.engine.begin() as conn:
+            for table in (contacts, accounts):
+                n += conn.execute(sa.update(table).where(
+                    table.c.connector == connector, table.c.dead.is_(True))
+                    .values(dead=False, attempts=0, attempt_run=None)).rowcount
+        return n
+
     def pending_account_count(self, connector: str) -> int:
         from syncd.state.schema import accounts
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
 from connectors.base import (
     AccountUpdate,
     Connector,
@@ -297,6 +299,8 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
                 c.t.status, c.t.error = "failed", str(exc)
             except ModelError as exc:
                 c.t.status, c.t.error = "failed", f"model not usable: {exc}"
+            except SQLAlchemyError:
+                raise
             except Exception as exc:  # a bug: record it, keep the daemon alive
                 log.exception("cycle crashed", extra={"connector": connector, "run_id": run_id,
                                                       "event": "internal_error"})
@@ -311,6 +315,13 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
                                  report.error)
     except LockBusy as exc:
         c.t.status, c.t.error = "failed", str(exc)
+        report = _report(c, kind)
+    except SQLAlchemyError as exc:  # the state store itself failed (database down …)
+        log.exception("state store failed", extra={"connector": connector, "run_id": run_id,
+                                                   "event": "state_error"})
+        first = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
+        c.t.status = "failed"
+        c.t.error = f"state store error ({type(exc).__name__}): {first[0] if first else ''}"
         report = _report(c, kind)
     c._event("cycle_finished", status=report.status, pulled=report.pulled,
              scored=report.scored, written=report.written, failures=report.write_failures,
