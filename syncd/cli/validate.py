@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from syncd.cli.config_option import config_option, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
-from syncd.modelfile import validate_model_file
+from syncd.core import ModelError, ModelIssue
+from syncd.modelfile import load_model
+
+
+def model_issues(path: Path) -> list[ModelIssue]:
+    """All issues of the model at ``path`` (empty when it is valid)."""
+    try:
+        load_model(path)
+    except ModelError as exc:
+        return exc.issues
+    return []
 
 
 @click.command()
@@ -19,7 +30,7 @@ def validate(config: str | None) -> None:
     settings = settings_or_exit(config)
     errors = 0
     for name, conn in settings.connectors.items():
-        issues = validate_model_file(conn.model)
+        issues = model_issues(conn.model)
         for issue in issues:
             click.echo(f"connector {name}: {issue}", err=True)
         errors += len(issues)

@@ -8,6 +8,7 @@ import shutil
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -180,7 +181,7 @@ def test_second_holder_of_the_lock_is_refused(tmp_path: Path, state_url: str) ->
 
 @pytest.mark.parametrize("bad", [{"properties": ["x"]}, {"created_at": "yesterday-ish"}])
 def test_unusable_record_is_skipped_not_fatal(tmp_path: Path, state_url: str,
-                                              bad: dict[str, object]) -> None:
+                                              bad: dict[str, Any]) -> None:
     crm = MemoryCRM()
     seed(crm)
     crm.add_contact("BAD1", **bad)
