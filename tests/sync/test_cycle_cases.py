@@ -39,21 +39,23 @@ def test_hand_edited_field_is_restored(tmp_path: Path, state_url: str) -> None:
 def test_failures_retried_then_dead_lettered(tmp_path: Path, state_url: str) -> None:
     crm = MemoryCRM()
     seed(crm)
-    crm.failures["003A2"] = ["rate", "rate"] + ["rejected"] * 5
+    crm.failures["003A2"] = ["rejected"] * 5
     crm.failures["003A3"] = ["retriable"]
     app, _ = make_engine(write_config(tmp_path, state_url), crm)
     r1 = run_cycle(app, NAME)
     assert r1.write_failures == 2 and r1.pending == 2 and r1.dead_letters == 0
-    r2 = run_cycle(app, NAME)  # 003A3 succeeds on retry; 003A2 rate-limited again
+    r2 = run_cycle(app, NAME)  # 003A3 succeeds on retry; 003A2 fails again
     assert crm.fields("003A3")["score"] is not None
     assert r2.pending == 1
-    for _ in range(4):
+    for _ in range(2):
         assert run_cycle(app, NAME).dead_letters == 0
     r = run_cycle(app, NAME)
     assert r.dead_letters == 1 and r.pending == 0
     assert app.store.counts(NAME).dead == 1
     [(cid, attempts, error)] = app.store.dead_letters(NAME)
     assert (cid, attempts) == ("003A2", 5) and "injected rejected failure" in error
+    status = app.store.counts(NAME)
+    assert (status.pending, status.dead) == (0, 1)
     assert crm.fields("003A2")["score"] is None
     # dead-lettered writes are not retried any more
     assert run_cycle(app, NAME).write_failures == 0
@@ -218,4 +220,20 @@ def test_crm_outage_mid_pull_keeps_committed_pages(tmp_path: Path, state_url: st
     app, _ = make_engine(config, crm)
     r = run_cycle(app, NAME)
     assert r.status == "ok"
+    crm_matches_core(crm, app.store, NOW)
+
+
+def test_rate_limit_ends_the_writes_without_counting_towards_dead_letters(
+        tmp_path: Path, state_url: str) -> None:
+    crm = MemoryCRM()
+    seed(crm)
+    crm.failures["003A1"] = ["rate"] * 7  # more than dead_letter_after
+    app, _ = make_engine(write_config(tmp_path, state_url), crm)
+    r = run_cycle(app, NAME)
+    assert r.status == "stopped" and "rate limited" in (r.error or "")
+    assert r.written < len(crm.contacts) - 1 and r.pending > 1
+    for _ in range(7):
+        r = run_cycle(app, NAME)
+    assert r.status == "ok" and r.dead_letters == 0 and app.store.counts(NAME).dead == 0
+    assert r.pending == 0
     crm_matches_core(crm, app.store, NOW)
