@@ -125,6 +125,10 @@ class _Cycle:
         self._phase("pull", None)
         for n, page in enumerate(conn.changes(cursor, self.started, full=full), start=1):
             stats = self.store.commit_page(self.name, page, self.app.clock())
+            for s in stats.skipped_records:
+                log.warning("record skipped", extra={
+                    "connector": self.name, "run_id": self.run_id, "event": "skipped",
+                    "record_id": s.record_id, "kind": s.kind, "reason": s.reason})
             self.t.pulled += stats.contacts
             self.t.skipped += stats.skipped
             if n == 1 and page.estimated_total is not None:

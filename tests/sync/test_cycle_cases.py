@@ -4,6 +4,7 @@ dry runs, account resolution, deletions, the daily rescore, the lock."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 import threading
 from datetime import timedelta
@@ -183,13 +184,18 @@ def test_second_holder_of_the_lock_is_refused(tmp_path: Path, state_url: str) ->
 
 @pytest.mark.parametrize("bad", [{"properties": ["x"]}, {"created_at": "yesterday-ish"}])
 def test_unusable_record_is_skipped_not_fatal(tmp_path: Path, state_url: str,
-                                              bad: dict[str, Any]) -> None:
+                                              bad: dict[str, Any],
+                                              caplog: pytest.LogCaptureFixture) -> None:
     crm = MemoryCRM()
     seed(crm)
     crm.add_contact("BAD1", **bad)
     app, _ = make_engine(write_config(tmp_path, state_url), crm)
+    caplog.set_level(logging.WARNING, logger="syncd.sync")
     r = run_cycle(app, NAME)
     assert r.status == "ok" and r.skipped == 1
+    [rec] = [x for x in caplog.records if getattr(x, "event", "") == "skipped"]
+    assert (getattr(rec, "connector", ""), getattr(rec, "run_id", ""),
+            getattr(rec, "record_id", "")) == (NAME, r.run_id, "BAD1")
     assert crm.fields("BAD1")["score"] is None
     assert r.written == len(crm.contacts) - 1
 
