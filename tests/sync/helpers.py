@@ -63,8 +63,9 @@ def expected_scores(store: Store, as_of: datetime, model: Path = MODEL) -> dict[
     return {r.id: r for r in results}
 
 
-def crm_matches_core(crm: MemoryCRM, store: Store, as_of: datetime) -> None:
-    exp = expected_scores(store, as_of)
+def crm_matches_core(crm: MemoryCRM, store: Store, as_of: datetime,
+                     model: Path = MODEL) -> None:
+    exp = expected_scores(store, as_of, model)
     assert set(exp) == set(crm.contacts)
     for cid, r in exp.items():
         f = crm.fields(cid)

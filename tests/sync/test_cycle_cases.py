@@ -5,6 +5,7 @@ dry runs, account resolution, deletions, the daily rescore, the lock."""
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 import threading
 from datetime import timedelta
@@ -15,7 +16,7 @@ import pytest
 
 from syncd.sync import run_cycle
 from tests.kit.memory_crm import MemoryCRM
-from tests.kit.seed import seed
+from tests.kit.seed import MODEL, seed
 from tests.sync.helpers import NAME, NOW, Clock, crm_matches_core, make_engine, write_config
 
 
@@ -243,3 +244,21 @@ def test_rate_limit_ends_the_writes_without_counting_towards_dead_letters(
     assert r.status == "ok" and r.dead_letters == 0 and app.store.counts(NAME).dead == 0
     assert r.pending == 0
     crm_matches_core(crm, app.store, NOW)
+
+
+def test_an_edited_model_is_picked_up_and_everything_rescored(tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    shutil.copy(MODEL, model)
+    shutil.copy(MODEL.parent / "priority-accounts.csv", tmp_path)
+    crm = MemoryCRM()
+    seed(crm)
+    app, _ = make_engine(write_config(tmp_path, f"sqlite:///{tmp_path / 's.db'}", model=model),
+                         crm)
+    assert run_cycle(app, NAME).status == "ok"
+    assert run_cycle(app, NAME).rescored_all is False
+    model.write_text(MODEL.read_text(encoding="utf-8").replace("min: 50", "min: 30"),
+                     encoding="utf-8")
+    os.utime(model, ns=(model.stat().st_atime_ns, model.stat().st_mtime_ns + 10**9))
+    r = run_cycle(app, NAME)
+    assert r.rescored_all and r.scored == len(crm.contacts) and r.written > 0
+    crm_matches_core(crm, app.store, NOW, model)
