@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,8 +16,6 @@ Values = WrittenValues
 
 def canonical(data: Any) -> str:
     """Compact, key-sorted JSON text: equal data gives equal text."""
-    import json
-
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
