@@ -118,11 +118,6 @@ class Store:
                                lambda ids: contact_reads.account_keys_of(conn, connector, ids))
         return changed
 
-    def mark_all_dirty(self, connector: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(sa.update(contacts).where(contacts.c.connector == connector)
-                         .values(dirty=True))
-
     # ------------------------------------------------------------------ reads
 
     def dirty_groups(self, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
