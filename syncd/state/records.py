@@ -65,6 +65,8 @@ class StoredContact:
     mql_at: datetime | None
     dead: bool
     attempts: int
+    #: When the current ``desired`` values were computed (the ``as_of`` used).
+    scored_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
