@@ -50,8 +50,10 @@ def _mark(conn: sa.Connection, connector: str, where: sa.ColumnElement[bool]) ->
 
 def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[ContactRecord],
                      stats: PageStats) -> None:
+    recs = list({r.id: r for r in recs}.values())  # a page may repeat a record: last wins
     ids = [r.id for r in recs]
     existing: dict[str, Any] = {}
+    inserts: list[dict[str, Any]] = []
     for part in chunks(ids):
         for row in conn.execute(sa.select(contacts).where(
                 contacts.c.connector == connector, contacts.c.id.in_(part))):
@@ -76,8 +78,10 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
                           crm_reasons=crm.reasons, crm_priority=crm.priority)
         old = existing.get(rec.id)
         if old is None:
-            conn.execute(sa.insert(contacts).values(connector=connector, id=rec.id, dirty=True,
-                                                    **values))
+            if crm is None:
+                values.update(crm_read=False, crm_score=None, crm_tier=None, crm_reasons=None,
+                              crm_priority=None)
+            inserts.append({"connector": connector, "id": rec.id, "dirty": True, **values})
             stats.changed_contacts += 1
             continue
         same_data = (old.data == text and old.account_id == rec.account_id
@@ -96,6 +100,8 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         if old.account_id != rec.account_id:
             values["resolved_account_id"] = None
         conn.execute(sa.update(contacts).where(*where).values(dirty=True, **values))
+    if inserts:
+        conn.execute(sa.insert(contacts), inserts)
 
 
 def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: PageStats) -> None:
