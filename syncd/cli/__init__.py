@@ -17,8 +17,14 @@ import click
 
 from syncd import __version__
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.inspect import explain, export
+from syncd.cli.resync import resync
+from syncd.cli.run import run
 from syncd.cli.sandbox import sandbox
 from syncd.cli.score import score
+from syncd.cli.setup import check, setup
+from syncd.cli.status import status
+from syncd.cli.validate import validate
 from syncd.cli.validate_model import validate_model
 
 __all__ = ["SyncdGroup", "main"]
@@ -60,3 +66,6 @@ def main() -> None:
 main.add_command(score)
 main.add_command(validate_model)
 main.add_command(sandbox)
+main.add_command(validate)
+for _cmd in (run, resync, status, explain, export, check, setup):
+    main.add_command(_cmd)

@@ -1,0 +1,26 @@
+"""Durable state of syncd (DESIGN.md §7): cursors, the local copy of every
+contact as canonical JSON with its accounts and activities, the values last
+written, the write ledger, score and run history, and per-connector locks.
+
+SQLAlchemy Core on SQLite (default, WAL) or PostgreSQL (psycopg 3); the schema
+is migrated with Alembic whenever a store is opened.
+"""
+
+from syncd.state.account_ledger import AccountVerdict, PendingAccount
+from syncd.state.lock import LockBusy
+from syncd.state.records import (
+    Meta,
+    PageStats,
+    PendingWrite,
+    Scored,
+    StoredContact,
+    Values,
+    canonical,
+)
+from syncd.state.store import ConnectorCounts, HistoryRow, RunRow, Store
+
+__all__ = [
+    "AccountVerdict", "ConnectorCounts", "HistoryRow", "LockBusy", "Meta", "PageStats",
+    "PendingAccount", "PendingWrite", "RunRow",
+    "Scored", "Store", "StoredContact", "Values", "canonical",
+]

@@ -1,0 +1,123 @@
+"""Scores, pending writes and the write ledger.
+
+A contact is *pending* when what the core computes differs from what syncd
+last wrote or from what the CRM currently holds (drift). Each write outcome
+updates the ledger: ``ok`` records the written values; a failure that was not
+a rate limit counts one attempt, and after ``dead_after`` attempts the
+contact is dead-lettered (not retried until its desired values change).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from connectors.base import WriteOutcome
+from syncd.state.records import PendingWrite, Scored, Values
+from syncd.state.schema import contacts, score_history
+
+__all__ = ["OutcomeCounts", "pending_writes", "record_outcomes", "save_rechecks", "save_scores"]
+
+
+_SCORE_COLUMNS = ("score", "tier", "reasons", "priority", "mql", "model_ref", "scored_at",
+                  "mql_at", "pending", "drift", "rank")
+
+
+def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
+                clean: Sequence[str], run_id: str, now: datetime) -> None:
+    """Store the verdicts (scored as of ``now``), add score-history rows, clear
+    ``dirty`` for ``clean``."""
+    for reset in (False, True):
+        rows = [{"b_id": s.id, "b_score": s.values.score, "b_tier": s.values.tier,
+                 "b_reasons": s.values.reasons, "b_priority": s.values.priority, "b_mql": s.mql,
+                 "b_model_ref": s.model_ref, "b_scored_at": now, "b_mql_at": s.mql_at,
+                 "b_pending": s.pending, "b_drift": s.drift, "b_rank": s.rank}
+                for s in scored if s.reset_ledger is reset]
+        if not rows:
+            continue
+        values: dict[str, object] = {c: sa.bindparam(f"b_{c}") for c in _SCORE_COLUMNS}
+        values.update(dirty=False, recheck=False)
+        if reset:
+            values.update(attempts=0, dead=False, last_error=None)
+        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
+                                               contacts.c.id == sa.bindparam("b_id"))
+                     .values(**values), rows)
+    history = [{"connector": connector, "contact_id": s.id, "at": now, "score": s.values.score,
+                "tier": s.values.tier, "model_ref": s.model_ref, "run_id": run_id}
+               for s in scored if s.history]
+    if history:
+        conn.execute(sa.insert(score_history), history)
+    ids = list(clean)
+    for i in range(0, len(ids), 500):
+        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
+                                               contacts.c.id.in_(ids[i:i + 500]))
+                     .values(dirty=False, recheck=False))
+
+
+def save_rechecks(conn: sa.Connection, connector: str,
+                  verdicts: Sequence[tuple[str, bool, bool, int]]) -> None:
+    """Store (id, pending, drift, rank) re-diffs and clear ``recheck``."""
+    for cid, pending, drift, rank in verdicts:
+        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
+                                               contacts.c.id == cid)
+                     .values(pending=pending, drift=drift, rank=rank, recheck=False))
+
+
+def pending_writes(conn: sa.Connection, connector: str, run_id: str,
+                   limit: int) -> list[PendingWrite]:
+    """Up to ``limit`` pending, writable, live contacts not yet tried in this
+    run, most important first (``rank`` desc, then id)."""
+    rows = conn.execute(sa.select(contacts).where(
+        contacts.c.connector == connector, contacts.c.pending.is_(True),
+        contacts.c.dead.is_(False), contacts.c.writable.is_(True),
+        sa.or_(contacts.c.attempt_run.is_(None), contacts.c.attempt_run != run_id))
+        .order_by(contacts.c.rank.desc(), contacts.c.id).limit(limit)).all()
+    return [PendingWrite(
+        id=r.id, kind=r.kind, values=Values(score=r.score, tier=r.tier, reasons=r.reasons,
+                                            priority=r.priority),
+        mql_at=r.mql_at, drift=r.drift, attempts=r.attempts) for r in rows]
+
+
+class OutcomeCounts:
+    """Tally of one batch of outcomes."""
+
+    def __init__(self) -> None:
+        self.written = 0
+        self.failed = 0
+        self.dead = 0
+        self.drift_repaired = 0
+
+
+def record_outcomes(conn: sa.Connection, connector: str, run_id: str,
+                    sent: Sequence[PendingWrite], outcomes: Sequence[WriteOutcome],
+                    now: datetime, dead_after: int) -> OutcomeCounts:
+    """Apply one outcome per sent write (same order) to the ledger."""
+    counts = OutcomeCounts()
+    ok: list[dict[str, object]] = []
+    for w, o in zip(sent, outcomes, strict=True):
+        where = (contacts.c.connector == connector, contacts.c.id == w.id)
+        v = w.values
+        if o.status == "ok":
+            ok.append({"b_id": w.id, "b_score": v.score, "b_tier": v.tier,
+                       "b_reasons": v.reasons, "b_priority": v.priority})
+            counts.written += 1
+            counts.drift_repaired += int(w.drift)
+            continue
+        counts.failed += 1
+        attempts = w.attempts + (0 if o.rate_limited else 1)
+        dead = attempts >= dead_after
+        counts.dead += int(dead)
+        reason = f"{o.status}: {o.reason}" if o.reason else o.status
+        conn.execute(sa.update(contacts).where(*where).values(
+            attempts=attempts, dead=dead, last_error=reason[:2000], attempt_run=run_id))
+    if ok:
+        b = sa.bindparam
+        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
+                                               contacts.c.id == b("b_id")).values(
+            w_score=b("b_score"), w_tier=b("b_tier"), w_reasons=b("b_reasons"),
+            w_priority=b("b_priority"), written_at=now, crm_read=True, crm_score=b("b_score"),
+            crm_tier=b("b_tier"), crm_reasons=b("b_reasons"), crm_priority=b("b_priority"),
+            pending=False, drift=False, attempts=0, last_error=None, attempt_run=run_id), ok)
+    return counts

@@ -1,0 +1,314 @@
+"""Committing one pulled page, account resolution and account keys.
+
+``commit_page`` stores a page's contacts, accounts, activities, deletions and
+merges and its cursor in one transaction, and marks ``dirty`` every contact
+whose score may have changed: a new or changed contact (data or account
+link), a contact with a new or changed activity, every
+contact linked to a changed or deleted account, accountless contacts that may
+now resolve to a new account, and the account-mates of deleted contacts.
+A contact whose only change is the CRM's values of syncd's own fields (our
+own write read back, or a hand edit) is marked ``recheck``: it is diffed
+again without rescoring. Re-reading identical records marks nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from connectors.base import ContactRecord, Page, SkippedRecord
+from syncd.core import ContactError, account_key, contact_from_json
+from syncd.state.records import PageStats, canonical
+from syncd.state.schema import accounts, activities, contacts, meta
+
+__all__ = ["chunks", "commit_page", "refresh_keys", "resolve_accounts"]
+
+IN_CHUNK = 500
+
+
+def chunks(items: Sequence[str], n: int = IN_CHUNK) -> Iterable[Sequence[str]]:
+    for i in range(0, len(items), n):
+        yield items[i:i + n]
+
+
+def _contact_keys(data: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(e-mail domain key, company name key) of an accountless contact."""
+    c = contact_from_json({k: v for k, v in data.items() if k not in ("account", "activities")})
+    email_key = account_key(None, c.email_domain, None, None) if c.email_domain else None
+    company_key = account_key(None, None, None, c.company) if c.company else None
+    return email_key, company_key
+
+
+def _mark(conn: sa.Connection, connector: str, where: sa.ColumnElement[bool]) -> None:
+    conn.execute(sa.update(contacts).where(contacts.c.connector == connector, where)
+                 .values(dirty=True))
+
+
+def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[ContactRecord],
+                     stats: PageStats) -> None:
+    recs = list({r.id: r for r in recs}.values())  # a page may repeat a record: last wins
+    ids = [r.id for r in recs]
+    existing: dict[str, Any] = {}
+    inserts: list[dict[str, Any]] = []
+    for part in chunks(ids):
+        for row in conn.execute(sa.select(contacts).where(
+                contacts.c.connector == connector, contacts.c.id.in_(part))):
+            existing[row.id] = row
+    for rec in recs:
+        data = {k: v for k, v in rec.data.items() if k not in ("account", "activities")}
+        data["id"] = rec.id
+        try:
+            email_key, company_key = _contact_keys(data)
+        except ContactError as exc:
+            stats.skip(SkippedRecord(rec.id, rec.kind, str(exc)))
+            continue
+        stats.contacts += 1
+        text = canonical(data)
+        crm = rec.crm_values
+        values: dict[str, Any] = {
+            "kind": rec.kind, "data": text, "account_id": rec.account_id,
+            "email_key": email_key, "company_key": company_key, "writable": rec.writable,
+        }
+        if crm is not None:
+            values.update(crm_read=True, crm_score=crm.score, crm_tier=crm.tier,
+                          crm_reasons=crm.reasons, crm_priority=crm.priority)
+        old = existing.get(rec.id)
+        if old is None:
+            if crm is None:
+                values.update(crm_read=False, crm_score=None, crm_tier=None, crm_reasons=None,
+                              crm_priority=None)
+            inserts.append({"connector": connector, "id": rec.id, "dirty": True, **values})
+            stats.changed_contacts += 1
+            continue
+        same_data = (old.data == text and old.account_id == rec.account_id
+                     and old.kind == rec.kind and old.writable == rec.writable)
+        same_crm = crm is None or (old.crm_read and old.crm_score == crm.score
+                                   and old.crm_tier == crm.tier
+                                   and old.crm_reasons == crm.reasons
+                                   and old.crm_priority == crm.priority)
+        if same_data and same_crm:
+            continue
+        where = (contacts.c.connector == connector, contacts.c.id == rec.id)
+        if same_data:  # only syncd's own fields moved in the CRM: re-diff, no rescore
+            conn.execute(sa.update(contacts).where(*where).values(recheck=True, **values))
+            continue
+        stats.changed_contacts += 1
+        if old.account_id != rec.account_id:
+            values["resolved_account_id"] = None
+        conn.execute(sa.update(contacts).where(*where).values(dirty=True, **values))
+    if inserts:
+        conn.execute(sa.insert(contacts), inserts)
+
+
+def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: PageStats) -> None:
+    for acc in page.accounts:
+        data = dict(acc.data)
+        data["id"] = acc.id
+        text = canonical(data)
+        where = (accounts.c.connector == connector, accounts.c.id == acc.id)
+        found = conn.execute(sa.select(accounts.c.data, accounts.c.crm_score, accounts.c.score,
+                                       accounts.c.dead).where(*where)).first()
+        old = None if found is None else found.data
+        if found is not None and found.crm_score != acc.crm_score:
+            # syncd's own account field moved in the CRM: re-diff (restore a hand edit)
+            conn.execute(sa.update(accounts).where(*where).values(
+                crm_score=acc.crm_score,
+                pending=found.score is not None and found.score != acc.crm_score))
+        if old == text:
+            continue
+        stats.accounts += 1
+        dom = data.get("domain")
+        name = data.get("name")
+        domain_key = account_key(None, None, dom, None) if isinstance(dom, str) and dom else None
+        name_key = account_key(None, None, None, name) if isinstance(name, str) and name else None
+        row = {"data": text, "domain_key": domain_key, "name_key": name_key}
+        if old is None:
+            conn.execute(sa.insert(accounts).values(connector=connector, id=acc.id,
+                                                    crm_score=acc.crm_score, **row))
+        else:
+            conn.execute(sa.update(accounts).where(accounts.c.connector == connector,
+                                                   accounts.c.id == acc.id).values(**row))
+        _mark(conn, connector, sa.or_(contacts.c.account_id == acc.id,
+                                      contacts.c.resolved_account_id == acc.id))
+        keys = [k for k in (domain_key, name_key) if k]
+        if keys:  # accountless contacts that may now resolve to this account
+            _mark(conn, connector, sa.and_(contacts.c.account_id.is_(None), sa.or_(
+                contacts.c.email_key.in_(keys), contacts.c.company_key.in_(keys))))
+
+
+def _valid_activity(data: dict[str, Any]) -> str | None:
+    try:
+        contact_from_json({"id": "x", "activities": [data]})
+    except ContactError as exc:
+        return str(exc)
+    return None
+
+
+def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
+                       stats: PageStats) -> None:
+    good: dict[tuple[str, str], str] = {}
+    for act in page.activities:
+        reason = _valid_activity(dict(act.data))
+        if reason is not None:
+            stats.skip(SkippedRecord(act.key, "activity", f"contact {act.contact_id}: {reason}"))
+            continue
+        stats.activities += 1
+        good[(act.key, act.contact_id)] = canonical(act.data)
+    if not good:
+        return
+    old: dict[tuple[str, str], str] = {}
+    keys = sorted({k for k, _c in good})
+    for part in chunks(keys):
+        for key, cid, data in conn.execute(
+                sa.select(activities.c.key, activities.c.contact_id, activities.c.data).where(
+                    activities.c.connector == connector, activities.c.key.in_(part))):
+            old[(key, cid)] = data
+    new_rows = [{"connector": connector, "key": k, "contact_id": c, "data": d}
+                for (k, c), d in good.items() if (k, c) not in old]
+    changed = [{"b_key": k, "b_contact": c, "b_data": d}
+               for (k, c), d in good.items() if (k, c) in old and old[(k, c)] != d]
+    if new_rows:
+        conn.execute(sa.insert(activities), new_rows)
+    if changed:
+        conn.execute(sa.update(activities).where(
+            activities.c.connector == connector, activities.c.key == sa.bindparam("b_key"),
+            activities.c.contact_id == sa.bindparam("b_contact"))
+            .values(data=sa.bindparam("b_data")), changed)
+    touched = sorted({r["contact_id"] for r in new_rows} | {r["b_contact"] for r in changed})
+    stats.new_activities += len(new_rows) + len(changed)
+    for part in chunks(touched):
+        _mark(conn, connector, contacts.c.id.in_(part))
+
+
+def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
+    key = conn.execute(sa.select(contacts.c.account_key).where(
+        contacts.c.connector == connector, contacts.c.id == cid)).scalar_one_or_none()
+    conn.execute(sa.delete(contacts).where(contacts.c.connector == connector,
+                                           contacts.c.id == cid))
+    conn.execute(sa.delete(activities).where(activities.c.connector == connector,
+                                             activities.c.contact_id == cid))
+    if key is not None:
+        _mark(conn, connector, contacts.c.account_key == key)
+
+
+def _merge(conn: sa.Connection, connector: str, loser: str, survivor: str) -> None:
+    rows = conn.execute(sa.select(activities.c.key, activities.c.data).where(
+        activities.c.connector == connector, activities.c.contact_id == loser)).all()
+    for key, data in rows:
+        exists = conn.execute(sa.select(activities.c.key).where(
+            activities.c.connector == connector, activities.c.key == key,
+            activities.c.contact_id == survivor)).first()
+        if exists is None:
+            conn.execute(sa.insert(activities).values(connector=connector, key=key,
+                                                      contact_id=survivor, data=data))
+    _delete_contact(conn, connector, loser)
+    _mark(conn, connector, contacts.c.id == survivor)
+
+
+def commit_page(conn: sa.Connection, connector: str, page: Page, now: datetime,
+                *, store_cursor: bool = True) -> PageStats:
+    """Store ``page`` (and, with ``store_cursor``, its cursor) on ``conn``; the
+    caller commits. Returns what changed."""
+    stats = PageStats()
+    for s in page.skipped:
+        stats.skip(s)
+    _upsert_accounts(conn, connector, page, stats)
+    _upsert_contacts(conn, connector, page.contacts, stats)
+    _upsert_activities(conn, connector, page, stats)
+    for cid in page.deleted_contacts:
+        _delete_contact(conn, connector, cid)
+        stats.deleted += 1
+    for aid in page.deleted_accounts:
+        conn.execute(sa.delete(accounts).where(accounts.c.connector == connector,
+                                               accounts.c.id == aid))
+        _mark(conn, connector, sa.or_(contacts.c.account_id == aid,
+                                      contacts.c.resolved_account_id == aid))
+        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
+                                               contacts.c.resolved_account_id == aid)
+                     .values(resolved_account_id=None))
+        stats.deleted += 1
+    for loser, survivor in page.merged.items():
+        _merge(conn, connector, loser, survivor)
+        stats.merged += 1
+    if store_cursor and page.cursor is not None:
+        text = json.dumps(page.cursor, sort_keys=True)
+        done = conn.execute(sa.update(meta).where(meta.c.connector == connector)
+                            .values(cursor=text, updated_at=now))
+        if done.rowcount == 0:
+            conn.execute(sa.insert(meta).values(connector=connector, cursor=text, updated_at=now))
+    return stats
+
+
+def _dirty_pages(conn: sa.Connection, connector: str, *cols: sa.ColumnElement[Any],
+                 where: sa.ColumnElement[bool] | None = None) -> Iterable[Sequence[Any]]:
+    """Dirty contacts' rows (``cols``, id first) in keyset-paged chunks."""
+    after = ""
+    while True:
+        q = sa.select(contacts.c.id, *cols).where(
+            contacts.c.connector == connector, contacts.c.dirty.is_(True), contacts.c.id > after)
+        if where is not None:
+            q = q.where(where)
+        rows = conn.execute(q.order_by(contacts.c.id).limit(IN_CHUNK)).all()
+        if not rows:
+            return
+        after = rows[-1][0]
+        yield rows
+
+
+def _first_account(conn: sa.Connection, connector: str, col: sa.Column[Any],
+                   keys: set[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for part in chunks(sorted(keys)):
+        for key, aid in conn.execute(sa.select(col, sa.func.min(accounts.c.id)).where(
+                accounts.c.connector == connector, col.in_(part)).group_by(col)):
+            found[key] = aid
+    return found
+
+
+def resolve_accounts(conn: sa.Connection, connector: str) -> int:
+    """Link dirty accountless contacts to a stored account: by corporate e-mail
+    domain, else by normalised company name (lowest account id on ties).
+    Returns how many links changed."""
+    changed = 0
+    for rows in _dirty_pages(conn, connector, contacts.c.email_key, contacts.c.company_key,
+                             contacts.c.resolved_account_id,
+                             where=contacts.c.account_id.is_(None)):
+        by_domain = _first_account(conn, connector, accounts.c.domain_key,
+                                   {r[1] for r in rows if r[1]})
+        by_name = _first_account(conn, connector, accounts.c.name_key,
+                                 {r[2] for r in rows if r[2]})
+        updates = []
+        for cid, email_key, company_key, current in rows:
+            found = by_domain.get(email_key) if email_key else None
+            if found is None and company_key:
+                found = by_name.get(company_key)
+            if found != current:
+                updates.append({"b_id": cid, "b_acc": found})
+        if updates:
+            conn.execute(sa.update(contacts).where(
+                contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+                .values(resolved_account_id=sa.bindparam("b_acc")), updates)
+            changed += len(updates)
+    return changed
+
+
+def refresh_keys(conn: sa.Connection, connector: str,
+                 keys_of: Callable[[Sequence[str]], dict[str, str | None]]) -> None:
+    """Recompute ``account_key`` of dirty contacts with ``keys_of(ids)``; when a
+    key changes, the old key's contacts are marked dirty too."""
+    stale: set[str] = set()
+    for rows in _dirty_pages(conn, connector, contacts.c.account_key):
+        new = keys_of([r[0] for r in rows])
+        updates = [{"b_id": cid, "b_key": new.get(cid)} for cid, old in rows
+                   if new.get(cid) != old]
+        stale.update(old for cid, old in rows if old is not None and new.get(cid) != old)
+        if updates:
+            conn.execute(sa.update(contacts).where(
+                contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+                .values(account_key=sa.bindparam("b_key")), updates)
+    for part in chunks(sorted(stale)):
+        _mark(conn, connector, contacts.c.account_key.in_(part))
