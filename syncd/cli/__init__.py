@@ -7,6 +7,7 @@ import click
 from syncd import __version__
 from syncd.cli.models import score, validate_model
 from syncd.cli.sandbox import sandbox
+from syncd.cli.validate import validate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,3 +19,4 @@ def main() -> None:
 main.add_command(score)
 main.add_command(validate_model)
 main.add_command(sandbox)
+main.add_command(validate)

@@ -1,0 +1,414 @@
+"""syncd's configuration: one YAML file plus ``SYNCD_`` environment overrides.
+
+Contract:
+
+* The file is ``--config PATH``, else ``$SYNCD_CONFIG``, else ``config/syncd.yaml``.
+* ``${VAR}`` (or ``${VAR:-default}``) inside any string is replaced by the
+  environment variable before validation; an unset variable without a default
+  is an error naming the file, line and key path. ``$${`` is a literal ``${``.
+* Environment variables ``SYNCD_<KEY>__<SUBKEY>…`` override file values
+  (``SYNCD_STATE__URL=postgresql://…``).
+* Every secret is a ``SecretStr``; error messages never echo an input value.
+* ``load_settings`` raises ``ConfigError`` listing every problem as
+  ``file:line: key.path: message``; it never lets a traceback reach the user.
+* Relative ``model`` paths are resolved against the current directory.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+)
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from connectors.hubspot.config import HubSpotOptions
+from connectors.salesforce.config import SalesforceOptions
+from syncd.core.errors import KeyPath, format_location
+from syncd.yamltree import load_yaml
+
+__all__ = [
+    "ConfigError",
+    "ConfigIssue",
+    "ConnectorConfig",
+    "CronSchedule",
+    "EverySchedule",
+    "HubSpotConnectorConfig",
+    "SalesforceConnectorConfig",
+    "Settings",
+    "StateSettings",
+    "config_path",
+    "load_settings",
+]
+
+DEFAULT_CONFIG = Path("config/syncd.yaml")
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
+
+
+@dataclass(frozen=True, slots=True)
+class ConfigIssue:
+    """One config problem: file, 1-based line (when known), key path, message."""
+
+    source: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.source}:{self.line}" if self.line is not None else self.source
+        return f"{where}: {self.path}: {self.message}" if self.path else f"{where}: {self.message}"
+
+
+class ConfigError(ValueError):
+    """The configuration cannot be used; ``issues`` lists every problem."""
+
+    def __init__(self, issues: Sequence[ConfigIssue]) -> None:
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+# --------------------------------------------------------------------------- schedules
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"15m"`` -> 15 minutes; units s, m, h, d."""
+    m = _DURATION.match(text)
+    if m is None:
+        raise ValueError(f"{text!r} is not a duration such as 30s, 15m, 2h or 1d")
+    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+
+
+class EverySchedule(BaseModel):
+    """Run every fixed interval (``{every: 15m}``)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    every: timedelta
+
+    @field_validator("every", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            v = parse_duration(v)
+        if isinstance(v, timedelta) and v < timedelta(seconds=10):
+            raise ValueError("must be at least 10s")
+        return v
+
+
+class CronSchedule(BaseModel):
+    """Run on a crontab expression (``{cron: "*/15 * * * *"}``), in UTC."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    cron: str
+
+    @field_validator("cron")
+    @classmethod
+    def _crontab(cls, v: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(v, timezone="UTC")
+        except ValueError as exc:
+            raise ValueError(f"invalid crontab expression: {exc}") from None
+        return v
+
+
+def _schedule_kind(v: Any) -> str:
+    if isinstance(v, CronSchedule) or (isinstance(v, dict) and "cron" in v):
+        return "cron-schedule"
+    return "every-schedule"
+
+
+Schedule = Annotated[
+    Annotated[EverySchedule, Tag("every-schedule")] | Annotated[CronSchedule, Tag("cron-schedule")],
+    Discriminator(_schedule_kind),
+]
+
+
+# --------------------------------------------------------------------------- connectors
+
+
+class EngineOptions(BaseModel):
+    """Keys every connector shares, read by the engine rather than the connector."""
+
+    model: Path
+    schedule: Schedule = Field(default_factory=lambda: EverySchedule(every=timedelta(minutes=15)))
+    #: UTC time of day after which the first cycle rescores every contact from
+    #: local state (decay, inactivity) without API reads.
+    daily_rescore_at: time = time(3, 0)
+    #: Failures (rate limits not counted) after which a write is dead-lettered.
+    dead_letter_after: int = Field(default=5, ge=1)
+    #: At most this many contact writes per cycle (None: only the API budget limits).
+    max_writes_per_cycle: int | None = Field(default=None, ge=1)
+    #: Contacts scored per chunk (memory bound).
+    score_chunk: int = Field(default=500, ge=1, le=100_000)
+
+    @field_validator("model")
+    @classmethod
+    def _model_exists(cls, v: Path) -> Path:
+        if not v.is_file():
+            raise ValueError(f"model file not found: {v}")
+        return v
+
+
+class HubSpotConnectorConfig(HubSpotOptions, EngineOptions):
+    """A HubSpot portal (``type: hubspot``)."""
+
+    type: Literal["hubspot"]
+
+    def connector_options(self) -> HubSpotOptions:
+        return HubSpotOptions.model_validate(
+            self.model_dump(include=set(HubSpotOptions.model_fields)))
+
+
+class SalesforceConnectorConfig(SalesforceOptions, EngineOptions):
+    """A Salesforce org (``type: salesforce``)."""
+
+    type: Literal["salesforce"]
+
+    def connector_options(self) -> SalesforceOptions:
+        return SalesforceOptions.model_validate(
+            self.model_dump(include=set(SalesforceOptions.model_fields)))
+
+
+ConnectorConfig = Annotated[
+    HubSpotConnectorConfig | SalesforceConnectorConfig, Field(discriminator="type")
+]
+
+
+# --------------------------------------------------------------------------- settings
+
+
+class StateSettings(BaseModel):
+    """Where syncd keeps its state."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = "sqlite:///./syncd-state.db"
+    #: SQLite only: a lock lease not renewed for this long is free to take.
+    lock_lease: timedelta = timedelta(minutes=2)
+
+    @field_validator("url")
+    @classmethod
+    def _scheme(cls, v: str) -> str:
+        scheme = v.split(":", 1)[0]
+        if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
+            raise ValueError("must be a sqlite:/// or postgresql:// URL")
+        return v
+
+    @field_validator("lock_lease", mode="before")
+    @classmethod
+    def _lease(cls, v: Any) -> Any:
+        return parse_duration(v) if isinstance(v, str) else v
+
+
+class Settings(BaseSettings):
+    """The whole configuration."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SYNCD_", env_nested_delimiter="__", extra="forbid")
+
+    state: StateSettings = Field(default_factory=StateSettings)
+    connectors: dict[str, ConnectorConfig] = Field(default_factory=dict)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # Environment first: it overrides the file (passed as init kwargs).
+        return (env_settings, init_settings)
+
+    @field_validator("connectors")
+    @classmethod
+    def _names(cls, v: dict[str, Any]) -> dict[str, Any]:
+        for name in v:
+            if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}", name):
+                raise ValueError(f"connector name {name!r}: use letters, digits, - _ .")
+        return v
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def config_path(explicit: str | os.PathLike[str] | None,
+                environ: Mapping[str, str] | None = None) -> Path:
+    """The config file to read: explicit, else ``$SYNCD_CONFIG``, else the default."""
+    env = os.environ if environ is None else environ
+    if explicit:
+        return Path(explicit)
+    if env.get("SYNCD_CONFIG"):
+        return Path(env["SYNCD_CONFIG"])
+    return DEFAULT_CONFIG
+
+
+_TOKEN = re.compile(r"__syncd_var_(\d+)__")
+
+
+def _tokenise(text: str) -> tuple[str, list[re.Match[str]]]:
+    """Replace each ``${…}`` by a YAML-neutral token before parsing, so that
+    ``{password: ${PW}}`` stays a valid flow mapping and lines do not move."""
+    found: list[re.Match[str]] = []
+
+    def repl(m: re.Match[str]) -> str:
+        found.append(m)
+        return f"__syncd_var_{len(found) - 1}__"
+
+    return _VAR.sub(repl, text), found
+
+
+def _interpolate(data: Any, path: KeyPath, env: Mapping[str, str], found: list[re.Match[str]],
+                 missing: list[tuple[KeyPath, str]]) -> Any:
+    if isinstance(data, dict):
+        return {k: _interpolate(v, (*path, k), env, found, missing) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_interpolate(v, (*path, i), env, found, missing) for i, v in enumerate(data)]
+    if isinstance(data, str):
+        def repl(t: re.Match[str]) -> str:
+            m = found[int(t.group(1))]
+            if m.group(0) == "$${":
+                return "${"
+            name, default = m.group(1), m.group(2)
+            if name in env:
+                return env[name]
+            if default is not None:
+                return default
+            missing.append((path, name))
+            return ""
+        return _TOKEN.sub(repl, data)
+    return data
+
+
+def _locate(data: Any, loc: Sequence[str | int]) -> KeyPath:
+    """Map a pydantic error location onto a key path of the document, dropping
+    the union tags pydantic inserts (``hubspot``, ``EverySchedule`` …)."""
+    out: list[str | int] = []
+    node = data
+    for i, part in enumerate(loc):
+        last = i == len(loc) - 1
+        if isinstance(node, dict) and part in (node.get("type"), node.get("flow")) and not last:
+            continue  # the discriminated union's tag, not a key
+        if _has(node, part):
+            out.append(part)
+            node = node[part]
+        elif last or (isinstance(node, dict) and not _is_tag(part)):
+            out.append(part)
+            node = None
+    return tuple(out)
+
+
+def _has(node: Any, part: str | int) -> bool:
+    if isinstance(node, dict):
+        return part in node
+    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+
+
+def _is_tag(part: str | int) -> bool:
+    return isinstance(part, str) and (
+        part in ("hubspot", "salesforce", "password", "jwt", "client_credentials")
+        or part.endswith("-schedule") or part[:1].isupper() or part.startswith("function-"))
+
+
+def _line_of(lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:
+    for n in range(len(path), -1, -1):
+        if path[:n] in lines:
+            return lines[path[:n]]
+    return None
+
+
+def load_settings(explicit: str | os.PathLike[str] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Read, interpolate and validate the configuration; raises ``ConfigError``."""
+    env = dict(os.environ if environ is None else environ)
+    path = config_path(explicit, env)
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([ConfigIssue(source, None, "", "config file not found (use --config "
+                                       "PATH or SYNCD_CONFIG)")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([ConfigIssue(source, None, "", f"cannot read: {exc}")]) from None
+    text, found = _tokenise(text)
+    data, lines, yaml_issues = load_yaml(text, source)
+    issues = [ConfigIssue(source, i.line, i.location, i.message) for i in yaml_issues]
+    if issues:
+        raise ConfigError(issues)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError([ConfigIssue(source, 1, "", "the config must be a mapping of keys")])
+    missing: list[tuple[KeyPath, str]] = []
+    data = _interpolate(data, (), env, found, missing)
+    for key_path, name in missing:
+        issues.append(ConfigIssue(source, _line_of(lines, key_path), format_location(key_path),
+                                  f"environment variable {name} is not set"))
+    if issues:
+        raise ConfigError(issues)
+    try:
+        return _validate(data, env)
+    except ValidationError as exc:
+        for err in exc.errors(include_input=False, include_url=False):
+            key_path = _locate(data, err["loc"])
+            from_env = _line_of(lines, key_path) is None or not _in_doc(data, key_path)
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "unknown key"
+            if from_env and any(k.startswith("SYNCD_") for k in env):
+                msg += " (value may come from a SYNCD_ environment variable)"
+            issues.append(ConfigIssue(source, _line_of(lines, key_path),
+                                      format_location(key_path), msg))
+        raise ConfigError(issues) from None
+
+
+def _in_doc(data: Any, path: KeyPath) -> bool:
+    node = data
+    for part in path:
+        if not _has(node, part):
+            return False
+        node = node[part]
+    return True
+
+
+def _validate(data: dict[str, Any], env: Mapping[str, str]) -> Settings:
+    """Validate with ``env`` as the environment (not necessarily ``os.environ``)."""
+
+    class _Scoped(Settings):
+        @classmethod
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
+            from pydantic_settings import EnvSettingsSource
+
+            src = EnvSettingsSource(settings_cls, env_prefix="SYNCD_", env_nested_delimiter="__",
+                                    case_sensitive=False)
+            src.env_vars = {k.lower(): v for k, v in env.items() if k.startswith("SYNCD_")
+                            and k != "SYNCD_CONFIG"}
+            return (src, init_settings)
+
+    return _Scoped(**data)

@@ -1,0 +1,24 @@
+"""Durable state of syncd (DESIGN.md §7): cursors, the local copy of every
+contact as canonical JSON with its accounts and activities, the values last
+written, the write ledger, score and run history, and per-connector locks.
+
+SQLAlchemy Core on SQLite (default, WAL) or PostgreSQL (psycopg 3); the schema
+is migrated with Alembic whenever a store is opened.
+"""
+
+from syncd.state.lock import LockBusy
+from syncd.state.records import (
+    Meta,
+    PageStats,
+    PendingWrite,
+    Scored,
+    StoredContact,
+    Values,
+    canonical,
+)
+from syncd.state.store import ConnectorCounts, HistoryRow, RunRow, Store
+
+__all__ = [
+    "ConnectorCounts", "HistoryRow", "LockBusy", "Meta", "PageStats", "PendingWrite", "RunRow",
+    "Scored", "Store", "StoredContact", "Values", "canonical",
+]

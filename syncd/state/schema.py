@@ -1,0 +1,154 @@
+"""The state store's tables (SQLAlchemy Core). Migrations in ``migrations/``
+create exactly these; ``tests/state`` checks the two agree.
+
+Every row belongs to one connector (``connector`` column). Canonical JSON is
+stored as compact, key-sorted text so equal data compares equal as text.
+Times are stored as UTC ISO-8601 text (``UTCDateTime``), which sorts correctly.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "UTCDateTime", "accounts", "activities", "contacts", "locks", "meta", "metadata", "runs",
+    "score_history",
+]
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """An aware datetime stored as ``YYYY-MM-DDTHH:MM:SS.ffffff+00:00`` text."""
+
+    impl = sa.String(32)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> str | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        return None if value is None else datetime.fromisoformat(value)
+
+
+metadata = sa.MetaData()
+
+meta = sa.Table(
+    "syncd_connector", metadata,
+    sa.Column("connector", sa.String(64), primary_key=True),
+    sa.Column("cursor", sa.Text),
+    sa.Column("model_ref", sa.String(200)),
+    sa.Column("last_rescore_at", UTCDateTime),
+    sa.Column("updated_at", UTCDateTime),
+)
+
+accounts = sa.Table(
+    "syncd_account", metadata,
+    sa.Column("connector", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("domain_key", sa.String(300)),
+    sa.Column("name_key", sa.String(300)),
+    sa.Index("ix_syncd_account_domain", "connector", "domain_key"),
+    sa.Index("ix_syncd_account_name", "connector", "name_key"),
+)
+
+contacts = sa.Table(
+    "syncd_contact", metadata,
+    sa.Column("connector", sa.String(64), primary_key=True),
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("kind", sa.String(32), nullable=False),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Column("account_id", sa.String(64)),
+    sa.Column("resolved_account_id", sa.String(64)),
+    sa.Column("email_key", sa.String(300)),
+    sa.Column("company_key", sa.String(300)),
+    sa.Column("account_key", sa.String(300)),
+    sa.Column("writable", sa.Boolean, nullable=False, default=True),
+    sa.Column("dirty", sa.Boolean, nullable=False, default=True),
+    # syncd's fields as last read from the CRM (crm_read: they were read)
+    sa.Column("crm_read", sa.Boolean, nullable=False, default=False),
+    sa.Column("crm_score", sa.Integer),
+    sa.Column("crm_tier", sa.String(64)),
+    sa.Column("crm_reasons", sa.Text),
+    sa.Column("crm_priority", sa.Boolean),
+    # what the core computes now (desired)
+    sa.Column("score", sa.Integer),
+    sa.Column("tier", sa.String(64)),
+    sa.Column("reasons", sa.Text),
+    sa.Column("priority", sa.Boolean),
+    sa.Column("mql", sa.Boolean),
+    sa.Column("model_ref", sa.String(200)),
+    sa.Column("scored_at", UTCDateTime),
+    sa.Column("mql_at", UTCDateTime),
+    # last written values
+    sa.Column("w_score", sa.Integer),
+    sa.Column("w_tier", sa.String(64)),
+    sa.Column("w_reasons", sa.Text),
+    sa.Column("w_priority", sa.Boolean),
+    sa.Column("written_at", UTCDateTime),
+    # write ledger
+    sa.Column("pending", sa.Boolean, nullable=False, default=False),
+    sa.Column("drift", sa.Boolean, nullable=False, default=False),
+    sa.Column("rank", sa.BigInteger, nullable=False, default=0),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text),
+    sa.Column("dead", sa.Boolean, nullable=False, default=False),
+    sa.Column("attempt_run", sa.String(40)),
+    sa.Index("ix_syncd_contact_dirty", "connector", "dirty"),
+    sa.Index("ix_syncd_contact_key", "connector", "account_key"),
+    sa.Index("ix_syncd_contact_pending", "connector", "pending", "rank"),
+    sa.Index("ix_syncd_contact_account", "connector", "account_id"),
+    sa.Index("ix_syncd_contact_resolved", "connector", "resolved_account_id"),
+    sa.Index("ix_syncd_contact_email_key", "connector", "email_key"),
+    sa.Index("ix_syncd_contact_company_key", "connector", "company_key"),
+)
+
+activities = sa.Table(
+    "syncd_activity", metadata,
+    sa.Column("connector", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("contact_id", sa.String(64), primary_key=True),
+    sa.Column("data", sa.Text, nullable=False),
+    sa.Index("ix_syncd_activity_contact", "connector", "contact_id"),
+)
+
+score_history = sa.Table(
+    "syncd_score_history", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("connector", sa.String(64), nullable=False),
+    sa.Column("contact_id", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("score", sa.Integer, nullable=False),
+    sa.Column("tier", sa.String(64), nullable=False),
+    sa.Column("model_ref", sa.String(200), nullable=False),
+    sa.Column("run_id", sa.String(40), nullable=False),
+    sa.Index("ix_syncd_history_contact", "connector", "contact_id"),
+)
+
+runs = sa.Table(
+    "syncd_run", metadata,
+    sa.Column("run_id", sa.String(40), primary_key=True),
+    sa.Column("connector", sa.String(64), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("started_at", UTCDateTime, nullable=False),
+    sa.Column("finished_at", UTCDateTime),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("report", sa.Text),
+    sa.Column("error", sa.Text),
+    sa.Index("ix_syncd_run_connector", "connector", "started_at"),
+)
+
+locks = sa.Table(
+    "syncd_lock", metadata,
+    sa.Column("connector", sa.String(64), primary_key=True),
+    sa.Column("owner", sa.String(100), nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,232 @@
+"""The state store: one object the engine and the CLI talk to.
+
+``Store.open(url)`` creates the engine and applies migrations. Methods that
+change data run in their own transaction unless they take a connection.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from connectors.base import Page, WriteOutcome
+from syncd.state import contacts as contact_reads
+from syncd.state import ledger, pages
+from syncd.state.lock import connector_lock
+from syncd.state.migrate import create_engine, upgrade
+from syncd.state.records import Meta, PageStats, PendingWrite, Scored, StoredContact
+from syncd.state.schema import contacts, meta, runs, score_history
+
+__all__ = ["ConnectorCounts", "HistoryRow", "RunRow", "Store"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunRow:
+    run_id: str
+    connector: str
+    kind: str
+    started_at: datetime
+    finished_at: datetime | None
+    status: str
+    report: dict[str, Any]
+    error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryRow:
+    at: datetime
+    score: int
+    tier: str
+    model_ref: str
+    run_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorCounts:
+    contacts: int
+    pending: int
+    dead: int
+    dirty: int
+
+
+class Store:
+    """SQLite (default) or PostgreSQL state, schema migrated on open."""
+
+    def __init__(self, engine: sa.Engine, lease: timedelta = timedelta(minutes=2)) -> None:
+        self.engine = engine
+        self.lease = lease
+
+    @classmethod
+    def open(cls, url: str, lease: timedelta = timedelta(minutes=2)) -> Store:
+        engine = create_engine(url)
+        upgrade(engine)
+        return cls(engine, lease)
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ lock
+
+    def lock(self, connector: str, owner: str,
+             clock: Callable[[], datetime]) -> AbstractContextManager[None]:
+        """The connector's exclusive lock; raises ``LockBusy`` when held elsewhere."""
+        return connector_lock(self.engine, connector, owner, clock, self.lease)
+
+    # ------------------------------------------------------------------ meta
+
+    def meta(self, connector: str) -> Meta:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(meta).where(meta.c.connector == connector)).first()
+        if row is None:
+            return Meta(None, None, None)
+        cursor = json.loads(row.cursor) if row.cursor else None
+        return Meta(cursor, row.model_ref, row.last_rescore_at)
+
+    def set_meta(self, connector: str, now: datetime, **values: Any) -> None:
+        """Set ``cursor`` (JSON or None), ``model_ref`` or ``last_rescore_at``."""
+        if "cursor" in values:
+            c = values["cursor"]
+            values["cursor"] = None if c is None else json.dumps(c, sort_keys=True)
+        with self.engine.begin() as conn:
+            done = conn.execute(sa.update(meta).where(meta.c.connector == connector)
+                                .values(updated_at=now, **values))
+            if done.rowcount == 0:
+                conn.execute(sa.insert(meta).values(connector=connector, updated_at=now,
+                                                    **values))
+
+    # ------------------------------------------------------------------ pulls
+
+    def commit_page(self, connector: str, page: Page, now: datetime,
+                    store_cursor: bool = True) -> PageStats:
+        """Store one page and its cursor atomically."""
+        with self.engine.begin() as conn:
+            return pages.commit_page(conn, connector, page, now, store_cursor=store_cursor)
+
+    def prepare_scoring(self, connector: str) -> int:
+        """Resolve accounts of dirty accountless contacts and refresh their
+        account keys; returns how many account links changed."""
+        with self.engine.begin() as conn:
+            changed = pages.resolve_accounts(conn, connector)
+            pages.refresh_keys(conn, connector,
+                               lambda cid: contact_reads.account_key_of(conn, connector, cid))
+        return changed
+
+    def mark_all_dirty(self, connector: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(contacts).where(contacts.c.connector == connector)
+                         .values(dirty=True))
+
+    # ------------------------------------------------------------------ reads
+
+    def dirty_groups(self, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
+        return contact_reads.dirty_groups(self.engine, connector, chunk)
+
+    def all_groups(self, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
+        return contact_reads.all_groups(self.engine, connector, chunk)
+
+    def contact(self, connector: str, cid: str) -> StoredContact | None:
+        with self.engine.connect() as conn:
+            found = contact_reads.load_contacts(conn, connector, [cid])
+        return found[0] if found else None
+
+    def group_of(self, connector: str, cid: str) -> list[StoredContact]:
+        """The contact and its account-mates (everything its score depends on)."""
+        with self.engine.connect() as conn:
+            key = conn.execute(sa.select(contacts.c.account_key).where(
+                contacts.c.connector == connector, contacts.c.id == cid)).scalar_one_or_none()
+            if key is None:
+                return contact_reads.load_contacts(conn, connector, [cid])
+            ids = [i for (i,) in conn.execute(sa.select(contacts.c.id).where(
+                contacts.c.connector == connector, contacts.c.account_key == key))]
+            return contact_reads.load_contacts(conn, connector, ids)
+
+    def history(self, connector: str, cid: str, limit: int = 50) -> list[HistoryRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(score_history).where(
+                score_history.c.connector == connector, score_history.c.contact_id == cid)
+                .order_by(score_history.c.seq.desc()).limit(limit)).all()
+        return [HistoryRow(r.at, r.score, r.tier, r.model_ref, r.run_id) for r in rows]
+
+    def counts(self, connector: str) -> ConnectorCounts:
+        c = contacts.c
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(
+                sa.func.count(),
+                sa.func.coalesce(sa.func.sum(sa.case(
+                    (sa.and_(c.pending.is_(True), c.dead.is_(False), c.writable.is_(True)), 1),
+                    else_=0)), 0),
+                sa.func.coalesce(sa.func.sum(sa.case((c.dead.is_(True), 1), else_=0)), 0),
+                sa.func.coalesce(sa.func.sum(sa.case((c.dirty.is_(True), 1), else_=0)), 0),
+            ).where(c.connector == connector)).one()
+        return ConnectorCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
+
+    def dead_letters(self, connector: str, limit: int = 20) -> list[tuple[str, int, str]]:
+        """(contact id, attempts, last error) of dead-lettered writes."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(contacts.c.id, contacts.c.attempts,
+                                          contacts.c.last_error).where(
+                contacts.c.connector == connector, contacts.c.dead.is_(True))
+                .order_by(contacts.c.id).limit(limit)).all()
+        return [(r[0], int(r[1]), r[2] or "") for r in rows]
+
+    # ------------------------------------------------------------------ scores, writes
+
+    def save_scores(self, connector: str, scored: Sequence[Scored], clean: Sequence[str],
+                    run_id: str, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            ledger.save_scores(conn, connector, scored, clean, run_id, now)
+
+    def pending_writes(self, connector: str, run_id: str, limit: int) -> list[PendingWrite]:
+        with self.engine.connect() as conn:
+            return ledger.pending_writes(conn, connector, run_id, limit)
+
+    def record_outcomes(self, connector: str, run_id: str, sent: Sequence[PendingWrite],
+                        outcomes: Sequence[WriteOutcome], now: datetime,
+                        dead_after: int) -> ledger.OutcomeCounts:
+        with self.engine.begin() as conn:
+            return ledger.record_outcomes(conn, connector, run_id, sent, outcomes, now,
+                                          dead_after)
+
+    # ------------------------------------------------------------------ runs
+
+    def start_run(self, run_id: str, connector: str, kind: str, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.insert(runs).values(run_id=run_id, connector=connector, kind=kind,
+                                                started_at=now, status="running"))
+
+    def finish_run(self, run_id: str, now: datetime, status: str, report: dict[str, Any],
+                   error: str | None) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(sa.update(runs).where(runs.c.run_id == run_id).values(
+                finished_at=now, status=status, report=json.dumps(report, default=str),
+                error=error))
+
+    def last_runs(self, connector: str, limit: int = 1) -> list[RunRow]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(runs).where(runs.c.connector == connector)
+                                .order_by(runs.c.started_at.desc()).limit(limit)).all()
+        return [RunRow(r.run_id, r.connector, r.kind, r.started_at, r.finished_at, r.status,
+                       json.loads(r.report) if r.report else {}, r.error) for r in rows]
+
+    # ------------------------------------------------------------------ export
+
+    def export(self, connector: str, chunk: int = 500) -> Iterator[dict[str, Any]]:
+        """Every stored contact's canonical JSON, in id order, streamed."""
+        after = ""
+        while True:
+            with self.engine.connect() as conn:
+                rows = conn.execute(sa.select(contacts).where(
+                    contacts.c.connector == connector, contacts.c.id > after)
+                    .order_by(contacts.c.id).limit(chunk)).all()
+                if not rows:
+                    return
+                after = rows[-1].id
+                batch = contact_reads.assemble(conn, connector, rows)
+            for sc in batch:
+                yield sc.json

@@ -1,0 +1,289 @@
+"""One cycle of one connector (DESIGN.md §7).
+
+pull pages -> commit each page with its cursor -> resolve accounts of
+accountless contacts -> affected set (dirty contacts and their account
+groups; every contact when the model changed, on the daily rescore, on a full
+resync or a rescore) -> score with the core (``as_of`` = run start) -> decide
+(diff against the CRM's values and the last written ones) -> write in priority
+order within the budget -> ledger -> run record.
+
+At-least-once and idempotent: cursors move only with committed pages, dirty
+flags clear only with saved scores, a write is recorded only after the CRM
+answered, and rewriting equal values is harmless. ``stop`` is checked between
+pages, score chunks and write batches.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from connectors.base import (
+    Connector,
+    ContactUpdate,
+    FatalError,
+    RetriableError,
+    Usage,
+)
+from syncd.core import ContactError, ModelError, contact_from_json, score_batch
+from syncd.state import LockBusy
+from syncd.sync.decide import DryRunSummary, decide, mql_tiers
+from syncd.sync.engine import Engine
+from syncd.sync.report import CycleReport, Progress
+
+__all__ = ["run_cycle"]
+
+log = logging.getLogger("syncd.sync")
+
+
+class _Stopped(Exception):
+    pass
+
+
+@dataclass
+class _Tally:
+    pulled: int = 0
+    skipped: int = 0
+    scored: int = 0
+    written: int = 0
+    unchanged: int = 0
+    write_failures: int = 0
+    dead_letters: int = 0
+    drift_repaired: int = 0
+    rescored_all: bool = False
+    status: str = "ok"
+    error: str | None = None
+    usage: Usage = field(default_factory=Usage)
+
+
+def _daily_rescore_due(app: Engine, connector: str, last: datetime | None,
+                       now: datetime) -> bool:
+    at = app.config(connector).daily_rescore_at
+    today = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
+    threshold = today if now >= today else today - timedelta(days=1)
+    return last is None or last < threshold
+
+
+class _Cycle:
+    def __init__(self, app: Engine, name: str, run_id: str, started: datetime,
+                 stop: threading.Event, progress: Progress | None, dry_run: bool) -> None:
+        self.app, self.name, self.run_id, self.started = app, name, run_id, started
+        self.stop, self.progress, self.dry_run = stop, progress, dry_run
+        self.cfg = app.config(name)
+        self.store = app.store
+        self.t = _Tally()
+        self.conn: Connector | None = None
+        self.summary = DryRunSummary() if dry_run else None
+
+    def _event(self, event: str, **counts: Any) -> None:
+        log.info(event.replace("_", " "), extra={"connector": self.name, "run_id": self.run_id,
+                                                 "event": event, **counts})
+
+    def _phase(self, name: str, total: int | None) -> None:
+        if self.progress is not None:
+            self.progress.phase(name, total)
+
+    def _advance(self, n: int) -> None:
+        if self.progress is not None:
+            self.progress.advance(n)
+
+    def connector(self) -> Connector:
+        if self.conn is None:
+            self.conn = self.app.connector(self.name)
+        return self.conn
+
+    # ----------------------------------------------------------------- pull
+
+    def pull(self, full: bool) -> None:
+        conn = self.connector()
+        fields = conn.ensure_fields(create=conn.auto_create_fields and not self.dry_run)
+        if not fields.ok:
+            missing = ", ".join(f"{f.object}.{f.name} ({f.type})" for f in fields.missing)
+            raise FatalError(f"syncd's fields are missing: {missing}; run `syncd setup "
+                             f"--connector {self.name}`")
+        cursor = None if full else self.store.meta(self.name).cursor
+        self._phase("pull", None)
+        for n, page in enumerate(conn.changes(cursor, self.started, full=full), start=1):
+            stats = self.store.commit_page(self.name, page, self.app.clock())
+            self.t.pulled += stats.contacts
+            self.t.skipped += stats.skipped
+            if n == 1 and page.estimated_total is not None:
+                self._phase("pull", page.estimated_total)
+            self._advance(stats.contacts)
+            self._event("page_committed", page=n, contacts=stats.contacts,
+                        changed=stats.changed_contacts, accounts=stats.accounts,
+                        activities=stats.new_activities, deleted=stats.deleted,
+                        skipped=stats.skipped)
+            if self.stop.is_set():
+                raise _Stopped("stop requested")
+            if conn.usage().stop:
+                raise _Stopped("API budget guard")
+
+    # ----------------------------------------------------------------- score
+
+    def score(self, everything: bool) -> None:
+        model = self.app.model(self.name)
+        mql = mql_tiers(model)
+        self.store.prepare_scoring(self.name)
+        chunk = self.cfg.score_chunk
+        self._phase("score", None)
+        groups = (self.store.all_groups(self.name, chunk) if everything
+                  else self.store.dirty_groups(self.name, chunk))
+        for group in groups:
+            ok, contacts, bad = [], [], []
+            for sc in group:
+                try:
+                    contacts.append(contact_from_json(sc.json))
+                    ok.append(sc)
+                except ContactError as exc:
+                    bad.append(sc.id)
+                    self.t.skipped += 1
+                    log.warning("contact not scorable", extra={
+                        "connector": self.name, "run_id": self.run_id, "event": "skipped",
+                        "record_id": sc.id, "reason": str(exc)})
+            results = score_batch(model, contacts, self.started)
+            self.t.scored += len(results)
+            if self.summary is not None:
+                for sc, r in zip(ok, results, strict=True):
+                    self.summary.add(sc, r, mql)
+                self.t.unchanged = self.summary.scored - self.summary.would_write
+            else:
+                verdicts = [decide(sc, r, mql, self.started)
+                            for sc, r in zip(ok, results, strict=True)]
+                self.t.unchanged += sum(1 for v in verdicts if not v.pending)
+                self.store.save_scores(self.name, verdicts, bad, self.run_id, self.app.clock())
+            self._advance(len(group))
+            if self.stop.is_set():
+                raise _Stopped("stop requested")
+        self._event("scored", scored=self.t.scored)
+        if everything and self.summary is None:
+            self.store.set_meta(self.name, self.app.clock(), model_ref=model.ref,
+                                last_rescore_at=self.started)
+
+    # ----------------------------------------------------------------- write
+
+    def write(self) -> None:
+        counts = self.store.counts(self.name)
+        if counts.pending == 0:
+            return
+        conn = self.connector()
+        usage = conn.usage()
+        size = max(1, conn.write_batch_size)
+        allowed = None if usage.calls_left is None else max(0, usage.calls_left) * size
+        cap = self.cfg.max_writes_per_cycle
+        if cap is not None:
+            allowed = cap if allowed is None else min(allowed, cap)
+        self._phase("write", counts.pending if allowed is None else min(allowed, counts.pending))
+        while allowed is None or allowed > 0:
+            if self.stop.is_set():
+                raise _Stopped("stop requested")
+            if conn.usage().stop:
+                raise _Stopped("API budget guard")
+            batch = self.store.pending_writes(self.name, self.run_id,
+                                              size if allowed is None else min(size, allowed))
+            if not batch:
+                break
+            updates = [ContactUpdate(id=w.id, kind=w.kind, score=w.values.score or 0,
+                                     tier=w.values.tier or "", reasons=w.values.reasons or "",
+                                     priority=bool(w.values.priority), scored_at=self.started,
+                                     mql_at=w.mql_at) for w in batch]
+            outcomes = conn.write(updates)
+            if len(outcomes) != len(batch):
+                raise RetriableError(f"connector answered {len(outcomes)} outcomes for "
+                                     f"{len(batch)} updates; nothing recorded, retried next cycle")
+            done = self.store.record_outcomes(self.name, self.run_id, batch, outcomes,
+                                              self.app.clock(), self.cfg.dead_letter_after)
+            self.t.written += done.written
+            self.t.write_failures += done.failed
+            self.t.dead_letters += done.dead
+            self.t.drift_repaired += done.drift_repaired
+            for w, o in zip(batch, outcomes, strict=True):
+                if o.status != "ok":
+                    log.warning("write failed", extra={
+                        "connector": self.name, "run_id": self.run_id, "event": "write_failed",
+                        "record_id": w.id, "outcome": o.status, "reason": o.reason,
+                        "rate_limited": o.rate_limited})
+            self._advance(len(batch))
+            self._event("write_batch", sent=len(batch), written=done.written,
+                        failed=done.failed, dead=done.dead)
+            if allowed is not None:
+                allowed -= len(batch)
+
+
+def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = None,
+              progress: Progress | None = None, full: bool = False,
+              rescore_only: bool = False, dry_run: bool = False) -> CycleReport:
+    """Run one cycle of ``connector``; never raises for a CRM, data or lock
+    problem (the report says ``failed`` with a human message)."""
+    stop = stop or threading.Event()
+    run_id = uuid.uuid4().hex[:16]
+    started = app.clock()
+    kind = "full" if full else "rescore" if rescore_only else "incremental"
+    c = _Cycle(app, connector, run_id, started, stop, progress, dry_run)
+    c._event("cycle_started", kind=kind, dry_run=dry_run)
+    try:
+        with app.store.lock(connector, app.owner, app.clock):
+            app.store.start_run(run_id, connector, kind if not dry_run else f"{kind}-dry",
+                                started)
+            try:
+                c.t.status = _run(c, full=full, rescore_only=rescore_only)
+            except _Stopped as exc:
+                c.t.status, c.t.error = "stopped", str(exc)
+            except (FatalError, RetriableError) as exc:
+                c.t.status, c.t.error = "failed", str(exc)
+            except ModelError as exc:
+                c.t.status, c.t.error = "failed", f"model not usable: {exc}"
+            except Exception as exc:  # a bug: record it, keep the daemon alive
+                log.exception("cycle crashed", extra={"connector": connector, "run_id": run_id,
+                                                      "event": "internal_error"})
+                c.t.status = "failed"
+                c.t.error = f"internal error ({type(exc).__name__}); see the log"
+            finally:
+                if c.conn is not None:
+                    c.t.usage = c.conn.usage()
+                    c.conn.close()
+            report = _report(c, kind)
+            app.store.finish_run(run_id, report.finished_at, report.status, report.to_json(),
+                                 report.error)
+    except LockBusy as exc:
+        c.t.status, c.t.error = "failed", str(exc)
+        report = _report(c, kind)
+    c._event("cycle_finished", status=report.status, pulled=report.pulled,
+             scored=report.scored, written=report.written, failures=report.write_failures,
+             dead_letters=report.dead_letters, pending=report.pending,
+             drift_repaired=report.drift_repaired, error=report.error)
+    return report
+
+
+def _run(c: _Cycle, *, full: bool, rescore_only: bool) -> str:
+    meta = c.store.meta(c.name)
+    model = c.app.model(c.name)
+    if not rescore_only:
+        c.pull(full)
+    everything = (rescore_only or full or meta.model_ref != model.ref
+                  or _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started))
+    c.t.rescored_all = everything
+    c.score(everything)
+    if not c.dry_run:
+        c.write()
+    return "ok"
+
+
+def _report(c: _Cycle, kind: str) -> CycleReport:
+    t = c.t
+    try:
+        pending = c.store.counts(c.name).pending
+    except Exception:  # the store itself failed: the report still goes out
+        pending = -1
+    return CycleReport(
+        connector=c.name, run_id=c.run_id, kind=kind, started_at=c.started,
+        finished_at=c.app.clock(), status=t.status, pulled=t.pulled, scored=t.scored,
+        written=t.written, unchanged=t.unchanged,
+        write_failures=t.write_failures, dead_letters=t.dead_letters, pending=pending,
+        drift_repaired=t.drift_repaired, api_calls=dict(t.usage.calls), http_429=t.usage.http_429,
+        budget_remaining=t.usage.budget_remaining, error=t.error, skipped=t.skipped,
+        rescored_all=t.rescored_all, dry_run=c.summary)

@@ -1,0 +1,57 @@
+"""What one cycle did (``CycleReport``) and the progress hook a cycle calls."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from syncd.sync.decide import DryRunSummary
+
+__all__ = ["CycleReport", "Progress"]
+
+
+class Progress(Protocol):
+    """Progress callbacks: a phase starts (``total`` when known), work advances."""
+
+    def phase(self, name: str, total: int | None) -> None: ...
+
+    def advance(self, n: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    """One cycle of one connector. ``status``: ``ok``, ``failed`` or ``stopped``
+    (budget guard or stop request; state saved). ``error`` is for humans and
+    never holds a secret."""
+
+    connector: str
+    run_id: str
+    kind: str
+    started_at: datetime
+    finished_at: datetime
+    status: str
+    pulled: int
+    scored: int
+    written: int
+    unchanged: int
+    write_failures: int
+    dead_letters: int
+    pending: int
+    drift_repaired: int
+    api_calls: Mapping[str, int]
+    http_429: int
+    budget_remaining: int | None
+    error: str | None
+    skipped: int = 0
+    rescored_all: bool = False
+    dry_run: DryRunSummary | None = field(default=None, compare=False)
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("dry_run")
+        d["started_at"] = self.started_at.isoformat()
+        d["finished_at"] = self.finished_at.isoformat()
+        d["api_calls"] = dict(self.api_calls)
+        return d
