@@ -158,5 +158,5 @@ class SyncScheduler:
                  "next_run": nxt.isoformat() if nxt else None}
         if report.status == "failed":
             log.warning("cycle failed: %s", report.error or "unknown error", extra=extra)
-        else:
-            log.info("cycle %s in %.1fs", report.status, seconds, extra=extra)
+        else:  # the engine's own `cycle_finished` line already carries the counts
+            log.debug("cycle %s in %.1fs", report.status, seconds, extra=extra)
