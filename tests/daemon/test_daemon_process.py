@@ -16,8 +16,10 @@ from typing import Any
 
 import pytest
 
+from syncd.cli.serve import serve
+from syncd.settings import ConnectorConfig
 from syncd.state import Store
-from tests.kit.memory_crm import MemoryCRM
+from tests.kit.memory_crm import MemoryConnector, MemoryCRM
 from tests.kit.seed import MODEL, ROOT, seed
 from tests.sync.helpers import crm_matches_core
 
@@ -140,7 +142,21 @@ def test_daemon_process_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path: Path)
         store.close()
 
 
-def test_invalid_config_is_refused_with_every_error(tmp_path: Path) -> None:
+def _refused(config: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    """Run the CLI path in-process on a config it must refuse: exit 1, errors on stderr."""
+    def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
+        raise AssertionError("no connector may be built for an invalid config")
+
+    with pytest.raises(SystemExit) as exit_:
+        serve(str(config), factory)
+    assert exit_.value.code == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    return err.splitlines()
+
+
+def test_invalid_config_is_refused_with_every_error(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
     config = _config(tmp_path, f"""\
 state:
   url: "sqlite:///{tmp_path / 'state.db'}"
@@ -150,22 +166,16 @@ daemon:
 connectors:
   mem:
     type: hubspot
-    access_token: ${{UNSET_TOKEN_VAR}}
+    access_token: ${{UNSET_TOKEN_VAR_FOR_SYNCD_TEST}}
     model: {MODEL}
     schedule: {{cron: "61 * * * *"}}
 """)
-    crm_path = tmp_path / "crm.json"
-    MemoryCRM().save(crm_path)
-    proc = _spawn(config, crm_path)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 1 and out == ""
-    assert f"{config}:9: connectors.mem.access_token: environment variable UNSET_TOKEN_VAR " \
-           "is not set" in err
-    proc = _spawn(_config(tmp_path, config.read_text().replace("${UNSET_TOKEN_VAR}", "x")),
-                  crm_path)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 1 and out == ""
-    lines = err.splitlines()
+    assert _refused(config, capsys) == [
+        f"{config}:9: connectors.mem.access_token: environment variable "
+        "UNSET_TOKEN_VAR_FOR_SYNCD_TEST is not set",
+        "config not usable (1 error(s))"]
+    _config(tmp_path, config.read_text().replace("${UNSET_TOKEN_VAR_FOR_SYNCD_TEST}", "x"))
+    lines = _refused(config, capsys)
     assert f"{config}:4: daemon.port: Input should be less than or equal to 65535" in lines
     assert f"{config}:5: daemon.colour: unknown key" in lines
     assert any(line.startswith(f"{config}:11: connectors.mem.schedule.cron: invalid crontab")
@@ -173,15 +183,12 @@ connectors:
     assert lines[-1] == "config not usable (3 error(s))"
 
 
-@pytest.mark.parametrize("model_text", ["tiers: [oops\n"])
-def test_a_broken_model_is_refused_like_validate(tmp_path: Path, model_text: str) -> None:
+def test_a_broken_model_is_refused_like_validate(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
     model = tmp_path / "broken.yaml"
-    model.write_text(model_text, encoding="utf-8")
-    config = _config(tmp_path, _good_config(tmp_path).read_text().replace(str(MODEL), str(model)))
-    crm_path = tmp_path / "crm.json"
-    MemoryCRM().save(crm_path)
-    proc = _spawn(config, crm_path)
-    out, err = proc.communicate(timeout=30)
-    assert proc.returncode == 1 and out == ""
-    assert err.startswith(f"connector mem: {model}:")
-    assert err.splitlines()[-1].startswith("config not usable (")
+    model.write_text("tiers: [oops\n", encoding="utf-8")
+    text = _good_config(tmp_path).read_text().replace(str(MODEL), str(model))
+    config = _config(tmp_path, text.replace("${MEM_TOKEN}", "literal-token"))
+    lines = _refused(config, capsys)
+    assert lines[0].startswith(f"connector mem: {model}:")
+    assert lines[-1].startswith("config not usable (")
