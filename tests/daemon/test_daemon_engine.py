@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 from syncd.daemon.schedules import Cron, Every
@@ -25,7 +26,8 @@ def _metric(url: str, prefix: str) -> float:
 
 
 def test_schedules_from_config() -> None:
-    assert schedule_of(EverySchedule(every="15m")) == Every(EverySchedule(every="15m").every)
+    every = EverySchedule.model_validate({"every": "15m"})
+    assert schedule_of(every) == Every(timedelta(minutes=15))
     assert schedule_of(CronSchedule(cron="*/10 * * * *")) == Cron("*/10 * * * *")
 
 
