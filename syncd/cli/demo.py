@@ -28,6 +28,7 @@ import click
 import yaml
 from rich.console import Console
 
+from syncd.cli.demo_progress import CycleProgress, progress_bars
 from syncd.cli.demo_report import (
     CrmRun,
     account_boost_table,
@@ -39,7 +40,6 @@ from syncd.cli.demo_report import (
 )
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.factory import build_connector
-from syncd.cli.progress import CycleProgress, progress_bars
 from syncd.cli.sandbox import build_app
 from syncd.core import ContactError, contact_from_json, score_batch
 from syncd.sandbox.faults import FaultSpec

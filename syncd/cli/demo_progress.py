@@ -1,4 +1,4 @@
-"""Progress bars for cycles (``syncd.sync.Progress``) with rich."""
+"""The demo's progress bars (``syncd.sync.Progress``) with rich: one bar per connector."""
 
 from __future__ import annotations
 
