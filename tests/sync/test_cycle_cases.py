@@ -1,0 +1,191 @@
+"""Done-when cases of the cycle against the in-memory CRM (SQLite and PostgreSQL):
+drift repair, retries and dead letters, a short budget, rescore without reads,
+dry runs, account resolution, deletions, the daily rescore, the lock."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from syncd.sync import run_cycle
+from tests.kit.memory_crm import MemoryCRM
+from tests.kit.seed import seed
+from tests.sync.helpers import NAME, NOW, Clock, crm_matches_core, make_engine, write_config
+
+
+def _synced(tmp_path: Path, url: str, **kw: object) -> tuple[MemoryCRM, object]:
+    crm = MemoryCRM()
+    seed(crm)
+    app, _ = make_engine(write_config(tmp_path, url), crm, **kw)  # type: ignore[arg-type]
+    assert run_cycle(app, NAME).status == "ok"
+    return crm, app
+
+
+def test_hand_edited_field_is_restored(tmp_path: Path, state_url: str) -> None:
+    crm, app = _synced(tmp_path, state_url)
+    right = crm.fields("003A1")
+    crm.edit_fields("003A1", score=3, tier="unqualified")
+    r = run_cycle(app, NAME)  # type: ignore[arg-type]
+    assert r.status == "ok" and r.written == 1 and r.drift_repaired == 1
+    assert crm.fields("003A1") == right
+    assert run_cycle(app, NAME).written == 0  # type: ignore[arg-type]
+
+
+def test_failures_retried_then_dead_lettered(tmp_path: Path, state_url: str) -> None:
+    crm = MemoryCRM()
+    seed(crm)
+    crm.failures["003A2"] = ["rate", "rate"] + ["rejected"] * 5
+    crm.failures["003A3"] = ["retriable"]
+    app, _ = make_engine(write_config(tmp_path, state_url), crm)
+    r1 = run_cycle(app, NAME)
+    assert r1.write_failures == 2 and r1.pending == 2 and r1.dead_letters == 0
+    r2 = run_cycle(app, NAME)  # 003A3 succeeds on retry; 003A2 rate-limited again
+    assert crm.fields("003A3")["score"] is not None
+    assert r2.pending == 1
+    for _ in range(4):
+        assert run_cycle(app, NAME).dead_letters == 0
+    r = run_cycle(app, NAME)
+    assert r.dead_letters == 1 and r.pending == 0
+    assert app.store.counts(NAME).dead == 1
+    [(cid, attempts, error)] = app.store.dead_letters(NAME)
+    assert (cid, attempts) == ("003A2", 5) and "injected rejected failure" in error
+    assert crm.fields("003A2")["score"] is None
+    # dead-lettered writes are not retried any more
+    assert run_cycle(app, NAME).write_failures == 0
+
+
+def test_short_budget_writes_tier_changes_first(tmp_path: Path, state_url: str) -> None:
+    crm, app = _synced(tmp_path, state_url)
+    assert run_cycle(app, NAME).written == 0  # type: ignore[arg-type]  # re-reads our writes
+    # every contact gets a small score move; two also change tier
+    for cid in ("003A3", "003G2"):
+        crm.add_activity(f"demo:{cid}", cid, type="webinar_attended", at="2026-11-22T10:00:00Z")
+    for cid in ("003A1", "003A2", "003D1", "003D2", "003E1", "003F1"):
+        crm.add_activity(f"open:{cid}", cid, type="email_open", at="2026-11-22T10:00:00Z")
+    crm.budget = sum(crm.calls.values()) + 3 + 1  # three pages of changes, one write call
+    before = {cid: crm.fields(cid)["tier"] for cid in crm.contacts}
+    r = run_cycle(app, NAME)  # type: ignore[arg-type]
+    written = [w["id"] for w in crm.writes[-r.written:]]
+    assert r.written == 2  # one write call of two records
+    assert all(crm.fields(cid)["tier"] != before[cid] for cid in written), written
+    assert r.pending > 0
+    crm.budget = None
+    r2 = run_cycle(app, NAME)  # type: ignore[arg-type]
+    assert r2.pending == 0
+    crm_matches_core(crm, app.store, NOW)  # type: ignore[attr-defined]
+
+
+def test_rescore_only_makes_no_reads_and_dry_run_writes_nothing(
+        tmp_path: Path, state_url: str) -> None:
+    crm, app = _synced(tmp_path, state_url)
+    reads = crm.calls["read"]
+    r = run_cycle(app, NAME, rescore_only=True)  # type: ignore[arg-type]
+    assert r.status == "ok" and r.kind == "rescore" and r.scored == len(crm.contacts)
+    assert crm.calls["read"] == reads and r.written == 0
+    # a changed model: dry run shows transitions and writes nothing
+    lenient = tmp_path / "lenient.yaml"
+    src = Path(app.config(NAME).model)  # type: ignore[attr-defined]
+    text = src.read_text(encoding="utf-8")
+    shutil.copy(src.parent / "priority-accounts.csv", tmp_path)
+    lenient.write_text(text.replace("min: 50", "min: 20").replace("min: 25", "min: 10"),
+                       encoding="utf-8")
+    app2, _ = make_engine(write_config(tmp_path, state_url, model=lenient), crm)
+    writes = len(crm.writes)
+    d = run_cycle(app2, NAME, rescore_only=True, dry_run=True)
+    assert d.status == "ok" and d.dry_run is not None, d.error
+    assert d.dry_run.into_mql > 0 and d.dry_run.out_of_mql == 0
+    assert sum(d.dry_run.transitions.values()) == len(crm.contacts)
+    assert any(a != b for a, b in d.dry_run.transitions)
+    assert d.dry_run.samples and len(crm.writes) == writes and crm.calls["read"] == reads
+    assert app2.store.counts(NAME).pending == 0
+    # and for real: every changed contact gets written
+    r = run_cycle(app2, NAME, rescore_only=True)
+    assert r.written == d.dry_run.would_write and crm.calls["read"] == reads
+
+
+def test_leads_join_their_company_through_the_email_domain(
+        tmp_path: Path, state_url: str) -> None:
+    crm = MemoryCRM()
+    crm.add_account("001ACME", name="Acme", domain="acme.io", properties={"priority": True})
+    crm.add_contact("003X", email="boss@acme.io", account_id="001ACME",
+                    properties={"title": "CEO"})
+    crm.add_contact("00QL", kind="lead", email="new.lead@acme.io", company="Acme Inc",
+                    properties={"title": "Engineer"})
+    crm.add_contact("00QN", kind="lead", email="x@gmail.com", company="Acme",
+                    properties={"title": "Engineer"})
+    app, _ = make_engine(write_config(tmp_path, state_url), crm)
+    assert run_cycle(app, NAME).status == "ok"
+    lead = app.store.contact(NAME, "00QL")
+    assert lead is not None and lead.json["account"]["id"] == "001ACME"
+    assert lead.account_key == "id:001ACME"
+    free = app.store.contact(NAME, "00QN")
+    assert free is not None and free.json["account"]["id"] == "001ACME"  # by company name
+    crm_matches_core(crm, app.store, NOW)
+
+
+def test_deleted_contact_leaves_state(tmp_path: Path, state_url: str) -> None:
+    crm, app = _synced(tmp_path, state_url)
+    crm.delete_contact("003A4")
+    r = run_cycle(app, NAME)  # type: ignore[arg-type]
+    assert r.status == "ok"
+    assert app.store.contact(NAME, "003A4") is None  # type: ignore[attr-defined]
+    crm_matches_core(crm, app.store, NOW)  # type: ignore[attr-defined]
+
+
+def test_daily_rescore_moves_decayed_scores_without_crm_changes(
+        tmp_path: Path, state_url: str) -> None:
+    crm = MemoryCRM()
+    seed(crm)
+    clock = Clock()
+    app, _ = make_engine(write_config(tmp_path, state_url), crm, clock=clock)
+    assert run_cycle(app, NAME).status == "ok"
+    clock.now = NOW + timedelta(hours=1)
+    assert run_cycle(app, NAME).rescored_all is False
+    clock.now = NOW + timedelta(days=60)
+    r = run_cycle(app, NAME)
+    assert r.rescored_all and r.written > 0
+    crm_matches_core(crm, app.store, clock.now)
+
+
+def test_stop_request_saves_state(tmp_path: Path, state_url: str) -> None:
+    crm = MemoryCRM()
+    seed(crm)
+    app, _ = make_engine(write_config(tmp_path, state_url), crm)
+    stop = threading.Event()
+    stop.set()
+    r = run_cycle(app, NAME, stop=stop)
+    assert r.status == "stopped" and crm.calls["read"] == 1  # one page committed
+    assert app.store.meta(NAME).cursor is not None and crm.writes == []
+    r = run_cycle(app, NAME)
+    assert r.status == "ok"
+    crm_matches_core(crm, app.store, NOW)
+
+
+def test_second_holder_of_the_lock_is_refused(tmp_path: Path, state_url: str) -> None:
+    crm = MemoryCRM()
+    seed(crm)
+    app, _ = make_engine(write_config(tmp_path, state_url), crm)
+    other, _ = make_engine(write_config(tmp_path, state_url), crm)
+    other.owner = "someone-else"
+    with other.store.lock(NAME, other.owner, other.clock):
+        r = run_cycle(app, NAME)
+    assert r.status == "failed" and "another process" in (r.error or "")
+    assert crm.calls["read"] == 0
+    assert run_cycle(app, NAME).status == "ok"
+
+
+@pytest.mark.parametrize("bad", [{"properties": ["x"]}, {"created_at": "yesterday-ish"}])
+def test_unusable_record_is_skipped_not_fatal(tmp_path: Path, state_url: str,
+                                              bad: dict[str, object]) -> None:
+    crm = MemoryCRM()
+    seed(crm)
+    crm.add_contact("BAD1", **bad)
+    app, _ = make_engine(write_config(tmp_path, state_url), crm)
+    r = run_cycle(app, NAME)
+    assert r.status == "ok" and r.skipped == 1
+    assert crm.fields("BAD1")["score"] is None
+    assert r.written == len(crm.contacts) - 1
