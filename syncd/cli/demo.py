@@ -34,6 +34,7 @@ from syncd.cli.demo_report import (
     account_boost_table,
     calls_table,
     cycle_table,
+    matrix_notes,
     matrix_table,
     tier_table,
     top_leads_table,
@@ -169,14 +170,17 @@ def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
         changed = Engine(_settings(tmp / "syncd-new.yaml",
                                    _config_text(tmp / "state.db", new_model, urls)),
                          engine.store, build_connector)
-        console.print("$ syncd resync --connector NAME --rescore-only --dry-run  "
-                      "(no API reads, nothing written)")
+        console.print("A rescore-only dry run of each connector, as `syncd resync --connector "
+                      "NAME --rescore-only --dry-run` does: no API reads, nothing written.")
         for name in names:
             preview = run_cycle(changed, name, rescore_only=True, dry_run=True)
             if preview.dry_run is None or preview.status != "ok":
                 console.print(f"[red]{name}: dry run {preview.status}: {preview.error}")
                 return int(ExitCode.FAILED)
-            console.print(matrix_table(name, preview.dry_run, tiers))
+            console.print(f"[bold]{name}[/bold]: tier transitions (rows: now, columns: with "
+                          "the new model)")
+            console.print(matrix_table(preview.dry_run, tiers))
+            console.print(matrix_notes(preview.dry_run))
 
         console.rule("Second cycle (model unchanged)")
         second = _cycles(console, engine, names, full=False)

@@ -20,6 +20,7 @@ __all__ = [
     "account_boost_table",
     "calls_table",
     "cycle_table",
+    "matrix_notes",
     "matrix_table",
     "minimum_calls",
     "tier_table",
@@ -156,19 +157,27 @@ def calls_table(runs: Sequence[CrmRun]) -> Table:
     return t
 
 
-def matrix_table(connector: str, summary: DryRunSummary, tiers: Sequence[str]) -> Table:
-    """Tier transitions (rows: before, columns: after) of a dry run."""
-    t = Table(title=f"{connector}: tier transitions (from -> to)", title_justify="left")
+def matrix_table(summary: DryRunSummary, tiers: Sequence[str]) -> Table:
+    """Tier transitions of a dry run (rows: before, columns: after), in tier order."""
     def ordered(seen: set[str]) -> list[str]:
         return [x for x in tiers if x in seen] + sorted(seen - set(tiers))
 
     rows = ordered({a for a, _ in summary.transitions})
     cols = ordered({b for _, b in summary.transitions})
+    t = Table()
     t.add_column("from \\ to")
     for name in cols:
         t.add_column(name, justify="right")
     for a in rows:
         t.add_row(a, *(str(summary.transitions.get((a, b), 0) or ".") for b in cols))
-    t.caption = (f"{summary.scored} rescored, {summary.would_write} would be written; "
-                 f"{summary.into_mql} would cross into MQL, {summary.out_of_mql} out of it")
     return t
+
+
+def matrix_notes(summary: DryRunSummary) -> str:
+    """What the matrix means in numbers, one or two lines."""
+    text = (f"{summary.scored} rescored, {summary.would_write} would be written; "
+            f"{summary.into_mql} would cross into MQL, {summary.out_of_mql} out of it")
+    if any("(none)" in pair for pair in summary.transitions):
+        text += ("\n(none): no syncd values in the CRM (records syncd does not write, such as "
+                 "converted leads)")
+    return text

@@ -16,7 +16,7 @@ def test_demo_runs_the_whole_story() -> None:
     for heading in ("Full cycle of each connector", "Contacts per tier", "Top 10 leads",
                     "Accounts with account-level boosts",
                     "API calls of the full sync vs the minimum the limits allow",
-                    "Model change: MQL from 50 to 40", "tier transitions (from -> to)",
+                    "Model change: MQL from 50 to 40", "tier transitions (rows: now, columns: with",
                     "Incremental cycle: our own writes are re-read, none rewritten"):
         assert heading in out, heading
     assert re.search(r"demo finished in \d+\.\ds", out)
