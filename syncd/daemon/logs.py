@@ -156,7 +156,7 @@ def configure_logging(secrets: Iterable[str], *, fmt: LogFormat = "auto",
     root.addHandler(handler)
     root.setLevel(level)
     # Libraries' chatter (APScheduler's "Running job…", urllib3's retries) stays at WARNING.
-    for noisy in ("apscheduler", "urllib3", "simple_salesforce", "hubspot"):
+    for noisy in ("apscheduler", "urllib3", "simple_salesforce", "hubspot", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # The daemon's listener reports job errors, missed and skipped runs itself, with
     # the connector's name; APScheduler's own lines about them would repeat it.
