@@ -17,10 +17,10 @@ def test_demo_runs_the_whole_story() -> None:
                     "Accounts with account-level boosts",
                     "API calls of the full sync vs the minimum the limits allow",
                     "Model change: MQL from 50 to 40", "tier transitions (rows: now, columns: with",
-                    "Incremental cycle: our own writes are re-read, none rewritten"):
+                    "Incremental cycle: nothing changed, nothing written"):
         assert heading in out, heading
     assert re.search(r"demo finished in \d+\.\ds", out)
     # the second cycle's rows: status ok and 0 written
-    second = out.split("none rewritten", 1)[1]
+    second = out.split("Incremental cycle: nothing changed, nothing written", 1)[1]
     rows = [line for line in second.splitlines() if "-demo" in line]
     assert rows and all(re.search(r"│ ok\s+│\s+\d+ │\s+\d+ │\s+0 │", row) for row in rows), rows
