@@ -10,7 +10,7 @@ from syncd.cli import main
 
 
 def test_demo_runs_the_whole_story() -> None:
-    result = CliRunner().invoke(main, ["demo", "--contacts", "300", "--seed", "3"])
+    result = CliRunner().invoke(main, ["demo", "--contacts", "150", "--seed", "3"])
     out = result.output
     assert result.exit_code == 0, out
     for heading in ("Full cycle of each connector", "Contacts per tier", "Top 10 leads",
