@@ -25,7 +25,7 @@ from connectors.base import (
     Usage,
     WriteOutcome,
 )
-from connectors.salesforce import fields, mapping, soql
+from connectors.salesforce import activities, fields, mapping, soql
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.limits import COLLECTION_MAX
@@ -158,9 +158,9 @@ class SalesforceConnector(Connector):
             Stream("Account", "Account", "account", tuple(account_fields)),
             Stream("Lead", "Lead", "lead", tuple(people["lead"].select("lead"))),
             Stream("Contact", "Contact", "contact", tuple(people["contact"].select("contact"))),
-            Stream("Task", "Task", "task", mapping.TASK_FIELDS),
-            Stream("Event", "Event", "event", mapping.EVENT_FIELDS),
-            Stream("CampaignMember", "CampaignMember", "member", mapping.CAMPAIGN_MEMBER_FIELDS),
+            Stream("Task", "Task", "task", activities.TASK_FIELDS),
+            Stream("Event", "Event", "event", activities.EVENT_FIELDS),
+            Stream("CampaignMember", "CampaignMember", "member", activities.CAMPAIGN_MEMBER_FIELDS),
         ]
         for n, source in enumerate(opts.extra_activities):
             where = soql.and_(*(soql.eq(f, v) for f, v in source.where.items()))
@@ -169,7 +169,7 @@ class SalesforceConnector(Connector):
                     f"x{n}:{source.object}",
                     source.object,
                     "extra",
-                    tuple(mapping.extra_fields(source)),
+                    tuple(activities.extra_fields(source)),
                     where,
                     source,
                 )

@@ -30,7 +30,7 @@ from connectors.base import (
     Page,
     SkippedRecord,
 )
-from connectors.salesforce import bulk, mapping, soql
+from connectors.salesforce import activities, bulk, mapping, soql
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import ExtraActivitySource, SalesforceOptions
 from connectors.salesforce.limits import URI_MAX_BYTES
@@ -225,7 +225,10 @@ class Reader:
                 self.account_score_field,
                 self.options.account_priority_field,
             )
-            (skipped if isinstance(mapped, SkippedRecord) else accounts).append(mapped)  # type: ignore[arg-type]
+            if isinstance(mapped, SkippedRecord):
+                skipped.append(mapped)
+            else:
+                accounts.append(mapped)
         return Page(accounts=accounts, deleted_accounts=deleted, skipped=skipped)
 
     def _people(self, kind: str, rows: list[Flat], run: RunState) -> Page:
@@ -258,7 +261,7 @@ class Reader:
         live = [r for r in rows if not mapping.boolean(r.get("IsDeleted"))]
         whos = [self._who(stream, r) for r in live]
         self._learn_conversions(whos, run)
-        activities: list[ActivityRecord] = []
+        found: list[ActivityRecord] = []
         skipped: list[SkippedRecord] = []
         for row, who in zip(live, whos, strict=True):
             if who is None:
@@ -266,25 +269,25 @@ class Reader:
             who = run.converted.get(who, who)
             mapped: Any
             if stream.role == "task":
-                mapped = mapping.task(row, who)
+                mapped = activities.task(row, who)
             elif stream.role == "event":
-                mapped = mapping.event(row, who)
+                mapped = activities.event(row, who)
             elif stream.role == "member":
-                mapped = mapping.campaign_member(row, who)
+                mapped = activities.campaign_member(row, who)
             else:
                 assert stream.source is not None
-                mapped = mapping.extra(row, who, stream.source)
+                mapped = activities.extra(row, who, stream.source)
             if isinstance(mapped, SkippedRecord):
                 skipped.append(mapped)
             elif isinstance(mapped, list):
-                activities.extend(mapped)
+                found.extend(mapped)
             else:
-                activities.append(mapped)
-        return Page(activities=activities, skipped=skipped)
+                found.append(mapped)
+        return Page(activities=found, skipped=skipped)
 
     def _who(self, stream: Stream, row: Flat) -> str | None:
         if stream.role == "member":
-            return mapping.who_of_member(row)
+            return activities.who_of_member(row)
         name = stream.source.who_field if stream.source else "WhoId"
         who = mapping.text(row.get(name))
         if who is None or not who.startswith(("00Q", "003")):
@@ -296,7 +299,7 @@ class Reader:
         Contact), with ``Id IN`` lists chunked under the URI limit."""
         if run.all_leads_seen:
             return
-        unknown = [i for i in mapping.lead_ids(whos) if i not in run.converted]
+        unknown = [i for i in activities.lead_ids(whos) if i not in run.converted]
         budget = URI_MAX_BYTES - _URI_RESERVE
         for chunk in soql.chunk_ids(unknown, budget=budget):
             text = soql.select(

@@ -101,7 +101,11 @@ class _Cycle:
     def pull(self, full: bool) -> None:
         conn = self.connector()
         fields = conn.ensure_fields(create=conn.auto_create_fields and not self.dry_run)
-        if not fields.ok:
+        if not fields.ok and self.dry_run:
+            log.warning("fields missing (dry run goes on)", extra={
+                "connector": self.name, "run_id": self.run_id, "event": "fields_missing",
+                "missing": [f"{f.object}.{f.name}" for f in fields.missing]})
+        elif not fields.ok:
             missing = ", ".join(f"{f.object}.{f.name} ({f.type})" for f in fields.missing)
             raise FatalError(f"syncd's fields are missing: {missing}; run `syncd setup "
                              f"--connector {self.name}`")

@@ -26,7 +26,9 @@ Covered
   SystemModstamp (bumped on every write) and IsDeleted (deletes are soft).
   `dateTime` values have one-second precision: records written in the same
   second share their SystemModstamp. Account carries a custom
-  `Target_Account__c` checkbox for target accounts.
+  `Target_Account__c` checkbox for target accounts. `store.merge` merges Leads,
+  Contacts or Accounts as Salesforce does: losers are deleted with
+  `MasterRecordId` set and their activities move to the survivor.
 - Describe carries picklistValues, defaultValue, filterable/sortable (false for
   long text areas), permissionable and the other keys connectors read.
 - `GET /services/data/`, `/v59.0/`, `/limits`, `/sobjects`,
@@ -40,9 +42,10 @@ Covered
   date-times with offsets), ORDER BY with NULLS FIRST/LAST, LIMIT, OFFSET
   (≤2000). Pages of 2,000 (`Sforce-Query-Options: batchSize=200..2000`),
   snapshot cursors. Rows tied on every ORDER BY key come back in a seeded
-  random order (`seed=`). Errors: MALFORMED_QUERY, INVALID_FIELD (also for
-  WHERE/ORDER BY on long text areas), INVALID_TYPE,
-  INVALID_QUERY_FILTER_OPERATOR (malformed Id literals).
+  random order (`seed=`); Id and reference columns sort case-sensitively.
+  Errors: MALFORMED_QUERY, INVALID_FIELD (also for WHERE/ORDER BY on long
+  text areas), INVALID_TYPE, INVALID_QUERY_FILTER_OPERATOR (malformed Id
+  literals).
 - Polymorphic Who/What resolve to the `Name` entity (`attributes.type` is
   `Name`; Id, Name, Type, FirstName, LastName, Alias, Email, Phone, Title,
   Username); any other field through them is INVALID_FIELD.
@@ -78,6 +81,9 @@ Known differences from the real API
   picklist restrictions or sharing; no lead conversion endpoint (converted
   leads are seeded or set through `store.update`), but updating a converted
   lead fails with CANNOT_UPDATE_CONVERTED_LEAD.
+- Ids sort by their 15-character form, ordinally; real orgs sort Ids by their
+  internal key, which agrees for ids minted by one org in sequence.
+- Merges happen only through `store.merge` (no merge endpoint).
 - Archiving uses the activity date only (not the org's archive settings or
   IsClosed) and is evaluated at query time.
 - Bulk query jobs are evaluated when created (a snapshot); ingest jobs are

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import datetime as dt
 import math
 import random
@@ -12,6 +11,8 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from syncd.sandbox.salesforce import security
+from syncd.sandbox.salesforce.errors import WriteError as WriteError
 from syncd.sandbox.salesforce.schema import (
     NUMBER_TYPES,
     IdFactory,
@@ -35,19 +36,6 @@ _REQUIRED = {
 _SECURITY = frozenset({"PermissionSet", "PermissionSetAssignment", "FieldPermissions"})
 #: Tasks and Events older than this many days are archived (only queryAll sees them).
 ARCHIVE_AGE_DAYS = 365
-
-
-class WriteError(Exception):
-    """A record-level error in Salesforce's shape (`statusCode`, `message`, `fields`)."""
-
-    def __init__(self, code: str, message: str, fields: Iterable[str] = ()) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.fields = list(fields)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"statusCode": self.code, "message": self.message, "fields": self.fields}
 
 
 def parse_datetime(text: str) -> dt.datetime:
@@ -191,56 +179,16 @@ class Store:
                 target.add(f)
             else:
                 self.hidden[(target.name, f.name.lower())] = f
-                self._apply_security()
+                security.apply_security(self)
+
+    def tables_for_security(self) -> dict[str, dict[str, Record]]:
+        """The live tables, for `security` (callers hold `lock`)."""
+        return self._tables
 
     def has_field(self, sobject: str, name: str) -> bool:
         """Whether the field exists at all, visible to the API user or not."""
         target = self._require(sobject)
         return target.field(name) is not None or (target.name, name.lower()) in self.hidden
-
-    def _check_field_permission(self, record: Record) -> None:
-        sobject_name, _, field_name = str(record["Field"]).partition(".")
-        target = self.sobject(sobject_name)
-        exists = target is not None and field_name and self.has_field(target.name, field_name)
-        if not exists or str(record["SobjectType"]).lower() != sobject_name.lower():
-            raise WriteError(
-                "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
-                f"Field Name: bad value for restricted picklist field: {record['Field']}",
-                ["Field"],
-            )
-        if record["PermissionsEdit"] and not record["PermissionsRead"]:
-            raise WriteError(
-                "FIELD_INTEGRITY_EXCEPTION",
-                "Permission Edit depends on permission(s): Read",
-                ["PermissionsRead"],
-            )
-        if self.find(str(record["ParentId"])) is None:
-            raise WriteError(
-                "INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", ["ParentId"]
-            )
-
-    def _apply_security(self) -> None:
-        """Show each hidden-at-creation field as the user's permission sets allow:
-        absent without read access, read-only without edit access."""
-        user = self.default_user_id
-        sets = {
-            r["PermissionSetId"]
-            for r in self._tables["PermissionSetAssignment"].values()
-            if not r["IsDeleted"] and r["AssigneeId"] and r["AssigneeId"][:15] == user[:15]
-        }
-        grants: dict[str, bool] = {}  # "Lead.Field__c" (lower) -> can edit
-        for r in self._tables["FieldPermissions"].values():
-            if r["IsDeleted"] or r["ParentId"] not in sets or not r["PermissionsRead"]:
-                continue
-            key = str(r["Field"]).lower()
-            grants[key] = grants.get(key, False) or bool(r["PermissionsEdit"])
-        for (sobject_name, lowered), f in self.hidden.items():
-            sobject = self.schema[sobject_name]
-            key = f"{sobject_name.lower()}.{lowered}"
-            if key not in grants:
-                sobject.fields.pop(lowered, None)
-            else:
-                sobject.add(dataclasses.replace(f, updateable=f.updateable and grants[key]))
 
     def type_of_id(self, record_id: str) -> str | None:
         for sobject in self.schema.values():
@@ -361,13 +309,13 @@ class Store:
                     record[name] = self.default_user_id or None
             record.update(clean)
             if validate and sobject.name == "FieldPermissions":
-                self._check_field_permission(record)
+                security.check_field_permission(self, record)
             if "LastModifiedDate" not in clean and "CreatedDate" in clean:
                 record["LastModifiedDate"] = clean["CreatedDate"]
             self._finish(sobject, record)
             self._tables[sobject.name][record_id] = record
             if sobject.name in _SECURITY:
-                self._apply_security()
+                security.apply_security(self)
             return str(record_id)
 
     def live(self, sobject_name: str, record_id: str, *, missing_ok: bool = False) -> Record:
@@ -405,7 +353,7 @@ class Store:
             if validate or "SystemModstamp" not in clean:
                 record["SystemModstamp"] = stamp
             if sobject.name in _SECURITY:
-                self._apply_security()
+                security.apply_security(self)
 
     def delete(self, sobject_name: str, record_id: str) -> None:
         """Soft delete: the record stays visible to queryAll with IsDeleted = true."""
@@ -414,7 +362,7 @@ class Store:
             record["IsDeleted"] = True
             record["SystemModstamp"] = self.now()
             if self._require(sobject_name).name in _SECURITY:
-                self._apply_security()
+                security.apply_security(self)
 
     def merge(self, sobject_name: str, survivor: str, losers: Iterable[str]) -> None:
         """Merge `losers` into `survivor` as Salesforce does: losers are deleted with

@@ -142,3 +142,12 @@ def test_request_limit_exceeded_is_not_retried(clock: Clock) -> None:
         with pytest.raises(RetriableError, match="REQUEST_LIMIT_EXCEEDED"):
             list(conn.changes(None, clock.datetime()))
         assert org.sleeps == []
+
+
+def test_every_call_has_a_timeout(clock: Clock) -> None:
+    app = SalesforceSandbox(clock=clock, faults=FaultSpec(latency_ms=200))  # real sleeps
+    with make_org(app, clock) as org:
+        conn = org.connector(timeout_s=0.05)
+        with pytest.raises(RetriableError, match=r"gave up after .* ReadTimeout"):
+            conn.client.login()
+        assert len(org.sleeps) == ATTEMPTS - 1
