@@ -3,6 +3,7 @@ or `syncd run --once`: one cycle of every configured connector."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
@@ -11,9 +12,10 @@ from rich.console import Console
 from syncd.cli.config_option import config_option
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.reports import cycle_table
-from syncd.cli.serve import serve
+from syncd.cli.serve import secrets_of, serve
 from syncd.cli.validate import valid_settings_or_exit
 from syncd.cli.wiring import engine_for
+from syncd.daemon.logs import configure_logging, unconfigure_logging
 from syncd.sync import run_cycle
 
 
@@ -31,8 +33,15 @@ def run(ctx: click.Context, once: bool, config: str | None) -> None:
     settings = valid_settings_or_exit(config)
     if not once:
         sys.exit(serve(ctx, settings))
-    with engine_for(ctx, settings) as app:
-        reports = [run_cycle(app, name) for name in settings.connectors]
+    # Warnings (records skipped or refused) go to stderr with their connector and
+    # record id, secrets masked; the table of cycles goes to stdout.
+    configure_logging(secrets_of(settings), fmt=settings.daemon.log_format, stream=sys.stderr,
+                      level=logging.WARNING)
+    try:
+        with engine_for(ctx, settings) as app:
+            reports = [run_cycle(app, name) for name in settings.connectors]
+    finally:
+        unconfigure_logging()
     Console(width=160).print(cycle_table(reports))
     if any(r.status == "failed" for r in reports):
         sys.exit(ExitCode.FAILED)
