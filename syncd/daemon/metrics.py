@@ -52,9 +52,9 @@ class DaemonMetrics:
                               "Scheduled runs not started: missed (late beyond the grace "
                               "time) or skipped (the previous cycle still running)",
                               [*label, "reason"], registry=r)
-        self.dead_letters = Gauge("syncd_dead_letters",
-                                  "Dead-lettered writes, as of the latest cycle", label,
-                                  registry=r)
+        self.dead_letters = Counter("syncd_dead_letters",
+                                    "Writes given up (dead-lettered) after repeated failures",
+                                    label, registry=r)
         self.pending = Gauge("syncd_pending_writes",
                              "Writes waiting for the next cycle, as of the latest cycle",
                              label, registry=r)
@@ -95,7 +95,7 @@ class DaemonMetrics:
         for kind, calls in report.api_calls.items():
             self.api_calls.labels(connector=name, kind=kind).inc(calls)
         self.http_429.labels(connector=name).inc(report.http_429)
-        self.dead_letters.labels(connector=name).set(report.dead_letters)
+        self.dead_letters.labels(connector=name).inc(report.dead_letters)
         self.pending.labels(connector=name).set(report.pending)
         budget = report.budget_remaining
         self.budget.labels(connector=name).set(-1 if budget is None else budget)

@@ -95,7 +95,7 @@ def test_metrics_exposition_moves_with_cycles(
         'syncd_drift_repaired_total{connector="hs"} 2.0',
         'syncd_api_calls_total{connector="hs",kind="read"} 10.0',
         'syncd_api_429_total{connector="hs"} 2.0',
-        'syncd_dead_letters{connector="hs"} 2.0',
+        'syncd_dead_letters_total{connector="hs"} 4.0',
         'syncd_pending_writes{connector="hs"} 4.0',
         'syncd_api_budget_remaining{connector="hs"} -1.0',
         'syncd_last_success_timestamp_seconds{connector="hs"} 1.796126402e+09',

@@ -123,3 +123,22 @@ def test_configure_logging_chooses_json_off_a_terminal_and_replaces_only_itself(
     assert first.getvalue() == ""
     assert json.loads(second.getvalue())["message"] == "hello ***"
     assert root.handlers == before
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_configure_logging_is_readable_on_a_terminal() -> None:
+    out = _Terminal()
+    root = logging.getLogger()
+    level = root.level
+    try:
+        configure_logging([TOKEN], stream=out)
+        logging.getLogger("syncd.daemon").info("syncd started", extra={"event": "daemon_started"})
+    finally:
+        unconfigure_logging()
+        root.setLevel(level)
+    line = out.getvalue()
+    assert "info    daemon_started: syncd started" in line and not line.startswith("{")
