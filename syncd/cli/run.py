@@ -40,8 +40,15 @@ def run(ctx: click.Context, once: bool, config: str | None) -> None:
     try:
         with engine_for(ctx, settings) as app:
             reports = [run_cycle(app, name) for name in settings.connectors]
+    except KeyboardInterrupt:
+        click.echo("interrupted: everything committed so far is kept; the next run resumes",
+                   err=True)
+        sys.exit(ExitCode.INTERRUPTED)
     finally:
         unconfigure_logging()
     Console(width=160).print(cycle_table(reports))
+    for r in reports:
+        if r.error:
+            click.echo(f"{r.connector}: {r.status}: {r.error}", err=r.status == "failed")
     if any(r.status == "failed" for r in reports):
         sys.exit(ExitCode.FAILED)

@@ -2,18 +2,20 @@
 
 ``commit_page`` stores a page's contacts, accounts, activities, deletions and
 merges and its cursor in one transaction, and marks ``dirty`` every contact
-whose score may have changed: a new or changed contact (data, account link or
-CRM values of syncd's fields), a contact with a new or changed activity, every
+whose score may have changed: a new or changed contact (data or account
+link), a contact with a new or changed activity, every
 contact linked to a changed or deleted account, accountless contacts that may
 now resolve to a new account, and the account-mates of deleted contacts.
-Re-reading identical records changes nothing and marks nothing.
+A contact whose only change is the CRM's values of syncd's own fields (our
+own write read back, or a hand edit) is marked ``recheck``: it is diffed
+again without rescoring. Re-reading identical records marks nothing.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -82,20 +84,22 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
                                                     **values))
             stats.changed_contacts += 1
             continue
-        same = (old.data == text and old.account_id == rec.account_id and old.kind == rec.kind
-                and old.writable == rec.writable
-                and (crm is None or (old.crm_read and old.crm_score == crm.score
-                                     and old.crm_tier == crm.tier
-                                     and old.crm_reasons == crm.reasons
-                                     and old.crm_priority == crm.priority)))
-        if same:
+        same_data = (old.data == text and old.account_id == rec.account_id
+                     and old.kind == rec.kind and old.writable == rec.writable)
+        same_crm = crm is None or (old.crm_read and old.crm_score == crm.score
+                                   and old.crm_tier == crm.tier
+                                   and old.crm_reasons == crm.reasons
+                                   and old.crm_priority == crm.priority)
+        if same_data and same_crm:
+            continue
+        where = (contacts.c.connector == connector, contacts.c.id == rec.id)
+        if same_data:  # only syncd's own fields moved in the CRM: re-diff, no rescore
+            conn.execute(sa.update(contacts).where(*where).values(recheck=True, **values))
             continue
         stats.changed_contacts += 1
         if old.account_id != rec.account_id:
             values["resolved_account_id"] = None
-        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                               contacts.c.id == rec.id)
-                     .values(dirty=True, **values))
+        conn.execute(sa.update(contacts).where(*where).values(dirty=True, **values))
 
 
 def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: PageStats) -> None:
@@ -103,8 +107,15 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         data = dict(acc.data)
         data["id"] = acc.id
         text = canonical(data)
-        old = conn.execute(sa.select(accounts.c.data).where(
-            accounts.c.connector == connector, accounts.c.id == acc.id)).scalar_one_or_none()
+        where = (accounts.c.connector == connector, accounts.c.id == acc.id)
+        found = conn.execute(sa.select(accounts.c.data, accounts.c.crm_score, accounts.c.score,
+                                       accounts.c.dead).where(*where)).first()
+        old = None if found is None else found.data
+        if found is not None and found.crm_score != acc.crm_score:
+            # syncd's own account field moved in the CRM: re-diff (restore a hand edit)
+            conn.execute(sa.update(accounts).where(*where).values(
+                crm_score=acc.crm_score,
+                pending=found.score is not None and found.score != acc.crm_score))
         if old == text:
             continue
         stats.accounts += 1
@@ -114,7 +125,8 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         name_key = account_key(None, None, None, name) if isinstance(name, str) and name else None
         row = {"data": text, "domain_key": domain_key, "name_key": name_key}
         if old is None:
-            conn.execute(sa.insert(accounts).values(connector=connector, id=acc.id, **row))
+            conn.execute(sa.insert(accounts).values(connector=connector, id=acc.id,
+                                                    crm_score=acc.crm_score, **row))
         else:
             conn.execute(sa.update(accounts).where(accounts.c.connector == connector,
                                                    accounts.c.id == acc.id).values(**row))
@@ -136,6 +148,7 @@ def _valid_activity(data: dict[str, Any]) -> str | None:
 
 def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
                        stats: PageStats) -> None:
+    good: dict[tuple[str, str], str] = {}
     for act in page.activities:
         reason = _valid_activity(dict(act.data))
         if reason is not None:
@@ -145,19 +158,31 @@ def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
                 "contact_id": act.contact_id, "reason": reason})
             continue
         stats.activities += 1
-        text = canonical(act.data)
-        where = (activities.c.connector == connector, activities.c.key == act.key,
-                 activities.c.contact_id == act.contact_id)
-        old = conn.execute(sa.select(activities.c.data).where(*where)).scalar_one_or_none()
-        if old == text:
-            continue
-        stats.new_activities += 1
-        if old is None:
-            conn.execute(sa.insert(activities).values(connector=connector, key=act.key,
-                                                      contact_id=act.contact_id, data=text))
-        else:
-            conn.execute(sa.update(activities).where(*where).values(data=text))
-        _mark(conn, connector, contacts.c.id == act.contact_id)
+        good[(act.key, act.contact_id)] = canonical(act.data)
+    if not good:
+        return
+    old: dict[tuple[str, str], str] = {}
+    keys = sorted({k for k, _c in good})
+    for part in chunks(keys):
+        for key, cid, data in conn.execute(
+                sa.select(activities.c.key, activities.c.contact_id, activities.c.data).where(
+                    activities.c.connector == connector, activities.c.key.in_(part))):
+            old[(key, cid)] = data
+    new_rows = [{"connector": connector, "key": k, "contact_id": c, "data": d}
+                for (k, c), d in good.items() if (k, c) not in old]
+    changed = [{"b_key": k, "b_contact": c, "b_data": d}
+               for (k, c), d in good.items() if (k, c) in old and old[(k, c)] != d]
+    if new_rows:
+        conn.execute(sa.insert(activities), new_rows)
+    if changed:
+        conn.execute(sa.update(activities).where(
+            activities.c.connector == connector, activities.c.key == sa.bindparam("b_key"),
+            activities.c.contact_id == sa.bindparam("b_contact"))
+            .values(data=sa.bindparam("b_data")), changed)
+    touched = sorted({r["contact_id"] for r in new_rows} | {r["b_contact"] for r in changed})
+    stats.new_activities += len(new_rows) + len(changed)
+    for part in chunks(touched):
+        _mark(conn, connector, contacts.c.id.in_(part))
 
 
 def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
@@ -226,44 +251,72 @@ def _log_skipped(connector: str, s: SkippedRecord) -> None:
                                          "reason": s.reason})
 
 
+def _dirty_pages(conn: sa.Connection, connector: str, *cols: sa.ColumnElement[Any],
+                 where: sa.ColumnElement[bool] | None = None) -> Iterable[Sequence[Any]]:
+    """Dirty contacts' rows (``cols``, id first) in keyset-paged chunks."""
+    after = ""
+    while True:
+        q = sa.select(contacts.c.id, *cols).where(
+            contacts.c.connector == connector, contacts.c.dirty.is_(True), contacts.c.id > after)
+        if where is not None:
+            q = q.where(where)
+        rows = conn.execute(q.order_by(contacts.c.id).limit(IN_CHUNK)).all()
+        if not rows:
+            return
+        after = rows[-1][0]
+        yield rows
+
+
+def _first_account(conn: sa.Connection, connector: str, col: sa.Column[Any],
+                   keys: set[str]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for part in chunks(sorted(keys)):
+        for key, aid in conn.execute(sa.select(col, sa.func.min(accounts.c.id)).where(
+                accounts.c.connector == connector, col.in_(part)).group_by(col)):
+            found[key] = aid
+    return found
+
+
 def resolve_accounts(conn: sa.Connection, connector: str) -> int:
     """Link dirty accountless contacts to a stored account: by corporate e-mail
     domain, else by normalised company name (lowest account id on ties).
     Returns how many links changed."""
     changed = 0
-    rows = conn.execute(sa.select(contacts.c.id, contacts.c.email_key, contacts.c.company_key,
-                                  contacts.c.resolved_account_id).where(
-        contacts.c.connector == connector, contacts.c.dirty.is_(True),
-        contacts.c.account_id.is_(None))).all()
-    for cid, email_key, company_key, current in rows:
-        found = None
-        for col, key in ((accounts.c.domain_key, email_key), (accounts.c.name_key, company_key)):
-            if key is None:
-                continue
-            found = conn.execute(sa.select(sa.func.min(accounts.c.id)).where(
-                accounts.c.connector == connector, col == key)).scalar_one_or_none()
-            if found is not None:
-                break
-        if found != current:
-            conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                                   contacts.c.id == cid)
-                         .values(resolved_account_id=found))
-            changed += 1
+    for rows in _dirty_pages(conn, connector, contacts.c.email_key, contacts.c.company_key,
+                             contacts.c.resolved_account_id,
+                             where=contacts.c.account_id.is_(None)):
+        by_domain = _first_account(conn, connector, accounts.c.domain_key,
+                                   {r[1] for r in rows if r[1]})
+        by_name = _first_account(conn, connector, accounts.c.name_key,
+                                 {r[2] for r in rows if r[2]})
+        updates = []
+        for cid, email_key, company_key, current in rows:
+            found = by_domain.get(email_key) if email_key else None
+            if found is None and company_key:
+                found = by_name.get(company_key)
+            if found != current:
+                updates.append({"b_id": cid, "b_acc": found})
+        if updates:
+            conn.execute(sa.update(contacts).where(
+                contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+                .values(resolved_account_id=sa.bindparam("b_acc")), updates)
+            changed += len(updates)
     return changed
 
 
-def refresh_keys(conn: sa.Connection, connector: str, key_of: Any) -> None:
-    """Recompute ``account_key`` of dirty contacts with ``key_of(contact_id)``;
-    when a key changes, the old key's contacts are marked dirty too."""
-    ids = [r[0] for r in conn.execute(sa.select(contacts.c.id).where(
-        contacts.c.connector == connector, contacts.c.dirty.is_(True)))]
-    for cid in ids:
-        old = conn.execute(sa.select(contacts.c.account_key).where(
-            contacts.c.connector == connector, contacts.c.id == cid)).scalar_one()
-        new = key_of(cid)
-        if new != old:
-            conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                                   contacts.c.id == cid)
-                         .values(account_key=new))
-            if old is not None:
-                _mark(conn, connector, contacts.c.account_key == old)
+def refresh_keys(conn: sa.Connection, connector: str,
+                 keys_of: Callable[[Sequence[str]], dict[str, str | None]]) -> None:
+    """Recompute ``account_key`` of dirty contacts with ``keys_of(ids)``; when a
+    key changes, the old key's contacts are marked dirty too."""
+    stale: set[str] = set()
+    for rows in _dirty_pages(conn, connector, contacts.c.account_key):
+        new = keys_of([r[0] for r in rows])
+        updates = [{"b_id": cid, "b_key": new.get(cid)} for cid, old in rows
+                   if new.get(cid) != old]
+        stale.update(old for cid, old in rows if old is not None and new.get(cid) != old)
+        if updates:
+            conn.execute(sa.update(contacts).where(
+                contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+                .values(account_key=sa.bindparam("b_key")), updates)
+    for part in chunks(sorted(stale)):
+        _mark(conn, connector, contacts.c.account_key.in_(part))

@@ -15,7 +15,7 @@ import pytest
 from connectors.base import Connector
 from connectors.hubspot.connector import build
 from syncd.contacts_file import read_contacts
-from syncd.core import score_batch
+from syncd.core import account_scores, score_batch
 from syncd.modelfile import load_model
 from syncd.sandbox.generator import generate
 from syncd.sandbox.hubspot import HubSpotSandbox
@@ -76,6 +76,19 @@ def _core(engine: Engine, as_of: Any) -> dict[str, tuple[Any, ...]]:
             for r in score_batch(load_model(MODEL), read.contacts, as_of)}
 
 
+def _company_scores(app: HubSpotSandbox) -> dict[str, int]:
+    return {rec.id: int(rec.properties["syncd_account_score"])
+            for rec in app.store.live("companies")
+            if rec.properties.get("syncd_account_score") not in (None, "")}
+
+
+def _core_accounts(engine: Engine, as_of: Any) -> dict[str, int]:
+    read = read_contacts([json.dumps(o) for o in engine.store.export(NAME)], "export")
+    results = score_batch(load_model(MODEL), read.contacts, as_of)
+    return {a.key[3:]: a.score for a in account_scores(load_model(MODEL), results)
+            if a.key.startswith("id:")}
+
+
 def test_hubspot_cycle_end_to_end(tmp_path: Path, state_url: str,
                                   portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]
                                   ) -> None:
@@ -86,11 +99,14 @@ def test_hubspot_cycle_end_to_end(tmp_path: Path, state_url: str,
         assert r1.status == "ok", r1.error
         assert r1.written > 0 and r1.pending == 0
         assert _crm_fields(app) == _core(engine, r1.started_at)
+        assert r1.accounts_written > 0 and r1.accounts_pending == 0
+        assert _company_scores(app) == _core_accounts(engine, r1.started_at)
 
         clock.advance(900)
         r2 = run_cycle(engine, NAME)
         assert r2.status == "ok", r2.error
         assert r2.pulled > 0 and r2.written == 0, r2  # our own writes re-read, none rewritten
+        assert r2.accounts_written == 0
 
         victim = next(iter(_crm_fields(app)))
         right = _crm_fields(app)[victim]

@@ -167,7 +167,9 @@ class MemoryConnector(Connector):
             self._call("read")
             yield Page(
                 contacts=[self._contact_record(k) for _s, t, k in part if t == "contact"],
-                accounts=[AccountRecord(id=k, data=dict(self.crm.accounts[k]["data"]))
+                accounts=[AccountRecord(id=k, data=dict(self.crm.accounts[k]["data"]),
+                                        crm_score=self.crm.accounts[k].get("fields",
+                                                                            {}).get("score"))
                           for _s, t, k in part if t == "account"],
                 activities=[ActivityRecord(key=k, contact_id=self.crm.activities[k]["contact_id"],
                                            data=dict(self.crm.activities[k]["data"]))
@@ -181,7 +183,16 @@ class MemoryConnector(Connector):
             self.write_calls += 1
             self._maybe_kill("write-before", self.write_calls)
             for u in updates[i:i + self.write_batch_size]:
-                assert isinstance(u, ContactUpdate)
+                if isinstance(u, AccountUpdate):
+                    a = self.crm.accounts.get(u.id)
+                    if a is None:
+                        out.append(WriteOutcome(u.id, "rejected", "record deleted"))
+                        continue
+                    a["fields"] = {"score": u.score, "summary": u.summary,
+                                   "priority": u.priority}
+                    a["mod"] = self.crm.tick()
+                    out.append(WriteOutcome(u.id, "ok"))
+                    continue
                 pending = self.crm.failures.get(u.id)
                 if pending:
                     kind = pending.pop(0)
