@@ -183,7 +183,7 @@ def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
         second = _cycles(console, engine, clock, names, full=False)
         console.print(cycle_table("Incremental cycle: nothing changed, nothing written", second))
         failed = [c[0] for c in first + second if c[1].status != "ok"]
-        rewrote = [c[0] for c in second if c[1].written]
+        rewrote = [c[0] for c in second if c[1].written or c[1].accounts_written]
         if failed or rewrote:
             console.print(f"[red]demo failed: cycles not ok: {failed}; second cycle wrote: "
                           f"{rewrote}")

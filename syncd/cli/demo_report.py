@@ -109,21 +109,25 @@ def classify_calls(crm: str, requests: Iterable[RecordedRequest]) -> tuple[int, 
     return reads, writes, other
 
 
-def minimum_writes(crm: str, written: int) -> int:
-    """The fewest write calls for ``written`` updates in the CRM's largest batches."""
-    return math.ceil(written / (hs.BATCH_MAX if crm == "hubspot" else COLLECTION_MAX))
+def minimum_writes(crm: str, contacts: int, accounts: int) -> int:
+    """The fewest write calls for these contact and account updates in the
+    CRM's largest batches (HubSpot batches one object type per call; a
+    Salesforce sObject Collection may mix Leads, Contacts and Accounts)."""
+    if crm == "hubspot":
+        return math.ceil(contacts / hs.BATCH_MAX) + math.ceil(accounts / hs.BATCH_MAX)
+    return math.ceil((contacts + accounts) / COLLECTION_MAX)
 
 
 def cycle_table(title: str, runs: Sequence[tuple[str, CycleReport, float, float]]) -> Table:
     t = Table(title=title, title_justify="left")
     for col in ("connector", "status", "pulled", "scored", "written", "unchanged",
-                "API calls", "seconds"):
+                "accounts", "API calls", "seconds"):
         t.add_column(col, justify="left" if col in ("connector", "status") else "right")
     for name, r, seconds, _skipped in runs:
         calls = ", ".join(f"{k} {n}" for k, n in sorted(r.api_calls.items()))
         t.add_row(name, r.status if not r.error else f"{r.status}: {r.error}", str(r.pulled),
-                  str(r.scored), str(r.written), str(r.unchanged), calls or "0",
-                  f"{seconds:.1f}")
+                  str(r.scored), str(r.written), str(r.unchanged), str(r.accounts_written),
+                  calls or "0", f"{seconds:.1f}")
     return t
 
 
@@ -204,7 +208,7 @@ def calls_table(runs: Sequence[CrmRun]) -> Table:
         t.add_column(col, justify="left" if col == "connector" else "right")
     for run in runs:
         reads, writes, other = run.calls
-        min_writes = minimum_writes(run.crm, run.full.written)
+        min_writes = minimum_writes(run.crm, run.full.written, run.full.accounts_written)
         ratio = (reads + writes) / max(1, run.min_reads + min_writes)
         t.add_row(run.connector, str(reads), str(run.min_reads), str(writes), str(min_writes),
                   str(other), f"{ratio:.2f}x", f"{run.skipped_wait_s:.0f}s")

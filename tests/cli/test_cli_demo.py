@@ -23,4 +23,5 @@ def test_demo_runs_the_whole_story() -> None:
     # the second cycle's rows: status ok and 0 written
     second = out.split("Incremental cycle: nothing changed, nothing written", 1)[1]
     rows = [line for line in second.splitlines() if "-demo" in line]
-    assert rows and all(re.search(r"│ ok\s+│\s+\d+ │\s+\d+ │\s+0 │", row) for row in rows), rows
+    assert rows and all(re.search(r"│ ok\s+│\s+\d+ │\s+\d+ │\s+0 │\s+\d+ │\s+0 │", row)
+                        for row in rows), rows
