@@ -20,7 +20,6 @@ import click
 from connectors.base import Connector, FatalError
 from syncd.cli.exit_codes import ExitCode
 from syncd.settings import ConnectorConfig, Settings
-from syncd.state import Store
 from syncd.sync import ConnectorFactory, Engine, utc_now
 
 __all__ = ["build_connector", "engine_for", "factory_from"]
@@ -50,15 +49,14 @@ def factory_from(ctx: click.Context) -> ConnectorFactory:
 @contextmanager
 def engine_for(ctx: click.Context, settings: Settings) -> Iterator[Engine]:
     """An engine on the configured state store; exits 2 when the store cannot be opened."""
+    obj = ctx.find_root().obj
+    clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
     try:
-        store = Store.open(settings.state.url, settings.state.lock_lease)
+        app = Engine.open(settings, factory_from(ctx), clock)
     except Exception as exc:  # driver errors vary; the message names the cause
         click.echo(f"state store {_redact(settings.state.url)} cannot be opened: "
                    f"{type(exc).__name__}: {_first_line(exc)}", err=True)
         sys.exit(ExitCode.UNUSABLE)
-    obj = ctx.find_root().obj
-    clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
-    app = Engine(settings, store, factory_from(ctx), clock=clock)
     try:
         yield app
     finally:

@@ -128,3 +128,13 @@ def test_check_setup_and_errors(crm: MemoryCRM, config: Path, tmp_path: Path) ->
         r = _invoke(crm, *cmd, "--config", str(bad))
         assert r.exit_code == 1, cmd
         assert f"{bad}:5: connectors.mem.type:" in r.output and "Traceback" not in r.output
+
+
+def test_unreachable_state_store_is_reported_without_its_password(
+        crm: MemoryCRM, tmp_path: Path) -> None:
+    url = f"postgresql://syncd:db-pass-321@/syncd?host={tmp_path / 'nowhere'}"
+    config = write_config(tmp_path, url)
+    r = _invoke(crm, "status", "--config", str(config))
+    assert r.exit_code == 2
+    assert "state store postgresql://syncd:***@/syncd" in r.output
+    assert "cannot be opened" in r.output and "db-pass-321" not in r.output
