@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from syncd import __version__
+from syncd.cli.demo import demo
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.inspect import explain, export
 from syncd.cli.resync import resync
@@ -67,5 +68,5 @@ main.add_command(score)
 main.add_command(validate_model)
 main.add_command(sandbox)
 main.add_command(validate)
-for _cmd in (run, resync, status, explain, export, check, setup):
+for _cmd in (run, resync, status, explain, export, check, setup, demo):
     main.add_command(_cmd)

@@ -11,6 +11,9 @@ from syncd.cli.config_option import config_option, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
 from syncd.core import ModelError, ModelIssue
 from syncd.modelfile import load_model
+from syncd.settings import Settings
+
+__all__ = ["model_issues", "valid_settings_or_exit", "validate"]
 
 
 def model_issues(path: Path) -> list[ModelIssue]:
@@ -22,11 +25,10 @@ def model_issues(path: Path) -> list[ModelIssue]:
     return []
 
 
-@click.command()
-@config_option
-def validate(config: str | None) -> None:
-    """Check the config (keys, types, schedules, ${VAR}s) and the models it uses;
-    print every error with its file, line and key path."""
+def valid_settings_or_exit(config: str | None) -> Settings:
+    """The settings when the config and the models it names are valid; else
+    print every error (file, line, key path) on stderr and exit 1. What
+    `syncd validate` and `syncd run` check before doing anything."""
     settings = settings_or_exit(config)
     errors = 0
     for name, conn in settings.connectors.items():
@@ -37,5 +39,14 @@ def validate(config: str | None) -> None:
     if errors:
         click.echo(f"config not usable ({errors} error(s))", err=True)
         sys.exit(ExitCode.FAILED)
+    return settings
+
+
+@click.command()
+@config_option
+def validate(config: str | None) -> None:
+    """Check the config (keys, types, schedules, ${VAR}s) and the models it uses;
+    print every error with its file, line and key path."""
+    settings = valid_settings_or_exit(config)
     names = ", ".join(settings.connectors) or "no connectors"
     click.echo(f"config ok: {names}")

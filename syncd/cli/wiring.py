@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -26,13 +26,16 @@ from syncd.sync import ConnectorFactory, Engine, utc_now
 __all__ = ["build_connector", "engine_for", "factory_from"]
 
 
-def build_connector(name: str, cfg: ConnectorConfig) -> Connector:
-    """The real connector for ``cfg.type``; ``FatalError`` when it is not available."""
+def build_connector(name: str, cfg: ConnectorConfig, *,
+                    clock: Callable[[], float] = time.time,
+                    sleep: Callable[[float], None] = time.sleep) -> Connector:
+    """The real connector for ``cfg.type``; ``FatalError`` when it is not available.
+    ``clock`` (epoch seconds) and ``sleep`` drive the connector's pacing and retries."""
     try:
         module: Any = importlib.import_module(f"connectors.{cfg.type}.connector")
     except ImportError:
         raise FatalError(f"connector type {cfg.type!r} is not available in this build") from None
-    conn: Connector = module.build(name, cfg.connector_options(), sleep=time.sleep)
+    conn: Connector = module.build(name, cfg.connector_options(), clock=clock, sleep=sleep)
     return conn
 
 

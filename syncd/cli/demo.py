@@ -1,0 +1,216 @@
+"""`syncd demo`: the whole story against two fake CRMs running in this process.
+
+Starts the HubSpot and Salesforce sandboxes on 127.0.0.1 with generated data,
+creates syncd's fields, runs a full cycle of each connector with progress bars,
+then shows tier counts, the top leads with their reasons, the accounts that got
+buying-committee or priority boosts, and the API calls used against the
+minimum the CRMs' limits allow. Then it changes the model (MQL from 50 to 40),
+previews the change with a rescore-only dry run (the tier-transition matrix;
+nothing is written), and runs a second cycle with the unchanged model, which
+writes nothing.
+
+The fakes enforce the real rate limits and the connectors pace themselves to
+stay within them, on a clock that skips the waits (reported in the calls
+table), so the demo takes seconds where a real HubSpot portal takes minutes.
+Everything lives in a temporary directory that is removed at the end.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+import time
+from collections.abc import Sequence
+from contextlib import ExitStack, closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+import yaml
+from rich.console import Console
+
+from syncd.cli.demo_fakes import Fake, SkipClock, config_text, connector_factory, start_fakes
+from syncd.cli.demo_progress import CycleProgress, progress_bars
+from syncd.cli.demo_report import (
+    CrmRun,
+    account_boost_table,
+    calls_table,
+    classify_calls,
+    cycle_table,
+    hubspot_minimum_reads,
+    matrix_notes,
+    matrix_table,
+    salesforce_minimum_reads,
+    tier_table,
+    top_leads_table,
+)
+from syncd.cli.exit_codes import ExitCode
+from syncd.core import ContactError, contact_from_json, score_batch
+from syncd.sandbox.hubspot import HubSpotSandbox
+from syncd.settings import Settings, load_settings
+from syncd.state import Store
+from syncd.sync import CycleReport, Engine, run_cycle
+
+__all__ = ["demo"]
+
+DEFAULT_MODEL = Path("config/models/default.yaml")
+NEW_MQL_MIN = 40
+DATA_AGE = timedelta(minutes=10)
+
+Cycle = tuple[str, CycleReport, float, float]  # name, report, seconds, skipped wait seconds
+
+
+def _changed_model(model: Path, tmp: Path) -> Path:
+    """A copy of ``model`` (with the files beside it, which it may refer to)
+    whose MQL tier starts at NEW_MQL_MIN."""
+    folder = shutil.copytree(model.parent, tmp / "models-changed")
+    out = folder / model.name
+    data = yaml.safe_load(out.read_text(encoding="utf-8"))
+    mql = data.get("mql_tier", "mql")
+    for tier in data["tiers"]:
+        if tier.get("name") == mql:
+            tier["min"] = NEW_MQL_MIN
+    out.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return out
+
+
+def _settings(path: Path, text: str) -> Settings:
+    path.write_text(text, encoding="utf-8")
+    return load_settings(path, {})
+
+
+def _cycles(console: Console, engine: Engine, clock: SkipClock, names: Sequence[str], *,
+            full: bool) -> list[Cycle]:
+    out: list[Cycle] = []
+    with progress_bars(console) as bars:
+        for name in names:
+            bar = CycleProgress(bars, name)
+            begun, skipped = time.monotonic(), clock.skipped
+            report = run_cycle(engine, name, full=full, progress=bar)
+            seconds = time.monotonic() - begun
+            bar.done(f"{report.status}, {report.written} written, {seconds:.1f}s")
+            out.append((name, report, seconds, clock.skipped - skipped))
+    return out
+
+
+def _crm_run(engine: Engine, fake: Fake, cycle: Cycle) -> CrmRun:
+    """The cycle's results: the stored contacts replayed through the core as of
+    the cycle's start, which is what it wrote (``syncd export`` + ``syncd score``)."""
+    name, report, seconds, skipped = cycle
+    app = fake.app
+    min_reads = (hubspot_minimum_reads(app) if isinstance(app, HubSpotSandbox)
+                 else salesforce_minimum_reads(app.object_counts()))
+    run = CrmRun(name, fake.crm, report, min_reads=min_reads, seconds=seconds,
+                 skipped_wait_s=skipped, calls=classify_calls(fake.crm, app.log.requests()))
+    contacts = []
+    for obj in engine.store.export(name):
+        run.contacts[str(obj["id"])] = obj
+        try:
+            contacts.append(contact_from_json(obj))
+        except ContactError:
+            continue  # the cycle skipped it too
+    run.results = score_batch(engine.model(name), contacts, report.started_at)
+    return run
+
+
+def _setup_fields(console: Console, engine: Engine, names: Sequence[str]) -> None:
+    """What `syncd setup` does: create syncd's fields in each CRM."""
+    for name in names:
+        conn = engine.connector(name)
+        try:
+            fields = conn.ensure_fields(create=True)
+        finally:
+            conn.close()
+        console.print(f"{name}: syncd's fields ready ({len(fields.created)} created, "
+                      f"{len(fields.present)} present)")
+
+
+def _preview(console: Console, engine: Engine, names: Sequence[str],
+             tiers: Sequence[str]) -> bool:
+    console.print("A rescore-only dry run of each connector, as `syncd resync --connector "
+                  "NAME --rescore-only --dry-run` does: no API reads, nothing written.")
+    for name in names:
+        preview = run_cycle(engine, name, rescore_only=True, dry_run=True)
+        if preview.dry_run is None or preview.status != "ok":
+            console.print(f"[red]{name}: dry run {preview.status}: {preview.error}")
+            return False
+        console.print(f"[bold]{name}[/bold]: tier transitions (rows: now, columns: with the "
+                      "new model)")
+        console.print(matrix_table(preview.dry_run, tiers))
+        console.print(matrix_notes(preview.dry_run))
+    return True
+
+
+def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
+    """The whole story; returns the exit status."""
+    begun = time.monotonic()
+    logging.getLogger("syncd").setLevel(logging.ERROR)  # the tables tell the story
+    clock = SkipClock()
+    factory = connector_factory(clock)
+    with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp_name, ExitStack() as stack:
+        tmp = Path(tmp_name)
+        console.rule("[bold]syncd demo")
+        # Data as of a few minutes ago: older than HubSpot's safety lag, so the
+        # full cycle sees all of it and the second cycle finds nothing new.
+        fakes = start_fakes(stack, clock, seed=seed, contacts=contacts,
+                            now=datetime.now(UTC) - DATA_AGE)
+        for fake in fakes:
+            counts = ", ".join(f"{n} {k}" for k, n in fake.app.object_counts().items() if n)
+            console.print(f"fake {fake.crm} on {fake.url}: {counts}")
+        settings = _settings(tmp / "syncd.yaml", config_text(tmp / "state.db", model, fakes))
+        names = [fake.connector for fake in fakes]
+        store = stack.enter_context(closing(Store.open(settings.state.url)))
+        engine = Engine(settings, store, factory)
+        _setup_fields(console, engine, names)
+
+        console.rule("Full sync")
+        for fake in fakes:
+            fake.app.log.reset()  # count the full cycle's calls only
+        first = _cycles(console, engine, clock, names, full=True)
+        console.print(cycle_table("Full cycle of each connector", first))
+        runs = [_crm_run(engine, fake, cycle) for fake, cycle in zip(fakes, first, strict=True)]
+        tiers = engine.model(names[0]).tiering.names
+        for table in (tier_table(runs, tiers), top_leads_table(runs), account_boost_table(runs),
+                      calls_table(runs)):
+            console.print(table)
+
+        console.rule(f"Model change: MQL from 50 to {NEW_MQL_MIN}")
+        new_model = _changed_model(model, tmp)
+        changed = Engine(_settings(tmp / "syncd-new.yaml",
+                                   config_text(tmp / "state.db", new_model, fakes)),
+                         store, factory)
+        if not _preview(console, changed, names, tiers):
+            return int(ExitCode.FAILED)
+
+        console.rule("Second cycle (model unchanged)")
+        second = _cycles(console, engine, clock, names, full=False)
+        console.print(cycle_table("Incremental cycle: nothing changed, nothing written", second))
+        failed = [c[0] for c in first + second if c[1].status != "ok"]
+        rewrote = [c[0] for c in second if c[1].written or c[1].accounts_written]
+        if failed or rewrote:
+            console.print(f"[red]demo failed: cycles not ok: {failed}; second cycle wrote: "
+                          f"{rewrote}")
+            return int(ExitCode.FAILED)
+        console.print(f"demo finished in {time.monotonic() - begun:.1f}s")
+        return int(ExitCode.OK)
+
+
+@click.command()
+@click.option("--contacts", default=2000, show_default=True,
+              help="Contacts generated in each fake CRM.")
+@click.option("--seed", default=1, show_default=True, help="Seed of the generated data.")
+@click.option("--model", type=click.Path(dir_okay=False, path_type=Path),
+              default=DEFAULT_MODEL, show_default=True, help="Scoring model to sync with.")
+def demo(contacts: int, seed: int, model: Path) -> None:
+    """Run the whole story against two fake CRMs in this process: full sync,
+    tiers, top leads, account boosts, API calls, a model change previewed with
+    a dry run, and a second cycle that writes nothing."""
+    if not model.is_file():
+        click.echo(f"{model}: model not found (run from the repository root or pass --model)",
+                   err=True)
+        raise SystemExit(ExitCode.UNUSABLE)
+    console = Console()
+    if not console.is_terminal:  # a log or a README transcript: wide enough for the tables
+        console = Console(width=120)
+    raise SystemExit(run_demo(console, contacts=contacts, seed=seed, model=model))
