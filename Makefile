@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/syncd score --model config/models/default.yaml --input config/examples/leads.jsonl --as-of 2026-11-23T00:00:00Z --format table
+	$(BIN)/syncd demo
 
 test: lint pytest
 

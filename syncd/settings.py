@@ -45,6 +45,7 @@ __all__ = [
     "ConfigIssue",
     "ConnectorConfig",
     "CronSchedule",
+    "DaemonSettings",
     "EverySchedule",
     "HubSpotConnectorConfig",
     "SalesforceConnectorConfig",
@@ -105,8 +106,8 @@ class EverySchedule(BaseModel):
     def _duration(cls, v: Any) -> Any:
         if isinstance(v, str):
             v = parse_duration(v)
-        if isinstance(v, timedelta) and v < timedelta(seconds=10):
-            raise ValueError("must be at least 10s")
+        if isinstance(v, timedelta) and v < timedelta(seconds=1):
+            raise ValueError("must be at least 1s")
         return v
 
 
@@ -218,6 +219,25 @@ class StateSettings(BaseModel):
         return parse_duration(v) if isinstance(v, str) else v
 
 
+class DaemonSettings(BaseModel):
+    """The long-running service (``syncd run``): its health and metrics endpoint,
+    how late a scheduled run may start, and the log format on stdout."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    host: str = "127.0.0.1"
+    #: 0 picks a free port (logged at start-up).
+    port: int = Field(default=9464, ge=0, le=65535)
+    misfire_grace: timedelta = timedelta(minutes=5)
+    #: auto: human-readable on a terminal, JSON lines otherwise.
+    log_format: Literal["auto", "json", "text"] = "auto"
+
+    @field_validator("misfire_grace", mode="before")
+    @classmethod
+    def _grace(cls, v: Any) -> Any:
+        return parse_duration(v) if isinstance(v, str) else v
+
+
 class Settings(BaseSettings):
     """The whole configuration."""
 
@@ -225,6 +245,7 @@ class Settings(BaseSettings):
         env_prefix="SYNCD_", env_nested_delimiter="__", extra="forbid")
 
     state: StateSettings = Field(default_factory=StateSettings)
+    daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     connectors: dict[str, ConnectorConfig] = Field(default_factory=dict)
 
     @classmethod

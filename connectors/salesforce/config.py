@@ -117,6 +117,12 @@ class SalesforceOptions(BaseModel):
     #: Use Bulk API 2.0 ingest for more pending updates than this.
     bulk_write_threshold: int = Field(default=10_000, ge=1)
     timeout_s: float = Field(default=30.0, gt=0)
+    #: Rows per Bulk API 2.0 query results page (one engine page each).
+    bulk_page_records: int = Field(default=10_000, ge=1, le=100_000)
+    #: Seconds between Bulk API 2.0 job status polls.
+    bulk_poll_s: float = Field(default=2.0, ge=0)
+    #: Account checkbox marking priority/target accounts (account property ``priority``).
+    account_priority_field: str | None = None
 
     @model_validator(mode="after")
     def _hosts(self) -> SalesforceOptions:
@@ -131,6 +137,8 @@ class SalesforceOptions(BaseModel):
         if isinstance(self.auth, ClientCredentialsAuth):
             host = urlsplit(self.instance_url or self.login_url).hostname
             if host in GENERIC_LOGIN_HOSTS:
-                raise ValueError("client_credentials needs the org's My Domain URL "
-                                 "(instance_url), not login.salesforce.com")
+                raise ValueError(
+                    "client_credentials needs the org's My Domain URL "
+                    "(instance_url), not login.salesforce.com"
+                )
         return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from syncd import __version__
+from syncd.cli.demo import demo
 from syncd.cli.models import score, validate_model
 from syncd.cli.sandbox import sandbox
 from syncd.cli.validate import validate
@@ -20,3 +21,4 @@ main.add_command(score)
 main.add_command(validate_model)
 main.add_command(sandbox)
 main.add_command(validate)
+main.add_command(demo)

@@ -10,30 +10,56 @@ Start it with the shared harness and point simple-salesforce at it through
 
 Covered
 - Login: OAuth 2.0 `POST /services/oauth2/token` (password, client_credentials,
-  JWT bearer — the assertion is decoded without checking its signature, but
-  iss/sub/aud/exp must be present) and the SOAP partner login
-  (`POST /services/Soap/u/{v}`). Any credentials are accepted. Sessions expire
-  after `session_ttl_s` by the injected clock → 401 INVALID_SESSION_ID.
-- sObjects Lead, Contact, Account, Task, Event, Campaign, CampaignMember, User
-  with Id (18 chars, real key prefixes and checksum), CreatedDate,
-  LastModifiedDate, SystemModstamp (bumped on every write) and IsDeleted
-  (deletes are soft). Account carries a custom `Target_Account__c` checkbox for
-  target accounts (real orgs do this with a custom field too).
+  JWT bearer) and the SOAP partner login (`POST /services/Soap/u/{v}`). Password
+  and SOAP logins accept any credentials. JWT assertions must come from a
+  connected app registered with `register_connected_app(key, public_pem)`, be
+  RS256-signed by it, unexpired by the injected clock and addressed (`aud`) to
+  login/test.salesforce.com or the org's own host; otherwise the real error
+  bodies (`invalid_client_id`, `invalid_grant: invalid assertion`,
+  `invalid_grant: audience is invalid`). client_credentials sent to a generic
+  login host is refused (`request not supported on this domain`); the host is
+  the request's `Host` header, which `loopback_session` preserves. Sessions
+  expire after `session_ttl_s` by the injected clock → 401 INVALID_SESSION_ID.
+- sObjects Lead, Contact, Account, Task, Event, Campaign, CampaignMember, User,
+  PermissionSet, PermissionSetAssignment, FieldPermissions with Id (18 chars,
+  real key prefixes and checksum), CreatedDate, LastModifiedDate,
+  SystemModstamp (bumped on every write) and IsDeleted (deletes are soft).
+  `dateTime` values have one-second precision: records written in the same
+  second share their SystemModstamp. Account carries a custom
+  `Target_Account__c` checkbox for target accounts. `store.merge` merges Leads,
+  Contacts or Accounts as Salesforce does: losers are deleted with
+  `MasterRecordId` set and their activities move to the survivor.
+- Describe carries picklistValues, defaultValue, filterable/sortable (false for
+  long text areas), permissionable and the other keys connectors read.
 - `GET /services/data/`, `/v59.0/`, `/limits`, `/sobjects`,
   `/sobjects/{T}/describe`, `/sobjects/{T}`; `GET|PATCH|DELETE
-  /sobjects/{T}/{id}`, `POST /sobjects/{T}`.
+  /sobjects/{T}/{id}`, `POST /sobjects/{T}`. A GET whose URI plus headers
+  exceed 16,384 bytes is refused with 414.
 - SOQL (`/query`, `/queryAll`, `/query/{locator}`): see `soql.py` for the
   grammar — field lists with relationship paths (nested objects in results),
   COUNT(), WHERE with AND/OR/NOT/parentheses, comparisons, [NOT] IN, LIKE,
   null, typed literals (strings with escapes, numbers, booleans, dates,
   date-times with offsets), ORDER BY with NULLS FIRST/LAST, LIMIT, OFFSET
   (≤2000). Pages of 2,000 (`Sforce-Query-Options: batchSize=200..2000`),
-  snapshot cursors. Errors: MALFORMED_QUERY, INVALID_FIELD, INVALID_TYPE.
+  snapshot cursors. Rows tied on every ORDER BY key come back in a seeded
+  random order (`seed=`); Id and reference columns sort case-sensitively.
+  Errors: MALFORMED_QUERY, INVALID_FIELD (also for WHERE/ORDER BY on long
+  text areas), INVALID_TYPE, INVALID_QUERY_FILTER_OPERATOR (malformed Id
+  literals).
+- Polymorphic Who/What resolve to the `Name` entity (`attributes.type` is
+  `Name`; Id, Name, Type, FirstName, LastName, Alias, Email, Phone, Title,
+  Username); any other field through them is INVALID_FIELD.
+- Tasks and Events whose activity date is older than 365 days (by the clock)
+  are archived: `IsArchived` is true and only queryAll returns them.
 - sObject Collections `PATCH|POST /composite/sobjects` (≤200 records, allOrNone,
-  per-record results in order, rollback).
-- Tooling `POST /tooling/sobjects/CustomField` (syncd's score fields do not
-  exist until created; writing an unknown field → 400 INVALID_FIELD).
-- Bulk API 2.0 query and ingest jobs (CSV, `Sforce-Locator`, results files).
+  per-record results in order; failed items carry no `id`, rollback).
+- Tooling `POST /tooling/sobjects/CustomField`: Metadata validated as a real org
+  does (label; Text length; Number precision and scale; Checkbox defaultValue;
+  Picklist values). A new field is invisible to the API user (INVALID_FIELD "No
+  such column" on read and write, absent from describe) until FieldPermissions
+  on a permission set assigned to that user grants read (and edit).
+- Bulk API 2.0 query and ingest jobs (CSV, `Sforce-Locator`, results files in
+  no particular order; OFFSET refused in query jobs).
 - Daily API allocation (`daily_api_limit`, every `/services/data/vXX.X/` call
   counts) → 403 REQUEST_LIMIT_EXCEEDED; `Sforce-Limit-Info` on every answer.
 - Faults from the harness (429/500/503/drop/slow) with Salesforce error bodies;
@@ -42,19 +68,24 @@ Covered
 
 Known differences from the real API
 - String comparisons and LIKE are case-insensitive (as in Salesforce) but use
-  Python's casefold, not the org's locale collation. Sorting is stable on
-  insertion order for ties; Salesforce gives no order for ties.
+  Python's casefold, not the org's locale collation.
 - Not supported: date literals like TODAY/LAST_N_DAYS:n, aggregate functions
   other than COUNT(), GROUP BY, semi-joins (`IN (SELECT ...)`), child
   sub-queries, INCLUDES/EXCLUDES, FOR VIEW, TYPEOF, SOSL.
-- Polymorphic relationships (Who, What) report the concrete type in
-  `attributes.type` (the real API says `Name`) and accept any field of any
-  referenced type.
+- The URI limit is computed from the re-encoded query string and the received
+  headers, not the raw request line; the 414 body is JSON.
 - Query locators never expire and there is no limit on open cursors.
-- No field-level security, validation rules, triggers, duplicate rules,
+- Field-level security only for fields created through the Tooling API and
+  only through permission sets (no profiles, no object permissions); standard
+  fields are always visible. No validation rules, triggers, duplicate rules,
   picklist restrictions or sharing; no lead conversion endpoint (converted
   leads are seeded or set through `store.update`), but updating a converted
   lead fails with CANNOT_UPDATE_CONVERTED_LEAD.
+- Ids sort by their 15-character form, ordinally; real orgs sort Ids by their
+  internal key, which agrees for ids minted by one org in sequence.
+- Merges happen only through `store.merge` (no merge endpoint).
+- Archiving uses the activity date only (not the org's archive settings or
+  IsClosed) and is evaluated at query time.
 - Bulk query jobs are evaluated when created (a snapshot); ingest jobs are
   processed when closed and report JobComplete at the next status read.
   Bulk calls count against the REST daily allocation; there are no separate

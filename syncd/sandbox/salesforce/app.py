@@ -5,7 +5,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlencode
 
+from connectors.salesforce.limits import URI_MAX_BYTES
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.http import Request, Response, Router
 from syncd.sandbox.ratelimit import DailyCounter
@@ -49,12 +51,16 @@ class SalesforceSandbox(SandboxApp):
         faults: FaultSpec | None = None,
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        seed: int = 0,
     ) -> None:
         self.clock = clock
         self.sessions = Sessions(session_ttl_s, clock)
         self.api_usage = DailyCounter(daily_api_limit)
+        #: Connected apps allowed to use the JWT bearer flow: consumer key -> the
+        #: PEM public key (or certificate) that verifies their assertions.
+        self.connected_apps: dict[str, str] = {}
         super().__init__(faults, sleep=sleep)
-        self.store = Store(clock, lock=self.lock)
+        self.store = Store(clock, lock=self.lock, seed=seed)
         self.cursors = rest.Cursors()
         self.jobs = bulk.Jobs()
         self.integration_user_id = self.store.insert(
@@ -78,6 +84,10 @@ class SalesforceSandbox(SandboxApp):
 
             seed_dataset(self.store, dataset)
 
+    def register_connected_app(self, consumer_key: str, public_key_pem: str) -> None:
+        """Trust JWT assertions from `consumer_key` signed by this key's private half."""
+        self.connected_apps[consumer_key] = public_key_pem
+
     def new_session(self) -> str:
         """A valid session id, as if a login had just happened."""
         return self.sessions.issue()
@@ -93,7 +103,12 @@ class SalesforceSandbox(SandboxApp):
 
     def _token(self, request: Request) -> Response:
         return token_response(
-            self.sessions, self.instance_url, self.integration_user_id, self.clock, request
+            self.sessions,
+            self.instance_url,
+            self.integration_user_id,
+            self.clock,
+            request,
+            self.connected_apps,
         )
 
     def _soap_login(self, request: Request) -> Response:
@@ -129,6 +144,9 @@ class SalesforceSandbox(SandboxApp):
             response.headers["Sforce-Limit-Info"] = f"api-usage={used}/{limit}"
 
     def handle(self, request: Request) -> tuple[Response | None, str]:
+        if request.method == "GET" and _uri_bytes(request) > URI_MAX_BYTES:
+            message = f"URI plus headers exceed {URI_MAX_BYTES} bytes"
+            return Response(414, [{"message": message, "errorCode": "URI_TOO_LONG"}]), request.path
         response, template = super().handle(request)
         if (
             response is not None
@@ -144,3 +162,10 @@ class SalesforceSandbox(SandboxApp):
 
     def object_counts(self) -> Mapping[str, int]:
         return self.store.counts()
+
+
+def _uri_bytes(request: Request) -> int:
+    """Bytes of the request line's URI plus the headers, as the server limit counts them."""
+    query = urlencode(request.query, doseq=True)
+    uri = len(request.path) + (len(query) + 1 if query else 0)
+    return uri + sum(len(k) + len(v) + 4 for k, v in request.headers.items())

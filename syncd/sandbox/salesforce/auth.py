@@ -8,8 +8,8 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable
-from urllib.parse import parse_qs
+from collections.abc import Callable, Mapping
+from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
 
 import jwt
@@ -18,6 +18,7 @@ from syncd.sandbox.http import HttpError, Request, Response
 
 ORG_ID = "00D8d000000SyNcDEA"
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+GENERIC_LOGIN_HOSTS = frozenset({"login.salesforce.com", "test.salesforce.com"})
 INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
 
 
@@ -56,12 +57,63 @@ def _oauth_error(error: str, description: str) -> HttpError:
     return HttpError(400, {"error": error, "error_description": description})
 
 
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _check_jwt(
+    form: dict[str, str],
+    request: Request,
+    instance_url: str,
+    clock: Callable[[], float],
+    connected_apps: Mapping[str, str],
+) -> None:
+    """Refuse assertions as Salesforce does: unknown client, bad signature or expiry
+    ("invalid assertion"), an audience other than the login hosts or My Domain."""
+    assertion = form.get("assertion", "")
+    try:
+        claims = jwt.decode(assertion, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise _oauth_error("invalid_grant", "invalid assertion") from None
+    missing = [c for c in ("iss", "sub", "aud", "exp") if not claims.get(c)]
+    if missing:
+        raise _oauth_error("invalid_grant", "invalid assertion")
+    key = connected_apps.get(str(claims["iss"]))
+    if key is None:
+        raise _oauth_error("invalid_client_id", "client identifier invalid")
+    try:
+        jwt.decode(
+            assertion,
+            key,
+            algorithms=["RS256"],
+            options={"verify_exp": False, "verify_aud": False},
+        )
+    except jwt.PyJWTError:
+        raise _oauth_error("invalid_grant", "invalid assertion") from None
+    try:
+        expires = float(claims["exp"])
+    except (TypeError, ValueError):
+        raise _oauth_error("invalid_grant", "invalid assertion") from None
+    if expires <= clock():
+        raise _oauth_error("invalid_grant", "invalid assertion")
+    audience = claims["aud"]
+    audiences = audience if isinstance(audience, list) else [audience]
+    allowed = {*GENERIC_LOGIN_HOSTS, _host(instance_url), _request_host(request)}
+    if len(audiences) != 1 or _host(str(audiences[0])) not in allowed:
+        raise _oauth_error("invalid_grant", "audience is invalid")
+
+
+def _request_host(request: Request) -> str:
+    return request.headers.get("host", "").rsplit(":", 1)[0].lower()
+
+
 def token_response(
     sessions: Sessions,
     instance_url: str,
     user_id: str,
     clock: Callable[[], float],
     request: Request,
+    connected_apps: Mapping[str, str] | None = None,
 ) -> Response:
     """`POST /services/oauth2/token`: password, client_credentials and JWT bearer grants."""
     form = {k: v[0] for k, v in parse_qs(request.text(), keep_blank_values=True).items()}
@@ -70,20 +122,13 @@ def token_response(
         if not form.get("username") or not form.get("client_id"):
             raise _oauth_error("invalid_grant", "authentication failure")
     elif grant == "client_credentials":
+        if _request_host(request) in GENERIC_LOGIN_HOSTS:
+            raise _oauth_error("invalid_grant", "request not supported on this domain")
         basic = request.headers.get("authorization", "")
         if not basic.lower().startswith("basic ") and not form.get("client_id"):
             raise _oauth_error("invalid_client", "invalid client credentials")
     elif grant == JWT_BEARER:
-        try:
-            claims = jwt.decode(
-                form.get("assertion", ""),
-                options={"verify_signature": False, "verify_exp": False, "verify_aud": False},
-            )
-        except jwt.PyJWTError:
-            raise _oauth_error("invalid_grant", "invalid assertion") from None
-        missing = [c for c in ("iss", "sub", "aud", "exp") if not claims.get(c)]
-        if missing:
-            raise _oauth_error("invalid_grant", f"invalid assertion: missing {missing}")
+        _check_jwt(form, request, instance_url, clock, connected_apps or {})
     else:
         raise _oauth_error("unsupported_grant_type", "grant type not supported")
     token = sessions.issue()

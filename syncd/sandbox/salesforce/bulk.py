@@ -155,6 +155,10 @@ def register(router: Router, sb: SalesforceSandbox) -> None:
         with sb.lock:
             try:
                 checked = Checked(sb.store, str(body.get("query") or ""))
+                if checked.query.offset is not None:
+                    raise SoqlError(
+                        "OFFSET is not supported in Bulk API 2.0 query jobs", "INVALIDJOB"
+                    )
                 if checked.query.count:
                     raise SoqlError(
                         "COUNT() is not supported in Bulk API 2.0 queries", "INVALIDJOB"
@@ -294,6 +298,9 @@ def register(router: Router, sb: SalesforceSandbox) -> None:
                 except WriteError as exc:
                     detail = f"{exc.code}:{exc.message}:{';'.join(exc.fields)} --"
                     job.failed.append([record_id, detail, *row])
+            # result files come back in no particular order
+            sb.store.random.shuffle(job.successful)
+            sb.store.random.shuffle(job.failed)
         job.state = "JobComplete"
 
     def upsert(job: Job, record_id: str, values: dict[str, Any]) -> tuple[str, bool]:

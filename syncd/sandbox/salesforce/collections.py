@@ -84,25 +84,16 @@ def register(router: Router, sb: SalesforceSandbox) -> None:
                         saved.append((sobject.name, sb.store.snapshot(sobject.name, [record_id])))
                         sb.store.update(sobject.name, str(record_id), values, validate=True)
                     results.append({"id": record_id, "success": True, "errors": []})
-                except WriteError as exc:
+                except WriteError as exc:  # failed items carry no id: match by position
                     failed = True
-                    result: dict[str, Any] = {"success": False, "errors": [exc.to_json()]}
-                    if record_id and not create:
-                        result = {"id": record_id, **result}
-                    results.append(result)
+                    results.append({"success": False, "errors": [exc.to_json()]})
             if all_or_none and failed:
                 for sobject_name, snapshot in reversed(saved):
                     sb.store.restore(sobject_name, snapshot)
                 for sobject_name, new_id in created:
                     sb.store.table(sobject_name).pop(new_id, None)
                 results = [
-                    r
-                    if not r["success"]
-                    else {
-                        "id": None if create else r["id"],
-                        "success": False,
-                        "errors": [ROLLED_BACK.to_json()],
-                    }
+                    r if not r["success"] else {"success": False, "errors": [ROLLED_BACK.to_json()]}
                     for r in results
                 ]
         return Response(200, results)

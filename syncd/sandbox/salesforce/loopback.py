@@ -19,6 +19,8 @@ class LoopbackAdapter(HTTPAdapter):
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         parts = urlsplit(request.url or "")
+        # keep the host the client meant (login.salesforce.com, My Domain …) in `Host`
+        request.headers.setdefault("Host", parts.netloc)
         request.url = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, ""))
         return super().send(request, *args, **kwargs)
 

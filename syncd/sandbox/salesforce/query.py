@@ -9,7 +9,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from connectors.salesforce import limits
-from syncd.sandbox.salesforce.schema import NUMBER_TYPES, TEXT_TYPES, SField, SObjectType
+from syncd.sandbox.salesforce.schema import (
+    NUMBER_TYPES,
+    TEXT_TYPES,
+    SField,
+    SObjectType,
+    is_valid_id,
+    name_entity,
+)
 from syncd.sandbox.salesforce.soql import (
     And,
     Comparison,
@@ -32,6 +39,7 @@ from syncd.sandbox.salesforce.store import (
 )
 
 MAX_OFFSET = limits.QUERY_OFFSET_MAX
+NAME_ENTITY = name_entity()
 _TYPE_WORD = {"datetime": "dateTime", "int": "integer", "double": "double", "currency": "double"}
 
 
@@ -41,6 +49,11 @@ class Resolved:
 
     hops: tuple[SField, ...]  # reference fields followed, in order
     field: SField
+
+    @property
+    def polymorphic(self) -> bool:
+        """Whether the last hop is polymorphic (Who, What): it ends on the Name entity."""
+        return bool(self.hops) and len(self.hops[-1].reference_to) > 1
 
     @property
     def key(self) -> tuple[str, ...]:
@@ -76,7 +89,14 @@ class Checked:
         if self.query.where is not None:
             self._check(self.query.where)
         for item in self.query.order_by:
-            self.resolve(item.field)
+            f = self.resolve(item.field).field
+            if f.long_text:
+                raise _at(
+                    soql,
+                    str(item.field),
+                    f"field '{f.name}' can not be sorted in a query call",
+                    "INVALID_FIELD",
+                )
         if self.query.offset is not None and self.query.offset > MAX_OFFSET:
             raise SoqlError(
                 f"Maximum SOQL offset allowed is {MAX_OFFSET}", "NUMBER_OUTSIDE_VALID_RANGE"
@@ -104,7 +124,10 @@ class Checked:
                     "INVALID_FIELD",
                 )
             hops.append(hop)
-            types = [self.store.schema[name] for name in hop.reference_to]
+            if len(hop.reference_to) > 1:
+                types = [NAME_ENTITY]  # Who/What: only the Name entity's fields
+            else:
+                types = [self.store.schema[name] for name in hop.reference_to]
         final = next((t.field(path[-1]) for t in types if t.field(path[-1])), None)
         if final is None:
             entity = types[0].name if len(types) == 1 else "Name"
@@ -128,21 +151,41 @@ class Checked:
             case Not(item):
                 self._check(item)
             case Comparison(ref, _, value):
+                self._filterable(ref)
                 self._check_value(ref, value)
             case InList(ref, values, _):
+                self._filterable(ref)
                 for value in values:
                     self._check_value(ref, value)
             case Like(ref, _):
-                f = self.resolve(ref).field
+                f = self._filterable(ref)
                 if f.type not in TEXT_TYPES:
                     raise _at(
                         self.soql, str(ref), f"invalid operator on {f.type} field", "INVALID_FIELD"
                     )
 
+    def _filterable(self, ref: FieldRef) -> SField:
+        f = self.resolve(ref).field
+        if f.long_text:
+            raise _at(
+                self.soql,
+                str(ref),
+                f"field '{f.name}' can not be filtered in a query call",
+                "INVALID_FIELD",
+            )
+        return f
+
     def _check_value(self, ref: FieldRef, value: Value) -> None:
         f = self.resolve(ref).field
         if value.kind == "null":
             return
+        if (
+            f.type in ("id", "reference")
+            and value.kind == "string"
+            and isinstance(value.value, str)
+            and not (is_valid_id(value.value) or (len(value.value) == 15 and value.value.isalnum()))
+        ):
+            raise SoqlError(f"invalid ID field: {value.value}", "INVALID_QUERY_FILTER_OPERATOR")
         expected = (
             "string" if f.type in TEXT_TYPES else "number" if f.type in NUMBER_TYPES else f.type
         )
@@ -164,12 +207,15 @@ class Checked:
     # -- evaluation -----------------------------------------------------------------
     def value(self, record: Record, resolved: Resolved) -> Any:
         current: Record | None = record
+        found: tuple[str, Record] | None = None
         for hop in resolved.hops:
             target = current.get(hop.name) if current else None
             found = self.store.find(target) if target else None
             current = found[1] if found else None
         if current is None:
             return None
+        if resolved.polymorphic and resolved.field.name == "Type" and found is not None:
+            return found[0]
         return current.get(resolved.field.name)
 
     def matches(self, record: Record, expr: Expr) -> bool:
@@ -195,13 +241,18 @@ class Checked:
 
     def rows(self, *, include_deleted: bool) -> list[Record]:
         """The matching live records, ordered, after LIMIT/OFFSET (callers hold the lock)."""
-        table = self.store.table(self.sobject.name).values()
+        name = self.sobject.name
+        table = self.store.table(name).values()
         where = self.query.where
-        rows = [
-            r
-            for r in table
-            if (include_deleted or not r["IsDeleted"]) and (where is None or self.matches(r, where))
-        ]
+        rows = []
+        for r in table:
+            archived = self.store.archived(name, r)  # also refreshes IsArchived
+            if not include_deleted and (r["IsDeleted"] or archived):
+                continue
+            if where is None or self.matches(r, where):
+                rows.append(r)
+        if self.query.order_by:  # rows tied on every key come back in no particular order
+            self.store.random.shuffle(rows)
         for item in reversed(self.query.order_by):
             resolved = self.resolve(item.field)
             present = [r for r in rows if self.value(r, resolved) is not None]
@@ -214,6 +265,13 @@ class Checked:
         return rows[start:end]
 
     def _sorter(self, resolved: Resolved) -> Callable[[Record], Any]:
+        if resolved.field.type in ("id", "reference"):  # ids compare case-sensitively
+
+            def by_id(record: Record) -> Any:
+                return str(self.value(record, resolved))[:15]
+
+            return by_id
+
         def key(record: Record) -> Any:
             return _sort_key(self.value(record, resolved))
 
@@ -241,11 +299,12 @@ class Checked:
                     break
                 child = node.get(name)
                 if child is None:
-                    child = _attributes(found[0], current["Id"], version)
+                    kind = "Name" if len(hop.reference_to) > 1 else found[0]
+                    child = _attributes(kind, current["Id"], version)
                     node[name] = child
                 node = child
             if node is not None and current is not None:
-                node[resolved.field.name] = to_json_value(current.get(resolved.field.name))
+                node[resolved.field.name] = to_json_value(self.value(record, resolved))
         return out
 
     def flat(self, record: Record) -> list[str]:

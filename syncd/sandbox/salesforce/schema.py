@@ -15,6 +15,9 @@ KEY_PREFIXES: dict[str, str] = {
     "Campaign": "701",
     "CampaignMember": "00v",
     "User": "005",
+    "PermissionSet": "0PS",
+    "PermissionSetAssignment": "0Pa",
+    "FieldPermissions": "01k",
 }
 CUSTOM_FIELD_PREFIX = "00N"
 JOB_PREFIX = "750"
@@ -24,9 +27,10 @@ _SUFFIX_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 TEXT_TYPES = frozenset(
-    {"string", "picklist", "email", "phone", "url", "textarea", "id", "reference"}
+    {"string", "picklist", "combobox", "email", "phone", "url", "textarea", "id", "reference"}
 )
 NUMBER_TYPES = frozenset({"double", "int", "currency", "percent"})
+_DEFAULTED = frozenset({"Id", "CreatedDate", "LastModifiedDate", "SystemModstamp", "OwnerId"})
 
 
 def id18(id15: str) -> str:
@@ -77,6 +81,9 @@ class SField:
     relationship_name: str | None = None
     precision: int = 0
     scale: int = 0
+    #: Picklist values, in the order describe lists them (the first is the default).
+    picklist: tuple[str, ...] = ()
+    default: object = None
 
     def describe(self) -> dict[str, object]:
         soap = {
@@ -101,8 +108,27 @@ class SField:
             "updateable": self.updateable,
             "createable": self.updateable,
             "nillable": self.nillable,
-            "filterable": self.type != "textarea",
-            "sortable": self.type != "textarea",
+            "filterable": not self.long_text,
+            "sortable": not self.long_text,
+            "groupable": not self.long_text and self.type not in NUMBER_TYPES,
+            "permissionable": self.custom or (self.nillable and self.updateable),
+            "defaultValue": self.default,
+            "defaultedOnCreate": self.type == "boolean" or self.name in _DEFAULTED,
+            "picklistValues": [
+                {
+                    "active": True,
+                    "defaultValue": False,
+                    "label": value,
+                    "validFor": None,
+                    "value": value,
+                }
+                for value in self.picklist
+            ],
+            "restrictedPicklist": False,
+            "dependentPicklist": False,
+            "nameField": self.name == "Name",
+            "inlineHelpText": None,
+            "htmlFormatted": False,
             "soapType": soap,
             "referenceTo": list(self.reference_to),
             "relationshipName": self.relationship_name,
@@ -111,9 +137,38 @@ class SField:
             "externalId": False,
         }
 
+    @property
+    def long_text(self) -> bool:
+        """Long and rich text areas: neither filterable nor sortable in SOQL."""
+        return self.type == "textarea" and self.length > 255
+
 
 def _s(name: str, length: int = 255, label: str = "", *, kind: str = "string") -> SField:
     return SField(name, kind, label or name, length)
+
+
+def _pick(name: str, values: tuple[str, ...], label: str = "") -> SField:
+    return SField(name, "picklist", label or name, 255, picklist=values)
+
+
+LEAD_STATUSES = (
+    "Open - Not Contacted",
+    "Working - Contacted",
+    "Closed - Converted",
+    "Closed - Not Converted",
+)
+INDUSTRIES = (
+    "Agriculture", "Apparel", "Banking", "Biotechnology", "Chemicals", "Communications",
+    "Construction", "Consulting", "Education", "Electronics", "Energy", "Engineering",
+    "Entertainment", "Environmental", "Finance", "Food & Beverage", "Government",
+    "Healthcare", "Hospitality", "Insurance", "Machinery", "Manufacturing", "Media",
+    "Not For Profit", "Recreation", "Retail", "Shipping", "Technology",
+    "Telecommunications", "Transportation", "Utilities", "Other",
+)  # fmt: skip
+CAMPAIGN_TYPES = (
+    "Advertisement", "Email", "Telemarketing", "Banner Ads", "Seminar / Conference",
+    "Public Relations", "Partners", "Referral Program", "Webinar", "Conference", "Other",
+)  # fmt: skip
 
 
 def _ref(name: str, to: tuple[str, ...], rel: str, *, updateable: bool = True) -> SField:
@@ -159,7 +214,8 @@ _PERSON = [
     _s("Title", 128),
     _s("Email", 80, kind="email"),
     _s("Phone", 40, kind="phone"),
-    _s("LeadSource", 255, "Lead Source", kind="picklist"),
+    _pick("LeadSource", ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"),
+          "Lead Source"),
     _s("Description", 32000, kind="textarea"),
 ]
 
@@ -168,9 +224,9 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         *_system(),
         *_PERSON,
         SField("Company", "string", "Company", 255, nillable=False),
-        _s("Status", 255, "Lead Status", kind="picklist"),
-        _s("Industry", 255, kind="picklist"),
-        _s("Rating", 255, kind="picklist"),
+        _pick("Status", LEAD_STATUSES, "Lead Status"),
+        _pick("Industry", INDUSTRIES),
+        _pick("Rating", ("Hot", "Warm", "Cold")),
         _s("Website", 255, kind="url"),
         _num("NumberOfEmployees"),
         _s("Country", 80),
@@ -179,6 +235,7 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         SField("ConvertedDate", "date", "Converted Date", updateable=False),
         _ref("ConvertedContactId", ("Contact",), "ConvertedContact", updateable=False),
         _ref("ConvertedAccountId", ("Account",), "ConvertedAccount", updateable=False),
+        _ref("MasterRecordId", ("Lead",), "MasterRecord", updateable=False),
     ],
     "Contact": [
         *_system(),
@@ -187,37 +244,42 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         _s("Department", 80),
         _s("MailingCountry", 80),
         _s("MailingCity", 40),
+        _ref("MasterRecordId", ("Contact",), "MasterRecord", updateable=False),
     ],
     "Account": [
         *_system(),
         SField("Name", "string", "Account Name", 255, nillable=False),
         _s("Website", 255, kind="url"),
-        _s("Industry", 255, kind="picklist"),
-        _s("Type", 255, "Account Type", kind="picklist"),
+        _pick("Industry", INDUSTRIES),
+        _pick("Type", ("Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other"),
+              "Account Type"),
         _num("NumberOfEmployees"),
         _num("AnnualRevenue", "currency"),
         _s("BillingCountry", 80),
         _s("BillingCity", 40),
         SField("Target_Account__c", "boolean", "Target Account", 0, nillable=False, custom=True),
+        _ref("MasterRecordId", ("Account",), "MasterRecord", updateable=False),
     ],
     "Task": [
         *_system(),
-        _s("Subject", 255, kind="picklist"),
-        _s("Type", 255, kind="picklist"),
-        _s("TaskSubtype", 255, kind="picklist"),
-        _s("Status", 255, kind="picklist"),
-        _s("Priority", 255, kind="picklist"),
+        _s("Subject", 255, kind="combobox"),
+        _pick("Type", ("Call", "Email", "Meeting", "Other")),
+        _pick("TaskSubtype", ("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn")),
+        _pick("Status", ("Not Started", "In Progress", "Completed", "Waiting on someone else",
+                         "Deferred")),
+        _pick("Priority", ("High", "Normal", "Low")),
         _date("ActivityDate"),
         _ref("WhoId", ("Contact", "Lead"), "Who"),
         _ref("WhatId", ("Account", "Campaign"), "What"),
         _num("CallDurationInSeconds"),
         _bool("IsClosed", updateable=False),
+        _bool("IsArchived", updateable=False),
         _s("Description", 32000, kind="textarea"),
     ],
     "Event": [
         *_system(),
-        _s("Subject", 255, kind="picklist"),
-        _s("Type", 255, kind="picklist"),
+        _s("Subject", 255, kind="combobox"),
+        _pick("Type", ("Call", "Email", "Meeting", "Other")),
         _date("ActivityDate"),
         _date("ActivityDateTime", "datetime"),
         _date("StartDateTime", "datetime"),
@@ -225,13 +287,14 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         _num("DurationInMinutes"),
         _ref("WhoId", ("Contact", "Lead"), "Who"),
         _ref("WhatId", ("Account", "Campaign"), "What"),
+        _bool("IsArchived", updateable=False),
         _s("Description", 32000, kind="textarea"),
     ],
     "Campaign": [
         *_system(),
         SField("Name", "string", "Campaign Name", 80, nillable=False),
-        _s("Type", 255, kind="picklist"),
-        _s("Status", 255, kind="picklist"),
+        _pick("Type", CAMPAIGN_TYPES),
+        _pick("Status", ("Planned", "In Progress", "Completed", "Aborted")),
         _date("StartDate"),
         _date("EndDate"),
         _bool("IsActive"),
@@ -241,7 +304,8 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         _ref("CampaignId", ("Campaign",), "Campaign"),
         _ref("LeadId", ("Lead",), "Lead"),
         _ref("ContactId", ("Contact",), "Contact"),
-        _s("Status", 255, kind="picklist"),
+        _pick("Status", ("Sent", "Responded", "Registered", "Opened", "Clicked", "Attended",
+                         "Unsubscribed")),
         _bool("HasResponded", updateable=False),
         SField("FirstRespondedDate", "date", "First Responded Date", updateable=False),
         SField("Type", "string", "Type", 40, updateable=False),
@@ -257,7 +321,41 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         _s("Alias", 8),
         _bool("IsActive"),
     ],
+    "PermissionSet": [
+        *_system(owner=False),
+        SField("Name", "string", "Name", 80, nillable=False),
+        SField("Label", "string", "Label", 80, nillable=False),
+        _bool("IsOwnedByProfile", updateable=False),
+    ],
+    "PermissionSetAssignment": [
+        *_system(owner=False),
+        _ref("AssigneeId", ("User",), "Assignee"),
+        _ref("PermissionSetId", ("PermissionSet",), "PermissionSet"),
+    ],
+    "FieldPermissions": [
+        *_system(owner=False),
+        _ref("ParentId", ("PermissionSet",), "Parent"),
+        SField("SobjectType", "picklist", "Sobject Type Name", 40, nillable=False),
+        SField("Field", "string", "Field Name", 100, nillable=False),
+        _bool("PermissionsRead"),
+        _bool("PermissionsEdit"),
+    ],
 }
+
+#: What a polymorphic relationship (Task.Who, Task.What) resolves to: the `Name`
+#: entity, whose fields are these; `Type` is the referenced record's sObject.
+NAME_ENTITY_FIELDS: tuple[SField, ...] = (
+    _ro("Id", "id", nillable=False),
+    SField("Name", "string", "Name", 255, updateable=False),
+    SField("Type", "picklist", "Object Type", 40, updateable=False),
+    SField("FirstName", "string", "First Name", 40, updateable=False),
+    SField("LastName", "string", "Last Name", 80, updateable=False),
+    SField("Alias", "string", "Alias", 8, updateable=False),
+    SField("Email", "email", "Email", 80, updateable=False),
+    SField("Phone", "phone", "Phone", 40, updateable=False),
+    SField("Title", "string", "Title", 128, updateable=False),
+    SField("Username", "string", "Username", 80, updateable=False),
+)
 
 OBJECT_LABELS = {
     "Account": ("Account", "Accounts"),
@@ -268,6 +366,9 @@ OBJECT_LABELS = {
     "Campaign": ("Campaign", "Campaigns"),
     "CampaignMember": ("Campaign Member", "Campaign Members"),
     "User": ("User", "Users"),
+    "PermissionSet": ("Permission Set", "Permission Sets"),
+    "PermissionSetAssignment": ("Permission Set Assignment", "Permission Set Assignments"),
+    "FieldPermissions": ("Field Permissions", "Field Permissions"),
 }
 
 
@@ -293,7 +394,7 @@ class SObjectType:
 
     @property
     def key_prefix(self) -> str:
-        return KEY_PREFIXES[self.name]
+        return KEY_PREFIXES.get(self.name, "000")
 
     def describe(self, version: str) -> dict[str, object]:
         label, plural = OBJECT_LABELS.get(self.name, (self.name, self.name + "s"))
@@ -315,6 +416,14 @@ class SObjectType:
                 "rowTemplate": base + "/{ID}",
             },
         }
+
+
+def name_entity() -> SObjectType:
+    """The `Name` entity polymorphic relationships resolve to."""
+    sobject = SObjectType("Name")
+    for f in NAME_ENTITY_FIELDS:
+        sobject.add(f)
+    return sobject
 
 
 def build_schema() -> dict[str, SObjectType]:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import math
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from syncd.sandbox.salesforce import security
+from syncd.sandbox.salesforce.errors import WriteError as WriteError
 from syncd.sandbox.salesforce.schema import (
     NUMBER_TYPES,
     IdFactory,
@@ -22,20 +25,17 @@ from syncd.sandbox.salesforce.schema import (
 Record = dict[str, Any]
 
 _NAMED = ("Lead", "Contact", "User")
-_REQUIRED = {"Lead": ("LastName", "Company"), "Contact": ("LastName",), "Account": ("Name",)}
-
-
-class WriteError(Exception):
-    """A record-level error in Salesforce's shape (`statusCode`, `message`, `fields`)."""
-
-    def __init__(self, code: str, message: str, fields: Iterable[str] = ()) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.fields = list(fields)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"statusCode": self.code, "message": self.message, "fields": self.fields}
+_REQUIRED = {
+    "Lead": ("LastName", "Company"),
+    "Contact": ("LastName",),
+    "Account": ("Name",),
+    "PermissionSet": ("Name", "Label"),
+    "PermissionSetAssignment": ("AssigneeId", "PermissionSetId"),
+    "FieldPermissions": ("ParentId", "SobjectType", "Field"),
+}
+_SECURITY = frozenset({"PermissionSet", "PermissionSetAssignment", "FieldPermissions"})
+#: Tasks and Events older than this many days are archived (only queryAll sees them).
+ARCHIVE_AGE_DAYS = 365
 
 
 def parse_datetime(text: str) -> dt.datetime:
@@ -139,6 +139,7 @@ class Store:
         self,
         clock: Callable[[], float] = time.time,
         lock: threading.RLock | None = None,
+        seed: int = 0,
     ) -> None:
         self.schema: dict[str, SObjectType] = build_schema()
         self.ids = IdFactory()
@@ -146,7 +147,11 @@ class Store:
         self._clock = clock
         self._tables: dict[str, dict[str, Record]] = {name: {} for name in self.schema}
         self.default_user_id = ""
-        self._last_stamp = dt.datetime.min.replace(tzinfo=dt.UTC)
+        #: Orders rows tied on every ORDER BY key, and Bulk result files (seeded).
+        self.random = random.Random(seed)
+        #: Custom fields that exist but that field-level security hides from the
+        #: API user: (sObject, lower-cased name) -> field as created.
+        self.hidden: dict[tuple[str, str], SField] = {}
 
     # -- schema -------------------------------------------------------------------
     def sobject(self, name: str) -> SObjectType | None:
@@ -163,11 +168,27 @@ class Store:
             raise WriteError("INVALID_TYPE", f"sObject type '{name}' is not supported.")
         return sobject
 
-    def add_field(self, sobject: str, f: SField) -> None:
+    def add_field(self, sobject: str, f: SField, *, visible: bool = True) -> None:
+        """Add a custom field; `visible=False` keeps it hidden until a permission set
+        assigned to the API user grants it (FieldPermissions), as on a real org."""
         with self.lock:
-            self._require(sobject).add(f)
-            for record in self._tables[self._require(sobject).name].values():
+            target = self._require(sobject)
+            for record in self._tables[target.name].values():
                 record.setdefault(f.name, False if f.type == "boolean" else None)
+            if visible:
+                target.add(f)
+            else:
+                self.hidden[(target.name, f.name.lower())] = f
+                security.apply_security(self)
+
+    def tables_for_security(self) -> dict[str, dict[str, Record]]:
+        """The live tables, for `security` (callers hold `lock`)."""
+        return self._tables
+
+    def has_field(self, sobject: str, name: str) -> bool:
+        """Whether the field exists at all, visible to the API user or not."""
+        target = self._require(sobject)
+        return target.field(name) is not None or (target.name, name.lower()) in self.hidden
 
     def type_of_id(self, record_id: str) -> str | None:
         for sobject in self.schema.values():
@@ -177,13 +198,26 @@ class Store:
 
     # -- time ---------------------------------------------------------------------
     def now(self) -> dt.datetime:
-        """The clock as a UTC datetime, strictly increasing across writes (ms precision)."""
+        """The clock as a UTC datetime with one-second precision, as Salesforce stores
+        `dateTime` values: records written in the same second share their stamps."""
         stamp = dt.datetime.fromtimestamp(self._clock(), tz=dt.UTC)
-        stamp = stamp.replace(microsecond=stamp.microsecond // 1000 * 1000)
-        if stamp <= self._last_stamp:
-            stamp = self._last_stamp + dt.timedelta(milliseconds=1)
-        self._last_stamp = stamp
-        return stamp
+        return stamp.replace(microsecond=0)
+
+    def archived(self, sobject_name: str, record: Record) -> bool:
+        """Whether a Task or Event is past the archive age (kept in `IsArchived`)."""
+        if sobject_name not in ("Task", "Event"):
+            return False
+        when = record.get("ActivityDate")
+        if sobject_name == "Event" and record.get("ActivityDateTime") is not None:
+            when = record["ActivityDateTime"].date()
+        if when is None:
+            when = record["CreatedDate"].date() if record.get("CreatedDate") else None
+        if isinstance(when, dt.datetime):
+            when = when.date()
+        cutoff = self.now().date() - dt.timedelta(days=ARCHIVE_AGE_DAYS)
+        flag = when is not None and when < cutoff
+        record["IsArchived"] = flag
+        return flag
 
     # -- reads --------------------------------------------------------------------
     def table(self, sobject: str) -> dict[str, Record]:
@@ -274,10 +308,14 @@ class Store:
                 if name in record:
                     record[name] = self.default_user_id or None
             record.update(clean)
+            if validate and sobject.name == "FieldPermissions":
+                security.check_field_permission(self, record)
             if "LastModifiedDate" not in clean and "CreatedDate" in clean:
                 record["LastModifiedDate"] = clean["CreatedDate"]
             self._finish(sobject, record)
             self._tables[sobject.name][record_id] = record
+            if sobject.name in _SECURITY:
+                security.apply_security(self)
             return str(record_id)
 
     def live(self, sobject_name: str, record_id: str, *, missing_ok: bool = False) -> Record:
@@ -314,6 +352,8 @@ class Store:
                 record["LastModifiedDate"] = stamp
             if validate or "SystemModstamp" not in clean:
                 record["SystemModstamp"] = stamp
+            if sobject.name in _SECURITY:
+                security.apply_security(self)
 
     def delete(self, sobject_name: str, record_id: str) -> None:
         """Soft delete: the record stays visible to queryAll with IsDeleted = true."""
@@ -321,6 +361,28 @@ class Store:
             record = self.live(sobject_name, record_id)
             record["IsDeleted"] = True
             record["SystemModstamp"] = self.now()
+            if self._require(sobject_name).name in _SECURITY:
+                security.apply_security(self)
+
+    def merge(self, sobject_name: str, survivor: str, losers: Iterable[str]) -> None:
+        """Merge `losers` into `survivor` as Salesforce does: losers are deleted with
+        `MasterRecordId` set; their Tasks, Events and campaign memberships move to
+        the survivor (which is modified too)."""
+        with self.lock:
+            self.live(sobject_name, survivor)
+            for loser in losers:
+                record = self.live(sobject_name, loser)
+                record["MasterRecordId"] = survivor
+                record["IsDeleted"] = True
+                record["SystemModstamp"] = self.now()
+                for table, column in (("Task", "WhoId"), ("Event", "WhoId"),
+                                      ("CampaignMember", "LeadId"),
+                                      ("CampaignMember", "ContactId")):  # fmt: skip
+                    for child in self._tables[table].values():
+                        if child.get(column) == loser:
+                            child[column] = survivor
+                            child["SystemModstamp"] = self.now()
+            self.update(sobject_name, survivor, {})
 
     def snapshot(self, sobject_name: str, ids: Iterable[str]) -> dict[str, Record]:
         """Copies of existing records, for rolling back a failed all-or-none write."""

@@ -16,13 +16,17 @@ from syncd.sandbox.salesforce import SalesforceSandbox, loopback_session
 from syncd.sandbox.server import SandboxServer
 
 
-def _private_key() -> str:
+def _key_pair() -> tuple[str, str]:
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    return key.private_bytes(
+    private = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
+    public = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    return private, public
 
 
 def test_oauth_password_flow(server: SandboxServer) -> None:
@@ -47,11 +51,13 @@ def test_oauth_client_credentials_flow(server: SandboxServer) -> None:
     assert sf.limits()["DailyApiRequests"]["Max"] == 15000
 
 
-def test_oauth_jwt_bearer_flow(server: SandboxServer) -> None:
+def test_oauth_jwt_bearer_flow(app: SalesforceSandbox, server: SandboxServer) -> None:
+    private, public = _key_pair()
+    app.register_connected_app("key", public)
     sf = Salesforce(
         username="u@example.com",
         consumer_key="key",
-        privatekey=_private_key(),
+        privatekey=private,
         session=loopback_session(server.url),
     )
     assert sf.query("SELECT Id FROM User")["totalSize"] == 1

@@ -22,6 +22,28 @@ def leads(app: SalesforceSandbox, n: int) -> list[str]:
     return [app.store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}) for i in range(n)]
 
 
+def grant(app: SalesforceSandbox, sf: Salesforce, field: str, *, edit: bool) -> str:
+    """Grant `field` through a permission set assigned to the API user; returns its id."""
+    found = sf.query("SELECT Id FROM PermissionSet WHERE Name = 'Syncd_Test'")["records"]
+    if found:
+        ps = found[0]["Id"]
+    else:
+        ps = sf.PermissionSet.create({"Name": "Syncd_Test", "Label": "Syncd test"})["id"]
+        sf.PermissionSetAssignment.create(
+            {"AssigneeId": app.integration_user_id, "PermissionSetId": ps}
+        )
+    sf.FieldPermissions.create(
+        {
+            "ParentId": ps,
+            "SobjectType": field.split(".")[0],
+            "Field": field,
+            "PermissionsRead": True,
+            "PermissionsEdit": edit,
+        }
+    )
+    return str(ps)
+
+
 def test_describe_lists_fields(sf: Salesforce) -> None:
     described = sf.Lead.describe()
     fields = {f["name"]: f for f in described["fields"]}
@@ -42,6 +64,12 @@ def test_tooling_creates_field_then_writes_work(app: SalesforceSandbox, sf: Sale
     with pytest.raises(SalesforceMalformedRequest) as dup:
         sf.toolingexecute("sobjects/CustomField", method="POST", data=SCORE)
     assert dup.value.content[0]["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
+    # invisible to the API user until field-level security grants it
+    assert "Syncd_Score__c" not in {f["name"] for f in sf.Lead.describe()["fields"]}
+    with pytest.raises(SalesforceMalformedRequest) as hidden:
+        sf.Lead.update(lead, {"Syncd_Score__c": 42})
+    assert hidden.value.content[0]["errorCode"] == "INVALID_FIELD"
+    grant(app, sf, "Lead.Syncd_Score__c", edit=True)
     field = {f["name"]: f for f in sf.Lead.describe()["fields"]}["Syncd_Score__c"]
     assert field["custom"] and field["type"] == "double" and field["scale"] == 1
     assert sf.Lead.update(lead, {"Syncd_Score__c": 42.25}) == 204

@@ -1,0 +1,341 @@
+"""Incremental and full reads: one stream per sObject, (SystemModstamp, Id) cursors.
+
+Each stream reads ``SystemModstamp >= cursor - lookback`` and ``< until`` (the
+run's start, whole seconds: nothing stamped in the current second is read, so
+the cursor never passes ``until``) through ``queryAll`` (deleted, merged and
+archived rows included), ordered by ``SystemModstamp, Id`` — a total order, so
+rows sharing one second are never lost across a page boundary. With no
+lookback, rows at or before the stored (stamp, Id) are dropped (``>=`` plus
+de-duplication); with a lookback they are re-read on purpose and the engine
+de-duplicates. The first REST page tells the result size: above
+``bulk_read_threshold`` the rest of the stream comes from a Bulk API 2.0 query
+keyed after the last row already read.
+
+Cursor JSON: ``{"v": 1, "streams": {"Lead": ["2026-11-20T10:00:00Z", "00Q…"]}}``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from connectors.base import (
+    JSON,
+    AccountRecord,
+    ActivityRecord,
+    ContactRecord,
+    FatalError,
+    Page,
+    SkippedRecord,
+)
+from connectors.salesforce import activities, bulk, mapping, soql
+from connectors.salesforce.client import SalesforceClient
+from connectors.salesforce.config import ExtraActivitySource, SalesforceOptions
+from connectors.salesforce.limits import URI_MAX_BYTES
+from connectors.salesforce.mapping import Flat
+
+STAMP = "SystemModstamp"
+#: Room left in a GET for the path, the rest of the query and the headers.
+_URI_RESERVE = 4_096
+
+
+@dataclass(frozen=True, slots=True)
+class Stream:
+    name: str
+    sobject: str
+    role: str  # account | lead | contact | task | event | member | extra
+    fields: tuple[str, ...]
+    where: soql.Where | None = None
+    source: ExtraActivitySource | None = None
+
+
+@dataclass(slots=True)
+class Position:
+    stamp: dt.datetime
+    last_id: str = ""
+
+
+@dataclass(slots=True)
+class RunState:
+    """What one ``changes`` call learns as it goes (bounded: converted leads only)."""
+
+    converted: dict[str, str] = field(default_factory=dict)
+    all_leads_seen: bool = False
+
+
+def floor_second(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("until must be timezone-aware")
+    return value.astimezone(dt.UTC).replace(microsecond=0)
+
+
+def load_cursor(cursor: JSON | None) -> dict[str, Position]:
+    if not cursor:
+        return {}
+    streams = cursor.get("streams") if cursor.get("v") == 1 else None
+    if not isinstance(streams, dict):
+        raise FatalError(
+            "the stored Salesforce cursor is not one this version wrote; run a full sync"
+        )
+    out: dict[str, Position] = {}
+    for name, value in streams.items():
+        stamp = mapping.parse_time(value[0]) if isinstance(value, list) and value else None
+        if stamp is None:
+            raise FatalError(
+                f"the stored Salesforce cursor for {name} is unreadable; run a full sync"
+            )
+        out[str(name)] = Position(stamp, str(value[1]) if len(value) > 1 else "")
+    return out
+
+
+def dump_cursor(positions: dict[str, Position]) -> JSON:
+    return {
+        "v": 1,
+        "streams": {k: [mapping.iso(p.stamp), p.last_id] for k, p in sorted(positions.items())},
+    }
+
+
+class Reader:
+    """Runs the streams for one ``changes`` call."""
+
+    def __init__(
+        self,
+        client: SalesforceClient,
+        options: SalesforceOptions,
+        streams: Sequence[Stream],
+        people: dict[str, mapping.PersonFields],
+        account_fields: dict[str, str],
+        account_score_field: str | None,
+        *,
+        sleep: Callable[[float], None],
+        stop: Callable[[], bool],
+    ) -> None:
+        self.client = client
+        self.options = options
+        self.streams = streams
+        self.people = people
+        self.account_fields = account_fields
+        self.account_score_field = account_score_field
+        self.sleep = sleep
+        self.stop = stop
+
+    # -- driving ------------------------------------------------------------------
+    def changes(self, cursor: JSON | None, until: dt.datetime, full: bool) -> Iterator[Page]:
+        positions = {} if full else load_cursor(cursor)
+        end = floor_second(until)
+        run = RunState()
+        for stream in self.streams:
+            start = positions.get(stream.name)
+            for page in self._stream(stream, start, end, run, positions):
+                yield page
+                if self.stop():
+                    return
+            if stream.role == "lead" and start is None:
+                run.all_leads_seen = True
+
+    def _stream(
+        self,
+        stream: Stream,
+        start: Position | None,
+        end: dt.datetime,
+        run: RunState,
+        positions: dict[str, Position],
+    ) -> Iterator[Page]:
+        lookback = self.options.lookback
+        lower = None if start is None else start.stamp - lookback
+        if lower is not None and lower >= end:
+            return
+        dedupe = start if start is not None and not lookback else None
+        where = soql.and_(
+            stream.where,
+            soql.ge(STAMP, lower) if lower is not None else None,
+            soql.lt(STAMP, end),
+        )
+        for rows, last in self._rows(stream, where):
+            if dedupe is not None:
+                rows = [r for r in rows if not _at_or_before(r, dedupe)]
+            if last:
+                positions[stream.name] = Position(end, "")
+            elif rows:
+                tail = rows[-1]
+                stamp = mapping.parse_time(tail.get(STAMP))
+                if stamp is not None:
+                    positions[stream.name] = Position(stamp, str(tail.get("Id")))
+            page = self._page(stream, rows, run)
+            yield _with_cursor(page, dump_cursor(positions))
+
+    def _rows(self, stream: Stream, where: soql.Where | None) -> Iterator[tuple[list[Flat], bool]]:
+        """(rows, is_last_page) for the stream, REST first and Bulk for large results."""
+        text = soql.select(stream.sobject, stream.fields, where, order_by=(STAMP, "Id"))
+        pages = self.client.query_pages(text, include_deleted=True)
+        first = next(pages)
+        rows = [mapping.flatten(r) for r in first.get("records", [])]
+        done = bool(first.get("done", True))
+        if done or int(first.get("totalSize", 0)) <= self.options.bulk_read_threshold:
+            yield rows, done
+            for page in pages:
+                done = bool(page.get("done", True))
+                yield [mapping.flatten(r) for r in page.get("records", [])], done
+            return
+        yield rows, False
+        tail = rows[-1]
+        after = soql.or_(
+            soql.gt(STAMP, _stamp(tail)),
+            soql.and_(soql.eq(STAMP, _stamp(tail)), soql.gt("Id", str(tail["Id"]))),
+        )
+        bulk_text = soql.select(
+            stream.sobject, stream.fields, soql.and_(where, after), order_by=(STAMP, "Id")
+        )
+        chunks = bulk.query_pages(
+            self.client,
+            stream.sobject,
+            bulk_text,
+            page_records=self.options.bulk_page_records,
+            poll_s=self.options.bulk_poll_s,
+            sleep=self.sleep,
+        )
+        previous: list[Flat] | None = None
+        for chunk in chunks:
+            if previous is not None:
+                yield previous, False
+            previous = chunk
+        yield previous or [], True
+
+    # -- mapping a page -------------------------------------------------------------
+    def _page(self, stream: Stream, rows: list[Flat], run: RunState) -> Page:
+        if stream.role == "account":
+            return self._accounts(rows)
+        if stream.role in ("lead", "contact"):
+            return self._people(stream.role, rows, run)
+        return self._activities(stream, rows, run)
+
+    def _accounts(self, rows: list[Flat]) -> Page:
+        accounts: list[AccountRecord] = []
+        deleted: list[str] = []
+        skipped: list[SkippedRecord] = []
+        for row in rows:
+            if mapping.boolean(row.get("IsDeleted")):
+                deleted.append(str(row["Id"]))
+                continue
+            mapped = mapping.account(
+                row,
+                self.account_fields,
+                self.account_score_field,
+                self.options.account_priority_field,
+            )
+            if isinstance(mapped, SkippedRecord):
+                skipped.append(mapped)
+            else:
+                accounts.append(mapped)
+        return Page(accounts=accounts, deleted_accounts=deleted, skipped=skipped)
+
+    def _people(self, kind: str, rows: list[Flat], run: RunState) -> Page:
+        contacts: list[ContactRecord] = []
+        deleted: list[str] = []
+        merged: dict[str, str] = {}
+        skipped: list[SkippedRecord] = []
+        fields = self.people[kind]
+        for row in rows:
+            record_id = str(row["Id"])
+            if mapping.boolean(row.get("IsDeleted")):
+                master = mapping.text(row.get("MasterRecordId"))
+                if master:
+                    merged[record_id] = master
+                else:
+                    deleted.append(record_id)
+                continue
+            mapped = mapping.person(kind, row, fields)
+            if isinstance(mapped, SkippedRecord):
+                skipped.append(mapped)
+                continue
+            if not mapped.writable:
+                target = mapping.text(row.get("ConvertedContactId"))
+                if target:
+                    run.converted[record_id] = target
+            contacts.append(mapped)
+        return Page(contacts=contacts, deleted_contacts=deleted, merged=merged, skipped=skipped)
+
+    def _activities(self, stream: Stream, rows: list[Flat], run: RunState) -> Page:
+        live = [r for r in rows if not mapping.boolean(r.get("IsDeleted"))]
+        whos = [self._who(stream, r) for r in live]
+        self._learn_conversions(whos, run)
+        found: list[ActivityRecord] = []
+        skipped: list[SkippedRecord] = []
+        for row, who in zip(live, whos, strict=True):
+            if who is None:
+                continue  # not about a person (e.g. only an account)
+            who = run.converted.get(who, who)
+            mapped: Any
+            if stream.role == "task":
+                mapped = activities.task(row, who)
+            elif stream.role == "event":
+                mapped = activities.event(row, who)
+            elif stream.role == "member":
+                mapped = activities.campaign_member(row, who)
+            else:
+                assert stream.source is not None
+                mapped = activities.extra(row, who, stream.source)
+            if isinstance(mapped, SkippedRecord):
+                skipped.append(mapped)
+            elif isinstance(mapped, list):
+                found.extend(mapped)
+            else:
+                found.append(mapped)
+        return Page(activities=found, skipped=skipped)
+
+    def _who(self, stream: Stream, row: Flat) -> str | None:
+        if stream.role == "member":
+            return activities.who_of_member(row)
+        name = stream.source.who_field if stream.source else "WhoId"
+        who = mapping.text(row.get(name))
+        if who is None or not who.startswith(("00Q", "003")):
+            return None
+        return who
+
+    def _learn_conversions(self, whos: list[str | None], run: RunState) -> None:
+        """Find which leads among ``whos`` were converted (their history follows the
+        Contact), with ``Id IN`` lists chunked under the URI limit."""
+        if run.all_leads_seen:
+            return
+        unknown = [i for i in activities.lead_ids(whos) if i not in run.converted]
+        budget = URI_MAX_BYTES - _URI_RESERVE
+        for chunk in soql.chunk_ids(unknown, budget=budget):
+            text = soql.select(
+                "Lead",
+                ("Id", "ConvertedContactId"),
+                soql.and_(soql.eq("IsConverted", True), soql.id_in("Id", chunk)),
+            )
+            for page in self.client.query_pages(text, include_deleted=False):
+                for record in page.get("records", []):
+                    target = mapping.text(record.get("ConvertedContactId"))
+                    if target:
+                        run.converted[str(record["Id"])] = target
+
+
+def _stamp(row: Flat) -> dt.datetime:
+    stamp = mapping.parse_time(row.get(STAMP))
+    if stamp is None:
+        raise FatalError(f"record {row.get('Id')} has no SystemModstamp")
+    return stamp
+
+
+def _at_or_before(row: Flat, position: Position) -> bool:
+    stamp = mapping.parse_time(row.get(STAMP))
+    if stamp is None:
+        return False
+    return (stamp, str(row.get("Id"))) <= (position.stamp, position.last_id)
+
+
+def _with_cursor(page: Page, cursor: JSON) -> Page:
+    return Page(
+        contacts=page.contacts,
+        accounts=page.accounts,
+        activities=page.activities,
+        deleted_contacts=page.deleted_contacts,
+        deleted_accounts=page.deleted_accounts,
+        merged=page.merged,
+        skipped=page.skipped,
+        cursor=cursor,
+    )

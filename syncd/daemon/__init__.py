@@ -1,0 +1,29 @@
+"""syncd as a long-running service.
+
+One job each:
+
+* ``schedules`` — ``{every: 15m}`` / ``{cron: "..."}`` into APScheduler triggers;
+* ``scheduler`` — the BlockingScheduler, one job per connector, and the
+  listener that logs job errors and missed runs and feeds the metrics;
+* ``metrics`` — the Prometheus metrics, in their own registry;
+* ``health`` — what ``/readyz`` reports: config, state, last cycle per connector;
+* ``http`` — the ``/healthz``, ``/readyz`` and ``/metrics`` endpoint;
+* ``logs`` — JSON (or, on a terminal, human) log lines with secrets masked;
+* ``signals`` — SIGTERM/SIGINT: stop after the current batch, a second one at once;
+* ``service`` — wires them together around an injected cycle function.
+"""
+
+from syncd.daemon.report import CycleFn, CycleResult
+from syncd.daemon.schedules import Cron, Every, Schedule
+from syncd.daemon.service import Daemon, DaemonOptions, JobSpec
+
+__all__ = [
+    "Cron",
+    "CycleFn",
+    "CycleResult",
+    "Daemon",
+    "DaemonOptions",
+    "Every",
+    "JobSpec",
+    "Schedule",
+]

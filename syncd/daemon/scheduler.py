@@ -1,0 +1,162 @@
+"""The APScheduler 3 BlockingScheduler that runs one job per connector.
+
+Each connector gets one job with the fixed id ``sync:<connector>``,
+``coalesce=True`` (runs missed while the process was busy or asleep collapse
+into one), ``max_instances=1`` (a connector never runs twice at once; a run due
+while the previous one still works is skipped and counted) and a misfire grace
+time (a run more than that late is skipped and counted). Jobs run on a thread
+pool with one thread per connector, so a slow CRM does not delay the other.
+
+The listener turns scheduler events into metrics, readiness and log lines:
+a finished cycle, a cycle that raised, a missed run, a skipped run.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_MISSED,
+    EVENT_SCHEDULER_STARTED,
+    JobEvent,
+)
+from apscheduler.executors.pool import BasePoolExecutor
+from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from syncd.daemon.health import Health
+from syncd.daemon.metrics import DaemonMetrics
+from syncd.daemon.report import CycleResult
+from syncd.daemon.schedules import Every, Schedule, trigger_for
+
+log = logging.getLogger("syncd.daemon")
+
+JOB_PREFIX = "sync:"
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """One connector and when to run it."""
+
+    connector: str
+    schedule: Schedule
+
+
+class _ThreadPool(BasePoolExecutor):  # type: ignore[misc]  # APScheduler is untyped
+    """APScheduler's thread-pool executor, keeping the pool so shutdown can wait for it."""
+
+    def __init__(self, workers: int) -> None:
+        self.pool = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="syncd-job")
+        super().__init__(self.pool)
+
+
+class SyncScheduler:
+    """Builds the scheduler and its jobs; ``start()`` blocks until ``shutdown()``.
+
+    ``run_job(connector)`` runs one cycle and returns its report, or None when
+    it did not run (the daemon is stopping). ``on_started`` is called on the
+    scheduler's thread once it runs (the daemon uses it to honour a stop that
+    arrived before start-up finished).
+    """
+
+    def __init__(self, jobs: Sequence[JobSpec], run_job: Callable[[str], CycleResult | None],
+                 metrics: DaemonMetrics, health: Health, *, misfire_grace: timedelta,
+                 clock: Callable[[], datetime], on_started: Callable[[], None]) -> None:
+        self._metrics = metrics
+        self._health = health
+        self._on_started = on_started
+        self._executor = _ThreadPool(max(1, len(jobs)))
+        self.scheduler = BlockingScheduler(
+            timezone=UTC,
+            executors={"default": self._executor},
+            job_defaults={"coalesce": True, "max_instances": 1,
+                          "misfire_grace_time": max(1, int(misfire_grace.total_seconds()))},
+        )
+        self._connectors: dict[str, str] = {}
+        now = clock()
+        for spec in jobs:
+            job_id = JOB_PREFIX + spec.connector
+            self._connectors[job_id] = spec.connector
+            extra: dict[str, Any] = {}
+            if isinstance(spec.schedule, Every):
+                extra["next_run_time"] = now  # interval jobs run once at start-up
+            self.scheduler.add_job(run_job, trigger_for(spec.schedule), args=[spec.connector],
+                                   id=job_id, name=f"sync {spec.connector}", **extra)
+        self.scheduler.add_listener(
+            self._listen,
+            EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
+            | EVENT_SCHEDULER_STARTED,
+        )
+
+    def job_ids(self) -> list[str]:
+        return [job.id for job in self.scheduler.get_jobs()]
+
+    def next_run(self, connector: str) -> datetime | None:
+        job = self.scheduler.get_job(JOB_PREFIX + connector)
+        when: datetime | None = getattr(job, "next_run_time", None) if job else None
+        return when
+
+    def start(self) -> None:
+        """Run jobs until ``shutdown()``; blocks the calling thread."""
+        self.scheduler.start()
+
+    def shutdown(self) -> None:
+        """Stop scheduling new runs (running cycles carry on); safe to call twice."""
+        with contextlib.suppress(SchedulerNotRunningError):
+            self.scheduler.shutdown(wait=False)
+
+    def wait_for_running(self) -> None:
+        """Block until every running cycle (and its listener call) has finished."""
+        self._executor.pool.shutdown(wait=True)
+
+    # -- the listener -----------------------------------------------------------
+    def _listen(self, event: Any) -> None:
+        if event.code == EVENT_SCHEDULER_STARTED:
+            self._on_started()
+            return
+        assert isinstance(event, JobEvent)
+        connector = self._connectors.get(event.job_id)
+        if connector is None:
+            return
+        if event.code == EVENT_JOB_EXECUTED:
+            self._finished(connector, event.retval)
+        elif event.code == EVENT_JOB_ERROR:
+            self._metrics.record_error(connector)
+            self._health.cycle_finished(connector, "error", type(event.exception).__name__)
+            log.error("cycle raised %s: %s", type(event.exception).__name__, event.exception,
+                      extra={"connector": connector, "event": "cycle_error",
+                             "traceback": event.traceback})
+        elif event.code == EVENT_JOB_MISSED:
+            self._metrics.record_missed(connector, "missed")
+            log.warning("run due at %s missed (later than the misfire grace time)",
+                        event.scheduled_run_time.isoformat(),
+                        extra={"connector": connector, "event": "run_missed"})
+        elif event.code == EVENT_JOB_MAX_INSTANCES:
+            self._metrics.record_missed(connector, "skipped")
+            log.warning("run skipped: the previous cycle is still running",
+                        extra={"connector": connector, "event": "run_skipped"})
+
+    def _finished(self, connector: str, report: CycleResult | None) -> None:
+        if report is None:
+            return
+        self._metrics.record_cycle(report)
+        self._health.cycle_finished(connector, report.status, report.error)
+        seconds = (report.finished_at - report.started_at).total_seconds()
+        nxt = self.next_run(connector)
+        extra = {"connector": connector, "run_id": report.run_id, "event": "job_done",
+                 "status": report.status, "kind": report.kind,
+                 "duration_s": round(seconds, 3),
+                 "next_run": nxt.isoformat() if nxt else None}
+        if report.status == "failed":
+            log.warning("cycle failed: %s", report.error or "unknown error", extra=extra)
+        else:  # the engine's own `cycle_finished` line already carries the counts
+            log.debug("cycle %s in %.1fs", report.status, seconds, extra=extra)

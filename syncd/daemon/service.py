@@ -1,0 +1,133 @@
+"""The daemon: scheduler, HTTP endpoint, metrics, readiness and signals around
+one injected cycle function.
+
+``Daemon(jobs, cycle, state_probe=..., options=...)`` binds the HTTP port at
+construction (so a busy port fails before anything runs); ``run()`` serves
+until a stop is requested and returns the exit status (0).
+
+Stopping: the first SIGTERM or SIGINT (or ``request_stop()``) sets the
+``stop`` event every running cycle was given, so each cycle ends after its
+current batch with its state committed; no new run starts; ``run()`` waits for
+the running cycles, stops the endpoint and returns 0. A second signal exits at
+once (status 130): the state store is crash-safe, so the next start repairs
+whatever the interrupted batch left undone.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from syncd.daemon import signals
+from syncd.daemon.health import Health, StateProbe
+from syncd.daemon.http import HealthServer
+from syncd.daemon.metrics import DaemonMetrics
+from syncd.daemon.report import CycleFn, CycleResult
+from syncd.daemon.scheduler import JobSpec, SyncScheduler
+
+log = logging.getLogger("syncd.daemon")
+
+EXIT_INTERRUPTED = 130
+
+__all__ = ["Daemon", "DaemonOptions", "JobSpec"]
+
+
+@dataclass(frozen=True, slots=True)
+class DaemonOptions:
+    """Where the endpoint listens and how late a scheduled run may start."""
+
+    host: str = "127.0.0.1"
+    port: int = 9464
+    misfire_grace: timedelta = timedelta(minutes=5)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _no_state_check() -> str | None:
+    return None
+
+
+class Daemon:
+    """One process running every connector on its schedule."""
+
+    def __init__(self, jobs: Sequence[JobSpec], cycle: CycleFn, *,
+                 state_probe: StateProbe = _no_state_check,
+                 options: DaemonOptions | None = None,
+                 redact: Callable[[str], str] = str,
+                 clock: Callable[[], datetime] = _utcnow,
+                 exit_now: Callable[[int], object] = os._exit) -> None:
+        opts = options or DaemonOptions()
+        names = [job.connector for job in jobs]
+        if len(set(names)) != len(names):
+            raise ValueError("each connector may have only one job")
+        self.stop = threading.Event()
+        self.metrics = DaemonMetrics(names)
+        self.health = Health(names, state_probe)
+        self._cycle = cycle
+        self._exit_now = exit_now
+        self._jobs = list(jobs)
+        self.scheduler = SyncScheduler(
+            jobs, self._run_job, self.metrics, self.health,
+            misfire_grace=opts.misfire_grace, clock=clock, on_started=self._on_started)
+        self.http = HealthServer(self.health, self.metrics, host=opts.host, port=opts.port,
+                                 redact=redact)
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """The endpoint's bound host and port."""
+        return self.http.address
+
+    def run(self, *, handle_signals: bool = True) -> int:
+        """Serve until stopped; returns the exit status. ``handle_signals`` needs
+        the main thread (tests running the daemon on another thread pass False)."""
+        restore = signals.install(self._on_signal) if handle_signals else None
+        self.http.start()
+        host, port = self.address
+        log.info("syncd started: %d connector(s); health and metrics on http://%s:%d",
+                 len(self._jobs), host, port,
+                 extra={"event": "daemon_started", "http_host": host, "http_port": port,
+                        "jobs": {j.connector: j.schedule.describe() for j in self._jobs}})
+        try:
+            if not self.stop.is_set():
+                self.scheduler.start()
+            self.scheduler.wait_for_running()
+        finally:
+            if restore is not None:
+                restore()
+            self.http.stop()
+        log.info("syncd stopped", extra={"event": "daemon_stopped"})
+        return 0
+
+    def request_stop(self, reason: str = "requested") -> None:
+        """Stop after the current batch of every running cycle (idempotent)."""
+        first = not self.stop.is_set()
+        self.stop.set()
+        if first:
+            log.info("stopping after the current batch (%s)", reason,
+                     extra={"event": "daemon_stopping", "reason": reason})
+        # Not on the caller's thread: a signal handler may interrupt the scheduler itself.
+        threading.Thread(target=self.scheduler.shutdown, name="syncd-stop", daemon=True).start()
+
+    # -- internals --------------------------------------------------------------
+    def _on_signal(self, signum: int) -> None:
+        if self.stop.is_set():
+            log.warning("second %s: stopping now", signals.name(signum),
+                        extra={"event": "daemon_killed", "signal": signals.name(signum)})
+            self._exit_now(EXIT_INTERRUPTED)
+            return
+        self.request_stop(signals.name(signum))
+
+    def _on_started(self) -> None:
+        if self.stop.is_set():  # a signal arrived while the scheduler was starting
+            self.scheduler.shutdown()
+
+    def _run_job(self, connector: str) -> CycleResult | None:
+        if self.stop.is_set():
+            return None
+        return self._cycle(connector, self.stop)

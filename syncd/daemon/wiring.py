@@ -1,0 +1,54 @@
+"""The daemon around the real engine: one job per configured connector, each
+running ``syncd.sync.run_cycle``; readiness asks the state store."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+from syncd.daemon.health import StateProbe
+from syncd.daemon.report import CycleResult
+from syncd.daemon.schedules import Cron, Every, Schedule
+from syncd.daemon.service import Daemon, DaemonOptions, JobSpec
+from syncd.settings import CronSchedule, EverySchedule, Settings
+from syncd.sync import Engine, run_cycle
+
+__all__ = ["build_daemon", "schedule_of", "state_probe"]
+
+
+def schedule_of(schedule: EverySchedule | CronSchedule) -> Schedule:
+    """The daemon's schedule for a validated config schedule."""
+    if isinstance(schedule, CronSchedule):
+        return Cron(schedule.cron)
+    return Every(schedule.every)
+
+
+def state_probe(engine: Engine) -> StateProbe:
+    """A readiness probe that reads one row of the state store."""
+    names = list(engine.settings.connectors)
+
+    def probe() -> str | None:
+        try:
+            engine.store.meta(names[0] if names else "")
+        except Exception as exc:  # any failure means "not reachable"; say which
+            first = (str(exc).splitlines() or [""])[0][:200]
+            return f"state store not reachable: {type(exc).__name__}: {first}"
+        return None
+
+    return probe
+
+
+def build_daemon(settings: Settings, engine: Engine, *,
+                 redact: Callable[[str], str] = str) -> Daemon:
+    """A daemon running every configured connector on its schedule against
+    ``engine``; binds the endpoint (``OSError`` when the port is taken)."""
+
+    def cycle(connector: str, stop: threading.Event) -> CycleResult:
+        return run_cycle(engine, connector, stop=stop)
+
+    jobs = [JobSpec(name, schedule_of(cfg.schedule))
+            for name, cfg in settings.connectors.items()]
+    opts = settings.daemon
+    options = DaemonOptions(host=opts.host, port=opts.port, misfire_grace=opts.misfire_grace)
+    return Daemon(jobs, cycle, state_probe=state_probe(engine), options=options,
+                  redact=redact)

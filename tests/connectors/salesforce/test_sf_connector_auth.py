@@ -1,0 +1,153 @@
+"""Login flows, re-login mid-run (REST and Bulk) without losing work, the retry policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sf_connector_support import Clock, Org, create_fields, make_org
+
+from connectors.base import ContactUpdate, FatalError, RetriableError
+from connectors.salesforce.client import ATTEMPTS
+from connectors.salesforce.config import SalesforceOptions
+from connectors.salesforce.connector import build
+from connectors.salesforce.transport import CountingSession
+from syncd.sandbox.faults import FaultSpec
+from syncd.sandbox.salesforce import SalesforceSandbox
+
+TOKEN = "POST /services/oauth2/token"
+
+
+def short_sessions(clock: Clock) -> SalesforceSandbox:
+    return SalesforceSandbox(clock=clock, sleep=lambda s: None, session_ttl_s=60)
+
+
+def test_rest_session_expiring_mid_run_is_renewed_and_nothing_lost(clock: Clock) -> None:
+    with make_org(short_sessions(clock), clock) as org:
+        ids = {org.app.store.insert("Contact", {"LastName": f"C{i}"}) for i in range(4500)}
+        clock.advance(2)
+        conn = org.connector()
+        read: list[str] = []
+        for page in conn.changes(None, clock.datetime()):
+            read += [c.id for c in page.contacts]
+            clock.advance(61)  # the session dies between every two pages
+        assert sorted(read) == sorted(ids)
+        assert conn.client.logins >= 3 and org.requests(TOKEN) == conn.client.logins
+
+
+class ExpiringSession(CountingSession):
+    """Lets the session expire before every other Bulk API request (a slow job)."""
+
+    def __init__(self, clock: Clock) -> None:
+        super().__init__(30)
+        self.clock = clock
+        self.flip = False
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        if "/jobs/" in url:
+            self.flip = not self.flip
+            if self.flip:
+                self.clock.advance(61)
+        return super().request(method, url, *args, **kwargs)
+
+
+def test_bulk_session_expiring_mid_job_is_renewed_and_nothing_lost(clock: Clock) -> None:
+    with make_org(short_sessions(clock), clock) as org:
+        create_fields(org)
+        ids = [org.app.store.insert("Contact", {"LastName": f"C{i}"}) for i in range(2300)]
+        clock.advance(2)
+        options = org.options(
+            bulk_read_threshold=2100, bulk_write_threshold=100, bulk_page_records=100
+        )
+        conn = build(
+            "bulk", options, clock=clock, sleep=org.sleeps.append, session=ExpiringSession(clock)
+        )
+        read = [c.id for p in conn.changes(None, clock.datetime()) for c in p.contacts]
+        assert sorted(read) == sorted(ids)
+        jobs = org.requests("POST /services/data/v59.0/jobs/query")
+        assert jobs == 2  # the first create met an expired session and was repeated once
+        logins = org.requests(TOKEN)
+        assert logins >= 4
+        now = clock.datetime()
+        updates = [ContactUpdate(i, "contact", 7, "nurture", "", False, now) for i in ids]
+        outcomes = conn.write(updates)
+        assert {o.status for o in outcomes} == {"ok"}
+        assert org.requests(TOKEN) > logins
+        created = [
+            r for r in org.app.log.requests()
+            if r.endpoint == "POST /services/data/v59.0/jobs/ingest" and r.status == 200
+        ]  # fmt: skip
+        assert len(created) == 1  # one job, carried through every renewal
+        assert org.app.store.get("Contact", ids[-1])["Syncd_Score__c"] == 7  # type: ignore[index]
+
+
+def test_password_and_client_credentials_flows(org: Org) -> None:
+    password = org.options(
+        auth={"flow": "password", "username": "u@x.com", "password": "pw",
+              "security_token": "tok", "consumer_key": "k", "consumer_secret": "s"},
+    )  # fmt: skip
+    assert build("p", password).check()[0].ok
+    creds = org.options(
+        auth={"flow": "client_credentials", "consumer_key": "k", "consumer_secret": "s"}
+    )
+    assert build("c", creds).check()[0].ok
+
+
+def test_bad_key_is_fatal_with_a_hint_and_no_secret(clock: Clock) -> None:
+    app = short_sessions(clock)
+    with make_org(app, clock) as org:
+        app.connected_apps.clear()
+        app.register_connected_app("other-app", "not a key")
+        conn = org.connector()
+        with pytest.raises(FatalError) as info:
+            conn.client.login()
+        message = str(info.value)
+        assert "invalid_client_id client identifier invalid" in message
+        assert "consumer_key" in message and "PRIVATE KEY" not in message
+
+
+def test_plain_http_only_for_loopback() -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        SalesforceOptions.model_validate(
+            {
+                "instance_url": "http://acme.my.salesforce.com",
+                "auth": {"flow": "client_credentials", "consumer_key": "k", "consumer_secret": "s"},
+            }
+        )
+    with pytest.raises(ValueError, match="loopback"):
+        CountingSession(5).allow_http("http://10.0.0.1:8080")
+
+
+def test_retry_policy_retries_5xx_and_honours_retry_after(org: Org) -> None:
+    conn = org.connector()
+    conn.client.login()
+    org.app.faults.update(rate_503=1.0)
+    with pytest.raises(RetriableError, match=f"gave up after {ATTEMPTS} attempts"):
+        list(conn.changes(None, org.clock.datetime()))
+    assert len(org.sleeps) == ATTEMPTS - 1 and org.sleeps == [1.0, 2.0, 4.0, 8.0]
+    org.sleeps.clear()
+    org.app.faults.replace(FaultSpec(rate_429=1.0))
+    with pytest.raises(RetriableError):
+        list(conn.changes(None, org.clock.datetime()))
+    assert org.sleeps == [1.0] * (ATTEMPTS - 1)  # the fake's Retry-After: 1
+    assert conn.usage().http_429 == ATTEMPTS
+
+
+def test_request_limit_exceeded_is_not_retried(clock: Clock) -> None:
+    app = SalesforceSandbox(clock=clock, sleep=lambda s: None, daily_api_limit=50)
+    with make_org(app, clock) as org:
+        conn = org.connector()
+        conn.ensure_fields(create=False)  # the last answer said 3/50 used
+        app.api_usage.used = app.api_usage.limit  # other integrations spent the rest
+        with pytest.raises(RetriableError, match="REQUEST_LIMIT_EXCEEDED"):
+            list(conn.changes(None, clock.datetime()))
+        assert org.sleeps == []
+
+
+def test_every_call_has_a_timeout(clock: Clock) -> None:
+    app = SalesforceSandbox(clock=clock, faults=FaultSpec(latency_ms=200))  # real sleeps
+    with make_org(app, clock) as org:
+        conn = org.connector(timeout_s=0.05)
+        with pytest.raises(RetriableError, match=r"gave up after .* ReadTimeout"):
+            conn.client.login()
+        assert len(org.sleeps) == ATTEMPTS - 1

@@ -1,0 +1,48 @@
+"""A full sync of a generated org: calls counted from the fake's request log are within
+5% of the minimum that the page (2,000) and collection (200) limits allow."""
+
+from __future__ import annotations
+
+import math
+
+from sf_connector_support import Clock, create_fields, make_org
+
+from connectors.base import ContactUpdate
+from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
+from syncd.sandbox.generator import generate
+from syncd.sandbox.salesforce import SalesforceSandbox
+
+OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
+
+
+def test_full_sync_calls_are_within_5_percent_of_the_minimum(clock: Clock) -> None:
+    data = generate(11, 3000, clock.datetime())
+    app = SalesforceSandbox(data, clock=clock, sleep=lambda s: None)
+    with make_org(app, clock) as org:
+        create_fields(org)
+        clock.advance(5)
+        conn = org.connector()
+        conn.ensure_fields(create=False)  # the engine verifies fields at start (3 describes)
+        app.log.reset()
+        until = clock.datetime()
+        pages = list(conn.changes(None, until, full=True))
+        counts = {name: len(app.store.records(name, include_deleted=True)) for name in OBJECTS}
+        reads = sum(1 for r in app.log.requests() if "/query" in r.path or "/queryAll" in r.path)
+        minimum_reads = sum(math.ceil(max(n, 1) / QUERY_PAGE_MAX) for n in counts.values())
+        people = [c for p in pages for c in p.contacts if c.writable]
+        now = clock.datetime()
+        updates = [ContactUpdate(c.id, c.kind, 10, "nurture", "", False, now) for c in people]
+        app.log.reset()
+        outcomes = conn.write(updates)
+        writes = len(app.log.requests())
+        minimum_writes = math.ceil(len(updates) / COLLECTION_MAX)
+        total, minimum = reads + writes, minimum_reads + minimum_writes
+        print(
+            f"\nfull sync of {counts}: {reads} read calls (minimum {minimum_reads}), "
+            f"{writes} write calls for {len(updates)} updates (minimum {minimum_writes}); "
+            f"total {total} vs minimum {minimum} = {total / minimum:.3f}x"
+        )
+        assert {o.status for o in outcomes} == {"ok"}
+        assert sum(len(p.contacts) for p in pages) == counts["Lead"] + counts["Contact"]
+        assert total <= 1.05 * minimum
+        assert writes == minimum_writes

@@ -1,0 +1,86 @@
+"""Field setup: precise messages for missing/invisible/read-only fields; setup makes them usable."""
+
+from __future__ import annotations
+
+from sf_connector_support import Org
+
+from connectors.base import ContactUpdate
+
+TOOLING = "POST /services/data/v59.0/tooling/sobjects/CustomField"
+
+
+def test_missing_fields_give_one_precise_message(org: Org) -> None:
+    report = org.connector().ensure_fields(create=False)
+    assert not report.ok and report.present == [] and report.created == []
+    assert len(report.missing) == 14
+    assert {(f.object, f.name, f.type) for f in report.missing} >= {
+        ("Lead", "Syncd_Score__c", "Number(5,0)"),
+        ("Contact", "Syncd_Tier__c", "Picklist"),
+        ("Account", "Syncd_Account_Score__c", "Number(5,0)"),
+    }
+    line = next(a for a in report.advice if a.startswith("Contact.Syncd_Priority__c"))
+    assert line == (
+        "Contact.Syncd_Priority__c (Checkbox): not found, or not visible to the API user. "
+        "Create it with `syncd setup --connector sf-test`, or if it exists grant Read and Edit "
+        "on it in permission set Syncd_Integration (assigned to that user)."
+    )
+    check = {c.name: c for c in org.connector().check()}
+    assert check["credentials"].ok and not check["fields"].ok
+    assert "Lead.Syncd_Score__c (Number(5,0))" in check["fields"].fix
+
+
+def test_setup_creates_grants_and_is_then_a_no_op(org: Org) -> None:
+    conn = org.connector()
+    report = conn.ensure_fields(create=True)
+    assert report.ok and len(report.created) == 14 and report.missing == []
+    assert org.requests(TOOLING) == 14
+    lead = org.app.store.insert("Lead", {"LastName": "L", "Company": "C"})
+    now = org.clock.datetime()
+    update = ContactUpdate(lead, "lead", 55, "mql", "pricing_page +15", False, now, now)
+    assert [o.status for o in conn.write([update])] == ["ok"]
+    again = org.connector().ensure_fields(create=True)
+    assert again.ok and again.created == [] and len(again.present) == 14
+    assert org.requests(TOOLING) == 14  # nothing created the second time
+
+
+def test_invisible_and_read_only_fields_are_named_and_fixed(org: Org) -> None:
+    sf_field = {
+        "FullName": "Lead.Syncd_Score__c",
+        "Metadata": {"type": "Number", "precision": 5, "scale": 0, "label": "Score"},
+    }
+    conn = org.connector()
+    conn.client.tooling("create", "sobjects/CustomField", "POST", sf_field)  # no FLS yet
+    contact_tier = {
+        "FullName": "Contact.Syncd_Tier__c",
+        "Metadata": {
+            "type": "Picklist",
+            "label": "Tier",
+            "valueSet": {"valueSetDefinition": {"value": [{"fullName": "hot"}]}},
+        },
+    }
+    conn.client.tooling("create", "sobjects/CustomField", "POST", contact_tier)
+    store = org.app.store
+    ps = store.insert("PermissionSet", {"Name": "Admin_Grants", "Label": "Admin grants"})
+    store.insert(
+        "PermissionSetAssignment",
+        {"AssigneeId": org.app.integration_user_id, "PermissionSetId": ps},
+    )
+    store.insert(
+        "FieldPermissions",
+        {"ParentId": ps, "SobjectType": "Contact", "Field": "Contact.Syncd_Tier__c",
+         "PermissionsRead": True, "PermissionsEdit": False},
+    )  # fmt: skip
+    report = conn.ensure_fields(create=False)
+    advice = {a.split(" ")[0]: a for a in report.advice}
+    assert "not visible to the API user" in advice["Lead.Syncd_Score__c"]
+    assert "readable but not editable" in advice["Contact.Syncd_Tier__c"]
+    fixed = conn.ensure_fields(create=True)
+    assert fixed.ok, fixed.advice
+    assert {(f.object, f.name) for f in fixed.created} >= {("Lead", "Syncd_Score__c")}
+
+
+def test_wrong_type_is_reported_not_recreated(org: Org) -> None:
+    conn = org.connector(fields={"score": "Title"})
+    report = conn.ensure_fields(create=True)
+    line = next(a for a in report.advice if a.startswith("Lead.Title"))
+    assert "exists with type string" in line

@@ -1,0 +1,139 @@
+"""Score write-back: Collections batches, Bulk ingest above the threshold, per-record outcomes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from sf_connector_support import Org, create_fields, drain
+
+from connectors.base import AccountUpdate, ContactRecord, ContactUpdate, WrittenValues
+
+COLLECTIONS = "PATCH /services/data/v59.0/composite/sobjects"
+
+
+def _update(record_id: str, kind: str, score: int, at: dt.datetime) -> ContactUpdate:
+    return ContactUpdate(
+        id=record_id,
+        kind=kind,
+        score=score,
+        tier="mql" if score >= 50 else "nurture",
+        reasons=f'title.exec +20; it\'s "quoted", {score}',
+        priority=score > 70,
+        scored_at=at,
+        mql_at=at if score >= 50 else None,
+    )
+
+
+def _diff(records: list[ContactRecord], wanted: dict[str, ContactUpdate]) -> list[ContactUpdate]:
+    """What an engine would still write: the values read back differ from the wanted ones."""
+    out = []
+    for record in records:
+        want = wanted[record.id]
+        have = WrittenValues(want.score, want.tier, want.reasons, want.priority)
+        if record.crm_values != have:
+            out.append(want)
+    return out
+
+
+def test_n_changed_scores_take_ceil_n_over_200_calls_and_none_again(org: Org) -> None:
+    create_fields(org)
+    store = org.app.store
+    n = 450
+    ids = [store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}) for i in range(n)]
+    now = org.clock.datetime()
+    updates = [_update(i, "lead", k % 100, now) for k, i in enumerate(ids)]
+    conn = org.connector()
+    before = org.requests(COLLECTIONS)
+    outcomes = conn.write(updates)
+    calls = org.requests(COLLECTIONS) - before
+    print(
+        f"\nwrite {n} scores: {calls} collection calls (minimum ⌈{n}/200⌉ = {math.ceil(n / 200)})"
+    )
+    assert calls == math.ceil(n / 200)
+    assert [o.id for o in outcomes] == ids and {o.status for o in outcomes} == {"ok"}
+    lead = store.get("Lead", ids[99])
+    assert lead is not None and lead["Syncd_Score__c"] == 99 and lead["Syncd_Priority__c"] is True
+    assert lead["Syncd_Reasons__c"] == updates[99].reasons
+    # our own writes bump SystemModstamp: the next cycle re-reads them and writes nothing
+    org.clock.advance(5)
+    pages, _ = drain(conn, None, org.clock.datetime())
+    again = _diff([c for p in pages for c in p.contacts], {u.id: u for u in updates})
+    before = org.requests(COLLECTIONS)
+    assert conn.write(again) == []
+    assert again == [] and org.requests(COLLECTIONS) == before
+
+
+def test_per_record_failures_are_reported_individually(org: Org) -> None:
+    create_fields(org)
+    store = org.app.store
+    now = org.clock.datetime()
+    ok = store.insert("Contact", {"LastName": "Ok"})
+    contact = store.insert("Contact", {"LastName": "Target"})
+    converted = store.insert(
+        "Lead",
+        {"LastName": "Conv", "Company": "C", "IsConverted": True, "ConvertedContactId": contact},
+    )
+    deleted = store.insert("Lead", {"LastName": "Gone", "Company": "C"})
+    store.delete("Lead", deleted)
+    account = store.insert("Account", {"Name": "Acme"})
+    updates = [
+        _update(ok, "contact", 10, now),
+        _update(converted, "lead", 20, now),
+        _update(deleted, "lead", 30, now),
+        _update(ok, "opportunity", 40, now),
+        AccountUpdate(account, 77, "3 engaged stakeholders"),
+    ]
+    outcomes = org.connector().write(updates)
+    assert [o.status for o in outcomes] == ["ok", "rejected", "rejected", "rejected", "ok"]
+    assert "CANNOT_UPDATE_CONVERTED_LEAD" in outcomes[1].reason
+    assert "ENTITY_IS_DELETED" in outcomes[2].reason
+    assert "unknown record kind" in outcomes[3].reason
+    saved = store.get("Account", account)
+    assert saved is not None and saved["Syncd_Account_Score__c"] == 77
+
+
+def test_locked_rows_are_retriable(org: Org) -> None:
+    create_fields(org)
+    ids = [org.app.store.insert("Contact", {"LastName": f"C{i}"}) for i in range(6)]
+    org.app.faults.update(partial_rate=1.0)
+    outcomes = org.connector().write([_update(i, "contact", 5, org.clock.datetime()) for i in ids])
+    assert [o.status for o in outcomes] == ["retriable", "ok", "ok"] * 2
+    assert "UNABLE_TO_LOCK_ROW" in outcomes[0].reason and not outcomes[0].rate_limited
+
+
+def test_bulk_ingest_above_threshold_matches_results_by_id(org: Org) -> None:
+    create_fields(org)
+    store = org.app.store
+    ids = [store.insert("Contact", {"LastName": f"C{i}"}) for i in range(150)]
+    store.delete("Contact", ids[7])
+    now = org.clock.datetime()
+    updates = [_update(i, "contact", k % 90, now) for k, i in enumerate(ids)]
+    before = org.requests(COLLECTIONS)
+    conn = org.connector(bulk_write_threshold=100)
+    outcomes = conn.write(updates)
+    assert org.requests(COLLECTIONS) == before
+    assert org.requests("POST /services/data/v59.0/jobs/ingest") == 1
+    assert [o.id for o in outcomes] == ids
+    assert outcomes[7].status == "rejected" and "ENTITY_IS_DELETED" in outcomes[7].reason
+    assert all(o.status == "ok" for k, o in enumerate(outcomes) if k != 7)
+    saved = store.get("Contact", ids[42])
+    assert saved is not None and saved["Syncd_Score__c"] == 42
+    assert saved["Syncd_MQL_At__c"] is None  # "#N/A" clears a field
+
+
+def test_budget_guard_stops_writes_and_reads_cleanly(org: Org) -> None:
+    create_fields(org)
+    store = org.app.store
+    ids = [store.insert("Contact", {"LastName": f"C{i}"}) for i in range(400)]
+    org.clock.advance(5)
+    used = org.app.api_usage.used
+    org.app.api_usage.limit = int((used + 4) / 0.8) + 1  # the 80% share is reached after ~4 calls
+    conn = org.connector()
+    pages = list(conn.changes(None, org.clock.datetime()))
+    assert conn.usage().stop is True
+    assert pages and pages[-1].cursor is not None  # stopped after a page, with its cursor
+    outcomes = conn.write([_update(i, "contact", 1, org.clock.datetime()) for i in ids])
+    assert {o.status for o in outcomes} == {"retriable"} and all(o.rate_limited for o in outcomes)
+    usage = conn.usage()
+    assert usage.calls_left == 0 and usage.budget_limit == org.app.api_usage.limit

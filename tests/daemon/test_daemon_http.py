@@ -1,0 +1,124 @@
+"""The endpoint: /healthz, /readyz and /metrics over loopback."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+
+from syncd.daemon.health import Health
+from syncd.daemon.http import HealthServer
+from syncd.daemon.metrics import DaemonMetrics
+from tests.daemon.fakes import FakeReport
+
+
+class _Probe:
+    def __init__(self) -> None:
+        self.problem: str | None = None
+
+    def __call__(self) -> str | None:
+        return self.problem
+
+
+@pytest.fixture()
+def parts() -> Iterator[tuple[str, Health, DaemonMetrics, _Probe]]:
+    probe = _Probe()
+    health = Health(["hs", "sf"], probe)
+    metrics = DaemonMetrics(["hs", "sf"])
+    server = HealthServer(health, metrics, port=0, redact=lambda s: s.replace("hunter22", "***"))
+    server.start()
+    host, port = server.address
+    try:
+        yield f"http://{host}:{port}", health, metrics, probe
+    finally:
+        server.stop()
+
+
+def _get(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status, answer.headers["Content-Type"], answer.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers["Content-Type"], err.read().decode()
+
+
+def test_healthz(parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
+    assert _get(parts[0] + "/healthz")[::2] == (200, "ok\n")
+
+
+def test_readyz_follows_state_and_last_cycles(
+        parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
+    url, health, _, probe = parts
+    status, ctype, body = _get(url + "/readyz")
+    assert (status, ctype) == (200, "application/json")
+    assert json.loads(body) == {"ready": True, "checks": {
+        "config": "ok", "state": "ok", "connector:hs": "ok", "connector:sf": "ok"}}
+
+    health.cycle_finished("sf", "failed", "auth revoked (password hunter22)")
+    status, _, body = _get(url + "/readyz")
+    assert status == 503
+    assert json.loads(body)["checks"]["connector:sf"] == "last cycle failed: auth revoked " \
+        "(password ***)"
+
+    health.cycle_finished("sf", "stopped", None)  # an interrupted cycle changes nothing
+    assert _get(url + "/readyz")[0] == 503
+    health.cycle_finished("sf", "ok", None)
+    assert _get(url + "/readyz")[0] == 200
+
+    probe.problem = "database is locked"
+    status, _, body = _get(url + "/readyz")
+    assert status == 503 and json.loads(body)["checks"]["state"] == "database is locked"
+
+
+def test_metrics_exposition_moves_with_cycles(
+        parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
+    url, _, metrics, _ = parts
+    status, ctype, body = _get(url + "/metrics")
+    assert status == 200 and ctype.startswith("text/plain")
+    assert 'syncd_records_pulled_total{connector="hs"} 0.0' in body
+    assert 'syncd_api_budget_remaining{connector="sf"} -1.0' in body
+
+    metrics.record_cycle(FakeReport("hs"))
+    metrics.record_cycle(FakeReport("hs", status="failed", budget_remaining=None))
+    body = _get(url + "/metrics")[2]
+    for line in (
+        'syncd_cycles_total{connector="hs",kind="incremental",status="ok"} 1.0',
+        'syncd_cycles_total{connector="hs",kind="incremental",status="failed"} 1.0',
+        'syncd_records_pulled_total{connector="hs"} 20.0',
+        'syncd_records_scored_total{connector="hs"} 16.0',
+        'syncd_records_written_total{connector="hs"} 6.0',
+        'syncd_writes_skipped_unchanged_total{connector="hs"} 10.0',
+        'syncd_write_failures_total{connector="hs"} 2.0',
+        'syncd_drift_repaired_total{connector="hs"} 2.0',
+        'syncd_api_calls_total{connector="hs",kind="read"} 10.0',
+        'syncd_api_429_total{connector="hs"} 2.0',
+        'syncd_dead_letters{connector="hs"} 2.0',
+        'syncd_pending_writes{connector="hs"} 4.0',
+        'syncd_api_budget_remaining{connector="hs"} -1.0',
+        'syncd_last_success_timestamp_seconds{connector="hs"} 1.796126402e+09',
+        'syncd_last_cycle_failed{connector="hs"} 1.0',
+        'syncd_cycle_duration_seconds_count{connector="hs"} 2.0',
+        'syncd_cycle_duration_seconds_bucket{connector="hs",le="2.5"} 2.0',
+        'syncd_records_pulled_total{connector="sf"} 0.0',
+    ):
+        assert line in body, line
+
+
+def test_unknown_path_and_method(parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
+    url = parts[0]
+    assert _get(url + "/nope")[0] == 404
+    request = urllib.request.Request(url + "/healthz", data=b"x", method="POST")
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(request, timeout=5)
+    assert err.value.code == 405 and err.value.headers["Allow"] == "GET, HEAD"
+
+
+def test_metrics_use_their_own_registry() -> None:
+    from prometheus_client import REGISTRY
+
+    DaemonMetrics(["a"])
+    DaemonMetrics(["a"])  # a second instance must not clash with the first
+    assert REGISTRY.get_sample_value("syncd_records_pulled_total", {"connector": "a"}) is None

@@ -1,0 +1,192 @@
+"""The daemon around a fake cycle: scheduling, metrics, readiness, stopping."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+
+from syncd.daemon import Cron, Daemon, DaemonOptions, Every, JobSpec
+from tests.daemon.fakes import T0, FakeCycle, FakeReport
+
+FAST = Every(timedelta(seconds=0.2))
+OPTIONS = DaemonOptions(port=0)
+
+
+def _get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode()
+
+
+@contextmanager
+def running(daemon: Daemon) -> Iterator[str]:
+    """Run the daemon on a thread; on exit stop it and check it ended with 0."""
+    result: list[int] = []
+    thread = threading.Thread(target=lambda: result.append(daemon.run(handle_signals=False)))
+    thread.start()
+    host, port = daemon.address
+    try:
+        yield f"http://{host}:{port}"
+    finally:
+        daemon.request_stop("test over")
+        thread.join(timeout=10)
+        assert not thread.is_alive(), "daemon did not stop"
+    assert result == [0]
+
+
+def _sample(body: str, prefix: str) -> float:
+    for line in body.splitlines():
+        if line.startswith(prefix + " "):
+            return float(line.rsplit(" ", 1)[1])
+    raise AssertionError(f"{prefix} not in metrics")
+
+
+def test_every_connector_runs_repeatedly_and_metrics_move() -> None:
+    cycle = FakeCycle()
+    daemon = Daemon([JobSpec("hs", FAST), JobSpec("sf", FAST)], cycle, options=OPTIONS)
+    assert sorted(daemon.scheduler.job_ids()) == ["sync:hs", "sync:sf"]
+    with running(daemon) as url:
+        assert cycle.wait_calls("hs", 3) and cycle.wait_calls("sf", 3)
+        time.sleep(0.05)  # the listener runs right after the cycle returns
+        body = _get(url + "/metrics")[1]
+        assert _sample(body, 'syncd_records_pulled_total{connector="hs"}') >= 20
+        ok_cycles = 'syncd_cycles_total{connector="sf",kind="incremental",status="ok"}'
+        assert _sample(body, ok_cycles) >= 2
+        assert _get(url + "/healthz")[0] == 200
+        assert _get(url + "/readyz")[0] == 200
+
+
+def test_stop_reaches_the_running_cycle_and_no_new_run_starts() -> None:
+    started = threading.Event()
+    saw_stop: list[bool] = []
+
+    def slow(name: str, stop: threading.Event, n: int) -> FakeReport:
+        started.set()
+        saw_stop.append(stop.wait(10))
+        return FakeReport(name, status="stopped")
+
+    cycle = FakeCycle(slow)
+    daemon = Daemon([JobSpec("hs", FAST)], cycle, options=OPTIONS)
+    with running(daemon):
+        assert started.wait(5)
+        begun = time.monotonic()
+    assert time.monotonic() - begun < 3
+    assert saw_stop == [True] and cycle.calls == {"hs": 1}
+    assert daemon.health.last_status("hs") == "none"  # a stopped cycle is not a verdict
+
+
+def test_a_failed_or_raising_cycle_makes_it_unready(caplog: pytest.LogCaptureFixture) -> None:
+    def flaky(name: str, stop: threading.Event, n: int) -> FakeReport:
+        if name == "sf":
+            raise RuntimeError("boom")
+        return FakeReport(name, status="failed", error="401 Unauthorized")
+
+    cycle = FakeCycle(flaky)
+    daemon = Daemon([JobSpec("hs", FAST), JobSpec("sf", FAST)], cycle, options=OPTIONS)
+    with caplog.at_level(logging.INFO, logger="syncd.daemon"), running(daemon) as url:
+        assert cycle.wait_calls("sf", 2) and cycle.wait_calls("hs", 2)
+        time.sleep(0.05)
+        status, body = _get(url + "/readyz")
+        assert status == 503
+        checks = json.loads(body)["checks"]
+        assert checks["connector:hs"] == "last cycle failed: 401 Unauthorized"
+        assert checks["connector:sf"] == "last cycle error: RuntimeError"
+        metrics = _get(url + "/metrics")[1]
+        assert _sample(metrics, 'syncd_job_errors_total{connector="sf"}') >= 1
+        assert _sample(metrics, 'syncd_last_cycle_failed{connector="hs"}') == 1
+    errors = [r for r in caplog.records if getattr(r, "event", None) == "cycle_error"]
+    assert errors and errors[0].__dict__["connector"] == "sf" and "boom" in errors[0].getMessage()
+    assert "RuntimeError" in errors[0].__dict__["traceback"] or "boom" in errors[0].getMessage()
+
+
+def test_a_run_due_while_the_last_still_works_is_skipped_and_counted() -> None:
+    def slow(name: str, stop: threading.Event, n: int) -> FakeReport:
+        stop.wait(0.7)
+        return FakeReport(name)
+
+    cycle = FakeCycle(slow)
+    daemon = Daemon([JobSpec("hs", FAST)], cycle, options=OPTIONS)
+    with running(daemon) as url:
+        assert cycle.wait_calls("hs", 2)
+        body = _get(url + "/metrics")[1]
+    assert _sample(body, 'syncd_runs_missed_total{connector="hs",reason="skipped"}') >= 1
+
+
+def test_a_missed_run_is_logged_and_counted(caplog: pytest.LogCaptureFixture) -> None:
+    daemon = Daemon([JobSpec("hs", Cron("0 6 * * *"))], FakeCycle(), options=OPTIONS)
+    try:
+        with caplog.at_level(logging.WARNING, logger="syncd.daemon"):
+            daemon.scheduler._listen(JobExecutionEvent(EVENT_JOB_MISSED, "sync:hs", "default", T0))
+        body = daemon.metrics.exposition().decode()
+        assert _sample(body, 'syncd_runs_missed_total{connector="hs",reason="missed"}') == 1
+        [record] = caplog.records
+        assert record.__dict__["event"] == "run_missed" and T0.isoformat() in record.getMessage()
+    finally:
+        daemon.http.stop()
+
+
+def test_cron_jobs_wait_for_their_time_and_jobs_are_configured() -> None:
+    cycle = FakeCycle()
+    daemon = Daemon([JobSpec("hs", Cron("0 6 * * *"))], cycle,
+                    options=DaemonOptions(port=0, misfire_grace=timedelta(minutes=2)))
+    with running(daemon):
+        time.sleep(0.3)
+        job = daemon.scheduler.scheduler.get_job("sync:hs")
+        assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 120)
+        assert daemon.scheduler.next_run("hs") is not None
+    assert cycle.calls == {}
+
+
+def test_duplicate_connectors_are_refused() -> None:
+    with pytest.raises(ValueError, match="one job"):
+        Daemon([JobSpec("hs", FAST), JobSpec("hs", FAST)], FakeCycle(), options=OPTIONS)
+
+
+main_thread_only = pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(),
+    reason="signal handlers can only be installed on the main thread")
+
+
+@main_thread_only
+def test_sigterm_stops_after_the_current_batch() -> None:
+    def signalling(name: str, stop: threading.Event, n: int) -> FakeReport:
+        os.kill(os.getpid(), signal.SIGTERM)
+        return FakeReport(name, status="stopped" if stop.wait(5) else "ok")
+
+    cycle = FakeCycle(signalling)
+    daemon = Daemon([JobSpec("hs", FAST)], cycle, options=OPTIONS)
+    before = signal.getsignal(signal.SIGTERM)
+    assert daemon.run() == 0
+    assert cycle.calls == {"hs": 1} and daemon.stop.is_set()
+    assert signal.getsignal(signal.SIGTERM) == before  # handlers restored
+
+
+@main_thread_only
+def test_a_second_signal_exits_at_once() -> None:
+    exits: list[int] = []
+
+    def signalling(name: str, stop: threading.Event, n: int) -> FakeReport:
+        os.kill(os.getpid(), signal.SIGINT)
+        assert stop.wait(5)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.2)
+        return FakeReport(name, status="stopped")
+
+    daemon = Daemon([JobSpec("hs", FAST)], FakeCycle(signalling), options=OPTIONS,
+                    exit_now=exits.append)
+    assert daemon.run() == 0
+    assert exits == [130]
