@@ -395,6 +395,14 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key"
+            elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+                ctx = err.get("ctx", {})
+                tag_key = str(ctx.get("discriminator", "")).strip("'")
+                expected = str(ctx.get("expected_tags", "")).replace("'", "")
+                key_path = (*key_path, tag_key)
+                msg = (f"unknown value {ctx.get('tag')!r}, expected one of: {expected}"
+                       if err["type"] == "union_tag_invalid"
+                       else "required" + (": hubspot or salesforce" if tag_key == "type" else ""))
             if from_env and any(k.startswith("SYNCD_") for k in env):
                 msg += " (value may come from a SYNCD_ environment variable)"
             issues.append(ConfigIssue(source, _line_of(lines, key_path),

@@ -5,6 +5,7 @@ config file (the engine adds the keys every connector shares: ``type``,
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
@@ -68,6 +69,26 @@ class HubSpotOptions(BaseModel):
     include_filtered_email_events: bool = False
     #: Form names matching this pattern (case-insensitive regex) are ``demo_request``.
     demo_form_pattern: str = r"demo"
+    #: More form-name patterns (case-insensitive regex -> activity type, first match
+    #: wins); other forms are ``form_submit``. Defaults follow the sandbox's form names.
+    form_types: dict[str, str] = Field(
+        default_factory=lambda: {
+            r"^content download\b": "content_download",
+            r"^webinar registration:": "webinar_registered",
+            r"^free trial\b": "trial_signup",
+        }
+    )
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> HubSpotOptions:
+        for key, pattern in (("demo_form_pattern", self.demo_form_pattern), *(
+            (f"form_types[{p!r}]", p) for p in self.form_types
+        )):
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"{key}: not a valid regular expression ({exc})") from None
+        return self
 
     @model_validator(mode="after")
     def _one_auth_mode(self) -> HubSpotOptions:

@@ -15,6 +15,7 @@ conversion, the budget guard and the calls the connector makes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import time
 from collections.abc import Callable, Iterator
@@ -37,6 +38,7 @@ from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.transport import CountingSession, plain_http_base
 
 T = TypeVar("T")
+R = TypeVar("R")
 
 #: Attempts of the retry policy (first try included) and its backoff bounds.
 ATTEMPTS = 5
@@ -153,8 +155,9 @@ class SalesforceClient:
         attempt = state.attempt_number
         return float(min(BACKOFF_MAX_S, BACKOFF_MIN_S * 2 ** (attempt - 1)))
 
-    def _retry(self, fn: Callable[[], T], what: str) -> T:
-        retrying = tenacity.Retrying(
+    def policy(self) -> tenacity.Retrying:
+        """The one retry policy: transient failures, ``ATTEMPTS`` tries, backoff."""
+        return tenacity.Retrying(
             retry=tenacity.retry_if_exception_type(
                 (Transient, requests.ConnectionError, requests.Timeout, auth.ServerError)
             ),
@@ -163,8 +166,25 @@ class SalesforceClient:
             sleep=self._sleep,
             reraise=True,
         )
+
+    def retry_records(self, submit: Callable[[list[R]], list[R]], items: list[R]) -> list[R]:
+        """Submit ``items``; ``submit`` returns those that failed on a row lock, which
+        are resubmitted under the same policy. Returns the ones still locked."""
+        left = items
+
+        def attempt() -> None:
+            nonlocal left
+            left = submit(left)
+            if left:
+                raise Transient(f"{len(left)} rows still locked")
+
+        with contextlib.suppress(Transient):
+            self.policy()(attempt)
+        return left
+
+    def _retry(self, fn: Callable[[], T], what: str) -> T:
         try:
-            return retrying(fn)
+            return self.policy()(fn)
         except (Transient, requests.ConnectionError, requests.Timeout, auth.ServerError) as exc:
             detail = str(exc) if isinstance(exc, Transient) else type(exc).__name__
             raise RetriableError(f"{what}: gave up after {ATTEMPTS} attempts: {detail}") from None

@@ -1,7 +1,8 @@
 """Score write-back: sObject Collections PATCH (200 records a call, allOrNone
 false, results matched by position) and a Bulk API 2.0 update job per object
-above ``bulk_write_threshold`` (results matched by Id). One outcome per update,
-in order; the budget guard is checked before every call.
+above ``bulk_write_threshold`` (results matched by Id). Records refused only for
+a row lock (UNABLE_TO_LOCK_ROW) are resubmitted under the client's retry policy.
+One outcome per update, in order; the budget guard is checked before every call.
 """
 
 from __future__ import annotations
@@ -48,6 +49,10 @@ def _outcome(record_id: str, errors: Sequence[dict[str, Any]]) -> WriteOutcome:
     if codes and all(c in _RETRY_LATER for c in codes):
         return WriteOutcome(record_id, "retriable", reason)
     return WriteOutcome(record_id, "rejected", reason)
+
+
+def _fields(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "Id"}
 
 
 def _bulk_outcome(record_id: str, error: str | None) -> WriteOutcome:
@@ -106,35 +111,46 @@ class Writer:
         outcomes: list[WriteOutcome | None],
     ) -> None:
         for start in range(0, len(pending), COLLECTION_MAX):
-            batch = pending[start : start + COLLECTION_MAX]
             if self.stop():
                 self._stopped(pending[start:], outcomes)
                 return
-            records = [
-                {
-                    "attributes": {"type": sobject},
-                    "id": row["Id"],
-                    **{k: v for k, v in row.items() if k != "Id"},
-                }
-                for _, sobject, row in batch
-            ]
-            try:
-                results = self.client.restful(
-                    "write scores",
-                    "composite/sobjects",
-                    "PATCH",
-                    json={"allOrNone": False, "records": records},
-                )
-            except RetriableError as exc:
-                limited = "REQUEST_LIMIT_EXCEEDED" in str(exc) or "allocation" in str(exc)
-                for index, _, row in batch:
-                    outcomes[index] = WriteOutcome(str(row["Id"]), "retriable", str(exc), limited)
+            batch = list(pending[start : start + COLLECTION_MAX])
+            self.client.retry_records(lambda items: self._submit(items, outcomes), batch)
+
+    def _submit(
+        self, batch: list[tuple[int, str, dict[str, Any]]], outcomes: list[WriteOutcome | None]
+    ) -> list[tuple[int, str, dict[str, Any]]]:
+        """One Collections PATCH; returns the items that failed only on a row lock."""
+        if self.stop():
+            self._stopped(batch, outcomes)
+            return []
+        records = [
+            {"attributes": {"type": sobject}, "id": row["Id"], **_fields(row)}
+            for _, sobject, row in batch
+        ]
+        try:
+            results = self.client.restful(
+                "write scores",
+                "composite/sobjects",
+                "PATCH",
+                json={"allOrNone": False, "records": records},
+            )
+        except RetriableError as exc:
+            limited = "REQUEST_LIMIT_EXCEEDED" in str(exc)
+            for index, _, row in batch:
+                outcomes[index] = WriteOutcome(str(row["Id"]), "retriable", str(exc), limited)
+            return []
+        locked = []
+        for item, result in zip(batch, results, strict=False):
+            index, _, row = item
+            if result.get("success"):
+                outcomes[index] = WriteOutcome(str(row["Id"]), "ok")
                 continue
-            for (index, _, row), result in zip(batch, results, strict=False):
-                if result.get("success"):
-                    outcomes[index] = WriteOutcome(str(row["Id"]), "ok")
-                else:
-                    outcomes[index] = _outcome(str(row["Id"]), result.get("errors") or [])
+            errors = result.get("errors") or []
+            outcomes[index] = _outcome(str(row["Id"]), errors)
+            if errors and all(e.get("statusCode") == "UNABLE_TO_LOCK_ROW" for e in errors):
+                locked.append(item)
+        return locked
 
     def _bulk(
         self,

@@ -6,8 +6,13 @@ import click
 
 from syncd import __version__
 from syncd.cli.demo import demo
+from syncd.cli.inspect import explain, export
 from syncd.cli.models import score, validate_model
+from syncd.cli.resync import resync
+from syncd.cli.run import run
 from syncd.cli.sandbox import sandbox
+from syncd.cli.setup import check, setup
+from syncd.cli.status import status
 from syncd.cli.validate import validate
 
 
@@ -22,3 +27,5 @@ main.add_command(validate_model)
 main.add_command(sandbox)
 main.add_command(validate)
 main.add_command(demo)
+for _cmd in (run, resync, status, explain, export, check, setup):
+    main.add_command(_cmd)

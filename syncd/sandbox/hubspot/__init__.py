@@ -24,35 +24,55 @@ Covered (shapes follow HubSpot's public specs and the SDK's models):
   hs_object_id, createdate/hs_createdate and lastmodifieddate (contacts, which also carry
   hs_lastmodifieddate) / hs_lastmodifieddate are maintained; every write bumps them
   from the injected clock.
-- Properties: list / get / create (201; 400 naming every bad field; 409 if it exists).
+- Properties: list / get / create (201; 400 naming every bad field; 409 if it exists);
+  property groups `GET|POST /crm/v3/properties/{objectType}/groups` (201, 409 on a
+  duplicate); a property may be created in any existing group of its object type.
 - Associations v4 batch read (<= 1,000 inputs) between contacts and companies and
-  between engagements and contacts, both directions, HUBSPOT_DEFINED type ids.
-- Legacy email events `GET /email/public/v1/events` (OPEN, CLICK with url, STATUSCHANGE
-  for unsubscribes; startTimestamp/endTimestamp, recipient, campaignId, offset/hasMore),
+  between engagements and contacts, both directions, HUBSPOT_DEFINED type ids, paged per
+  input (`associations_per_input_page`, default 500; `paging.next.after` per result, sent
+  back as `after` next to the input's `id`). v3 `associations=` lists the primary company
+  as `contact_to_company` and every company as `contact_to_company_unlabeled`.
+- Search index lag: a created or updated record becomes searchable `search_lag_s`
+  (default 3 s on the injected clock) after the write; until then search sees the previous
+  version (or nothing). List, get and batch read see writes at once. One sort only (400).
+- Legacy email events `GET /email/public/v1/events` (PROCESSED, SENT, DELIVERED, DEFERRED,
+  BOUNCE, OPEN, CLICK with url, SPAMREPORT, STATUSCHANGE for unsubscribes; `filteredEvent`
+  on every event, true for seeded mail-privacy opens and link-scanner clicks;
+  startTimestamp/endTimestamp, recipient, campaignId, opaque `offset`/hasMore),
   `GET /email/public/v1/campaigns/{id}` (campaign names), forms `GET /marketing/v3/forms`,
   `GET /form-integrations/v1/submissions/forms/{guid}` (limit <= 50, after), web events
-  `GET /events/v3/events` (e_visited_page per contact, occurredAfter/Before, after, sort).
-- Bearer-token auth (401 INVALID_AUTHENTICATION), rate limits from token buckets on the
+  `GET /events/v3/events` (e_visited_page per contact, occurredAfter/Before, after, sort);
+  their paging tokens are opaque strings (a forged one answers 400).
+- Company `industry` is an enumeration of HubSpot's codes (`COMPUTER_SOFTWARE`, ...); the
+  seed picks among the codes of each generated industry.
+- Bearer-token auth (401 INVALID_AUTHENTICATION): the private-app `token`, or OAuth access
+  tokens from `POST /oauth/v1/token` (grant_type=refresh_token with the `OAuthApp`'s
+  client id/secret and refresh token) that expire after `token_ttl_s` on the injected
+  clock (then 401 EXPIRED_AUTHENTICATION). Rate limits from token buckets on the
   injected clock: 100 (free) / 190 (pro) per 10 s, search 5 per second, a daily counter;
   429 with Retry-After and errorType RATE_LIMIT / policyName TEN_SECONDLY_ROLLING or
-  SECONDLY; X-HubSpot-RateLimit-Max/-Remaining/-Interval-Milliseconds/-Daily/
-  -Daily-Remaining on every answer (search answers add -Secondly/-Secondly-Remaining).
+  SECONDLY; X-HubSpot-RateLimit-Max/-Remaining/-Interval-Milliseconds on every answer
+  except search and the token endpoint, -Daily/-Daily-Remaining only for private-app calls.
   `rate_limits=False` turns limiting off. Faults (429/500/503/slow/drop) come from the
-  shared harness; `partial` makes batch update inputs fail with 207.
+  shared harness; `partial` makes batch update inputs fail with 207. An invalid value in a
+  batch update answers per input (207) or, with `invalid_mode="whole_batch"`, 400 for the
+  whole batch with nothing applied.
 
 Known differences from the real API:
 
 - The 10,000-cap 400 message and the batch-update error messages are modelled, not
-  copied; whether real batch update rejects a whole batch (400) instead of 207 for an
-  invalid value varies by error; the fake always answers per input.
-- Real search answers carry no X-HubSpot-RateLimit headers; the fake adds them.
+  copied; which invalid values the real API answers per input and which for the whole
+  batch is not documented: the fake does one or the other for all (`invalid_mode`).
+- Archiving and merging show in search at once (no index lag for them).
 - Search is exact-match/case-insensitive, `query` is a substring match over all values;
-  no tokenisation, no propertiesWithHistory, no associations in search results.
-- Cursors are ids (list) or offsets (search, forms, events), not opaque strings.
-- Association batch read returns every association at once (no per-input paging);
-  ids without associations come back in errors[] (207), like the real API.
+  no tokenisation, no propertiesWithHistory, no associations in search results. Search
+  `after` is a numeric offset, list `after` the next id (HubSpot's look alike).
+- The per-input page size of v4 association reads is modelled (500); ids without
+  associations come back in errors[] (207), like the real API.
 - Email events are newest first; their STATUSCHANGE shape is reduced to the fields a
   connector needs. Form submissions carry only the values the seed gives them.
+- The OAuth token endpoint knows one app and the refresh grant only; it is not rate limited.
+- Only part of HubSpot's industry enumeration is defined.
 - department and occupation are portal-defined (custom) contact properties here.
 - No owners, deals, tickets, lists, imports, webhooks or v1 contact APIs.
 """

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import math
+import secrets
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from urllib.parse import parse_qs
 
 from connectors.hubspot import limits
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.http import HttpError, Request, Response, Router
 from syncd.sandbox.hubspot import errors
-from syncd.sandbox.hubspot.crm import CrmRoutes
+from syncd.sandbox.hubspot.crm import CrmRoutes, InvalidMode
 from syncd.sandbox.hubspot.marketing import MarketingRoutes
-from syncd.sandbox.hubspot.meta import MetaRoutes
+from syncd.sandbox.hubspot.meta import ASSOCIATIONS_PER_INPUT_PAGE, MetaRoutes
 from syncd.sandbox.hubspot.schema import OBJECT_TYPES
 from syncd.sandbox.hubspot.store import Store
 from syncd.sandbox.ratelimit import DailyCounter, TokenBucket
@@ -33,8 +36,21 @@ AUTH_MESSAGE = (
 )
 
 
+TOKEN_PATH = "/oauth/v1/token"
+
+
 def _is_search(template: str) -> bool:
     return template.endswith("/search")
+
+
+@dataclass(slots=True)
+class OAuthApp:
+    """An installed OAuth app: the refresh token it holds and how long access tokens live."""
+
+    client_id: str
+    client_secret: str
+    refresh_token: str
+    token_ttl_s: float = 1800.0
 
 
 class HubSpotSandbox(SandboxApp):
@@ -56,14 +72,24 @@ class HubSpotSandbox(SandboxApp):
         clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         rate_limits: bool = True,
+        oauth: OAuthApp | None = None,
+        search_lag_s: float = 3.0,
+        invalid_mode: InvalidMode = "per_input",
+        associations_per_input_page: int = ASSOCIATIONS_PER_INPUT_PAGE,
     ) -> None:
         if tier not in BURST:
             raise ValueError(f"tier must be 'free' or 'pro', got {tier!r}")
         self.token = token
+        self.oauth = oauth
+        #: Issued OAuth access tokens -> expiry (seconds on `clock`).
+        self.access_tokens: dict[str, float] = {}
+        #: How batch update answers an invalid value; tests may change it at run time.
+        self.invalid_mode: InvalidMode = invalid_mode
+        self.associations_per_input_page = associations_per_input_page
         self.tier: Tier = tier
         self.clock = clock
         self.rate_limits = rate_limits
-        self.store = Store(clock)
+        self.store = Store(clock, search_lag_s=search_lag_s)
         self.burst = TokenBucket(BURST[tier], BURST_WINDOW_S, clock=clock)
         self.search_bucket = TokenBucket(SEARCH_PER_SECOND, 1.0, clock=clock)
         self.daily = DailyCounter(DAILY[tier])
@@ -75,19 +101,69 @@ class HubSpotSandbox(SandboxApp):
 
     # -- routes --------------------------------------------------------------------------
     def register(self, router: Router) -> None:
-        CrmRoutes(self.store, self.lock, self.faults).register(router)
-        MetaRoutes(self.store, self.lock).register(router)
+        CrmRoutes(self.store, self.lock, self.faults, lambda: self.invalid_mode).register(router)
+        MetaRoutes(self.store, self.lock, self.associations_per_input_page).register(router)
+        router.add("POST", TOKEN_PATH, self.issue_token)
         MarketingRoutes(self.store, self.lock).register(router)
+
+    # -- OAuth -----------------------------------------------------------------------------
+    def issue_token(self, request: Request) -> Response:
+        """`POST /oauth/v1/token` with grant_type=refresh_token (form-encoded)."""
+        form = {k: v[0] for k, v in parse_qs(request.text(), keep_blank_values=True).items()}
+        app = self.oauth
+        if form.get("grant_type") != "refresh_token":
+            return Response(
+                400, {"status": "BAD_GRANT_TYPE", "message": "grant_type must be refresh_token"}
+            )
+        if (
+            app is None
+            or form.get("client_id") != app.client_id
+            or form.get("client_secret") != app.client_secret
+        ):
+            return Response(
+                400, {"status": "BAD_CLIENT_ID", "message": "missing or unknown client id"}
+            )
+        if form.get("refresh_token") != app.refresh_token:
+            return Response(
+                400,
+                {"status": "BAD_REFRESH_TOKEN", "message": "missing or unknown refresh token"},
+            )
+        token = "oauth-" + secrets.token_hex(12)
+        with self.lock:
+            self.access_tokens[token] = self.clock() + app.token_ttl_s
+        body = {
+            "token_type": "bearer",
+            "refresh_token": app.refresh_token,
+            "access_token": token,
+            "expires_in": int(app.token_ttl_s),
+        }
+        return Response(200, body)
+
+    @staticmethod
+    def _bearer(request: Request) -> str | None:
+        scheme, _, value = request.headers.get("authorization", "").partition(" ")
+        return value.strip() if scheme.lower() == "bearer" else None
 
     # -- hooks ---------------------------------------------------------------------------
     def authenticate(self, request: Request) -> None:
-        header = request.headers.get("authorization", "")
-        scheme, _, value = header.partition(" ")
-        if scheme.lower() != "bearer" or value.strip() != self.token:
-            raise HttpError(401, errors.body(401, AUTH_MESSAGE, "INVALID_AUTHENTICATION"))
+        if request.path == TOKEN_PATH:
+            return
+        value = self._bearer(request)
+        if value is not None and value == self.token:
+            return
+        with self.lock:
+            expires = self.access_tokens.get(value or "")
+        if expires is not None:
+            late = self.clock() - expires
+            if late < 0:
+                return
+            ago = math.ceil(late)
+            message = f"The OAuth token used to make this call expired {ago} second(s) ago."
+            raise HttpError(401, errors.body(401, message, "EXPIRED_AUTHENTICATION"))
+        raise HttpError(401, errors.body(401, AUTH_MESSAGE, "INVALID_AUTHENTICATION"))
 
     def admit(self, request: Request, template: str) -> Response | None:
-        if not self.rate_limits:
+        if not self.rate_limits or request.path == TOKEN_PATH:
             return None
         if _is_search(template):
             admission = self.search_bucket.take()
@@ -125,16 +201,18 @@ class HubSpotSandbox(SandboxApp):
         return errors.body(status, message)
 
     def decorate(self, request: Request, response: Response) -> None:
+        """Rate-limit headers as HubSpot sends them: none on search answers or the token
+        endpoint, and no `-Daily` ones on calls made with an OAuth access token."""
         headers = response.headers
         headers.setdefault("X-HubSpot-Correlation-Id", errors.correlation_id())
+        if request.path.endswith("/search") or request.path == TOKEN_PATH:
+            return
         headers["X-HubSpot-RateLimit-Interval-Milliseconds"] = str(int(BURST_WINDOW_S * 1000))
         headers["X-HubSpot-RateLimit-Max"] = str(self.burst.capacity)
         headers["X-HubSpot-RateLimit-Remaining"] = str(self.burst.remaining())
-        headers["X-HubSpot-RateLimit-Daily"] = str(self.daily.limit)
-        headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(self.daily.remaining)
-        if request.path.endswith("/search"):
-            headers["X-HubSpot-RateLimit-Secondly"] = str(self.search_bucket.capacity)
-            headers["X-HubSpot-RateLimit-Secondly-Remaining"] = str(self.search_bucket.remaining())
+        if self._bearer(request) == self.token:
+            headers["X-HubSpot-RateLimit-Daily"] = str(self.daily.limit)
+            headers["X-HubSpot-RateLimit-Daily-Remaining"] = str(self.daily.remaining)
 
     def object_counts(self) -> Mapping[str, int]:
         counts = {kind: self.store.count(kind) for kind in OBJECT_TYPES}

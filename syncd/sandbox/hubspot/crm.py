@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
 from connectors.hubspot import limits
 from syncd.sandbox.faults import FaultInjector
@@ -13,6 +13,7 @@ from syncd.sandbox.http import HttpError, Request, Response, Router
 from syncd.sandbox.hubspot import errors, search
 from syncd.sandbox.hubspot.schema import (
     DEFAULT_PROPERTIES,
+    PRIMARY_TYPES,
     created_property,
     iso_ms,
     modified_property,
@@ -25,6 +26,8 @@ LIST_MAX = limits.LIST_PAGE_MAX
 SEARCH_MAX = limits.SEARCH_PAGE_MAX
 SEARCH_CAP = limits.SEARCH_RESULT_CAP
 BATCH_MAX = limits.BATCH_MAX
+#: How batch update answers an invalid value: per input (207) or for the whole batch (400).
+InvalidMode = Literal["per_input", "whole_batch"]
 
 
 def object_json(
@@ -54,8 +57,15 @@ def object_json(
         except KeyError:
             continue
         if found:
-            label = f"{singular(kind)}_to_{singular(store.type_of(target))}"
-            linked[target] = {"results": [{"id": i, "type": label} for i in found]}
+            other = store.type_of(target)
+            label = f"{singular(kind)}_to_{singular(other)}"
+            primary = PRIMARY_TYPES.get((kind, other))
+            if primary is None:
+                items = [{"id": i, "type": label} for i in found]
+            else:  # the primary one labelled, and every one (primary too) as unlabeled
+                items = [{"id": i, "type": label} for i, t in found.items() if primary in t]
+                items += [{"id": i, "type": f"{label}_unlabeled"} for i in found]
+            linked[target] = {"results": items}
     if linked:
         out["associations"] = linked
     return out
@@ -73,10 +83,17 @@ def _int_arg(value: object, name: str, default: int) -> int:
 class CrmRoutes:
     """Handlers for `/crm/v3/objects/...`; state lives in the shared `Store`."""
 
-    def __init__(self, store: Store, lock: threading.RLock, faults: FaultInjector) -> None:
+    def __init__(
+        self,
+        store: Store,
+        lock: threading.RLock,
+        faults: FaultInjector,
+        invalid_mode: Callable[[], InvalidMode] = lambda: "per_input",
+    ) -> None:
         self.store = store
         self.lock = lock
         self.faults = faults
+        self.invalid_mode = invalid_mode
 
     def register(self, router: Router) -> None:
         base = "/crm/v3/objects/{object_type}"
@@ -187,7 +204,7 @@ class CrmRoutes:
             raise errors.fail(400, str(exc)) from None
         names = [str(n) for n in body.get("properties") or []]
         with self.lock:
-            found = search.run(self.store.live(kind), body, self._type_of(kind))
+            found = search.run(self.store.searchable(kind), body, self._type_of(kind))
             page = found[after : after + limit]
             results = [object_json(r, self.store, names) for r in page]
         answer: dict[str, Any] = {"total": len(found), "results": results}
@@ -276,7 +293,8 @@ class CrmRoutes:
     def batch_update(self, request: Request) -> Response:
         """200 when every input applied; 207 with errors[] otherwise (valid inputs applied).
 
-        Unknown properties fail the whole batch with 400, as the real API does.
+        Unknown properties fail the whole batch with 400, as the real API does; so does
+        an invalid value when `invalid_mode()` is "whole_batch" (nothing applied).
         """
         kind = self._kind(request)
         inputs = self._inputs(request.json())
@@ -292,6 +310,14 @@ class CrmRoutes:
             ]
             if unknown:
                 raise errors.invalid_properties(unknown)
+            if self.invalid_mode() == "whole_batch":
+                invalid = [
+                    p.to_json()
+                    for item in inputs
+                    for p in self.store.check(kind, (item or {}).get("properties") or {})
+                ]
+                if invalid:
+                    raise errors.invalid_properties(invalid)
             missing: list[str] = []
             for item in inputs:
                 key = str((item or {}).get("id", ""))

@@ -7,7 +7,7 @@ from typing import Any
 
 from connectors.hubspot import limits
 from syncd.sandbox.http import Request, Response, Router
-from syncd.sandbox.hubspot import errors
+from syncd.sandbox.hubspot import errors, tokens
 from syncd.sandbox.hubspot.schema import iso_ms, parse_time
 from syncd.sandbox.hubspot.store import EmailEvent, Store
 
@@ -47,6 +47,7 @@ def email_event_json(event: EmailEvent) -> dict[str, Any]:
         "appName": "BatchEmail",
         "emailCampaignId": event.campaign_id,
         "sentBy": {"id": f"sent-{event.campaign_id}", "created": event.created_ms},
+        "filteredEvent": event.filtered,
     }
     if event.type == "CLICK" and event.url:
         out["url"] = event.url
@@ -77,7 +78,7 @@ class MarketingRoutes:
     # -- email events (legacy v1: offset / hasMore paging, newest first) ----------------
     def email_events(self, request: Request) -> Response:
         limit = _limit(request, 100, EMAIL_EVENTS_MAX)
-        offset = _int(request.arg("offset"), "offset", 0)
+        offset = tokens.decode(request.arg("offset"), "offset")
         start = _int(request.arg("startTimestamp"), "startTimestamp", 0)
         end = _int(request.arg("endTimestamp"), "endTimestamp", 2**62)
         event_type = (request.arg("eventType") or "").upper()
@@ -96,7 +97,7 @@ class MarketingRoutes:
             page = chosen[offset : offset + limit]
             body: dict[str, Any] = {
                 "hasMore": offset + limit < len(chosen),
-                "offset": str(offset + len(page)),
+                "offset": tokens.encode(offset + len(page)),
                 "events": [email_event_json(e) for e in page],
             }
         return Response(200, body)
@@ -122,7 +123,7 @@ class MarketingRoutes:
     # -- forms ---------------------------------------------------------------------------
     def forms(self, request: Request) -> Response:
         limit = _limit(request, 20, FORMS_MAX)
-        after = _int(request.arg("after"), "after", 0)
+        after = tokens.decode(request.arg("after"), "after")
         with self.lock:
             forms = sorted(self.store.forms.values(), key=lambda f: f.id)
             page = forms[after : after + limit]
@@ -143,7 +144,7 @@ class MarketingRoutes:
             ]
         body: dict[str, Any] = {"results": results}
         if after + limit < len(forms):
-            nxt = str(after + limit)
+            nxt = tokens.encode(after + limit)
             body["paging"] = {
                 "next": {"after": nxt, "link": f"{API}/marketing/v3/forms?after={nxt}"}
             }
@@ -152,7 +153,7 @@ class MarketingRoutes:
     def submissions(self, request: Request) -> Response:
         form_id = request.params["form_id"]
         limit = _limit(request, 20, SUBMISSIONS_MAX)
-        after = _int(request.arg("after"), "after", 0)
+        after = tokens.decode(request.arg("after"), "after")
         with self.lock:
             form = self.store.forms.get(form_id)
             if form is None:
@@ -163,7 +164,7 @@ class MarketingRoutes:
             page = items[after : after + limit]
         body: dict[str, Any] = {"results": page}
         if after + limit < len(items):
-            nxt = str(after + limit)
+            nxt = tokens.encode(after + limit)
             link = f"{API}/form-integrations/v1/submissions/forms/{form_id}?after={nxt}"
             body["paging"] = {"next": {"after": nxt, "link": link}}
         return Response(200, body)
@@ -171,7 +172,7 @@ class MarketingRoutes:
     # -- web analytics events v3 ---------------------------------------------------------
     def web_events(self, request: Request) -> Response:
         limit = _limit(request, 20, WEB_EVENTS_MAX)
-        after = _int(request.arg("after"), "after", 0)
+        after = tokens.decode(request.arg("after"), "after")
         object_type = (request.arg("objectType") or "").lower()
         if object_type not in ("", "contact", "contacts", "0-1"):
             return Response(200, {"results": []})
@@ -203,6 +204,6 @@ class MarketingRoutes:
         ]
         body: dict[str, Any] = {"results": results}
         if after + limit < len(views):
-            nxt = str(after + limit)
+            nxt = tokens.encode(after + limit)
             body["paging"] = {"next": {"after": nxt, "link": f"{API}/events/v3/events?after={nxt}"}}
         return Response(200, body)

@@ -7,10 +7,9 @@ from typing import Any
 
 from connectors.hubspot import limits
 from syncd.sandbox.http import Request, Response, Router
-from syncd.sandbox.hubspot import errors
+from syncd.sandbox.hubspot import errors, tokens
 from syncd.sandbox.hubspot.schema import (
     ASSOCIATION_TYPES,
-    GROUPS,
     NAME_RE,
     PRIMARY_TYPES,
     PROPERTY_TYPES,
@@ -23,12 +22,25 @@ from syncd.sandbox.hubspot.store import Store
 ASSOCIATION_BATCH_MAX = limits.ASSOCIATION_BATCH_MAX
 
 
+#: Associations one input answers per page in a v4 batch read (then `paging.next.after`).
+ASSOCIATIONS_PER_INPUT_PAGE = 500
+
+
 class MetaRoutes:
-    def __init__(self, store: Store, lock: threading.RLock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        lock: threading.RLock,
+        per_input_page: int = ASSOCIATIONS_PER_INPUT_PAGE,
+    ) -> None:
         self.store = store
         self.lock = lock
+        self.per_input_page = per_input_page
 
     def register(self, router: Router) -> None:
+        groups = "/crm/v3/properties/{object_type}/groups"
+        router.add("GET", groups, self.list_groups)
+        router.add("POST", groups, self.create_group)
         router.add("GET", "/crm/v3/properties/{object_type}", self.list_properties)
         router.add("POST", "/crm/v3/properties/{object_type}", self.create_property)
         router.add("GET", "/crm/v3/properties/{object_type}/{name}", self.get_property)
@@ -41,6 +53,48 @@ class MetaRoutes:
             return self.store.type_of(name)
         except KeyError:
             raise errors.fail(400, f"Unable to infer object type from: {name}") from None
+
+    # -- property groups ---------------------------------------------------------
+    @staticmethod
+    def _group_json(name: str, label: str, order: int) -> dict[str, Any]:
+        return {"name": name, "label": label, "displayOrder": order, "archived": False}
+
+    def list_groups(self, request: Request) -> Response:
+        kind = self._kind(request.params["object_type"])
+        with self.lock:
+            items = list(self.store.groups[kind].items())
+        results = [self._group_json(n, label, i) for i, (n, label) in enumerate(items)]
+        return Response(200, {"results": results})
+
+    def create_group(self, request: Request) -> Response:
+        kind = self._kind(request.params["object_type"])
+        body = request.json()
+        if not isinstance(body, dict):
+            raise errors.fail(400, "Invalid input JSON: expected an object")
+        problems = [
+            f"{field}: is required"
+            for field in ("name", "label")
+            if not isinstance(body.get(field), str) or not body[field]
+        ]
+        name = str(body.get("name") or "")
+        if name and not NAME_RE.match(name):
+            problems.append(
+                f"name: {name!r} must start with a lowercase letter and contain only "
+                "lowercase letters, digits and underscores"
+            )
+        if problems:
+            raise errors.fail(400, "Invalid input JSON: " + "; ".join(problems))
+        with self.lock:
+            groups = self.store.groups[kind]
+            if name in groups:
+                raise errors.fail(
+                    409,
+                    f"A property group named '{name}' already exists.",
+                    "OBJECT_ALREADY_EXISTS",
+                )
+            groups[name] = str(body["label"])
+            order = len(groups) - 1
+        return Response(201, self._group_json(name, str(body["label"]), order))
 
     # -- properties --------------------------------------------------------------
     def list_properties(self, request: Request) -> Response:
@@ -82,7 +136,7 @@ class MetaRoutes:
                 f"fieldType: {field_type!r} is not valid for type {kind_name!r} (one of {allowed})"
             )
         group = str(body.get("groupName") or "")
-        if group and group not in GROUPS[kind]:
+        if group and group not in self.store.groups[kind]:
             problems.append(f"groupName: property group {group!r} does not exist")
         options = body.get("options") or []
         if kind_name == "enumeration" and not isinstance(options, list):
@@ -137,6 +191,7 @@ class MetaRoutes:
         with self.lock:
             for item in inputs:
                 key = str((item or {}).get("id", ""))
+                start = tokens.decode((item or {}).get("after"), "after")
                 found = self.store.associations(src, key, dst) if self.store.get(src, key) else {}
                 if not found:
                     msg = f"No {singular(dst)} is associated with {singular(src)} {key}."
@@ -145,7 +200,9 @@ class MetaRoutes:
                     errs.append(err)
                     continue
                 to = []
-                for to_id, type_ids in found.items():
+                ordered = sorted(found.items(), key=lambda kv: int(kv[0]))
+                end = start + self.per_input_page
+                for to_id, type_ids in ordered[start:end]:
                     specs = []
                     for type_id in type_ids:
                         label = "Primary" if type_id == primary else None
@@ -153,7 +210,10 @@ class MetaRoutes:
                             {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": label}
                         )
                     to.append({"toObjectId": int(to_id), "associationTypes": specs})
-                results.append({"from": {"id": key}, "to": to})
+                result: dict[str, Any] = {"from": {"id": key}, "to": to}
+                if end < len(ordered):
+                    result["paging"] = {"next": {"after": tokens.encode(end)}}
+                results.append(result)
         return errors.batch_answer(results, errs, started)
 
 

@@ -92,6 +92,59 @@ LIFECYCLE_STAGES = (
     "evangelist",
     "other",
 )
+#: A subset of HubSpot's company `industry` enumeration (internal values).
+INDUSTRY_CODES = (
+    "COMPUTER_SOFTWARE",
+    "INFORMATION_TECHNOLOGY_AND_SERVICES",
+    "INTERNET",
+    "COMPUTER_NETWORKING",
+    "FINANCIAL_SERVICES",
+    "BANKING",
+    "INSURANCE",
+    "HOSPITAL_HEALTH_CARE",
+    "PHARMACEUTICALS",
+    "MEDICAL_DEVICES",
+    "MACHINERY",
+    "INDUSTRIAL_AUTOMATION",
+    "RETAIL",
+    "APPAREL_FASHION",
+    "EDUCATION_MANAGEMENT",
+    "HIGHER_EDUCATION",
+    "AUTOMOTIVE",
+    "OIL_ENERGY",
+    "RENEWABLES_ENVIRONMENT",
+    "UTILITIES",
+    "MEDIA_PRODUCTION",
+    "PUBLISHING",
+    "GOVERNMENT_ADMINISTRATION",
+    "LOGISTICS_AND_SUPPLY_CHAIN",
+    "TRANSPORTATION_TRUCKING_RAILROAD",
+    "MANAGEMENT_CONSULTING",
+    "PROFESSIONAL_TRAINING_COACHING",
+    "TELECOMMUNICATIONS",
+)
+#: Generator industry name -> the HubSpot codes the seed picks among.
+INDUSTRY_BY_NAME: dict[str, tuple[str, ...]] = {
+    "Technology": (
+        "COMPUTER_SOFTWARE",
+        "INFORMATION_TECHNOLOGY_AND_SERVICES",
+        "INTERNET",
+        "COMPUTER_NETWORKING",
+    ),
+    "Financial Services": ("FINANCIAL_SERVICES", "BANKING", "INSURANCE"),
+    "Healthcare": ("HOSPITAL_HEALTH_CARE", "PHARMACEUTICALS", "MEDICAL_DEVICES"),
+    "Manufacturing": ("MACHINERY", "INDUSTRIAL_AUTOMATION"),
+    "Retail": ("RETAIL", "APPAREL_FASHION"),
+    "Education": ("EDUCATION_MANAGEMENT", "HIGHER_EDUCATION"),
+    "Automotive": ("AUTOMOTIVE",),
+    "Energy": ("OIL_ENERGY", "RENEWABLES_ENVIRONMENT", "UTILITIES"),
+    "Media": ("MEDIA_PRODUCTION", "PUBLISHING"),
+    "Government": ("GOVERNMENT_ADMINISTRATION",),
+    "Logistics": ("LOGISTICS_AND_SUPPLY_CHAIN", "TRANSPORTATION_TRUCKING_RAILROAD"),
+    "Professional Services": ("MANAGEMENT_CONSULTING", "PROFESSIONAL_TRAINING_COACHING"),
+    "Telecommunications": ("TELECOMMUNICATIONS",),
+}
+
 LEAD_STATUSES = (
     "NEW",
     "OPEN",
@@ -158,6 +211,8 @@ READ_ONLY = frozenset(
         "hs_lastmodifieddate",
         "hs_createdate",
         "hs_merged_object_ids",
+        "hs_analytics_num_page_views",
+        "hs_analytics_last_visit_timestamp",
     }
 )
 
@@ -202,6 +257,8 @@ BUILTIN: dict[str, tuple[PropertyDef, ...]] = {
         _p("hs_lead_status", "Lead Status", "enumeration", "radio", LEAD_STATUSES),
         _p("hs_merged_object_ids", "Merged Contact IDs", "enumeration", "checkbox"),
         _p("associatedcompanyid", "Primary Associated Company ID", "number", "number"),
+        _p("hs_analytics_num_page_views", "Number of Pageviews", "number", "number"),
+        _p("hs_analytics_last_visit_timestamp", "Time Last Seen", "datetime", "date"),
         # portal-defined (custom) properties every seeded portal has
         PropertyDef("department", "Department", hubspot_defined=False),
         PropertyDef("occupation", "Occupation", hubspot_defined=False),
@@ -211,7 +268,7 @@ BUILTIN: dict[str, tuple[PropertyDef, ...]] = {
         _p("createdate", "Create Date", "datetime", "date"),
         _p("name", "Company name"),
         _p("domain", "Company Domain Name"),
-        _p("industry", "Industry", "enumeration", "select"),
+        _p("industry", "Industry", "enumeration", "select", INDUSTRY_CODES),
         _p("numberofemployees", "Number of Employees", "number", "number"),
         _p("country", "Country/Region"),
         _p("city", "City"),

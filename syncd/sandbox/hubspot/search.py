@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -38,8 +39,10 @@ class SearchError(ValueError):
     """A malformed search request (the message is what the 400 answer says)."""
 
 
+@functools.lru_cache(maxsize=65_536)
 def _key(kind: str, value: str) -> Key | None:
-    """Comparable key of a value under a property type; None when it does not parse."""
+    """Comparable key of a value under a property type; None when it does not parse
+    (memoised: searches compare the same stored values over and over)."""
     if kind == "number":
         number = parse_number(value)
         return None if number is None else (0, number)
@@ -118,17 +121,64 @@ def validate(body: Mapping[str, Any]) -> None:
                 raise SearchError(f"{op} requires values")
     if total > MAX_FILTERS:
         raise SearchError(f"Too many filters: {total} > {MAX_FILTERS}")
+    sorts = body.get("sorts") or []
+    if not isinstance(sorts, list):
+        raise SearchError("sorts must be a list")
+    if len(sorts) > 1:
+        raise SearchError(
+            f"Only one sorting rule can be applied to a search request, got {len(sorts)}"
+        )
+
+
+Test = Callable[[Mapping[str, str]], bool]
+_COMPARE: dict[str, Callable[[Key, Key], bool]] = {
+    "EQ": lambda have, want: have == want,
+    "LT": lambda have, want: have < want,
+    "LTE": lambda have, want: have <= want,
+    "GT": lambda have, want: have > want,
+    "GTE": lambda have, want: have >= want,
+}
+
+
+def _compile(flt: Mapping[str, Any], type_of: TypeOf) -> Test:
+    """A filter as a predicate; comparisons get their wanted keys computed once (the same
+    semantics as `_matches`, which handles every other operator)."""
+    op = str(flt.get("operator", "EQ"))
+    name = str(flt.get("propertyName", ""))
+    kind = type_of(name)
+    want = _key(kind, str(flt.get("value", "")))
+    if op in _COMPARE and want is not None:
+        compare = _COMPARE[op]
+
+        def test(props: Mapping[str, str]) -> bool:
+            raw = props.get(name, "")
+            have = _key(kind, raw) if raw else None
+            return have is not None and have[0] == want[0] and compare(have, want)
+
+        return test
+    high = _key(kind, str(flt.get("highValue", "")))
+    if op == "BETWEEN" and want is not None and high is not None:
+
+        def between(props: Mapping[str, str]) -> bool:
+            raw = props.get(name, "")
+            have = _key(kind, raw) if raw else None
+            return have is not None and have[0] == want[0] and want <= have <= high
+
+        return between
+    return lambda props: _matches(props, flt, type_of)
 
 
 def run(records: Sequence[Record], body: Mapping[str, Any], type_of: TypeOf) -> list[Record]:
     """Records matching the body's filterGroups (and `query`), in the requested order."""
-    groups = [g.get("filters") or [] for g in body.get("filterGroups") or []]
+    groups = [
+        [_compile(f, type_of) for f in g.get("filters") or []]
+        for g in body.get("filterGroups") or []
+    ]
     query = str(body.get("query") or "").casefold()
     out: list[Record] = []
     for rec in records:
-        if groups and not any(
-            all(_matches(rec.properties, f, type_of) for f in group) for group in groups
-        ):
+        props = rec.properties
+        if groups and not any(all(test(props) for test in group) for group in groups):
             continue
         if query and not any(query in v.casefold() for v in rec.properties.values()):
             continue
@@ -145,6 +195,9 @@ def run(records: Sequence[Record], body: Mapping[str, Any], type_of: TypeOf) -> 
         else:
             name = str(spec.get("propertyName", ""))
             descending = str(spec.get("direction", "ASCENDING")).upper().startswith("DESC")
+        if name == "hs_object_id":  # the record id itself: always present, numeric
+            out.sort(key=lambda r: int(r.id), reverse=descending)
+            continue
         kind = type_of(name)
         keyed = [
             (_key(kind, r.properties.get(name, "")) if r.properties.get(name) else None, r)

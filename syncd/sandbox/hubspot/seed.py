@@ -6,6 +6,9 @@ Where each canonical activity lands (what a HubSpot connector must read back):
 |---------------------------------------|------------------------------------------------------|
 | page_view                             | web event `e_visited_page` (hs_url) on the contact    |
 | email_open / email_click / unsubscribe| email events OPEN / CLICK (url) / STATUSCHANGE        |
+|                                       | (plus PROCESSED/SENT/DELIVERED per send and machine   |
+|                                       | OPEN/CLICK with filteredEvent, DEFERRED, BOUNCE,      |
+|                                       | SPAMREPORT that a connector must not count)           |
 | email_reply                           | `emails` engagement, hs_email_direction INCOMING_EMAIL|
 | form_submit                           | submission of the form named by `form`                |
 | content_download                      | submission of form "Content download: <kind>" with    |
@@ -27,7 +30,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from syncd.sandbox.hubspot.schema import LEAD_STATUSES, LIFECYCLE_STAGES
+from syncd.sandbox.hubspot.schema import INDUSTRY_BY_NAME, LEAD_STATUSES, LIFECYCLE_STAGES
 from syncd.sandbox.hubspot.store import Store
 
 if TYPE_CHECKING:
@@ -48,6 +51,14 @@ def _stage(value: str) -> str:
     return code if code in LIFECYCLE_STAGES else ("other" if code else "")
 
 
+def _industry_code(name: str, key: str) -> str:
+    """One of HubSpot's industry codes for a generator industry, stable per company."""
+    codes = INDUSTRY_BY_NAME.get(name)
+    if not codes:
+        return ""
+    return codes[sum(map(ord, key)) % len(codes)]
+
+
 def _describe(kind: str, attrs: Mapping[str, str]) -> str:
     bits = "; ".join(f"{k}={v}" for k, v in sorted(attrs.items()))
     return f"{kind}: {bits}" if bits else kind
@@ -62,7 +73,7 @@ def seed(store: Store, dataset: Dataset) -> dict[str, str]:
             {
                 "name": co.name,
                 "domain": co.domain,
-                "industry": co.industry,
+                "industry": _industry_code(co.industry, co.key),
                 "numberofemployees": str(co.employees),
                 "country": co.country,
                 "city": co.city,
@@ -108,6 +119,28 @@ def seed(store: Store, dataset: Dataset) -> dict[str, str]:
     return ids
 
 
+def _email_send(store: Store, email: str, at: int, campaign: str) -> None:
+    """The send events around a person's open or click, with the machine traffic a real
+    portal sees: mail-privacy pre-fetch opens and link-scanner clicks (`filteredEvent`),
+    deferrals and the odd bounce."""
+    sent = at - 3_600_000
+    n = len(store.email_events)
+    store.add_email_event("PROCESSED", email, sent - 2000, campaign=campaign)
+    store.add_email_event("SENT", email, sent - 1000, campaign=campaign)
+    if n % 11 == 0:
+        store.add_email_event("DEFERRED", email, sent - 500, campaign=campaign)
+    store.add_email_event("DELIVERED", email, sent, campaign=campaign)
+    if n % 3 == 0:  # Apple Mail Privacy Protection fetches on delivery
+        store.add_email_event("OPEN", email, sent + 1000, campaign=campaign, filtered=True)
+    if n % 7 == 0:  # a security gateway scanning links
+        url = "https://example.com/unsubscribe-check"
+        store.add_email_event(
+            "CLICK", email, sent + 2000, campaign=campaign, url=url, filtered=True
+        )
+    if n % 29 == 0:
+        store.add_email_event("BOUNCE", email, sent + 3000, campaign=campaign)
+
+
 def _engagement(store: Store, kind: str, cid: str, at: int, props: Mapping[str, str]) -> str:
     eid = store.add(kind, {"hs_timestamp": str(at), **props}, created_ms=at)
     store.associate(kind, eid, "contacts", cid)
@@ -123,12 +156,16 @@ def _activity(store: Store, act: GenActivity, cid: str, email: str, first: str, 
     if kind == "page_view":
         url = attrs.get("url", "")
         store.add_page_view(cid, at, url, title=url.rsplit("/", 1)[-1] or "Home")
-    elif kind == "email_open":
-        store.add_email_event("OPEN", email, at, campaign=campaign)
-    elif kind == "email_click":
-        store.add_email_event("CLICK", email, at, campaign=campaign, url=attrs.get("url"))
+    elif kind in ("email_open", "email_click"):
+        _email_send(store, email, at, campaign)
+        if kind == "email_open":
+            store.add_email_event("OPEN", email, at, campaign=campaign)
+        else:
+            store.add_email_event("CLICK", email, at, campaign=campaign, url=attrs.get("url"))
     elif kind == "unsubscribe":
         store.add_email_event("STATUSCHANGE", email, at, campaign=campaign)
+        if len(store.email_events) % 5 == 0:
+            store.add_email_event("SPAMREPORT", email, at, campaign=campaign)
     elif kind == "email_reply":
         _engagement(
             store,

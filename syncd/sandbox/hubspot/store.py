@@ -43,6 +43,8 @@ class Record:
     archived: bool = False
     archived_ms: int | None = None
     merged_into: str | None = None
+    #: What search sees until the index catches up with the latest write (None: nothing).
+    indexed: dict[str, str] | None = None
 
     @property
     def live(self) -> bool:
@@ -76,6 +78,8 @@ class EmailEvent:
     campaign_id: int
     url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    #: Bot or mail-privacy traffic (HubSpot's `filteredEvent`).
+    filtered: bool = False
 
 
 @dataclass(slots=True)
@@ -98,8 +102,10 @@ class PageView:
 class Store:
     """Records by type and id, plus everything else the fake portal holds."""
 
-    def __init__(self, clock: Callable[[], float]) -> None:
+    def __init__(self, clock: Callable[[], float], *, search_lag_s: float = 3.0) -> None:
         self._clock = clock
+        #: How long a write takes to become visible to search (list/batch see it at once).
+        self.search_lag_ms = int(search_lag_s * 1000)
         self._ids = itertools.count(1001)
         self.records: dict[str, dict[str, Record]] = {t: {} for t in OBJECT_TYPES}
         self.properties: dict[str, dict[str, PropertyDef]] = {
@@ -111,6 +117,10 @@ class Store:
         self.campaigns: dict[int, str] = {}
         self.forms: dict[str, Form] = {}
         self.page_views: list[PageView] = []
+        #: Property groups by object type: name -> label.
+        self.groups: dict[str, dict[str, str]] = {
+            t: {g: g.replace("_", " ").title() for g in names} for t, names in GROUPS.items()
+        }
 
     # -- helpers -----------------------------------------------------------------
     def now_ms(self) -> int:
@@ -216,6 +226,23 @@ class Store:
     def live(self, object_type: str) -> list[Record]:
         return [r for r in self.records[self.type_of(object_type)].values() if r.live]
 
+    def _indexed(self, rec: Record, now: int) -> bool:
+        return now >= rec.updated_ms + self.search_lag_ms
+
+    def searchable(self, object_type: str) -> list[Record]:
+        """Live records as the search index sees them: a write shows only `search_lag_ms`
+        after it happened; until then search sees the previous version (or nothing)."""
+        seen_until = self.now_ms() - self.search_lag_ms
+        out: list[Record] = []
+        for rec in self.records[self.type_of(object_type)].values():
+            if rec.archived or rec.merged_into is not None:
+                continue
+            if rec.updated_ms <= seen_until:
+                out.append(rec)
+            elif rec.indexed is not None:
+                out.append(Record(rec.id, rec.object_type, rec.indexed, rec.created_ms, 0))
+        return out
+
     def archived(self, object_type: str) -> list[Record]:
         return [r for r in self.records[self.type_of(object_type)].values() if r.archived]
 
@@ -237,11 +264,17 @@ class Store:
         rec = self.get(object_type, object_id)
         if rec is None:
             raise StoreError(f"no live {object_type} {object_id}")
+        self._snapshot(rec)
         for key, value in properties.items():
             rec.properties[key] = self._normal(rec.object_type, key, value)
         rec.updated_ms = self.now_ms() if at_ms is None else at_ms
         self._stamp(rec)
         return rec
+
+    def _snapshot(self, rec: Record) -> None:
+        """Before a write: remember what search sees while the index lags."""
+        if self._indexed(rec, self.now_ms()):
+            rec.indexed = dict(rec.properties)
 
     def archive(self, object_type: str, object_id: str) -> None:
         rec = self.get(object_type, object_id)
@@ -257,6 +290,7 @@ class Store:
         primary, merged = self.get(kind, primary_id), self.get(kind, merged_id)
         if primary is None or merged is None or primary is merged:
             raise StoreError(f"cannot merge {object_type} {merged_id} into {primary_id}")
+        self._snapshot(primary)
         for key, value in merged.properties.items():
             if value and not primary.properties.get(key):
                 primary.properties[key] = value
@@ -304,6 +338,7 @@ class Store:
         *,
         campaign: str = "Newsletter",
         url: str | None = None,
+        filtered: bool = False,
         **extra: Any,
     ) -> str:
         campaign_id = next((k for k, v in self.campaigns.items() if v == campaign), None)
@@ -311,7 +346,9 @@ class Store:
             campaign_id = 2_000_000 + len(self.campaigns)
             self.campaigns[campaign_id] = campaign
         event_id = str(uuid.UUID(int=len(self.email_events) + 1))
-        event = EmailEvent(event_id, event_type, recipient, created_ms, campaign_id, url, extra)
+        event = EmailEvent(
+            event_id, event_type, recipient, created_ms, campaign_id, url, extra, filtered
+        )
         self.email_events.append(event)
         return event_id
 
@@ -343,8 +380,20 @@ class Store:
         return conversion
 
     def add_page_view(self, contact_id: str, occurred_ms: int, url: str, title: str = "") -> str:
+        """Record a page view; the contact's analytics properties (view count, last visit)
+        follow, and its modification date moves up to the visit, as in HubSpot."""
         view_id = str(uuid.UUID(int=0xE0E0_0000_0000 + len(self.page_views)))
         self.page_views.append(PageView(view_id, str(contact_id), occurred_ms, url, title))
+        rec = self.get("contacts", str(contact_id))
+        if rec is not None:
+            self._snapshot(rec)
+            props = rec.properties
+            count = int(props.get("hs_analytics_num_page_views") or "0") + 1
+            props["hs_analytics_num_page_views"] = str(count)
+            last = parse_time(props.get("hs_analytics_last_visit_timestamp") or "") or 0
+            props["hs_analytics_last_visit_timestamp"] = iso_ms(max(last, occurred_ms))
+            rec.updated_ms = max(rec.updated_ms, occurred_ms)
+            self._stamp(rec)
         return view_id
 
     # -- properties --------------------------------------------------------------
@@ -352,4 +401,5 @@ class Store:
         kind = self.type_of(object_type)
         if not prop.group_name:
             prop.group_name = GROUPS[kind][0]
+        self.groups[kind].setdefault(prop.group_name, prop.group_name)
         self.properties[kind][prop.name] = prop

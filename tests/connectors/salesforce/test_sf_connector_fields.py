@@ -84,3 +84,16 @@ def test_wrong_type_is_reported_not_recreated(org: Org) -> None:
     report = conn.ensure_fields(create=True)
     line = next(a for a in report.advice if a.startswith("Lead.Title"))
     assert "exists with type string" in line
+
+
+def test_check_passes_after_setup_and_usage_counts_by_kind(org: Org) -> None:
+    conn = org.connector()
+    conn.ensure_fields(create=True)
+    items = {c.name: c for c in conn.check()}
+    assert all(c.ok for c in items.values()), items
+    assert set(items) == {"credentials", "fields", "api budget"}
+    assert "guard at 80%" in items["api budget"].detail
+    usage = conn.usage()
+    assert usage.calls["auth"] == 2 and usage.calls["meta"] > 0 and usage.calls["read"] > 0
+    assert usage.budget_limit == 15000 and usage.stop is False
+    assert usage.calls_left == 12000 - org.app.api_usage.used

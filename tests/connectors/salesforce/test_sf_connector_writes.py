@@ -8,6 +8,7 @@ import math
 from sf_connector_support import Org, create_fields, drain
 
 from connectors.base import AccountUpdate, ContactRecord, ContactUpdate, WrittenValues
+from connectors.salesforce.client import ATTEMPTS
 
 COLLECTIONS = "PATCH /services/data/v59.0/composite/sobjects"
 
@@ -93,13 +94,16 @@ def test_per_record_failures_are_reported_individually(org: Org) -> None:
     assert saved is not None and saved["Syncd_Account_Score__c"] == 77
 
 
-def test_locked_rows_are_retriable(org: Org) -> None:
+def test_locked_rows_are_resubmitted_then_left_retriable(org: Org) -> None:
     create_fields(org)
     ids = [org.app.store.insert("Contact", {"LastName": f"C{i}"}) for i in range(6)]
-    org.app.faults.update(partial_rate=1.0)
+    org.app.faults.update(partial_rate=1.0)  # the first record of every call stays locked
+    before = org.requests(COLLECTIONS)
     outcomes = org.connector().write([_update(i, "contact", 5, org.clock.datetime()) for i in ids])
-    assert [o.status for o in outcomes] == ["retriable", "ok", "ok"] * 2
+    assert [o.status for o in outcomes] == ["retriable"] + ["ok"] * 5
     assert "UNABLE_TO_LOCK_ROW" in outcomes[0].reason and not outcomes[0].rate_limited
+    assert org.requests(COLLECTIONS) - before == ATTEMPTS  # 6, then [0, 3], then [0] x3
+    assert org.sleeps == [1.0, 2.0, 4.0, 8.0]
 
 
 def test_bulk_ingest_above_threshold_matches_results_by_id(org: Org) -> None:

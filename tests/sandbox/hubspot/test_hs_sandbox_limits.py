@@ -25,7 +25,7 @@ def test_bad_token_is_401_in_hubspot_shape() -> None:
 def test_burst_and_search_limits_answer_429_with_retry_after() -> None:
     now = [100.0]
     app = HubSpotSandbox(tier="free", clock=lambda: now[0])
-    app.store.add("contacts", {"email": "a@x.io"})
+    app.store.add("contacts", {"email": "a@x.io"}, created_ms=0)  # long indexed
     with SandboxServer(app) as srv:
         # urllib3's default Retry(3) honours Retry-After on 429 and would sleep and retry
         # silently (in real time); a connector passes its own policy, as here

@@ -135,8 +135,15 @@ def test_seed_from_generator() -> None:
     assert store.count("companies") == len(dataset.companies)
     kinds = Counter(a.type for a in dataset.activities)
     assert len(store.page_views) == kinds["page_view"]
-    types = Counter(e.type for e in store.email_events)
+    types = Counter(e.type for e in store.email_events if not e.filtered)
     assert types["OPEN"] == kinds["email_open"] and types["CLICK"] == kinds["email_click"]
+    machine = Counter(e.type for e in store.email_events if e.filtered)
+    assert machine["OPEN"] > 0 and set(machine) <= {"OPEN", "CLICK"}
+    assert types["DELIVERED"] == kinds["email_open"] + kinds["email_click"]
+    assert {"PROCESSED", "SENT", "DEFERRED"} <= set(types)
+    industries = {r.properties.get("industry", "") for r in store.live("companies")}
+    assert industries and all(i == "" or i.isupper() for i in industries)
+    assert {"COMPUTER_SOFTWARE", "INFORMATION_TECHNOLOGY_AND_SERVICES"} & industries
     assert types["STATUSCHANGE"] == kinds["unsubscribe"]
     assert store.count("calls") == kinds["call"]
     with_company = [c for c in dataset.contacts if c.company_key is not None]

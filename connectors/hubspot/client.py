@@ -1,0 +1,357 @@
+"""The hubspot-api-client adapter: auth, pacing, the one retry policy, errors, call counting.
+
+Every HubSpot call of the connector goes through ``HubSpotClient.call``:
+
+1. the limiter paces it (burst bucket; search calls the search bucket);
+2. it is sent with the current bearer token and an explicit timeout;
+3. a 401 under OAuth refreshes the token and repeats the same call once (the page or
+   batch in flight is not lost);
+4. one tenacity policy retries 429 (waiting ``Retry-After`` when given, else exponential
+   backoff with jitter), 5xx and connection errors, at most ``max_attempts`` times, with
+   the injected ``sleep``; other 4xx are not retried;
+5. what still fails is converted: ``FatalError`` (401/403, OAuth refresh refused),
+   ``RateLimited``/``RetriableError`` (the policy gave up), ``RequestRejected`` (another
+   4xx, for the caller to handle: a 409 on create, a 400 on a batch).
+
+The SDK's own urllib3 retries are off (``Retry(total=0)``) so this policy alone decides.
+SDK API objects are built once, here.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import urllib3
+from hubspot import HubSpot
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity.wait import wait_random_exponential
+from urllib3.util.retry import Retry
+
+from connectors.base import ConnectorError, FatalError, RetriableError
+from connectors.hubspot import limits
+from connectors.hubspot.auth import Issued, OAuthTokens, PrivateAppToken, TokenSource
+from connectors.hubspot.config import HubSpotOptions
+from connectors.hubspot.pacing import Limiter
+from connectors.hubspot.usage import UsageMeter
+
+#: Object types the connector reads or writes, by the SDK's discovery attribute.
+CRM_OBJECTS = ("contacts", "companies")
+ENGAGEMENTS = ("calls", "emails", "meetings", "notes", "tasks")
+#: Longest wait honoured from a Retry-After header (longer ones end the retries).
+MAX_RETRY_AFTER_S = 120.0
+
+
+class RateLimited(RetriableError):
+    """HubSpot kept answering 429 (or the daily allowance is spent)."""
+
+
+class RequestRejected(ConnectorError):
+    """HubSpot refused a request with a 4xx other than 401/403/429: not worth retrying."""
+
+    def __init__(self, status: int, category: str, message: str, body: Any) -> None:
+        super().__init__(f"HubSpot answered {status} {category}: {message}")
+        self.status = status
+        self.category = category
+        self.message = message
+        self.body = body
+
+
+class _GiveUp(Exception):
+    """Internal: a 429 that must not be retried (daily limit)."""
+
+    def __init__(self, cause: Exception) -> None:
+        super().__init__("daily limit")
+        self.cause = cause
+
+
+def _status(exc: BaseException) -> int | None:
+    """The HTTP status of an SDK ``ApiException`` (each SDK package has its own class)."""
+    status = getattr(exc, "status", None)
+    if isinstance(status, int) and hasattr(exc, "body"):
+        return status
+    return None
+
+
+def _body(exc: BaseException) -> Any:
+    raw = getattr(exc, "body", None)
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    if isinstance(raw, str):
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return {"message": raw[:500]}
+    return {}
+
+
+def _header(exc: BaseException, name: str) -> str | None:
+    headers = getattr(exc, "headers", None)
+    if headers is None:
+        return None
+    for key, value in headers.items():
+        if key.lower() == name.lower():
+            return str(value)
+    return None
+
+
+def transient(exc: BaseException) -> bool:
+    """What the retry policy retries: 429, 5xx, connection errors."""
+    if isinstance(exc, urllib3.exceptions.HTTPError):
+        return True
+    status = _status(exc)
+    return status is not None and (status == 429 or status >= 500)
+
+
+def retry_after_s(exc: BaseException) -> float | None:
+    """Seconds from a 429's ``Retry-After`` (None when absent or unparseable)."""
+    if _status(exc) != 429:
+        return None
+    value = _header(exc, "Retry-After")
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _read(response: Any) -> tuple[Any, Mapping[str, str]]:
+    """JSON body and headers of a raw urllib3 response; the connection goes back to its pool."""
+    try:
+        payload = response.data
+    finally:
+        response.release_conn()
+    data = json.loads(payload) if payload else None
+    return data, response.headers
+
+
+def _bearer(token: str) -> dict[str, str]:
+    return {"in": "header", "key": "Authorization", "value": f"Bearer {token}", "type": "oauth2"}
+
+
+class HubSpotClient:
+    """One portal: the SDK objects, the token source, the limiter and the usage meter."""
+
+    def __init__(
+        self,
+        options: HubSpotOptions,
+        *,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+        max_attempts: int = 6,
+    ) -> None:
+        self.options = options
+        self._sleep = sleep
+        self.timeout = options.timeout_s
+        self.meter = UsageMeter(limits.DAILY[options.tier], options.budget_share)
+        self.limiter = Limiter(
+            limits.BURST_PER_WINDOW[options.tier],
+            limits.BURST_WINDOW_S,
+            limits.SEARCH_PER_SECOND,
+            clock=clock,
+            sleep=sleep,
+        )
+        self._max_attempts = max_attempts
+        self._backoff = wait_random_exponential(multiplier=0.5, max=30.0)
+        no_retries = Retry(total=0, respect_retry_after_header=False, raise_on_status=False)
+        sdk = HubSpot(host=options.base_url.rstrip("/"), retry=no_retries)
+        crm = sdk.crm
+        self.basic: dict[str, Any] = {"contacts": crm.contacts.basic_api}
+        self.basic["companies"] = crm.companies.basic_api
+        self.search_api: dict[str, Any] = {
+            "contacts": crm.contacts.search_api,
+            "companies": crm.companies.search_api,
+        }
+        self.batch: dict[str, Any] = {
+            "contacts": crm.contacts.batch_api,
+            "companies": crm.companies.batch_api,
+        }
+        objects = crm.objects
+        for kind in ENGAGEMENTS:
+            discovery = getattr(objects, kind)
+            self.basic[kind] = discovery.basic_api
+            self.search_api[kind] = discovery.search_api
+        self.properties = crm.properties.core_api
+        self.groups = crm.properties.groups_api
+        self.associations = crm.associations.v4.batch_api
+        self.events = sdk.events.events_api
+        self._oauth_api = sdk.oauth.tokens_api
+        self._raw = self.basic["contacts"].api_client
+        self.tokens: TokenSource
+        if options.oauth is not None:
+            self.tokens = OAuthTokens(self._refresh, clock)
+        else:
+            assert options.access_token is not None  # guaranteed by HubSpotOptions
+            self.tokens = PrivateAppToken(options.access_token)
+
+    # -- the one way to call HubSpot -------------------------------------------------
+    def call(self, kind: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Call an SDK ``*_with_http_info`` method; returns the answer as parsed JSON.
+
+        The SDK builds and sends the request (URL, serialisation, auth, timeout) and
+        raises its ``ApiException`` for errors; the answer is parsed here as plain JSON
+        (``_preload_content=False``): the SDK's model deserialisation costs about a
+        millisecond per record, more than the HTTP round trip."""
+        retrying = Retrying(
+            stop=stop_after_attempt(self._max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(transient),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, kind, fn, args, kwargs)
+        except _GiveUp as stop:
+            raise RateLimited(
+                "HubSpot's daily API allowance is spent; the next cycle resumes"
+            ) from stop.cause
+        except ConnectorError:
+            raise
+        except Exception as exc:
+            raise self._convert(exc) from exc
+
+    def _attempt(
+        self, kind: str, fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
+    ) -> Any:
+        self.limiter.acquire(kind)
+        for first in (True, False):
+            token = self.tokens.token()
+            self.meter.count(kind)
+            try:
+                response = fn(
+                    *args,
+                    _request_timeout=self.timeout,
+                    _request_auth=_bearer(token),
+                    _preload_content=False,
+                    **kwargs,
+                )
+                data, headers = _read(response)
+            except Exception as exc:
+                status = _status(exc)
+                if status == 401 and first and self.tokens.invalidate(token):
+                    continue  # same call, new token
+                if status == 429:
+                    self._rate_limited(exc)
+                raise
+            self.meter.headers(headers or {})
+            return data
+        raise AssertionError("unreachable")
+
+    def _rate_limited(self, exc: Exception) -> None:
+        self.meter.saw_429()
+        body = _body(exc)
+        policy = str(body.get("policyName", "")) if isinstance(body, dict) else ""
+        if policy == "DAILY":
+            self.meter.exhausted()
+            raise _GiveUp(exc) from exc
+        bucket = self.limiter.search if policy == "SECONDLY" else self.limiter.burst
+        bucket.drain()
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome is not None else None
+        if exc is not None:
+            after = retry_after_s(exc)
+            if after is not None:
+                return min(after, MAX_RETRY_AFTER_S)
+        return float(self._backoff(state))
+
+    def _convert(self, exc: Exception) -> ConnectorError:
+        if isinstance(exc, urllib3.exceptions.HTTPError):
+            return RetriableError(f"network error talking to HubSpot: {type(exc).__name__}")
+        status = _status(exc)
+        if status is None:
+            return RetriableError(f"unexpected error from the HubSpot client: {type(exc).__name__}")
+        body = _body(exc)
+        data = body if isinstance(body, dict) else {}
+        message = str(data.get("message", ""))[:500]
+        category = str(data.get("category", data.get("status", "")))
+        if status == 429:
+            return RateLimited(f"HubSpot kept answering 429 ({message})")
+        if status >= 500:
+            return RetriableError(f"HubSpot answered {status} after retries: {message}")
+        if status == 401:
+            return FatalError(
+                f"HubSpot refused the credentials (401 {category}): {message} "
+                "Check the private app access token or the OAuth refresh token."
+            )
+        if status == 403:
+            return FatalError(
+                f"HubSpot denied access (403 {category}): {message} "
+                "Grant the app the crm.objects.contacts/companies read+write and "
+                "crm.schemas read+write scopes."
+            )
+        return RequestRejected(status, category, message, body)
+
+    # -- OAuth -------------------------------------------------------------------------
+    def _refresh(self) -> Issued:
+        oauth = self.options.oauth
+        assert oauth is not None
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": oauth.client_id,
+            "client_secret": oauth.client_secret.get_secret_value(),
+            "refresh_token": oauth.refresh_token.get_secret_value(),
+        }
+
+        def attempt() -> Any:
+            self.meter.count("auth")
+            response = self._oauth_api.create_with_http_info(
+                _request_timeout=self.timeout, _preload_content=False, **form
+            )
+            return _read(response)[0]
+
+        retrying = Retrying(
+            stop=stop_after_attempt(self._max_attempts),
+            wait=self._wait,
+            retry=retry_if_exception(transient),
+            sleep=self._sleep,
+            reraise=True,
+        )
+        try:
+            answer = retrying(attempt)
+        except Exception as exc:
+            status = _status(exc)
+            if status is not None and 400 <= status < 500 and status != 429:
+                body = _body(exc)
+                data = body if isinstance(body, dict) else {}
+                raise FatalError(
+                    f"HubSpot refused the OAuth refresh ({status} {data.get('status', '')}): "
+                    f"{str(data.get('message', ''))[:200]}. Re-authorise the app and update "
+                    "the refresh token."
+                ) from None
+            raise self._convert(exc) from exc
+        if not isinstance(answer, dict) or not answer.get("access_token"):
+            raise FatalError("HubSpot's OAuth token endpoint answered without an access token")
+        return Issued(str(answer["access_token"]), float(answer.get("expires_in") or 1800))
+
+    # -- endpoints without a typed SDK client -------------------------------------------
+    def get_json(self, kind: str, path: str, params: Sequence[tuple[str, str]]) -> Any:
+        """GET a JSON endpoint the SDK has no client for (legacy email events, forms,
+        submissions), through the SDK's own HTTP stack, auth and this policy."""
+
+        def fetch(**extra: Any) -> Any:
+            return self._raw.call_api(
+                path,
+                "GET",
+                {},
+                list(params),
+                {"Accept": "application/json"},
+                response_types_map={200: "object"},
+                auth_settings=["oauth2"],
+                **extra,
+            )
+
+        return self.call(kind, fetch)
+
+    def close(self) -> None:
+        """Release the connection pools of every API object."""
+        apis = [*self.basic.values(), *self.search_api.values(), *self.batch.values()]
+        apis += [self.properties, self.groups, self.associations, self.events, self._oauth_api]
+        for api in apis:
+            pool = getattr(api.api_client.rest_client, "pool_manager", None)
+            if pool is not None:
+                pool.clear()

@@ -1,0 +1,138 @@
+"""The HubSpot ``Connector``: ``build(name, options, clock=..., sleep=...)`` makes one.
+
+Reads are in ``pull.py``, writes in ``writes.py``, syncd's properties in ``fields.py``,
+the SDK adapter (auth, pacing, retries, errors, counting) in ``client.py``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+
+from connectors.base import (
+    JSON,
+    AccountUpdate,
+    CheckItem,
+    Connector,
+    ConnectorError,
+    ContactUpdate,
+    FatalError,
+    FieldsReport,
+    Page,
+    Usage,
+    WriteOutcome,
+)
+from connectors.hubspot import fields as syncd_fields
+from connectors.hubspot import limits, writes
+from connectors.hubspot.client import HubSpotClient
+from connectors.hubspot.config import HubSpotOptions
+from connectors.hubspot.mapping import DEFAULT_FIELD_MAP, account_values, contact_values
+from connectors.hubspot.pull import Pull
+
+
+class HubSpotConnector(Connector):
+    """One HubSpot portal (see ``connectors.base.Connector`` for the contract)."""
+
+    write_batch_size = limits.BATCH_MAX
+    auto_create_fields = True
+
+    def __init__(self, name: str, options: HubSpotOptions, client: HubSpotClient) -> None:
+        self.name = name
+        self.options = options
+        self.client = client
+        self.field_map = {**DEFAULT_FIELD_MAP, **options.field_map}
+        self._executor = ThreadPoolExecutor(
+            max_workers=options.max_concurrency, thread_name_prefix=f"syncd-{name}"
+        )
+        self._campaigns: dict[int, str | None] = {}
+
+    # -- checks --------------------------------------------------------------------------
+    def check(self) -> list[CheckItem]:
+        items: list[CheckItem] = []
+        try:
+            self.client.call(
+                "read", self.client.basic["contacts"].get_page_with_http_info, limit=1
+            )
+            items.append(CheckItem("credentials", True, f"{self.options.base_url} answered"))
+        except FatalError as exc:
+            fix = "Set a valid private app access token or OAuth refresh token."
+            return [CheckItem("credentials", False, str(exc), fix)]
+        except ConnectorError as exc:
+            return [CheckItem("credentials", False, str(exc), "Check base_url and the network.")]
+        try:
+            self.client.call(
+                "read", self.client.basic["companies"].get_page_with_http_info, limit=1
+            )
+            items.append(CheckItem("read companies", True))
+        except ConnectorError as exc:
+            items.append(
+                CheckItem("read companies", False, str(exc), "Grant crm.objects.companies.read.")
+            )
+        try:
+            report = self.ensure_fields(create=False)
+        except ConnectorError as exc:
+            items.append(CheckItem("fields", False, str(exc), "Grant crm.schemas.*.read."))
+            return items
+        if report.ok:
+            items.append(CheckItem("fields", True, f"{len(report.present)} syncd properties"))
+        else:
+            names = ", ".join(f"{f.object}.{f.name} ({f.type})" for f in report.missing)
+            items.append(CheckItem("fields", False, f"missing: {names}", "; ".join(report.advice)))
+        return items
+
+    def ensure_fields(self, create: bool) -> FieldsReport:
+        return syncd_fields.ensure(self.client, self.options.fields, create)
+
+    # -- reads ---------------------------------------------------------------------------
+    def changes(
+        self, cursor: JSON | None, until: datetime, *, full: bool = False
+    ) -> Iterator[Page]:
+        pull = Pull(self.client, self.options, self.field_map, self._executor, self._campaigns)
+        return pull.pages(cursor, until, full)
+
+    # -- writes --------------------------------------------------------------------------
+    def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:
+        names = self.options.fields
+        contacts = [
+            (i, (u.id, contact_values(u, names)))
+            for i, u in enumerate(updates)
+            if isinstance(u, ContactUpdate)
+        ]
+        companies = [
+            (i, (u.id, account_values(u, names)))
+            for i, u in enumerate(updates)
+            if isinstance(u, AccountUpdate)
+        ]
+        out: list[WriteOutcome | None] = [None] * len(updates)
+        for object_type, group in (("contacts", contacts), ("companies", companies)):
+            if not group:
+                continue
+            outcomes = writes.write_all(
+                self.client, object_type, [item for _, item in group], self._executor
+            )
+            for (index, _), outcome in zip(group, outcomes, strict=True):
+                out[index] = outcome
+        return [o for o in out if o is not None]
+
+    # -- usage ---------------------------------------------------------------------------
+    def usage(self) -> Usage:
+        return self.client.meter.snapshot()
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True)
+        self.client.close()
+
+
+def build(
+    name: str,
+    options: HubSpotOptions,
+    *,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+    max_attempts: int = 6,
+) -> Connector:
+    """A HubSpot connector; ``clock``/``sleep`` drive pacing, token expiry and retries."""
+    client = HubSpotClient(options, clock=clock, sleep=sleep, max_attempts=max_attempts)
+    return HubSpotConnector(name, options, client)

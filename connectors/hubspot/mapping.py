@@ -1,0 +1,399 @@
+"""HubSpot records <-> canonical JSON (DESIGN.md §2). Pure: no I/O, no clock.
+
+Every ``map_*`` function takes the property strings HubSpot answered and returns the
+canonical record plus ``warnings`` (one line each, naming the record id and the field)
+for values it had to drop or shorten; a record it cannot use at all raises
+``SkippableRecordError``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.base import (
+    AccountRecord,
+    AccountUpdate,
+    ContactRecord,
+    ContactUpdate,
+    SkippableRecordError,
+    WrittenValues,
+)
+from connectors.hubspot.config import HubSpotFieldNames
+from syncd.core.contract import parse_datetime
+from syncd.core.keys import clean_domain
+
+Props = Mapping[str, str | None]
+
+#: Canonical property <- HubSpot contact property (config ``field_map`` overrides/extends).
+DEFAULT_FIELD_MAP: dict[str, str] = {
+    "title": "jobtitle",
+    "country": "country",
+    "lifecycle_stage": "lifecyclestage",
+    "lead_status": "hs_lead_status",
+    "occupation": "occupation",
+    "department": "department",
+}
+#: Contact properties read besides the field map and syncd's own fields.
+CONTACT_PROPERTIES = (
+    "email",
+    "firstname",
+    "lastname",
+    "company",
+    "createdate",
+    "lastmodifieddate",
+    "associatedcompanyid",
+    "hs_merged_object_ids",
+    "hs_analytics_num_page_views",
+    "hs_analytics_last_visit_timestamp",
+)
+COMPANY_PROPERTIES = (
+    "name",
+    "domain",
+    "website",
+    "industry",
+    "numberofemployees",
+    "country",
+    "hs_is_target_account",
+    "hs_lastmodifieddate",
+    "hs_merged_object_ids",
+)
+
+#: HubSpot company ``industry`` codes -> the canonical industry names the models use.
+#: Config ``industry_map`` extends and overrides it; an unknown code becomes its words
+#: ("OIL_ENERGY" -> "Oil Energy").
+INDUSTRY_TABLE: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "COMPUTER_SOFTWARE",
+            "INFORMATION_TECHNOLOGY_AND_SERVICES",
+            "INTERNET",
+            "COMPUTER_NETWORKING",
+            "COMPUTER_HARDWARE",
+            "COMPUTER_NETWORK_SECURITY",
+            "COMPUTER_GAMES",
+            "SEMICONDUCTORS",
+            "WIRELESS",
+        ),
+        "Technology",
+    ),
+    **dict.fromkeys(
+        (
+            "FINANCIAL_SERVICES",
+            "BANKING",
+            "INSURANCE",
+            "INVESTMENT_BANKING",
+            "INVESTMENT_MANAGEMENT",
+            "ACCOUNTING",
+            "CAPITAL_MARKETS",
+            "VENTURE_CAPITAL_PRIVATE_EQUITY",
+        ),
+        "Financial Services",
+    ),
+    **dict.fromkeys(
+        (
+            "HOSPITAL_HEALTH_CARE",
+            "PHARMACEUTICALS",
+            "MEDICAL_DEVICES",
+            "MEDICAL_PRACTICE",
+            "BIOTECHNOLOGY",
+            "HEALTH_WELLNESS_AND_FITNESS",
+            "MENTAL_HEALTH_CARE",
+        ),
+        "Healthcare",
+    ),
+    **dict.fromkeys(
+        (
+            "MACHINERY",
+            "INDUSTRIAL_AUTOMATION",
+            "ELECTRICAL_ELECTRONIC_MANUFACTURING",
+            "MECHANICAL_OR_INDUSTRIAL_ENGINEERING",
+            "PLASTICS",
+            "CHEMICALS",
+        ),
+        "Manufacturing",
+    ),
+    **dict.fromkeys(("RETAIL", "APPAREL_FASHION", "CONSUMER_GOODS", "SUPERMARKETS"), "Retail"),
+    **dict.fromkeys(
+        ("EDUCATION_MANAGEMENT", "HIGHER_EDUCATION", "PRIMARY_SECONDARY_EDUCATION", "E_LEARNING"),
+        "Education",
+    ),
+    **dict.fromkeys(("AUTOMOTIVE",), "Automotive"),
+    **dict.fromkeys(("OIL_ENERGY", "RENEWABLES_ENVIRONMENT", "UTILITIES"), "Energy"),
+    **dict.fromkeys(
+        ("MEDIA_PRODUCTION", "PUBLISHING", "BROADCAST_MEDIA", "ONLINE_MEDIA", "ENTERTAINMENT"),
+        "Media",
+    ),
+    **dict.fromkeys(
+        ("GOVERNMENT_ADMINISTRATION", "PUBLIC_POLICY", "MILITARY", "LAW_ENFORCEMENT"),
+        "Government",
+    ),
+    **dict.fromkeys(
+        (
+            "LOGISTICS_AND_SUPPLY_CHAIN",
+            "TRANSPORTATION_TRUCKING_RAILROAD",
+            "PACKAGE_FREIGHT_DELIVERY",
+            "WAREHOUSING",
+        ),
+        "Logistics",
+    ),
+    **dict.fromkeys(
+        (
+            "MANAGEMENT_CONSULTING",
+            "PROFESSIONAL_TRAINING_COACHING",
+            "LEGAL_SERVICES",
+            "STAFFING_AND_RECRUITING",
+        ),
+        "Professional Services",
+    ),
+    **dict.fromkeys(("TELECOMMUNICATIONS",), "Telecommunications"),
+}
+
+#: Longest text value kept (longer values are cut, with a warning).
+MAX_TEXT = 2_000
+#: Plausible range of dates on a record.
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+MAX_EMPLOYEES = 10_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Mapped:
+    """A mapped record and the warnings raised while mapping it."""
+
+    record: Any
+    warnings: tuple[str, ...] = ()
+
+
+# ----------------------------------------------------------------------------- values
+
+
+def iso(moment: datetime) -> str:
+    """``2026-11-20T10:00:00Z`` (UTC, whole seconds unless there are milliseconds)."""
+    moment = moment.astimezone(UTC)
+    if moment.microsecond:
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def hs_datetime(moment: datetime) -> str:
+    """A value for a HubSpot datetime property (ISO-8601 with milliseconds, UTC)."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def parse_time(value: str | None) -> datetime | None:
+    """HubSpot answers datetimes as ISO-8601 or epoch milliseconds."""
+    if value is None or value == "":
+        return None
+    text = value.strip()
+    if re.fullmatch(r"-?\d{1,16}", text):
+        try:
+            return datetime.fromtimestamp(int(text) / 1000, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            return None
+    return parse_datetime(text)
+
+
+def to_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+class _Notes:
+    """Collects warnings naming the record and field."""
+
+    def __init__(self, kind: str, record_id: str) -> None:
+        self.kind = kind
+        self.record_id = record_id
+        self.items: list[str] = []
+
+    def warn(self, field: str, problem: str) -> None:
+        self.items.append(f"{self.kind} {self.record_id}: {field}: {problem}")
+
+    def text(self, props: Props, name: str) -> str | None:
+        value = props.get(name)
+        if value is None:
+            return None
+        value = value.strip()
+        if not value:
+            return None
+        if len(value) > MAX_TEXT:
+            self.warn(name, f"{len(value)} characters, cut to {MAX_TEXT}")
+            value = value[:MAX_TEXT]
+        return value
+
+    def time(self, props: Props, name: str) -> datetime | None:
+        raw = props.get(name)
+        if not raw:
+            return None
+        moment = parse_time(raw)
+        if moment is None:
+            self.warn(name, f"not a date-time ({raw[:40]!r}), ignored")
+            return None
+        if not EARLIEST <= moment < LATEST:
+            self.warn(name, f"implausible date {moment.date().isoformat()}, ignored")
+            return None
+        return moment
+
+    def number(self, props: Props, name: str, maximum: float) -> float | None:
+        raw = props.get(name)
+        if raw is None or raw.strip() == "":
+            return None
+        try:
+            number = float(raw)
+        except ValueError:
+            self.warn(name, f"not a number ({raw[:40]!r}), ignored")
+            return None
+        if not 0 <= number <= maximum:
+            self.warn(name, f"implausible number {raw[:40]}, ignored")
+            return None
+        return number
+
+
+def _int_or_float(number: float) -> int | float:
+    return int(number) if number.is_integer() else number
+
+
+def _bool(value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    return value.strip().lower() in ("true", "1", "yes")
+
+
+def industry_name(code: str, extra: Mapping[str, str]) -> str:
+    """Canonical industry for a HubSpot code (``extra`` first, then the table)."""
+    key = code.strip().upper()
+    if key in extra:
+        return extra[key]
+    if key in INDUSTRY_TABLE:
+        return INDUSTRY_TABLE[key]
+    return key.replace("_", " ").title() if key.replace("_", "").isalnum() else code.strip()
+
+
+# ----------------------------------------------------------------------------- reads
+
+
+def contact_properties(field_map: Mapping[str, str], fields: HubSpotFieldNames) -> list[str]:
+    """Every contact property a read asks for."""
+    own = (fields.score, fields.tier, fields.reasons, fields.priority)
+    return list(dict.fromkeys([*CONTACT_PROPERTIES, *field_map.values(), *own]))
+
+
+def company_properties(fields: HubSpotFieldNames) -> list[str]:
+    return [*COMPANY_PROPERTIES, fields.account_score]
+
+
+def map_contact(
+    record_id: str, props: Props, field_map: Mapping[str, str], fields: HubSpotFieldNames
+) -> Mapped:
+    """A HubSpot contact as a ``ContactRecord`` (canonical JSON without account/activities)."""
+    notes = _Notes("contact", record_id)
+    data: dict[str, Any] = {"id": record_id}
+    email = notes.text(props, "email")
+    if email is not None:
+        data["email"] = email.lower()
+    properties: dict[str, Any] = {}
+    for canonical, name in field_map.items():
+        value = notes.text(props, name)
+        if value is not None:
+            properties[canonical] = value
+    data["properties"] = properties
+    created = notes.time(props, "createdate")
+    if created is not None:
+        data["created_at"] = iso(created)
+    company = notes.text(props, "company")
+    if company is not None:
+        data["company"] = company
+    for name in ("firstname", "lastname"):
+        value = notes.text(props, name)
+        if value is not None:
+            data[name] = value
+    account = (props.get("associatedcompanyid") or "").strip() or None
+    if account is not None and not account.isdigit():
+        notes.warn("associatedcompanyid", f"not a record id ({account[:40]!r}), ignored")
+        account = None
+    score = notes.number(props, fields.score, 1e9) if props.get(fields.score) else None
+    values = WrittenValues(
+        score=None if score is None else round(score),
+        tier=(props.get(fields.tier) or None),
+        reasons=(props.get(fields.reasons) or None),
+        priority=_bool(props.get(fields.priority)),
+    )
+    record = ContactRecord(
+        id=record_id, kind="contact", data=data, account_id=account, crm_values=values
+    )
+    return Mapped(record, tuple(notes.items))
+
+
+def merged_ids(props: Props) -> list[str]:
+    """The ids a survivor lists in ``hs_merged_object_ids``."""
+    raw = props.get("hs_merged_object_ids") or ""
+    return [part.strip() for part in raw.split(";") if part.strip()]
+
+
+def map_company(
+    record_id: str, props: Props, industry_map: Mapping[str, str], fields: HubSpotFieldNames
+) -> Mapped:
+    """A HubSpot company as an ``AccountRecord``."""
+    notes = _Notes("company", record_id)
+    data: dict[str, Any] = {"id": record_id}
+    name = notes.text(props, "name")
+    if name is not None:
+        data["name"] = name
+    domain = notes.text(props, "domain") or notes.text(props, "website")
+    if domain is not None:
+        cleaned = clean_domain(domain)
+        if cleaned:
+            data["domain"] = cleaned
+    properties: dict[str, Any] = {}
+    industry = notes.text(props, "industry")
+    if industry is not None:
+        properties["industry"] = industry_name(industry, industry_map)
+    employees = notes.number(props, "numberofemployees", MAX_EMPLOYEES)
+    if employees is not None:
+        properties["employees"] = _int_or_float(employees)
+    country = notes.text(props, "country")
+    if country is not None:
+        properties["country"] = country
+    target = _bool(props.get("hs_is_target_account"))
+    if target is not None:
+        properties["priority"] = target
+    data["properties"] = properties
+    score = notes.number(props, fields.account_score, 1e9)
+    record = AccountRecord(
+        id=record_id, data=data, crm_score=None if score is None else round(score)
+    )
+    return Mapped(record, tuple(notes.items))
+
+
+def require_id(raw: Any, kind: str) -> str:
+    """A record id as a string; a record without one cannot be used."""
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        raise SkippableRecordError("(no id)", f"{kind} without an id")
+    return text
+
+
+# ----------------------------------------------------------------------------- writes
+
+
+def contact_values(update: ContactUpdate, fields: HubSpotFieldNames) -> dict[str, str]:
+    """The property strings of one contact update (every field, HubSpot wants strings)."""
+    return {
+        fields.score: str(update.score),
+        fields.tier: update.tier,
+        fields.reasons: update.reasons[:65_000],
+        fields.scored_at: hs_datetime(update.scored_at),
+        fields.mql_at: "" if update.mql_at is None else hs_datetime(update.mql_at),
+        fields.priority: "true" if update.priority else "false",
+    }
+
+
+def account_values(update: AccountUpdate, fields: HubSpotFieldNames) -> dict[str, str]:
+    return {
+        fields.account_score: str(update.score),
+        fields.account_summary: update.summary[:65_000],
+    }

@@ -1,0 +1,87 @@
+"""Client-side pacing: token buckets mirroring HubSpot's rolling limits, on an injected clock.
+
+A request takes one token from its bucket before it is sent (``acquire`` sleeps, through
+the injected ``sleep``, until one is available). The buckets start full and refill
+continuously, like HubSpot's; because a request reaches HubSpot no earlier than it left
+the bucket, a portal that is used by syncd alone never answers 429.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+MIN_WAIT_S = 0.001
+
+
+class TokenBucket:
+    """``capacity`` requests per ``window_s`` seconds, refilled continuously."""
+
+    def __init__(
+        self,
+        capacity: int,
+        window_s: float,
+        *,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+    ) -> None:
+        if capacity < 1 or window_s <= 0:
+            raise ValueError("capacity must be >= 1 and window_s > 0")
+        self.capacity = capacity
+        self._rate = capacity / window_s
+        self._clock = clock
+        self._sleep = sleep
+        self._tokens = float(capacity)
+        self._stamp = clock()
+        self._lock = threading.Lock()
+        #: Seconds spent waiting for tokens, in all.
+        self.waited_s = 0.0
+
+    def _refill(self) -> None:
+        now = self._clock()
+        if now > self._stamp:
+            self._tokens = min(self.capacity, self._tokens + (now - self._stamp) * self._rate)
+            self._stamp = now
+
+    def acquire(self) -> None:
+        """Take one token, sleeping until one is available."""
+        while True:
+            with self._lock:
+                self._refill()
+                if self._tokens >= 1.0 - 1e-9:
+                    self._tokens = max(0.0, self._tokens - 1.0)
+                    return
+                # at least a millisecond: a clock in epoch seconds cannot show less
+                wait = max((1.0 - self._tokens) / self._rate, MIN_WAIT_S)
+                self.waited_s += wait
+            self._sleep(wait)
+
+    def drain(self) -> None:
+        """Forget the tokens left (after a 429: someone else is spending this budget)."""
+        with self._lock:
+            self._refill()
+            self._tokens = 0.0
+
+
+class Limiter:
+    """The burst bucket for every call and the search bucket for search calls."""
+
+    def __init__(
+        self,
+        burst: int,
+        burst_window_s: float,
+        search_per_second: int,
+        *,
+        clock: Callable[[], float],
+        sleep: Callable[[float], None],
+    ) -> None:
+        self.burst = TokenBucket(burst, burst_window_s, clock=clock, sleep=sleep)
+        self.search = TokenBucket(search_per_second, 1.0, clock=clock, sleep=sleep)
+
+    def acquire(self, kind: str) -> None:
+        """Pace one call of ``kind`` (search calls count against the search limit only,
+        as HubSpot counts them)."""
+        if kind == "search":
+            self.search.acquire()
+        elif kind != "auth":
+            self.burst.acquire()

@@ -1,0 +1,253 @@
+"""Paged reads of HubSpot data, each page one call (or a bounded batch of calls).
+
+* ``search_window``: records whose modification date lies in a closed window, sorted by
+  ``hs_object_id`` (the one sort HubSpot allows) and paged by id (``hs_object_id > last``),
+  so every query starts afresh: the 10,000-results cap of one query is never reached, and
+  thousands of records sharing one millisecond still terminate.
+* ``list_all``: the list endpoint (100 per page, no cap) for full pulls and archived records.
+* ``associated_contacts``: engagement -> contact ids, v4 batch read (<= 1,000 ids a call),
+  following each input's own paging.
+* ``contact_ids_by_email``: batch read by ``idProperty=email`` (<= 100 a call).
+* ``email_events``, ``forms``, ``submissions``, ``page_views``: the marketing endpoints.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from connectors.hubspot import limits
+from connectors.hubspot.client import HubSpotClient
+
+Row = tuple[str, dict[str, str | None]]  # (id, properties)
+
+
+@dataclass(frozen=True, slots=True)
+class RowPage:
+    rows: list[Row]
+    #: Where the next page starts (None: this was the last page).
+    next: str | None
+
+
+def _rows(results: Iterable[Any] | None) -> list[Row]:
+    return [(str(r["id"]), dict(r.get("properties") or {})) for r in results or []]
+
+
+def _next(answer: Mapping[str, Any]) -> str | None:
+    after = ((answer.get("paging") or {}).get("next") or {}).get("after")
+    return str(after) if after else None
+
+
+def search_window(
+    client: HubSpotClient,
+    object_type: str,
+    modified: str,
+    lo_ms: int,
+    hi_ms: int,
+    properties: Sequence[str],
+    after_id: str | None,
+) -> Iterator[RowPage]:
+    """Pages of records with ``lo_ms <= modified <= hi_ms``, ids above ``after_id``."""
+    api = client.search_api[object_type]
+    last = after_id
+    while True:
+        filters: list[dict[str, str]] = [
+            {
+                "propertyName": modified,
+                "operator": "BETWEEN",
+                "value": str(lo_ms),
+                "highValue": str(hi_ms),
+            }
+        ]
+        if last is not None:
+            filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": last})
+        body = {
+            "filterGroups": [{"filters": filters}],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            "properties": list(properties),
+            "limit": limits.SEARCH_PAGE_MAX,
+        }
+        answer = client.call(
+            "search", api.do_search_with_http_info, public_object_search_request=body
+        )
+        rows = _rows(answer.get("results"))
+        full = len(rows) == limits.SEARCH_PAGE_MAX and _next(answer) is not None
+        if rows:
+            last = rows[-1][0]
+        yield RowPage(rows, last if full else None)
+        if not full:
+            return
+
+
+def list_all(
+    client: HubSpotClient,
+    object_type: str,
+    properties: Sequence[str],
+    after: str | None,
+    *,
+    archived: bool = False,
+) -> Iterator[RowPage]:
+    """Every (live, or only archived) record through the list endpoint, 100 a page."""
+    api = client.basic[object_type]
+    token = after
+    while True:
+        kwargs: dict[str, Any] = {"limit": limits.LIST_PAGE_MAX, "archived": archived}
+        if properties:
+            kwargs["properties"] = list(properties)
+        if token:
+            kwargs["after"] = token
+        answer = client.call("read", api.get_page_with_http_info, **kwargs)
+        nxt = _next(answer)
+        if archived:
+            results = answer.get("results") or []
+            rows = [(str(r["id"]), {"archivedAt": r.get("archivedAt")}) for r in results]
+            yield RowPage(rows, nxt)
+        else:
+            yield RowPage(_rows(answer.get("results")), nxt)
+        if not nxt:
+            return
+        token = nxt
+
+
+def associated_contacts(
+    client: HubSpotClient, object_type: str, ids: Sequence[str]
+) -> dict[str, list[str]]:
+    """Engagement id -> associated contact ids, for up to any number of ids."""
+    found: dict[str, list[str]] = {i: [] for i in ids}
+    pending: list[dict[str, str]] = [{"id": i} for i in ids]
+    while pending:
+        chunk = pending[: limits.ASSOCIATION_BATCH_MAX]
+        pending = pending[limits.ASSOCIATION_BATCH_MAX :]
+        answer = client.call(
+            "read",
+            client.associations.get_page_with_http_info,
+            object_type,
+            "contacts",
+            batch_input_public_fetch_associations_batch_request={"inputs": chunk},
+        )
+        for result in answer.get("results") or []:
+            source = str(result["from"]["id"])
+            targets = (str(t["toObjectId"]) for t in result.get("to") or [])
+            found.setdefault(source, []).extend(targets)
+            after = _next(result)
+            if after is not None:
+                pending.append({"id": source, "after": after})
+    return found
+
+
+def contact_ids_by_email(
+    client: HubSpotClient, emails: Iterable[str], cache: dict[str, str | None]
+) -> None:
+    """Fill ``cache`` (e-mail -> contact id or None) for ``emails`` not in it yet."""
+    wanted = sorted({e for e in emails if e and e not in cache})
+    api = client.batch["contacts"]
+    for start in range(0, len(wanted), limits.BATCH_MAX):
+        chunk = wanted[start : start + limits.BATCH_MAX]
+        body = {
+            "idProperty": "email",
+            "inputs": [{"id": e} for e in chunk],
+            "properties": ["email"],
+        }
+        answer = client.call(
+            "read", api.read_with_http_info, batch_read_input_simple_public_object_id=body
+        )
+        for email in chunk:
+            cache[email] = None
+        for result in answer.get("results") or []:
+            email = str((result.get("properties") or {}).get("email") or "").lower()
+            if email:
+                cache[email] = str(result["id"])
+
+
+def email_events(
+    client: HubSpotClient, lo_ms: int, hi_ms: int, offset: str | None
+) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
+    """Pages of legacy email events in ``[lo_ms, hi_ms]`` and the next offset token."""
+    token = offset
+    while True:
+        params = [
+            ("startTimestamp", str(lo_ms)),
+            ("endTimestamp", str(hi_ms)),
+            ("limit", str(limits.EMAIL_EVENTS_PAGE_MAX)),
+        ]
+        if token:
+            params.append(("offset", token))
+        answer = client.get_json("read", "/email/public/v1/events", params) or {}
+        events = [e for e in answer.get("events") or [] if isinstance(e, dict)]
+        more = bool(answer.get("hasMore")) and bool(answer.get("offset"))
+        token = str(answer["offset"]) if more else None
+        yield events, token
+        if token is None:
+            return
+
+
+def campaign_name(
+    client: HubSpotClient, campaign_id: int, cache: dict[int, str | None]
+) -> str | None:
+    """An e-mail campaign's name (cached for the connector's life)."""
+    if campaign_id not in cache:
+        answer = client.get_json("meta", f"/email/public/v1/campaigns/{int(campaign_id)}", [])
+        name = answer.get("name") if isinstance(answer, Mapping) else None
+        cache[campaign_id] = str(name) if name else None
+    return cache[campaign_id]
+
+
+def forms(client: HubSpotClient) -> list[tuple[str, str]]:
+    """Every form as (id, name)."""
+    out: list[tuple[str, str]] = []
+    token: str | None = None
+    while True:
+        params = [("limit", str(limits.FORMS_PAGE_MAX))]
+        if token:
+            params.append(("after", token))
+        answer = client.get_json("read", "/marketing/v3/forms", params) or {}
+        out += [(str(f["id"]), str(f.get("name") or "")) for f in answer.get("results") or []]
+        token = _next(answer)
+        if not token:
+            return out
+
+
+def submissions(
+    client: HubSpotClient, form_id: str, lo_ms: int, hi_ms: int
+) -> Iterator[list[dict[str, Any]]]:
+    """Pages of a form's submissions in ``[lo_ms, hi_ms]`` (newest first, so paging stops
+    at the first page that reaches back before ``lo_ms``)."""
+    token: str | None = None
+    while True:
+        params = [("limit", str(limits.SUBMISSIONS_PAGE_MAX))]
+        if token:
+            params.append(("after", token))
+        path = f"/form-integrations/v1/submissions/forms/{form_id}"
+        answer = client.get_json("read", path, params) or {}
+        items = [s for s in answer.get("results") or [] if isinstance(s, dict)]
+        yield [s for s in items if lo_ms <= int(s.get("submittedAt") or 0) <= hi_ms]
+        token = _next(answer)
+        oldest = min((int(s.get("submittedAt") or 0) for s in items), default=0)
+        if not token or oldest < lo_ms:
+            return
+
+
+def page_views(
+    client: HubSpotClient, contact_id: str, lo_ms: int, hi_ms: int
+) -> list[dict[str, Any]]:
+    """A contact's ``e_visited_page`` events in ``[lo_ms, hi_ms]``."""
+    out: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        kwargs: dict[str, Any] = {
+            "object_type": "contact",
+            "object_id": int(contact_id),
+            "event_type": "e_visited_page",
+            "occurred_after": datetime.fromtimestamp(lo_ms / 1000, tz=UTC),
+            "occurred_before": datetime.fromtimestamp(hi_ms / 1000, tz=UTC),
+            "limit": limits.WEB_EVENTS_PAGE_MAX,
+        }
+        if token:
+            kwargs["after"] = token
+        answer = client.call("read", client.events.get_page_with_http_info, **kwargs)
+        out += [e for e in answer.get("results") or [] if isinstance(e, dict)]
+        token = _next(answer)
+        if not token:
+            return out

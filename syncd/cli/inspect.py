@@ -1,0 +1,91 @@
+"""`syncd explain` and `syncd export`: look inside the local copy of a connector."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import IO
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
+from syncd.cli.exit_codes import ExitCode
+from syncd.cli.wiring import engine_for
+from syncd.core import ModelError, contact_from_json, parse_datetime, result_to_json, score_batch
+
+
+def _as_of(_c: click.Context, _p: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise click.BadParameter(f"{value!r} is not an ISO-8601 date-time")
+    return parsed
+
+
+@click.command()
+@click.option("--connector", "name", required=True, help="Connector name from the config.")
+@click.argument("contact_id")
+@click.option("--as-of", callback=_as_of, help="Score as of this instant (default: now).")
+@config_option
+@click.pass_context
+def explain(ctx: click.Context, name: str, contact_id: str, as_of: datetime | None,
+            config: str | None) -> None:
+    """Show a stored contact, its score breakdown and its score history."""
+    settings = settings_or_exit(config)
+    connector_or_exit(settings, name)
+    with engine_for(ctx, settings) as app:
+        group = app.store.group_of(name, contact_id)
+        sc = next((g for g in group if g.id == contact_id), None)
+        if sc is None:
+            click.echo(f"{name}: no stored contact {contact_id!r}", err=True)
+            sys.exit(ExitCode.FAILED)
+        try:
+            model = app.model(name)
+        except ModelError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(ExitCode.UNUSABLE)
+        when = as_of or app.clock()
+        results = score_batch(model, [contact_from_json(g.json) for g in group], when)
+        result = next(r for r in results if r.id == contact_id)
+        history = app.store.history(name, contact_id)
+    console = Console(width=140)
+    console.print_json(json.dumps(sc.json, ensure_ascii=False))
+    t = Table(title=f"{contact_id}: {result.score} ({result.tier}) with {model.ref} "
+              f"as of {when.isoformat()}")
+    t.add_column("rule")
+    t.add_column("component")
+    t.add_column("points", justify="right")
+    t.add_column("count", justify="right")
+    for reason in result_to_json(result)["reasons"]:
+        t.add_row(reason["rule"], str(reason.get("component", "")), str(reason["points"]),
+                  str(reason.get("count", 1)))
+    console.print(t)
+    for label, v in (("in CRM", sc.crm), ("last written", sc.written)):
+        shown = "-" if v is None else f"{v.score} / {v.tier} / {v.reasons}"
+        console.print(f"{label}: {shown}")
+    if history:
+        h = Table(title="score history (newest first)")
+        for col in ("at", "score", "tier", "model", "run"):
+            h.add_column(col)
+        for row in history:
+            h.add_row(row.at.isoformat(), str(row.score), row.tier, row.model_ref, row.run_id)
+        console.print(h)
+
+
+@click.command()
+@click.option("--connector", "name", required=True, help="Connector name from the config.")
+@click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
+              help="JSONL file (default stdout).")
+@config_option
+@click.pass_context
+def export(ctx: click.Context, name: str, output: IO[str], config: str | None) -> None:
+    """Write the stored contacts as canonical JSONL, the input of `syncd score`."""
+    settings = settings_or_exit(config)
+    connector_or_exit(settings, name)
+    with engine_for(ctx, settings) as app:
+        for obj in app.store.export(name):
+            output.write(json.dumps(obj, ensure_ascii=False) + "\n")

@@ -1,0 +1,49 @@
+"""`syncd resync`: a manual re-pull or rescore of one connector, optionally dry."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+
+from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
+from syncd.cli.exit_codes import ExitCode
+from syncd.cli.progress import RichProgress
+from syncd.cli.reports import cycle_table, samples_table, transition_table
+from syncd.cli.wiring import engine_for
+from syncd.sync import run_cycle
+
+
+@click.command()
+@click.option("--connector", "name", required=True, help="Connector name from the config.")
+@click.option("--full", is_flag=True, help="Re-pull every record, not only changes.")
+@click.option("--rescore-only", is_flag=True,
+              help="Rescore every stored contact from local state; no API reads.")
+@click.option("--dry-run", is_flag=True,
+              help="Write nothing; print the tier transitions, MQL crossings and samples.")
+@config_option
+@click.pass_context
+def resync(ctx: click.Context, name: str, full: bool, rescore_only: bool, dry_run: bool,
+           config: str | None) -> None:
+    """Resync one connector by hand, e.g. after changing its model."""
+    if full and rescore_only:
+        click.echo("--full and --rescore-only exclude each other", err=True)
+        sys.exit(ExitCode.UNUSABLE)
+    settings = settings_or_exit(config)
+    connector_or_exit(settings, name)
+    console = Console(width=160)
+    with engine_for(ctx, settings) as app, RichProgress(console) as bar:
+        report = run_cycle(app, name, progress=bar, full=full, rescore_only=rescore_only,
+                           dry_run=dry_run)
+    console.print(cycle_table([report]))
+    s = report.dry_run
+    if s is not None and report.status != "failed":
+        console.print(transition_table(s))
+        console.print(f"MQL crossings: {s.into_mql} into MQL, {s.out_of_mql} out of MQL; "
+                      f"{s.would_write} of {s.scored} contacts would be written "
+                      "(dry run: nothing was written)")
+        if s.samples:
+            console.print(samples_table(s))
+    if report.status == "failed":
+        sys.exit(ExitCode.FAILED)

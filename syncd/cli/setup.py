@@ -1,0 +1,80 @@
+"""`syncd check` and `syncd setup`: is everything in place, and put syncd's fields there."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from connectors.base import CheckItem, ConnectorError
+from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
+from syncd.cli.exit_codes import ExitCode
+from syncd.cli.wiring import engine_for
+from syncd.modelfile import validate_model_file
+
+
+@click.command()
+@config_option
+@click.pass_context
+def check(ctx: click.Context, config: str | None) -> None:
+    """Config, state store, model, connectivity, credentials, fields and permissions:
+    one line each with ok/fail and the fix."""
+    settings = settings_or_exit(config)
+    items: list[tuple[str, CheckItem]] = [("-", CheckItem("config", True, "valid"))]
+    with engine_for(ctx, settings) as app:
+        items.append(("-", CheckItem("state store", True, app.store.engine.dialect.name)))
+        for name, cfg in settings.connectors.items():
+            issues = validate_model_file(cfg.model)
+            items.append((name, CheckItem(
+                "model", not issues, str(cfg.model) if not issues else str(issues[0]),
+                "" if not issues else f"fix the model; `syncd validate-model {cfg.model}`")))
+            try:
+                conn = app.connector(name)
+                try:
+                    items.extend((name, i) for i in conn.check())
+                finally:
+                    conn.close()
+            except ConnectorError as exc:
+                items.append((name, CheckItem("connect", False, str(exc),
+                                              "check the connector's URL and credentials")))
+    t = Table(title="syncd check")
+    for col in ("connector", "check", "result", "detail", "fix"):
+        t.add_column(col, overflow="fold")
+    for name, i in items:
+        t.add_row(name, i.name, "[green]ok[/]" if i.ok else "[bold red]fail[/]", i.detail,
+                  i.fix)
+    Console(width=160).print(t)
+    if not all(i.ok for _n, i in items):
+        sys.exit(ExitCode.FAILED)
+
+
+@click.command()
+@click.option("--connector", "name", required=True, help="Connector name from the config.")
+@config_option
+@click.pass_context
+def setup(ctx: click.Context, name: str, config: str | None) -> None:
+    """Create (HubSpot) or verify (Salesforce) syncd's score fields."""
+    settings = settings_or_exit(config)
+    connector_or_exit(settings, name)
+    with engine_for(ctx, settings) as app:
+        try:
+            conn = app.connector(name)
+            try:
+                report = conn.ensure_fields(create=True)
+            finally:
+                conn.close()
+        except ConnectorError as exc:
+            click.echo(f"{name}: {exc}", err=True)
+            sys.exit(ExitCode.FAILED)
+    for f in report.present:
+        click.echo(f"ok       {f.object}.{f.name} ({f.type})")
+    for f in report.created:
+        click.echo(f"created  {f.object}.{f.name} ({f.type})")
+    for f in report.missing:
+        click.echo(f"MISSING  {f.object}.{f.name} ({f.type})")
+    for line in report.advice:
+        click.echo(line)
+    if not report.ok:
+        sys.exit(ExitCode.FAILED)

@@ -1,0 +1,76 @@
+"""Wiring concrete things together for the engine commands: the state store,
+the real connectors (``connectors.<type>.connector.build``) and the engine.
+
+Tests and the demo inject their own connector factory (and clock) through
+click's context object (``main(obj={"factory": ..., "clock": ...})``);
+nothing is patched.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from connectors.base import Connector, FatalError
+from syncd.cli.exit_codes import ExitCode
+from syncd.settings import ConnectorConfig, Settings
+from syncd.state import Store
+from syncd.sync import ConnectorFactory, Engine, utc_now
+
+__all__ = ["build_connector", "engine_for", "factory_from"]
+
+
+def build_connector(name: str, cfg: ConnectorConfig) -> Connector:
+    """The real connector for ``cfg.type``; ``FatalError`` when it is not available."""
+    try:
+        module: Any = importlib.import_module(f"connectors.{cfg.type}.connector")
+    except ImportError:
+        raise FatalError(f"connector type {cfg.type!r} is not available in this build") from None
+    conn: Connector = module.build(name, cfg.connector_options(), sleep=time.sleep)
+    return conn
+
+
+def factory_from(ctx: click.Context) -> ConnectorFactory:
+    obj = ctx.find_root().obj
+    if isinstance(obj, dict) and "factory" in obj:
+        factory: ConnectorFactory = obj["factory"]
+        return factory
+    return build_connector
+
+
+@contextmanager
+def engine_for(ctx: click.Context, settings: Settings) -> Iterator[Engine]:
+    """An engine on the configured state store; exits 2 when the store cannot be opened."""
+    try:
+        store = Store.open(settings.state.url, settings.state.lock_lease)
+    except Exception as exc:  # driver errors vary; the message names the cause
+        click.echo(f"state store {_redact(settings.state.url)} cannot be opened: "
+                   f"{type(exc).__name__}: {_first_line(exc)}", err=True)
+        sys.exit(ExitCode.UNUSABLE)
+    obj = ctx.find_root().obj
+    clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
+    app = Engine(settings, store, factory_from(ctx), clock=clock)
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).splitlines()[0] if str(exc) else ""
+
+
+def _redact(url: str) -> str:
+    """The URL without its password."""
+    import sqlalchemy as sa
+
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "(invalid URL)"

@@ -1,0 +1,183 @@
+"""Incremental pulls: only changes plus the lookback, index lag, merges, deletions, bad data,
+activities, and the budget guard's clean stop."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+
+from connectors.base import JSON, Page
+from syncd.sandbox.hubspot import HubSpotSandbox
+from syncd.sandbox.server import SandboxServer
+from tests.connectors.hubspot.conftest import T0, ManualClock, connect
+
+Serve = Callable[[HubSpotSandbox], SandboxServer]
+OLD = int(T0 * 1000) - 86_400_000  # a day before the tests start
+
+
+def _portal(clock: ManualClock, contacts: int = 30, *, limits: bool = False) -> HubSpotSandbox:
+    app = HubSpotSandbox(clock=clock, rate_limits=limits)
+    company = app.store.add("companies", {"name": "Acme", "domain": "acme.io"}, created_ms=OLD)
+    for i in range(contacts):
+        cid = app.store.add(
+            "contacts", {"email": f"p{i}@acme.io", "jobtitle": "VP"}, created_ms=OLD + i
+        )
+        app.store.associate("contacts", cid, "companies", company, primary=True)
+        app.store.records["contacts"][cid].properties["associatedcompanyid"] = company
+    return app
+
+
+def _cycle(conn: object, cursor: JSON | None, clock: ManualClock) -> tuple[list[Page], JSON]:
+    pages = list(conn.changes(cursor, clock.utc()))  # type: ignore[attr-defined]
+    last = pages[-1].cursor
+    assert last is not None
+    return pages, last
+
+
+def _ids(pages: list[Page]) -> list[str]:
+    return [c.id for p in pages for c in p.contacts]
+
+
+def test_incremental_reads_only_changes_and_the_lookback(serve: Serve, clock: ManualClock) -> None:
+    app = _portal(clock)
+    conn = connect(serve(app).url, clock)
+    pages, cursor = _cycle(conn, None, clock)
+    assert len(_ids(pages)) == 30
+    assert pages[0].accounts[0].data["domain"] == "acme.io"
+    assert {c.account_id for p in pages for c in p.contacts} == {pages[0].accounts[0].id}
+    ids = [r.id for r in app.store.live("contacts")]
+    clock.advance(3600)
+    for cid in ids[:5]:
+        app.store.update("contacts", cid, {"jobtitle": "CEO"})
+    # modified inside the lookback before the previous high-water mark: read again
+    late = int(cursor["since"]) - 60_000
+    app.store.update("contacts", ids[5], {"jobtitle": "CFO"}, at_ms=late)
+    clock.advance(600)
+    app.log.reset()
+    pages, cursor = _cycle(conn, cursor, clock)
+    changed = _ids(pages)
+    assert sorted(changed) == sorted(ids[:6])
+    assert all(c.data["properties"]["title"] in ("CEO", "CFO") for p in pages for c in p.contacts)
+    searches = app.log.count("POST /crm/v3/objects/{object_type}/search")
+    assert searches == 6  # companies, contacts, calls, emails, meetings, notes: one page each
+    print(f"\nincremental: {app.log.count()} calls for {len(changed)} changed contacts")
+
+
+def test_record_updated_during_the_index_lag_is_read_next_cycle(
+    serve: Serve, clock: ManualClock
+) -> None:
+    app = _portal(clock, contacts=3)
+    conn = connect(serve(app).url, clock, safety_lag=timedelta(0))
+    _, cursor = _cycle(conn, None, clock)
+    target = app.store.live("contacts")[0].id
+    clock.advance(60)
+    app.store.update("contacts", target, {"jobtitle": "Chief Revenue Officer"})
+    clock.advance(1)  # the search index has not caught up yet (3 s)
+    pages, cursor = _cycle(conn, cursor, clock)
+    assert target not in _ids(pages)
+    assert cursor["since"] > app.store.records["contacts"][target].updated_ms  # moved past it
+    clock.advance(30)
+    pages, _ = _cycle(conn, cursor, clock)
+    assert target in _ids(pages)  # the lookback re-reads the lagging window
+
+
+def test_merges_and_archived_records_leave_state(serve: Serve, clock: ManualClock) -> None:
+    app = _portal(clock, contacts=4)
+    conn = connect(serve(app).url, clock)
+    _, cursor = _cycle(conn, None, clock)
+    a, b, c, _ = (r.id for r in app.store.live("contacts"))
+    clock.advance(3600)
+    app.store.merge("contacts", a, b)
+    app.store.archive("contacts", c)
+    clock.advance(600)
+    pages, _ = _cycle(conn, cursor, clock)
+    merged: dict[str, str] = {}
+    for page in pages:
+        merged.update(page.merged)
+    assert merged == {b: a}
+    assert [d for p in pages for d in p.deleted_contacts] == [c]
+    assert a in _ids(pages) and b not in _ids(pages)
+
+
+def test_bad_values_are_mapped_with_warnings(
+    serve: Serve, clock: ManualClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = _portal(clock, contacts=2)
+    bad = app.store.add(
+        "contacts",
+        {"email": "odd@acme.io", "jobtitle": "x" * 100_000, "createdate": "1900-01-01"},
+        created_ms=OLD,
+    )
+    app.store.records["contacts"][bad].properties["createdate"] = "1900-01-01T00:00:00.000Z"
+    company = app.store.add("companies", {"name": "Odd", "numberofemployees": "n/a"})
+    conn = connect(serve(app).url, clock)
+    with caplog.at_level(logging.WARNING, logger="connectors.hubspot"):
+        pages, _ = _cycle(conn, None, clock)
+    record = next(c for p in pages for c in p.contacts if c.id == bad)
+    assert len(record.data["properties"]["title"]) == 2_000
+    assert "created_at" not in record.data
+    account = next(a for p in pages for a in p.accounts if a.id == company)
+    assert "employees" not in account.data["properties"]
+    text = caplog.text
+    assert f"contact {bad}: jobtitle" in text and f"contact {bad}: createdate" in text
+    assert f"company {company}: numberofemployees" in text
+
+
+def test_activities_incremental_skip_filtered_and_fetch_changed_page_views(
+    serve: Serve, clock: ManualClock
+) -> None:
+    app = _portal(clock, contacts=5)
+    conn = connect(serve(app).url, clock)
+    _, cursor = _cycle(conn, None, clock)
+    people = app.store.live("contacts")
+    clock.advance(3600)
+    now = int(clock() * 1000)
+    app.store.add_email_event("OPEN", "p0@acme.io", now - 5000, filtered=True)
+    app.store.add_email_event("OPEN", "p1@acme.io", now - 4000, campaign="Nov webinar")
+    app.store.add_email_event("DELIVERED", "p1@acme.io", now - 6000)
+    app.store.add_page_view(people[2].id, now - 3000, "https://v.io/pricing")
+    form = app.store.add_form("Demo request")
+    app.store.add_submission(form, now - 2000, {"email": "p3@acme.io"})
+    meeting = app.store.add("meetings", {"hs_meeting_title": "Webinar: Nov", "hs_timestamp": now})
+    app.store.associate("meetings", meeting, "contacts", people[4].id)
+    app.store.associate("meetings", meeting, "contacts", people[0].id)
+    clock.advance(600)
+    app.log.reset()
+    pages, _ = _cycle(conn, cursor, clock)
+    acts = sorted((a.contact_id, a.data["type"]) for p in pages for a in p.activities)
+    assert acts == sorted(
+        [
+            (people[1].id, "email_open"),
+            (people[2].id, "page_view"),
+            (people[3].id, "demo_request"),
+            (people[4].id, "webinar_attended"),
+            (people[0].id, "webinar_attended"),
+        ]
+    )
+    opened = next(a for p in pages for a in p.activities if a.data["type"] == "email_open")
+    assert opened.data["campaign"] == "Nov webinar" and opened.key.startswith("hs:email_event:")
+    assert app.log.count("GET /events/v3/events") == 1  # only the visitor's page views
+
+
+def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
+    serve: Serve, clock: ManualClock
+) -> None:
+    app = _portal(clock, contacts=450, limits=True)  # 5 list pages of contacts
+    app.daily.used = 125_000 - 3  # others spent nearly half of today's 250,000 calls
+    conn = connect(serve(app).url, clock, budget_share=0.5)
+    pages = list(conn.changes(None, clock.utc()))
+    usage = conn.usage()
+    assert usage.stop is True and usage.calls_left == 0 and usage.total_calls == 3
+    assert usage.budget_limit == 250_000 and usage.budget_remaining == 125_000
+    cursor = pages[-1].cursor
+    assert cursor is not None and cursor["cycle"]["stage"] == 1  # inside the contacts stage
+    app.daily.used = 0  # a new day
+    resumed = connect(serve(app).url, clock)
+    rest = list(resumed.changes(cursor, clock.utc()))
+    seen = Counter(_ids(pages) + _ids(rest))
+    assert len(seen) == 450 and set(seen.values()) == {1}
+    assert rest[-1].cursor is not None and "cycle" not in rest[-1].cursor

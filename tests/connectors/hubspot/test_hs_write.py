@@ -1,0 +1,138 @@
+"""Write-back: syncd's properties, ⌈N/100⌉ batch calls, 207 ids, whole-batch 400 splitting."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from connectors.base import AccountUpdate, Connector, ContactUpdate, WrittenValues
+from syncd.sandbox.hubspot import HubSpotSandbox
+from syncd.sandbox.server import SandboxServer
+from tests.connectors.hubspot.conftest import T0, ManualClock, connect
+
+Serve = Callable[[HubSpotSandbox], SandboxServer]
+UPDATE = "POST /crm/v3/objects/{object_type}/batch/update"
+TIERS = ("unqualified", "nurture", "mql", "hot")
+
+
+def _portal(clock: ManualClock, contacts: int) -> HubSpotSandbox:
+    app = HubSpotSandbox(clock=clock, rate_limits=False)
+    old = int(T0 * 1000) - 86_400_000
+    for i in range(contacts):
+        app.store.add("contacts", {"email": f"p{i}@acme.io"}, created_ms=old + i)
+    return app
+
+
+def _update(cid: str, score: int) -> ContactUpdate:
+    moment = datetime.fromtimestamp(T0, tz=UTC)
+    return ContactUpdate(
+        id=cid,
+        kind="contact",
+        score=score,
+        tier=TIERS[score % 4],
+        reasons=f"title.exec +{score}",
+        priority=score % 2 == 0,
+        scored_at=moment,
+        mql_at=moment if score % 4 >= 2 else None,
+    )
+
+
+def _ready(serve: Serve, clock: ManualClock, contacts: int) -> tuple[HubSpotSandbox, Connector]:
+    app = _portal(clock, contacts)
+    conn = connect(serve(app).url, clock)
+    assert conn.ensure_fields(create=True).ok
+    app.log.reset()
+    return app, conn
+
+
+def test_fields_are_created_once_in_their_group(serve: Serve, clock: ManualClock) -> None:
+    app = _portal(clock, 1)
+    conn = connect(serve(app).url, clock)
+    before = conn.ensure_fields(create=False)
+    assert not before.ok and len(before.missing) == 8 and before.advice
+    assert {c.name: c.ok for c in conn.check()} == {
+        "credentials": True,
+        "read companies": True,
+        "fields": False,
+    }
+    first = conn.ensure_fields(create=True)
+    assert len(first.created) == 8 and first.ok
+    again = conn.ensure_fields(create=True)
+    assert len(again.present) == 8 and not again.created
+    assert app.log.count("POST /crm/v3/properties/{object_type}/groups") == 2  # once per type
+    tier = app.store.properties["contacts"]["syncd_tier"]
+    assert tier.type == "enumeration" and tier.group_name == "syncd"
+    assert all(c.ok for c in conn.check())
+
+
+def test_n_updates_take_ceil_n_over_100_calls_and_none_on_repeat(
+    serve: Serve, clock: ManualClock
+) -> None:
+    app, conn = _ready(serve, clock, 250)
+    ids = [r.id for r in app.store.live("contacts")]
+    updates = [_update(cid, 40 + i % 50) for i, cid in enumerate(ids)]
+    outcomes = conn.write(updates)
+    assert [o.id for o in outcomes] == ids and {o.status for o in outcomes} == {"ok"}
+    print(f"\n{len(updates)} updates: {app.log.count(UPDATE)} batch calls")
+    assert app.log.count(UPDATE) == math.ceil(len(updates) / 100) == 3
+    stored = app.store.records["contacts"][ids[7]].properties
+    assert stored["syncd_score"] == "47" and stored["syncd_tier"] == "hot"
+    assert stored["syncd_priority"] == "false" and stored["syncd_scored_at"].startswith("2027-01")
+    # our writes bump lastmodifieddate: the next pull re-reads them, with the written values
+    clock.advance(600)
+    pages = list(conn.changes(None, clock.utc()))
+    read_back = {c.id: c.crm_values for p in pages for c in p.contacts}
+    again = [
+        u
+        for u in updates
+        if read_back[u.id] != WrittenValues(u.score, u.tier, u.reasons, u.priority)
+    ]
+    app.log.reset()
+    assert again == [] and conn.write(again) == []
+    assert app.log.count() == 0
+
+
+def test_207_failures_come_back_with_their_ids(serve: Serve, clock: ManualClock) -> None:
+    app, conn = _ready(serve, clock, 5)
+    ids = [r.id for r in app.store.live("contacts")]
+    bad_tier = dataclasses.replace(_update(ids[1], 3), tier="legendary")
+    updates = [_update(ids[0], 1), bad_tier, _update("999999", 2), _update(ids[2], 3)]
+    outcomes = conn.write(updates)
+    assert [(o.id, o.status) for o in outcomes] == [
+        (ids[0], "ok"),
+        (ids[1], "rejected"),
+        ("999999", "rejected"),
+        (ids[2], "ok"),
+    ]
+    assert "legendary" in outcomes[1].reason and "OBJECT_NOT_FOUND" in outcomes[2].reason
+    assert app.log.count(UPDATE) == 1
+
+
+def test_whole_batch_400_is_split_until_the_bad_input_is_isolated(
+    serve: Serve, clock: ManualClock
+) -> None:
+    app, conn = _ready(serve, clock, 100)
+    app.invalid_mode = "whole_batch"
+    ids = [r.id for r in app.store.live("contacts")]
+    updates = [_update(cid, i) for i, cid in enumerate(ids)]
+    updates[37] = dataclasses.replace(updates[37], tier="legendary")
+    outcomes = conn.write(updates)
+    assert [o.status for o in outcomes].count("ok") == 99
+    assert outcomes[37].status == "rejected" and "legendary" in outcomes[37].reason
+    written = [cid for cid in ids if "syncd_score" in app.store.records["contacts"][cid].properties]
+    assert len(written) == 99 and ids[37] not in written
+    calls = app.log.count(UPDATE)
+    print(f"\nwhole-batch 400 isolated in {calls} calls")
+    assert calls <= 1 + 2 * math.ceil(math.log2(100))
+
+
+def test_account_scores_go_to_company_properties(serve: Serve, clock: ManualClock) -> None:
+    app, conn = _ready(serve, clock, 1)
+    company = app.store.add("companies", {"name": "Acme"})
+    contact = app.store.live("contacts")[0].id
+    outcomes = conn.write([AccountUpdate(company, 88, "3 engaged"), _update(contact, 5)])
+    assert [(o.id, o.status) for o in outcomes] == [(company, "ok"), (contact, "ok")]
+    props = app.store.records["companies"][company].properties
+    assert props["syncd_account_score"] == "88" and props["syncd_account_summary"] == "3 engaged"
