@@ -42,7 +42,9 @@ Covered (shapes follow HubSpot's public specs and the SDK's models):
   `GET /email/public/v1/campaigns/{id}` (campaign names), forms `GET /marketing/v3/forms`,
   `GET /form-integrations/v1/submissions/forms/{guid}` (limit <= 50, after), web events
   `GET /events/v3/events` (e_visited_page per contact, occurredAfter/Before, after, sort);
-  their paging tokens are opaque strings (a forged one answers 400).
+  their paging tokens are opaque strings (a forged one answers 400). A page view updates
+  the contact's `hs_analytics_num_page_views` / `hs_analytics_last_visit_timestamp` and
+  moves its modification date up to the visit.
 - Company `industry` is an enumeration of HubSpot's codes (`COMPUTER_SOFTWARE`, ...); the
   seed picks among the codes of each generated industry.
 - Bearer-token auth (401 INVALID_AUTHENTICATION): the private-app `token`, or OAuth access
