@@ -238,7 +238,10 @@ class _Notes:
             return None
         return moment
 
-    def number(self, props: Props, name: str, maximum: float) -> float | None:
+    def number(
+        self, props: Props, name: str, maximum: float, minimum: float = 0.0
+    ) -> float | None:
+        """The property as a number in [minimum, maximum]; None (with a warning) else."""
         raw = props.get(name)
         if raw is None or raw.strip() == "":
             return None
@@ -247,7 +250,7 @@ class _Notes:
         except ValueError:
             self.warn(name, f"not a number ({raw[:40]!r}), ignored")
             return None
-        if not 0 <= number <= maximum:
+        if not minimum <= number <= maximum:
             self.warn(name, f"implausible number {raw[:40]}, ignored")
             return None
         return number
@@ -315,7 +318,8 @@ def map_contact(
     if account is not None and not account.isdigit():
         notes.warn("associatedcompanyid", f"not a record id ({account[:40]!r}), ignored")
         account = None
-    score = notes.number(props, fields.score, 1e9) if props.get(fields.score) else None
+    # scores have no floor (a disqualified or inactive contact goes negative)
+    score = notes.number(props, fields.score, 1e9, -1e9) if props.get(fields.score) else None
     values = WrittenValues(
         score=None if score is None else round(score),
         tier=(props.get(fields.tier) or None),
@@ -362,7 +366,7 @@ def map_company(
     if target is not None:
         properties["priority"] = target
     data["properties"] = properties
-    score = notes.number(props, fields.account_score, 1e9)
+    score = notes.number(props, fields.account_score, 1e9, -1e9)
     record = AccountRecord(
         id=record_id, data=data, crm_score=None if score is None else round(score)
     )

@@ -54,6 +54,16 @@ def test_contact_mapping_reads_syncd_values_and_field_map() -> None:
     assert record.crm_values.priority is False
 
 
+def test_negative_syncd_scores_read_back_as_written() -> None:
+    """Scores have no floor: a negative score written by syncd must read back equal,
+    or every cycle would see drift and rewrite it."""
+    props = {FIELDS.score: "-10", FIELDS.tier: "unqualified", FIELDS.priority: "false"}
+    record = map_contact("4", props, {}, FIELDS).record
+    assert record.crm_values is not None and record.crm_values.score == -10
+    company = map_company("8", {"name": "Acme", FIELDS.account_score: "-3"}, {}, FIELDS)
+    assert company.record.crm_score == -3
+
+
 def test_activity_typing_defaults() -> None:
     filtered = {"id": "e1", "type": "OPEN", "created": 1_790_000_000_000, "filteredEvent": True}
     assert acts.email_event(filtered, "Nov", include_filtered=False) is None
