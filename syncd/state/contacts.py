@@ -19,7 +19,8 @@ from syncd.state.pages import chunks
 from syncd.state.records import StoredContact, Values
 from syncd.state.schema import accounts, activities, contacts
 
-__all__ = ["account_key_of", "all_groups", "assemble", "dirty_groups", "load_contacts"]
+__all__ = ["account_key_of", "account_keys_of", "all_groups", "assemble", "dirty_groups",
+           "load_contacts"]
 
 
 def _values(score: Any, tier: Any, reasons: Any, priority: Any) -> Values | None:
@@ -71,11 +72,19 @@ def account_key_of(conn: sa.Connection, connector: str, cid: str) -> str | None:
     """The core's account key of stored contact ``cid`` (None when unusable)."""
     row = conn.execute(sa.select(contacts).where(contacts.c.connector == connector,
                                                  contacts.c.id == cid)).one()
-    sc = assemble(conn, connector, [row], with_activities=False)[0]
-    try:
-        return contact_from_json(sc.json).account_key
-    except ContactError:
-        return None
+    return account_keys_of(conn, connector, [row])[cid]
+
+
+def account_keys_of(conn: sa.Connection, connector: str,
+                    rows: Sequence[Any]) -> dict[str, str | None]:
+    """The core's account key of each stored contact row (None when unusable)."""
+    out: dict[str, str | None] = {}
+    for sc in assemble(conn, connector, rows, with_activities=False):
+        try:
+            out[sc.id] = contact_from_json(sc.json).account_key
+        except ContactError:
+            out[sc.id] = None
+    return out
 
 
 def load_contacts(conn: sa.Connection, connector: str,

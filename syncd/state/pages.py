@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +48,31 @@ def _mark(conn: sa.Connection, connector: str, where: sa.ColumnElement[bool]) ->
                  .values(dirty=True))
 
 
+def _many(conn: sa.Connection, stmt: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """Execute ``stmt`` once per row as one executemany per set of keys (every row of
+    one executemany must bind the same parameters)."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(row)), []).append(row)
+    for group in groups.values():
+        conn.execute(stmt, group)
+
+
+def _update_contacts(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """UPDATE contacts row by row (``b_connector``/``b_id`` pick the row; every other
+    key is a column), as executemany."""
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(k for k in row if not k.startswith("b_"))),
+                          []).append(row)
+    for cols, group in groups.items():
+        stmt = (sa.update(contacts)
+                .where(contacts.c.connector == sa.bindparam("b_connector"),
+                       contacts.c.id == sa.bindparam("b_id"))
+                .values({c: sa.bindparam(c) for c in cols}))
+        conn.execute(stmt, group)
+
+
 def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[ContactRecord],
                      stats: PageStats) -> None:
     ids = [r.id for r in recs]
@@ -56,6 +81,8 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         for row in conn.execute(sa.select(contacts).where(
                 contacts.c.connector == connector, contacts.c.id.in_(part))):
             existing[row.id] = row
+    inserts: dict[str, dict[str, Any]] = {}
+    updates: list[dict[str, Any]] = []
     for rec in recs:
         data = {k: v for k, v in rec.data.items() if k not in ("account", "activities")}
         data["id"] = rec.id
@@ -76,10 +103,12 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         if crm is not None:
             values.update(crm_read=True, crm_score=crm.score, crm_tier=crm.tier,
                           crm_reasons=crm.reasons, crm_priority=crm.priority)
+        if rec.id in inserts:  # the same record twice in one page: the last one wins
+            inserts[rec.id].update(values)
+            continue
         old = existing.get(rec.id)
         if old is None:
-            conn.execute(sa.insert(contacts).values(connector=connector, id=rec.id, dirty=True,
-                                                    **values))
+            inserts[rec.id] = {"connector": connector, "id": rec.id, "dirty": True, **values}
             stats.changed_contacts += 1
             continue
         same = (old.data == text and old.account_id == rec.account_id and old.kind == rec.kind
@@ -93,18 +122,24 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         stats.changed_contacts += 1
         if old.account_id != rec.account_id:
             values["resolved_account_id"] = None
-        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                               contacts.c.id == rec.id)
-                     .values(dirty=True, **values))
+        updates.append({"b_connector": connector, "b_id": rec.id, "dirty": True, **values})
+    _many(conn, sa.insert(contacts), list(inserts.values()))
+    _update_contacts(conn, updates)
 
 
 def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: PageStats) -> None:
+    stored: dict[str, str] = {}
+    for part in chunks([a.id for a in page.accounts]):
+        stored.update(conn.execute(sa.select(accounts.c.id, accounts.c.data).where(
+            accounts.c.connector == connector, accounts.c.id.in_(part))).all())
+    inserts: dict[str, dict[str, Any]] = {}
+    updates: dict[str, dict[str, Any]] = {}
+    keys: set[str] = set()
     for acc in page.accounts:
         data = dict(acc.data)
         data["id"] = acc.id
         text = canonical(data)
-        old = conn.execute(sa.select(accounts.c.data).where(
-            accounts.c.connector == connector, accounts.c.id == acc.id)).scalar_one_or_none()
+        old = stored.get(acc.id)
         if old == text:
             continue
         stats.accounts += 1
@@ -113,17 +148,29 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         domain_key = account_key(None, None, dom, None) if isinstance(dom, str) and dom else None
         name_key = account_key(None, None, None, name) if isinstance(name, str) and name else None
         row = {"data": text, "domain_key": domain_key, "name_key": name_key}
-        if old is None:
-            conn.execute(sa.insert(accounts).values(connector=connector, id=acc.id, **row))
+        if old is None and acc.id not in inserts:
+            inserts[acc.id] = {"connector": connector, "id": acc.id, **row}
+        elif acc.id in inserts:
+            inserts[acc.id].update(row)
         else:
-            conn.execute(sa.update(accounts).where(accounts.c.connector == connector,
-                                                   accounts.c.id == acc.id).values(**row))
-        _mark(conn, connector, sa.or_(contacts.c.account_id == acc.id,
-                                      contacts.c.resolved_account_id == acc.id))
-        keys = [k for k in (domain_key, name_key) if k]
-        if keys:  # accountless contacts that may now resolve to this account
-            _mark(conn, connector, sa.and_(contacts.c.account_id.is_(None), sa.or_(
-                contacts.c.email_key.in_(keys), contacts.c.company_key.in_(keys))))
+            updates[acc.id] = {"b_connector": connector, "b_id": acc.id, **row}
+        stored[acc.id] = text
+        keys.update(k for k in (domain_key, name_key) if k)
+    if inserts:
+        conn.execute(sa.insert(accounts), list(inserts.values()))
+    if updates:
+        conn.execute(sa.update(accounts).where(
+            accounts.c.connector == sa.bindparam("b_connector"),
+            accounts.c.id == sa.bindparam("b_id")).values(
+            data=sa.bindparam("data"), domain_key=sa.bindparam("domain_key"),
+            name_key=sa.bindparam("name_key")), list(updates.values()))
+    changed = sorted([*inserts, *updates])
+    for part in chunks(changed):
+        _mark(conn, connector, sa.or_(contacts.c.account_id.in_(part),
+                                      contacts.c.resolved_account_id.in_(part)))
+    for part in chunks(sorted(keys)):  # accountless contacts that may now resolve to them
+        _mark(conn, connector, sa.and_(contacts.c.account_id.is_(None), sa.or_(
+            contacts.c.email_key.in_(part), contacts.c.company_key.in_(part))))
 
 
 def _valid_activity(data: dict[str, Any]) -> str | None:
@@ -136,6 +183,7 @@ def _valid_activity(data: dict[str, Any]) -> str | None:
 
 def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
                        stats: PageStats) -> None:
+    valid: list[tuple[str, str, str]] = []
     for act in page.activities:
         reason = _valid_activity(dict(act.data))
         if reason is not None:
@@ -145,19 +193,40 @@ def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
                 "contact_id": act.contact_id, "reason": reason})
             continue
         stats.activities += 1
-        text = canonical(act.data)
-        where = (activities.c.connector == connector, activities.c.key == act.key,
-                 activities.c.contact_id == act.contact_id)
-        old = conn.execute(sa.select(activities.c.data).where(*where)).scalar_one_or_none()
-        if old == text:
+        valid.append((act.key, act.contact_id, canonical(act.data)))
+    stored: dict[tuple[str, str], str] = {}
+    for part in chunks(sorted({key for key, _c, _t in valid})):
+        for key, cid, data in conn.execute(sa.select(
+                activities.c.key, activities.c.contact_id, activities.c.data).where(
+                activities.c.connector == connector, activities.c.key.in_(part))):
+            stored[(key, cid)] = data
+    inserts: dict[tuple[str, str], dict[str, Any]] = {}
+    updates: dict[tuple[str, str], dict[str, Any]] = {}
+    touched: set[str] = set()
+    for key, cid, text in valid:
+        where = (key, cid)
+        if stored.get(where) == text:
             continue
         stats.new_activities += 1
-        if old is None:
-            conn.execute(sa.insert(activities).values(connector=connector, key=act.key,
-                                                      contact_id=act.contact_id, data=text))
+        if where in inserts:
+            inserts[where]["data"] = text
+        elif where in stored:
+            updates[where] = {"b_connector": connector, "b_key": key, "b_cid": cid, "data": text}
         else:
-            conn.execute(sa.update(activities).where(*where).values(data=text))
-        _mark(conn, connector, contacts.c.id == act.contact_id)
+            inserts[where] = {"connector": connector, "key": key, "contact_id": cid,
+                              "data": text}
+        stored[where] = text
+        touched.add(cid)
+    if inserts:
+        conn.execute(sa.insert(activities), list(inserts.values()))
+    if updates:
+        conn.execute(sa.update(activities).where(
+            activities.c.connector == sa.bindparam("b_connector"),
+            activities.c.key == sa.bindparam("b_key"),
+            activities.c.contact_id == sa.bindparam("b_cid")).values(
+            data=sa.bindparam("data")), list(updates.values()))
+    for part in chunks(sorted(touched)):
+        _mark(conn, connector, contacts.c.id.in_(part))
 
 
 def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
@@ -226,44 +295,58 @@ def _log_skipped(connector: str, s: SkippedRecord) -> None:
                                          "reason": s.reason})
 
 
+def _first_account(conn: sa.Connection, connector: str, col: Any,
+                   keys: Iterable[str]) -> dict[str, str]:
+    """key -> lowest account id with that key in ``col``."""
+    found: dict[str, str] = {}
+    for part in chunks(sorted(set(keys))):
+        found.update(conn.execute(sa.select(col, sa.func.min(accounts.c.id)).where(
+            accounts.c.connector == connector, col.in_(part)).group_by(col)).all())
+    return found
+
+
 def resolve_accounts(conn: sa.Connection, connector: str) -> int:
     """Link dirty accountless contacts to a stored account: by corporate e-mail
     domain, else by normalised company name (lowest account id on ties).
     Returns how many links changed."""
-    changed = 0
     rows = conn.execute(sa.select(contacts.c.id, contacts.c.email_key, contacts.c.company_key,
                                   contacts.c.resolved_account_id).where(
         contacts.c.connector == connector, contacts.c.dirty.is_(True),
         contacts.c.account_id.is_(None))).all()
+    by_domain = _first_account(conn, connector, accounts.c.domain_key,
+                               (r[1] for r in rows if r[1] is not None))
+    by_name = _first_account(conn, connector, accounts.c.name_key,
+                             (r[2] for r in rows if r[2] is not None))
+    changes: list[dict[str, Any]] = []
     for cid, email_key, company_key, current in rows:
-        found = None
-        for col, key in ((accounts.c.domain_key, email_key), (accounts.c.name_key, company_key)):
-            if key is None:
-                continue
-            found = conn.execute(sa.select(sa.func.min(accounts.c.id)).where(
-                accounts.c.connector == connector, col == key)).scalar_one_or_none()
-            if found is not None:
-                break
+        found = by_domain.get(email_key) if email_key is not None else None
+        if found is None and company_key is not None:
+            found = by_name.get(company_key)
         if found != current:
-            conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                                   contacts.c.id == cid)
-                         .values(resolved_account_id=found))
-            changed += 1
-    return changed
+            changes.append({"b_connector": connector, "b_id": cid, "resolved_account_id": found})
+    _update_contacts(conn, changes)
+    return len(changes)
 
 
-def refresh_keys(conn: sa.Connection, connector: str, key_of: Any) -> None:
-    """Recompute ``account_key`` of dirty contacts with ``key_of(contact_id)``;
-    when a key changes, the old key's contacts are marked dirty too."""
+def refresh_keys(conn: sa.Connection, connector: str,
+                 keys_of: Callable[[Sequence[Any]], dict[str, str | None]]) -> None:
+    """Recompute ``account_key`` of dirty contacts with ``keys_of(rows)`` (contact
+    rows -> id -> key, a chunk at a time); when a key changes, the old key's
+    contacts are marked dirty too."""
     ids = [r[0] for r in conn.execute(sa.select(contacts.c.id).where(
         contacts.c.connector == connector, contacts.c.dirty.is_(True)))]
-    for cid in ids:
-        old = conn.execute(sa.select(contacts.c.account_key).where(
-            contacts.c.connector == connector, contacts.c.id == cid)).scalar_one()
-        new = key_of(cid)
-        if new != old:
-            conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                                   contacts.c.id == cid)
-                         .values(account_key=new))
-            if old is not None:
-                _mark(conn, connector, contacts.c.account_key == old)
+    old_keys: set[str] = set()
+    for part in chunks(ids):
+        rows = conn.execute(sa.select(contacts).where(
+            contacts.c.connector == connector, contacts.c.id.in_(part))).all()
+        new = keys_of(rows)
+        changes = []
+        for row in rows:
+            key = new.get(row.id)
+            if key != row.account_key:
+                changes.append({"b_connector": connector, "b_id": row.id, "account_key": key})
+                if row.account_key is not None:
+                    old_keys.add(row.account_key)
+        _update_contacts(conn, changes)
+    for part in chunks(sorted(old_keys)):
+        _mark(conn, connector, contacts.c.account_key.in_(part))

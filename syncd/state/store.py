@@ -114,7 +114,7 @@ class Store:
         with self.engine.begin() as conn:
             changed = pages.resolve_accounts(conn, connector)
             pages.refresh_keys(conn, connector,
-                               lambda cid: contact_reads.account_key_of(conn, connector, cid))
+                               lambda rows: contact_reads.account_keys_of(conn, connector, rows))
         return changed
 
     def mark_all_dirty(self, connector: str) -> None:
