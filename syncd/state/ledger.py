@@ -21,24 +21,43 @@ from syncd.state.schema import contacts, score_history
 __all__ = ["OutcomeCounts", "pending_writes", "record_outcomes", "save_scores"]
 
 
+def _update_many(conn: sa.Connection, rows: Sequence[dict[str, object]]) -> None:
+    """UPDATE contacts row by row (``b_connector``/``b_id`` pick the row, every other
+    key is a column) as one executemany per set of columns."""
+    groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
+    for row in rows:
+        groups.setdefault(tuple(sorted(k for k in row if not k.startswith("b_"))),
+                          []).append(row)
+    for cols, group in groups.items():
+        conn.execute(sa.update(contacts).where(
+            contacts.c.connector == sa.bindparam("b_connector"),
+            contacts.c.id == sa.bindparam("b_id")).values(
+            {c: sa.bindparam(c) for c in cols}), group)
+
+
 def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
                 clean: Sequence[str], run_id: str, now: datetime) -> None:
     """Store the verdicts, add score-history rows, clear ``dirty`` for ``clean``."""
+    updates: list[dict[str, object]] = []
+    history: list[dict[str, object]] = []
     for s in scored:
         v = s.values
         values: dict[str, object] = {
+            "b_connector": connector, "b_id": s.id,
             "score": v.score, "tier": v.tier, "reasons": v.reasons, "priority": v.priority,
             "mql": s.mql, "model_ref": s.model_ref, "scored_at": now, "mql_at": s.mql_at,
             "pending": s.pending, "drift": s.drift, "rank": s.rank, "dirty": False,
         }
         if s.reset_ledger:
             values.update(attempts=0, dead=False, last_error=None)
-        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                               contacts.c.id == s.id).values(**values))
+        updates.append(values)
         if s.history:
-            conn.execute(sa.insert(score_history).values(
-                connector=connector, contact_id=s.id, at=now, score=v.score, tier=v.tier,
-                model_ref=s.model_ref, run_id=run_id))
+            history.append({"connector": connector, "contact_id": s.id, "at": now,
+                            "score": v.score, "tier": v.tier, "model_ref": s.model_ref,
+                            "run_id": run_id})
+    _update_many(conn, updates)
+    if history:
+        conn.execute(sa.insert(score_history), history)
     ids = list(clean)
     for i in range(0, len(ids), 500):
         conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
@@ -76,15 +95,17 @@ def record_outcomes(conn: sa.Connection, connector: str, run_id: str,
                     now: datetime, dead_after: int) -> OutcomeCounts:
     """Apply one outcome per sent write (same order) to the ledger."""
     counts = OutcomeCounts()
+    rows: list[dict[str, object]] = []
     for w, o in zip(sent, outcomes, strict=True):
-        where = (contacts.c.connector == connector, contacts.c.id == w.id)
         v = w.values
         if o.status == "ok":
-            conn.execute(sa.update(contacts).where(*where).values(
-                w_score=v.score, w_tier=v.tier, w_reasons=v.reasons, w_priority=v.priority,
-                written_at=now, crm_read=True, crm_score=v.score, crm_tier=v.tier,
-                crm_reasons=v.reasons, crm_priority=v.priority, pending=False, drift=False,
-                attempts=0, last_error=None, attempt_run=run_id))
+            rows.append({
+                "b_connector": connector, "b_id": w.id,
+                "w_score": v.score, "w_tier": v.tier, "w_reasons": v.reasons,
+                "w_priority": v.priority, "written_at": now, "crm_read": True,
+                "crm_score": v.score, "crm_tier": v.tier, "crm_reasons": v.reasons,
+                "crm_priority": v.priority, "pending": False, "drift": False, "attempts": 0,
+                "last_error": None, "attempt_run": run_id})
             counts.written += 1
             counts.drift_repaired += int(w.drift)
             continue
@@ -93,6 +114,7 @@ def record_outcomes(conn: sa.Connection, connector: str, run_id: str,
         dead = attempts >= dead_after
         counts.dead += int(dead)
         reason = f"{o.status}: {o.reason}" if o.reason else o.status
-        conn.execute(sa.update(contacts).where(*where).values(
-            attempts=attempts, dead=dead, last_error=reason[:2000], attempt_run=run_id))
+        rows.append({"b_connector": connector, "b_id": w.id, "attempts": attempts,
+                     "dead": dead, "last_error": reason[:2000], "attempt_run": run_id})
+    _update_many(conn, rows)
     return counts
