@@ -114,6 +114,25 @@ def test_token_bucket_paces_on_the_injected_clock() -> None:
     assert 1.4 < sum(waits) < 1.6  # 10 at once, then 10 per second
 
 
+def test_token_bucket_keeps_a_reserve_of_the_burst_but_refills_at_the_full_rate() -> None:
+    """A client bucket exactly as deep as HubSpot's runs a fraction of a token ahead of
+    it when requests arrive unevenly late; the reserve absorbs that."""
+    now = [1_800_000_000.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    bucket = TokenBucket(10, 1.0, clock=lambda: now[0], sleep=sleep, reserve=2)
+    for _ in range(8):
+        bucket.acquire()
+    assert waits == []  # 8 at once: the burst less the reserve
+    for _ in range(10):
+        bucket.acquire()
+    assert 0.99 < sum(waits) < 1.01  # then 10 per second, HubSpot's rate
+
+
 def test_chunks_respect_the_batch_limit_and_never_repeat_an_id() -> None:
     items: list[tuple[str, dict[str, str]]] = [(str(i), {}) for i in range(250)]
     assert [len(b) for b in chunks(items)] == [100, 100, 50]
