@@ -31,7 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from syncd.cli.factory import build_connector  # noqa: E402
+from syncd.cli.wiring import build_connector  # noqa: E402
 from syncd.settings import load_settings  # noqa: E402
 from syncd.state import Store  # noqa: E402
 from syncd.sync import Engine, run_cycle  # noqa: E402

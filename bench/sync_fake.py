@@ -26,6 +26,7 @@ import json
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -70,7 +71,7 @@ def _sf_counts(app: Any) -> dict[str, int]:
         return {name: len(app.store.table(name)) for name in SF_OBJECTS}
 
 
-def _sf_modified(app: Any, since: float, until: float) -> dict[str, int]:
+def _sf_modified(app: Any, since: float, until: float) -> dict[str, Any]:
     lo = datetime.fromtimestamp(since, UTC)
     hi = datetime.fromtimestamp(until, UTC)
     with app.lock:
@@ -104,11 +105,37 @@ def _hs_counts(app: Any) -> dict[str, int]:
         return dict(app.object_counts())
 
 
-def _hs_modified(app: Any, since: float, until: float) -> dict[str, int]:
+HS_OBJECTS = ("companies", "contacts", "calls", "emails", "meetings", "notes")
+HS_ENGAGING = ("OPEN", "CLICK")
+
+
+def _hs_modified(app: Any, since: float, until: float) -> dict[str, Any]:
+    """What a pull of [since, until) has to read, by stream (sync_minimum.hubspot)."""
     lo, hi = int(since * 1000), int(until * 1000)
+    st = app.store
     with app.lock:
-        return {t: sum(1 for r in recs.values() if lo <= r.updated_ms < hi)
-                for t, recs in app.store.records.items()}
+        out: dict[str, Any] = {
+            t: sum(1 for r in st.records[t].values() if r.live and lo <= r.updated_ms < hi)
+            for t in HS_OBJECTS}
+        for t in ("contacts", "companies"):
+            out[f"archived_{t}"] = sum(1 for r in st.records[t].values() if r.archived)
+        events = [e for e in st.email_events if lo <= e.created_ms < hi]
+        out["email_events"] = len(events)
+        out["campaigns"] = len({e.campaign_id for e in events if e.type in HS_ENGAGING})
+        out["forms"] = len(st.forms)
+        emails = {e.recipient.lower() for e in events}
+        subs: list[int] = []
+        for form in st.forms.values():
+            inside = [x for x in form.submissions if lo <= int(x["submittedAt"]) < hi]
+            subs.append(len(inside))
+            emails.update(str(v["value"]).lower() for x in inside for v in x["values"]
+                          if v["name"] == "email")
+        out["submissions"] = subs
+        out["emails"] = len(emails)
+        views: Counter[str] = Counter(v.contact_id for v in st.page_views
+                                      if lo <= v.occurred_ms < hi)
+        out["page_views"] = sorted(views.values())
+    return out
 
 
 def _hs_change(app: Any, share: float, seed: int) -> int:
@@ -124,7 +151,7 @@ def _hs_change(app: Any, share: float, seed: int) -> int:
 
 
 CRMS: dict[str, tuple[Callable[..., SandboxApp], Callable[[Any], dict[str, int]],
-                      Callable[[Any, float, float], dict[str, int]],
+                      Callable[[Any, float, float], dict[str, Any]],
                       Callable[[Any, float, int], int]]] = {
     "salesforce": (_sf_app, _sf_counts, _sf_modified, _sf_change),
     "hubspot": (_hs_app, _hs_counts, _hs_modified, _hs_change),
@@ -156,6 +183,8 @@ def main(argv: list[str] | None = None) -> int:
                 _answer({"clock": clock()})
             elif op == "stats":
                 stats = app.log.stats(counts(app))
+                limited = Counter(r.endpoint for r in app.log.requests() if r.status == 429)
+                stats["limited"] = dict(limited)
                 _answer(stats)
             elif op == "reset":
                 app.log.reset()

@@ -8,12 +8,20 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from connectors.hubspot.limits import (
+    ASSOCIATION_BATCH_MAX,
     BATCH_MAX,
     BURST_PER_WINDOW,
     BURST_WINDOW_S,
+    EMAIL_EVENTS_PAGE_MAX,
+    FORMS_PAGE_MAX,
+    LIST_PAGE_MAX,
+    SEARCH_PAGE_MAX,
     SEARCH_PER_SECOND,
+    SUBMISSIONS_PAGE_MAX,
+    WEB_EVENTS_PAGE_MAX,
 )
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
 
@@ -42,7 +50,7 @@ def pages(n: int, size: int) -> int:
     return max(1, math.ceil(n / size))
 
 
-def salesforce(rows: Mapping[str, int] | None, updates: int) -> Minimum:
+def salesforce(rows: Mapping[str, Any] | None, updates: int) -> Minimum:
     """``rows``: records per object the run must read (None: a run without reads,
     e.g. rescore-only); ``updates``: records whose syncd fields must change.
 
@@ -57,24 +65,61 @@ def salesforce(rows: Mapping[str, int] | None, updates: int) -> Minimum:
     return Minimum(reads, writes, 1 if reads or writes else 0)
 
 
-def hubspot_writes(updates: int) -> int:
-    """⌈updates / 100⌉ batch updates."""
-    return math.ceil(updates / BATCH_MAX)
+#: HubSpot engagement objects the connector reads (tasks carry no scored activity).
+HS_ENGAGEMENTS = ("calls", "emails", "meetings", "notes")
+
+
+def hubspot(rows: Mapping[str, Any] | None, updates: int, *, full: bool) -> Minimum:
+    """``rows``: what the run must read, by stream, as sync_fake.py counts it (None:
+    a run without reads); ``updates``: contacts whose syncd properties must change.
+
+    objects    companies, contacts: list ⌈n/100⌉ (full) or search ⌈n/200⌉ (incremental)
+    engagements calls, emails, meetings, notes: the same, plus ⌈n/1,000⌉ v4
+               association batch reads for their contacts
+    email events ⌈n/1,000⌉, plus one campaign-name read per campaign with opens/clicks
+    forms      ⌈forms/100⌉, plus ⌈n/50⌉ submission pages per form
+    e-mails    ⌈distinct e-mails of events and submissions / 100⌉ batch reads to find
+               their contacts (incremental only: a full pull has read every contact)
+    page views Σ ⌈n/100⌉ web-analytics event pages over the contacts with page views in
+               the window (read per contact, as issue 6 specifies: only for contacts
+               whose page-view counter moved)
+    archived   one archived-list page each for contacts and companies
+    writes     ⌈updates/100⌉ batch updates; auth 0 (private-app token)
+    Every stream costs at least one call: the client must ask to learn that nothing
+    changed.
+    """
+    writes = math.ceil(updates / BATCH_MAX)
+    if rows is None:
+        return Minimum(0, writes, 0)
+    page = LIST_PAGE_MAX if full else SEARCH_PAGE_MAX
+    objects = sum(pages(int(rows[t]), page) for t in ("companies", "contacts", *HS_ENGAGEMENTS))
+    links = sum(math.ceil(int(rows[t]) / ASSOCIATION_BATCH_MAX) for t in HS_ENGAGEMENTS)
+    marketing = (pages(int(rows["email_events"]), EMAIL_EVENTS_PAGE_MAX) + int(rows["campaigns"])
+                 + pages(int(rows["forms"]), FORMS_PAGE_MAX)
+                 + sum(pages(int(n), SUBMISSIONS_PAGE_MAX) for n in rows["submissions"])
+                 + (0 if full else math.ceil(int(rows["emails"]) / BATCH_MAX))
+                 + sum(pages(int(n), WEB_EVENTS_PAGE_MAX) for n in rows["page_views"]))
+    archived = 2
+    reads = objects + links + marketing + archived
+    return Minimum(reads, writes, 0, search=0 if full else objects)
 
 
 def rate_bound_s(crm: str, minimum: Minimum) -> dict[str, float]:
     """Seconds the minimum calls need under each request-rate limit that applies.
 
-    HubSpot (pro): every call counts against the burst limit of 190 per 10 s,
-    search calls also against about 5 per second. Salesforce has no request-rate
-    limit (only the daily allocation), so no rate bound applies to it.
+    HubSpot (pro): calls other than search count against the burst limit of 190
+    per rolling 10 s, search calls against about 5 per second; a window that starts
+    idle allows its full burst at once, so the bound is (calls - burst) / rate.
+    Salesforce has no request-rate limit (only the daily allocation), so no rate
+    bound applies to it.
     """
     if crm != "hubspot":
         return {}
-    burst = BURST_PER_WINDOW["pro"] / BURST_WINDOW_S
-    bounds = {"burst": minimum.total / burst}
+    burst = BURST_PER_WINDOW["pro"]
+    rate = burst / BURST_WINDOW_S
+    bounds = {"burst": max(0, minimum.total - minimum.search - burst) / rate}
     if minimum.search:
-        bounds["search"] = minimum.search / SEARCH_PER_SECOND
+        bounds["search"] = max(0, minimum.search - SEARCH_PER_SECOND) / SEARCH_PER_SECOND
     return bounds
 
 
