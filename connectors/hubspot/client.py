@@ -196,23 +196,27 @@ class HubSpotClient:
         raises its ``ApiException`` for errors; the answer is parsed here as plain JSON
         (``_preload_content=False``): the SDK's model deserialisation costs about a
         millisecond per record, more than the HTTP round trip."""
-        retrying = Retrying(
+        try:
+            return self._policy()(self._attempt, kind, fn, args, kwargs)
+        except _GiveUp as stop:
+            raise RateLimited(
+                "HubSpot's daily API allowance is spent; the next cycle resumes"
+            ) from stop.cause
+        except Exception as exc:
+            if _status(exc) is None and not isinstance(exc, urllib3.exceptions.HTTPError):
+                raise  # not an HTTP failure: a bug, not something to retry next cycle
+            raise self._convert(exc) from exc
+
+    def _policy(self) -> Retrying:
+        """The one retry policy: 429 (Retry-After, else exponential backoff with jitter),
+        5xx and connection errors; at most ``max_attempts`` tries; the injected sleep."""
+        return Retrying(
             stop=stop_after_attempt(self._max_attempts),
             wait=self._wait,
             retry=retry_if_exception(transient),
             sleep=self._sleep,
             reraise=True,
         )
-        try:
-            return retrying(self._attempt, kind, fn, args, kwargs)
-        except _GiveUp as stop:
-            raise RateLimited(
-                "HubSpot's daily API allowance is spent; the next cycle resumes"
-            ) from stop.cause
-        except ConnectorError:
-            raise
-        except Exception as exc:
-            raise self._convert(exc) from exc
 
     def _attempt(
         self, kind: str, fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
@@ -262,13 +266,14 @@ class HubSpotClient:
     def _convert(self, exc: Exception) -> ConnectorError:
         if isinstance(exc, urllib3.exceptions.HTTPError):
             return RetriableError(f"network error talking to HubSpot: {type(exc).__name__}")
-        status = _status(exc)
-        if status is None:
-            return RetriableError(f"unexpected error from the HubSpot client: {type(exc).__name__}")
+        status = _status(exc) or 0
         body = _body(exc)
         data = body if isinstance(body, dict) else {}
         message = str(data.get("message", ""))[:500]
         category = str(data.get("category", data.get("status", "")))
+        if status == 0:  # the SDK's wrapper for TLS failures
+            reason = message or str(getattr(exc, "reason", ""))[:200]
+            return RetriableError(f"TLS error talking to HubSpot: {reason}")
         if status == 429:
             return RateLimited(f"HubSpot kept answering 429 ({message})")
         if status >= 500:
@@ -304,15 +309,8 @@ class HubSpotClient:
             )
             return _read(response)[0]
 
-        retrying = Retrying(
-            stop=stop_after_attempt(self._max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception(transient),
-            sleep=self._sleep,
-            reraise=True,
-        )
         try:
-            answer = retrying(attempt)
+            answer = self._policy()(attempt)
         except Exception as exc:
             status = _status(exc)
             if status is not None and 400 <= status < 500 and status != 429:

@@ -23,6 +23,7 @@ from connectors.base import (
     WrittenValues,
 )
 from connectors.hubspot.config import HubSpotFieldNames
+from connectors.hubspot.industries import INDUSTRY_TABLE
 from syncd.core.contract import parse_datetime
 from syncd.core.keys import clean_domain
 
@@ -61,96 +62,6 @@ COMPANY_PROPERTIES = (
     "hs_lastmodifieddate",
     "hs_merged_object_ids",
 )
-
-#: HubSpot company ``industry`` codes -> the canonical industry names the models use.
-#: Config ``industry_map`` extends and overrides it; an unknown code becomes its words
-#: ("OIL_ENERGY" -> "Oil Energy").
-INDUSTRY_TABLE: dict[str, str] = {
-    **dict.fromkeys(
-        (
-            "COMPUTER_SOFTWARE",
-            "INFORMATION_TECHNOLOGY_AND_SERVICES",
-            "INTERNET",
-            "COMPUTER_NETWORKING",
-            "COMPUTER_HARDWARE",
-            "COMPUTER_NETWORK_SECURITY",
-            "COMPUTER_GAMES",
-            "SEMICONDUCTORS",
-            "WIRELESS",
-        ),
-        "Technology",
-    ),
-    **dict.fromkeys(
-        (
-            "FINANCIAL_SERVICES",
-            "BANKING",
-            "INSURANCE",
-            "INVESTMENT_BANKING",
-            "INVESTMENT_MANAGEMENT",
-            "ACCOUNTING",
-            "CAPITAL_MARKETS",
-            "VENTURE_CAPITAL_PRIVATE_EQUITY",
-        ),
-        "Financial Services",
-    ),
-    **dict.fromkeys(
-        (
-            "HOSPITAL_HEALTH_CARE",
-            "PHARMACEUTICALS",
-            "MEDICAL_DEVICES",
-            "MEDICAL_PRACTICE",
-            "BIOTECHNOLOGY",
-            "HEALTH_WELLNESS_AND_FITNESS",
-            "MENTAL_HEALTH_CARE",
-        ),
-        "Healthcare",
-    ),
-    **dict.fromkeys(
-        (
-            "MACHINERY",
-            "INDUSTRIAL_AUTOMATION",
-            "ELECTRICAL_ELECTRONIC_MANUFACTURING",
-            "MECHANICAL_OR_INDUSTRIAL_ENGINEERING",
-            "PLASTICS",
-            "CHEMICALS",
-        ),
-        "Manufacturing",
-    ),
-    **dict.fromkeys(("RETAIL", "APPAREL_FASHION", "CONSUMER_GOODS", "SUPERMARKETS"), "Retail"),
-    **dict.fromkeys(
-        ("EDUCATION_MANAGEMENT", "HIGHER_EDUCATION", "PRIMARY_SECONDARY_EDUCATION", "E_LEARNING"),
-        "Education",
-    ),
-    **dict.fromkeys(("AUTOMOTIVE",), "Automotive"),
-    **dict.fromkeys(("OIL_ENERGY", "RENEWABLES_ENVIRONMENT", "UTILITIES"), "Energy"),
-    **dict.fromkeys(
-        ("MEDIA_PRODUCTION", "PUBLISHING", "BROADCAST_MEDIA", "ONLINE_MEDIA", "ENTERTAINMENT"),
-        "Media",
-    ),
-    **dict.fromkeys(
-        ("GOVERNMENT_ADMINISTRATION", "PUBLIC_POLICY", "MILITARY", "LAW_ENFORCEMENT"),
-        "Government",
-    ),
-    **dict.fromkeys(
-        (
-            "LOGISTICS_AND_SUPPLY_CHAIN",
-            "TRANSPORTATION_TRUCKING_RAILROAD",
-            "PACKAGE_FREIGHT_DELIVERY",
-            "WAREHOUSING",
-        ),
-        "Logistics",
-    ),
-    **dict.fromkeys(
-        (
-            "MANAGEMENT_CONSULTING",
-            "PROFESSIONAL_TRAINING_COACHING",
-            "LEGAL_SERVICES",
-            "STAFFING_AND_RECRUITING",
-        ),
-        "Professional Services",
-    ),
-    **dict.fromkeys(("TELECOMMUNICATIONS",), "Telecommunications"),
-}
 
 #: Longest text value kept (longer values are cut, with a warning).
 MAX_TEXT = 2_000
@@ -238,10 +149,8 @@ class _Notes:
             return None
         return moment
 
-    def number(
-        self, props: Props, name: str, maximum: float, minimum: float = 0.0
-    ) -> float | None:
-        """The property as a number in [minimum, maximum]; None (with a warning) else."""
+    def number(self, props: Props, name: str, maximum: float,
+               minimum: float = 0.0) -> float | None:
         raw = props.get(name)
         if raw is None or raw.strip() == "":
             return None
@@ -318,7 +227,7 @@ def map_contact(
     if account is not None and not account.isdigit():
         notes.warn("associatedcompanyid", f"not a record id ({account[:40]!r}), ignored")
         account = None
-    # scores have no floor (a disqualified or inactive contact goes negative)
+    # Scores have no floor unless a model sets one: negative values are real.
     score = notes.number(props, fields.score, 1e9, -1e9) if props.get(fields.score) else None
     values = WrittenValues(
         score=None if score is None else round(score),
@@ -366,7 +275,7 @@ def map_company(
     if target is not None:
         properties["priority"] = target
     data["properties"] = properties
-    score = notes.number(props, fields.account_score, 1e9, -1e9)
+    score = notes.number(props, fields.account_score, 1e9)
     record = AccountRecord(
         id=record_id, data=data, crm_score=None if score is None else round(score)
     )

@@ -27,6 +27,7 @@ from connectors.base import (
     AccountRecord,
     ActivityRecord,
     ContactRecord,
+    FatalError,
     Page,
     SkippedRecord,
 )
@@ -89,6 +90,7 @@ class Pull:
 
     # -- driver --------------------------------------------------------------------------
     def pages(self, cursor: JSON | None, until: datetime, full: bool) -> Iterator[Page]:
+        _check_cursor(cursor)
         since = cursor.get("since") if cursor else None
         cycle = cursor.get("cycle") if cursor else None
         is_full = full or since is None
@@ -263,6 +265,31 @@ class Pull:
                 yield Page(deleted_contacts=gone, skipped=skipped), rows.next
             else:
                 yield Page(deleted_accounts=gone, skipped=skipped), rows.next
+
+
+def _check_cursor(cursor: JSON | None) -> None:
+    """A stored cursor this connector wrote, or a clear error (never a KeyError later)."""
+    if cursor is None:
+        return
+    problem = None
+    since = cursor.get("since")
+    cycle = cursor.get("cycle")
+    if cursor.get("v") != CURSOR_VERSION:
+        problem = f"unknown version {cursor.get('v')!r}"
+    elif since is not None and not isinstance(since, int):
+        problem = f"since: {since!r} is not epoch milliseconds"
+    elif cycle is not None and not (
+        isinstance(cycle, dict)
+        and isinstance(cycle.get("hi"), int)
+        and isinstance(cycle.get("stage"), int)
+        and 0 <= cycle["stage"] < len(STAGES)
+    ):
+        problem = "cycle: not a position this connector wrote"
+    if problem:
+        raise FatalError(
+            f"the stored HubSpot cursor is unreadable ({problem}); "
+            "run a full resync to start over"
+        )
 
 
 def _visited(values: dict[str, str | None], lo: int, full: bool) -> bool:

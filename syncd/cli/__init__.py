@@ -26,6 +26,5 @@ main.add_command(score)
 main.add_command(validate_model)
 main.add_command(sandbox)
 main.add_command(validate)
-main.add_command(demo)
-for _cmd in (run, resync, status, explain, export, check, setup):
+for _cmd in (run, resync, status, explain, export, check, setup, demo):
     main.add_command(_cmd)

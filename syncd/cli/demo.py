@@ -7,8 +7,11 @@ buying-committee or priority boosts, and the API calls used against the
 minimum the CRMs' limits allow. Then it changes the model (MQL from 50 to 40),
 previews the change with a rescore-only dry run (the tier-transition matrix;
 nothing is written), and runs a second cycle with the unchanged model, which
-re-reads the records our own writes touched and writes none of them.
+writes nothing.
 
+The fakes enforce the real rate limits and the connectors pace themselves to
+stay within them, on a clock that skips the waits (reported in the calls
+table), so the demo takes seconds where a real HubSpot portal takes minutes.
 Everything lives in a temporary directory that is removed at the end.
 """
 
@@ -20,58 +23,41 @@ import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack, closing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import click
 import yaml
 from rich.console import Console
 
+from syncd.cli.demo_fakes import Fake, SkipClock, config_text, connector_factory, start_fakes
 from syncd.cli.demo_progress import CycleProgress, progress_bars
 from syncd.cli.demo_report import (
     CrmRun,
     account_boost_table,
     calls_table,
+    classify_calls,
     cycle_table,
+    hubspot_minimum_reads,
+    matrix_notes,
     matrix_table,
+    salesforce_minimum_reads,
     tier_table,
     top_leads_table,
 )
 from syncd.cli.exit_codes import ExitCode
-from syncd.cli.factory import build_connector
-from syncd.cli.sandbox import build_app
 from syncd.core import ContactError, contact_from_json, score_batch
-from syncd.sandbox.faults import FaultSpec
-from syncd.sandbox.server import SandboxApp, SandboxServer
+from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.settings import Settings, load_settings
 from syncd.state import Store
 from syncd.sync import CycleReport, Engine, run_cycle
 
 __all__ = ["demo"]
 
-TOKEN = "demo-hubspot-token"
-CRMS = ("salesforce",)
-NAMES = {"hubspot": "hubspot-demo", "salesforce": "salesforce-demo"}
 DEFAULT_MODEL = Path("config/models/default.yaml")
 NEW_MQL_MIN = 40
 
-
-def _config_text(state: Path, model: Path, urls: dict[str, str]) -> str:
-    conns: dict[str, Any] = {}
-    if "hubspot" in urls:
-        conns[NAMES["hubspot"]] = {
-            "type": "hubspot", "base_url": urls["hubspot"], "access_token": TOKEN,
-            "tier": "pro", "model": str(model)}
-    if "salesforce" in urls:
-        conns[NAMES["salesforce"]] = {
-            "type": "salesforce", "instance_url": urls["salesforce"],
-            "login_url": urls["salesforce"], "model": str(model),
-            "auth": {"flow": "password", "username": "demo@syncd.example",
-                     "password": "demo-password", "consumer_key": "syncd-demo",
-                     "consumer_secret": "demo-consumer-secret"}}
-    return yaml.safe_dump({"state": {"url": f"sqlite:///{state}"}, "connectors": conns},
-                          sort_keys=False)
+Cycle = tuple[str, CycleReport, float, float]  # name, report, seconds, skipped wait seconds
 
 
 def _changed_model(model: Path, tmp: Path) -> Path:
@@ -93,106 +79,116 @@ def _settings(path: Path, text: str) -> Settings:
     return load_settings(path, {})
 
 
-def _cycles(console: Console, engine: Engine, names: Sequence[str], *,
-            full: bool) -> list[tuple[str, CycleReport, float]]:
-    out: list[tuple[str, CycleReport, float]] = []
+def _cycles(console: Console, engine: Engine, clock: SkipClock, names: Sequence[str], *,
+            full: bool) -> list[Cycle]:
+    out: list[Cycle] = []
     with progress_bars(console) as bars:
         for name in names:
             bar = CycleProgress(bars, name)
-            begun = time.monotonic()
+            begun, skipped = time.monotonic(), clock.skipped
             report = run_cycle(engine, name, full=full, progress=bar)
-            bar.done(f"{report.status}, {report.written} written")
-            out.append((name, report, time.monotonic() - begun))
+            seconds = time.monotonic() - begun
+            bar.done(f"{report.status}, {report.written} written, {seconds:.1f}s")
+            out.append((name, report, seconds, clock.skipped - skipped))
     return out
 
 
-def _results(engine: Engine, run: CrmRun) -> None:
-    """Replay the stored contacts through the core, as of the cycle's start:
-    the scores the cycle wrote (``syncd export`` + ``syncd score``)."""
+def _crm_run(engine: Engine, fake: Fake, cycle: Cycle) -> CrmRun:
+    """The cycle's results: the stored contacts replayed through the core as of
+    the cycle's start, which is what it wrote (``syncd export`` + ``syncd score``)."""
+    name, report, seconds, skipped = cycle
+    app = fake.app
+    min_reads = (hubspot_minimum_reads(app) if isinstance(app, HubSpotSandbox)
+                 else salesforce_minimum_reads(app.object_counts()))
+    run = CrmRun(name, fake.crm, report, min_reads=min_reads, seconds=seconds,
+                 skipped_wait_s=skipped, calls=classify_calls(fake.crm, app.log.requests()))
     contacts = []
-    for obj in engine.store.export(run.connector):
+    for obj in engine.store.export(name):
         run.contacts[str(obj["id"])] = obj
         try:
             contacts.append(contact_from_json(obj))
         except ContactError:
             continue  # the cycle skipped it too
-    run.results = score_batch(engine.model(run.connector), contacts, run.full.started_at)
+    run.results = score_batch(engine.model(name), contacts, report.started_at)
+    return run
+
+
+def _setup_fields(console: Console, engine: Engine, names: Sequence[str]) -> None:
+    """What `syncd setup` does: create syncd's fields in each CRM."""
+    for name in names:
+        conn = engine.connector(name)
+        try:
+            fields = conn.ensure_fields(create=True)
+        finally:
+            conn.close()
+        console.print(f"{name}: syncd's fields ready ({len(fields.created)} created, "
+                      f"{len(fields.present)} present)")
+
+
+def _preview(console: Console, engine: Engine, names: Sequence[str],
+             tiers: Sequence[str]) -> bool:
+    console.print("A rescore-only dry run of each connector, as `syncd resync --connector "
+                  "NAME --rescore-only --dry-run` does: no API reads, nothing written.")
+    for name in names:
+        preview = run_cycle(engine, name, rescore_only=True, dry_run=True)
+        if preview.dry_run is None or preview.status != "ok":
+            console.print(f"[red]{name}: dry run {preview.status}: {preview.error}")
+            return False
+        console.print(f"[bold]{name}[/bold]: tier transitions (rows: now, columns: with the "
+                      "new model)")
+        console.print(matrix_table(preview.dry_run, tiers))
+        console.print(matrix_notes(preview.dry_run))
+    return True
 
 
 def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
     """The whole story; returns the exit status."""
     begun = time.monotonic()
     logging.getLogger("syncd").setLevel(logging.ERROR)  # the tables tell the story
+    clock = SkipClock()
+    factory = connector_factory(clock)
     with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
-        # the generated history ends two seconds ago: the CRMs' modification stamps have
-        # one-second precision and a cycle reads only whole seconds before its start, so
-        # data stamped in the first cycle's own second would wait for the second cycle
-        now = datetime.now(UTC) - timedelta(seconds=2)
-        apps: dict[str, SandboxApp] = {}
-        urls: dict[str, str] = {}
         console.rule("[bold]syncd demo")
-        for crm in CRMS:
-            app, _how = build_app(crm, seed=seed, contacts=contacts, tier="pro", token=TOKEN,
-                                  faults=FaultSpec(), now=now)
-            server = stack.enter_context(SandboxServer(app))
-            apps[crm], urls[crm] = app, server.url
-            counts = ", ".join(f"{n} {k}" for k, n in app.object_counts().items() if n)
-            console.print(f"fake {crm} on {server.url}: {counts}")
-        settings = _settings(tmp / "syncd.yaml", _config_text(tmp / "state.db", model, urls))
-        names = list(settings.connectors)
-        for name in names:
-            conn = build_connector(name, settings.connectors[name])
-            try:
-                fields = conn.ensure_fields(create=True)
-            finally:
-                conn.close()
-            console.print(f"{name}: syncd's fields ready ({len(fields.created)} created, "
-                          f"{len(fields.present)} present)")
-        engine = Engine(settings, stack.enter_context(closing(Store.open(settings.state.url))),
-                        build_connector)
+        fakes = start_fakes(stack, clock, seed=seed, contacts=contacts, now=datetime.now(UTC))
+        for fake in fakes:
+            counts = ", ".join(f"{n} {k}" for k, n in fake.app.object_counts().items() if n)
+            console.print(f"fake {fake.crm} on {fake.url}: {counts}")
+        settings = _settings(tmp / "syncd.yaml", config_text(tmp / "state.db", model, fakes))
+        names = [fake.connector for fake in fakes]
+        store = stack.enter_context(closing(Store.open(settings.state.url)))
+        engine = Engine(settings, store, factory)
+        _setup_fields(console, engine, names)
 
         console.rule("Full sync")
-        first = _cycles(console, engine, names, full=True)
+        for fake in fakes:
+            fake.app.log.reset()  # count the full cycle's calls only
+        first = _cycles(console, engine, clock, names, full=True)
         console.print(cycle_table("Full cycle of each connector", first))
-        runs = []
-        for (name, report, seconds), crm in zip(first, CRMS, strict=True):
-            run = CrmRun(name, crm, report, object_counts=dict(apps[crm].object_counts()),
-                         seconds=seconds)
-            _results(engine, run)
-            runs.append(run)
+        runs = [_crm_run(engine, fake, cycle) for fake, cycle in zip(fakes, first, strict=True)]
         tiers = engine.model(names[0]).tiering.names
-        console.print(tier_table(runs, tiers))
-        console.print(top_leads_table(runs))
-        console.print(account_boost_table(runs))
-        console.print(calls_table(runs))
+        for table in (tier_table(runs, tiers), top_leads_table(runs), account_boost_table(runs),
+                      calls_table(runs)):
+            console.print(table)
 
         console.rule(f"Model change: MQL from 50 to {NEW_MQL_MIN}")
         new_model = _changed_model(model, tmp)
         changed = Engine(_settings(tmp / "syncd-new.yaml",
-                                   _config_text(tmp / "state.db", new_model, urls)),
-                         engine.store, build_connector)
-        console.print("$ syncd resync --connector NAME --rescore-only --dry-run  "
-                      "(no API reads, nothing written)")
-        for name in names:
-            preview = run_cycle(changed, name, rescore_only=True, dry_run=True)
-            if preview.dry_run is None or preview.status != "ok":
-                console.print(f"[red]{name}: dry run {preview.status}: {preview.error}")
-                return int(ExitCode.FAILED)
-            console.print(matrix_table(name, preview.dry_run, tiers))
+                                   config_text(tmp / "state.db", new_model, fakes)),
+                         store, factory)
+        if not _preview(console, changed, names, tiers):
+            return int(ExitCode.FAILED)
 
         console.rule("Second cycle (model unchanged)")
-        second = _cycles(console, engine, names, full=False)
-        console.print(cycle_table("Incremental cycle: our own writes are re-read, none rewritten",
-                                  second))
-        failed = [n for n, r, _ in first + second if r.status != "ok"]
-        rewrote = [n for n, r, _ in second if r.written]
-        elapsed = time.monotonic() - begun
+        second = _cycles(console, engine, clock, names, full=False)
+        console.print(cycle_table("Incremental cycle: nothing changed, nothing written", second))
+        failed = [c[0] for c in first + second if c[1].status != "ok"]
+        rewrote = [c[0] for c in second if c[1].written or c[1].accounts_written]
         if failed or rewrote:
             console.print(f"[red]demo failed: cycles not ok: {failed}; second cycle wrote: "
                           f"{rewrote}")
             return int(ExitCode.FAILED)
-        console.print(f"demo finished in {elapsed:.1f}s")
+        console.print(f"demo finished in {time.monotonic() - begun:.1f}s")
         return int(ExitCode.OK)
 
 

@@ -9,16 +9,15 @@ from rich.progress import (
     Progress,
     SpinnerColumn,
     TextColumn,
-    TimeElapsedColumn,
 )
 
 __all__ = ["CycleProgress", "progress_bars"]
 
 
 def progress_bars(console: Console) -> Progress:
-    """The bar layout every command uses; ``transient=False`` keeps finished bars."""
-    return Progress(SpinnerColumn(), TextColumn("{task.description:<32}"), BarColumn(),
-                    MofNCompleteColumn(), TimeElapsedColumn(), console=console)
+    """The demo's bar layout; finished bars stay on screen."""
+    return Progress(SpinnerColumn(), TextColumn("{task.description:<44}"), BarColumn(),
+                    MofNCompleteColumn(), console=console)
 
 
 class CycleProgress:

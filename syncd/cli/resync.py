@@ -22,10 +22,12 @@ from syncd.sync import run_cycle
               help="Rescore every stored contact from local state; no API reads.")
 @click.option("--dry-run", is_flag=True,
               help="Write nothing; print the tier transitions, MQL crossings and samples.")
+@click.option("--retry-dead", is_flag=True,
+              help="Queue dead-lettered writes again (after fixing what the CRM rejected).")
 @config_option
 @click.pass_context
 def resync(ctx: click.Context, name: str, full: bool, rescore_only: bool, dry_run: bool,
-           config: str | None) -> None:
+           retry_dead: bool, config: str | None) -> None:
     """Resync one connector by hand, e.g. after changing its model."""
     if full and rescore_only:
         click.echo("--full and --rescore-only exclude each other", err=True)
@@ -33,9 +35,17 @@ def resync(ctx: click.Context, name: str, full: bool, rescore_only: bool, dry_ru
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
     console = Console(width=160)
-    with engine_for(ctx, settings) as app, RichProgress(console) as bar:
-        report = run_cycle(app, name, progress=bar, full=full, rescore_only=rescore_only,
-                           dry_run=dry_run)
+    try:
+        with engine_for(ctx, settings) as app, RichProgress(console) as bar:
+            if retry_dead:
+                revived = app.store.retry_dead(name)
+                console.print(f"{revived} dead-lettered write(s) queued again")
+            report = run_cycle(app, name, progress=bar, full=full,
+                               rescore_only=rescore_only, dry_run=dry_run)
+    except KeyboardInterrupt:
+        click.echo("interrupted: everything committed so far is kept; the next run resumes",
+                   err=True)
+        sys.exit(ExitCode.INTERRUPTED)
     console.print(cycle_table([report]))
     s = report.dry_run
     if s is not None and report.status != "failed":

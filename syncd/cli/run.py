@@ -1,16 +1,21 @@
-"""`syncd run --once`: one cycle of every configured connector."""
+"""`syncd run`: the service (every connector on its schedule until stopped),
+or `syncd run --once`: one cycle of every configured connector."""
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
 from rich.console import Console
 
-from syncd.cli.config_option import config_option, settings_or_exit
+from syncd.cli.config_option import config_option
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.reports import cycle_table
+from syncd.cli.serve import secrets_of, serve
+from syncd.cli.validate import valid_settings_or_exit
 from syncd.cli.wiring import engine_for
+from syncd.daemon.logs import configure_logging, unconfigure_logging
 from syncd.sync import run_cycle
 
 
@@ -20,13 +25,30 @@ from syncd.sync import run_cycle
 @click.pass_context
 def run(ctx: click.Context, once: bool, config: str | None) -> None:
     """Sync every connector: pull changes, rescore, write back what changed.
-    Exit 1 when any connector's cycle failed."""
+
+    Without --once, run each connector on its schedule until SIGTERM/SIGINT
+    (the first stops after the current batch, a second at once), with JSON
+    logs on stdout and /healthz, /readyz and /metrics on daemon.host:port.
+    With --once, exit 1 when any connector's cycle failed."""
+    settings = valid_settings_or_exit(config)
     if not once:
-        click.echo("only `syncd run --once` is available in this build", err=True)
-        sys.exit(ExitCode.UNUSABLE)
-    settings = settings_or_exit(config)
-    with engine_for(ctx, settings) as app:
-        reports = [run_cycle(app, name) for name in settings.connectors]
+        sys.exit(serve(ctx, settings))
+    # Warnings (records skipped or refused) go to stderr with their connector and
+    # record id, secrets masked; the table of cycles goes to stdout.
+    configure_logging(secrets_of(settings), fmt=settings.daemon.log_format, stream=sys.stderr,
+                      level=logging.WARNING)
+    try:
+        with engine_for(ctx, settings) as app:
+            reports = [run_cycle(app, name) for name in settings.connectors]
+    except KeyboardInterrupt:
+        click.echo("interrupted: everything committed so far is kept; the next run resumes",
+                   err=True)
+        sys.exit(ExitCode.INTERRUPTED)
+    finally:
+        unconfigure_logging()
     Console(width=160).print(cycle_table(reports))
+    for r in reports:
+        if r.error:
+            click.echo(f"{r.connector}: {r.status}: {r.error}", err=r.status == "failed")
     if any(r.status == "failed" for r in reports):
         sys.exit(ExitCode.FAILED)

@@ -1,8 +1,8 @@
 """The long-running form of `syncd run`: the daemon over the engine.
 
 Start-up refuses an invalid config exactly as `syncd validate` does (every
-error, exit 1), an unreachable state store or a taken port (exit 2). Then
-logging goes to stdout (JSON lines, or readable text on a terminal) with every
+error, exit 1) and an unusable state store or a taken port (exit 2). Then log
+records go to stdout (JSON lines, or readable text on a terminal) with every
 configured secret masked, and the daemon runs until SIGTERM/SIGINT (exit 0).
 """
 
@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import logging
 
+import click
 import sqlalchemy as sa
 
 from syncd.cli.exit_codes import ExitCode
-from syncd.cli.validate import valid_settings_or_exit
+from syncd.cli.wiring import engine_for
 from syncd.daemon.logs import collect_secrets, configure_logging
 from syncd.daemon.wiring import build_daemon
 from syncd.settings import Settings
-from syncd.state import Store
-from syncd.sync import ConnectorFactory, Engine
 
-__all__ = ["serve"]
+__all__ = ["secrets_of", "serve"]
 
 log = logging.getLogger("syncd.daemon")
 
@@ -37,22 +36,13 @@ def secrets_of(settings: Settings) -> set[str]:
     return found
 
 
-def serve(config: str | None, factory: ConnectorFactory) -> int:
+def serve(ctx: click.Context, settings: Settings) -> int:
     """Run every configured connector on its schedule; returns the exit status."""
-    settings = valid_settings_or_exit(config)
-    redactor = configure_logging(secrets_of(settings), fmt=settings.daemon.log_format)
     if not settings.connectors:
-        log.error("no connectors configured", extra={"event": "daemon_refused"})
+        click.echo("no connectors configured: nothing to run", err=True)
         return int(ExitCode.FAILED)
-    try:
-        store = Store.open(settings.state.url, settings.state.lock_lease)
-    except Exception as exc:  # driver errors vary; the message names the cause
-        first = (str(exc).splitlines() or [""])[0]
-        log.error("state store not usable: %s: %s", type(exc).__name__, first,
-                  extra={"event": "daemon_refused"})
-        return int(ExitCode.UNUSABLE)
-    engine = Engine(settings, store, factory)
-    try:
+    redactor = configure_logging(secrets_of(settings), fmt=settings.daemon.log_format)
+    with engine_for(ctx, settings) as engine:
         try:
             daemon = build_daemon(settings, engine, redact=redactor.text)
         except OSError as exc:
@@ -60,5 +50,3 @@ def serve(config: str | None, factory: ConnectorFactory) -> int:
                       exc.strerror or exc, extra={"event": "daemon_refused"})
             return int(ExitCode.UNUSABLE)
         return daemon.run()
-    finally:
-        engine.close()

@@ -55,6 +55,7 @@ def connector_status(app: Engine, name: str) -> dict[str, Any]:
         "last_rescore_at": m.last_rescore_at.isoformat() if m.last_rescore_at else None,
         "contacts": counts.contacts,
         "pending_writes": counts.pending,
+        "pending_account_writes": store.pending_account_count(name),
         "dead_letters": counts.dead,
         "dead_letter_samples": [{"id": i, "attempts": a, "error": e}
                                 for i, a, e in store.dead_letters(name, 10)],

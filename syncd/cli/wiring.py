@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,19 +20,21 @@ import click
 from connectors.base import Connector, FatalError
 from syncd.cli.exit_codes import ExitCode
 from syncd.settings import ConnectorConfig, Settings
-from syncd.state import Store
 from syncd.sync import ConnectorFactory, Engine, utc_now
 
 __all__ = ["build_connector", "engine_for", "factory_from"]
 
 
-def build_connector(name: str, cfg: ConnectorConfig) -> Connector:
-    """The real connector for ``cfg.type``; ``FatalError`` when it is not available."""
+def build_connector(name: str, cfg: ConnectorConfig, *,
+                    clock: Callable[[], float] = time.time,
+                    sleep: Callable[[float], None] = time.sleep) -> Connector:
+    """The real connector for ``cfg.type``; ``FatalError`` when it is not available.
+    ``clock`` (epoch seconds) and ``sleep`` drive the connector's pacing and retries."""
     try:
         module: Any = importlib.import_module(f"connectors.{cfg.type}.connector")
     except ImportError:
         raise FatalError(f"connector type {cfg.type!r} is not available in this build") from None
-    conn: Connector = module.build(name, cfg.connector_options(), sleep=time.sleep)
+    conn: Connector = module.build(name, cfg.connector_options(), clock=clock, sleep=sleep)
     return conn
 
 
@@ -47,15 +49,14 @@ def factory_from(ctx: click.Context) -> ConnectorFactory:
 @contextmanager
 def engine_for(ctx: click.Context, settings: Settings) -> Iterator[Engine]:
     """An engine on the configured state store; exits 2 when the store cannot be opened."""
+    obj = ctx.find_root().obj
+    clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
     try:
-        store = Store.open(settings.state.url, settings.state.lock_lease)
+        app = Engine.open(settings, factory_from(ctx), clock)
     except Exception as exc:  # driver errors vary; the message names the cause
         click.echo(f"state store {_redact(settings.state.url)} cannot be opened: "
                    f"{type(exc).__name__}: {_first_line(exc)}", err=True)
         sys.exit(ExitCode.UNUSABLE)
-    obj = ctx.find_root().obj
-    clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
-    app = Engine(settings, store, factory_from(ctx), clock=clock)
     try:
         yield app
     finally:

@@ -10,7 +10,8 @@ One job each:
 * ``http`` — the ``/healthz``, ``/readyz`` and ``/metrics`` endpoint;
 * ``logs`` — JSON (or, on a terminal, human) log lines with secrets masked;
 * ``signals`` — SIGTERM/SIGINT: stop after the current batch, a second one at once;
-* ``service`` — wires them together around an injected cycle function.
+* ``service`` — wires them together around an injected cycle function;
+* ``wiring`` — that cycle function over the engine, from the settings.
 """
 
 from syncd.daemon.report import CycleFn, CycleResult

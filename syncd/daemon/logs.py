@@ -28,6 +28,7 @@ _RECORD_FIELDS = frozenset(
     logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 LogFormat = Literal["auto", "json", "text"]
+_MARK = "syncd_handler"
 
 
 class Redactor:
@@ -142,24 +143,32 @@ class TextFormatter(logging.Formatter):
 def configure_logging(secrets: Iterable[str], *, fmt: LogFormat = "auto",
                       stream: TextIO | None = None, level: int = logging.INFO) -> Redactor:
     """Send every log record to ``stream`` (stdout) in ``fmt`` (JSON unless
-    ``auto`` finds a terminal), replacing the root logger's handlers. Returns
-    the redactor so other output (HTTP answers) can use it too."""
+    ``auto`` finds a terminal), replacing the handler an earlier call installed
+    (other handlers stay). Returns the redactor so other output (HTTP answers)
+    can use it too."""
     out = stream if stream is not None else sys.stdout
     redactor = Redactor(secrets)
     if fmt == "auto":
         fmt = "text" if out.isatty() else "json"
     handler = logging.StreamHandler(out)
     handler.setFormatter(TextFormatter(redactor) if fmt == "text" else JsonFormatter(redactor))
+    setattr(handler, _MARK, True)
+    unconfigure_logging()
     root = logging.getLogger()
-    for old in list(root.handlers):
-        root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
     # Libraries' chatter (APScheduler's "Running job…", urllib3's retries) stays at WARNING.
-    for noisy in ("apscheduler", "urllib3", "simple_salesforce", "hubspot"):
+    for noisy in ("apscheduler", "urllib3", "simple_salesforce", "hubspot", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # The daemon's listener reports job errors, missed and skipped runs itself, with
     # the connector's name; APScheduler's own lines about them would repeat it.
     logging.getLogger("apscheduler.executors").setLevel(logging.CRITICAL)
     logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     return redactor
+
+
+def unconfigure_logging() -> None:
+    """Remove the handler ``configure_logging`` installed, if any."""
+    root = logging.getLogger()
+    for old in [h for h in root.handlers if getattr(h, _MARK, False)]:
+        root.removeHandler(old)

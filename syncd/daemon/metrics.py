@@ -32,6 +32,12 @@ class DaemonMetrics:
         self.scored = Counter("syncd_records_scored", "Contacts scored", label, registry=r)
         self.written = Counter("syncd_records_written", "Records written to the CRM",
                                label, registry=r)
+        self.skipped = Counter("syncd_records_skipped",
+                               "Records that could not be used (unmappable or unscorable)",
+                               label, registry=r)
+        self.accounts_written = Counter("syncd_accounts_written",
+                                        "Account score fields written to the CRM", label,
+                                        registry=r)
         self.unchanged = Counter("syncd_writes_skipped_unchanged",
                                  "Scored records not written because nothing changed",
                                  label, registry=r)
@@ -52,12 +58,15 @@ class DaemonMetrics:
                               "Scheduled runs not started: missed (late beyond the grace "
                               "time) or skipped (the previous cycle still running)",
                               [*label, "reason"], registry=r)
-        self.dead_letters = Gauge("syncd_dead_letters",
-                                  "Dead-lettered writes, as of the latest cycle", label,
-                                  registry=r)
+        self.dead_letters = Counter("syncd_dead_letters",
+                                    "Writes given up (dead-lettered) after repeated failures",
+                                    label, registry=r)
         self.pending = Gauge("syncd_pending_writes",
                              "Writes waiting for the next cycle, as of the latest cycle",
                              label, registry=r)
+        self.accounts_pending = Gauge("syncd_account_writes_pending",
+                                      "Account writes waiting for the next cycle", label,
+                                      registry=r)
         self.budget = Gauge("syncd_api_budget_remaining",
                             "CRM API budget left as last reported (-1 when unknown)",
                             label, registry=r)
@@ -73,7 +82,8 @@ class DaemonMetrics:
             self._touch(name)
 
     def _touch(self, name: str) -> None:
-        for metric in (self.pulled, self.scored, self.written, self.unchanged,
+        for metric in (self.pulled, self.scored, self.written, self.unchanged, self.skipped,
+                       self.accounts_written, self.accounts_pending,
                        self.write_failures, self.drift_repaired, self.http_429,
                        self.job_errors, self.dead_letters, self.pending, self.last_success,
                        self.last_failed, self.duration):
@@ -90,12 +100,15 @@ class DaemonMetrics:
         self.scored.labels(connector=name).inc(report.scored)
         self.written.labels(connector=name).inc(report.written)
         self.unchanged.labels(connector=name).inc(report.unchanged)
+        self.skipped.labels(connector=name).inc(report.skipped)
+        self.accounts_written.labels(connector=name).inc(report.accounts_written)
+        self.accounts_pending.labels(connector=name).set(report.accounts_pending)
         self.write_failures.labels(connector=name).inc(report.write_failures)
         self.drift_repaired.labels(connector=name).inc(report.drift_repaired)
         for kind, calls in report.api_calls.items():
             self.api_calls.labels(connector=name, kind=kind).inc(calls)
         self.http_429.labels(connector=name).inc(report.http_429)
-        self.dead_letters.labels(connector=name).set(report.dead_letters)
+        self.dead_letters.labels(connector=name).inc(report.dead_letters)
         self.pending.labels(connector=name).set(report.pending)
         budget = report.budget_remaining
         self.budget.labels(connector=name).set(-1 if budget is None else budget)

@@ -7,16 +7,12 @@ start-up, then one per interval); ``{cron: "*/15 * * * *"}`` is a ``Cron``
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
-
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,26 +43,6 @@ class Cron:
 
 
 Schedule = Every | Cron
-
-
-def parse_duration(text: str) -> timedelta:
-    """``"15m"``, ``"1h30m"``, ``"90s"``, ``"1d"`` or a bare number of seconds."""
-    raw = text.strip().lower()
-    if not raw:
-        raise ValueError("empty duration")
-    try:
-        return timedelta(seconds=float(raw))
-    except ValueError:
-        pass
-    pos, total = 0, 0.0
-    for match in _PART.finditer(raw):
-        if match.start() != pos:
-            break
-        total += float(match.group(1)) * _UNITS[match.group(2)]
-        pos = match.end()
-    if pos != len(raw) or pos == 0:
-        raise ValueError(f"{text!r} is not a duration (examples: 30s, 15m, 1h30m, 1d)")
-    return timedelta(seconds=total)
 
 
 def format_duration(value: timedelta) -> str:

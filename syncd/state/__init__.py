@@ -6,6 +6,7 @@ SQLAlchemy Core on SQLite (default, WAL) or PostgreSQL (psycopg 3); the schema
 is migrated with Alembic whenever a store is opened.
 """
 
+from syncd.state.account_ledger import AccountVerdict, PendingAccount
 from syncd.state.lock import LockBusy
 from syncd.state.records import (
     Meta,
@@ -19,6 +20,7 @@ from syncd.state.records import (
 from syncd.state.store import ConnectorCounts, HistoryRow, RunRow, Store
 
 __all__ = [
-    "ConnectorCounts", "HistoryRow", "LockBusy", "Meta", "PageStats", "PendingWrite", "RunRow",
+    "AccountVerdict", "ConnectorCounts", "HistoryRow", "LockBusy", "Meta", "PageStats",
+    "PendingAccount", "PendingWrite", "RunRow",
     "Scored", "Store", "StoredContact", "Values", "canonical",
 ]

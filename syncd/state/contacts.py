@@ -19,8 +19,9 @@ from syncd.state.pages import chunks
 from syncd.state.records import StoredContact, Values
 from syncd.state.schema import accounts, activities, contacts
 
-__all__ = ["account_key_of", "account_keys_of", "all_groups", "assemble", "dirty_groups",
-           "load_contacts"]
+__all__ = [
+    "account_keys_of", "all_groups", "assemble", "dirty_groups", "load_contacts", "recheck_batches",
+]
 
 
 def _values(score: Any, tier: Any, reasons: Any, priority: Any) -> Values | None:
@@ -68,16 +69,13 @@ def assemble(conn: sa.Connection, connector: str, rows: Sequence[Any],
     return out
 
 
-def account_key_of(conn: sa.Connection, connector: str, cid: str) -> str | None:
-    """The core's account key of stored contact ``cid`` (None when unusable)."""
-    row = conn.execute(sa.select(contacts).where(contacts.c.connector == connector,
-                                                 contacts.c.id == cid)).one()
-    return account_keys_of(conn, connector, [row])[cid]
-
-
 def account_keys_of(conn: sa.Connection, connector: str,
-                    rows: Sequence[Any]) -> dict[str, str | None]:
-    """The core's account key of each stored contact row (None when unusable)."""
+                    ids: Sequence[str]) -> dict[str, str | None]:
+    """The core's account key of each stored contact in ``ids`` (None when unusable)."""
+    rows: list[Any] = []
+    for part in chunks(list(ids)):
+        rows.extend(conn.execute(sa.select(contacts).where(
+            contacts.c.connector == connector, contacts.c.id.in_(part))))
     out: dict[str, str | None] = {}
     for sc in assemble(conn, connector, rows, with_activities=False):
         try:
@@ -161,3 +159,21 @@ def all_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[S
             after = ids[-1]
             group = assemble(conn, connector, _group_rows(conn, connector, (), ids))
         yield group
+
+
+def recheck_batches(engine: sa.Engine, connector: str,
+                    chunk: int) -> Iterator[list[StoredContact]]:
+    """Contacts marked ``recheck`` and not ``dirty`` (dirty ones are rescored
+    anyway), keyset-paged by id; JSON without activities."""
+    after = ""
+    while True:
+        with engine.connect() as conn:
+            rows = conn.execute(sa.select(contacts).where(
+                contacts.c.connector == connector, contacts.c.recheck.is_(True),
+                contacts.c.dirty.is_(False), contacts.c.id > after)
+                .order_by(contacts.c.id).limit(chunk)).all()
+            if not rows:
+                return
+            after = rows[-1].id
+            batch = assemble(conn, connector, rows, with_activities=False)
+        yield batch

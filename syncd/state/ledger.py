@@ -18,51 +18,50 @@ from connectors.base import WriteOutcome
 from syncd.state.records import PendingWrite, Scored, Values
 from syncd.state.schema import contacts, score_history
 
-__all__ = ["OutcomeCounts", "pending_writes", "record_outcomes", "save_scores"]
+__all__ = ["OutcomeCounts", "pending_writes", "record_outcomes", "save_rechecks", "save_scores"]
 
 
-def _update_many(conn: sa.Connection, rows: Sequence[dict[str, object]]) -> None:
-    """UPDATE contacts row by row (``b_connector``/``b_id`` pick the row, every other
-    key is a column) as one executemany per set of columns."""
-    groups: dict[tuple[str, ...], list[dict[str, object]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(k for k in row if not k.startswith("b_"))),
-                          []).append(row)
-    for cols, group in groups.items():
-        conn.execute(sa.update(contacts).where(
-            contacts.c.connector == sa.bindparam("b_connector"),
-            contacts.c.id == sa.bindparam("b_id")).values(
-            {c: sa.bindparam(c) for c in cols}), group)
+_SCORE_COLUMNS = ("score", "tier", "reasons", "priority", "mql", "model_ref", "scored_at",
+                  "mql_at", "pending", "drift", "rank")
 
 
 def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
                 clean: Sequence[str], run_id: str, now: datetime) -> None:
     """Store the verdicts, add score-history rows, clear ``dirty`` for ``clean``."""
-    updates: list[dict[str, object]] = []
-    history: list[dict[str, object]] = []
-    for s in scored:
-        v = s.values
-        values: dict[str, object] = {
-            "b_connector": connector, "b_id": s.id,
-            "score": v.score, "tier": v.tier, "reasons": v.reasons, "priority": v.priority,
-            "mql": s.mql, "model_ref": s.model_ref, "scored_at": now, "mql_at": s.mql_at,
-            "pending": s.pending, "drift": s.drift, "rank": s.rank, "dirty": False,
-        }
-        if s.reset_ledger:
+    for reset in (False, True):
+        rows = [{"b_id": s.id, "b_score": s.values.score, "b_tier": s.values.tier,
+                 "b_reasons": s.values.reasons, "b_priority": s.values.priority, "b_mql": s.mql,
+                 "b_model_ref": s.model_ref, "b_scored_at": now, "b_mql_at": s.mql_at,
+                 "b_pending": s.pending, "b_drift": s.drift, "b_rank": s.rank}
+                for s in scored if s.reset_ledger is reset]
+        if not rows:
+            continue
+        values: dict[str, object] = {c: sa.bindparam(f"b_{c}") for c in _SCORE_COLUMNS}
+        values.update(dirty=False, recheck=False)
+        if reset:
             values.update(attempts=0, dead=False, last_error=None)
-        updates.append(values)
-        if s.history:
-            history.append({"connector": connector, "contact_id": s.id, "at": now,
-                            "score": v.score, "tier": v.tier, "model_ref": s.model_ref,
-                            "run_id": run_id})
-    _update_many(conn, updates)
+        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
+                                               contacts.c.id == sa.bindparam("b_id"))
+                     .values(**values), rows)
+    history = [{"connector": connector, "contact_id": s.id, "at": now, "score": s.values.score,
+                "tier": s.values.tier, "model_ref": s.model_ref, "run_id": run_id}
+               for s in scored if s.history]
     if history:
         conn.execute(sa.insert(score_history), history)
     ids = list(clean)
     for i in range(0, len(ids), 500):
         conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
                                                contacts.c.id.in_(ids[i:i + 500]))
-                     .values(dirty=False))
+                     .values(dirty=False, recheck=False))
+
+
+def save_rechecks(conn: sa.Connection, connector: str,
+                  verdicts: Sequence[tuple[str, bool, bool, int]]) -> None:
+    """Store (id, pending, drift, rank) re-diffs and clear ``recheck``."""
+    for cid, pending, drift, rank in verdicts:
+        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
+                                               contacts.c.id == cid)
+                     .values(pending=pending, drift=drift, rank=rank, recheck=False))
 
 
 def pending_writes(conn: sa.Connection, connector: str, run_id: str,
@@ -95,17 +94,13 @@ def record_outcomes(conn: sa.Connection, connector: str, run_id: str,
                     now: datetime, dead_after: int) -> OutcomeCounts:
     """Apply one outcome per sent write (same order) to the ledger."""
     counts = OutcomeCounts()
-    rows: list[dict[str, object]] = []
+    ok: list[dict[str, object]] = []
     for w, o in zip(sent, outcomes, strict=True):
+        where = (contacts.c.connector == connector, contacts.c.id == w.id)
         v = w.values
         if o.status == "ok":
-            rows.append({
-                "b_connector": connector, "b_id": w.id,
-                "w_score": v.score, "w_tier": v.tier, "w_reasons": v.reasons,
-                "w_priority": v.priority, "written_at": now, "crm_read": True,
-                "crm_score": v.score, "crm_tier": v.tier, "crm_reasons": v.reasons,
-                "crm_priority": v.priority, "pending": False, "drift": False, "attempts": 0,
-                "last_error": None, "attempt_run": run_id})
+            ok.append({"b_id": w.id, "b_score": v.score, "b_tier": v.tier,
+                       "b_reasons": v.reasons, "b_priority": v.priority})
             counts.written += 1
             counts.drift_repaired += int(w.drift)
             continue
@@ -114,7 +109,14 @@ def record_outcomes(conn: sa.Connection, connector: str, run_id: str,
         dead = attempts >= dead_after
         counts.dead += int(dead)
         reason = f"{o.status}: {o.reason}" if o.reason else o.status
-        rows.append({"b_connector": connector, "b_id": w.id, "attempts": attempts,
-                     "dead": dead, "last_error": reason[:2000], "attempt_run": run_id})
-    _update_many(conn, rows)
+        conn.execute(sa.update(contacts).where(*where).values(
+            attempts=attempts, dead=dead, last_error=reason[:2000], attempt_run=run_id))
+    if ok:
+        b = sa.bindparam
+        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
+                                               contacts.c.id == b("b_id")).values(
+            w_score=b("b_score"), w_tier=b("b_tier"), w_reasons=b("b_reasons"),
+            w_priority=b("b_priority"), written_at=now, crm_read=True, crm_score=b("b_score"),
+            crm_tier=b("b_tier"), crm_reasons=b("b_reasons"), crm_priority=b("b_priority"),
+            pending=False, drift=False, attempts=0, last_error=None, attempt_run=run_id), ok)
     return counts

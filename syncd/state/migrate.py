@@ -39,9 +39,40 @@ def create_engine(url: str) -> sa.Engine:
 
 
 def upgrade(engine: sa.Engine) -> None:
-    """Apply every migration not yet applied (idempotent, safe to call at each start)."""
+    """Apply every migration not yet applied (idempotent, safe to call at each
+    start, and from several processes at once: the migration runs under a
+    database-wide lock — an advisory lock on PostgreSQL, ``BEGIN IMMEDIATE``
+    on SQLite)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(_MIGRATIONS))
+    if engine.dialect.name == "sqlite":
+        engine = _immediate(engine)
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_MIGRATION_LOCK)))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+    if engine.dialect.name == "sqlite":
+        engine.dispose()
+
+
+_MIGRATION_LOCK = 0x53594E4344  # "SYNCD"
+
+
+def _immediate(engine: sa.Engine) -> sa.Engine:
+    """A one-off SQLite engine whose transactions start with ``BEGIN IMMEDIATE``
+    (the write lock is taken at once, so two migrating processes queue)."""
+    mig = sa.create_engine(engine.url, connect_args={"check_same_thread": False,
+                                                     "timeout": 30},
+                           poolclass=sa.pool.NullPool)
+
+    def connect(dbapi_conn: Any, _record: Any) -> None:
+        _sqlite_pragmas(dbapi_conn, _record)
+        dbapi_conn.isolation_level = None  # SQLAlchemy, not the driver, begins
+
+    def begin(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    sa.event.listen(mig, "connect", connect)
+    sa.event.listen(mig, "begin", begin)
+    return mig

@@ -2,11 +2,13 @@
 
 ``commit_page`` stores a page's contacts, accounts, activities, deletions and
 merges and its cursor in one transaction, and marks ``dirty`` every contact
-whose score may have changed: a new or changed contact (data, account link or
-CRM values of syncd's fields), a contact with a new or changed activity, every
+whose score may have changed: a new or changed contact (data or account
+link), a contact with a new or changed activity, every
 contact linked to a changed or deleted account, accountless contacts that may
 now resolve to a new account, and the account-mates of deleted contacts.
-Re-reading identical records changes nothing and marks nothing.
+A contact whose only change is the CRM's values of syncd's own fields (our
+own write read back, or a hand edit) is marked ``recheck``: it is diffed
+again without rescoring. Re-reading identical records marks nothing.
 """
 
 from __future__ import annotations
@@ -48,31 +50,6 @@ def _mark(conn: sa.Connection, connector: str, where: sa.ColumnElement[bool]) ->
                  .values(dirty=True))
 
 
-def _many(conn: sa.Connection, stmt: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """Execute ``stmt`` once per row as one executemany per set of keys (every row of
-    one executemany must bind the same parameters)."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(row)), []).append(row)
-    for group in groups.values():
-        conn.execute(stmt, group)
-
-
-def _update_contacts(conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """UPDATE contacts row by row (``b_connector``/``b_id`` pick the row; every other
-    key is a column), as executemany."""
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(tuple(sorted(k for k in row if not k.startswith("b_"))),
-                          []).append(row)
-    for cols, group in groups.items():
-        stmt = (sa.update(contacts)
-                .where(contacts.c.connector == sa.bindparam("b_connector"),
-                       contacts.c.id == sa.bindparam("b_id"))
-                .values({c: sa.bindparam(c) for c in cols}))
-        conn.execute(stmt, group)
-
-
 def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[ContactRecord],
                      stats: PageStats) -> None:
     ids = [r.id for r in recs]
@@ -81,8 +58,6 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         for row in conn.execute(sa.select(contacts).where(
                 contacts.c.connector == connector, contacts.c.id.in_(part))):
             existing[row.id] = row
-    inserts: dict[str, dict[str, Any]] = {}
-    updates: list[dict[str, Any]] = []
     for rec in recs:
         data = {k: v for k, v in rec.data.items() if k not in ("account", "activities")}
         data["id"] = rec.id
@@ -103,43 +78,44 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         if crm is not None:
             values.update(crm_read=True, crm_score=crm.score, crm_tier=crm.tier,
                           crm_reasons=crm.reasons, crm_priority=crm.priority)
-        if rec.id in inserts:  # the same record twice in one page: the last one wins
-            inserts[rec.id].update(values)
-            continue
         old = existing.get(rec.id)
         if old is None:
-            inserts[rec.id] = {"connector": connector, "id": rec.id, "dirty": True, **values}
+            conn.execute(sa.insert(contacts).values(connector=connector, id=rec.id, dirty=True,
+                                                    **values))
             stats.changed_contacts += 1
             continue
-        same = (old.data == text and old.account_id == rec.account_id and old.kind == rec.kind
-                and old.writable == rec.writable
-                and (crm is None or (old.crm_read and old.crm_score == crm.score
-                                     and old.crm_tier == crm.tier
-                                     and old.crm_reasons == crm.reasons
-                                     and old.crm_priority == crm.priority)))
-        if same:
+        same_data = (old.data == text and old.account_id == rec.account_id
+                     and old.kind == rec.kind and old.writable == rec.writable)
+        same_crm = crm is None or (old.crm_read and old.crm_score == crm.score
+                                   and old.crm_tier == crm.tier
+                                   and old.crm_reasons == crm.reasons
+                                   and old.crm_priority == crm.priority)
+        if same_data and same_crm:
+            continue
+        where = (contacts.c.connector == connector, contacts.c.id == rec.id)
+        if same_data:  # only syncd's own fields moved in the CRM: re-diff, no rescore
+            conn.execute(sa.update(contacts).where(*where).values(recheck=True, **values))
             continue
         stats.changed_contacts += 1
         if old.account_id != rec.account_id:
             values["resolved_account_id"] = None
-        updates.append({"b_connector": connector, "b_id": rec.id, "dirty": True, **values})
-    _many(conn, sa.insert(contacts), list(inserts.values()))
-    _update_contacts(conn, updates)
+        conn.execute(sa.update(contacts).where(*where).values(dirty=True, **values))
 
 
 def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: PageStats) -> None:
-    stored: dict[str, str] = {}
-    for part in chunks([a.id for a in page.accounts]):
-        stored.update(conn.execute(sa.select(accounts.c.id, accounts.c.data).where(
-            accounts.c.connector == connector, accounts.c.id.in_(part))).all())
-    inserts: dict[str, dict[str, Any]] = {}
-    updates: dict[str, dict[str, Any]] = {}
-    keys: set[str] = set()
     for acc in page.accounts:
         data = dict(acc.data)
         data["id"] = acc.id
         text = canonical(data)
-        old = stored.get(acc.id)
+        where = (accounts.c.connector == connector, accounts.c.id == acc.id)
+        found = conn.execute(sa.select(accounts.c.data, accounts.c.crm_score, accounts.c.score,
+                                       accounts.c.dead).where(*where)).first()
+        old = None if found is None else found.data
+        if found is not None and found.crm_score != acc.crm_score:
+            # syncd's own account field moved in the CRM: re-diff (restore a hand edit)
+            conn.execute(sa.update(accounts).where(*where).values(
+                crm_score=acc.crm_score,
+                pending=found.score is not None and found.score != acc.crm_score))
         if old == text:
             continue
         stats.accounts += 1
@@ -148,29 +124,18 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         domain_key = account_key(None, None, dom, None) if isinstance(dom, str) and dom else None
         name_key = account_key(None, None, None, name) if isinstance(name, str) and name else None
         row = {"data": text, "domain_key": domain_key, "name_key": name_key}
-        if old is None and acc.id not in inserts:
-            inserts[acc.id] = {"connector": connector, "id": acc.id, **row}
-        elif acc.id in inserts:
-            inserts[acc.id].update(row)
+        if old is None:
+            conn.execute(sa.insert(accounts).values(connector=connector, id=acc.id,
+                                                    crm_score=acc.crm_score, **row))
         else:
-            updates[acc.id] = {"b_connector": connector, "b_id": acc.id, **row}
-        stored[acc.id] = text
-        keys.update(k for k in (domain_key, name_key) if k)
-    if inserts:
-        conn.execute(sa.insert(accounts), list(inserts.values()))
-    if updates:
-        conn.execute(sa.update(accounts).where(
-            accounts.c.connector == sa.bindparam("b_connector"),
-            accounts.c.id == sa.bindparam("b_id")).values(
-            data=sa.bindparam("data"), domain_key=sa.bindparam("domain_key"),
-            name_key=sa.bindparam("name_key")), list(updates.values()))
-    changed = sorted([*inserts, *updates])
-    for part in chunks(changed):
-        _mark(conn, connector, sa.or_(contacts.c.account_id.in_(part),
-                                      contacts.c.resolved_account_id.in_(part)))
-    for part in chunks(sorted(keys)):  # accountless contacts that may now resolve to them
-        _mark(conn, connector, sa.and_(contacts.c.account_id.is_(None), sa.or_(
-            contacts.c.email_key.in_(part), contacts.c.company_key.in_(part))))
+            conn.execute(sa.update(accounts).where(accounts.c.connector == connector,
+                                                   accounts.c.id == acc.id).values(**row))
+        _mark(conn, connector, sa.or_(contacts.c.account_id == acc.id,
+                                      contacts.c.resolved_account_id == acc.id))
+        keys = [k for k in (domain_key, name_key) if k]
+        if keys:  # accountless contacts that may now resolve to this account
+            _mark(conn, connector, sa.and_(contacts.c.account_id.is_(None), sa.or_(
+                contacts.c.email_key.in_(keys), contacts.c.company_key.in_(keys))))
 
 
 def _valid_activity(data: dict[str, Any]) -> str | None:
@@ -183,7 +148,7 @@ def _valid_activity(data: dict[str, Any]) -> str | None:
 
 def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
                        stats: PageStats) -> None:
-    valid: list[tuple[str, str, str]] = []
+    good: dict[tuple[str, str], str] = {}
     for act in page.activities:
         reason = _valid_activity(dict(act.data))
         if reason is not None:
@@ -193,39 +158,30 @@ def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
                 "contact_id": act.contact_id, "reason": reason})
             continue
         stats.activities += 1
-        valid.append((act.key, act.contact_id, canonical(act.data)))
-    stored: dict[tuple[str, str], str] = {}
-    for part in chunks(sorted({key for key, _c, _t in valid})):
-        for key, cid, data in conn.execute(sa.select(
-                activities.c.key, activities.c.contact_id, activities.c.data).where(
-                activities.c.connector == connector, activities.c.key.in_(part))):
-            stored[(key, cid)] = data
-    inserts: dict[tuple[str, str], dict[str, Any]] = {}
-    updates: dict[tuple[str, str], dict[str, Any]] = {}
-    touched: set[str] = set()
-    for key, cid, text in valid:
-        where = (key, cid)
-        if stored.get(where) == text:
-            continue
-        stats.new_activities += 1
-        if where in inserts:
-            inserts[where]["data"] = text
-        elif where in stored:
-            updates[where] = {"b_connector": connector, "b_key": key, "b_cid": cid, "data": text}
-        else:
-            inserts[where] = {"connector": connector, "key": key, "contact_id": cid,
-                              "data": text}
-        stored[where] = text
-        touched.add(cid)
-    if inserts:
-        conn.execute(sa.insert(activities), list(inserts.values()))
-    if updates:
+        good[(act.key, act.contact_id)] = canonical(act.data)
+    if not good:
+        return
+    old: dict[tuple[str, str], str] = {}
+    keys = sorted({k for k, _c in good})
+    for part in chunks(keys):
+        for key, cid, data in conn.execute(
+                sa.select(activities.c.key, activities.c.contact_id, activities.c.data).where(
+                    activities.c.connector == connector, activities.c.key.in_(part))):
+            old[(key, cid)] = data
+    new_rows = [{"connector": connector, "key": k, "contact_id": c, "data": d}
+                for (k, c), d in good.items() if (k, c) not in old]
+    changed = [{"b_key": k, "b_contact": c, "b_data": d}
+               for (k, c), d in good.items() if (k, c) in old and old[(k, c)] != d]
+    if new_rows:
+        conn.execute(sa.insert(activities), new_rows)
+    if changed:
         conn.execute(sa.update(activities).where(
-            activities.c.connector == sa.bindparam("b_connector"),
-            activities.c.key == sa.bindparam("b_key"),
-            activities.c.contact_id == sa.bindparam("b_cid")).values(
-            data=sa.bindparam("data")), list(updates.values()))
-    for part in chunks(sorted(touched)):
+            activities.c.connector == connector, activities.c.key == sa.bindparam("b_key"),
+            activities.c.contact_id == sa.bindparam("b_contact"))
+            .values(data=sa.bindparam("b_data")), changed)
+    touched = sorted({r["contact_id"] for r in new_rows} | {r["b_contact"] for r in changed})
+    stats.new_activities += len(new_rows) + len(changed)
+    for part in chunks(touched):
         _mark(conn, connector, contacts.c.id.in_(part))
 
 
@@ -295,13 +251,29 @@ def _log_skipped(connector: str, s: SkippedRecord) -> None:
                                          "reason": s.reason})
 
 
-def _first_account(conn: sa.Connection, connector: str, col: Any,
-                   keys: Iterable[str]) -> dict[str, str]:
-    """key -> lowest account id with that key in ``col``."""
+def _dirty_pages(conn: sa.Connection, connector: str, *cols: sa.ColumnElement[Any],
+                 where: sa.ColumnElement[bool] | None = None) -> Iterable[Sequence[Any]]:
+    """Dirty contacts' rows (``cols``, id first) in keyset-paged chunks."""
+    after = ""
+    while True:
+        q = sa.select(contacts.c.id, *cols).where(
+            contacts.c.connector == connector, contacts.c.dirty.is_(True), contacts.c.id > after)
+        if where is not None:
+            q = q.where(where)
+        rows = conn.execute(q.order_by(contacts.c.id).limit(IN_CHUNK)).all()
+        if not rows:
+            return
+        after = rows[-1][0]
+        yield rows
+
+
+def _first_account(conn: sa.Connection, connector: str, col: sa.Column[Any],
+                   keys: set[str]) -> dict[str, str]:
     found: dict[str, str] = {}
-    for part in chunks(sorted(set(keys))):
-        found.update(conn.execute(sa.select(col, sa.func.min(accounts.c.id)).where(
-            accounts.c.connector == connector, col.in_(part)).group_by(col)).all())
+    for part in chunks(sorted(keys)):
+        for key, aid in conn.execute(sa.select(col, sa.func.min(accounts.c.id)).where(
+                accounts.c.connector == connector, col.in_(part)).group_by(col)):
+            found[key] = aid
     return found
 
 
@@ -309,44 +281,42 @@ def resolve_accounts(conn: sa.Connection, connector: str) -> int:
     """Link dirty accountless contacts to a stored account: by corporate e-mail
     domain, else by normalised company name (lowest account id on ties).
     Returns how many links changed."""
-    rows = conn.execute(sa.select(contacts.c.id, contacts.c.email_key, contacts.c.company_key,
-                                  contacts.c.resolved_account_id).where(
-        contacts.c.connector == connector, contacts.c.dirty.is_(True),
-        contacts.c.account_id.is_(None))).all()
-    by_domain = _first_account(conn, connector, accounts.c.domain_key,
-                               (r[1] for r in rows if r[1] is not None))
-    by_name = _first_account(conn, connector, accounts.c.name_key,
-                             (r[2] for r in rows if r[2] is not None))
-    changes: list[dict[str, Any]] = []
-    for cid, email_key, company_key, current in rows:
-        found = by_domain.get(email_key) if email_key is not None else None
-        if found is None and company_key is not None:
-            found = by_name.get(company_key)
-        if found != current:
-            changes.append({"b_connector": connector, "b_id": cid, "resolved_account_id": found})
-    _update_contacts(conn, changes)
-    return len(changes)
+    changed = 0
+    for rows in _dirty_pages(conn, connector, contacts.c.email_key, contacts.c.company_key,
+                             contacts.c.resolved_account_id,
+                             where=contacts.c.account_id.is_(None)):
+        by_domain = _first_account(conn, connector, accounts.c.domain_key,
+                                   {r[1] for r in rows if r[1]})
+        by_name = _first_account(conn, connector, accounts.c.name_key,
+                                 {r[2] for r in rows if r[2]})
+        updates = []
+        for cid, email_key, company_key, current in rows:
+            found = by_domain.get(email_key) if email_key else None
+            if found is None and company_key:
+                found = by_name.get(company_key)
+            if found != current:
+                updates.append({"b_id": cid, "b_acc": found})
+        if updates:
+            conn.execute(sa.update(contacts).where(
+                contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+                .values(resolved_account_id=sa.bindparam("b_acc")), updates)
+            changed += len(updates)
+    return changed
 
 
 def refresh_keys(conn: sa.Connection, connector: str,
-                 keys_of: Callable[[Sequence[Any]], dict[str, str | None]]) -> None:
-    """Recompute ``account_key`` of dirty contacts with ``keys_of(rows)`` (contact
-    rows -> id -> key, a chunk at a time); when a key changes, the old key's
-    contacts are marked dirty too."""
-    ids = [r[0] for r in conn.execute(sa.select(contacts.c.id).where(
-        contacts.c.connector == connector, contacts.c.dirty.is_(True)))]
-    old_keys: set[str] = set()
-    for part in chunks(ids):
-        rows = conn.execute(sa.select(contacts).where(
-            contacts.c.connector == connector, contacts.c.id.in_(part))).all()
-        new = keys_of(rows)
-        changes = []
-        for row in rows:
-            key = new.get(row.id)
-            if key != row.account_key:
-                changes.append({"b_connector": connector, "b_id": row.id, "account_key": key})
-                if row.account_key is not None:
-                    old_keys.add(row.account_key)
-        _update_contacts(conn, changes)
-    for part in chunks(sorted(old_keys)):
+                 keys_of: Callable[[Sequence[str]], dict[str, str | None]]) -> None:
+    """Recompute ``account_key`` of dirty contacts with ``keys_of(ids)``; when a
+    key changes, the old key's contacts are marked dirty too."""
+    stale: set[str] = set()
+    for rows in _dirty_pages(conn, connector, contacts.c.account_key):
+        new = keys_of([r[0] for r in rows])
+        updates = [{"b_id": cid, "b_key": new.get(cid)} for cid, old in rows
+                   if new.get(cid) != old]
+        stale.update(old for cid, old in rows if old is not None and new.get(cid) != old)
+        if updates:
+            conn.execute(sa.update(contacts).where(
+                contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+                .values(account_key=sa.bindparam("b_key")), updates)
+    for part in chunks(sorted(stale)):
         _mark(conn, connector, contacts.c.account_key.in_(part))

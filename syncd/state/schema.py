@@ -56,7 +56,22 @@ accounts = sa.Table(
     sa.Column("data", sa.Text, nullable=False),
     sa.Column("domain_key", sa.String(300)),
     sa.Column("name_key", sa.String(300)),
+    # syncd's account fields: as read from the CRM, computed now, last written
+    sa.Column("crm_score", sa.Integer),
+    sa.Column("score", sa.Integer),
+    sa.Column("summary", sa.Text),
+    sa.Column("priority", sa.Boolean),
+    sa.Column("w_score", sa.Integer),
+    sa.Column("w_summary", sa.Text),
+    sa.Column("w_priority", sa.Boolean),
+    # write ledger
+    sa.Column("pending", sa.Boolean, nullable=False, default=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text),
+    sa.Column("dead", sa.Boolean, nullable=False, default=False),
+    sa.Column("attempt_run", sa.String(40)),
     sa.Index("ix_syncd_account_domain", "connector", "domain_key"),
+    sa.Index("ix_syncd_account_pending", "connector", "pending"),
     sa.Index("ix_syncd_account_name", "connector", "name_key"),
 )
 
@@ -73,6 +88,8 @@ contacts = sa.Table(
     sa.Column("account_key", sa.String(300)),
     sa.Column("writable", sa.Boolean, nullable=False, default=True),
     sa.Column("dirty", sa.Boolean, nullable=False, default=True),
+    # only the CRM's values of syncd's fields changed: re-diff, no rescore
+    sa.Column("recheck", sa.Boolean, nullable=False, default=False),
     # syncd's fields as last read from the CRM (crm_read: they were read)
     sa.Column("crm_read", sa.Boolean, nullable=False, default=False),
     sa.Column("crm_score", sa.Integer),
@@ -103,6 +120,7 @@ contacts = sa.Table(
     sa.Column("dead", sa.Boolean, nullable=False, default=False),
     sa.Column("attempt_run", sa.String(40)),
     sa.Index("ix_syncd_contact_dirty", "connector", "dirty"),
+    sa.Index("ix_syncd_contact_recheck", "connector", "recheck"),
     sa.Index("ix_syncd_contact_key", "connector", "account_key"),
     sa.Index("ix_syncd_contact_pending", "connector", "pending", "rank"),
     sa.Index("ix_syncd_contact_account", "connector", "account_id"),

@@ -16,8 +16,9 @@ from typing import Any
 import sqlalchemy as sa
 
 from connectors.base import Page, WriteOutcome
+from syncd.state import account_ledger, ledger, pages
 from syncd.state import contacts as contact_reads
-from syncd.state import ledger, pages
+from syncd.state.account_ledger import AccountVerdict, PendingAccount
 from syncd.state.lock import connector_lock
 from syncd.state.migrate import create_engine, upgrade
 from syncd.state.records import Meta, PageStats, PendingWrite, Scored, StoredContact
@@ -114,7 +115,7 @@ class Store:
         with self.engine.begin() as conn:
             changed = pages.resolve_accounts(conn, connector)
             pages.refresh_keys(conn, connector,
-                               lambda rows: contact_reads.account_keys_of(conn, connector, rows))
+                               lambda ids: contact_reads.account_keys_of(conn, connector, ids))
         return changed
 
     def mark_all_dirty(self, connector: str) -> None:
@@ -129,6 +130,14 @@ class Store:
 
     def all_groups(self, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
         return contact_reads.all_groups(self.engine, connector, chunk)
+
+    def recheck_batches(self, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
+        return contact_reads.recheck_batches(self.engine, connector, chunk)
+
+    def save_rechecks(self, connector: str,
+                      verdicts: Sequence[tuple[str, bool, bool, int]]) -> None:
+        with self.engine.begin() as conn:
+            ledger.save_rechecks(conn, connector, verdicts)
 
     def contact(self, connector: str, cid: str) -> StoredContact | None:
         with self.engine.connect() as conn:
@@ -192,6 +201,42 @@ class Store:
         with self.engine.begin() as conn:
             return ledger.record_outcomes(conn, connector, run_id, sent, outcomes, now,
                                           dead_after)
+
+    def save_account_scores(self, connector: str, verdicts: Sequence[AccountVerdict]) -> None:
+        with self.engine.begin() as conn:
+            account_ledger.save_account_scores(conn, connector, verdicts)
+
+    def pending_accounts(self, connector: str, run_id: str, limit: int) -> list[PendingAccount]:
+        with self.engine.connect() as conn:
+            return account_ledger.pending_accounts(conn, connector, run_id, limit)
+
+    def record_account_outcomes(self, connector: str, run_id: str,
+                                sent: Sequence[PendingAccount],
+                                outcomes: Sequence[WriteOutcome],
+                                dead_after: int) -> tuple[int, int, int]:
+        with self.engine.begin() as conn:
+            return account_ledger.record_account_outcomes(conn, connector, run_id, sent,
+                                                          outcomes, dead_after)
+
+    def retry_dead(self, connector: str) -> int:
+        """Give every dead-lettered write (contacts and accounts) a fresh ledger."""
+        from syncd.state.schema import accounts
+
+        n = 0
+        with self.engine.begin() as conn:
+            for table in (contacts, accounts):
+                n += conn.execute(sa.update(table).where(
+                    table.c.connector == connector, table.c.dead.is_(True))
+                    .values(dead=False, attempts=0, attempt_run=None)).rowcount
+        return n
+
+    def pending_account_count(self, connector: str) -> int:
+        from syncd.state.schema import accounts
+
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).where(
+                accounts.c.connector == connector, accounts.c.pending.is_(True),
+                accounts.c.dead.is_(False))).scalar_one())
 
     # ------------------------------------------------------------------ runs
 

@@ -22,16 +22,26 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
 from connectors.base import (
+    AccountUpdate,
     Connector,
     ContactUpdate,
     FatalError,
     RetriableError,
     Usage,
 )
-from syncd.core import ContactError, ModelError, contact_from_json, score_batch
-from syncd.state import LockBusy
-from syncd.sync.decide import DryRunSummary, decide, mql_tiers
+from syncd.core import (
+    AccountScore,
+    ContactError,
+    ModelError,
+    account_scores,
+    contact_from_json,
+    score_batch,
+)
+from syncd.state import AccountVerdict, LockBusy
+from syncd.sync.decide import DryRunSummary, decide, mql_tiers, recheck
 from syncd.sync.engine import Engine
 from syncd.sync.report import CycleReport, Progress
 
@@ -54,6 +64,7 @@ class _Tally:
     write_failures: int = 0
     dead_letters: int = 0
     drift_repaired: int = 0
+    accounts_written: int = 0
     rescored_all: bool = False
     status: str = "ok"
     error: str | None = None
@@ -101,7 +112,11 @@ class _Cycle:
     def pull(self, full: bool) -> None:
         conn = self.connector()
         fields = conn.ensure_fields(create=conn.auto_create_fields and not self.dry_run)
-        if not fields.ok:
+        if not fields.ok and self.dry_run:
+            log.warning("fields missing (dry run goes on)", extra={
+                "connector": self.name, "run_id": self.run_id, "event": "fields_missing",
+                "missing": [f"{f.object}.{f.name}" for f in fields.missing]})
+        elif not fields.ok:
             missing = ", ".join(f"{f.object}.{f.name} ({f.type})" for f in fields.missing)
             raise FatalError(f"syncd's fields are missing: {missing}; run `syncd setup "
                              f"--connector {self.name}`")
@@ -122,6 +137,17 @@ class _Cycle:
                 raise _Stopped("stop requested")
             if conn.usage().stop:
                 raise _Stopped("API budget guard")
+
+    # ----------------------------------------------------------------- recheck
+
+    def recheck(self) -> None:
+        """Re-diff contacts whose only change is the CRM's values of syncd's fields."""
+        if self.summary is not None:
+            return
+        mql = mql_tiers(self.app.model(self.name))
+        for batch in self.store.recheck_batches(self.name, self.cfg.score_chunk):
+            verdicts = [v for v in (recheck(sc, mql) for sc in batch) if v is not None]
+            self.store.save_rechecks(self.name, verdicts)
 
     # ----------------------------------------------------------------- score
 
@@ -156,6 +182,9 @@ class _Cycle:
                             for sc, r in zip(ok, results, strict=True)]
                 self.t.unchanged += sum(1 for v in verdicts if not v.pending)
                 self.store.save_scores(self.name, verdicts, bad, self.run_id, self.app.clock())
+                self.store.save_account_scores(self.name, [
+                    AccountVerdict(a.key[3:], a.score, _account_summary(a), a.priority)
+                    for a in account_scores(model, results) if a.key.startswith("id:")])
             self._advance(len(group))
             if self.stop.is_set():
                 raise _Stopped("stop requested")
@@ -168,7 +197,7 @@ class _Cycle:
 
     def write(self) -> None:
         counts = self.store.counts(self.name)
-        if counts.pending == 0:
+        if counts.pending == 0 and self.store.pending_account_count(self.name) == 0:
             return
         conn = self.connector()
         usage = conn.usage()
@@ -212,6 +241,39 @@ class _Cycle:
                         failed=done.failed, dead=done.dead)
             if allowed is not None:
                 allowed -= len(batch)
+        self.write_accounts(conn, size, allowed)
+
+    def write_accounts(self, conn: Connector, size: int, allowed: int | None) -> None:
+        """Account fields, after every contact write (contacts matter more)."""
+        while allowed is None or allowed > 0:
+            if self.stop.is_set():
+                raise _Stopped("stop requested")
+            if conn.usage().stop:
+                raise _Stopped("API budget guard")
+            batch = self.store.pending_accounts(self.name, self.run_id,
+                                                size if allowed is None else min(size, allowed))
+            if not batch:
+                return
+            outcomes = conn.write([AccountUpdate(id=a.id, score=a.score, summary=a.summary,
+                                                 priority=a.priority) for a in batch])
+            if len(outcomes) != len(batch):
+                raise RetriableError(f"connector answered {len(outcomes)} outcomes for "
+                                     f"{len(batch)} updates; nothing recorded, retried next cycle")
+            written, failed, dead = self.store.record_account_outcomes(
+                self.name, self.run_id, batch, outcomes, self.cfg.dead_letter_after)
+            self.t.accounts_written += written
+            self.t.write_failures += failed
+            self.t.dead_letters += dead
+            for a, o in zip(batch, outcomes, strict=True):
+                if o.status != "ok":
+                    log.warning("write failed", extra={
+                        "connector": self.name, "run_id": self.run_id, "event": "write_failed",
+                        "record_id": a.id, "object": "account", "outcome": o.status,
+                        "reason": o.reason, "rate_limited": o.rate_limited})
+            self._event("account_write_batch", sent=len(batch), written=written,
+                        failed=failed, dead=dead)
+            if allowed is not None:
+                allowed -= len(batch)
 
 
 def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = None,
@@ -237,6 +299,8 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
                 c.t.status, c.t.error = "failed", str(exc)
             except ModelError as exc:
                 c.t.status, c.t.error = "failed", f"model not usable: {exc}"
+            except SQLAlchemyError:
+                raise
             except Exception as exc:  # a bug: record it, keep the daemon alive
                 log.exception("cycle crashed", extra={"connector": connector, "run_id": run_id,
                                                       "event": "internal_error"})
@@ -251,6 +315,13 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
                                  report.error)
     except LockBusy as exc:
         c.t.status, c.t.error = "failed", str(exc)
+        report = _report(c, kind)
+    except SQLAlchemyError as exc:  # the state store itself failed (database down …)
+        log.exception("state store failed", extra={"connector": connector, "run_id": run_id,
+                                                   "event": "state_error"})
+        first = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
+        c.t.status = "failed"
+        c.t.error = f"state store error ({type(exc).__name__}): {first[0] if first else ''}"
         report = _report(c, kind)
     c._event("cycle_finished", status=report.status, pulled=report.pulled,
              scored=report.scored, written=report.written, failures=report.write_failures,
@@ -267,18 +338,27 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool) -> str:
     everything = (rescore_only or full or meta.model_ref != model.ref
                   or _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started))
     c.t.rescored_all = everything
+    c.recheck()
     c.score(everything)
     if not c.dry_run:
         c.write()
     return "ok"
 
 
+def _account_summary(a: AccountScore) -> str:
+    """The account's summary field: aggregate, contacts, top contacts, priority."""
+    text = (f"{a.aggregate} = {a.score} over {a.contacts} contact(s); top: "
+            f"{', '.join(a.top_contact_ids)}" + ("; priority account" if a.priority else ""))
+    return text if len(text) <= 255 else text[:254] + "…"
+
+
 def _report(c: _Cycle, kind: str) -> CycleReport:
     t = c.t
     try:
         pending = c.store.counts(c.name).pending
+        accounts_pending = c.store.pending_account_count(c.name)
     except Exception:  # the store itself failed: the report still goes out
-        pending = -1
+        pending = accounts_pending = -1
     return CycleReport(
         connector=c.name, run_id=c.run_id, kind=kind, started_at=c.started,
         finished_at=c.app.clock(), status=t.status, pulled=t.pulled, scored=t.scored,
@@ -286,4 +366,5 @@ def _report(c: _Cycle, kind: str) -> CycleReport:
         write_failures=t.write_failures, dead_letters=t.dead_letters, pending=pending,
         drift_repaired=t.drift_repaired, api_calls=dict(t.usage.calls), http_429=t.usage.http_429,
         budget_remaining=t.usage.budget_remaining, error=t.error, skipped=t.skipped,
-        rescored_all=t.rescored_all, dry_run=c.summary)
+        rescored_all=t.rescored_all, accounts_written=t.accounts_written,
+        accounts_pending=accounts_pending, dry_run=c.summary)

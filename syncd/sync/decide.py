@@ -18,7 +18,7 @@ from datetime import datetime
 from syncd.core import CompiledModel, ScoreResult
 from syncd.state import Scored, StoredContact, Values
 
-__all__ = ["DryRunSummary", "decide", "mql_tiers", "rank", "values_of"]
+__all__ = ["DryRunSummary", "decide", "mql_tiers", "rank", "recheck", "values_of"]
 
 MQL_CROSSING = 4_000_000
 TIER_CHANGE = 2_000_000
@@ -63,6 +63,19 @@ def decide(sc: StoredContact, result: ScoreResult, mql: frozenset[str],
     return Scored(id=sc.id, values=v, mql=result.mql, model_ref=result.model, mql_at=mql_at,
                   pending=pending, drift=drift, rank=rank(v, result.mql, baseline, mql),
                   history=moved, reset_ledger=changed)
+
+
+def recheck(sc: StoredContact, mql: frozenset[str]) -> tuple[str, bool, bool, int] | None:
+    """Re-diff a contact whose CRM values changed but whose data did not:
+    (id, pending, drift, rank) against the values already computed; None when
+    it was never scored (it is dirty and will be)."""
+    v = sc.desired
+    if v is None:
+        return None
+    baseline = sc.crm if sc.crm is not None else sc.written
+    pending = sc.writable and baseline != v
+    drift = pending and sc.written == v
+    return sc.id, pending, drift, rank(v, sc.desired_mql, baseline, mql)
 
 
 @dataclass

@@ -43,6 +43,13 @@ class Engine:
     owner: str = field(default_factory=_owner)
     models: dict[str, CompiledModel] = field(default_factory=dict)
 
+    @classmethod
+    def open(cls, settings: Settings, factory: ConnectorFactory,
+             clock: Callable[[], datetime] = utc_now) -> Engine:
+        """An engine on the configured state store (migrated on open)."""
+        return cls(settings, Store.open(settings.state.url, settings.state.lock_lease), factory,
+                   clock=clock)
+
     def config(self, connector: str) -> ConnectorConfig:
         return self.settings.connectors[connector]
 

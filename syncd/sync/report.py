@@ -46,6 +46,9 @@ class CycleReport:
     error: str | None
     skipped: int = 0
     rescored_all: bool = False
+    #: account score fields written, and still pending (contact counts exclude accounts)
+    accounts_written: int = 0
+    accounts_pending: int = 0
     dry_run: DryRunSummary | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:

@@ -61,6 +61,11 @@ def test_run_status_explain_export_replay(crm: MemoryCRM, config: Path, tmp_path
     r = _invoke(crm, "status", "--config", str(config))
     outputs.append(r.output)
     assert "dead-lettered" in r.output and "003A2" in r.output
+    # the CRM accepts it now (failures exhausted): an operator re-queues the dead letter
+    r = _invoke(crm, "resync", "--connector", NAME, "--retry-dead", "--config", str(config))
+    outputs.append(r.output)
+    assert r.exit_code == 0 and "1 dead-lettered write(s) queued again" in r.output
+    assert crm.fields("003A2")["score"] is not None
     r = _invoke(crm, "explain", "--connector", NAME, "003A1", "--config", str(config),
                 "--as-of", "2026-11-23T12:00:00Z")
     outputs.append(r.output)
@@ -77,8 +82,6 @@ def test_run_status_explain_export_replay(crm: MemoryCRM, config: Path, tmp_path
     assert r.exit_code == 0, r.output
     for line in scored.read_text(encoding="utf-8").splitlines():
         res = json.loads(line)
-        if res["id"] == "003A2":
-            continue  # dead-lettered: never written
         f = crm.fields(res["id"])
         assert (f["score"], f["tier"], f["priority"]) == (res["score"], res["tier"],
                                                          res["priority"]), res["id"]
@@ -125,3 +128,13 @@ def test_check_setup_and_errors(crm: MemoryCRM, config: Path, tmp_path: Path) ->
         r = _invoke(crm, *cmd, "--config", str(bad))
         assert r.exit_code == 1, cmd
         assert f"{bad}:5: connectors.mem.type:" in r.output and "Traceback" not in r.output
+
+
+def test_unreachable_state_store_is_reported_without_its_password(
+        crm: MemoryCRM, tmp_path: Path) -> None:
+    url = f"postgresql://syncd:db-pass-321@/syncd?host={tmp_path / 'nowhere'}"
+    config = write_config(tmp_path, url)
+    r = _invoke(crm, "status", "--config", str(config))
+    assert r.exit_code == 2
+    assert "state store postgresql://syncd:***@/syncd" in r.output
+    assert "cannot be opened" in r.output and "db-pass-321" not in r.output

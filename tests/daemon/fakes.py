@@ -30,6 +30,9 @@ class FakeReport:
     http_429: int = 1
     budget_remaining: int | None = 900
     error: str | None = None
+    skipped: int = 3
+    accounts_written: int = 2
+    accounts_pending: int = 1
 
 
 Behaviour = Callable[[str, threading.Event, int], FakeReport]

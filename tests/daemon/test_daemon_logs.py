@@ -16,6 +16,7 @@ from syncd.daemon.logs import (
     TextFormatter,
     collect_secrets,
     configure_logging,
+    unconfigure_logging,
 )
 
 TOKEN = "pat-na1-7f3c9e0d-secret"
@@ -106,17 +107,38 @@ def test_collect_secrets_walks_nested_settings() -> None:
     assert collect_secrets(settings) == {TOKEN, "pw-1234", "other-secret"}
 
 
-def test_configure_logging_chooses_json_off_a_terminal() -> None:
-    out = io.StringIO()
+def test_configure_logging_chooses_json_off_a_terminal_and_replaces_only_itself() -> None:
+    first, second = io.StringIO(), io.StringIO()
     root = logging.getLogger()
-    saved = (list(root.handlers), root.level)
+    before, level = list(root.handlers), root.level
+    try:
+        configure_logging([TOKEN], stream=first)
+        configure_logging([TOKEN], stream=second)
+        logging.getLogger("syncd.sync").info("hello %s", TOKEN, extra={"event": "x"})
+        assert [h for h in root.handlers if h not in before] != []
+        assert all(h in root.handlers for h in before)  # others' handlers stay
+    finally:
+        unconfigure_logging()
+        root.setLevel(level)
+    assert first.getvalue() == ""
+    assert json.loads(second.getvalue())["message"] == "hello ***"
+    assert root.handlers == before
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_configure_logging_is_readable_on_a_terminal() -> None:
+    out = _Terminal()
+    root = logging.getLogger()
+    level = root.level
     try:
         configure_logging([TOKEN], stream=out)
-        logging.getLogger("syncd.sync").info("hello %s", TOKEN, extra={"event": "x"})
+        logging.getLogger("syncd.daemon").info("syncd started", extra={"event": "daemon_started"})
     finally:
-        for handler in list(root.handlers):
-            root.removeHandler(handler)
-        for handler in saved[0]:
-            root.addHandler(handler)
-        root.setLevel(saved[1])
-    assert json.loads(out.getvalue())["message"] == "hello ***"
+        unconfigure_logging()
+        root.setLevel(level)
+    line = out.getvalue()
+    assert "info    daemon_started: syncd started" in line and not line.startswith("{")

@@ -14,9 +14,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-import pytest
+from click.testing import CliRunner
 
-from syncd.cli.serve import serve
+from syncd.cli import main
 from syncd.settings import ConnectorConfig
 from syncd.state import Store
 from tests.kit.memory_crm import MemoryConnector, MemoryCRM
@@ -114,6 +114,15 @@ def test_daemon_process_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path: Path)
         for path in ("/healthz", "/readyz"):
             with urllib.request.urlopen(url + path, timeout=5) as answer:
                 assert answer.status == 200
+        # a second daemon on the same port is refused with exit 2 and says why
+        busy = tmp_path / "busy.yaml"
+        busy.write_text((tmp_path / "syncd.yaml").read_text().replace(
+            "port: 0", f"port: {started['http_port']}"), encoding="utf-8")
+        second = _spawn(busy, crm_path)
+        out2, err2 = second.communicate(timeout=30)
+        assert second.returncode == 2, out2 + err2
+        refusal = json.loads(out2.splitlines()[-1])
+        assert refusal["event"] == "daemon_refused" and "cannot listen" in refusal["message"]
         begun = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=10) == 0
@@ -142,21 +151,22 @@ def test_daemon_process_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path: Path)
         store.close()
 
 
-def _refused(config: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
-    """Run the CLI path in-process on a config it must refuse: exit 1, errors on stderr."""
+def _refused(config: Path) -> list[str]:
+    """`syncd run` in-process on a config it must refuse: exit 1, errors on stderr."""
     def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
         raise AssertionError("no connector may be built for an invalid config")
 
-    with pytest.raises(SystemExit) as exit_:
-        serve(str(config), factory)
-    assert exit_.value.code == 1
-    out, err = capsys.readouterr()
-    assert out == ""
-    return err.splitlines()
+    result = CliRunner().invoke(main, ["run", "--config", str(config)], obj={"factory": factory})
+    assert result.exit_code == 1 and result.stdout == ""
+    return result.stderr.splitlines()
 
 
-def test_invalid_config_is_refused_with_every_error(tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_config_without_connectors_is_refused(tmp_path: Path) -> None:
+    config = _config(tmp_path, f"state:\n  url: sqlite:///{tmp_path / 'state.db'}\n")
+    assert _refused(config) == ["no connectors configured: nothing to run"]
+
+
+def test_invalid_config_is_refused_with_every_error(tmp_path: Path) -> None:
     config = _config(tmp_path, f"""\
 state:
   url: "sqlite:///{tmp_path / 'state.db'}"
@@ -170,12 +180,12 @@ connectors:
     model: {MODEL}
     schedule: {{cron: "61 * * * *"}}
 """)
-    assert _refused(config, capsys) == [
+    assert _refused(config) == [
         f"{config}:9: connectors.mem.access_token: environment variable "
         "UNSET_TOKEN_VAR_FOR_SYNCD_TEST is not set",
         "config not usable (1 error(s))"]
     _config(tmp_path, config.read_text().replace("${UNSET_TOKEN_VAR_FOR_SYNCD_TEST}", "x"))
-    lines = _refused(config, capsys)
+    lines = _refused(config)
     assert f"{config}:4: daemon.port: Input should be less than or equal to 65535" in lines
     assert f"{config}:5: daemon.colour: unknown key" in lines
     assert any(line.startswith(f"{config}:11: connectors.mem.schedule.cron: invalid crontab")
@@ -183,12 +193,11 @@ connectors:
     assert lines[-1] == "config not usable (3 error(s))"
 
 
-def test_a_broken_model_is_refused_like_validate(tmp_path: Path,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_broken_model_is_refused_like_validate(tmp_path: Path) -> None:
     model = tmp_path / "broken.yaml"
     model.write_text("tiers: [oops\n", encoding="utf-8")
     text = _good_config(tmp_path).read_text().replace(str(MODEL), str(model))
     config = _config(tmp_path, text.replace("${MEM_TOKEN}", "literal-token"))
-    lines = _refused(config, capsys)
+    lines = _refused(config)
     assert lines[0].startswith(f"connector mem: {model}:")
     assert lines[-1].startswith("config not usable (")

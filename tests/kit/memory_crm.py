@@ -34,6 +34,7 @@ from connectors.base import (
     FieldSpec,
     FieldsReport,
     Page,
+    RetriableError,
     Usage,
     WriteOutcome,
     WrittenValues,
@@ -112,13 +113,14 @@ class MemoryConnector(Connector):
 
     def __init__(self, name: str, crm: MemoryCRM, *, page_size: int = 3,
                  write_batch_size: int = 2, save_to: Path | None = None,
-                 kill_at: str | None = None) -> None:
+                 kill_at: str | None = None, fail_at_page: int | None = None) -> None:
         self.name = name
         self.crm = crm
         self.page_size = page_size
         self.write_batch_size = write_batch_size
         self.save_to = save_to
         self.kill_at = kill_at
+        self.fail_at_page = fail_at_page
         self.pages_yielded = 0
         self.write_calls = 0
         self.closed = False
@@ -164,10 +166,14 @@ class MemoryConnector(Connector):
             part = events[i:i + self.page_size]
             self.pages_yielded += 1
             self._maybe_kill("page", self.pages_yielded)
+            if self.pages_yielded == self.fail_at_page:
+                raise RetriableError("HTTP 503 from the CRM after 6 attempts")
             self._call("read")
             yield Page(
                 contacts=[self._contact_record(k) for _s, t, k in part if t == "contact"],
-                accounts=[AccountRecord(id=k, data=dict(self.crm.accounts[k]["data"]))
+                accounts=[AccountRecord(id=k, data=dict(self.crm.accounts[k]["data"]),
+                                        crm_score=self.crm.accounts[k].get("fields",
+                                                                            {}).get("score"))
                           for _s, t, k in part if t == "account"],
                 activities=[ActivityRecord(key=k, contact_id=self.crm.activities[k]["contact_id"],
                                            data=dict(self.crm.activities[k]["data"]))
@@ -181,7 +187,16 @@ class MemoryConnector(Connector):
             self.write_calls += 1
             self._maybe_kill("write-before", self.write_calls)
             for u in updates[i:i + self.write_batch_size]:
-                assert isinstance(u, ContactUpdate)
+                if isinstance(u, AccountUpdate):
+                    a = self.crm.accounts.get(u.id)
+                    if a is None:
+                        out.append(WriteOutcome(u.id, "rejected", "record deleted"))
+                        continue
+                    a["fields"] = {"score": u.score, "summary": u.summary,
+                                   "priority": u.priority}
+                    a["mod"] = self.crm.tick()
+                    out.append(WriteOutcome(u.id, "ok"))
+                    continue
                 pending = self.crm.failures.get(u.id)
                 if pending:
                     kind = pending.pop(0)

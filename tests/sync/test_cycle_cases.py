@@ -189,3 +189,32 @@ def test_unusable_record_is_skipped_not_fatal(tmp_path: Path, state_url: str,
     assert r.status == "ok" and r.skipped == 1
     assert crm.fields("BAD1")["score"] is None
     assert r.written == len(crm.contacts) - 1
+
+
+def test_state_store_outage_is_a_failed_report(tmp_path: Path) -> None:
+    import sqlalchemy as sa
+
+    from syncd.state import Store
+
+    crm = MemoryCRM()
+    app, _ = make_engine(write_config(tmp_path, f"sqlite:///{tmp_path / 's.db'}"), crm)
+    app.store.close()
+    app.store = Store(sa.create_engine(f"postgresql+psycopg://u@/db?host={tmp_path / 'none'}"))
+    r = run_cycle(app, NAME)
+    assert r.status == "failed" and (r.error or "").startswith("state store error")
+    assert crm.calls["read"] == 0
+
+
+def test_crm_outage_mid_pull_keeps_committed_pages(tmp_path: Path, state_url: str) -> None:
+    crm = MemoryCRM()
+    seed(crm)
+    config = write_config(tmp_path, state_url)
+    app, _ = make_engine(config, crm, fail_at_page=4)
+    r = run_cycle(app, NAME)
+    assert r.status == "failed" and "503" in (r.error or "") and crm.writes == []
+    assert app.store.meta(NAME).cursor == {"seq": 9}  # three pages of three records
+    app.close()
+    app, _ = make_engine(config, crm)
+    r = run_cycle(app, NAME)
+    assert r.status == "ok"
+    crm_matches_core(crm, app.store, NOW)

@@ -74,6 +74,8 @@ Known differences from the real API:
 - Email events are newest first; their STATUSCHANGE shape is reduced to the fields a
   connector needs. Form submissions carry only the values the seed gives them.
 - The OAuth token endpoint knows one app and the refresh grant only; it is not rate limited.
+- `rate_limits=False` also stops the daily counter (the -Daily-Remaining header then stays
+  where it was).
 - Only part of HubSpot's industry enumeration is defined.
 - department and occupation are portal-defined (custom) contact properties here.
 - No owners, deals, tickets, lists, imports, webhooks or v1 contact APIs.

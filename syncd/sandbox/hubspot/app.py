@@ -85,6 +85,7 @@ class HubSpotSandbox(SandboxApp):
         self.access_tokens: dict[str, float] = {}
         #: How batch update answers an invalid value; tests may change it at run time.
         self.invalid_mode: InvalidMode = invalid_mode
+        #: Associations per input and page of a v4 batch read; may change at run time.
         self.associations_per_input_page = associations_per_input_page
         self.tier: Tier = tier
         self.clock = clock
@@ -102,7 +103,9 @@ class HubSpotSandbox(SandboxApp):
     # -- routes --------------------------------------------------------------------------
     def register(self, router: Router) -> None:
         CrmRoutes(self.store, self.lock, self.faults, lambda: self.invalid_mode).register(router)
-        MetaRoutes(self.store, self.lock, self.associations_per_input_page).register(router)
+        MetaRoutes(self.store, self.lock, lambda: self.associations_per_input_page).register(
+            router
+        )
         router.add("POST", TOKEN_PATH, self.issue_token)
         MarketingRoutes(self.store, self.lock).register(router)
 

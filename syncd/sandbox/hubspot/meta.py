@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from connectors.hubspot import limits
@@ -31,7 +32,7 @@ class MetaRoutes:
         self,
         store: Store,
         lock: threading.RLock,
-        per_input_page: int = ASSOCIATIONS_PER_INPUT_PAGE,
+        per_input_page: Callable[[], int] = lambda: ASSOCIATIONS_PER_INPUT_PAGE,
     ) -> None:
         self.store = store
         self.lock = lock
@@ -201,7 +202,7 @@ class MetaRoutes:
                     continue
                 to = []
                 ordered = sorted(found.items(), key=lambda kv: int(kv[0]))
-                end = start + self.per_input_page
+                end = start + max(1, self.per_input_page())
                 for to_id, type_ids in ordered[start:end]:
                     specs = []
                     for type_id in type_ids:

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from connectors.base import JSON, Page
+from connectors.base import JSON, FatalError, Page
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.server import SandboxServer
 from tests.connectors.hubspot.conftest import T0, ManualClock, connect
@@ -181,3 +181,29 @@ def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
     seen = Counter(_ids(pages) + _ids(rest))
     assert len(seen) == 450 and set(seen.values()) == {1}
     assert rest[-1].cursor is not None and "cycle" not in rest[-1].cursor
+
+
+def test_a_corrupt_cursor_is_a_clear_fatal_error(serve: Serve, clock: ManualClock) -> None:
+    conn = connect(serve(_portal(clock, contacts=1)).url, clock)
+    for bad in ({"v": 9}, {"v": 1, "since": "yesterday"}, {"v": 1, "since": 1, "cycle": {}}):
+        with pytest.raises(FatalError, match="cursor is unreadable"):
+            list(conn.changes(bad, clock.utc()))
+
+
+def test_engagement_contacts_follow_per_input_association_paging(
+    serve: Serve, clock: ManualClock
+) -> None:
+    app = _portal(clock, contacts=7)
+    app.associations_per_input_page = 3
+    meeting = app.store.add(
+        "meetings", {"hs_meeting_title": "QBR", "hs_timestamp": str(OLD)}, created_ms=OLD
+    )
+    people = [r.id for r in app.store.live("contacts")]
+    for cid in people:
+        app.store.associate("meetings", meeting, "contacts", cid)
+    conn = connect(serve(app).url, clock)
+    pages, _ = _cycle(conn, None, clock)
+    met = sorted(a.contact_id for p in pages for a in p.activities if a.data["type"] == "meeting")
+    assert met == sorted(people)
+    assert {a.key for p in pages for a in p.activities} == {f"hs:meetings:{meeting}"}
+    assert app.log.count("POST /crm/v4/associations/{from_type}/{to_type}/batch/read") == 3

@@ -23,10 +23,23 @@ def upgrade() -> None:
     sa.Column('data', sa.Text(), nullable=False),
     sa.Column('domain_key', sa.String(length=300), nullable=True),
     sa.Column('name_key', sa.String(length=300), nullable=True),
+    sa.Column('crm_score', sa.Integer(), nullable=True),
+    sa.Column('score', sa.Integer(), nullable=True),
+    sa.Column('summary', sa.Text(), nullable=True),
+    sa.Column('priority', sa.Boolean(), nullable=True),
+    sa.Column('w_score', sa.Integer(), nullable=True),
+    sa.Column('w_summary', sa.Text(), nullable=True),
+    sa.Column('w_priority', sa.Boolean(), nullable=True),
+    sa.Column('pending', sa.Boolean(), nullable=False),
+    sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('last_error', sa.Text(), nullable=True),
+    sa.Column('dead', sa.Boolean(), nullable=False),
+    sa.Column('attempt_run', sa.String(length=40), nullable=True),
     sa.PrimaryKeyConstraint('connector', 'id')
     )
     op.create_index('ix_syncd_account_domain', 'syncd_account', ['connector', 'domain_key'], unique=False)
     op.create_index('ix_syncd_account_name', 'syncd_account', ['connector', 'name_key'], unique=False)
+    op.create_index('ix_syncd_account_pending', 'syncd_account', ['connector', 'pending'], unique=False)
     op.create_table('syncd_activity',
     sa.Column('connector', sa.String(length=64), nullable=False),
     sa.Column('key', sa.String(length=200), nullable=False),
@@ -55,6 +68,7 @@ def upgrade() -> None:
     sa.Column('account_key', sa.String(length=300), nullable=True),
     sa.Column('writable', sa.Boolean(), nullable=False),
     sa.Column('dirty', sa.Boolean(), nullable=False),
+    sa.Column('recheck', sa.Boolean(), nullable=False),
     sa.Column('crm_read', sa.Boolean(), nullable=False),
     sa.Column('crm_score', sa.Integer(), nullable=True),
     sa.Column('crm_tier', sa.String(length=64), nullable=True),
@@ -85,6 +99,7 @@ def upgrade() -> None:
     op.create_index('ix_syncd_contact_account', 'syncd_contact', ['connector', 'account_id'], unique=False)
     op.create_index('ix_syncd_contact_company_key', 'syncd_contact', ['connector', 'company_key'], unique=False)
     op.create_index('ix_syncd_contact_dirty', 'syncd_contact', ['connector', 'dirty'], unique=False)
+    op.create_index('ix_syncd_contact_recheck', 'syncd_contact', ['connector', 'recheck'], unique=False)
     op.create_index('ix_syncd_contact_email_key', 'syncd_contact', ['connector', 'email_key'], unique=False)
     op.create_index('ix_syncd_contact_key', 'syncd_contact', ['connector', 'account_key'], unique=False)
     op.create_index('ix_syncd_contact_pending', 'syncd_contact', ['connector', 'pending', 'rank'], unique=False)
@@ -131,6 +146,7 @@ def downgrade() -> None:
     op.drop_index('ix_syncd_contact_pending', table_name='syncd_contact')
     op.drop_index('ix_syncd_contact_key', table_name='syncd_contact')
     op.drop_index('ix_syncd_contact_email_key', table_name='syncd_contact')
+    op.drop_index('ix_syncd_contact_recheck', table_name='syncd_contact')
     op.drop_index('ix_syncd_contact_dirty', table_name='syncd_contact')
     op.drop_index('ix_syncd_contact_company_key', table_name='syncd_contact')
     op.drop_index('ix_syncd_contact_account', table_name='syncd_contact')
@@ -138,6 +154,7 @@ def downgrade() -> None:
     op.drop_table('syncd_connector')
     op.drop_index('ix_syncd_activity_contact', table_name='syncd_activity')
     op.drop_table('syncd_activity')
+    op.drop_index('ix_syncd_account_pending', table_name='syncd_account')
     op.drop_index('ix_syncd_account_name', table_name='syncd_account')
     op.drop_index('ix_syncd_account_domain', table_name='syncd_account')
     op.drop_table('syncd_account')
