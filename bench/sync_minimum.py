@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.limits import (
     ASSOCIATION_BATCH_MAX,
     BATCH_MAX,
@@ -25,6 +26,9 @@ from connectors.hubspot.limits import (
 )
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
 
+#: How far before a run's start a HubSpot pull stops (the connector's default
+#: ``safety_lag``): records stamped later are read by the next cycle.
+HUBSPOT_SAFETY_LAG_S: float = HubSpotOptions.model_fields["safety_lag"].default.total_seconds()
 #: Salesforce objects a pull reads (queryAll: deleted and archived rows too).
 SF_OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
 
@@ -50,18 +54,19 @@ def pages(n: int, size: int) -> int:
     return max(1, math.ceil(n / size))
 
 
-def salesforce(rows: Mapping[str, Any] | None, updates: int) -> Minimum:
+def salesforce(rows: Mapping[str, Any] | None, updates: int, accounts: int = 0) -> Minimum:
     """``rows``: records per object the run must read (None: a run without reads,
-    e.g. rescore-only); ``updates``: records whose syncd fields must change.
+    e.g. rescore-only); ``updates`` / ``accounts``: Leads and Contacts / Accounts
+    whose syncd fields must change.
 
     reads  = Σ over Account, Lead, Contact, Task, Event, CampaignMember of
              max(1, ⌈rows / 2,000⌉)       (REST query page)
-    writes = ⌈updates / 200⌉              (sObject Collections update)
+    writes = ⌈(updates + accounts) / 200⌉ (sObject Collections take mixed types)
     auth   = 1 login when the run calls the API at all.
     """
     reads = 0 if rows is None else sum(pages(rows.get(o, 0), QUERY_PAGE_MAX)
                                        for o in SF_OBJECTS)
-    writes = math.ceil(updates / COLLECTION_MAX)
+    writes = math.ceil((updates + accounts) / COLLECTION_MAX)
     return Minimum(reads, writes, 1 if reads or writes else 0)
 
 
@@ -69,7 +74,8 @@ def salesforce(rows: Mapping[str, Any] | None, updates: int) -> Minimum:
 HS_ENGAGEMENTS = ("calls", "emails", "meetings", "notes")
 
 
-def hubspot(rows: Mapping[str, Any] | None, updates: int, *, full: bool) -> Minimum:
+def hubspot(rows: Mapping[str, Any] | None, updates: int, accounts: int = 0, *,
+            full: bool) -> Minimum:
     """``rows``: what the run must read, by stream, as sync_fake.py counts it (None:
     a run without reads); ``updates``: contacts whose syncd properties must change.
 
@@ -84,11 +90,12 @@ def hubspot(rows: Mapping[str, Any] | None, updates: int, *, full: bool) -> Mini
                the window (read per contact, as issue 6 specifies: only for contacts
                whose page-view counter moved)
     archived   one archived-list page each for contacts and companies
-    writes     ⌈updates/100⌉ batch updates; auth 0 (private-app token)
+    writes     ⌈updates/100⌉ contact + ⌈accounts/100⌉ company batch updates; auth 0
+               (private-app token)
     Every stream costs at least one call: the client must ask to learn that nothing
     changed.
     """
-    writes = math.ceil(updates / BATCH_MAX)
+    writes = math.ceil(updates / BATCH_MAX) + math.ceil(accounts / BATCH_MAX)
     if rows is None:
         return Minimum(0, writes, 0)
     page = LIST_PAGE_MAX if full else SEARCH_PAGE_MAX
