@@ -275,7 +275,7 @@ def map_company(
     if target is not None:
         properties["priority"] = target
     data["properties"] = properties
-    score = notes.number(props, fields.account_score, 1e9)
+    score = notes.number(props, fields.account_score, 1e9, -1e9)
     record = AccountRecord(
         id=record_id, data=data, crm_score=None if score is None else round(score)
     )

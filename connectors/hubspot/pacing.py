@@ -15,7 +15,13 @@ MIN_WAIT_S = 0.001
 
 
 class TokenBucket:
-    """``capacity`` requests per ``window_s`` seconds, refilled continuously."""
+    """``capacity`` requests per ``window_s`` seconds, refilled continuously.
+
+    ``reserve`` tokens of the burst are never spent: requests reach HubSpot a little
+    later than they leave the bucket, and not all equally late (the first one on a
+    new connection is slowest), so a client bucket exactly as deep as HubSpot's can
+    be a fraction of a token ahead of it. The refill rate stays ``capacity / window_s``.
+    """
 
     def __init__(
         self,
@@ -24,11 +30,13 @@ class TokenBucket:
         *,
         clock: Callable[[], float],
         sleep: Callable[[float], None],
+        reserve: int = 0,
     ) -> None:
-        if capacity < 1 or window_s <= 0:
-            raise ValueError("capacity must be >= 1 and window_s > 0")
-        self.capacity = capacity
+        if capacity < 1 or window_s <= 0 or not 0 <= reserve < capacity:
+            raise ValueError("capacity must be >= 1, window_s > 0, 0 <= reserve < capacity")
         self._rate = capacity / window_s
+        capacity -= reserve
+        self.capacity = capacity
         self._clock = clock
         self._sleep = sleep
         self._tokens = float(capacity)
@@ -75,8 +83,9 @@ class Limiter:
         clock: Callable[[], float],
         sleep: Callable[[float], None],
     ) -> None:
-        self.burst = TokenBucket(burst, burst_window_s, clock=clock, sleep=sleep)
-        self.search = TokenBucket(search_per_second, 1.0, clock=clock, sleep=sleep)
+        self.burst = TokenBucket(burst, burst_window_s, clock=clock, sleep=sleep,
+                                 reserve=max(1, burst // 50))
+        self.search = TokenBucket(search_per_second, 1.0, clock=clock, sleep=sleep, reserve=1)
 
     def acquire(self, kind: str) -> None:
         """Pace one call of ``kind`` (search calls count against the search limit only,

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from connectors.salesforce.limits import API_VERSION
+from connectors.salesforce.limits import API_VERSION, QUERY_PAGE_MAX
 
 GENERIC_LOGIN_HOSTS = frozenset({"login.salesforce.com", "test.salesforce.com"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
@@ -117,8 +117,9 @@ class SalesforceOptions(BaseModel):
     #: Use Bulk API 2.0 ingest for more pending updates than this.
     bulk_write_threshold: int = Field(default=10_000, ge=1)
     timeout_s: float = Field(default=30.0, gt=0)
-    #: Rows per Bulk API 2.0 query results page (one engine page each).
-    bulk_page_records: int = Field(default=10_000, ge=1, le=100_000)
+    #: Rows per Bulk API 2.0 query results page (one engine page each). The default is
+    #: a REST query page, so a page costs the engine the same memory on either path.
+    bulk_page_records: int = Field(default=QUERY_PAGE_MAX, ge=1, le=100_000)
     #: Seconds between Bulk API 2.0 job status polls.
     bulk_poll_s: float = Field(default=2.0, ge=0)
     #: Account checkbox marking priority/target accounts (account property ``priority``).

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
 from connectors.base import (
     JSON,
@@ -122,8 +123,10 @@ class SalesforceConnector(Connector):
         return items
 
     def ensure_fields(self, create: bool) -> FieldsReport:
-        report = fields.ensure(self.client, self.options.fields, self.name, create)
-        self._readable.clear()
+        described: dict[str, dict[str, dict[str, Any]]] = {}
+        report = fields.ensure(self.client, self.options.fields, self.name, create, described)
+        # the reads select from the same describes: no second round of describe calls
+        self._readable = {obj: set(found) for obj, found in described.items()}
         return report
 
     # -- reads --------------------------------------------------------------------

@@ -86,9 +86,18 @@ def describe_fields(client: SalesforceClient, obj: str) -> dict[str, dict[str, A
     return {str(f["name"]).lower(): f for f in described.get("fields", [])}
 
 
-def verify(client: SalesforceClient, required: Sequence[Required]) -> Verdict:
+def verify(
+    client: SalesforceClient,
+    required: Sequence[Required],
+    described: dict[str, dict[str, dict[str, Any]]] | None = None,
+) -> Verdict:
+    """Check ``required`` against fresh describes of Lead, Contact and Account; the
+    describes are also left in ``described`` (by object) for the caller to reuse."""
     verdict = Verdict()
     seen = {obj: describe_fields(client, obj) for obj in OBJECTS}
+    if described is not None:
+        described.clear()
+        described.update(seen)
     for item in required:
         found = seen[item.spec.object].get(item.spec.name.lower())
         if found is None:
@@ -238,16 +247,22 @@ def grant(client: SalesforceClient, permission_set: str, items: Sequence[Require
 
 
 def ensure(
-    client: SalesforceClient, names: SalesforceFieldNames, connector: str, create: bool
+    client: SalesforceClient,
+    names: SalesforceFieldNames,
+    connector: str,
+    create: bool,
+    described: dict[str, dict[str, dict[str, Any]]] | None = None,
 ) -> FieldsReport:
+    """Verify (and with ``create``, create and grant) syncd's fields; the last
+    describes made are left in ``described``."""
     required = required_fields(names)
-    verdict = verify(client, required)
+    verdict = verify(client, required, described)
     if not create or not (verdict.absent or verdict.read_only):
         return report(verdict, connector, names.permission_set)
     before_absent = {(r.spec.object, r.spec.name) for r in verdict.absent}
     for item in verdict.absent:
         _create(client, item)
     grant(client, names.permission_set, [*verdict.absent, *verdict.read_only])
-    after = verify(client, required)
+    after = verify(client, required, described)
     created = [r.spec for r in after.present if (r.spec.object, r.spec.name) in before_absent]
     return report(after, connector, names.permission_set, created)

@@ -10,6 +10,7 @@ this host that no longer exists, may be taken over.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import socket
 import threading
@@ -46,6 +47,9 @@ def _pg_lock(engine: sa.Engine, connector: str) -> Iterator[None]:
         finally:
             conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
             conn.commit()
+
+
+log = logging.getLogger("syncd.state")
 
 
 def _holder_dead(holder: str) -> bool:
@@ -99,7 +103,12 @@ def _lease_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[
 
     def beat() -> None:
         while not stop.wait(lease.total_seconds() / 3):
-            _try_lease(engine, connector, owner, clock(), lease)
+            try:
+                _try_lease(engine, connector, owner, clock(), lease)
+            except sa.exc.OperationalError as exc:  # e.g. SQLite busy past its timeout
+                # one missed beat leaves two thirds of the lease; the next beat renews it
+                log.warning("lock lease not renewed, retrying at the next beat: %s",
+                            str(exc).splitlines()[0], extra={"connector": connector})
 
     t = threading.Thread(target=beat, name=f"syncd-lease-{connector}", daemon=True)
     t.start()

@@ -105,6 +105,8 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
 
 
 def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: PageStats) -> None:
+    changed: list[str] = []
+    keys: set[str] = set()
     for acc in page.accounts:
         data = dict(acc.data)
         data["id"] = acc.id
@@ -132,12 +134,18 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         else:
             conn.execute(sa.update(accounts).where(accounts.c.connector == connector,
                                                    accounts.c.id == acc.id).values(**row))
-        _mark(conn, connector, sa.or_(contacts.c.account_id == acc.id,
-                                      contacts.c.resolved_account_id == acc.id))
-        keys = [k for k in (domain_key, name_key) if k]
-        if keys:  # accountless contacts that may now resolve to this account
-            _mark(conn, connector, sa.and_(contacts.c.account_id.is_(None), sa.or_(
-                contacts.c.email_key.in_(keys), contacts.c.company_key.in_(keys))))
+        changed.append(acc.id)
+        keys.update(k for k in (domain_key, name_key) if k)
+    # one statement per chunk and per indexed column (an OR of two columns would scan
+    # every contact once per changed account)
+    for part in chunks(changed):
+        _mark(conn, connector, contacts.c.account_id.in_(part))
+        _mark(conn, connector, contacts.c.resolved_account_id.in_(part))
+    for part in chunks(sorted(keys)):  # accountless contacts that may now resolve to them
+        _mark(conn, connector, sa.and_(contacts.c.account_id.is_(None),
+                                       contacts.c.email_key.in_(part)))
+        _mark(conn, connector, sa.and_(contacts.c.account_id.is_(None),
+                                       contacts.c.company_key.in_(part)))
 
 
 def _valid_activity(data: dict[str, Any]) -> str | None:

@@ -55,6 +55,16 @@ def test_contact_mapping_reads_syncd_values_and_field_map() -> None:
     assert record.crm_values.priority is False
 
 
+def test_negative_syncd_scores_read_back_as_written() -> None:
+    """Scores have no floor: a negative score written by syncd must read back equal,
+    or every cycle would see drift and rewrite it."""
+    props = {FIELDS.score: "-10", FIELDS.tier: "unqualified", FIELDS.priority: "false"}
+    record = map_contact("4", props, {}, FIELDS).record
+    assert record.crm_values is not None and record.crm_values.score == -10
+    company = map_company("8", {"name": "Acme", FIELDS.account_score: "-3"}, {}, FIELDS)
+    assert company.record.crm_score == -3
+
+
 def test_activity_typing_defaults() -> None:
     filtered = {"id": "e1", "type": "OPEN", "created": 1_790_000_000_000, "filteredEvent": True}
     assert acts.email_event(filtered, "Nov", include_filtered=False) is None
@@ -99,6 +109,25 @@ def test_token_bucket_paces_on_the_injected_clock() -> None:
     for _ in range(25):
         bucket.acquire()
     assert 1.4 < sum(clock.sleeps) < 1.6  # 10 at once, then 10 per second
+
+
+def test_token_bucket_keeps_a_reserve_of_the_burst_but_refills_at_the_full_rate() -> None:
+    """A client bucket exactly as deep as HubSpot's runs a fraction of a token ahead of
+    it when requests arrive unevenly late; the reserve absorbs that."""
+    now = [1_800_000_000.0]
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    bucket = TokenBucket(10, 1.0, clock=lambda: now[0], sleep=sleep, reserve=2)
+    for _ in range(8):
+        bucket.acquire()
+    assert waits == []  # 8 at once: the burst less the reserve
+    for _ in range(10):
+        bucket.acquire()
+    assert 0.99 < sum(waits) < 1.01  # then 10 per second, HubSpot's rate
 
 
 def test_chunks_respect_the_batch_limit_and_never_repeat_an_id() -> None:
