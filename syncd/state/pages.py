@@ -3,9 +3,9 @@
 ``commit_page`` stores a page's contacts, accounts, activities, deletions and
 merges and its cursor in one transaction, and marks ``dirty`` every contact
 whose score may have changed: a new or changed contact (data or account
-link), a contact with a new or changed activity, every
-contact linked to a changed or deleted account, accountless contacts that may
-now resolve to a new account, and the account-mates of deleted contacts.
+link), a contact with a new or changed activity, every contact linked to a
+changed or deleted account, accountless contacts that may now resolve to a
+new account, and the account-mates of deleted contacts.
 A contact whose only change is the CRM's values of syncd's own fields (our
 own write read back, or a hand edit) is marked ``recheck``: it is diffed
 again without rescoring. Re-reading identical records marks nothing.
