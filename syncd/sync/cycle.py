@@ -147,12 +147,18 @@ class _Cycle:
 
     # ----------------------------------------------------------------- recheck
 
-    def recheck(self) -> None:
-        """Re-diff contacts whose only change is the CRM's values of syncd's fields."""
-        if self.summary is not None:
-            return
+    def recheck(self, everything: bool) -> None:
+        """Re-diff contacts whose only change is the CRM's values of syncd's fields
+        (a dry run counts them in its summary unless everything is rescored anyway)."""
         mql = mql_tiers(self.app.model(self.name))
+        if self.summary is not None and everything:
+            return
         for batch in self.store.recheck_batches(self.name, self.cfg.score_chunk):
+            if self.summary is not None:
+                for sc in batch:
+                    if sc.desired is not None:
+                        self.summary.add_values(sc, sc.desired, sc.desired_mql, mql)
+                continue
             verdicts = [v for v in (recheck(sc, mql) for sc in batch) if v is not None]
             self.store.save_rechecks(self.name, verdicts)
 
@@ -350,7 +356,7 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool) -> str:
     everything = (rescore_only or full or meta.model_ref != model.ref
                   or _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started))
     c.t.rescored_all = everything
-    c.recheck()
+    c.recheck(everything)
     c.score(everything)
     if not c.dry_run:
         c.write()

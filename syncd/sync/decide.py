@@ -91,15 +91,20 @@ class DryRunSummary:
     max_samples: int = 10
 
     def add(self, sc: StoredContact, result: ScoreResult, mql: frozenset[str]) -> None:
-        v = values_of(result)
+        """A contact rescored to ``result``."""
+        self.add_values(sc, values_of(result), result.mql, mql)
+
+    def add_values(self, sc: StoredContact, v: Values, new_mql: bool,
+                   mql: frozenset[str]) -> None:
+        """A contact that would get ``v`` (rescored, or re-diffed without rescoring)."""
         baseline = sc.crm if sc.crm is not None else sc.written
         self.scored += 1
         old_tier = baseline.tier if baseline is not None and baseline.tier else "(none)"
         self.transitions[(old_tier, v.tier or "(none)")] += 1
         old_mql = old_tier in mql
-        if result.mql and not old_mql:
+        if new_mql and not old_mql:
             self.into_mql += 1
-        elif old_mql and not result.mql:
+        elif old_mql and not new_mql:
             self.out_of_mql += 1
         if sc.writable and baseline != v:
             self.would_write += 1

@@ -262,3 +262,17 @@ def test_an_edited_model_is_picked_up_and_everything_rescored(tmp_path: Path) ->
     r = run_cycle(app, NAME)
     assert r.rescored_all and r.scored == len(crm.contacts) and r.written > 0
     crm_matches_core(crm, app.store, NOW, model)
+
+
+def test_dry_run_shows_a_hand_edit_it_would_restore(tmp_path: Path, state_url: str) -> None:
+    crm, app = _synced(tmp_path, state_url)
+    assert run_cycle(app, NAME).written == 0  # type: ignore[arg-type]
+    right = crm.fields("003A1")
+    crm.edit_fields("003A1", score=3, tier="unqualified")
+    d = run_cycle(app, NAME, dry_run=True)  # type: ignore[arg-type]
+    assert d.status == "ok" and d.dry_run is not None
+    assert d.dry_run.would_write == 1 and [s[0] for s in d.dry_run.samples] == ["003A1"]
+    assert d.dry_run.transitions[("unqualified", right["tier"])] == 1
+    assert crm.fields("003A1")["score"] == 3
+    r = run_cycle(app, NAME)  # type: ignore[arg-type]
+    assert r.drift_repaired == 1 and crm.fields("003A1") == right
