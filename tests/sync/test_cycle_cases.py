@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
-from syncd.sync import run_cycle
+from syncd.sync import Engine, run_cycle
 from tests.kit.memory_crm import MemoryCRM
 from tests.kit.seed import MODEL, seed
 from tests.sync.helpers import NAME, NOW, Clock, crm_matches_core, make_engine, write_config
 
 
-def _synced(tmp_path: Path, url: str, **kw: object) -> tuple[MemoryCRM, object]:
+def _synced(tmp_path: Path, url: str) -> tuple[MemoryCRM, Engine]:
     crm = MemoryCRM()
     seed(crm)
-    app, _ = make_engine(write_config(tmp_path, url), crm, **kw)  # type: ignore[arg-type]
+    app, _ = make_engine(write_config(tmp_path, url), crm)
     assert run_cycle(app, NAME).status == "ok"
     return crm, app
 
@@ -32,10 +32,10 @@ def test_hand_edited_field_is_restored(tmp_path: Path, state_url: str) -> None:
     crm, app = _synced(tmp_path, state_url)
     right = crm.fields("003A1")
     crm.edit_fields("003A1", score=3, tier="unqualified")
-    r = run_cycle(app, NAME)  # type: ignore[arg-type]
+    r = run_cycle(app, NAME)
     assert r.status == "ok" and r.written == 1 and r.drift_repaired == 1
     assert crm.fields("003A1") == right
-    assert run_cycle(app, NAME).written == 0  # type: ignore[arg-type]
+    assert run_cycle(app, NAME).written == 0
 
 
 def test_failures_retried_then_dead_lettered(tmp_path: Path, state_url: str) -> None:
@@ -65,7 +65,7 @@ def test_failures_retried_then_dead_lettered(tmp_path: Path, state_url: str) -> 
 
 def test_short_budget_writes_tier_changes_first(tmp_path: Path, state_url: str) -> None:
     crm, app = _synced(tmp_path, state_url)
-    assert run_cycle(app, NAME).written == 0  # type: ignore[arg-type]  # re-reads our writes
+    assert run_cycle(app, NAME).written == 0  # re-reads our writes
     # every contact gets a small score move; two also change tier
     for cid in ("003A3", "003G2"):
         crm.add_activity(f"demo:{cid}", cid, type="webinar_attended", at="2026-11-22T10:00:00Z")
@@ -73,27 +73,27 @@ def test_short_budget_writes_tier_changes_first(tmp_path: Path, state_url: str) 
         crm.add_activity(f"open:{cid}", cid, type="email_open", at="2026-11-22T10:00:00Z")
     crm.budget = sum(crm.calls.values()) + 3 + 1  # three pages of changes, one write call
     before = {cid: crm.fields(cid)["tier"] for cid in crm.contacts}
-    r = run_cycle(app, NAME)  # type: ignore[arg-type]
+    r = run_cycle(app, NAME)
     written = [w["id"] for w in crm.writes[-r.written:]]
     assert r.written == 2  # one write call of two records
     assert all(crm.fields(cid)["tier"] != before[cid] for cid in written), written
     assert r.pending > 0
     crm.budget = None
-    r2 = run_cycle(app, NAME)  # type: ignore[arg-type]
+    r2 = run_cycle(app, NAME)
     assert r2.pending == 0
-    crm_matches_core(crm, app.store, NOW)  # type: ignore[attr-defined]
+    crm_matches_core(crm, app.store, NOW)
 
 
 def test_rescore_only_makes_no_reads_and_dry_run_writes_nothing(
         tmp_path: Path, state_url: str) -> None:
     crm, app = _synced(tmp_path, state_url)
     reads = crm.calls["read"]
-    r = run_cycle(app, NAME, rescore_only=True)  # type: ignore[arg-type]
+    r = run_cycle(app, NAME, rescore_only=True)
     assert r.status == "ok" and r.kind == "rescore" and r.scored == len(crm.contacts)
     assert crm.calls["read"] == reads and r.written == 0
     # a changed model: dry run shows transitions and writes nothing
     lenient = tmp_path / "lenient.yaml"
-    src = Path(app.config(NAME).model)  # type: ignore[attr-defined]
+    src = Path(app.config(NAME).model)
     text = src.read_text(encoding="utf-8")
     shutil.copy(src.parent / "priority-accounts.csv", tmp_path)
     lenient.write_text(text.replace("min: 50", "min: 20").replace("min: 25", "min: 10"),
@@ -135,10 +135,10 @@ def test_leads_join_their_company_through_the_email_domain(
 def test_deleted_contact_leaves_state(tmp_path: Path, state_url: str) -> None:
     crm, app = _synced(tmp_path, state_url)
     crm.delete_contact("003A4")
-    r = run_cycle(app, NAME)  # type: ignore[arg-type]
+    r = run_cycle(app, NAME)
     assert r.status == "ok"
-    assert app.store.contact(NAME, "003A4") is None  # type: ignore[attr-defined]
-    crm_matches_core(crm, app.store, NOW)  # type: ignore[attr-defined]
+    assert app.store.contact(NAME, "003A4") is None
+    crm_matches_core(crm, app.store, NOW)
 
 
 def test_daily_rescore_moves_decayed_scores_without_crm_changes(
@@ -266,13 +266,13 @@ def test_an_edited_model_is_picked_up_and_everything_rescored(tmp_path: Path) ->
 
 def test_dry_run_shows_a_hand_edit_it_would_restore(tmp_path: Path, state_url: str) -> None:
     crm, app = _synced(tmp_path, state_url)
-    assert run_cycle(app, NAME).written == 0  # type: ignore[arg-type]
+    assert run_cycle(app, NAME).written == 0
     right = crm.fields("003A1")
     crm.edit_fields("003A1", score=3, tier="unqualified")
-    d = run_cycle(app, NAME, dry_run=True)  # type: ignore[arg-type]
+    d = run_cycle(app, NAME, dry_run=True)
     assert d.status == "ok" and d.dry_run is not None
     assert d.dry_run.would_write == 1 and [s[0] for s in d.dry_run.samples] == ["003A1"]
     assert d.dry_run.transitions[("unqualified", right["tier"])] == 1
     assert crm.fields("003A1")["score"] == 3
-    r = run_cycle(app, NAME)  # type: ignore[arg-type]
+    r = run_cycle(app, NAME)
     assert r.drift_repaired == 1 and crm.fields("003A1") == right
