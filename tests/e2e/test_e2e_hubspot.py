@@ -21,7 +21,7 @@ from syncd.modelfile import load_model
 from syncd.sandbox.generator import generate
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.server import SandboxServer
-from syncd.settings import ConnectorConfig, load_settings
+from syncd.settings import ConnectorConfig, HubSpotConnectorConfig, load_settings
 from syncd.state import Store
 from syncd.sync import Engine, run_cycle
 from tests.kit.clock import ManualClock
@@ -56,7 +56,8 @@ connectors:
     settings = load_settings(cfg, {"HS_TOKEN": TOKEN})
 
     def factory(name: str, c: ConnectorConfig) -> Connector:
-        return build(name, c.connector_options(), clock=clock, sleep=clock.sleep)  # type: ignore[arg-type]
+        assert isinstance(c, HubSpotConnectorConfig)
+        return build(name, c.connector_options(), clock=clock, sleep=clock.sleep)
 
     return Engine(settings, Store.open(state_url), factory, clock=clock.utc)
 

@@ -19,7 +19,7 @@ from syncd.modelfile import load_model
 from syncd.sandbox.generator import generate
 from syncd.sandbox.salesforce import SalesforceSandbox
 from syncd.sandbox.server import SandboxServer
-from syncd.settings import ConnectorConfig, load_settings
+from syncd.settings import ConnectorConfig, SalesforceConnectorConfig, load_settings
 from syncd.state import Store
 from syncd.sync import Engine, run_cycle
 from tests.kit.seed import MODEL
@@ -80,7 +80,8 @@ connectors:
     settings = load_settings(cfg, {"SF_KEY": private})
 
     def factory(name: str, c: ConnectorConfig) -> Connector:
-        return build(name, c.connector_options(), clock=clock,  # type: ignore[arg-type]
+        assert isinstance(c, SalesforceConnectorConfig)
+        return build(name, c.connector_options(), clock=clock,
                      sleep=lambda s: None)
 
     return Engine(settings, Store.open(state_url), factory, clock=clock.utc)

@@ -33,6 +33,7 @@ from connectors.base import (
     ContactUpdate,
     FieldSpec,
     FieldsReport,
+    Outcome,
     Page,
     RetriableError,
     Usage,
@@ -203,7 +204,8 @@ class MemoryConnector(Connector):
                     if kind == "rate":
                         out.append(WriteOutcome(u.id, "retriable", "429", rate_limited=True))
                     else:
-                        out.append(WriteOutcome(u.id, kind, f"injected {kind} failure"))  # type: ignore[arg-type]
+                        status: Outcome = "rejected" if kind == "rejected" else "retriable"
+                        out.append(WriteOutcome(u.id, status, f"injected {kind} failure"))
                     continue
                 c = self.crm.contacts.get(u.id)
                 if c is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -14,8 +15,8 @@ NOW = datetime(2026, 11, 23, tzinfo=UTC)
 C = "c1"
 
 
-def _page(**kw: object) -> Page:
-    return Page(**kw)  # type: ignore[arg-type]
+def _page(**kw: Any) -> Page:
+    return Page(**kw)
 
 
 @pytest.fixture
