@@ -4,14 +4,19 @@ Contract (DESIGN §2): a contact's account key is, in order,
 ``id:<CRM account id>``; else ``domain:<corporate e-mail domain>`` (free-mail
 domains never count); else ``domain:<account domain>``; else
 ``name:<normalised company name>`` (the contact's ``company`` or the account's
-name); else ``None`` (the contact stands alone).
+name) unless the name is a placeholder ("Self employed", "N/A", "[not provided]",
+which CRMs force into required company fields and which would otherwise pool
+unrelated people into one account); else ``None`` (the contact stands alone).
 """
 
 from __future__ import annotations
 
 from .text import normalise_company
 
-__all__ = ["FREE_MAIL_DOMAINS", "account_key", "clean_domain", "email_domain", "is_free_mail"]
+__all__ = [
+    "FREE_MAIL_DOMAINS", "PLACEHOLDER_COMPANIES", "account_key", "clean_domain", "email_domain",
+    "is_free_mail",
+]
 
 FREE_MAIL_DOMAINS = frozenset(
     {
@@ -29,6 +34,17 @@ FREE_MAIL_DOMAINS = frozenset(
 _FREE_MAIL_FIRST_LABELS = frozenset(
     {"gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "aol",
      "yandex", "gmx", "icloud", "protonmail", "proton", "windowslive"}
+)
+
+#: Normalised company names that name nobody's company (compared after
+#: ``normalise_company``): they never become an account key.
+PLACEHOLDER_COMPANIES = frozenset(
+    {
+        "self employed", "selfemployed", "self", "freelance", "freelancer", "independent",
+        "individual", "private", "personal", "retired", "student", "unemployed", "home",
+        "none", "no company", "n a", "na", "nil", "null", "unknown", "not provided",
+        "not applicable", "not available", "test", "tbd", "x", "xx", "xxx", "company",
+    }
 )
 
 
@@ -74,6 +90,6 @@ def account_key(
             return f"domain:{d}"
     if company:
         n = normalise_company(company)
-        if n:
+        if n and n not in PLACEHOLDER_COMPANIES:
             return f"name:{n}"
     return None

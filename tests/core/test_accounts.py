@@ -17,6 +17,11 @@ from tests.kit.scoring import AS_OF, act, contact, model
     ((None, "yahoo.co.uk", "acme.io", None), "domain:acme.io"),
     ((None, "hotmail.fr", None, "Anadolu Lojistik A.Ş."), "name:anadolu lojistik"),
     ((None, None, None, "  İSTANBUL Yazılım  "), "name:istanbul yazilim"),
+    # placeholders CRMs force into required company fields pool nobody together
+    ((None, "gmail.com", None, "Self-Employed"), None),
+    ((None, None, None, "[not provided]"), None),
+    ((None, None, None, "N/A"), None),
+    ((None, None, None, "none"), None),
     ((None, None, None, None), None),
 ])
 def test_account_key_rules(args: tuple[str | None, ...], key: str | None) -> None:
