@@ -36,6 +36,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from connectors.hubspot.config import HubSpotOptions
+from connectors.options import Duration
 from connectors.salesforce.config import SalesforceOptions
 from syncd.configfile import in_doc, interpolate, line_of, locate, tokenise
 from syncd.core.errors import KeyPath, format_location
@@ -57,8 +58,6 @@ __all__ = [
 ]
 
 DEFAULT_CONFIG = Path("config/syncd.yaml")
-_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,27 +85,17 @@ class ConfigError(ValueError):
 # --------------------------------------------------------------------------- schedules
 
 
-def parse_duration(text: str) -> timedelta:
-    """``"15m"`` -> 15 minutes; units s, m, h, d."""
-    m = _DURATION.match(text)
-    if m is None:
-        raise ValueError(f"{text!r} is not a duration such as 30s, 15m, 2h or 1d")
-    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
-
-
 class EverySchedule(BaseModel):
     """Run every fixed interval (``{every: 15m}``)."""
 
     model_config = ConfigDict(extra="forbid")
 
-    every: timedelta
+    every: Duration
 
-    @field_validator("every", mode="before")
+    @field_validator("every")
     @classmethod
-    def _duration(cls, v: Any) -> Any:
-        if isinstance(v, str):
-            v = parse_duration(v)
-        if isinstance(v, timedelta) and v < timedelta(seconds=1):
+    def _at_least_a_second(cls, v: timedelta) -> timedelta:
+        if v < timedelta(seconds=1):
             raise ValueError("must be at least 1s")
         return v
 
@@ -203,7 +192,7 @@ class StateSettings(BaseModel):
 
     url: str = "sqlite:///./syncd-state.db"
     #: SQLite only: a lock lease not renewed for this long is free to take.
-    lock_lease: timedelta = timedelta(minutes=2)
+    lock_lease: Duration = timedelta(minutes=2)
 
     @field_validator("url")
     @classmethod
@@ -212,11 +201,6 @@ class StateSettings(BaseModel):
         if not (scheme.startswith("sqlite") or scheme.startswith("postgresql")):
             raise ValueError("must be a sqlite:/// or postgresql:// URL")
         return v
-
-    @field_validator("lock_lease", mode="before")
-    @classmethod
-    def _lease(cls, v: Any) -> Any:
-        return parse_duration(v) if isinstance(v, str) else v
 
 
 class DaemonSettings(BaseModel):
@@ -228,14 +212,9 @@ class DaemonSettings(BaseModel):
     host: str = "127.0.0.1"
     #: 0 picks a free port (logged at start-up).
     port: int = Field(default=9464, ge=0, le=65535)
-    misfire_grace: timedelta = timedelta(minutes=5)
+    misfire_grace: Duration = timedelta(minutes=5)
     #: auto: human-readable on a terminal, JSON lines otherwise.
     log_format: Literal["auto", "json", "text"] = "auto"
-
-    @field_validator("misfire_grace", mode="before")
-    @classmethod
-    def _grace(cls, v: Any) -> Any:
-        return parse_duration(v) if isinstance(v, str) else v
 
 
 class Settings(BaseSettings):

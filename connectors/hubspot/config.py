@@ -11,6 +11,7 @@ from datetime import timedelta
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from connectors.hubspot.limits import Tier
+from connectors.options import Duration
 
 
 class HubSpotOAuth(BaseModel):
@@ -60,9 +61,9 @@ class HubSpotOptions(BaseModel):
     #: Share of the daily API allowance syncd may use before it ends a cycle.
     budget_share: float = Field(default=0.8, gt=0, le=1)
     #: Re-read this much before the stored cursor (late, non-monotonic data).
-    lookback: timedelta = timedelta(minutes=10)
+    lookback: Duration = timedelta(minutes=10)
     #: Never read closer to "now" than this (search index lag).
-    safety_lag: timedelta = timedelta(minutes=2)
+    safety_lag: Duration = timedelta(minutes=2)
     timeout_s: float = Field(default=30.0, gt=0)
     max_concurrency: int = Field(default=4, ge=1, le=16)
     #: Count bot / mail-privacy opens and clicks (``filteredEvent``) as engagement.

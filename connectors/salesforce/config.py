@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from connectors.options import Duration
 from connectors.salesforce.limits import API_VERSION, QUERY_PAGE_MAX
 
 GENERIC_LOGIN_HOSTS = frozenset({"login.salesforce.com", "test.salesforce.com"})
@@ -111,7 +112,7 @@ class SalesforceOptions(BaseModel):
     extra_activities: list[ExtraActivitySource] = Field(default_factory=list)
     #: Share of the org's daily API allocation syncd may use before it ends a cycle.
     budget_share: float = Field(default=0.8, gt=0, le=1)
-    lookback: timedelta = timedelta(minutes=15)
+    lookback: Duration = timedelta(minutes=15)
     #: Use Bulk API 2.0 for a read expected to return more records than this.
     bulk_read_threshold: int = Field(default=10_000, ge=1)
     #: Use Bulk API 2.0 ingest for more pending updates than this.

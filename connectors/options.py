@@ -1,0 +1,39 @@
+"""Value types shared by every connector's options and the engine's settings.
+
+``Duration`` is how a config file writes a span of time, everywhere:
+``30s``, ``15m``, ``2h``, ``1d`` (one number, one unit). ISO 8601 (``PT10M``) and
+plain seconds are accepted too, as pydantic reads a ``timedelta``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator
+
+__all__ = ["Duration", "parse_duration"]
+
+_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> timedelta:
+    """``"15m"`` -> 15 minutes; units s, m, h, d."""
+    m = _DURATION.match(text)
+    if m is None:
+        raise ValueError(f"{text!r} is not a duration such as 30s, 15m, 2h or 1d")
+    return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+
+
+def _before(value: Any) -> Any:
+    if isinstance(value, str) and _DURATION.match(value):
+        return parse_duration(value)
+    if isinstance(value, str) and not value.strip().upper().startswith(("P", "-P")):
+        # neither "15m" nor ISO 8601: give the project's message, not pydantic's
+        return parse_duration(value)
+    return value
+
+
+Duration = Annotated[timedelta, BeforeValidator(_before)]
