@@ -110,12 +110,14 @@ def classify_task(subtype: str | None, kind: str | None, subject: str | None) ->
     return None
 
 
-def task(row: Flat, who: str) -> ActivityRecord | SkippedRecord:
+def task(row: Flat, who: str) -> ActivityRecord | SkippedRecord | None:
+    """The Task as an activity; None for a task that is no engagement (an internal
+    to-do such as "Prepare deck"), a ``SkippedRecord`` for one that cannot be used."""
     record_id = str(row.get("Id"))
     subject = text(row.get("Subject"))
     kind = classify_task(text(row.get("TaskSubtype")), text(row.get("Type")), subject)
     if kind is None:
-        return SkippedRecord(record_id, "task", f"no activity type for Task {subject!r}")
+        return None
     at = parse_time(row.get("ActivityDate")) or parse_time(row.get("CreatedDate"))
     if at is None:
         return SkippedRecord(record_id, "task", "Task without ActivityDate or CreatedDate")
@@ -147,17 +149,15 @@ def event(row: Flat, who: str) -> ActivityRecord | SkippedRecord:
 
 
 def campaign_member(row: Flat, who: str) -> list[ActivityRecord] | SkippedRecord:
+    """The member's engagement as activities: none for a status that is no
+    engagement (``Sent``, ``Planned``, or one the campaign type does not use), a
+    ``SkippedRecord`` for a member that cannot be used."""
     record_id = str(row.get("Id"))
     group = _CAMPAIGN_GROUPS.get((text(row.get("Campaign.Type")) or "").lower())
     status = (text(row.get("Status")) or "").lower()
     kinds = _MEMBER_TYPES.get(group or "", {}).get(status)
     if not kinds:
-        return SkippedRecord(
-            record_id,
-            "campaign_member",
-            f"no activity for status {row.get('Status')!r} "
-            f"in a {row.get('Campaign.Type')!r} campaign",
-        )
+        return []
     at = parse_time(row.get("FirstRespondedDate")) or parse_time(row.get("CreatedDate"))
     if at is None:
         return SkippedRecord(record_id, "campaign_member", "CampaignMember without a date")

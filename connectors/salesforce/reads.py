@@ -277,6 +277,8 @@ class Reader:
             else:
                 assert stream.source is not None
                 mapped = activities.extra(row, who, stream.source)
+            if mapped is None:
+                continue  # not an engagement
             if isinstance(mapped, SkippedRecord):
                 skipped.append(mapped)
             elif isinstance(mapped, list):

@@ -86,7 +86,12 @@ def test_campaign_members_by_campaign_type() -> None:
         "type": "event_attended", "at": "2026-11-01T00:00:00Z", "campaign": "Nov",
     }  # fmt: skip
     sent = activities.campaign_member({**base, "Campaign.Type": "Email", "Status": "Sent"}, "003X")
-    assert isinstance(sent, SkippedRecord)
+    assert sent == []  # no engagement, and nothing wrong with the record either
+    assert activities.task({"Id": "00T1", "Subject": "Prepare deck", "TaskSubtype": "Task",
+                            "ActivityDate": "2026-11-02"}, "003X") is None
+    undated = activities.campaign_member(
+        {**base, "Campaign.Type": "Email", "Status": "Clicked", "CreatedDate": None}, "003X")
+    assert isinstance(undated, SkippedRecord) and "without a date" in undated.reason
 
 
 def test_activity_keys_are_stable() -> None:
