@@ -22,7 +22,13 @@ cyclic collector's periodic full collections no longer walk the 100,000
 resident contacts while results are allocated. ``--no-freeze`` measures
 without it.
 
-Usage: python bench/bench_scoring.py [N] [--no-freeze]
+Account sizes: by default ~4 contacts per account. ``--accounts-1-50`` draws
+each account's size uniformly from 1 to 50 (from its own seeded generator, so
+the contacts' own data stay the same). ``--buying-group`` scores with
+default.yaml's commented buying-group section uncommented and gives contacts a
+department (own seeded generator), to measure what the account signals cost.
+
+Usage: python bench/bench_scoring.py [N] [--no-freeze] [--accounts-1-50] [--buying-group]
 """
 
 from __future__ import annotations
@@ -41,13 +47,17 @@ sys.path.insert(0, str(ROOT))
 from syncd.core import (  # noqa: E402
     Account,
     Activity,
+    CompiledModel,
     Contact,
+    compile_model,
     contact_from_json,
     score_batch,
 )
-from syncd.modelfile import load_model  # noqa: E402
+from syncd.modelfile import load_model, parse_model  # noqa: E402
 
 AS_OF = datetime(2026, 11, 23, tzinfo=UTC)
+#: Scoring must never be a sync's bottleneck: at least this many contacts/s on one core.
+FLOOR = 15_000
 TITLES = ["VP Engineering", "Engineering Manager", "Genel Müdür", "Satış Müdürü", "Analyst",
           "Διευθύνων Σύμβουλος", "Geschäftsführer", "Vertriebsleiter", "Directeur général",
           "Responsable Marketing", "Gerente de Ventas", "Software Engineer", "CTO", "Intern"]
@@ -60,12 +70,33 @@ TYPES = ["page_view"] * 8 + ["email_open"] * 5 + ["email_click"] * 2 + [
     "content_download", "webinar_attended", "support_ticket", "unsubscribe", "form_submit"]
 
 
-def generate(n: int, per: int = 20, seed: int = 42) -> list[Contact]:
+DEPARTMENTS = ["Sales", "Marketing", "IT", "Finance", "Operations", "Engineering"]
+FLAGS = ("--no-freeze", "--accounts-1-50", "--buying-group")
+
+
+def account_numbers(n: int, sizes: tuple[int, int] | None, seed: int) -> list[int]:
+    """Account number of each of ``n`` contacts: 4 per account, or sizes
+    drawn uniformly from ``sizes``."""
+    if sizes is None:
+        return [i // 4 for i in range(n)]
     rnd = random.Random(seed)
+    out: list[int] = []
+    acc = 0
+    while len(out) < n:
+        out += [acc] * rnd.randint(*sizes)
+        acc += 1
+    return out[:n]
+
+
+def generate(n: int, per: int = 20, seed: int = 42, sizes: tuple[int, int] | None = None,
+             departments: bool = False) -> list[Contact]:
+    rnd = random.Random(seed)
+    drnd = random.Random(seed + 2)
+    accounts = account_numbers(n, sizes, seed + 1)
     now = AS_OF.timestamp()
     out: list[Contact] = []
     for i in range(n):
-        acc_no = i // 4  # ~4 contacts per account
+        acc_no = accounts[i]
         acts = []
         for _ in range(per):
             t = rnd.choice(TYPES)
@@ -86,6 +117,8 @@ def generate(n: int, per: int = 20, seed: int = 42) -> list[Contact]:
             "country": rnd.choice(COUNTRIES)}
         if rnd.random() < 0.01:
             props["occupation"] = "Student"
+        if departments:
+            props["department"] = drnd.choice(DEPARTMENTS)
         out.append(Contact(
             id=f"c{i}", email=f"user{i}@company{acc_no}.example", properties=props,
             account=Account(id=f"acc{acc_no}", name=f"Company {acc_no}",
@@ -124,16 +157,34 @@ def measure_json(n: int) -> tuple[int, float]:
     return len(built), secs
 
 
+def with_buying_group() -> CompiledModel:
+    """default.yaml with its ``# buying_group:`` block uncommented."""
+    path = ROOT / "config" / "models" / "default.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, ln in enumerate(lines) if ln.strip() == "# buying_group:")
+    indent = lines[start][: lines[start].index("#")]
+    i = start
+    while i < len(lines) and lines[i].startswith(indent + "# "):
+        lines[i] = indent + lines[i][len(indent) + 2:]
+        i += 1
+    csv = (path.parent / "priority-accounts.csv").read_text(encoding="utf-8")
+    return compile_model(parse_model("\n".join(lines), str(path),
+                                     {"priority-accounts.csv": csv}))
+
+
 def main() -> None:
-    args = [a for a in sys.argv[1:] if a != "--no-freeze"]
+    args = [a for a in sys.argv[1:] if a not in FLAGS]
     freeze = "--no-freeze" not in sys.argv[1:]
+    sizes = (1, 50) if "--accounts-1-50" in sys.argv[1:] else None
+    group = "--buying-group" in sys.argv[1:]
     n = int(args[0]) if args else 100_000
-    model = load_model(ROOT / "config" / "models" / "default.yaml")
+    model = (with_buying_group() if group
+             else load_model(ROOT / "config" / "models" / "default.yaml"))
     nj, tj = measure_json(min(n, 20_000))
     construct_per_s = round(nj / tj)
     gc.collect()
     t0 = time.perf_counter()
-    contacts = generate(n)
+    contacts = generate(n, sizes=sizes, departments=group)
     t1 = time.perf_counter()
     n_acts = sum(len(c.activities) for c in contacts)
     print(f"generated+constructed {n} contacts / {n_acts} activities in {t1 - t0:.2f}s "
@@ -154,8 +205,10 @@ def main() -> None:
     print(f"tiers: {json.dumps(tiers, sort_keys=True)}")
     print(f"scoring (gc.freeze: {'yes' if freeze else 'no'}): {secs:.2f}s wall, {cpu:.2f}s CPU "
           f"({n / cpu:,.0f} contacts/s by CPU time)")
+    print(f"floor {FLOOR:,} contacts/s on one core: {n / cpu / FLOOR:.2f}x by CPU time, "
+          f"{n / secs / FLOOR:.2f}x by wall time")
     print(json.dumps({"contacts_per_s": round(n / secs), "activities_per_s": round(n_acts / secs),
-                      "contacts": n, "seconds": round(secs, 3),
+                      "contacts": n, "seconds": round(secs, 3), "cpu_seconds": round(cpu, 3),
                       "construct_per_s": construct_per_s}))
 
 

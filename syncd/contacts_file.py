@@ -1,16 +1,38 @@
-"""Reading canonical contacts from JSONL (DESIGN.md §2), one contact per line.
+"""Reading canonical contacts (DESIGN.md §2) from JSONL, one contact per line.
 
-A bad line never stops the file: it becomes a `Rejected` entry naming the
-source and line, and every other line is still read.
+This is the one input reader: ``syncd score`` and the sync engine use it.
+
+    for item in read_contacts(binary_lines, "leads.jsonl"):
+        Contact  -> a usable contact
+        Rejected -> a line that cannot be used ("FILE:LINE: reason"); reading goes on
+        Notice   -> a warning about the contact that follows it ("FILE:LINE: warning: ...")
+
+``binary_lines`` is any iterable of ``bytes`` lines (a file opened with
+``"rb"``, ``sys.stdin.buffer``); memory is bounded by one line plus the set of
+ids seen. The reader never raises for bad input: a UTF-8 byte-order mark at
+the start is skipped; invalid UTF-8, invalid JSON, a lone surrogate
+(``"\\ud800"``), nesting deeper than Python can parse, a contact that breaks
+the contract (``contact_from_json``) or a repeated id each reject only their
+line. Blank lines are skipped. Unknown top-level keys are a ``Notice``.
+Line numbers count from 1; the byte of invalid UTF-8 counts from 1 within
+its line.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from syncd.core import Contact, ContactError, contact_from_json
+from syncd.core import CONTACT_KEYS, Contact, ContactError, contact_from_json
+
+__all__ = ["Notice", "Rejected", "read_contacts"]
+
+_BOM = b"\xef\xbb\xbf"
+#: A JSON escape that may decode to a surrogate code point (a cheap pre-check).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,38 +48,74 @@ class Rejected:
 
 
 @dataclass(frozen=True, slots=True)
-class ReadResult:
-    contacts: tuple[Contact, ...]
-    lines: tuple[int, ...]  # the input line of each accepted contact
-    rejected: tuple[Rejected, ...]
+class Notice:
+    """A warning about a line whose contact is still used."""
+
+    source: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.line}: warning: {self.message}"
 
 
-def read_contacts(lines: Iterable[str], source: str) -> ReadResult:
-    """Parse JSONL lines; blank lines are skipped, duplicate ids are rejected."""
-    contacts: list[Contact] = []
-    numbers: list[int] = []
-    rejected: list[Rejected] = []
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether any string (key or value) in decoded JSON holds a surrogate."""
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, str):
+            try:
+                v.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+    return False
+
+
+def _decode(raw: bytes) -> tuple[Any, str | None]:
+    """(decoded JSON, None) or (None, why the line is rejected)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return None, f"invalid UTF-8 at byte {exc.start + 1}"
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} at column {exc.colno}"
+    except RecursionError:
+        return None, "nesting too deep"
+    if _SURROGATE_ESCAPE.search(text) and _has_lone_surrogate(data):
+        return None, "invalid Unicode: a lone surrogate (\\ud800-\\udfff) in a string"
+    return data, None
+
+
+def read_contacts(lines: Iterable[bytes], source: str) -> Iterator[Contact | Rejected | Notice]:
+    """Contacts, rejected lines and notices, in input order (see module docstring)."""
     first_seen: dict[str, int] = {}
     for number, raw in enumerate(lines, start=1):
-        text = raw.strip()
-        if not text:
+        if number == 1 and raw.startswith(_BOM):
+            raw = raw[len(_BOM):]
+        if not raw.strip():
             continue
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            reason = f"invalid JSON: {exc.msg} at column {exc.colno}"
-            rejected.append(Rejected(source, number, reason))
+        data, problem = _decode(raw)
+        if problem is not None:
+            yield Rejected(source, number, problem)
             continue
         try:
             contact = contact_from_json(data)
         except ContactError as exc:
-            rejected.append(Rejected(source, number, str(exc)))
+            yield Rejected(source, number, str(exc))
             continue
         if contact.id in first_seen:
             reason = f"duplicate id {contact.id!r} (first on line {first_seen[contact.id]})"
-            rejected.append(Rejected(source, number, reason))
+            yield Rejected(source, number, reason)
             continue
         first_seen[contact.id] = number
-        contacts.append(contact)
-        numbers.append(number)
-    return ReadResult(tuple(contacts), tuple(numbers), tuple(rejected))
+        for key in sorted(k for k in data if k not in CONTACT_KEYS):
+            yield Notice(source, number, f"unknown key {key!r} ignored")
+        yield contact

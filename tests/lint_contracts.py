@@ -8,6 +8,7 @@ core's rule (DESIGN.md §1) is an allow-list, so it needs this contract.
 from __future__ import annotations
 
 import sys
+from typing import cast
 
 from grimp import ImportGraph
 from importlinter.application import output
@@ -25,10 +26,13 @@ class AllowListContract(Contract):
     allowed_external = fields.ListField(subfield=fields.StringField(), required=False)
 
     def check(self, graph: ImportGraph, verbose: bool) -> ContractCheck:
-        allowed = set(self.allowed_external or []) | set(sys.stdlib_module_names)
+        # at run time the fields hold the parsed option values
+        external = cast("list[str] | None", self.allowed_external)
+        sources = cast("list[str]", self.source_modules)
+        allowed = set(external or []) | set(sys.stdlib_module_names)
         allowed.add("__future__")
         violations: list[str] = []
-        for package in self.source_modules:
+        for package in sources:
             own = package.split(".")[0]
             for module in sorted(graph.find_descendants(package) | {package}):
                 for imported in sorted(graph.find_modules_directly_imported_by(module)):

@@ -23,7 +23,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack, closing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -56,6 +56,7 @@ __all__ = ["demo"]
 
 DEFAULT_MODEL = Path("config/models/default.yaml")
 NEW_MQL_MIN = 40
+DATA_AGE = timedelta(minutes=10)
 
 Cycle = tuple[str, CycleReport, float, float]  # name, report, seconds, skipped wait seconds
 
@@ -150,7 +151,10 @@ def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
     with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
         console.rule("[bold]syncd demo")
-        fakes = start_fakes(stack, clock, seed=seed, contacts=contacts, now=datetime.now(UTC))
+        # Data as of a few minutes ago: older than HubSpot's safety lag, so the
+        # full cycle sees all of it and the second cycle finds nothing new.
+        fakes = start_fakes(stack, clock, seed=seed, contacts=contacts,
+                            now=datetime.now(UTC) - DATA_AGE)
         for fake in fakes:
             counts = ", ".join(f"{n} {k}" for k, n in fake.app.object_counts().items() if n)
             console.print(f"fake {fake.crm} on {fake.url}: {counts}")

@@ -14,7 +14,7 @@ from rich.table import Table
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.wiring import engine_for
-from syncd.core import ModelError, contact_from_json, parse_datetime, result_to_json, score_batch
+from syncd.core import ModelError, contact_from_json, format_points, parse_datetime, score_batch
 
 
 def _as_of(_c: click.Context, _p: click.Parameter, value: str | None) -> datetime | None:
@@ -60,9 +60,9 @@ def explain(ctx: click.Context, name: str, contact_id: str, as_of: datetime | No
     t.add_column("component")
     t.add_column("points", justify="right")
     t.add_column("count", justify="right")
-    for reason in result_to_json(result)["reasons"]:
-        t.add_row(reason["rule"], str(reason.get("component", "")), str(reason["points"]),
-                  str(reason.get("count", 1)))
+    for reason in result.reasons:
+        t.add_row(reason.rule, reason.component, str(format_points(reason.points)),
+                  str(reason.count))
     console.print(t)
     for label, v in (("in CRM", sc.crm), ("last written", sc.written)):
         shown = "-" if v is None else f"{v.score} / {v.tier} / {v.reasons}"

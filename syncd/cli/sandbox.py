@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from syncd.cli.exit_codes import ExitCode
 from syncd.sandbox.faults import FaultSpec, FaultSpecError
 
 if TYPE_CHECKING:
@@ -79,7 +80,7 @@ def sandbox(crm: str, port: int, seed: int, contacts: int, tier: str, token: str
         server = SandboxServer(app, port=port)
     except OSError as exc:
         click.echo(f"cannot listen on 127.0.0.1:{port}: {exc.strerror}", err=True)
-        sys.exit(2)
+        sys.exit(ExitCode.UNUSABLE)
     click.echo(f"{crm} sandbox on {server.url}  ({contacts} contacts, seed {seed})")
     click.echo(f"auth: {how}")
     click.echo(f"stats: {server.url}/__sandbox/stats   faults: POST {server.url}/__sandbox/faults")

@@ -11,8 +11,8 @@ from rich.table import Table
 from connectors.base import CheckItem, ConnectorError
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.validate import model_issues
 from syncd.cli.wiring import engine_for
-from syncd.modelfile import validate_model_file
 
 
 @click.command()
@@ -26,7 +26,7 @@ def check(ctx: click.Context, config: str | None) -> None:
     with engine_for(ctx, settings) as app:
         items.append(("-", CheckItem("state store", True, app.store.engine.dialect.name)))
         for name, cfg in settings.connectors.items():
-            issues = validate_model_file(cfg.model)
+            issues = model_issues(cfg.model)
             items.append((name, CheckItem(
                 "model", not issues, str(cfg.model) if not issues else str(issues[0]),
                 "" if not issues else f"fix the model; `syncd validate-model {cfg.model}`")))

@@ -3,33 +3,41 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
 from syncd.cli.config_option import config_option, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
-from syncd.modelfile import validate_model_file
+from syncd.core import ModelError, ModelIssue
+from syncd.modelfile import load_model
 from syncd.settings import Settings
 
 __all__ = ["model_issues", "valid_settings_or_exit", "validate"]
 
 
-def model_issues(settings: Settings) -> list[str]:
-    """One line per problem of the models the connectors use."""
-    return [f"connector {name}: {issue}"
-            for name, conn in settings.connectors.items()
-            for issue in validate_model_file(conn.model)]
+def model_issues(path: Path) -> list[ModelIssue]:
+    """All issues of the model at ``path`` (empty when it is valid)."""
+    try:
+        load_model(path)
+    except ModelError as exc:
+        return exc.issues
+    return []
 
 
 def valid_settings_or_exit(config: str | None) -> Settings:
-    """The settings when the config and its models are valid; else print every
-    error (file, line, key path) on stderr and exit 1."""
+    """The settings when the config and the models it names are valid; else
+    print every error (file, line, key path) on stderr and exit 1. What
+    `syncd validate` and `syncd run` check before doing anything."""
     settings = settings_or_exit(config)
-    issues = model_issues(settings)
-    if issues:
-        for line in issues:
-            click.echo(line, err=True)
-        click.echo(f"config not usable ({len(issues)} error(s))", err=True)
+    errors = 0
+    for name, conn in settings.connectors.items():
+        issues = model_issues(conn.model)
+        for issue in issues:
+            click.echo(f"connector {name}: {issue}", err=True)
+        errors += len(issues)
+    if errors:
+        click.echo(f"config not usable ({errors} error(s))", err=True)
         sys.exit(ExitCode.FAILED)
     return settings
 

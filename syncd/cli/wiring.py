@@ -19,6 +19,7 @@ import click
 
 from connectors.base import Connector, FatalError
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.logs import setup_cli_logging
 from syncd.settings import ConnectorConfig, Settings
 from syncd.sync import ConnectorFactory, Engine, utc_now
 
@@ -49,6 +50,7 @@ def factory_from(ctx: click.Context) -> ConnectorFactory:
 @contextmanager
 def engine_for(ctx: click.Context, settings: Settings) -> Iterator[Engine]:
     """An engine on the configured state store; exits 2 when the store cannot be opened."""
+    setup_cli_logging()
     obj = ctx.find_root().obj
     clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
     try:

@@ -1,8 +1,7 @@
-"""Batch scoring with account-level signals, and account scores.
+"""Account-level signals (applied by ``scoring.finish_batch``) and account scores.
 
 Contracts:
-* ``score_batch`` keeps input order. Account signals see every contact of the
-  batch grouped by ``Contact.account_key`` (see ``keys.py``).
+* Contacts are grouped by ``Contact.account_key`` (see ``keys.py``).
 * Multi-stakeholder: a contact is *engaged* when its newest engagement
   activity is within ``within_days`` before ``as_of`` and it is not
   disqualified. When an account has at least ``min_contacts`` distinct engaged
@@ -12,24 +11,24 @@ Contracts:
   id; e-mail or account domain; normalised company name) or whose account
   property named by ``priority.property`` is truthy gets ``points`` and
   ``priority: true`` (the flag is kept even when disqualified).
-* Account score: per key, the sum of the top ``k`` contact scores, or the max.
+* Buying group: personas, account signals and their points, see
+  ``buying_group.py``; results carry the persona and the account's signals.
+* Account score: per key, the sum of the top ``k`` contact scores, or the max;
+  it carries the account's buying-group signals when the model has them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
-from math import floor as floor_
 
-from .compiler import DAY, CompiledModel
-from .contract import to_epoch
+from .compiler import CompiledModel
 from .keys import clean_domain, is_free_mail
-from .plan import MEMO_MAX, new_reason, new_result
-from .scoring import Partial, score_contact
+from .plan import DAY, MEMO_MAX
+from .schema import MultiStakeholder
 from .text import normalise_company
-from .types import AccountScore, Contact, Reason, ScoreResult
+from .types import AccountScore, Contact, ScoreResult
 
-__all__ = ["account_scores", "is_priority", "score_batch"]
+__all__ = ["account_scores", "is_engaged", "is_priority", "stakeholder_points"]
 
 _TRUE = frozenset({"true", "yes", "y", "1", "x"})
 
@@ -43,13 +42,9 @@ def _truthy(v: object) -> bool:
 
 
 def is_priority(m: CompiledModel, c: Contact) -> bool:
-    """Whether ``c`` belongs to a priority account under model ``m``."""
-    return _priority(m, c)
-
-
-def _priority(m: CompiledModel, c: Contact) -> bool:
-    """``is_priority`` with the per-name and per-domain work memoised on the
-    model's plan (pure functions of the strings, so the memo is invisible)."""
+    """Whether ``c`` belongs to a priority account under model ``m``. The
+    per-name and per-domain work is memoised on the model's plan (pure
+    functions of the strings, so the memo is invisible)."""
     pr = m.spec.account.priority
     if pr is None:
         return False
@@ -86,82 +81,19 @@ def _priority(m: CompiledModel, c: Contact) -> bool:
     return pr.property is not None and _truthy(c.account_raw.get(pr.property))
 
 
-def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason],
-            priority: bool, ref: str) -> ScoreResult:
-    c = p.contact
-    if p.disqualifier is not None:
-        return new_result(
-            c.id, 0, 0.0, "disqualified", False, True, priority, ref, 0.0, 0.0, 0.0,
-            p.reasons, c.account_key)
-    exact = p.fit + p.engagement + account_pts
-    floor = m.score_floor
-    if floor is not None and exact < floor:
-        exact = floor
-    tier, mql = m.tiering.tier(exact)
-    reasons = p.reasons
-    if extra:  # declared after every per-contact reason: after all with |points| >= theirs
-        merged = list(reasons)
-        for r in extra:
-            a = abs(r.points)
-            i = 0
-            while i < len(merged) and abs(merged[i].points) >= a:
-                i += 1
-            merged.insert(i, r)
-        reasons = tuple(merged)
-    return new_result(
-        c.id, floor_(exact + 0.5), exact, tier, mql, False, priority, ref, p.fit,
-        p.engagement, account_pts, reasons, c.account_key)
+def is_engaged(ms: MultiStakeholder, newest_engagement: float | None, as_of_ts: float) -> bool:
+    """Whether a (not disqualified) contact whose newest engagement activity
+    is at ``newest_engagement`` counts as engaged for the buying committee."""
+    return newest_engagement is not None and newest_engagement >= as_of_ts - ms.within_days * DAY
 
 
-def score_batch(model: CompiledModel, contacts: Sequence[Contact],
-                as_of: datetime) -> list[ScoreResult]:
-    """Score ``contacts`` as of ``as_of`` (naive = UTC); order preserved.
-
-    Leaves interpreter state (e.g. the garbage collector) alone: a program
-    scoring large resident populations may ``gc.freeze()`` them after loading
-    (see ``bench/bench_scoring.py``)."""
-    ts = to_epoch(as_of)
-    partials = [score_contact(model, c, ts) for c in contacts]
-    acct = model.spec.account
-    ms = acct.multi_stakeholder
-    bonus: dict[str, float] = {}
-    engaged: set[int] = set()
-    if ms is not None:
-        since = ts - ms.within_days * DAY
-        members: dict[str, set[str]] = {}
-        for i, p in enumerate(partials):
-            key = p.contact.account_key
-            if (key is not None and p.disqualifier is None and p.newest_engagement is not None
-                    and p.newest_engagement >= since):
-                members.setdefault(key, set()).add(p.contact.id)
-                engaged.add(i)
-        for key, ids in members.items():
-            n = len(ids)
-            if n >= ms.min_contacts:
-                more = ms.extra_points * (n - ms.min_contacts)
-                if ms.max_extra_points is not None:
-                    more = min(more, ms.max_extra_points)
-                bonus[key] = ms.points + more
-    prio_rule = model.plan.priority
-    ref = model.ref
-    out: list[ScoreResult] = []
-    append = out.append
-    for i, p in enumerate(partials):
-        c = p.contact
-        extra: list[Reason] = []
-        pts = 0.0
-        if bonus and i in engaged and c.account_key in bonus:
-            b = bonus[c.account_key]
-            pts += b
-            assert ms is not None
-            extra.append(new_reason(ms.id, b, 1, "account"))
-        prio = prio_rule is not None and _priority(model, c)
-        if prio and p.disqualifier is None:
-            assert prio_rule is not None
-            pts += prio_rule[0]
-            extra.append(prio_rule[1])
-        append(_finish(model, p, pts, extra, prio, ref))
-    return out
+def stakeholder_points(ms: MultiStakeholder, engaged: int) -> float:
+    """Points for each engaged contact of an account with ``engaged`` engaged
+    contacts (at least ``min_contacts``)."""
+    more = ms.extra_points * (engaged - ms.min_contacts)
+    if ms.max_extra_points is not None:
+        more = min(more, ms.max_extra_points)
+    return ms.points + more
 
 
 def account_scores(model: CompiledModel, results: Sequence[ScoreResult]) -> list[AccountScore]:
@@ -180,6 +112,7 @@ def account_scores(model: CompiledModel, results: Sequence[ScoreResult]) -> list
         score = top[0].score if agg.method == "max" else sum(r.score for r in top)
         out.append(AccountScore(key=key, score=score, aggregate=label, contacts=len(rs),
                                 top_contact_ids=tuple(r.id for r in top),
-                                priority=any(r.priority for r in rs)))
+                                priority=any(r.priority for r in rs),
+                                buying_group=rs[0].buying_group))
     out.sort(key=lambda a: (-a.score, a.key))
     return out

@@ -9,12 +9,7 @@ the tail is replaced by "…+N more". A disqualified result reads
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from .types import Reason, format_points
-
-if TYPE_CHECKING:
-    from .types import ScoreResult
+from .types import Reason, ScoreResult, format_points
 
 __all__ = ["MAX_SUMMARY", "reason_text", "summary"]
 

@@ -7,7 +7,9 @@ regexes compiled here, never at match time.
 
 Semantics: ``equals``/``in`` compare normalised text, or numbers when the
 literal is a number (``"1,200"`` equals ``1200``); ``contains`` is a substring
-test (any of a list); ``regex`` is ``re.search`` on normalised text (a list: any of them);
+test (any of a list); ``regex`` is a search on normalised text (a list: any
+of them) with the ``regex`` package, ``re`` syntax, time-bounded (see
+``compile_regex``);
 ``min``/``max`` are inclusive numeric bounds (non-numeric values never
 match); ``exists`` tests presence. ``not_*`` operators match when the value is
 missing. Several operators / fields are ANDed.
@@ -15,19 +17,22 @@ missing. Several operators / fields are ANDed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping, Sequence
 
+import regex
+
 from .schema import Condition, ScalarValue
-from .text import normalise, normalise_pattern, to_number
+from .text import REGEX_FLAGS, normalise, normalise_pattern, to_number
 from .types import Activity, Contact, Scalar
 
 __all__ = [
-    "FieldMatcher", "activity_matcher", "compile_regex", "contact_matcher", "field_matcher",
-    "is_number_literal", "literal_text",
+    "ActivityPredicate", "ContactPredicate", "activity_matcher", "compile_regex",
+    "contact_matcher", "is_number_literal", "literal_text", "may_backtrack",
 ]
 
 FieldMatcher = Callable[[Mapping[str, Scalar], Mapping[str, str]], bool]
+#: Longest a model regex may search one value (seconds).
+REGEX_TIMEOUT_S = 0.05
 ContactPredicate = Callable[[Contact], bool]
 ActivityPredicate = Callable[[Activity], bool]
 
@@ -98,21 +103,81 @@ def _contains(key: str, lits: Sequence[str]) -> FieldMatcher:
     return contains_any
 
 
-def compile_regex(patterns: Sequence[str]) -> Callable[[str], re.Match[str] | None]:
-    """The ``search`` of the normalised patterns joined as alternatives."""
+def compile_regex(patterns: Sequence[str]) -> Callable[[str], bool]:
+    """Whether the normalised patterns, joined as alternatives, are found in a
+    text. A search running past ``REGEX_TIMEOUT_S`` (only a pattern that
+    backtracks catastrophically gets there) counts as not found."""
     if len(patterns) == 1:
         joined = normalise_pattern(patterns[0])
     else:
         joined = "|".join(f"(?:{normalise_pattern(p)})" for p in patterns)
-    return re.compile(joined, re.IGNORECASE).search
+    search = regex.compile(joined, REGEX_FLAGS).search
+
+    def found(text: str) -> bool:
+        try:
+            return search(text, timeout=REGEX_TIMEOUT_S) is not None
+        except TimeoutError:
+            return False
+
+    return found
+
+
+def _unbounded_at(pattern: str, i: int) -> bool:
+    """Whether an unbounded quantifier (``+``, ``*``, ``{n,}``) starts at ``i``."""
+    if i >= len(pattern):
+        return False
+    if pattern[i] in "+*":
+        return True
+    if pattern[i] == "{":
+        end = pattern.find("}", i)
+        body = pattern[i + 1:end] if end > 0 else ""
+        return body.endswith(",") and body[:-1].isdigit()
+    return False
+
+
+def may_backtrack(pattern: str) -> bool:
+    """Whether ``pattern`` repeats a group that itself holds a repetition
+    (``(a+)+``, ``(\\w+\\s?)*``): the shape whose searches can take
+    exponential time. A heuristic for warnings; ``compile_regex`` bounds
+    the time of every search anyway."""
+    stack: list[bool] = []  # per open group: it holds an unbounded quantifier
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":  # a class: skip to its end (a leading "]" or "^]" is literal)
+            j = i + 1
+            if j < n and pattern[j] == "^":
+                j += 1
+            if j < n and pattern[j] == "]":
+                j += 1
+            while j < n and pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            i = j + 1
+            continue
+        if ch == "(":
+            stack.append(False)
+        elif ch == ")" and stack:
+            inner = stack.pop()
+            repeated = _unbounded_at(pattern, i + 1)
+            if inner and repeated:
+                return True
+            if (inner or repeated) and stack:
+                stack[-1] = True
+        elif _unbounded_at(pattern, i) and stack:
+            stack[-1] = True
+        i += 1
+    return False
 
 
 def _regex(key: str, patterns: Sequence[str]) -> FieldMatcher:
-    search = compile_regex(patterns)
+    found = compile_regex(patterns)
 
     def rx(raws: Mapping[str, Scalar], norms: Mapping[str, str]) -> bool:
         v = norms.get(key)
-        return v is not None and search(v) is not None
+        return v is not None and found(v)
 
     return rx
 

@@ -4,7 +4,8 @@ Structural errors come from pydantic (all of them, each with its key path);
 cross-field checks (tier order, unknown ``mql_tier``, duplicate rule ids,
 missing or malformed attachments) run on the raw data independently, so one
 pass reports everything. Each issue carries the YAML line of the key it names
-(or of its nearest ancestor).
+(or of its nearest ancestor). Warnings (overlapping personas) do not stop a
+model: they travel on ``ModelSpec.warnings``.
 """
 
 from __future__ import annotations
@@ -18,14 +19,56 @@ from pydantic import ValidationError
 
 from .errors import KeyPath as Path
 from .errors import ModelError, ModelIssue, format_location
-from .schema import ModelSpec, PriorityRow
+from .matchers import REGEX_TIMEOUT_S, may_backtrack
+from .personas import check_buying_group, persona_overlaps
+from .schema import Disqualifier, ModelSpec, Persona, PriorityRow, Rule
 
 __all__ = ["parse_model_data", "parse_priority_csv"]
 
+#: Whole-number keys and their least value (pydantic types them ``int``).
+_WHOLE = {"max_count": 1, "min_activities": 1, "min_contacts": 2, "k": 1}
+_INT_ERRORS = frozenset({"int_type", "int_parsing", "int_from_float", "greater_than_equal"})
 _MESSAGES = {
     "extra_forbidden": "unknown key",
     "missing": "required key missing",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "string_type": "must be a string",
+    "string_too_short": "must not be empty",
+    "string_pattern_mismatch": "must start with a letter or digit and hold only letters, "
+                               "digits, '_', '.' and '-'",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "dict_type": "must be a mapping (key: value lines)",
+    "model_type": "must be a mapping (key: value lines)",
+    "model_attributes_type": "must be a mapping (key: value lines)",
+    "list_type": "must be a list",
+    "tuple_type": "must be a list",
+    "too_short": "must list at least one item",
 }
+
+
+def _plain(x: object) -> object:
+    """A bound as written by hand: 0 rather than 0.0."""
+    return int(x) if isinstance(x, float) and x.is_integer() else x
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    """A pydantic error in the project's words."""
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    last = err["loc"][-1] if err["loc"] else None
+    if kind in _INT_ERRORS and isinstance(last, str) and last in _WHOLE:
+        return f"must be a whole number ≥ {_WHOLE[last]}"
+    if kind == "greater_than":
+        return f"must be greater than {_plain(ctx.get('gt'))}"
+    if kind == "greater_than_equal":
+        return f"must be at least {_plain(ctx.get('ge'))}"
+    if kind == "literal_error":
+        return f"must be one of: {ctx.get('expected', '').replace(' or ', ', ')}"
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    return str(err["msg"]).removeprefix("Value error, ")
 
 
 def _line(lines: Mapping[Path, int], path: Path) -> int | None:
@@ -122,7 +165,8 @@ def _cross_checks(data: dict[str, Any], attachments: Mapping[str, str], emit: An
                 else:
                     seen[rid] = (block, i, "id")
     groups: dict[str, str] = {}
-    for i, r in enumerate(data.get("rules") or []):
+    rules = data.get("rules")
+    for i, r in enumerate(rules if isinstance(rules, list) else []):
         if isinstance(r, dict) and isinstance(r.get("group"), str):
             kind = "activity" if r.get("activity") is not None else "property"
             if groups.setdefault(r["group"], kind) != kind:
@@ -169,14 +213,39 @@ def parse_model_data(
         spec = ModelSpec.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors():
-            msg = _MESSAGES.get(err["type"], err["msg"]).removeprefix("Value error, ")
-            emit(tuple(err["loc"]), msg)
+            emit(tuple(err["loc"]), _message(err))
     rows: list[PriorityRow] = []
     _cross_checks(data, attachments, emit, rows)
+    check_buying_group(data, emit)
     if issues or spec is None:
         issues.sort(key=lambda i: (i.line if i.line is not None else 0, i.location))
         raise ModelError(issues)
     file = spec.account.priority.file if spec.account.priority else None
     spec._attachments = {file: attachments[file]} if file else {}
     spec._priority_rows = tuple(rows)
+    spec._warnings = tuple(_warnings(spec, source, lines))
     return spec
+
+
+def _warnings(spec: ModelSpec, source: str, lines: Mapping[Path, int]) -> list[ModelIssue]:
+    """Regexes that may backtrack catastrophically (see ``may_backtrack``);
+    overlapping personas (see ``personas.persona_overlaps``)."""
+    out: list[ModelIssue] = []
+    bg = spec.account.buying_group
+    blocks: list[tuple[Path, tuple[Rule | Disqualifier | Persona, ...]]] = [
+        (("rules",), spec.rules), (("disqualifiers",), spec.disqualifiers),
+        (("account", "buying_group", "personas"), bg.personas if bg is not None else ())]
+    for block, items in blocks:
+        for i, item in enumerate(items):
+            for key, cond in item.when.items():
+                for pattern in cond.regex or ():
+                    if may_backtrack(pattern):
+                        out.append(_issue(
+                            source, lines, (*block, i, "when", key, "regex"),
+                            f"warning: {pattern!r} repeats a group that itself repeats, so a "
+                            "search can take exponential time; searches are cut off after "
+                            f"{REGEX_TIMEOUT_S * 1000:g} ms and then count as no match"))
+    if bg is not None:
+        out += [_issue(source, lines, path, f"warning: {message}")
+                for path, message in persona_overlaps(bg)]
+    return out

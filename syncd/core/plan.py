@@ -1,6 +1,7 @@
 """``build_plan``: the flat, tuple-based form of a ``CompiledModel`` that the
-hot loop in ``scoring.py`` walks. Built once per model (by
-``CompiledModel.__post_init__``); pure data plus a few bounded memo tables.
+hot loop in ``scoring.py`` walks, built from a ``ModelSpec`` once per model
+(by ``compile_model``); pure data plus a few bounded memo tables. Decay
+constants (``k`` in ``exp(-k * age_seconds)``; 0 = no decay) are computed here.
 
 Tests are triples ``(op, key, data)`` evaluated by ``check`` (the hot loop
 inlines the common ones). They mean exactly what the matchers in
@@ -11,7 +12,7 @@ contact):
 * ``OP_CONTAINS``: ``data in norms[key]`` (``data`` non-empty; missing: no)
 * ``OP_EQ`` / ``OP_NE``: ``norms.get(key) == data`` / ``!= data``
 * ``OP_IN``: ``norms.get(key) in data`` (a frozenset of text)
-* ``OP_REGEX``: ``data[0](norms[key])`` (a compiled ``search``), memoised per
+* ``OP_REGEX``: ``data[0](norms[key])`` (``compile_regex``), memoised per
   value in ``data[1]`` (a pure function of the value, so invisible)
 * ``OP_RANGE``: ``lo <= to_number(raws.get(key)) <= hi`` with ``data = (lo, hi)``
 * ``OP_ALL``: always (an activity rule without conditions)
@@ -23,37 +24,39 @@ sharing is unobservable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .matchers import compile_regex, is_number_literal, literal_text
-from .schema import Condition
+from .matchers import (
+    ActivityPredicate,
+    activity_matcher,
+    compile_regex,
+    contact_matcher,
+    is_number_literal,
+    literal_text,
+)
+from .schema import Condition, HalfLife, ModelSpec
 from .text import normalise, to_number
-from .types import Reason, ScoreResult
-
-if TYPE_CHECKING:
-    from .compiler import CompiledModel
+from .types import Reason
 
 __all__ = [
-    "OP_ALL",
-    "OP_CONTAINS",
-    "OP_EQ",
-    "OP_NE",
-    "ActMeta",
+    "DAY",
+    "DEFAULT_NON_ENGAGEMENT",
+    "MEMO_MAX",
     "Plan",
-    "Target",
-    "Test",
-    "TypePlan",
     "build_plan",
     "check",
-    "new_reason",
-    "new_result",
     "targets_for",
 ]
 
 OP_PRED, OP_CONTAINS, OP_EQ, OP_NE, OP_IN, OP_REGEX, OP_RANGE, OP_ALL = range(8)
 MEMO_MAX = 65536  # entries per memo table before it is cleared
+DAY = 86400.0
+#: Activity types that do not count as engagement unless a model lists
+#: ``engagement_types`` explicitly.
+DEFAULT_NON_ENGAGEMENT = frozenset({"unsubscribe", "email_bounce", "hard_bounce", "spam_report"})
 
 Test = tuple[int, str, Any]
 #: Activity rule slot (rules in index order): (types, max_count (0: none), k,
@@ -69,6 +72,8 @@ Target = tuple[int, int, int, bool]
 TypePlan = tuple[int, str, dict[str | None, tuple[Target, ...]], tuple[tuple[Target, Test], ...]]
 #: Property rule: (index, test, shared reason, points).
 PropItem = tuple[int, Test, Reason, float]
+#: Activity disqualifier: (id, activity types, predicate or None for any activity).
+ActDisq = tuple[str, tuple[str, ...], ActivityPredicate | None]
 
 
 #: Tests that read only ``norms[key]`` (so their outcome is memoisable per value).
@@ -146,10 +151,10 @@ def _check_rest(op: int, key: str, data: Any, raws: Mapping[str, Any],
         v = norms.get(key)
         if v is None:
             return False
-        search, memo = data
+        found, memo = data
         hit: bool | None = memo.get(v)
         if hit is None:
-            hit = search(v) is not None
+            hit = found(v)
             if len(memo) >= MEMO_MAX:
                 memo.clear()
             memo[v] = hit
@@ -162,71 +167,19 @@ def _check_rest(op: int, key: str, data: Any, raws: Mapping[str, Any],
     return data(obj)  # type: ignore[no-any-return]
 
 
-_new = object.__new__
-
-
-def _slot_setter(cls: type, name: str) -> Callable[[object, object], None]:
-    """The ``__set__`` of slot ``name``'s member descriptor: writes the slot
-    directly, bypassing a frozen dataclass's ``__setattr__``."""
-    setter: Callable[[object, object], None] = vars(cls)[name].__set__
-    return setter
-
-
-_r_rule, _r_points = _slot_setter(Reason, "rule"), _slot_setter(Reason, "points")
-_r_count, _r_comp = _slot_setter(Reason, "count"), _slot_setter(Reason, "component")
-
-
-def new_reason(rule: str, points: float, count: int, component: str) -> Reason:
-    """``Reason(rule, points, count, component)``, without the frozen
-    dataclass ``__init__`` overhead (same object, same invariants)."""
-    r: Reason = _new(Reason)
-    _r_rule(r, rule)
-    _r_points(r, points)
-    _r_count(r, count)
-    _r_comp(r, component)
-    return r
-
-
-(_s_id, _s_score, _s_exact, _s_tier, _s_mql, _s_dq, _s_prio, _s_model, _s_fit, _s_eng,
- _s_acc, _s_reasons, _s_key) = (_slot_setter(ScoreResult, f) for f in (
-    "id", "score", "exact", "tier", "mql", "disqualified", "priority", "model", "fit",
-    "engagement", "account", "reasons", "account_key"))
-
-
-def new_result(id: str, score: int, exact: float, tier: str, mql: bool, disqualified: bool,
-               priority: bool, model: str, fit: float, engagement: float, account: float,
-               reasons: tuple[Reason, ...], account_key: str | None) -> ScoreResult:
-    """``ScoreResult(...)`` (same positional fields), without the frozen
-    dataclass ``__init__`` overhead."""
-    r: ScoreResult = _new(ScoreResult)
-    _s_id(r, id)
-    _s_score(r, score)
-    _s_exact(r, exact)
-    _s_tier(r, tier)
-    _s_mql(r, mql)
-    _s_dq(r, disqualified)
-    _s_prio(r, priority)
-    _s_model(r, model)
-    _s_fit(r, fit)
-    _s_eng(r, engagement)
-    _s_acc(r, account)
-    _s_reasons(r, reasons)
-    _s_key(r, account_key)
-    return r
-
-
 @dataclass(frozen=True, slots=True)
 class Plan:
-    """See module docstring. ``fast`` is False when summation order needs the
-    general path (an activity rule in a group, or several groups with
-    non-integral points); ``props`` are the ungrouped property rules,
-    ``groups`` the property-only groups, members by (-points, index);
-    ``all_props`` every property rule in index order (general path)."""
+    """See module docstring. ``fast`` is False when an activity rule is in a
+    group (``scoring._general`` resolves such groups); ``props`` are the
+    ungrouped property rules, ``groups`` the property-only groups, members
+    by (-points, index); ``all_props`` every property rule in index order."""
 
     fast: bool
+    grouped: bool  # some rule has a group
     eng_types: frozenset[str]
     eng_inclusive: bool  # True: eng_types lists engagement; False: the excluded ones
     disq_contact: tuple[tuple[Test, Reason], ...]
+    disq_activity: tuple[ActDisq, ...]
     props: tuple[PropItem, ...]
     groups: tuple[tuple[PropItem, ...], ...]
     all_props: tuple[PropItem, ...]
@@ -235,14 +188,13 @@ class Plan:
     reason_memo: dict[tuple[int, int, float], Reason]  # constant activity reasons
     inactivity: tuple[float, float, Reason] | None  # (after seconds, points, reason)
     velocity: tuple[float, int, float, Reason] | None  # (within s, min, points, reason)
-    multi_id: str | None
     priority: tuple[float, Reason] | None
     company_memo: dict[str, bool]
     domain_memo: dict[str, str]
 
 
-def _act_test(r: Any, pred: Callable[..., bool] | None) -> Test:
-    t = simple_test(r.when)
+def _act_test(when: Mapping[str, Condition], pred: ActivityPredicate | None) -> Test:
+    t = simple_test(when)
     if t is not None:
         return t
     if pred is None:
@@ -250,39 +202,46 @@ def _act_test(r: Any, pred: Callable[..., bool] | None) -> Test:
     return OP_PRED, "", pred
 
 
-def build_plan(m: CompiledModel) -> Plan:
-    """Flatten ``m`` (see module docstring)."""
-    from .compiler import DAY, DEFAULT_NON_ENGAGEMENT
+def _decay_k(rule_hl: HalfLife | None, model_hl: HalfLife) -> float:
+    """Decay constant per second (``exp(-k * age_seconds)``); 0.0: no decay."""
+    hl = model_hl if rule_hl is None else rule_hl
+    if hl == "none":
+        return 0.0
+    return math.log(2) / (float(hl) * DAY)
 
-    spec = m.spec
+
+def build_plan(spec: ModelSpec) -> Plan:
+    """Flatten ``spec`` (see module docstring). Conditions without a test form
+    keep the matcher from ``matchers.py``."""
     rules = spec.rules
     groups_of: dict[str, list[int]] = {}
     for i, r in enumerate(rules):
         if r.group is not None:
             groups_of.setdefault(r.group, []).append(i)
     act_grouped = any(rules[i].activity is not None for ix in groups_of.values() for i in ix)
-    integral = all(float(r.points).is_integer() and abs(r.points) < 2.0**40
-                   for r in rules if r.activity is None)
-    fast = not act_grouped and (len(groups_of) <= 1 or integral)
+    fast = not act_grouped
 
     items: dict[int, PropItem] = {}
-    for pr in m.prop_rules:
-        t = simple_test(rules[pr.index].when) or (OP_PRED, "", pr.pred)
-        items[pr.index] = (pr.index, t, Reason(pr.id, pr.points, 1, "fit"), pr.points)
+    meta: list[ActMeta] = []
+    per_type: dict[str, list[tuple[Target, Test]]] = {}
+    for i, r in enumerate(rules):
+        if r.activity is None:
+            t = simple_test(r.when) or (OP_PRED, "", contact_matcher(r.when))
+            items[i] = (i, t, Reason(r.id, r.points, 1, "fit"), r.points)
+            continue
+        slot = len(meta)
+        meta.append((r.activity, r.max_count or 0,
+                     _decay_k(r.half_life_days, spec.half_life_days),
+                     r.points, r.max_points, i, r.id))
+        atest = _act_test(r.when, activity_matcher(r.when))
+        multi = len(r.activity) > 1
+        cap = r.max_count if r.max_count and not multi else -1
+        for pos, atype in enumerate(r.activity):
+            per_type.setdefault(atype, []).append(((slot, pos, cap, multi), atest))
     props = tuple(it for i, it in sorted(items.items()) if rules[i].group is None)
     groups = tuple(
         tuple(sorted((items[i] for i in ix), key=lambda it: (-it[3], it[0])))
         for ix in groups_of.values() if all(i in items for i in ix))
-
-    meta: list[ActMeta] = []
-    per_type: dict[str, list[tuple[Target, Test]]] = {}
-    for slot, ar in enumerate(m.act_rules):
-        meta.append((ar.types, ar.max_count, ar.k, ar.points, ar.max_points, ar.index, ar.id))
-        atest = _act_test(rules[ar.index], ar.pred)
-        multi = len(ar.types) > 1
-        cap = ar.max_count if ar.max_count and not multi else -1
-        for pos, atype in enumerate(ar.types):
-            per_type.setdefault(atype, []).append(((slot, pos, cap, multi), atest))
     act_types: dict[str, TypePlan] = {}
     for atype, tests in per_type.items():
         ops = {x[1][0] for x in tests}
@@ -296,20 +255,24 @@ def build_plan(m: CompiledModel) -> Plan:
         act_types[atype] = (kind, fld, {}, tuple(tests))
 
     disq: list[tuple[Test, Reason]] = []
-    contact_disqs = [x for x in spec.disqualifiers if x.activity is None]
-    for d, ds in zip(m.disq_contact, contact_disqs, strict=True):  # same order as compiler
-        disq.append((simple_test(ds.when) or (OP_PRED, "", d.contact_pred),
-                     Reason(d.id, 0.0, 1, "disqualifier")))
+    disq_act: list[ActDisq] = []
+    for d in spec.disqualifiers:
+        if d.activity is None:
+            disq.append((simple_test(d.when) or (OP_PRED, "", contact_matcher(d.when)),
+                         Reason(d.id, 0.0, 1, "disqualifier")))
+        else:
+            disq_act.append((d.id, d.activity, activity_matcher(d.when)))
+    eng = spec.engagement_types
     ina = spec.inactivity
     vel = spec.velocity
-    ms = spec.account.multi_stakeholder
     prio = spec.account.priority
     return Plan(
         fast=fast,
-        eng_types=m.engagement_types if m.engagement_types is not None
-        else DEFAULT_NON_ENGAGEMENT,
-        eng_inclusive=m.engagement_types is not None,
+        grouped=bool(groups_of),
+        eng_types=frozenset(eng) if eng is not None else DEFAULT_NON_ENGAGEMENT,
+        eng_inclusive=eng is not None,
         disq_contact=tuple(disq),
+        disq_activity=tuple(disq_act),
         props=props,
         groups=groups,
         all_props=tuple(it for _, it in sorted(items.items())),
@@ -321,7 +284,6 @@ def build_plan(m: CompiledModel) -> Plan:
         velocity=None if vel is None else (
             vel.within_days * DAY, vel.min_activities, vel.points,
             Reason(vel.id, vel.points, 1, "engagement")),
-        multi_id=None if ms is None else ms.id,
         priority=None if prio is None else (
             prio.points, Reason(prio.id, prio.points, 1, "account")),
         company_memo={},

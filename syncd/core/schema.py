@@ -9,22 +9,28 @@ are errors everywhere.
 
 from __future__ import annotations
 
-import re
+import math
 from typing import Annotated, Any, Literal
 
+import regex
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, model_validator
 
-from .text import normalise_pattern
+from .errors import ModelIssue
+from .text import REGEX_FLAGS, normalise_pattern
 
 __all__ = [
     "AccountBlock",
     "Aggregate",
+    "BuyingGroup",
     "Condition",
     "Disqualifier",
+    "GroupPoints",
     "HalfLife",
     "Inactivity",
     "ModelSpec",
+    "Momentum",
     "MultiStakeholder",
+    "Persona",
     "Priority",
     "PriorityRow",
     "Rule",
@@ -62,13 +68,21 @@ def _str_or_list(v: object) -> tuple[str, ...]:
 def _number(v: object) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise ValueError("must be a number")
+    if not math.isfinite(v):
+        raise ValueError("must be a finite number (not .inf or .nan)")
+    return float(v)
+
+
+def _positive(v: object) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 < v < math.inf:
+        raise ValueError("must be a positive number")
     return float(v)
 
 
 def _half_life(v: object) -> float | Literal["none"]:
     if isinstance(v, str) and v.strip().lower() == "none":
         return "none"
-    if not isinstance(v, bool) and isinstance(v, int | float) and v > 0:
+    if not isinstance(v, bool) and isinstance(v, int | float) and math.isfinite(v) and v > 0:
         return float(v)
     raise ValueError("must be 'none' or a positive number of days")
 
@@ -81,8 +95,8 @@ def _regex(v: object) -> tuple[str, ...]:
         if not isinstance(x, str):
             raise ValueError("must be a regular expression or a list of them")
         try:
-            re.compile(normalise_pattern(x))
-        except re.error as exc:
+            regex.compile(normalise_pattern(x), REGEX_FLAGS)
+        except regex.error as exc:
             at = f" (item {i})" if len(items) > 1 else ""
             raise ValueError(f"invalid regular expression{at}: {exc}") from None
     return tuple(items)
@@ -92,6 +106,7 @@ Scalar = Annotated[ScalarValue, BeforeValidator(_scalar)]
 ScalarList = Annotated[tuple[ScalarValue, ...], BeforeValidator(_scalar_list)]
 StrList = Annotated[tuple[str, ...], BeforeValidator(_str_or_list)]
 Number = Annotated[float, BeforeValidator(_number)]
+Positive = Annotated[float, BeforeValidator(_positive)]
 HalfLife = Annotated[float | Literal["none"], BeforeValidator(_half_life)]
 Regex = Annotated[tuple[str, ...], BeforeValidator(_regex)]
 
@@ -149,7 +164,7 @@ class Rule(BaseModel):
     when: Conditions = Field(default_factory=dict)
     group: str | None = None
     max_count: int | None = Field(default=None, ge=1)
-    max_points: float | None = Field(default=None, gt=0)
+    max_points: Number | None = Field(default=None, gt=0)
     half_life_days: HalfLife | None = None
 
     @model_validator(mode="after")
@@ -229,9 +244,86 @@ class Aggregate(BaseModel):
     k: int = Field(default=3, ge=1)
 
 
+# ---- Buying group (personas and their account signals) -----------------------
+
+PersonaId = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$")]
+
+
+class Persona(BaseModel):
+    """A role in a buying group. ``when`` tests contact properties like a fit
+    rule; ``pick: most_engaged`` gives the persona to one contact per account
+    (the most engaged of those matching ``when``) instead of to every match."""
+
+    model_config = _STRICT
+    id: PersonaId
+    label: str | None = Field(default=None, min_length=1)
+    required: bool = False
+    weight: Positive = 1.0
+    when: Conditions = Field(default_factory=dict)
+    pick: Literal["all", "most_engaged"] = "all"
+
+    @model_validator(mode="after")
+    def _check(self) -> Persona:
+        if not self.when and self.pick != "most_engaged":
+            raise ValueError("a persona needs 'when' (or 'pick: most_engaged')")
+        return self
+
+
+class GroupPoints(BaseModel):
+    """Points from buying-group signals when every condition given holds
+    (``min_completeness`` in percent, ``engaged`` persona ids, ``momentum``,
+    ``min_committee_engagement``), to ``engaged_members`` (engaged persona
+    holders), ``members`` (every persona holder) or ``account`` (every contact
+    of the account); disqualified contacts get none."""
+
+    model_config = _STRICT
+    id: str = Field(min_length=1)
+    description: str | None = None
+    points: Number
+    to: Literal["engaged_members", "members", "account"] = "engaged_members"
+    min_completeness: Annotated[Number, Field(ge=0, le=100)] | None = None
+    engaged: Annotated[tuple[str, ...], BeforeValidator(_str_or_list)] | None = None
+    momentum: Literal["rising", "flat", "falling"] | None = None
+    min_committee_engagement: Annotated[Number, Field(ge=0)] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> GroupPoints:
+        if (self.min_completeness is None and self.engaged is None and self.momentum is None
+                and self.min_committee_engagement is None):
+            raise ValueError("give at least one of min_completeness, engaged, momentum, "
+                             "min_committee_engagement")
+        return self
+
+
+class Momentum(BaseModel):
+    """Engagement in the last ``recent_days`` against the ``prior_days`` before,
+    as weekly rates; a change of at least ``min_change_percent`` is a trend."""
+
+    model_config = _STRICT
+    recent_days: Positive = 14.0
+    prior_days: Positive = 42.0
+    min_change_percent: Annotated[Number, Field(ge=0)] = 25.0
+
+
+class BuyingGroup(BaseModel):
+    """Personas (declared order: a contact holds the first that matches) and
+    points from the signals of each account's committee. A persona is engaged
+    when a holder earned ``min_points`` activity points within ``window_days``;
+    ``max_points`` caps a contact's total buying-group points."""
+
+    model_config = _STRICT
+    window_days: Positive = 30.0
+    min_points: Positive = 1.0
+    personas: tuple[Persona, ...]
+    momentum: Momentum = Field(default_factory=Momentum)
+    points: tuple[GroupPoints, ...] = ()
+    max_points: Positive | None = None
+
+
 class AccountBlock(BaseModel):
     model_config = _STRICT
     multi_stakeholder: MultiStakeholder | None = None
+    buying_group: BuyingGroup | None = None
     priority: Priority | None = None
     score: Aggregate = Field(default_factory=Aggregate)
 
@@ -262,6 +354,7 @@ class ModelSpec(BaseModel):
     account: AccountBlock = Field(default_factory=AccountBlock)
     _attachments: dict[str, str] = PrivateAttr(default_factory=dict)
     _priority_rows: tuple[PriorityRow, ...] = PrivateAttr(default=())
+    _warnings: tuple[ModelIssue, ...] = PrivateAttr(default=())
 
     @property
     def attachments(self) -> dict[str, str]:
@@ -270,3 +363,9 @@ class ModelSpec(BaseModel):
     @property
     def priority_rows(self) -> tuple[PriorityRow, ...]:
         return self._priority_rows
+
+    @property
+    def warnings(self) -> tuple[ModelIssue, ...]:
+        """Problems that do not stop the model from working (each message
+        starts with "warning:")."""
+        return self._warnings

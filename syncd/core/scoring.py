@@ -1,6 +1,7 @@
-"""Per-contact scoring: disqualifiers, fit rules, activity rules (decay, caps,
-exclusive groups), inactivity and velocity. Account-level signals are added
-by ``accounts.py``; this module knows nothing about other contacts.
+"""Scoring: ``score_batch`` = ``score_contact`` per contact (disqualifiers,
+fit rules, activity rules with decay, caps and exclusive groups, inactivity,
+velocity) + ``finish_batch`` (account-level signals from ``accounts.py`` and
+``buying_group.py``, tiers, rounding).
 
 Time contract: ``as_of_ts`` (epoch seconds) is the only clock. Activities with
 ``ts > as_of_ts`` are ignored everywhere, so replaying an old ``as_of`` gives
@@ -12,23 +13,31 @@ count; ``max_points`` caps the absolute total of the rule.
 Exclusive groups: among the rules of one group that fired, only the one with
 the highest (decayed, capped) points counts (ties: first declared).
 
+Sums (occurrences of a rule, and the fit and engagement components) use
+``math.fsum``: correctly rounded, so results never depend on the order in
+which rules or activities are visited.
+
 Implementation: one pass over the contact's activities (newest first)
-dispatches each to the activity rules of its type (``Plan.dispatch``). The
-floating-point summation order is that of a per-rule, per-type walk, so
-results are bit-identical to scoring each rule on its own.
+dispatches each to the activity rules of its type (``Plan.act_types``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from math import copysign, exp
+from datetime import datetime
+from math import copysign, exp, fsum
+from math import floor as floor_
 from typing import Any
 
+from .accounts import is_engaged, is_priority, stakeholder_points
+from .buying_group import ContactFacts, GroupOutcome, contact_facts, evaluate_buying_groups
 from .compiler import CompiledModel
-from .plan import MEMO_MAX, Plan, check, new_reason, targets_for
-from .types import Contact, Reason
+from .contract import to_epoch
+from .plan import MEMO_MAX, Plan, check, targets_for
+from .types import Contact, Reason, ScoreResult
 
-__all__ = ["Partial", "score_contact"]
+__all__ = ["Partial", "finish_batch", "score_batch", "score_contact"]
 
 #: (-|points|, declaration order, reason): sorting hits gives reason order
 #: (declaration orders are unique, so reasons are never compared).
@@ -36,28 +45,34 @@ Hit = tuple[float, int, Reason]
 _INF = float("inf")
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Partial:
-    """Per-contact result before account signals. ``reasons`` are in result
-    order: |points| descending, then declaration order (rules, inactivity,
-    velocity); account signals, declared after all of them, are merged in by
-    ``accounts.py``. Disqualified: just the disqualifier's reason."""
+    """A contact's result before account signals; it keeps no reference to
+    the contact, so a batch can be scored while its contacts are streamed.
+    ``reasons`` are in result order: |points| descending, then declaration
+    order (rules, inactivity, velocity); account signals, declared after all
+    of them, are merged in by ``finish_batch``. Disqualified: just the
+    disqualifier's reason. ``priority``: the contact's account is a priority
+    account (kept even when disqualified)."""
 
-    contact: Contact
+    id: str
+    account_key: str | None
+    priority: bool
     disqualifier: str | None
     fit: float
     engagement: float
     reasons: tuple[Reason, ...]
     newest_engagement: float | None
+    #: What the model's buying group needs of the contact (``buying_group.py``).
+    group: ContactFacts | None = None
 
 
-def _activity_disqualifier(m: CompiledModel, c: Contact, as_of: float) -> str | None:
-    for d in m.disq_activity:
-        pred = d.activity_pred
-        for t in d.types or ():
+def _activity_disqualifier(p: Plan, c: Contact, as_of: float) -> str | None:
+    for rule_id, types, pred in p.disq_activity:
+        for t in types:
             for a in c.by_type.get(t, ()):
                 if a.ts <= as_of and (pred is None or pred(a)):
-                    return d.id
+                    return rule_id
     return None
 
 
@@ -78,18 +93,11 @@ def _best_per_group(m: CompiledModel, hits: list[tuple[int, Reason]]) -> list[tu
     return out
 
 
-def _stamps(lst: list[Any], types: tuple[str, ...], limit: int) -> list[float]:
-    """Counted timestamps of a several-type rule from its ``(pos, ts)`` hits
-    (newest first within each type): per type at most ``limit``, concatenated
-    in declared type order; when more than ``limit``, the newest ``limit``."""
-    stamps: list[float] = []
-    for q in range(len(types)):
-        per = [ts for pos, ts in lst if pos == q]
-        stamps += per[:limit] if limit else per
-    if limit and len(stamps) > limit:
-        stamps.sort(reverse=True)
-        del stamps[limit:]
-    return stamps
+def _stamps(lst: list[Any], limit: int) -> list[float]:
+    """Counted timestamps of a several-type rule from its ``(pos, ts)`` hits:
+    the newest ``limit`` (0: all)."""
+    stamps = sorted((ts for _pos, ts in lst), reverse=True)
+    return stamps[:limit] if limit else stamps
 
 
 def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float
@@ -101,10 +109,10 @@ def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float
     for slot in sorted(found):
         types, limit, k, pts, mp, idx, rid = meta[slot]
         lst = found[slot]
-        stamps = lst if len(types) == 1 else _stamps(lst, types, limit)
+        stamps = lst if len(types) == 1 else _stamps(lst, limit)
         n = len(stamps)
         const = not k
-        total = pts * sum([exp(k * (ts - as_of)) for ts in stamps]) if k else pts * n
+        total = pts * fsum([exp(k * (ts - as_of)) for ts in stamps]) if k else pts * n
         if mp is not None and (total > mp or -total > mp):
             total = copysign(mp, total)
             const = True
@@ -114,34 +122,28 @@ def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float
             if r is None:
                 if len(memo) >= MEMO_MAX:
                     memo.clear()
-                r = memo[key] = new_reason(rid, total, n, "engagement")
+                r = memo[key] = Reason(rid, total, n, "engagement")
         else:
-            r = new_reason(rid, total, n, "engagement")
+            r = Reason(rid, total, n, "engagement")
         out.append((idx, r))
     return out
 
 
-def _general(m: CompiledModel, c: Contact, acts: list[tuple[int, Reason]]
-             ) -> tuple[float, float, list[Hit]]:
-    """Fit rules and groups exactly as declared (any group shape)."""
+def _general(m: CompiledModel, c: Contact, acts: list[tuple[int, Reason]]) -> list[Hit]:
+    """Fit and activity rules that count, groups resolved exactly as declared
+    (any group shape)."""
     raw, norm = c.raw, c.norm
     hits = [(idx, reason) for idx, t, reason, _ in m.plan.all_props if check(t, raw, norm, c)]
     hits += acts
-    if m.grouped and len(hits) > 1:
+    if m.plan.grouped and len(hits) > 1:
         hits = _best_per_group(m, hits)
-    fit = 0.0
-    eng = 0.0
-    for _, r in hits:
-        if r.component == "fit":
-            fit += r.points
-        else:
-            eng += r.points
-    return fit, eng, [(-abs(r.points), idx, r) for idx, r in hits]
+    return [(-abs(r.points), idx, r) for idx, r in hits]
 
 
 def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
     """Score one contact without account signals (see module docstring)."""
     p = m.plan
+    facts = None if m.buying_group is None else contact_facts(m, c, as_of)
     eng_types = p.eng_types
     incl = p.eng_inclusive
     vel = p.velocity
@@ -190,42 +192,129 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
                     lst.append((pos, ts))
                 elif len(lst) != cap:
                     lst.append(ts)
-    if dq is None and m.disq_activity:
-        dq_id = _activity_disqualifier(m, c, as_of)
+    if dq is None and p.disq_activity:
+        dq_id = _activity_disqualifier(p, c, as_of)
         if dq_id is not None:
-            dq = new_reason(dq_id, 0.0, 1, "disqualifier")
+            dq = Reason(dq_id, 0.0, 1, "disqualifier")
     if dq is not None:
-        return Partial(c, dq.rule, 0.0, 0.0, (dq,), newest)
+        return Partial(c.id, c.account_key, is_priority(m, c), dq.rule, 0.0, 0.0, (dq,),
+                       newest, facts)
     acts = _act_reasons(p, found, as_of) if found else []
     if p.fast:
         hits: list[Hit] = []
-        fit = 0.0
+        fit_pts: list[float] = []
         for idx, test, reason, pts in p.props:
             if check(test, raw, norm, c):
-                fit += pts
+                fit_pts.append(pts)
                 hits.append((-abs(pts), idx, reason))
         for members in p.groups:  # by descending points: the first hit wins
             for idx, test, reason, pts in members:
                 if check(test, raw, norm, c):
-                    fit += pts
+                    fit_pts.append(pts)
                     hits.append((-abs(pts), idx, reason))
                     break
-        eng = 0.0
-        for idx, r in acts:
-            pts = r.points
-            eng += pts
-            hits.append((-abs(pts), idx, r))
+        eng_pts = [r.points for _, r in acts]
+        hits += [(-abs(r.points), idx, r) for idx, r in acts]
     else:
-        fit, eng, hits = _general(m, c, acts)
+        hits = _general(m, c, acts)
+        fit_pts = [r.points for _, _, r in hits if r.component == "fit"]
+        eng_pts = [r.points for _, _, r in hits if r.component != "fit"]
     base = len(p.all_props) + len(p.act_meta)
     ina = p.inactivity
     if ina is not None:
-        last = newest if newest is not None else c.created_ts
+        # from the later of the newest engagement and creation: old imported
+        # history never makes a new lead look inactive
+        created = c.created_ts
+        last = newest if created is None else created if newest is None else max(newest, created)
         if last is not None and as_of - last > ina[0]:
-            eng += ina[1]
+            eng_pts.append(ina[1])
             hits.append((-abs(ina[1]), base, ina[2]))
     if vel is not None and recent >= vel[1]:
-        eng += vel[2]
+        eng_pts.append(vel[2])
         hits.append((-abs(vel[2]), base + 1, vel[3]))
     hits.sort()
-    return Partial(c, None, fit, eng, tuple([h[2] for h in hits]), newest)
+    return Partial(c.id, c.account_key, is_priority(m, c), None, fsum(fit_pts), fsum(eng_pts),
+                   tuple([h[2] for h in hits]), newest, facts)
+
+
+def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason],
+            ref: str, group: GroupOutcome | None = None) -> ScoreResult:
+    persona, signals = (None, None) if group is None else (group.persona, group.signals)
+    if p.disqualifier is not None:
+        return ScoreResult(
+            p.id, 0, 0.0, "disqualified", False, True, p.priority, ref, 0.0, 0.0, 0.0,
+            p.reasons, p.account_key, persona, signals)
+    exact = p.fit + p.engagement + account_pts
+    floor = m.spec.score_floor
+    if floor is not None and exact < floor:
+        exact = floor
+    tier, mql = m.tiering.tier(exact)
+    reasons = p.reasons
+    if extra:  # declared after every per-contact reason: after all with |points| >= theirs
+        merged = list(reasons)
+        for r in extra:
+            a = abs(r.points)
+            i = 0
+            while i < len(merged) and abs(merged[i].points) >= a:
+                i += 1
+            merged.insert(i, r)
+        reasons = tuple(merged)
+    return ScoreResult(
+        p.id, floor_(exact + 0.5), exact, tier, mql, False, p.priority, ref, p.fit,
+        p.engagement, account_pts, reasons, p.account_key, persona, signals)
+
+
+def finish_batch(model: CompiledModel, partials: Sequence[Partial],
+                 as_of: datetime) -> list[ScoreResult]:
+    """Add account signals (``accounts.py``) to a batch of ``score_contact``
+    results, all scored as of ``as_of``; order preserved."""
+    ts = to_epoch(as_of)
+    ms = model.spec.account.multi_stakeholder
+    bonus: dict[str, float] = {}
+    engaged: set[int] = set()
+    if ms is not None:
+        members: dict[str, set[str]] = {}
+        for i, p in enumerate(partials):
+            key = p.account_key
+            if key is not None and p.disqualifier is None and is_engaged(
+                    ms, p.newest_engagement, ts):
+                members.setdefault(key, set()).add(p.id)
+                engaged.add(i)
+        for key, ids in members.items():
+            if len(ids) >= ms.min_contacts:
+                bonus[key] = stakeholder_points(ms, len(ids))
+    groups = None if model.buying_group is None else evaluate_buying_groups(model, partials)
+    prio_rule = model.plan.priority
+    ref = model.ref
+    out: list[ScoreResult] = []
+    for i, p in enumerate(partials):
+        extra: list[Reason] = []
+        pts = 0.0
+        if i in engaged and p.account_key in bonus:
+            assert ms is not None
+            b = bonus[p.account_key]
+            pts += b
+            extra.append(Reason(ms.id, b, 1, "account"))
+        group = None
+        if groups is not None:
+            group = groups[i]
+            pts += group.points
+            extra += group.reasons
+        if p.priority and p.disqualifier is None and prio_rule is not None:
+            pts += prio_rule[0]
+            extra.append(prio_rule[1])
+        out.append(_finish(model, p, pts, extra, ref, group))
+    return out
+
+
+def score_batch(model: CompiledModel, contacts: Iterable[Contact],
+                as_of: datetime) -> list[ScoreResult]:
+    """Score ``contacts`` as of ``as_of`` (naive = UTC); order preserved.
+    Account signals see every contact of the batch grouped by
+    ``Contact.account_key``.
+
+    Leaves interpreter state (e.g. the garbage collector) alone: a program
+    scoring large resident populations may ``gc.freeze()`` them after loading
+    (see ``bench/bench_scoring.py``)."""
+    ts = to_epoch(as_of)
+    return finish_batch(model, [score_contact(model, c, ts) for c in contacts], as_of)

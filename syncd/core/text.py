@@ -15,7 +15,12 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["normalise", "normalise_company", "normalise_pattern", "to_number"]
+import regex
+
+__all__ = ["REGEX_FLAGS", "normalise", "normalise_company", "normalise_pattern", "to_number"]
+
+#: How model regexes are compiled (``regex`` package, ``re``-compatible V0 syntax).
+REGEX_FLAGS = regex.IGNORECASE | regex.VERSION0
 
 _SPECIAL = str.maketrans({"ı": "i", "ς": "σ"})
 

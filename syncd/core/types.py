@@ -11,10 +11,8 @@ Activity time is stored as epoch seconds (``ts``).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from typing import Any, cast
 
 from .keys import account_key, clean_domain, email_domain
 from .text import normalise
@@ -23,12 +21,13 @@ __all__ = [
     "Account",
     "AccountScore",
     "Activity",
+    "BuyingGroupSignals",
     "Contact",
     "Reason",
     "Scalar",
     "ScoreResult",
     "format_points",
-    "new_activity",
+    "largest_remainder",
     "round_half_up",
 ]
 
@@ -75,49 +74,9 @@ class Activity:
         object.__setattr__(self, "attrs", attrs)
         object.__setattr__(self, "norm", norm)
 
-    @property
-    def at(self) -> datetime:
-        return datetime.fromtimestamp(self.ts, UTC)
-
     def sort_key(self) -> tuple[float, str, str]:
         """Newest first; ties broken by type and attributes (deterministic)."""
         return (-self.ts, self.type, repr(sorted(self.attrs.items())))
-
-
-_a_type, _a_ts, _a_attrs, _a_norm = (
-    cast("Callable[[object, object], None]", vars(Activity)[f].__set__)
-    for f in ("type", "ts", "attrs", "norm"))
-
-
-def new_activity(atype: str, ts: float, attrs: dict[str, Scalar]) -> Activity:
-    """``Activity(atype, ts, attrs)`` for ``attrs`` already free of ``None`` and
-    ``""`` values (the dict is taken over, not copied), without the frozen
-    dataclass ``__init__`` overhead: same object, same invariants."""
-    a: Activity = object.__new__(Activity)
-    _a_type(a, atype)
-    _a_ts(a, ts)
-    _a_attrs(a, attrs)
-    norm: dict[str, str] = {}
-    for k, v in attrs.items():  # _norm_map, inlined
-        norm[k] = normalise(v) if type(v) is str else _norm_one(v)
-    _a_norm(a, norm)
-    return a
-
-
-def _sorted_activities(acts: tuple[Activity, ...]) -> tuple[Activity, ...]:
-    """``sorted(acts, key=Activity.sort_key)``. A key part is consulted only
-    for activities equal in all the parts before it, so when no two
-    activities share ``ts`` the sort compares only ``-ts``, and when none
-    share ``(ts, type)`` only ``(-ts, type)``: same comparisons, same order."""
-    n = len(acts)
-    if n < 2:
-        return tuple(acts)
-    neg: list[Any] = [-a.ts for a in acts]
-    if len(set(neg)) != n:
-        neg = [(-a.ts, a.type) for a in acts]
-        if len(set(neg)) != n:
-            return tuple(sorted(acts, key=Activity.sort_key))
-    return tuple([acts[i] for i in sorted(range(n), key=neg.__getitem__)])
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,7 +118,7 @@ class Contact:
 
     def __post_init__(self) -> None:
         s = object.__setattr__
-        acts = _sorted_activities(self.activities)
+        acts = tuple(sorted(self.activities, key=Activity.sort_key))
         s(self, "activities", acts)
         by_type: dict[str, list[Activity]] = {}
         for a in acts:
@@ -191,14 +150,23 @@ class Contact:
             acc.id if acc else None, dom, acc.domain if acc else None,
             self.company or (acc.name if acc else None)))
 
-    @property
-    def created_at(self) -> datetime | None:
-        return None if self.created_ts is None else datetime.fromtimestamp(self.created_ts, UTC)
-
 
 def round_half_up(x: float) -> int:
     """Integer rounding, halves go up (towards +inf): 2.5 -> 3, -2.5 -> -2."""
     return math.floor(x + 0.5)
+
+
+def largest_remainder(parts: Mapping[str, float], total: int) -> dict[str, int]:
+    """Integers, one per part, summing to ``total`` (which must be within
+    ``len(parts)`` of the sum of the parts rounded down): every part rounded
+    down, then one more for the parts with the largest fractional remainders
+    (ties: first listed)."""
+    out = {k: math.floor(v) for k, v in parts.items()}
+    short = total - sum(out.values())
+    by_remainder = sorted(parts, key=lambda k: -(parts[k] - out[k]))
+    for k in by_remainder[:short]:
+        out[k] += 1
+    return out
 
 
 def format_points(p: float) -> int | float:
@@ -222,6 +190,29 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
+class BuyingGroupSignals:
+    """The buying-group signals of one account at ``as_of`` (shared by the
+    results of its contacts). ``completeness``: weighted share (0-100, exact)
+    of the required personas that are engaged; ``engaged``/``missing``:
+    persona ids in declared order (``missing``: required, not engaged);
+    ``committee_engagement``: persona-weighted, decayed activity points of
+    the committee within the window; ``recent``/``prior``: undecayed activity
+    points of the committee in the momentum windows; ``momentum``:
+    ``rising``/``flat``/``falling``; ``summary``: one line, at most 255
+    characters."""
+
+    completeness: float
+    engaged: tuple[str, ...]
+    missing: tuple[str, ...]
+    committee_engagement: float
+    members: int
+    recent: float
+    prior: float
+    momentum: str
+    summary: str
+
+
+@dataclass(frozen=True, slots=True)
 class ScoreResult:
     """The score of one contact. ``exact`` is the unrounded score the tier
     was decided on; ``score`` is ``round_half_up(exact)`` (0 when
@@ -241,17 +232,20 @@ class ScoreResult:
     account: float
     reasons: tuple[Reason, ...]
     account_key: str | None
+    #: With a buying group: the persona the contact holds, its account's signals.
+    persona: str | None = None
+    buying_group: BuyingGroupSignals | None = None
 
     @property
     def components(self) -> dict[str, int]:
-        return {"fit": round_half_up(self.fit), "engagement": round_half_up(self.engagement),
-                "account": round_half_up(self.account)}
-
-    @property
-    def summary(self) -> str:
-        from .explain import summary
-
-        return summary(self)
+        """Integer ``fit``/``engagement``/``account`` that add up to
+        ``round_half_up(fit + engagement + account)`` (largest remainder: each
+        part is rounded down, then the parts with the largest fractions get
+        one more, ties in that order). That total is ``score``, except when
+        the model's ``score_floor`` lifted the score."""
+        return largest_remainder(
+            {"fit": self.fit, "engagement": self.engagement, "account": self.account},
+            round_half_up(self.fit + self.engagement + self.account))
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,3 +258,4 @@ class AccountScore:
     contacts: int
     top_contact_ids: tuple[str, ...]
     priority: bool
+    buying_group: BuyingGroupSignals | None = None

@@ -10,8 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Gauge,
+    Histogram,
+    Info,
+    generate_latest,
+)
 
+from syncd import __version__
 from syncd.daemon.report import CycleResult
 
 #: Cycle durations: a few seconds for an incremental cycle up to an hour for a full one.
@@ -24,6 +32,7 @@ class DaemonMetrics:
     def __init__(self, connectors: Iterable[str]) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
+        Info("syncd_build", "The running syncd", registry=r).info({"version": __version__})
         label = ["connector"]
         self.cycles = Counter("syncd_cycles", "Cycles finished, by kind and status",
                               [*label, "kind", "status"], registry=r)

@@ -14,7 +14,6 @@ again without rescoring. Re-reading identical records marks nothing.
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -28,7 +27,6 @@ from syncd.state.schema import accounts, activities, contacts, meta
 
 __all__ = ["chunks", "commit_page", "refresh_keys", "resolve_accounts"]
 
-log = logging.getLogger("syncd.sync")
 IN_CHUNK = 500
 
 
@@ -64,9 +62,7 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         try:
             email_key, company_key = _contact_keys(data)
         except ContactError as exc:
-            stats.skipped += 1
-            log.warning("record skipped", extra={"connector": connector, "event": "skipped",
-                                                 "record_id": rec.id, "reason": str(exc)})
+            stats.skip(SkippedRecord(rec.id, rec.kind, str(exc)))
             continue
         stats.contacts += 1
         text = canonical(data)
@@ -160,10 +156,7 @@ def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
     for act in page.activities:
         reason = _valid_activity(dict(act.data))
         if reason is not None:
-            stats.skipped += 1
-            log.warning("activity skipped", extra={
-                "connector": connector, "event": "skipped", "record_id": act.key,
-                "contact_id": act.contact_id, "reason": reason})
+            stats.skip(SkippedRecord(act.key, "activity", f"contact {act.contact_id}: {reason}"))
             continue
         stats.activities += 1
         good[(act.key, act.contact_id)] = canonical(act.data)
@@ -224,8 +217,7 @@ def commit_page(conn: sa.Connection, connector: str, page: Page, now: datetime,
     caller commits. Returns what changed."""
     stats = PageStats()
     for s in page.skipped:
-        _log_skipped(connector, s)
-    stats.skipped += len(page.skipped)
+        stats.skip(s)
     _upsert_accounts(conn, connector, page, stats)
     _upsert_contacts(conn, connector, page.contacts, stats)
     _upsert_activities(conn, connector, page, stats)
@@ -251,12 +243,6 @@ def commit_page(conn: sa.Connection, connector: str, page: Page, now: datetime,
         if done.rowcount == 0:
             conn.execute(sa.insert(meta).values(connector=connector, cursor=text, updated_at=now))
     return stats
-
-
-def _log_skipped(connector: str, s: SkippedRecord) -> None:
-    log.warning("record skipped", extra={"connector": connector, "event": "skipped",
-                                         "record_id": s.record_id, "kind": s.kind,
-                                         "reason": s.reason})
 
 
 def _dirty_pages(conn: sa.Connection, connector: str, *cols: sa.ColumnElement[Any],

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from connectors.base import WrittenValues
+from connectors.base import SkippedRecord, WrittenValues
 
 __all__ = ["Meta", "PageStats", "PendingWrite", "Scored", "StoredContact", "Values", "canonical"]
 
@@ -41,6 +41,12 @@ class PageStats:
     deleted: int = 0
     merged: int = 0
     skipped: int = 0
+    #: What was skipped and why (the connector's and the store's), for the log.
+    skipped_records: list[SkippedRecord] = field(default_factory=list)
+
+    def skip(self, record: SkippedRecord) -> None:
+        self.skipped += 1
+        self.skipped_records.append(record)
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,8 @@ accountless contacts -> affected set (dirty contacts and their account
 groups; every contact when the model changed, on the daily rescore, on a full
 resync or a rescore) -> score with the core (``as_of`` = run start) -> decide
 (diff against the CRM's values and the last written ones) -> write in priority
-order within the budget -> ledger -> run record.
+order within the budget (a rate limit the connector could not ride out ends
+the writes of this cycle) -> ledger -> run record.
 
 At-least-once and idempotent: cursors move only with committed pages, dirty
 flags clear only with saved scores, a write is recorded only after the CRM
@@ -124,6 +125,10 @@ class _Cycle:
         self._phase("pull", None)
         for n, page in enumerate(conn.changes(cursor, self.started, full=full), start=1):
             stats = self.store.commit_page(self.name, page, self.app.clock())
+            for s in stats.skipped_records:
+                log.warning("record skipped", extra={
+                    "connector": self.name, "run_id": self.run_id, "event": "skipped",
+                    "record_id": s.record_id, "kind": s.kind, "reason": s.reason})
             self.t.pulled += stats.contacts
             self.t.skipped += stats.skipped
             if n == 1 and page.estimated_total is not None:
@@ -239,6 +244,9 @@ class _Cycle:
             self._advance(len(batch))
             self._event("write_batch", sent=len(batch), written=done.written,
                         failed=done.failed, dead=done.dead)
+            if any(o.rate_limited for o in outcomes):
+                # the connector's own retries gave up on a rate limit: stop hammering
+                raise _Stopped("rate limited by the CRM; the rest waits for the next cycle")
             if allowed is not None:
                 allowed -= len(batch)
         self.write_accounts(conn, size, allowed)
@@ -272,6 +280,8 @@ class _Cycle:
                         "reason": o.reason, "rate_limited": o.rate_limited})
             self._event("account_write_batch", sent=len(batch), written=written,
                         failed=failed, dead=dead)
+            if any(o.rate_limited for o in outcomes):
+                raise _Stopped("rate limited by the CRM; the rest waits for the next cycle")
             if allowed is not None:
                 allowed -= len(batch)
 

@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from syncd.core import CompiledModel, ScoreResult
+from syncd.core import CompiledModel, ScoreResult, summary
 from syncd.state import Scored, StoredContact, Values
 
 __all__ = ["DryRunSummary", "decide", "mql_tiers", "rank", "recheck", "values_of"]
@@ -33,7 +33,7 @@ def mql_tiers(model: CompiledModel) -> frozenset[str]:
 
 def values_of(result: ScoreResult) -> Values:
     """The values of syncd's CRM fields for ``result``."""
-    return Values(score=result.score, tier=result.tier, reasons=result.summary,
+    return Values(score=result.score, tier=result.tier, reasons=summary(result),
                   priority=result.priority)
 
 

@@ -42,6 +42,7 @@ class Engine:
     clock: Callable[[], datetime] = utc_now
     owner: str = field(default_factory=_owner)
     models: dict[str, CompiledModel] = field(default_factory=dict)
+    _stamps: dict[str, int] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, factory: ConnectorFactory,
@@ -54,9 +55,17 @@ class Engine:
         return self.settings.connectors[connector]
 
     def model(self, connector: str) -> CompiledModel:
-        """The connector's compiled model (raises ``ModelError``)."""
-        if connector not in self.models:
-            self.models[connector] = load_model(self.config(connector).model)
+        """The connector's compiled model (raises ``ModelError``), reloaded when
+        the model file changed on disk since it was loaded (a long-running
+        process picks up an edited model at its next cycle)."""
+        path = self.config(connector).model
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            stamp = -1  # load_model reports the missing file
+        if connector not in self.models or self._stamps.get(connector) != stamp:
+            self.models[connector] = load_model(path)
+            self._stamps[connector] = stamp
         return self.models[connector]
 
     def connector(self, name: str) -> Connector:

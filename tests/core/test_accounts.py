@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from syncd.core import account_key, account_scores, is_free_mail, score_batch
-
-from .conftest import AS_OF, act, contact, model
+from syncd.core import Contact, account_key, account_scores, is_free_mail, score_batch
+from tests.kit.scoring import AS_OF, act, contact, model
 
 
 @pytest.mark.parametrize(("args", "key"), [
@@ -18,18 +19,18 @@ from .conftest import AS_OF, act, contact, model
     ((None, None, None, "  İSTANBUL Yazılım  "), "name:istanbul yazilim"),
     ((None, None, None, None), None),
 ])
-def test_account_key_rules(args, key):
+def test_account_key_rules(args: tuple[str | None, ...], key: str | None) -> None:
     assert account_key(*args) == key
 
 
 @pytest.mark.parametrize("domain", ["gmail.com", "yahoo.com", "yahoo.co.jp", "hotmail.com",
                                     "outlook.de", "yandex.ru", "yandex.com.tr", "gmx.de",
                                     "web.de", "mail.ru", "icloud.com", "proton.me"])
-def test_free_mail(domain):
+def test_free_mail(domain: str) -> None:
     assert is_free_mail(domain)
 
 
-def test_corporate_domain_is_not_free_mail():
+def test_corporate_domain_is_not_free_mail() -> None:
     assert not is_free_mail("acme.io")
     assert contact(email="a@GMAIL.com", company="Acme Ltd").account_key == "name:acme"
     assert contact(email="a@acme.io").account_key == "domain:acme.io"
@@ -47,18 +48,18 @@ MS = """
 """
 
 
-def team(n, days_ago=1.0, **kw):
+def team(n: int, days_ago: float = 1.0, **kw: Any) -> list[Contact]:
     return [contact(f"c{i}", email=f"p{i}@acme.io", activities=[act("email_open", days_ago)], **kw)
             for i in range(n)]
 
 
-def test_multi_stakeholder_threshold():
+def test_multi_stakeholder_threshold() -> None:
     m = model(MS.replace("{extra}", ""))
     assert [r.score for r in score_batch(m, team(2), AS_OF)] == [1, 1]
     assert [r.score for r in score_batch(m, team(3), AS_OF)] == [11, 11, 11]
 
 
-def test_multi_stakeholder_only_recent_engaged_contacts():
+def test_multi_stakeholder_only_recent_engaged_contacts() -> None:
     m = model(MS.replace("{extra}", ""))
     cs = [*team(3), contact("old", email="o@acme.io", activities=[act("email_open", 31)]),
           contact("none", email="n@acme.io")]
@@ -70,7 +71,7 @@ def test_multi_stakeholder_only_recent_engaged_contacts():
     assert [r.score for r in score_batch(m, cs, AS_OF)] == [1, 1, 1]
 
 
-def test_multi_stakeholder_groups_across_batch_and_other_accounts_do_not_count():
+def test_multi_stakeholder_groups_across_batch_and_other_accounts_do_not_count() -> None:
     m = model(MS.replace("{extra}", ""))
     cs = [*team(2), contact("x", email="x@other.io", activities=[act("email_open")]),
           contact("y", email="y@gmail.com", activities=[act("email_open")]),
@@ -78,7 +79,7 @@ def test_multi_stakeholder_groups_across_batch_and_other_accounts_do_not_count()
     assert [r.score for r in score_batch(m, cs, AS_OF)] == [11, 11, 1, 1, 11]
 
 
-def test_multi_stakeholder_duplicate_ids_count_once_and_disqualified_do_not_count():
+def test_multi_stakeholder_duplicate_ids_count_once_and_disqualified_do_not_count() -> None:
     m = model(MS.replace("{extra}", "") + """
     disqualifiers: [{id: st, when: {occupation: Student}}]""")
     cs = [*team(2), contact("c1", email="p1@acme.io", activities=[act("email_open")])]
@@ -88,7 +89,7 @@ def test_multi_stakeholder_duplicate_ids_count_once_and_disqualified_do_not_coun
     assert [r.score for r in score_batch(m, cs, AS_OF)] == [1, 1, 0]
 
 
-def test_multi_stakeholder_extra_per_stakeholder_capped():
+def test_multi_stakeholder_extra_per_stakeholder_capped() -> None:
     m = model(MS.replace("{extra}", "extra_points: 2\n        max_extra_points: 5"))
     assert score_batch(m, team(3), AS_OF)[0].score == 11
     assert score_batch(m, team(4), AS_OF)[0].score == 13
@@ -126,7 +127,7 @@ CSV = "# comment\nid,domain,name\n001C,,\n,csv.io,\n,,Umbrella Holdings\n"
     ({"props": {"priority": True}}, False),  # the flag is an *account* property
     ({"email": "a@other.io"}, False),
 ])
-def test_priority_accounts(kwargs, prio):
+def test_priority_accounts(kwargs: dict[str, Any], prio: bool) -> None:
     m = model(PRIO, attachments={"prio.csv": CSV})
     r = score_batch(m, [contact(**kwargs)], AS_OF)[0]
     assert r.priority is prio
@@ -136,7 +137,7 @@ def test_priority_accounts(kwargs, prio):
         assert r.components["account"] == 20
 
 
-def test_priority_flag_kept_when_disqualified():
+def test_priority_flag_kept_when_disqualified() -> None:
     m = model(PRIO + "    disqualifiers: [{id: st, when: {occupation: Student}}]\n",
               attachments={"prio.csv": CSV})
     r = score_batch(m, [contact(account={"id": "001T"}, props={"occupation": "Student"})],
@@ -146,7 +147,7 @@ def test_priority_flag_kept_when_disqualified():
 
 @pytest.mark.parametrize(("agg", "expected"), [
     ("method: top_k_sum\n        k: 2", 50), ("method: max", 30), ("k: 5", 60)])
-def test_account_score_aggregates(agg, expected):
+def test_account_score_aggregates(agg: str, expected: int) -> None:
     m = model(f"""
     rules: [{{id: p, points: 1, when: {{pts: {{exists: true}}}}}},
             {{id: o, activity: email_open, points: 1}}]

@@ -5,8 +5,7 @@ from __future__ import annotations
 import gc
 
 from syncd.core import score_batch
-
-from .conftest import AS_OF, act, contact, model
+from tests.kit.scoring import AS_OF, act, contact, model
 
 
 def test_score_batch_does_not_touch_the_garbage_collector() -> None:

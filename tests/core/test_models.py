@@ -4,38 +4,45 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from syncd.core import contact_from_json, result_to_json, score_batch
-from syncd.modelfile import load_model, validate_model_file
-
-from .conftest import AS_OF, act, contact
+from syncd.core import (
+    CompiledModel,
+    Contact,
+    ScoreResult,
+    contact_from_json,
+    result_to_json,
+    score_batch,
+)
+from syncd.modelfile import load_model
+from tests.kit.scoring import AS_OF, act, contact
 
 ROOT = Path(__file__).resolve().parents[2]
 MODELS = ROOT / "config" / "models"
 
 
-def load(name: str):
+def load(name: str) -> CompiledModel:
     return load_model(MODELS / f"{name}.yaml")
 
 
-def score1(m, c):
+def score1(m: CompiledModel, c: Contact) -> ScoreResult:
     return score_batch(m, [c], AS_OF)[0]
 
 
 @pytest.mark.parametrize("path", sorted(MODELS.glob("*.yaml")), ids=lambda p: p.name)
-def test_shipped_models_validate(path):
-    assert validate_model_file(path) == []
+def test_shipped_models_validate(path: Path) -> None:
+    assert load_model(path).spec.warnings == ()
 
 
-def test_shipped_model_set():
+def test_shipped_model_set() -> None:
     assert {p.stem for p in MODELS.glob("*.yaml")} >= {"default", "b2c-auto-dealer", "saas"}
 
 
 # ---- B2C auto dealer ---------------------------------------------------------
 
-def test_b2c_lead_crosses_mql_with_directions_visit():
+def test_b2c_lead_crosses_mql_with_directions_visit() -> None:
     m = load("b2c-auto-dealer")
     assert [t.name for t in m.spec.tiers] == ["nurture", "mql"]
     steps = [act("form_submit", form="Vehicle interest - SUV")]
@@ -50,7 +57,7 @@ def test_b2c_lead_crosses_mql_with_directions_visit():
     assert r.reasons[0].rule == "directions_page"
 
 
-def test_b2c_negatives_and_student():
+def test_b2c_negatives_and_student() -> None:
     m = load("b2c-auto-dealer")
     r = score1(m, contact(activities=[act("email_click"), act("unsubscribe"),
                                       act("page_view", url="/careers")]))
@@ -81,7 +88,7 @@ FIT_CASES = [
 
 
 @pytest.mark.parametrize(("props", "points"), FIT_CASES)
-def test_default_fit(props, points):
+def test_default_fit(props: dict[str, Any], points: int) -> None:
     assert score1(load("default"), contact(props=props)).score == points
 
 
@@ -101,11 +108,11 @@ BEHAVIOUR = [
 
 
 @pytest.mark.parametrize(("activity", "points"), BEHAVIOUR)
-def test_default_behaviour_same_day(activity, points):
+def test_default_behaviour_same_day(activity: dict[str, Any], points: int) -> None:
     assert score1(load("default"), contact(activities=[activity])).score == points
 
 
-def test_default_tiers_and_student():
+def test_default_tiers_and_student() -> None:
     m = load("default")
     assert [(t.name, t.min) for t in m.spec.tiers] == [
         ("unqualified", None), ("nurture", 25), ("mql", 50), ("hot", 75)]
@@ -118,7 +125,18 @@ def test_default_tiers_and_student():
     assert (r.score, r.tier) == (0, "disqualified")
 
 
-def test_default_decay_is_90_day_half_life():
+def test_old_history_never_makes_a_new_lead_inactive() -> None:
+    m = load("default")
+    ceo = {"title": "CEO"}
+    bare = score1(m, contact(props=ceo, created_at="2026-11-01T00:00:00Z"))
+    old_visit = score1(m, contact(props=ceo, created_at="2026-11-01T00:00:00Z", activities=[
+        {"type": "page_view", "at": "2026-05-07T00:00:00Z", "url": "https://v.io/pricing"}]))
+    assert bare.score == 20
+    assert old_visit.exact > bare.exact
+    assert "inactivity.90d" not in {x.rule for x in old_visit.reasons}
+
+
+def test_default_decay_is_90_day_half_life() -> None:
     r = score1(load("default"), contact(activities=[act("webinar_attended", 90)]))
     assert r.engagement == pytest.approx(10)
 
@@ -135,18 +153,18 @@ def test_default_decay_is_90_day_half_life():
     ({"employees": 99}, 5), ({"employees": 50}, 5), ({"employees": 49}, 0), ({"employees": 1}, 0),
     ({"title": "CEO", "department": "IT", "employees": 700}, 45),
 ])
-def test_saas_exclusive_groups(props, points):
+def test_saas_exclusive_groups(props: dict[str, Any], points: int) -> None:
     assert score1(load("saas"), contact(props=props)).score == points
 
 
-def test_saas_groups_explain_the_winner_only():
+def test_saas_groups_explain_the_winner_only() -> None:
     r = score1(load("saas"), contact(props={"title": "Project Manager"}))
     assert [x.rule for x in r.reasons] == ["role.project_manager"]
     r = score1(load("saas"), contact(props={"title": "Assistant"}))
     assert [(x.rule, x.points) for x in r.reasons] == [("role.assistant", 0)]
 
 
-def test_saas_engagement():
+def test_saas_engagement() -> None:
     m = load("saas")
     acts = [act("trial_signup"), act("demo_request"),
             act("product_usage", metric="logins", value=12),
@@ -159,7 +177,7 @@ def test_saas_engagement():
 
 # ---- Example leads -----------------------------------------------------------
 
-def test_example_leads_fire_every_rule_type():
+def test_example_leads_fire_every_rule_type() -> None:
     m = load("default")
     lines = (ROOT / "config" / "examples" / "leads.jsonl").read_text(encoding="utf-8").splitlines()
     contacts = [contact_from_json(json.loads(line)) for line in lines if line.strip()]

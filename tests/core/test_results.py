@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from syncd.core import (
     ContactError,
@@ -15,11 +17,10 @@ from syncd.core import (
     score_batch,
     summary,
 )
+from tests.kit.scoring import AS_OF, act, contact, model
 
-from .conftest import AS_OF, act, contact, model
 
-
-def scored(points: float, n: int = 1, extra: str = ""):
+def scored(points: float, n: int = 1, extra: str = "") -> ScoreResult:
     m = model(f"""
         {extra}
         rules:
@@ -32,7 +33,7 @@ def scored(points: float, n: int = 1, extra: str = ""):
 
 @pytest.mark.parametrize(("x", "y"), [(2.5, 3), (2.4999, 2), (-2.5, -2), (-2.51, -3), (0.5, 1),
                                       (24.5, 25), (7, 7)])
-def test_round_half_up(x, y):
+def test_round_half_up(x: float, y: int) -> None:
     assert round_half_up(x) == y
 
 
@@ -43,19 +44,19 @@ def test_round_half_up(x, y):
     (50, "high", 50, True),
     (-3, "low", -3, False),
 ])
-def test_tiers_on_exact_score(points, tier, score, mql):
+def test_tiers_on_exact_score(points: float, tier: str, score: int, mql: bool) -> None:
     r = scored(points)
     assert (r.tier, r.score, r.mql) == (tier, score, mql)
     assert r.exact == pytest.approx(points)
 
 
-def test_score_floor():
+def test_score_floor() -> None:
     r = scored(-30, extra="score_floor: -10")
     assert r.score == -10
     assert scored(-30).score == -30
 
 
-def test_components_are_rounded_ints():
+def test_components_are_rounded_ints() -> None:
     m = model("""
         rules:
           - {id: f, points: 10.4, when: {t: {exists: true}}}
@@ -66,7 +67,36 @@ def test_components_are_rounded_ints():
     assert r.score == 13
 
 
-def test_reasons_ordered_by_magnitude_and_formatted():
+@pytest.mark.parametrize(("fit", "eng", "components", "score"), [
+    (0.5, 0.5, (1, 0), 1), (0.4, 0.4, (1, 0), 1), (0.4, 0.6, (0, 1), 1), (-0.5, 0.4, (0, 0), 0)])
+def test_components_add_up_to_the_score(fit: float, eng: float, components: tuple[int, int],
+                                        score: int) -> None:
+    m = model(f"""
+        rules:
+          - {{id: f, points: {fit}, when: {{t: {{exists: true}}}}}}
+          - {{id: e, activity: email_open, points: {eng}}}
+    """)
+    r = score_batch(m, [contact(props={"t": "x"}, activities=[act("email_open")])], AS_OF)[0]
+    assert (r.components["fit"], r.components["engagement"]) == components
+    assert r.score == score
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False)
+
+
+@settings(max_examples=500)
+@given(finite, finite, finite)
+def test_components_always_sum_to_the_score(fit: float, eng: float, acc: float) -> None:
+    exact = fit + eng + acc
+    r = ScoreResult("c", round_half_up(exact), exact, "t", False, False, False, "m@1",
+                    fit, eng, acc, (), None)
+    parts = r.components
+    assert sum(parts.values()) == r.score
+    for name, value in (("fit", fit), ("engagement", eng), ("account", acc)):
+        assert abs(parts[name] - value) < 1
+
+
+def test_reasons_ordered_by_magnitude_and_formatted() -> None:
     m = model("""
         half_life_days: 30
         rules:
@@ -85,7 +115,7 @@ def test_reasons_ordered_by_magnitude_and_formatted():
     assert "(x2)" in j["summary"]
 
 
-def test_result_json_shape():
+def test_result_json_shape() -> None:
     r = scored(30)
     j = result_to_json(r)
     assert set(j) == {"id", "score", "tier", "mql", "disqualified", "priority", "model",
@@ -94,20 +124,20 @@ def test_result_json_shape():
     assert j["score"] == 30 and isinstance(j["score"], int)
 
 
-def test_format_points():
+def test_format_points() -> None:
     assert format_points(20.0) == 20 and isinstance(format_points(20.0), int)
     assert format_points(4.95) == 5
     assert format_points(4.94) == 4.9
     assert format_points(-2.25) == -2.2
 
 
-def _result(reasons):
+def _result(reasons: list[Reason]) -> ScoreResult:
     return ScoreResult(id="x", score=1, exact=1.0, tier="t", mql=False, disqualified=False,
                        priority=False, model="m@1", fit=0, engagement=0, account=0,
                        reasons=tuple(reasons), account_key=None)
 
 
-def test_summary_fits_255_chars():
+def test_summary_fits_255_chars() -> None:
     reasons = [Reason(f"some.fairly.long.rule.name.{i:02d}", 40 - i) for i in range(30)]
     s = summary(_result(reasons))
     assert len(s) <= 255
@@ -116,13 +146,13 @@ def test_summary_fits_255_chars():
     assert s.endswith(f"…+{30 - kept} more")
 
 
-def test_summary_short_is_untouched_and_skips_zero():
+def test_summary_short_is_untouched_and_skips_zero() -> None:
     s = summary(_result([Reason("a", 20), Reason("b", 15, 2), Reason("z", 0)]))
     assert s == "a +20; b +15 (x2)"
     assert summary(_result([])) == "no rules fired"
 
 
-def test_model_version_stable_and_content_based():
+def test_model_version_stable_and_content_based() -> None:
     a = model("rules: [{id: o, activity: email_open, points: 5}]")
     b = model("# a comment\nrules:\n  - {id: o,   activity: email_open, points: 5}\n")
     c = model("rules: [{id: o, activity: email_open, points: 6}]")
@@ -132,7 +162,7 @@ def test_model_version_stable_and_content_based():
     assert len(a.version) == 8 and int(a.version, 16) >= 0
 
 
-def test_model_version_includes_attachments():
+def test_model_version_includes_attachments() -> None:
     body = "account: {priority: {points: 5, file: p.csv}}"
     v1 = model(body, attachments={"p.csv": "id\n001\n"}).version
     v2 = model(body, attachments={"p.csv": "id\n002\n"}).version
@@ -154,12 +184,12 @@ def test_model_version_includes_attachments():
     ({"id": "1", "created_at": "soon"}, "created_at"),
     ({"id": "1", "email": 5.5}, "email"),
 ])
-def test_contact_errors_name_the_field(obj, msg):
+def test_contact_errors_name_the_field(obj: object, msg: str) -> None:
     with pytest.raises(ContactError, match=msg.replace("[", r"\[").replace("]", r"\]")):
         contact_from_json(obj)
 
 
-def test_contact_parsing_accepts_design_example():
+def test_contact_parsing_accepts_design_example() -> None:
     c = contact_from_json({
         "id": "003A1", "email": "ana@acme.io",
         "properties": {"title": "VP Engineering", "industry": "Technology", "employees": 120,

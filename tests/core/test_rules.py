@@ -4,23 +4,23 @@ decay, inactivity, velocity."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
-from syncd.core import score_batch
+from syncd.core import CompiledModel, Contact, ScoreResult, score_batch
+from tests.kit.scoring import AS_OF, BASE, act, contact, model
 
-from .conftest import AS_OF, BASE, act, contact, model
 
-
-def score1(m, c):
+def score1(m: CompiledModel, c: Contact) -> ScoreResult:
     return score_batch(m, [c], AS_OF)[0]
 
 
-def rule_points(r):
+def rule_points(r: ScoreResult) -> dict[str, float]:
     return {x.rule: x.points for x in r.reasons}
 
 
-def prop_model(cond: str):
+def prop_model(cond: str) -> CompiledModel:
     return model(f"""
         rules:
           - id: r
@@ -60,12 +60,12 @@ def prop_model(cond: str):
     ("employees: {exists: false}", {}, True),
     ("flag: true", {"flag": True}, True),
 ])
-def test_property_operators(cond, props, hit):
+def test_property_operators(cond: str, props: dict[str, Any], hit: bool) -> None:
     r = score1(prop_model(cond), contact(props=props))
     assert (r.score == 10) is hit
 
 
-def test_multiple_conditions_are_anded():
+def test_multiple_conditions_are_anded() -> None:
     m = model("""
         rules:
           - id: r
@@ -78,7 +78,7 @@ def test_multiple_conditions_are_anded():
     assert score1(m, contact(props={"industry": "Technology", "country": "DE"})).score == 0
 
 
-def test_property_falls_back_to_account_and_account_prefix_reads_account_only():
+def test_property_falls_back_to_account_and_account_prefix_reads_account_only() -> None:
     m = model("""
         rules:
           - id: any
@@ -95,7 +95,7 @@ def test_property_falls_back_to_account_and_account_prefix_reads_account_only():
     assert score1(m, contact(props={"industry": "Technology"})).score == 10
 
 
-def test_exclusive_group_keeps_best():
+def test_exclusive_group_keeps_best() -> None:
     m = model("""
         rules:
           - id: t.mgr
@@ -115,7 +115,7 @@ def test_exclusive_group_keeps_best():
     assert rule_points(r) == {"t.exec": 20, "other": 1}
 
 
-def test_exclusive_group_on_activities():
+def test_exclusive_group_on_activities() -> None:
     m = model("""
         rules:
           - id: a
@@ -142,7 +142,7 @@ ACT = """
 """
 
 
-def test_activity_points_per_occurrence_and_conditions():
+def test_activity_points_per_occurrence_and_conditions() -> None:
     m = model(ACT.format(extra=""))
     c = contact(activities=[act("page_view", url="https://x/pricing"),
                             act("page_view", url="https://x/PRICING?a=1"),
@@ -153,7 +153,7 @@ def test_activity_points_per_occurrence_and_conditions():
     assert r.reasons[0].count == 2
 
 
-def test_activity_type_list_and_attribute_operators():
+def test_activity_type_list_and_attribute_operators() -> None:
     m = model("""
         rules:
           - id: demo
@@ -183,7 +183,7 @@ def test_activity_type_list_and_attribute_operators():
     assert rule_points(score1(m, c)) == {"demo": 50, "cs": 10, "ticket": -6, "form": 4}
 
 
-def test_max_count_keeps_newest():
+def test_max_count_keeps_newest() -> None:
     m = model(ACT.format(extra="max_count: 2"), base=BASE + "half_life_days: 10\n")
     c = contact(activities=[act("page_view", d, url="/pricing") for d in (30, 0, 10, 20)])
     r = score1(m, c)
@@ -192,7 +192,7 @@ def test_max_count_keeps_newest():
     assert r.reasons[0].count == 2
 
 
-def test_max_count_across_types_keeps_newest():
+def test_max_count_across_types_keeps_newest() -> None:
     m = model("""
         half_life_days: 10
         rules:
@@ -207,7 +207,7 @@ def test_max_count_across_types_keeps_newest():
     assert score1(m, c).reasons[0].points == pytest.approx(30)
 
 
-def test_max_points_caps_absolute_total_including_negatives():
+def test_max_points_caps_absolute_total_including_negatives() -> None:
     m = model("""
         rules:
           - id: pos
@@ -223,7 +223,7 @@ def test_max_points_caps_absolute_total_including_negatives():
     assert rule_points(score1(m, c)) == {"pos": 12, "neg": -15}
 
 
-def test_negative_property_points():
+def test_negative_property_points() -> None:
     m = model("""
         rules:
           - id: small
@@ -255,7 +255,7 @@ DISQ = """
     ({"props": {"title": "CEO"}, "email": "x@Rival.io"}, "competitor"),
     ({"props": {"title": "CEO"}, "activities": [act("hard_bounce", 3)]}, "bounced"),
 ])
-def test_disqualifiers(kwargs, rule):
+def test_disqualifiers(kwargs: dict[str, Any], rule: str | None) -> None:
     m = model(DISQ)
     r = score1(m, contact(**kwargs))
     assert (r.score, r.tier, r.disqualified, r.mql) == (0, "disqualified", True, False)
@@ -263,13 +263,13 @@ def test_disqualifiers(kwargs, rule):
     assert r.components == {"fit": 0, "engagement": 0, "account": 0}
 
 
-def test_future_disqualifying_activity_is_ignored():
+def test_future_disqualifying_activity_is_ignored() -> None:
     m = model(DISQ)
     r = score1(m, contact(props={"title": "CEO"}, activities=[act("hard_bounce", -1)]))
     assert r.score == 30 and not r.disqualified
 
 
-def test_decay_half_life_and_rule_override():
+def test_decay_half_life_and_rule_override() -> None:
     m = model("""
         half_life_days: 10
         rules:
@@ -293,12 +293,12 @@ def test_decay_half_life_and_rule_override():
     assert pts["visit"] == pytest.approx(4)
 
 
-def test_no_model_decay_by_default():
+def test_no_model_decay_by_default() -> None:
     m = model("rules: [{id: o, activity: email_open, points: 8}]")
     assert score1(m, contact(activities=[act("email_open", 400)])).score == 8
 
 
-def test_future_activities_are_ignored():
+def test_future_activities_are_ignored() -> None:
     m = model("rules: [{id: o, activity: email_open, points: 8}]")
     c = contact(activities=[act("email_open", -0.01), act("email_open", 0)])
     assert score1(m, c).score == 8
@@ -323,18 +323,20 @@ INACTIVE = """
     ({"activities": [act("email_open", 91), act("unsubscribe", 1)]}, True),
     ({"created_at": "2026-01-01T00:00:00Z"}, True),
     ({"created_at": "2026-11-01T00:00:00Z"}, False),
-    # newest engagement wins over created_at
+    # counted from the later of the newest engagement and created_at
     ({"created_at": "2026-01-01T00:00:00Z", "activities": [act("page_view", 3)]}, False),
+    ({"created_at": "2026-11-01T00:00:00Z", "activities": [act("page_view", 200)]}, False),
+    ({"created_at": "2026-01-01T00:00:00Z", "activities": [act("page_view", 200)]}, True),
     ({}, False),  # nothing known: no penalty
 ])
-def test_inactivity(kwargs, penalty):
+def test_inactivity(kwargs: dict[str, Any], penalty: bool) -> None:
     r = score1(model(INACTIVE), contact(**kwargs))
     assert (r.score == -10) is penalty
     if penalty:
         assert r.reasons[0].rule == "dormant"
 
 
-def test_default_engagement_excludes_unsubscribe():
+def test_default_engagement_excludes_unsubscribe() -> None:
     m = model("""
         inactivity: {after_days: 30, points: -5}
     """)
@@ -342,7 +344,7 @@ def test_default_engagement_excludes_unsubscribe():
     assert score1(m, contact(activities=[act("chat", 1)])).score == 0
 
 
-def test_velocity():
+def test_velocity() -> None:
     m = model("""
         velocity: {id: fast, min_activities: 3, within_days: 7, points: 10}
     """)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from syncd.core import ModelError
-from syncd.modelfile import load_model, parse_model, validate_model_file
+from syncd.core import ModelError, ModelIssue
+from syncd.modelfile import load_model, parse_model
 
 BROKEN = """\
 name: bad model
@@ -42,13 +42,19 @@ surprise: 1
 """
 
 
-def issues_of(text: str, attachments=None):
+def file_issues(path: Path) -> list[ModelIssue]:
+    with pytest.raises(ModelError) as exc:
+        load_model(path)
+    return exc.value.issues
+
+
+def issues_of(text: str, attachments: dict[str, str] | None = None) -> list[ModelIssue]:
     with pytest.raises(ModelError) as exc:
         parse_model(text, "bad.yaml", attachments or {})
     return exc.value.issues
 
 
-def test_broken_model_lists_every_error_with_location_and_line():
+def test_broken_model_lists_every_error_with_location_and_line() -> None:
     issues = issues_of(BROKEN)
     found = {(i.location, i.line) for i in issues}
     expected = {
@@ -76,24 +82,24 @@ def test_broken_model_lists_every_error_with_location_and_line():
     assert str(issues[0]).startswith("bad.yaml:1: name: ")
 
 
-def test_yaml_syntax_error_gives_line():
+def test_yaml_syntax_error_gives_line() -> None:
     issues = issues_of("name: x\ntiers:\n  - name: a\n   bad: [\n")
     assert len(issues) == 1
     assert issues[0].line is not None and issues[0].line >= 4
     assert "YAML syntax error" in issues[0].message
 
 
-def test_duplicate_yaml_key_reported():
+def test_duplicate_yaml_key_reported() -> None:
     issues = issues_of("name: x\nname: y\ntiers: [{name: a}]\nmql_tier: a\n")
     assert [(i.location, i.line, i.message) for i in issues] == [("name", 2, "duplicate key")]
 
 
-def test_missing_required_keys():
+def test_missing_required_keys() -> None:
     locs = {i.location for i in issues_of("description: nothing else\n")}
     assert {"name", "tiers", "mql_tier"} <= locs
 
 
-def test_missing_attachment_and_bad_csv():
+def test_missing_attachment_and_bad_csv() -> None:
     text = ("name: x\ntiers: [{name: a}]\nmql_tier: a\n"
             "account:\n  priority:\n    points: 5\n    file: prio.csv\n")
     (issue,) = issues_of(text)
@@ -103,20 +109,19 @@ def test_missing_attachment_and_bad_csv():
     assert "header" in issue.message
 
 
-def test_modelfile_reads_csv_relative_and_names_file(tmp_path: Path):
+def test_modelfile_reads_csv_relative_and_names_file(tmp_path: Path) -> None:
     sub = tmp_path / "models"
     sub.mkdir()
     model = sub / "m.yaml"
     model.write_text("name: m\ntiers: [{name: a}]\nmql_tier: a\n"
                      "account:\n  priority:\n    points: 5\n    file: lists/p.csv\n")
-    issues = validate_model_file(model)
+    issues = file_issues(model)
     assert [(i.source, i.location) for i in issues] == [(str(model), "account.priority.file")]
     (sub / "lists").mkdir()
     (sub / "lists" / "p.csv").write_text("id\n001\n")
-    assert validate_model_file(model) == []
     assert load_model(model).priority_ids == frozenset({"001"})
 
 
-def test_missing_model_file(tmp_path: Path):
-    issues = validate_model_file(tmp_path / "nope.yaml")
+def test_missing_model_file(tmp_path: Path) -> None:
+    issues = file_issues(tmp_path / "nope.yaml")
     assert len(issues) == 1 and "cannot read model file" in issues[0].message

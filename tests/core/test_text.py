@@ -17,15 +17,15 @@ from syncd.core.text import normalise_company, normalise_pattern, to_number
     ("Διευθύνων  Σύμβουλος", "διευθυνων συμβουλοσ"), ("Directeur Général", "directeur general"),
     ("  VP\tSales\n", "vp sales"), ("ﬁnance", "finance"), ("Ｔｅｃｈ", "tech"),
 ])
-def test_normalise(a, b):
+def test_normalise(a: str, b: str) -> None:
     assert normalise(a) == b
 
 
-def test_pattern_normalisation_keeps_escapes():
+def test_pattern_normalisation_keeps_escapes() -> None:
     assert normalise_pattern(r"\bGenel Müdür\b\S\W") == r"\bgenel mudur\b\S\W"
 
 
-def test_company_normalisation():
+def test_company_normalisation() -> None:
     assert normalise_company("ACME, Inc.") == "acme"
     assert normalise_company("Anadolu Lojistik A.Ş.") == "anadolu lojistik"
     assert normalise_company("Rheinwerk Logistik GmbH") == "rheinwerk logistik"
@@ -36,11 +36,11 @@ def test_company_normalisation():
                                       (" 1 200.5 ", 1200.5), ("abc", None), (True, None),
                                       ("", None), (None, None), ("nan", None),
                                       (float("nan"), None)])
-def test_to_number(v, n):
+def test_to_number(v: object, n: float | None) -> None:
     assert to_number(v) == n
 
 
 @given(st.text())
-def test_normalise_idempotent(s):
+def test_normalise_idempotent(s: str) -> None:
     once = normalise(s)
     assert normalise(once) == once

@@ -80,6 +80,7 @@ def test_metrics_exposition_moves_with_cycles(
     assert status == 200 and ctype.startswith("text/plain")
     assert 'syncd_records_pulled_total{connector="hs"} 0.0' in body
     assert 'syncd_api_budget_remaining{connector="sf"} -1.0' in body
+    assert 'syncd_build_info{version="' in body
 
     metrics.record_cycle(FakeReport("hs"))
     metrics.record_cycle(FakeReport("hs", status="failed", budget_remaining=None))

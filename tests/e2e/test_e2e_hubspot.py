@@ -14,8 +14,7 @@ import pytest
 
 from connectors.base import Connector
 from connectors.hubspot.connector import build
-from syncd.contacts_file import read_contacts
-from syncd.core import account_scores, score_batch
+from syncd.core import account_scores, contact_from_json, score_batch, summary
 from syncd.modelfile import load_model
 from syncd.sandbox.generator import generate
 from syncd.sandbox.hubspot import HubSpotSandbox
@@ -23,7 +22,7 @@ from syncd.sandbox.server import SandboxServer
 from syncd.settings import ConnectorConfig, load_settings
 from syncd.state import Store
 from syncd.sync import Engine, run_cycle
-from tests.connectors.hubspot.conftest import ManualClock
+from tests.kit.clock import ManualClock
 from tests.kit.seed import MODEL
 
 NAME = "hubspot-main"
@@ -69,11 +68,9 @@ def _crm_fields(app: HubSpotSandbox) -> dict[str, tuple[Any, ...]]:
 
 
 def _core(engine: Engine, as_of: Any) -> dict[str, tuple[Any, ...]]:
-    lines = [json.dumps(o) for o in engine.store.export(NAME)]
-    read = read_contacts(lines, "export")
-    assert not read.rejected
-    return {r.id: (str(r.score), r.tier, r.summary, "true" if r.priority else "false")
-            for r in score_batch(load_model(MODEL), read.contacts, as_of)}
+    contacts = [contact_from_json(o) for o in engine.store.export(NAME)]
+    return {r.id: (str(r.score), r.tier, summary(r), "true" if r.priority else "false")
+            for r in score_batch(load_model(MODEL), contacts, as_of)}
 
 
 def _company_scores(app: HubSpotSandbox) -> dict[str, int]:
@@ -83,8 +80,8 @@ def _company_scores(app: HubSpotSandbox) -> dict[str, int]:
 
 
 def _core_accounts(engine: Engine, as_of: Any) -> dict[str, int]:
-    read = read_contacts([json.dumps(o) for o in engine.store.export(NAME)], "export")
-    results = score_batch(load_model(MODEL), read.contacts, as_of)
+    contacts = [contact_from_json(o) for o in engine.store.export(NAME)]
+    results = score_batch(load_model(MODEL), contacts, as_of)
     return {a.key[3:]: a.score for a in account_scores(load_model(MODEL), results)
             if a.key.startswith("id:")}
 

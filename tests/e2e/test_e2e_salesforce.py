@@ -6,7 +6,6 @@ restored; a rescore makes no read calls."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,8 +14,7 @@ import pytest
 
 from connectors.base import Connector
 from connectors.salesforce.connector import build
-from syncd.contacts_file import read_contacts
-from syncd.core import score_batch
+from syncd.core import contact_from_json, score_batch, summary
 from syncd.modelfile import load_model
 from syncd.sandbox.generator import generate
 from syncd.sandbox.salesforce import SalesforceSandbox
@@ -104,10 +102,9 @@ def _crm(app: SalesforceSandbox, engine: Engine) -> dict[str, tuple[Any, ...]]:
 
 
 def _core(engine: Engine, as_of: Any, ids: set[str]) -> dict[str, tuple[Any, ...]]:
-    read = read_contacts([json.dumps(o) for o in engine.store.export(NAME)], "export")
-    assert not read.rejected
-    return {r.id: (r.score, r.tier, r.summary, r.priority)
-            for r in score_batch(load_model(MODEL), read.contacts, as_of) if r.id in ids}
+    contacts = [contact_from_json(o) for o in engine.store.export(NAME)]
+    return {r.id: (r.score, r.tier, summary(r), r.priority)
+            for r in score_batch(load_model(MODEL), contacts, as_of) if r.id in ids}
 
 
 def test_salesforce_cycle_end_to_end(tmp_path: Path, state_url: str, keys: tuple[str, str],

@@ -1,0 +1,1 @@
+"""Shared test helpers, imported as ``tests.kit.<module>`` (never from a conftest)."""

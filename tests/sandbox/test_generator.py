@@ -265,6 +265,7 @@ def test_labels_stages_and_conversion_correlate_with_fit(ds5k: Dataset) -> None:
     assert conv_rate(engaged) > 1.5 * conv_rate(idle)
 
 
+@pytest.mark.slow
 def test_scale_100k_counts() -> None:
     data = generate(1, 100_000, NOW)
     assert len(data.contacts) == 100_000

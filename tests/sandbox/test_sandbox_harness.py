@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 import requests
+from requests.adapters import HTTPAdapter
 
 from syncd.sandbox.faults import FaultSpec, FaultSpecError
 from syncd.sandbox.http import Request, Response, Router
 from syncd.sandbox.ratelimit import DailyCounter, TokenBucket
 from syncd.sandbox.server import SandboxApp, SandboxServer
+from tests.kit.clock import ManualClock
 
 
 class EchoApp(SandboxApp):
@@ -31,7 +34,7 @@ class EchoApp(SandboxApp):
 
 
 @pytest.fixture()
-def server():
+def server() -> Iterator[SandboxServer]:
     with SandboxServer(EchoApp(sleep=lambda s: None)) as srv:
         yield srv
 
@@ -58,8 +61,9 @@ def test_keep_alive_reuses_one_connection(server: SandboxServer) -> None:
     session = requests.Session()
     for _ in range(20):
         assert session.get(f"{server.url}/items/1").status_code == 200
-    pool = session.get_adapter(server.url).poolmanager
-    assert len(pool.pools) == 1
+    adapter = session.get_adapter(server.url)
+    assert isinstance(adapter, HTTPAdapter)
+    assert len(adapter.poolmanager.pools) == 1
 
 
 def test_faults_replaced_at_run_time(server: SandboxServer) -> None:
@@ -93,20 +97,20 @@ def test_fault_spec_parse_and_errors() -> None:
 
 
 def test_latency_and_slow_answers_use_injected_sleep() -> None:
-    slept: list[float] = []
-    app = EchoApp(FaultSpec(latency_ms=5, slow_rate=1.0, slow_ms=100), sleep=slept.append)
+    clock = ManualClock()
+    app = EchoApp(FaultSpec(latency_ms=5, slow_rate=1.0, slow_ms=100), sleep=clock.sleep)
     with SandboxServer(app) as srv:
         requests.get(f"{srv.url}/items/1")
-    assert slept == [pytest.approx(0.105)]
+    assert clock.sleeps == [pytest.approx(0.105)]
 
 
 def test_token_bucket_refills_with_injected_clock() -> None:
-    now = [0.0]
-    bucket = TokenBucket(10, 10.0, clock=lambda: now[0])
+    clock = ManualClock()
+    bucket = TokenBucket(10, 10.0, clock=clock)
     assert all(bucket.take().allowed for _ in range(10))
     refused = bucket.take()
     assert not refused.allowed and refused.retry_after_s == pytest.approx(1.0)
-    now[0] = 1.0
+    clock.advance(1.0)
     assert bucket.take().allowed
     assert not bucket.take().allowed
 

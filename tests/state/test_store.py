@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,9 +19,9 @@ def _page(**kw: object) -> Page:
 
 
 @pytest.fixture
-def store(state_url: str) -> Store:
+def store(state_url: str) -> Iterator[Store]:
     s = Store.open(state_url)
-    yield s  # type: ignore[misc]
+    yield s
     s.close()
 
 

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from syncd.contacts_file import read_contacts
-from syncd.core import score_batch
+from syncd.core import contact_from_json, score_batch, summary
 from syncd.modelfile import load_model
 from syncd.settings import ConnectorConfig, load_settings
 from syncd.state import Store
@@ -60,19 +58,18 @@ def make_engine(config: Path, crm: MemoryCRM, clock: Callable[[], datetime] | No
 
 def expected_scores(store: Store, as_of: datetime, model: Path = MODEL) -> dict[str, Any]:
     """What the core computes from the stored JSON (the export), by id."""
-    lines = [json.dumps(obj) for obj in store.export(NAME)]
-    read = read_contacts(lines, "export")
-    assert not read.rejected
-    results = score_batch(load_model(model), read.contacts, as_of)
+    contacts = [contact_from_json(obj) for obj in store.export(NAME)]
+    results = score_batch(load_model(model), contacts, as_of)
     return {r.id: r for r in results}
 
 
-def crm_matches_core(crm: MemoryCRM, store: Store, as_of: datetime) -> None:
-    exp = expected_scores(store, as_of)
+def crm_matches_core(crm: MemoryCRM, store: Store, as_of: datetime,
+                     model: Path = MODEL) -> None:
+    exp = expected_scores(store, as_of, model)
     assert set(exp) == set(crm.contacts)
     for cid, r in exp.items():
         f = crm.fields(cid)
         if not crm.contacts[cid]["writable"]:
             continue
         assert (f["score"], f["tier"], f["reasons"], f["priority"]) == (
-            r.score, r.tier, r.summary, r.priority), cid
+            r.score, r.tier, summary(r), r.priority), cid

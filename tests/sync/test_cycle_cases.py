@@ -4,16 +4,19 @@ dry runs, account resolution, deletions, the daily rescore, the lock."""
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
 import threading
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from syncd.sync import run_cycle
 from tests.kit.memory_crm import MemoryCRM
-from tests.kit.seed import seed
+from tests.kit.seed import MODEL, seed
 from tests.sync.helpers import NAME, NOW, Clock, crm_matches_core, make_engine, write_config
 
 
@@ -38,21 +41,23 @@ def test_hand_edited_field_is_restored(tmp_path: Path, state_url: str) -> None:
 def test_failures_retried_then_dead_lettered(tmp_path: Path, state_url: str) -> None:
     crm = MemoryCRM()
     seed(crm)
-    crm.failures["003A2"] = ["rate", "rate"] + ["rejected"] * 5
+    crm.failures["003A2"] = ["rejected"] * 5
     crm.failures["003A3"] = ["retriable"]
     app, _ = make_engine(write_config(tmp_path, state_url), crm)
     r1 = run_cycle(app, NAME)
     assert r1.write_failures == 2 and r1.pending == 2 and r1.dead_letters == 0
-    r2 = run_cycle(app, NAME)  # 003A3 succeeds on retry; 003A2 rate-limited again
+    r2 = run_cycle(app, NAME)  # 003A3 succeeds on retry; 003A2 fails again
     assert crm.fields("003A3")["score"] is not None
     assert r2.pending == 1
-    for _ in range(4):
+    for _ in range(2):
         assert run_cycle(app, NAME).dead_letters == 0
     r = run_cycle(app, NAME)
     assert r.dead_letters == 1 and r.pending == 0
     assert app.store.counts(NAME).dead == 1
     [(cid, attempts, error)] = app.store.dead_letters(NAME)
     assert (cid, attempts) == ("003A2", 5) and "injected rejected failure" in error
+    status = app.store.counts(NAME)
+    assert (status.pending, status.dead) == (0, 1)
     assert crm.fields("003A2")["score"] is None
     # dead-lettered writes are not retried any more
     assert run_cycle(app, NAME).write_failures == 0
@@ -180,13 +185,18 @@ def test_second_holder_of_the_lock_is_refused(tmp_path: Path, state_url: str) ->
 
 @pytest.mark.parametrize("bad", [{"properties": ["x"]}, {"created_at": "yesterday-ish"}])
 def test_unusable_record_is_skipped_not_fatal(tmp_path: Path, state_url: str,
-                                              bad: dict[str, object]) -> None:
+                                              bad: dict[str, Any],
+                                              caplog: pytest.LogCaptureFixture) -> None:
     crm = MemoryCRM()
     seed(crm)
     crm.add_contact("BAD1", **bad)
     app, _ = make_engine(write_config(tmp_path, state_url), crm)
+    caplog.set_level(logging.WARNING, logger="syncd.sync")
     r = run_cycle(app, NAME)
     assert r.status == "ok" and r.skipped == 1
+    [rec] = [x for x in caplog.records if getattr(x, "event", "") == "skipped"]
+    assert (getattr(rec, "connector", ""), getattr(rec, "run_id", ""),
+            getattr(rec, "record_id", "")) == (NAME, r.run_id, "BAD1")
     assert crm.fields("BAD1")["score"] is None
     assert r.written == len(crm.contacts) - 1
 
@@ -218,3 +228,37 @@ def test_crm_outage_mid_pull_keeps_committed_pages(tmp_path: Path, state_url: st
     r = run_cycle(app, NAME)
     assert r.status == "ok"
     crm_matches_core(crm, app.store, NOW)
+
+
+def test_rate_limit_ends_the_writes_without_counting_towards_dead_letters(
+        tmp_path: Path, state_url: str) -> None:
+    crm = MemoryCRM()
+    seed(crm)
+    crm.failures["003A1"] = ["rate"] * 7  # more than dead_letter_after
+    app, _ = make_engine(write_config(tmp_path, state_url), crm)
+    r = run_cycle(app, NAME)
+    assert r.status == "stopped" and "rate limited" in (r.error or "")
+    assert r.written < len(crm.contacts) - 1 and r.pending > 1
+    for _ in range(7):
+        r = run_cycle(app, NAME)
+    assert r.status == "ok" and r.dead_letters == 0 and app.store.counts(NAME).dead == 0
+    assert r.pending == 0
+    crm_matches_core(crm, app.store, NOW)
+
+
+def test_an_edited_model_is_picked_up_and_everything_rescored(tmp_path: Path) -> None:
+    model = tmp_path / "model.yaml"
+    shutil.copy(MODEL, model)
+    shutil.copy(MODEL.parent / "priority-accounts.csv", tmp_path)
+    crm = MemoryCRM()
+    seed(crm)
+    app, _ = make_engine(write_config(tmp_path, f"sqlite:///{tmp_path / 's.db'}", model=model),
+                         crm)
+    assert run_cycle(app, NAME).status == "ok"
+    assert run_cycle(app, NAME).rescored_all is False
+    model.write_text(MODEL.read_text(encoding="utf-8").replace("min: 50", "min: 30"),
+                     encoding="utf-8")
+    os.utime(model, ns=(model.stat().st_atime_ns, model.stat().st_mtime_ns + 10**9))
+    r = run_cycle(app, NAME)
+    assert r.rescored_all and r.scored == len(crm.contacts) and r.written > 0
+    crm_matches_core(crm, app.store, NOW, model)

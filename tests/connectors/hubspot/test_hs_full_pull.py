@@ -4,17 +4,14 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from connectors.hubspot import limits
 from syncd.sandbox.generator import generate
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.hubspot.schema import iso_ms
-from syncd.sandbox.server import SandboxServer
-from tests.connectors.hubspot.conftest import T0, ManualClock, connect
-
-Serve = Callable[[HubSpotSandbox], SandboxServer]
+from tests.kit.clock import ManualClock
+from tests.kit.hubspot import T0, Serve, connect
 
 
 def _minimum_calls(app: HubSpotSandbox) -> int:

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
 
-from connectors.base import JSON, FatalError, Page
+from connectors.base import JSON, Connector, FatalError, Page
 from syncd.sandbox.hubspot import HubSpotSandbox
-from syncd.sandbox.server import SandboxServer
-from tests.connectors.hubspot.conftest import T0, ManualClock, connect
+from tests.kit.clock import ManualClock
+from tests.kit.hubspot import T0, Serve, connect
 
-Serve = Callable[[HubSpotSandbox], SandboxServer]
 OLD = int(T0 * 1000) - 86_400_000  # a day before the tests start
 
 
@@ -31,8 +29,8 @@ def _portal(clock: ManualClock, contacts: int = 30, *, limits: bool = False) -> 
     return app
 
 
-def _cycle(conn: object, cursor: JSON | None, clock: ManualClock) -> tuple[list[Page], JSON]:
-    pages = list(conn.changes(cursor, clock.utc()))  # type: ignore[attr-defined]
+def _cycle(conn: Connector, cursor: JSON | None, clock: ManualClock) -> tuple[list[Page], JSON]:
+    pages = list(conn.changes(cursor, clock.utc()))
     last = pages[-1].cursor
     assert last is not None
     return pages, last

@@ -4,23 +4,21 @@ without faults, OAuth tokens expiring mid-run, revoked credentials."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 from pydantic import SecretStr
 
-from connectors.base import ContactUpdate, FatalError, RetriableError
+from connectors.base import Connector, ContactUpdate, FatalError, Page, RetriableError
 from connectors.hubspot.config import HubSpotOAuth
 from connectors.hubspot.connector import build
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.generator import generate
 from syncd.sandbox.hubspot import HubSpotSandbox
-from syncd.sandbox.hubspot.app import OAuthApp
-from syncd.sandbox.server import SandboxServer
-from tests.connectors.hubspot.conftest import T0, ManualClock, connect, options
+from syncd.sandbox.hubspot.app import OAuthApp, Tier
+from tests.kit.clock import ManualClock
+from tests.kit.hubspot import T0, Serve, connect, options
 
-Serve = Callable[[HubSpotSandbox], SandboxServer]
 UPDATE = "POST /crm/v3/objects/{object_type}/batch/update"
 
 
@@ -32,25 +30,32 @@ def _updates(ids: list[str]) -> list[ContactUpdate]:
     ]
 
 
-def _dataset_app(clock: ManualClock, people: int = 150, **kw: object) -> HubSpotSandbox:
+def _dataset_app(
+    clock: ManualClock,
+    people: int = 150,
+    *,
+    tier: Tier = "free",
+    rate_limits: bool = True,
+    oauth: OAuthApp | None = None,
+) -> HubSpotSandbox:
     dataset = generate(5, people, datetime.fromtimestamp(T0 - 3600, tz=UTC))
-    return HubSpotSandbox(dataset, clock=clock, **kw)  # type: ignore[arg-type]
+    return HubSpotSandbox(dataset, clock=clock, tier=tier, rate_limits=rate_limits, oauth=oauth)
 
 
 def test_injected_429s_and_500s_still_end_with_every_score_written(
     serve: Serve, clock: ManualClock
 ) -> None:
     app = _dataset_app(clock, rate_limits=False)
-    reference = _dataset_app(ManualClock(), rate_limits=False)
+    reference = _dataset_app(ManualClock(T0), rate_limits=False)
     url = serve(app).url
     conn = connect(url, clock)
     assert conn.ensure_fields(create=True).ok
     app.faults.replace(FaultSpec(rate_429=0.10, rate_500=0.05, drop_rate=0.02, seed=11))
     pages = list(conn.changes(None, clock.utc()))
-    clean = list(connect(serve(reference).url, ManualClock()).changes(None, clock.utc()))
+    clean = list(connect(serve(reference).url, ManualClock(T0)).changes(None, clock.utc()))
 
-    def activities(items: list[object]) -> Counter[str]:
-        return Counter(a.key for p in items for a in p.activities)  # type: ignore[attr-defined]
+    def activities(items: list[Page]) -> Counter[str]:
+        return Counter(a.key for p in items for a in p.activities)
 
     assert activities(pages) == activities(clean)  # nothing lost to the faults
     ids = sorted({c.id for p in pages for c in p.contacts}, key=int)
@@ -70,7 +75,7 @@ def test_injected_429s_and_500s_still_end_with_every_score_written(
         f"{dropped} dropped connections retried"
     )
     assert faults > 20 and dropped > 0 and usage.http_429 == app.log.count(status=429)
-    assert clock.slept >= app.log.count(status=429)  # each 429 waited its Retry-After (1 s)
+    assert sum(clock.sleeps) >= app.log.count(status=429)  # each 429 waited its Retry-After (1 s)
 
 
 def test_pro_tier_limits_without_faults_see_no_429(serve: Serve, clock: ManualClock) -> None:
@@ -88,12 +93,12 @@ def test_pro_tier_limits_without_faults_see_no_429(serve: Serve, clock: ManualCl
     conn.write(_updates(ids * 3))  # burst of write batches with 8 threads
     assert sum(len(p.contacts) for p in changed) >= 60
     total = app.log.count()
-    print(f"\npro tier: {total} requests paced over {clock.slept:.1f} s, 0 x 429")
-    assert total > 2 * 190 and clock.slept > 0
+    print(f"\npro tier: {total} requests paced over {sum(clock.sleeps):.1f} s, 0 x 429")
+    assert total > 2 * 190 and sum(clock.sleeps) > 0
     assert app.log.count(status=429) == 0 and conn.usage().http_429 == 0
 
 
-def _oauth(url: str, clock: ManualClock) -> object:
+def _oauth(url: str, clock: ManualClock) -> Connector:
     oauth = HubSpotOAuth(
         client_id="cid", client_secret=SecretStr("csecret"), refresh_token=SecretStr("r-1")
     )
@@ -104,29 +109,29 @@ def test_oauth_token_expiring_mid_run_is_refreshed_and_nothing_lost(
     serve: Serve, clock: ManualClock
 ) -> None:
     app = _dataset_app(clock, oauth=OAuthApp("cid", "csecret", "r-1", token_ttl_s=4))
-    reference = _dataset_app(ManualClock(), rate_limits=False)
+    reference = _dataset_app(ManualClock(T0), rate_limits=False)
     conn = _oauth(serve(app).url, clock)
-    pages = list(conn.changes(None, clock.utc()))  # type: ignore[attr-defined]
-    clean = list(connect(serve(reference).url, ManualClock()).changes(None, clock.utc()))
+    pages = list(conn.changes(None, clock.utc()))
+    clean = list(connect(serve(reference).url, ManualClock(T0)).changes(None, clock.utc()))
     assert sum(len(p.contacts) for p in pages) == 150
     assert sum(len(p.activities) for p in pages) == sum(len(p.activities) for p in clean)
-    usage = conn.usage()  # type: ignore[attr-defined]
+    usage = conn.usage()
     assert usage.calls["auth"] >= 2  # paced over more than one token lifetime
     assert app.log.count(status=401) == 0  # refreshed before expiry
     # a token revoked early (or a skewed clock): the 401 refreshes and repeats the batch
     for token in list(app.access_tokens):
         app.access_tokens[token] = clock() - 1
-    assert conn.ensure_fields(create=True).ok  # type: ignore[attr-defined]
+    assert conn.ensure_fields(create=True).ok
     ids = [c.id for p in pages for c in p.contacts]
     for token in list(app.access_tokens):
         app.access_tokens[token] = clock() - 1
-    refreshed = conn.usage().calls["auth"]  # type: ignore[attr-defined]
-    outcomes = conn.write(_updates(ids))  # type: ignore[attr-defined]
+    refreshed = conn.usage().calls["auth"]
+    outcomes = conn.write(_updates(ids))
     assert {o.status for o in outcomes} == {"ok"}
     # each batch in flight with the dead token met a 401 and was repeated; one refresh
     assert app.log.count(status=401) in (1 + 1, 1 + 2)
     assert app.log.count(UPDATE, status=200) == 2
-    assert conn.usage().calls["auth"] == refreshed + 1  # type: ignore[attr-defined]
+    assert conn.usage().calls["auth"] == refreshed + 1
 
 
 def test_revoked_credentials_are_fatal_and_named_in_check(
@@ -143,7 +148,7 @@ def test_revoked_credentials_are_fatal_and_named_in_check(
     assert check[0].name == "credentials" and not check[0].ok and check[0].fix
     oauth = _oauth(url, clock)
     with pytest.raises(FatalError) as err:
-        list(oauth.changes(None, clock.utc()))  # type: ignore[attr-defined]
+        list(oauth.changes(None, clock.utc()))
     assert "refresh" in str(err.value) and "csecret" not in str(err.value)
 
 

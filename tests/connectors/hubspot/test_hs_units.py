@@ -9,6 +9,7 @@ from connectors.hubspot.mapping import industry_name, map_company, map_contact
 from connectors.hubspot.pacing import TokenBucket
 from connectors.hubspot.usage import UsageMeter
 from connectors.hubspot.writes import chunks
+from tests.kit.clock import ManualClock
 
 FIELDS = HubSpotFieldNames()
 
@@ -71,8 +72,10 @@ def test_activity_typing_defaults() -> None:
     delivered = {"id": "e2", "type": "DELIVERED", "created": 1_790_000_000_000}
     assert acts.email_event(delivered, None, include_filtered=True) is None
     submission = {"conversionId": "c1", "submittedAt": 1_790_000_000_000, "values": []}
-    assert acts.form_submission("Book a DEMO", submission, "demo").data["type"] == "demo_request"
-    assert acts.form_submission("Contact us", submission, "demo").data["type"] == "form_submit"
+    demo = acts.form_submission("Book a DEMO", submission, "demo")
+    other = acts.form_submission("Contact us", submission, "demo")
+    assert demo is not None and demo.data["type"] == "demo_request"
+    assert other is not None and other.data["type"] == "form_submit"
     note = acts.engagement("notes", "9", {"hs_timestamp": "1790000000000",
                                           "hs_note_body": "product_usage: metric=logins; value=12"})
     assert note is not None and note.data == {
@@ -101,17 +104,11 @@ def test_usage_meter_uses_headers_when_sent_and_its_own_count_otherwise() -> Non
 
 
 def test_token_bucket_paces_on_the_injected_clock() -> None:
-    now = [1_800_000_000.0]
-    waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
-
-    bucket = TokenBucket(10, 1.0, clock=lambda: now[0], sleep=sleep)
+    clock = ManualClock()
+    bucket = TokenBucket(10, 1.0, clock=clock, sleep=clock.sleep)
     for _ in range(25):
         bucket.acquire()
-    assert 1.4 < sum(waits) < 1.6  # 10 at once, then 10 per second
+    assert 1.4 < sum(clock.sleeps) < 1.6  # 10 at once, then 10 per second
 
 
 def test_token_bucket_keeps_a_reserve_of_the_burst_but_refills_at_the_full_rate() -> None:

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
 from datetime import UTC, datetime
 
 from connectors.base import AccountUpdate, Connector, ContactUpdate, WrittenValues
 from syncd.sandbox.hubspot import HubSpotSandbox
-from syncd.sandbox.server import SandboxServer
-from tests.connectors.hubspot.conftest import T0, ManualClock, connect
+from tests.kit.clock import ManualClock
+from tests.kit.hubspot import T0, Serve, connect
 
-Serve = Callable[[HubSpotSandbox], SandboxServer]
 UPDATE = "POST /crm/v3/objects/{object_type}/batch/update"
 TIERS = ("unqualified", "nurture", "mql", "hot")
 

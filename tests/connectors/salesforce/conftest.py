@@ -5,17 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sf_connector_support import Clock, Org, make_org
 
 from syncd.sandbox.salesforce import SalesforceSandbox
+from tests.kit.clock import ManualClock
+from tests.kit.salesforce_connector import Org, make_org
 
 
 @pytest.fixture()
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture()
-def org(clock: Clock) -> Iterator[Org]:
+def org(clock: ManualClock) -> Iterator[Org]:
     with make_org(SalesforceSandbox(clock=clock, sleep=lambda s: None), clock) as made:
         yield made

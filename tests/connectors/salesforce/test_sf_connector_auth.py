@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sf_connector_support import Clock, Org, create_fields, make_org
+import requests
 
 from connectors.base import ContactUpdate, FatalError, RetriableError
 from connectors.salesforce.client import ATTEMPTS
@@ -14,21 +14,23 @@ from connectors.salesforce.connector import build
 from connectors.salesforce.transport import CountingSession
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.salesforce import SalesforceSandbox
+from tests.kit.clock import ManualClock
+from tests.kit.salesforce_connector import Org, create_fields, make_org
 
 TOKEN = "POST /services/oauth2/token"
 
 
-def short_sessions(clock: Clock) -> SalesforceSandbox:
+def short_sessions(clock: ManualClock) -> SalesforceSandbox:
     return SalesforceSandbox(clock=clock, sleep=lambda s: None, session_ttl_s=60)
 
 
-def test_rest_session_expiring_mid_run_is_renewed_and_nothing_lost(clock: Clock) -> None:
+def test_rest_session_expiring_mid_run_is_renewed_and_nothing_lost(clock: ManualClock) -> None:
     with make_org(short_sessions(clock), clock) as org:
         ids = {org.app.store.insert("Contact", {"LastName": f"C{i}"}) for i in range(4500)}
         clock.advance(2)
         conn = org.connector()
         read: list[str] = []
-        for page in conn.changes(None, clock.datetime()):
+        for page in conn.changes(None, clock.utc()):
             read += [c.id for c in page.contacts]
             clock.advance(61)  # the session dies between every two pages
         assert sorted(read) == sorted(ids)
@@ -38,12 +40,14 @@ def test_rest_session_expiring_mid_run_is_renewed_and_nothing_lost(clock: Clock)
 class ExpiringSession(CountingSession):
     """Lets the session expire before every other Bulk API request (a slow job)."""
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: ManualClock) -> None:
         super().__init__(30)
         self.clock = clock
         self.flip = False
 
-    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def request(  # type: ignore[override]  # narrower than Session.request, as the parent's
+        self, method: str, url: str, *args: Any, **kwargs: Any
+    ) -> requests.Response:
         if "/jobs/" in url:
             self.flip = not self.flip
             if self.flip:
@@ -51,7 +55,7 @@ class ExpiringSession(CountingSession):
         return super().request(method, url, *args, **kwargs)
 
 
-def test_bulk_session_expiring_mid_job_is_renewed_and_nothing_lost(clock: Clock) -> None:
+def test_bulk_session_expiring_mid_job_is_renewed_and_nothing_lost(clock: ManualClock) -> None:
     with make_org(short_sessions(clock), clock) as org:
         create_fields(org)
         ids = [org.app.store.insert("Contact", {"LastName": f"C{i}"}) for i in range(2300)]
@@ -60,15 +64,15 @@ def test_bulk_session_expiring_mid_job_is_renewed_and_nothing_lost(clock: Clock)
             bulk_read_threshold=2100, bulk_write_threshold=100, bulk_page_records=100
         )
         conn = build(
-            "bulk", options, clock=clock, sleep=org.sleeps.append, session=ExpiringSession(clock)
+            "bulk", options, clock=clock, sleep=clock.sleep, session=ExpiringSession(clock)
         )
-        read = [c.id for p in conn.changes(None, clock.datetime()) for c in p.contacts]
+        read = [c.id for p in conn.changes(None, clock.utc()) for c in p.contacts]
         assert sorted(read) == sorted(ids)
         jobs = org.requests("POST /services/data/v59.0/jobs/query")
         assert jobs == 2  # the first create met an expired session and was repeated once
         logins = org.requests(TOKEN)
         assert logins >= 4
-        now = clock.datetime()
+        now = clock.utc()
         updates = [ContactUpdate(i, "contact", 7, "nurture", "", False, now) for i in ids]
         outcomes = conn.write(updates)
         assert {o.status for o in outcomes} == {"ok"}
@@ -78,7 +82,8 @@ def test_bulk_session_expiring_mid_job_is_renewed_and_nothing_lost(clock: Clock)
             if r.endpoint == "POST /services/data/v59.0/jobs/ingest" and r.status == 200
         ]  # fmt: skip
         assert len(created) == 1  # one job, carried through every renewal
-        assert org.app.store.get("Contact", ids[-1])["Syncd_Score__c"] == 7  # type: ignore[index]
+        last = org.app.store.get("Contact", ids[-1])
+        assert last is not None and last["Syncd_Score__c"] == 7
 
 
 def test_password_and_client_credentials_flows(org: Org) -> None:
@@ -93,7 +98,7 @@ def test_password_and_client_credentials_flows(org: Org) -> None:
     assert build("c", creds).check()[0].ok
 
 
-def test_bad_key_is_fatal_with_a_hint_and_no_secret(clock: Clock) -> None:
+def test_bad_key_is_fatal_with_a_hint_and_no_secret(clock: ManualClock) -> None:
     app = short_sessions(clock)
     with make_org(app, clock) as org:
         app.connected_apps.clear()
@@ -123,31 +128,31 @@ def test_retry_policy_retries_5xx_and_honours_retry_after(org: Org) -> None:
     conn.client.login()
     org.app.faults.update(rate_503=1.0)
     with pytest.raises(RetriableError, match=f"gave up after {ATTEMPTS} attempts"):
-        list(conn.changes(None, org.clock.datetime()))
-    assert len(org.sleeps) == ATTEMPTS - 1 and org.sleeps == [1.0, 2.0, 4.0, 8.0]
-    org.sleeps.clear()
+        list(conn.changes(None, org.clock.utc()))
+    assert len(org.clock.sleeps) == ATTEMPTS - 1 and org.clock.sleeps == [1.0, 2.0, 4.0, 8.0]
+    org.clock.sleeps.clear()
     org.app.faults.replace(FaultSpec(rate_429=1.0))
     with pytest.raises(RetriableError):
-        list(conn.changes(None, org.clock.datetime()))
-    assert org.sleeps == [1.0] * (ATTEMPTS - 1)  # the fake's Retry-After: 1
+        list(conn.changes(None, org.clock.utc()))
+    assert org.clock.sleeps == [1.0] * (ATTEMPTS - 1)  # the fake's Retry-After: 1
     assert conn.usage().http_429 == ATTEMPTS
 
 
-def test_request_limit_exceeded_is_not_retried(clock: Clock) -> None:
+def test_request_limit_exceeded_is_not_retried(clock: ManualClock) -> None:
     app = SalesforceSandbox(clock=clock, sleep=lambda s: None, daily_api_limit=50)
     with make_org(app, clock) as org:
         conn = org.connector()
         conn.ensure_fields(create=False)  # the last answer said 3/50 used
         app.api_usage.used = app.api_usage.limit  # other integrations spent the rest
         with pytest.raises(RetriableError, match="REQUEST_LIMIT_EXCEEDED"):
-            list(conn.changes(None, clock.datetime()))
-        assert org.sleeps == []
+            list(conn.changes(None, clock.utc()))
+        assert org.clock.sleeps == []
 
 
-def test_every_call_has_a_timeout(clock: Clock) -> None:
+def test_every_call_has_a_timeout(clock: ManualClock) -> None:
     app = SalesforceSandbox(clock=clock, faults=FaultSpec(latency_ms=200))  # real sleeps
     with make_org(app, clock) as org:
         conn = org.connector(timeout_s=0.05)
         with pytest.raises(RetriableError, match=r"gave up after .* ReadTimeout"):
             conn.client.login()
-        assert len(org.sleeps) == ATTEMPTS - 1
+        assert len(org.clock.sleeps) == ATTEMPTS - 1

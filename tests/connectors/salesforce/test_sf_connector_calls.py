@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import math
 
-from sf_connector_support import Clock, create_fields, make_org
-
 from connectors.base import ContactUpdate
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
 from syncd.sandbox.generator import generate
 from syncd.sandbox.salesforce import SalesforceSandbox
+from tests.kit.clock import ManualClock
+from tests.kit.salesforce_connector import create_fields, make_org
 
 OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
 
 
-def test_full_sync_calls_are_within_5_percent_of_the_minimum(clock: Clock) -> None:
-    data = generate(11, 3000, clock.datetime())
+def test_full_sync_calls_are_within_5_percent_of_the_minimum(clock: ManualClock) -> None:
+    data = generate(11, 3000, clock.utc())
     app = SalesforceSandbox(data, clock=clock, sleep=lambda s: None)
     with make_org(app, clock) as org:
         create_fields(org)
@@ -24,13 +24,13 @@ def test_full_sync_calls_are_within_5_percent_of_the_minimum(clock: Clock) -> No
         conn = org.connector()
         conn.ensure_fields(create=False)  # the engine verifies fields at start (3 describes)
         app.log.reset()
-        until = clock.datetime()
+        until = clock.utc()
         pages = list(conn.changes(None, until, full=True))
         counts = {name: len(app.store.records(name, include_deleted=True)) for name in OBJECTS}
         reads = sum(1 for r in app.log.requests() if "/query" in r.path or "/queryAll" in r.path)
         minimum_reads = sum(math.ceil(max(n, 1) / QUERY_PAGE_MAX) for n in counts.values())
         people = [c for p in pages for c in p.contacts if c.writable]
-        now = clock.datetime()
+        now = clock.utc()
         updates = [ContactUpdate(c.id, c.kind, 10, "nurture", "", False, now) for c in people]
         app.log.reset()
         outcomes = conn.write(updates)

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from sf_connector_support import Org
-
 from connectors.base import ContactUpdate
+from tests.kit.salesforce_connector import Org
 
 TOOLING = "POST /services/data/v59.0/tooling/sobjects/CustomField"
 
@@ -35,7 +34,7 @@ def test_setup_creates_grants_and_is_then_a_no_op(org: Org) -> None:
     assert report.ok and len(report.created) == 14 and report.missing == []
     assert org.requests(TOOLING) == 14
     lead = org.app.store.insert("Lead", {"LastName": "L", "Company": "C"})
-    now = org.clock.datetime()
+    now = org.clock.utc()
     update = ContactUpdate(lead, "lead", 55, "mql", "pricing_page +15", False, now, now)
     assert [o.status for o in conn.write([update])] == ["ok"]
     again = org.connector().ensure_fields(create=True)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sf_connector_support import Org, create_fields, drain
-
 from connectors.base import ActivityRecord, ContactRecord, Page
+from tests.kit.salesforce_connector import Org, create_fields, drain
 
 UTC = dt.UTC
 
@@ -26,9 +25,9 @@ def test_one_second_ties_across_a_page_boundary_are_read_once(org: Org) -> None:
     assert len({r["SystemModstamp"] for r in store.records("Contact")}) == 1
     org.clock.advance(2)
     conn = org.connector()
-    until = org.clock.datetime()
+    until = org.clock.utc()
     contact_pages = [p for p in conn.changes(None, until) if p.contacts]
-    read = [c.id for c in contact_pages for c in c.contacts]
+    read = [c.id for p in contact_pages for c in p.contacts]
     assert len(contact_pages) == 2  # 2,000 + 1,000: the tie spans the page boundary
     assert len(read) == 3000 and set(read) == ids
     # resume from the first page's cursor (a crash after committing it): the rest, once
@@ -41,7 +40,7 @@ def test_late_commit_inside_lookback_is_read(org: Org) -> None:
     store.insert("Lead", {"LastName": "Early", "Company": "A"})
     org.clock.advance(60)
     conn = org.connector(lookback="PT15M")
-    first_until = org.clock.datetime()
+    first_until = org.clock.utc()
     pages, cursor = drain(conn, None, first_until)
     assert [c.data.get("company") for c in contacts(pages)] == ["A"]
     assert cursor is not None
@@ -60,18 +59,18 @@ def test_late_commit_inside_lookback_is_read(org: Org) -> None:
         },
     )
     org.clock.advance(60)
-    pages, _ = drain(conn, cursor, org.clock.datetime())
+    pages, _ = drain(conn, cursor, org.clock.utc())
     assert late in {c.id for c in contacts(pages)}
 
 
 def test_nothing_stamped_at_or_after_until_is_read(org: Org) -> None:
     store = org.app.store
-    until = org.clock.datetime()
+    until = org.clock.utc()
     store.insert("Lead", {"LastName": "Now", "Company": "A"})  # same second as `until`
     pages, cursor = drain(org.connector(), None, until)
     assert contacts(pages) == []
     org.clock.advance(1)
-    pages, _ = drain(org.connector(), cursor, org.clock.datetime())
+    pages, _ = drain(org.connector(), cursor, org.clock.utc())
     assert [c.data["company"] for c in contacts(pages)] == ["A"]
 
 
@@ -84,13 +83,13 @@ def test_deleted_and_merged_records_leave(org: Org) -> None:
     account = store.insert("Account", {"Name": "Old"})
     org.clock.advance(10)
     conn = org.connector()
-    _, cursor = drain(conn, None, org.clock.datetime())
+    _, cursor = drain(conn, None, org.clock.utc())
     org.clock.advance(10)
     store.delete("Contact", gone)
     store.merge("Lead", survivor, [loser])
     store.delete("Account", account)
     org.clock.advance(10)
-    pages, _ = drain(conn, cursor, org.clock.datetime())
+    pages, _ = drain(conn, cursor, org.clock.utc())
     assert [d for p in pages for d in p.deleted_contacts] == [gone]
     assert {k: v for p in pages for k, v in p.merged.items()} == {loser: survivor}
     assert [d for p in pages for d in p.deleted_accounts] == [account]
@@ -100,7 +99,7 @@ def test_deleted_and_merged_records_leave(org: Org) -> None:
 def test_people_accounts_and_activities_map(org: Org) -> None:
     create_fields(org)
     store = org.app.store
-    today = org.clock.datetime()
+    today = org.clock.utc()
     acme = store.insert(
         "Account",
         {"Name": "Acme", "Website": "https://www.Acme.io/about", "Industry": "Technology",
@@ -149,7 +148,7 @@ def test_people_accounts_and_activities_map(org: Org) -> None:
              "at_field": "StartDateTime", "where": {"Subject": "Demo"}},
         ],
     )  # fmt: skip
-    pages, _ = drain(conn, None, org.clock.datetime())
+    pages, _ = drain(conn, None, org.clock.utc())
     accounts = {a.id: a for p in pages for a in p.accounts}
     assert accounts[acme].data["domain"] == "acme.io"
     assert accounts[acme].data["name"] == "Acme"
@@ -186,7 +185,7 @@ def test_bulk_read_above_threshold_rest_below(org: Org) -> None:
         store.insert("Contact", {"LastName": f"C{i}"})
         org.clock.advance(0.01)
     org.clock.advance(2)
-    until = org.clock.datetime()
+    until = org.clock.utc()
     rest = org.connector(bulk_read_threshold=5000)
     read = [c.id for p in rest.changes(None, until) for c in p.contacts]
     assert len(read) == 2500 and org.requests("jobs/query") == 0
@@ -212,9 +211,9 @@ def test_lead_conversion_lookups_are_chunked_under_the_uri_limit(org: Org) -> No
     # incremental: the lead stream has a cursor, so the connector asks which leads converted
     cursor: dict[str, Any] = {
         "v": 1,
-        "streams": {"Lead": [org.clock.datetime().strftime("%Y-%m-%dT%H:%M:%SZ"), ""]},
+        "streams": {"Lead": [org.clock.utc().strftime("%Y-%m-%dT%H:%M:%SZ"), ""]},
     }
-    pages, _ = drain(conn, cursor, org.clock.datetime())
+    pages, _ = drain(conn, cursor, org.clock.utc())
     assert len(activities(pages)) == 700
     lookups = [
         r for r in org.app.log.requests() if "ConvertedContactId" in str(r.query.get("q", ""))

@@ -13,7 +13,7 @@ from connectors.salesforce import soql
 from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.connector import build
 from syncd.sandbox.salesforce import soql as fake_soql
-from syncd.sandbox.salesforce.soql_ast import Comparison, InList, Value
+from syncd.sandbox.salesforce.soql_ast import And, Comparison, InList, Value
 
 NASTY = st.one_of(
     st.text(),
@@ -53,9 +53,14 @@ def test_conjunctions_of_values_keep_their_shape(values: list[str], number: floa
         *(soql.eq("Company", v) for v in values), soql.ge("NumberOfEmployees", number)
     )
     parsed = fake_soql.parse(soql.select("Lead", ["Id"], where))
-    items = parsed.where.items  # type: ignore[union-attr]
-    assert [i.value.value for i in items[:-1]] == values
-    assert float(items[-1].value.value) == float(number)
+    assert isinstance(parsed.where, And)
+    items = parsed.where.items
+    compared = [i for i in items if isinstance(i, Comparison)]
+    assert len(compared) == len(items)
+    assert [c.value.value for c in compared[:-1]] == values
+    last = compared[-1].value.value
+    assert isinstance(last, int | float)
+    assert float(last) == float(number)
 
 
 @given(name=st.text(min_size=1, max_size=30))

@@ -5,10 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from sf_connector_support import Org, create_fields, drain
-
 from connectors.base import AccountUpdate, ContactRecord, ContactUpdate, WrittenValues
 from connectors.salesforce.client import ATTEMPTS
+from tests.kit.salesforce_connector import Org, create_fields, drain
 
 COLLECTIONS = "PATCH /services/data/v59.0/composite/sobjects"
 
@@ -42,7 +41,7 @@ def test_n_changed_scores_take_ceil_n_over_200_calls_and_none_again(org: Org) ->
     store = org.app.store
     n = 450
     ids = [store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}) for i in range(n)]
-    now = org.clock.datetime()
+    now = org.clock.utc()
     updates = [_update(i, "lead", k % 100, now) for k, i in enumerate(ids)]
     conn = org.connector()
     before = org.requests(COLLECTIONS)
@@ -58,7 +57,7 @@ def test_n_changed_scores_take_ceil_n_over_200_calls_and_none_again(org: Org) ->
     assert lead["Syncd_Reasons__c"] == updates[99].reasons
     # our own writes bump SystemModstamp: the next cycle re-reads them and writes nothing
     org.clock.advance(5)
-    pages, _ = drain(conn, None, org.clock.datetime())
+    pages, _ = drain(conn, None, org.clock.utc())
     again = _diff([c for p in pages for c in p.contacts], {u.id: u for u in updates})
     before = org.requests(COLLECTIONS)
     assert conn.write(again) == []
@@ -68,7 +67,7 @@ def test_n_changed_scores_take_ceil_n_over_200_calls_and_none_again(org: Org) ->
 def test_per_record_failures_are_reported_individually(org: Org) -> None:
     create_fields(org)
     store = org.app.store
-    now = org.clock.datetime()
+    now = org.clock.utc()
     ok = store.insert("Contact", {"LastName": "Ok"})
     contact = store.insert("Contact", {"LastName": "Target"})
     converted = store.insert(
@@ -78,7 +77,7 @@ def test_per_record_failures_are_reported_individually(org: Org) -> None:
     deleted = store.insert("Lead", {"LastName": "Gone", "Company": "C"})
     store.delete("Lead", deleted)
     account = store.insert("Account", {"Name": "Acme"})
-    updates = [
+    updates: list[ContactUpdate | AccountUpdate] = [
         _update(ok, "contact", 10, now),
         _update(converted, "lead", 20, now),
         _update(deleted, "lead", 30, now),
@@ -99,11 +98,11 @@ def test_locked_rows_are_resubmitted_then_left_retriable(org: Org) -> None:
     ids = [org.app.store.insert("Contact", {"LastName": f"C{i}"}) for i in range(6)]
     org.app.faults.update(partial_rate=1.0)  # the first record of every call stays locked
     before = org.requests(COLLECTIONS)
-    outcomes = org.connector().write([_update(i, "contact", 5, org.clock.datetime()) for i in ids])
+    outcomes = org.connector().write([_update(i, "contact", 5, org.clock.utc()) for i in ids])
     assert [o.status for o in outcomes] == ["retriable"] + ["ok"] * 5
     assert "UNABLE_TO_LOCK_ROW" in outcomes[0].reason and not outcomes[0].rate_limited
     assert org.requests(COLLECTIONS) - before == ATTEMPTS  # 6, then [0, 3], then [0] x3
-    assert org.sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert org.clock.sleeps == [1.0, 2.0, 4.0, 8.0]
 
 
 def test_bulk_ingest_above_threshold_matches_results_by_id(org: Org) -> None:
@@ -111,7 +110,7 @@ def test_bulk_ingest_above_threshold_matches_results_by_id(org: Org) -> None:
     store = org.app.store
     ids = [store.insert("Contact", {"LastName": f"C{i}"}) for i in range(150)]
     store.delete("Contact", ids[7])
-    now = org.clock.datetime()
+    now = org.clock.utc()
     updates = [_update(i, "contact", k % 90, now) for k, i in enumerate(ids)]
     before = org.requests(COLLECTIONS)
     conn = org.connector(bulk_write_threshold=100)
@@ -134,10 +133,10 @@ def test_budget_guard_stops_writes_and_reads_cleanly(org: Org) -> None:
     used = org.app.api_usage.used
     org.app.api_usage.limit = int((used + 4) / 0.8) + 1  # the 80% share is reached after ~4 calls
     conn = org.connector()
-    pages = list(conn.changes(None, org.clock.datetime()))
+    pages = list(conn.changes(None, org.clock.utc()))
     assert conn.usage().stop is True
     assert pages and pages[-1].cursor is not None  # stopped after a page, with its cursor
-    outcomes = conn.write([_update(i, "contact", 1, org.clock.datetime()) for i in ids])
+    outcomes = conn.write([_update(i, "contact", 1, org.clock.utc()) for i in ids])
     assert {o.status for o in outcomes} == {"retriable"} and all(o.rate_limited for o in outcomes)
     usage = conn.usage()
     assert usage.calls_left == 0 and usage.budget_limit == org.app.api_usage.limit

@@ -15,25 +15,18 @@ from hubspot.crm.contacts import (
 
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.hubspot import HubSpotSandbox
+from tests.kit.clock import ManualClock
 
-T0 = 1_800_000_000.0  # seconds
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
+T0 = 1_800_000_000.0  # 2027-01-15T08:00:00Z
 
 
 @pytest.fixture()
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock(T0)
 
 
 @pytest.fixture()
-def app(clock: Clock) -> HubSpotSandbox:
+def app(clock: ManualClock) -> HubSpotSandbox:
     sandbox = HubSpotSandbox(rate_limits=False, clock=clock)
     for i in range(25):
         sandbox.store.add(
@@ -146,7 +139,7 @@ def test_search_filters_sorts_and_paging(hs: HubSpot, app: HubSpotSandbox) -> No
     assert err.value.status == 400
 
 
-def test_search_caps_at_ten_thousand(hs: HubSpot, app: HubSpotSandbox, clock: Clock) -> None:
+def test_search_caps_at_ten_thousand(hs: HubSpot, app: HubSpotSandbox, clock: ManualClock) -> None:
     app.store.add_many("contacts", ({"email": f"bulk{i}@x.io"} for i in range(10_000)))
     clock.now += 5  # past the search index lag
     search = hs.crm.contacts.search_api.do_search
@@ -182,7 +175,7 @@ def test_batch_read_limits_and_unknown_ids(hs: HubSpot, app: HubSpotSandbox) -> 
 
 
 def test_batch_update_partial_failure_applies_valid_inputs(
-    hs: HubSpot, app: HubSpotSandbox, clock: Clock
+    hs: HubSpot, app: HubSpotSandbox, clock: ManualClock
 ) -> None:
     hs.crm.properties.core_api.create(
         "contacts",
@@ -198,7 +191,7 @@ def test_batch_update_partial_failure_applies_valid_inputs(
     before = app.store.get("contacts", ids[0])
     assert before is not None
     stamp = before.properties["lastmodifieddate"]
-    clock.now += 60
+    clock.advance(60)
     inputs = [
         {"id": ids[0], "properties": {"syncd_score": "42"}},
         {"id": ids[1], "properties": {"syncd_score": "lots"}},

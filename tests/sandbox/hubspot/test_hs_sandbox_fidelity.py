@@ -12,26 +12,19 @@ from hubspot.crm.contacts import ApiException
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.hubspot.app import OAuthApp
 from syncd.sandbox.server import SandboxServer
+from tests.kit.clock import ManualClock
+from tests.kit.hubspot import T0
 
-T0 = 1_800_000_000.0
 AUTH = {"Authorization": "Bearer sandbox-token"}
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = T0
-
-    def __call__(self) -> float:
-        return self.now
+@pytest.fixture()
+def clock() -> ManualClock:
+    return ManualClock(T0)
 
 
 @pytest.fixture()
-def clock() -> Clock:
-    return Clock()
-
-
-@pytest.fixture()
-def app(clock: Clock) -> HubSpotSandbox:
+def app(clock: ManualClock) -> HubSpotSandbox:
     oauth = OAuthApp("cid", "csecret", "refresh-1", token_ttl_s=60)
     sandbox = HubSpotSandbox(clock=clock, oauth=oauth, associations_per_input_page=3)
     old = int(T0 * 1000) - 3_600_000
@@ -55,7 +48,7 @@ def test_search_answers_carry_no_rate_limit_headers(hs: HubSpot) -> None:
 
 
 def test_oauth_tokens_expire_and_oauth_calls_get_no_daily_headers(
-    server: SandboxServer, clock: Clock
+    server: SandboxServer, clock: ManualClock
 ) -> None:
     url = f"{server.url}/oauth/v1/token"
     form = {
@@ -72,13 +65,13 @@ def test_oauth_tokens_expire_and_oauth_calls_get_no_daily_headers(
     headers = hs.crm.contacts.basic_api.get_page_with_http_info(limit=1)[2]
     assert "X-HubSpot-RateLimit-Max" in headers
     assert not [h for h in headers if "daily" in h.lower()]
-    clock.now += 61
+    clock.advance(61)
     with pytest.raises(ApiException) as err:
         hs.crm.contacts.basic_api.get_page(limit=1)
     assert err.value.status == 401 and "EXPIRED_AUTHENTICATION" in err.value.body
 
 
-def test_search_index_lags_writes(hs: HubSpot, app: HubSpotSandbox, clock: Clock) -> None:
+def test_search_index_lags_writes(hs: HubSpot, app: HubSpotSandbox, clock: ManualClock) -> None:
     search = hs.crm.contacts.search_api.do_search
     by_title = {
         "filterGroups": [
@@ -92,9 +85,9 @@ def test_search_index_lags_writes(hs: HubSpot, app: HubSpotSandbox, clock: Clock
     assert search(public_object_search_request=by_title).total == 0
     assert search(public_object_search_request={"limit": 100}).total == 5  # old version only
     assert fresh in _ids(hs.crm.contacts.basic_api.get_page(limit=100))  # lists see it at once
-    clock.now += 2.9
+    clock.advance(2.9)
     assert search(public_object_search_request=by_title).total == 0
-    clock.now += 0.2
+    clock.advance(0.2)
     assert sorted(_ids(search(public_object_search_request=by_title))) == sorted([first, fresh])
 
 
@@ -169,11 +162,12 @@ def test_forms_submissions_and_web_events_tokens_are_opaque(
     for i in range(3):
         app.store.add_submission(form, 1000 + i, {"email": "p0@x.io"})
         app.store.add_page_view(contact, 1000 + i, f"https://v.io/{i}")
-    for path, params in (
+    listings: list[tuple[str, dict[str, str | int]]] = [
         ("/marketing/v3/forms", {"limit": 1}),
         (f"/form-integrations/v1/submissions/forms/{form}", {"limit": 1}),
         ("/events/v3/events", {"limit": 1, "objectType": "contact", "objectId": contact}),
-    ):
+    ]
+    for path, params in listings:
         page = requests.get(f"{server.url}{path}", params=params, headers=AUTH, timeout=5).json()
         token = page["paging"]["next"]["after"]
         assert not token.isdigit(), path

@@ -11,6 +11,7 @@ from urllib3.util.retry import Retry
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.server import SandboxServer
+from tests.kit.clock import ManualClock
 
 
 def test_bad_token_is_401_in_hubspot_shape() -> None:
@@ -23,8 +24,8 @@ def test_bad_token_is_401_in_hubspot_shape() -> None:
 
 
 def test_burst_and_search_limits_answer_429_with_retry_after() -> None:
-    now = [100.0]
-    app = HubSpotSandbox(tier="free", clock=lambda: now[0])
+    clock = ManualClock()
+    app = HubSpotSandbox(tier="free", clock=clock)
     app.store.add("contacts", {"email": "a@x.io"}, created_ms=0)  # long indexed
     with SandboxServer(app) as srv:
         # urllib3's default Retry(3) honours Retry-After on 429 and would sleep and retry
@@ -46,7 +47,7 @@ def test_burst_and_search_limits_answer_429_with_retry_after() -> None:
         assert err.value.headers["Retry-After"] == "1"
         assert '"policyName":"TEN_SECONDLY_ROLLING"' in err.value.body
         assert '"errorType":"RATE_LIMIT"' in err.value.body
-        now[0] += 1.0  # 10 tokens back
+        clock.advance(1.0)  # 10 tokens back
         contacts.get_page(limit=1)
         # search has its own per-second bucket
         search = hs.crm.contacts.search_api.do_search
@@ -55,13 +56,13 @@ def test_burst_and_search_limits_answer_429_with_retry_after() -> None:
         with pytest.raises(ApiException) as err:
             search(public_object_search_request={"limit": 1})
         assert err.value.status == 429 and '"policyName":"SECONDLY"' in err.value.body
-        now[0] += 1.0
+        clock.advance(1.0)
         assert search(public_object_search_request={"limit": 1}).total == 1
     assert app.log.count(status=429) == 2
 
 
 def test_pro_tier_has_190_per_ten_seconds() -> None:
-    app = HubSpotSandbox(tier="pro", clock=lambda: 0.0)
+    app = HubSpotSandbox(tier="pro", clock=ManualClock())
     with SandboxServer(app) as srv:
         hs = HubSpot(access_token="sandbox-token", host=srv.url)
         headers = hs.crm.contacts.basic_api.get_page_with_http_info(limit=1)[2]

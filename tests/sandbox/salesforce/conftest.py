@@ -5,37 +5,26 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sf_sandbox_support import serve
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 
 from syncd.sandbox.salesforce import SalesforceSandbox, loopback_session
 from syncd.sandbox.server import SandboxServer
-
-
-class Clock:
-    def __init__(self, start: float = 1_790_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.kit.clock import ManualClock
 
 
 @pytest.fixture()
-def clock() -> Clock:
-    return Clock()
+def clock() -> ManualClock:
+    return ManualClock()
 
 
 @pytest.fixture()
-def app(clock: Clock) -> SalesforceSandbox:
-    return SalesforceSandbox(clock=clock, sleep=lambda s: None)
+def app(clock: ManualClock) -> SalesforceSandbox:
+    return SalesforceSandbox(clock=clock, sleep=clock.sleep)
 
 
 @pytest.fixture()
 def server(app: SalesforceSandbox) -> Iterator[SandboxServer]:
-    with serve(app) as srv:
+    with SandboxServer(app) as srv:
         yield srv
 
 

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any as Clock
-
 import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from sf_sandbox_support import serve
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceRefusedRequest
 
 from syncd.sandbox.salesforce import SalesforceSandbox, loopback_session
 from syncd.sandbox.server import SandboxServer
+from tests.kit.clock import ManualClock
+from tests.kit.salesforce import errors_of
 
 
 def _key_pair() -> tuple[str, str]:
@@ -88,7 +87,7 @@ def test_soap_username_password_token_login(server: SandboxServer) -> None:
 
 
 def test_expired_session_raises_and_relogin_works(
-    app: SalesforceSandbox, server: SandboxServer, clock: Clock
+    app: SalesforceSandbox, server: SandboxServer, clock: ManualClock
 ) -> None:
     session = loopback_session(server.url)
     sf = Salesforce(instance_url=app.instance_url, session_id=app.new_session(), session=session)
@@ -96,7 +95,7 @@ def test_expired_session_raises_and_relogin_works(
     clock.advance(7201)
     with pytest.raises(SalesforceExpiredSession) as info:
         sf.query("SELECT Id FROM User")
-    assert info.value.content[0]["errorCode"] == "INVALID_SESSION_ID"
+    assert errors_of(info.value)[0]["errorCode"] == "INVALID_SESSION_ID"
     # a client that logged in itself refreshes its session on 401 and carries on
     relogin = Salesforce(
         username="u", password="p", consumer_key="k", consumer_secret="s", session=session
@@ -105,9 +104,9 @@ def test_expired_session_raises_and_relogin_works(
     assert relogin.query("SELECT Id FROM User")["totalSize"] == 1
 
 
-def test_daily_allocation_exhaustion_and_limit_info(clock: Clock) -> None:
+def test_daily_allocation_exhaustion_and_limit_info(clock: ManualClock) -> None:
     app = SalesforceSandbox(daily_api_limit=3, clock=clock)
-    with serve(app) as srv:
+    with SandboxServer(app) as srv:
         sf = Salesforce(
             instance_url=app.instance_url,
             session_id=app.new_session(),
@@ -122,7 +121,7 @@ def test_daily_allocation_exhaustion_and_limit_info(clock: Clock) -> None:
         with pytest.raises(SalesforceRefusedRequest) as info:
             sf.query("SELECT Id FROM User")
         assert info.value.status == 403
-        assert info.value.content == [
+        assert errors_of(info.value) == [
             {"message": "TotalRequests Limit exceeded.", "errorCode": "REQUEST_LIMIT_EXCEEDED"}
         ]
         raw = requests.get(

@@ -6,17 +6,17 @@ import csv
 import io
 
 import pytest
-from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceOperationError
 
 from syncd.sandbox.salesforce import SalesforceSandbox
+from tests.kit.salesforce import SalesforceClient
 
 
 def parse(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
 
-def test_bulk_query_pages_with_locator(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_bulk_query_pages_with_locator(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     account = app.store.insert("Account", {"Name": "Acme"})
     for i in range(25):
         app.store.insert("Contact", {"LastName": f"C{i:02d}", "AccountId": account})
@@ -33,7 +33,7 @@ def test_bulk_query_pages_with_locator(app: SalesforceSandbox, sf: Salesforce) -
     assert rows[0]["Account.Name"] == "Acme"
 
 
-def test_bulk_ingest_round_trip_with_failures(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_bulk_ingest_round_trip_with_failures(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     ids = [app.store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}) for i in range(3)]
     app.store.delete("Lead", ids[2])
     records = [
@@ -52,7 +52,9 @@ def test_bulk_ingest_round_trip_with_failures(app: SalesforceSandbox, sf: Salesf
     assert parse(sf.bulk2.Lead.get_unprocessed_records(result["job_id"])) == []
 
 
-def test_bulk_ingest_insert_and_unknown_column(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_bulk_ingest_insert_and_unknown_column(
+    app: SalesforceSandbox, sf: SalesforceClient
+) -> None:
     (result,) = sf.bulk2.Lead.insert(
         records=[{"LastName": "New", "Company": "C", "Email": "n@c.com"}], wait=0
     )

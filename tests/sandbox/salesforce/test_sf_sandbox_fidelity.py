@@ -12,25 +12,25 @@ import pytest
 import requests
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceError, SalesforceMalformedRequest
-from test_sf_sandbox_writes import grant
 
 from syncd.sandbox.salesforce import SalesforceSandbox, loopback_session
 from syncd.sandbox.server import SandboxServer
+from tests.kit.salesforce import SalesforceClient, errors_of, grant
 
 UTC = dt.UTC
 
 
 def _error_code(exc: SalesforceError) -> str:
-    content: Any = exc.content
-    return str(content[0]["errorCode"])
+    return str(errors_of(exc)[0]["errorCode"])
 
 
 # --------------------------------------------------------------------------- timestamps
 
 
-def test_same_second_writes_share_system_modstamp(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_same_second_writes_share_system_modstamp(
+    app: SalesforceSandbox, sf: SalesforceClient
+) -> None:
     ids = [app.store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}) for i in range(3)]
     rows = sf.query("SELECT Id, SystemModstamp FROM Lead")["records"]
     stamps = {r["SystemModstamp"] for r in rows}
@@ -40,7 +40,7 @@ def test_same_second_writes_share_system_modstamp(app: SalesforceSandbox, sf: Sa
 
 
 def test_rows_tied_on_every_sort_key_come_back_in_no_fixed_order(
-    app: SalesforceSandbox, sf: Salesforce
+    app: SalesforceSandbox, sf: SalesforceClient
 ) -> None:
     ids = [app.store.insert("Lead", {"LastName": f"L{i:02d}", "Company": "C"}) for i in range(30)]
     soql = "SELECT Id FROM Lead ORDER BY SystemModstamp"
@@ -71,14 +71,16 @@ def _field(name: str, **metadata: Any) -> dict[str, Any]:
         ({"type": "DateTime"}, "label"),
     ],
 )
-def test_tooling_validates_metadata(sf: Salesforce, metadata: dict[str, Any], missing: str) -> None:
+def test_tooling_validates_metadata(
+    sf: SalesforceClient, metadata: dict[str, Any], missing: str
+) -> None:
     with pytest.raises(SalesforceMalformedRequest) as info:
         sf.toolingexecute("sobjects/CustomField", method="POST", data=_field("X__c", **metadata))
     content: Any = info.value.content
     assert missing in content[0]["message"] or missing in content[0]["fields"]
 
 
-def test_new_field_needs_field_level_security(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_new_field_needs_field_level_security(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     lead = app.store.insert("Lead", {"LastName": "L", "Company": "C"})
     tier = _field(
         "Tier__c",
@@ -115,7 +117,7 @@ def test_new_field_needs_field_level_security(app: SalesforceSandbox, sf: Salesf
     assert sf.Lead.update(lead, {"Tier__c": "hot"}) == 204
 
 
-def test_describe_carries_picklist_values(sf: Salesforce) -> None:
+def test_describe_carries_picklist_values(sf: SalesforceClient) -> None:
     fields = {f["name"]: f for f in sf.Task.describe()["fields"]}
     assert {v["value"] for v in fields["Type"]["picklistValues"]} >= {"Call", "Email"}
     assert fields["Description"]["filterable"] is False
@@ -127,7 +129,7 @@ def test_describe_carries_picklist_values(sf: Salesforce) -> None:
 # --------------------------------------------------------------------------- polymorphic
 
 
-def test_polymorphic_who_is_the_name_entity(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_polymorphic_who_is_the_name_entity(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     lead = app.store.insert("Lead", {"LastName": "Lee", "Company": "Acme"})
     account = app.store.insert("Account", {"Name": "Acme", "Website": "acme.io", "Type": "Other"})
     app.store.insert("Task", {"Subject": "Call", "WhoId": lead, "WhatId": account})
@@ -157,7 +159,7 @@ def test_long_uri_is_refused(app: SalesforceSandbox, server: SandboxServer) -> N
     assert response.status_code == 414
 
 
-def test_long_text_areas_cannot_be_filtered_or_sorted(sf: Salesforce) -> None:
+def test_long_text_areas_cannot_be_filtered_or_sorted(sf: SalesforceClient) -> None:
     for soql in (
         "SELECT Id FROM Task WHERE Description = 'x'",
         "SELECT Id FROM Task ORDER BY Description",
@@ -168,13 +170,13 @@ def test_long_text_areas_cannot_be_filtered_or_sorted(sf: Salesforce) -> None:
         assert _error_code(info.value) == "INVALID_FIELD"
 
 
-def test_malformed_id_literals_are_refused(sf: Salesforce) -> None:
+def test_malformed_id_literals_are_refused(sf: SalesforceClient) -> None:
     with pytest.raises(SalesforceMalformedRequest) as info:
         sf.query("SELECT Id FROM Lead WHERE Id IN ('00Q8d0000000001AAA', 'nope')")
     assert _error_code(info.value) == "INVALID_QUERY_FILTER_OPERATOR"
 
 
-def test_bulk_query_refuses_offset(sf: Salesforce) -> None:
+def test_bulk_query_refuses_offset(sf: SalesforceClient) -> None:
     with pytest.raises(SalesforceError):
         list(sf.bulk2.Lead.query("SELECT Id FROM Lead ORDER BY Id OFFSET 10", wait=0))
 
@@ -182,7 +184,7 @@ def test_bulk_query_refuses_offset(sf: Salesforce) -> None:
 # --------------------------------------------------------------------------- activities
 
 
-def test_old_activities_are_archived(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_old_activities_are_archived(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     now = dt.datetime.fromtimestamp(app.clock(), tz=UTC)
     lead = app.store.insert("Lead", {"LastName": "L", "Company": "C"})
     old = now - dt.timedelta(days=400)
@@ -199,7 +201,7 @@ def test_old_activities_are_archived(app: SalesforceSandbox, sf: Salesforce) -> 
 # --------------------------------------------------------------------------- writes
 
 
-def test_failed_collection_items_carry_no_id(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_failed_collection_items_carry_no_id(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     ok = app.store.insert("Lead", {"LastName": "A", "Company": "C"})
     gone = app.store.insert("Lead", {"LastName": "B", "Company": "C"})
     app.store.delete("Lead", gone)
@@ -215,7 +217,7 @@ def test_failed_collection_items_carry_no_id(app: SalesforceSandbox, sf: Salesfo
     assert "id" not in results[1] and results[1]["success"] is False
 
 
-def test_bulk_result_files_are_unordered(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_bulk_result_files_are_unordered(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     ids = [app.store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}) for i in range(20)]
     (result,) = sf.bulk2.Lead.update(records=[{"Id": i, "Title": "X"} for i in ids], wait=0)
     rows = list(csv.DictReader(io.StringIO(sf.bulk2.Lead.get_successful_records(result["job_id"]))))

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 import requests
-from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest
 
 from syncd.sandbox.salesforce import SalesforceSandbox
 from syncd.sandbox.server import SandboxServer
+from tests.kit.salesforce import SalesforceClient, errors_of
 
 UTC = dt.UTC
 
@@ -44,12 +44,14 @@ def org(app: SalesforceSandbox) -> dict[str, str]:
     return ids
 
 
-def names(sf: Salesforce, where: str, order: str = "LastName") -> list[str]:
+def names(sf: SalesforceClient, where: str, order: str = "LastName") -> list[str]:
     result = sf.query(f"SELECT FirstName FROM Contact WHERE {where} ORDER BY {order}")
     return [r["FirstName"] for r in result["records"]]
 
 
-def test_paging_to_the_end_returns_every_row_once(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_paging_to_the_end_returns_every_row_once(
+    app: SalesforceSandbox, sf: SalesforceClient
+) -> None:
     for i in range(4100):
         app.store.insert("Lead", {"LastName": f"L{i}", "Company": "C"})
     first = sf.query("SELECT Id FROM Lead")
@@ -62,7 +64,7 @@ def test_paging_to_the_end_returns_every_row_once(app: SalesforceSandbox, sf: Sa
     assert len(ids) == len(set(ids)) == 4100
 
 
-def test_batch_size_header_is_respected(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_batch_size_header_is_respected(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     for i in range(450):
         app.store.insert("Lead", {"LastName": f"L{i}", "Company": "C"})
     page = sf.query("SELECT Id FROM Lead", headers={"Sforce-Query-Options": "batchSize=200"})
@@ -71,7 +73,7 @@ def test_batch_size_header_is_respected(app: SalesforceSandbox, sf: Salesforce) 
     assert len(tiny["records"]) == 200  # clamped to the minimum
 
 
-def test_query_all_sees_deleted_rows(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_query_all_sees_deleted_rows(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     keep = app.store.insert("Lead", {"LastName": "Keep", "Company": "C"})
     gone = app.store.insert("Lead", {"LastName": "Gone", "Company": "C"})
     app.store.delete("Lead", gone)
@@ -80,7 +82,7 @@ def test_query_all_sees_deleted_rows(app: SalesforceSandbox, sf: Salesforce) -> 
     assert {(r["Id"], r["IsDeleted"]) for r in rows} == {(keep, False), (gone, True)}
 
 
-def test_relationship_fields_are_nested(sf: Salesforce, org: dict[str, str]) -> None:
+def test_relationship_fields_are_nested(sf: SalesforceClient, org: dict[str, str]) -> None:
     rows = sf.query(
         "SELECT Id, Account.Name, Account.Industry, Owner.Name FROM Contact ORDER BY LastName"
     )["records"]
@@ -118,12 +120,12 @@ def test_relationship_fields_are_nested(sf: Salesforce, org: dict[str, str]) -> 
     ],
 )
 def test_where_constructs(
-    sf: Salesforce, org: dict[str, str], where: str, expected: list[str]
+    sf: SalesforceClient, org: dict[str, str], where: str, expected: list[str]
 ) -> None:
     assert names(sf, where) == expected
 
 
-def test_typed_literals_order_limit_offset(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_typed_literals_order_limit_offset(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     for i, (emp, converted, day) in enumerate([(10, False, 1), (500, True, 2), (None, False, 3)]):
         app.store.insert(
             "Lead",
@@ -166,22 +168,22 @@ def test_typed_literals_order_limit_offset(app: SalesforceSandbox, sf: Salesforc
     ],
 )
 def test_bad_soql_raises_malformed_request(
-    sf: Salesforce, soql: str, code: str, fragment: str
+    sf: SalesforceClient, soql: str, code: str, fragment: str
 ) -> None:
     with pytest.raises(SalesforceMalformedRequest) as info:
         sf.query(soql)
-    error: dict[str, Any] = info.value.content[0]
+    error: dict[str, Any] = errors_of(info.value)[0]
     assert error["errorCode"] == code
     assert fragment in error["message"]
 
 
-def test_invalid_locator(sf: Salesforce) -> None:
+def test_invalid_locator(sf: SalesforceClient) -> None:
     with pytest.raises(SalesforceMalformedRequest) as info:
         sf.query_more("01gNOPE-2000")
-    assert info.value.content[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
+    assert errors_of(info.value)[0]["errorCode"] == "INVALID_QUERY_LOCATOR"
 
 
-def test_stats_count_requests(server: SandboxServer, sf: Salesforce) -> None:
+def test_stats_count_requests(server: SandboxServer, sf: SalesforceClient) -> None:
     sf.query("SELECT Id FROM User")
     stats = requests.get(f"{server.url}/__sandbox/stats", timeout=5).json()
     assert stats["by_endpoint"]["GET /services/data/v59.0/query"] == 1

@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from types import MappingProxyType
 
-from sf_sandbox_support import serve
-from simple_salesforce import Salesforce
+from simple_salesforce.api import Salesforce
 
 from syncd.sandbox.generator import Dataset, GenActivity, GenCompany, GenContact, generate
 from syncd.sandbox.salesforce import SalesforceSandbox, loopback_session
+from syncd.sandbox.server import SandboxServer
 
 NOW = dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
 T0 = NOW - dt.timedelta(days=90)
@@ -68,7 +68,7 @@ def test_seed_maps_dataset_to_sobjects() -> None:
     assert counts["Account"] == 1 and counts["Lead"] == 2 and counts["Contact"] == 2
     assert counts["Task"] == 1 and counts["Event"] == 1 and counts["Campaign"] == 2
     assert counts["CampaignMember"] == 2 and counts["User"] == 4
-    with serve(app) as srv:
+    with SandboxServer(app) as srv:
         sf = Salesforce(
             instance_url=app.instance_url,
             session_id=app.new_session(),

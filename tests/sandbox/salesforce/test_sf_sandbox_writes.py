@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-from simple_salesforce import Salesforce
 from simple_salesforce.exceptions import SalesforceMalformedRequest, SalesforceResourceNotFound
 
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.salesforce import SalesforceSandbox
 from syncd.sandbox.salesforce.schema import id18
+from tests.kit.clock import ManualClock
+from tests.kit.salesforce import SalesforceClient, errors_of, grant
 
 SCORE = {
     "FullName": "Lead.Syncd_Score__c",
@@ -22,29 +21,7 @@ def leads(app: SalesforceSandbox, n: int) -> list[str]:
     return [app.store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}) for i in range(n)]
 
 
-def grant(app: SalesforceSandbox, sf: Salesforce, field: str, *, edit: bool) -> str:
-    """Grant `field` through a permission set assigned to the API user; returns its id."""
-    found = sf.query("SELECT Id FROM PermissionSet WHERE Name = 'Syncd_Test'")["records"]
-    if found:
-        ps = found[0]["Id"]
-    else:
-        ps = sf.PermissionSet.create({"Name": "Syncd_Test", "Label": "Syncd test"})["id"]
-        sf.PermissionSetAssignment.create(
-            {"AssigneeId": app.integration_user_id, "PermissionSetId": ps}
-        )
-    sf.FieldPermissions.create(
-        {
-            "ParentId": ps,
-            "SobjectType": field.split(".")[0],
-            "Field": field,
-            "PermissionsRead": True,
-            "PermissionsEdit": edit,
-        }
-    )
-    return str(ps)
-
-
-def test_describe_lists_fields(sf: Salesforce) -> None:
+def test_describe_lists_fields(sf: SalesforceClient) -> None:
     described = sf.Lead.describe()
     fields = {f["name"]: f for f in described["fields"]}
     assert described["keyPrefix"] == "00Q"
@@ -54,21 +31,23 @@ def test_describe_lists_fields(sf: Salesforce) -> None:
     assert {o["name"] for o in sf.describe()["sobjects"]} >= {"Lead", "Contact", "CampaignMember"}
 
 
-def test_tooling_creates_field_then_writes_work(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_tooling_creates_field_then_writes_work(
+    app: SalesforceSandbox, sf: SalesforceClient
+) -> None:
     (lead,) = leads(app, 1)
     with pytest.raises(SalesforceMalformedRequest) as info:
         sf.Lead.update(lead, {"Syncd_Score__c": 42})
-    assert info.value.content[0]["errorCode"] == "INVALID_FIELD"
+    assert errors_of(info.value)[0]["errorCode"] == "INVALID_FIELD"
     created = sf.toolingexecute("sobjects/CustomField", method="POST", data=SCORE)
     assert created["success"] is True and created["id"].startswith("00N")
     with pytest.raises(SalesforceMalformedRequest) as dup:
         sf.toolingexecute("sobjects/CustomField", method="POST", data=SCORE)
-    assert dup.value.content[0]["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
+    assert errors_of(dup.value)[0]["errorCode"] == "DUPLICATE_DEVELOPER_NAME"
     # invisible to the API user until field-level security grants it
     assert "Syncd_Score__c" not in {f["name"] for f in sf.Lead.describe()["fields"]}
     with pytest.raises(SalesforceMalformedRequest) as hidden:
         sf.Lead.update(lead, {"Syncd_Score__c": 42})
-    assert hidden.value.content[0]["errorCode"] == "INVALID_FIELD"
+    assert errors_of(hidden.value)[0]["errorCode"] == "INVALID_FIELD"
     grant(app, sf, "Lead.Syncd_Score__c", edit=True)
     field = {f["name"]: f for f in sf.Lead.describe()["fields"]}["Syncd_Score__c"]
     assert field["custom"] and field["type"] == "double" and field["scale"] == 1
@@ -78,7 +57,9 @@ def test_tooling_creates_field_then_writes_work(app: SalesforceSandbox, sf: Sale
     assert row["Syncd_Score__c"] == 42.2
 
 
-def test_patch_bumps_system_modstamp(app: SalesforceSandbox, sf: Salesforce, clock: Any) -> None:
+def test_patch_bumps_system_modstamp(
+    app: SalesforceSandbox, sf: SalesforceClient, clock: ManualClock
+) -> None:
     (lead,) = leads(app, 1)
     before = app.store.get("Lead", lead)
     assert before is not None
@@ -92,20 +73,20 @@ def test_patch_bumps_system_modstamp(app: SalesforceSandbox, sf: Salesforce, clo
     assert got["SystemModstamp"].endswith("+0000") and got["attributes"]["type"] == "Lead"
 
 
-def test_single_record_errors(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_single_record_errors(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     (lead,) = leads(app, 1)
     with pytest.raises(SalesforceMalformedRequest) as info:
         sf.Lead.update(lead, {"SystemModstamp": "2026-01-01T00:00:00Z"})
-    assert info.value.content[0]["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
+    assert errors_of(info.value)[0]["errorCode"] == "INVALID_FIELD_FOR_INSERT_UPDATE"
     with pytest.raises(SalesforceResourceNotFound):
         sf.Lead.get("00Q8d00000zzzzzAAA")
     app.store.update("Lead", lead, {"IsConverted": True})
     with pytest.raises(SalesforceMalformedRequest) as conv:
         sf.Lead.update(lead, {"Title": "x"})
-    assert conv.value.content[0]["errorCode"] == "CANNOT_UPDATE_CONVERTED_LEAD"
+    assert errors_of(conv.value)[0]["errorCode"] == "CANNOT_UPDATE_CONVERTED_LEAD"
 
 
-def test_collections_partial_results_in_order(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_collections_partial_results_in_order(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     ids = leads(app, 3)
     app.store.delete("Lead", ids[1])
     body = {
@@ -125,7 +106,7 @@ def test_collections_partial_results_in_order(app: SalesforceSandbox, sf: Salesf
     assert app.store.get("Lead", ids[0])["Title"] == "A"  # type: ignore[index]
 
 
-def test_collections_all_or_none_rolls_back(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_collections_all_or_none_rolls_back(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     ids = leads(app, 2)
     before = app.store.get("Lead", ids[0])
     body = {
@@ -143,15 +124,15 @@ def test_collections_all_or_none_rolls_back(app: SalesforceSandbox, sf: Salesfor
     assert app.store.get("Lead", ids[0]) == before
 
 
-def test_collections_reject_more_than_200(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_collections_reject_more_than_200(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     (lead,) = leads(app, 1)
     records = [{"attributes": {"type": "Lead"}, "id": lead, "Title": "t"}] * 201
     with pytest.raises(SalesforceMalformedRequest) as info:
         sf.restful("composite/sobjects", method="PATCH", json={"records": records})
-    assert info.value.content[0]["errorCode"] == "EXCEEDED_ID_LIMIT"
+    assert errors_of(info.value)[0]["errorCode"] == "EXCEEDED_ID_LIMIT"
 
 
-def test_injected_partial_failures(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_injected_partial_failures(app: SalesforceSandbox, sf: SalesforceClient) -> None:
     ids = leads(app, 6)
     app.faults.replace(FaultSpec(partial_rate=1.0))
     body = {"records": [{"attributes": {"type": "Lead"}, "id": i, "Title": "T"} for i in ids]}
@@ -161,10 +142,12 @@ def test_injected_partial_failures(app: SalesforceSandbox, sf: Salesforce) -> No
     assert app.store.get("Lead", ids[0])["Title"] is None  # type: ignore[index]
 
 
-def test_injected_server_error_has_salesforce_shape(app: SalesforceSandbox, sf: Salesforce) -> None:
+def test_injected_server_error_has_salesforce_shape(
+    app: SalesforceSandbox, sf: SalesforceClient
+) -> None:
     from simple_salesforce.exceptions import SalesforceGeneralError
 
     app.faults.replace(FaultSpec(rate_503=1.0))
     with pytest.raises(SalesforceGeneralError) as info:
         sf.query("SELECT Id FROM Lead")
-    assert info.value.content[0]["errorCode"] == "SERVER_UNAVAILABLE"
+    assert errors_of(info.value)[0]["errorCode"] == "SERVER_UNAVAILABLE"

@@ -1,4 +1,4 @@
-"""Helpers for the scoring-core tests."""
+"""Builders for scoring-core tests: models from YAML snippets, contacts, activities."""
 
 from __future__ import annotations
 

@@ -1,11 +1,12 @@
-"""Helpers for the Salesforce connector tests (unique module name on purpose)."""
+"""The fake Salesforce org on loopback, wired for connector tests: a JWT connected app,
+connectors built against it with the manual clock, request counts from its log."""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -16,6 +17,7 @@ from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.connector import SalesforceConnector, build
 from syncd.sandbox.salesforce import SalesforceSandbox
 from syncd.sandbox.server import SandboxServer
+from tests.kit.clock import ManualClock
 
 CONSUMER_KEY = "syncd-test-app"
 _KEYS: dict[str, tuple[str, str]] = {}
@@ -41,26 +43,11 @@ def key_pair() -> tuple[str, str]:
     return _KEYS["k"]
 
 
-class Clock:
-    def __init__(self, start: float = 1_795_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-    def datetime(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.now, tz=dt.UTC)
-
-
 @dataclass
 class Org:
     app: SalesforceSandbox
     server: SandboxServer
-    clock: Clock
-    sleeps: list[float] = field(default_factory=list)
+    clock: ManualClock
 
     def options(self, **overrides: Any) -> SalesforceOptions:
         private, _ = key_pair()
@@ -81,7 +68,7 @@ class Org:
 
     def connector(self, **overrides: Any) -> SalesforceConnector:
         conn = build(
-            "sf-test", self.options(**overrides), clock=self.clock, sleep=self.sleeps.append
+            "sf-test", self.options(**overrides), clock=self.clock, sleep=self.clock.sleep
         )
         assert isinstance(conn, SalesforceConnector)
         return conn
@@ -95,7 +82,7 @@ class Org:
 
 
 @contextlib.contextmanager
-def make_org(app: SalesforceSandbox, clock: Clock) -> Iterator[Org]:
+def make_org(app: SalesforceSandbox, clock: ManualClock) -> Iterator[Org]:
     _, public = key_pair()
     app.register_connected_app(CONSUMER_KEY, public)
     with SandboxServer(app) as server:

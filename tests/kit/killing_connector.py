@@ -1,0 +1,67 @@
+"""A wrapper around any connector that SIGKILLs its own process at a chosen
+step, for crash tests against the real connectors and the sandboxes.
+
+``kill_at``: ``page:N`` (before yielding the N-th page), ``write-before:N``
+(before the N-th ``write`` call reaches the CRM) or ``write-after:N`` (after
+the CRM answered the N-th ``write`` call, before the engine records it).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+
+from connectors.base import (
+    JSON,
+    AccountUpdate,
+    CheckItem,
+    Connector,
+    ContactUpdate,
+    FieldsReport,
+    Page,
+    Usage,
+    WriteOutcome,
+)
+
+
+class KillingConnector(Connector):
+    def __init__(self, inner: Connector, kill_at: str | None) -> None:
+        self.inner = inner
+        self.kill_at = kill_at
+        self.name = inner.name
+        self.write_batch_size = inner.write_batch_size
+        self.auto_create_fields = inner.auto_create_fields
+        self.pages = 0
+        self.writes = 0
+
+    def _maybe_kill(self, step: str, n: int) -> None:
+        if self.kill_at == f"{step}:{n}":
+            os.kill(os.getpid(), signal.SIGKILL)
+
+    def check(self) -> list[CheckItem]:
+        return self.inner.check()
+
+    def ensure_fields(self, create: bool) -> FieldsReport:
+        return self.inner.ensure_fields(create)
+
+    def changes(self, cursor: JSON | None, until: datetime, *,
+                full: bool = False) -> Iterator[Page]:
+        for page in self.inner.changes(cursor, until, full=full):
+            self.pages += 1
+            self._maybe_kill("page", self.pages)
+            yield page
+
+    def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:
+        self.writes += 1
+        self._maybe_kill("write-before", self.writes)
+        out = self.inner.write(updates)
+        self._maybe_kill("write-after", self.writes)
+        return out
+
+    def usage(self) -> Usage:
+        return self.inner.usage()
+
+    def close(self) -> None:
+        self.inner.close()
