@@ -1,6 +1,6 @@
 """Throughput of one sync cycle over the in-memory CRM (state on SQLite).
 
-    python bench/bench_cycle.py [CONTACTS]
+    PYTHONPATH=. python bench/bench_cycle.py [CONTACTS]   (uses the test kit's memory CRM)
 
 Prints seconds per phase-heavy cycle: the first (everything new), a re-read of
 our own writes, and a daily rescore from local state.

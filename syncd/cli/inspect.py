@@ -29,7 +29,8 @@ def _as_of(_c: click.Context, _p: click.Parameter, value: str | None) -> datetim
 @click.command()
 @click.option("--connector", "name", required=True, help="Connector name from the config.")
 @click.argument("contact_id")
-@click.option("--as-of", callback=_as_of, help="Score as of this instant (default: now).")
+@click.option("--as-of", callback=_as_of,
+              help="Score as of this instant (default: when it was last scored).")
 @config_option
 @click.pass_context
 def explain(ctx: click.Context, name: str, contact_id: str, as_of: datetime | None,
@@ -48,7 +49,8 @@ def explain(ctx: click.Context, name: str, contact_id: str, as_of: datetime | No
         except ModelError as exc:
             click.echo(str(exc), err=True)
             sys.exit(ExitCode.UNUSABLE)
-        when = as_of or app.clock()
+        # by default, the breakdown of the values last computed (and written)
+        when = as_of or sc.scored_at or app.clock()
         results = score_batch(model, [contact_from_json(g.json) for g in group], when)
         result = next(r for r in results if r.id == contact_id)
         history = app.store.history(name, contact_id)

@@ -43,11 +43,10 @@ def setup_cli_logging(level: int = logging.WARNING) -> None:
     """Send ``syncd`` warnings to stderr once per process (idempotent; leaves
     logging alone when the application already configured a handler)."""
     logger = logging.getLogger("syncd")
-    if any(getattr(h, "_syncd_cli", False) for h in logger.handlers) or logging.root.handlers:
-        return
+    if logger.handlers or logging.root.handlers:
+        return  # ours already, or the application's (the daemon's JSON logs)
     handler = _Stderr()
     handler.setFormatter(_Formatter())
-    handler._syncd_cli = True  # type: ignore[attr-defined]
     handler.setLevel(level)
     logger.addHandler(handler)
     logger.setLevel(min(logger.level or level, level))

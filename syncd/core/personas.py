@@ -8,7 +8,8 @@ Contracts:
   group's ``min_points`` in its window, the one with the most points (ties:
   the smallest contact id). The others go on to the later personas.
 * ``check_buying_group`` (raw model data, before validation): duplicate
-  persona ids, unknown persona references, point ids that repeat a rule id.
+  persona ids, unknown persona references, point ids that repeat a rule or
+  disqualifier id (reasons would be ambiguous).
 * ``persona_overlaps`` (validated spec): warnings for two personas testing a
   common property (title, department …) that one contact can both match,
   except after a ``most_engaged`` persona (its other candidates falling
@@ -149,7 +150,11 @@ def check_buying_group(data: dict[str, Any], emit: Callable[[KeyPath, str], None
                      f"duplicate persona id {pid!r} (first at personas[{ids[pid]}])")
             else:
                 ids[pid] = i
-    rule_ids = {r.get("id") for r in data.get("rules") or [] if isinstance(r, dict)}
+    rule_ids: set[object] = set()
+    for block in ("rules", "disqualifiers"):
+        items = data.get(block)
+        if isinstance(items, list):
+            rule_ids.update(r.get("id") for r in items if isinstance(r, dict))
     seen: set[str] = set()
     pts = bg.get("points")
     for i, r in enumerate(pts if isinstance(pts, list) else []):

@@ -65,7 +65,8 @@ def assemble(conn: sa.Connection, connector: str, rows: Sequence[Any],
             crm=crm, desired=_values(r.score, r.tier, r.reasons, r.priority),
             desired_mql=bool(r.mql), written=_values(r.w_score, r.w_tier, r.w_reasons,
                                                      r.w_priority),
-            mql_at=r.mql_at, dead=r.dead, attempts=r.attempts))
+            mql_at=r.mql_at, dead=r.dead, attempts=r.attempts,
+            scored_at=r.scored_at))
     return out
 
 

@@ -27,7 +27,8 @@ _SCORE_COLUMNS = ("score", "tier", "reasons", "priority", "mql", "model_ref", "s
 
 def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
                 clean: Sequence[str], run_id: str, now: datetime) -> None:
-    """Store the verdicts, add score-history rows, clear ``dirty`` for ``clean``."""
+    """Store the verdicts (scored as of ``now``), add score-history rows, clear
+    ``dirty`` for ``clean``."""
     for reset in (False, True):
         rows = [{"b_id": s.id, "b_score": s.values.score, "b_tier": s.values.tier,
                  "b_reasons": s.values.reasons, "b_priority": s.values.priority, "b_mql": s.mql,

@@ -3,9 +3,9 @@
 ``commit_page`` stores a page's contacts, accounts, activities, deletions and
 merges and its cursor in one transaction, and marks ``dirty`` every contact
 whose score may have changed: a new or changed contact (data or account
-link), a contact with a new or changed activity, every
-contact linked to a changed or deleted account, accountless contacts that may
-now resolve to a new account, and the account-mates of deleted contacts.
+link), a contact with a new or changed activity, every contact linked to a
+changed or deleted account, accountless contacts that may now resolve to a
+new account, and the account-mates of deleted contacts.
 A contact whose only change is the CRM's values of syncd's own fields (our
 own write read back, or a hand edit) is marked ``recheck``: it is diffed
 again without rescoring. Re-reading identical records marks nothing.
@@ -50,8 +50,10 @@ def _mark(conn: sa.Connection, connector: str, where: sa.ColumnElement[bool]) ->
 
 def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[ContactRecord],
                      stats: PageStats) -> None:
+    recs = list({r.id: r for r in recs}.values())  # a page may repeat a record: last wins
     ids = [r.id for r in recs]
     existing: dict[str, Any] = {}
+    inserts: list[dict[str, Any]] = []
     for part in chunks(ids):
         for row in conn.execute(sa.select(contacts).where(
                 contacts.c.connector == connector, contacts.c.id.in_(part))):
@@ -76,8 +78,10 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
                           crm_reasons=crm.reasons, crm_priority=crm.priority)
         old = existing.get(rec.id)
         if old is None:
-            conn.execute(sa.insert(contacts).values(connector=connector, id=rec.id, dirty=True,
-                                                    **values))
+            if crm is None:
+                values.update(crm_read=False, crm_score=None, crm_tier=None, crm_reasons=None,
+                              crm_priority=None)
+            inserts.append({"connector": connector, "id": rec.id, "dirty": True, **values})
             stats.changed_contacts += 1
             continue
         same_data = (old.data == text and old.account_id == rec.account_id
@@ -96,6 +100,8 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         if old.account_id != rec.account_id:
             values["resolved_account_id"] = None
         conn.execute(sa.update(contacts).where(*where).values(dirty=True, **values))
+    if inserts:
+        conn.execute(sa.insert(contacts), inserts)
 
 
 def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: PageStats) -> None:

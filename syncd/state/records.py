@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -15,8 +16,6 @@ Values = WrittenValues
 
 def canonical(data: Any) -> str:
     """Compact, key-sorted JSON text: equal data gives equal text."""
-    import json
-
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -66,6 +65,8 @@ class StoredContact:
     mql_at: datetime | None
     dead: bool
     attempts: int
+    #: When the current ``desired`` values were computed (the ``as_of`` used).
+    scored_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

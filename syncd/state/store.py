@@ -22,7 +22,7 @@ from syncd.state.account_ledger import AccountVerdict, PendingAccount
 from syncd.state.lock import connector_lock
 from syncd.state.migrate import create_engine, upgrade
 from syncd.state.records import Meta, PageStats, PendingWrite, Scored, StoredContact
-from syncd.state.schema import contacts, meta, runs, score_history
+from syncd.state.schema import accounts, contacts, meta, runs, score_history
 
 __all__ = ["ConnectorCounts", "HistoryRow", "RunRow", "Store"]
 
@@ -117,11 +117,6 @@ class Store:
             pages.refresh_keys(conn, connector,
                                lambda ids: contact_reads.account_keys_of(conn, connector, ids))
         return changed
-
-    def mark_all_dirty(self, connector: str) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(sa.update(contacts).where(contacts.c.connector == connector)
-                         .values(dirty=True))
 
     # ------------------------------------------------------------------ reads
 
@@ -220,8 +215,6 @@ class Store:
 
     def retry_dead(self, connector: str) -> int:
         """Give every dead-lettered write (contacts and accounts) a fresh ledger."""
-        from syncd.state.schema import accounts
-
         n = 0
         with self.engine.begin() as conn:
             for table in (contacts, accounts):
@@ -231,8 +224,6 @@ class Store:
         return n
 
     def pending_account_count(self, connector: str) -> int:
-        from syncd.state.schema import accounts
-
         with self.engine.connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).where(
                 accounts.c.connector == connector, accounts.c.pending.is_(True),

@@ -1,12 +1,14 @@
 """One cycle of one connector (DESIGN.md §7).
 
-pull pages -> commit each page with its cursor -> resolve accounts of
-accountless contacts -> affected set (dirty contacts and their account
+pull pages -> commit each page with its cursor -> re-diff contacts whose only
+change is the CRM's values of syncd's fields (no rescore) -> resolve accounts
+of accountless contacts -> affected set (dirty contacts and their account
 groups; every contact when the model changed, on the daily rescore, on a full
 resync or a rescore) -> score with the core (``as_of`` = run start) -> decide
-(diff against the CRM's values and the last written ones) -> write in priority
-order within the budget (a rate limit the connector could not ride out ends
-the writes of this cycle) -> ledger -> run record.
+(diff against the CRM's values and the last written ones) -> write contacts in
+priority order, then account scores, within the budget (a rate limit the
+connector could not ride out ends the writes of this cycle) -> ledger -> run
+record.
 
 At-least-once and idempotent: cursors move only with committed pages, dirty
 flags clear only with saved scores, a write is recorded only after the CRM
@@ -186,7 +188,7 @@ class _Cycle:
                 verdicts = [decide(sc, r, mql, self.started)
                             for sc, r in zip(ok, results, strict=True)]
                 self.t.unchanged += sum(1 for v in verdicts if not v.pending)
-                self.store.save_scores(self.name, verdicts, bad, self.run_id, self.app.clock())
+                self.store.save_scores(self.name, verdicts, bad, self.run_id, self.started)
                 self.store.save_account_scores(self.name, [
                     AccountVerdict(a.key[3:], a.score, _account_summary(a), a.priority)
                     for a in account_scores(model, results) if a.key.startswith("id:")])

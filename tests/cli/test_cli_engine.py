@@ -71,6 +71,9 @@ def test_run_status_explain_export_replay(crm: MemoryCRM, config: Path, tmp_path
     outputs.append(r.output)
     assert r.exit_code == 0, r.output
     assert "score history" in r.output and "title.exec" in r.output
+    r = _invoke(crm, "explain", "--connector", NAME, "003A1", "--config", str(config))
+    f = crm.fields("003A1")
+    assert f"003A1: {f['score']} ({f['tier']})" in r.output  # as of when it was scored
     # export + score replays exactly the written scores
     exported = tmp_path / "export.jsonl"
     r = _invoke(crm, "export", "--connector", NAME, "--output", str(exported),

@@ -421,3 +421,14 @@ def test_finish_batch_refuses_partials_scored_without_the_buying_group() -> None
     streamed = [score_contact(bg_model(), person("a", "CFO", act("email_open", 1)), NOW)]
     (r,) = finish_batch(bg_model(), streamed, AS_OF)
     assert r.persona == "economic_buyer" and r.buying_group is not None
+
+
+def test_point_ids_may_not_repeat_a_disqualifier_id() -> None:
+    found = issues("""\
+disqualifiers: [{id: student, when: {occupation: Student}}]
+account:
+  buying_group:
+    personas: [{id: eb, when: {title: CFO}}]
+    points: [{id: student, engaged: eb, points: 5}]
+""")
+    assert found == {("account.buying_group.points[0].id", 14): "duplicate rule id 'student'"}

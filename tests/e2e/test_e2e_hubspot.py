@@ -6,6 +6,7 @@ edit is restored; the daily rescore needs no reads."""
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ import pytest
 
 from connectors.base import Connector
 from connectors.hubspot.connector import build
+from syncd.cli.status import connector_status
 from syncd.core import account_scores, contact_from_json, score_batch, summary
 from syncd.modelfile import load_model
 from syncd.sandbox.generator import generate
@@ -39,7 +41,8 @@ def portal() -> Iterator[tuple[HubSpotSandbox, SandboxServer, ManualClock]]:
     server.stop()
 
 
-def _engine(tmp_path: Path, url: str, clock: ManualClock, state_url: str) -> Engine:
+def _engine(tmp_path: Path, url: str, clock: ManualClock, state_url: str,
+            model: Path = MODEL) -> Engine:
     cfg = tmp_path / "syncd.yaml"
     cfg.write_text(f"""\
 state: {{url: "{state_url}"}}
@@ -48,7 +51,7 @@ connectors:
     type: hubspot
     base_url: {url}
     access_token: ${{HS_TOKEN}}
-    model: {MODEL}
+    model: {model}
 """, encoding="utf-8")
     settings = load_settings(cfg, {"HS_TOKEN": TOKEN})
 
@@ -146,5 +149,37 @@ def test_hubspot_budget_writes_tier_changes_first(tmp_path: Path,
         clock.advance(900)
         r = run_cycle(engine, NAME)
         assert r.status == "ok" and r.pending == 0
+    finally:
+        engine.close()
+
+
+def test_hubspot_rejected_writes_are_retried_then_dead_lettered(
+        tmp_path: Path, portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]) -> None:
+    """A model tier the portal's tier property has no option for: HubSpot refuses
+    those contacts (207), every cycle, until they are dead-lettered."""
+    _app, server, clock = portal
+    model = tmp_path / "custom.yaml"
+    model.write_text(MODEL.read_text(encoding="utf-8").replace("- name: hot", "- name: red_hot"),
+                     encoding="utf-8")
+    shutil.copy(MODEL.parent / "priority-accounts.csv", tmp_path)
+    engine = _engine(tmp_path, server.url, clock, f"sqlite:///{tmp_path / 's.db'}", model)
+    try:
+        r = run_cycle(engine, NAME)
+        assert r.status == "ok", r.error
+        hot = r.write_failures
+        assert hot > 0 and r.pending == hot and r.written > 0
+        for _ in range(3):
+            clock.advance(900)
+            r = run_cycle(engine, NAME)
+            assert r.write_failures == hot and r.dead_letters == 0 and r.written == 0
+        clock.advance(900)
+        r = run_cycle(engine, NAME)
+        assert r.dead_letters == hot and r.pending == 0
+        dead = engine.store.dead_letters(NAME)
+        assert len(dead) == hot and all(a == 5 and "red_hot" in e for _i, a, e in dead), dead
+        shown = connector_status(engine, NAME)
+        assert shown["dead_letters"] == hot and shown["dead_letter_samples"]
+        clock.advance(900)
+        assert run_cycle(engine, NAME).write_failures == 0
     finally:
         engine.close()

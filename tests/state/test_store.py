@@ -89,3 +89,11 @@ def test_expired_sqlite_lease_is_taken_over(state_url: str) -> None:
             pass
     finally:
         s.close()
+
+
+def test_a_record_repeated_in_one_page_is_stored_once(store: Store) -> None:
+    first, second = _contact("1", email="old@acme.io"), _contact("1", email="new@acme.io")
+    stats = store.commit_page(C, _page(contacts=[first, second, _contact("2")]), NOW)
+    assert stats.contacts == 2
+    sc = store.contact(C, "1")
+    assert sc is not None and sc.json["email"] == "new@acme.io"

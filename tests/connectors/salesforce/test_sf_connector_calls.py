@@ -48,17 +48,17 @@ def test_full_sync_calls_are_within_5_percent_of_the_minimum(clock: ManualClock)
         assert writes == minimum_writes
 
 
-def test_a_pull_reuses_the_describes_of_the_field_check(clock: Clock) -> None:
+def test_a_pull_reuses_the_describes_of_the_field_check(clock: ManualClock) -> None:
     """The engine verifies fields before each pull; the pull then selects from the
     same describes instead of describing Lead, Contact and Account again."""
-    app = SalesforceSandbox(generate(12, 50, clock.datetime()), clock=clock, sleep=lambda s: None)
+    app = SalesforceSandbox(generate(12, 50, clock.utc()), clock=clock, sleep=lambda s: None)
     with make_org(app, clock) as org:
         create_fields(org)
         clock.advance(5)
         conn = org.connector()
         app.log.reset()
         assert conn.ensure_fields(create=False).ok
-        list(conn.changes(None, clock.datetime(), full=True))
+        list(conn.changes(None, clock.utc(), full=True))
         describes = [r.path for r in app.log.requests() if r.path.endswith("/describe")]
         assert sorted(describes) == sorted(
             f"/services/data/v59.0/sobjects/{o}/describe" for o in ("Lead", "Contact", "Account"))
