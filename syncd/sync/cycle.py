@@ -364,9 +364,15 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool) -> str:
 
 
 def _account_summary(a: AccountScore) -> str:
-    """The account's summary field: aggregate, contacts, top contacts, priority."""
-    text = (f"{a.aggregate} = {a.score} over {a.contacts} contact(s); top: "
-            f"{', '.join(a.top_contact_ids)}" + ("; priority account" if a.priority else ""))
+    """The account's summary field (≤ 255 characters): the buying group's one-line
+    summary when the model declares one ("Buying group 67%: economic buyer,
+    champion engaged; missing: technical evaluator"), else the aggregate, the
+    contacts, the top contacts and the priority flag."""
+    if a.buying_group is not None:
+        text = a.buying_group.summary + ("; priority account" if a.priority else "")
+    else:
+        text = (f"{a.aggregate} = {a.score} over {a.contacts} contact(s); top: "
+                f"{', '.join(a.top_contact_ids)}" + ("; priority account" if a.priority else ""))
     return text if len(text) <= 255 else text[:254] + "…"
 
 

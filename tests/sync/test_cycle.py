@@ -61,3 +61,17 @@ def test_account_scores_written_and_restored(tmp_path: Path, state_url: str) -> 
     r3 = run_cycle(app, NAME)
     assert r3.accounts_written == 1 and acme["fields"]["score"] == want["001ACME"].score
     app.close()
+
+
+def test_account_summary_is_the_buying_group_line_when_the_model_has_one(
+    tmp_path: Path, state_url: str
+) -> None:
+    crm = MemoryCRM()
+    seed(crm)
+    model = MODEL.parents[1] / "examples" / "buying-group.yaml"
+    app, _ = make_engine(write_config(tmp_path, state_url, model=model), crm)
+    assert run_cycle(app, NAME).status == "ok"
+    summary = crm.accounts["001ACME"]["fields"]["summary"]
+    assert summary.startswith("Buying group ") and "engaged" in summary
+    assert len(summary) <= 255
+    app.close()
