@@ -10,7 +10,7 @@ Life cycle, as the engine drives it::
     conn = build(config, ...)              # each connector package's factory
     conn.check()                           # -> list[CheckItem]
     conn.ensure_fields(create=False)       # -> FieldsReport (verify or create)
-    for page in conn.changes(cursor, until=run_start, full=False):
+    for page in conn.changes(cursor, until=run_start, full=False, since=None):
         ...store page.contacts / accounts / activities / deletions...
         ...commit, then store page.cursor...
         if conn.usage().stop: break        # budget guard
@@ -323,13 +323,24 @@ class Connector(abc.ABC):
 
     @abc.abstractmethod
     def changes(
-        self, cursor: JSON | None, until: datetime, *, full: bool = False
+        self,
+        cursor: JSON | None,
+        until: datetime,
+        *,
+        full: bool = False,
+        since: datetime | None = None,
     ) -> Iterator[Page]:
         """Pages of records changed since ``cursor`` (everything when ``cursor``
         is None or ``full``), never past ``until`` (the run's start). The
         connector re-reads a lookback window of its own choosing; the engine
         de-duplicates by id/key. Stops early, with a consistent cursor, when
-        the budget guard says so."""
+        the budget guard says so.
+
+        With ``since`` (timezone-aware, before ``until``; not combined with
+        ``full``), re-read every record modified at or after ``since`` whatever
+        ``cursor``'s position, and return normal cursors: the last page's
+        cursor is the one an ordinary pull ending at ``until`` would store, and
+        a pull cut short resumes from its own position."""
 
     @abc.abstractmethod
     def write(

@@ -87,10 +87,15 @@ class HubSpotConnector(Connector):
 
     # -- reads ---------------------------------------------------------------------------
     def changes(
-        self, cursor: JSON | None, until: datetime, *, full: bool = False
+        self,
+        cursor: JSON | None,
+        until: datetime,
+        *,
+        full: bool = False,
+        since: datetime | None = None,
     ) -> Iterator[Page]:
         pull = Pull(self.client, self.options, self.field_map, self._executor, self._campaigns)
-        return pull.pages(cursor, until, full)
+        return pull.pages(cursor, until, full, since)
 
     # -- writes --------------------------------------------------------------------------
     def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:

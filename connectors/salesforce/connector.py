@@ -180,7 +180,12 @@ class SalesforceConnector(Connector):
         return streams, people, account_props, score
 
     def changes(
-        self, cursor: JSON | None, until: datetime, *, full: bool = False
+        self,
+        cursor: JSON | None,
+        until: datetime,
+        *,
+        full: bool = False,
+        since: datetime | None = None,
     ) -> Iterator[Page]:
         streams, people, account_props, score = self._streams()
         reader = Reader(
@@ -193,7 +198,7 @@ class SalesforceConnector(Connector):
             sleep=self._sleep,
             stop=lambda: self.client.budget().stop,
         )
-        return reader.changes(cursor, until, full)
+        return reader.changes(cursor, until, full, since)
 
     # -- writes -------------------------------------------------------------------
     def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:

@@ -47,8 +47,8 @@ class KillingConnector(Connector):
         return self.inner.ensure_fields(create)
 
     def changes(self, cursor: JSON | None, until: datetime, *,
-                full: bool = False) -> Iterator[Page]:
-        for page in self.inner.changes(cursor, until, full=full):
+                full: bool = False, since: datetime | None = None) -> Iterator[Page]:
+        for page in self.inner.changes(cursor, until, full=full, since=since):
             self.pages += 1
             self._maybe_kill("page", self.pages)
             yield page
