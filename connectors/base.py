@@ -9,7 +9,7 @@ Life cycle, as the engine drives it::
 
     conn = build(config, ...)              # each connector package's factory
     conn.check()                           # -> list[CheckItem]
-    conn.ensure_fields(create=False)       # -> FieldsReport (verify or create)
+    conn.ensure_fields(create=False, tiers=model.tier_names)  # -> FieldsReport
     for page in conn.changes(cursor, until=run_start, full=False, since=None):
         ...store page.contacts / accounts / activities / deletions...
         ...commit, then store page.cursor...
@@ -255,7 +255,8 @@ class FieldSpec:
 @dataclass(frozen=True, slots=True)
 class FieldsReport:
     """Result of ``ensure_fields``: fields that exist and are usable, fields
-    created by this call, and fields still missing (each with its type)."""
+    created (or completed, e.g. choice values added) by this call, and fields
+    still missing or unusable (each with its type)."""
 
     present: Sequence[FieldSpec] = ()
     created: Sequence[FieldSpec] = ()
@@ -316,10 +317,19 @@ class Connector(abc.ABC):
         a failed check (only for a bug)."""
 
     @abc.abstractmethod
-    def ensure_fields(self, create: bool) -> FieldsReport:
+    def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         """Verify syncd's fields exist and are usable; with ``create``, create
         what is missing (idempotent). Raises ``FatalError`` only when the CRM
-        refuses to answer at all."""
+        refuses to answer at all.
+
+        ``tiers`` are the tier values the engine will write (the model's tier
+        names and ``disqualified``): the tier field must accept each of them. A
+        connector creates a choice-list tier field with these values, adds the
+        missing ones to an existing field when ``create`` allows and the CRM
+        permits it (reporting the field in ``created``), and otherwise reports
+        the field as ``missing`` with advice naming the values to add. Empty:
+        the shipped models' tiers are used for creation and values are not
+        verified."""
 
     @abc.abstractmethod
     def changes(

@@ -82,8 +82,8 @@ class HubSpotConnector(Connector):
             items.append(CheckItem("fields", False, f"missing: {names}", "; ".join(report.advice)))
         return items
 
-    def ensure_fields(self, create: bool) -> FieldsReport:
-        return syncd_fields.ensure(self.client, self.options.fields, create)
+    def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
+        return syncd_fields.ensure(self.client, self.options.fields, create, tiers)
 
     # -- reads ---------------------------------------------------------------------------
     def changes(

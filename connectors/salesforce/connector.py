@@ -122,9 +122,11 @@ class SalesforceConnector(Connector):
             )
         return items
 
-    def ensure_fields(self, create: bool) -> FieldsReport:
+    def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         described: dict[str, dict[str, dict[str, Any]]] = {}
-        report = fields.ensure(self.client, self.options.fields, self.name, create, described)
+        report = fields.ensure(
+            self.client, self.options.fields, self.name, create, described, tiers
+        )
         # the reads select from the same describes: no second round of describe calls
         self._readable = {obj: set(found) for obj, found in described.items()}
         return report

@@ -114,7 +114,8 @@ class _Cycle:
 
     def pull(self, full: bool, since: datetime | None = None) -> None:
         conn = self.connector()
-        fields = conn.ensure_fields(create=conn.auto_create_fields and not self.dry_run)
+        fields = conn.ensure_fields(create=conn.auto_create_fields and not self.dry_run,
+                                    tiers=self.app.model(self.name).tier_names)
         if not fields.ok and self.dry_run:
             log.warning("fields missing (dry run goes on)", extra={
                 "connector": self.name, "run_id": self.run_id, "event": "fields_missing",

@@ -43,8 +43,8 @@ class KillingConnector(Connector):
     def check(self) -> list[CheckItem]:
         return self.inner.check()
 
-    def ensure_fields(self, create: bool) -> FieldsReport:
-        return self.inner.ensure_fields(create)
+    def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
+        return self.inner.ensure_fields(create, tiers)
 
     def changes(self, cursor: JSON | None, until: datetime, *,
                 full: bool = False, since: datetime | None = None) -> Iterator[Page]:

@@ -140,7 +140,7 @@ class MemoryConnector(Connector):
     def check(self) -> list[CheckItem]:
         return [CheckItem("credentials", True, "memory CRM")]
 
-    def ensure_fields(self, create: bool) -> FieldsReport:
+    def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         return FieldsReport(present=[FieldSpec("contact", f, "text") for f in FIELDS])
 
     def _contact_record(self, cid: str) -> ContactRecord:
