@@ -9,8 +9,8 @@ Life cycle, as the engine drives it::
 
     conn = build(config, ...)              # each connector package's factory
     conn.check()                           # -> list[CheckItem]
-    conn.ensure_fields(create=False)       # -> FieldsReport (verify or create)
-    for page in conn.changes(cursor, until=run_start, full=False):
+    conn.ensure_fields(create=False, tiers=model.tier_names)  # -> FieldsReport
+    for page in conn.changes(cursor, until=run_start, full=False, since=None):
         ...store page.contacts / accounts / activities / deletions...
         ...commit, then store page.cursor...
         if conn.usage().stop: break        # budget guard
@@ -255,7 +255,8 @@ class FieldSpec:
 @dataclass(frozen=True, slots=True)
 class FieldsReport:
     """Result of ``ensure_fields``: fields that exist and are usable, fields
-    created by this call, and fields still missing (each with its type)."""
+    created (or completed, e.g. choice values added) by this call, and fields
+    still missing or unusable (each with its type)."""
 
     present: Sequence[FieldSpec] = ()
     created: Sequence[FieldSpec] = ()
@@ -316,20 +317,40 @@ class Connector(abc.ABC):
         a failed check (only for a bug)."""
 
     @abc.abstractmethod
-    def ensure_fields(self, create: bool) -> FieldsReport:
+    def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         """Verify syncd's fields exist and are usable; with ``create``, create
         what is missing (idempotent). Raises ``FatalError`` only when the CRM
-        refuses to answer at all."""
+        refuses to answer at all.
+
+        ``tiers`` are the tier values the engine will write (the model's tier
+        names and ``disqualified``): the tier field must accept each of them. A
+        connector creates a choice-list tier field with these values, adds the
+        missing ones to an existing field when ``create`` allows and the CRM
+        permits it (reporting the field in ``created``), and otherwise reports
+        the field as ``missing`` with advice naming the values to add. Empty:
+        the shipped models' tiers are used for creation and values are not
+        verified."""
 
     @abc.abstractmethod
     def changes(
-        self, cursor: JSON | None, until: datetime, *, full: bool = False
+        self,
+        cursor: JSON | None,
+        until: datetime,
+        *,
+        full: bool = False,
+        since: datetime | None = None,
     ) -> Iterator[Page]:
         """Pages of records changed since ``cursor`` (everything when ``cursor``
         is None or ``full``), never past ``until`` (the run's start). The
         connector re-reads a lookback window of its own choosing; the engine
         de-duplicates by id/key. Stops early, with a consistent cursor, when
-        the budget guard says so."""
+        the budget guard says so.
+
+        With ``since`` (timezone-aware, before ``until``; not combined with
+        ``full``), re-read every record modified at or after ``since`` whatever
+        ``cursor``'s position, and return normal cursors: the last page's
+        cursor is the one an ordinary pull ending at ``until`` would store, and
+        a pull cut short resumes from its own position."""
 
     @abc.abstractmethod
     def write(

@@ -82,15 +82,20 @@ class HubSpotConnector(Connector):
             items.append(CheckItem("fields", False, f"missing: {names}", "; ".join(report.advice)))
         return items
 
-    def ensure_fields(self, create: bool) -> FieldsReport:
-        return syncd_fields.ensure(self.client, self.options.fields, create)
+    def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
+        return syncd_fields.ensure(self.client, self.options.fields, create, tiers)
 
     # -- reads ---------------------------------------------------------------------------
     def changes(
-        self, cursor: JSON | None, until: datetime, *, full: bool = False
+        self,
+        cursor: JSON | None,
+        until: datetime,
+        *,
+        full: bool = False,
+        since: datetime | None = None,
     ) -> Iterator[Page]:
         pull = Pull(self.client, self.options, self.field_map, self._executor, self._campaigns)
-        return pull.pages(cursor, until, full)
+        return pull.pages(cursor, until, full, since)
 
     # -- writes --------------------------------------------------------------------------
     def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:

@@ -4,10 +4,16 @@ Contacts get score (number), tier (enumeration), reasons (text), scored-at and M
 (datetimes) and a priority flag (bool); companies an account score and a summary. They
 live in their own property group (``fields.group``), created first. A 409 on create means
 someone else created it meanwhile: it counts as present.
+
+The tier enumeration's options are the tiers the engine writes (``ensure``'s ``tiers``);
+when the property exists without some of them, ``create`` adds them with one PATCH of the
+property (HubSpot replaces the whole option list, so the existing options are sent too),
+otherwise the property is reported missing with the values to add.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -72,13 +78,17 @@ def _definition(want: Wanted, group: str) -> dict[str, Any]:
     return body
 
 
-def ensure(client: HubSpotClient, fields: HubSpotFieldNames, create: bool) -> FieldsReport:
-    """Verify (and with ``create``, create) the group and the properties."""
+def ensure(
+    client: HubSpotClient, fields: HubSpotFieldNames, create: bool, tiers: Sequence[str] = ()
+) -> FieldsReport:
+    """Verify (and with ``create``, create or complete) the group and the properties;
+    ``tiers`` must all be options of the tier enumeration (empty: not verified, and
+    ``DEFAULT_TIERS`` when creating it)."""
     present: list[FieldSpec] = []
     created: list[FieldSpec] = []
     missing: list[FieldSpec] = []
     advice: list[str] = []
-    items = wanted(fields)
+    items = wanted(fields, tuple(dict.fromkeys(tiers)) or DEFAULT_TIERS)
     for object_type in ("contacts", "companies"):
         mine = [w for w in items if w.spec.object == object_type]
         answer = client.call("meta", client.properties.get_all_with_http_info, object_type)
@@ -95,6 +105,8 @@ def ensure(client: HubSpotClient, fields: HubSpotFieldNames, create: bool) -> Fi
                     f"{object_type}.{want.spec.name} exists with type {have!r}; syncd needs "
                     f"{need!r}: rename it or configure another name"
                 )
+            elif tiers and want.spec.type == "enumeration":
+                _complete_options(client, want, prop, create, (present, created, missing, advice))
             else:
                 present.append(want.spec)
         if not absent:
@@ -124,6 +136,56 @@ def ensure(client: HubSpotClient, fields: HubSpotFieldNames, create: bool) -> Fi
                     missing.append(want.spec)
                     advice.append(f"{object_type}.{want.spec.name}: {exc.message}")
     return FieldsReport(present, created, missing, advice)
+
+
+Lists = tuple[list[FieldSpec], list[FieldSpec], list[FieldSpec], list[str]]
+
+
+def _complete_options(
+    client: HubSpotClient, want: Wanted, prop: dict[str, Any], create: bool, out: Lists
+) -> None:
+    """An existing enumeration must offer every wanted option: add the missing ones
+    (with ``create``), else report the property missing with the values to add."""
+    present, created, missing, advice = out
+    options = [o for o in prop.get("options") or [] if isinstance(o, dict)]
+    have = {str(o.get("value")) for o in options}
+    lacking = [o for o in want.options if o not in have]
+    spec = want.spec
+    if not lacking:
+        present.append(spec)
+        return
+    where = f"{spec.object}.{spec.name}"
+    if not create:
+        missing.append(spec)
+        advice.append(
+            f"{where} lacks the options {', '.join(lacking)} (tiers of the model): run "
+            f"`syncd setup` or add them to the property in HubSpot"
+        )
+        return
+    keep = [
+        {k: o[k] for k in ("label", "value", "displayOrder", "hidden", "description") if k in o}
+        for o in options
+    ]
+    start = len(keep)
+    keep += [
+        {"label": t, "value": t, "displayOrder": start + i, "hidden": False}
+        for i, t in enumerate(lacking)
+    ]
+    try:
+        client.call(
+            "meta",
+            client.properties.update_with_http_info,
+            spec.object,
+            spec.name,
+            property_update={"options": keep},
+        )
+        created.append(spec)
+    except RequestRejected as exc:
+        missing.append(spec)
+        advice.append(
+            f"{where}: adding the options {', '.join(lacking)} failed ({exc.message}); "
+            "add them to the property in HubSpot"
+        )
 
 
 def _ensure_group(client: HubSpotClient, object_type: str, group: str) -> None:

@@ -89,16 +89,33 @@ class Pull:
         self.emails: dict[str, str | None] = {}
 
     # -- driver --------------------------------------------------------------------------
-    def pages(self, cursor: JSON | None, until: datetime, full: bool) -> Iterator[Page]:
+    def pages(
+        self, cursor: JSON | None, until: datetime, full: bool, reread: datetime | None = None
+    ) -> Iterator[Page]:
+        """The pull's pages; ``reread`` (``changes(since=...)``) opens the window at
+        that instant instead of at the stored cursor, and records the window's low
+        end in the cycle position so an interrupted re-read resumes the same window."""
         _check_cursor(cursor)
         since = cursor.get("since") if cursor else None
         cycle = cursor.get("cycle") if cursor else None
-        is_full = full or since is None
+        is_full = (full or since is None) and reread is None
         hi = to_ms(until) - int(self.options.safety_lag.total_seconds() * 1000)
         stage, pos = 0, None
-        if isinstance(cycle, dict) and bool(cycle.get("full")) == is_full and not full:
+        lo_from_cycle: int | None = None
+        if (
+            reread is None
+            and isinstance(cycle, dict)
+            and bool(cycle.get("full")) == is_full
+            and not full
+        ):
             hi, stage, pos = int(cycle["hi"]), int(cycle.get("stage", 0)), cycle.get("pos")
-        if since is not None and not is_full:
+            lo_from_cycle = cycle.get("lo")
+        if reread is not None:
+            lo = max(0, to_ms(reread))
+            since = since if since is not None else lo
+        elif lo_from_cycle is not None:
+            lo = lo_from_cycle
+        elif since is not None and not is_full:
             lo = max(0, int(since) - int(self.options.lookback.total_seconds() * 1000))
         else:
             lo = 0
@@ -106,7 +123,7 @@ class Pull:
             hi = lo
         for index in range(stage, len(STAGES)):
             for page, resume in self._stage(STAGES[index], lo, hi, is_full, pos):
-                state = {"hi": hi, "full": is_full, "stage": index, "pos": resume}
+                state = {"hi": hi, "lo": lo, "full": is_full, "stage": index, "pos": resume}
                 yield _with_cursor(page, {"v": CURSOR_VERSION, "since": since, "cycle": state})
                 if self.client.meter.snapshot().stop:
                     return
@@ -283,6 +300,7 @@ def _check_cursor(cursor: JSON | None) -> None:
         and isinstance(cycle.get("hi"), int)
         and isinstance(cycle.get("stage"), int)
         and 0 <= cycle["stage"] < len(STAGES)
+        and isinstance(cycle.get("lo", 0), int)
     ):
         problem = "cycle: not a position this connector wrote"
     if problem:

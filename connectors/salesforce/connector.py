@@ -122,9 +122,11 @@ class SalesforceConnector(Connector):
             )
         return items
 
-    def ensure_fields(self, create: bool) -> FieldsReport:
+    def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         described: dict[str, dict[str, dict[str, Any]]] = {}
-        report = fields.ensure(self.client, self.options.fields, self.name, create, described)
+        report = fields.ensure(
+            self.client, self.options.fields, self.name, create, described, tiers
+        )
         # the reads select from the same describes: no second round of describe calls
         self._readable = {obj: set(found) for obj, found in described.items()}
         return report
@@ -180,7 +182,12 @@ class SalesforceConnector(Connector):
         return streams, people, account_props, score
 
     def changes(
-        self, cursor: JSON | None, until: datetime, *, full: bool = False
+        self,
+        cursor: JSON | None,
+        until: datetime,
+        *,
+        full: bool = False,
+        since: datetime | None = None,
     ) -> Iterator[Page]:
         streams, people, account_props, score = self._streams()
         reader = Reader(
@@ -193,7 +200,7 @@ class SalesforceConnector(Connector):
             sleep=self._sleep,
             stop=lambda: self.client.budget().stop,
         )
-        return reader.changes(cursor, until, full)
+        return reader.changes(cursor, until, full, since)
 
     # -- writes -------------------------------------------------------------------
     def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:

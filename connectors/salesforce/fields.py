@@ -1,6 +1,13 @@
 """syncd's custom fields on Lead, Contact and Account: verify them from describe,
 create them through the Tooling API and grant field-level security through the
 configured permission set (assigned to the API user) — a no-op when all is there.
+
+The tier picklist is created with the tiers the engine writes (``ensure``'s ``tiers``).
+An existing tier picklist lacking some of them is reported: as missing when the
+picklist is restricted (Salesforce would refuse those writes), else as advice only
+(an unrestricted picklist stores any value, but list views and reports offer only
+its defined values). syncd does not edit an existing picklist's values: that is a
+metadata change for an admin (Setup, or the Metadata API).
 """
 
 from __future__ import annotations
@@ -35,7 +42,7 @@ def _required(
     return Required(FieldSpec(obj, name, kind, label), {"label": label, **meta}, frozenset(accepts))
 
 
-def required_fields(names: SalesforceFieldNames) -> list[Required]:
+def required_fields(names: SalesforceFieldNames, tiers: Sequence[str] = TIERS) -> list[Required]:
     out: list[Required] = []
     picklist = {
         "type": "Picklist",
@@ -43,7 +50,7 @@ def required_fields(names: SalesforceFieldNames) -> list[Required]:
             "restricted": False,
             "valueSetDefinition": {
                 "sorted": False,
-                "value": [{"fullName": t, "label": t, "default": False} for t in TIERS],
+                "value": [{"fullName": t, "label": t, "default": False} for t in tiers],
             },
         },
     }
@@ -78,6 +85,8 @@ class Verdict:
     absent: list[Required] = field(default_factory=list)  # missing or invisible
     read_only: list[Required] = field(default_factory=list)
     wrong_type: list[tuple[Required, str]] = field(default_factory=list)
+    #: Tier picklists lacking values: (field, values, restricted).
+    lacking: list[tuple[Required, list[str], bool]] = field(default_factory=list)
 
 
 def describe_fields(client: SalesforceClient, obj: str) -> dict[str, dict[str, Any]]:
@@ -90,9 +99,11 @@ def verify(
     client: SalesforceClient,
     required: Sequence[Required],
     described: dict[str, dict[str, dict[str, Any]]] | None = None,
+    tiers: Sequence[str] = (),
 ) -> Verdict:
-    """Check ``required`` against fresh describes of Lead, Contact and Account; the
-    describes are also left in ``described`` (by object) for the caller to reuse."""
+    """Check ``required`` against fresh describes of Lead, Contact and Account (and a
+    picklist tier field against ``tiers``); the describes are also left in
+    ``described`` (by object) for the caller to reuse."""
     verdict = Verdict()
     seen = {obj: describe_fields(client, obj) for obj in OBJECTS}
     if described is not None:
@@ -108,7 +119,21 @@ def verify(
             verdict.read_only.append(item)
         else:
             verdict.present.append(item)
+            lacking = _lacking_values(item, found, tiers)
+            if lacking:
+                verdict.lacking.append((item, lacking, bool(found.get("restrictedPicklist"))))
     return verdict
+
+
+def _lacking_values(item: Required, found: dict[str, Any], tiers: Sequence[str]) -> list[str]:
+    if item.spec.type != "Picklist" or found.get("type") != "picklist":
+        return []
+    active = {
+        str(v.get("value"))
+        for v in found.get("picklistValues") or []
+        if isinstance(v, dict) and v.get("active", True)
+    }
+    return [t for t in dict.fromkeys(tiers) if t not in active]
 
 
 def advice(verdict: Verdict, connector: str, permission_set: str) -> list[str]:
@@ -133,6 +158,20 @@ def advice(verdict: Verdict, connector: str, permission_set: str) -> list[str]:
             f"{s.object}.{s.name} ({s.type}): exists with type {found}. Point the connector's "
             f"`fields` option at a {s.type} field, or change this field's type in Setup."
         )
+    for item, values, restricted in verdict.lacking:
+        s = item.spec
+        effect = (
+            "it is restricted, so Salesforce refuses those tiers"
+            if restricted
+            else "it is unrestricted, so the values are stored, but list views and reports "
+            "do not offer them"
+        )
+        lines.append(
+            f"{s.object}.{s.name} ({s.type}): the picklist lacks the model's tiers "
+            f"{', '.join(values)}; {effect}. Add them in Setup > Object Manager > "
+            f"{s.object} > Fields & Relationships > {s.name} > Values (syncd does not edit "
+            "existing picklists)."
+        )
     return lines
 
 
@@ -140,11 +179,17 @@ def report(
     verdict: Verdict, connector: str, permission_set: str, created: Sequence[FieldSpec] = ()
 ) -> FieldsReport:
     done = {(c.object, c.name) for c in created}
-    present = [r.spec for r in verdict.present if (r.spec.object, r.spec.name) not in done]
+    refused = {(r.spec.object, r.spec.name) for r, _, restricted in verdict.lacking if restricted}
+    present = [
+        r.spec
+        for r in verdict.present
+        if (r.spec.object, r.spec.name) not in done | refused
+    ]
     missing = [
         *(r.spec for r in verdict.absent),
         *(r.spec for r in verdict.read_only),
         *(r.spec for r, _ in verdict.wrong_type),
+        *(r.spec for r, _, restricted in verdict.lacking if restricted),
     ]
     return FieldsReport(present, list(created), missing, advice(verdict, connector, permission_set))
 
@@ -252,17 +297,19 @@ def ensure(
     connector: str,
     create: bool,
     described: dict[str, dict[str, dict[str, Any]]] | None = None,
+    tiers: Sequence[str] = (),
 ) -> FieldsReport:
-    """Verify (and with ``create``, create and grant) syncd's fields; the last
-    describes made are left in ``described``."""
-    required = required_fields(names)
-    verdict = verify(client, required, described)
+    """Verify (and with ``create``, create and grant) syncd's fields; a picklist
+    tier field must hold every one of ``tiers`` (empty: not verified, and
+    ``TIERS`` when creating it). The last describes made are left in ``described``."""
+    required = required_fields(names, tuple(dict.fromkeys(tiers)) or TIERS)
+    verdict = verify(client, required, described, tiers)
     if not create or not (verdict.absent or verdict.read_only):
         return report(verdict, connector, names.permission_set)
     before_absent = {(r.spec.object, r.spec.name) for r in verdict.absent}
     for item in verdict.absent:
         _create(client, item)
     grant(client, names.permission_set, [*verdict.absent, *verdict.read_only])
-    after = verify(client, required, described)
+    after = verify(client, required, described, tiers)
     created = [r.spec for r in after.present if (r.spec.object, r.spec.name) in before_absent]
     return report(after, connector, names.permission_set, created)

@@ -9,7 +9,8 @@ lookback, rows at or before the stored (stamp, Id) are dropped (``>=`` plus
 de-duplication); with a lookback they are re-read on purpose and the engine
 de-duplicates. The first REST page tells the result size: above
 ``bulk_read_threshold`` the rest of the stream comes from a Bulk API 2.0 query
-keyed after the last row already read.
+keyed after the last row already read. A re-read from a given instant
+(``changes(since=...)``) starts every stream at that second, without lookback.
 
 Cursor JSON: ``{"v": 1, "streams": {"Lead": ["2026-11-20T10:00:00Z", "00Q…"]}}``.
 """
@@ -122,13 +123,24 @@ class Reader:
         self.stop = stop
 
     # -- driving ------------------------------------------------------------------
-    def changes(self, cursor: JSON | None, until: dt.datetime, full: bool) -> Iterator[Page]:
+    def changes(
+        self,
+        cursor: JSON | None,
+        until: dt.datetime,
+        full: bool,
+        since: dt.datetime | None = None,
+    ) -> Iterator[Page]:
+        """The streams' pages; with ``since`` every stream starts at ``since``
+        (whole seconds, no lookback) whatever the stored cursor says."""
         positions = {} if full else load_cursor(cursor)
         end = floor_second(until)
+        if since is not None:
+            positions = {s.name: Position(floor_second(since), "") for s in self.streams}
         run = RunState()
         for stream in self.streams:
             start = positions.get(stream.name)
-            for page in self._stream(stream, start, end, run, positions):
+            exact = since is not None
+            for page in self._stream(stream, start, end, run, positions, exact=exact):
                 yield page
                 if self.stop():
                     return
@@ -142,8 +154,10 @@ class Reader:
         end: dt.datetime,
         run: RunState,
         positions: dict[str, Position],
+        *,
+        exact: bool = False,
     ) -> Iterator[Page]:
-        lookback = self.options.lookback
+        lookback = dt.timedelta(0) if exact else self.options.lookback
         lower = None if start is None else start.stamp - lookback
         if lower is not None and lower >= end:
             return

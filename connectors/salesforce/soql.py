@@ -3,7 +3,8 @@
 Nothing from configuration or from record data is pasted into a query as text.
 Object and field names must match Salesforce's API-name grammar (letters,
 digits and single underscores, optionally ``__c``/``__r``-style suffixes,
-dotted relationship paths) and must not be SOQL keywords; values are rendered
+dotted relationship paths) and must not be SOQL keywords or function names
+(``COUNT``, ``SUM``, ``CALENDAR_YEAR`` …); values are rendered
 by ``literal``, which quotes strings with every special character escaped and
 renders numbers, booleans, dates and date-times in SOQL's own syntax.
 Violations raise ``SoqlError`` naming the offending value.
@@ -37,7 +38,8 @@ __all__ = [
     "select",
 ]
 
-#: Reserved words that can never be an identifier (SOQL and SOSL reference).
+#: Reserved words that can never be an identifier: the SOQL reference's list
+#: ("Alias Notation": AND … WITH) plus the words of every other clause.
 # fmt: off
 KEYWORDS = frozenset((
     "AND", "ASC", "DESC", "EXCLUDES", "FIRST", "FROM", "GROUP", "HAVING", "IN", "INCLUDES",
@@ -45,6 +47,16 @@ KEYWORDS = frozenset((
     "BY", "OFFSET", "TRUE", "FALSE", "TYPEOF", "WHEN", "THEN", "ELSE", "END", "USING", "SCOPE",
     "FOR", "UPDATE", "VIEW", "REFERENCE", "TRACKING", "VIEWSTAT", "CUBE", "ROLLUP", "FORMAT",
     "ALL", "ROWS",
+))
+#: SOQL function names (aggregate, date, grouping, formatting, location
+#: functions): a bare ``COUNT`` in a field list reads as the start of
+#: ``COUNT()``, so none of them is accepted as a field or object name either.
+FUNCTIONS = frozenset((
+    "AVG", "COUNT", "COUNT_DISTINCT", "MIN", "MAX", "SUM",
+    "CALENDAR_MONTH", "CALENDAR_QUARTER", "CALENDAR_YEAR", "DAY_IN_MONTH", "DAY_IN_WEEK",
+    "DAY_IN_YEAR", "DAY_ONLY", "FISCAL_MONTH", "FISCAL_QUARTER", "FISCAL_YEAR", "HOUR_IN_DAY",
+    "WEEK_IN_MONTH", "WEEK_IN_YEAR", "GROUPING", "FIELDS", "TOLABEL", "CONVERTCURRENCY",
+    "CONVERTTIMEZONE", "DISTANCE", "GEOLOCATION",
 ))
 # fmt: on
 _NAME = re.compile(r"[A-Za-z](?:[A-Za-z0-9_]*[A-Za-z0-9])?")
@@ -76,6 +88,8 @@ def identifier(name: str) -> str:
         raise SoqlError(f"{name!r} is not a valid Salesforce API name")
     if name.upper() in KEYWORDS:
         raise SoqlError(f"{name!r} is a SOQL keyword, not a field or object name")
+    if name.upper() in FUNCTIONS:
+        raise SoqlError(f"{name!r} is a SOQL function name, not a field or object name")
     return name
 
 

@@ -119,7 +119,7 @@ def _setup_fields(console: Console, engine: Engine, names: Sequence[str]) -> Non
     for name in names:
         conn = engine.connector(name)
         try:
-            fields = conn.ensure_fields(create=True)
+            fields = conn.ensure_fields(create=True, tiers=engine.model(name).tier_names)
         finally:
             conn.close()
         console.print(f"{name}: syncd's fields ready ({len(fields.created)} created, "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import UTC, datetime
 
 import click
 from rich.console import Console
@@ -12,12 +13,15 @@ from syncd.cli.exit_codes import ExitCode
 from syncd.cli.progress import RichProgress
 from syncd.cli.reports import cycle_table, samples_table, transition_table
 from syncd.cli.wiring import engine_for
-from syncd.sync import run_cycle
+from syncd.sync import run_cycle, utc_now
 
 
 @click.command()
 @click.option("--connector", "name", required=True, help="Connector name from the config.")
 @click.option("--full", is_flag=True, help="Re-pull every record, not only changes.")
+@click.option("--since", "since_text", metavar="ISO",
+              help="Re-pull every record modified at or after this ISO-8601 date or "
+                   "date-time (UTC unless it names an offset), e.g. 2026-11-20T10:00:00Z.")
 @click.option("--rescore-only", is_flag=True,
               help="Rescore every stored contact from local state; no API reads.")
 @click.option("--dry-run", is_flag=True,
@@ -26,12 +30,15 @@ from syncd.sync import run_cycle
               help="Queue dead-lettered writes again (after fixing what the CRM rejected).")
 @config_option
 @click.pass_context
-def resync(ctx: click.Context, name: str, full: bool, rescore_only: bool, dry_run: bool,
-           retry_dead: bool, config: str | None) -> None:
+def resync(ctx: click.Context, name: str, full: bool, since_text: str | None,
+           rescore_only: bool, dry_run: bool, retry_dead: bool, config: str | None) -> None:
     """Resync one connector by hand, e.g. after changing its model."""
-    if full and rescore_only:
-        click.echo("--full and --rescore-only exclude each other", err=True)
+    chosen = [flag for flag, on in (("--full", full), ("--since", since_text is not None),
+                                    ("--rescore-only", rescore_only)) if on]
+    if len(chosen) > 1:
+        click.echo(f"{' and '.join(chosen)} exclude each other", err=True)
         sys.exit(ExitCode.UNUSABLE)
+    since = None if since_text is None else _since_or_exit(since_text, _now(ctx))
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
     console = Console(width=160)
@@ -40,7 +47,7 @@ def resync(ctx: click.Context, name: str, full: bool, rescore_only: bool, dry_ru
             if retry_dead:
                 revived = app.store.retry_dead(name)
                 console.print(f"{revived} dead-lettered write(s) queued again")
-            report = run_cycle(app, name, progress=bar, full=full,
+            report = run_cycle(app, name, progress=bar, full=full, since=since,
                                rescore_only=rescore_only, dry_run=dry_run)
     except KeyboardInterrupt:
         click.echo("interrupted: everything committed so far is kept; the next run resumes",
@@ -57,3 +64,28 @@ def resync(ctx: click.Context, name: str, full: bool, rescore_only: bool, dry_ru
             console.print(samples_table(s))
     if report.status == "failed":
         sys.exit(ExitCode.FAILED)
+
+
+def _now(ctx: click.Context) -> datetime:
+    """The engine's clock (tests inject one through the context object)."""
+    clock = ctx.obj.get("clock", utc_now) if isinstance(ctx.obj, dict) else utc_now
+    now: datetime = clock()
+    return now
+
+
+def _since_or_exit(text: str, now: datetime) -> datetime:
+    """``--since`` as an aware date-time (a date is its midnight, a naive time is
+    UTC), else a message naming the value and exit ``UNUSABLE``."""
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        click.echo(f"--since: {text!r} is not an ISO-8601 date or date-time "
+                   "(e.g. 2026-11-20 or 2026-11-20T10:00:00Z)", err=True)
+        sys.exit(ExitCode.UNUSABLE)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    if value > now:
+        click.echo(f"--since: {text!r} is in the future; nothing can have changed after it",
+                   err=True)
+        sys.exit(ExitCode.UNUSABLE)
+    return value

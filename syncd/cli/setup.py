@@ -13,6 +13,7 @@ from syncd.cli.config_option import config_option, connector_or_exit, settings_o
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.validate import model_issues
 from syncd.cli.wiring import engine_for
+from syncd.core import ModelError
 
 
 @click.command()
@@ -60,9 +61,14 @@ def setup(ctx: click.Context, name: str, config: str | None) -> None:
     connector_or_exit(settings, name)
     with engine_for(ctx, settings) as app:
         try:
+            tiers = app.model(name).tier_names
+        except ModelError as exc:
+            click.echo(str(exc), err=True)
+            sys.exit(ExitCode.UNUSABLE)
+        try:
             conn = app.connector(name)
             try:
-                report = conn.ensure_fields(create=True)
+                report = conn.ensure_fields(create=True, tiers=tiers)
             finally:
                 conn.close()
         except ConnectorError as exc:

@@ -60,6 +60,12 @@ class CompiledModel:
     def ref(self) -> str:
         return f"{self.name}@{self.version}"
 
+    @property
+    def tier_names(self) -> tuple[str, ...]:
+        """Every tier a result of this model can carry: the model's tiers in
+        order, then ``disqualified`` (what a CRM tier field must accept)."""
+        return (*self.tiering.names, "disqualified")
+
 
 def model_version(spec: ModelSpec, attachments: Mapping[str, str]) -> str:
     """8-hex content hash of the canonical spec plus attachment texts."""

@@ -112,9 +112,10 @@ class _Cycle:
 
     # ----------------------------------------------------------------- pull
 
-    def pull(self, full: bool) -> None:
+    def pull(self, full: bool, since: datetime | None = None) -> None:
         conn = self.connector()
-        fields = conn.ensure_fields(create=conn.auto_create_fields and not self.dry_run)
+        fields = conn.ensure_fields(create=conn.auto_create_fields and not self.dry_run,
+                                    tiers=self.app.model(self.name).tier_names)
         if not fields.ok and self.dry_run:
             log.warning("fields missing (dry run goes on)", extra={
                 "connector": self.name, "run_id": self.run_id, "event": "fields_missing",
@@ -125,7 +126,8 @@ class _Cycle:
                              f"--connector {self.name}`")
         cursor = None if full else self.store.meta(self.name).cursor
         self._phase("pull", None)
-        for n, page in enumerate(conn.changes(cursor, self.started, full=full), start=1):
+        pages = conn.changes(cursor, self.started, full=full, since=since)
+        for n, page in enumerate(pages, start=1):
             stats = self.store.commit_page(self.name, page, self.app.clock())
             for s in stats.skipped_records:
                 log.warning("record skipped", extra={
@@ -296,13 +298,21 @@ class _Cycle:
 
 def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = None,
               progress: Progress | None = None, full: bool = False,
-              rescore_only: bool = False, dry_run: bool = False) -> CycleReport:
+              rescore_only: bool = False, dry_run: bool = False,
+              since: datetime | None = None) -> CycleReport:
     """Run one cycle of ``connector``; never raises for a CRM, data or lock
-    problem (the report says ``failed`` with a human message)."""
+    problem (the report says ``failed`` with a human message). ``since``
+    (timezone-aware, not with ``full`` or ``rescore_only``) re-reads every record
+    modified at or after it, then scores and writes like an ordinary cycle."""
+    if since is not None and (full or rescore_only):
+        raise ValueError("since excludes full and rescore_only")
+    if since is not None and since.tzinfo is None:
+        raise ValueError("since must be timezone-aware")
     stop = stop or threading.Event()
     run_id = uuid.uuid4().hex[:16]
     started = app.clock()
-    kind = "full" if full else "rescore" if rescore_only else "incremental"
+    kind = ("full" if full else "rescore" if rescore_only else "since" if since is not None
+            else "incremental")
     c = _Cycle(app, connector, run_id, started, stop, progress, dry_run)
     c._event("cycle_started", kind=kind, dry_run=dry_run)
     try:
@@ -310,7 +320,7 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
             app.store.start_run(run_id, connector, kind if not dry_run else f"{kind}-dry",
                                 started)
             try:
-                c.t.status = _run(c, full=full, rescore_only=rescore_only)
+                c.t.status = _run(c, full=full, rescore_only=rescore_only, since=since)
             except _Stopped as exc:
                 c.t.status, c.t.error = "stopped", str(exc)
             except (FatalError, RetriableError) as exc:
@@ -348,11 +358,11 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
     return report
 
 
-def _run(c: _Cycle, *, full: bool, rescore_only: bool) -> str:
+def _run(c: _Cycle, *, full: bool, rescore_only: bool, since: datetime | None) -> str:
     meta = c.store.meta(c.name)
     model = c.app.model(c.name)
     if not rescore_only:
-        c.pull(full)
+        c.pull(full, since)
     everything = (rescore_only or full or meta.model_ref != model.ref
                   or _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started))
     c.t.rescored_all = everything

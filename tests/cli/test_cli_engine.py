@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -141,3 +142,32 @@ def test_unreachable_state_store_is_reported_without_its_password(
     assert r.exit_code == 2
     assert "state store postgresql://syncd:***@/syncd" in r.output
     assert "cannot be opened" in r.output and "db-pass-321" not in r.output
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--since", "2026-11-20", "--full"], "--full and --since exclude each other"),
+        (["--since", "2026-11-20", "--rescore-only"],
+         "--since and --rescore-only exclude each other"),
+        (["--since", "yesterday"], "--since: 'yesterday' is not an ISO-8601 date"),
+        (["--since", "2026-13-01T00:00:00Z"], "--since: '2026-13-01T00:00:00Z' is not"),
+        (["--since", "2999-01-01T00:00:00+02:00"], "is in the future"),
+    ],
+)
+def test_resync_since_is_validated_before_anything_runs(
+    crm: MemoryCRM, config: Path, args: list[str], message: str
+) -> None:
+    r = _invoke(crm, "resync", "--connector", NAME, *args, "--config", str(config))
+    assert r.exit_code == 2, r.output
+    assert message in r.output and "Traceback" not in r.output
+    assert crm.calls["read"] == 0 and not crm.writes
+
+
+def test_resync_since_reaches_the_connector(crm: MemoryCRM, config: Path) -> None:
+    # the memory CRM keeps no modification times: its refusal proves `since` got through
+    r = _invoke(crm, "resync", "--connector", NAME, "--since", "2026-11-20T10:00:00Z",
+                "--config", str(config))
+    assert r.exit_code == 1, r.output
+    assert re.search(r"│\s*since\s*│\s*failed\s*│", r.output), r.output
+    assert "modification" in r.output

@@ -6,6 +6,8 @@ import json
 import logging
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -13,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
@@ -156,37 +159,46 @@ def test_duplicate_connectors_are_refused() -> None:
         Daemon([JobSpec("hs", FAST), JobSpec("hs", FAST)], FakeCycle(), options=OPTIONS)
 
 
-main_thread_only = pytest.mark.skipif(
-    threading.current_thread() is not threading.main_thread(),
-    reason="signal handlers can only be installed on the main thread")
+def _child(mode: str) -> subprocess.Popen[str]:
+    root = Path(__file__).resolve().parents[2]
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.daemon.signal_child", mode],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)})
 
 
-@main_thread_only
+def _wait_for(child: subprocess.Popen[str], line: str) -> None:
+    assert child.stdout is not None
+    for got in child.stdout:
+        if got.strip() == line:
+            return
+    raise AssertionError(f"child ended before {line!r}: {child.stderr and child.stderr.read()}")
+
+
 def test_sigterm_stops_after_the_current_batch() -> None:
-    def signalling(name: str, stop: threading.Event, n: int) -> FakeReport:
-        os.kill(os.getpid(), signal.SIGTERM)
-        return FakeReport(name, status="stopped" if stop.wait(5) else "ok")
+    child = _child("term")
+    try:
+        _wait_for(child, "cycle started")
+        child.send_signal(signal.SIGTERM)
+        out, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == 0, err
+    verdict = json.loads(out.strip().splitlines()[-1])
+    assert verdict == {"status": 0, "calls": {"hs": 1}, "stopped": True, "restored": True}
 
-    cycle = FakeCycle(signalling)
-    daemon = Daemon([JobSpec("hs", FAST)], cycle, options=OPTIONS)
-    before = signal.getsignal(signal.SIGTERM)
-    assert daemon.run() == 0
-    assert cycle.calls == {"hs": 1} and daemon.stop.is_set()
-    assert signal.getsignal(signal.SIGTERM) == before  # handlers restored
 
-
-@main_thread_only
 def test_a_second_signal_exits_at_once() -> None:
-    exits: list[int] = []
-
-    def signalling(name: str, stop: threading.Event, n: int) -> FakeReport:
-        os.kill(os.getpid(), signal.SIGINT)
-        assert stop.wait(5)
-        os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(0.2)
-        return FakeReport(name, status="stopped")
-
-    daemon = Daemon([JobSpec("hs", FAST)], FakeCycle(signalling), options=OPTIONS,
-                    exit_now=exits.append)
-    assert daemon.run() == 0
-    assert exits == [130]
+    child = _child("twice")
+    try:
+        _wait_for(child, "cycle started")
+        child.send_signal(signal.SIGINT)
+        _wait_for(child, "stopping")  # the first signal set the stop event
+        started = time.monotonic()
+        child.send_signal(signal.SIGINT)
+        out, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == 130, err
+    assert time.monotonic() - started < 5  # not after the 10 s batch
+    assert out.strip() == ""  # Daemon.run never returned

@@ -6,7 +6,6 @@ edit is restored; the daily rescore needs no reads."""
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -156,31 +155,30 @@ def test_hubspot_budget_writes_tier_changes_first(tmp_path: Path,
 
 def test_hubspot_rejected_writes_are_retried_then_dead_lettered(
         tmp_path: Path, portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]) -> None:
-    """A model tier the portal's tier property has no option for: HubSpot refuses
-    those contacts (207), every cycle, until they are dead-lettered."""
-    _app, server, clock = portal
-    model = tmp_path / "custom.yaml"
-    model.write_text(MODEL.read_text(encoding="utf-8").replace("- name: hot", "- name: red_hot"),
-                     encoding="utf-8")
-    shutil.copy(MODEL.parent / "priority-accounts.csv", tmp_path)
-    engine = _engine(tmp_path, server.url, clock, f"sqlite:///{tmp_path / 's.db'}", model)
+    """The portal refuses every contact update (207 with errors[]), every cycle,
+    until they are dead-lettered."""
+    app, server, clock = portal
+    app.faults.update(partial_rate=1.0)
+    engine = _engine(tmp_path, server.url, clock, f"sqlite:///{tmp_path / 's.db'}")
     try:
         r = run_cycle(engine, NAME)
         assert r.status == "ok", r.error
-        hot = r.write_failures
-        assert hot > 0 and r.pending == hot and r.written > 0
+        refused = r.write_failures  # contacts and accounts
+        assert r.pending > 0 and refused == r.pending + r.accounts_pending and r.written == 0
         for _ in range(3):
             clock.advance(900)
             r = run_cycle(engine, NAME)
-            assert r.write_failures == hot and r.dead_letters == 0 and r.written == 0
+            assert r.write_failures == refused and r.dead_letters == 0 and r.written == 0
         clock.advance(900)
         r = run_cycle(engine, NAME)
-        assert r.dead_letters == hot and r.pending == 0
-        dead = engine.store.dead_letters(NAME)
-        assert len(dead) == hot and all(a == 5 and "red_hot" in e for _i, a, e in dead), dead
+        assert r.dead_letters == refused and r.pending == 0 and r.accounts_pending == 0
+        dead = engine.store.dead_letters(NAME, limit=1000)
+        assert 0 < len(dead) <= refused  # contacts (accounts are kept apart)
+        assert all(a == 5 and "partial failure" in e for _i, a, e in dead), dead
         shown = connector_status(engine, NAME)
-        assert shown["dead_letters"] == hot and shown["dead_letter_samples"]
+        assert shown["dead_letters"] == len(dead) and shown["dead_letter_samples"]
+        app.faults.update(partial_rate=0.0)
         clock.advance(900)
-        assert run_cycle(engine, NAME).write_failures == 0
+        assert run_cycle(engine, NAME).write_failures == 0  # dead letters wait for --retry-dead
     finally:
         engine.close()

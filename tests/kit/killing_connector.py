@@ -43,12 +43,12 @@ class KillingConnector(Connector):
     def check(self) -> list[CheckItem]:
         return self.inner.check()
 
-    def ensure_fields(self, create: bool) -> FieldsReport:
-        return self.inner.ensure_fields(create)
+    def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
+        return self.inner.ensure_fields(create, tiers)
 
     def changes(self, cursor: JSON | None, until: datetime, *,
-                full: bool = False) -> Iterator[Page]:
-        for page in self.inner.changes(cursor, until, full=full):
+                full: bool = False, since: datetime | None = None) -> Iterator[Page]:
+        for page in self.inner.changes(cursor, until, full=full, since=since):
             self.pages += 1
             self._maybe_kill("page", self.pages)
             yield page

@@ -31,6 +31,7 @@ from connectors.base import (
     Connector,
     ContactRecord,
     ContactUpdate,
+    FatalError,
     FieldSpec,
     FieldsReport,
     Outcome,
@@ -139,7 +140,7 @@ class MemoryConnector(Connector):
     def check(self) -> list[CheckItem]:
         return [CheckItem("credentials", True, "memory CRM")]
 
-    def ensure_fields(self, create: bool) -> FieldsReport:
+    def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         return FieldsReport(present=[FieldSpec("contact", f, "text") for f in FIELDS])
 
     def _contact_record(self, cid: str) -> ContactRecord:
@@ -152,15 +153,17 @@ class MemoryConnector(Connector):
                                                       priority=f["priority"]))
 
     def changes(self, cursor: dict[str, Any] | None, until: datetime, *,
-                full: bool = False) -> Iterator[Page]:
-        since = 0 if full or cursor is None else int(cursor["seq"])
+                full: bool = False, since: datetime | None = None) -> Iterator[Page]:
+        if since is not None:
+            raise FatalError("the memory CRM counts changes, it keeps no modification times")
+        after = 0 if full or cursor is None else int(cursor["seq"])
         events: list[tuple[int, str, str]] = []
         events += [(a["mod"], "account", aid) for aid, a in self.crm.accounts.items()]
         events += [(c["mod"], "contact", cid) for cid, c in self.crm.contacts.items()]
         events += [(a["mod"], "activity", k) for k, a in self.crm.activities.items()]
         if not full:
             events += [(s, "deleted", cid) for s, cid in self.crm.deleted]
-        events = sorted(e for e in events if e[0] > since)
+        events = sorted(e for e in events if e[0] > after)
         for i in range(0, len(events), self.page_size):
             if self.usage().stop:
                 return

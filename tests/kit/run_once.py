@@ -28,8 +28,8 @@ class _Slow(MemoryConnector):
     delay = 0.0
 
     def changes(self, cursor: dict[str, Any] | None, until: datetime, *,
-                full: bool = False) -> Iterator[Page]:
-        for page in super().changes(cursor, until, full=full):
+                full: bool = False, since: datetime | None = None) -> Iterator[Page]:
+        for page in super().changes(cursor, until, full=full, since=since):
             time.sleep(self.delay)
             yield page
 

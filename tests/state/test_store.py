@@ -76,9 +76,9 @@ def test_lock_is_exclusive_and_released(store: Store) -> None:
         pass
 
 
+# leases are SQLite's lock; PostgreSQL's advisory lock dies with its session
+@pytest.mark.parametrize("state_url", ["sqlite"], indirect=True)
 def test_expired_sqlite_lease_is_taken_over(state_url: str) -> None:
-    if not state_url.startswith("sqlite"):
-        pytest.skip("leases are SQLite's lock; PostgreSQL's advisory lock dies with its session")
     s = Store.open(state_url, lease=timedelta(seconds=30))
     try:
         from syncd.state.lock import _try_lease

@@ -28,10 +28,14 @@ def _run(config: Path, crm: Path, kill_at: str = "-", delay: float = 0.0
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
 
 
-@pytest.mark.parametrize("kill_at", ["page:5", "write-before:1", "write-after:3"])
+# on PostgreSQL one kill point suffices: the lock and store are shared code
+@pytest.mark.parametrize(
+    ("state_url", "kill_at"),
+    [("sqlite", "page:5"), ("sqlite", "write-before:1"), ("sqlite", "write-after:3"),
+     ("postgresql", "write-after:3")],
+    indirect=["state_url"],
+)
 def test_sigkill_then_restart_ends_correct(tmp_path: Path, state_url: str, kill_at: str) -> None:
-    if state_url.startswith("postgresql") and kill_at != "write-after:3":
-        pytest.skip("on PostgreSQL one kill point suffices: the lock and store are shared code")
     crm_path = tmp_path / "crm.json"
     crm = MemoryCRM()
     seed(crm)

@@ -25,6 +25,10 @@ Covered (shapes follow HubSpot's public specs and the SDK's models):
   hs_lastmodifieddate) / hs_lastmodifieddate are maintained; every write bumps them
   from the injected clock.
 - Properties: list / get / create (201; 400 naming every bad field; 409 if it exists);
+  update `PATCH /crm/v3/properties/{objectType}/{name}` (200; given fields overwritten,
+  `options` replaced as a whole list; 404 for an unknown property; 400 for options on a
+  property that is neither enumeration nor bool, or for changing a HubSpot-defined
+  property's definition); values of an enumeration with options must be one of them;
   property groups `GET|POST /crm/v3/properties/{objectType}/groups` (201, 409 on a
   duplicate); a property may be created in any existing group of its object type.
 - Associations v4 batch read (<= 1,000 inputs) between contacts and companies and

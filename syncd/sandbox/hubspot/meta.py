@@ -45,6 +45,7 @@ class MetaRoutes:
         router.add("GET", "/crm/v3/properties/{object_type}", self.list_properties)
         router.add("POST", "/crm/v3/properties/{object_type}", self.create_property)
         router.add("GET", "/crm/v3/properties/{object_type}/{name}", self.get_property)
+        router.add("PATCH", "/crm/v3/properties/{object_type}/{name}", self.update_property)
         router.add(
             "POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read", self.read_associations
         )
@@ -170,6 +171,59 @@ class MetaRoutes:
             )
             self.store.add_property(kind, prop)
         return Response(201, prop.to_json())
+
+    def update_property(self, request: Request) -> Response:
+        """Partial update: given fields overwrite, ``options`` replaces the list."""
+        kind = self._kind(request.params["object_type"])
+        body = request.json()
+        if not isinstance(body, dict):
+            raise errors.fail(400, "Invalid input JSON: expected an object")
+        name = request.params["name"]
+        problems: list[str] = []
+        with self.lock:
+            prop = self.store.properties[kind].get(name)
+            if prop is None:
+                raise errors.fail(404, f"Property {name} does not exist", "OBJECT_NOT_FOUND")
+            if prop.hubspot_defined:
+                problems.append(f"{name}: the definition of a HubSpot-defined property is "
+                                "read-only")
+            for field in ("label", "groupName", "description"):
+                if field in body and not isinstance(body[field], str):
+                    problems.append(f"{field}: must be a string")
+            group = body.get("groupName")
+            if isinstance(group, str) and group not in self.store.groups[kind]:
+                problems.append(f"groupName: property group {group!r} does not exist")
+            options = body.get("options")
+            values: tuple[str, ...] | None = None
+            if options is not None:
+                if prop.type not in ("enumeration", "bool"):
+                    problems.append(f"options: a {prop.type!r} property has no options")
+                elif not isinstance(options, list) or not all(
+                    isinstance(o, dict) and isinstance(o.get("value"), str) and o["value"]
+                    and isinstance(o.get("label"), str)
+                    for o in options
+                ):
+                    problems.append("options: each option needs a label and a non-empty value")
+                else:
+                    values = tuple(str(o["value"]) for o in options)
+                    if len(set(values)) != len(values):
+                        problems.append("options: values must be unique")
+            if problems:
+                raise errors.fail(
+                    400,
+                    "Invalid input JSON: " + "; ".join(problems),
+                    "VALIDATION_ERROR",
+                    errors=[{"message": p} for p in problems],
+                )
+            if isinstance(body.get("label"), str):
+                prop.label = body["label"]
+            if isinstance(group, str):
+                prop.group_name = group
+            if isinstance(body.get("description"), str):
+                prop.description = body["description"]
+            if values is not None:
+                prop.options = values
+            return Response(200, prop.to_json())
 
     # -- associations v4 ---------------------------------------------------------
     def read_associations(self, request: Request) -> Response:

@@ -77,8 +77,9 @@ Known differences from the real API
 - Query locators never expire and there is no limit on open cursors.
 - Field-level security only for fields created through the Tooling API and
   only through permission sets (no profiles, no object permissions); standard
-  fields are always visible. No validation rules, triggers, duplicate rules,
-  picklist restrictions or sharing; no lead conversion endpoint (converted
+  fields are always visible. No validation rules, triggers, duplicate rules
+  or sharing (restricted picklists refuse other values on API writes; picklist
+  values cannot be edited after creation); no lead conversion endpoint (converted
   leads are seeded or set through `store.update`), but updating a converted
   lead fails with CANNOT_UPDATE_CONVERTED_LEAD.
 - Ids sort by their 15-character form, ordinally; real orgs sort Ids by their

@@ -84,6 +84,8 @@ class SField:
     #: Picklist values, in the order describe lists them (the first is the default).
     picklist: tuple[str, ...] = ()
     default: object = None
+    #: A restricted picklist refuses values outside ``picklist`` on API writes.
+    restricted: bool = False
 
     def describe(self) -> dict[str, object]:
         soap = {
@@ -124,7 +126,7 @@ class SField:
                 }
                 for value in self.picklist
             ],
-            "restrictedPicklist": False,
+            "restrictedPicklist": self.restricted,
             "dependentPicklist": False,
             "nameField": self.name == "Name",
             "inlineHelpText": None,

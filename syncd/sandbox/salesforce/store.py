@@ -276,6 +276,13 @@ class Store:
                     [f.name],
                 )
             clean[f.name] = coerce(sobject.name, f, value)
+            if validate and f.restricted and clean[f.name] not in (None, *f.picklist):
+                raise WriteError(
+                    "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+                    f"{f.label or f.name}: bad value for restricted picklist field: "
+                    f"{clean[f.name]}",
+                    [f.name],
+                )
         return clean
 
     def _finish(self, sobject: SObjectType, record: Record) -> None:

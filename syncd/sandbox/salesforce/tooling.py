@@ -66,6 +66,11 @@ def _picklist_values(metadata: dict[str, Any]) -> tuple[str, ...]:
     )
 
 
+def _restricted(metadata: dict[str, Any]) -> bool:
+    value_set = metadata.get("valueSet")
+    return isinstance(value_set, dict) and value_set.get("restricted") is True
+
+
 def _validate(kind_name: str, metadata: dict[str, Any]) -> None:
     """Refuse Metadata a real org refuses (missing label, length, precision …)."""
     if not str(metadata.get("label") or "").strip():
@@ -155,6 +160,7 @@ def register(router: Router, sb: SalesforceSandbox) -> None:
                 precision=_int(metadata.get("precision"), 18) if length == 0 else 0,
                 scale=_int(metadata.get("scale"), 0) if length == 0 else 0,
                 picklist=_picklist_values(metadata),
+                restricted=_restricted(metadata),
             )
             # invisible to the API user until a permission set grants it
             sb.store.add_field(sobject.name, field, visible=False)

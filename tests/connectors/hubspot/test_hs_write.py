@@ -134,3 +134,64 @@ def test_account_scores_go_to_company_properties(serve: Serve, clock: ManualCloc
     assert [(o.id, o.status) for o in outcomes] == [(company, "ok"), (contact, "ok")]
     props = app.store.records["companies"][company].properties
     assert props["syncd_account_score"] == "88" and props["syncd_account_summary"] == "3 engaged"
+
+
+B2C = ("nurture", "mql", "disqualified")
+CUSTOM = ("cold", "warm", "sales_ready", "disqualified")
+
+
+def test_tier_options_come_from_the_model_and_are_added_by_patch(
+    serve: Serve, clock: ManualClock
+) -> None:
+    app = _portal(clock, 1)
+    conn = connect(serve(app).url, clock)
+    assert conn.ensure_fields(create=True, tiers=B2C).ok
+    tier = app.store.properties["contacts"]["syncd_tier"]
+    assert tier.options == B2C
+
+    # another model: verifying names the lacking options, nothing is changed
+    report = conn.ensure_fields(create=False, tiers=CUSTOM)
+    assert not report.ok and [f.name for f in report.missing] == ["syncd_tier"]
+    assert "lacks the options cold, warm, sales_ready" in report.advice[0]
+    assert app.log.count("PATCH /crm/v3/properties/{object_type}/{name}") == 0
+
+    # a write of a tier that is not an option is refused by the portal
+    cid = app.store.live("contacts")[0].id
+    custom = dataclasses.replace(_update(cid, 40), tier="warm")
+    assert [o.status for o in conn.write([custom])] == ["rejected"]
+
+    added = conn.ensure_fields(create=True, tiers=CUSTOM)
+    assert added.ok and [f.name for f in added.created] == ["syncd_tier"]
+    assert app.log.count("PATCH /crm/v3/properties/{object_type}/{name}") == 1
+    assert list(tier.options) == [*B2C, "cold", "warm", "sales_ready"]  # existing ones kept
+    assert [o.status for o in conn.write([custom])] == ["ok"]
+    assert app.store.records["contacts"][cid].properties["syncd_tier"] == "warm"
+
+    again = conn.ensure_fields(create=True, tiers=CUSTOM)
+    assert again.ok and not again.created
+    assert app.log.count("PATCH /crm/v3/properties/{object_type}/{name}") == 1
+
+
+def test_fake_property_patch_is_as_strict_as_hubspot(serve: Serve, clock: ManualClock) -> None:
+    import requests
+
+    app = _portal(clock, 1)
+    server = serve(app)
+    conn = connect(server.url, clock)
+    assert conn.ensure_fields(create=True).ok
+    session = requests.Session()
+    base = f"{server.url}/crm/v3/properties/contacts"
+    headers = {"Authorization": "Bearer sandbox-token"}
+    missing = session.patch(f"{base}/nope", json={"label": "x"}, headers=headers)
+    assert missing.status_code == 404
+    for name, body in (
+        ("syncd_score", {"options": [{"label": "a", "value": "a"}]}),  # a number
+        ("syncd_tier", {"options": [{"label": "a"}]}),  # no value
+        ("syncd_tier", {"options": [{"label": "a", "value": "a"}] * 2}),  # duplicate
+        ("email", {"label": "E-mail"}),  # HubSpot-defined
+    ):
+        answer = session.patch(f"{base}/{name}", json=body, headers=headers)
+        assert answer.status_code == 400, (name, answer.text)
+    ok = session.patch(f"{base}/syncd_tier", json={"label": "Tier"}, headers=headers)
+    assert ok.status_code == 200 and ok.json()["label"] == "Tier"
+    assert len(ok.json()["options"]) == 5  # options untouched when not given

@@ -96,3 +96,46 @@ def test_check_passes_after_setup_and_usage_counts_by_kind(org: Org) -> None:
     assert usage.calls["auth"] == 2 and usage.calls["meta"] > 0 and usage.calls["read"] > 0
     assert usage.budget_limit == 15000 and usage.stop is False
     assert usage.calls_left == 12000 - org.app.api_usage.used
+
+
+def test_tier_picklist_is_created_with_the_models_tiers(org: Org) -> None:
+    conn = org.connector()
+    b2c = ("nurture", "mql", "disqualified")
+    assert conn.ensure_fields(create=True, tiers=b2c).ok
+    described = conn.client.describe("Lead")
+    tier = next(f for f in described["fields"] if f["name"] == "Syncd_Tier__c")
+    assert [v["value"] for v in tier["picklistValues"]] == list(b2c)
+
+    # an unrestricted picklist stores other tiers: usable, with advice to add them
+    report = org.connector().ensure_fields(create=False, tiers=("cold", "mql", "disqualified"))
+    assert report.ok
+    line = next(a for a in report.advice if a.startswith("Lead.Syncd_Tier__c"))
+    assert "lacks the model's tiers cold;" in line and "unrestricted" in line
+    assert "Setup > Object Manager > Lead > Fields & Relationships > Syncd_Tier__c" in line
+
+
+def test_restricted_tier_picklist_lacking_tiers_is_a_field_problem(org: Org) -> None:
+    conn = org.connector()
+    for obj in ("Lead", "Contact"):
+        conn.client.tooling("create", "sobjects/CustomField", "POST", {
+            "FullName": f"{obj}.Syncd_Tier__c",
+            "Metadata": {"type": "Picklist", "label": "Tier", "valueSet": {
+                "restricted": True,
+                "valueSetDefinition": {"value": [{"fullName": t} for t in ("mql", "hot")]}}},
+        })  # fmt: skip
+    tiers = ("nurture", "mql", "hot", "disqualified")
+    report = conn.ensure_fields(create=True, tiers=tiers)  # grants access, cannot add values
+    assert not report.ok
+    assert {(f.object, f.name) for f in report.missing} == {
+        ("Lead", "Syncd_Tier__c"), ("Contact", "Syncd_Tier__c")}
+    line = next(a for a in report.advice if a.startswith("Contact.Syncd_Tier__c"))
+    assert "lacks the model's tiers nurture, disqualified;" in line
+    assert "restricted, so Salesforce refuses those tiers" in line
+    lead = org.app.store.insert("Lead", {"LastName": "L", "Company": "C"})
+    now = org.clock.utc()
+    refused = ContactUpdate(lead, "lead", 30, "nurture", "email_open +5", False, now)
+    outcome = conn.write([refused])[0]
+    assert outcome.status == "rejected" and "restricted picklist" in outcome.reason
+    fine = ContactUpdate(lead, "lead", 60, "mql", "pricing_page +15", False, now, now)
+    assert [o.status for o in conn.write([fine])] == ["ok"]
+    assert conn.ensure_fields(create=False, tiers=("mql", "hot")).ok

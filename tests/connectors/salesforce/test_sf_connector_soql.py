@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from connectors.base import FatalError
@@ -64,6 +64,12 @@ def test_conjunctions_of_values_keep_their_shape(values: list[str], number: floa
 
 
 @given(name=st.text(min_size=1, max_size=30))
+@example(name="COUNT")
+@example(name="count")
+@example(name="Sum")
+@example(name="COUNT_DISTINCT")
+@example(name="CALENDAR_YEAR")
+@example(name="Group")
 def test_identifiers_are_names_or_refused(name: str) -> None:
     try:
         checked = soql.identifier(name)
@@ -76,7 +82,22 @@ def test_identifiers_are_names_or_refused(name: str) -> None:
 
 @pytest.mark.parametrize(
     "bad",
-    ["Email, Id", "Id FROM User --", "Name'", "Syncd Score__c", "WHERE", "Who.", "a.b.c.d.e.f", ""],
+    [
+        "Email, Id",
+        "Id FROM User --",
+        "Name'",
+        "Syncd Score__c",
+        "WHERE",
+        "Who.",
+        "a.b.c.d.e.f",
+        "",
+        "COUNT",
+        "count",
+        "Account.Max",
+        "avg",
+        "toLabel",
+        "With",
+    ],
 )
 def test_bad_field_names_are_refused(bad: str) -> None:
     with pytest.raises(soql.SoqlError):
