@@ -40,16 +40,20 @@ class PendingAccount:
 
 def save_account_scores(conn: sa.Connection, connector: str,
                         verdicts: Sequence[AccountVerdict]) -> None:
-    """Store computed account values for stored accounts; set ``pending``."""
+    """Store computed account values for stored accounts; set ``pending``.
+    Rows whose values and pending flag are unchanged are not rewritten; the
+    others go in two executemany statements (with and without a ledger reset)."""
     ids = [v.id for v in verdicts]
     rows: dict[str, Any] = {}
     for i in range(0, len(ids), 500):
         for r in conn.execute(sa.select(accounts.c.id, accounts.c.crm_score, accounts.c.w_score,
                                         accounts.c.w_summary, accounts.c.w_priority,
                                         accounts.c.score, accounts.c.summary,
-                                        accounts.c.priority).where(
+                                        accounts.c.priority, accounts.c.pending).where(
                 accounts.c.connector == connector, accounts.c.id.in_(ids[i:i + 500]))):
             rows[r.id] = r
+    keep: list[dict[str, object]] = []
+    reset: list[dict[str, object]] = []
     for v in verdicts:
         row = rows.get(v.id)
         if row is None:
@@ -57,12 +61,22 @@ def save_account_scores(conn: sa.Connection, connector: str,
         baseline = row.crm_score if row.crm_score is not None else row.w_score
         pending = (baseline != v.score or row.w_summary != v.summary
                    or row.w_priority != v.priority)
-        values: dict[str, object] = {"score": v.score, "summary": v.summary,
-                                     "priority": v.priority, "pending": pending}
-        if (row.score, row.summary, row.priority) != (v.score, v.summary, v.priority):
+        same = (row.score, row.summary, row.priority) == (v.score, v.summary, v.priority)
+        if same and bool(row.pending) == pending:
+            continue
+        (keep if same else reset).append({"b_id": v.id, "b_score": v.score,
+                                          "b_summary": v.summary, "b_priority": v.priority,
+                                          "b_pending": pending})
+    for batch, clear in ((keep, False), (reset, True)):
+        if not batch:
+            continue
+        values: dict[str, object] = {c: sa.bindparam(f"b_{c}")
+                                     for c in ("score", "summary", "priority", "pending")}
+        if clear:
             values.update(attempts=0, dead=False, last_error=None)
         conn.execute(sa.update(accounts).where(accounts.c.connector == connector,
-                                               accounts.c.id == v.id).values(**values))
+                                               accounts.c.id == sa.bindparam("b_id"))
+                     .values(**values), batch)
 
 
 def pending_accounts(conn: sa.Connection, connector: str, run_id: str,

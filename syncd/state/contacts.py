@@ -38,16 +38,16 @@ def assemble(conn: sa.Connection, connector: str, rows: Sequence[Any],
     accs: dict[str, Any] = {}
     for part in chunks(acc_ids):
         for aid, data in conn.execute(sa.select(accounts.c.id, accounts.c.data).where(
-                accounts.c.connector == connector, accounts.c.id.in_(part))):
+                accounts.c.connector == connector, accounts.c.id.in_(part))).all():
             accs[aid] = json.loads(data)
-    acts: dict[str, list[tuple[str, Any]]] = {}
+    acts: dict[str, list[tuple[str, str]]] = {}
     if with_activities:
         for part in chunks([r.id for r in rows]):
             for cid, key, data in conn.execute(
                     sa.select(activities.c.contact_id, activities.c.key, activities.c.data)
                     .where(activities.c.connector == connector,
-                           activities.c.contact_id.in_(part))):
-                acts.setdefault(cid, []).append((key, json.loads(data)))
+                           activities.c.contact_id.in_(part))).all():
+                acts.setdefault(cid, []).append((key, data))
     out: list[StoredContact] = []
     for r in rows:
         obj = json.loads(r.data)
@@ -57,7 +57,12 @@ def assemble(conn: sa.Connection, connector: str, rows: Sequence[Any],
         elif r.account_id:
             obj["account"] = {"id": r.account_id}
         if with_activities:
-            obj["activities"] = [d for _k, d in sorted(acts.get(r.id, []), key=lambda t: t[0])]
+            own = acts.get(r.id)
+            if own:
+                own.sort()  # by key: keys are unique per contact
+                obj["activities"] = json.loads("[" + ",".join([d for _k, d in own]) + "]")
+            else:
+                obj["activities"] = []
         crm = _values(r.crm_score, r.crm_tier, r.crm_reasons, r.crm_priority) if r.crm_read \
             else None
         out.append(StoredContact(
@@ -101,11 +106,11 @@ def _group_rows(conn: sa.Connection, connector: str, keys: Sequence[str],
     rows: list[Any] = []
     for part in chunks(list(keys)):
         rows.extend(conn.execute(sa.select(contacts).where(
-            contacts.c.connector == connector, contacts.c.account_key.in_(part))))
+            contacts.c.connector == connector, contacts.c.account_key.in_(part))).all())
     for part in chunks(list(lone)):
         rows.extend(conn.execute(sa.select(contacts).where(
             contacts.c.connector == connector, contacts.c.id.in_(part),
-            contacts.c.account_key.is_(None))))
+            contacts.c.account_key.is_(None))).all())
     rows.sort(key=lambda r: r.id)
     return rows
 

@@ -21,8 +21,8 @@ from syncd.state.schema import contacts, score_history
 __all__ = ["OutcomeCounts", "pending_writes", "record_outcomes", "save_rechecks", "save_scores"]
 
 
-_SCORE_COLUMNS = ("score", "tier", "reasons", "priority", "mql", "model_ref", "scored_at",
-                  "mql_at", "pending", "drift", "rank")
+_SCORE_COLUMNS = ("score", "tier", "reasons", "priority", "mql", "model_ref", "mql_at",
+                  "pending", "drift", "rank")
 
 
 def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
@@ -32,13 +32,13 @@ def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
     for reset in (False, True):
         rows = [{"b_id": s.id, "b_score": s.values.score, "b_tier": s.values.tier,
                  "b_reasons": s.values.reasons, "b_priority": s.values.priority, "b_mql": s.mql,
-                 "b_model_ref": s.model_ref, "b_scored_at": now, "b_mql_at": s.mql_at,
+                 "b_model_ref": s.model_ref, "b_mql_at": s.mql_at,
                  "b_pending": s.pending, "b_drift": s.drift, "b_rank": s.rank}
                 for s in scored if s.reset_ledger is reset]
         if not rows:
             continue
         values: dict[str, object] = {c: sa.bindparam(f"b_{c}") for c in _SCORE_COLUMNS}
-        values.update(dirty=False, recheck=False)
+        values.update(dirty=False, recheck=False, scored_at=now)
         if reset:
             values.update(attempts=0, dead=False, last_error=None)
         conn.execute(sa.update(contacts).where(contacts.c.connector == connector,

@@ -182,9 +182,14 @@ class Store:
     # ------------------------------------------------------------------ scores, writes
 
     def save_scores(self, connector: str, scored: Sequence[Scored], clean: Sequence[str],
-                    run_id: str, now: datetime) -> None:
+                    run_id: str, now: datetime,
+                    account_verdicts: Sequence[AccountVerdict] = ()) -> None:
+        """Contact verdicts and (optionally) the account scores computed from
+        the same chunk, in one transaction."""
         with self.engine.begin() as conn:
             ledger.save_scores(conn, connector, scored, clean, run_id, now)
+            if account_verdicts:
+                account_ledger.save_account_scores(conn, connector, account_verdicts)
 
     def pending_writes(self, connector: str, run_id: str, limit: int) -> list[PendingWrite]:
         with self.engine.connect() as conn:

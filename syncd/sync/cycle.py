@@ -196,8 +196,7 @@ class _Cycle:
                 verdicts = [decide(sc, r, mql, self.started)
                             for sc, r in zip(ok, results, strict=True)]
                 self.t.unchanged += sum(1 for v in verdicts if not v.pending)
-                self.store.save_scores(self.name, verdicts, bad, self.run_id, self.started)
-                self.store.save_account_scores(self.name, [
+                self.store.save_scores(self.name, verdicts, bad, self.run_id, self.started, [
                     AccountVerdict(a.key[3:], a.score, _account_summary(a), a.priority)
                     for a in account_scores(model, results) if a.key.startswith("id:")])
             self._advance(len(group))

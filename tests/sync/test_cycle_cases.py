@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from syncd.sandbox.generator import generate
 from syncd.sync import Engine, run_cycle
 from tests.kit.memory_crm import MemoryCRM
 from tests.kit.seed import MODEL, seed
@@ -36,6 +37,39 @@ def test_hand_edited_field_is_restored(tmp_path: Path, state_url: str) -> None:
     assert r.status == "ok" and r.written == 1 and r.drift_repaired == 1
     assert crm.fields("003A1") == right
     assert run_cycle(app, NAME).written == 0
+
+
+def test_rescore_an_hour_later_writes_only_meaningful_changes(tmp_path: Path,
+                                                              state_url: str) -> None:
+    crm = MemoryCRM()
+    ds = generate(3, 150, NOW)
+    for co in ds.companies:
+        crm.add_account(co.key, name=co.name, domain=co.domain)
+    for c in ds.contacts:
+        crm.add_contact(c.key, email=c.email, account_id=c.company_key,
+                        properties={"title": c.title})
+    for i, a in enumerate(ds.activities):
+        crm.add_activity(f"a{i}", a.contact_key, type=a.type, at=a.at.isoformat(), **a.attrs)
+    clock = Clock()
+    app, _ = make_engine(write_config(tmp_path, state_url), crm, clock=clock)
+    assert run_cycle(app, NAME).status == "ok"
+    before = {cid: crm.fields(cid) for cid in crm.contacts}
+    clock.now = NOW + timedelta(hours=1)
+    r = run_cycle(app, NAME, rescore_only=True)
+    assert r.status == "ok" and r.scored == len(crm.contacts)
+    aged = 0
+    for cid, old in before.items():
+        new = crm.fields(cid)
+        key = ("score", "tier", "priority")
+        if new != old:  # written: something beyond the points of the reasons changed
+            assert ([new[k] for k in key] != [old[k] for k in key]
+                    or new["reasons"].count(";") != old["reasons"].count(";")), cid
+        sc = app.store.contact(NAME, cid)
+        assert sc is not None and sc.desired is not None
+        if new == old and sc.desired.reasons != old["reasons"]:
+            aged += 1  # decayed points moved, nothing written
+    assert aged > 0 and r.written < aged
+    assert run_cycle(app, NAME, rescore_only=True).written == 0
 
 
 def test_failures_retried_then_dead_lettered(tmp_path: Path, state_url: str) -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from syncd.state import StoredContact, Values
-from syncd.sync.decide import MQL_CROSSING, TIER_CHANGE, rank, recheck
+from syncd.sync.decide import (
+    MQL_CROSSING,
+    TIER_CHANGE,
+    needs_write,
+    rank,
+    recheck,
+    same_meaning,
+)
 
 MQL = frozenset({"mql", "hot"})
 NOW = datetime(2026, 11, 23, tzinfo=UTC)
@@ -47,3 +54,38 @@ def test_recheck_finds_drift_and_leaves_equal_values_alone() -> None:
     assert recheck(_sc(crm=edited, desired=v, written=v, writable=False), MQL) == (
         "c", False, False, rank(v, True, edited, MQL))
     assert recheck(_sc(crm=edited, desired=None, written=None), MQL) is None
+
+
+def _r(score: int, reasons: str, tier: str = "nurture") -> Values:
+    return Values(score=score, tier=tier, reasons=reasons, priority=False)
+
+
+def test_decayed_points_alone_never_need_a_write() -> None:
+    old = _r(40, "title.exec +20; email_open +13.4 (x3); careers -4.6; pricing_page +15")
+    aged = _r(40, "title.exec +20; email_open +13.3 (x3); careers -4.5; pricing_page +15")
+    assert same_meaning(old, aged)
+    assert needs_write(True, old, old, aged) == (False, False)
+    assert needs_write(True, None, old, aged) == (False, False)
+
+
+def test_score_tier_priority_or_rules_changing_need_a_write() -> None:
+    old = _r(40, "title.exec +20; email_open +13.4 (x3)")
+    for new in (_r(41, old.reasons or ""), _r(40, old.reasons or "", tier="mql"),
+                Values(score=40, tier="nurture", reasons=old.reasons, priority=True),
+                _r(40, "title.exec +20; email_open +13.4 (x4)"),
+                _r(40, "email_open +13.4 (x3); title.exec +20"),
+                _r(40, "title.exec +20; email_open +13.4 (x3); careers -5"),
+                _r(40, "disqualified: occupation.student")):
+        assert not same_meaning(old, new), new
+        assert needs_write(True, old, old, new) == (True, False), new
+    assert needs_write(False, old, old, _r(41, "x +41")) == (False, False)
+    assert needs_write(True, None, None, old) == (True, False)
+
+
+def test_any_hand_edit_of_the_crm_field_is_drift_even_a_number() -> None:
+    written = _r(40, "title.exec +20; email_open +13.4 (x3)")
+    edited = _r(40, "title.exec +99; email_open +13.4 (x3)")
+    aged = _r(40, "title.exec +20; email_open +13.3 (x3)")
+    assert needs_write(True, edited, written, aged) == (True, True)
+    # the CRM already holds exactly the new values (a write whose outcome was lost)
+    assert needs_write(True, aged, written, aged) == (False, False)
