@@ -70,6 +70,7 @@ def validate_names(options: SalesforceOptions) -> None:
 class SalesforceConnector(Connector):
     write_batch_size = COLLECTION_MAX
     auto_create_fields = False
+    mixed_writes = True
 
     def __init__(
         self,
