@@ -304,12 +304,17 @@ class Connector(abc.ABC):
     ``auto_create_fields`` says whether a cycle may call
     ``ensure_fields(create=True)`` by itself (HubSpot: creating properties is
     routine) or must only verify and leave creation to ``syncd setup``
-    (Salesforce: metadata changes need an admin's consent).
+    (Salesforce: metadata changes need an admin's consent);
+    ``mixed_writes`` says whether contact and account updates in one ``write``
+    call share the CRM's batches (Salesforce sObject Collections), so the engine
+    tops up the last contact batch with accounts; without it each type has its
+    own batches (HubSpot) and the engine sends accounts in full batches of their own.
     """
 
     name: str
     write_batch_size: int
     auto_create_fields: bool = False
+    mixed_writes: bool = False
 
     @abc.abstractmethod
     def check(self) -> list[CheckItem]:

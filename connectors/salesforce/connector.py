@@ -29,6 +29,13 @@ from connectors.base import (
 from connectors.salesforce import activities, fields, mapping, soql
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceOptions
+from connectors.salesforce.field_checks import (
+    INVALID_FIELD,
+    PROCESS_FIELD_CHECKS,
+    FieldCheck,
+    FieldChecks,
+    check_key,
+)
 from connectors.salesforce.limits import COLLECTION_MAX
 from connectors.salesforce.reads import Reader, Stream
 from connectors.salesforce.transport import CountingSession
@@ -63,6 +70,7 @@ def validate_names(options: SalesforceOptions) -> None:
 class SalesforceConnector(Connector):
     write_batch_size = COLLECTION_MAX
     auto_create_fields = False
+    mixed_writes = True
 
     def __init__(
         self,
@@ -71,12 +79,15 @@ class SalesforceConnector(Connector):
         client: SalesforceClient,
         *,
         sleep: Callable[[float], None],
+        field_checks: FieldChecks | None = None,
     ) -> None:
         self.name = name
         self.options = options
         self.client = client
         self._sleep = sleep
         self._readable: dict[str, set[str]] = {}
+        self._checks = FieldChecks() if field_checks is None else field_checks
+        self._check_key = check_key(name, options)
 
     # -- setup --------------------------------------------------------------------
     def _fields_of(self, obj: str) -> set[str]:
@@ -123,13 +134,44 @@ class SalesforceConnector(Connector):
         return items
 
     def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
+        """Verify (or create) syncd's fields, the tier picklist holding ``tiers``.
+        Without ``create``, a check that passed earlier in this process for the
+        same tiers (``field_checks``) is reused: no describes."""
+        kept = None if create else self._checks.get(self._check_key)
+        if kept is not None and kept.tiers == tuple(tiers):
+            self._readable = {obj: set(found) for obj, found in kept.readable.items()}
+            return kept.report
         described: dict[str, dict[str, dict[str, Any]]] = {}
         report = fields.ensure(
             self.client, self.options.fields, self.name, create, described, tiers
         )
         # the reads select from the same describes: no second round of describe calls
         self._readable = {obj: set(found) for obj, found in described.items()}
+        if report.ok:
+            passed = FieldsReport(present=[*report.present, *report.created])
+            readable = {obj: frozenset(found) for obj, found in described.items()}
+            self._checks.keep(self._check_key, FieldCheck(passed, readable, tuple(tiers)))
+        else:
+            self._checks.forget(self._check_key)
         return report
+
+    def _field_failed(self, reason: str) -> bool:
+        """Forget the kept field check when ``reason`` is a failure on a field."""
+        if INVALID_FIELD not in reason:
+            return False
+        self._checks.forget(self._check_key)
+        return True
+
+    def _watched(self, pages: Iterator[Page]) -> Iterator[Page]:
+        try:
+            yield from pages
+        except FatalError as exc:
+            if self._field_failed(str(exc)):
+                raise FatalError(
+                    f"{exc} (a field syncd reads is gone or hidden from the API user; "
+                    "the next cycle checks the fields again)"
+                ) from exc
+            raise
 
     # -- reads --------------------------------------------------------------------
     def _streams(
@@ -200,14 +242,18 @@ class SalesforceConnector(Connector):
             sleep=self._sleep,
             stop=lambda: self.client.budget().stop,
         )
-        return reader.changes(cursor, until, full, since)
+        return self._watched(reader.changes(cursor, until, full, since))
 
     # -- writes -------------------------------------------------------------------
     def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:
         writer = Writer(
             self.client, self.options, sleep=self._sleep, stop=lambda: self.client.budget().stop
         )
-        return writer.write(updates)
+        outcomes = writer.write(updates)
+        for outcome in outcomes:
+            if outcome.status == "rejected" and self._field_failed(outcome.reason):
+                break
+        return outcomes
 
     def usage(self) -> Usage:
         budget = self.client.budget()
@@ -232,8 +278,12 @@ def build(
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
     session: CountingSession | None = None,
+    field_checks: FieldChecks | None = None,
 ) -> Connector:
-    """A Salesforce connector for ``options`` (no network call until first use)."""
+    """A Salesforce connector for ``options`` (no network call until first use).
+    ``field_checks`` keeps passed field checks between the connectors built for
+    successive cycles; by default the process's store (``PROCESS_FIELD_CHECKS``)."""
     validate_names(options)
     client = SalesforceClient(options, clock=clock, sleep=sleep, session=session)
-    return SalesforceConnector(name, options, client, sleep=sleep)
+    checks = PROCESS_FIELD_CHECKS if field_checks is None else field_checks
+    return SalesforceConnector(name, options, client, sleep=sleep, field_checks=checks)

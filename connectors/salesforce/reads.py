@@ -60,10 +60,14 @@ class Position:
 
 @dataclass(slots=True)
 class RunState:
-    """What one ``changes`` call learns as it goes (bounded: converted leads only)."""
+    """What one ``changes`` call learns as it goes: converted leads, and on an
+    incremental read the ids of the leads it read (bounded by what changed), whose
+    conversion state is then known without a lookup."""
 
     converted: dict[str, str] = field(default_factory=dict)
     all_leads_seen: bool = False
+    track_leads: bool = False
+    leads_read: set[str] = field(default_factory=set)
 
 
 def floor_second(value: dt.datetime) -> dt.datetime:
@@ -140,6 +144,7 @@ class Reader:
         for stream in self.streams:
             start = positions.get(stream.name)
             exact = since is not None
+            run.track_leads = stream.role == "lead" and start is not None
             for page in self._stream(stream, start, end, run, positions, exact=exact):
                 yield page
                 if self.stop():
@@ -253,6 +258,8 @@ class Reader:
         fields = self.people[kind]
         for row in rows:
             record_id = str(row["Id"])
+            if run.track_leads:
+                run.leads_read.add(record_id)
             if mapping.boolean(row.get("IsDeleted")):
                 master = mapping.text(row.get("MasterRecordId"))
                 if master:
@@ -315,7 +322,11 @@ class Reader:
         Contact), with ``Id IN`` lists chunked under the URI limit."""
         if run.all_leads_seen:
             return
-        unknown = [i for i in activities.lead_ids(whos) if i not in run.converted]
+        unknown = [
+            i
+            for i in activities.lead_ids(whos)
+            if i not in run.converted and i not in run.leads_read
+        ]
         budget = URI_MAX_BYTES - _URI_RESERVE
         for chunk in soql.chunk_ids(unknown, budget=budget):
             text = soql.select(

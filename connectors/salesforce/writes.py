@@ -1,5 +1,6 @@
-"""Score write-back: sObject Collections PATCH (200 records a call, allOrNone
-false, results matched by position) and a Bulk API 2.0 update job per object
+"""Score write-back: sObject Collections PATCH (200 records a call of any mix of
+Lead, Contact and Account, grouped by type; allOrNone false, results matched by
+position) and a Bulk API 2.0 update job per object
 above ``bulk_write_threshold`` (results matched by Id). Records refused only for
 a row lock (UNABLE_TO_LOCK_ROW) are resubmitted under the client's retry policy.
 One outcome per update, in order; the budget guard is checked before every call.
@@ -114,7 +115,9 @@ class Writer:
             if self.stop():
                 self._stopped(pending[start:], outcomes)
                 return
-            batch = list(pending[start : start + COLLECTION_MAX])
+            # one request may mix sObject types; Salesforce processes each run of one
+            # type as a chunk (at most 10 per request), so a request is sent by type
+            batch = sorted(pending[start : start + COLLECTION_MAX], key=lambda item: item[1])
             self.client.retry_records(lambda items: self._submit(items, outcomes), batch)
 
     def _submit(

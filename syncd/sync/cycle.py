@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,6 +35,7 @@ from connectors.base import (
     FatalError,
     RetriableError,
     Usage,
+    WriteOutcome,
 )
 from syncd.core import (
     AccountScore,
@@ -43,7 +45,7 @@ from syncd.core import (
     contact_from_json,
     score_batch,
 )
-from syncd.state import AccountVerdict, LockBusy
+from syncd.state import AccountVerdict, LockBusy, PendingAccount, PendingWrite
 from syncd.sync.decide import DryRunSummary, decide, mql_tiers, recheck
 from syncd.sync.engine import Engine
 from syncd.sync.report import CycleReport, Progress
@@ -226,73 +228,71 @@ class _Cycle:
                 raise _Stopped("stop requested")
             if conn.usage().stop:
                 raise _Stopped("API budget guard")
-            batch = self.store.pending_writes(self.name, self.run_id,
-                                              size if allowed is None else min(size, allowed))
-            if not batch:
+            room = size if allowed is None else min(size, allowed)
+            batch = self.store.pending_writes(self.name, self.run_id, room)
+            # accounts after every contact (contacts matter more); a connector with
+            # mixed batches gets the last contact batch topped up with accounts
+            account_batch = (self.store.pending_accounts(self.name, self.run_id,
+                                                         room - len(batch))
+                             if not batch or (conn.mixed_writes and len(batch) < room)
+                             else [])
+            if not batch and not account_batch:
                 break
-            updates = [ContactUpdate(id=w.id, kind=w.kind, score=w.values.score or 0,
-                                     tier=w.values.tier or "", reasons=w.values.reasons or "",
-                                     priority=bool(w.values.priority), scored_at=self.started,
-                                     mql_at=w.mql_at) for w in batch]
+            updates: list[ContactUpdate | AccountUpdate] = [
+                ContactUpdate(id=w.id, kind=w.kind, score=w.values.score or 0,
+                              tier=w.values.tier or "", reasons=w.values.reasons or "",
+                              priority=bool(w.values.priority), scored_at=self.started,
+                              mql_at=w.mql_at) for w in batch]
+            updates += [AccountUpdate(id=a.id, score=a.score, summary=a.summary,
+                                      priority=a.priority) for a in account_batch]
             outcomes = conn.write(updates)
-            if len(outcomes) != len(batch):
+            if len(outcomes) != len(updates):
                 raise RetriableError(f"connector answered {len(outcomes)} outcomes for "
-                                     f"{len(batch)} updates; nothing recorded, retried next cycle")
-            done = self.store.record_outcomes(self.name, self.run_id, batch, outcomes,
-                                              self.app.clock(), self.cfg.dead_letter_after)
-            self.t.written += done.written
-            self.t.write_failures += done.failed
-            self.t.dead_letters += done.dead
-            self.t.drift_repaired += done.drift_repaired
-            for w, o in zip(batch, outcomes, strict=True):
-                if o.status != "ok":
-                    log.warning("write failed", extra={
-                        "connector": self.name, "run_id": self.run_id, "event": "write_failed",
-                        "record_id": w.id, "outcome": o.status, "reason": o.reason,
-                        "rate_limited": o.rate_limited})
-            self._advance(len(batch))
-            self._event("write_batch", sent=len(batch), written=done.written,
-                        failed=done.failed, dead=done.dead)
+                                     f"{len(updates)} updates; nothing recorded, "
+                                     "retried next cycle")
+            if batch:
+                self._record_contacts(batch, outcomes[:len(batch)])
+            if account_batch:
+                self._record_accounts(account_batch, outcomes[len(batch):])
             if any(o.rate_limited for o in outcomes):
                 # the connector's own retries gave up on a rate limit: stop hammering
                 raise _Stopped("rate limited by the CRM; the rest waits for the next cycle")
             if allowed is not None:
-                allowed -= len(batch)
-        self.write_accounts(conn, size, allowed)
+                allowed -= len(updates)
 
-    def write_accounts(self, conn: Connector, size: int, allowed: int | None) -> None:
-        """Account fields, after every contact write (contacts matter more)."""
-        while allowed is None or allowed > 0:
-            if self.stop.is_set():
-                raise _Stopped("stop requested")
-            if conn.usage().stop:
-                raise _Stopped("API budget guard")
-            batch = self.store.pending_accounts(self.name, self.run_id,
-                                                size if allowed is None else min(size, allowed))
-            if not batch:
-                return
-            outcomes = conn.write([AccountUpdate(id=a.id, score=a.score, summary=a.summary,
-                                                 priority=a.priority) for a in batch])
-            if len(outcomes) != len(batch):
-                raise RetriableError(f"connector answered {len(outcomes)} outcomes for "
-                                     f"{len(batch)} updates; nothing recorded, retried next cycle")
-            written, failed, dead = self.store.record_account_outcomes(
-                self.name, self.run_id, batch, outcomes, self.cfg.dead_letter_after)
-            self.t.accounts_written += written
-            self.t.write_failures += failed
-            self.t.dead_letters += dead
-            for a, o in zip(batch, outcomes, strict=True):
-                if o.status != "ok":
-                    log.warning("write failed", extra={
-                        "connector": self.name, "run_id": self.run_id, "event": "write_failed",
-                        "record_id": a.id, "object": "account", "outcome": o.status,
-                        "reason": o.reason, "rate_limited": o.rate_limited})
-            self._event("account_write_batch", sent=len(batch), written=written,
-                        failed=failed, dead=dead)
-            if any(o.rate_limited for o in outcomes):
-                raise _Stopped("rate limited by the CRM; the rest waits for the next cycle")
-            if allowed is not None:
-                allowed -= len(batch)
+    def _record_contacts(self, batch: Sequence[PendingWrite],
+                         outcomes: Sequence[WriteOutcome]) -> None:
+        done = self.store.record_outcomes(self.name, self.run_id, batch, outcomes,
+                                          self.app.clock(), self.cfg.dead_letter_after)
+        self.t.written += done.written
+        self.t.write_failures += done.failed
+        self.t.dead_letters += done.dead
+        self.t.drift_repaired += done.drift_repaired
+        for w, o in zip(batch, outcomes, strict=True):
+            if o.status != "ok":
+                log.warning("write failed", extra={
+                    "connector": self.name, "run_id": self.run_id, "event": "write_failed",
+                    "record_id": w.id, "outcome": o.status, "reason": o.reason,
+                    "rate_limited": o.rate_limited})
+        self._advance(len(batch))
+        self._event("write_batch", sent=len(batch), written=done.written,
+                    failed=done.failed, dead=done.dead)
+
+    def _record_accounts(self, batch: Sequence[PendingAccount],
+                         outcomes: Sequence[WriteOutcome]) -> None:
+        written, failed, dead = self.store.record_account_outcomes(
+            self.name, self.run_id, batch, outcomes, self.cfg.dead_letter_after)
+        self.t.accounts_written += written
+        self.t.write_failures += failed
+        self.t.dead_letters += dead
+        for a, o in zip(batch, outcomes, strict=True):
+            if o.status != "ok":
+                log.warning("write failed", extra={
+                    "connector": self.name, "run_id": self.run_id, "event": "write_failed",
+                    "record_id": a.id, "object": "account", "outcome": o.status,
+                    "reason": o.reason, "rate_limited": o.rate_limited})
+        self._event("account_write_batch", sent=len(batch), written=written,
+                    failed=failed, dead=dead)
 
 
 def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = None,

@@ -150,3 +150,54 @@ def test_salesforce_cycle_end_to_end(tmp_path: Path, state_url: str, keys: tuple
             r4.api_calls
     finally:
         engine.close()
+
+
+def test_cycles_describe_once_and_mix_accounts_into_contact_batches(
+        tmp_path: Path, state_url: str, keys: tuple[str, str],
+        org: tuple[SalesforceSandbox, SandboxServer, Clock]) -> None:
+    """Calls from the fake's log: one collections call carries contacts and accounts
+    together (records grouped by type), and only the first cycle of a process
+    describes Lead, Contact and Account."""
+    import json
+    import math
+
+    app, server, clock = org
+    engine = _engine(tmp_path, server.url, clock, keys[0], state_url)
+    try:
+        conn = engine.connector(NAME)
+        assert conn.ensure_fields(create=True).ok  # `syncd setup`, in another process
+        conn.close()
+        engine.factory = _fresh_checks_factory(clock)  # the daemon's process starts
+        clock.now += 60
+        app.log.reset()
+        r1 = run_cycle(engine, NAME)
+        assert r1.status == "ok", r1.error
+        assert r1.written > 0 and r1.accounts_written > 0
+        writes = [r for r in app.log.requests()
+                  if r.method == "PATCH" and r.path.endswith("/composite/sobjects")]
+        assert len(writes) == math.ceil((r1.written + r1.accounts_written) / 200) == 1
+        types = [rec["attributes"]["type"] for rec in json.loads(writes[0].body)["records"]]
+        assert types == sorted(types) and {"Account", "Contact", "Lead"} <= set(types)
+        assert sum(1 for r in app.log.requests() if r.path.endswith("/describe")) == 3
+
+        for _ in range(2):
+            clock.now += 900
+            app.log.reset()
+            r = run_cycle(engine, NAME)
+            assert r.status == "ok", r.error
+            assert not [q.path for q in app.log.requests() if q.path.endswith("/describe")]
+    finally:
+        engine.close()
+
+
+def _fresh_checks_factory(clock: Clock) -> Any:
+    from connectors.salesforce.field_checks import FieldChecks
+
+    checks = FieldChecks()
+
+    def factory(name: str, c: ConnectorConfig) -> Connector:
+        assert isinstance(c, SalesforceConnectorConfig)
+        return build(name, c.connector_options(), clock=clock, sleep=lambda s: None,
+                     field_checks=checks)
+
+    return factory

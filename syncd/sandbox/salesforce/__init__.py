@@ -52,7 +52,8 @@ Covered
 - Tasks and Events whose activity date is older than 365 days (by the clock)
   are archived: `IsArchived` is true and only queryAll returns them.
 - sObject Collections `PATCH|POST /composite/sobjects` (≤200 records, allOrNone,
-  per-record results in order; failed items carry no `id`, rollback).
+  per-record results in order; failed items carry no `id`, rollback). Records of
+  several types may be mixed; each run of one type is a chunk, at most 10 a request.
 - Tooling `POST /tooling/sobjects/CustomField`: Metadata validated as a real org
   does (label; Text length; Number precision and scale; Checkbox defaultValue;
   Picklist values). A new field is invisible to the API user (INVALID_FIELD "No
@@ -92,6 +93,9 @@ Known differences from the real API
   Bulk calls count against the REST daily allocation; there are no separate
   Bulk batch limits.
 - Only one API version (59.0) is served; the Tooling API only creates fields.
+- A collections request of more than 10 chunks is refused whole with 400
+  INVALID_BATCH_REQUEST and the message Apex gives; the REST error code for
+  this case is not documented.
 """
 
 from syncd.sandbox.salesforce.app import SalesforceSandbox

@@ -1,4 +1,5 @@
-"""sObject Collections: `POST|PATCH /composite/sobjects` (≤200 records, allOrNone)."""
+"""sObject Collections: `POST|PATCH /composite/sobjects` (≤200 records of any mix
+of types in at most 10 chunks — runs of one type — allOrNone)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,12 @@ if TYPE_CHECKING:
     from syncd.sandbox.salesforce.app import SalesforceSandbox
 
 MAX_RECORDS = limits.COLLECTION_MAX
+#: Each run of records of one type is a chunk; one request may process 10.
+MAX_CHUNKS = 10
+TOO_MANY_CHUNKS = (
+    "Cannot have more than 10 chunks in a single operation. Please rearrange the data to "
+    "reduce chunking."
+)
 ROLLED_BACK = WriteError(
     "ALL_OR_NONE_OPERATION_ROLLED_BACK",
     "Record rolled back because not all records were valid and the request was using "
@@ -45,6 +52,13 @@ def register(router: Router, sb: SalesforceSandbox) -> None:
                 f"record limit reached. cannot submit more than {MAX_RECORDS} records into this "
                 "call",
             )
+        types = [
+            str((r.get("attributes") or {}).get("type", "")).lower() if isinstance(r, dict) else ""
+            for r in records
+        ]
+        chunks = sum(1 for i, t in enumerate(types) if i == 0 or t != types[i - 1])
+        if chunks > MAX_CHUNKS:
+            raise sf_error(400, "INVALID_BATCH_REQUEST", TOO_MANY_CHUNKS)
         return bool(body.get("allOrNone", False)), records
 
     def write(request: Request, *, create: bool) -> Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 
 from connectors.base import ContactUpdate
+from connectors.salesforce.field_checks import FieldChecks
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
 from syncd.sandbox.generator import generate
 from syncd.sandbox.salesforce import SalesforceSandbox
@@ -49,12 +50,13 @@ def test_full_sync_calls_are_within_5_percent_of_the_minimum(clock: ManualClock)
 
 
 def test_a_pull_reuses_the_describes_of_the_field_check(clock: ManualClock) -> None:
-    """The engine verifies fields before each pull; the pull then selects from the
-    same describes instead of describing Lead, Contact and Account again."""
+    """The engine verifies fields before each pull (in a new process: describes);
+    the pull then selects from the same describes instead of describing again."""
     app = SalesforceSandbox(generate(12, 50, clock.utc()), clock=clock, sleep=lambda s: None)
     with make_org(app, clock) as org:
         create_fields(org)
         clock.advance(5)
+        org.field_checks = FieldChecks()  # a new process: nothing kept
         conn = org.connector()
         app.log.reset()
         assert conn.ensure_fields(create=False).ok

@@ -220,3 +220,29 @@ def test_lead_conversion_lookups_are_chunked_under_the_uri_limit(org: Org) -> No
         r for r in org.app.log.requests() if "ConvertedContactId" in str(r.query.get("q", ""))
     ]
     assert len(lookups) >= 2 and all(r.status == 200 for r in lookups)
+
+
+def test_leads_read_in_the_same_run_need_no_conversion_lookup(org: Org) -> None:
+    store = org.app.store
+    old = store.insert("Lead", {"LastName": "Old", "Company": "C"})
+    org.clock.advance(5)
+    since = org.clock.utc().strftime("%Y-%m-%dT%H:%M:%SZ")
+    org.clock.advance(5)
+    fresh = [store.insert("Lead", {"LastName": f"F{i}", "Company": "C"}) for i in range(3)]
+    day = dt.date(2026, 11, 1)
+    for who in (old, *fresh):
+        store.insert("Task", {"WhoId": who, "Subject": "Call", "ActivityDate": day})
+    org.clock.advance(5)
+    cursor: dict[str, Any] = {"v": 1, "streams": {"Lead": [since, ""], "Task": [since, ""]}}
+    conn = org.connector()
+    org.app.log.reset()
+    pages, _ = drain(conn, cursor, org.clock.utc())
+    assert sorted(c.id for c in contacts(pages)) == sorted(fresh)
+    assert sorted(a.contact_id for a in activities(pages)) == sorted([old, *fresh])
+    lookups = [
+        str(r.query.get("q", "")) for r in org.app.log.requests()
+        if "ConvertedContactId FROM Lead" in str(r.query.get("q", ""))
+    ]  # fmt: skip
+    # only the lead this run did not read is looked up
+    assert len(lookups) == 1 and old in lookups[0]
+    assert not any(lead in lookups[0] for lead in fresh)

@@ -140,3 +140,31 @@ def test_budget_guard_stops_writes_and_reads_cleanly(org: Org) -> None:
     assert {o.status for o in outcomes} == {"retriable"} and all(o.rate_limited for o in outcomes)
     usage = conn.usage()
     assert usage.calls_left == 0 and usage.budget_limit == org.app.api_usage.limit
+
+
+def test_interleaved_leads_contacts_and_accounts_go_in_one_call(org: Org) -> None:
+    """Records are sent grouped by type (Salesforce allows 10 chunks a request);
+    outcomes still follow the updates' order."""
+    create_fields(org)
+    store = org.app.store
+    now = org.clock.utc()
+    updates: list[ContactUpdate | AccountUpdate] = []
+    for i in range(8):
+        updates.append(_update(store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}),
+                               "lead", 10 + i, now))
+        updates.append(_update(store.insert("Contact", {"LastName": f"C{i}"}),
+                               "contact", 60 + i, now))
+        updates.append(AccountUpdate(store.insert("Account", {"Name": f"A{i}"}), 30 + i, "s"))
+    updates.insert(5, _update("00Q000000000000AAA", "lead", 1, now))  # refused: no such lead
+    org.app.log.reset()
+    outcomes = org.connector().write(updates)
+    assert org.requests(COLLECTIONS) == 1
+    assert [o.id for o in outcomes] == [u.id for u in updates]
+    assert [o.status for o in outcomes] == ["rejected" if n == 5 else "ok"
+                                            for n in range(len(updates))]
+    for u in updates:
+        if isinstance(u, AccountUpdate):
+            assert store.get("Account", u.id)["Syncd_Account_Score__c"] == u.score  # type: ignore[index]
+        elif u.id != "00Q000000000000AAA":
+            sobject = "Lead" if u.kind == "lead" else "Contact"
+            assert store.get(sobject, u.id)["Syncd_Score__c"] == u.score  # type: ignore[index]

@@ -151,3 +151,21 @@ def test_injected_server_error_has_salesforce_shape(
     with pytest.raises(SalesforceGeneralError) as info:
         sf.query("SELECT Id FROM Lead")
     assert errors_of(info.value)[0]["errorCode"] == "SERVER_UNAVAILABLE"
+
+
+def test_collections_mix_types_in_at_most_10_chunks(
+    app: SalesforceSandbox, sf: SalesforceClient
+) -> None:
+    lead_ids = leads(app, 6)
+    contact_ids = [app.store.insert("Contact", {"LastName": f"C{i}"}) for i in range(6)]
+    grouped = [
+        *({"attributes": {"type": "Lead"}, "id": i, "Title": "L"} for i in lead_ids),
+        *({"attributes": {"type": "Contact"}, "id": i, "Title": "C"} for i in contact_ids),
+    ]
+    results = sf.restful("composite/sobjects", method="PATCH", json={"records": grouped})
+    assert [r["id"] for r in results] == [*lead_ids, *contact_ids]
+    assert app.store.get("Contact", contact_ids[0])["Title"] == "C"  # type: ignore[index]
+    alternating = [grouped[n // 2 + (6 if n % 2 else 0)] for n in range(12)]  # 12 chunks
+    with pytest.raises(SalesforceMalformedRequest) as info:
+        sf.restful("composite/sobjects", method="PATCH", json={"records": alternating})
+    assert "more than 10 chunks" in errors_of(info.value)[0]["message"]
