@@ -61,6 +61,10 @@ DATA_AGE = timedelta(minutes=10)
 Cycle = tuple[str, CycleReport, float, float]  # name, report, seconds, skipped wait seconds
 
 
+#: Fake-clock seconds between the first and the second cycle (see run_demo).
+SCHEDULE_GAP_S = 60.0
+
+
 def _changed_model(model: Path, tmp: Path) -> Path:
     """A copy of ``model`` (with the files beside it, which it may refer to)
     whose MQL tier starts at NEW_MQL_MIN."""
@@ -184,6 +188,11 @@ def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
             return int(ExitCode.FAILED)
 
         console.rule("Second cycle (model unchanged)")
+        # A scheduled cycle comes minutes later; by then HubSpot's search index,
+        # which trails writes by a few seconds, shows the first cycle's writes. Run
+        # back to back, a search could still answer with a company as it was before
+        # our write, and drift repair would write it again.
+        clock.sleep(SCHEDULE_GAP_S)
         second = _cycles(console, engine, clock, names, full=False)
         console.print(cycle_table("Incremental cycle: nothing changed, nothing written", second))
         failed = [c[0] for c in first + second if c[1].status != "ok"]
