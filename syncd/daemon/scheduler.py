@@ -16,6 +16,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -31,6 +32,7 @@ from apscheduler.events import (
 )
 from apscheduler.executors.pool import BasePoolExecutor
 from apscheduler.schedulers import SchedulerNotRunningError
+from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from syncd.daemon.health import Health
@@ -59,6 +61,27 @@ class _ThreadPool(BasePoolExecutor):  # type: ignore[misc]  # APScheduler is unt
         super().__init__(self.pool)
 
 
+#: Longest the main thread blocks in one wait. CPython runs signal handlers only
+#: on the main thread, when it executes Python code; a SIGTERM the kernel hands to
+#: a worker thread (one running a cycle) would otherwise wait for the main
+#: thread's current wait to end: up to the next scheduled run, or the end of the
+#: running cycle.
+MAIN_THREAD_WAIT_S = 0.5
+
+
+class _MainThreadScheduler(BlockingScheduler):  # type: ignore[misc]  # APScheduler is untyped
+    """``BlockingScheduler`` whose main loop wakes at least every
+    ``MAIN_THREAD_WAIT_S`` so signal handlers run promptly."""
+
+    def _main_loop(self) -> None:
+        wait_seconds: float = MAIN_THREAD_WAIT_S
+        while self.state != STATE_STOPPED:
+            self._event.wait(min(wait_seconds, MAIN_THREAD_WAIT_S))
+            self._event.clear()
+            next_wakeup = self._process_jobs()
+            wait_seconds = MAIN_THREAD_WAIT_S if next_wakeup is None else next_wakeup
+
+
 class SyncScheduler:
     """Builds the scheduler and its jobs; ``start()`` blocks until ``shutdown()``.
 
@@ -75,7 +98,7 @@ class SyncScheduler:
         self._health = health
         self._on_started = on_started
         self._executor = _ThreadPool(max(1, len(jobs)))
-        self.scheduler = BlockingScheduler(
+        self.scheduler = _MainThreadScheduler(
             timezone=UTC,
             executors={"default": self._executor},
             job_defaults={"coalesce": True, "max_instances": 1,
@@ -115,8 +138,17 @@ class SyncScheduler:
             self.scheduler.shutdown(wait=False)
 
     def wait_for_running(self) -> None:
-        """Block until every running cycle (and its listener call) has finished."""
-        self._executor.pool.shutdown(wait=True)
+        """Block until every running cycle (and its listener call) has finished,
+        waking every ``MAIN_THREAD_WAIT_S`` so signal handlers still run."""
+        done = threading.Event()
+
+        def drain() -> None:
+            self._executor.pool.shutdown(wait=True)
+            done.set()
+
+        threading.Thread(target=drain, name="syncd-drain", daemon=True).start()
+        while not done.wait(MAIN_THREAD_WAIT_S):
+            pass
 
     # -- the listener -----------------------------------------------------------
     def _listen(self, event: Any) -> None:
