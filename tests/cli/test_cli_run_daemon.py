@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,7 +17,6 @@ from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -28,43 +26,13 @@ from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.server import SandboxServer
 from syncd.settings import load_settings
 from syncd.state import Store
+from tests.kit.pipes import JsonLines
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "config" / "models" / "default.yaml"
 SECRETS = {"HS_TOKEN": "hs-token-Zq81-secret", "SF_PASSWORD": "sf-pass-Xk29-secret",
            "SF_SECRET": "sf-consumer-Wm55-secret"}
 HS, SF = "hubspot-main", "salesforce-prod"
-
-
-class Lines:
-    """Reads a pipe on a thread; every line kept."""
-
-    def __init__(self, stream: Any) -> None:
-        self.lines: list[str] = []
-        self.cond = threading.Condition()
-        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self.thread.start()
-
-    def _read(self, stream: Any) -> None:
-        for line in stream:
-            with self.cond:
-                self.lines.append(line)
-                self.cond.notify_all()
-
-    def first(self, event: str, timeout: float = 30) -> dict[str, Any]:
-        def find() -> dict[str, Any] | None:
-            for line in self.lines:
-                if f'"{event}"' in line:
-                    obj: dict[str, Any] = json.loads(line)
-                    if obj.get("event") == event:
-                        return obj
-            return None
-
-        with self.cond:
-            self.cond.wait_for(lambda: find() is not None, timeout)
-            found = find()
-        assert found is not None, f"no {event} event in:\n{''.join(self.lines[-20:])}"
-        return found
 
 
 @pytest.fixture()
@@ -141,9 +109,9 @@ def _ok_cycles(m: dict[str, float], name: str) -> float:
 
 def test_syncd_run_serves_both_crms_until_sigterm(config: Path) -> None:
     proc = _syncd("run", "--config", str(config))
-    out = Lines(proc.stdout)
+    out = JsonLines(proc.stdout)
     try:
-        started = out.first("daemon_started")
+        started = out.wait_for("daemon_started", timeout=30)
         url = f"http://127.0.0.1:{started['http_port']}"
         assert started["jobs"] == {HS: "every 1s", SF: "every 1s"}
         assert _get(url + "/healthz") == (200, "ok\n")

@@ -8,11 +8,9 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 from click.testing import CliRunner
 
@@ -20,40 +18,11 @@ from syncd.cli import main
 from syncd.settings import ConnectorConfig
 from syncd.state import Store
 from tests.kit.memory_crm import MemoryConnector, MemoryCRM
+from tests.kit.pipes import JsonLines
 from tests.kit.seed import MODEL, ROOT, seed
 from tests.sync.helpers import crm_matches_core
 
 TOKEN = "tok-very-secret-4242"
-
-
-class Lines:
-    """Collects a pipe's lines on a thread; ``wait_for`` a JSON line matching."""
-
-    def __init__(self, stream: Any) -> None:
-        self.lines: list[str] = []
-        self.cond = threading.Condition()
-        self.thread = threading.Thread(target=self._read, args=(stream,), daemon=True)
-        self.thread.start()
-
-    def _read(self, stream: Any) -> None:
-        for line in stream:
-            with self.cond:
-                self.lines.append(line)
-                self.cond.notify_all()
-
-    def wait_for(self, event: str, timeout: float = 20) -> dict[str, Any]:
-        def find() -> dict[str, Any] | None:
-            for line in self.lines:
-                obj = json.loads(line)
-                if obj.get("event") == event:
-                    return dict(obj)
-            return None
-
-        with self.cond:
-            self.cond.wait_for(lambda: find() is not None, timeout)
-            found = find()
-        assert found is not None, f"no {event} in {self.lines}"
-        return found
 
 
 def _config(tmp_path: Path, body: str) -> Path:
@@ -98,9 +67,9 @@ def test_daemon_process_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path: Path)
     crm_path = tmp_path / "crm.json"
     crm.save(crm_path)
     proc = _spawn(_good_config(tmp_path), crm_path)
-    out = Lines(proc.stdout)
+    out = JsonLines(proc.stdout)
     try:
-        started = out.wait_for("daemon_started")
+        started = out.wait_for("daemon_started", timeout=20)
         url = f"http://127.0.0.1:{started['http_port']}"
         ok = 'syncd_cycles_total{connector="mem",kind="incremental",status="ok"}'
         deadline = time.monotonic() + 30
