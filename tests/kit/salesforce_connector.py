@@ -24,23 +24,26 @@ CONSUMER_KEY = "syncd-test-app"
 _KEYS: dict[str, tuple[str, str]] = {}
 
 
+def new_key_pair() -> tuple[str, str]:
+    """A fresh RSA key pair, PEM: (PKCS#8 private key, SubjectPublicKeyInfo public key)."""
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    private = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    return private, public
+
+
 def key_pair() -> tuple[str, str]:
     """One RSA key pair per test session (generating one costs ~50 ms)."""
     if "k" not in _KEYS:
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-        private = key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        ).decode()
-        public = (
-            key.public_key()
-            .public_bytes(
-                serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-            )
-            .decode()
-        )
-        _KEYS["k"] = (private, public)
+        _KEYS["k"] = new_key_pair()
     return _KEYS["k"]
 
 

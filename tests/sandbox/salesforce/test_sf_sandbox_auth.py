@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce.api import Salesforce
 from simple_salesforce.exceptions import SalesforceExpiredSession, SalesforceRefusedRequest
 
@@ -13,19 +11,7 @@ from syncd.sandbox.salesforce import SalesforceSandbox, loopback_session
 from syncd.sandbox.server import SandboxServer
 from tests.kit.clock import ManualClock
 from tests.kit.salesforce import errors_of
-
-
-def _key_pair() -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-    ).decode()
-    return private, public
+from tests.kit.salesforce_connector import new_key_pair
 
 
 def test_oauth_password_flow(server: SandboxServer) -> None:
@@ -51,7 +37,7 @@ def test_oauth_client_credentials_flow(server: SandboxServer) -> None:
 
 
 def test_oauth_jwt_bearer_flow(app: SalesforceSandbox, server: SandboxServer) -> None:
-    private, public = _key_pair()
+    private, public = new_key_pair()
     app.register_connected_app("key", public)
     sf = Salesforce(
         username="u@example.com",

@@ -10,13 +10,12 @@ from typing import Any
 import jwt
 import pytest
 import requests
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
 from simple_salesforce.exceptions import SalesforceError, SalesforceMalformedRequest
 
 from syncd.sandbox.salesforce import SalesforceSandbox, loopback_session
 from syncd.sandbox.server import SandboxServer
 from tests.kit.salesforce import SalesforceClient, errors_of, grant
+from tests.kit.salesforce_connector import new_key_pair
 
 UTC = dt.UTC
 
@@ -228,21 +227,6 @@ def test_bulk_result_files_are_unordered(app: SalesforceSandbox, sf: SalesforceC
 # --------------------------------------------------------------------------- auth
 
 
-def _keys() -> tuple[str, str]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    ).decode()
-    public = (
-        key.public_key()
-        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-        .decode()
-    )
-    return private, public
-
-
 def _token(server: SandboxServer, claims: dict[str, Any], key: str) -> requests.Response:
     assertion = jwt.encode(claims, key, algorithm="RS256")
     return requests.post(
@@ -253,8 +237,8 @@ def _token(server: SandboxServer, claims: dict[str, Any], key: str) -> requests.
 
 
 def test_jwt_assertions_are_checked(app: SalesforceSandbox, server: SandboxServer) -> None:
-    private, public = _keys()
-    other, _ = _keys()
+    private, public = new_key_pair()
+    other, _ = new_key_pair()
     app.register_connected_app("app-key", public)
     now = app.clock()
     good = {"iss": "app-key", "sub": "u@x.com", "aud": "https://login.salesforce.com"}
