@@ -28,10 +28,10 @@ def parse_duration(text: str) -> timedelta:
 
 
 def _before(value: Any) -> Any:
-    if isinstance(value, str) and _DURATION.match(value):
-        return parse_duration(value)
+    """``15m`` style strings become a ``timedelta`` (anything else that is not
+    ISO 8601 gets the project's message, not pydantic's); ISO 8601 strings and
+    numbers go on to pydantic."""
     if isinstance(value, str) and not value.strip().upper().startswith(("P", "-P")):
-        # neither "15m" nor ISO 8601: give the project's message, not pydantic's
         return parse_duration(value)
     return value
 
