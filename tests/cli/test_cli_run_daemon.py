@@ -11,8 +11,6 @@ import signal
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -26,6 +24,7 @@ from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.server import SandboxServer
 from syncd.settings import load_settings
 from syncd.state import Store
+from tests.kit.http import http_get
 from tests.kit.pipes import JsonLines
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,11 +88,8 @@ def _syncd(*args: str) -> subprocess.Popen[str]:
 
 
 def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
+    answer = http_get(url)
+    return answer.status, answer.body
 
 
 def _metrics(url: str) -> dict[str, float]:

@@ -13,6 +13,7 @@ from syncd.daemon.health import Health
 from syncd.daemon.http import HealthServer
 from syncd.daemon.metrics import DaemonMetrics
 from tests.daemon.fakes import FakeReport
+from tests.kit.http import http_get
 
 
 class _Probe:
@@ -37,46 +38,38 @@ def parts() -> Iterator[tuple[str, Health, DaemonMetrics, _Probe]]:
         server.stop()
 
 
-def _get(url: str) -> tuple[int, str, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as answer:
-            return answer.status, answer.headers["Content-Type"], answer.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.headers["Content-Type"], err.read().decode()
-
-
 def test_healthz(parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
-    assert _get(parts[0] + "/healthz")[::2] == (200, "ok\n")
+    assert http_get(parts[0] + "/healthz")[::2] == (200, "ok\n")
 
 
 def test_readyz_follows_state_and_last_cycles(
         parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
     url, health, _, probe = parts
-    status, ctype, body = _get(url + "/readyz")
+    status, ctype, body = http_get(url + "/readyz")
     assert (status, ctype) == (200, "application/json")
     assert json.loads(body) == {"ready": True, "checks": {
         "config": "ok", "state": "ok", "connector:hs": "ok", "connector:sf": "ok"}}
 
     health.cycle_finished("sf", "failed", "auth revoked (password hunter22)")
-    status, _, body = _get(url + "/readyz")
+    status, _, body = http_get(url + "/readyz")
     assert status == 503
     assert json.loads(body)["checks"]["connector:sf"] == "last cycle failed: auth revoked " \
         "(password ***)"
 
     health.cycle_finished("sf", "stopped", None)  # an interrupted cycle changes nothing
-    assert _get(url + "/readyz")[0] == 503
+    assert http_get(url + "/readyz")[0] == 503
     health.cycle_finished("sf", "ok", None)
-    assert _get(url + "/readyz")[0] == 200
+    assert http_get(url + "/readyz")[0] == 200
 
     probe.problem = "database is locked"
-    status, _, body = _get(url + "/readyz")
+    status, _, body = http_get(url + "/readyz")
     assert status == 503 and json.loads(body)["checks"]["state"] == "database is locked"
 
 
 def test_metrics_exposition_moves_with_cycles(
         parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
     url, _, metrics, _ = parts
-    status, ctype, body = _get(url + "/metrics")
+    status, ctype, body = http_get(url + "/metrics")
     assert status == 200 and ctype.startswith("text/plain")
     assert 'syncd_records_pulled_total{connector="hs"} 0.0' in body
     assert 'syncd_api_budget_remaining{connector="sf"} -1.0' in body
@@ -84,7 +77,7 @@ def test_metrics_exposition_moves_with_cycles(
 
     metrics.record_cycle(FakeReport("hs"))
     metrics.record_cycle(FakeReport("hs", status="failed", budget_remaining=None))
-    body = _get(url + "/metrics")[2]
+    body = http_get(url + "/metrics")[2]
     for line in (
         'syncd_cycles_total{connector="hs",kind="incremental",status="ok"} 1.0',
         'syncd_cycles_total{connector="hs",kind="incremental",status="failed"} 1.0',
@@ -113,7 +106,7 @@ def test_metrics_exposition_moves_with_cycles(
 
 def test_unknown_path_and_method(parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
     url = parts[0]
-    assert _get(url + "/nope")[0] == 404
+    assert http_get(url + "/nope")[0] == 404
     request = urllib.request.Request(url + "/healthz", data=b"x", method="POST")
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(request, timeout=5)

@@ -10,8 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
@@ -22,17 +20,15 @@ from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
 
 from syncd.daemon import Cron, Daemon, DaemonOptions, Every, JobSpec
 from tests.daemon.fakes import T0, FakeCycle, FakeReport
+from tests.kit.http import http_get
 
 FAST = Every(timedelta(seconds=0.2))
 OPTIONS = DaemonOptions(port=0)
 
 
 def _get(url: str) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(url, timeout=5) as answer:
-            return answer.status, answer.read().decode()
-    except urllib.error.HTTPError as err:
-        return err.code, err.read().decode()
+    answer = http_get(url)
+    return answer.status, answer.body
 
 
 @contextmanager
