@@ -6,7 +6,7 @@ import json
 import uuid
 from typing import Any
 
-from syncd.sandbox.http import HttpError, Response
+from syncd.sandbox.http import HttpError, Request, Response
 
 CATEGORIES = {
     400: "VALIDATION_ERROR",
@@ -40,6 +40,14 @@ def body(status: int, message: str, category: str | None = None, **extra: Any) -
 def fail(status: int, message: str, category: str | None = None, **extra: Any) -> HttpError:
     """An `HttpError` to raise from a handler."""
     return HttpError(status, body(status, message, category, **extra))
+
+
+def json_object(request: Request) -> dict[str, Any]:
+    """The request body, which must be a JSON object (400 in HubSpot's words otherwise)."""
+    body = request.json()
+    if not isinstance(body, dict):
+        raise fail(400, "Invalid input JSON: expected an object")
+    return body
 
 
 def batch_error(message: str, category: str, context: dict[str, list[str]]) -> dict[str, Any]:

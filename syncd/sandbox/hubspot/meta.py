@@ -70,9 +70,7 @@ class MetaRoutes:
 
     def create_group(self, request: Request) -> Response:
         kind = self._kind(request.params["object_type"])
-        body = request.json()
-        if not isinstance(body, dict):
-            raise errors.fail(400, "Invalid input JSON: expected an object")
+        body = errors.json_object(request)
         problems = [
             f"{field}: is required"
             for field in ("name", "label")
@@ -116,9 +114,7 @@ class MetaRoutes:
 
     def create_property(self, request: Request) -> Response:
         kind = self._kind(request.params["object_type"])
-        body = request.json()
-        if not isinstance(body, dict):
-            raise errors.fail(400, "Invalid input JSON: expected an object")
+        body = errors.json_object(request)
         problems: list[str] = []
         for field in ("name", "label", "type", "fieldType", "groupName"):
             if not isinstance(body.get(field), str) or not body[field]:
@@ -175,9 +171,7 @@ class MetaRoutes:
     def update_property(self, request: Request) -> Response:
         """Partial update: given fields overwrite, ``options`` replaces the list."""
         kind = self._kind(request.params["object_type"])
-        body = request.json()
-        if not isinstance(body, dict):
-            raise errors.fail(400, "Invalid input JSON: expected an object")
+        body = errors.json_object(request)
         name = request.params["name"]
         problems: list[str] = []
         with self.lock:
