@@ -234,12 +234,17 @@ class WriteOutcome:
 
 @dataclass(frozen=True, slots=True)
 class CheckItem:
-    """One line of ``syncd check``: what was checked, whether it passed, the fix."""
+    """One line of ``syncd check``: what was checked, whether it passed, the fix.
+
+    ``warning`` marks an item that passes today but needs the operator's attention
+    (a deprecated auth flow, an API version near its sunset): shown as ``warn``,
+    it does not make ``syncd check`` fail."""
 
     name: str
     ok: bool
     detail: str = ""
     fix: str = ""
+    warning: bool = False
 
 
 @dataclass(frozen=True, slots=True)

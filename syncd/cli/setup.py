@@ -44,8 +44,9 @@ def check(ctx: click.Context, config: str | None) -> None:
     for col in ("connector", "check", "result", "detail", "fix"):
         t.add_column(col, overflow="fold")
     for name, i in items:
-        t.add_row(name, i.name, "[green]ok[/]" if i.ok else "[bold red]fail[/]", i.detail,
-                  i.fix)
+        result = ("[bold red]fail[/]" if not i.ok else "[yellow]warn[/]" if i.warning
+                  else "[green]ok[/]")
+        t.add_row(name, i.name, result, i.detail, i.fix)
     Console(width=160).print(t)
     if not all(i.ok for _n, i in items):
         sys.exit(ExitCode.FAILED)
