@@ -14,7 +14,7 @@ COPY syncd ./syncd
 COPY connectors ./connectors
 RUN python -m venv /opt/syncd && /opt/syncd/bin/pip install --no-cache-dir .
 
-# --- runtime: the virtualenv, the shipped models, a non-root user ------------
+# --- runtime: the virtualenv (the shipped models are in the package), a non-root user
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -26,7 +26,6 @@ RUN useradd --system --uid 10001 --user-group --home-dir /var/lib/syncd \
     && mkdir -p /var/lib/syncd /etc/syncd \
     && chown syncd:syncd /var/lib/syncd
 COPY --from=build /opt/syncd /opt/syncd
-COPY config/models /etc/syncd/models
 USER 10001:10001
 WORKDIR /var/lib/syncd
 # SQLite state (the default store) lives here; use PostgreSQL for more than one replica.

@@ -46,7 +46,7 @@ def run(fmt: str, path: Path, pythonpath: str | None) -> tuple[float, float]:
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
     cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "syncd", "score",
-           "--model", str(ROOT / "config/models/default.yaml"), "--input", str(path),
+           "--model", str(ROOT / "syncd/models/default.yaml"), "--input", str(path),
            "--as-of", AS_OF.isoformat(), "--format", fmt, "--output", os.devnull]
     proc = subprocess.run(cmd, env=env, cwd=tempfile.gettempdir(), capture_output=True,
                           text=True, check=False)

@@ -1,7 +1,7 @@
 """Scoring throughput benchmark (not part of the test run).
 
 Generates N contacts (default 100,000) with ~20 activities each,
-deterministically (seeded), scores them with config/models/default.yaml and
+deterministically (seeded), scores them with syncd/models/default.yaml and
 prints, as its last line, JSON:
 {"contacts_per_s": ..., "activities_per_s": ..., "contacts": ..., "seconds": ...,
  "construct_per_s": ...}
@@ -159,7 +159,7 @@ def measure_json(n: int) -> tuple[int, float]:
 
 def with_buying_group() -> CompiledModel:
     """default.yaml with its ``# buying_group:`` block uncommented."""
-    path = ROOT / "config" / "models" / "default.yaml"
+    path = ROOT / "syncd" / "models" / "default.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
     start = next(i for i, ln in enumerate(lines) if ln.strip() == "# buying_group:")
     indent = lines[start][: lines[start].index("#")]
@@ -179,7 +179,7 @@ def main() -> None:
     group = "--buying-group" in sys.argv[1:]
     n = int(args[0]) if args else 100_000
     model = (with_buying_group() if group
-             else load_model(ROOT / "config" / "models" / "default.yaml"))
+             else load_model(ROOT / "syncd" / "models" / "default.yaml"))
     nj, tj = measure_json(min(n, 20_000))
     construct_per_s = round(nj / tj)
     gc.collect()

@@ -37,7 +37,7 @@ from syncd.state import Store  # noqa: E402
 from syncd.sync import Engine, run_cycle  # noqa: E402
 
 NAME = "bench"
-MODEL = ROOT / "config" / "models" / "default.yaml"
+MODEL = ROOT / "syncd" / "models" / "default.yaml"
 HUBSPOT_TOKEN = "bench-hubspot-token"
 
 

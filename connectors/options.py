@@ -3,19 +3,24 @@
 ``Duration`` is how a config file writes a span of time, everywhere:
 ``30s``, ``15m``, ``2h``, ``1d`` (one number, one unit). ISO 8601 (``PT10M``) and
 plain seconds are accepted too, as pydantic reads a ``timedelta``.
+
+``check_bound`` holds the limits of the options whose nonsense values would
+lose data or hammer a CRM (a negative ``lookback`` skips changes for good),
+each with the reason the message gives.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-__all__ = ["Duration", "parse_duration"]
+__all__ = ["BOUNDS", "Bound", "Duration", "check_bound", "parse_duration"]
 
-_DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
+_DURATION = re.compile(r"^\s*([-+]?\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
@@ -37,3 +42,65 @@ def _before(value: Any) -> Any:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_before)]
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    """Allowed range of a duration (seconds) or share, and why."""
+
+    low: float | None
+    high: float | None
+    why_low: str
+    why_high: str = ""
+    #: ``low`` itself is refused (a share must be more than 0).
+    low_open: bool = False
+
+
+_DAY = 86_400.0
+#: Option name -> its bound, wherever the option appears (each connector, the state store).
+BOUNDS: dict[str, Bound] = {
+    "lookback": Bound(0, _DAY, "a negative lookback starts reading after the stored cursor, "
+                      "so changes made just before it are never synced",
+                      "it is re-read on every cycle"),
+    "safety_lag": Bound(0, 3600, "a negative lag reads past now, so changes made meanwhile "
+                        "are skipped", "every change would wait that long to be synced"),
+    "timeout_s": Bound(1, 600, "a shorter timeout fails ordinary calls",
+                       "a stalled call would hold the cycle that long"),
+    "bulk_poll_s": Bound(0, 300, "it is a wait between status polls",
+                         "a finished job would wait that long to be read"),
+    "lock_lease": Bound(10, 3600, "a shorter lease can run out between two heartbeats, and "
+                        "another process would sync the same connector",
+                        "a crashed holder on another host blocks the connector that long"),
+    "misfire_grace": Bound(1, _DAY, "a scheduled run must be allowed to start late a little",
+                           "a run that late is better skipped"),
+    "budget_share": Bound(0, 1, "it is the share of the daily API allowance syncd may spend",
+                          "it is the share of the daily API allowance syncd may spend",
+                          low_open=True),
+}
+
+
+def _show(seconds: float, duration: bool) -> str:
+    if not duration:
+        return f"{seconds:g}"
+    for unit, size in (("d", _DAY), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
+
+
+def check_bound(name: str, value: Any) -> Any:
+    """``value`` when it is within ``BOUNDS[name]`` (no bound: always); else
+    ``ValueError`` with the limit and the reason."""
+    bound = BOUNDS.get(name)
+    if bound is None or value is None:
+        return value
+    duration = isinstance(value, timedelta)
+    n = value.total_seconds() if duration else float(value)
+    if bound.low is not None and (n < bound.low or (bound.low_open and n <= bound.low)):
+        words = "more than" if bound.low_open else "at least"
+        if bound.low == 0 and not bound.low_open and duration:
+            raise ValueError(f"must not be negative: {bound.why_low}")
+        raise ValueError(f"must be {words} {_show(bound.low, duration)}: {bound.why_low}")
+    if bound.high is not None and n > bound.high:
+        raise ValueError(f"must be at most {_show(bound.high, duration)}: {bound.why_high}")
+    return value

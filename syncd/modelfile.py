@@ -2,7 +2,11 @@
 
 Reads the YAML (with the line of every key) and the files it references, then
 hands the data to the pure core. Paths inside a model are relative to the
-model file. Every problem is reported as a ``ModelIssue`` naming the file."""
+model file. Every problem is reported as a ``ModelIssue`` naming the file.
+
+The shipped models (``default``, ``saas``, ``b2c-auto-dealer``) install with the
+package, in ``syncd/models/``; ``resolve_model`` turns such a name, or a path
+relative to a base directory, into the file to load."""
 
 from __future__ import annotations
 
@@ -21,7 +25,30 @@ from syncd.core import (
 )
 from syncd.yamltree import MAX_BYTES, load_yaml
 
-__all__ = ["load_model", "parse_model"]
+__all__ = ["SHIPPED_DIR", "load_model", "parse_model", "resolve_model", "shipped_models"]
+
+#: Where the shipped models are installed (inside the package).
+SHIPPED_DIR = Path(__file__).with_name("models")
+
+
+def shipped_models() -> list[str]:
+    """Names of the models that ship with syncd (``default``, ``saas`` ...)."""
+    return sorted(p.stem for p in SHIPPED_DIR.glob("*.yaml"))
+
+
+def resolve_model(value: str | Path, base: Path | None = None) -> Path:
+    """The model file ``value`` names: a shipped model by name (``default``: a
+    bare word without a ``/`` or a suffix, when no such file exists in ``base``),
+    else a path, relative paths taken relative to ``base`` (default: the
+    current directory). The file need not exist."""
+    text = str(value)
+    path = Path(text).expanduser()
+    if not path.is_absolute() and base is not None:
+        path = base / path
+    bare = "/" not in text and "\\" not in text and not Path(text).suffix
+    if bare and not path.exists() and (SHIPPED_DIR / f"{text}.yaml").is_file():
+        return SHIPPED_DIR / f"{text}.yaml"
+    return path
 
 
 def parse_model(text: str, source: str, attachments: Mapping[str, str] | None = None) -> ModelSpec:

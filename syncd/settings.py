@@ -6,16 +6,27 @@ Contract:
 * ``${VAR}`` (or ``${VAR:-default}``) inside any string is replaced by the
   environment variable before validation; an unset variable without a default
   is an error naming the file, line and key path. ``$${`` is a literal ``${``.
-* Environment variables ``SYNCD_<KEY>__<SUBKEY>…`` override file values
-  (``SYNCD_STATE__URL=postgresql://…``).
+* Environment variables override file values, one rule for every key
+  (``syncd.configenv``): ``SYNCD_`` + the key path with ``__``
+  (``SYNCD_STATE__URL``, ``SYNCD_CONNECTORS__HUBSPOT_MAIN__ACCESS_TOKEN``).
+  A variable naming no key is a warning (``Settings.warnings``); an error in a
+  variable's value names the variable.
+* Relative paths (the SQLite file of ``state.url``, ``model``, any other
+  file) are relative to the config file's directory, whatever the working
+  directory; ``model: default`` names a model shipped with syncd.
+* Enumeration values match case-insensitively (``tier: Pro``).
 * Every secret is a ``SecretStr``; error messages never echo an input value.
 * ``load_settings`` raises ``ConfigError`` listing every problem as
-  ``file:line: key.path: message``; it never lets a traceback reach the user.
-* Relative ``model`` paths are resolved against the current directory.
+  ``file:line: key.path: message`` (``VARIABLE: key.path: message`` for a
+  value from the environment), with a "did you mean" for an unknown key; it
+  never lets a traceback reach the user.
+* Durations, shares and sizes are bounded where a value would lose data or
+  make no sense; the message says why.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -29,17 +40,23 @@ from pydantic import (
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
     ValidationError,
+    ValidationInfo,
     field_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from connectors.hubspot.config import HubSpotOptions
-from connectors.options import Duration
+from connectors.options import Duration, check_bound
 from connectors.salesforce.config import SalesforceOptions
-from syncd.configfile import in_doc, interpolate, line_of, locate, tokenise
+from syncd.configenv import apply_env
+from syncd.configerrors import place_error
+from syncd.configfile import interpolate, line_of, tokenise
+from syncd.configschema import normalise
 from syncd.core.errors import KeyPath, format_location
+from syncd.modelfile import resolve_model, shipped_models
 from syncd.yamltree import load_yaml
 
 __all__ = [
@@ -55,6 +72,7 @@ __all__ = [
     "StateSettings",
     "config_path",
     "load_settings",
+    "resolve_sqlite_url",
 ]
 
 DEFAULT_CONFIG = Path("config/syncd.yaml")
@@ -119,15 +137,18 @@ class CronSchedule(BaseModel):
         return v
 
 
-def _schedule_kind(v: Any) -> str:
+def _schedule_kind(v: Any) -> str | None:
     if isinstance(v, CronSchedule) or (isinstance(v, dict) and "cron" in v):
         return "cron-schedule"
-    return "every-schedule"
+    if isinstance(v, EverySchedule | dict):
+        return "every-schedule"
+    return None
 
 
 Schedule = Annotated[
     Annotated[EverySchedule, Tag("every-schedule")] | Annotated[CronSchedule, Tag("cron-schedule")],
-    Discriminator(_schedule_kind),
+    Discriminator(_schedule_kind, custom_error_type="schedule",
+                  custom_error_message='must be {every: 15m} or {cron: "*/15 * * * *"}'),
 ]
 
 
@@ -153,8 +174,28 @@ class EngineOptions(BaseModel):
     @classmethod
     def _model_exists(cls, v: Path) -> Path:
         if not v.is_file():
-            raise ValueError(f"model file not found: {v}")
+            shipped = shipped_models()
+            close = difflib.get_close_matches(v.name, shipped, n=1)
+            hint = (f" (did you mean {close[0]}, the shipped model?)" if close and not v.suffix
+                    else f" (or name a shipped model: {', '.join(shipped)})")
+            raise ValueError(f"model file not found: {_shown(v)}{hint}")
         return v
+
+    # Options of every connector type that would lose data or make no sense
+    # outside their bounds (connectors.options.BOUNDS says which and why).
+    @field_validator("lookback", "safety_lag", "timeout_s", "bulk_poll_s", "budget_share",
+                     check_fields=False)
+    @classmethod
+    def _bounded(cls, v: Any, info: ValidationInfo) -> Any:
+        return check_bound(str(info.field_name), v)
+
+
+def _shown(path: Path) -> str:
+    """``path`` relative to the working directory when it lies below it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 class HubSpotConnectorConfig(HubSpotOptions, EngineOptions):
@@ -190,9 +231,16 @@ class StateSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
+    #: A relative SQLite file is relative to the config file's directory; without
+    #: ``url``, the state is ``syncd-state.db`` in the working directory.
     url: str = "sqlite:///./syncd-state.db"
     #: SQLite only: a lock lease not renewed for this long is free to take.
     lock_lease: Duration = timedelta(minutes=2)
+
+    @field_validator("lock_lease")
+    @classmethod
+    def _lease_bounds(cls, v: timedelta) -> timedelta:
+        return check_bound("lock_lease", v)  # type: ignore[no-any-return]
 
     @field_validator("url")
     @classmethod
@@ -216,6 +264,11 @@ class DaemonSettings(BaseModel):
     #: auto: human-readable on a terminal, JSON lines otherwise.
     log_format: Literal["auto", "json", "text"] = "auto"
 
+    @field_validator("misfire_grace")
+    @classmethod
+    def _grace_bounds(cls, v: timedelta) -> timedelta:
+        return check_bound("misfire_grace", v)  # type: ignore[no-any-return]
+
 
 class Settings(BaseSettings):
     """The whole configuration."""
@@ -226,6 +279,13 @@ class Settings(BaseSettings):
     state: StateSettings = Field(default_factory=StateSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
     connectors: dict[str, ConnectorConfig] = Field(default_factory=dict)
+
+    _warnings: list[ConfigIssue] = PrivateAttr(default_factory=list)
+
+    @property
+    def warnings(self) -> list[ConfigIssue]:
+        """What ``load_settings`` ignored with a warning (unknown ``SYNCD_*`` variables)."""
+        return self._warnings
 
     @classmethod
     def settings_customise_sources(
@@ -262,20 +322,33 @@ def config_path(explicit: str | os.PathLike[str] | None,
     return DEFAULT_CONFIG
 
 
-def load_settings(explicit: str | os.PathLike[str] | None = None,
-                  environ: Mapping[str, str] | None = None) -> Settings:
-    """Read, interpolate and validate the configuration; raises ``ConfigError``."""
-    env = dict(os.environ if environ is None else environ)
-    path = config_path(explicit, env)
+def resolve_sqlite_url(url: str, base: Path) -> str:
+    """``url`` with a relative SQLite file made relative to ``base``."""
+    m = re.match(r"^(sqlite(?:\+\w+)?:///)([^?]*)(\?.*)?$", url)
+    if m is None or not m.group(2) or m.group(2).startswith((":memory:", "/", "file:")):
+        return url
+    return f"{m.group(1)}{Path(base, m.group(2))}{m.group(3) or ''}"
+
+
+def _read(path: Path) -> str:
     source = str(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError([ConfigIssue(source, None, "", "config file not found (use --config "
                                        "PATH or SYNCD_CONFIG)")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigIssue(source, None, "", f"cannot read: {exc}")]) from None
-    text, found = tokenise(text)
+
+
+def load_settings(explicit: str | os.PathLike[str] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Read, interpolate, override from the environment and validate the
+    configuration; raises ``ConfigError`` listing every problem."""
+    env = dict(os.environ if environ is None else environ)
+    path = config_path(explicit, env)
+    source = str(path)
+    text, found = tokenise(_read(path))
     data, lines, yaml_issues = load_yaml(text, source)
     issues = [ConfigIssue(source, i.line, i.location, i.message) for i in yaml_issues]
     if issues:
@@ -291,49 +364,20 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
                                   f"environment variable {name} is not set"))
     if issues:
         raise ConfigError(issues)
+    overrides = apply_env(data, env, Settings)
+    issues = [ConfigIssue(var, None, "", msg) for var, msg in overrides.errors]
+    base = path.absolute().parent
+    data = normalise(overrides.data, Settings, base, {"model": resolve_model})
+    state = data.get("state")
+    if isinstance(state, dict) and isinstance(state.get("url"), str):
+        state["url"] = resolve_sqlite_url(state["url"], base)
     try:
-        return _validate(data, env)
+        settings = Settings.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors(include_input=False, include_url=False):
-            key_path = locate(data, err["loc"])
-            from_env = line_of(lines, key_path) is None or not in_doc(data, key_path)
-            msg = err["msg"].removeprefix("Value error, ")
-            if err["type"] == "extra_forbidden":
-                msg = "unknown key"
-            elif err["type"] in ("union_tag_invalid", "union_tag_not_found"):
-                ctx = err.get("ctx", {})
-                tag_key = str(ctx.get("discriminator", "")).strip("'")
-                expected = str(ctx.get("expected_tags", "")).replace("'", "")
-                key_path = (*key_path, tag_key)
-                msg = (f"unknown value {ctx.get('tag')!r}, expected one of: {expected}"
-                       if err["type"] == "union_tag_invalid"
-                       else "required" + (": hubspot or salesforce" if tag_key == "type" else ""))
-            if from_env and any(k.startswith("SYNCD_") for k in env):
-                msg += " (value may come from a SYNCD_ environment variable)"
-            issues.append(ConfigIssue(source, line_of(lines, key_path),
-                                      format_location(key_path), msg))
-        raise ConfigError(issues) from None
-
-
-def _validate(data: dict[str, Any], env: Mapping[str, str]) -> Settings:
-    """Validate with ``env`` as the environment (not necessarily ``os.environ``)."""
-
-    class _Scoped(Settings):
-        @classmethod
-        def settings_customise_sources(
-            cls,
-            settings_cls: type[BaseSettings],
-            init_settings: PydanticBaseSettingsSource,
-            env_settings: PydanticBaseSettingsSource,
-            dotenv_settings: PydanticBaseSettingsSource,
-            file_secret_settings: PydanticBaseSettingsSource,
-        ) -> tuple[PydanticBaseSettingsSource, ...]:
-            from pydantic_settings import EnvSettingsSource
-
-            src = EnvSettingsSource(settings_cls, env_prefix="SYNCD_", env_nested_delimiter="__",
-                                    case_sensitive=False)
-            src.env_vars = {k.lower(): v for k, v in env.items() if k.startswith("SYNCD_")
-                            and k != "SYNCD_CONFIG"}
-            return (src, init_settings)
-
-    return _Scoped(**data)
+            issues.append(ConfigIssue(*place_error(err, data, lines, source, overrides.origin,
+                                                   Settings)))
+    if issues:
+        raise ConfigError(issues)
+    settings._warnings = [ConfigIssue(var, None, "", msg) for var, msg in overrides.warnings]
+    return settings

@@ -28,7 +28,7 @@ from tests.kit.http import http_get
 from tests.kit.pipes import JsonLines
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "config" / "models" / "default.yaml"
+MODEL = ROOT / "syncd" / "models" / "default.yaml"
 SECRETS = {"HS_TOKEN": "hs-token-Zq81-secret", "SF_PASSWORD": "sf-pass-Xk29-secret",
            "SF_SECRET": "sf-consumer-Wm55-secret"}
 HS, SF = "hubspot-main", "salesforce-prod"

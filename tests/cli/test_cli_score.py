@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from syncd.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT = ROOT / "config" / "models" / "default.yaml"
+DEFAULT = ROOT / "syncd" / "models" / "default.yaml"
 LEADS = ROOT / "config" / "examples" / "leads.jsonl"
 AS_OF = "2026-11-23T00:00:00Z"
 
@@ -135,7 +135,7 @@ def test_validate_model_ok_and_broken(runner: CliRunner, tmp_path: Path) -> None
 
 
 def test_every_shipped_model_validates(runner: CliRunner) -> None:
-    for model in sorted((ROOT / "config" / "models").glob("*.yaml")):
+    for model in sorted((ROOT / "syncd" / "models").glob("*.yaml")):
         result = runner.invoke(main, ["validate-model", str(model)])
         assert result.exit_code == 0, (model, result.output)
 

@@ -13,7 +13,7 @@ from syncd.cli import SyncdGroup, main
 from syncd.cli.exit_codes import ExitCode
 
 ROOT = Path(__file__).resolve().parents[2]
-DEFAULT = ROOT / "config" / "models" / "default.yaml"
+DEFAULT = ROOT / "syncd" / "models" / "default.yaml"
 AS_OF = "2026-11-23T00:00:00Z"
 GOOD = [json.dumps({"id": f"c{i}", "properties": {"title": "CEO"}}).encode() for i in range(3)]
 

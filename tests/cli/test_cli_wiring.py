@@ -16,7 +16,7 @@ from syncd.sandbox.salesforce import SalesforceSandbox
 from syncd.sandbox.server import SandboxServer
 from syncd.settings import SalesforceConnectorConfig
 
-MODEL = Path(__file__).resolve().parents[2] / "config" / "models" / "default.yaml"
+MODEL = Path(__file__).resolve().parents[2] / "syncd" / "models" / "default.yaml"
 
 
 def test_salesforce_jwt_login_through_the_factory() -> None:

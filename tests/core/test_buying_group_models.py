@@ -12,7 +12,7 @@ from syncd.core import Contact, compile_model, score_batch
 from syncd.modelfile import load_model, parse_model
 from tests.kit.scoring import AS_OF, act, contact
 
-MODELS = Path(__file__).resolve().parents[2] / "config" / "models"
+MODELS = Path(__file__).resolve().parents[2] / "syncd" / "models"
 
 
 def uncommented(name: str) -> str:

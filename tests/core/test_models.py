@@ -20,7 +20,7 @@ from syncd.modelfile import load_model
 from tests.kit.scoring import AS_OF, act, contact
 
 ROOT = Path(__file__).resolve().parents[2]
-MODELS = ROOT / "config" / "models"
+MODELS = ROOT / "syncd" / "models"
 
 
 def load(name: str) -> CompiledModel:

@@ -15,7 +15,7 @@ from syncd.core.types import Scalar
 from syncd.modelfile import load_model
 from tests.kit.scoring import AS_OF
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "config/models"
+MODELS_DIR = Path(__file__).resolve().parents[2] / "syncd/models"
 MODEL = load_model(MODELS_DIR / "default.yaml")
 NOW = AS_OF.timestamp()
 

@@ -17,7 +17,7 @@ from tests.e2e.test_e2e_hubspot import portal  # noqa: F401 (fixture)
 from tests.e2e.test_e2e_salesforce import keys, org  # noqa: F401 (fixtures)
 from tests.kit.clock import ManualClock
 
-B2C = Path(__file__).resolve().parents[2] / "config" / "models" / "b2c-auto-dealer.yaml"
+B2C = Path(__file__).resolve().parents[2] / "syncd" / "models" / "b2c-auto-dealer.yaml"
 
 
 def _custom_model(tmp_path: Path) -> Path:

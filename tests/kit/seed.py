@@ -9,7 +9,7 @@ from tests.kit.memory_crm import MemoryCRM
 
 ROOT = Path(__file__).resolve().parents[2]
 LEADS = ROOT / "config" / "examples" / "leads.jsonl"
-MODEL = ROOT / "config" / "models" / "default.yaml"
+MODEL = ROOT / "syncd" / "models" / "default.yaml"
 
 
 def seed(crm: MemoryCRM, path: Path = LEADS) -> list[str]:

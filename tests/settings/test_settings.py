@@ -19,7 +19,7 @@ from syncd.settings import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-MODEL = ROOT / "config" / "models" / "default.yaml"
+MODEL = ROOT / "syncd" / "models" / "default.yaml"
 
 ISSUE_SHAPE = f"""\
 state:
@@ -104,7 +104,8 @@ def test_unset_variable_and_missing_model(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_settings(p, ENV)
     assert [str(i) for i in exc.value.issues] == [
-        f"{p}:8: connectors.hubspot-main.model: model file not found: {tmp_path / 'missing.yaml'}"]
+        f"{p}:8: connectors.hubspot-main.model: model file not found: {tmp_path / 'missing.yaml'}"
+        " (or name a shipped model: b2c-auto-dealer, default, saas)"]
 
 
 def test_default_and_escape(tmp_path: Path) -> None:
@@ -121,7 +122,7 @@ def test_auth_union_errors_point_at_auth(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_settings(p, ENV)
     assert [str(i) for i in exc.value.issues] == [
-        f"{p}:13: connectors.salesforce-prod.auth.consumer_secret: Field required"]
+        f"{p}:13: connectors.salesforce-prod.auth.consumer_secret: required"]
 
 
 def test_validate_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
