@@ -366,7 +366,7 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
         raise ConfigError(issues)
     overrides = apply_env(data, env, Settings)
     issues = [ConfigIssue(var, None, "", msg) for var, msg in overrides.errors]
-    base = path.absolute().parent
+    base = Path(os.path.abspath(path)).parent
     data = normalise(overrides.data, Settings, base, {"model": resolve_model})
     state = data.get("state")
     if isinstance(state, dict) and isinstance(state.get("url"), str):

@@ -47,6 +47,7 @@ from syncd.cli.demo_report import (
 )
 from syncd.cli.exit_codes import ExitCode
 from syncd.core import ContactError, contact_from_json, score_batch
+from syncd.modelfile import resolve_model, shipped_models
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.settings import Settings, load_settings
 from syncd.state import Store
@@ -54,7 +55,7 @@ from syncd.sync import CycleReport, Engine, run_cycle
 
 __all__ = ["demo"]
 
-DEFAULT_MODEL = Path("config/models/default.yaml")
+DEFAULT_MODEL = "default"
 NEW_MQL_MIN = 40
 DATA_AGE = timedelta(minutes=10)
 
@@ -206,18 +207,20 @@ def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
 
 
 @click.command()
-@click.option("--contacts", default=2000, show_default=True,
+@click.option("--contacts", type=click.IntRange(1, 1_000_000), default=2000, show_default=True,
               help="Contacts generated in each fake CRM.")
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated data.")
 @click.option("--model", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_MODEL, show_default=True, help="Scoring model to sync with.")
+              default=DEFAULT_MODEL, show_default=True,
+              help="Scoring model to sync with: a shipped model by name or a YAML file.")
 def demo(contacts: int, seed: int, model: Path) -> None:
     """Run the whole story against two fake CRMs in this process: full sync,
     tiers, top leads, account boosts, API calls, a model change previewed with
     a dry run, and a second cycle that writes nothing."""
+    model = resolve_model(model, Path.cwd())
     if not model.is_file():
-        click.echo(f"{model}: model not found (run from the repository root or pass --model)",
-                   err=True)
+        click.echo(f"{model}: model not found (name a shipped model: "
+                   f"{', '.join(shipped_models())}, or a YAML file)", err=True)
         raise SystemExit(ExitCode.UNUSABLE)
     console = Console()
     if not console.is_terminal:  # a log or a README transcript: wide enough for the tables

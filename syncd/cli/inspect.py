@@ -13,7 +13,7 @@ from rich.table import Table
 
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
-from syncd.cli.wiring import engine_for
+from syncd.cli.readonly import readonly_engine
 from syncd.core import ModelError, contact_from_json, format_points, parse_datetime, score_batch
 
 
@@ -38,7 +38,7 @@ def explain(ctx: click.Context, name: str, contact_id: str, as_of: datetime | No
     """Show a stored contact, its score breakdown and its score history."""
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
-    with engine_for(ctx, settings) as app:
+    with readonly_engine(ctx, settings) as app:
         group = app.store.group_of(name, contact_id)
         sc = next((g for g in group if g.id == contact_id), None)
         if sc is None:
@@ -88,6 +88,6 @@ def export(ctx: click.Context, name: str, output: IO[str], config: str | None) -
     """Write the stored contacts as canonical JSONL, the input of `syncd score`."""
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
-    with engine_for(ctx, settings) as app:
+    with readonly_engine(ctx, settings) as app:
         for obj in app.store.export(name):
             output.write(json.dumps(obj, ensure_ascii=False) + "\n")

@@ -14,6 +14,9 @@ from syncd.sandbox.faults import FaultSpec, FaultSpecError
 if TYPE_CHECKING:
     from syncd.sandbox.server import SandboxApp
 
+#: Most contacts a sandbox generates (the data lives in memory).
+MAX_CONTACTS = 1_000_000
+
 # The generator, the harness and the fakes are imported when a sandbox is
 # started, so that other `syncd` commands do not pay for loading them.
 
@@ -55,15 +58,16 @@ def build_app(crm: str, *, seed: int, contacts: int, tier: str, token: str,
 
 @click.command()
 @click.argument("crm", type=click.Choice(["hubspot", "salesforce"]))
-@click.option("--port", default=0, show_default=True,
+@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port on 127.0.0.1 (0 picks a free one).")
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated data.")
-@click.option("--contacts", default=1000, show_default=True, help="How many contacts to generate.")
+@click.option("--contacts", type=click.IntRange(1, MAX_CONTACTS), default=1000,
+              show_default=True, help="How many contacts to generate.")
 @click.option("--tier", type=click.Choice(["free", "pro"]), default="free", show_default=True,
               help="HubSpot rate-limit tier (100 or 190 requests per 10 s).")
 @click.option("--token", default="sandbox-token", show_default=True,
               help="HubSpot bearer token the fake accepts.")
-@click.option("--latency-ms", default=0.0, show_default=True,
+@click.option("--latency-ms", type=click.FloatRange(0, 60_000), default=0.0, show_default=True,
               help="Artificial latency per request.")
 @click.option("--faults", "fault_spec", default=None,
               help="Fault spec, e.g. 429=0.05,500=0.01,503=0.01,slow=0.1:1500,drop=0.01,"

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from syncd.cli.config_option import config_option, settings_or_exit
-from syncd.cli.wiring import engine_for
+from syncd.cli.readonly import readonly_engine
 from syncd.settings import ConnectorConfig, CronSchedule
 from syncd.sync import Engine
 
@@ -70,7 +70,7 @@ def connector_status(app: Engine, name: str) -> dict[str, Any]:
 def status(ctx: click.Context, as_json: bool, config: str | None) -> None:
     """Show each connector's sync state."""
     settings = settings_or_exit(config)
-    with engine_for(ctx, settings) as app:
+    with readonly_engine(ctx, settings) as app:
         rows = [connector_status(app, name) for name in settings.connectors]
     if as_json:
         click.echo(json.dumps({"connectors": rows}, indent=2))

@@ -3,6 +3,9 @@
 SQLite gets WAL journaling, a busy timeout and foreign-key-free one-writer
 use; PostgreSQL URLs use psycopg 3 (``postgresql://`` is rewritten to
 ``postgresql+psycopg://``).
+
+``open_existing`` opens a state that already exists and never creates one
+(read-only commands: ``status``, ``explain``, ``export``, ``report``, ``runs``).
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
 
-__all__ = ["create_engine", "upgrade"]
+__all__ = ["StateMissing", "create_engine", "open_existing", "upgrade"]
 
 _MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -36,6 +39,41 @@ def create_engine(url: str) -> sa.Engine:
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+class StateMissing(Exception):
+    """There is no syncd state at the URL (``str(exc)`` is the URL, password hidden)."""
+
+
+def _sqlite_file(url: sa.URL) -> Path | None:
+    """The SQLite database file of ``url`` (None: in memory)."""
+    db = url.database
+    if not db or db == ":memory:" or db.startswith("file:"):
+        return None
+    return Path(db).absolute()
+
+
+def open_existing(url: str) -> sa.Engine:
+    """An engine on the syncd state at ``url``, migrated to the newest schema;
+    ``StateMissing`` when there is none (a missing SQLite file, or a database
+    without syncd's tables). Nothing is created."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        file = _sqlite_file(parsed)
+        if file is None or not file.is_file():
+            shown = parsed.set(database=str(file)) if file is not None else parsed
+            raise StateMissing(shown.render_as_string(hide_password=True))
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            exists = sa.inspect(conn).has_table("alembic_version")
+        if not exists:
+            raise StateMissing(parsed.render_as_string(hide_password=True))
+        upgrade(engine)
+    except BaseException:
+        engine.dispose()
+        raise
+    return engine
 
 
 def upgrade(engine: sa.Engine) -> None:

@@ -20,7 +20,7 @@ from syncd.state import account_ledger, ledger, pages
 from syncd.state import contacts as contact_reads
 from syncd.state.account_ledger import AccountVerdict, PendingAccount
 from syncd.state.lock import connector_lock
-from syncd.state.migrate import create_engine, upgrade
+from syncd.state.migrate import create_engine, open_existing, upgrade
 from syncd.state.records import Meta, PageStats, PendingWrite, Scored, StoredContact
 from syncd.state.schema import accounts, contacts, meta, runs, score_history
 
@@ -68,6 +68,12 @@ class Store:
         engine = create_engine(url)
         upgrade(engine)
         return cls(engine, lease)
+
+    @classmethod
+    def open_existing(cls, url: str, lease: timedelta = timedelta(minutes=2)) -> Store:
+        """The store at ``url`` when syncd's state exists there; raises
+        ``migrate.StateMissing`` otherwise, having created nothing."""
+        return cls(open_existing(url), lease)
 
     def close(self) -> None:
         self.engine.dispose()
