@@ -94,8 +94,8 @@ def check_bound(name: str, value: Any) -> Any:
     bound = BOUNDS.get(name)
     if bound is None or value is None:
         return value
-    duration = isinstance(value, timedelta)
-    n = value.total_seconds() if duration else float(value)
+    duration = isinstance(value, timedelta) or name.endswith("_s")
+    n = value.total_seconds() if isinstance(value, timedelta) else float(value)
     if bound.low is not None and (n < bound.low or (bound.low_open and n <= bound.low)):
         words = "more than" if bound.low_open else "at least"
         if bound.low == 0 and not bound.low_open and duration:

@@ -14,16 +14,15 @@ list value is written as in the file: ``{cron: "*/5 * * * *"}``.
 from __future__ import annotations
 
 import difflib
-import types
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import yaml
 from pydantic import BaseModel
 
-from syncd.configschema import child_type, is_mapping_type, keys_of, unwrap
+from syncd.configschema import child_type, is_mapping_type, keys_of, members, unwrap
 from syncd.core.errors import KeyPath
 
 __all__ = ["PREFIX", "EnvOverrides", "apply_env"]
@@ -61,10 +60,7 @@ def _holds_models(tp: Any) -> bool:
 
 
 def _is_model(tp: Any) -> bool:
-    base, _ = unwrap(tp)
-    members = (typing.get_args(base) if typing.get_origin(base) in (Union, types.UnionType)
-               else (base,))
-    return any(isinstance(m, type) and issubclass(m, BaseModel) for m in members)
+    return any(isinstance(m, type) and issubclass(m, BaseModel) for m in members(tp))
 
 
 def _is_structured(tp: Any) -> bool:

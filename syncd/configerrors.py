@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
+from connectors.options import BOUNDS
 from syncd.configfile import line_of, locate
 from syncd.configschema import child_type, keys_of
 from syncd.core.errors import KeyPath, format_location
@@ -64,7 +65,11 @@ def describe(err: ErrorDetails, known: list[str] | None = None) -> str:
         return "must be one of: " + ", ".join(expected)
     if kind in _BOUNDS:
         name, words = _BOUNDS[kind]
-        return f"must be {words} {ctx.get(name)}"
+        limit = ctx.get(name)
+        shown = f"{limit:g}" if isinstance(limit, float) else str(limit)
+        bound = BOUNDS.get(str(err["loc"][-1])) if err["loc"] else None
+        why = "" if bound is None else bound.why_low if name in ("gt", "ge") else bound.why_high
+        return f"must be {words} {shown}" + (f": {why}" if why else "")
     if kind in _KINDS:
         return _KINDS[kind]
     msg = str(err["msg"]).removeprefix("Value error, ")

@@ -63,7 +63,8 @@ def locate(data: Any, loc: Sequence[str | int]) -> KeyPath:
     node = data
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
-        if isinstance(node, dict) and part in (node.get("type"), node.get("flow")) and not last:
+        if (isinstance(node, dict) and part in (node.get("type"), node.get("flow"))
+                and (not last or part not in node)):
             continue  # the discriminated union's tag, not a key
         if _has(node, part):
             out.append(part)

@@ -22,7 +22,8 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-__all__ = ["child_type", "is_mapping_type", "keys_of", "literal_values", "normalise", "unwrap"]
+__all__ = ["child_type", "is_mapping_type", "keys_of", "literal_values", "members", "normalise",
+           "unwrap"]
 
 #: Resolves a relative path named by the key (the field name) against a directory.
 PathResolver = Callable[[str, Path], Path]
@@ -49,7 +50,8 @@ def unwrap(tp: Any) -> tuple[Any, str | None]:
         return tp, discriminator
 
 
-def _members(tp: Any) -> list[Any]:
+def members(tp: Any) -> list[Any]:
+    """The alternatives of a union type (``[tp]`` for any other type), unwrapped."""
     tp, _ = unwrap(tp)
     if typing.get_origin(tp) in (Union, types.UnionType):
         return [unwrap(a)[0] for a in typing.get_args(tp) if a is not type(None)]
@@ -67,7 +69,7 @@ def literal_values(tp: Any) -> tuple[str, ...]:
 def _model_for(tp: Any, value: Any) -> type[BaseModel] | None:
     """The model class the document's ``value`` is validated against."""
     _, discriminator = unwrap(tp)
-    models = [m for m in _members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
+    models = [m for m in members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
     if not models:
         return None
     if len(models) == 1:
@@ -95,9 +97,13 @@ def keys_of(tp: Any, value: Any) -> list[str] | None:
     """The keys allowed at a place of type ``tp`` holding ``value``; ``None``
     when any key is allowed (a ``dict``) or the place is not a mapping."""
     model = _model_for(tp, value)
-    if model is None:
+    if model is not None:
+        return list(model.model_fields)
+    models = [m for m in members(tp) if isinstance(m, type) and issubclass(m, BaseModel)]
+    if not models:
         return None
-    return list(model.model_fields)
+    # a union whose member the value does not decide: any member's keys
+    return list(dict.fromkeys(k for m in models for k in m.model_fields))
 
 
 def child_type(tp: Any, value: Any, key: str | int) -> Any:
@@ -119,7 +125,7 @@ def child_type(tp: Any, value: Any, key: str | int) -> Any:
 
 
 def _is_path(tp: Any) -> bool:
-    return any(m is Path for m in _members(tp))
+    return any(m is Path for m in members(tp))
 
 
 def normalise(value: Any, tp: Any, base: Path, resolvers: dict[str, PathResolver],

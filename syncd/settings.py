@@ -378,6 +378,6 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
             issues.append(ConfigIssue(*place_error(err, data, lines, source, overrides.origin,
                                                    Settings)))
     if issues:
-        raise ConfigError(issues)
+        raise ConfigError(sorted(issues, key=lambda i: i.line or 0))
     settings._warnings = [ConfigIssue(var, None, "", msg) for var, msg in overrides.warnings]
     return settings

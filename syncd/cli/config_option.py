@@ -27,14 +27,18 @@ def config_option(f: F) -> F:
 
 
 def settings_or_exit(config: str | None) -> Settings:
-    """Load the settings or print every issue and exit 1."""
+    """Load the settings or print every issue and exit 1; what was ignored
+    with a warning (an unknown ``SYNCD_*`` variable) is printed on stderr."""
     try:
-        return load_settings(config)
+        settings = load_settings(config)
     except ConfigError as exc:
         for issue in exc.issues:
             click.echo(str(issue), err=True)
         click.echo(f"config not usable ({len(exc.issues)} error(s))", err=True)
         sys.exit(ExitCode.FAILED)
+    for warning in settings.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    return settings
 
 
 def connector_or_exit(settings: Settings, name: str) -> None:
