@@ -219,10 +219,11 @@ def map_contact(
     company = notes.text(props, "company")
     if company is not None:
         data["company"] = company
-    for name in ("firstname", "lastname"):
+    # Names are contact properties like any other (the contract has no name keys).
+    for name, canonical in (("firstname", "first_name"), ("lastname", "last_name")):
         value = notes.text(props, name)
         if value is not None:
-            data[name] = value
+            properties.setdefault(canonical, value)
     account = (props.get("associatedcompanyid") or "").strip() or None
     if account is not None and not account.isdigit():
         notes.warn("associatedcompanyid", f"not a record id ({account[:40]!r}), ignored")

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import urllib.request
 
+import pytest
 from click.testing import CliRunner
 
 from syncd.cli import main
@@ -49,3 +50,16 @@ def test_salesforce_sandbox_runs_in_foreground() -> None:
     stats = _run_foreground("salesforce", "--latency-ms", "1")
     objects = stats["objects"]
     assert isinstance(objects, dict) and sum(int(v) for v in objects.values()) >= 50
+
+
+@pytest.mark.parametrize(("args", "option"), [
+    (["sandbox", "hubspot", "--contacts", "-5"], "'--contacts'"),
+    (["sandbox", "salesforce", "--port", "70000"], "'--port'"),
+    (["sandbox", "hubspot", "--latency-ms", "-1"], "'--latency-ms'"),
+    (["demo", "--contacts", "0"], "'--contacts'"),
+])
+def test_bad_numbers_are_usage_errors(args: list[str], option: str) -> None:
+    r = CliRunner().invoke(main, args)
+    assert r.exit_code == 2
+    assert f"Invalid value for {option}" in r.output
+    assert "Traceback" not in r.output
