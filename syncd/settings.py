@@ -46,7 +46,6 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from connectors.hubspot.config import HubSpotOptions
 from connectors.options import Duration, check_bound
@@ -95,8 +94,11 @@ class ConfigIssue:
 class ConfigError(ValueError):
     """The configuration cannot be used; ``issues`` lists every problem."""
 
-    def __init__(self, issues: Sequence[ConfigIssue]) -> None:
+    def __init__(self, issues: Sequence[ConfigIssue],
+                 warnings: Sequence[ConfigIssue] = ()) -> None:
         self.issues = list(issues)
+        #: What was ignored with a warning (unknown ``SYNCD_*`` variables).
+        self.warnings = list(warnings)
         super().__init__("\n".join(str(i) for i in self.issues))
 
 
@@ -270,11 +272,11 @@ class DaemonSettings(BaseModel):
         return check_bound("misfire_grace", v)  # type: ignore[no-any-return]
 
 
-class Settings(BaseSettings):
-    """The whole configuration."""
+class Settings(BaseModel):
+    """The whole configuration (``load_settings`` reads it: the file, then the
+    environment's overrides; validating a mapping reads no environment)."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="SYNCD_", env_nested_delimiter="__", extra="forbid")
+    model_config = ConfigDict(extra="forbid")
 
     state: StateSettings = Field(default_factory=StateSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
@@ -286,18 +288,6 @@ class Settings(BaseSettings):
     def warnings(self) -> list[ConfigIssue]:
         """What ``load_settings`` ignored with a warning (unknown ``SYNCD_*`` variables)."""
         return self._warnings
-
-    @classmethod
-    def settings_customise_sources(
-        cls,
-        settings_cls: type[BaseSettings],
-        init_settings: PydanticBaseSettingsSource,
-        env_settings: PydanticBaseSettingsSource,
-        dotenv_settings: PydanticBaseSettingsSource,
-        file_secret_settings: PydanticBaseSettingsSource,
-    ) -> tuple[PydanticBaseSettingsSource, ...]:
-        # Environment first: it overrides the file (passed as init kwargs).
-        return (env_settings, init_settings)
 
     @field_validator("connectors")
     @classmethod
@@ -377,7 +367,8 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
         for err in exc.errors(include_input=False, include_url=False):
             issues.append(ConfigIssue(*place_error(err, data, lines, source, overrides.origin,
                                                    Settings)))
+    warnings = [ConfigIssue(var, None, "", msg) for var, msg in overrides.warnings]
     if issues:
-        raise ConfigError(sorted(issues, key=lambda i: i.line or 0))
-    settings._warnings = [ConfigIssue(var, None, "", msg) for var, msg in overrides.warnings]
+        raise ConfigError(sorted(issues, key=lambda i: i.line or 0), warnings)
+    settings._warnings = warnings
     return settings

@@ -32,6 +32,8 @@ def settings_or_exit(config: str | None) -> Settings:
     try:
         settings = load_settings(config)
     except ConfigError as exc:
+        for warning in exc.warnings:
+            click.echo(f"warning: {warning}", err=True)
         for issue in exc.issues:
             click.echo(str(issue), err=True)
         click.echo(f"config not usable ({len(exc.issues)} error(s))", err=True)

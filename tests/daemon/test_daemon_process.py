@@ -155,7 +155,7 @@ connectors:
         "config not usable (1 error(s))"]
     _config(tmp_path, config.read_text().replace("${UNSET_TOKEN_VAR_FOR_SYNCD_TEST}", "x"))
     lines = _refused(config)
-    assert f"{config}:4: daemon.port: Input should be less than or equal to 65535" in lines
+    assert f"{config}:4: daemon.port: must be at most 65535" in lines
     assert f"{config}:5: daemon.colour: unknown key" in lines
     assert any(line.startswith(f"{config}:11: connectors.mem.schedule.cron: invalid crontab")
                for line in lines), lines
