@@ -64,8 +64,8 @@ BOUNDS: dict[str, Bound] = {
                       "it is re-read on every cycle"),
     "safety_lag": Bound(0, 3600, "a negative lag reads past now, so changes made meanwhile "
                         "are skipped", "every change would wait that long to be synced"),
-    "timeout_s": Bound(1, 600, "a shorter timeout fails ordinary calls",
-                       "a stalled call would hold the cycle that long"),
+    "timeout_s": Bound(0, 600, "a call needs some time to answer",
+                       "a stalled call would hold the cycle that long", low_open=True),
     "bulk_poll_s": Bound(0, 300, "it is a wait between status polls",
                          "a finished job would wait that long to be read"),
     "lock_lease": Bound(10, 3600, "a shorter lease can run out between two heartbeats, and "
@@ -80,7 +80,7 @@ BOUNDS: dict[str, Bound] = {
 
 
 def _show(seconds: float, duration: bool) -> str:
-    if not duration:
+    if not duration or seconds == 0:
         return f"{seconds:g}"
     for unit, size in (("d", _DAY), ("h", 3600), ("m", 60)):
         if seconds >= size and seconds % size == 0:

@@ -122,7 +122,8 @@ state:
     ("lookback", "2d", "must be at most 1d: it is re-read on every cycle"),
     ("safety_lag", "-1m", "must not be negative: a negative lag reads past now, so changes made "
      "meanwhile are skipped"),
-    ("timeout_s", "0.1", "must be at least 1s: a shorter timeout fails ordinary calls"),
+    ("timeout_s", "0", "must be more than 0: a call needs some time to answer"),
+    ("timeout_s", "3600", "must be at most 10m: a stalled call would hold the cycle that long"),
     ("budget_share", "1.5", "must be at most 1: it is the share of the daily API allowance "
      "syncd may spend"),
 ])
