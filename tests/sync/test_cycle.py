@@ -68,7 +68,7 @@ def test_account_summary_is_the_buying_group_line_when_the_model_has_one(
 ) -> None:
     crm = MemoryCRM()
     seed(crm)
-    model = MODEL.parents[1] / "examples" / "buying-group.yaml"
+    model = MODEL.parents[2] / "config" / "examples" / "buying-group.yaml"
     app, _ = make_engine(write_config(tmp_path, state_url, model=model), crm)
     assert run_cycle(app, NAME).status == "ok"
     summary = crm.accounts["001ACME"]["fields"]["summary"]
