@@ -84,8 +84,17 @@ def _model_for(tp: Any, value: Any) -> type[BaseModel] | None:
                     v.casefold() for v in literal_values(field.annotation)):
                 return m
         return None
-    best = max(models, key=lambda m: sum(k in m.model_fields for k in value))
+    # No declared key: a Literal field the value matches (``type: hubspot``)
+    # decides, else the member whose keys cover the value's keys best.
+    best = max(models, key=lambda m: (_tag_matches(m, value),
+                                      sum(k in m.model_fields for k in value)))
     return best if any(k in best.model_fields for k in value) else None
+
+
+def _tag_matches(model: type[BaseModel], value: dict[str, Any]) -> int:
+    return sum(1 for k, v in value.items() if k in model.model_fields and isinstance(v, str)
+               and v.casefold() in (c.casefold() for c in
+                                    literal_values(model.model_fields[k].annotation)))
 
 
 def is_mapping_type(tp: Any) -> bool:
