@@ -116,13 +116,23 @@ def _apply_one(out: EnvOverrides, var: str, raw: str, root: Any) -> None:
             if isinstance(value, _Bad):
                 out.errors.append((var, value.message))
                 return
-            node[key] = value
+            _set(out.data, path, value)
             out.origins[tuple(path)] = var
             return
         tp = child_type(tp, node, key)
+        below = node.get(key) if isinstance(node, dict) else None
+        node = below if isinstance(below, dict) else {}
+
+
+def _set(data: dict[str, Any], path: list[str], value: Any) -> None:
+    """Set ``path`` in ``data``, making the mappings on the way (only once the
+    whole path is known, so that an ignored variable changes nothing)."""
+    node = data
+    for key in path[:-1]:
         if not isinstance(node.get(key), dict):
             node[key] = {}
         node = node[key]
+    node[path[-1]] = value
 
 
 @dataclass

@@ -13,6 +13,7 @@ from syncd.cli import main
 from syncd.settings import (
     ConfigError,
     CronSchedule,
+    EverySchedule,
     HubSpotConnectorConfig,
     SalesforceConnectorConfig,
     load_settings,
@@ -85,9 +86,15 @@ def test_a_variable_matching_two_connectors_is_an_error(tmp_path: Path) -> None:
 def test_an_unknown_variable_is_a_warning_naming_it(tmp_path: Path) -> None:
     s = load_settings(_config(tmp_path), {"SYNCD_DEAMON__PORT": "1234",
                                           "SYNCD_CONNECTORS__HUBSPOT_MIAN__TIER": "pro",
-                                          "SYNCD_STATE__URLL": "x"})
+                                          "SYNCD_STATE__URLL": "x",
+                                          "SYNCD_CONNECTORS__HUBSPOT_MAIN__SCHEDULE__EVRY": "5m"})
     assert s.daemon.port == 9464
+    hs = s.connectors["hubspot-main"]
+    assert isinstance(hs.schedule, EverySchedule)  # the default: nothing was set
+    assert hs.schedule.every.total_seconds() == 900
     assert [str(w) for w in s.warnings] == [
+        "SYNCD_CONNECTORS__HUBSPOT_MAIN__SCHEDULE__EVRY: unknown key 'evry', ignored; did you "
+        "mean SYNCD_CONNECTORS__HUBSPOT_MAIN__SCHEDULE__EVERY?",
         "SYNCD_CONNECTORS__HUBSPOT_MIAN__TIER: no connectors entry 'hubspot_mian' in the "
         "config, ignored; did you mean SYNCD_CONNECTORS__HUBSPOT_MAIN__TIER?",
         "SYNCD_DEAMON__PORT: unknown key 'deamon', ignored; did you mean SYNCD_DAEMON__PORT?",
