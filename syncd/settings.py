@@ -13,7 +13,8 @@ Contract:
   variable's value names the variable.
 * Relative paths (the SQLite file of ``state.url``, ``model``, any other
   file) are relative to the config file's directory, whatever the working
-  directory; ``model: default`` names a model shipped with syncd.
+  directory (without ``state.url``: ``syncd-state.db`` in the working
+  directory); ``model: default`` names a model shipped with syncd.
 * Enumeration values match case-insensitively (``tier: Pro``).
 * Every secret is a ``SecretStr``; error messages never echo an input value.
 * ``load_settings`` raises ``ConfigError`` listing every problem as
