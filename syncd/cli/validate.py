@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from connectors.salesforce.config import SalesforceOptions
 from syncd.cli.config_option import config_option, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
 from syncd.core import ModelError, ModelIssue
@@ -48,5 +49,8 @@ def validate(config: str | None) -> None:
     """Check the config (keys, types, schedules, ${VAR}s) and the models it uses;
     print every error with its file, line and key path."""
     settings = valid_settings_or_exit(config)
+    for name, conn in settings.connectors.items():
+        for warning in conn.config_warnings() if isinstance(conn, SalesforceOptions) else []:
+            click.echo(f"warning: connector {name}: {warning}", err=True)
     names = ", ".join(settings.connectors) or "no connectors"
     click.echo(f"config ok: {names}")
