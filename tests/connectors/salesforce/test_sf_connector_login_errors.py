@@ -9,6 +9,7 @@ import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -16,7 +17,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.exceptions import MaxRetryError, NameResolutionError
 
 from connectors.base import FatalError, RetriableError
-from connectors.salesforce.connector import build
+from connectors.salesforce.connector import SalesforceConnector, build
 from connectors.salesforce.transport import CountingSession
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.salesforce import SalesforceSandbox
@@ -71,7 +72,7 @@ class DnsFailure(HTTPAdapter):
     """What urllib3 raises when a host name does not resolve (no lookup is made)."""
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
-        host = requests.utils.urlparse(request.url).hostname or ""
+        host = urlsplit(request.url or "").hostname or ""
         reason = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
         raise requests.ConnectionError(
             MaxRetryError(None, request.url or "", NameResolutionError(host, None, reason))  # type: ignore[arg-type]
@@ -83,6 +84,7 @@ def test_unresolvable_login_host_names_dns_and_the_setting(org: Org) -> None:
     session.mount("https://", DnsFailure())
     options = org.options(login_url="https://acme.my.salesforce.com", instance_url=None)
     conn = build("dns", options, clock=org.clock, sleep=org.clock.sleep, session=session)
+    assert isinstance(conn, SalesforceConnector)
     with pytest.raises(RetriableError, match=r"cannot reach https://acme\.my\.salesforce\.com"
                        r"/services/oauth2/token: the host name does not resolve \(DNS\); "
                        r"check login_url$"):
@@ -132,7 +134,7 @@ def test_jwt_refusals_name_the_fix(clock: ManualClock, setup: dict[str, Any],
 
 class Redirector(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
-        port = self.server.server_address[1]
+        port = self.server.server_port  # type: ignore[attr-defined]
         targets = {
             "/same": f"http://127.0.0.1:{port}/final",
             "/other": f"http://127.0.0.2:{port}/final",
