@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 
 import jwt
 import requests
-from urllib3.exceptions import NameResolutionError
 
 from connectors.base import ConnectorError, FatalError, RetriableError
 from connectors.salesforce.config import (
@@ -188,7 +187,7 @@ def unreachable(exc: requests.RequestException, url: str, setting: str) -> Conne
         )
     if isinstance(exc, requests.Timeout):
         return None
-    if any(isinstance(c, NameResolutionError | socket.gaierror) for c in causes):
+    if any(isinstance(c, socket.gaierror) for c in causes):
         return RetriableError(f"{where}: the host name does not resolve (DNS); check {setting}")
     if any(isinstance(c, ConnectionRefusedError) for c in causes):
         return RetriableError(

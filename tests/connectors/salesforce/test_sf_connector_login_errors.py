@@ -74,9 +74,10 @@ class DnsFailure(HTTPAdapter):
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
         host = urlsplit(request.url or "").hostname or ""
         reason = socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        raise requests.ConnectionError(
-            MaxRetryError(None, request.url or "", NameResolutionError(host, None, reason))  # type: ignore[arg-type]
-        )
+        try:
+            raise NameResolutionError(host, None, reason) from reason  # type: ignore[arg-type]
+        except NameResolutionError as exc:
+            raise requests.ConnectionError(MaxRetryError(None, request.url or "", exc)) from None  # type: ignore[arg-type]
 
 
 def test_unresolvable_login_host_names_dns_and_the_setting(org: Org) -> None:
