@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from syncd.cli import main
+from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.salesforce import SalesforceSandbox
 from syncd.sandbox.server import SandboxServer
 from tests.kit.salesforce_connector import key_pair
@@ -146,6 +147,25 @@ def test_unreachable_login_host_is_named_without_retries(invoke: Invoke) -> None
     assert failure(out) == (
         f"Salesforce login: cannot reach {url}/services/oauth2/token: 127.0.0.1:{port} "
         "refused the connection (nothing listens there); check login_url"
+    )
+
+
+def test_tls_failure_and_wrong_service_are_named(invoke: Invoke, url: str) -> None:
+    https = url.replace("http://", "https://")
+    code, out = invoke([f"login_url: {https}", JWT], "run", "--once")
+    assert code == 1
+    host = https.removeprefix("https://")
+    assert failure(out) == (
+        f"Salesforce login: cannot reach {https}/services/oauth2/token: the TLS handshake with "
+        f"{host} failed (not an https server, or its certificate is not trusted); check login_url"
+    )
+    with SandboxServer(HubSpotSandbox()) as hubspot:
+        code, out = invoke([f"login_url: {hubspot.url}", JWT], "run", "--once")
+    assert code == 1
+    assert failure(out) == (
+        f"Salesforce login (jwt) at {hubspot.url}/services/oauth2/token: the answer (401, "
+        "application/json) is not from a Salesforce token endpoint; check login_url (the org's "
+        "My Domain URL, https://YOUR-DOMAIN.my.salesforce.com)"
     )
 
 
