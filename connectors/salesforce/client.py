@@ -133,7 +133,7 @@ class SalesforceClient:
     # -- session ------------------------------------------------------------------
     def login(self) -> Salesforce:
         """Log in (again) and build the simple-salesforce client for the new token."""
-        where = f"login at {auth.token_url(self.options)} ({auth.url_setting(self.options)})"
+        where = f"login at {auth.token_url(self.options)} (check {auth.url_setting(self.options)})"
         token = self._retry(lambda: auth.login(self.options, self.session, self._clock), where)
         self.logins += 1
         self.user_id = token.user_id
