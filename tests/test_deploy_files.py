@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from connectors.salesforce.config import PasswordAuth
+from connectors.salesforce.config import JwtAuth
 from syncd.settings import DaemonSettings, load_settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -84,4 +84,4 @@ def test_example_config_validates(name: str, tmp_path: Path) -> None:
     settings = load_settings(path, {"HUBSPOT_TOKEN": "t", "SF_PASSWORD": "p"})
     assert settings.daemon == DaemonSettings()
     sf = settings.connectors["salesforce-prod"]
-    assert isinstance(getattr(sf, "auth", None), PasswordAuth)
+    assert isinstance(getattr(sf, "auth", None), JwtAuth)

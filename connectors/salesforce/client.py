@@ -118,11 +118,14 @@ class SalesforceClient:
     ) -> None:
         self.options = options
         self._clock = clock
+        self.clock = clock
         self._sleep = sleep
         self.session = session or CountingSession(options.timeout_s)
         for url in (options.login_url, options.instance_url):
             if url and plain_http_base(url):
                 self.session.allow_http(url)
+            if url:
+                self.session.trust(url)
         self._sf: Salesforce | None = None
         self.logins = 0
         self.user_id = ""
@@ -130,9 +133,11 @@ class SalesforceClient:
     # -- session ------------------------------------------------------------------
     def login(self) -> Salesforce:
         """Log in (again) and build the simple-salesforce client for the new token."""
-        token = self._retry(lambda: auth.login(self.options, self.session, self._clock), "login")
+        where = f"login at {auth.token_url(self.options)} (check {auth.url_setting(self.options)})"
+        token = self._retry(lambda: auth.login(self.options, self.session, self._clock), where)
         self.logins += 1
         self.user_id = token.user_id
+        self.session.trust(token.instance_url)
         if plain_http_base(token.instance_url):
             self.session.allow_http(token.instance_url)
         self._sf = Salesforce(

@@ -5,22 +5,53 @@ the config file (the engine adds the keys every connector shares: ``type``,
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from connectors.options import Duration
 from connectors.salesforce.limits import API_VERSION, QUERY_PAGE_MAX
 
+#: Salesforce's announced end of password logins (see docs/salesforce.md).
+PASSWORD_FLOW_END = "SOAP login() retires with Summer '27, June 2027"
+
 GENERIC_LOGIN_HOSTS = frozenset({"login.salesforce.com", "test.salesforce.com"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+#: Instance hosts from before My Domain (``na123.salesforce.com``, ``cs42...``).
+_INSTANCE_HOST = re.compile(r"^[a-z]{2,3}\d+\.salesforce\.com$")
+#: Why client credentials need My Domain, said once for the error and the docs.
+CLIENT_CREDENTIALS_DOMAIN = (
+    "client_credentials needs the org's My Domain URL (https://YOUR-DOMAIN.my.salesforce.com) "
+    "as instance_url: the flow names no user, so only the org's own domain tells "
+    "Salesforce which org's app and run-as user to use, and login.salesforce.com "
+    "answers it with 'request not supported on this domain'"
+)
+
+
+def check_url(url: str) -> str:
+    """A Salesforce base URL: http(s) with a host; plain http only for loopback."""
+    parts = urlsplit(url)
+    if not parts.scheme or not parts.netloc:
+        raise ValueError(
+            f"{url!r} is not a URL: write it with its scheme, e.g. https://{url.strip('/')}"
+            if "://" not in url
+            else f"{url!r} is not a URL with a host"
+        )
+    if parts.scheme not in ("http", "https"):
+        raise ValueError(f"{url}: must be an https URL")
+    if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
+        raise ValueError(
+            f"{url}: plain http is allowed only for loopback hosts; use https://{parts.netloc}"
+        )
+    return url
 
 
 class PasswordAuth(BaseModel):
-    """Username-password OAuth flow (with the user's security token)."""
+    """Username-password OAuth flow (legacy: existing connected apps only)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -33,7 +64,8 @@ class PasswordAuth(BaseModel):
 
 
 class JwtAuth(BaseModel):
-    """JWT bearer flow: a connected app and its private key (the production default)."""
+    """JWT bearer flow (the default): an External Client App (or an existing connected
+    app) with the certificate of ``private_key`` and ``username`` pre-authorised."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -51,7 +83,7 @@ class JwtAuth(BaseModel):
 
 
 class ClientCredentialsAuth(BaseModel):
-    """Client-credentials flow; works only against the org's My Domain host."""
+    """Client-credentials flow: the app's run-as user; only on the org's My Domain."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -126,21 +158,39 @@ class SalesforceOptions(BaseModel):
     #: Account checkbox marking priority/target accounts (account property ``priority``).
     account_priority_field: str | None = None
 
+    @field_validator("instance_url", "login_url")
+    @classmethod
+    def _url(cls, v: str | None) -> str | None:
+        return None if v is None else check_url(v)
+
     @model_validator(mode="after")
     def _hosts(self) -> SalesforceOptions:
-        for url in (self.instance_url, self.login_url):
-            if url is None:
-                continue
-            parts = urlsplit(url)
-            if parts.scheme == "http" and parts.hostname not in LOOPBACK_HOSTS:
-                raise ValueError(f"{url}: plain http is allowed only for loopback hosts")
-            if parts.scheme not in ("http", "https"):
-                raise ValueError(f"{url}: must be an http(s) URL")
         if isinstance(self.auth, ClientCredentialsAuth):
             host = urlsplit(self.instance_url or self.login_url).hostname
             if host in GENERIC_LOGIN_HOSTS:
-                raise ValueError(
-                    "client_credentials needs the org's My Domain URL "
-                    "(instance_url), not login.salesforce.com"
-                )
+                raise ValueError(CLIENT_CREDENTIALS_DOMAIN)
         return self
+
+    def config_warnings(self) -> list[str]:
+        """What works today but should change: the legacy password flow, a
+        generic login host or an old instance host instead of My Domain."""
+        found: list[str] = []
+        if isinstance(self.auth, PasswordAuth):
+            found.append(
+                "auth.flow password is legacy: Salesforce is retiring password logins "
+                f"({PASSWORD_FLOW_END}); External Client Apps do not offer it; "
+                "move to flow: jwt (see docs/salesforce.md)"
+            )
+        if self.instance_url is None and urlsplit(self.login_url).hostname in GENERIC_LOGIN_HOSTS:
+            found.append(
+                f"login_url {self.login_url} is a generic login host; prefer the org's "
+                "My Domain URL (https://YOUR-DOMAIN.my.salesforce.com) as instance_url"
+            )
+        for key, url in (("instance_url", self.instance_url), ("login_url", self.login_url)):
+            host = urlsplit(url or "").hostname or ""
+            if _INSTANCE_HOST.match(host):
+                found.append(
+                    f"{key} {url} names a Salesforce instance, which changes when the org "
+                    "moves; use the org's My Domain URL (https://YOUR-DOMAIN.my.salesforce.com)"
+                )
+        return found

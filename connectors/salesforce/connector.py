@@ -26,7 +26,7 @@ from connectors.base import (
     Usage,
     WriteOutcome,
 )
-from connectors.salesforce import activities, fields, mapping, soql
+from connectors.salesforce import activities, fields, mapping, soql, versions
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.field_checks import (
@@ -101,10 +101,11 @@ class SalesforceConnector(Connector):
             self.client.login()
             items.append(CheckItem("credentials", True, f"logged in ({self.options.auth.flow})"))
         except ConnectorError as exc:
-            items.append(
-                CheckItem("credentials", False, str(exc), "fix the connector's auth settings")
-            )
+            items.append(CheckItem("credentials", False, str(exc)))
             return items
+        warnings = self.options.config_warnings()
+        items += [CheckItem("settings", True, w, warning=True) for w in warnings]
+        items.append(versions.check_item(self.client, self.options.api_version))
         try:
             report = self.ensure_fields(create=False)
         except ConnectorError as exc:

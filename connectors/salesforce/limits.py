@@ -19,5 +19,5 @@ QUERY_OFFSET_MAX: Final = 2_000
 COLLECTION_MAX: Final = 200
 #: A request URI (with headers) longer than this is refused (HTTP 414).
 URI_MAX_BYTES: Final = 16_384
-#: Default API version the connector speaks.
-API_VERSION: Final = "59.0"
+#: The REST API version the connector speaks (Spring '26); `versions.py` checks the org serves it.
+API_VERSION: Final = "66.0"

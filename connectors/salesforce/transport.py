@@ -1,5 +1,12 @@
 """The HTTP session every Salesforce call goes through: timeouts, call counting,
-the org's API usage from ``Sforce-Limit-Info``, and plain http for loopback hosts.
+the org's API usage from ``Sforce-Limit-Info``, redirects kept to trusted hosts,
+and plain http for loopback hosts.
+
+Redirects are followed here, not by ``requests``: only to the host the request
+went to or a host ``trust()`` named (login_url, instance_url, the instance the
+token answer names), over https (plain http only to loopback hosts); any other
+redirect raises ``FatalError`` naming the target. A caller that passes
+``allow_redirects=False`` (the token request) gets the 3xx answer itself.
 
 simple-salesforce builds ``https://`` URLs from the instance host. For a
 loopback instance (the sandbox) the session mounts ``SchemeRewriteAdapter``
@@ -14,20 +21,23 @@ import threading
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import requests
 from requests.adapters import HTTPAdapter
 
+from connectors.base import FatalError
 from connectors.salesforce.config import LOOPBACK_HOSTS
 
 _LIMIT_INFO = re.compile(r"api-usage=(?P<used>\d+)/(?P<total>\d+)")
+#: Redirect hops followed for one call.
+MAX_REDIRECTS = 5
 
 
 def classify(method: str, url: str) -> str:
     """The kind of call a request is, for ``usage().calls``."""
     path = urlsplit(url).path
-    if "/services/oauth2/" in path or "/services/Soap/u/" in path:
+    if "/services/oauth2/" in path:
         return "auth"
     if "/query" in path or "/queryAll" in path or "/jobs/query" in path:
         return "read"
@@ -69,7 +79,32 @@ class CountingSession(requests.Session):
         self.http_429 = 0
         self.api = ApiUsage()
         self.retry_after: float | None = None
+        #: Hosts a redirect may lead to (besides the host the request went to).
+        self.trusted: set[str] = set()
         self._lock = threading.Lock()
+
+    def trust(self, url: str) -> None:
+        """Let redirects lead to this URL's host."""
+        host = urlsplit(url).hostname
+        if host:
+            self.trusted.add(host.lower())
+
+    def check_redirect(self, source: str, target: str) -> None:
+        """Refuse (``FatalError``) a redirect from ``source`` to an untrusted host
+        or to plain http on a host other than loopback."""
+        to, origin = urlsplit(target), urlsplit(source)
+        host = (to.hostname or "").lower()
+        if host != (origin.hostname or "").lower() and host not in self.trusted:
+            raise FatalError(
+                f"Salesforce redirected a call to {to.scheme}://{to.netloc}, which is "
+                "not the configured login_url/instance_url host; syncd follows redirects "
+                "only within those hosts (set instance_url to the org's My Domain URL)"
+            )
+        if to.scheme != "https" and not (to.scheme == "http" and host in LOOPBACK_HOSTS):
+            raise FatalError(
+                f"Salesforce redirected a call to {to.scheme}://{to.netloc}: syncd "
+                "follows redirects over https only"
+            )
 
     def allow_http(self, base_url: str) -> None:
         """Let https URLs for this loopback host:port travel over plain http."""
@@ -86,8 +121,27 @@ class CountingSession(requests.Session):
         self, method: str, url: str, *args: Any, **kwargs: Any
     ) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout_s)
+        follow = kwargs.pop("allow_redirects", True)
+        response = self._counted(method, url, *args, **kwargs)
+        hops = 0
+        while follow and response.is_redirect:
+            target = urljoin(response.url, response.headers["Location"])
+            self.check_redirect(response.url, target)
+            hops += 1
+            if hops > MAX_REDIRECTS:
+                raise FatalError(f"Salesforce redirected {url} more than {MAX_REDIRECTS} times")
+            if response.status_code in (301, 302, 303) and method.upper() != "HEAD":
+                method = "GET"
+                for name in ("data", "json", "files"):
+                    kwargs.pop(name, None)
+            response.close()
+            response = self._counted(method, target, *args, **kwargs)
+        return response
+
+    def _counted(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
         with self._lock:
             self.calls[classify(method, url)] += 1
+        kwargs["allow_redirects"] = False
         response = super().request(method, url, *args, **kwargs)
         self._observe(response)
         return response

@@ -49,10 +49,9 @@ def build_app(crm: str, *, seed: int, contacts: int, tier: str, token: str,
     from syncd.sandbox.salesforce import SalesforceSandbox
 
     app = SalesforceSandbox(dataset, faults=faults)
-    how = ("POST URL/services/oauth2/token with any username-password or client-credentials "
-           "grant (JWT bearer needs the app's key registered through "
-           "SalesforceSandbox.register_connected_app); requests to https://* must be sent to "
-           "URL (syncd.sandbox.salesforce.loopback_session)")
+    how = ("POST URL/services/oauth2/token with a JWT bearer (any consumer key, username "
+           "integration@syncd.example), client-credentials or username-password grant; "
+           "requests to https://* must be sent to URL (syncd.sandbox.salesforce.loopback_session)")
     return app, how
 
 

@@ -89,6 +89,10 @@ def validate(config: str | None) -> None:
     overrides), the models it uses, and what a cycle checks before its first
     API call; print every error with its file, line and key path."""
     settings = valid_settings_or_exit(config)
+    for name, conn in settings.connectors.items():
+        config_warnings = getattr(conn, "config_warnings", None)
+        for warning in config_warnings() if callable(config_warnings) else []:
+            click.echo(f"warning: connector {name}: {warning}", err=True)
     source = config_path(config)
     issues = [i for name, cfg in settings.connectors.items() for i in connector_issues(name, cfg)]
     for issue in issues:

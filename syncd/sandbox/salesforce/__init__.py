@@ -1,4 +1,4 @@
-"""A stateful fake Salesforce org (REST API v59.0) that the real simple-salesforce runs against.
+"""A stateful fake Salesforce org (REST API v66.0) that the real simple-salesforce runs against.
 
 Start it with the shared harness and point simple-salesforce at it through
 `loopback_session`, which sends every `https://ANY-HOST/...` URL to the fake::
@@ -9,17 +9,25 @@ Start it with the shared harness and point simple-salesforce at it through
                         session=loopback_session(srv.url))
 
 Covered
-- Login: OAuth 2.0 `POST /services/oauth2/token` (password, client_credentials,
-  JWT bearer) and the SOAP partner login (`POST /services/Soap/u/{v}`). Password
-  and SOAP logins accept any credentials. JWT assertions must come from a
-  connected app registered with `register_connected_app(key, public_pem)`, be
-  RS256-signed by it, unexpired by the injected clock and addressed (`aud`) to
-  login/test.salesforce.com or the org's own host; otherwise the real error
-  bodies (`invalid_client_id`, `invalid_grant: invalid assertion`,
-  `invalid_grant: audience is invalid`). client_credentials sent to a generic
-  login host is refused (`request not supported on this domain`); the host is
-  the request's `Host` header, which `loopback_session` preserves. Sessions
-  expire after `session_ttl_s` by the injected clock → 401 INVALID_SESSION_ID.
+- Login: OAuth 2.0 `POST /services/oauth2/token` only (no SOAP `login()`):
+  JWT bearer, client_credentials and password grants. Apps are registered with
+  `register_external_client_app(key, certificate, consumer_secret=,
+  pre_authorized=, run_as=)` or `register_connected_app(...)` (same policies;
+  only a connected app still offers the password flow). The setup mistakes get
+  Salesforce's bodies (see `auth.py`): unknown client `invalid_client_id`, bad
+  signature `invalid assertion`, expired `expired authorization code`, wrong
+  `aud` `audience is invalid`, unknown or not pre-authorised `sub` `user hasn't
+  approved this consumer`, client credentials on a generic login host `request
+  not supported on this domain`, without a run-as user `no client credentials
+  user enabled`, wrong secret `invalid client credentials`. The host is the
+  request's `Host` header, which `loopback_session` preserves. Test knobs:
+  `token_failures` (statuses the next token requests answer with),
+  `token_redirect` (answer 307 to that URL), `foreign_hosts` (hosts that reach
+  the fake but are not its login domain). Sessions expire after
+  `session_ttl_s` by the injected clock -> 401 INVALID_SESSION_ID.
+- `GET /services/data/` lists the API versions served (31.0 to 66.0, or
+  `api_versions=`); every listed version is served (as 66.0), any other
+  answers 404.
 - sObjects Lead, Contact, Account, Task, Event, Campaign, CampaignMember, User,
   PermissionSet, PermissionSetAssignment, FieldPermissions with Id (18 chars,
   real key prefixes and checksum), CreatedDate, LastModifiedDate,
@@ -31,7 +39,7 @@ Covered
   `MasterRecordId` set and their activities move to the survivor.
 - Describe carries picklistValues, defaultValue, filterable/sortable (false for
   long text areas), permissionable and the other keys connectors read.
-- `GET /services/data/`, `/v59.0/`, `/limits`, `/sobjects`,
+- `GET /services/data/vXX.X/`, `/limits`, `/sobjects`,
   `/sobjects/{T}/describe`, `/sobjects/{T}`; `GET|PATCH|DELETE
   /sobjects/{T}/{id}`, `POST /sobjects/{T}`. A GET whose URI plus headers
   exceed 16,384 bytes is refused with 414.
@@ -92,7 +100,15 @@ Known differences from the real API
   processed when closed and report JobComplete at the next status read.
   Bulk calls count against the REST daily allocation; there are no separate
   Bulk batch limits.
-- Only one API version (59.0) is served; the Tooling API only creates fields.
+- Every listed API version behaves as 66.0 (no per-version differences); a
+  retired version answers 404, not 410 GONE. The Tooling API only creates fields.
+- Auth leniencies: an org with no app registered accepts any consumer key for
+  every grant (JWT signatures unchecked; `syncd sandbox` runs so), and a
+  password or client-credentials grant from an unregistered consumer key is
+  always accepted; passwords and security tokens are never checked; a token
+  logs in as the user named, but every request then runs as the integration
+  user (no sharing). A 429 or 5xx token answer has an OAuth-shaped body whose
+  exact text Salesforce does not document.
 - A collections request of more than 10 chunks is refused whole with 400
   INVALID_BATCH_REQUEST and the message Apex gives; the REST error code for
   this case is not documented.

@@ -1,4 +1,24 @@
-"""Sessions and the login endpoints: OAuth 2.0 token grants and the SOAP partner login."""
+"""Sessions and the OAuth 2.0 token endpoint of the fake org.
+
+Both kinds of OAuth app, External Client Apps and (legacy) connected apps, are
+`OAuthApp`s and the token endpoint treats them alike for the JWT bearer and
+client-credentials grants, answering the setup mistakes with the bodies
+Salesforce sends (status 400, ``{"error", "error_description"}``):
+
+- JWT: unknown ``iss`` -> ``invalid_client_id`` "client identifier invalid"; bad
+  signature or missing claims -> ``invalid_grant`` "invalid assertion"; ``exp``
+  in the past -> ``invalid_grant`` "expired authorization code"; ``aud`` other
+  than login/test.salesforce.com or the org's own host -> ``invalid_grant``
+  "audience is invalid"; ``sub`` naming no active user, or a user the app is
+  not pre-authorised for -> ``invalid_grant`` "user hasn't approved this
+  consumer" (Salesforce does not tell the two apart).
+- client credentials: sent to login/test.salesforce.com -> ``invalid_grant``
+  "request not supported on this domain"; wrong secret -> ``invalid_client``
+  "invalid client credentials"; no run-as user -> ``invalid_grant`` "no client
+  credentials user enabled".
+- password: an External Client App (which does not offer the flow) ->
+  ``invalid_grant`` "authentication failure".
+"""
 
 from __future__ import annotations
 
@@ -9,8 +29,9 @@ import secrets
 import threading
 import time
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
 from urllib.parse import parse_qs, urlsplit
-from xml.sax.saxutils import escape
 
 import jwt
 
@@ -53,91 +74,151 @@ class Sessions:
             raise HttpError(401, INVALID_SESSION, {"WWW-Authenticate": "Token"})
 
 
-def _oauth_error(error: str, description: str) -> HttpError:
-    return HttpError(400, {"error": error, "error_description": description})
+@dataclass(slots=True)
+class OAuthApp:
+    """An External Client App or a connected app, as its OAuth settings and policies."""
+
+    consumer_key: str
+    kind: Literal["external_client_app", "connected_app"] = "external_client_app"
+    #: PEM public key or certificate checking JWT assertions ("use digital signatures").
+    certificate: str | None = None
+    consumer_secret: str | None = None
+    #: Usernames (any case) pre-authorised by profile or permission set (JWT bearer).
+    pre_authorized: set[str] = field(default_factory=set)
+    #: The client-credentials flow's run-as user (None: the flow has no user).
+    run_as: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Org:
+    """What the token endpoint needs to know about the org."""
+
+    instance_url: str
+    #: Active users: username (lower case) -> user id.
+    users: Mapping[str, str]
+    default_user_id: str
+    apps: Mapping[str, OAuthApp]
+    #: Hosts that reach this server but are not the org's login domain (an
+    #: assertion addressed to them has the wrong audience).
+    foreign_hosts: frozenset[str] = frozenset()
+
+
+def oauth_error(error: str, description: str, status: int = 400) -> HttpError:
+    return HttpError(status, {"error": error, "error_description": description})
 
 
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
 
-def _check_jwt(
-    form: dict[str, str],
-    request: Request,
-    instance_url: str,
-    clock: Callable[[], float],
-    connected_apps: Mapping[str, str],
-) -> None:
-    """Refuse assertions as Salesforce does: unknown client, bad signature or expiry
-    ("invalid assertion"), an audience other than the login hosts or My Domain."""
-    assertion = form.get("assertion", "")
-    try:
-        claims = jwt.decode(assertion, options={"verify_signature": False})
-    except jwt.PyJWTError:
-        raise _oauth_error("invalid_grant", "invalid assertion") from None
-    missing = [c for c in ("iss", "sub", "aud", "exp") if not claims.get(c)]
-    if missing:
-        raise _oauth_error("invalid_grant", "invalid assertion")
-    key = connected_apps.get(str(claims["iss"]))
-    if key is None:
-        raise _oauth_error("invalid_client_id", "client identifier invalid")
-    try:
-        jwt.decode(
-            assertion,
-            key,
-            algorithms=["RS256"],
-            options={"verify_exp": False, "verify_aud": False},
-        )
-    except jwt.PyJWTError:
-        raise _oauth_error("invalid_grant", "invalid assertion") from None
-    try:
-        expires = float(claims["exp"])
-    except (TypeError, ValueError):
-        raise _oauth_error("invalid_grant", "invalid assertion") from None
-    if expires <= clock():
-        raise _oauth_error("invalid_grant", "invalid assertion")
-    audience = claims["aud"]
-    audiences = audience if isinstance(audience, list) else [audience]
-    allowed = {*GENERIC_LOGIN_HOSTS, _host(instance_url), _request_host(request)}
-    if len(audiences) != 1 or _host(str(audiences[0])) not in allowed:
-        raise _oauth_error("invalid_grant", "audience is invalid")
-
-
 def _request_host(request: Request) -> str:
     return request.headers.get("host", "").rsplit(":", 1)[0].lower()
 
 
+def _check_jwt(form: dict[str, str], request: Request, org: Org, now: float) -> str:
+    """The user id an assertion logs in as; refusals as Salesforce answers them."""
+    assertion = form.get("assertion", "")
+    try:
+        claims = jwt.decode(assertion, options={"verify_signature": False})
+    except jwt.PyJWTError:
+        raise oauth_error("invalid_grant", "invalid assertion") from None
+    if any(not claims.get(c) for c in ("iss", "sub", "aud", "exp")):
+        raise oauth_error("invalid_grant", "invalid assertion")
+    app = org.apps.get(str(claims["iss"]))
+    if app is None and org.apps:
+        raise oauth_error("invalid_client_id", "client identifier invalid")
+    try:
+        if app is not None:  # an org without any app takes every key unchecked (__init__)
+            jwt.decode(
+                assertion,
+                app.certificate or "",
+                algorithms=["RS256"],
+                options={"verify_exp": False, "verify_aud": False},
+            )
+        expires = float(claims["exp"])
+    except (jwt.PyJWTError, TypeError, ValueError):
+        raise oauth_error("invalid_grant", "invalid assertion") from None
+    audience = claims["aud"]
+    audiences = audience if isinstance(audience, list) else [audience]
+    allowed = {*GENERIC_LOGIN_HOSTS, _host(org.instance_url), _request_host(request)}
+    allowed -= org.foreign_hosts
+    if len(audiences) != 1 or _host(str(audiences[0])) not in allowed:
+        raise oauth_error("invalid_grant", "audience is invalid")
+    if expires <= now:
+        raise oauth_error("invalid_grant", "expired authorization code")
+    username = str(claims["sub"]).lower()
+    user_id = org.users.get(username)
+    approved = None if app is None else {u.lower() for u in app.pre_authorized}
+    if user_id is None or (approved is not None and username not in approved):
+        raise oauth_error("invalid_grant", "user hasn't approved this consumer")
+    return user_id
+
+
+def _client(form: dict[str, str], request: Request) -> tuple[str, str]:
+    """(client_id, client_secret) from the form or an HTTP Basic header."""
+    header = request.headers.get("authorization", "")
+    if header.lower().startswith("basic "):
+        try:
+            decoded = base64.b64decode(header[6:].strip()).decode("utf-8")
+        except (ValueError, UnicodeDecodeError):
+            raise oauth_error("invalid_client", "invalid client credentials") from None
+        key, _, secret = decoded.partition(":")
+        return key, secret
+    return form.get("client_id", ""), form.get("client_secret", "")
+
+
+def _check_client_credentials(form: dict[str, str], request: Request, org: Org) -> str:
+    if _request_host(request) in GENERIC_LOGIN_HOSTS:
+        raise oauth_error("invalid_grant", "request not supported on this domain")
+    key, secret = _client(form, request)
+    if not key:
+        raise oauth_error("invalid_client", "invalid client credentials")
+    app = org.apps.get(key)
+    if app is None:
+        return org.default_user_id  # an unregistered app: any secret (see __init__)
+    if app.consumer_secret is None or not hmac.compare_digest(app.consumer_secret, secret):
+        raise oauth_error("invalid_client", "invalid client credentials")
+    user_id = org.users.get((app.run_as or "").lower())
+    if user_id is None:
+        raise oauth_error("invalid_grant", "no client credentials user enabled")
+    return user_id
+
+
+def _check_password(form: dict[str, str], request: Request, org: Org) -> str:
+    key, secret = _client(form, request)
+    if not form.get("username") or not key:
+        raise oauth_error("invalid_grant", "authentication failure")
+    app = org.apps.get(key)
+    if app is not None and (
+        app.kind == "external_client_app"
+        or app.consumer_secret is None
+        or not hmac.compare_digest(app.consumer_secret, secret)
+    ):
+        raise oauth_error("invalid_grant", "authentication failure")
+    return org.users.get(form["username"].lower(), org.default_user_id)
+
+
 def token_response(
-    sessions: Sessions,
-    instance_url: str,
-    user_id: str,
-    clock: Callable[[], float],
-    request: Request,
-    connected_apps: Mapping[str, str] | None = None,
+    org: Org, sessions: Sessions, clock: Callable[[], float], request: Request
 ) -> Response:
-    """`POST /services/oauth2/token`: password, client_credentials and JWT bearer grants."""
+    """`POST /services/oauth2/token`: JWT bearer, client_credentials and password grants."""
     form = {k: v[0] for k, v in parse_qs(request.text(), keep_blank_values=True).items()}
     grant = form.get("grant_type", "")
-    if grant == "password":
-        if not form.get("username") or not form.get("client_id"):
-            raise _oauth_error("invalid_grant", "authentication failure")
+    if grant == JWT_BEARER:
+        user_id = _check_jwt(form, request, org, clock())
     elif grant == "client_credentials":
-        if _request_host(request) in GENERIC_LOGIN_HOSTS:
-            raise _oauth_error("invalid_grant", "request not supported on this domain")
-        basic = request.headers.get("authorization", "")
-        if not basic.lower().startswith("basic ") and not form.get("client_id"):
-            raise _oauth_error("invalid_client", "invalid client credentials")
-    elif grant == JWT_BEARER:
-        _check_jwt(form, request, instance_url, clock, connected_apps or {})
+        user_id = _check_client_credentials(form, request, org)
+    elif grant == "password":
+        user_id = _check_password(form, request, org)
     else:
-        raise _oauth_error("unsupported_grant_type", "grant type not supported")
+        raise oauth_error("unsupported_grant_type", "grant type not supported")
     token = sessions.issue()
     issued = str(int(clock() * 1000))
     identity = f"https://login.salesforce.com/id/{ORG_ID}/{user_id}"
     digest = hmac.new(b"syncd-sandbox", (identity + issued).encode(), hashlib.sha256).digest()
     body = {
         "access_token": token,
-        "instance_url": instance_url,
+        "instance_url": org.instance_url,
         "id": identity,
         "token_type": "Bearer",
         "issued_at": issued,
@@ -146,34 +227,3 @@ def token_response(
     if grant == JWT_BEARER:
         body["scope"] = "api"
     return Response(200, body)
-
-
-def soap_login_response(
-    sessions: Sessions, instance_url: str, user_id: str, version: str, request: Request
-) -> Response:
-    """`POST /services/Soap/u/{version}`: the partner API login simple-salesforce sends."""
-    text = request.text()
-    if "<n1:login" not in text and ":login>" not in text and "<login" not in text:
-        fault = (
-            '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
-            'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-            'xmlns:sf="urn:fault.partner.soap.sforce.com"><soapenv:Body><soapenv:Fault>'
-            "<faultcode>sf:INVALID_LOGIN</faultcode><faultstring>INVALID_LOGIN</faultstring>"
-            "<detail><sf:LoginFault><sf:exceptionCode>INVALID_LOGIN</sf:exceptionCode>"
-            "<sf:exceptionMessage>Invalid username, password, security token; or user locked "
-            "out.</sf:exceptionMessage></sf:LoginFault></detail></soapenv:Fault></soapenv:Body>"
-            "</soapenv:Envelope>"
-        )
-        return Response(500, fault, content_type="text/xml;charset=UTF-8")
-    token = sessions.issue()
-    server = f"{instance_url}/services/Soap/u/{version}/{ORG_ID[:15]}"
-    body = (
-        '<?xml version="1.0" encoding="UTF-8"?><soapenv:Envelope '
-        'xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" '
-        'xmlns="urn:partner.soap.sforce.com"><soapenv:Body><loginResponse><result>'
-        f"<metadataServerUrl>{escape(instance_url)}/services/Soap/m/{version}/{ORG_ID[:15]}"
-        "</metadataServerUrl><passwordExpired>false</passwordExpired><sandbox>true</sandbox>"
-        f"<serverUrl>{escape(server)}</serverUrl><sessionId>{escape(token)}</sessionId>"
-        f"<userId>{user_id}</userId></result></loginResponse></soapenv:Body></soapenv:Envelope>"
-    )
-    return Response(200, body, content_type="text/xml;charset=UTF-8")

@@ -1,4 +1,4 @@
-"""REST resources: versions, limits, sObject describe/CRUD and SOQL query with paging."""
+"""REST resources: limits, sObject describe/CRUD and SOQL query with paging."""
 
 from __future__ import annotations
 
@@ -101,17 +101,6 @@ def batch_size(request: Request) -> int:
 def register(router: Router, sb: SalesforceSandbox) -> None:
     v = sb.version
     base = f"/services/data/v{v}"
-
-    def versions(request: Request) -> Response:
-        return Response(
-            200,
-            [
-                {"label": "Winter '23", "url": "/services/data/v56.0", "version": "56.0"},
-                {"label": "Spring '23", "url": "/services/data/v57.0", "version": "57.0"},
-                {"label": "Summer '23", "url": "/services/data/v58.0", "version": "58.0"},
-                {"label": "Winter '24", "url": base, "version": v},
-            ],
-        )
 
     def resources(request: Request) -> Response:
         names = ("sobjects", "query", "queryAll", "limits", "tooling", "composite", "jobs")
@@ -244,7 +233,6 @@ def register(router: Router, sb: SalesforceSandbox) -> None:
         locator, cursor = found
         return Response(200, sb.cursors.page(cursor, v, locator))
 
-    router.add("GET", "/services/data", versions)
     router.add("GET", base, resources)
     router.add("GET", f"{base}/limits", limits)
     router.add("GET", f"{base}/sobjects", global_describe)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from connectors.base import ContactUpdate
 from tests.kit.salesforce_connector import Org
 
-TOOLING = "POST /services/data/v59.0/tooling/sobjects/CustomField"
+TOOLING = "POST /services/data/v66.0/tooling/sobjects/CustomField"
 
 
 def test_missing_fields_give_one_precise_message(org: Org) -> None:
@@ -90,7 +90,7 @@ def test_check_passes_after_setup_and_usage_counts_by_kind(org: Org) -> None:
     conn.ensure_fields(create=True)
     items = {c.name: c for c in conn.check()}
     assert all(c.ok for c in items.values()), items
-    assert set(items) == {"credentials", "fields", "api budget"}
+    assert set(items) == {"credentials", "api version", "fields", "api budget"}
     assert "guard at 80%" in items["api budget"].detail
     usage = conn.usage()
     assert usage.calls["auth"] == 2 and usage.calls["meta"] > 0 and usage.calls["read"] > 0

@@ -194,7 +194,7 @@ def test_bulk_read_above_threshold_rest_below(org: Org) -> None:
     pages = [p for p in bulk.changes(None, until) if p.contacts]
     read = [c.id for p in pages for c in p.contacts]
     assert len(read) == 2500 and len(set(read)) == 2500
-    assert org.requests("POST /services/data/v59.0/jobs/query") == 1
+    assert org.requests("POST /services/data/v66.0/jobs/query") == 1
     assert len(pages) == 1 + 3  # the first REST page, then 500 rows in Bulk pages of 200
     assert pages[-1].cursor is not None
     assert pages[-1].cursor["streams"]["Contact"][0] == until.strftime("%Y-%m-%dT%H:%M:%SZ")

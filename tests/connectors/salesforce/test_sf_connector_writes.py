@@ -9,7 +9,7 @@ from connectors.base import AccountUpdate, ContactRecord, ContactUpdate, Written
 from connectors.salesforce.client import ATTEMPTS
 from tests.kit.salesforce_connector import Org, create_fields, drain
 
-COLLECTIONS = "PATCH /services/data/v59.0/composite/sobjects"
+COLLECTIONS = "PATCH /services/data/v66.0/composite/sobjects"
 
 
 def _update(record_id: str, kind: str, score: int, at: dt.datetime) -> ContactUpdate:
@@ -116,7 +116,7 @@ def test_bulk_ingest_above_threshold_matches_results_by_id(org: Org) -> None:
     conn = org.connector(bulk_write_threshold=100)
     outcomes = conn.write(updates)
     assert org.requests(COLLECTIONS) == before
-    assert org.requests("POST /services/data/v59.0/jobs/ingest") == 1
+    assert org.requests("POST /services/data/v66.0/jobs/ingest") == 1
     assert [o.id for o in outcomes] == ids
     assert outcomes[7].status == "rejected" and "ENTITY_IS_DELETED" in outcomes[7].reason
     assert all(o.status == "ok" for k, o in enumerate(outcomes) if k != 7)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import jwt
 import pytest
 import requests
 from simple_salesforce.api import Salesforce
@@ -38,9 +41,9 @@ def test_oauth_client_credentials_flow(server: SandboxServer) -> None:
 
 def test_oauth_jwt_bearer_flow(app: SalesforceSandbox, server: SandboxServer) -> None:
     private, public = new_key_pair()
-    app.register_connected_app("key", public)
+    app.register_external_client_app("key", public)
     sf = Salesforce(
-        username="u@example.com",
+        username="integration@syncd.example",
         consumer_key="key",
         privatekey=private,
         session=loopback_session(server.url),
@@ -49,8 +52,6 @@ def test_oauth_jwt_bearer_flow(app: SalesforceSandbox, server: SandboxServer) ->
 
 
 def test_jwt_assertion_without_claims_is_refused(server: SandboxServer) -> None:
-    import jwt
-
     bad = jwt.encode({"iss": "key"}, "s" * 32, algorithm="HS256")
     answer = requests.post(
         f"{server.url}/services/oauth2/token",
@@ -59,17 +60,6 @@ def test_jwt_assertion_without_claims_is_refused(server: SandboxServer) -> None:
     )
     assert answer.status_code == 400
     assert answer.json()["error"] == "invalid_grant"
-
-
-def test_soap_username_password_token_login(server: SandboxServer) -> None:
-    sf = Salesforce(
-        username="u@example.com",
-        password="pw",
-        security_token="tok",
-        session=loopback_session(server.url),
-    )
-    assert sf.sf_instance == "syncd-sandbox.my.salesforce.com"
-    assert sf.query("SELECT Id FROM User")["totalSize"] == 1
 
 
 def test_expired_session_raises_and_relogin_works(
@@ -120,4 +110,106 @@ def test_daily_allocation_exhaustion_and_limit_info(clock: ManualClock) -> None:
 
 def test_versions_list_needs_no_session(server: SandboxServer) -> None:
     versions = requests.get(f"{server.url}/services/data/", timeout=5).json()
+    assert versions[0] == {"label": "Summer '14", "url": "/services/data/v31.0", "version": "31.0"}
     assert {"label": "Winter '24", "url": "/services/data/v59.0", "version": "59.0"} in versions
+    assert versions[-1] == {"label": "Spring '26", "url": "/services/data/v66.0", "version": "66.0"}
+
+
+def test_versions_are_configurable_and_an_unlisted_one_is_not_served() -> None:
+    app = SalesforceSandbox(api_versions=["64.0", "65.0"])
+    with SandboxServer(app) as srv:
+        listed = requests.get(f"{srv.url}/services/data", timeout=5).json()
+        assert [v["version"] for v in listed] == ["64.0", "65.0"]
+        headers = {"Authorization": "Bearer " + app.new_session()}
+        gone = requests.get(f"{srv.url}/services/data/v66.0/limits", headers=headers, timeout=5)
+        assert gone.status_code == 404 and gone.json()[0]["errorCode"] == "NOT_FOUND"
+        older = requests.get(f"{srv.url}/services/data/v65.0/limits", headers=headers, timeout=5)
+        assert older.status_code == 200
+
+
+# ---------------------------------------------------------------- token endpoint
+
+KINDS = ["register_external_client_app", "register_connected_app"]
+JWT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+
+
+def _post(server: SandboxServer, host: str, **form: str) -> requests.Response:
+    return loopback_session(server.url).post(
+        f"https://{host}/services/oauth2/token", data=form, timeout=5
+    )
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_jwt_setup_mistakes_answer_as_salesforce_for_both_app_kinds(
+    app: SalesforceSandbox, server: SandboxServer, kind: str
+) -> None:
+    private, public = new_key_pair()
+    getattr(app, kind)("ok", public)
+    getattr(app, kind)("nobody-approved", public, pre_authorized=[])
+    app.foreign_hosts.add("acme.lightning.force.com")
+    now = app.clock()
+    good = {"iss": "ok", "sub": "Integration@syncd.example",
+            "aud": "https://login.salesforce.com", "exp": now + 180}
+
+    def token(host: str = "login.salesforce.com", **claims: Any) -> requests.Response:
+        assertion = jwt.encode({**good, **claims}, private, algorithm="RS256")
+        return _post(server, host, grant_type=JWT, assertion=assertion)
+
+    assert token().status_code == 200
+    assert token("syncd-sandbox.my.salesforce.com",
+                 aud="https://syncd-sandbox.my.salesforce.com").status_code == 200
+    not_approved = {"error": "invalid_grant",
+                    "error_description": "user hasn't approved this consumer"}
+    cases = [
+        (token(iss="nobody-approved"), not_approved),
+        (token(sub="someone.else@syncd.example"), not_approved),
+        (token(exp=now - 1), {"error": "invalid_grant",
+                              "error_description": "expired authorization code"}),
+        (token("acme.lightning.force.com", aud="https://acme.lightning.force.com"),
+         {"error": "invalid_grant", "error_description": "audience is invalid"}),
+    ]
+    for answer, body in cases:
+        assert (answer.status_code, answer.json()) == (400, body)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_client_credentials_need_a_run_as_user_for_both_app_kinds(
+    app: SalesforceSandbox, server: SandboxServer, kind: str
+) -> None:
+    getattr(app, kind)("with-user", consumer_secret="s", run_as="integration@syncd.example")
+    getattr(app, kind)("no-user", consumer_secret="s")
+    host = "syncd-sandbox.my.salesforce.com"
+    ok = _post(server, host, grant_type="client_credentials", client_id="with-user",
+               client_secret="s")
+    assert ok.status_code == 200 and ok.json()["id"].endswith(app.integration_user_id)
+    answers = {
+        "no-user": _post(server, host, grant_type="client_credentials", client_id="no-user",
+                         client_secret="s"),
+        "bad-secret": _post(server, host, grant_type="client_credentials",
+                            client_id="with-user", client_secret="nope"),
+        "generic": _post(server, "login.salesforce.com", grant_type="client_credentials",
+                         client_id="with-user", client_secret="s"),
+    }
+    assert {k: (a.status_code, a.json()["error_description"]) for k, a in answers.items()} == {
+        "no-user": (400, "no client credentials user enabled"),
+        "bad-secret": (400, "invalid client credentials"),
+        "generic": (400, "request not supported on this domain"),
+    }
+
+
+def test_password_flow_works_for_connected_apps_only(
+    app: SalesforceSandbox, server: SandboxServer
+) -> None:
+    app.register_connected_app("legacy", consumer_secret="s")
+    app.register_external_client_app("modern", consumer_secret="s")
+    form = {"grant_type": "password", "client_secret": "s",
+            "username": "integration@syncd.example", "password": "pw"}
+    assert _post(server, "login.salesforce.com", client_id="legacy", **form).status_code == 200
+    refused = _post(server, "login.salesforce.com", client_id="modern", **form)
+    assert (refused.status_code, refused.json()) == (
+        400, {"error": "invalid_grant", "error_description": "authentication failure"})
+
+
+def test_no_soap_login(server: SandboxServer) -> None:
+    answer = requests.post(f"{server.url}/services/Soap/u/59.0", data="<login/>", timeout=5)
+    assert answer.status_code == 401 and "sessionId" not in answer.text  # no login there

@@ -150,7 +150,7 @@ def test_polymorphic_who_is_the_name_entity(app: SalesforceSandbox, sf: Salesfor
 def test_long_uri_is_refused(app: SalesforceSandbox, server: SandboxServer) -> None:
     ids = ", ".join("'00Q8d00000" + f"{i:05d}" + "AAA'" for i in range(1000))
     response = requests.get(
-        f"{server.url}/services/data/v59.0/query",
+        f"{server.url}/services/data/v66.0/query",
         params={"q": f"SELECT Id FROM Lead WHERE Id IN ({ids})"},
         headers={"Authorization": "Bearer " + app.new_session()},
         timeout=5,
@@ -241,10 +241,10 @@ def test_jwt_assertions_are_checked(app: SalesforceSandbox, server: SandboxServe
     other, _ = new_key_pair()
     app.register_connected_app("app-key", public)
     now = app.clock()
-    good = {"iss": "app-key", "sub": "u@x.com", "aud": "https://login.salesforce.com"}
+    good = {"iss": "app-key", "sub": "integration@syncd.example", "aud": "https://login.salesforce.com"}
     assert _token(server, {**good, "exp": now + 180}, private).status_code == 200
     cases = [
-        ({**good, "exp": now - 1}, private, "invalid_grant", "invalid assertion"),
+        ({**good, "exp": now - 1}, private, "invalid_grant", "expired authorization code"),
         ({**good, "exp": now + 180}, other, "invalid_grant", "invalid assertion"),
         (
             {**good, "aud": "https://evil.example.com", "exp": now + 180},

@@ -56,7 +56,7 @@ def test_paging_to_the_end_returns_every_row_once(
         app.store.insert("Lead", {"LastName": f"L{i}", "Company": "C"})
     first = sf.query("SELECT Id FROM Lead")
     assert first["totalSize"] == 4100 and not first["done"] and len(first["records"]) == 2000
-    assert first["nextRecordsUrl"].startswith("/services/data/v59.0/query/01g")
+    assert first["nextRecordsUrl"].startswith("/services/data/v66.0/query/01g")
     second = sf.query_more(first["nextRecordsUrl"], identifier_is_url=True)
     assert len(second["records"]) == 2000 and not second["done"]
     everything = sf.query_all("SELECT Id FROM Lead")["records"]
@@ -186,4 +186,4 @@ def test_invalid_locator(sf: SalesforceClient) -> None:
 def test_stats_count_requests(server: SandboxServer, sf: SalesforceClient) -> None:
     sf.query("SELECT Id FROM User")
     stats = requests.get(f"{server.url}/__sandbox/stats", timeout=5).json()
-    assert stats["by_endpoint"]["GET /services/data/v59.0/query"] == 1
+    assert stats["by_endpoint"]["GET /services/data/v66.0/query"] == 1
