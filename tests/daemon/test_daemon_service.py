@@ -88,7 +88,7 @@ def test_stop_reaches_the_running_cycle_and_no_new_run_starts() -> None:
     assert daemon.health.last_status("hs") == "none"  # a stopped cycle is not a verdict
 
 
-def test_a_failed_or_raising_cycle_shows_but_leaves_it_ready(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_failed_cycle_shows_but_leaves_it_ready(caplog: pytest.LogCaptureFixture) -> None:
     def flaky(name: str, stop: threading.Event, n: int) -> FakeReport:
         if name == "sf":
             raise RuntimeError("boom")
