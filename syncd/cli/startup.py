@@ -1,15 +1,17 @@
 """Opening the state store at start-up, riding out a store that is not up yet.
 
-A failure to open the store is either *transient* (the server is not
-reachable yet, refuses connections, is starting up, or a SQLite file is busy):
-worth retrying, and reported with ``ExitCode.TEMPFAIL`` (75) when it persists,
-so that a supervisor (systemd, Docker, Kubernetes) starts syncd again later;
-or *permanent* (a malformed URL, a missing driver, wrong credentials, a
-database that does not exist, a SQLite file that cannot be opened): retrying
-cannot help, and the command exits ``ExitCode.UNUSABLE`` (2) at once.
+A failure to open the store is either *transient*: worth retrying, and
+reported with ``ExitCode.TEMPFAIL`` (75) when it persists, so that a
+supervisor (systemd, Docker, Kubernetes) starts syncd again later; or
+*permanent* (a malformed URL, a missing driver, a SQLite file that cannot be
+opened, a failed migration): retrying cannot help, and the command exits
+``ExitCode.UNUSABLE`` (2) at once.
 
-The decision uses exception types and error codes (PostgreSQL SQLSTATE, SQLite
-result codes), never message text.
+Transient: every failure to connect to PostgreSQL (server down, starting up,
+refusing connections; also a database not created yet or a password not yet
+rotated in: libpq gives no error code for a failed connection, and these may
+pass too), and a SQLite file that is busy or locked. The decision uses
+exception types and SQLite result codes, never message text.
 """
 
 from __future__ import annotations
@@ -28,9 +30,6 @@ log = logging.getLogger("syncd.daemon")
 
 T = TypeVar("T")
 
-#: SQLSTATE classes that no retry can fix: 28 invalid authorization,
-#: 3D invalid catalog name (the database does not exist).
-PERMANENT_SQLSTATE_CLASSES = frozenset({"28", "3D"})
 #: SQLite result codes worth a retry: SQLITE_BUSY, SQLITE_LOCKED.
 TRANSIENT_SQLITE_CODES = frozenset({5, 6})
 
@@ -44,8 +43,7 @@ def is_transient(exc: BaseException) -> bool:
         sqlite_code = getattr(orig, "sqlite_errorcode", None)
         if sqlite_code is not None:
             return (int(sqlite_code) & 0xFF) in TRANSIENT_SQLITE_CODES
-        sqlstate = getattr(orig, "sqlstate", None)
-        return not (isinstance(sqlstate, str) and sqlstate[:2] in PERMANENT_SQLSTATE_CLASSES)
+        return True
     return isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError
                       | ConnectionError | TimeoutError)
 
