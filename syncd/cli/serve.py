@@ -13,6 +13,7 @@ the models between cycles; an unusable new config is refused and logged.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 import click
@@ -32,8 +33,12 @@ log = logging.getLogger("syncd.daemon")
 
 
 def secrets_of(settings: Settings) -> set[str]:
-    """Every SecretStr of the config, and the password inside the state URL."""
+    """Every SecretStr of the config, the password inside the state URL, and
+    ``$PGPASSWORD`` (PostgreSQL's client reads the password from there when
+    the URL has none)."""
     found = collect_secrets(settings)
+    if os.environ.get("PGPASSWORD"):
+        found.add(os.environ["PGPASSWORD"])
     try:
         password = sa.engine.make_url(settings.state.url).password
     except sa.exc.ArgumentError:
