@@ -14,9 +14,11 @@ from typing import Any
 
 import pytest
 
+from syncd.cli.exit_codes import ExitCode
 from syncd.core import contact_from_json, score_batch
 from syncd.core.compiler import compile_model
 from syncd.core.contract import parse_datetime, result_to_json
+from syncd.daemon.metrics import DaemonMetrics
 from syncd.modelfile import parse_model
 from syncd.settings_doc import FALLBACK_DOCS, render
 
@@ -85,3 +87,74 @@ def test_every_fallback_description_names_a_documented_key() -> None:
     text = render()
     for key in FALLBACK_DOCS:
         assert f"| `{key}` |" in text, key
+
+
+# ---- references ---------------------------------------------------------------
+
+#: Documents whose references must resolve.
+DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
+             *sorted(p for p in (ROOT / "config").rglob("*") if p.is_file())]
+LINK = re.compile(r"\[[^\]\n]*\]\(([^)\s]+)\)")
+#: A repository path in running text: a top-level directory of the repository,
+#: then more path; not part of a longer path, a URL or an identifier.
+PATH = re.compile(r"(?<![\w/.$-])((?:bench|config|connectors|deploy|docs|syncd|tests)"
+                  r"/[\w.-]+(?:/[\w.-]+)*)")
+#: Paths named on purpose although the repository does not hold them.
+ABSENT_ON_PURPOSE = {
+    "config/syncd.yaml": "where a user's own config goes (the default --config)",
+    "config/models/missing.yaml": "the broken example config's point: a missing model",
+}
+
+
+def _references(doc: Path) -> list[tuple[str, Path]]:
+    text = doc.read_text(encoding="utf-8")
+    refs: list[tuple[str, Path]] = []
+    for target in LINK.findall(text):
+        if re.match(r"^[a-z][a-z0-9+.-]*:", target) or target.startswith("#"):
+            continue  # a URL, or an anchor in the same page
+        path = target.split("#", 1)[0]
+        refs.append((target, (doc.parent / path).resolve()))
+    for path in PATH.findall(text):
+        path = path.rstrip(".")
+        if path not in ABSENT_ON_PURPOSE:
+            refs.append((path, ROOT / path))
+    return refs
+
+
+@pytest.mark.parametrize("doc", DOCUMENTS, ids=[str(d.relative_to(ROOT)) for d in DOCUMENTS])
+def test_every_reference_resolves_in_the_repository(doc: Path) -> None:
+    missing = [ref for ref, path in _references(doc) if not path.exists()]
+    assert missing == []
+    assert "DESIGN" not in doc.read_text(encoding="utf-8")  # users never see that file
+
+
+def test_the_reference_check_sees_links_and_paths() -> None:
+    refs = {ref for ref, _ in _references(ROOT / "docs" / "operations.md")}
+    assert {"../Dockerfile", "configuration.md", "deploy/syncd.service"} <= refs
+
+
+# ---- the runbook names real things ----------------------------------------------
+
+OPERATIONS = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+
+
+def test_the_runbook_names_real_metrics() -> None:
+    exposition = DaemonMetrics(["mem"]).exposition().decode()
+    names = set(re.findall(r"`(syncd_[a-z0-9_]+)", OPERATIONS))
+    assert len(names) >= 10
+    for name in names:
+        assert re.search(rf"^# HELP {name} ", exposition, re.M), name
+
+
+def test_the_runbook_lists_every_exit_code() -> None:
+    codes = {int(c) for c in re.findall(r"^\| (\d+) \|", OPERATIONS, re.M)}
+    assert codes == {int(c) for c in ExitCode}
+
+
+def test_the_runbook_names_real_log_events() -> None:
+    table = OPERATIONS.split("### Log events", 1)[1].split("###", 1)[0]
+    events = set(re.findall(r"`([a-z]+(?:_[a-z]+)+)`", table))
+    source = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "syncd").rglob("*.py"))
+    assert len(events) >= 10
+    for event in events:
+        assert f'"{event}"' in source, event
