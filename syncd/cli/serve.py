@@ -22,7 +22,13 @@ import sqlalchemy as sa
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.startup import StartupRetry
 from syncd.cli.wiring import engine_for
-from syncd.daemon.logs import Redactor, collect_secrets, configure_logging
+from syncd.daemon.logs import (
+    JsonFormatter,
+    Redactor,
+    TextFormatter,
+    collect_secrets,
+    configure_logging,
+)
 from syncd.daemon.reload import LiveEngine, reloader
 from syncd.daemon.wiring import build_daemon
 from syncd.settings import Settings, load_settings
@@ -48,26 +54,32 @@ def secrets_of(settings: Settings) -> set[str]:
     return found
 
 
-class _Masking:
+class LogMasking:
     """The log redactor, taught every secret of every config loaded so far
-    (a cycle started before a reload may still log the old ones)."""
+    (a cycle started before a reload may still log the old ones). A reload
+    swaps the redactor inside the installed log formatters, so no record is
+    ever written without one."""
 
     def __init__(self, settings: Settings) -> None:
         self._lock = threading.Lock()
         self._secrets = secrets_of(settings)
-        self._fmt = settings.daemon.log_format
-        self._redactor = configure_logging(self._secrets, fmt=self._fmt)
+        self._redactor = configure_logging(self._secrets, fmt=settings.daemon.log_format)
 
     def learn(self, settings: Settings) -> None:
-        new = secrets_of(settings) - self._secrets
-        if new:
-            with self._lock:
-                self._secrets |= new
-                self._redactor = configure_logging(self._secrets, fmt=self._fmt)
+        with self._lock:
+            new = secrets_of(settings) - self._secrets
+            if not new:
+                return
+            self._secrets |= new
+            redactor = Redactor(self._secrets)
+            for handler in logging.getLogger().handlers:
+                if isinstance(handler.formatter, JsonFormatter | TextFormatter):
+                    handler.formatter.redactor = redactor
+            self._redactor = redactor
 
     def text(self, value: str) -> str:
         with self._lock:
-            redactor: Redactor = self._redactor
+            redactor = self._redactor
         return redactor.text(value)
 
 
@@ -84,7 +96,7 @@ def serve(ctx: click.Context, settings: Settings) -> int:
     if not settings.connectors:
         click.echo("no connectors configured: nothing to run", err=True)
         return int(ExitCode.FAILED)
-    masking = _Masking(settings)
+    masking = LogMasking(settings)
     config = ctx.params.get("config")
     with engine_for(ctx, settings, retry=_startup_retry(ctx)) as engine:
         live = LiveEngine(engine)

@@ -16,6 +16,7 @@ never changes a cycle half-way. ``reloader`` builds the daemon's ``reload``:
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 from collections.abc import Callable
@@ -108,8 +109,8 @@ def reloader(live: LiveEngine, load: Callable[[], Settings], *,
                 log.info("model changed from %s to %s", before.ref, model.ref,
                          extra={"connector": name, "event": "model_changed",
                                 "model_from": before.ref, "model_to": model.ref})
-        live.replace(Engine(new, old_engine.store, old_engine.factory,
-                            clock=old_engine.clock, owner=old_engine.owner))
+        # same store, factory, clock and owner; new settings, models loaded afresh
+        live.replace(dataclasses.replace(old_engine, settings=new, models={}, _stamps={}))
         return [JobSpec(name, schedule_of(cfg.schedule)) for name, cfg in new.connectors.items()]
 
     return reload
