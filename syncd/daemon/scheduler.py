@@ -44,6 +44,9 @@ from syncd.daemon.schedules import Every, Schedule, trigger_for
 log = logging.getLogger("syncd.daemon")
 
 JOB_PREFIX = "sync:"
+#: Pool threads beyond the configured connectors, for connectors added by a
+#: config reload (more than that share threads until the next restart).
+RELOAD_HEADROOM = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +101,8 @@ class SyncScheduler:
         self._metrics = metrics
         self._health = health
         self._on_started = on_started
-        self._executor = _ThreadPool(max(1, len(jobs)))
+        # threads start on demand; the headroom serves connectors a reload adds
+        self._executor = _ThreadPool(len(jobs) + RELOAD_HEADROOM)
         self.scheduler = _MainThreadScheduler(
             timezone=UTC,
             executors={"default": self._executor},
