@@ -3,7 +3,7 @@ settings models so that it cannot go stale:
 
     python -m syncd.settings_doc docs/configuration.md
 
-``render()`` walks ``syncd.settings.Settings`` and the connector configs:
+``render()`` walks ``syncd.settings.Settings`` (and the connector configs in it):
 every key with its type, default, bounds and description. A description is
 the field's ``description``, else the ``#:`` comment above the field in its
 class, else the docstring of the model it holds. A test compares the
@@ -27,13 +27,7 @@ from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
 
 from syncd import settings as settings_module
-from syncd.settings import (
-    DaemonSettings,
-    EngineOptions,
-    HubSpotConnectorConfig,
-    SalesforceConnectorConfig,
-    StateSettings,
-)
+from syncd.settings import Settings
 
 __all__ = ["main", "render"]
 
@@ -272,21 +266,40 @@ def _contract() -> str:
     return _md(body).replace("\\|", "|")
 
 
+def _map_sections(name: str, value: Any, sections: list[_Section]) -> None:
+    """Sections for ``NAME: {KEY: one of several models}`` (the connectors):
+    the keys of their common base model once, then each model's own keys."""
+    forms = [a for a in _union_args(value) if _is_model(a)]
+    bases = [c for c in forms[0].__mro__ if _is_model(c) and c is not BaseModel
+             and all(c in f.__mro__ for f in forms) and c not in forms]
+    shared: frozenset[str] = frozenset()
+    if bases and len(forms) > 1:
+        base = bases[0]
+        _walk(base, "", f"`{name}.NAME`: keys every {name[:-1]} has",
+              f"Under `{name}:`, each {name[:-1]} has a name of your choice (letters, digits, "
+              "`-`, `_`, `.`) and a `type`; these keys apply to every type.", sections)
+        shared = frozenset(base.model_fields)
+    for form in forms:
+        tag = form.model_fields.get("type")
+        kind = get_args(_unwrap(tag.annotation))[0] if tag is not None else form.__name__
+        _walk(form, "", f"`{name}.NAME` with `type: {kind}`", _first_line(form.__doc__),
+              sections, skip=shared | {"type"})
+
+
 def render() -> str:
-    """docs/configuration.md as the settings models define it today."""
+    """docs/configuration.md as the settings models define it today: every
+    top-level key of ``Settings``, in declared order."""
     sections: list[_Section] = []
-    _walk(StateSettings, "state.", "`state`: " + _first_line(StateSettings.__doc__), "",
-          sections)
-    _walk(DaemonSettings, "daemon.", "`daemon`: " + _first_line(DaemonSettings.__doc__), "",
-          sections)
-    _walk(EngineOptions, "", "`connectors.NAME`: keys every connector has",
-          "Under `connectors:`, each connector has a name of your choice (letters, "
-          "digits, `-`, `_`, `.`) and a `type`; these keys apply to every type.", sections)
-    shared = frozenset(EngineOptions.model_fields)
-    for cls in (HubSpotConnectorConfig, SalesforceConnectorConfig):
-        kind = get_args(cls.model_fields["type"].annotation)[0]
-        _walk(cls, "", f"`connectors.NAME` with `type: {kind}`",
-              _first_line(cls.__doc__), sections, skip=shared | {"type"})
+    for name, info in Settings.model_fields.items():
+        ann = _unwrap(info.annotation)
+        if _is_model(ann):
+            _walk(ann, f"{name}.", f"`{name}`: {_first_line(ann.__doc__)}", "", sections)
+        elif get_origin(ann) is dict:
+            _map_sections(name, get_args(ann)[1], sections)
+        else:
+            sections.append(_Section(f"`{name}`", "", [
+                _Row(f"`{name}`", _type(ann) + _bounds(info), _default(info),
+                     _md(info.description or FALLBACK_DOCS.get(name, "")))]))
     out = [HEADER, "## Loading rules\n", _contract(), ""]
     for section in sections:
         out.append(f"## {section.title}\n")

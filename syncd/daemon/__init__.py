@@ -13,7 +13,11 @@ One job each:
 * ``signals`` — SIGTERM/SIGINT: stop after the current batch, a second one at
   once; SIGHUP: reload the config between cycles;
 * ``service`` — wires them together around an injected cycle function;
-* ``wiring`` — that cycle function over the engine, from the settings.
+* ``wiring`` — that cycle function over the engine, from the settings;
+* ``reload`` — SIGHUP: the config and models read again, the engine swapped
+  for the cycles that start from then on;
+* ``probe`` — ``python -m syncd.daemon.probe``: the container's health check,
+  on the configured port.
 """
 
 from syncd.daemon.report import CycleFn, CycleResult
