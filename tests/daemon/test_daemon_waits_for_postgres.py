@@ -5,6 +5,7 @@ by the test after the daemon)."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -70,5 +71,6 @@ connectors:
             pgexec("pg_ctl", ("-w", "-D", str(server.pgdata), "stop", "-m", "immediate"),
                    bin_path=server.bin_path, user=server.system_user)
             server.cleanup()
+        shutil.rmtree(pgdata, ignore_errors=True)
     out.thread.join(timeout=5)
     assert sum('"event": "state_unreachable"' in line for line in out.lines) >= 1
