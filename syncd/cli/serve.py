@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 import sqlalchemy as sa
@@ -89,6 +92,21 @@ def _startup_retry(ctx: click.Context) -> StartupRetry:
     return retry if isinstance(retry, StartupRetry) else StartupRetry()
 
 
+@contextmanager
+def _no_reload_yet() -> Iterator[None]:
+    """Ignore SIGHUP until the daemon handles it (while the state store is
+    retried at start-up there is nothing to reload, and SIGHUP's default
+    action would end the process); then put the previous handler back."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGHUP, previous)
+
+
 def serve(ctx: click.Context, settings: Settings) -> int:
     """Run every configured connector on its schedule; returns the exit status.
     SIGHUP re-reads the config named by the command's ``--config`` (or
@@ -98,7 +116,7 @@ def serve(ctx: click.Context, settings: Settings) -> int:
         return int(ExitCode.FAILED)
     masking = LogMasking(settings)
     config = ctx.params.get("config")
-    with engine_for(ctx, settings, retry=_startup_retry(ctx)) as engine:
+    with _no_reload_yet(), engine_for(ctx, settings, retry=_startup_retry(ctx)) as engine:
         live = LiveEngine(engine)
         reload = reloader(live, lambda: load_settings(config), on_settings=masking.learn)
         try:

@@ -1,6 +1,6 @@
 """A `syncd run` process started before its PostgreSQL server: it retries the
-state store, and begins syncing once the server is up (a real server, started
-by the test after the daemon)."""
+state store (a SIGHUP meanwhile does no harm), and begins syncing once the
+server is up (a real server, started by the test after the daemon)."""
 
 from __future__ import annotations
 
@@ -50,6 +50,7 @@ connectors:
     server = None
     try:
         out.wait_for("state_unreachable", timeout=30)
+        proc.send_signal(signal.SIGHUP)  # a reload while waiting: nothing to reload yet
         assert proc.poll() is None
         server = get_server(pgdata, cleanup_mode="delete")  # PostgreSQL comes up now
         out.wait_for("daemon_started", timeout=30)
