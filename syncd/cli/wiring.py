@@ -20,6 +20,7 @@ import click
 from connectors.base import Connector, FatalError
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.logs import setup_cli_logging
+from syncd.cli.startup import NO_RETRY, StartupRetry, StateUnavailable, open_with_retry
 from syncd.settings import ConnectorConfig, Settings
 from syncd.sync import ConnectorFactory, Engine, utc_now
 
@@ -48,15 +49,24 @@ def factory_from(ctx: click.Context) -> ConnectorFactory:
 
 
 @contextmanager
-def engine_for(ctx: click.Context, settings: Settings) -> Iterator[Engine]:
-    """An engine on the configured state store; exits 2 when the store cannot be opened."""
+def engine_for(ctx: click.Context, settings: Settings,
+               retry: StartupRetry = NO_RETRY) -> Iterator[Engine]:
+    """An engine on the configured state store. A store that is not reachable
+    is retried per ``retry`` and then exits 75 (TEMPFAIL: try again later);
+    one that cannot be used (bad URL, credentials, file) exits 2 at once."""
     setup_cli_logging()
     obj = ctx.find_root().obj
     clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
+    where = _redact(settings.state.url)
     try:
-        app = Engine.open(settings, factory_from(ctx), clock)
+        app = open_with_retry(lambda: Engine.open(settings, factory_from(ctx), clock), retry,
+                              lambda exc: f"{type(exc).__name__}: {_first_line(exc)}")
+    except StateUnavailable as exc:
+        click.echo(f"state store {where} not reachable ({exc.attempts} attempt(s)): {exc}; "
+                   "try again later", err=True)
+        sys.exit(ExitCode.TEMPFAIL)
     except Exception as exc:  # driver errors vary; the message names the cause
-        click.echo(f"state store {_redact(settings.state.url)} cannot be opened: "
+        click.echo(f"state store {where} cannot be opened: "
                    f"{type(exc).__name__}: {_first_line(exc)}", err=True)
         sys.exit(ExitCode.UNUSABLE)
     try:

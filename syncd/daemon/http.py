@@ -1,7 +1,11 @@
 """The health and metrics endpoint: stdlib ``ThreadingHTTPServer`` on a daemon thread.
 
-* ``GET /healthz`` — 200 ``ok`` while the process serves requests;
-* ``GET /readyz``  — 200 when ready, else 503; a JSON body lists each check;
+* ``GET /healthz`` — 200 while the process serves requests (liveness); the
+  JSON body details readiness, each connector's latest cycle and the latest
+  config reload;
+* ``GET /readyz``  — 200 when able to run cycles (config loaded, state store
+  reachable), else 503; the JSON body lists each check, and each connector's
+  latest cycle for information (a CRM outage never makes syncd unready);
 * ``GET /metrics`` — the Prometheus text exposition of the daemon's registry.
 
 Anything else is 404; methods other than GET/HEAD are 405. Bodies pass through
@@ -46,10 +50,12 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?", 1)[0]
         srv = self.server
         if path == "/healthz":
-            self._send(200, "text/plain; charset=utf-8", b"ok\n", with_body)
+            text = srv.redact(json.dumps(srv.health.details(), sort_keys=True)) + "\n"
+            self._send(200, "application/json", text.encode(), with_body)
         elif path == "/readyz":
             verdict = srv.health.readiness()
-            body = {"ready": verdict.ready, "checks": verdict.checks}
+            body = {"ready": verdict.ready, "checks": verdict.checks,
+                    "connectors": verdict.connectors}
             text = srv.redact(json.dumps(body, sort_keys=True)) + "\n"
             self._send(200 if verdict.ready else 503, "application/json",
                        text.encode(), with_body)

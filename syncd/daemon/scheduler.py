@@ -31,6 +31,7 @@ from apscheduler.events import (
     JobEvent,
 )
 from apscheduler.executors.pool import BasePoolExecutor
+from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers import SchedulerNotRunningError
 from apscheduler.schedulers.base import STATE_STOPPED
 from apscheduler.schedulers.blocking import BlockingScheduler
@@ -43,6 +44,9 @@ from syncd.daemon.schedules import Every, Schedule, trigger_for
 log = logging.getLogger("syncd.daemon")
 
 JOB_PREFIX = "sync:"
+#: Pool threads beyond the configured connectors, for connectors added by a
+#: config reload (more than that share threads until the next restart).
+RELOAD_HEADROOM = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +101,8 @@ class SyncScheduler:
         self._metrics = metrics
         self._health = health
         self._on_started = on_started
-        self._executor = _ThreadPool(max(1, len(jobs)))
+        # threads start on demand; the headroom serves connectors a reload adds
+        self._executor = _ThreadPool(len(jobs) + RELOAD_HEADROOM)
         self.scheduler = _MainThreadScheduler(
             timezone=UTC,
             executors={"default": self._executor},
@@ -105,15 +110,11 @@ class SyncScheduler:
                           "misfire_grace_time": max(1, int(misfire_grace.total_seconds()))},
         )
         self._connectors: dict[str, str] = {}
-        now = clock()
+        self._run_job = run_job
+        self._clock = clock
+        self._schedules: dict[str, Schedule] = {}
         for spec in jobs:
-            job_id = JOB_PREFIX + spec.connector
-            self._connectors[job_id] = spec.connector
-            extra: dict[str, Any] = {}
-            if isinstance(spec.schedule, Every):
-                extra["next_run_time"] = now  # interval jobs run once at start-up
-            self.scheduler.add_job(run_job, trigger_for(spec.schedule), args=[spec.connector],
-                                   id=job_id, name=f"sync {spec.connector}", **extra)
+            self._add(spec)
         self.scheduler.add_listener(
             self._listen,
             EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
@@ -127,6 +128,33 @@ class SyncScheduler:
         job = self.scheduler.get_job(JOB_PREFIX + connector)
         when: datetime | None = getattr(job, "next_run_time", None) if job else None
         return when
+
+    def _add(self, spec: JobSpec) -> None:
+        job_id = JOB_PREFIX + spec.connector
+        self._connectors[job_id] = spec.connector
+        self._schedules[job_id] = spec.schedule
+        extra: dict[str, Any] = {}
+        if isinstance(spec.schedule, Every):
+            extra["next_run_time"] = self._clock()  # interval jobs run once at start
+        self.scheduler.add_job(self._run_job, trigger_for(spec.schedule), args=[spec.connector],
+                               id=job_id, name=f"sync {spec.connector}", **extra)
+
+    def set_jobs(self, jobs: Sequence[JobSpec]) -> None:
+        """Make the jobs match ``jobs`` (a config reload): add new connectors (an
+        interval job runs at once), reschedule changed schedules, remove dropped
+        connectors. A running cycle is never interrupted; its outcome is still
+        recorded when it ends."""
+        wanted = {JOB_PREFIX + spec.connector: spec for spec in jobs}
+        for job_id in [j for j in self._schedules if j not in wanted]:
+            with contextlib.suppress(JobLookupError):
+                self.scheduler.remove_job(job_id)
+            del self._schedules[job_id]
+        for job_id, spec in wanted.items():
+            if job_id not in self._schedules:
+                self._add(spec)
+            elif self._schedules[job_id] != spec.schedule:
+                self._schedules[job_id] = spec.schedule
+                self.scheduler.reschedule_job(job_id, trigger=trigger_for(spec.schedule))
 
     def start(self) -> None:
         """Run jobs until ``shutdown()``; blocks the calling thread."""

@@ -11,6 +11,14 @@ current batch with its state committed; no new run starts; ``run()`` waits for
 the running cycles, stops the endpoint and returns 0. A second signal exits at
 once (status 130): the state store is crash-safe, so the next start repairs
 whatever the interrupted batch left undone.
+
+Reloading: SIGHUP (or ``request_reload()``) calls the injected ``reload`` on a
+thread of its own, one reload at a time. ``reload`` reads the config again and,
+when it is usable, activates it for the cycles that start from then on and
+returns the new jobs; the scheduler then adds, reschedules and removes jobs to
+match. Running cycles are never interrupted: each ends with the config it
+started with. When ``reload`` raises ``ReloadRefused`` (or anything else) the
+running config stays, and the reason is logged and shown in ``/healthz``.
 """
 
 from __future__ import annotations
@@ -33,7 +41,20 @@ log = logging.getLogger("syncd.daemon")
 
 EXIT_INTERRUPTED = 130
 
-__all__ = ["Daemon", "DaemonOptions", "JobSpec"]
+__all__ = ["ConnectorGone", "Daemon", "DaemonOptions", "JobSpec", "Reload", "ReloadRefused"]
+
+
+class ReloadRefused(Exception):
+    """The new config cannot be used; the message says why (never a secret)."""
+
+
+class ConnectorGone(Exception):
+    """Raised by a cycle function for a connector that a reload removed."""
+
+
+#: Reads the config again, activates it and returns the new jobs; raises
+#: ``ReloadRefused`` (nothing changed) when the new config cannot be used.
+Reload = Callable[[], Sequence[JobSpec]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +82,8 @@ class Daemon:
                  options: DaemonOptions | None = None,
                  redact: Callable[[str], str] = str,
                  clock: Callable[[], datetime] = _utcnow,
-                 exit_now: Callable[[int], object] = os._exit) -> None:
+                 exit_now: Callable[[int], object] = os._exit,
+                 reload: Reload | None = None) -> None:
         opts = options or DaemonOptions()
         names = [job.connector for job in jobs]
         if len(set(names)) != len(names):
@@ -72,6 +94,8 @@ class Daemon:
         self._cycle = cycle
         self._exit_now = exit_now
         self._jobs = list(jobs)
+        self._reload = reload
+        self._reload_lock = threading.Lock()
         self.scheduler = SyncScheduler(
             jobs, self._run_job, self.metrics, self.health,
             misfire_grace=opts.misfire_grace, clock=clock, on_started=self._on_started)
@@ -86,7 +110,9 @@ class Daemon:
     def run(self, *, handle_signals: bool = True) -> int:
         """Serve until stopped; returns the exit status. ``handle_signals`` needs
         the main thread (tests running the daemon on another thread pass False)."""
-        restore = signals.install(self._on_signal) if handle_signals else None
+        restore = (signals.install(self._on_signal,
+                                   self._on_reload_signal if self._reload else None)
+                   if handle_signals else None)
         self.http.start()
         host, port = self.address
         log.info("syncd started: %d connector(s); health and metrics on http://%s:%d",
@@ -114,7 +140,48 @@ class Daemon:
         # Not on the caller's thread: a signal handler may interrupt the scheduler itself.
         threading.Thread(target=self.scheduler.shutdown, name="syncd-stop", daemon=True).start()
 
+    def request_reload(self) -> threading.Thread | None:
+        """Reload the config on a thread of its own (returned, so that a caller
+        may wait for it); None when there is nothing to reload or the daemon is
+        stopping. Safe to call from a signal handler."""
+        if self._reload is None or self.stop.is_set():
+            return None
+        thread = threading.Thread(target=self._reload_now, name="syncd-reload", daemon=True)
+        thread.start()
+        return thread
+
     # -- internals --------------------------------------------------------------
+    def _reload_now(self) -> None:
+        assert self._reload is not None
+        with self._reload_lock:
+            if self.stop.is_set():
+                return
+            log.info("reloading the config", extra={"event": "reload_started"})
+            try:
+                jobs = list(self._reload())
+            except ReloadRefused as exc:
+                self._refused(str(exc))
+                return
+            except Exception as exc:  # a reload must never take the daemon down
+                log.exception("reload failed")
+                self._refused(f"{type(exc).__name__}: {exc}")
+                return
+            self.scheduler.set_jobs(jobs)
+            self.health.set_connectors(job.connector for job in jobs)
+            self._jobs = jobs
+            self.health.reloaded("ok")
+            log.info("config reloaded: %d connector(s)", len(jobs),
+                     extra={"event": "config_reloaded",
+                            "jobs": {j.connector: j.schedule.describe() for j in jobs}})
+
+    def _on_reload_signal(self) -> None:
+        self.request_reload()
+
+    def _refused(self, reason: str) -> None:
+        self.health.reloaded("refused", reason)
+        log.warning("config reload refused, the running config stays: %s", reason,
+                    extra={"event": "reload_refused", "reason": reason})
+
     def _on_signal(self, signum: int) -> None:
         if self.stop.is_set():
             log.warning("second %s: stopping now", signals.name(signum),
@@ -130,4 +197,7 @@ class Daemon:
     def _run_job(self, connector: str) -> CycleResult | None:
         if self.stop.is_set():
             return None
-        return self._cycle(connector, self.stop)
+        try:
+            return self._cycle(connector, self.stop)
+        except ConnectorGone:
+            return None  # removed by a reload just before this run started

@@ -1,4 +1,5 @@
-"""SIGTERM and SIGINT handlers for the daemon's main thread."""
+"""Signal handlers for the daemon's main thread: SIGTERM and SIGINT stop it,
+SIGHUP reloads its config."""
 
 from __future__ import annotations
 
@@ -7,17 +8,27 @@ from collections.abc import Callable
 from types import FrameType
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+RELOAD_SIGNAL = signal.SIGHUP
 
 
-def install(on_signal: Callable[[int], None]) -> Callable[[], None]:
-    """Route SIGTERM and SIGINT to ``on_signal(signum)``; returns a function that
-    puts the previous handlers back. Must be called on the main thread."""
-    previous = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+def install(on_signal: Callable[[int], None],
+            on_reload: Callable[[], None] | None = None) -> Callable[[], None]:
+    """Route SIGTERM and SIGINT to ``on_signal(signum)`` and, when given, SIGHUP
+    to ``on_reload()``; returns a function that puts the previous handlers
+    back. Must be called on the main thread. Handlers must return at once
+    (they interrupt whatever the main thread was doing)."""
+    handled: list[signal.Signals] = [*STOP_SIGNALS]
+    if on_reload is not None:
+        handled.append(RELOAD_SIGNAL)
+    previous = {sig: signal.getsignal(sig) for sig in handled}
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        on_signal(signum)
+        if signum == RELOAD_SIGNAL and on_reload is not None:
+            on_reload()
+        else:
+            on_signal(signum)
 
-    for sig in STOP_SIGNALS:
+    for sig in handled:
         signal.signal(sig, handler)
 
     def restore() -> None:

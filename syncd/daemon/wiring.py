@@ -7,9 +7,9 @@ import threading
 from collections.abc import Callable
 
 from syncd.daemon.health import StateProbe
-from syncd.daemon.report import CycleResult
+from syncd.daemon.report import CycleFn, CycleResult
 from syncd.daemon.schedules import Cron, Every, Schedule
-from syncd.daemon.service import Daemon, DaemonOptions, JobSpec
+from syncd.daemon.service import Daemon, DaemonOptions, JobSpec, Reload
 from syncd.settings import CronSchedule, EverySchedule, Settings
 from syncd.sync import Engine, run_cycle
 
@@ -39,16 +39,18 @@ def state_probe(engine: Engine) -> StateProbe:
 
 
 def build_daemon(settings: Settings, engine: Engine, *,
-                 redact: Callable[[str], str] = str) -> Daemon:
+                 redact: Callable[[str], str] = str,
+                 cycle: CycleFn | None = None, reload: Reload | None = None) -> Daemon:
     """A daemon running every configured connector on its schedule against
-    ``engine``; binds the endpoint (``OSError`` when the port is taken)."""
+    ``engine`` (or through ``cycle`` when given; ``reload`` enables SIGHUP);
+    binds the endpoint (``OSError`` when the port is taken)."""
 
-    def cycle(connector: str, stop: threading.Event) -> CycleResult:
+    def engine_cycle(connector: str, stop: threading.Event) -> CycleResult:
         return run_cycle(engine, connector, stop=stop)
 
     jobs = [JobSpec(name, schedule_of(cfg.schedule))
             for name, cfg in settings.connectors.items()]
     opts = settings.daemon
     options = DaemonOptions(host=opts.host, port=opts.port, misfire_grace=opts.misfire_grace)
-    return Daemon(jobs, cycle, state_probe=state_probe(engine), options=options,
-                  redact=redact)
+    return Daemon(jobs, cycle or engine_cycle, state_probe=state_probe(engine), options=options,
+                  redact=redact, reload=reload)

@@ -139,9 +139,9 @@ def test_unreachable_state_store_is_reported_without_its_password(
     url = f"postgresql://syncd:db-pass-321@/syncd?host={tmp_path / 'nowhere'}"
     config = write_config(tmp_path, url)
     r = _invoke(crm, "status", "--config", str(config))
-    assert r.exit_code == 2
+    assert r.exit_code == 75  # TEMPFAIL: the server may come up; try again later
     assert "state store postgresql://syncd:***@/syncd" in r.output
-    assert "cannot be opened" in r.output and "db-pass-321" not in r.output
+    assert "not reachable" in r.output and "db-pass-321" not in r.output
 
 
 @pytest.mark.parametrize(

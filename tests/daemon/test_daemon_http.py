@@ -38,32 +38,63 @@ def parts() -> Iterator[tuple[str, Health, DaemonMetrics, _Probe]]:
         server.stop()
 
 
-def test_healthz(parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
-    assert http_get(parts[0] + "/healthz")[::2] == (200, "ok\n")
+def test_healthz_is_live_and_details_each_connector(
+        parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
+    url, health, _, probe = parts
+    status, ctype, body = http_get(url + "/healthz")
+    assert (status, ctype) == (200, "application/json")
+    assert json.loads(body) == {
+        "status": "ok", "ready": True, "checks": {"config": "ok", "state": "ok"},
+        "connectors": {"hs": {"last_cycle": "none", "detail": "ok"},
+                       "sf": {"last_cycle": "none", "detail": "ok"}},
+        "reload": {"status": "none"}}
+    health.cycle_finished("sf", "failed", "auth revoked (password hunter22)")
+    probe.problem = "database is locked"
+    health.reloaded("refused", "model.yaml:3: tiers: required")
+    status, _, body = http_get(url + "/healthz")
+    details = json.loads(body)
+    assert status == 200  # liveness: the process answers, whatever it reports
+    assert details["ready"] is False
+    assert details["connectors"]["sf"] == {
+        "last_cycle": "failed", "detail": "last cycle failed: auth revoked (password ***)"}
+    assert details["reload"] == {"status": "refused", "reason": "model.yaml:3: tiers: required"}
 
 
-def test_readyz_follows_state_and_last_cycles(
+def test_readyz_follows_config_and_state_never_a_crm(
         parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
     url, health, _, probe = parts
     status, ctype, body = http_get(url + "/readyz")
     assert (status, ctype) == (200, "application/json")
-    assert json.loads(body) == {"ready": True, "checks": {
-        "config": "ok", "state": "ok", "connector:hs": "ok", "connector:sf": "ok"}}
+    assert json.loads(body) == {"ready": True, "checks": {"config": "ok", "state": "ok"},
+                                "connectors": {"hs": "ok", "sf": "ok"}}
 
     health.cycle_finished("sf", "failed", "auth revoked (password hunter22)")
+    health.cycle_finished("hs", "error", "ConnectionError")
     status, _, body = http_get(url + "/readyz")
-    assert status == 503
-    assert json.loads(body)["checks"]["connector:sf"] == "last cycle failed: auth revoked " \
-        "(password ***)"
+    assert status == 200  # a CRM outage: still able to run cycles
+    assert json.loads(body)["connectors"] == {
+        "hs": "last cycle error: ConnectionError",
+        "sf": "last cycle failed: auth revoked (password ***)"}
 
     health.cycle_finished("sf", "stopped", None)  # an interrupted cycle changes nothing
-    assert http_get(url + "/readyz")[0] == 503
+    assert json.loads(http_get(url + "/readyz")[2])["connectors"]["sf"].startswith("last cycle")
     health.cycle_finished("sf", "ok", None)
-    assert http_get(url + "/readyz")[0] == 200
+    assert json.loads(http_get(url + "/readyz")[2])["connectors"]["sf"] == "ok"
 
     probe.problem = "database is locked"
     status, _, body = http_get(url + "/readyz")
     assert status == 503 and json.loads(body)["checks"]["state"] == "database is locked"
+    probe.problem = None
+    assert http_get(url + "/readyz")[0] == 200
+
+
+def test_connectors_follow_a_reload(parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
+    url, health, _, _ = parts
+    health.cycle_finished("sf", "failed", "boom")
+    health.set_connectors(["sf", "new"])
+    assert json.loads(http_get(url + "/readyz")[2])["connectors"] == {
+        "new": "ok", "sf": "last cycle failed: boom"}
+    assert health.last_status("hs") == "none"
 
 
 def test_metrics_exposition_moves_with_cycles(
