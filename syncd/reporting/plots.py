@@ -88,6 +88,7 @@ def mql_weeks_svg(report: ConnectorReport) -> str:
             rotation=45 if len(weeks) > 6 else 0,
             ha="right" if len(weeks) > 6 else "center",
         )
+        ax.set_xlim(-0.5, max(len(weeks), 8) - 0.5)  # one bar is not as wide as the plot
         ax.set_xlabel("week starting (Monday, UTC)")
         ax.set_ylabel("new MQLs")
         ax.set_title(f"{report.connector}: contacts entering MQL per week", loc="left")
