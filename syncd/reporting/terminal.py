@@ -71,15 +71,24 @@ def histogram_table(r: ConnectorReport, width: int) -> Table:
     starts = sorted((x.min, x.tier, x.mql) for x in r.thresholds if x.min is not None)
     for i, (start, n) in enumerate(bins):
         end = bins[i + 1][0] if i + 1 < len(bins) else start + 5
-        for lo, tier, mql in starts:
-            if start <= lo < end:
-                t.add_row(
-                    "",
-                    "",
-                    Text(f"── {tier} from {lo:g}", style="bold magenta" if mql else "magenta"),
-                )
+        marks = [(lo, tier, mql) for lo, tier, mql in starts if start <= lo < end]
+        for lo, tier, mql in marks:
+            t.add_row(
+                "",
+                "",
+                Text(f"── {tier} from {lo:g}", style="bold magenta" if mql else "magenta"),
+            )
+        if _inside_empty_run(bins, i) and not marks:
+            if not _inside_empty_run(bins, i - 1):
+                t.add_row("…", "0", "")
+            continue
         t.add_row(f"{start}–{end - 1}", str(n), _bar(n, most, _bar_width(width, 32)))
     return t
+
+
+def _inside_empty_run(bins: Sequence[tuple[int, int]], i: int) -> bool:
+    """Bin ``i`` is empty and so are its neighbours (a run shown as one "…" row)."""
+    return 0 < i < len(bins) - 1 and bins[i][1] == 0 and bins[i - 1][1] == 0 and bins[i + 1][1] == 0
 
 
 def mql_weeks_table(r: ConnectorReport, width: int) -> Table:
