@@ -31,7 +31,6 @@ import yaml
 from rich.console import Console
 
 from syncd.cli.demo_fakes import Fake, SkipClock, config_text, connector_factory, start_fakes
-from syncd.cli.demo_progress import CycleProgress, progress_bars
 from syncd.cli.demo_report import (
     CrmRun,
     calls_table,
@@ -43,6 +42,7 @@ from syncd.cli.demo_report import (
     salesforce_minimum_reads,
 )
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.progress import CycleBar, progress_bars
 from syncd.reporting import gather, thresholds_of
 from syncd.reporting.terminal import accounts_table, histogram_table, leads_table, tiers_table
 from syncd.sandbox.hubspot import HubSpotSandbox
@@ -87,11 +87,11 @@ def _cycles(console: Console, engine: Engine, clock: SkipClock, names: Sequence[
     out: list[Cycle] = []
     with progress_bars(console) as bars:
         for name in names:
-            bar = CycleProgress(bars, name)
+            bar = CycleBar(bars, name)
             begun, skipped = time.monotonic(), clock.skipped
             report = run_cycle(engine, name, full=full, progress=bar)
             seconds = time.monotonic() - begun
-            bar.done(f"{report.status}, {report.written} written, {seconds:.1f}s")
+            bar.finish(report, seconds)
             out.append((name, report, seconds, clock.skipped - skipped))
     return out
 

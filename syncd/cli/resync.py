@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import click
 from rich.console import Console
 
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
-from syncd.cli.progress import RichProgress
+from syncd.cli.progress import cycle_progress
 from syncd.cli.reports import cycle_table, samples_table, transition_table
 from syncd.cli.since import clock_now, since_or_exit
 from syncd.cli.wiring import engine_for
@@ -41,14 +42,17 @@ def resync(ctx: click.Context, name: str, full: bool, since_text: str | None,
     since = None if since_text is None else since_or_exit(since_text, clock_now(ctx))
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
-    console = Console(width=160)
+    console = Console()
     try:
-        with engine_for(ctx, settings) as app, RichProgress(console) as bar:
+        with engine_for(ctx, settings) as app:
             if retry_dead:
                 revived = app.store.retry_dead(name)
                 console.print(f"{revived} dead-lettered write(s) queued again")
-            report = run_cycle(app, name, progress=bar, full=full, since=since,
-                               rescore_only=rescore_only, dry_run=dry_run)
+            with cycle_progress(Console(stderr=True)) as board:
+                bar, begun = board(name), time.monotonic()
+                report = run_cycle(app, name, progress=bar, full=full, since=since,
+                                   rescore_only=rescore_only, dry_run=dry_run)
+                bar.finish(report, time.monotonic() - begun)
     except KeyboardInterrupt:
         click.echo("interrupted: everything committed so far is kept; the next run resumes",
                    err=True)
