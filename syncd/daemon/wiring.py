@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 from syncd.daemon.health import StateProbe
+from syncd.daemon.metrics import state_reader
 from syncd.daemon.report import CycleResult
 from syncd.daemon.schedules import Cron, Every, Schedule
 from syncd.daemon.service import Daemon, DaemonOptions, JobSpec
@@ -50,5 +51,7 @@ def build_daemon(settings: Settings, engine: Engine, *,
             for name, cfg in settings.connectors.items()]
     opts = settings.daemon
     options = DaemonOptions(host=opts.host, port=opts.port, misfire_grace=opts.misfire_grace)
-    return Daemon(jobs, cycle, state_probe=state_probe(engine), options=options,
-                  redact=redact)
+    daemon = Daemon(jobs, cycle, state_probe=state_probe(engine), options=options,
+                    redact=redact)
+    daemon.metrics.watch_state(state_reader(engine.store.engine))
+    return daemon
