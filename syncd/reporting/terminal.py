@@ -35,8 +35,13 @@ def _bar_width(width: int, others: int) -> int:
     return max(8, min(60, width - others))
 
 
+def _titled(title: str) -> Table:
+    """A table whose title stays on one line (the table is at least as wide)."""
+    return Table(title=title, title_justify="left", min_width=len(title))
+
+
 def tiers_table(r: ConnectorReport, width: int) -> Table:
-    t = Table(title=f"{r.connector}: contacts per tier", title_justify="left")
+    t = _titled(f"{r.connector}: contacts per tier")
     t.add_column("tier", no_wrap=True)
     t.add_column("from", justify="right", no_wrap=True)
     t.add_column("contacts", justify="right", no_wrap=True)
@@ -62,7 +67,7 @@ def tiers_table(r: ConnectorReport, width: int) -> Table:
 
 def histogram_table(r: ConnectorReport, width: int) -> Table:
     """Contacts by 5-point score bin, a marker row where each tier starts."""
-    t = Table(title=f"{r.connector}: score distribution", title_justify="left")
+    t = _titled(f"{r.connector}: score distribution")
     t.add_column("score", justify="right", no_wrap=True)
     t.add_column("contacts", justify="right", no_wrap=True)
     t.add_column("", no_wrap=True)
@@ -92,7 +97,7 @@ def _inside_empty_run(bins: Sequence[tuple[int, int]], i: int) -> bool:
 
 
 def mql_weeks_table(r: ConnectorReport, width: int) -> Table:
-    t = Table(title=f"{r.connector}: contacts entering MQL per week", title_justify="left")
+    t = _titled(f"{r.connector}: contacts entering MQL per week")
     t.add_column("week of", no_wrap=True)
     t.add_column("new MQLs", justify="right", no_wrap=True)
     t.add_column("", no_wrap=True)
@@ -105,7 +110,7 @@ def mql_weeks_table(r: ConnectorReport, width: int) -> Table:
 
 
 def leads_table(r: ConnectorReport, width: int) -> Table:
-    t = Table(title=f"{r.connector}: top {len(r.leads)} leads", title_justify="left")
+    t = _titled(f"{r.connector}: top {len(r.leads)} leads")
     t.add_column("id", no_wrap=True)
     t.add_column("who", overflow="fold", ratio=1)
     t.add_column("score", justify="right", no_wrap=True)
@@ -118,10 +123,7 @@ def leads_table(r: ConnectorReport, width: int) -> Table:
 
 
 def accounts_table(r: ConnectorReport, width: int) -> Table:
-    t = Table(
-        title=f"{r.connector}: accounts (priority first, then by account score)",
-        title_justify="left",
-    )
+    t = _titled(f"{r.connector}: accounts (priority first, then by account score)")
     t.add_column("account", overflow="fold")
     t.add_column("contacts", justify="right", no_wrap=True)
     t.add_column("score", justify="right", no_wrap=True)
@@ -138,7 +140,7 @@ def accounts_table(r: ConnectorReport, width: int) -> Table:
 
 def writes_table(r: ConnectorReport, width: int) -> Table:
     totals = r.totals()
-    t = Table(title=f"{r.connector}: writes, drift and dead letters", title_justify="left")
+    t = _titled(f"{r.connector}: writes, drift and dead letters")
     t.add_column("")
     t.add_column(f"in the {len(r.runs)} run(s) shown", justify="right")
     t.add_column("now", justify="right")
@@ -153,7 +155,7 @@ def writes_table(r: ConnectorReport, width: int) -> Table:
 
 
 def calls_table(r: ConnectorReport, width: int) -> Table:
-    t = Table(title=f"{r.connector}: API calls per run vs the write floor", title_justify="left")
+    t = _titled(f"{r.connector}: API calls per run vs the write floor")
     for col in ("started", "kind", "status", "calls", "by kind", "write calls", "write floor"):
         t.add_column(
             col,
@@ -183,12 +185,14 @@ def calls_table(r: ConnectorReport, width: int) -> Table:
 
 
 def render(r: ConnectorReport, width: int) -> Sequence[RenderableType]:
-    """Every section of the report, in order."""
+    """Every section of the report, in order (only a line when nothing is stored)."""
     head = Text.assemble(
         (r.connector, "bold"),
         f" ({r.crm})  model {r.model or '?'}  {r.contacts} contacts",
         f"  since {r.since:%Y-%m-%d}" if r.since else "",
     )
+    if not r.contacts and not r.runs:
+        return [head, Text("nothing synced yet (`syncd run --once` runs a first cycle)")]
     return [
         head,
         tiers_table(r, width),
