@@ -62,7 +62,7 @@ def run(ctx: click.Context, once: bool, as_json: bool, config: str | None) -> No
     if as_json:
         click.echo(json.dumps({"cycles": [r.to_json() for r in reports]}, indent=2))
     else:
-        Console().print(cycle_table(reports))
+        Console().print(cycle_table(reports, errors=False))  # echoed below
     for r in reports:
         if r.error:
             click.echo(f"{r.connector}: {r.status}: {r.error}", err=r.status == "failed")

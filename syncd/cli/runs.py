@@ -41,30 +41,34 @@ def run_json(r: RunRecord) -> dict[str, object]:
 
 
 def runs_table(records: list[RunRecord]) -> Table:
-    """Runs as a table narrow enough for an 80-column terminal; the connector
-    column only when the runs are of more than one connector."""
+    """Runs as a table narrow enough for an 80-column terminal (errors follow
+    it); the connector column only when the runs are of more than one connector."""
     several = len({r.connector for r in records}) > 1
     t = Table(
         title="syncd runs (newest first; UTC)",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
+        show_edge=False,
+        padding=(0, 1, 0, 0),
+        caption_justify="left",
     )
     t.add_column("started", no_wrap=True)
     if several:
-        t.add_column("connector", overflow="fold")
+        t.add_column(
+            "connector", overflow="fold", min_width=min(20, max(len(r.connector) for r in records))
+        )
     t.add_column("kind", no_wrap=True)
     t.add_column("status", no_wrap=True)
     t.add_column("secs", justify="right", no_wrap=True)
     counts = ["/".join(str(r.count(k)) for k in ("pulled", "scored", "written")) for r in records]
     t.add_column(
-        "pulled/ scored/ written",
+        "pulled/\nscored/\nwritten",
         justify="right",
         min_width=max((len(c) for c in counts), default=7),
     )
-    t.add_column("drift/ dead", justify="right")
+    t.add_column("drift/\ndead", justify="right", min_width=5)
     t.add_column("calls", justify="right", no_wrap=True)
-    t.add_column("error", overflow="fold", ratio=1)
     for r, count in zip(records, counts, strict=True):
         style = {"ok": "green", "failed": "bold red", "stopped": "yellow"}.get(r.status, "")
         t.add_row(
@@ -76,8 +80,14 @@ def runs_table(records: list[RunRecord]) -> Table:
             count,
             f"{r.count('drift_repaired')}/{r.count('dead_letters')}",
             str(sum(r.calls.values())),
-            r.error or "",
         )
+    errors = [
+        f"{r.started_at:%m-%d %H:%M} {r.connector}: {r.status}: {r.error}"
+        for r in records
+        if r.error
+    ]
+    if errors:
+        t.caption = "\n".join(errors)
     return t
 
 
