@@ -14,8 +14,8 @@ def cycle_table(reports: Sequence[CycleReport], errors: bool = True) -> Table:
     """The cycles, narrow enough for an 80-column terminal: counts that belong
     together share a column, errors follow the table unless ``errors`` is False
     (``--json`` has every count)."""
-    t = Table(title="sync cycles", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False, show_edge=False,
-              padding=(0, 1, 0, 0), caption_justify="left")
+    t = Table(title="sync cycles", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
+              show_edge=False, padding=0, caption_justify="left")
     counts = [f"{r.pulled}/{r.scored}/{r.written}" for r in reports]
     t.add_column("connector", overflow="fold",
                  min_width=min(20, max([9, *(len(r.connector) for r in reports)])))

@@ -50,7 +50,7 @@ def runs_table(records: list[RunRecord]) -> Table:
         box=box.SIMPLE_HEAD,
         pad_edge=False,
         show_edge=False,
-        padding=(0, 1, 0, 0),
+        padding=0,
         caption_justify="left",
     )
     t.add_column("started", no_wrap=True)

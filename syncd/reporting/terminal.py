@@ -37,7 +37,7 @@ def _bar_width(width: int, others: int) -> int:
 
 def _titled(title: str) -> Table:
     """A table whose title stays on one line (the table is at least as wide)."""
-    return Table(title=title, title_justify="left", min_width=len(title))
+    return Table(title=title, title_justify="left", caption_justify="left", min_width=len(title))
 
 
 def tiers_table(r: ConnectorReport, width: int) -> Table:
@@ -156,23 +156,20 @@ def writes_table(r: ConnectorReport, width: int) -> Table:
 
 def calls_table(r: ConnectorReport, width: int) -> Table:
     t = _titled(f"{r.connector}: API calls per run vs the write floor")
-    for col in ("started", "kind", "status", "calls", "by kind", "write calls", "write floor"):
-        t.add_column(
-            col,
-            justify="right" if col in ("calls", "write calls", "write floor") else "left",
-            overflow="fold",
-            no_wrap=col != "by kind",
-            ratio=1 if col == "by kind" else None,
-        )
+    t.add_column("started", no_wrap=True)
+    t.add_column("kind", no_wrap=True)
+    t.add_column("calls", justify="right", no_wrap=True)
+    t.add_column("by kind", justify="right", no_wrap=True)
+    t.add_column("write\ncalls", justify="right", no_wrap=True)
+    t.add_column("write\nfloor", justify="right", no_wrap=True)
     for run in r.runs:
         calls = run.calls
         floor = minimum_writes(r.crm, run.count("written"), run.count("accounts_written"))
         t.add_row(
             f"{run.started_at:%m-%d %H:%M}",
             run.kind,
-            run.status,
             str(sum(calls.values())),
-            ", ".join(f"{k} {n}" for k, n in sorted(calls.items())) or "0",
+            "\n".join(f"{k} {n}" for k, n in sorted(calls.items())) or "0",
             str(calls.get("write", 0)),
             "-" if floor is None else str(floor),
         )
