@@ -98,10 +98,13 @@ def mql_weeks_svg(report: ConnectorReport) -> str:
 
 
 def calls_svg(report: ConnectorReport) -> str:
-    """API calls of each reported run, stacked by kind, with the write floor
-    (fewest write calls the run's writes allow) marked."""
+    """API calls of each reported run, stacked by kind (writes at the bottom),
+    with the write floor (fewest write calls the run's writes allow) marked."""
     runs = report.runs
-    kinds: Sequence[str] = sorted({k for r in runs for k in r.calls})
+    # writes at the bottom of each bar, where the write floor mark can be read against them
+    kinds: Sequence[str] = sorted(
+        {k for r in runs for k in r.calls}, key=lambda k: (k != "write", k)
+    )
     with mpl.rc_context(_RC):
         fig = Figure(figsize=(8, 3))
         ax = fig.add_subplot()
