@@ -19,8 +19,10 @@ from syncd import __version__
 from syncd.cli.demo import demo
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.inspect import explain, export
+from syncd.cli.report import report
 from syncd.cli.resync import resync
 from syncd.cli.run import run
+from syncd.cli.runs import runs
 from syncd.cli.sandbox import sandbox
 from syncd.cli.score import score
 from syncd.cli.setup import check, setup
@@ -68,5 +70,5 @@ main.add_command(score)
 main.add_command(validate_model)
 main.add_command(sandbox)
 main.add_command(validate)
-for _cmd in (run, resync, status, explain, export, check, setup, demo):
+for _cmd in (run, resync, status, explain, export, check, setup, demo, report, runs):
     main.add_command(_cmd)

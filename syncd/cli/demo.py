@@ -31,10 +31,8 @@ import yaml
 from rich.console import Console
 
 from syncd.cli.demo_fakes import Fake, SkipClock, config_text, connector_factory, start_fakes
-from syncd.cli.demo_progress import CycleProgress, progress_bars
 from syncd.cli.demo_report import (
     CrmRun,
-    account_boost_table,
     calls_table,
     classify_calls,
     cycle_table,
@@ -42,12 +40,13 @@ from syncd.cli.demo_report import (
     matrix_notes,
     matrix_table,
     salesforce_minimum_reads,
-    tier_table,
-    top_leads_table,
 )
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.progress import CycleBar, progress_bars
 from syncd.core import ContactError, contact_from_json, score_batch
 from syncd.modelfile import resolve_model, shipped_models
+from syncd.reporting import gather, thresholds_of
+from syncd.reporting.terminal import accounts_table, histogram_table, leads_table, tiers_table
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.settings import Settings, load_settings
 from syncd.state import Store
@@ -90,33 +89,34 @@ def _cycles(console: Console, engine: Engine, clock: SkipClock, names: Sequence[
     out: list[Cycle] = []
     with progress_bars(console) as bars:
         for name in names:
-            bar = CycleProgress(bars, name)
+            bar = CycleBar(bars, name)
             begun, skipped = time.monotonic(), clock.skipped
             report = run_cycle(engine, name, full=full, progress=bar)
             seconds = time.monotonic() - begun
-            bar.done(f"{report.status}, {report.written} written, {seconds:.1f}s")
+            bar.finish(report, seconds)
             out.append((name, report, seconds, clock.skipped - skipped))
     return out
 
 
-def _crm_run(engine: Engine, fake: Fake, cycle: Cycle) -> CrmRun:
-    """The cycle's results: the stored contacts replayed through the core as of
-    the cycle's start, which is what it wrote (``syncd export`` + ``syncd score``)."""
+def _crm_run(fake: Fake, cycle: Cycle) -> CrmRun:
+    """The full cycle's API calls as the fake recorded them, and the fewest its data allows."""
     name, report, seconds, skipped = cycle
     app = fake.app
     min_reads = (hubspot_minimum_reads(app) if isinstance(app, HubSpotSandbox)
                  else salesforce_minimum_reads(app.object_counts()))
-    run = CrmRun(name, fake.crm, report, min_reads=min_reads, seconds=seconds,
-                 skipped_wait_s=skipped, calls=classify_calls(fake.crm, app.log.requests()))
-    contacts = []
-    for obj in engine.store.export(name):
-        run.contacts[str(obj["id"])] = obj
-        try:
-            contacts.append(contact_from_json(obj))
-        except ContactError:
-            continue  # the cycle skipped it too
-    run.results = score_batch(engine.model(name), contacts, report.started_at)
-    return run
+    return CrmRun(name, fake.crm, report, min_reads=min_reads, seconds=seconds,
+                  skipped_wait_s=skipped, calls=classify_calls(fake.crm, app.log.requests()))
+
+
+def _outcome(console: Console, engine: Engine, fakes: Sequence[Fake]) -> None:
+    """What `syncd report` shows of each connector: tiers, scores, top leads, accounts."""
+    for fake in fakes:
+        name = fake.connector
+        report = gather(engine.store.engine, name, fake.crm, now=engine.clock(),
+                        thresholds=thresholds_of(engine.model(name)),
+                        model=engine.store.meta(name).model_ref)
+        for table in (tiers_table, histogram_table, leads_table, accounts_table):
+            console.print(table(report, console.width))
 
 
 def _setup_fields(console: Console, engine: Engine, names: Sequence[str]) -> None:
@@ -174,11 +174,10 @@ def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
             fake.app.log.reset()  # count the full cycle's calls only
         first = _cycles(console, engine, clock, names, full=True)
         console.print(cycle_table("Full cycle of each connector", first))
-        runs = [_crm_run(engine, fake, cycle) for fake, cycle in zip(fakes, first, strict=True)]
+        runs = [_crm_run(fake, cycle) for fake, cycle in zip(fakes, first, strict=True)]
         tiers = engine.model(names[0]).tiering.names
-        for table in (tier_table(runs, tiers), top_leads_table(runs), account_boost_table(runs),
-                      calls_table(runs)):
-            console.print(table)
+        _outcome(console, engine, fakes)
+        console.print(calls_table(runs))
 
         console.rule(f"Model change: MQL from 50 to {NEW_MQL_MIN}")
         new_model = _changed_model(model, tmp)

@@ -1,26 +1,24 @@
-"""The tables `syncd demo` prints: pure functions from cycle reports, scored
-results and the fakes' object counts to rich tables."""
+"""The tables only `syncd demo` prints (the outcome tables are `syncd report`'s,
+``syncd.reporting.terminal``): its cycles, the API calls the fakes recorded
+against the fewest their data allows, and the dry run's tier transitions."""
 
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from rich.table import Table
 
 from connectors.hubspot import limits as hs
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
-from syncd.core import ScoreResult
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.recorder import RecordedRequest
 from syncd.sync import CycleReport, DryRunSummary
 
 __all__ = [
     "CrmRun",
-    "account_boost_table",
     "calls_table",
     "classify_calls",
     "cycle_table",
@@ -29,8 +27,6 @@ __all__ = [
     "matrix_table",
     "minimum_writes",
     "salesforce_minimum_reads",
-    "tier_table",
-    "top_leads_table",
 ]
 
 #: Salesforce objects a full pull reads, each at most QUERY_PAGE_MAX rows per call.
@@ -44,8 +40,6 @@ class CrmRun:
     connector: str
     crm: str  # "hubspot" | "salesforce"
     full: CycleReport
-    results: list[ScoreResult] = field(default_factory=list)
-    contacts: dict[str, dict[str, Any]] = field(default_factory=dict)
     min_reads: int = 0
     #: Calls of the full cycle as the fake recorded them: reads, writes, the rest.
     calls: tuple[int, int, int] = (0, 0, 0)
@@ -128,75 +122,6 @@ def cycle_table(title: str, runs: Sequence[tuple[str, CycleReport, float, float]
         t.add_row(name, r.status if not r.error else f"{r.status}: {r.error}", str(r.pulled),
                   str(r.scored), str(r.written), str(r.unchanged), str(r.accounts_written),
                   calls or "0", f"{seconds:.1f}")
-    return t
-
-
-def tier_table(runs: Sequence[CrmRun], tiers: Sequence[str]) -> Table:
-    t = Table(title="Contacts per tier", title_justify="left")
-    t.add_column("tier")
-    counts = {run.connector: Counter(r.tier for r in run.results) for run in runs}
-    for run in runs:
-        t.add_column(run.connector, justify="right")
-    names = list(tiers) + sorted({k for c in counts.values() for k in c} - set(tiers))
-    for tier in names:
-        t.add_row(tier, *(str(counts[run.connector].get(tier, 0)) for run in runs))
-    t.add_row("[bold]total[/bold]", *(str(len(run.results)) for run in runs))
-    return t
-
-
-def _who(contact: Mapping[str, Any]) -> str:
-    props = contact.get("properties") or {}
-    account = contact.get("account") or {}
-    title = str(props.get("title") or "").strip()
-    company = str(account.get("name") or contact.get("company") or "").strip()
-    return " · ".join(p for p in (title, company) if p) or str(contact.get("email") or "")
-
-
-def _reasons(result: ScoreResult, limit: int = 3) -> str:
-    parts = [f"{r.rule} {r.points:+.3g}" for r in result.reasons[:limit]]
-    more = len(result.reasons) - limit
-    return ", ".join(parts) + (f" (+{more} more)" if more > 0 else "")
-
-
-def top_leads_table(runs: Sequence[CrmRun], n: int = 10) -> Table:
-    t = Table(title=f"Top {n} leads", title_justify="left")
-    for col in ("connector", "id", "who", "score", "tier", "why (top reasons)"):
-        t.add_column(col, justify="right" if col == "score" else "left",
-                     overflow="fold")
-    ranked = sorted(((r.exact, run, r) for run in runs for r in run.results
-                     if not r.disqualified), key=lambda x: (-x[0], x[2].id))
-    for _exact, run, r in ranked[:n]:
-        t.add_row(run.connector, r.id, _who(run.contacts.get(r.id, {})), str(r.score), r.tier,
-                  _reasons(r))
-    return t
-
-
-def account_boost_table(runs: Sequence[CrmRun], n: int = 10) -> Table:
-    """Accounts whose contacts got account-level points (buying committee,
-    priority account), biggest total boost first."""
-    t = Table(title="Accounts with account-level boosts", title_justify="left")
-    for col in ("connector", "account", "contacts boosted", "boosts", "points", "priority"):
-        t.add_column(col, justify="right" if col in ("contacts boosted", "points") else "left")
-    rows: list[tuple[float, str, str, int, str, bool]] = []
-    for run in runs:
-        by_key: dict[str, list[ScoreResult]] = defaultdict(list)
-        for r in run.results:
-            if r.account_key and any(x.component == "account" for x in r.reasons):
-                by_key[r.account_key].append(r)
-        for key, members in by_key.items():
-            fired = Counter(x.rule for r in members for x in r.reasons if x.component == "account")
-            points = sum(x.points for r in members for x in r.reasons if x.component == "account")
-            name = next((str((run.contacts.get(r.id, {}).get("account") or {}).get("name") or "")
-                         for r in members), "") or key
-            rows.append((points, run.connector, name, len(members),
-                         ", ".join(f"{rule} x{c}" for rule, c in fired.most_common()),
-                         any(r.priority for r in members)))
-    rows.sort(key=lambda x: (-x[0], x[1], x[2]))
-    for points, connector, name, count, rules, priority in rows[:n]:
-        t.add_row(connector, name, str(count), rules, f"{points:g}", "yes" if priority else "")
-    total = len(rows)
-    if total > n:
-        t.caption = f"{total} accounts boosted in all; the {n} with the most points shown"
     return t
 
 

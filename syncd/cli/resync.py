@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+import time
 
 import click
 from rich.console import Console
 
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
-from syncd.cli.progress import RichProgress
+from syncd.cli.progress import cycle_progress
 from syncd.cli.reports import cycle_table, samples_table, transition_table
+from syncd.cli.since import clock_now, since_or_exit
 from syncd.cli.wiring import engine_for
-from syncd.sync import run_cycle, utc_now
+from syncd.sync import run_cycle
 
 
 @click.command()
@@ -38,17 +39,20 @@ def resync(ctx: click.Context, name: str, full: bool, since_text: str | None,
     if len(chosen) > 1:
         click.echo(f"{' and '.join(chosen)} exclude each other", err=True)
         sys.exit(ExitCode.UNUSABLE)
-    since = None if since_text is None else _since_or_exit(since_text, _now(ctx))
+    since = None if since_text is None else since_or_exit(since_text, clock_now(ctx))
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
-    console = Console(width=160)
+    console = Console()
     try:
-        with engine_for(ctx, settings) as app, RichProgress(console) as bar:
+        with engine_for(ctx, settings) as app:
             if retry_dead:
                 revived = app.store.retry_dead(name)
                 console.print(f"{revived} dead-lettered write(s) queued again")
-            report = run_cycle(app, name, progress=bar, full=full, since=since,
-                               rescore_only=rescore_only, dry_run=dry_run)
+            with cycle_progress(Console(stderr=True)) as board:
+                bar, begun = board(name), time.monotonic()
+                report = run_cycle(app, name, progress=bar, full=full, since=since,
+                                   rescore_only=rescore_only, dry_run=dry_run)
+                bar.finish(report, time.monotonic() - begun)
     except KeyboardInterrupt:
         click.echo("interrupted: everything committed so far is kept; the next run resumes",
                    err=True)
@@ -64,28 +68,3 @@ def resync(ctx: click.Context, name: str, full: bool, since_text: str | None,
             console.print(samples_table(s))
     if report.status == "failed":
         sys.exit(ExitCode.FAILED)
-
-
-def _now(ctx: click.Context) -> datetime:
-    """The engine's clock (tests inject one through the context object)."""
-    clock = ctx.obj.get("clock", utc_now) if isinstance(ctx.obj, dict) else utc_now
-    now: datetime = clock()
-    return now
-
-
-def _since_or_exit(text: str, now: datetime) -> datetime:
-    """``--since`` as an aware date-time (a date is its midnight, a naive time is
-    UTC), else a message naming the value and exit ``UNUSABLE``."""
-    try:
-        value = datetime.fromisoformat(text.strip())
-    except ValueError:
-        click.echo(f"--since: {text!r} is not an ISO-8601 date or date-time "
-                   "(e.g. 2026-11-20 or 2026-11-20T10:00:00Z)", err=True)
-        sys.exit(ExitCode.UNUSABLE)
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    if value > now:
-        click.echo(f"--since: {text!r} is in the future; nothing can have changed after it",
-                   err=True)
-        sys.exit(ExitCode.UNUSABLE)
-    return value

@@ -3,14 +3,17 @@ or `syncd run --once`: one cycle of every configured connector."""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
+import time
 
 import click
 from rich.console import Console
 
 from syncd.cli.config_option import config_option
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.progress import cycle_progress
 from syncd.cli.reports import cycle_table
 from syncd.cli.serve import secrets_of, serve
 from syncd.cli.validate import valid_settings_or_exit
@@ -21,15 +24,21 @@ from syncd.sync import run_cycle
 
 @click.command()
 @click.option("--once", is_flag=True, help="Run one cycle of every connector, then exit.")
+@click.option("--json", "as_json", is_flag=True,
+              help="With --once: print the cycle reports as JSON instead of a table.")
 @config_option
 @click.pass_context
-def run(ctx: click.Context, once: bool, config: str | None) -> None:
+def run(ctx: click.Context, once: bool, as_json: bool, config: str | None) -> None:
     """Sync every connector: pull changes, rescore, write back what changed.
 
     Without --once, run each connector on its schedule until SIGTERM/SIGINT
     (the first stops after the current batch, a second at once), with JSON
     logs on stdout and /healthz, /readyz and /metrics on daemon.host:port.
-    With --once, exit 1 when any connector's cycle failed."""
+    With --once, show each connector's progress (bars on a terminal, JSON
+    lines on stderr otherwise), then the cycles; exit 1 when any failed."""
+    if as_json and not once:
+        click.echo("--json goes with --once (the service logs JSON lines itself)", err=True)
+        sys.exit(ExitCode.UNUSABLE)
     settings = valid_settings_or_exit(config)
     if not once:
         sys.exit(serve(ctx, settings))
@@ -38,15 +47,22 @@ def run(ctx: click.Context, once: bool, config: str | None) -> None:
     configure_logging(secrets_of(settings), fmt=settings.daemon.log_format, stream=sys.stderr,
                       level=logging.WARNING)
     try:
-        with engine_for(ctx, settings) as app:
-            reports = [run_cycle(app, name) for name in settings.connectors]
+        with engine_for(ctx, settings) as app, cycle_progress(Console(stderr=True)) as board:
+            reports = []
+            for name in settings.connectors:
+                bar, begun = board(name), time.monotonic()
+                reports.append(run_cycle(app, name, progress=bar))
+                bar.finish(reports[-1], time.monotonic() - begun)
     except KeyboardInterrupt:
         click.echo("interrupted: everything committed so far is kept; the next run resumes",
                    err=True)
         sys.exit(ExitCode.INTERRUPTED)
     finally:
         unconfigure_logging()
-    Console(width=160).print(cycle_table(reports))
+    if as_json:
+        click.echo(json.dumps({"cycles": [r.to_json() for r in reports]}, indent=2))
+    else:
+        Console().print(cycle_table(reports, errors=False))  # echoed below
     for r in reports:
         if r.error:
             click.echo(f"{r.connector}: {r.status}: {r.error}", err=r.status == "failed")

@@ -47,7 +47,7 @@ def check(ctx: click.Context, config: str | None) -> None:
         result = ("[bold red]fail[/]" if not i.ok else "[yellow]warn[/]" if i.warning
                   else "[green]ok[/]")
         t.add_row(name, i.name, result, i.detail, i.fix)
-    Console(width=160).print(t)
+    Console().print(t)
     if not all(i.ok for _n, i in items):
         sys.exit(ExitCode.FAILED)
 

@@ -75,7 +75,7 @@ def status(ctx: click.Context, as_json: bool, config: str | None) -> None:
     if as_json:
         click.echo(json.dumps({"connectors": rows}, indent=2))
         return
-    console = Console(width=160)
+    console = Console()
     t = Table(title="syncd status")
     for col in ("connector", "last run", "status", "next run", "contacts", "pending", "dead",
                 "budget left", "error"):

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 
 from syncd.daemon.health import StateProbe
+from syncd.daemon.metrics import state_reader
 from syncd.daemon.report import CycleFn, CycleResult
 from syncd.daemon.schedules import Cron, Every, Schedule
 from syncd.daemon.service import Daemon, DaemonOptions, JobSpec, Reload
@@ -52,5 +53,7 @@ def build_daemon(settings: Settings, engine: Engine, *,
             for name, cfg in settings.connectors.items()]
     opts = settings.daemon
     options = DaemonOptions(host=opts.host, port=opts.port, misfire_grace=opts.misfire_grace)
-    return Daemon(jobs, cycle or engine_cycle, state_probe=state_probe(engine), options=options,
-                  redact=redact, reload=reload)
+    daemon = Daemon(jobs, cycle or engine_cycle, state_probe=state_probe(engine),
+                    options=options, redact=redact, reload=reload)
+    daemon.metrics.watch_state(state_reader(engine.store.engine))
+    return daemon

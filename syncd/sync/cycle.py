@@ -95,9 +95,9 @@ class _Cycle:
         self.conn: Connector | None = None
         self.summary = DryRunSummary() if dry_run else None
 
-    def _event(self, event: str, **counts: Any) -> None:
-        log.info(event.replace("_", " "), extra={"connector": self.name, "run_id": self.run_id,
-                                                 "event": event, **counts})
+    def _event(self, event: str, level: int = logging.INFO, **counts: Any) -> None:
+        log.log(level, event.replace("_", " "), extra={
+            "connector": self.name, "run_id": self.run_id, "event": event, **counts})
 
     def _phase(self, name: str, total: int | None) -> None:
         if self.progress is not None:
@@ -140,7 +140,7 @@ class _Cycle:
             if n == 1 and page.estimated_total is not None:
                 self._phase("pull", page.estimated_total)
             self._advance(stats.contacts)
-            self._event("page_committed", page=n, contacts=stats.contacts,
+            self._event("page_committed", logging.DEBUG, page=n, contacts=stats.contacts,
                         changed=stats.changed_contacts, accounts=stats.accounts,
                         activities=stats.new_activities, deleted=stats.deleted,
                         skipped=stats.skipped)
@@ -275,7 +275,7 @@ class _Cycle:
                     "record_id": w.id, "outcome": o.status, "reason": o.reason,
                     "rate_limited": o.rate_limited})
         self._advance(len(batch))
-        self._event("write_batch", sent=len(batch), written=done.written,
+        self._event("write_batch", logging.DEBUG, sent=len(batch), written=done.written,
                     failed=done.failed, dead=done.dead)
 
     def _record_accounts(self, batch: Sequence[PendingAccount],
@@ -291,7 +291,7 @@ class _Cycle:
                     "connector": self.name, "run_id": self.run_id, "event": "write_failed",
                     "record_id": a.id, "object": "account", "outcome": o.status,
                     "reason": o.reason, "rate_limited": o.rate_limited})
-        self._event("account_write_batch", sent=len(batch), written=written,
+        self._event("account_write_batch", logging.DEBUG, sent=len(batch), written=written,
                     failed=failed, dead=dead)
 
 
@@ -350,7 +350,10 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
         c.t.status = "failed"
         c.t.error = f"state store error ({type(exc).__name__}): {first[0] if first else ''}"
         report = _report(c, kind)
-    c._event("cycle_finished", status=report.status, pulled=report.pulled,
+    c._event("cycle_finished", kind=report.kind, status=report.status,
+             duration_s=round((report.finished_at - report.started_at).total_seconds(), 3),
+             calls=sum(report.api_calls.values()), api_calls=dict(report.api_calls),
+             pulled=report.pulled,
              scored=report.scored, written=report.written, failures=report.write_failures,
              dead_letters=report.dead_letters, pending=report.pending,
              drift_repaired=report.drift_repaired, error=report.error)
@@ -362,6 +365,9 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool, since: datetime | None) -
     model = c.app.model(c.name)
     if not rescore_only:
         c.pull(full, since)
+    if meta.model_ref is not None and meta.model_ref != model.ref:
+        c._event("model_changed", logging.INFO, dry_run=c.dry_run,
+                 **{"from": meta.model_ref, "to": model.ref})
     everything = (rescore_only or full or meta.model_ref != model.ref
                   or _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started))
     c.t.rescored_all = everything

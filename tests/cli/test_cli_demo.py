@@ -13,8 +13,9 @@ def test_demo_runs_the_whole_story() -> None:
     result = CliRunner().invoke(main, ["demo", "--contacts", "150", "--seed", "3"])
     out = result.output
     assert result.exit_code == 0, out
-    for heading in ("Full cycle of each connector", "Contacts per tier", "Top 10 leads",
-                    "Accounts with account-level boosts",
+    for heading in ("Full cycle of each connector", "hubspot-demo: contacts per tier",
+                    "salesforce-demo: score distribution", "salesforce-demo: top 10 leads",
+                    "hubspot-demo: accounts (priority first",
                     "API calls of the full sync vs the minimum the limits allow",
                     "Model change: MQL from 50 to 40", "tier transitions (rows: now, columns: with",
                     "Incremental cycle: nothing changed, nothing written"):

@@ -52,6 +52,8 @@ def test_daemon_runs_engine_cycles_until_stopped(tmp_path: Path, state_url: str)
             time.sleep(0.1)
         assert _metric(url, ok) >= 2
         assert _metric(url, 'syncd_records_written_total{connector="mem"}') == len(crm.contacts)
+        # the state store's counts, read after each cycle
+        assert _metric(url, 'syncd_contact_scores_count{connector="mem"}') == len(crm.contacts)
         with urllib.request.urlopen(url + "/readyz", timeout=5) as answer:
             assert answer.status == 200
     finally:

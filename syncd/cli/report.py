@@ -1,0 +1,105 @@
+"""`syncd report`: each connector's outcome from the state store (no CRM is
+called): tiers, the score distribution, MQLs per week, top leads, accounts,
+writes and API calls; on the terminal, as JSON, or as one HTML file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
+from syncd.cli.exit_codes import ExitCode
+from syncd.cli.since import clock_now, since_or_exit
+from syncd.cli.wiring import engine_for
+from syncd.core import ModelError
+from syncd.reporting import ConnectorReport, gather, render, thresholds_of
+from syncd.sync import Engine
+
+__all__ = ["connector_report", "report"]
+
+
+def connector_report(app: Engine, name: str, *, since: datetime | None = None) -> ConnectorReport:
+    """One connector's report; the tier thresholds come from its configured
+    model (none when the model cannot be loaded: the counts still show)."""
+    try:
+        model = app.model(name)
+        thresholds = thresholds_of(model)
+    except (ModelError, OSError):
+        thresholds = []
+    stored = app.store.meta(name).model_ref
+    return gather(
+        app.store.engine,
+        name,
+        app.config(name).type,
+        now=app.clock(),
+        thresholds=thresholds,
+        model=stored,
+        since=since,
+    )
+
+
+@click.command()
+@click.option("--connector", "name", default=None, help="Only this connector (default: all).")
+@click.option(
+    "--since",
+    "since_text",
+    metavar="DATE",
+    help="Only runs and MQL entries from this ISO-8601 date or date-time on.",
+)
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Also write the report with its plots to this HTML file "
+    "(self-contained: it opens without network access).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead.")
+@config_option
+@click.pass_context
+def report(
+    ctx: click.Context,
+    name: str | None,
+    since_text: str | None,
+    html_path: Path | None,
+    as_json: bool,
+    config: str | None,
+) -> None:
+    """Show what syncd did: contacts per tier, score distribution, MQLs per
+    week, top leads, accounts, writes, drift, dead letters and API calls per
+    run, from the state store (no CRM is called)."""
+    settings = settings_or_exit(config)
+    if name is not None:
+        connector_or_exit(settings, name)
+    since = None if since_text is None else since_or_exit(since_text, clock_now(ctx))
+    names = [name] if name is not None else list(settings.connectors)
+    with engine_for(ctx, settings) as app:
+        reports = [connector_report(app, n, since=since) for n in names]
+        now = app.clock()
+    if html_path is not None:
+        from syncd.reporting.html import report_html  # loads matplotlib
+
+        try:
+            html_path.write_text(report_html(reports, now), encoding="utf-8")
+        except OSError as exc:
+            click.echo(f"{html_path}: cannot write the report: {exc.strerror or exc}", err=True)
+            sys.exit(ExitCode.FAILED)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {"generated_at": now.isoformat(), "connectors": [r.to_json() for r in reports]},
+                indent=2,
+            )
+        )
+        return
+    console = Console()
+    for r in reports:
+        for part in render(r, console.width):
+            console.print(part)
+    if html_path is not None:
+        console.print(f"report written to {html_path}")
