@@ -52,8 +52,8 @@ class HubSpotConnector(Connector):
     def check(self) -> list[CheckItem]:
         items: list[CheckItem] = []
         try:
-            self.client.call(
-                "read", self.client.basic["contacts"].get_page_with_http_info, limit=1
+            self.client.send(
+                "read", "objects.list", path={"object_type": "contacts"}, query=[("limit", 1)]
             )
             items.append(CheckItem("credentials", True, f"{self.options.base_url} answered"))
         except FatalError as exc:
@@ -62,8 +62,8 @@ class HubSpotConnector(Connector):
         except ConnectorError as exc:
             return [CheckItem("credentials", False, str(exc), "Check base_url and the network.")]
         try:
-            self.client.call(
-                "read", self.client.basic["companies"].get_page_with_http_info, limit=1
+            self.client.send(
+                "read", "objects.list", path={"object_type": "companies"}, query=[("limit", 1)]
             )
             items.append(CheckItem("read companies", True))
         except ConnectorError as exc:

@@ -53,10 +53,8 @@ def write_batch(client: HubSpotClient, object_type: str, batch: list[Item]) -> l
         return [_retry(i, "budget guard: daily API share spent", limited=True) for i, _ in batch]
     body = {"inputs": [{"id": rid, "properties": values} for rid, values in batch]}
     try:
-        answer = client.call(
-            "write",
-            client.batch[object_type].update_with_http_info,
-            batch_input_simple_public_object_batch_input=body,
+        answer = client.send(
+            "write", "objects.batch_update", path={"object_type": object_type}, body=body
         )
     except RequestRejected as exc:
         if exc.status == 400 and len(batch) > 1:
