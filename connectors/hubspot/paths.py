@@ -87,7 +87,9 @@ def _dated(version: str) -> dict[str, Endpoint]:
         "groups.list": Endpoint("properties and groups", "GET", props + "/groups"),
         "groups.create": Endpoint("properties and groups", "POST", props + "/groups"),
         "associations.batch_read": Endpoint(
-            "associations", "POST", f"/crm/associations/{version}/{{from_type}}/{{to_type}}/batch/read"
+            "associations",
+            "POST",
+            f"/crm/associations/{version}/{{from_type}}/{{to_type}}/batch/read",
         ),
         "web.events": Endpoint(
             "web-analytics events", "GET", f"/events/event-occurrences/{version}"
@@ -117,7 +119,10 @@ _LEGACY: dict[str, Endpoint] = {
     **_NO_DATED,
 }
 
-TABLES: Mapping[ApiVersion, Mapping[str, Endpoint]] = {"2026-09": _dated("2026-09"), "legacy": _LEGACY}
+TABLES: Mapping[ApiVersion, Mapping[str, Endpoint]] = {
+    "2026-09": _dated("2026-09"),
+    "legacy": _LEGACY,
+}
 
 
 def table(version: ApiVersion) -> Mapping[str, Endpoint]:

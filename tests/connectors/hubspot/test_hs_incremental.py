@@ -158,7 +158,7 @@ def test_activities_incremental_skip_filtered_and_fetch_changed_page_views(
     )
     opened = next(a for p in pages for a in p.activities if a.data["type"] == "email_open")
     assert opened.data["campaign"] == "Nov webinar" and opened.key.startswith("hs:email_event:")
-    assert app.log.count("GET /events/event-occurrences/2026-09") == 1  # only the visitor's page views
+    assert app.log.count("GET /events/event-occurrences/2026-09") == 1  # the visitor only
 
 
 def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
