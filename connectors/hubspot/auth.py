@@ -11,8 +11,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
+
+if TYPE_CHECKING:
+    from connectors.hubspot.config import HubSpotOptions
 
 #: Scopes a service key (or app) needs, with what each is for (``syncd check`` lists them).
 SCOPES: tuple[tuple[str, str], ...] = (
@@ -29,6 +33,27 @@ SCOPES: tuple[tuple[str, str], ...] = (
     ("forms", "forms and their submissions"),
 )
 SCOPE_NAMES = " ".join(name for name, _ in SCOPES)
+
+
+
+def credential_fix(options: HubSpotOptions) -> str:
+    """What to do when HubSpot refuses the configured credential (``syncd check``)."""
+    grant = "; ".join(f"{name} ({why})" for name, why in SCOPES)
+    if options.service_key is not None:
+        return (
+            "Create a service key in HubSpot (Development > Keys > Service keys), grant it "
+            f"these scopes: {grant}; put it in service_key."
+        )
+    if options.access_token is not None:
+        return (
+            "Set the private app's current access token (private apps can no longer be "
+            f"created: new setups use service_key). The app needs: {grant}."
+        )
+    return (
+        "Re-authorise the OAuth app and update oauth.refresh_token; the app needs these "
+        f"scopes: {grant}."
+    )
+
 
 #: Refresh this long before expiry at most (a tenth of the lifetime for short-lived tokens).
 REFRESH_MARGIN_S = 300.0

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import urllib3
@@ -57,6 +58,23 @@ class RequestRejected(ConnectorError):
         self.category = category
         self.message = message
         self.body = body
+
+
+class EndpointGone(FatalError):
+    """HubSpot no longer serves an endpoint (its sunset date has passed, or it answered
+    410): a stage that has no other source skips it; elsewhere it is fatal."""
+
+    def __init__(self, endpoint: paths.Endpoint, version: str) -> None:
+        when = f" on {endpoint.sunset:%Y-%m-%d}" if endpoint.sunset else ""
+        fix = (
+            f"set api_version: {paths.NEWEST}"
+            if version == "legacy"
+            else "HubSpot publishes no dated equivalent; syncd reads without it"
+        )
+        super().__init__(
+            f"HubSpot stopped serving {endpoint.api} ({endpoint.template}){when}; {fix}"
+        )
+        self.endpoint = endpoint
 
 
 class _GiveUp(Exception):
@@ -177,6 +195,10 @@ class HubSpotClient:
     ) -> None:
         self.options = options
         self._sleep = sleep
+        self._clock = clock
+        self.clock = clock
+        #: Endpoints that answered 410 (sunset) during this client's life.
+        self.gone: set[str] = set()
         self.timeout = options.timeout_s
         self.meter = UsageMeter(limits.DAILY[options.tier], options.budget_share)
         self.limiter = Limiter(
@@ -400,6 +422,9 @@ class HubSpotClient:
         client's policy; returns the answer as parsed JSON. List values in ``query`` are
         sent as repeated parameters."""
         endpoint = self.paths[key]
+        now = datetime.fromtimestamp(self._clock(), tz=UTC)
+        if key in self.gone or endpoint.gone(now):
+            raise EndpointGone(endpoint, self.options.api_version)
         resource = endpoint.path(**(path or {}))
         headers = {"Accept": "application/json"}
         if body is not None:
@@ -420,7 +445,13 @@ class HubSpotClient:
                 **extra,
             )
 
-        return self.call(kind, fetch)
+        try:
+            return self.call(kind, fetch)
+        except RequestRejected as exc:
+            if exc.status == 410 and endpoint.legacy:
+                self.gone.add(key)
+                raise EndpointGone(endpoint, self.options.api_version) from exc
+            raise
 
     # -- endpoints without a typed SDK client -------------------------------------------
     def get_json(self, kind: str, path: str, params: Sequence[tuple[str, str]]) -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 
 from connectors.base import (
     JSON,
@@ -25,7 +25,8 @@ from connectors.base import (
     WriteOutcome,
 )
 from connectors.hubspot import fields as syncd_fields
-from connectors.hubspot import limits, writes
+from connectors.hubspot import limits, paths, writes
+from connectors.hubspot.auth import credential_fix
 from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.mapping import DEFAULT_FIELD_MAP, account_values, contact_values
@@ -57,8 +58,7 @@ class HubSpotConnector(Connector):
             )
             items.append(CheckItem("credentials", True, f"{self.options.base_url} answered"))
         except FatalError as exc:
-            fix = "Set a valid private app access token or OAuth refresh token."
-            return [CheckItem("credentials", False, str(exc), fix)]
+            return [CheckItem("credentials", False, str(exc), credential_fix(self.options))]
         except ConnectorError as exc:
             return [CheckItem("credentials", False, str(exc), "Check base_url and the network.")]
         try:
@@ -80,7 +80,10 @@ class HubSpotConnector(Connector):
         else:
             names = ", ".join(f"{f.object}.{f.name} ({f.type})" for f in report.missing)
             items.append(CheckItem("fields", False, f"missing: {names}", "; ".join(report.advice)))
-        return items
+        now = datetime.fromtimestamp(self.client.clock(), tz=UTC)
+        return items + paths.check_items(
+            self.options.api_version, now, oauth=self.options.oauth is not None
+        )
 
     def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         return syncd_fields.ensure(self.client, self.options.fields, create, tiers)

@@ -20,6 +20,8 @@ from datetime import UTC, date, datetime
 from typing import Literal
 from urllib.parse import quote
 
+from connectors.base import CheckItem
+
 ApiVersion = Literal["2026-09", "legacy"]
 #: The newest dated version this connector supports (the default).
 NEWEST: ApiVersion = "2026-09"
@@ -30,6 +32,7 @@ LEGACY_SUNSET = date(2027, 9, 1)
 V4_SUNSET = date(2027, 3, 30)
 #: Dated versions are supported at least 18 months after their release.
 DATED_SUPPORTED_UNTIL: Mapping[str, date] = {"2026-09": date(2028, 3, 1)}
+OAUTH_API = "OAuth tokens"
 #: ``syncd check`` warns this long before a sunset.
 WARN_BEFORE_DAYS = 90
 
@@ -94,7 +97,7 @@ def _dated(version: str) -> dict[str, Endpoint]:
         "web.events": Endpoint(
             "web-analytics events", "GET", f"/events/event-occurrences/{version}"
         ),
-        "oauth.token": Endpoint("OAuth tokens", "POST", f"/oauth/{version}/token"),
+        "oauth.token": Endpoint(OAUTH_API, "POST", f"/oauth/{version}/token"),
         **_NO_DATED,
     }
 
@@ -115,7 +118,7 @@ _LEGACY: dict[str, Endpoint] = {
         "associations", "POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read", V4_SUNSET
     ),
     "web.events": _legacy("web-analytics events", "GET", "/events/v3/events"),
-    "oauth.token": _legacy("OAuth tokens", "POST", "/oauth/v1/token"),
+    "oauth.token": _legacy(OAUTH_API, "POST", "/oauth/v1/token"),
     **_NO_DATED,
 }
 
@@ -167,3 +170,30 @@ def statuses(version: ApiVersion, now: datetime) -> list[ApiStatus]:
             detail = f"legacy {paths}: sunset {sunset:%Y-%m-%d} ({left} days)"
             out.append(ApiStatus(api, "legacy", detail, True, left <= WARN_BEFORE_DAYS))
     return out
+
+
+def check_items(version: ApiVersion, now: datetime, *, oauth: bool) -> list[CheckItem]:
+    """``syncd check`` lines: every API the connector uses, its version, and for a
+    legacy one its sunset date (warn within 90 days, fail once past). The OAuth token
+    endpoint is listed only when ``oauth`` is the auth mode."""
+    items = []
+    for status in statuses(version, now):
+        if status.api == OAUTH_API and not oauth:
+            continue
+        fix = ""
+        if status.version == "legacy":
+            fix = (
+                f"set api_version: {NEWEST}"
+                if version == "legacy"
+                else "none yet: HubSpot publishes no dated equivalent; syncd keeps the legacy path"
+            )
+        items.append(
+            CheckItem(
+                f"API {status.api}",
+                status.ok,
+                status.detail,
+                fix if (status.warning or not status.ok) else "",
+                warning=status.warning,
+            )
+        )
+    return items

@@ -50,7 +50,7 @@ def test_fields_are_created_once_in_their_group(serve: Serve, clock: ManualClock
     conn = connect(serve(app).url, clock)
     before = conn.ensure_fields(create=False)
     assert not before.ok and len(before.missing) == 8 and before.advice
-    assert {c.name: c.ok for c in conn.check()} == {
+    assert {c.name: c.ok for c in conn.check() if not c.name.startswith("API ")} == {
         "credentials": True,
         "read companies": True,
         "fields": False,
