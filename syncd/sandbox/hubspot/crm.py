@@ -39,7 +39,9 @@ def object_json(
     kind = rec.object_type
     if names:
         always = ("hs_object_id", created_property(kind), modified_property(kind))
-        wanted = list(dict.fromkeys([*always, *names]))
+        defined = store.properties[kind]
+        # names the portal does not define are left out, as HubSpot does
+        wanted = [n for n in dict.fromkeys([*always, *names]) if n in defined or n in always]
         props: dict[str, str | None] = {n: rec.properties.get(n) or None for n in wanted}
     else:
         props = {n: rec.properties.get(n) or None for n in DEFAULT_PROPERTIES[kind]}

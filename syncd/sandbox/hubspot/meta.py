@@ -147,6 +147,8 @@ class MetaRoutes:
         options = body.get("options") or []
         if kind_name == "enumeration" and not isinstance(options, list):
             problems.append("options: must be a list")
+        elif kind_name == "enumeration" and not options:
+            problems.append("options: an enumeration property needs at least one option")
         if problems:
             raise errors.fail(
                 400,
