@@ -58,9 +58,11 @@ class HubSpotConnector(Connector):
             )
             items.append(CheckItem("credentials", True, f"{self.options.base_url} answered"))
         except FatalError as exc:
-            return [CheckItem("credentials", False, str(exc), credential_fix(self.options))]
+            fix = credential_fix(self.options)
+            return [CheckItem("credentials", False, str(exc), fix), *self._api_items()]
         except ConnectorError as exc:
-            return [CheckItem("credentials", False, str(exc), "Check base_url and the network.")]
+            fix = "Check base_url and the network."
+            return [CheckItem("credentials", False, str(exc), fix), *self._api_items()]
         try:
             self.client.send(
                 "read", "objects.list", path={"object_type": "companies"}, query=[("limit", 1)]
@@ -73,17 +75,21 @@ class HubSpotConnector(Connector):
         try:
             report = self.ensure_fields(create=False)
         except ConnectorError as exc:
-            items.append(CheckItem("fields", False, str(exc), "Grant crm.schemas.*.read."))
-            return items
+            fix = "Grant crm.schemas.contacts.read and crm.schemas.companies.read."
+            items.append(CheckItem("fields", False, str(exc), fix))
+            return items + self._api_items()
         if report.ok:
             items.append(CheckItem("fields", True, f"{len(report.present)} syncd properties"))
         else:
             names = ", ".join(f"{f.object}.{f.name} ({f.type})" for f in report.missing)
             items.append(CheckItem("fields", False, f"missing: {names}", "; ".join(report.advice)))
+        return items + self._api_items()
+
+    def _api_items(self) -> list[CheckItem]:
+        """Each HubSpot API used, its version and, for a legacy one, its sunset."""
         now = datetime.fromtimestamp(self.client.clock(), tz=UTC)
-        return items + paths.check_items(
-            self.options.api_version, now, oauth=self.options.oauth is not None
-        )
+        oauth = self.options.oauth is not None
+        return paths.check_items(self.options.api_version, now, oauth=oauth)
 
     def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         return syncd_fields.ensure(self.client, self.options.fields, create, tiers)

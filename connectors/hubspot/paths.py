@@ -144,8 +144,9 @@ class ApiStatus:
 
 
 def statuses(version: ApiVersion, now: datetime) -> list[ApiStatus]:
-    """Each API family of ``version``'s table: dated (ok), legacy with its sunset
-    (a warning within ``WARN_BEFORE_DAYS``, a failure once past)."""
+    """Each API family of ``version``'s table: dated (ok), legacy with its sunset (a
+    warning within ``WARN_BEFORE_DAYS``; once past, a failure for ``legacy``, whose
+    cycles then fail, and a warning for a dated version, whose cycles skip it)."""
     today = now.astimezone(UTC).date()
     families: dict[str, list[Endpoint]] = {}
     for endpoint in TABLES[version].values():
@@ -163,9 +164,12 @@ def statuses(version: ApiVersion, now: datetime) -> list[ApiStatus]:
         sunset = min(e.sunset for e in legacy if e.sunset is not None)
         paths = ", ".join(sorted({e.template for e in legacy}))
         left = (sunset - today).days
-        if left <= 0:
-            detail = f"legacy {paths}: past its sunset ({sunset:%Y-%m-%d}); not read"
+        if left <= 0 and version == "legacy":  # every cycle fails: a failure
+            detail = f"legacy {paths}: past its sunset ({sunset:%Y-%m-%d})"
             out.append(ApiStatus(api, "legacy", detail, False, False))
+        elif left <= 0:  # no dated equivalent: cycles run without it
+            detail = f"legacy {paths}: past its sunset ({sunset:%Y-%m-%d}); not read"
+            out.append(ApiStatus(api, "legacy", detail, True, True))
         else:
             detail = f"legacy {paths}: sunset {sunset:%Y-%m-%d} ({left} days)"
             out.append(ApiStatus(api, "legacy", detail, True, left <= WARN_BEFORE_DAYS))
@@ -174,7 +178,7 @@ def statuses(version: ApiVersion, now: datetime) -> list[ApiStatus]:
 
 def check_items(version: ApiVersion, now: datetime, *, oauth: bool) -> list[CheckItem]:
     """``syncd check`` lines: every API the connector uses, its version, and for a
-    legacy one its sunset date (warn within 90 days, fail once past). The OAuth token
+    legacy one its sunset date (see ``statuses``). The OAuth token
     endpoint is listed only when ``oauth`` is the auth mode."""
     items = []
     for status in statuses(version, now):
