@@ -160,3 +160,18 @@ def test_validation_rule_refusal_is_dead_lettered_and_shown_by_status(
     shown = _cli(cfg, clock, "status")
     assert shown.exit_code == 0, shown.output
     assert "dead-lettered writes" in shown.output and "manager's approval" in shown.output
+
+
+@pytest.mark.parametrize(
+    ("base_url", "words"),
+    [("api.hubapi.com", "scheme"), ("http://hubspot.example.com", "plain http")],
+)
+def test_validate_refuses_an_unsafe_base_url_in_one_line(
+    tmp_path: Path, base_url: str, words: str
+) -> None:
+    cfg = _config(tmp_path, base_url, f"sqlite:///{tmp_path / 's.db'}")
+    result = _cli(cfg, ManualClock(), "validate")
+    assert result.exit_code != 0
+    lines = [line for line in result.output.splitlines() if "base_url" in line]
+    assert len(lines) == 1 and words in lines[0], result.output
+    assert "Traceback" not in result.output
