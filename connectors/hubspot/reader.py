@@ -82,7 +82,7 @@ def search_window(
             filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": last})
         body = {
             "filterGroups": [{"filters": filters}],
-            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            "sorts": ["hs_object_id"],  # ascending; the specs type sorts as strings
             "properties": list(properties),
             "limit": limits.SEARCH_PAGE_MAX,
             "after": "0",  # each query starts afresh (paged by id); the spec requires it
