@@ -149,7 +149,7 @@ def test_validation_rule_refuses_its_input_on_dated_writes_only(
 
 
 def test_enumeration_property_needs_options(server: SandboxServer) -> None:
-    body = {
+    body: dict[str, Any] = {
         "name": "x_level",
         "label": "Level",
         "type": "enumeration",
