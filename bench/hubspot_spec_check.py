@@ -11,9 +11,11 @@ after edits, a write of every contact, an OAuth refresh - and checks every recor
 request on a dated path against the spec operation of the same method and path: known
 query parameters, required ones present, integer/boolean/date-time values parseable,
 the JSON (or form) body valid against the request schema (types, required fields,
-enums, nested objects and arrays, ``$ref``s resolved). It prints every refusal and,
-last, one JSON line: requests checked, refused, and legacy requests (not checked: they
-have no dated operation). Exit 1 when any request is refused.
+enums, nested objects and arrays, ``$ref``s resolved). Each read request is then sent
+again and the fake's answer checked against the operation's response schema. It prints
+every refusal and, last, one JSON line: requests checked and refused, legacy requests
+(not checked: they have no dated operation), answers checked and off the spec. Exit 1
+when any request is refused or any answer is off the spec.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
+import requests
 from pydantic import SecretStr
 
 from connectors.base import ContactRecord, ContactUpdate
@@ -173,53 +176,92 @@ def check_request(req: RecordedRequest, ops: list[Operation]) -> list[str]:
     return [f"{req.method} {req.path}: {p}" for p in problems]
 
 
-def run_traffic() -> HubSpotSandbox:
-    """Drive the connector through every call it makes; the fake records them."""
-    start = datetime(2026, 12, 1, tzinfo=UTC).timestamp()
-    now = [start]
+def check_answer(req: RecordedRequest, ops: list[Operation], url: str, token: str) -> list[str]:
+    """Send a read request again and check the fake's answer against the operation's
+    response schema (reads only: replaying a write would change the portal)."""
+    found = next((o for o in ops if o[1] == req.method and o[0].match(req.path)), None)
+    if found is None:
+        return []
+    _regex, _method, op, spec = found
+    answer = requests.request(
+        req.method,
+        url + req.path,
+        params=[(k, v) for k, values in req.query.items() for v in values],
+        data=req.body or None,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        timeout=30,
+    )
+    response = (op.get("responses") or {}).get(str(answer.status_code))
+    if response is None:
+        return [f"{req.method} {req.path}: answered {answer.status_code}, not in the spec"]
+    schema = ((_resolve(response, spec).get("content") or {}).get("application/json") or {}).get(
+        "schema"
+    )
+    if schema is None:
+        return []
+    problems = validate(answer.json(), schema, spec, "answer")
+    return [f"{req.method} {req.path}: {p}" for p in problems]
 
-    def clock() -> float:
-        return now[0]
 
-    def sleep(seconds: float) -> None:
-        now[0] += seconds
+def is_read(req: RecordedRequest) -> bool:
+    return req.method == "GET" or req.path.endswith(("/search", "/batch/read"))
 
-    app = HubSpotSandbox(
-        generate(7, 300, datetime.fromtimestamp(start - 3600, tz=UTC)),
+
+class ManualClock:
+    """The fake's and the connector's time: moves only by sleeps and ``advance``."""
+
+    def __init__(self, start: float) -> None:
+        self.now = start
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.now += seconds
+
+    def utc(self) -> datetime:
+        return datetime.fromtimestamp(self.now, tz=UTC)
+
+
+def portal(clock: ManualClock) -> HubSpotSandbox:
+    return HubSpotSandbox(
+        generate(7, 300, datetime.fromtimestamp(clock() - 3600, tz=UTC)),
         clock=clock,
-        sleep=sleep,
+        sleep=clock.sleep,
         tier="pro",
         rate_limits=False,
         oauth=OAuthApp("cid", "secret", "refresh"),
     )
-    with SandboxServer(app) as server:
-        oauth = HubSpotOAuth(
-            client_id="cid", client_secret=SecretStr("secret"), refresh_token=SecretStr("refresh")
+
+
+def run_traffic(app: HubSpotSandbox, url: str, clock: ManualClock) -> None:
+    """Drive the connector through every call it makes; the fake records them."""
+    oauth = HubSpotOAuth(
+        client_id="cid", client_secret=SecretStr("secret"), refresh_token=SecretStr("refresh")
+    )
+    options = HubSpotOptions(base_url=url, oauth=oauth, api_version=VERSION)
+    conn = build("spec-check", options, clock=clock, sleep=clock.sleep)
+    try:
+        conn.ensure_fields(create=True, tiers=("unqualified", "nurture", "mql", "hot"))
+        conn.check()
+        cursor = None
+        contacts: list[ContactRecord] = []
+        for page in conn.changes(None, clock.utc()):
+            contacts += page.contacts
+            cursor = page.cursor or cursor
+        for rec in app.store.live("contacts")[:20]:
+            app.store.update("contacts", rec.id, {"jobtitle": "VP Marketing"})
+        clock.now += 900
+        list(conn.changes(cursor, clock.utc()))
+        stamp = clock.utc()
+        conn.write(
+            [
+                ContactUpdate(c.id, "contact", 42, "mql", "title +42", False, stamp, stamp)
+                for c in contacts
+            ]
         )
-        options = HubSpotOptions(base_url=server.url, oauth=oauth, api_version=VERSION)
-        conn = build("spec-check", options, clock=clock, sleep=sleep)
-        try:
-            conn.ensure_fields(create=True, tiers=("unqualified", "nurture", "mql", "hot"))
-            conn.check()
-            cursor = None
-            contacts: list[ContactRecord] = []
-            for page in conn.changes(None, datetime.fromtimestamp(clock(), tz=UTC)):
-                contacts += page.contacts
-                cursor = page.cursor or cursor
-            for rec in app.store.live("contacts")[:20]:
-                app.store.update("contacts", rec.id, {"jobtitle": "VP Marketing"})
-            now[0] += 900
-            list(conn.changes(cursor, datetime.fromtimestamp(clock(), tz=UTC)))
-            stamp = datetime.fromtimestamp(clock(), tz=UTC)
-            conn.write(
-                [
-                    ContactUpdate(c.id, "contact", 42, "mql", "title +42", False, stamp, stamp)
-                    for c in contacts
-                ]
-            )
-        finally:
-            conn.close()
-    return app
+    finally:
+        conn.close()
 
 
 def main() -> int:
@@ -229,8 +271,11 @@ def main() -> int:
         print("HUBSPOT_SPECS is not set to a directory of HubSpot's specs", file=sys.stderr)
         return 2
     ops = load_operations(Path(root))
-    app = run_traffic()
-    checked = refused = 0
+    clock = ManualClock(datetime(2026, 12, 1, tzinfo=UTC).timestamp())
+    app = portal(clock)
+    server = SandboxServer(app).start()
+    run_traffic(app, server.url, clock)
+    checked = refused = answers = wrong_answers = 0
     legacy: Counter[str] = Counter()
     endpoints: Counter[str] = Counter()
     for req in app.log.requests():
@@ -244,13 +289,27 @@ def main() -> int:
             refused += 1
             for line in problems[:5]:
                 print("REFUSED", line)
+        if is_read(req):
+            answers += 1
+            wrong = check_answer(req, ops, server.url, app.token)
+            if wrong:
+                wrong_answers += 1
+                for line in wrong[:5]:
+                    print("ANSWER", line)
+    server.stop()
     for endpoint, n in sorted(endpoints.items()):
         print(f"checked {n:5d}  {endpoint}")
     for endpoint, n in sorted(legacy.items()):
         print(f"legacy  {n:5d}  {endpoint} (no dated equivalent; not checked)")
-    summary = {"checked": checked, "refused": refused, "legacy": sum(legacy.values())}
+    summary = {
+        "checked": checked,
+        "refused": refused,
+        "legacy": sum(legacy.values()),
+        "answers_checked": answers,
+        "answers_off_spec": wrong_answers,
+    }
     print(json.dumps(summary))
-    return 1 if refused else 0
+    return 1 if refused or wrong_answers else 0
 
 
 if __name__ == "__main__":

@@ -266,9 +266,10 @@ class MetaRoutes:
                     specs = []
                     for type_id in type_ids:
                         label = "Primary" if type_id == primary else None
-                        specs.append(
-                            {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": label}
-                        )
+                        spec: dict[str, Any] = {"category": "HUBSPOT_DEFINED", "typeId": type_id}
+                        if label is not None or not dated:  # v4 answers null, the dated
+                            spec["label"] = label  # schema has a string or nothing
+                        specs.append(spec)
                     # v4 answers the id as a number, the dated versions as a string
                     target: int | str = to_id if dated else int(to_id)
                     to.append({"toObjectId": target, "associationTypes": specs})
