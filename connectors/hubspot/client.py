@@ -35,7 +35,9 @@ from connectors.base import ConnectorError, FatalError, RetriableError
 from connectors.hubspot import limits, paths
 from connectors.hubspot.auth import SCOPE_NAMES, Issued, OAuthTokens, PrivateAppToken, TokenSource
 from connectors.hubspot.config import HubSpotOptions
+from connectors.hubspot.diagnose import from_hubspot, network_error
 from connectors.hubspot.pacing import Limiter
+from connectors.hubspot.paths import EndpointGone
 from connectors.hubspot.usage import UsageMeter
 
 #: Object types the connector reads or writes, by the SDK's discovery attribute.
@@ -58,23 +60,6 @@ class RequestRejected(ConnectorError):
         self.category = category
         self.message = message
         self.body = body
-
-
-class EndpointGone(FatalError):
-    """HubSpot no longer serves an endpoint (its sunset date has passed, or it answered
-    410): a stage that has no other source skips it; elsewhere it is fatal."""
-
-    def __init__(self, endpoint: paths.Endpoint, version: str) -> None:
-        when = f" on {endpoint.sunset:%Y-%m-%d}" if endpoint.sunset else ""
-        fix = (
-            f"set api_version: {paths.NEWEST}"
-            if version == "legacy"
-            else "HubSpot publishes no dated equivalent; syncd reads without it"
-        )
-        super().__init__(
-            f"HubSpot stopped serving {endpoint.api} ({endpoint.template}){when}; {fix}"
-        )
-        self.endpoint = endpoint
 
 
 class _GiveUp(Exception):
@@ -151,37 +136,6 @@ def _bearer(token: str) -> dict[str, str]:
     return {"in": "header", "key": "Authorization", "value": f"Bearer {token}", "type": "oauth2"}
 
 
-def _from_hubspot(exc: BaseException, body: Mapping[str, Any]) -> bool:
-    """Whether an error answer carries HubSpot's marks (correlation id, error shape)."""
-    if _header(exc, "X-HubSpot-Correlation-Id") is not None:
-        return True
-    return "correlationId" in body or ("category" in body and "message" in body)
-
-
-def network_error(exc: BaseException, base_url: str) -> str:
-    """One line naming the URL, what went wrong and the setting to change."""
-    reason: BaseException = getattr(exc, "reason", None) or exc
-    cause = reason.__cause__ or reason.__context__
-    errors = urllib3.exceptions
-    if isinstance(reason, errors.NameResolutionError):
-        what = "its host name does not resolve"
-    elif isinstance(cause, ConnectionRefusedError):
-        what = "the connection was refused (nothing listens on that host and port)"
-    elif isinstance(reason, errors.ConnectTimeoutError):
-        what = "connecting timed out"
-    elif isinstance(reason, errors.SSLError):
-        what = "the TLS handshake failed (is it https on a plain-http port, or a bad certificate?)"
-    elif isinstance(reason, errors.ReadTimeoutError):
-        what = "no answer within timeout_s"
-    elif isinstance(reason, errors.NewConnectionError):
-        what = "the connection could not be opened"
-    elif isinstance(reason, errors.ProtocolError):
-        what = "the connection was dropped mid-answer"
-    else:
-        what = f"network error ({type(reason).__name__})"
-    return f"cannot reach HubSpot at {base_url}: {what}; check base_url and the network"
-
-
 class HubSpotClient:
     """One portal: the SDK objects, the token source, the limiter and the usage meter."""
 
@@ -195,7 +149,6 @@ class HubSpotClient:
     ) -> None:
         self.options = options
         self._sleep = sleep
-        self._clock = clock
         self.clock = clock
         #: Endpoints that answered 410 (sunset) during this client's life.
         self.gone: set[str] = set()
@@ -325,7 +278,8 @@ class HubSpotClient:
         status = _status(exc) or 0
         body = _body(exc)
         data = body if isinstance(body, dict) else {}
-        if status in (401, 403, 404, 405) and not _from_hubspot(exc, data):
+        hubspot = from_hubspot(_header(exc, "X-HubSpot-Correlation-Id"), data)
+        if status in (401, 403, 404, 405) and not hubspot:
             return FatalError(
                 f"{self.options.base_url} answered {status} without HubSpot's error shape: "
                 "it does not look like HubSpot's API; check base_url"
@@ -422,7 +376,7 @@ class HubSpotClient:
         client's policy; returns the answer as parsed JSON. List values in ``query`` are
         sent as repeated parameters."""
         endpoint = self.paths[key]
-        now = datetime.fromtimestamp(self._clock(), tz=UTC)
+        now = datetime.fromtimestamp(self.clock(), tz=UTC)
         if key in self.gone or endpoint.gone(now):
             raise EndpointGone(endpoint, self.options.api_version)
         resource = endpoint.path(**(path or {}))

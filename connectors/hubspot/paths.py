@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from typing import Literal
 from urllib.parse import quote
 
-from connectors.base import CheckItem
+from connectors.base import CheckItem, FatalError
 
 ApiVersion = Literal["2026-09", "legacy"]
 #: The newest dated version this connector supports (the default).
@@ -57,6 +57,23 @@ class Endpoint:
     def gone(self, now: datetime) -> bool:
         """Whether HubSpot no longer serves it at ``now``."""
         return self.sunset is not None and now.astimezone(UTC).date() >= self.sunset
+
+
+class EndpointGone(FatalError):
+    """HubSpot no longer serves an endpoint (its sunset date has passed, or it answered
+    410): a stage that has no other source skips it; elsewhere it is fatal."""
+
+    def __init__(self, endpoint: Endpoint, version: str) -> None:
+        when = f" on {endpoint.sunset:%Y-%m-%d}" if endpoint.sunset else ""
+        fix = (
+            f"set api_version: {NEWEST}"
+            if version == "legacy"
+            else "HubSpot publishes no dated equivalent; syncd reads without it"
+        )
+        super().__init__(
+            f"HubSpot stopped serving {endpoint.api} ({endpoint.template}){when}; {fix}"
+        )
+        self.endpoint = endpoint
 
 
 def _legacy(api: str, method: str, template: str, sunset: date = LEGACY_SUNSET) -> Endpoint:

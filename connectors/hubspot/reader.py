@@ -24,7 +24,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from connectors.hubspot import limits
-from connectors.hubspot.client import EndpointGone, HubSpotClient
+from connectors.hubspot.client import HubSpotClient
+from connectors.hubspot.paths import EndpointGone
 
 log = logging.getLogger("connectors.hubspot")
 
