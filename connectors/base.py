@@ -227,6 +227,9 @@ class WriteOutcome:
     #: True when the failure was a rate limit / budget stop, which the engine
     #: does not count towards dead-lettering.
     rate_limited: bool = False
+    #: True when retrying cannot help (a portal's validation rule refused the
+    #: value): the engine dead-letters the write at once.
+    final: bool = False
 
 
 # --------------------------------------------------------------------------- checks

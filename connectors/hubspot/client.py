@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 import urllib3
@@ -31,10 +32,12 @@ from tenacity.wait import wait_random_exponential
 from urllib3.util.retry import Retry
 
 from connectors.base import ConnectorError, FatalError, RetriableError
-from connectors.hubspot import limits
-from connectors.hubspot.auth import Issued, OAuthTokens, PrivateAppToken, TokenSource
+from connectors.hubspot import limits, paths
+from connectors.hubspot.auth import SCOPE_NAMES, Issued, OAuthTokens, PrivateAppToken, TokenSource
 from connectors.hubspot.config import HubSpotOptions
+from connectors.hubspot.diagnose import from_hubspot, network_error
 from connectors.hubspot.pacing import Limiter
+from connectors.hubspot.paths import EndpointGone
 from connectors.hubspot.usage import UsageMeter
 
 #: Object types the connector reads or writes, by the SDK's discovery attribute.
@@ -146,6 +149,9 @@ class HubSpotClient:
     ) -> None:
         self.options = options
         self._sleep = sleep
+        self.clock = clock
+        #: Endpoints that answered 410 (sunset) during this client's life.
+        self.gone: set[str] = set()
         self.timeout = options.timeout_s
         self.meter = UsageMeter(limits.DAILY[options.tier], options.budget_share)
         self.limiter = Limiter(
@@ -181,12 +187,15 @@ class HubSpotClient:
         self.events = sdk.events.events_api
         self._oauth_api = sdk.oauth.tokens_api
         self._raw = self.basic["contacts"].api_client
+        #: The endpoints of ``options.api_version`` (see paths.py).
+        self.paths = paths.table(options.api_version)
         self.tokens: TokenSource
         if options.oauth is not None:
             self.tokens = OAuthTokens(self._refresh, clock)
         else:
-            assert options.access_token is not None  # guaranteed by HubSpotOptions
-            self.tokens = PrivateAppToken(options.access_token)
+            secret = options.service_key or options.access_token
+            assert secret is not None  # guaranteed by HubSpotOptions
+            self.tokens = PrivateAppToken(secret)
 
     # -- the one way to call HubSpot -------------------------------------------------
     def call(self, kind: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -265,10 +274,16 @@ class HubSpotClient:
 
     def _convert(self, exc: Exception) -> ConnectorError:
         if isinstance(exc, urllib3.exceptions.HTTPError):
-            return RetriableError(f"network error talking to HubSpot: {type(exc).__name__}")
+            return RetriableError(network_error(exc, self.options.base_url))
         status = _status(exc) or 0
         body = _body(exc)
         data = body if isinstance(body, dict) else {}
+        hubspot = from_hubspot(_header(exc, "X-HubSpot-Correlation-Id"), data)
+        if status in (401, 403, 404, 405) and not hubspot:
+            return FatalError(
+                f"{self.options.base_url} answered {status} without HubSpot's error shape: "
+                "it does not look like HubSpot's API; check base_url"
+            )
         message = str(data.get("message", ""))[:500]
         category = str(data.get("category", data.get("status", "")))
         if status == 0:  # the SDK's wrapper for TLS failures
@@ -280,16 +295,22 @@ class HubSpotClient:
             return RetriableError(f"HubSpot answered {status} after retries: {message}")
         if status == 401:
             return FatalError(
-                f"HubSpot refused the credentials (401 {category}): {message} "
-                "Check the private app access token or the OAuth refresh token."
+                f"HubSpot refused the {self._credential()} (401 {category}): {message} "
+                f"Check {self._credential()} in the connector's settings."
             )
         if status == 403:
             return FatalError(
                 f"HubSpot denied access (403 {category}): {message} "
-                "Grant the app the crm.objects.contacts/companies read+write and "
-                "crm.schemas read+write scopes."
+                f"Grant the {self._credential()} these scopes: {SCOPE_NAMES}."
             )
         return RequestRejected(status, category, message, body)
+
+    def _credential(self) -> str:
+        if self.options.service_key is not None:
+            return "service key"
+        if self.options.access_token is not None:
+            return "private app access token"
+        return "OAuth app (client id, secret, refresh token)"
 
     # -- OAuth -------------------------------------------------------------------------
     def _refresh(self) -> Issued:
@@ -302,10 +323,24 @@ class HubSpotClient:
             "refresh_token": oauth.refresh_token.get_secret_value(),
         }
 
+        endpoint = self.paths["oauth.token"]
+
         def attempt() -> Any:
             self.meter.count("auth")
-            response = self._oauth_api.create_with_http_info(
-                _request_timeout=self.timeout, _preload_content=False, **form
+            response = self._raw.call_api(
+                endpoint.path(),
+                endpoint.method,
+                {},
+                [],
+                {
+                    "Accept": "application/json",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+                post_params=list(form.items()),
+                response_types_map={200: "object"},
+                auth_settings=[],
+                _request_timeout=self.timeout,
+                _preload_content=False,
             )
             return _read(response)[0]
 
@@ -325,6 +360,52 @@ class HubSpotClient:
         if not isinstance(answer, dict) or not answer.get("access_token"):
             raise FatalError("HubSpot's OAuth token endpoint answered without an access token")
         return Issued(str(answer["access_token"]), float(answer.get("expires_in") or 1800))
+
+    # -- every endpoint of the path table -------------------------------------------------
+    def send(
+        self,
+        kind: str,
+        key: str,
+        *,
+        path: Mapping[str, str] | None = None,
+        query: Sequence[tuple[str, Any]] = (),
+        body: Any = None,
+    ) -> Any:
+        """Call the endpoint ``key`` of the version's path table (see paths.py) through
+        the SDK's ``ApiClient.call_api`` (its auth, transport and serialisation) and this
+        client's policy; returns the answer as parsed JSON. List values in ``query`` are
+        sent as repeated parameters."""
+        endpoint = self.paths[key]
+        now = datetime.fromtimestamp(self.clock(), tz=UTC)
+        if key in self.gone or endpoint.gone(now):
+            raise EndpointGone(endpoint, self.options.api_version)
+        resource = endpoint.path(**(path or {}))
+        headers = {"Accept": "application/json"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        lists = {name: "multi" for name, value in query if isinstance(value, list | tuple)}
+
+        def fetch(**extra: Any) -> Any:
+            return self._raw.call_api(
+                resource,
+                endpoint.method,
+                {},
+                list(query),
+                headers,
+                body=body,
+                response_types_map={200: "object", 201: "object", 207: "object"},
+                auth_settings=["oauth2"],
+                collection_formats=lists,
+                **extra,
+            )
+
+        try:
+            return self.call(kind, fetch)
+        except RequestRejected as exc:
+            if exc.status == 410 and endpoint.legacy:
+                self.gone.add(key)
+                raise EndpointGone(endpoint, self.options.api_version) from exc
+            raise
 
     # -- endpoints without a typed SDK client -------------------------------------------
     def get_json(self, kind: str, path: str, params: Sequence[tuple[str, str]]) -> Any:

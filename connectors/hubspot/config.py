@@ -5,13 +5,29 @@ config file (the engine adds the keys every connector shares: ``type``,
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from datetime import timedelta
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from connectors.hubspot.limits import Tier
+from connectors.hubspot.paths import NEWEST, ApiVersion
 from connectors.options import Duration
+
+#: Host names that never leave the machine (plain http is allowed only to these).
+LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` names this machine (127.0.0.0/8, ::1, localhost)."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class HubSpotOAuth(BaseModel):
@@ -44,12 +60,17 @@ class HubSpotFieldNames(BaseModel):
 class HubSpotOptions(BaseModel):
     """Connection, auth, pacing and mapping options of one HubSpot portal.
 
-    Exactly one auth mode: ``access_token`` (private app) or ``oauth``.
+    Exactly one auth mode: ``service_key`` (the default for new portals),
+    ``access_token`` (a legacy private app's token) or ``oauth``. ``base_url`` must be
+    ``https://``, or ``http://`` to a loopback host (a token is never sent in clear).
     """
 
     model_config = ConfigDict(extra="forbid")
 
     base_url: str = "https://api.hubapi.com"
+    #: Which table of HubSpot paths to call (see paths.py): a dated version or ``legacy``.
+    api_version: ApiVersion = NEWEST
+    service_key: SecretStr | None = None
     access_token: SecretStr | None = None
     oauth: HubSpotOAuth | None = None
     tier: Tier = "free"
@@ -80,6 +101,26 @@ class HubSpotOptions(BaseModel):
         }
     )
 
+    @field_validator("base_url")
+    @classmethod
+    def _safe_base_url(cls, value: str) -> str:
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(
+                f"{value!r} is not a URL with a scheme and a host; "
+                "write e.g. https://api.hubapi.com"
+            )
+        if parts.scheme == "http" and not is_loopback(parts.hostname):
+            raise ValueError(
+                f"{value!r} is plain http to a host that is not this machine: the "
+                "credential would cross the network in clear; use https://"
+            )
+        try:
+            _ = parts.port
+        except ValueError:
+            raise ValueError(f"{value!r}: the port is not a number") from None
+        return value.strip()
+
     @model_validator(mode="after")
     def _patterns_compile(self) -> HubSpotOptions:
         for key, pattern in (("demo_form_pattern", self.demo_form_pattern), *(
@@ -93,6 +134,10 @@ class HubSpotOptions(BaseModel):
 
     @model_validator(mode="after")
     def _one_auth_mode(self) -> HubSpotOptions:
-        if (self.access_token is None) == (self.oauth is None):
-            raise ValueError("set exactly one of access_token (private app) or oauth")
+        modes = [self.service_key, self.access_token, self.oauth]
+        if sum(m is not None for m in modes) != 1:
+            raise ValueError(
+                "set exactly one of service_key (HubSpot service key), access_token "
+                "(legacy private app) or oauth"
+            )
         return self

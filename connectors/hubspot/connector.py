@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime
+from datetime import UTC, datetime
 
 from connectors.base import (
     JSON,
@@ -25,7 +25,8 @@ from connectors.base import (
     WriteOutcome,
 )
 from connectors.hubspot import fields as syncd_fields
-from connectors.hubspot import limits, writes
+from connectors.hubspot import limits, paths, writes
+from connectors.hubspot.auth import credential_fix
 from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.mapping import DEFAULT_FIELD_MAP, account_values, contact_values
@@ -52,18 +53,19 @@ class HubSpotConnector(Connector):
     def check(self) -> list[CheckItem]:
         items: list[CheckItem] = []
         try:
-            self.client.call(
-                "read", self.client.basic["contacts"].get_page_with_http_info, limit=1
+            self.client.send(
+                "read", "objects.list", path={"object_type": "contacts"}, query=[("limit", 1)]
             )
             items.append(CheckItem("credentials", True, f"{self.options.base_url} answered"))
         except FatalError as exc:
-            fix = "Set a valid private app access token or OAuth refresh token."
-            return [CheckItem("credentials", False, str(exc), fix)]
+            fix = credential_fix(self.options)
+            return [CheckItem("credentials", False, str(exc), fix), *self._api_items()]
         except ConnectorError as exc:
-            return [CheckItem("credentials", False, str(exc), "Check base_url and the network.")]
+            fix = "Check base_url and the network."
+            return [CheckItem("credentials", False, str(exc), fix), *self._api_items()]
         try:
-            self.client.call(
-                "read", self.client.basic["companies"].get_page_with_http_info, limit=1
+            self.client.send(
+                "read", "objects.list", path={"object_type": "companies"}, query=[("limit", 1)]
             )
             items.append(CheckItem("read companies", True))
         except ConnectorError as exc:
@@ -73,14 +75,21 @@ class HubSpotConnector(Connector):
         try:
             report = self.ensure_fields(create=False)
         except ConnectorError as exc:
-            items.append(CheckItem("fields", False, str(exc), "Grant crm.schemas.*.read."))
-            return items
+            fix = "Grant crm.schemas.contacts.read and crm.schemas.companies.read."
+            items.append(CheckItem("fields", False, str(exc), fix))
+            return items + self._api_items()
         if report.ok:
             items.append(CheckItem("fields", True, f"{len(report.present)} syncd properties"))
         else:
             names = ", ".join(f"{f.object}.{f.name} ({f.type})" for f in report.missing)
             items.append(CheckItem("fields", False, f"missing: {names}", "; ".join(report.advice)))
-        return items
+        return items + self._api_items()
+
+    def _api_items(self) -> list[CheckItem]:
+        """Each HubSpot API used, its version and, for a legacy one, its sunset."""
+        now = datetime.fromtimestamp(self.client.clock(), tz=UTC)
+        oauth = self.options.oauth is not None
+        return paths.check_items(self.options.api_version, now, oauth=oauth)
 
     def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         return syncd_fields.ensure(self.client, self.options.fields, create, tiers)

@@ -91,7 +91,7 @@ def ensure(
     items = wanted(fields, tuple(dict.fromkeys(tiers)) or DEFAULT_TIERS)
     for object_type in ("contacts", "companies"):
         mine = [w for w in items if w.spec.object == object_type]
-        answer = client.call("meta", client.properties.get_all_with_http_info, object_type)
+        answer = client.send("meta", "properties.list", path={"object_type": object_type})
         existing = {p["name"]: p for p in answer.get("results") or []}
         absent = []
         for want in mine:
@@ -122,11 +122,11 @@ def ensure(
         _ensure_group(client, object_type, fields.group)
         for want in absent:
             try:
-                client.call(
+                client.send(
                     "meta",
-                    client.properties.create_with_http_info,
-                    object_type,
-                    property_create=_definition(want, fields.group),
+                    "properties.create",
+                    path={"object_type": object_type},
+                    body=_definition(want, fields.group),
                 )
                 created.append(want.spec)
             except RequestRejected as exc:
@@ -172,12 +172,11 @@ def _complete_options(
         for i, t in enumerate(lacking)
     ]
     try:
-        client.call(
+        client.send(
             "meta",
-            client.properties.update_with_http_info,
-            spec.object,
-            spec.name,
-            property_update={"options": keep},
+            "properties.update",
+            path={"object_type": spec.object, "name": spec.name},
+            body={"options": keep},
         )
         created.append(spec)
     except RequestRejected as exc:
@@ -189,15 +188,15 @@ def _complete_options(
 
 
 def _ensure_group(client: HubSpotClient, object_type: str, group: str) -> None:
-    answer = client.call("meta", client.groups.get_all_with_http_info, object_type)
+    answer = client.send("meta", "groups.list", path={"object_type": object_type})
     if group in {g.get("name") for g in answer.get("results") or []}:
         return
     try:
-        client.call(
+        client.send(
             "meta",
-            client.groups.create_with_http_info,
-            object_type,
-            property_group_create={"name": group, "label": "syncd lead scoring"},
+            "groups.create",
+            path={"object_type": object_type},
+            body={"name": group, "label": "syncd lead scoring"},
         )
     except RequestRejected as exc:
         if exc.status != 409:

@@ -5,14 +5,19 @@
   so every query starts afresh: the 10,000-results cap of one query is never reached, and
   thousands of records sharing one millisecond still terminate.
 * ``list_all``: the list endpoint (100 per page, no cap) for full pulls and archived records.
-* ``associated_contacts``: engagement -> contact ids, v4 batch read (<= 1,000 ids a call),
+Every call names an endpoint of the version's path table (``client.send``, paths.py).
+
+* ``associated_contacts``: engagement -> contact ids, association batch read (<= 1,000 ids a call),
   following each input's own paging.
 * ``contact_ids_by_email``: batch read by ``idProperty=email`` (<= 100 a call).
 * ``email_events``, ``forms``, ``submissions``, ``page_views``: the marketing endpoints.
+  The first three have no dated equivalent yet: once HubSpot stops serving them
+  (``EndpointGone``) they read nothing, with a warning, and the cycle goes on.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,6 +25,9 @@ from typing import Any
 
 from connectors.hubspot import limits
 from connectors.hubspot.client import HubSpotClient
+from connectors.hubspot.paths import EndpointGone
+
+log = logging.getLogger("connectors.hubspot")
 
 Row = tuple[str, dict[str, str | None]]  # (id, properties)
 
@@ -33,6 +41,17 @@ class RowPage:
 
 def _rows(results: Iterable[Any] | None) -> list[Row]:
     return [(str(r["id"]), dict(r.get("properties") or {})) for r in results or []]
+
+
+def _skipped(exc: EndpointGone) -> None:
+    """A marketing endpoint HubSpot no longer serves: the stage reads nothing."""
+    log.warning("%s; its activities are not read", exc)
+
+
+def _iso(ms: int) -> str:
+    """Epoch milliseconds as the ISO-8601 date-time the events API takes."""
+    stamp = datetime.fromtimestamp(ms / 1000, tz=UTC)
+    return stamp.isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def _next(answer: Mapping[str, Any]) -> str | None:
@@ -50,7 +69,6 @@ def search_window(
     after_id: str | None,
 ) -> Iterator[RowPage]:
     """Pages of records with ``lo_ms <= modified <= hi_ms``, ids above ``after_id``."""
-    api = client.search_api[object_type]
     last = after_id
     while True:
         filters: list[dict[str, str]] = [
@@ -65,12 +83,13 @@ def search_window(
             filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": last})
         body = {
             "filterGroups": [{"filters": filters}],
-            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            "sorts": ["hs_object_id"],  # ascending; the specs type sorts as strings
             "properties": list(properties),
             "limit": limits.SEARCH_PAGE_MAX,
+            "after": "0",  # each query starts afresh (paged by id); the spec requires it
         }
-        answer = client.call(
-            "search", api.do_search_with_http_info, public_object_search_request=body
+        answer = client.send(
+            "search", "objects.search", path={"object_type": object_type}, body=body
         )
         rows = _rows(answer.get("results"))
         full = len(rows) == limits.SEARCH_PAGE_MAX and _next(answer) is not None
@@ -90,15 +109,19 @@ def list_all(
     archived: bool = False,
 ) -> Iterator[RowPage]:
     """Every (live, or only archived) record through the list endpoint, 100 a page."""
-    api = client.basic[object_type]
     token = after
     while True:
-        kwargs: dict[str, Any] = {"limit": limits.LIST_PAGE_MAX, "archived": archived}
+        query: list[tuple[str, Any]] = [
+            ("limit", limits.LIST_PAGE_MAX),
+            ("archived", "true" if archived else "false"),
+        ]
         if properties:
-            kwargs["properties"] = list(properties)
+            query.append(("properties", list(properties)))
         if token:
-            kwargs["after"] = token
-        answer = client.call("read", api.get_page_with_http_info, **kwargs)
+            query.append(("after", token))
+        answer = client.send(
+            "read", "objects.list", path={"object_type": object_type}, query=query
+        )
         nxt = _next(answer)
         if archived:
             results = answer.get("results") or []
@@ -120,12 +143,11 @@ def associated_contacts(
     while pending:
         chunk = pending[: limits.ASSOCIATION_BATCH_MAX]
         pending = pending[limits.ASSOCIATION_BATCH_MAX :]
-        answer = client.call(
+        answer = client.send(
             "read",
-            client.associations.get_page_with_http_info,
-            object_type,
-            "contacts",
-            batch_input_public_fetch_associations_batch_request={"inputs": chunk},
+            "associations.batch_read",
+            path={"from_type": object_type, "to_type": "contacts"},
+            body={"inputs": chunk},
         )
         for result in answer.get("results") or []:
             source = str(result["from"]["id"])
@@ -142,16 +164,16 @@ def contact_ids_by_email(
 ) -> None:
     """Fill ``cache`` (e-mail -> contact id or None) for ``emails`` not in it yet."""
     wanted = sorted({e for e in emails if e and e not in cache})
-    api = client.batch["contacts"]
     for start in range(0, len(wanted), limits.BATCH_MAX):
         chunk = wanted[start : start + limits.BATCH_MAX]
         body = {
             "idProperty": "email",
             "inputs": [{"id": e} for e in chunk],
             "properties": ["email"],
+            "propertiesWithHistory": [],  # required by HubSpot's spec
         }
-        answer = client.call(
-            "read", api.read_with_http_info, batch_read_input_simple_public_object_id=body
+        answer = client.send(
+            "read", "objects.batch_read", path={"object_type": "contacts"}, body=body
         )
         for email in chunk:
             cache[email] = None
@@ -174,7 +196,11 @@ def email_events(
         ]
         if token:
             params.append(("offset", token))
-        answer = client.get_json("read", "/email/public/v1/events", params) or {}
+        try:
+            answer = client.send("read", "email.events", query=params) or {}
+        except EndpointGone as exc:
+            _skipped(exc)
+            return
         events = [e for e in answer.get("events") or [] if isinstance(e, dict)]
         more = bool(answer.get("hasMore")) and bool(answer.get("offset"))
         token = str(answer["offset"]) if more else None
@@ -188,7 +214,12 @@ def campaign_name(
 ) -> str | None:
     """An e-mail campaign's name (cached for the connector's life)."""
     if campaign_id not in cache:
-        answer = client.get_json("meta", f"/email/public/v1/campaigns/{int(campaign_id)}", [])
+        path = {"campaign_id": str(int(campaign_id))}
+        try:
+            answer = client.send("meta", "email.campaign", path=path)
+        except EndpointGone as exc:
+            _skipped(exc)
+            answer = None
         name = answer.get("name") if isinstance(answer, Mapping) else None
         cache[campaign_id] = str(name) if name else None
     return cache[campaign_id]
@@ -202,7 +233,11 @@ def forms(client: HubSpotClient) -> list[tuple[str, str]]:
         params = [("limit", str(limits.FORMS_PAGE_MAX))]
         if token:
             params.append(("after", token))
-        answer = client.get_json("read", "/marketing/v3/forms", params) or {}
+        try:
+            answer = client.send("read", "forms.list", query=params) or {}
+        except EndpointGone as exc:
+            _skipped(exc)
+            return out
         out += [(str(f["id"]), str(f.get("name") or "")) for f in answer.get("results") or []]
         token = _next(answer)
         if not token:
@@ -219,8 +254,12 @@ def submissions(
         params = [("limit", str(limits.SUBMISSIONS_PAGE_MAX))]
         if token:
             params.append(("after", token))
-        path = f"/form-integrations/v1/submissions/forms/{form_id}"
-        answer = client.get_json("read", path, params) or {}
+        path = {"form_id": form_id}
+        try:
+            answer = client.send("read", "forms.submissions", path=path, query=params) or {}
+        except EndpointGone as exc:
+            _skipped(exc)
+            return
         items = [s for s in answer.get("results") or [] if isinstance(s, dict)]
         yield [s for s in items if lo_ms <= int(s.get("submittedAt") or 0) <= hi_ms]
         token = _next(answer)
@@ -236,17 +275,17 @@ def page_views(
     out: list[dict[str, Any]] = []
     token: str | None = None
     while True:
-        kwargs: dict[str, Any] = {
-            "object_type": "contact",
-            "object_id": int(contact_id),
-            "event_type": "e_visited_page",
-            "occurred_after": datetime.fromtimestamp(lo_ms / 1000, tz=UTC),
-            "occurred_before": datetime.fromtimestamp(hi_ms / 1000, tz=UTC),
-            "limit": limits.WEB_EVENTS_PAGE_MAX,
-        }
+        query: list[tuple[str, Any]] = [
+            ("objectType", "contact"),
+            ("objectId", str(int(contact_id))),
+            ("eventType", "e_visited_page"),
+            ("occurredAfter", _iso(lo_ms)),
+            ("occurredBefore", _iso(hi_ms)),
+            ("limit", limits.WEB_EVENTS_PAGE_MAX),
+        ]
         if token:
-            kwargs["after"] = token
-        answer = client.call("read", client.events.get_page_with_http_info, **kwargs)
+            query.append(("after", token))
+        answer = client.send("read", "web.events", query=query)
         out += [e for e in answer.get("results") or [] if isinstance(e, dict)]
         token = _next(answer)
         if not token:

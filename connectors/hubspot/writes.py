@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
+from typing import Any
 
 from connectors.base import RetriableError, WriteOutcome
 from connectors.hubspot import limits
@@ -53,10 +54,8 @@ def write_batch(client: HubSpotClient, object_type: str, batch: list[Item]) -> l
         return [_retry(i, "budget guard: daily API share spent", limited=True) for i, _ in batch]
     body = {"inputs": [{"id": rid, "properties": values} for rid, values in batch]}
     try:
-        answer = client.call(
-            "write",
-            client.batch[object_type].update_with_http_info,
-            batch_input_simple_public_object_batch_input=body,
+        answer = client.send(
+            "write", "objects.batch_update", path={"object_type": object_type}, body=body
         )
     except RequestRejected as exc:
         if exc.status == 400 and len(batch) > 1:
@@ -77,8 +76,12 @@ def write_batch(client: HubSpotClient, object_type: str, batch: list[Item]) -> l
         category = str(error.get("category") or "")
         message = str(error.get("message") or "")[:500]
         context = error.get("context") or {}
+        rule = _rule_message(error)
         for rid in context.get("ids", []) or []:
-            if category in REJECTED_CATEGORIES:
+            if rule is not None:  # retrying cannot help: dead-lettered at once
+                reason = f"refused by the portal's validation rule: {rule}"
+                failed[str(rid)] = WriteOutcome(str(rid), "rejected", reason, final=True)
+            elif category in REJECTED_CATEGORIES:
                 failed[str(rid)] = WriteOutcome(str(rid), "rejected", f"{category}: {message}")
             else:
                 limited = category == "RATE_LIMITS"
@@ -92,6 +95,18 @@ def write_batch(client: HubSpotClient, object_type: str, batch: list[Item]) -> l
         else:
             out.append(_retry(rid, "HubSpot's answer did not mention this record"))
     return out
+
+
+def _rule_message(error: dict[str, Any]) -> str | None:
+    """The rule's message when a portal's validation rule refused the input (dated
+    versions, ``subCategory`` naming a validation rule), else None."""
+    sub = str(error.get("subCategory") or "")
+    if error.get("category") != "VALIDATION_ERROR" or "VALIDATION_RULE" not in sub:
+        return None
+    details = [d for d in error.get("errors") or [] if isinstance(d, dict) and d.get("message")]
+    where = f" ({details[0]['in']})" if details and details[0].get("in") else ""
+    text = str(details[0]["message"]) if details else str(error.get("message") or "")
+    return (text + where)[:500]
 
 
 def _retry(rid: str, reason: str, *, limited: bool = False) -> WriteOutcome:

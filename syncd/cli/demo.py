@@ -43,7 +43,6 @@ from syncd.cli.demo_report import (
 )
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.progress import CycleBar, progress_bars
-from syncd.core import ContactError, contact_from_json, score_batch
 from syncd.modelfile import resolve_model, shipped_models
 from syncd.reporting import gather, thresholds_of
 from syncd.reporting.terminal import accounts_table, histogram_table, leads_table, tiers_table

@@ -106,7 +106,7 @@ def record_account_outcomes(conn: sa.Connection, connector: str, run_id: str,
             continue
         failed += 1
         attempts = a.attempts + (0 if o.rate_limited else 1)
-        dead = attempts >= dead_after
+        dead = attempts >= dead_after or o.final
         dead_n += int(dead)
         reason = f"{o.status}: {o.reason}" if o.reason else o.status
         conn.execute(sa.update(accounts).where(*where).values(

@@ -107,7 +107,7 @@ def record_outcomes(conn: sa.Connection, connector: str, run_id: str,
             continue
         counts.failed += 1
         attempts = w.attempts + (0 if o.rate_limited else 1)
-        dead = attempts >= dead_after
+        dead = attempts >= dead_after or o.final
         counts.dead += int(dead)
         reason = f"{o.status}: {o.reason}" if o.reason else o.status
         conn.execute(sa.update(contacts).where(*where).values(

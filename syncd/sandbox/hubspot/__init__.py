@@ -9,6 +9,18 @@ events, forms, submissions and page views); tests read and write it directly.
 
 Covered (shapes follow HubSpot's public specs and the SDK's models):
 
+- Every route under its legacy path (`/crm/v3/objects/...`, `/crm/v4/associations/...`,
+  `/events/v3/events`, `/oauth/v1/token`) and under each dated version's path
+  (`/crm/objects/2026-09/...`, `/crm/properties/2026-09/...`,
+  `/crm/associations/2026-09/...`, `/events/event-occurrences/2026-09`,
+  `/oauth/2026-09/token`; 2026-03 too) with the dated shapes where they differ:
+  association `toObjectId` a string, search bodies needing every field the dated
+  schema requires (`after`, `filterGroups`, `limit`, `properties`, `sorts`).
+  `app.sunsets.mark([templates])` (no argument: every legacy route) makes legacy routes
+  answer 410 with HubSpot's error body, as after their sunset.
+- Validation rules (`app.validation_rules`, `versions.ValidationRule`): on dated batch
+  updates an input whose value a rule refuses fails alone in `errors[]` (207) with the
+  rule's message; the other inputs apply.
 - CRM v3 objects for contacts, companies, calls, emails, meetings, notes, tasks
   (path names, singular names and objectTypeIds such as `0-1`):
   list (limit <= 100 else 400, `after`, `properties`, `associations`, `archived=true`
@@ -24,7 +36,8 @@ Covered (shapes follow HubSpot's public specs and the SDK's models):
   hs_object_id, createdate/hs_createdate and lastmodifieddate (contacts, which also carry
   hs_lastmodifieddate) / hs_lastmodifieddate are maintained; every write bumps them
   from the injected clock.
-- Properties: list / get / create (201; 400 naming every bad field; 409 if it exists);
+- Properties: list / get / create (201; 400 naming every bad field, an enumeration
+  without options included; 409 if it exists);
   update `PATCH /crm/v3/properties/{objectType}/{name}` (200; given fields overwritten,
   `options` replaced as a whole list; 404 for an unknown property; 400 for options on a
   property that is neither enumeration nor bool, or for changing a HubSpot-defined
@@ -64,7 +77,17 @@ Covered (shapes follow HubSpot's public specs and the SDK's models):
   batch update answers per input (207) or, with `invalid_mode="whole_batch"`, 400 for the
   whole batch with nothing applied.
 
+Batch reads need `properties` and `propertiesWithHistory` (both specs require them);
+`HAS_PROPERTY`/`NOT_HAS_PROPERTY` filters take no value (400); `properties=` names the
+portal does not define are left out of answers; companies carry `website` (one seeded
+company in five has a website and no domain); the OAuth answer carries `token_use`.
+
 Known differences from the real API:
+
+- HubSpot documents only that a sunset API "will return an error": the 410 status and
+  its GONE category are modelled. The shape of a validation rule's refusal in `errors[]`
+  (`subCategory` PROPERTY_VALIDATION_RULE, the rule's message in `errors[0].message`) is
+  modelled too; rules are not enforced on legacy paths or single-record writes.
 
 - The 10,000-cap 400 message and the batch-update error messages are modelled, not
   copied; which invalid values the real API answers per input and which for the whole

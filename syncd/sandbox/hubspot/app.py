@@ -13,7 +13,7 @@ from urllib.parse import parse_qs
 from connectors.hubspot import limits
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.http import HttpError, Request, Response, Router
-from syncd.sandbox.hubspot import errors
+from syncd.sandbox.hubspot import errors, versions
 from syncd.sandbox.hubspot.crm import CrmRoutes, InvalidMode
 from syncd.sandbox.hubspot.marketing import MarketingRoutes
 from syncd.sandbox.hubspot.meta import ASSOCIATIONS_PER_INPUT_PAGE, MetaRoutes
@@ -37,6 +37,8 @@ AUTH_MESSAGE = (
 
 
 TOKEN_PATH = "/oauth/v1/token"
+#: The token endpoint under every path the fake serves it (legacy and dated).
+TOKEN_PATHS = frozenset({TOKEN_PATH, *(f"/oauth/{v}/token" for v in versions.DATED)})
 
 
 def _is_search(template: str) -> bool:
@@ -87,6 +89,10 @@ class HubSpotSandbox(SandboxApp):
         self.invalid_mode: InvalidMode = invalid_mode
         #: Associations per input and page of a v4 batch read; may change at run time.
         self.associations_per_input_page = associations_per_input_page
+        #: Legacy routes past their sunset (``sunsets.mark()``: every one).
+        self.sunsets = versions.Sunsets()
+        #: The portal's validation rules (enforced on dated write paths); tests append.
+        self.validation_rules: list[versions.ValidationRule] = []
         self.tier: Tier = tier
         self.clock = clock
         self.rate_limits = rate_limits
@@ -102,11 +108,18 @@ class HubSpotSandbox(SandboxApp):
 
     # -- routes --------------------------------------------------------------------------
     def register(self, router: Router) -> None:
-        CrmRoutes(self.store, self.lock, self.faults, lambda: self.invalid_mode).register(router)
+        CrmRoutes(
+            self.store,
+            self.lock,
+            self.faults,
+            lambda: self.invalid_mode,
+            lambda: tuple(self.validation_rules),
+        ).register(router)
         MetaRoutes(self.store, self.lock, lambda: self.associations_per_input_page).register(
             router
         )
-        router.add("POST", TOKEN_PATH, self.issue_token)
+        for path in sorted(TOKEN_PATHS):
+            router.add("POST", path, self.issue_token)
         MarketingRoutes(self.store, self.lock).register(router)
 
     # -- OAuth -----------------------------------------------------------------------------
@@ -139,6 +152,7 @@ class HubSpotSandbox(SandboxApp):
             "refresh_token": app.refresh_token,
             "access_token": token,
             "expires_in": int(app.token_ttl_s),
+            "token_use": "access_token",
         }
         return Response(200, body)
 
@@ -149,7 +163,7 @@ class HubSpotSandbox(SandboxApp):
 
     # -- hooks ---------------------------------------------------------------------------
     def authenticate(self, request: Request) -> None:
-        if request.path == TOKEN_PATH:
+        if request.path in TOKEN_PATHS:
             return
         value = self._bearer(request)
         if value is not None and value == self.token:
@@ -166,7 +180,10 @@ class HubSpotSandbox(SandboxApp):
         raise HttpError(401, errors.body(401, AUTH_MESSAGE, "INVALID_AUTHENTICATION"))
 
     def admit(self, request: Request, template: str) -> Response | None:
-        if not self.rate_limits or request.path == TOKEN_PATH:
+        gone = self.sunsets.refusal(template)
+        if gone is not None:
+            return gone
+        if not self.rate_limits or request.path in TOKEN_PATHS:
             return None
         if _is_search(template):
             admission = self.search_bucket.take()
@@ -208,7 +225,7 @@ class HubSpotSandbox(SandboxApp):
         endpoint, and no `-Daily` ones on calls made with an OAuth access token."""
         headers = response.headers
         headers.setdefault("X-HubSpot-Correlation-Id", errors.correlation_id())
-        if request.path.endswith("/search") or request.path == TOKEN_PATH:
+        if request.path.endswith("/search") or request.path in TOKEN_PATHS:
             return
         headers["X-HubSpot-RateLimit-Interval-Milliseconds"] = str(int(BURST_WINDOW_S * 1000))
         headers["X-HubSpot-RateLimit-Max"] = str(self.burst.capacity)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 from connectors.hubspot import limits
 from syncd.sandbox.faults import FaultInjector
 from syncd.sandbox.http import HttpError, Request, Response, Router
-from syncd.sandbox.hubspot import errors, search
+from syncd.sandbox.hubspot import errors, search, versions
 from syncd.sandbox.hubspot.schema import (
     DEFAULT_PROPERTIES,
     PRIMARY_TYPES,
@@ -28,6 +28,8 @@ SEARCH_CAP = limits.SEARCH_RESULT_CAP
 BATCH_MAX = limits.BATCH_MAX
 #: How batch update answers an invalid value: per input (207) or for the whole batch (400).
 InvalidMode = Literal["per_input", "whole_batch"]
+#: Fields the dated search request schema requires.
+SEARCH_REQUIRED = ("after", "filterGroups", "limit", "properties", "sorts")
 
 
 def object_json(
@@ -37,7 +39,9 @@ def object_json(
     kind = rec.object_type
     if names:
         always = ("hs_object_id", created_property(kind), modified_property(kind))
-        wanted = list(dict.fromkeys([*always, *names]))
+        defined = store.properties[kind]
+        # names the portal does not define are left out, as HubSpot does
+        wanted = [n for n in dict.fromkeys([*always, *names]) if n in defined or n in always]
         props: dict[str, str | None] = {n: rec.properties.get(n) or None for n in wanted}
     else:
         props = {n: rec.properties.get(n) or None for n in DEFAULT_PROPERTIES[kind]}
@@ -89,25 +93,31 @@ class CrmRoutes:
         lock: threading.RLock,
         faults: FaultInjector,
         invalid_mode: Callable[[], InvalidMode] = lambda: "per_input",
+        rules: Callable[[], Sequence[versions.ValidationRule]] = lambda: (),
     ) -> None:
         self.store = store
         self.lock = lock
         self.faults = faults
         self.invalid_mode = invalid_mode
+        self.rules = rules
 
     def register(self, router: Router) -> None:
-        base = "/crm/v3/objects/{object_type}"
-        router.add("POST", base + "/search", self.do_search)
-        router.add("POST", base + "/batch/read", self.batch_read)
-        router.add("POST", base + "/batch/update", self.batch_update)
-        router.add("POST", base + "/batch/create", self.batch_create)
-        router.add("POST", base + "/batch/archive", self.batch_archive)
-        router.add("POST", base + "/merge", self.merge)
-        router.add("GET", base, self.list_page)
-        router.add("POST", base, self.create)
-        router.add("GET", base + "/{object_id}", self.get_one)
-        router.add("PATCH", base + "/{object_id}", self.update_one)
-        router.add("DELETE", base + "/{object_id}", self.archive_one)
+        for method, tail, handler in (
+            ("POST", "/search", self.do_search),
+            ("POST", "/batch/read", self.batch_read),
+            ("POST", "/batch/update", self.batch_update),
+            ("POST", "/batch/create", self.batch_create),
+            ("POST", "/batch/archive", self.batch_archive),
+            ("POST", "/merge", self.merge),
+            ("GET", "", self.list_page),
+            ("POST", "", self.create),
+            ("GET", "/{object_id}", self.get_one),
+            ("PATCH", "/{object_id}", self.update_one),
+            ("DELETE", "/{object_id}", self.archive_one),
+        ):
+            legacy = "/crm/v3/objects/{object_type}" + tail
+            dated = "/crm/objects/{version}/{object_type}" + tail
+            versions.add(router, method, legacy, dated, handler)
 
     # -- helpers -----------------------------------------------------------------
     def _kind(self, request: Request) -> str:
@@ -187,6 +197,10 @@ class CrmRoutes:
         body = request.json() or {}
         if not isinstance(body, dict):
             raise errors.fail(400, "Invalid input JSON")
+        if versions.is_dated(request.path):  # the dated specs require every field
+            absent = [f for f in SEARCH_REQUIRED if f not in body]
+            if absent:
+                raise errors.fail(400, f"Invalid input JSON: missing {', '.join(absent)}")
         limit = _int_arg(body.get("limit"), "limit", 10)
         if not 1 <= limit <= SEARCH_MAX:
             raise errors.fail(400, f"limit must be between 1 and {SEARCH_MAX}, got {limit}")
@@ -216,6 +230,9 @@ class CrmRoutes:
         kind = self._kind(request)
         body = request.json()
         inputs = self._inputs(body)
+        absent = [f for f in ("properties", "propertiesWithHistory") if f not in body]
+        if absent:  # both specs (v3 and dated) require them
+            raise errors.fail(400, f"Invalid input JSON: missing {', '.join(absent)}")
         names = [str(n) for n in body.get("properties") or []]
         id_property = body.get("idProperty")
         started = iso_ms(self.store.now_ms())
@@ -325,6 +342,10 @@ class CrmRoutes:
                 if self.store.get(kind, key) is None:
                     missing.append(key)
                     continue
+                refused = self._rule(kind, values) if versions.is_dated(request.path) else None
+                if refused is not None:
+                    errs.append(versions.rule_error(refused, key))
+                    continue
                 problems = self.store.check(kind, values)
                 if problems:
                     text = "Property values were not valid: " + json.dumps(
@@ -354,6 +375,15 @@ class CrmRoutes:
                     ),
                 )
         return errors.batch_answer(results, errs, started)
+
+    def _rule(self, kind: str, values: Mapping[str, Any]) -> versions.ValidationRule | None:
+        """The first validation rule of the portal that ``values`` break, if any."""
+        for rule in self.rules():
+            if self.store.type_of(rule.object_type) != kind or rule.property not in values:
+                continue
+            if not rule.allows("" if values[rule.property] is None else str(values[rule.property])):
+                return rule
+        return None
 
     def archive_one(self, request: Request) -> Response:
         kind = self._kind(request)

@@ -7,7 +7,7 @@ from typing import Any
 
 from connectors.hubspot import limits
 from syncd.sandbox.http import Request, Response, Router
-from syncd.sandbox.hubspot import errors, tokens
+from syncd.sandbox.hubspot import errors, tokens, versions
 from syncd.sandbox.hubspot.schema import iso_ms, parse_time
 from syncd.sandbox.hubspot.store import EmailEvent, Store
 
@@ -73,7 +73,10 @@ class MarketingRoutes:
         router.add("GET", "/email/public/v1/campaigns/{campaign_id}", self.campaign)
         router.add("GET", "/marketing/v3/forms", self.forms)
         router.add("GET", "/form-integrations/v1/submissions/forms/{form_id}", self.submissions)
-        router.add("GET", "/events/v3/events", self.web_events)
+        versions.add(
+            router, "GET", "/events/v3/events", "/events/event-occurrences/{version}",
+            self.web_events,
+        )
 
     # -- email events (legacy v1: offset / hasMore paging, newest first) ----------------
     def email_events(self, request: Request) -> Response:

@@ -8,7 +8,7 @@ from typing import Any
 
 from connectors.hubspot import limits
 from syncd.sandbox.http import Request, Response, Router
-from syncd.sandbox.hubspot import errors, tokens
+from syncd.sandbox.hubspot import errors, tokens, versions
 from syncd.sandbox.hubspot.schema import (
     ASSOCIATION_TYPES,
     NAME_RE,
@@ -39,15 +39,23 @@ class MetaRoutes:
         self.per_input_page = per_input_page
 
     def register(self, router: Router) -> None:
-        groups = "/crm/v3/properties/{object_type}/groups"
-        router.add("GET", groups, self.list_groups)
-        router.add("POST", groups, self.create_group)
-        router.add("GET", "/crm/v3/properties/{object_type}", self.list_properties)
-        router.add("POST", "/crm/v3/properties/{object_type}", self.create_property)
-        router.add("GET", "/crm/v3/properties/{object_type}/{name}", self.get_property)
-        router.add("PATCH", "/crm/v3/properties/{object_type}/{name}", self.update_property)
-        router.add(
-            "POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read", self.read_associations
+        for method, tail, handler in (
+            ("GET", "/groups", self.list_groups),
+            ("POST", "/groups", self.create_group),
+            ("GET", "", self.list_properties),
+            ("POST", "", self.create_property),
+            ("GET", "/{name}", self.get_property),
+            ("PATCH", "/{name}", self.update_property),
+        ):
+            legacy = "/crm/v3/properties/{object_type}" + tail
+            versions.add(router, method, legacy, "/crm/properties/{version}/{object_type}" + tail,
+                         handler)
+        versions.add(
+            router,
+            "POST",
+            "/crm/v4/associations/{from_type}/{to_type}/batch/read",
+            "/crm/associations/{version}/{from_type}/{to_type}/batch/read",
+            self.read_associations,
         )
 
     def _kind(self, name: str) -> str:
@@ -139,6 +147,8 @@ class MetaRoutes:
         options = body.get("options") or []
         if kind_name == "enumeration" and not isinstance(options, list):
             problems.append("options: must be a list")
+        elif kind_name == "enumeration" and not options:
+            problems.append("options: an enumeration property needs at least one option")
         if problems:
             raise errors.fail(
                 400,
@@ -234,6 +244,7 @@ class MetaRoutes:
                 f"at most {ASSOCIATION_BATCH_MAX} allowed",
             )
         started = iso_ms(self.store.now_ms())
+        dated = versions.is_dated(request.path)
         primary = PRIMARY_TYPES.get((src, dst))
         results: list[dict[str, Any]] = []
         errs: list[dict[str, Any]] = []
@@ -255,10 +266,13 @@ class MetaRoutes:
                     specs = []
                     for type_id in type_ids:
                         label = "Primary" if type_id == primary else None
-                        specs.append(
-                            {"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": label}
-                        )
-                    to.append({"toObjectId": int(to_id), "associationTypes": specs})
+                        spec: dict[str, Any] = {"category": "HUBSPOT_DEFINED", "typeId": type_id}
+                        if label is not None or not dated:  # v4 answers null, the dated
+                            spec["label"] = label  # schema has a string or nothing
+                        specs.append(spec)
+                    # v4 answers the id as a number, the dated versions as a string
+                    target: int | str = to_id if dated else int(to_id)
+                    to.append({"toObjectId": target, "associationTypes": specs})
                 result: dict[str, Any] = {"from": {"id": key}, "to": to}
                 if end < len(ordered):
                     result["paging"] = {"next": {"after": tokens.encode(end)}}

@@ -268,6 +268,7 @@ BUILTIN: dict[str, tuple[PropertyDef, ...]] = {
         _p("createdate", "Create Date", "datetime", "date"),
         _p("name", "Company name"),
         _p("domain", "Company Domain Name"),
+        _p("website", "Website URL"),
         _p("industry", "Industry", "enumeration", "select", INDUSTRY_CODES),
         _p("numberofemployees", "Number of Employees", "number", "number"),
         _p("country", "Country/Region"),

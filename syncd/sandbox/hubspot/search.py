@@ -115,6 +115,8 @@ def validate(body: Mapping[str, Any]) -> None:
             op = flt.get("operator")
             if op not in OPERATORS:
                 raise SearchError(f"Unknown operator {op!r}")
+            if op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY") and flt.get("value") is not None:
+                raise SearchError(f"{op} takes no value")
             if op == "BETWEEN" and flt.get("highValue") is None:
                 raise SearchError("BETWEEN requires value and highValue")
             if op in ("IN", "NOT_IN") and not isinstance(flt.get("values"), list):

@@ -64,15 +64,23 @@ def _describe(kind: str, attrs: Mapping[str, str]) -> str:
     return f"{kind}: {bits}" if bits else kind
 
 
+#: One company in this many is seeded with a website but no domain.
+WEBSITE_ONLY = 5
+
+
 def seed(store: Store, dataset: Dataset) -> dict[str, str]:
     """Load `dataset` into `store`; returns generator key -> HubSpot id (companies, contacts)."""
     ids: dict[str, str] = {}
-    for co in dataset.companies:
+    for index, co in enumerate(dataset.companies):
+        # every company has a website; one in WEBSITE_ONLY has no domain (the
+        # connector then derives the domain from the website)
+        website_only = index % WEBSITE_ONLY == WEBSITE_ONLY - 1
         ids[co.key] = store.add(
             "companies",
             {
                 "name": co.name,
-                "domain": co.domain,
+                "domain": "" if website_only else co.domain,
+                "website": f"https://www.{co.domain}/" if co.domain else "",
                 "industry": _industry_code(co.industry, co.key),
                 "numberofemployees": str(co.employees),
                 "country": co.country,

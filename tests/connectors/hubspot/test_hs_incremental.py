@@ -60,7 +60,7 @@ def test_incremental_reads_only_changes_and_the_lookback(serve: Serve, clock: Ma
     changed = _ids(pages)
     assert sorted(changed) == sorted(ids[:6])
     assert all(c.data["properties"]["title"] in ("CEO", "CFO") for p in pages for c in p.contacts)
-    searches = app.log.count("POST /crm/v3/objects/{object_type}/search")
+    searches = app.log.count("POST /crm/objects/2026-09/{object_type}/search")
     assert searches == 6  # companies, contacts, calls, emails, meetings, notes: one page each
     print(f"\nincremental: {app.log.count()} calls for {len(changed)} changed contacts")
 
@@ -158,7 +158,7 @@ def test_activities_incremental_skip_filtered_and_fetch_changed_page_views(
     )
     opened = next(a for p in pages for a in p.activities if a.data["type"] == "email_open")
     assert opened.data["campaign"] == "Nov webinar" and opened.key.startswith("hs:email_event:")
-    assert app.log.count("GET /events/v3/events") == 1  # only the visitor's page views
+    assert app.log.count("GET /events/event-occurrences/2026-09") == 1  # the visitor only
 
 
 def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
@@ -204,4 +204,4 @@ def test_engagement_contacts_follow_per_input_association_paging(
     met = sorted(a.contact_id for p in pages for a in p.activities if a.data["type"] == "meeting")
     assert met == sorted(people)
     assert {a.key for p in pages for a in p.activities} == {f"hs:meetings:{meeting}"}
-    assert app.log.count("POST /crm/v4/associations/{from_type}/{to_type}/batch/read") == 3
+    assert app.log.count("POST /crm/associations/2026-09/{from_type}/{to_type}/batch/read") == 3

@@ -160,14 +160,15 @@ def test_batch_read_limits_and_unknown_ids(hs: HubSpot, app: HubSpotSandbox) -> 
     batch = hs.crm.contacts.batch_api
     ids = [r.id for r in app.store.live("contacts")]
     body = BatchReadInputSimplePublicObjectId(
-        inputs=[{"id": i} for i in [*ids[:3], "999999"]], properties=["email"]
+        inputs=[{"id": i} for i in [*ids[:3], "999999"]], properties=["email"],
+        properties_with_history=[],
     )
     answer = batch.read(batch_read_input_simple_public_object_id=body)
     assert sorted(r.id for r in answer.results) == sorted(ids[:3])
     assert answer.errors[0].category == "OBJECT_NOT_FOUND"
     assert answer.errors[0].context == {"ids": ["999999"]}
     too_many = BatchReadInputSimplePublicObjectId(
-        inputs=[{"id": str(i)} for i in range(101)], properties=[]
+        inputs=[{"id": str(i)} for i in range(101)], properties=[], properties_with_history=[]
     )
     with pytest.raises(ApiException) as err:
         batch.read(batch_read_input_simple_public_object_id=too_many)
