@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator
 
-__all__ = ["Duration", "parse_duration"]
+__all__ = ["Duration", "parse_duration", "refuse_renamed"]
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -37,3 +37,23 @@ def _before(value: Any) -> Any:
 
 
 Duration = Annotated[timedelta, BeforeValidator(_before)]
+
+
+def refuse_renamed(data: Any, renamed: dict[str, str]) -> Any:
+    """For a ``model_validator(mode="before")``: an old key names its new one
+    (``timeout_s`` -> ``timeout``, a duration) instead of failing as "unknown key"."""
+    if isinstance(data, dict):
+        for old, new in renamed.items():
+            if old in data:
+                raise ValueError(
+                    f"{old} was renamed {new}: write a duration such as "
+                    f"{new}: {_example(data[old])}"
+                )
+    return data
+
+
+def _example(value: Any) -> str:
+    try:
+        return f"{int(float(value))}s"
+    except (TypeError, ValueError):
+        return "30s"

@@ -75,7 +75,7 @@ connectors:
     auth: {{flow: jwt, username: integration@syncd.example, consumer_key: {CONSUMER_KEY},
             private_key: "${{SF_KEY}}"}}
     model: {MODEL}
-    bulk_poll_s: 0
+    bulk_poll: 0s
 """, encoding="utf-8")
     settings = load_settings(cfg, {"SF_KEY": private})
 
@@ -156,18 +156,16 @@ def test_cycles_describe_once_and_mix_accounts_into_contact_batches(
         tmp_path: Path, state_url: str, keys: tuple[str, str],
         org: tuple[SalesforceSandbox, SandboxServer, Clock]) -> None:
     """Calls from the fake's log: one collections call carries contacts and accounts
-    together (records grouped by type), and only the first cycle of a process
-    describes Lead, Contact and Account."""
+    together (records grouped by type), and only the first cycle of an engine
+    describes Lead, Contact and Account (the engine keeps the passed check)."""
     import json
     import math
 
     app, server, clock = org
     engine = _engine(tmp_path, server.url, clock, keys[0], state_url)
     try:
-        conn = engine.connector(NAME)
-        assert conn.ensure_fields(create=True).ok  # `syncd setup`, in another process
-        conn.close()
-        engine.factory = _fresh_checks_factory(clock)  # the daemon's process starts
+        # `syncd setup` (the connector's own call: the engine keeps nothing from it)
+        assert engine.connector(NAME).ensure_fields(create=True).ok
         clock.now += 60
         app.log.reset()
         r1 = run_cycle(engine, NAME)
@@ -188,16 +186,3 @@ def test_cycles_describe_once_and_mix_accounts_into_contact_batches(
             assert not [q.path for q in app.log.requests() if q.path.endswith("/describe")]
     finally:
         engine.close()
-
-
-def _fresh_checks_factory(clock: Clock) -> Any:
-    from connectors.salesforce.field_checks import FieldChecks
-
-    checks = FieldChecks()
-
-    def factory(name: str, c: ConnectorConfig) -> Connector:
-        assert isinstance(c, SalesforceConnectorConfig)
-        return build(name, c.connector_options(), clock=clock, sleep=lambda s: None,
-                     field_checks=checks)
-
-    return factory

@@ -17,7 +17,7 @@ import json
 import os
 import signal
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,20 +27,23 @@ from connectors.base import (
     AccountRecord,
     AccountUpdate,
     ActivityRecord,
+    BeforeBatch,
+    BudgetExhausted,
     CheckItem,
     Connector,
     ContactRecord,
-    ContactUpdate,
     FatalError,
     FieldSpec,
     FieldsReport,
     Outcome,
     Page,
     RetriableError,
+    Update,
     Usage,
     WriteOutcome,
     WrittenValues,
 )
+from connectors.kit.batcher import Batcher, BatchRules
 
 FIELDS = ("score", "tier", "reasons", "priority")
 
@@ -165,8 +168,8 @@ class MemoryConnector(Connector):
             events += [(s, "deleted", cid) for s, cid in self.crm.deleted]
         events = sorted(e for e in events if e[0] > after)
         for i in range(0, len(events), self.page_size):
-            if self.usage().stop:
-                return
+            if i and self.usage().stop:
+                raise BudgetExhausted("memory CRM: call budget spent")
             part = events[i:i + self.page_size]
             self.pages_yielded += 1
             self._maybe_kill("page", self.pages_yielded)
@@ -185,42 +188,53 @@ class MemoryConnector(Connector):
                 deleted_contacts=[k for _s, t, k in part if t == "deleted"],
                 cursor={"seq": part[-1][0]}, estimated_total=len(events))
 
-    def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:
+    @property
+    def stop(self) -> bool:
+        """The budget guard's verdict (the batcher asks it before each batch)."""
+        return self.usage().stop
+
+    def write(self, updates: Iterable[Update], *,
+              before_batch: BeforeBatch | None = None) -> Iterator[Sequence[WriteOutcome]]:
+        batcher: Batcher[Update] = Batcher(
+            BatchRules(size=self.write_batch_size), prepare=lambda u: u,
+            ident=lambda u: u.id, send=self._send, meter=self)
+        return batcher.run(updates, before_batch)
+
+    def _send(self, batch: list[Update]) -> list[WriteOutcome]:
+        self.write_calls += 1
+        self._maybe_kill("write-before", self.write_calls)
         out: list[WriteOutcome] = []
-        for i in range(0, len(updates), self.write_batch_size):
-            self.write_calls += 1
-            self._maybe_kill("write-before", self.write_calls)
-            for u in updates[i:i + self.write_batch_size]:
-                if isinstance(u, AccountUpdate):
-                    a = self.crm.accounts.get(u.id)
-                    if a is None:
-                        out.append(WriteOutcome(u.id, "rejected", "record deleted"))
-                        continue
-                    a["fields"] = {"score": u.score, "summary": u.summary,
-                                   "priority": u.priority}
-                    a["mod"] = self.crm.tick()
-                    out.append(WriteOutcome(u.id, "ok"))
-                    continue
-                pending = self.crm.failures.get(u.id)
-                if pending:
-                    kind = pending.pop(0)
-                    if kind == "rate":
-                        out.append(WriteOutcome(u.id, "retriable", "429", rate_limited=True))
-                    else:
-                        status: Outcome = "rejected" if kind == "rejected" else "retriable"
-                        out.append(WriteOutcome(u.id, status, f"injected {kind} failure"))
-                    continue
-                c = self.crm.contacts.get(u.id)
-                if c is None:
+        for u in batch:
+            if isinstance(u, AccountUpdate):
+                a = self.crm.accounts.get(u.id)
+                if a is None:
                     out.append(WriteOutcome(u.id, "rejected", "record deleted"))
                     continue
-                c["fields"] = {"score": u.score, "tier": u.tier, "reasons": u.reasons,
+                a["fields"] = {"score": u.score, "summary": u.summary,
                                "priority": u.priority}
-                c["mod"] = self.crm.tick()
-                self.crm.writes.append({"id": u.id, "score": u.score, "tier": u.tier})
+                a["mod"] = self.crm.tick()
                 out.append(WriteOutcome(u.id, "ok"))
-            self._call("write")
-            self._maybe_kill("write-after", self.write_calls)
+                continue
+            pending = self.crm.failures.get(u.id)
+            if pending:
+                kind = pending.pop(0)
+                if kind == "rate":
+                    out.append(WriteOutcome(u.id, "retriable", "429", rate_limited=True))
+                else:
+                    status: Outcome = "rejected" if kind == "rejected" else "retriable"
+                    out.append(WriteOutcome(u.id, status, f"injected {kind} failure"))
+                continue
+            c = self.crm.contacts.get(u.id)
+            if c is None:
+                out.append(WriteOutcome(u.id, "rejected", "record deleted"))
+                continue
+            c["fields"] = {"score": u.score, "tier": u.tier, "reasons": u.reasons,
+                           "priority": u.priority}
+            c["mod"] = self.crm.tick()
+            self.crm.writes.append({"id": u.id, "score": u.score, "tier": u.tier})
+            out.append(WriteOutcome(u.id, "ok"))
+        self._call("write")
+        self._maybe_kill("write-after", self.write_calls)
         return out
 
     def usage(self) -> Usage:
