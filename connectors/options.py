@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, field_validator, model_validator
 
-__all__ = ["Duration", "parse_duration", "refuse_renamed"]
+__all__ = ["Duration", "HttpOptions", "parse_duration", "refuse_renamed"]
 
 _DURATION = re.compile(r"^\s*(\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -57,3 +57,30 @@ def _example(value: Any) -> str:
         return f"{int(float(value))}s"
     except (TypeError, ValueError):
         return "30s"
+
+
+class HttpOptions(BaseModel):
+    """The option every connector that talks HTTP shares: ``timeout``, a duration.
+    Subclasses name more renamed keys in ``RENAMED`` (old key -> new key)."""
+
+    RENAMED: ClassVar[dict[str, str]] = {"timeout_s": "timeout"}
+
+    #: How long one HTTP request may take.
+    timeout: Duration = timedelta(seconds=30)
+
+    @property
+    def timeout_s(self) -> float:
+        """``timeout`` in seconds, as HTTP libraries take it."""
+        return self.timeout.total_seconds()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        return refuse_renamed(data, cls.RENAMED)
+
+    @field_validator("timeout")
+    @classmethod
+    def _positive(cls, v: timedelta) -> timedelta:
+        if v <= timedelta(0):
+            raise ValueError("must be more than 0s")
+        return v

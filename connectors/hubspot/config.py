@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
 from connectors.hubspot.limits import Tier
-from connectors.options import Duration, refuse_renamed
+from connectors.options import Duration, HttpOptions
 
 
 class HubSpotOAuth(BaseModel):
@@ -42,7 +41,7 @@ class HubSpotFieldNames(BaseModel):
     account_summary: str = "syncd_account_summary"
 
 
-class HubSpotOptions(BaseModel):
+class HubSpotOptions(HttpOptions):
     """Connection, auth, pacing and mapping options of one HubSpot portal.
 
     Exactly one auth mode: ``access_token`` (private app) or ``oauth``.
@@ -65,8 +64,6 @@ class HubSpotOptions(BaseModel):
     lookback: Duration = timedelta(minutes=10)
     #: Never read closer to "now" than this (search index lag).
     safety_lag: Duration = timedelta(minutes=2)
-    #: How long one HTTP request may take.
-    timeout: Duration = timedelta(seconds=30)
     max_concurrency: int = Field(default=4, ge=1, le=16)
     #: Count bot / mail-privacy opens and clicks (``filteredEvent``) as engagement.
     include_filtered_email_events: bool = False
@@ -81,23 +78,6 @@ class HubSpotOptions(BaseModel):
             r"^free trial\b": "trial_signup",
         }
     )
-
-    @property
-    def timeout_s(self) -> float:
-        """``timeout`` in seconds, as HTTP libraries take it."""
-        return self.timeout.total_seconds()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _renamed(cls, data: Any) -> Any:
-        return refuse_renamed(data, {"timeout_s": "timeout"})
-
-    @field_validator("timeout")
-    @classmethod
-    def _positive(cls, v: timedelta) -> timedelta:
-        if v <= timedelta(0):
-            raise ValueError("must be more than 0s")
-        return v
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> HubSpotOptions:

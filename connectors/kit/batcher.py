@@ -109,6 +109,19 @@ class _Ordered:
                 self.slots[index] = _retry(self.ids[index], reason, limited=True)
 
 
+def _finish(order: _Ordered, budget_stop: bool) -> Iterator[list[WriteOutcome]]:
+    """Answer every update taken but not sent, release them, and raise
+    ``BudgetExhausted`` when the budget guard ended the stream."""
+    order.fill_missing("budget guard: the API allowance share is spent" if budget_stop
+                       else "not sent: the CRM rate-limited this cycle's writes")
+    released = order.release()
+    if released:
+        yield released
+    if budget_stop:
+        raise BudgetExhausted("budget guard: the API allowance share is spent; the "
+                              "remaining writes wait for the next cycle")
+
+
 class Batcher(Generic[T]):
     """Writes one stream of updates; see the module docstring."""
 
@@ -221,14 +234,7 @@ class Batcher(Generic[T]):
             if limited:
                 break
         yield from settle(oldest_only=False)
-        order.fill_missing("budget guard: the API allowance share is spent" if budget_stop
-                           else "not sent: the CRM rate-limited this cycle's writes")
-        released = order.release()
-        if released:
-            yield released
-        if budget_stop:
-            raise BudgetExhausted("budget guard: the API allowance share is spent; the "
-                                  "remaining writes wait for the next cycle")
+        yield from _finish(order, budget_stop)
 
     def _bulk(
         self, source: Iterator[Indexed[T]], order: _Ordered, gate: Callable[[], None]
@@ -262,14 +268,7 @@ class Batcher(Generic[T]):
                 yield released
             if any(o.rate_limited for o in outcomes):
                 break
-        order.fill_missing("budget guard: the API allowance share is spent"
-                           if budget_stop else "not sent: the CRM rate-limited this cycle")
-        released = order.release()
-        if released:
-            yield released
-        if budget_stop:
-            raise BudgetExhausted("budget guard: the API allowance share is spent; the "
-                                  "remaining writes wait for the next cycle")
+        yield from _finish(order, budget_stop)
 
     # -- one batch -------------------------------------------------------------------------
     def _send(self, batch: list[Indexed[T]]) -> list[WriteOutcome]:

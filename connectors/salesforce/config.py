@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-from connectors.options import Duration, refuse_renamed
+from connectors.options import Duration, HttpOptions
 from connectors.salesforce.limits import API_VERSION, QUERY_PAGE_MAX
 
 GENERIC_LOGIN_HOSTS = frozenset({"login.salesforce.com", "test.salesforce.com"})
@@ -97,8 +97,10 @@ class ExtraActivitySource(BaseModel):
     where: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
 
-class SalesforceOptions(BaseModel):
+class SalesforceOptions(HttpOptions):
     """Connection, auth, limits and mapping options of one Salesforce org."""
+
+    RENAMED: ClassVar[dict[str, str]] = {"timeout_s": "timeout", "bulk_poll_s": "bulk_poll"}
 
     model_config = ConfigDict(extra="forbid")
 
@@ -117,8 +119,6 @@ class SalesforceOptions(BaseModel):
     bulk_read_threshold: int = Field(default=10_000, ge=1)
     #: Use Bulk API 2.0 ingest for more pending updates than this.
     bulk_write_threshold: int = Field(default=10_000, ge=1)
-    #: How long one HTTP request may take.
-    timeout: Duration = timedelta(seconds=30)
     #: Rows per Bulk API 2.0 query results page (one engine page each). The default is
     #: a REST query page, so a page costs the engine the same memory on either path.
     bulk_page_records: int = Field(default=QUERY_PAGE_MAX, ge=1, le=100_000)
@@ -126,23 +126,6 @@ class SalesforceOptions(BaseModel):
     bulk_poll: Duration = timedelta(seconds=2)
     #: Account checkbox marking priority/target accounts (account property ``priority``).
     account_priority_field: str | None = None
-
-    @property
-    def timeout_s(self) -> float:
-        """``timeout`` in seconds, as HTTP libraries take it."""
-        return self.timeout.total_seconds()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _renamed(cls, data: Any) -> Any:
-        return refuse_renamed(data, {"timeout_s": "timeout", "bulk_poll_s": "bulk_poll"})
-
-    @field_validator("timeout")
-    @classmethod
-    def _positive(cls, v: timedelta) -> timedelta:
-        if v <= timedelta(0):
-            raise ValueError("must be more than 0s")
-        return v
 
     @model_validator(mode="after")
     def _hosts(self) -> SalesforceOptions:
