@@ -16,13 +16,15 @@ Contract:
 
 from __future__ import annotations
 
+import builtins
 import os
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, cast
 
 from pydantic import (
     BaseModel,
@@ -31,13 +33,13 @@ from pydantic import (
     Field,
     Tag,
     ValidationError,
+    create_model,
     field_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-from connectors.hubspot.config import HubSpotOptions
+from connectors import registry
 from connectors.options import Duration
-from connectors.salesforce.config import SalesforceOptions
 from syncd.configfile import in_doc, interpolate, line_of, locate, tokenise
 from syncd.core.errors import KeyPath, format_location
 from syncd.yamltree import load_yaml
@@ -157,29 +159,75 @@ class EngineOptions(BaseModel):
         return v
 
 
-class HubSpotConnectorConfig(HubSpotOptions, EngineOptions):
-    """A HubSpot portal (``type: hubspot``)."""
+class ConnectorConfig(EngineOptions):
+    """One configured connector: the engine's keys plus its connector type's options
+    (``ConnectorType.options`` of the connector registry). The classes actually
+    validated are built from the registry, one per installed type
+    (``HubSpotConnectorConfig`` …), each also a subclass of its options model."""
 
-    type: Literal["hubspot"]
+    type: str
+    options_model: ClassVar[builtins.type[BaseModel]] = BaseModel
 
-    def connector_options(self) -> HubSpotOptions:
-        return HubSpotOptions.model_validate(
-            self.model_dump(include=set(HubSpotOptions.model_fields)))
-
-
-class SalesforceConnectorConfig(SalesforceOptions, EngineOptions):
-    """A Salesforce org (``type: salesforce``)."""
-
-    type: Literal["salesforce"]
-
-    def connector_options(self) -> SalesforceOptions:
-        return SalesforceOptions.model_validate(
-            self.model_dump(include=set(SalesforceOptions.model_fields)))
+    def connector_options(self) -> Any:
+        """The connector's own options (what its builder takes)."""
+        return self.options_model.model_validate(
+            self.model_dump(include=set(self.options_model.model_fields)))
 
 
-ConnectorConfig = Annotated[
-    HubSpotConnectorConfig | SalesforceConnectorConfig, Field(discriminator="type")
-]
+def _config_class(ct: registry.ConnectorType) -> type[ConnectorConfig]:
+    tag: Any = Literal[ct.name]
+    cls: Any = create_model(f"{ct.label}ConnectorConfig",
+                            __base__=(ct.options, ConnectorConfig), __module__=__name__,
+                            __doc__=f"A {ct.label} connector (``type: {ct.name}``).",
+                            type=(tag, ...))
+    cls.options_model = ct.options
+    return cast(type[ConnectorConfig], cls)
+
+
+def connector_configs() -> dict[str, type[ConnectorConfig]]:
+    """The config class of every registered connector type, by type name."""
+    types = registry.available()
+    with _CONFIGS_LOCK:
+        for name, ct in types.items():
+            if name not in _CONFIGS or _CONFIGS[name].options_model is not ct.options:
+                _CONFIGS[name] = _config_class(ct)
+        return {name: _CONFIGS[name] for name in types}
+
+
+def connector_union() -> Any:
+    """The discriminated union of the registered connector config classes."""
+    classes = list(connector_configs().values())
+    if not classes:
+        return ConnectorConfig
+    if len(classes) == 1:
+        return classes[0]
+    return Annotated[Union[tuple(classes)], Field(discriminator="type")]  # noqa: UP007
+
+
+_CONFIGS: dict[str, type[ConnectorConfig]] = {}
+_CONFIGS_LOCK = threading.Lock()
+
+if TYPE_CHECKING:
+    from connectors.hubspot.config import HubSpotOptions
+    from connectors.salesforce.config import SalesforceOptions
+
+    class HubSpotConnectorConfig(HubSpotOptions, ConnectorConfig):
+        def connector_options(self) -> HubSpotOptions: ...
+
+    class SalesforceConnectorConfig(SalesforceOptions, ConnectorConfig):
+        def connector_options(self) -> SalesforceOptions: ...
+
+    AnyConnectorConfig = ConnectorConfig
+else:
+    AnyConnectorConfig = connector_union()
+
+
+def __getattr__(name: str) -> Any:
+    """``HubSpotConnectorConfig`` and every other registered type's config class."""
+    for cls in connector_configs().values():
+        if cls.__name__ == name:
+            return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- settings
@@ -225,7 +273,7 @@ class Settings(BaseSettings):
 
     state: StateSettings = Field(default_factory=StateSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
-    connectors: dict[str, ConnectorConfig] = Field(default_factory=dict)
+    connectors: dict[str, AnyConnectorConfig] = Field(default_factory=dict)
 
     @classmethod
     def settings_customise_sources(
@@ -307,7 +355,8 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
                 key_path = (*key_path, tag_key)
                 msg = (f"unknown value {ctx.get('tag')!r}, expected one of: {expected}"
                        if err["type"] == "union_tag_invalid"
-                       else "required" + (": hubspot or salesforce" if tag_key == "type" else ""))
+                       else "required" + (": " + " or ".join(registry.available())
+                                          if tag_key == "type" else ""))
             if from_env and any(k.startswith("SYNCD_") for k in env):
                 msg += " (value may come from a SYNCD_ environment variable)"
             issues.append(ConfigIssue(source, line_of(lines, key_path),
@@ -319,6 +368,10 @@ def _validate(data: dict[str, Any], env: Mapping[str, str]) -> Settings:
     """Validate with ``env`` as the environment (not necessarily ``os.environ``)."""
 
     class _Scoped(Settings):
+        # the connector types registered now (a test may register one at run time)
+        connectors: dict[str, connector_union()] = Field(  # type: ignore[valid-type]
+            default_factory=dict)
+
         @classmethod
         def settings_customise_sources(
             cls,
