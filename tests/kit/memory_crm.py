@@ -37,6 +37,7 @@ from connectors.base import (
     FieldsReport,
     Outcome,
     Page,
+    RateLimited,
     RetriableError,
     Update,
     Usage,
@@ -63,6 +64,10 @@ class MemoryCRM:
     budget: int | None = None
     calls: Counter[str] = field(default_factory=Counter)
     writes: list[dict[str, Any]] = field(default_factory=list)
+    #: every call answers "429" while set (reads raise RateLimited; writes come back
+    #: retriable, rate-limited)
+    rate_limited: bool = False
+    http_429: int = 0
 
     def tick(self) -> int:
         self.seq += 1
@@ -91,6 +96,12 @@ class MemoryCRM:
         del self.contacts[cid]
         self.deleted.append([self.tick(), cid])
 
+    def merge_contacts(self, loser: str, survivor: str) -> None:
+        """``loser`` merged into ``survivor`` (the survivor is modified too)."""
+        del self.contacts[loser]
+        self.deleted.append([self.tick(), loser, survivor])
+        self.contacts[survivor]["mod"] = self.tick()
+
     def fields(self, cid: str) -> dict[str, Any]:
         return dict(self.contacts[cid]["fields"])
 
@@ -100,7 +111,7 @@ class MemoryCRM:
             "contacts": self.contacts, "accounts": self.accounts,
             "activities": self.activities, "deleted": self.deleted, "seq": self.seq,
             "failures": self.failures, "budget": self.budget, "calls": dict(self.calls),
-            "writes": self.writes}), encoding="utf-8")
+            "writes": self.writes, "rate_limited": self.rate_limited}), encoding="utf-8")
         os.replace(tmp, path)
 
     @classmethod
@@ -108,7 +119,8 @@ class MemoryCRM:
         d = json.loads(path.read_text(encoding="utf-8"))
         return cls(contacts=d["contacts"], accounts=d["accounts"], activities=d["activities"],
                    deleted=d["deleted"], seq=d["seq"], failures=d["failures"],
-                   budget=d["budget"], calls=Counter(d["calls"]), writes=d["writes"])
+                   budget=d["budget"], calls=Counter(d["calls"]), writes=d["writes"],
+                   rate_limited=bool(d.get("rate_limited")))
 
 
 class MemoryConnector(Connector):
@@ -165,7 +177,9 @@ class MemoryConnector(Connector):
         events += [(c["mod"], "contact", cid) for cid, c in self.crm.contacts.items()]
         events += [(a["mod"], "activity", k) for k, a in self.crm.activities.items()]
         if not full:
-            events += [(s, "deleted", cid) for s, cid in self.crm.deleted]
+            events += [(d[0], "deleted", d[1]) for d in self.crm.deleted if len(d) == 2]
+            events += [(d[0], "merged", f"{d[1]}>{d[2]}") for d in self.crm.deleted
+                       if len(d) == 3]
         events = sorted(e for e in events if e[0] > after)
         for i in range(0, len(events), self.page_size):
             if i and self.usage().stop:
@@ -176,6 +190,9 @@ class MemoryConnector(Connector):
             if self.pages_yielded == self.fail_at_page:
                 raise RetriableError("HTTP 503 from the CRM after 6 attempts")
             self._call("read")
+            if self.crm.rate_limited:
+                self.crm.http_429 += 1
+                raise RateLimited("memory CRM: 429 Too Many Requests")
             yield Page(
                 contacts=[self._contact_record(k) for _s, t, k in part if t == "contact"],
                 accounts=[AccountRecord(id=k, data=dict(self.crm.accounts[k]["data"]),
@@ -186,6 +203,7 @@ class MemoryConnector(Connector):
                                            data=dict(self.crm.activities[k]["data"]))
                             for _s, t, k in part if t == "activity"],
                 deleted_contacts=[k for _s, t, k in part if t == "deleted"],
+                merged=dict(k.split(">", 1) for _s, t, k in part if t == "merged"),
                 cursor={"seq": part[-1][0]}, estimated_total=len(events))
 
     @property
@@ -203,6 +221,10 @@ class MemoryConnector(Connector):
     def _send(self, batch: list[Update]) -> list[WriteOutcome]:
         self.write_calls += 1
         self._maybe_kill("write-before", self.write_calls)
+        if self.crm.rate_limited:
+            self._call("write")
+            self.crm.http_429 += 1
+            raise RateLimited("memory CRM: 429 Too Many Requests")
         out: list[WriteOutcome] = []
         for u in batch:
             if isinstance(u, AccountUpdate):
@@ -241,7 +263,7 @@ class MemoryConnector(Connector):
         calls = self.crm.calls - self.start_calls
         total = sum(self.crm.calls.values())
         left = None if self.crm.budget is None else max(0, self.crm.budget - total)
-        return Usage(calls=dict(calls), http_429=0, budget_remaining=left,
+        return Usage(calls=dict(calls), http_429=self.crm.http_429, budget_remaining=left,
                      budget_limit=self.crm.budget, calls_left=left,
                      stop=left is not None and left <= 0)
 
