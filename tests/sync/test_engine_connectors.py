@@ -55,7 +55,7 @@ def test_one_connector_per_engine_and_the_field_check_is_kept(
         built.append(Watched(name, crm))
         return built[-1]
 
-    app.factory = factory  # type: ignore[assignment]
+    app.factory = factory
     assert run_cycle(app, NAME).status == "ok"
     assert run_cycle(app, NAME).status == "ok"
     assert len(built) == 1 and built[0].ensures == 1 and not built[0].closed
