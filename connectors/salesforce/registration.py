@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from connectors.registry import ConnectorType
 from connectors.salesforce import limits
 from connectors.salesforce.config import SalesforceOptions
-from connectors.registry import ConnectorType
 
 CONNECTOR = ConnectorType(
     "salesforce", "Salesforce", SalesforceOptions, "connectors.salesforce.connector:build", limits
