@@ -35,6 +35,7 @@ from pydantic import (
     ValidationError,
     create_model,
     field_validator,
+    model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
@@ -167,6 +168,13 @@ class ConnectorConfig(EngineOptions):
 
     type: str
     options_model: ClassVar[builtins.type[BaseModel]] = BaseModel
+
+    @model_validator(mode="after")
+    def _installed(self) -> ConnectorConfig:
+        if self.options_model is BaseModel:  # no connector package is registered at all
+            raise ValueError(f"connector type {self.type!r} is not installed (no connector "
+                             "package is registered; reinstall syncd: pip install -e .)")
+        return self
 
     def connector_options(self) -> Any:
         """The connector's own options (what its builder takes)."""
