@@ -63,7 +63,8 @@ def org(keys: tuple[str, str]) -> Iterator[tuple[SalesforceSandbox, SandboxServe
         yield app, server, clock
 
 
-def _engine(tmp_path: Path, url: str, clock: Clock, private: str, state_url: str) -> Engine:
+def _engine(tmp_path: Path, url: str, clock: Clock, private: str, state_url: str,
+            extra: str = "") -> Engine:
     cfg = tmp_path / "syncd.yaml"
     cfg.write_text(f"""\
 state: {{url: "{state_url}"}}
@@ -76,7 +77,7 @@ connectors:
             private_key: "${{SF_KEY}}"}}
     model: {MODEL}
     bulk_poll: 0s
-""", encoding="utf-8")
+{extra}""", encoding="utf-8")
     settings = load_settings(cfg, {"SF_KEY": private})
 
     def factory(name: str, c: ConnectorConfig) -> Connector:
@@ -184,5 +185,30 @@ def test_cycles_describe_once_and_mix_accounts_into_contact_batches(
             r = run_cycle(engine, NAME)
             assert r.status == "ok", r.error
             assert not [q.path for q in app.log.requests() if q.path.endswith("/describe")]
+    finally:
+        engine.close()
+
+
+def test_the_daemons_cycle_writes_through_bulk_above_the_threshold(
+        tmp_path: Path, state_url: str, keys: tuple[str, str],
+        org: tuple[SalesforceSandbox, SandboxServer, Clock]) -> None:
+    """The connector owns write batching: ``run_cycle`` hands it every write of the
+    cycle, so above ``bulk_write_threshold`` they go out as Bulk API 2.0 jobs (one per
+    object), not as sObject Collections batches the engine sliced."""
+    app, server, clock = org
+    engine = _engine(tmp_path, server.url, clock, keys[0], state_url,
+                     "    bulk_write_threshold: 10\n")
+    try:
+        assert engine.connector(NAME).ensure_fields(create=True).ok
+        clock.now += 60
+        app.log.reset()
+        report = run_cycle(engine, NAME)
+        assert report.status == "ok", report.error
+        assert report.written > 10
+        jobs = [r for r in app.log.requests()
+                if r.method == "POST" and r.path.endswith("/jobs/ingest")]
+        collections = [r for r in app.log.requests() if r.path.endswith("/composite/sobjects")]
+        assert len(jobs) == 3 and not collections  # Lead, Contact and Account jobs
+        assert report.pending == 0 and report.accounts_written > 0
     finally:
         engine.close()
