@@ -34,6 +34,7 @@ class KillingConnector(Connector):
         self.auto_create_fields = inner.auto_create_fields
         self.pages = 0
         self.writes = 0
+        self.sending = 0
 
     def _maybe_kill(self, step: str, n: int) -> None:
         if self.kill_at == f"{step}:{n}":
@@ -54,14 +55,11 @@ class KillingConnector(Connector):
 
     def write(self, updates: Iterable[Update], *,
               before_batch: BeforeBatch | None = None) -> Iterator[Sequence[WriteOutcome]]:
-        sending = 0
-
         def hook() -> None:
-            nonlocal sending
             if before_batch is not None:
                 before_batch()
-            sending += 1
-            self._maybe_kill("write-before", self.writes + sending)
+            self.sending += 1
+            self._maybe_kill("write-before", self.sending)
 
         for outcomes in self.inner.write(updates, before_batch=hook):
             self.writes += 1
