@@ -267,6 +267,11 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                 print(line(result, args.change), flush=True)
                 if stats.get("limited"):
                     print(f"#   429s by endpoint: {stats['limited']}", flush=True)
+                w = stats.get("writes") or {}
+                if w.get("batches") or w.get("bulk_jobs"):
+                    print(f"#   writes: {w['batches']} write batches, {w['bulk_jobs']} Bulk "
+                          f"API 2.0 jobs, at most {w['max_parallel']} write requests in "
+                          "flight at once", flush=True)
                 if report["status"] != "ok":
                     print(f"#   cycle {report['status']}: {report['error']}", flush=True)
     finally:

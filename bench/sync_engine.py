@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
             cmd = json.loads(line)
             op = cmd.get("op")
             if op == "setup":
-                conn = engine.connector(NAME)
+                # `syncd setup` runs in a process of its own: a connector of its own
+                conn = engine.factory(NAME, engine.config(NAME))
                 try:
                     fields = conn.ensure_fields(create=True)
                 finally:

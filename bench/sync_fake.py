@@ -25,6 +25,7 @@ import argparse
 import json
 import random
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -158,6 +159,46 @@ CRMS: dict[str, tuple[Callable[..., SandboxApp], Callable[[Any], dict[str, int]]
 }
 
 
+class WriteGauge:
+    """Write requests as the fake sees them: CRM write batches, Bulk ingest jobs, and
+    the most write requests in flight at once (concurrent batches show here)."""
+
+    def __init__(self, app: SandboxApp) -> None:
+        self.lock = threading.Lock()
+        self.inflight = self.most = self.batches = self.bulk_jobs = 0
+        handle = app.handle
+
+        def tracked(request: Any) -> Any:
+            path, method = request.path, request.method
+            write = method in ("POST", "PATCH") and (
+                "/batch/update" in path or path.endswith("/composite/sobjects"))
+            if method == "POST" and path.endswith("/jobs/ingest"):
+                with self.lock:
+                    self.bulk_jobs += 1
+            if not write:
+                return handle(request)
+            with self.lock:
+                self.inflight += 1
+                self.batches += 1
+                self.most = max(self.most, self.inflight)
+            try:
+                return handle(request)
+            finally:
+                with self.lock:
+                    self.inflight -= 1
+
+        app.handle = tracked  # type: ignore[method-assign]
+
+    def stats(self) -> dict[str, int]:
+        with self.lock:
+            return {"batches": self.batches, "bulk_jobs": self.bulk_jobs,
+                    "max_parallel": self.most}
+
+    def reset(self) -> None:
+        with self.lock:
+            self.most = self.batches = self.bulk_jobs = 0
+
+
 def _answer(obj: dict[str, Any]) -> None:
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -173,6 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     build, counts, modified, change = CRMS[args.crm]
     clock = Clock()
     app = build(args.contacts, args.seed, FaultSpec(latency_ms=args.latency_ms), clock)
+    gauge = WriteGauge(app)
     with SandboxServer(app) as server:
         _answer({"url": server.url, "objects": counts(app), "clock": clock()})
         for line in sys.stdin:
@@ -185,9 +227,11 @@ def main(argv: list[str] | None = None) -> int:
                 stats = app.log.stats(counts(app))
                 limited = Counter(r.endpoint for r in app.log.requests() if r.status == 429)
                 stats["limited"] = dict(limited)
+                stats["writes"] = gauge.stats()
                 _answer(stats)
             elif op == "reset":
                 app.log.reset()
+                gauge.reset()
                 _answer({"reset": True})
             elif op == "change":
                 _answer({"changed": change(app, float(cmd["share"]), int(cmd["seed"])),

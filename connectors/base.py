@@ -13,9 +13,10 @@ Life cycle, as the engine drives it::
     for page in conn.changes(cursor, until=run_start, full=False, since=None):
         ...store page.contacts / accounts / activities / deletions...
         ...commit, then store page.cursor...
-        if conn.usage().stop: break        # budget guard
-    outcomes = conn.write(updates)         # one WriteOutcome per update, same order
-    conn.close()
+    # (BudgetExhausted out of changes(): the budget guard ended the pull after a page)
+    for outcomes in conn.write(ordered_updates, before_batch=hook):
+        ...record the outcomes of one CRM batch (they follow the updates' order)...
+    conn.close()                           # when the engine closes: one connector per engine
 
 Errors raised out of a connector are typed by what the caller should do:
 
@@ -25,6 +26,14 @@ Errors raised out of a connector are typed by what the caller should do:
 * ``RetriableError``: the CRM or the network failed and the connector's own
   retry policy gave up; the next cycle may succeed. Cursors of pages already
   yielded stay valid.
+* ``RateLimited`` (a ``RetriableError``): the CRM kept refusing for rate reasons
+  after the retry policy's waits; stop calling it this cycle.
+* ``BudgetExhausted`` (a ``RetriableError``): the budget guard (this cycle's
+  share of the daily allowance) says stop; what was read or written so far stands.
+* ``FieldsGone`` (a ``FatalError``): a field syncd reads or writes vanished or was
+  hidden from the API user; whoever kept a passed field check must check again.
+* ``RequestRejected``: the CRM refused one request for a reason retrying cannot fix
+  (a 4xx with a structured ``code``); connectors turn it into per-record outcomes.
 * ``SkippableRecordError``: one record cannot be used; the caller logs it
   (with ``record_id``) and carries on. Connectors usually report such records
   in ``Page.skipped`` instead of raising.
@@ -33,15 +42,18 @@ Errors raised out of a connector are typed by what the caller should do:
 from __future__ import annotations
 
 import abc
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
 __all__ = [
+    "FIELD_MISSING",
     "AccountRecord",
     "AccountUpdate",
     "ActivityRecord",
+    "BeforeBatch",
+    "BudgetExhausted",
     "CheckItem",
     "Connector",
     "ConnectorError",
@@ -49,11 +61,15 @@ __all__ = [
     "ContactUpdate",
     "FatalError",
     "FieldSpec",
+    "FieldsGone",
     "FieldsReport",
     "Page",
+    "RateLimited",
+    "RequestRejected",
     "RetriableError",
     "SkippableRecordError",
     "SkippedRecord",
+    "Update",
     "Usage",
     "WriteOutcome",
     "WrittenValues",
@@ -67,15 +83,49 @@ JSON = dict[str, Any]
 
 class ConnectorError(Exception):
     """Base of every error a connector raises. ``str(err)`` is for humans and
-    never contains a secret."""
+    never contains a secret; ``code`` is the CRM's structured error code when it
+    sent one (``INVALID_FIELD``, ``VALIDATION_ERROR`` ...), for decisions."""
+
+    def __init__(self, message: str = "", *, code: str = "") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class FatalError(ConnectorError):
     """Configuration, authentication or permission problem: retrying will not help."""
 
 
+class FieldsGone(FatalError):
+    """A field syncd reads or writes is gone or hidden from the API user: a field
+    check that passed earlier no longer holds (check the fields again)."""
+
+
 class RetriableError(ConnectorError):
     """A transient failure that outlived the retry policy; try again next cycle."""
+
+
+class RateLimited(RetriableError):
+    """The CRM kept answering "too many requests" through the retry policy's waits."""
+
+
+class BudgetExhausted(RetriableError):
+    """The budget guard says stop: this cycle's share of the API allowance is spent
+    (or the CRM said the daily allowance is). Everything yielded so far stands."""
+
+
+class RequestRejected(ConnectorError):
+    """The CRM refused a request (a 4xx other than auth and rate limits) for a
+    reason retrying cannot fix. ``status`` is the HTTP status, ``code`` the CRM's
+    error category, ``body`` its parsed answer (for the connector's own parsing)."""
+
+    def __init__(
+        self, status: int, code: str, message: str, body: Any = None, *, crm: str = "the CRM"
+    ) -> None:
+        super().__init__(f"{crm} answered {status} {code}: {message}", code=code)
+        self.status = status
+        self.category = code
+        self.message = message
+        self.body = body
 
 
 class SkippableRecordError(ConnectorError):
@@ -213,6 +263,13 @@ class AccountUpdate:
 
 
 Outcome = Literal["ok", "retriable", "rejected"]
+Update = ContactUpdate | AccountUpdate
+#: Called by a connector right before it sends each write batch to the CRM (the
+#: engine's single place to stop or fence the writes); raising stops the writes.
+BeforeBatch = Callable[[], None]
+#: ``WriteOutcome.code`` of a record refused because one of syncd's fields is
+#: missing or hidden (the field check must run again).
+FIELD_MISSING = "field_missing"
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,6 +287,8 @@ class WriteOutcome:
     #: True when retrying cannot help (a portal's validation rule refused the
     #: value): the engine dead-letters the write at once.
     final: bool = False
+    #: The CRM's structured error code (or ``FIELD_MISSING``), for decisions.
+    code: str = ""
 
 
 # --------------------------------------------------------------------------- checks
@@ -307,22 +366,18 @@ class Connector(abc.ABC):
     """The contract. Implementations live in ``connectors/<crm>/connector.py``.
 
     ``name`` is the configured connector name (``hubspot-main``);
-    ``write_batch_size`` is how many updates one write call carries, so the
-    engine can turn a call budget into a number of writable records;
     ``auto_create_fields`` says whether a cycle may call
     ``ensure_fields(create=True)`` by itself (HubSpot: creating properties is
     routine) or must only verify and leave creation to ``syncd setup``
-    (Salesforce: metadata changes need an admin's consent);
-    ``mixed_writes`` says whether contact and account updates in one ``write``
-    call share the CRM's batches (Salesforce sObject Collections), so the engine
-    tops up the last contact batch with accounts; without it each type has its
-    own batches (HubSpot) and the engine sends accounts in full batches of their own.
+    (Salesforce: metadata changes need an admin's consent).
+
+    A connector lives as long as the engine that built it (many cycles); the
+    engine keeps what it verified (the passed field check) and calls ``close``
+    once. Batching of writes is the connector's own business (``write``).
     """
 
     name: str
-    write_batch_size: int
     auto_create_fields: bool = False
-    mixed_writes: bool = False
 
     @abc.abstractmethod
     def check(self) -> list[CheckItem]:
@@ -363,14 +418,24 @@ class Connector(abc.ABC):
         ``full``), re-read every record modified at or after ``since`` whatever
         ``cursor``'s position, and return normal cursors: the last page's
         cursor is the one an ordinary pull ending at ``until`` would store, and
-        a pull cut short resumes from its own position."""
+        a pull cut short resumes from its own position.
+
+        When the budget guard says stop after a page, the iterator raises
+        ``BudgetExhausted`` once the engine asks for the next page (every page
+        yielded before it, with its cursor, stands)."""
 
     @abc.abstractmethod
     def write(
-        self, updates: Sequence[ContactUpdate | AccountUpdate]
-    ) -> list[WriteOutcome]:
-        """Write the updates in batches the CRM allows; one outcome per update,
-        in the same order. Never raises for a record-level failure."""
+        self, updates: Iterable[Update], *, before_batch: BeforeBatch | None = None
+    ) -> Iterator[Sequence[WriteOutcome]]:
+        """Write an ordered stream of updates (most important first) in batches
+        the CRM allows, and yield the outcomes of each batch as it completes: one
+        outcome per update, in the stream's order (the n-th outcome yielded in all
+        belongs to the n-th update taken). The connector takes updates from the
+        stream only as it needs them, calls ``before_batch`` right before it sends
+        each batch, and stops taking updates when its budget guard says stop (the
+        updates already taken get ``retriable`` outcomes with ``rate_limited``).
+        Never raises for a record-level failure."""
 
     @abc.abstractmethod
     def usage(self) -> Usage:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator
+from pydantic import BaseModel, BeforeValidator, field_validator, model_validator
 
-__all__ = ["BOUNDS", "Bound", "Duration", "check_bound", "parse_duration"]
+__all__ = ["BOUNDS", "Bound", "Duration", "HttpOptions", "check_bound", "parse_duration",
+           "refuse_renamed"]
 
 _DURATION = re.compile(r"^\s*([-+]?\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -64,9 +65,9 @@ BOUNDS: dict[str, Bound] = {
                       "it is re-read on every cycle"),
     "safety_lag": Bound(0, 3600, "a negative lag reads past now, so changes made meanwhile "
                         "are skipped", "every change would wait that long to be synced"),
-    "timeout_s": Bound(0, 600, "a call needs some time to answer",
+    "timeout": Bound(0, 600, "a call needs some time to answer",
                        "a stalled call would hold the cycle that long", low_open=True),
-    "bulk_poll_s": Bound(0, 300, "it is a wait between status polls",
+    "bulk_poll": Bound(0, 300, "it is a wait between status polls",
                          "a finished job would wait that long to be read"),
     "lock_lease": Bound(10, 3600, "a shorter lease can run out between two heartbeats, and "
                         "another process would sync the same connector",
@@ -104,3 +105,50 @@ def check_bound(name: str, value: Any) -> Any:
     if bound.high is not None and n > bound.high:
         raise ValueError(f"must be at most {_show(bound.high, duration)}: {bound.why_high}")
     return value
+
+
+def refuse_renamed(data: Any, renamed: dict[str, str]) -> Any:
+    """For a ``model_validator(mode="before")``: an old key names its new one
+    (``timeout_s`` -> ``timeout``, a duration) instead of failing as "unknown key"."""
+    if isinstance(data, dict):
+        for old, new in renamed.items():
+            if old in data:
+                raise ValueError(
+                    f"{old} was renamed {new}: write a duration such as "
+                    f"{new}: {_example(data[old])}"
+                )
+    return data
+
+
+def _example(value: Any) -> str:
+    try:
+        return f"{int(float(value))}s"
+    except (TypeError, ValueError):
+        return "30s"
+
+
+class HttpOptions(BaseModel):
+    """The option every connector that talks HTTP shares: ``timeout``, a duration.
+    Subclasses name more renamed keys in ``RENAMED`` (old key -> new key)."""
+
+    RENAMED: ClassVar[dict[str, str]] = {"timeout_s": "timeout"}
+
+    #: How long one HTTP request may take.
+    timeout: Duration = timedelta(seconds=30)
+
+    @property
+    def timeout_s(self) -> float:
+        """``timeout`` in seconds, as HTTP libraries take it."""
+        return self.timeout.total_seconds()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed(cls, data: Any) -> Any:
+        return refuse_renamed(data, cls.RENAMED)
+
+    @field_validator("timeout")
+    @classmethod
+    def _positive(cls, v: timedelta) -> timedelta:
+        if v <= timedelta(0):
+            raise ValueError("must be more than 0s")
+        return v

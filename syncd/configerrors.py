@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic_core import ErrorDetails
 
+from connectors import registry
 from connectors.options import BOUNDS
 from syncd.configfile import line_of, locate
 from syncd.configschema import child_type, keys_of
@@ -90,7 +91,8 @@ def place_error(err: ErrorDetails, data: Any, lines: Mapping[KeyPath, int], sour
         expected = str(ctx.get("expected_tags", "")).replace("'", "")
         key_path = (*key_path, tag_key)
         msg = (f"unknown value, expected one of: {expected}" if kind == "union_tag_invalid"
-               else "required" + (": hubspot or salesforce" if tag_key == "type" else ""))
+               else "required" + (": " + " or ".join(registry.available())
+                                  if tag_key == "type" else ""))
     else:
         msg = describe(err)
         if kind == "value_error":

@@ -27,14 +27,16 @@ Contract:
 
 from __future__ import annotations
 
+import builtins
 import difflib
 import os
 import re
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import time, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union, cast
 
 from pydantic import (
     BaseModel,
@@ -45,12 +47,13 @@ from pydantic import (
     Tag,
     ValidationError,
     ValidationInfo,
+    create_model,
     field_validator,
+    model_validator,
 )
 
-from connectors.hubspot.config import HubSpotOptions
+from connectors import registry
 from connectors.options import Duration, check_bound
-from connectors.salesforce.config import SalesforceOptions
 from syncd.configenv import apply_env
 from syncd.configerrors import place_error
 from syncd.configfile import interpolate, line_of, tokenise
@@ -186,7 +189,7 @@ class EngineOptions(BaseModel):
 
     # Options of every connector type that would lose data or make no sense
     # outside their bounds (connectors.options.BOUNDS says which and why).
-    @field_validator("lookback", "safety_lag", "timeout_s", "bulk_poll_s", "budget_share",
+    @field_validator("lookback", "safety_lag", "timeout", "bulk_poll", "budget_share",
                      check_fields=False)
     @classmethod
     def _bounded(cls, v: Any, info: ValidationInfo) -> Any:
@@ -201,29 +204,82 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-class HubSpotConnectorConfig(HubSpotOptions, EngineOptions):
-    """A HubSpot portal (``type: hubspot``)."""
+class ConnectorConfig(EngineOptions):
+    """One configured connector: the engine's keys plus its connector type's options
+    (``ConnectorType.options`` of the connector registry). The classes actually
+    validated are built from the registry, one per installed type
+    (``HubSpotConnectorConfig`` …), each also a subclass of its options model."""
 
-    type: Literal["hubspot"]
+    type: str
+    options_model: ClassVar[builtins.type[BaseModel]] = BaseModel
 
-    def connector_options(self) -> HubSpotOptions:
-        return HubSpotOptions.model_validate(
-            self.model_dump(include=set(HubSpotOptions.model_fields)))
+    @model_validator(mode="after")
+    def _installed(self) -> ConnectorConfig:
+        if self.options_model is BaseModel:  # no connector package is registered at all
+            raise ValueError(f"connector type {self.type!r} is not installed (no connector "
+                             "package is registered; reinstall syncd: pip install -e .)")
+        return self
+
+    def connector_options(self) -> Any:
+        """The connector's own options (what its builder takes)."""
+        return self.options_model.model_validate(
+            self.model_dump(include=set(self.options_model.model_fields)))
 
 
-class SalesforceConnectorConfig(SalesforceOptions, EngineOptions):
-    """A Salesforce org (``type: salesforce``)."""
+def _config_class(ct: registry.ConnectorType) -> type[ConnectorConfig]:
+    tag: Any = Literal[ct.name]
+    cls: Any = create_model(f"{ct.label}ConnectorConfig",
+                            __base__=(ct.options, ConnectorConfig), __module__=__name__,
+                            __doc__=f"A {ct.label} connector (``type: {ct.name}``).",
+                            type=(tag, ...))
+    cls.options_model = ct.options
+    return cast(type[ConnectorConfig], cls)
 
-    type: Literal["salesforce"]
 
-    def connector_options(self) -> SalesforceOptions:
-        return SalesforceOptions.model_validate(
-            self.model_dump(include=set(SalesforceOptions.model_fields)))
+def connector_configs() -> dict[str, type[ConnectorConfig]]:
+    """The config class of every registered connector type, by type name."""
+    types = registry.available()
+    with _CONFIGS_LOCK:
+        for name, ct in types.items():
+            if name not in _CONFIGS or _CONFIGS[name].options_model is not ct.options:
+                _CONFIGS[name] = _config_class(ct)
+        return {name: _CONFIGS[name] for name in types}
 
 
-ConnectorConfig = Annotated[
-    HubSpotConnectorConfig | SalesforceConnectorConfig, Field(discriminator="type")
-]
+def connector_union() -> Any:
+    """The discriminated union of the registered connector config classes."""
+    classes = list(connector_configs().values())
+    if not classes:
+        return ConnectorConfig
+    if len(classes) == 1:
+        return classes[0]
+    return Annotated[Union[tuple(classes)], Field(discriminator="type")]  # noqa: UP007
+
+
+_CONFIGS: dict[str, type[ConnectorConfig]] = {}
+_CONFIGS_LOCK = threading.Lock()
+
+if TYPE_CHECKING:
+    from connectors.hubspot.config import HubSpotOptions
+    from connectors.salesforce.config import SalesforceOptions
+
+    class HubSpotConnectorConfig(HubSpotOptions, ConnectorConfig):
+        def connector_options(self) -> HubSpotOptions: ...
+
+    class SalesforceConnectorConfig(SalesforceOptions, ConnectorConfig):
+        def connector_options(self) -> SalesforceOptions: ...
+
+    AnyConnectorConfig = ConnectorConfig
+else:
+    AnyConnectorConfig = connector_union()
+
+
+def __getattr__(name: str) -> Any:
+    """``HubSpotConnectorConfig`` and every other registered type's config class."""
+    for cls in connector_configs().values():
+        if cls.__name__ == name:
+            return cls
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # --------------------------------------------------------------------------- settings
@@ -281,7 +337,7 @@ class Settings(BaseModel):
 
     state: StateSettings = Field(default_factory=StateSettings)
     daemon: DaemonSettings = Field(default_factory=DaemonSettings)
-    connectors: dict[str, ConnectorConfig] = Field(default_factory=dict)
+    connectors: dict[str, AnyConnectorConfig] = Field(default_factory=dict)
 
     _warnings: list[ConfigIssue] = PrivateAttr(default_factory=list)
 
@@ -355,21 +411,33 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
                                   f"environment variable {name} is not set"))
     if issues:
         raise ConfigError(issues)
-    overrides = apply_env(data, env, Settings)
+    scoped = _settings_class()
+    overrides = apply_env(data, env, scoped)
     issues = [ConfigIssue(var, None, "", msg) for var, msg in overrides.errors]
     base = Path(os.path.abspath(path)).parent
-    data = normalise(overrides.data, Settings, base, {"model": resolve_model})
+    data = normalise(overrides.data, scoped, base, {"model": resolve_model})
     state = data.get("state")
     if isinstance(state, dict) and isinstance(state.get("url"), str):
         state["url"] = resolve_sqlite_url(state["url"], base)
     try:
-        settings = Settings.model_validate(data)
+        settings = scoped.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors(include_input=False, include_url=False):
             issues.append(ConfigIssue(*place_error(err, data, lines, source, overrides.origin,
-                                                   Settings)))
+                                                   scoped)))
     warnings = [ConfigIssue(var, None, "", msg) for var, msg in overrides.warnings]
     if issues:
         raise ConfigError(sorted(issues, key=lambda i: i.line or 0), warnings)
     settings._warnings = warnings
     return settings
+
+
+def _settings_class() -> type[Settings]:
+    """``Settings`` with the connector types registered now (a test may register
+    one at run time, after this module was imported)."""
+
+    class _Scoped(Settings):
+        connectors: dict[str, connector_union()] = Field(  # type: ignore[valid-type]
+            default_factory=dict)
+
+    return _Scoped

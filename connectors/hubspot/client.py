@@ -2,16 +2,18 @@
 
 Every HubSpot call of the connector goes through ``HubSpotClient.call``:
 
-1. the limiter paces it (burst bucket; search calls the search bucket);
+1. the kit's pacer paces it (burst bucket; search calls the search bucket);
 2. it is sent with the current bearer token and an explicit timeout;
 3. a 401 under OAuth refreshes the token and repeats the same call once (the page or
    batch in flight is not lost);
-4. one tenacity policy retries 429 (waiting ``Retry-After`` when given, else exponential
-   backoff with jitter), 5xx and connection errors, at most ``max_attempts`` times, with
-   the injected ``sleep``; other 4xx are not retried;
+4. the kit's retry policy retries 429 (waiting ``Retry-After`` when given, else
+   exponential backoff with jitter; these waits are not failed attempts), 5xx and
+   connection errors, with the injected ``sleep``; other 4xx are not retried; a 429 of
+   the ``DAILY`` policy tells the budget meter the allowance is spent;
 5. what still fails is converted: ``FatalError`` (401/403, OAuth refresh refused),
-   ``RateLimited``/``RetriableError`` (the policy gave up), ``RequestRejected`` (another
-   4xx, for the caller to handle: a 409 on create, a 400 on a batch).
+   ``BudgetExhausted`` (daily allowance spent), ``RateLimited``/``RetriableError`` (the
+   policy gave up), ``RequestRejected`` (another 4xx, for the caller to handle: a 409
+   on create, a 400 on a batch).
 
 The SDK's own urllib3 retries are off (``Retry(total=0)``) so this policy alone decides.
 SDK API objects are built once, here.
@@ -27,39 +29,32 @@ from typing import Any
 
 import urllib3
 from hubspot import HubSpot
-from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
-from tenacity.wait import wait_random_exponential
 from urllib3.util.retry import Retry
 
-from connectors.base import ConnectorError, FatalError, RetriableError
+from connectors.base import (
+    BudgetExhausted,
+    ConnectorError,
+    FatalError,
+    RateLimited,
+    RequestRejected,
+    RetriableError,
+)
 from connectors.hubspot import limits, paths
 from connectors.hubspot.auth import SCOPE_NAMES, Issued, OAuthTokens, PrivateAppToken, TokenSource
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.diagnose import from_hubspot, network_error
-from connectors.hubspot.pacing import Limiter
 from connectors.hubspot.paths import EndpointGone
-from connectors.hubspot.usage import UsageMeter
+from connectors.kit.budget import BudgetMeter
+from connectors.kit.pacing import Pacer, TokenBucket
+from connectors.kit.retry import Failure, Kind, RetryPolicy
+
+__all__ = ["HubSpotClient", "RateLimited", "RequestRejected", "retry_after_s", "transient"]
 
 #: Object types the connector reads or writes, by the SDK's discovery attribute.
 CRM_OBJECTS = ("contacts", "companies")
 ENGAGEMENTS = ("calls", "emails", "meetings", "notes", "tasks")
 #: Longest wait honoured from a Retry-After header (longer ones end the retries).
 MAX_RETRY_AFTER_S = 120.0
-
-
-class RateLimited(RetriableError):
-    """HubSpot kept answering 429 (or the daily allowance is spent)."""
-
-
-class RequestRejected(ConnectorError):
-    """HubSpot refused a request with a 4xx other than 401/403/429: not worth retrying."""
-
-    def __init__(self, status: int, category: str, message: str, body: Any) -> None:
-        super().__init__(f"HubSpot answered {status} {category}: {message}")
-        self.status = status
-        self.category = category
-        self.message = message
-        self.body = body
 
 
 class _GiveUp(Exception):
@@ -108,6 +103,15 @@ def transient(exc: BaseException) -> bool:
     return status is not None and (status == 429 or status >= 500)
 
 
+def classify(exc: BaseException) -> Failure | None:
+    """The retry policy's view of an SDK failure."""
+    if not transient(exc):
+        return None
+    if _status(exc) == 429:
+        return Failure(Kind.RATE_LIMITED, retry_after_s(exc))
+    return Failure(Kind.TRANSIENT)
+
+
 def retry_after_s(exc: BaseException) -> float | None:
     """Seconds from a 429's ``Retry-After`` (None when absent or unparseable)."""
     if _status(exc) != 429:
@@ -153,16 +157,20 @@ class HubSpotClient:
         #: Endpoints that answered 410 (sunset) during this client's life.
         self.gone: set[str] = set()
         self.timeout = options.timeout_s
-        self.meter = UsageMeter(limits.DAILY[options.tier], options.budget_share)
-        self.limiter = Limiter(
-            limits.BURST_PER_WINDOW[options.tier],
-            limits.BURST_WINDOW_S,
-            limits.SEARCH_PER_SECOND,
-            clock=clock,
+        self.meter = BudgetMeter(limits.DAILY[options.tier], options.budget_share)
+        burst = limits.BURST_PER_WINDOW[options.tier]
+        self.burst = TokenBucket(burst, limits.BURST_WINDOW_S, clock=clock, sleep=sleep,
+                                 reserve=max(1, burst // 50))
+        self.search = TokenBucket(limits.SEARCH_PER_SECOND, 1.0, clock=clock, sleep=sleep,
+                                  reserve=1)
+        # search calls count against the search limit only, as HubSpot counts them
+        self.pacer = Pacer(self.burst, {"search": self.search, "auth": None})
+        self.policy = RetryPolicy(
+            classify,
             sleep=sleep,
+            max_attempts=max_attempts,
+            retry_after_cap_s=MAX_RETRY_AFTER_S,
         )
-        self._max_attempts = max_attempts
-        self._backoff = wait_random_exponential(multiplier=0.5, max=30.0)
         no_retries = Retry(total=0, respect_retry_after_header=False, raise_on_status=False)
         sdk = HubSpot(host=options.base_url.rstrip("/"), retry=no_retries)
         crm = sdk.crm
@@ -206,9 +214,9 @@ class HubSpotClient:
         (``_preload_content=False``): the SDK's model deserialisation costs about a
         millisecond per record, more than the HTTP round trip."""
         try:
-            return self._policy()(self._attempt, kind, fn, args, kwargs)
+            return self.policy.call(lambda: self._attempt(kind, fn, args, kwargs))
         except _GiveUp as stop:
-            raise RateLimited(
+            raise BudgetExhausted(
                 "HubSpot's daily API allowance is spent; the next cycle resumes"
             ) from stop.cause
         except Exception as exc:
@@ -216,21 +224,10 @@ class HubSpotClient:
                 raise  # not an HTTP failure: a bug, not something to retry next cycle
             raise self._convert(exc) from exc
 
-    def _policy(self) -> Retrying:
-        """The one retry policy: 429 (Retry-After, else exponential backoff with jitter),
-        5xx and connection errors; at most ``max_attempts`` tries; the injected sleep."""
-        return Retrying(
-            stop=stop_after_attempt(self._max_attempts),
-            wait=self._wait,
-            retry=retry_if_exception(transient),
-            sleep=self._sleep,
-            reraise=True,
-        )
-
     def _attempt(
         self, kind: str, fn: Callable[..., Any], args: Sequence[Any], kwargs: Mapping[str, Any]
     ) -> Any:
-        self.limiter.acquire(kind)
+        self.pacer.acquire(kind)
         for first in (True, False):
             token = self.tokens.token()
             self.meter.count(kind)
@@ -250,9 +247,22 @@ class HubSpotClient:
                 if status == 429:
                     self._rate_limited(exc)
                 raise
-            self.meter.headers(headers or {})
+            self._report(headers or {})
             return data
         raise AssertionError("unreachable")
+
+    def _report(self, headers: Mapping[str, str]) -> None:
+        """Hand the daily allowance to the meter when the headers carry it (private-app
+        calls only: not search, not OAuth)."""
+        lowered = {k.lower(): v for k, v in headers.items()}
+        limit = lowered.get("x-hubspot-ratelimit-daily")
+        remaining = lowered.get("x-hubspot-ratelimit-daily-remaining")
+        if limit is None or remaining is None:
+            return
+        try:
+            self.meter.report(int(limit), int(remaining))
+        except ValueError:
+            return
 
     def _rate_limited(self, exc: Exception) -> None:
         self.meter.saw_429()
@@ -261,16 +271,7 @@ class HubSpotClient:
         if policy == "DAILY":
             self.meter.exhausted()
             raise _GiveUp(exc) from exc
-        bucket = self.limiter.search if policy == "SECONDLY" else self.limiter.burst
-        bucket.drain()
-
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome is not None else None
-        if exc is not None:
-            after = retry_after_s(exc)
-            if after is not None:
-                return min(after, MAX_RETRY_AFTER_S)
-        return float(self._backoff(state))
+        (self.search if policy == "SECONDLY" else self.burst).drain()
 
     def _convert(self, exc: Exception) -> ConnectorError:
         if isinstance(exc, urllib3.exceptions.HTTPError):
@@ -303,7 +304,7 @@ class HubSpotClient:
                 f"HubSpot denied access (403 {category}): {message} "
                 f"Grant the {self._credential()} these scopes: {SCOPE_NAMES}."
             )
-        return RequestRejected(status, category, message, body)
+        return RequestRejected(status, category, message, body, crm="HubSpot")
 
     def _credential(self) -> str:
         if self.options.service_key is not None:
@@ -345,7 +346,7 @@ class HubSpotClient:
             return _read(response)[0]
 
         try:
-            answer = self._policy()(attempt)
+            answer = self.policy.call(attempt)
         except Exception as exc:
             status = _status(exc)
             if status is not None and 400 <= status < 500 and status != 429:

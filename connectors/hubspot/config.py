@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, m
 
 from connectors.hubspot.limits import Tier
 from connectors.hubspot.paths import NEWEST, ApiVersion
-from connectors.options import Duration
+from connectors.options import Duration, HttpOptions
 
 #: Host names that never leave the machine (plain http is allowed only to these).
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
@@ -57,7 +57,7 @@ class HubSpotFieldNames(BaseModel):
     account_summary: str = "syncd_account_summary"
 
 
-class HubSpotOptions(BaseModel):
+class HubSpotOptions(HttpOptions):
     """Connection, auth, pacing and mapping options of one HubSpot portal.
 
     Exactly one auth mode: ``service_key`` (the default for new portals),
@@ -85,7 +85,6 @@ class HubSpotOptions(BaseModel):
     lookback: Duration = timedelta(minutes=10)
     #: Never read closer to "now" than this (search index lag).
     safety_lag: Duration = timedelta(minutes=2)
-    timeout_s: float = Field(default=30.0, gt=0)
     max_concurrency: int = Field(default=4, ge=1, le=16)
     #: Count bot / mail-privacy opens and clicks (``filteredEvent``) as engagement.
     include_filtered_email_events: bool = False

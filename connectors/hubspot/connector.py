@@ -7,20 +7,21 @@ the SDK adapter (auth, pacing, retries, errors, counting) in ``client.py``.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from connectors.base import (
     JSON,
     AccountUpdate,
+    BeforeBatch,
     CheckItem,
     Connector,
     ConnectorError,
-    ContactUpdate,
     FatalError,
     FieldsReport,
     Page,
+    Update,
     Usage,
     WriteOutcome,
 )
@@ -31,12 +32,12 @@ from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.mapping import DEFAULT_FIELD_MAP, account_values, contact_values
 from connectors.hubspot.pull import Pull
+from connectors.kit.batcher import Batcher, BatchRules
 
 
 class HubSpotConnector(Connector):
     """One HubSpot portal (see ``connectors.base.Connector`` for the contract)."""
 
-    write_batch_size = limits.BATCH_MAX
     auto_create_fields = True
 
     def __init__(self, name: str, options: HubSpotOptions, client: HubSpotClient) -> None:
@@ -48,6 +49,20 @@ class HubSpotConnector(Connector):
             max_workers=options.max_concurrency, thread_name_prefix=f"syncd-{name}"
         )
         self._campaigns: dict[int, str | None] = {}
+        rules: BatchRules[writes.Item] = BatchRules(
+            size=limits.BATCH_MAX,
+            group=lambda item: item.object_type,
+            key=lambda item: item.id,
+            concurrency=options.max_concurrency,
+        )
+        self._batcher = Batcher(
+            rules,
+            prepare=self._item,
+            ident=lambda item: item.id,
+            send=lambda batch: writes.write_batch(client, batch),
+            meter=client.meter,
+            executor=self._executor,
+        )
 
     # -- checks --------------------------------------------------------------------------
     def check(self) -> list[CheckItem]:
@@ -107,28 +122,18 @@ class HubSpotConnector(Connector):
         return pull.pages(cursor, until, full, since)
 
     # -- writes --------------------------------------------------------------------------
-    def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:
+    def write(
+        self, updates: Iterable[Update], *, before_batch: BeforeBatch | None = None
+    ) -> Iterator[Sequence[WriteOutcome]]:
+        """Batches of <= 100 of one object type, ``max_concurrency`` at once within the
+        client's pacing (see ``writes.py``)."""
+        return self._batcher.run(updates, before_batch)
+
+    def _item(self, update: Update) -> writes.Item:
         names = self.options.fields
-        contacts = [
-            (i, (u.id, contact_values(u, names)))
-            for i, u in enumerate(updates)
-            if isinstance(u, ContactUpdate)
-        ]
-        companies = [
-            (i, (u.id, account_values(u, names)))
-            for i, u in enumerate(updates)
-            if isinstance(u, AccountUpdate)
-        ]
-        out: list[WriteOutcome | None] = [None] * len(updates)
-        for object_type, group in (("contacts", contacts), ("companies", companies)):
-            if not group:
-                continue
-            outcomes = writes.write_all(
-                self.client, object_type, [item for _, item in group], self._executor
-            )
-            for (index, _), outcome in zip(group, outcomes, strict=True):
-                out[index] = outcome
-        return [o for o in out if o is not None]
+        if isinstance(update, AccountUpdate):
+            return writes.Item("companies", update.id, account_values(update, names))
+        return writes.Item("contacts", update.id, contact_values(update, names))
 
     # -- usage ---------------------------------------------------------------------------
     def usage(self) -> Usage:

@@ -31,7 +31,7 @@ def network_error(exc: BaseException, base_url: str) -> str:
     elif isinstance(reason, errors.SSLError):
         what = "the TLS handshake failed (is it https on a plain-http port, or a bad certificate?)"
     elif isinstance(reason, errors.ReadTimeoutError):
-        what = "no answer within timeout_s"
+        what = "no answer within timeout"
     elif isinstance(reason, errors.NewConnectionError):
         what = "the connection could not be opened"
     elif isinstance(reason, errors.ProtocolError):

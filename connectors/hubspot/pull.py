@@ -15,7 +15,7 @@ page of a cycle carries ``{"since": hi}``.
 
 from __future__ import annotations
 
-import dataclasses
+import functools
 import logging
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Executor
@@ -27,7 +27,6 @@ from connectors.base import (
     AccountRecord,
     ActivityRecord,
     ContactRecord,
-    FatalError,
     Page,
     SkippedRecord,
 )
@@ -44,6 +43,7 @@ from connectors.hubspot.mapping import (
     parse_time,
     to_ms,
 )
+from connectors.kit.stream import drive, open_cursor, unreadable
 
 log = logging.getLogger("connectors.hubspot")
 
@@ -95,9 +95,9 @@ class Pull:
         """The pull's pages; ``reread`` (``changes(since=...)``) opens the window at
         that instant instead of at the stored cursor, and records the window's low
         end in the cycle position so an interrupted re-read resumes the same window."""
-        _check_cursor(cursor)
-        since = cursor.get("since") if cursor else None
-        cycle = cursor.get("cycle") if cursor else None
+        body = _check_cursor(cursor)
+        since = body.get("since") if body else None
+        cycle = body.get("cycle") if body else None
         is_full = (full or since is None) and reread is None
         hi = to_ms(until) - int(self.options.safety_lag.total_seconds() * 1000)
         stage, pos = 0, None
@@ -121,14 +121,21 @@ class Pull:
             lo = 0
         if hi < lo:
             hi = lo
-        for index in range(stage, len(STAGES)):
-            for page, resume in self._stage(STAGES[index], lo, hi, is_full, pos):
-                state = {"hi": hi, "lo": lo, "full": is_full, "stage": index, "pos": resume}
-                yield _with_cursor(page, {"v": CURSOR_VERSION, "since": since, "cycle": state})
-                if self.client.meter.snapshot().stop:
-                    return
-            pos = None
-        yield Page(cursor={"v": CURSOR_VERSION, "since": hi})
+        stages = [
+            functools.partial(self._stage, name, lo, hi, is_full) for name in STAGES
+        ]
+        return drive(
+            stages,
+            version=CURSOR_VERSION,
+            cursor_of=lambda index, resume: {
+                "since": since,
+                "cycle": {"hi": hi, "lo": lo, "full": is_full, "stage": index, "pos": resume},
+            },
+            meter=self.client.meter,
+            start_stage=stage,
+            start_position=pos,
+            final={"since": hi},
+        )
 
     def _stage(
         self, name: str, lo: int, hi: int, full: bool, pos: Any
@@ -284,16 +291,15 @@ class Pull:
                 yield Page(deleted_accounts=gone, skipped=skipped), rows.next
 
 
-def _check_cursor(cursor: JSON | None) -> None:
+def _check_cursor(cursor: JSON | None) -> JSON | None:
     """A stored cursor this connector wrote, or a clear error (never a KeyError later)."""
-    if cursor is None:
-        return
+    body = open_cursor(cursor, CURSOR_VERSION, "HubSpot")
+    if body is None:
+        return None
     problem = None
-    since = cursor.get("since")
-    cycle = cursor.get("cycle")
-    if cursor.get("v") != CURSOR_VERSION:
-        problem = f"unknown version {cursor.get('v')!r}"
-    elif since is not None and not isinstance(since, int):
+    since = body.get("since")
+    cycle = body.get("cycle")
+    if since is not None and not isinstance(since, int):
         problem = f"since: {since!r} is not epoch milliseconds"
     elif cycle is not None and not (
         isinstance(cycle, dict)
@@ -304,10 +310,8 @@ def _check_cursor(cursor: JSON | None) -> None:
     ):
         problem = "cycle: not a position this connector wrote"
     if problem:
-        raise FatalError(
-            f"the stored HubSpot cursor is unreadable ({problem}); "
-            "run a full resync to start over"
-        )
+        raise unreadable("HubSpot", problem)
+    return body
 
 
 def _visited(values: dict[str, str | None], lo: int, full: bool) -> bool:
@@ -329,5 +333,3 @@ def _warn(warnings: Sequence[str]) -> None:
         log.warning("%s", line)
 
 
-def _with_cursor(page: Page, cursor: JSON) -> Page:
-    return dataclasses.replace(page, cursor=cursor)

@@ -1,23 +1,25 @@
 """Write-back: batch updates of at most 100 inputs, per-record outcomes.
 
+The kit's batcher forms the batches (one object type a batch, an id at most once a
+batch: HubSpot refuses duplicate ids), runs ``max_concurrency`` of them at once within
+the client's pacing, and splits a batch HubSpot refused as a whole. This module sends
+one batch and reads its answer:
+
 A 207 answer lists failed inputs in ``errors[]`` with their ids (the SDK does not raise
 for it); an input neither in ``results`` nor in ``errors`` is reported retriable. A 400
-for the whole batch (one invalid value can cause it) is split in halves until the bad
-inputs are isolated, so the valid ones are still written. Batches run with bounded
-concurrency; the budget guard is asked before each batch.
+for the whole batch (one invalid value can cause it) is ``BatchRefused``, so the batcher
+isolates the bad inputs and the valid ones are still written.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Executor
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from connectors.base import RetriableError, WriteOutcome
-from connectors.hubspot import limits
-from connectors.hubspot.client import HubSpotClient, RateLimited, RequestRejected
-
-Item = tuple[str, dict[str, str]]  # (record id, property values)
+from connectors.base import RequestRejected, WriteOutcome
+from connectors.hubspot.client import HubSpotClient
+from connectors.kit.batcher import BatchRefused
 
 #: errors[] categories that mean "this record or value is refused" (not worth retrying).
 REJECTED_CATEGORIES = frozenset(
@@ -25,50 +27,28 @@ REJECTED_CATEGORIES = frozenset(
 )
 
 
-def chunks(items: Sequence[Item], size: int = limits.BATCH_MAX) -> Iterator[list[Item]]:
-    """Batches of at most ``size``; an id never appears twice in one batch (HubSpot
-    refuses duplicate ids in a batch)."""
-    batch: list[Item] = []
-    ids: set[str] = set()
-    for item in items:
-        if len(batch) == size or item[0] in ids:
-            yield batch
-            batch, ids = [], set()
-        batch.append(item)
-        ids.add(item[0])
-    if batch:
-        yield batch
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One update as HubSpot takes it: object type, record id, property values."""
+
+    object_type: str
+    id: str
+    values: dict[str, str]
 
 
-def write_all(
-    client: HubSpotClient, object_type: str, items: Sequence[Item], executor: Executor
-) -> list[WriteOutcome]:
-    """One outcome per item, in order."""
-    results = executor.map(lambda b: write_batch(client, object_type, b), chunks(items))
-    return [outcome for batch in results for outcome in batch]
-
-
-def write_batch(client: HubSpotClient, object_type: str, batch: list[Item]) -> list[WriteOutcome]:
-    """Write one batch (<= 100), splitting it on a whole-batch 400."""
-    if client.meter.snapshot().stop:
-        return [_retry(i, "budget guard: daily API share spent", limited=True) for i, _ in batch]
-    body = {"inputs": [{"id": rid, "properties": values} for rid, values in batch]}
+def write_batch(client: HubSpotClient, batch: Sequence[Item]) -> list[WriteOutcome]:
+    """Write one batch (<= 100 inputs of one object type); one outcome per input."""
+    object_type = batch[0].object_type
+    body = {"inputs": [{"id": item.id, "properties": item.values} for item in batch]}
     try:
         answer = client.send(
             "write", "objects.batch_update", path={"object_type": object_type}, body=body
         )
     except RequestRejected as exc:
-        if exc.status == 400 and len(batch) > 1:
-            half = len(batch) // 2
-            return write_batch(client, object_type, batch[:half]) + write_batch(
-                client, object_type, batch[half:]
-            )
         reason = f"HubSpot refused the update ({exc.status} {exc.category}): {exc.message}"
-        return [WriteOutcome(rid, "rejected", reason) for rid, _ in batch]
-    except RateLimited as exc:
-        return [_retry(rid, str(exc), limited=True) for rid, _ in batch]
-    except RetriableError as exc:
-        return [_retry(rid, str(exc)) for rid, _ in batch]
+        if exc.status == 400:
+            raise BatchRefused(reason, exc.category) from exc
+        return [WriteOutcome(item.id, "rejected", reason, code=exc.category) for item in batch]
     answer = answer if isinstance(answer, dict) else {}
     done = {str(r.get("id")) for r in answer.get("results") or []}
     failed: dict[str, WriteOutcome] = {}
@@ -80,20 +60,26 @@ def write_batch(client: HubSpotClient, object_type: str, batch: list[Item]) -> l
         for rid in context.get("ids", []) or []:
             if rule is not None:  # retrying cannot help: dead-lettered at once
                 reason = f"refused by the portal's validation rule: {rule}"
-                failed[str(rid)] = WriteOutcome(str(rid), "rejected", reason, final=True)
+                failed[str(rid)] = WriteOutcome(str(rid), "rejected", reason, final=True,
+                                                code=category)
             elif category in REJECTED_CATEGORIES:
-                failed[str(rid)] = WriteOutcome(str(rid), "rejected", f"{category}: {message}")
+                failed[str(rid)] = WriteOutcome(
+                    str(rid), "rejected", f"{category}: {message}", code=category
+                )
             else:
                 limited = category == "RATE_LIMITS"
-                failed[str(rid)] = _retry(str(rid), f"{category}: {message}", limited=limited)
+                failed[str(rid)] = WriteOutcome(
+                    str(rid), "retriable", f"{category}: {message}", limited, code=category
+                )
     out = []
-    for rid, _ in batch:
-        if rid in failed:
-            out.append(failed[rid])
-        elif rid in done:
-            out.append(WriteOutcome(rid, "ok"))
+    for item in batch:
+        if item.id in failed:
+            out.append(failed[item.id])
+        elif item.id in done:
+            out.append(WriteOutcome(item.id, "ok"))
         else:
-            out.append(_retry(rid, "HubSpot's answer did not mention this record"))
+            out.append(WriteOutcome(item.id, "retriable", "HubSpot's answer did not mention "
+                                    "this record"))
     return out
 
 
@@ -107,7 +93,3 @@ def _rule_message(error: dict[str, Any]) -> str | None:
     where = f" ({details[0]['in']})" if details and details[0].get("in") else ""
     text = str(details[0]["message"]) if details else str(error.get("message") or "")
     return (text + where)[:500]
-
-
-def _retry(rid: str, reason: str, *, limited: bool = False) -> WriteOutcome:
-    return WriteOutcome(rid, "retriable", reason, rate_limited=limited)

@@ -1,16 +1,18 @@
-"""The simple-salesforce adapter: login and re-login, the one retry policy, error
-conversion, the budget guard and the calls the connector makes.
+"""The simple-salesforce adapter: login and re-login, the kit's retry policy, error
+conversion, the budget meter and the calls the connector makes.
 
 * Every call runs through ``call``: an expired session (401 INVALID_SESSION_ID)
   logs in again and repeats the same step (so a query page, a collection batch
-  or a Bulk job step in flight is not lost); the tenacity policy retries 5xx
-  answers, connection errors and UNABLE_TO_LOCK_ROW with exponential backoff
-  (honouring ``Retry-After`` when sent) and a stop; REQUEST_LIMIT_EXCEEDED and
-  validation errors are never retried.
-* Errors leave as ``FatalError`` (auth, permissions, bad query/config),
-  ``RetriableError`` (the policy gave up) or ``SkippableRecordError``.
-* ``budget()`` turns ``Sforce-Limit-Info`` into the guard's verdict: stop once
-  ``budget_share`` of the org's daily allocation is used.
+  or a Bulk job step in flight is not lost); the kit's retry policy retries 5xx
+  answers, connection errors and UNABLE_TO_LOCK_ROW with jittered exponential
+  backoff, and 429s (honouring ``Retry-After`` when sent, not counted as failed
+  attempts); REQUEST_LIMIT_EXCEEDED and validation errors are never retried.
+* Errors leave typed by the structured ``errorCode``: ``BudgetExhausted``
+  (REQUEST_LIMIT_EXCEEDED, which also tells the meter), ``FieldsGone``
+  (INVALID_FIELD), ``FatalError`` (auth, permissions, bad query/config),
+  ``RateLimited``/``RetriableError`` (the policy gave up).
+* ``meter`` (the kit's budget meter) takes ``Sforce-Limit-Info`` as the org's report
+  and decides "stop": once ``budget_share`` of the daily allocation is used.
 """
 
 from __future__ import annotations
@@ -19,11 +21,9 @@ import contextlib
 import functools
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import requests
-import tenacity
 from simple_salesforce.api import Salesforce
 from simple_salesforce.bulk2 import _Bulk2Client
 from simple_salesforce.exceptions import (
@@ -32,7 +32,16 @@ from simple_salesforce.exceptions import (
     SalesforceOperationError,
 )
 
-from connectors.base import FatalError, RetriableError
+from connectors.base import (
+    BudgetExhausted,
+    FatalError,
+    FieldsGone,
+    RateLimited,
+    RetriableError,
+    Usage,
+)
+from connectors.kit.budget import BudgetMeter
+from connectors.kit.retry import Failure, Kind, RetryPolicy
 from connectors.salesforce import auth
 from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.transport import CountingSession, plain_http_base
@@ -44,11 +53,20 @@ R = TypeVar("R")
 ATTEMPTS = 5
 BACKOFF_MIN_S = 1.0
 BACKOFF_MAX_S = 30.0
+#: 429 waits the policy rides out before giving up (they are not failed attempts).
+RATE_LIMIT_WAITS = 5
 _RETRIABLE_CODES = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION"})
+#: Error codes: the org's daily allocation is spent; a field the request names is unknown.
+BUDGET_CODE = "REQUEST_LIMIT_EXCEEDED"
+FIELD_CODE = "INVALID_FIELD"
 
 
 class Transient(Exception):
-    """A failure the retry policy may repeat (5xx, connection, row lock)."""
+    """A failure the retry policy may repeat (5xx, connection, row lock, 429)."""
+
+    def __init__(self, message: str, *, rate_limited: bool = False) -> None:
+        super().__init__(message)
+        self.rate_limited = rate_limited
 
 
 class SessionExpired(Exception):
@@ -88,21 +106,17 @@ def _convert(exc: SalesforceError, what: str) -> Exception:
     if isinstance(exc, SalesforceExpiredSession) or exc.status == 401:
         return SessionExpired()
     if exc.status >= 500 or code in _RETRIABLE_CODES or exc.status == 429:
-        return Transient(f"{what}: {describe_error(exc)}")
-    if code == "REQUEST_LIMIT_EXCEEDED":
-        return RetriableError(
+        return Transient(f"{what}: {describe_error(exc)}", rate_limited=exc.status == 429)
+    if code == BUDGET_CODE:
+        return BudgetExhausted(
             f"{what}: the org's daily API allocation is used up (REQUEST_LIMIT_EXCEEDED); "
-            "syncd stops until it recovers"
+            "syncd stops until it recovers",
+            code=code,
         )
-    return FatalError(f"{what}: Salesforce refused the request: {describe_error(exc)}")
-
-
-@dataclass(frozen=True, slots=True)
-class Budget:
-    used: int | None
-    limit: int | None
-    calls_left: int | None
-    stop: bool
+    detail = f"{what}: Salesforce refused the request: {describe_error(exc)}"
+    if code == FIELD_CODE:
+        return FieldsGone(detail, code=code)
+    return FatalError(detail, code=code)
 
 
 class SalesforceClient:
@@ -129,6 +143,17 @@ class SalesforceClient:
         self._sf: Salesforce | None = None
         self.logins = 0
         self.user_id = ""
+        self._reported: tuple[int | None, int | None] = (None, None)
+        self.meter = BudgetMeter(None, options.budget_share, counts=self.session)
+        self.policy = RetryPolicy(
+            self._classify,
+            sleep=sleep,
+            max_attempts=ATTEMPTS,
+            max_rate_limit_waits=RATE_LIMIT_WAITS,
+            backoff_initial_s=BACKOFF_MIN_S,
+            backoff_max_s=BACKOFF_MAX_S,
+            retry_after_cap_s=BACKOFF_MAX_S * 4,
+        )
 
     # -- session ------------------------------------------------------------------
     def login(self) -> Salesforce:
@@ -153,24 +178,13 @@ class SalesforceClient:
         return self._sf if self._sf is not None else self.login()
 
     # -- the policy ---------------------------------------------------------------
-    def _wait(self, state: tenacity.RetryCallState) -> float:
-        hinted = self.session.retry_after
-        if hinted is not None and hinted >= 0:
-            return min(hinted, BACKOFF_MAX_S * 4)
-        attempt = state.attempt_number
-        return float(min(BACKOFF_MAX_S, BACKOFF_MIN_S * 2 ** (attempt - 1)))
-
-    def policy(self) -> tenacity.Retrying:
-        """The one retry policy: transient failures, ``ATTEMPTS`` tries, backoff."""
-        return tenacity.Retrying(
-            retry=tenacity.retry_if_exception_type(
-                (Transient, requests.ConnectionError, requests.Timeout, auth.ServerError)
-            ),
-            stop=tenacity.stop_after_attempt(ATTEMPTS),
-            wait=self._wait,
-            sleep=self._sleep,
-            reraise=True,
-        )
+    def _classify(self, exc: BaseException) -> Failure | None:
+        if isinstance(exc, Transient) and exc.rate_limited:
+            return Failure(Kind.RATE_LIMITED, self.session.retry_after)
+        if isinstance(exc, (Transient, requests.ConnectionError, requests.Timeout,
+                            auth.ServerError)):
+            return Failure(Kind.TRANSIENT, self.session.retry_after)
+        return None
 
     def retry_records(self, submit: Callable[[list[R]], list[R]], items: list[R]) -> list[R]:
         """Submit ``items``; ``submit`` returns those that failed on a row lock, which
@@ -184,14 +198,17 @@ class SalesforceClient:
                 raise Transient(f"{len(left)} rows still locked")
 
         with contextlib.suppress(Transient):
-            self.policy()(attempt)
+            self.policy.call(attempt)
         return left
 
     def _retry(self, fn: Callable[[], T], what: str) -> T:
         try:
-            return self.policy()(fn)
+            return self.policy.call(fn)
         except (Transient, requests.ConnectionError, requests.Timeout, auth.ServerError) as exc:
             detail = str(exc) if isinstance(exc, Transient) else type(exc).__name__
+            kind = RateLimited if isinstance(exc, Transient) and exc.rate_limited else None
+            if kind is not None:
+                raise kind(f"{what}: Salesforce kept answering 429: {detail}") from None
             raise RetriableError(f"{what}: gave up after {ATTEMPTS} attempts: {detail}") from None
 
     def call(self, what: str, fn: Callable[[Salesforce], T]) -> T:
@@ -201,7 +218,12 @@ class SalesforceClient:
             try:
                 return fn(self.sf)
             except SalesforceError as exc:
-                raise _convert(exc, what) from None
+                converted = _convert(exc, what)
+                if isinstance(converted, BudgetExhausted):
+                    self.meter.exhausted()
+                raise converted from None
+            finally:
+                self._report()
 
         for _ in range(2):
             try:
@@ -211,13 +233,16 @@ class SalesforceClient:
         raise FatalError(f"{what}: the session expired again right after logging in")
 
     # -- budget -------------------------------------------------------------------
-    def budget(self) -> Budget:
+    def _report(self) -> None:
+        """Hand the org's last ``Sforce-Limit-Info`` to the meter."""
         api = self.session.api
-        if api.used is None or api.limit is None:
-            return Budget(None, None, None, False)
-        allowed = int(api.limit * self.options.budget_share)
-        left = max(0, allowed - api.used)
-        return Budget(api.used, api.limit, left, left <= 0)
+        seen = (api.used, api.limit)
+        if api.used is not None and api.limit is not None and seen != self._reported:
+            self._reported = seen
+            self.meter.report(api.limit, api.limit - api.used)
+
+    def usage(self) -> Usage:
+        return self.meter.snapshot()
 
     # -- REST -----------------------------------------------------------------------
     def query_pages(self, soql: str, *, include_deleted: bool) -> Iterator[dict[str, Any]]:

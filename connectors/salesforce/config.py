@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
-from connectors.options import Duration
+from connectors.options import Duration, HttpOptions
 from connectors.salesforce.limits import API_VERSION, QUERY_PAGE_MAX
 
 #: Salesforce's announced end of password logins (see docs/salesforce.md).
@@ -129,8 +129,10 @@ class ExtraActivitySource(BaseModel):
     where: dict[str, str | int | float | bool] = Field(default_factory=dict)
 
 
-class SalesforceOptions(BaseModel):
+class SalesforceOptions(HttpOptions):
     """Connection, auth, limits and mapping options of one Salesforce org."""
+
+    RENAMED: ClassVar[dict[str, str]] = {"timeout_s": "timeout", "bulk_poll_s": "bulk_poll"}
 
     model_config = ConfigDict(extra="forbid")
 
@@ -149,12 +151,11 @@ class SalesforceOptions(BaseModel):
     bulk_read_threshold: int = Field(default=10_000, ge=1)
     #: Use Bulk API 2.0 ingest for more pending updates than this.
     bulk_write_threshold: int = Field(default=10_000, ge=1)
-    timeout_s: float = Field(default=30.0, gt=0)
     #: Rows per Bulk API 2.0 query results page (one engine page each). The default is
     #: a REST query page, so a page costs the engine the same memory on either path.
     bulk_page_records: int = Field(default=QUERY_PAGE_MAX, ge=1, le=100_000)
-    #: Seconds between Bulk API 2.0 job status polls.
-    bulk_poll_s: float = Field(default=2.0, ge=0)
+    #: Time between Bulk API 2.0 job status polls.
+    bulk_poll: Duration = timedelta(seconds=2)
     #: Account checkbox marking priority/target accounts (account property ``priority``).
     account_priority_field: str | None = None
 

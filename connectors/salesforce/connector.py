@@ -9,37 +9,32 @@ call, so a bad value fails with the option's key instead of reaching a query.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from connectors.base import (
+    FIELD_MISSING,
     JSON,
-    AccountUpdate,
+    BeforeBatch,
     CheckItem,
     Connector,
     ConnectorError,
-    ContactUpdate,
     FatalError,
+    FieldsGone,
     FieldsReport,
     Page,
+    Update,
     Usage,
     WriteOutcome,
 )
-from connectors.salesforce import activities, fields, mapping, soql, versions
+from connectors.kit.batcher import Batcher, BatchRules
+from connectors.salesforce import activities, fields, mapping, soql, versions, writes
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceOptions
-from connectors.salesforce.field_checks import (
-    INVALID_FIELD,
-    PROCESS_FIELD_CHECKS,
-    FieldCheck,
-    FieldChecks,
-    check_key,
-)
 from connectors.salesforce.limits import COLLECTION_MAX
 from connectors.salesforce.reads import Reader, Stream
 from connectors.salesforce.transport import CountingSession
-from connectors.salesforce.writes import Writer
 
 
 def validate_names(options: SalesforceOptions) -> None:
@@ -68,9 +63,7 @@ def validate_names(options: SalesforceOptions) -> None:
 
 
 class SalesforceConnector(Connector):
-    write_batch_size = COLLECTION_MAX
     auto_create_fields = False
-    mixed_writes = True
 
     def __init__(
         self,
@@ -79,15 +72,26 @@ class SalesforceConnector(Connector):
         client: SalesforceClient,
         *,
         sleep: Callable[[float], None],
-        field_checks: FieldChecks | None = None,
     ) -> None:
         self.name = name
         self.options = options
         self.client = client
         self._sleep = sleep
         self._readable: dict[str, set[str]] = {}
-        self._checks = FieldChecks() if field_checks is None else field_checks
-        self._check_key = check_key(name, options)
+        poll_s = options.bulk_poll.total_seconds()
+        rules: BatchRules[writes.Item] = BatchRules(
+            size=COLLECTION_MAX,
+            bulk_threshold=options.bulk_write_threshold,
+            bulk_group=lambda item: item.sobject,
+        )
+        self._batcher = Batcher(
+            rules,
+            prepare=lambda update: writes.prepare(update, options),
+            ident=lambda item: item.id,
+            send=lambda batch: writes.send_collection(client, batch),
+            bulk=lambda items: writes.send_bulk(client, items, poll_s=poll_s, sleep=sleep),
+            meter=client.meter,
+        )
 
     # -- setup --------------------------------------------------------------------
     def _fields_of(self, obj: str) -> set[str]:
@@ -121,13 +125,14 @@ class SalesforceConnector(Connector):
                 "\n".join(report.advice),
             )
         )
-        budget = self.client.budget()
-        if budget.limit is not None:
+        budget = self.client.usage()
+        if budget.budget_limit is not None and budget.budget_remaining is not None:
+            used = budget.budget_limit - budget.budget_remaining
             items.append(
                 CheckItem(
                     "api budget",
                     not budget.stop,
-                    f"{budget.used}/{budget.limit} daily API calls used; "
+                    f"{used}/{budget.budget_limit} daily API calls used; "
                     f"guard at {self.options.budget_share:.0%}",
                     "" if not budget.stop else "wait for the daily allocation to recover",
                 )
@@ -135,44 +140,26 @@ class SalesforceConnector(Connector):
         return items
 
     def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
-        """Verify (or create) syncd's fields, the tier picklist holding ``tiers``.
-        Without ``create``, a check that passed earlier in this process for the
-        same tiers (``field_checks``) is reused: no describes."""
-        kept = None if create else self._checks.get(self._check_key)
-        if kept is not None and kept.tiers == tuple(tiers):
-            self._readable = {obj: set(found) for obj, found in kept.readable.items()}
-            return kept.report
+        """Verify (or create) syncd's fields, the tier picklist holding ``tiers``; the
+        describes it reads tell the reads which fields are readable."""
         described: dict[str, dict[str, dict[str, Any]]] = {}
         report = fields.ensure(
             self.client, self.options.fields, self.name, create, described, tiers
         )
         # the reads select from the same describes: no second round of describe calls
         self._readable = {obj: set(found) for obj, found in described.items()}
-        if report.ok:
-            passed = FieldsReport(present=[*report.present, *report.created])
-            readable = {obj: frozenset(found) for obj, found in described.items()}
-            self._checks.keep(self._check_key, FieldCheck(passed, readable, tuple(tiers)))
-        else:
-            self._checks.forget(self._check_key)
         return report
-
-    def _field_failed(self, reason: str) -> bool:
-        """Forget the kept field check when ``reason`` is a failure on a field."""
-        if INVALID_FIELD not in reason:
-            return False
-        self._checks.forget(self._check_key)
-        return True
 
     def _watched(self, pages: Iterator[Page]) -> Iterator[Page]:
         try:
             yield from pages
-        except FatalError as exc:
-            if self._field_failed(str(exc)):
-                raise FatalError(
-                    f"{exc} (a field syncd reads is gone or hidden from the API user; "
-                    "the next cycle checks the fields again)"
-                ) from exc
-            raise
+        except FieldsGone as exc:
+            self._readable = {}  # describe again
+            raise FieldsGone(
+                f"{exc} (a field syncd reads is gone or hidden from the API user; "
+                "the next cycle checks the fields again)",
+                code=exc.code,
+            ) from exc
 
     # -- reads --------------------------------------------------------------------
     def _streams(
@@ -241,32 +228,22 @@ class SalesforceConnector(Connector):
             account_props,
             score,
             sleep=self._sleep,
-            stop=lambda: self.client.budget().stop,
         )
         return self._watched(reader.changes(cursor, until, full, since))
 
     # -- writes -------------------------------------------------------------------
-    def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:
-        writer = Writer(
-            self.client, self.options, sleep=self._sleep, stop=lambda: self.client.budget().stop
-        )
-        outcomes = writer.write(updates)
-        for outcome in outcomes:
-            if outcome.status == "rejected" and self._field_failed(outcome.reason):
-                break
-        return outcomes
+    def write(
+        self, updates: Iterable[Update], *, before_batch: BeforeBatch | None = None
+    ) -> Iterator[Sequence[WriteOutcome]]:
+        """Collections batches of 200 (any mix of objects); above
+        ``bulk_write_threshold`` pending updates, Bulk API 2.0 jobs (see ``writes.py``)."""
+        for outcomes in self._batcher.run(updates, before_batch):
+            if any(o.code == FIELD_MISSING for o in outcomes):
+                self._readable = {}  # describe again
+            yield outcomes
 
     def usage(self) -> Usage:
-        budget = self.client.budget()
-        return Usage(
-            calls=dict(self.client.session.calls),
-            http_429=self.client.session.http_429,
-            budget_remaining=None if budget.limit is None or budget.used is None
-            else budget.limit - budget.used,
-            budget_limit=budget.limit,
-            calls_left=budget.calls_left,
-            stop=budget.stop,
-        )  # fmt: skip
+        return self.client.usage()
 
     def close(self) -> None:
         self.client.close()
@@ -279,12 +256,8 @@ def build(
     clock: Callable[[], float] = time.time,
     sleep: Callable[[float], None] = time.sleep,
     session: CountingSession | None = None,
-    field_checks: FieldChecks | None = None,
 ) -> Connector:
-    """A Salesforce connector for ``options`` (no network call until first use).
-    ``field_checks`` keeps passed field checks between the connectors built for
-    successive cycles; by default the process's store (``PROCESS_FIELD_CHECKS``)."""
+    """A Salesforce connector for ``options`` (no network call until first use)."""
     validate_names(options)
     client = SalesforceClient(options, clock=clock, sleep=sleep, session=session)
-    checks = PROCESS_FIELD_CHECKS if field_checks is None else field_checks
-    return SalesforceConnector(name, options, client, sleep=sleep, field_checks=checks)
+    return SalesforceConnector(name, options, client, sleep=sleep)

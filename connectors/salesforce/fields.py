@@ -201,7 +201,7 @@ def _create(client: SalesforceClient, item: Required) -> None:
             f"create {item.spec.object}.{item.spec.name}", "sobjects/CustomField", "POST", body
         )
     except FatalError as exc:
-        if "DUPLICATE_DEVELOPER_NAME" not in str(exc):
+        if exc.code != "DUPLICATE_DEVELOPER_NAME":  # the structured errorCode
             raise
         # it exists but the user cannot see it: granting access below fixes that
 

@@ -12,7 +12,8 @@ de-duplicates. The first REST page tells the result size: above
 keyed after the last row already read. A re-read from a given instant
 (``changes(since=...)``) starts every stream at that second, without lookback.
 
-Cursor JSON: ``{"v": 1, "streams": {"Lead": ["2026-11-20T10:00:00Z", "00Q…"]}}``.
+Cursor JSON: ``{"v": 1, "streams": {"Lead": ["2026-11-20T10:00:00Z", "00Q…"]}}``; the
+kit's stream driver stamps it on every page and asks the budget meter between pages.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from connectors.base import (
     Page,
     SkippedRecord,
 )
+from connectors.kit.stream import Stage, drive, open_cursor, unreadable
 from connectors.salesforce import activities, bulk, mapping, soql
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import ExtraActivitySource, SalesforceOptions
@@ -76,28 +78,28 @@ def floor_second(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC).replace(microsecond=0)
 
 
+CURSOR_VERSION = 1
+
+
 def load_cursor(cursor: JSON | None) -> dict[str, Position]:
-    if not cursor:
+    body = open_cursor(cursor or None, CURSOR_VERSION, "Salesforce")
+    if not body:
         return {}
-    streams = cursor.get("streams") if cursor.get("v") == 1 else None
+    streams = body.get("streams")
     if not isinstance(streams, dict):
-        raise FatalError(
-            "the stored Salesforce cursor is not one this version wrote; run a full sync"
-        )
+        raise unreadable("Salesforce", "no stream positions")
     out: dict[str, Position] = {}
     for name, value in streams.items():
         stamp = mapping.parse_time(value[0]) if isinstance(value, list) and value else None
         if stamp is None:
-            raise FatalError(
-                f"the stored Salesforce cursor for {name} is unreadable; run a full sync"
-            )
+            raise unreadable("Salesforce", f"the position of {name}")
         out[str(name)] = Position(stamp, str(value[1]) if len(value) > 1 else "")
     return out
 
 
 def dump_cursor(positions: dict[str, Position]) -> JSON:
+    """The cursor body (the stream driver adds the version)."""
     return {
-        "v": 1,
         "streams": {k: [mapping.iso(p.stamp), p.last_id] for k, p in sorted(positions.items())},
     }
 
@@ -115,7 +117,6 @@ class Reader:
         account_score_field: str | None,
         *,
         sleep: Callable[[float], None],
-        stop: Callable[[], bool],
     ) -> None:
         self.client = client
         self.options = options
@@ -124,7 +125,6 @@ class Reader:
         self.account_fields = account_fields
         self.account_score_field = account_score_field
         self.sleep = sleep
-        self.stop = stop
 
     # -- driving ------------------------------------------------------------------
     def changes(
@@ -141,16 +141,26 @@ class Reader:
         if since is not None:
             positions = {s.name: Position(floor_second(since), "") for s in self.streams}
         run = RunState()
-        for stream in self.streams:
-            start = positions.get(stream.name)
-            exact = since is not None
-            run.track_leads = stream.role == "lead" and start is not None
-            for page in self._stream(stream, start, end, run, positions, exact=exact):
-                yield page
-                if self.stop():
-                    return
-            if stream.role == "lead" and start is None:
-                run.all_leads_seen = True
+
+        def stage(stream: Stream) -> Stage:
+            def pages(_: Any) -> Iterator[tuple[Page, Any]]:
+                start = positions.get(stream.name)
+                run.track_leads = stream.role == "lead" and start is not None
+                for page in self._stream(
+                    stream, start, end, run, positions, exact=since is not None
+                ):
+                    yield page, None
+                if stream.role == "lead" and start is None:
+                    run.all_leads_seen = True
+
+            return pages
+
+        return drive(
+            [stage(stream) for stream in self.streams],
+            version=CURSOR_VERSION,
+            cursor_of=lambda _index, _pos: dump_cursor(positions),
+            meter=self.client.meter,
+        )
 
     def _stream(
         self,
@@ -182,8 +192,7 @@ class Reader:
                 stamp = mapping.parse_time(tail.get(STAMP))
                 if stamp is not None:
                     positions[stream.name] = Position(stamp, str(tail.get("Id")))
-            page = self._page(stream, rows, run)
-            yield _with_cursor(page, dump_cursor(positions))
+            yield self._page(stream, rows, run)
 
     def _rows(self, stream: Stream, where: soql.Where | None) -> Iterator[tuple[list[Flat], bool]]:
         """(rows, is_last_page) for the stream, REST first and Bulk for large results."""
@@ -212,7 +221,7 @@ class Reader:
             stream.sobject,
             bulk_text,
             page_records=self.options.bulk_page_records,
-            poll_s=self.options.bulk_poll_s,
+            poll_s=self.options.bulk_poll.total_seconds(),
             sleep=self.sleep,
         )
         previous: list[Flat] | None = None
@@ -353,16 +362,3 @@ def _at_or_before(row: Flat, position: Position) -> bool:
     if stamp is None:
         return False
     return (stamp, str(row.get("Id"))) <= (position.stamp, position.last_id)
-
-
-def _with_cursor(page: Page, cursor: JSON) -> Page:
-    return Page(
-        contacts=page.contacts,
-        accounts=page.accounts,
-        activities=page.activities,
-        deleted_contacts=page.deleted_contacts,
-        deleted_accounts=page.deleted_accounts,
-        merged=page.merged,
-        skipped=page.skipped,
-        cursor=cursor,
-    )

@@ -1,27 +1,39 @@
 """Score write-back: sObject Collections PATCH (200 records a call of any mix of
 Lead, Contact and Account, grouped by type; allOrNone false, results matched by
-position) and a Bulk API 2.0 update job per object
-above ``bulk_write_threshold`` (results matched by Id). Records refused only for
-a row lock (UNABLE_TO_LOCK_ROW) are resubmitted under the client's retry policy.
-One outcome per update, in order; the budget guard is checked before every call.
+position) and, above ``bulk_write_threshold`` pending updates, a Bulk API 2.0
+update job per object (results matched by Id). The kit's batcher owns the
+batches, the switch and the order of outcomes; this module maps an update,
+sends one Collections batch (records refused only for a row lock,
+UNABLE_TO_LOCK_ROW, are resubmitted under the client's retry policy) and runs
+one Bulk job.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from connectors.base import AccountUpdate, ContactUpdate, RetriableError, WriteOutcome
+from connectors.base import FIELD_MISSING, AccountUpdate, Update, WriteOutcome
 from connectors.salesforce import bulk
-from connectors.salesforce.client import SalesforceClient
+from connectors.salesforce.client import BUDGET_CODE, FIELD_CODE, SalesforceClient
 from connectors.salesforce.config import SalesforceOptions
-from connectors.salesforce.limits import COLLECTION_MAX
 from connectors.salesforce.mapping import sf_datetime
 
 _OBJECTS = {"lead": "Lead", "contact": "Contact"}
 _RETRY_LATER = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION"})
-_BUDGET = "REQUEST_LIMIT_EXCEEDED"
-Update = ContactUpdate | AccountUpdate
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One update as Salesforce takes it: the sObject and the row (with ``Id``)."""
+
+    sobject: str
+    row: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return str(self.row["Id"])
 
 
 def values(update: Update, options: SalesforceOptions) -> tuple[str, dict[str, Any]] | str:
@@ -42,143 +54,80 @@ def values(update: Update, options: SalesforceOptions) -> tuple[str, dict[str, A
     }
 
 
+def prepare(update: Update, options: SalesforceOptions) -> Item | WriteOutcome:
+    mapped = values(update, options)
+    if isinstance(mapped, str):
+        return WriteOutcome(update.id, "rejected", mapped)
+    return Item(mapped[0], {"Id": update.id, **mapped[1]})
+
+
 def _outcome(record_id: str, errors: Sequence[dict[str, Any]]) -> WriteOutcome:
     codes = [str(e.get("statusCode", "")) for e in errors]
     reason = "; ".join(f"{e.get('statusCode')}: {e.get('message')}" for e in errors) or "failed"
-    if _BUDGET in codes:
-        return WriteOutcome(record_id, "retriable", reason, rate_limited=True)
+    if BUDGET_CODE in codes:
+        return WriteOutcome(record_id, "retriable", reason, rate_limited=True, code=BUDGET_CODE)
     if codes and all(c in _RETRY_LATER for c in codes):
-        return WriteOutcome(record_id, "retriable", reason)
-    return WriteOutcome(record_id, "rejected", reason)
-
-
-def _fields(row: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in row.items() if k != "Id"}
+        return WriteOutcome(record_id, "retriable", reason, code=codes[0])
+    code = FIELD_MISSING if FIELD_CODE in codes else (codes[0] if codes else "")
+    return WriteOutcome(record_id, "rejected", reason, code=code)
 
 
 def _bulk_outcome(record_id: str, error: str | None) -> WriteOutcome:
     if error is None:
         return WriteOutcome(record_id, "ok")
+    # Bulk API result files hold "STATUS_CODE:message" in sf__Error
     code = error.split(":", 1)[0]
     return _outcome(
         record_id, [{"statusCode": code, "message": error[len(code) + 1 :].strip(" -:")}]
     )
 
 
-class Writer:
-    def __init__(
-        self,
-        client: SalesforceClient,
-        options: SalesforceOptions,
-        *,
-        sleep: Callable[[float], None],
-        stop: Callable[[], bool],
-    ) -> None:
-        self.client = client
-        self.options = options
-        self.sleep = sleep
-        self.stop = stop
+def send_collection(client: SalesforceClient, batch: list[Item]) -> list[WriteOutcome]:
+    """One Collections batch (<= 200), row-locked records resubmitted; in order."""
+    outcomes: dict[int, WriteOutcome] = {}
+    # one request may mix sObject types; Salesforce processes each run of one
+    # type as a chunk (at most 10 per request), so a request is sent by type
+    ordered = sorted(enumerate(batch), key=lambda pair: pair[1].sobject)
 
-    def write(self, updates: Sequence[Update]) -> list[WriteOutcome]:
-        outcomes: list[WriteOutcome | None] = [None] * len(updates)
-        pending: list[tuple[int, str, dict[str, Any]]] = []
-        for index, update in enumerate(updates):
-            mapped = values(update, self.options)
-            if isinstance(mapped, str):
-                outcomes[index] = WriteOutcome(update.id, "rejected", mapped)
-            else:
-                pending.append((index, mapped[0], {"Id": update.id, **mapped[1]}))
-        if len(pending) > self.options.bulk_write_threshold:
-            self._bulk(pending, outcomes)
-        else:
-            self._collections(pending, outcomes)
-        return [o if o is not None else WriteOutcome(u.id, "retriable", "not attempted")
-                for o, u in zip(outcomes, updates, strict=True)]  # fmt: skip
-
-    def _stopped(
-        self, batch: Sequence[tuple[int, str, dict[str, Any]]], outcomes: list[WriteOutcome | None]
-    ) -> None:
-        for index, _, row in batch:
-            outcomes[index] = WriteOutcome(
-                str(row["Id"]),
-                "retriable",
-                "budget guard: API allocation share used",
-                rate_limited=True,
-            )
-
-    def _collections(
-        self,
-        pending: Sequence[tuple[int, str, dict[str, Any]]],
-        outcomes: list[WriteOutcome | None],
-    ) -> None:
-        for start in range(0, len(pending), COLLECTION_MAX):
-            if self.stop():
-                self._stopped(pending[start:], outcomes)
-                return
-            # one request may mix sObject types; Salesforce processes each run of one
-            # type as a chunk (at most 10 per request), so a request is sent by type
-            batch = sorted(pending[start : start + COLLECTION_MAX], key=lambda item: item[1])
-            self.client.retry_records(lambda items: self._submit(items, outcomes), batch)
-
-    def _submit(
-        self, batch: list[tuple[int, str, dict[str, Any]]], outcomes: list[WriteOutcome | None]
-    ) -> list[tuple[int, str, dict[str, Any]]]:
-        """One Collections PATCH; returns the items that failed only on a row lock."""
-        if self.stop():
-            self._stopped(batch, outcomes)
-            return []
+    def submit(items: list[tuple[int, Item]]) -> list[tuple[int, Item]]:
         records = [
-            {"attributes": {"type": sobject}, "id": row["Id"], **_fields(row)}
-            for _, sobject, row in batch
+            {"attributes": {"type": item.sobject}, "id": item.id,
+             **{k: v for k, v in item.row.items() if k != "Id"}}
+            for _, item in items
         ]
-        try:
-            results = self.client.restful(
-                "write scores",
-                "composite/sobjects",
-                "PATCH",
-                json={"allOrNone": False, "records": records},
-            )
-        except RetriableError as exc:
-            limited = "REQUEST_LIMIT_EXCEEDED" in str(exc)
-            for index, _, row in batch:
-                outcomes[index] = WriteOutcome(str(row["Id"]), "retriable", str(exc), limited)
-            return []
+        results = client.restful(
+            "write scores",
+            "composite/sobjects",
+            "PATCH",
+            json={"allOrNone": False, "records": records},
+        )
         locked = []
-        for item, result in zip(batch, results, strict=False):
-            index, _, row = item
+        for (index, item), result in zip(items, results, strict=False):
             if result.get("success"):
-                outcomes[index] = WriteOutcome(str(row["Id"]), "ok")
+                outcomes[index] = WriteOutcome(item.id, "ok")
                 continue
             errors = result.get("errors") or []
-            outcomes[index] = _outcome(str(row["Id"]), errors)
+            outcomes[index] = _outcome(item.id, errors)
             if errors and all(e.get("statusCode") == "UNABLE_TO_LOCK_ROW" for e in errors):
-                locked.append(item)
+                locked.append((index, item))
         return locked
 
-    def _bulk(
-        self,
-        pending: Sequence[tuple[int, str, dict[str, Any]]],
-        outcomes: list[WriteOutcome | None],
-    ) -> None:
-        by_object: dict[str, list[tuple[int, str, dict[str, Any]]]] = {}
-        for item in pending:
-            by_object.setdefault(item[1], []).append(item)
-        for sobject, items in by_object.items():
-            if self.stop():
-                self._stopped(items, outcomes)
-                continue
-            try:
-                result = bulk.update(
-                    self.client,
-                    sobject,
-                    [row for _, _, row in items],
-                    poll_s=self.options.bulk_poll_s,
-                    sleep=self.sleep,
-                )
-            except RetriableError as exc:
-                for index, _, row in items:
-                    outcomes[index] = WriteOutcome(str(row["Id"]), "retriable", str(exc))
-                continue
-            for index, _, row in items:
-                record_id = str(row["Id"])
-                outcomes[index] = _bulk_outcome(record_id, result.errors.get(record_id))
+    client.retry_records(submit, ordered)
+    return [
+        outcomes.get(i, WriteOutcome(item.id, "retriable", "not in Salesforce's answer"))
+        for i, item in enumerate(batch)
+    ]
+
+
+def send_bulk(
+    client: SalesforceClient,
+    items: list[Item],
+    *,
+    poll_s: float,
+    sleep: Callable[[float], None],
+) -> list[WriteOutcome]:
+    """One Bulk API 2.0 update job (every item of one sObject); in order."""
+    result = bulk.update(
+        client, items[0].sobject, [item.row for item in items], poll_s=poll_s, sleep=sleep
+    )
+    return [_bulk_outcome(item.id, result.errors.get(item.id)) for item in items]

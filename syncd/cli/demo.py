@@ -121,11 +121,8 @@ def _outcome(console: Console, engine: Engine, fakes: Sequence[Fake]) -> None:
 def _setup_fields(console: Console, engine: Engine, names: Sequence[str]) -> None:
     """What `syncd setup` does: create syncd's fields in each CRM."""
     for name in names:
-        conn = engine.connector(name)
-        try:
-            fields = conn.ensure_fields(create=True, tiers=engine.model(name).tier_names)
-        finally:
-            conn.close()
+        fields = engine.connector(name).ensure_fields(create=True,
+                                                      tiers=engine.model(name).tier_names)
         console.print(f"{name}: syncd's fields ready ({len(fields.created)} created, "
                       f"{len(fields.present)} present)")
 

@@ -32,11 +32,7 @@ def check(ctx: click.Context, config: str | None) -> None:
                 "model", not issues, str(cfg.model) if not issues else str(issues[0]),
                 "" if not issues else f"fix the model; `syncd validate-model {cfg.model}`")))
             try:
-                conn = app.connector(name)
-                try:
-                    items.extend((name, i) for i in conn.check())
-                finally:
-                    conn.close()
+                items.extend((name, i) for i in app.connector(name).check())
             except ConnectorError as exc:
                 items.append((name, CheckItem("connect", False, str(exc),
                                               "check the connector's URL and credentials")))
@@ -67,11 +63,7 @@ def setup(ctx: click.Context, name: str, config: str | None) -> None:
             click.echo(str(exc), err=True)
             sys.exit(ExitCode.UNUSABLE)
         try:
-            conn = app.connector(name)
-            try:
-                report = conn.ensure_fields(create=True, tiers=tiers)
-            finally:
-                conn.close()
+            report = app.connector(name).ensure_fields(create=True, tiers=tiers)
         except ConnectorError as exc:
             click.echo(f"{name}: {exc}", err=True)
             sys.exit(ExitCode.FAILED)

@@ -1,5 +1,5 @@
 """Wiring concrete things together for the engine commands: the state store,
-the real connectors (``connectors.<type>.connector.build``) and the engine.
+the real connectors (built through the connector registry) and the engine.
 
 Tests and the demo inject their own connector factory (and clock) through
 click's context object (``main(obj={"factory": ..., "clock": ...})``);
@@ -8,16 +8,15 @@ nothing is patched.
 
 from __future__ import annotations
 
-import importlib
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 import click
 
-from connectors.base import Connector, FatalError
+from connectors import registry
+from connectors.base import Connector
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.logs import setup_cli_logging
 from syncd.cli.startup import NO_RETRY, StartupRetry, StateUnavailable, open_with_retry
@@ -30,14 +29,11 @@ __all__ = ["build_connector", "engine_for", "factory_from"]
 def build_connector(name: str, cfg: ConnectorConfig, *,
                     clock: Callable[[], float] = time.time,
                     sleep: Callable[[float], None] = time.sleep) -> Connector:
-    """The real connector for ``cfg.type``; ``FatalError`` when it is not available.
-    ``clock`` (epoch seconds) and ``sleep`` drive the connector's pacing and retries."""
-    try:
-        module: Any = importlib.import_module(f"connectors.{cfg.type}.connector")
-    except ImportError:
-        raise FatalError(f"connector type {cfg.type!r} is not available in this build") from None
-    conn: Connector = module.build(name, cfg.connector_options(), clock=clock, sleep=sleep)
-    return conn
+    """The real connector for ``cfg.type`` from the connector registry; ``FatalError``
+    when no installed package registers that type. ``clock`` (epoch seconds) and
+    ``sleep`` drive the connector's pacing and retries."""
+    return registry.lookup(cfg.type).build(name, cfg.connector_options(), clock=clock,
+                                           sleep=sleep)
 
 
 def factory_from(ctx: click.Context) -> ConnectorFactory:

@@ -16,7 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connectors.base import Page, WriteOutcome
-from syncd.state import account_ledger, ledger, pages
+from syncd.state import account_ledger, ledger, pages, write_queue
 from syncd.state import contacts as contact_reads
 from syncd.state.account_ledger import AccountVerdict, PendingAccount
 from syncd.state.lock import connector_lock
@@ -207,6 +207,12 @@ class Store:
         with self.engine.begin() as conn:
             return ledger.record_outcomes(conn, connector, run_id, sent, outcomes, now,
                                           dead_after)
+
+    def write_queue(self, connector: str, run_id: str,
+                    chunk: int = 500) -> Iterator[PendingWrite | PendingAccount]:
+        """Every queued write of this run, contacts by priority then accounts
+        (``write_queue.py``)."""
+        return write_queue.write_queue(self.engine, connector, run_id, chunk)
 
     def save_account_scores(self, connector: str, verdicts: Sequence[AccountVerdict]) -> None:
         with self.engine.begin() as conn:

@@ -8,12 +8,15 @@ resync or a rescore) -> score with the core (``as_of`` = run start) -> decide
 (diff against the CRM's values and the last written ones) -> write contacts in
 priority order, then account scores, within the budget (a rate limit the
 connector could not ride out ends the writes of this cycle) -> ledger -> run
-record.
+record. Writes go to the connector as one ordered stream; it batches them and
+its outcomes are recorded a batch at a time (``_Cycle.write``; every batch
+passes ``_Cycle._before_batch`` right before it is sent).
 
 At-least-once and idempotent: cursors move only with committed pages, dirty
 flags clear only with saved scores, a write is recorded only after the CRM
 answered, and rewriting equal values is harmless. ``stop`` is checked between
-pages, score chunks and write batches.
+pages, score chunks and write batches; the API budget is the connector's own
+budget meter's call (``BudgetExhausted``).
 """
 
 from __future__ import annotations
@@ -21,7 +24,8 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Sequence
+from collections import deque
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,10 +33,13 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from connectors.base import (
+    FIELD_MISSING,
     AccountUpdate,
+    BudgetExhausted,
     Connector,
     ContactUpdate,
     FatalError,
+    FieldsGone,
     RetriableError,
     Usage,
     WriteOutcome,
@@ -93,6 +100,7 @@ class _Cycle:
         self.store = app.store
         self.t = _Tally()
         self.conn: Connector | None = None
+        self.usage_before = Usage()
         self.summary = DryRunSummary() if dry_run else None
 
     def _event(self, event: str, level: int = logging.INFO, **counts: Any) -> None:
@@ -110,14 +118,15 @@ class _Cycle:
     def connector(self) -> Connector:
         if self.conn is None:
             self.conn = self.app.connector(self.name)
+            self.usage_before = self.conn.usage()
         return self.conn
 
     # ----------------------------------------------------------------- pull
 
     def pull(self, full: bool, since: datetime | None = None) -> None:
         conn = self.connector()
-        fields = conn.ensure_fields(create=conn.auto_create_fields and not self.dry_run,
-                                    tiers=self.app.model(self.name).tier_names)
+        fields = self.app.ensure_fields(self.name, conn.auto_create_fields and not self.dry_run,
+                                        self.app.model(self.name).tier_names)
         if not fields.ok and self.dry_run:
             log.warning("fields missing (dry run goes on)", extra={
                 "connector": self.name, "run_id": self.run_id, "event": "fields_missing",
@@ -146,8 +155,6 @@ class _Cycle:
                         skipped=stats.skipped)
             if self.stop.is_set():
                 raise _Stopped("stop requested")
-            if conn.usage().stop:
-                raise _Stopped("API budget guard")
 
     # ----------------------------------------------------------------- recheck
 
@@ -212,56 +219,51 @@ class _Cycle:
     # ----------------------------------------------------------------- write
 
     def write(self) -> None:
+        """Hand the connector the queued writes as one ordered stream (contacts by
+        priority, then accounts; at most ``max_writes_per_cycle``) and record the
+        outcomes of each CRM batch as they arrive, one transaction a batch."""
         counts = self.store.counts(self.name)
         if counts.pending == 0 and self.store.pending_account_count(self.name) == 0:
             return
         conn = self.connector()
-        usage = conn.usage()
-        size = max(1, conn.write_batch_size)
-        allowed = None if usage.calls_left is None else max(0, usage.calls_left) * size
         cap = self.cfg.max_writes_per_cycle
-        if cap is not None:
-            allowed = cap if allowed is None else min(allowed, cap)
-        self._phase("write", counts.pending if allowed is None else min(allowed, counts.pending))
-        while allowed is None or allowed > 0:
-            if self.stop.is_set():
-                raise _Stopped("stop requested")
-            if conn.usage().stop:
-                raise _Stopped("API budget guard")
-            room = size if allowed is None else min(size, allowed)
-            batch = self.store.pending_writes(self.name, self.run_id, room)
-            # accounts after every contact (contacts matter more); a connector with
-            # mixed batches gets the last contact batch topped up with accounts
-            account_batch = (self.store.pending_accounts(self.name, self.run_id,
-                                                         room - len(batch))
-                             if not batch or (conn.mixed_writes and len(batch) < room)
-                             else [])
-            if not batch and not account_batch:
-                break
-            updates: list[ContactUpdate | AccountUpdate] = [
-                ContactUpdate(id=w.id, kind=w.kind, score=w.values.score or 0,
-                              tier=w.values.tier or "", reasons=w.values.reasons or "",
-                              priority=bool(w.values.priority), scored_at=self.started,
-                              mql_at=w.mql_at) for w in batch]
-            updates += [AccountUpdate(id=a.id, score=a.score, summary=a.summary,
-                                      priority=a.priority) for a in account_batch]
-            outcomes = conn.write(updates)
-            if len(outcomes) != len(updates):
-                raise RetriableError(f"connector answered {len(outcomes)} outcomes for "
-                                     f"{len(updates)} updates; nothing recorded, "
-                                     "retried next cycle")
-            if batch:
-                self._record_contacts(batch, outcomes[:len(batch)])
-            if account_batch:
-                self._record_accounts(account_batch, outcomes[len(batch):])
-            if any(o.rate_limited for o in outcomes):
-                # the connector's own retries gave up on a rate limit: stop hammering
-                raise _Stopped("rate limited by the CRM; the rest waits for the next cycle")
-            if allowed is not None:
-                allowed -= len(updates)
+        self._phase("write", counts.pending if cap is None else min(cap, counts.pending))
+        stream = _WriteStream(self.store.write_queue(self.name, self.run_id), cap,
+                              self.started)
+        limited = False
+        try:
+            for outcomes in conn.write(stream, before_batch=self._before_batch):
+                sent = stream.settle(outcomes)
+                self._record_contacts(
+                    [w for w in sent if isinstance(w, PendingWrite)],
+                    [o for w, o in zip(sent, outcomes, strict=True)
+                     if isinstance(w, PendingWrite)])
+                self._record_accounts(
+                    [a for a in sent if isinstance(a, PendingAccount)],
+                    [o for a, o in zip(sent, outcomes, strict=True)
+                     if isinstance(a, PendingAccount)])
+                if any(o.code == FIELD_MISSING for o in outcomes):
+                    self.app.forget_fields(self.name)
+                if any(o.rate_limited for o in outcomes):
+                    # the connector's own retries gave up on a rate limit: hand out no
+                    # more, let it finish (and report) what it already took
+                    limited = True
+                    stream.close()
+        except BudgetExhausted as exc:
+            raise _Stopped(f"API budget guard: {exc}") from None
+        if limited:
+            raise _Stopped("rate limited by the CRM; the rest waits for the next cycle")
+
+    def _before_batch(self) -> None:
+        """Called by the connector right before it sends each write batch to the CRM:
+        the one place to stop (or fence) the writes between batches."""
+        if self.stop.is_set():
+            raise _Stopped("stop requested")
 
     def _record_contacts(self, batch: Sequence[PendingWrite],
                          outcomes: Sequence[WriteOutcome]) -> None:
+        if not batch:
+            return
         done = self.store.record_outcomes(self.name, self.run_id, batch, outcomes,
                                           self.app.clock(), self.cfg.dead_letter_after)
         self.t.written += done.written
@@ -280,6 +282,8 @@ class _Cycle:
 
     def _record_accounts(self, batch: Sequence[PendingAccount],
                          outcomes: Sequence[WriteOutcome]) -> None:
+        if not batch:
+            return
         written, failed, dead = self.store.record_account_outcomes(
             self.name, self.run_id, batch, outcomes, self.cfg.dead_letter_after)
         self.t.accounts_written += written
@@ -293,6 +297,56 @@ class _Cycle:
                     "reason": o.reason, "rate_limited": o.rate_limited})
         self._event("account_write_batch", logging.DEBUG, sent=len(batch), written=written,
                     failed=failed, dead=dead)
+
+
+class _WriteStream:
+    """The ordered stream of updates handed to ``Connector.write``: queued writes
+    turned into updates as the connector takes them (never more than ``cap``), and
+    the FIFO of those taken, to pair with the outcomes arriving in the same order."""
+
+    def __init__(self, queue: Iterable[PendingWrite | PendingAccount], cap: int | None,
+                 scored_at: datetime) -> None:
+        self._queue = iter(queue)
+        self._cap = cap
+        self._scored_at = scored_at
+        self._taken: deque[PendingWrite | PendingAccount] = deque()
+        self._open = True
+        self.handed = 0
+
+    def __iter__(self) -> _WriteStream:
+        return self
+
+    def __next__(self) -> ContactUpdate | AccountUpdate:
+        if not self._open or (self._cap is not None and self.handed >= self._cap):
+            raise StopIteration
+        item = next(self._queue)
+        self._taken.append(item)
+        self.handed += 1
+        if isinstance(item, PendingAccount):
+            return AccountUpdate(id=item.id, score=item.score, summary=item.summary,
+                                 priority=item.priority)
+        return ContactUpdate(id=item.id, kind=item.kind, score=item.values.score or 0,
+                             tier=item.values.tier or "", reasons=item.values.reasons or "",
+                             priority=bool(item.values.priority), scored_at=self._scored_at,
+                             mql_at=item.mql_at)
+
+    def close(self) -> None:
+        """Hand out nothing more."""
+        self._open = False
+
+    def settle(self, outcomes: Sequence[WriteOutcome]) -> list[PendingWrite | PendingAccount]:
+        """The writes ``outcomes`` answer (the oldest taken); ``RetriableError`` when the
+        connector answered more outcomes than it took, or out of order."""
+        if len(outcomes) > len(self._taken):
+            raise RetriableError(f"connector answered {len(outcomes)} outcomes for "
+                                 f"{len(self._taken)} updates; nothing recorded, "
+                                 "retried next cycle")
+        sent = [self._taken.popleft() for _ in outcomes]
+        for w, o in zip(sent, outcomes, strict=True):
+            if w.id != o.id:
+                raise RetriableError(f"connector answered {o.id} where {w.id} was due; "
+                                     "nothing recorded, retried next cycle")
+        return sent
 
 
 def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = None,
@@ -322,7 +376,11 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
                 c.t.status = _run(c, full=full, rescore_only=rescore_only, since=since)
             except _Stopped as exc:
                 c.t.status, c.t.error = "stopped", str(exc)
+            except BudgetExhausted as exc:  # the connector's budget guard ended the pull
+                c.t.status, c.t.error = "stopped", f"API budget guard: {exc}"
             except (FatalError, RetriableError) as exc:
+                if isinstance(exc, FieldsGone):
+                    app.forget_fields(connector)
                 c.t.status, c.t.error = "failed", str(exc)
             except ModelError as exc:
                 c.t.status, c.t.error = "failed", f"model not usable: {exc}"
@@ -334,9 +392,8 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
                 c.t.status = "failed"
                 c.t.error = f"internal error ({type(exc).__name__}); see the log"
             finally:
-                if c.conn is not None:
-                    c.t.usage = c.conn.usage()
-                    c.conn.close()
+                if c.conn is not None:  # the engine closes its connectors when it closes
+                    c.t.usage = _since(c.conn.usage(), c.usage_before)
             report = _report(c, kind)
             app.store.finish_run(run_id, report.finished_at, report.status, report.to_json(),
                                  report.error)
@@ -376,6 +433,14 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool, since: datetime | None) -
     if not c.dry_run:
         c.write()
     return "ok"
+
+
+def _since(now: Usage, before: Usage) -> Usage:
+    """This cycle's calls and 429s (a connector counts over the engine's life)."""
+    calls = {k: n - before.calls.get(k, 0) for k, n in now.calls.items()}
+    return Usage(calls={k: n for k, n in calls.items() if n}, http_429=now.http_429
+                 - before.http_429, budget_remaining=now.budget_remaining,
+                 budget_limit=now.budget_limit, calls_left=now.calls_left, stop=now.stop)
 
 
 def _account_summary(a: AccountScore) -> str:

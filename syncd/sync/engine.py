@@ -2,18 +2,22 @@
 factory, bundled so that a cycle needs only a connector name.
 
 The factory is injected (the CLI builds real connectors; tests and the demo
-pass clocks, sleeps and sessions through their own factories).
+pass clocks, sleeps and sessions through their own factories). Connectors live
+as long as the engine: each is built once, on first use, and closed by
+``close``; what a connector verified (a passed field check) is kept here, for
+every connector, until a cycle learns that it no longer holds.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from connectors.base import Connector
+from connectors.base import Connector, FieldsReport
 from syncd.core import CompiledModel
 from syncd.modelfile import load_model
 from syncd.settings import ConnectorConfig, Settings
@@ -43,6 +47,10 @@ class Engine:
     owner: str = field(default_factory=_owner)
     models: dict[str, CompiledModel] = field(default_factory=dict)
     _stamps: dict[str, int] = field(default_factory=dict, repr=False)
+    _connectors: dict[str, Connector] = field(default_factory=dict, repr=False)
+    _fields: dict[str, tuple[tuple[str, ...], FieldsReport]] = field(
+        default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
     def open(cls, settings: Settings, factory: ConnectorFactory,
@@ -69,7 +77,41 @@ class Engine:
         return self.models[connector]
 
     def connector(self, name: str) -> Connector:
-        return self.factory(name, self.config(name))
+        """The connector ``name``, built on first use and kept until ``close``."""
+        with self._lock:
+            conn = self._connectors.get(name)
+            if conn is None:
+                conn = self._connectors[name] = self.factory(name, self.config(name))
+            return conn
+
+    def ensure_fields(self, name: str, create: bool, tiers: Sequence[str]) -> FieldsReport:
+        """``ensure_fields`` of connector ``name``, asked once: a passed check for the
+        same tiers is kept (no CRM calls) until ``forget_fields``."""
+        key = tuple(tiers)
+        with self._lock:
+            kept = self._fields.get(name)
+        if kept is not None and kept[0] == key:
+            return kept[1]
+        report = self.connector(name).ensure_fields(create=create, tiers=tiers)
+        with self._lock:
+            if report.ok:
+                self._fields[name] = (key, FieldsReport(
+                    present=[*report.present, *report.created]))
+            else:
+                self._fields.pop(name, None)
+        return report
+
+    def forget_fields(self, name: str) -> None:
+        """A cycle learnt that a field check of ``name`` no longer holds."""
+        with self._lock:
+            self._fields.pop(name, None)
 
     def close(self) -> None:
-        self.store.close()
+        """Close every connector built, then the state store."""
+        with self._lock:
+            built, self._connectors = list(self._connectors.values()), {}
+        try:
+            for conn in built:
+                conn.close()
+        finally:
+            self.store.close()

@@ -60,7 +60,7 @@ connectors:
             private_key: "${{SF_KEY}}"}}
     model: {MODEL}
     schedule: {{cron: "*/10 * * * *"}}
-    bulk_poll_s: 0
+    bulk_poll: 0s
 """, encoding="utf-8")
     env = {"HUBSPOT_TOKEN": HS_TOKEN, "SF_KEY": keys[0]}
     runner = CliRunner()

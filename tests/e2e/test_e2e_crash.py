@@ -61,7 +61,7 @@ def _config(tmp_path: Path, which: str, hs_url: str, sf_url: str) -> Path:
     auth: {{flow: jwt, username: integration@syncd.example, consumer_key: {CONSUMER_KEY},
             private_key: "${{SF_KEY}}"}}
     model: {MODEL}
-    bulk_poll_s: 0
+    bulk_poll: 0s
 """,
     }
     cfg = tmp_path / "syncd.yaml"

@@ -182,3 +182,44 @@ def test_hubspot_rejected_writes_are_retried_then_dead_lettered(
         assert run_cycle(engine, NAME).write_failures == 0  # dead letters wait for --retry-dead
     finally:
         engine.close()
+
+
+def test_the_daemons_cycle_writes_batches_concurrently(
+        tmp_path: Path, state_url: str,
+        portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]) -> None:
+    """The connector owns write batching: under ``run_cycle`` its batches (contacts,
+    then companies) are in flight at the same time, within its pacing. Each batch
+    update waits (at most 5 s) until a second one arrives: sequential writes would
+    show one at a time."""
+    import threading
+
+    app, server, clock = portal
+    engine = _engine(tmp_path, server.url, clock, state_url)
+    lock = threading.Lock()
+    state = {"inflight": 0, "most": 0}
+    second = threading.Event()
+    handle = app.handle
+
+    def gauged(request: Any) -> Any:
+        if not (request.method == "POST" and "/batch/update" in request.path):
+            return handle(request)
+        with lock:
+            state["inflight"] += 1
+            state["most"] = max(state["most"], state["inflight"])
+            if state["inflight"] >= 2:
+                second.set()
+        second.wait(timeout=5)
+        try:
+            return handle(request)
+        finally:
+            with lock:
+                state["inflight"] -= 1
+
+    app.handle = gauged  # type: ignore[method-assign]
+    try:
+        report = run_cycle(engine, NAME)
+        assert report.status == "ok", report.error
+        assert report.written > 0 and report.accounts_written > 0
+        assert state["most"] >= 2
+    finally:
+        engine.close()

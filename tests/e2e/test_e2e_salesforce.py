@@ -63,7 +63,8 @@ def org(keys: tuple[str, str]) -> Iterator[tuple[SalesforceSandbox, SandboxServe
         yield app, server, clock
 
 
-def _engine(tmp_path: Path, url: str, clock: Clock, private: str, state_url: str) -> Engine:
+def _engine(tmp_path: Path, url: str, clock: Clock, private: str, state_url: str,
+            extra: str = "") -> Engine:
     cfg = tmp_path / "syncd.yaml"
     cfg.write_text(f"""\
 state: {{url: "{state_url}"}}
@@ -75,8 +76,8 @@ connectors:
     auth: {{flow: jwt, username: integration@syncd.example, consumer_key: {CONSUMER_KEY},
             private_key: "${{SF_KEY}}"}}
     model: {MODEL}
-    bulk_poll_s: 0
-""", encoding="utf-8")
+    bulk_poll: 0s
+{extra}""", encoding="utf-8")
     settings = load_settings(cfg, {"SF_KEY": private})
 
     def factory(name: str, c: ConnectorConfig) -> Connector:
@@ -156,18 +157,16 @@ def test_cycles_describe_once_and_mix_accounts_into_contact_batches(
         tmp_path: Path, state_url: str, keys: tuple[str, str],
         org: tuple[SalesforceSandbox, SandboxServer, Clock]) -> None:
     """Calls from the fake's log: one collections call carries contacts and accounts
-    together (records grouped by type), and only the first cycle of a process
-    describes Lead, Contact and Account."""
+    together (records grouped by type), and only the first cycle of an engine
+    describes Lead, Contact and Account (the engine keeps the passed check)."""
     import json
     import math
 
     app, server, clock = org
     engine = _engine(tmp_path, server.url, clock, keys[0], state_url)
     try:
-        conn = engine.connector(NAME)
-        assert conn.ensure_fields(create=True).ok  # `syncd setup`, in another process
-        conn.close()
-        engine.factory = _fresh_checks_factory(clock)  # the daemon's process starts
+        # `syncd setup` (the connector's own call: the engine keeps nothing from it)
+        assert engine.connector(NAME).ensure_fields(create=True).ok
         clock.now += 60
         app.log.reset()
         r1 = run_cycle(engine, NAME)
@@ -190,14 +189,26 @@ def test_cycles_describe_once_and_mix_accounts_into_contact_batches(
         engine.close()
 
 
-def _fresh_checks_factory(clock: Clock) -> Any:
-    from connectors.salesforce.field_checks import FieldChecks
-
-    checks = FieldChecks()
-
-    def factory(name: str, c: ConnectorConfig) -> Connector:
-        assert isinstance(c, SalesforceConnectorConfig)
-        return build(name, c.connector_options(), clock=clock, sleep=lambda s: None,
-                     field_checks=checks)
-
-    return factory
+def test_the_daemons_cycle_writes_through_bulk_above_the_threshold(
+        tmp_path: Path, state_url: str, keys: tuple[str, str],
+        org: tuple[SalesforceSandbox, SandboxServer, Clock]) -> None:
+    """The connector owns write batching: ``run_cycle`` hands it every write of the
+    cycle, so above ``bulk_write_threshold`` they go out as Bulk API 2.0 jobs (one per
+    object), not as sObject Collections batches the engine sliced."""
+    app, server, clock = org
+    engine = _engine(tmp_path, server.url, clock, keys[0], state_url,
+                     "    bulk_write_threshold: 10\n")
+    try:
+        assert engine.connector(NAME).ensure_fields(create=True).ok
+        clock.now += 60
+        app.log.reset()
+        report = run_cycle(engine, NAME)
+        assert report.status == "ok", report.error
+        assert report.written > 10
+        jobs = [r for r in app.log.requests()
+                if r.method == "POST" and r.path.endswith("/jobs/ingest")]
+        collections = [r for r in app.log.requests() if r.path.endswith("/composite/sobjects")]
+        assert len(jobs) == 3 and not collections  # Lead, Contact and Account jobs
+        assert report.pending == 0 and report.accounts_written > 0
+    finally:
+        engine.close()

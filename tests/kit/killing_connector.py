@@ -2,25 +2,25 @@
 step, for crash tests against the real connectors and the sandboxes.
 
 ``kill_at``: ``page:N`` (before yielding the N-th page), ``write-before:N``
-(before the N-th ``write`` call reaches the CRM) or ``write-after:N`` (after
-the CRM answered the N-th ``write`` call, before the engine records it).
+(before the N-th write batch reaches the CRM) or ``write-after:N`` (after
+the CRM answered the N-th write batch, before the engine records it).
 """
 
 from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from connectors.base import (
     JSON,
-    AccountUpdate,
+    BeforeBatch,
     CheckItem,
     Connector,
-    ContactUpdate,
     FieldsReport,
     Page,
+    Update,
     Usage,
     WriteOutcome,
 )
@@ -31,10 +31,10 @@ class KillingConnector(Connector):
         self.inner = inner
         self.kill_at = kill_at
         self.name = inner.name
-        self.write_batch_size = inner.write_batch_size
         self.auto_create_fields = inner.auto_create_fields
         self.pages = 0
         self.writes = 0
+        self.sending = 0
 
     def _maybe_kill(self, step: str, n: int) -> None:
         if self.kill_at == f"{step}:{n}":
@@ -53,12 +53,18 @@ class KillingConnector(Connector):
             self._maybe_kill("page", self.pages)
             yield page
 
-    def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:
-        self.writes += 1
-        self._maybe_kill("write-before", self.writes)
-        out = self.inner.write(updates)
-        self._maybe_kill("write-after", self.writes)
-        return out
+    def write(self, updates: Iterable[Update], *,
+              before_batch: BeforeBatch | None = None) -> Iterator[Sequence[WriteOutcome]]:
+        def hook() -> None:
+            if before_batch is not None:
+                before_batch()
+            self.sending += 1
+            self._maybe_kill("write-before", self.sending)
+
+        for outcomes in self.inner.write(updates, before_batch=hook):
+            self.writes += 1
+            self._maybe_kill("write-after", self.writes)
+            yield outcomes
 
     def usage(self) -> Usage:
         return self.inner.usage()

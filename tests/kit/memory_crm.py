@@ -17,7 +17,7 @@ import json
 import os
 import signal
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,20 +27,24 @@ from connectors.base import (
     AccountRecord,
     AccountUpdate,
     ActivityRecord,
+    BeforeBatch,
+    BudgetExhausted,
     CheckItem,
     Connector,
     ContactRecord,
-    ContactUpdate,
     FatalError,
     FieldSpec,
     FieldsReport,
     Outcome,
     Page,
+    RateLimited,
     RetriableError,
+    Update,
     Usage,
     WriteOutcome,
     WrittenValues,
 )
+from connectors.kit.batcher import Batcher, BatchRules
 
 FIELDS = ("score", "tier", "reasons", "priority")
 
@@ -60,6 +64,10 @@ class MemoryCRM:
     budget: int | None = None
     calls: Counter[str] = field(default_factory=Counter)
     writes: list[dict[str, Any]] = field(default_factory=list)
+    #: every call answers "429" while set (reads raise RateLimited; writes come back
+    #: retriable, rate-limited)
+    rate_limited: bool = False
+    http_429: int = 0
 
     def tick(self) -> int:
         self.seq += 1
@@ -88,6 +96,12 @@ class MemoryCRM:
         del self.contacts[cid]
         self.deleted.append([self.tick(), cid])
 
+    def merge_contacts(self, loser: str, survivor: str) -> None:
+        """``loser`` merged into ``survivor`` (the survivor is modified too)."""
+        del self.contacts[loser]
+        self.deleted.append([self.tick(), loser, survivor])
+        self.contacts[survivor]["mod"] = self.tick()
+
     def fields(self, cid: str) -> dict[str, Any]:
         return dict(self.contacts[cid]["fields"])
 
@@ -97,7 +111,7 @@ class MemoryCRM:
             "contacts": self.contacts, "accounts": self.accounts,
             "activities": self.activities, "deleted": self.deleted, "seq": self.seq,
             "failures": self.failures, "budget": self.budget, "calls": dict(self.calls),
-            "writes": self.writes}), encoding="utf-8")
+            "writes": self.writes, "rate_limited": self.rate_limited}), encoding="utf-8")
         os.replace(tmp, path)
 
     @classmethod
@@ -105,7 +119,8 @@ class MemoryCRM:
         d = json.loads(path.read_text(encoding="utf-8"))
         return cls(contacts=d["contacts"], accounts=d["accounts"], activities=d["activities"],
                    deleted=d["deleted"], seq=d["seq"], failures=d["failures"],
-                   budget=d["budget"], calls=Counter(d["calls"]), writes=d["writes"])
+                   budget=d["budget"], calls=Counter(d["calls"]), writes=d["writes"],
+                   rate_limited=bool(d.get("rate_limited")))
 
 
 class MemoryConnector(Connector):
@@ -162,17 +177,22 @@ class MemoryConnector(Connector):
         events += [(c["mod"], "contact", cid) for cid, c in self.crm.contacts.items()]
         events += [(a["mod"], "activity", k) for k, a in self.crm.activities.items()]
         if not full:
-            events += [(s, "deleted", cid) for s, cid in self.crm.deleted]
+            events += [(d[0], "deleted", d[1]) for d in self.crm.deleted if len(d) == 2]
+            events += [(d[0], "merged", f"{d[1]}>{d[2]}") for d in self.crm.deleted
+                       if len(d) == 3]
         events = sorted(e for e in events if e[0] > after)
         for i in range(0, len(events), self.page_size):
-            if self.usage().stop:
-                return
+            if i and self.usage().stop:
+                raise BudgetExhausted("memory CRM: call budget spent")
             part = events[i:i + self.page_size]
             self.pages_yielded += 1
             self._maybe_kill("page", self.pages_yielded)
             if self.pages_yielded == self.fail_at_page:
                 raise RetriableError("HTTP 503 from the CRM after 6 attempts")
             self._call("read")
+            if self.crm.rate_limited:
+                self.crm.http_429 += 1
+                raise RateLimited("memory CRM: 429 Too Many Requests")
             yield Page(
                 contacts=[self._contact_record(k) for _s, t, k in part if t == "contact"],
                 accounts=[AccountRecord(id=k, data=dict(self.crm.accounts[k]["data"]),
@@ -183,51 +203,67 @@ class MemoryConnector(Connector):
                                            data=dict(self.crm.activities[k]["data"]))
                             for _s, t, k in part if t == "activity"],
                 deleted_contacts=[k for _s, t, k in part if t == "deleted"],
+                merged=dict(k.split(">", 1) for _s, t, k in part if t == "merged"),
                 cursor={"seq": part[-1][0]}, estimated_total=len(events))
 
-    def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:
+    @property
+    def stop(self) -> bool:
+        """The budget guard's verdict (the batcher asks it before each batch)."""
+        return self.usage().stop
+
+    def write(self, updates: Iterable[Update], *,
+              before_batch: BeforeBatch | None = None) -> Iterator[Sequence[WriteOutcome]]:
+        batcher: Batcher[Update] = Batcher(
+            BatchRules(size=self.write_batch_size), prepare=lambda u: u,
+            ident=lambda u: u.id, send=self._send, meter=self)
+        return batcher.run(updates, before_batch)
+
+    def _send(self, batch: list[Update]) -> list[WriteOutcome]:
+        self.write_calls += 1
+        self._maybe_kill("write-before", self.write_calls)
+        if self.crm.rate_limited:
+            self._call("write")
+            self.crm.http_429 += 1
+            raise RateLimited("memory CRM: 429 Too Many Requests")
         out: list[WriteOutcome] = []
-        for i in range(0, len(updates), self.write_batch_size):
-            self.write_calls += 1
-            self._maybe_kill("write-before", self.write_calls)
-            for u in updates[i:i + self.write_batch_size]:
-                if isinstance(u, AccountUpdate):
-                    a = self.crm.accounts.get(u.id)
-                    if a is None:
-                        out.append(WriteOutcome(u.id, "rejected", "record deleted"))
-                        continue
-                    a["fields"] = {"score": u.score, "summary": u.summary,
-                                   "priority": u.priority}
-                    a["mod"] = self.crm.tick()
-                    out.append(WriteOutcome(u.id, "ok"))
-                    continue
-                pending = self.crm.failures.get(u.id)
-                if pending:
-                    kind = pending.pop(0)
-                    if kind == "rate":
-                        out.append(WriteOutcome(u.id, "retriable", "429", rate_limited=True))
-                    else:
-                        status: Outcome = "rejected" if kind == "rejected" else "retriable"
-                        out.append(WriteOutcome(u.id, status, f"injected {kind} failure"))
-                    continue
-                c = self.crm.contacts.get(u.id)
-                if c is None:
+        for u in batch:
+            if isinstance(u, AccountUpdate):
+                a = self.crm.accounts.get(u.id)
+                if a is None:
                     out.append(WriteOutcome(u.id, "rejected", "record deleted"))
                     continue
-                c["fields"] = {"score": u.score, "tier": u.tier, "reasons": u.reasons,
+                a["fields"] = {"score": u.score, "summary": u.summary,
                                "priority": u.priority}
-                c["mod"] = self.crm.tick()
-                self.crm.writes.append({"id": u.id, "score": u.score, "tier": u.tier})
+                a["mod"] = self.crm.tick()
                 out.append(WriteOutcome(u.id, "ok"))
-            self._call("write")
-            self._maybe_kill("write-after", self.write_calls)
+                continue
+            pending = self.crm.failures.get(u.id)
+            if pending:
+                kind = pending.pop(0)
+                if kind == "rate":
+                    out.append(WriteOutcome(u.id, "retriable", "429", rate_limited=True))
+                else:
+                    status: Outcome = "rejected" if kind == "rejected" else "retriable"
+                    out.append(WriteOutcome(u.id, status, f"injected {kind} failure"))
+                continue
+            c = self.crm.contacts.get(u.id)
+            if c is None:
+                out.append(WriteOutcome(u.id, "rejected", "record deleted"))
+                continue
+            c["fields"] = {"score": u.score, "tier": u.tier, "reasons": u.reasons,
+                           "priority": u.priority}
+            c["mod"] = self.crm.tick()
+            self.crm.writes.append({"id": u.id, "score": u.score, "tier": u.tier})
+            out.append(WriteOutcome(u.id, "ok"))
+        self._call("write")
+        self._maybe_kill("write-after", self.write_calls)
         return out
 
     def usage(self) -> Usage:
         calls = self.crm.calls - self.start_calls
         total = sum(self.crm.calls.values())
         left = None if self.crm.budget is None else max(0, self.crm.budget - total)
-        return Usage(calls=dict(calls), http_429=0, budget_remaining=left,
+        return Usage(calls=dict(calls), http_429=self.crm.http_429, budget_remaining=left,
                      budget_limit=self.crm.budget, calls_left=left,
                      stop=left is not None and left <= 0)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
@@ -15,7 +15,6 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from connectors.base import Connector, Page
 from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.connector import SalesforceConnector, build
-from connectors.salesforce.field_checks import FieldChecks
 from syncd.sandbox.salesforce import SalesforceSandbox
 from syncd.sandbox.server import SandboxServer
 from tests.kit.clock import ManualClock
@@ -52,8 +51,6 @@ class Org:
     app: SalesforceSandbox
     server: SandboxServer
     clock: ManualClock
-    #: passed field checks shared by the connectors of this org (as one process's are)
-    field_checks: FieldChecks = field(default_factory=FieldChecks)
 
     def options(self, **overrides: Any) -> SalesforceOptions:
         private, _ = key_pair()
@@ -66,7 +63,7 @@ class Org:
                 "consumer_key": CONSUMER_KEY,
                 "private_key": private,
             },
-            "bulk_poll_s": 0,
+            "bulk_poll": "0s",
             "lookback": "PT0S",
         }
         raw.update(overrides)
@@ -78,7 +75,6 @@ class Org:
             self.options(**overrides),
             clock=self.clock,
             sleep=self.clock.sleep,
-            field_checks=self.field_checks,
         )
         assert isinstance(conn, SalesforceConnector)
         return conn

@@ -36,8 +36,9 @@ def test_cycle_writes_core_scores_then_nothing(tmp_path: Path, state_url: str) -
     assert r2.scored == 0  # only syncd's own fields changed: re-diffed, not rescored
     assert r2.written == 0 and len(crm.writes) == writes
     assert r2.api_calls.get("write", 0) == 0
-    assert built[-1].closed
+    assert len(built) == 1 and not built[0].closed  # one connector for the engine's life
     app.close()
+    assert built[0].closed
 
 
 def test_account_scores_written_and_restored(tmp_path: Path, state_url: str) -> None:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from connectors.base import JSON, Connector, FatalError, Page
+from connectors.base import JSON, BudgetExhausted, Connector, FatalError, Page
 from syncd.sandbox.hubspot import HubSpotSandbox
 from tests.kit.clock import ManualClock
 from tests.kit.hubspot import T0, Serve, connect
@@ -167,7 +167,10 @@ def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
     app = _portal(clock, contacts=450, limits=True)  # 5 list pages of contacts
     app.daily.used = 125_000 - 3  # others spent nearly half of today's 250,000 calls
     conn = connect(serve(app).url, clock, budget_share=0.5)
-    pages = list(conn.changes(None, clock.utc()))
+    pages: list[Page] = []
+    with pytest.raises(BudgetExhausted):  # after the page that spent the share
+        for page in conn.changes(None, clock.utc()):
+            pages.append(page)
     usage = conn.usage()
     assert usage.stop is True and usage.calls_left == 0 and usage.total_calls == 3
     assert usage.budget_limit == 250_000 and usage.budget_remaining == 125_000

@@ -18,6 +18,7 @@ from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.hubspot.app import OAuthApp, Tier
 from tests.kit.clock import ManualClock
 from tests.kit.hubspot import T0, Serve, connect, options
+from tests.kit.writes import written
 
 UPDATE = "POST /crm/objects/2026-09/{object_type}/batch/update"
 
@@ -61,7 +62,7 @@ def test_injected_429s_and_500s_still_end_with_every_score_written(
     ids = sorted({c.id for p in pages for c in p.contacts}, key=int)
     assert len(ids) == 150
     updates = _updates(ids)
-    outcomes = conn.write(updates)
+    outcomes = written(conn, updates)
     assert {o.status for o in outcomes} == {"ok"}
     for update in updates:
         props = app.store.records["contacts"][update.id].properties
@@ -90,7 +91,7 @@ def test_pro_tier_limits_without_faults_see_no_429(serve: Serve, clock: ManualCl
     clock.advance(600)
     changed = list(conn.changes(cursor, clock.utc()))  # search endpoints: 5 per second
     ids = [c.id for p in pages for c in p.contacts]
-    conn.write(_updates(ids * 3))  # burst of write batches with 8 threads
+    written(conn, _updates(ids * 3))  # burst of write batches with 8 threads
     assert sum(len(p.contacts) for p in changed) >= 60
     total = app.log.count()
     print(f"\npro tier: {total} requests paced over {sum(clock.sleeps):.1f} s, 0 x 429")
@@ -126,7 +127,7 @@ def test_oauth_token_expiring_mid_run_is_refreshed_and_nothing_lost(
     for token in list(app.access_tokens):
         app.access_tokens[token] = clock() - 1
     refreshed = conn.usage().calls["auth"]
-    outcomes = conn.write(_updates(ids))
+    outcomes = written(conn, _updates(ids))
     assert {o.status for o in outcomes} == {"ok"}
     # each batch in flight with the dead token met a 401 and was repeated; one refresh
     assert app.log.count(status=401) in (1 + 1, 1 + 2)
@@ -156,7 +157,7 @@ def test_every_call_has_a_timeout_and_a_bounded_retry(serve: Serve, clock: Manua
     slow = FaultSpec(slow_rate=1.0, slow_ms=3000)
     app = HubSpotSandbox(clock=clock, rate_limits=False, faults=slow)
     conn = build(
-        "slow", options(serve(app).url, timeout_s=0.2), clock=clock, sleep=clock.sleep,
+        "slow", options(serve(app).url, timeout=0.2), clock=clock, sleep=clock.sleep,
         max_attempts=2,
     )
     with pytest.raises(RetriableError) as err:

@@ -1,15 +1,11 @@
-"""Pure parts of the HubSpot connector: mapping tables, activity typing, the usage meter,
-the pacing buckets and the retry-wait rule."""
+"""Pure parts of the HubSpot connector: mapping tables and activity typing (the meter,
+pacing and batching it uses are the kit's: tests/connectors/kit)."""
 
 from __future__ import annotations
 
 from connectors.hubspot import activity_mapping as acts
 from connectors.hubspot.config import HubSpotFieldNames
 from connectors.hubspot.mapping import industry_name, map_company, map_contact
-from connectors.hubspot.pacing import TokenBucket
-from connectors.hubspot.usage import UsageMeter
-from connectors.hubspot.writes import chunks
-from tests.kit.clock import ManualClock
 
 FIELDS = HubSpotFieldNames()
 
@@ -83,55 +79,3 @@ def test_activity_typing_defaults() -> None:
     }
     outgoing = {"hs_timestamp": "1790000000000", "hs_email_direction": "EMAIL"}
     assert acts.engagement("emails", "5", outgoing) is None
-
-
-def test_usage_meter_uses_headers_when_sent_and_its_own_count_otherwise() -> None:
-    meter = UsageMeter(daily_limit=1000, share=0.5)
-    for _ in range(10):
-        meter.count("search")  # search and OAuth answers carry no daily headers
-    usage = meter.snapshot()
-    assert (usage.budget_remaining, usage.calls_left, usage.stop) == (990, 490, False)
-    meter.headers(
-        {"X-HubSpot-RateLimit-Daily": "1000", "X-HubSpot-RateLimit-Daily-Remaining": "600"}
-    )
-    meter.count("read")
-    usage = meter.snapshot()
-    assert (usage.budget_remaining, usage.calls_left, usage.stop) == (599, 99, False)
-    meter.headers(
-        {"x-hubspot-ratelimit-daily": "1000", "x-hubspot-ratelimit-daily-remaining": "500"}
-    )
-    assert meter.snapshot().stop is True
-
-
-def test_token_bucket_paces_on_the_injected_clock() -> None:
-    clock = ManualClock()
-    bucket = TokenBucket(10, 1.0, clock=clock, sleep=clock.sleep)
-    for _ in range(25):
-        bucket.acquire()
-    assert 1.4 < sum(clock.sleeps) < 1.6  # 10 at once, then 10 per second
-
-
-def test_token_bucket_keeps_a_reserve_of_the_burst_but_refills_at_the_full_rate() -> None:
-    """A client bucket exactly as deep as HubSpot's runs a fraction of a token ahead of
-    it when requests arrive unevenly late; the reserve absorbs that."""
-    now = [1_800_000_000.0]
-    waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
-
-    bucket = TokenBucket(10, 1.0, clock=lambda: now[0], sleep=sleep, reserve=2)
-    for _ in range(8):
-        bucket.acquire()
-    assert waits == []  # 8 at once: the burst less the reserve
-    for _ in range(10):
-        bucket.acquire()
-    assert 0.99 < sum(waits) < 1.01  # then 10 per second, HubSpot's rate
-
-
-def test_chunks_respect_the_batch_limit_and_never_repeat_an_id() -> None:
-    items: list[tuple[str, dict[str, str]]] = [(str(i), {}) for i in range(250)]
-    assert [len(b) for b in chunks(items)] == [100, 100, 50]
-    twice = [("1", {}), ("2", {}), ("1", {"x": "later"})]
-    assert [[i for i, _ in b] for b in chunks(twice)] == [["1", "2"], ["1"]]

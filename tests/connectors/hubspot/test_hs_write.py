@@ -10,6 +10,7 @@ from connectors.base import AccountUpdate, Connector, ContactUpdate, WrittenValu
 from syncd.sandbox.hubspot import HubSpotSandbox
 from tests.kit.clock import ManualClock
 from tests.kit.hubspot import T0, Serve, connect
+from tests.kit.writes import written
 
 UPDATE = "POST /crm/objects/2026-09/{object_type}/batch/update"
 TIERS = ("unqualified", "nurture", "mql", "hot")
@@ -71,7 +72,7 @@ def test_n_updates_take_ceil_n_over_100_calls_and_none_on_repeat(
     app, conn = _ready(serve, clock, 250)
     ids = [r.id for r in app.store.live("contacts")]
     updates = [_update(cid, 40 + i % 50) for i, cid in enumerate(ids)]
-    outcomes = conn.write(updates)
+    outcomes = written(conn, updates)
     assert [o.id for o in outcomes] == ids and {o.status for o in outcomes} == {"ok"}
     print(f"\n{len(updates)} updates: {app.log.count(UPDATE)} batch calls")
     assert app.log.count(UPDATE) == math.ceil(len(updates) / 100) == 3
@@ -88,7 +89,7 @@ def test_n_updates_take_ceil_n_over_100_calls_and_none_on_repeat(
         if read_back[u.id] != WrittenValues(u.score, u.tier, u.reasons, u.priority)
     ]
     app.log.reset()
-    assert again == [] and conn.write(again) == []
+    assert again == [] and written(conn, again) == []
     assert app.log.count() == 0
 
 
@@ -97,7 +98,7 @@ def test_207_failures_come_back_with_their_ids(serve: Serve, clock: ManualClock)
     ids = [r.id for r in app.store.live("contacts")]
     bad_tier = dataclasses.replace(_update(ids[1], 3), tier="legendary")
     updates = [_update(ids[0], 1), bad_tier, _update("999999", 2), _update(ids[2], 3)]
-    outcomes = conn.write(updates)
+    outcomes = written(conn, updates)
     assert [(o.id, o.status) for o in outcomes] == [
         (ids[0], "ok"),
         (ids[1], "rejected"),
@@ -116,11 +117,11 @@ def test_whole_batch_400_is_split_until_the_bad_input_is_isolated(
     ids = [r.id for r in app.store.live("contacts")]
     updates = [_update(cid, i) for i, cid in enumerate(ids)]
     updates[37] = dataclasses.replace(updates[37], tier="legendary")
-    outcomes = conn.write(updates)
+    outcomes = written(conn, updates)
     assert [o.status for o in outcomes].count("ok") == 99
     assert outcomes[37].status == "rejected" and "legendary" in outcomes[37].reason
-    written = [cid for cid in ids if "syncd_score" in app.store.records["contacts"][cid].properties]
-    assert len(written) == 99 and ids[37] not in written
+    stored = [cid for cid in ids if "syncd_score" in app.store.records["contacts"][cid].properties]
+    assert len(stored) == 99 and ids[37] not in stored
     calls = app.log.count(UPDATE)
     print(f"\nwhole-batch 400 isolated in {calls} calls")
     assert calls <= 1 + 2 * math.ceil(math.log2(100))
@@ -130,7 +131,7 @@ def test_account_scores_go_to_company_properties(serve: Serve, clock: ManualCloc
     app, conn = _ready(serve, clock, 1)
     company = app.store.add("companies", {"name": "Acme"})
     contact = app.store.live("contacts")[0].id
-    outcomes = conn.write([AccountUpdate(company, 88, "3 engaged"), _update(contact, 5)])
+    outcomes = written(conn, [AccountUpdate(company, 88, "3 engaged"), _update(contact, 5)])
     assert [(o.id, o.status) for o in outcomes] == [(company, "ok"), (contact, "ok")]
     props = app.store.records["companies"][company].properties
     assert props["syncd_account_score"] == "88" and props["syncd_account_summary"] == "3 engaged"
@@ -158,13 +159,13 @@ def test_tier_options_come_from_the_model_and_are_added_by_patch(
     # a write of a tier that is not an option is refused by the portal
     cid = app.store.live("contacts")[0].id
     custom = dataclasses.replace(_update(cid, 40), tier="warm")
-    assert [o.status for o in conn.write([custom])] == ["rejected"]
+    assert [o.status for o in written(conn, [custom])] == ["rejected"]
 
     added = conn.ensure_fields(create=True, tiers=CUSTOM)
     assert added.ok and [f.name for f in added.created] == ["syncd_tier"]
     assert app.log.count("PATCH /crm/properties/2026-09/{object_type}/{name}") == 1
     assert list(tier.options) == [*B2C, "cold", "warm", "sales_ready"]  # existing ones kept
-    assert [o.status for o in conn.write([custom])] == ["ok"]
+    assert [o.status for o in written(conn, [custom])] == ["ok"]
     assert app.store.records["contacts"][cid].properties["syncd_tier"] == "warm"
 
     again = conn.ensure_fields(create=True, tiers=CUSTOM)

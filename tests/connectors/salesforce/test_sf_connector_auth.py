@@ -7,8 +7,14 @@ from typing import Any
 import pytest
 import requests
 
-from connectors.base import ContactUpdate, FatalError, RetriableError
-from connectors.salesforce.client import ATTEMPTS
+from connectors.base import (
+    BudgetExhausted,
+    ContactUpdate,
+    FatalError,
+    RateLimited,
+    RetriableError,
+)
+from connectors.salesforce.client import ATTEMPTS, BACKOFF_MAX_S, RATE_LIMIT_WAITS
 from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.connector import build
 from connectors.salesforce.transport import CountingSession
@@ -16,6 +22,7 @@ from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.salesforce import SalesforceSandbox
 from tests.kit.clock import ManualClock
 from tests.kit.salesforce_connector import Org, create_fields, make_org
+from tests.kit.writes import written
 
 TOKEN = "POST /services/oauth2/token"
 
@@ -74,7 +81,7 @@ def test_bulk_session_expiring_mid_job_is_renewed_and_nothing_lost(clock: Manual
         assert logins >= 4
         now = clock.utc()
         updates = [ContactUpdate(i, "contact", 7, "nurture", "", False, now) for i in ids]
-        outcomes = conn.write(updates)
+        outcomes = written(conn, updates)
         assert {o.status for o in outcomes} == {"ok"}
         assert org.requests(TOKEN) > logins
         created = [
@@ -129,13 +136,16 @@ def test_retry_policy_retries_5xx_and_honours_retry_after(org: Org) -> None:
     org.app.faults.update(rate_503=1.0)
     with pytest.raises(RetriableError, match=f"gave up after {ATTEMPTS} attempts"):
         list(conn.changes(None, org.clock.utc()))
-    assert len(org.clock.sleeps) == ATTEMPTS - 1 and org.clock.sleeps == [1.0, 2.0, 4.0, 8.0]
+    # the fake's 503 carries no Retry-After: jittered exponential backoff, capped
+    assert len(org.clock.sleeps) == ATTEMPTS - 1
+    assert all(0 <= s <= BACKOFF_MAX_S for s in org.clock.sleeps)
     org.clock.sleeps.clear()
     org.app.faults.replace(FaultSpec(rate_429=1.0))
-    with pytest.raises(RetriableError):
+    with pytest.raises(RateLimited):
         list(conn.changes(None, org.clock.utc()))
-    assert org.clock.sleeps == [1.0] * (ATTEMPTS - 1)  # the fake's Retry-After: 1
-    assert conn.usage().http_429 == ATTEMPTS
+    # 429 waits honour the fake's Retry-After: 1 and have their own bound
+    assert org.clock.sleeps == [1.0] * RATE_LIMIT_WAITS
+    assert conn.usage().http_429 == RATE_LIMIT_WAITS + 1
 
 
 def test_request_limit_exceeded_is_not_retried(clock: ManualClock) -> None:
@@ -144,15 +154,15 @@ def test_request_limit_exceeded_is_not_retried(clock: ManualClock) -> None:
         conn = org.connector()
         conn.ensure_fields(create=False)  # the last answer said 3/50 used
         app.api_usage.used = app.api_usage.limit  # other integrations spent the rest
-        with pytest.raises(RetriableError, match="REQUEST_LIMIT_EXCEEDED"):
+        with pytest.raises(BudgetExhausted, match="REQUEST_LIMIT_EXCEEDED"):
             list(conn.changes(None, clock.utc()))
-        assert org.clock.sleeps == []
+        assert org.clock.sleeps == [] and conn.usage().stop
 
 
 def test_every_call_has_a_timeout(clock: ManualClock) -> None:
     app = SalesforceSandbox(clock=clock, faults=FaultSpec(latency_ms=200))  # real sleeps
     with make_org(app, clock) as org:
-        conn = org.connector(timeout_s=0.05)
+        conn = org.connector(timeout=0.05)
         with pytest.raises(RetriableError, match=r"^login at http://127\.0\.0\.1:\d+/services/"
                            r"oauth2/token \(check login_url\): gave up after .* ReadTimeout"):
             conn.client.login()

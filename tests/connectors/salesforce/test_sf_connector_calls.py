@@ -6,12 +6,12 @@ from __future__ import annotations
 import math
 
 from connectors.base import ContactUpdate
-from connectors.salesforce.field_checks import FieldChecks
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
 from syncd.sandbox.generator import generate
 from syncd.sandbox.salesforce import SalesforceSandbox
 from tests.kit.clock import ManualClock
 from tests.kit.salesforce_connector import create_fields, make_org
+from tests.kit.writes import written
 
 OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
 
@@ -34,7 +34,7 @@ def test_full_sync_calls_are_within_5_percent_of_the_minimum(clock: ManualClock)
         now = clock.utc()
         updates = [ContactUpdate(c.id, c.kind, 10, "nurture", "", False, now) for c in people]
         app.log.reset()
-        outcomes = conn.write(updates)
+        outcomes = written(conn, updates)
         writes = len(app.log.requests())
         minimum_writes = math.ceil(len(updates) / COLLECTION_MAX)
         total, minimum = reads + writes, minimum_reads + minimum_writes
@@ -56,7 +56,6 @@ def test_a_pull_reuses_the_describes_of_the_field_check(clock: ManualClock) -> N
     with make_org(app, clock) as org:
         create_fields(org)
         clock.advance(5)
-        org.field_checks = FieldChecks()  # a new process: nothing kept
         conn = org.connector()
         app.log.reset()
         assert conn.ensure_fields(create=False).ok

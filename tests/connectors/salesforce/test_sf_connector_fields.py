@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from connectors.base import ContactUpdate
 from tests.kit.salesforce_connector import Org
+from tests.kit.writes import written
 
 TOOLING = "POST /services/data/v66.0/tooling/sobjects/CustomField"
 
@@ -36,7 +37,7 @@ def test_setup_creates_grants_and_is_then_a_no_op(org: Org) -> None:
     lead = org.app.store.insert("Lead", {"LastName": "L", "Company": "C"})
     now = org.clock.utc()
     update = ContactUpdate(lead, "lead", 55, "mql", "pricing_page +15", False, now, now)
-    assert [o.status for o in conn.write([update])] == ["ok"]
+    assert [o.status for o in written(conn, [update])] == ["ok"]
     again = org.connector().ensure_fields(create=True)
     assert again.ok and again.created == [] and len(again.present) == 14
     assert org.requests(TOOLING) == 14  # nothing created the second time
@@ -134,8 +135,8 @@ def test_restricted_tier_picklist_lacking_tiers_is_a_field_problem(org: Org) -> 
     lead = org.app.store.insert("Lead", {"LastName": "L", "Company": "C"})
     now = org.clock.utc()
     refused = ContactUpdate(lead, "lead", 30, "nurture", "email_open +5", False, now)
-    outcome = conn.write([refused])[0]
+    outcome = written(conn, [refused])[0]
     assert outcome.status == "rejected" and "restricted picklist" in outcome.reason
     fine = ContactUpdate(lead, "lead", 60, "mql", "pricing_page +15", False, now, now)
-    assert [o.status for o in conn.write([fine])] == ["ok"]
+    assert [o.status for o in written(conn, [fine])] == ["ok"]
     assert conn.ensure_fields(create=False, tiers=("mql", "hot")).ok

@@ -5,9 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import math
 
-from connectors.base import AccountUpdate, ContactRecord, ContactUpdate, WrittenValues
+import pytest
+
+from connectors.base import (
+    AccountUpdate,
+    BudgetExhausted,
+    ContactRecord,
+    ContactUpdate,
+    Page,
+    WriteOutcome,
+    WrittenValues,
+)
 from connectors.salesforce.client import ATTEMPTS
 from tests.kit.salesforce_connector import Org, create_fields, drain
+from tests.kit.writes import written
 
 COLLECTIONS = "PATCH /services/data/v66.0/composite/sobjects"
 
@@ -45,7 +56,7 @@ def test_n_changed_scores_take_ceil_n_over_200_calls_and_none_again(org: Org) ->
     updates = [_update(i, "lead", k % 100, now) for k, i in enumerate(ids)]
     conn = org.connector()
     before = org.requests(COLLECTIONS)
-    outcomes = conn.write(updates)
+    outcomes = written(conn, updates)
     calls = org.requests(COLLECTIONS) - before
     print(
         f"\nwrite {n} scores: {calls} collection calls (minimum ⌈{n}/200⌉ = {math.ceil(n / 200)})"
@@ -60,7 +71,7 @@ def test_n_changed_scores_take_ceil_n_over_200_calls_and_none_again(org: Org) ->
     pages, _ = drain(conn, None, org.clock.utc())
     again = _diff([c for p in pages for c in p.contacts], {u.id: u for u in updates})
     before = org.requests(COLLECTIONS)
-    assert conn.write(again) == []
+    assert written(conn, again) == []
     assert again == [] and org.requests(COLLECTIONS) == before
 
 
@@ -84,7 +95,7 @@ def test_per_record_failures_are_reported_individually(org: Org) -> None:
         _update(ok, "opportunity", 40, now),
         AccountUpdate(account, 77, "3 engaged stakeholders"),
     ]
-    outcomes = org.connector().write(updates)
+    outcomes = written(org.connector(), updates)
     assert [o.status for o in outcomes] == ["ok", "rejected", "rejected", "rejected", "ok"]
     assert "CANNOT_UPDATE_CONVERTED_LEAD" in outcomes[1].reason
     assert "ENTITY_IS_DELETED" in outcomes[2].reason
@@ -98,11 +109,11 @@ def test_locked_rows_are_resubmitted_then_left_retriable(org: Org) -> None:
     ids = [org.app.store.insert("Contact", {"LastName": f"C{i}"}) for i in range(6)]
     org.app.faults.update(partial_rate=1.0)  # the first record of every call stays locked
     before = org.requests(COLLECTIONS)
-    outcomes = org.connector().write([_update(i, "contact", 5, org.clock.utc()) for i in ids])
+    outcomes = written(org.connector(), [_update(i, "contact", 5, org.clock.utc()) for i in ids])
     assert [o.status for o in outcomes] == ["retriable"] + ["ok"] * 5
     assert "UNABLE_TO_LOCK_ROW" in outcomes[0].reason and not outcomes[0].rate_limited
     assert org.requests(COLLECTIONS) - before == ATTEMPTS  # 6, then [0, 3], then [0] x3
-    assert org.clock.sleeps == [1.0, 2.0, 4.0, 8.0]
+    assert len(org.clock.sleeps) == ATTEMPTS - 1  # jittered exponential backoff
 
 
 def test_bulk_ingest_above_threshold_matches_results_by_id(org: Org) -> None:
@@ -114,7 +125,7 @@ def test_bulk_ingest_above_threshold_matches_results_by_id(org: Org) -> None:
     updates = [_update(i, "contact", k % 90, now) for k, i in enumerate(ids)]
     before = org.requests(COLLECTIONS)
     conn = org.connector(bulk_write_threshold=100)
-    outcomes = conn.write(updates)
+    outcomes = written(conn, updates)
     assert org.requests(COLLECTIONS) == before
     assert org.requests("POST /services/data/v66.0/jobs/ingest") == 1
     assert [o.id for o in outcomes] == ids
@@ -133,11 +144,17 @@ def test_budget_guard_stops_writes_and_reads_cleanly(org: Org) -> None:
     used = org.app.api_usage.used
     org.app.api_usage.limit = int((used + 4) / 0.8) + 1  # the 80% share is reached after ~4 calls
     conn = org.connector()
-    pages = list(conn.changes(None, org.clock.utc()))
+    pages: list[Page] = []
+    with pytest.raises(BudgetExhausted):
+        for page in conn.changes(None, org.clock.utc()):
+            pages.append(page)
     assert conn.usage().stop is True
     assert pages and pages[-1].cursor is not None  # stopped after a page, with its cursor
-    outcomes = conn.write([_update(i, "contact", 1, org.clock.utc()) for i in ids])
-    assert {o.status for o in outcomes} == {"retriable"} and all(o.rate_limited for o in outcomes)
+    outcomes: list[WriteOutcome] = []
+    with pytest.raises(BudgetExhausted):
+        for batch in conn.write(_update(i, "contact", 1, org.clock.utc()) for i in ids):
+            outcomes.extend(batch)
+    assert outcomes == []  # spent before the first batch: nothing taken, nothing sent
     usage = conn.usage()
     assert usage.calls_left == 0 and usage.budget_limit == org.app.api_usage.limit
 
@@ -157,7 +174,7 @@ def test_interleaved_leads_contacts_and_accounts_go_in_one_call(org: Org) -> Non
         updates.append(AccountUpdate(store.insert("Account", {"Name": f"A{i}"}), 30 + i, "s"))
     updates.insert(5, _update("00Q000000000000AAA", "lead", 1, now))  # refused: no such lead
     org.app.log.reset()
-    outcomes = org.connector().write(updates)
+    outcomes = written(org.connector(), updates)
     assert org.requests(COLLECTIONS) == 1
     assert [o.id for o in outcomes] == [u.id for u in updates]
     assert [o.status for o in outcomes] == ["rejected" if n == 5 else "ok"

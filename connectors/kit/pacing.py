@@ -1,15 +1,16 @@
-"""Client-side pacing: token buckets mirroring HubSpot's rolling limits, on an injected clock.
+"""Client-side pacing: token buckets mirroring a CRM's rolling limits, on an injected clock.
 
 A request takes one token from its bucket before it is sent (``acquire`` sleeps, through
 the injected ``sleep``, until one is available). The buckets start full and refill
-continuously, like HubSpot's; because a request reaches HubSpot no earlier than it left
-the bucket, a portal that is used by syncd alone never answers 429.
+continuously, like the CRM's; because a request reaches the CRM no earlier than it left
+the bucket, an account used by syncd alone never answers 429. ``Pacer`` routes each kind
+of call to its bucket (or to none).
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 MIN_WAIT_S = 0.001
 
@@ -17,9 +18,9 @@ MIN_WAIT_S = 0.001
 class TokenBucket:
     """``capacity`` requests per ``window_s`` seconds, refilled continuously.
 
-    ``reserve`` tokens of the burst are never spent: requests reach HubSpot a little
+    ``reserve`` tokens of the burst are never spent: requests reach the CRM a little
     later than they leave the bucket, and not all equally late (the first one on a
-    new connection is slowest), so a client bucket exactly as deep as HubSpot's can
+    new connection is slowest), so a client bucket exactly as deep as the CRM's can
     be a fraction of a token ahead of it. The refill rate stays ``capacity / window_s``.
     """
 
@@ -71,26 +72,30 @@ class TokenBucket:
             self._tokens = 0.0
 
 
-class Limiter:
-    """The burst bucket for every call and the search bucket for search calls."""
+class Pacer:
+    """Routes each kind of call to its bucket: ``by_kind`` names the kinds with their
+    own bucket (``None``: not paced, e.g. auth calls), every other kind takes a token
+    from ``default`` (``None``: not paced)."""
 
     def __init__(
         self,
-        burst: int,
-        burst_window_s: float,
-        search_per_second: int,
-        *,
-        clock: Callable[[], float],
-        sleep: Callable[[float], None],
+        default: TokenBucket | None,
+        by_kind: Mapping[str, TokenBucket | None] | None = None,
     ) -> None:
-        self.burst = TokenBucket(burst, burst_window_s, clock=clock, sleep=sleep,
-                                 reserve=max(1, burst // 50))
-        self.search = TokenBucket(search_per_second, 1.0, clock=clock, sleep=sleep, reserve=1)
+        self.default = default
+        self.by_kind = dict(by_kind or {})
+
+    def bucket(self, kind: str) -> TokenBucket | None:
+        return self.by_kind.get(kind, self.default)
 
     def acquire(self, kind: str) -> None:
-        """Pace one call of ``kind`` (search calls count against the search limit only,
-        as HubSpot counts them)."""
-        if kind == "search":
-            self.search.acquire()
-        elif kind != "auth":
-            self.burst.acquire()
+        """Pace one call of ``kind``."""
+        bucket = self.bucket(kind)
+        if bucket is not None:
+            bucket.acquire()
+
+    def drain(self, kind: str) -> None:
+        """After a 429 on a call of ``kind``: its bucket's tokens are spent elsewhere."""
+        bucket = self.bucket(kind)
+        if bucket is not None:
+            bucket.drain()

@@ -1,0 +1,64 @@
+"""The cycle's write queue: pending contact writes, most important first (``rank``
+desc, then id), then pending account writes (by id), read a chunk at a time.
+
+Chunks are read by position (keyset: after the last (rank, id) / id handed out), so
+updates handed to a connector whose outcomes are not recorded yet (a bulk job, batches
+in flight) are never handed out twice, whatever the connector buffers. Only writable,
+live, not dead-lettered records not yet tried in this run are queued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import sqlalchemy as sa
+
+from syncd.state.account_ledger import PendingAccount
+from syncd.state.records import PendingWrite, Values
+from syncd.state.schema import accounts, contacts
+
+__all__ = ["write_queue"]
+
+
+def write_queue(engine: sa.Engine, connector: str, run_id: str,
+                chunk: int) -> Iterator[PendingWrite | PendingAccount]:
+    """Every queued write, contacts first; each chunk read in its own short transaction."""
+    after: tuple[int, str] | None = None
+    while True:
+        query = sa.select(contacts).where(
+            contacts.c.connector == connector, contacts.c.pending.is_(True),
+            contacts.c.dead.is_(False), contacts.c.writable.is_(True),
+            sa.or_(contacts.c.attempt_run.is_(None), contacts.c.attempt_run != run_id))
+        if after is not None:
+            query = query.where(sa.or_(
+                contacts.c.rank < after[0],
+                sa.and_(contacts.c.rank == after[0], contacts.c.id > after[1])))
+        with engine.connect() as conn:
+            rows: list[Any] = list(conn.execute(
+                query.order_by(contacts.c.rank.desc(), contacts.c.id).limit(chunk)).all())
+        for r in rows:
+            yield PendingWrite(
+                id=r.id, kind=r.kind,
+                values=Values(score=r.score, tier=r.tier, reasons=r.reasons,
+                              priority=r.priority),
+                mql_at=r.mql_at, drift=r.drift, attempts=r.attempts)
+        if len(rows) < chunk:
+            break
+        after = (rows[-1].rank, rows[-1].id)
+    last: str | None = None
+    while True:
+        aquery = sa.select(accounts).where(
+            accounts.c.connector == connector, accounts.c.pending.is_(True),
+            accounts.c.dead.is_(False),
+            sa.or_(accounts.c.attempt_run.is_(None), accounts.c.attempt_run != run_id))
+        if last is not None:
+            aquery = aquery.where(accounts.c.id > last)
+        with engine.connect() as conn:
+            arows: list[Any] = list(conn.execute(aquery.order_by(accounts.c.id).limit(chunk))
+                                    .all())
+        for a in arows:
+            yield PendingAccount(a.id, a.score, a.summary or "", bool(a.priority), a.attempts)
+        if len(arows) < chunk:
+            return
+        last = arows[-1].id
