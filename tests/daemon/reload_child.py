@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 
 from connectors.base import AccountUpdate, ContactUpdate, WriteOutcome
@@ -22,12 +22,14 @@ log = logging.getLogger("syncd.test")
 class _HeldOnce(MemoryConnector):
     held = False
 
-    def write(self, updates: Sequence[ContactUpdate | AccountUpdate]) -> list[WriteOutcome]:
+    def write(self, updates: Iterable[ContactUpdate | AccountUpdate], *,
+              before_batch: Callable[[], None] | None = None
+              ) -> Iterator[Sequence[WriteOutcome]]:
         if not _HeldOnce.held:
             _HeldOnce.held = True
             log.info("cycle held", extra={"event": "test_cycle_held"})
             sys.stdin.readline()
-        return super().write(updates)
+        return super().write(updates, before_batch=before_batch)
 
 
 def run(config: str, crm_path: str) -> None:

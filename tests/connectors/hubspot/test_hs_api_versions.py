@@ -175,7 +175,7 @@ def test_validation_rule_rejection_is_final_with_the_rules_message(
         )
         for i, cid in enumerate(ids)
     ]
-    outcomes = conn.write(updates)
+    outcomes = [o for batch in conn.write(updates) for o in batch]
     assert [o.status for o in outcomes] == ["ok", "ok", "rejected", "ok", "ok"]
     refused = outcomes[2]
     assert refused.final and "Scores of 90 and above need approval" in refused.reason
