@@ -148,7 +148,6 @@ class HttpOptions(BaseModel):
 
     @field_validator("timeout")
     @classmethod
-    def _positive(cls, v: timedelta) -> timedelta:
-        if v <= timedelta(0):
-            raise ValueError("must be more than 0s")
-        return v
+    def _timeout_in_bounds(cls, v: timedelta) -> timedelta:
+        checked: timedelta = check_bound("timeout", v)
+        return checked

@@ -13,7 +13,8 @@ import click
 
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.logs import setup_cli_logging
-from syncd.cli.wiring import factory_from
+from syncd.cli.startup import is_transient
+from syncd.cli.wiring import _first_line, _redact, factory_from
 from syncd.settings import Settings
 from syncd.state import Store
 from syncd.state.migrate import StateMissing
@@ -33,7 +34,12 @@ def readonly_store(settings: Settings) -> Iterator[Store]:
                    "(`syncd run --once` runs one)", err=True)
         sys.exit(ExitCode.UNUSABLE)
     except Exception as exc:  # driver errors vary; the message names the cause
-        click.echo(f"state store {_redact(settings.state.url)} cannot be opened: "
+        where = _redact(settings.state.url)
+        if is_transient(exc):
+            click.echo(f"state store {where} not reachable: {type(exc).__name__}: "
+                       f"{_first_line(exc)}; try again later", err=True)
+            sys.exit(ExitCode.TEMPFAIL)
+        click.echo(f"state store {where} cannot be opened: "
                    f"{type(exc).__name__}: {_first_line(exc)}", err=True)
         sys.exit(ExitCode.UNUSABLE)
     try:
@@ -52,17 +58,3 @@ def readonly_engine(ctx: click.Context, settings: Settings) -> Iterator[Engine]:
     clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
     with readonly_store(settings) as store:
         yield Engine(settings, store, factory_from(ctx), clock=clock)
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else ""
-
-
-def _redact(url: str) -> str:
-    """The URL without its password."""
-    import sqlalchemy as sa
-
-    try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        return "(invalid URL)"

@@ -30,7 +30,6 @@ def test_export_output_scores_without_warnings(tmp_path: Path) -> None:
         for fake in fakes:
             conn = engine.connector(fake.connector)
             conn.ensure_fields(create=True, tiers=engine.model(fake.connector).tier_names)
-            conn.close()
             assert run_cycle(engine, fake.connector, full=True).status == "ok"
         runner = CliRunner()
         for fake in fakes:

@@ -38,11 +38,11 @@ def invoke(tmp_path: Path) -> Invoke:
         cfg.write_text(
             f"state: {{url: 'sqlite:///{tmp_path / 'state.db'}'}}\n"
             f"connectors:\n  sf:\n    type: salesforce\n    model: {MODEL}\n"
-            f"    bulk_poll_s: 0\n{body}",
+            f"    bulk_poll: 0s\n{body}",
             encoding="utf-8",
         )
         result = CliRunner().invoke(main, [*args, "--config", str(cfg)],
-                                    env={"SF_KEY": key_pair()[0]})
+                                    env={"SF_KEY": key_pair()[0], "COLUMNS": "250"})
         assert "Traceback" not in result.output
         return int(result.exit_code), result.output
 

@@ -63,7 +63,7 @@ def test_a_full_cycle_per_login_flow(tmp_path: Path, flow: str) -> None:
         cfg.write_text(
             f"state: {{url: 'sqlite:///{tmp_path / 'state.db'}'}}\n"
             "connectors:\n  sf:\n    type: salesforce\n"
-            f"    model: {MODEL}\n    bulk_poll_s: 0\n"
+            f"    model: {MODEL}\n    bulk_poll: 0s\n"
             + "".join(f"    {line}\n" for line in lines),
             encoding="utf-8",
         )

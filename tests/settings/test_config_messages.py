@@ -65,8 +65,8 @@ def test_a_check_of_several_keys_points_at_the_key_it_names(tmp_path: Path) -> N
     text = HUBSPOT + ("    tier: pro\n"
                       "    oauth: {client_id: c, client_secret: s, refresh_token: r}\n")
     assert _issues(tmp_path, text) == [
-        "4: connectors.hubspot-main.access_token: set exactly one of access_token (private app) "
-        "or oauth"]
+        "4: connectors.hubspot-main.access_token: set exactly one of service_key (HubSpot service "
+        "key), access_token (legacy private app) or oauth"]
     text = """\
 connectors:
   sf:
@@ -77,7 +77,7 @@ connectors:
 """
     assert _issues(tmp_path, text) == [
         "6: connectors.sf.instance_url: http://sf.example.com: plain http is allowed only for "
-        "loopback hosts"]
+        "loopback hosts; use https://sf.example.com"]
 
 
 def test_enumeration_values_match_in_any_case(tmp_path: Path) -> None:
@@ -122,8 +122,8 @@ state:
     ("lookback", "2d", "must be at most 1d: it is re-read on every cycle"),
     ("safety_lag", "-1m", "must not be negative: a negative lag reads past now, so changes made "
      "meanwhile are skipped"),
-    ("timeout_s", "0", "must be more than 0: a call needs some time to answer"),
-    ("timeout_s", "3600", "must be at most 10m: a stalled call would hold the cycle that long"),
+    ("timeout", "0s", "must be more than 0: a call needs some time to answer"),
+    ("timeout", "1h", "must be at most 10m: a stalled call would hold the cycle that long"),
     ("budget_share", "1.5", "must be at most 1: it is the share of the daily API allowance "
      "syncd may spend"),
 ])
