@@ -57,9 +57,10 @@ FALLBACK_DOCS: dict[str, str] = {
     "schedule": "When the daemon runs this connector: `{every: 15m}` or `{cron: \"*/15 * * * "
                 "*\"}` (UTC).",
     "base_url": "HubSpot's API address (plain `http` only for loopback).",
-    "access_token": "A private app's access token (or use `oauth`).",
+    "service_key": "A HubSpot service key (the credential for new integrations).",
+    "access_token": "A legacy private app's access token (or use `service_key`, `oauth`).",
     "tier": "The portal's subscription tier: its API rate limits.",
-    "timeout_s": "Socket timeout of one API call, in seconds.",
+    "timeout": "How long one API call may take (a duration).",
     "max_concurrency": "Parallel API calls at most.",
     "instance_url": "The org's My Domain URL (found at login when not set).",
     "login_url": "Where to log in: `https://test.salesforce.com` for a sandbox org.",

@@ -102,7 +102,8 @@ PATH = re.compile(r"(?<![\w/.$-])((?:bench|config|connectors|deploy|docs|syncd|t
 #: Paths named on purpose although the repository does not hold them.
 ABSENT_ON_PURPOSE = {
     "config/syncd.yaml": "where a user's own config goes (the default --config)",
-    "config/models/missing.yaml": "the broken example config's point: a missing model",
+    "config/examples/missing.yaml": "the broken example config's point: a missing model",
+    "connectors/pipedrive": "the example connector package a newcomer would add",
 }
 
 
