@@ -16,7 +16,7 @@ from tests.kit.pipes import JsonLines
 from tests.kit.seed import MODEL, ROOT, seed
 from tests.sync.helpers import crm_matches_core
 
-SAAS = ROOT / "config" / "models" / "saas.yaml"
+SAAS = ROOT / "syncd" / "models" / "saas.yaml"
 
 
 def _config(tmp_path: Path, model: Path, extra: str = "") -> str:
