@@ -138,7 +138,8 @@ def test_health_probe_asks_loopback_for_every_interface(host: str, url: str) -> 
 def _validate(text: str, tmp_path: Path) -> None:
     path = tmp_path / "syncd.yaml"
     path.write_text(text, encoding="utf-8")
-    env = {"POSTGRES_PASSWORD": "pw", "HUBSPOT_TOKEN": "tok", "SF_PASSWORD": "pw", "SF_PRIVATE_KEY": "k"}
+    env = {"POSTGRES_PASSWORD": "pw", "HUBSPOT_TOKEN": "tok", "SF_PASSWORD": "pw",
+           "SF_PRIVATE_KEY": "k"}
     settings = load_settings(path, env)
     assert settings.connectors
 
@@ -229,7 +230,8 @@ def test_example_config_validates(name: str, tmp_path: Path) -> None:
     text = (ROOT / "config" / name).read_text(encoding="utf-8")
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    settings = load_settings(path, {"HUBSPOT_TOKEN": "t", "SF_PASSWORD": "p", "SF_PRIVATE_KEY": "k"})
+    settings = load_settings(path, {"HUBSPOT_TOKEN": "t", "SF_PASSWORD": "p",
+                                    "SF_PRIVATE_KEY": "k"})
     assert settings.daemon == DaemonSettings()
     sf = settings.connectors["salesforce-prod"]
     assert isinstance(getattr(sf, "auth", None), JwtAuth)

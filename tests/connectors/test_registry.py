@@ -49,5 +49,7 @@ def test_a_toy_connector_registered_at_run_time_is_configured_and_built(
         with pytest.raises(ConfigError, match=r"one\.page_size"):
             load_settings(_config(tmp_path, "    type: toy\n    crm: x\n    page_size: 0\n"),
                           environ={})
-    with pytest.raises(ConfigError, match="connectors.one.type: unknown value, expected one of: hubspot, salesforce"):  # gone with its package
+    # gone with its package
+    with pytest.raises(ConfigError, match=r"connectors\.one\.type: unknown value, expected one "
+                       r"of: hubspot, salesforce"):
         load_settings(path, environ={})
