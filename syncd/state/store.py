@@ -7,8 +7,9 @@ change data run in their own transaction unless they take a connection.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,13 +19,16 @@ import sqlalchemy as sa
 from connectors.base import Page, WriteOutcome
 from syncd.state import account_ledger, ledger, pages
 from syncd.state import contacts as contact_reads
+from syncd.state.abandoned import abandon_runs
 from syncd.state.account_ledger import AccountVerdict, PendingAccount
-from syncd.state.lock import connector_lock
+from syncd.state.lock import Fence, connector_lock
 from syncd.state.migrate import create_engine, upgrade
 from syncd.state.records import Meta, PageStats, PendingWrite, Scored, StoredContact
 from syncd.state.schema import accounts, contacts, meta, runs, score_history
 
 __all__ = ["ConnectorCounts", "HistoryRow", "RunRow", "Store"]
+
+log = logging.getLogger("syncd.state")
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +66,7 @@ class Store:
     def __init__(self, engine: sa.Engine, lease: timedelta = timedelta(minutes=2)) -> None:
         self.engine = engine
         self.lease = lease
+        self._fences: dict[str, Fence] = {}
 
     @classmethod
     def open(cls, url: str, lease: timedelta = timedelta(minutes=2)) -> Store:
@@ -75,9 +80,39 @@ class Store:
     # ------------------------------------------------------------------ lock
 
     def lock(self, connector: str, owner: str,
-             clock: Callable[[], datetime]) -> AbstractContextManager[None]:
-        """The connector's exclusive lock; raises ``LockBusy`` when held elsewhere."""
-        return connector_lock(self.engine, connector, owner, clock, self.lease)
+             clock: Callable[[], datetime]) -> AbstractContextManager[Fence]:
+        """The connector's exclusive, fenced lock; raises ``LockBusy`` when held
+        elsewhere. While it is held, every write of the connector's state through
+        this store checks the fence first and raises ``LockLost`` (writing
+        nothing) once another holder took the lock over."""
+        return self._held(connector, owner, clock)
+
+    @contextmanager
+    def _held(self, connector: str, owner: str,
+              clock: Callable[[], datetime]) -> Iterator[Fence]:
+        with connector_lock(self.engine, connector, owner, clock, self.lease) as fence:
+            self._fences[connector] = fence
+            try:
+                yield fence
+            finally:
+                self._fences.pop(connector, None)
+
+    @contextmanager
+    def _write(self, connector: str) -> Iterator[sa.Connection]:
+        """A write transaction for ``connector``'s state, fenced while its lock
+        is held here: the fence check is the transaction's first statement."""
+        with self.engine.begin() as conn:
+            fence = self._fences.get(connector)
+            if fence is not None:
+                fence.check(conn)
+            yield conn
+
+    def check_fence(self, connector: str) -> None:
+        """Raise ``LockLost`` unless this store still holds ``connector``'s lock
+        (no-op when it does not hold it at all); called before each CRM write batch."""
+        if connector in self._fences:
+            with self._write(connector):
+                pass
 
     # ------------------------------------------------------------------ meta
 
@@ -94,7 +129,7 @@ class Store:
         if "cursor" in values:
             c = values["cursor"]
             values["cursor"] = None if c is None else json.dumps(c, sort_keys=True)
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             done = conn.execute(sa.update(meta).where(meta.c.connector == connector)
                                 .values(updated_at=now, **values))
             if done.rowcount == 0:
@@ -106,13 +141,13 @@ class Store:
     def commit_page(self, connector: str, page: Page, now: datetime,
                     store_cursor: bool = True) -> PageStats:
         """Store one page and its cursor atomically."""
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             return pages.commit_page(conn, connector, page, now, store_cursor=store_cursor)
 
     def prepare_scoring(self, connector: str) -> int:
         """Resolve accounts of dirty accountless contacts and refresh their
         account keys; returns how many account links changed."""
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             changed = pages.resolve_accounts(conn, connector)
             pages.refresh_keys(conn, connector,
                                lambda ids: contact_reads.account_keys_of(conn, connector, ids))
@@ -131,7 +166,7 @@ class Store:
 
     def save_rechecks(self, connector: str,
                       verdicts: Sequence[tuple[str, bool, bool, int]]) -> None:
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             ledger.save_rechecks(conn, connector, verdicts)
 
     def contact(self, connector: str, cid: str) -> StoredContact | None:
@@ -186,7 +221,7 @@ class Store:
                     account_verdicts: Sequence[AccountVerdict] = ()) -> None:
         """Contact verdicts and (optionally) the account scores computed from
         the same chunk, in one transaction."""
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             ledger.save_scores(conn, connector, scored, clean, run_id, now)
             if account_verdicts:
                 account_ledger.save_account_scores(conn, connector, account_verdicts)
@@ -198,12 +233,12 @@ class Store:
     def record_outcomes(self, connector: str, run_id: str, sent: Sequence[PendingWrite],
                         outcomes: Sequence[WriteOutcome], now: datetime,
                         dead_after: int) -> ledger.OutcomeCounts:
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             return ledger.record_outcomes(conn, connector, run_id, sent, outcomes, now,
                                           dead_after)
 
     def save_account_scores(self, connector: str, verdicts: Sequence[AccountVerdict]) -> None:
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             account_ledger.save_account_scores(conn, connector, verdicts)
 
     def pending_accounts(self, connector: str, run_id: str, limit: int) -> list[PendingAccount]:
@@ -214,14 +249,14 @@ class Store:
                                 sent: Sequence[PendingAccount],
                                 outcomes: Sequence[WriteOutcome],
                                 dead_after: int) -> tuple[int, int, int]:
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             return account_ledger.record_account_outcomes(conn, connector, run_id, sent,
                                                           outcomes, dead_after)
 
     def retry_dead(self, connector: str) -> int:
         """Give every dead-lettered write (contacts and accounts) a fresh ledger."""
         n = 0
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             for table in (contacts, accounts):
                 n += conn.execute(sa.update(table).where(
                     table.c.connector == connector, table.c.dead.is_(True))
@@ -237,7 +272,14 @@ class Store:
     # ------------------------------------------------------------------ runs
 
     def start_run(self, run_id: str, connector: str, kind: str, now: datetime) -> None:
-        with self.engine.begin() as conn:
+        """Record a run as ``running``; under the connector's lock, first mark the
+        runs a dead process left ``running`` as ``abandoned``."""
+        with self._write(connector) as conn:
+            if connector in self._fences:
+                n = abandon_runs(conn, connector, now)
+                if n:
+                    log.warning("%d run(s) left running by a stopped process marked abandoned",
+                                n, extra={"connector": connector, "event": "runs_abandoned"})
             conn.execute(sa.insert(runs).values(run_id=run_id, connector=connector, kind=kind,
                                                 started_at=now, status="running"))
 

@@ -45,7 +45,7 @@ from syncd.core import (
     contact_from_json,
     score_batch,
 )
-from syncd.state import AccountVerdict, LockBusy, PendingAccount, PendingWrite
+from syncd.state import AccountVerdict, LockBusy, LockLost, PendingAccount, PendingWrite
 from syncd.sync.decide import DryRunSummary, decide, mql_tiers, recheck
 from syncd.sync.engine import Engine
 from syncd.sync.report import CycleReport, Progress
@@ -245,6 +245,7 @@ class _Cycle:
                               mql_at=w.mql_at) for w in batch]
             updates += [AccountUpdate(id=a.id, score=a.score, summary=a.summary,
                                       priority=a.priority) for a in account_batch]
+            self.store.check_fence(self.name)  # a holder that lost its lock writes no more
             outcomes = conn.write(updates)
             if len(outcomes) != len(updates):
                 raise RetriableError(f"connector answered {len(outcomes)} outcomes for "
@@ -322,6 +323,8 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
                 c.t.status = _run(c, full=full, rescore_only=rescore_only, since=since)
             except _Stopped as exc:
                 c.t.status, c.t.error = "stopped", str(exc)
+            except LockLost as exc:
+                c.t.status, c.t.error = "failed", str(exc)
             except (FatalError, RetriableError) as exc:
                 c.t.status, c.t.error = "failed", str(exc)
             except ModelError as exc:
@@ -340,8 +343,8 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
             report = _report(c, kind)
             app.store.finish_run(run_id, report.finished_at, report.status, report.to_json(),
                                  report.error)
-    except LockBusy as exc:
-        c.t.status, c.t.error = "failed", str(exc)
+    except LockBusy as exc:  # another replica syncs it: not a failure
+        c.t.status, c.t.error = "skipped", f"held elsewhere: {exc}"
         report = _report(c, kind)
     except SQLAlchemyError as exc:  # the state store itself failed (database down …)
         log.exception("state store failed", extra={"connector": connector, "run_id": run_id,
