@@ -40,6 +40,7 @@ from connectors.options import Duration
 from connectors.salesforce.config import SalesforceOptions
 from syncd.configfile import in_doc, interpolate, line_of, locate, tokenise
 from syncd.core.errors import KeyPath, format_location
+from syncd.state.lock import MIN_LEASE
 from syncd.yamltree import load_yaml
 
 __all__ = [
@@ -191,8 +192,18 @@ class StateSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = "sqlite:///./syncd-state.db"
-    #: SQLite only: a lock lease not renewed for this long is free to take.
+    #: A connector lock whose holder stopped renewing it for this long is free to
+    #: take (SQLite lease; PostgreSQL closes the holder's lock session).
     lock_lease: Duration = timedelta(minutes=2)
+
+    @field_validator("lock_lease")
+    @classmethod
+    def _sane_lease(cls, v: timedelta) -> timedelta:
+        if v < MIN_LEASE:
+            raise ValueError(f"must be at least {int(MIN_LEASE.total_seconds())}s: the lock is "
+                             "renewed every quarter lease, and a shorter lease lets a busy "
+                             "holder lose its lock in the middle of a cycle")
+        return v
 
     @field_validator("url")
     @classmethod

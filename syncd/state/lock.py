@@ -277,7 +277,7 @@ def _pg_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[], 
         try:
             conn.execute(sa.select(sa.func.pg_advisory_unlock(key)))
             conn.commit()
-        except sa.exc.DBAPIError:  # the session is gone, and its advisory lock with it
+        except sa.exc.SQLAlchemyError:  # the session is gone, its advisory lock with it
             pass
     finally:
         # the session carries idle_session_timeout: close it rather than pool it
