@@ -25,6 +25,7 @@ from syncd.state.lock import Fence, connector_lock
 from syncd.state.migrate import create_engine, upgrade
 from syncd.state.records import Meta, PageStats, PendingWrite, Scored, StoredContact
 from syncd.state.schema import accounts, contacts, meta, runs, score_history
+from syncd.state.stateguard import FileGuard
 
 __all__ = ["ConnectorCounts", "HistoryRow", "RunRow", "Store"]
 
@@ -67,6 +68,7 @@ class Store:
         self.engine = engine
         self.lease = lease
         self._fences: dict[str, Fence] = {}
+        self.file_guard = FileGuard(engine)
 
     @classmethod
     def open(cls, url: str, lease: timedelta = timedelta(minutes=2)) -> Store:
@@ -82,14 +84,21 @@ class Store:
     def lock(self, connector: str, owner: str,
              clock: Callable[[], datetime]) -> AbstractContextManager[Fence]:
         """The connector's exclusive, fenced lock; raises ``LockBusy`` when held
-        elsewhere. While it is held, every write of the connector's state through
-        this store checks the fence first and raises ``LockLost`` (writing
-        nothing) once another holder took the lock over."""
+        elsewhere, ``StateStoreUnusable`` when ``problem()`` names one. While it
+        is held, every write of the connector's state through this store checks
+        the fence first and raises ``LockLost`` (writing nothing) once another
+        holder took the lock over."""
         return self._held(connector, owner, clock)
+
+    def problem(self) -> str | None:
+        """None when the store is safe to use, else why not (SQLite file deleted,
+        replaced or read-only); checked before every cycle and by readiness."""
+        return self.file_guard.problem()
 
     @contextmanager
     def _held(self, connector: str, owner: str,
               clock: Callable[[], datetime]) -> Iterator[Fence]:
+        self.file_guard.check()  # raises StateStoreUnusable: never run on a ghost
         with connector_lock(self.engine, connector, owner, clock, self.lease) as fence:
             self._fences[connector] = fence
             try:
