@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 
 import click
 from rich.console import Console
@@ -16,6 +17,7 @@ from syncd.cli.serve import secrets_of, serve
 from syncd.cli.validate import valid_settings_or_exit
 from syncd.cli.wiring import engine_for
 from syncd.daemon.logs import configure_logging, unconfigure_logging
+from syncd.redact import Redactor, configured_secrets
 from syncd.sync import run_cycle
 
 
@@ -29,7 +31,8 @@ def run(ctx: click.Context, once: bool, config: str | None) -> None:
     Without --once, run each connector on its schedule until SIGTERM/SIGINT
     (the first stops after the current batch, a second at once), with JSON
     logs on stdout and /healthz, /readyz and /metrics on daemon.host:port.
-    With --once, exit 1 when any connector's cycle failed."""
+    With --once, exit 1 when any connector's cycle failed or was skipped (held
+    by another process); errors are shown with secrets masked."""
     settings = valid_settings_or_exit(config)
     if not once:
         sys.exit(serve(ctx, settings))
@@ -46,9 +49,12 @@ def run(ctx: click.Context, once: bool, config: str | None) -> None:
         sys.exit(ExitCode.INTERRUPTED)
     finally:
         unconfigure_logging()
+    redact = Redactor(configured_secrets(settings))
+    reports = [replace(r, error=redact.text(r.error)) if r.error else r for r in reports]
     Console(width=160).print(cycle_table(reports))
     for r in reports:
         if r.error:
-            click.echo(f"{r.connector}: {r.status}: {r.error}", err=r.status == "failed")
-    if any(r.status == "failed" for r in reports):
+            click.echo(f"{r.connector}: {r.status}: {r.error}",
+                       err=r.status in ("failed", "skipped"))
+    if any(r.status in ("failed", "skipped") for r in reports):
         sys.exit(ExitCode.FAILED)

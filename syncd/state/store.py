@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from connectors.base import Page, WriteOutcome
+from syncd.redact import Redactor
 from syncd.state import account_ledger, ledger, pages
 from syncd.state import contacts as contact_reads
 from syncd.state.abandoned import abandon_runs
@@ -64,17 +65,26 @@ class ConnectorCounts:
 class Store:
     """SQLite (default) or PostgreSQL state, schema migrated on open."""
 
-    def __init__(self, engine: sa.Engine, lease: timedelta = timedelta(minutes=2)) -> None:
+    def __init__(self, engine: sa.Engine, lease: timedelta = timedelta(minutes=2),
+                 secrets: Iterable[str] = ()) -> None:
         self.engine = engine
         self.lease = lease
+        #: masks secrets and credential-shaped text in errors before they are stored
+        self.redact = Redactor(secrets)
         self._fences: dict[str, Fence] = {}
         self.file_guard = FileGuard(engine)
 
     @classmethod
-    def open(cls, url: str, lease: timedelta = timedelta(minutes=2)) -> Store:
+    def open(cls, url: str, lease: timedelta = timedelta(minutes=2),
+             secrets: Iterable[str] = ()) -> Store:
+        """``secrets``: the configured secret values, masked in stored errors."""
         engine = create_engine(url)
         upgrade(engine)
-        return cls(engine, lease)
+        return cls(engine, lease, secrets)
+
+    def _masked(self, outcomes: Sequence[WriteOutcome]) -> list[WriteOutcome]:
+        return [replace(o, reason=self.redact.text(o.reason)) if o.reason else o
+                for o in outcomes]
 
     def close(self) -> None:
         self.engine.dispose()
@@ -243,8 +253,8 @@ class Store:
                         outcomes: Sequence[WriteOutcome], now: datetime,
                         dead_after: int) -> ledger.OutcomeCounts:
         with self._write(connector) as conn:
-            return ledger.record_outcomes(conn, connector, run_id, sent, outcomes, now,
-                                          dead_after)
+            return ledger.record_outcomes(conn, connector, run_id, sent,
+                                          self._masked(outcomes), now, dead_after)
 
     def save_account_scores(self, connector: str, verdicts: Sequence[AccountVerdict]) -> None:
         with self._write(connector) as conn:
@@ -260,7 +270,7 @@ class Store:
                                 dead_after: int) -> tuple[int, int, int]:
         with self._write(connector) as conn:
             return account_ledger.record_account_outcomes(conn, connector, run_id, sent,
-                                                          outcomes, dead_after)
+                                                          self._masked(outcomes), dead_after)
 
     def retry_dead(self, connector: str) -> int:
         """Give every dead-lettered write (contacts and accounts) a fresh ledger."""
@@ -296,8 +306,9 @@ class Store:
                    error: str | None) -> None:
         with self.engine.begin() as conn:
             conn.execute(sa.update(runs).where(runs.c.run_id == run_id).values(
-                finished_at=now, status=status, report=json.dumps(report, default=str),
-                error=error))
+                finished_at=now, status=status,
+                report=self.redact.text(json.dumps(report, default=str)),
+                error=None if error is None else self.redact.text(error)))
 
     def last_runs(self, connector: str, limit: int = 1) -> list[RunRow]:
         with self.engine.connect() as conn:

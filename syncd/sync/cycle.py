@@ -401,6 +401,7 @@ def _report(c: _Cycle, kind: str) -> CycleReport:
         written=t.written, unchanged=t.unchanged,
         write_failures=t.write_failures, dead_letters=t.dead_letters, pending=pending,
         drift_repaired=t.drift_repaired, api_calls=dict(t.usage.calls), http_429=t.usage.http_429,
-        budget_remaining=t.usage.budget_remaining, error=t.error, skipped=t.skipped,
+        budget_remaining=t.usage.budget_remaining, skipped=t.skipped,
+        error=None if t.error is None else c.store.redact.text(t.error),
         rescored_all=t.rescored_all, accounts_written=t.accounts_written,
         accounts_pending=accounts_pending, dry_run=c.summary)
