@@ -30,7 +30,11 @@ Liveness (when may a new holder take the lock):
   lease, so a holder that is paused or cut off loses its session - and with it the
   advisory lock - after one lease; a crashed process loses it at once. The
   heartbeat notices a session that is gone and marks the fence lost, so the holder
-  stops before its next batch even before anyone takes over.
+  stops before its next batch even before anyone takes over. Every fenced write
+  transaction sets ``idle_in_transaction_session_timeout`` to the lease, so a
+  holder frozen in the middle of a write cannot keep the lock row locked (a
+  takeover waits ``TAKEOVER_WAIT`` for a write under way, else tries again at its
+  next run).
 
 Lease durations: ``MIN_LEASE`` is the shortest a configuration may ask for (four
 heartbeats of 2.5 s); the lock itself refuses a lease that is not positive and
@@ -98,6 +102,10 @@ class Fence:
         Renews the lease on the way."""
         if self.lost.is_set():
             raise LockLost(self.connector)
+        if conn.dialect.name == "postgresql":
+            # a holder frozen inside this transaction must not block a takeover for good
+            conn.execute(sa.text("SET LOCAL idle_in_transaction_session_timeout = "
+                                 f"{_millis(self.lease)}"))
         if not _renew(conn, self):
             self.lost.set()
             raise LockLost(self.connector)
@@ -108,6 +116,10 @@ def _renew(conn: sa.Connection, fence: Fence) -> bool:
         locks.c.connector == fence.connector, locks.c.generation == fence.generation)
         .values(expires_at=fence.clock() + fence.lease))
     return done.rowcount == 1
+
+
+def _millis(span: timedelta) -> int:
+    return max(1, int(span.total_seconds() * 1000))
 
 
 def _pg_key(connector: str) -> int:
@@ -237,16 +249,14 @@ def _pg_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[], 
     key = _pg_key(connector)
     conn = engine.connect()
     try:
-        millis = max(1, int(lease.total_seconds() * 1000))
-        conn.execute(sa.text(f"SET idle_session_timeout = {millis}"))
+        conn.execute(sa.text(f"SET idle_session_timeout = {_millis(lease)}"))
         got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar_one()
         conn.commit()
         if not got:
             raise LockBusy(f"connector {connector} is being synced by another process")
         try:
             with conn.begin():
-                wait = int(TAKEOVER_WAIT.total_seconds() * 1000)
-                conn.execute(sa.text(f"SET LOCAL lock_timeout = {wait}"))
+                conn.execute(sa.text(f"SET LOCAL lock_timeout = {_millis(TAKEOVER_WAIT)}"))
                 generation = _take(conn, connector, owner, clock(), lease, exclusive=True)
         except sa.exc.OperationalError:  # the old holder is stuck inside a write
             generation = None
