@@ -8,6 +8,8 @@ device and inode when the store opens and names the problem before each cycle:
 the file is gone, replaced, or read-only (file mode, or a read-only mount), so
 the error says "state store is read-only: <path>" rather than the driver's
 "disk I/O error". PostgreSQL and in-memory SQLite have no file: no problem.
+``read_only_error`` recognises a write the database refused as read-only (by
+its error code) so that the store can say the same mid-cycle.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-__all__ = ["FileGuard", "StateStoreUnusable"]
+__all__ = ["FileGuard", "StateStoreUnusable", "read_only_error"]
+
+#: SQLite's primary result code for a write to a read-only database.
+_SQLITE_READONLY = 8
+#: PostgreSQL's SQLSTATE for a write in a read-only transaction (a standby, or
+#: ``default_transaction_read_only``).
+_PG_READ_ONLY = "25006"
 
 
 class StateStoreUnusable(sa.exc.SQLAlchemyError):
@@ -83,3 +91,13 @@ def _read_only(path: Path) -> bool:
     except OSError:
         return False
     return not os.access(path, os.W_OK) or not os.access(path.parent, os.W_OK)
+
+
+def read_only_error(exc: sa.exc.DBAPIError) -> bool:
+    """True when the driver refused a write because the database is read-only
+    (by the driver's error code, never by its message)."""
+    orig = exc.orig
+    code = getattr(orig, "sqlite_errorcode", None)
+    if isinstance(code, int) and code & 0xFF == _SQLITE_READONLY:
+        return True
+    return getattr(orig, "sqlstate", None) == _PG_READ_ONLY

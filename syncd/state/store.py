@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +26,7 @@ from syncd.state.lock import Fence, connector_lock
 from syncd.state.migrate import create_engine, upgrade
 from syncd.state.records import Meta, PageStats, PendingWrite, Scored, StoredContact
 from syncd.state.schema import accounts, contacts, meta, runs, score_history
-from syncd.state.stateguard import FileGuard
+from syncd.state.stateguard import FileGuard, StateStoreUnusable, read_only_error
 
 __all__ = ["ConnectorCounts", "HistoryRow", "RunRow", "Store"]
 
@@ -109,7 +109,10 @@ class Store:
     def _held(self, connector: str, owner: str,
               clock: Callable[[], datetime]) -> Iterator[Fence]:
         self.file_guard.check()  # raises StateStoreUnusable: never run on a ghost
-        with connector_lock(self.engine, connector, owner, clock, self.lease) as fence:
+        with ExitStack() as stack:
+            with self._read_only_named():
+                fence = stack.enter_context(
+                    connector_lock(self.engine, connector, owner, clock, self.lease))
             self._fences[connector] = fence
             try:
                 yield fence
@@ -119,12 +122,25 @@ class Store:
     @contextmanager
     def _write(self, connector: str) -> Iterator[sa.Connection]:
         """A write transaction for ``connector``'s state, fenced while its lock
-        is held here: the fence check is the transaction's first statement."""
-        with self.engine.begin() as conn:
+        is held here: the fence check is the transaction's first statement. A
+        store that refuses writes raises ``StateStoreUnusable`` saying so."""
+        with self._read_only_named(), self.engine.begin() as conn:
             fence = self._fences.get(connector)
             if fence is not None:
                 fence.check(conn)
             yield conn
+
+    @contextmanager
+    def _read_only_named(self) -> Iterator[None]:
+        """Turn the driver's "read-only database" refusal into ``StateStoreUnusable``
+        naming the store."""
+        try:
+            yield
+        except sa.exc.DBAPIError as exc:
+            if not read_only_error(exc):
+                raise
+            where = self.file_guard.path or self.engine.url.render_as_string(hide_password=True)
+            raise StateStoreUnusable(f"state store is read-only: {where}") from exc
 
     def check_fence(self, connector: str) -> None:
         """Raise ``LockLost`` unless this store still holds ``connector``'s lock

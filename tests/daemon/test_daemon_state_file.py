@@ -8,15 +8,17 @@ import os
 import shutil
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
 from syncd.daemon.health import Health
 from syncd.daemon.wiring import state_probe
-from syncd.state.stateguard import FileGuard
+from syncd.state import Store
+from syncd.state.stateguard import FileGuard, StateStoreUnusable
 from syncd.sync import Engine, run_cycle
 from tests.kit.memory_crm import MemoryCRM
 from tests.kit.seed import seed
-from tests.sync.helpers import NAME, make_engine, write_config
+from tests.sync.helpers import NAME, NOW, make_engine, write_config
 
 
 def _engine(tmp_path: Path) -> tuple[Engine, Path]:
@@ -72,3 +74,27 @@ def test_a_read_only_state_store_is_named_as_such(tmp_path: Path) -> None:
 
 def test_postgresql_and_memory_stores_have_no_file_to_guard() -> None:
     assert FileGuard(sa.create_engine("sqlite://")).problem() is None
+
+
+def test_a_write_refused_as_read_only_names_the_store(state_url: str, tmp_path: Path) -> None:
+    """Mid-cycle: SQLite opened read-only, PostgreSQL in read-only transactions."""
+    Store.open(state_url).close()
+    if state_url.startswith("sqlite"):
+        db = state_url.removeprefix("sqlite:///")
+        store = Store(sa.create_engine(f"sqlite:///file:{db}?mode=ro&uri=true"))
+    else:
+        store = Store.open(state_url)
+        with store.engine.connect() as conn:
+            name = conn.execute(sa.text("SELECT current_database()")).scalar_one()
+            conn.execute(sa.text(f'ALTER DATABASE "{name}" SET default_transaction_read_only '
+                                 "= on"))
+            conn.commit()
+        store.engine.dispose()  # new sessions start read-only
+    try:
+        with pytest.raises(StateStoreUnusable, match="state store is read-only: "):
+            store.set_meta("c", NOW, cursor={"seq": 1})
+        with pytest.raises(StateStoreUnusable, match="state store is read-only: "), \
+                store.lock("c", "me:1", lambda: NOW):
+            pass
+    finally:
+        store.close()
