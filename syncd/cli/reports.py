@@ -16,7 +16,8 @@ def cycle_table(reports: Sequence[CycleReport]) -> Table:
         t.add_column(col, justify="right" if col not in ("connector", "kind", "status", "error")
                      else "left")
     for r in reports:
-        style = {"ok": "green", "failed": "bold red", "stopped": "yellow"}.get(r.status, "")
+        style = {"ok": "green", "failed": "bold red", "stopped": "yellow",
+                 "skipped": "yellow"}.get(r.status, "default")
         t.add_row(r.connector, r.kind, f"[{style}]{r.status}[/]", str(r.pulled), str(r.scored),
                   str(r.written), str(r.unchanged), str(r.write_failures),
                   str(r.dead_letters), str(r.pending), str(r.drift_repaired),
