@@ -249,7 +249,14 @@ def _pg_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[], 
     key = _pg_key(connector)
     conn = engine.connect()
     try:
-        conn.execute(sa.text(f"SET idle_session_timeout = {_millis(lease)}"))
+        try:
+            conn.execute(sa.text(f"SET idle_session_timeout = {_millis(lease)}"))
+            conn.commit()
+        except sa.exc.DBAPIError:  # PostgreSQL before 14 lacks it
+            conn.rollback()
+            log.warning("the PostgreSQL server has no idle_session_timeout (version 14+): a "
+                        "frozen holder keeps its lock until the server drops its connection",
+                        extra={"connector": connector, "event": "lock_no_session_timeout"})
         got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar_one()
         conn.commit()
         if not got:
