@@ -118,7 +118,7 @@ def _kill_holder_of(store: Store, connector: str) -> None:
         ).scalars().all()
     url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(url, autocommit=True) as c:
-        c.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        c.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))
 
 
 @pytest.mark.parametrize("state_url", ["postgresql"], indirect=True)

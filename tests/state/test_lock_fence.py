@@ -45,7 +45,7 @@ def _lock_session_pids(store: Store) -> list[int]:
 def _terminate(store: Store, pid: int) -> None:
     url = store.engine.url.set(drivername="postgresql")
     with psycopg.connect(url.render_as_string(hide_password=False), autocommit=True) as c:
-        assert c.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone() == (True,)
+        assert c.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,)).fetchone() == (True,)
 
 
 @pytest.mark.parametrize("state_url", ["sqlite"], indirect=True)

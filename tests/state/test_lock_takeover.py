@@ -57,7 +57,7 @@ def _kill_lock_session(store: Store) -> None:
         )).scalars().all()
     url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(url, autocommit=True) as c:
-        c.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        c.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))
 
 
 def test_a_holder_that_lost_its_lock_mid_cycle_writes_no_more(tmp_path: Path,
