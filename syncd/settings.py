@@ -293,7 +293,8 @@ class StateSettings(BaseModel):
     #: A relative SQLite file is relative to the config file's directory; without
     #: ``url``, the state is ``syncd-state.db`` in the working directory.
     url: str = "sqlite:///./syncd-state.db"
-    #: SQLite only: a lock lease not renewed for this long is free to take.
+    #: A connector lock whose holder stopped renewing it for this long is free to
+    #: take (SQLite lease; PostgreSQL closes the holder's lock session).
     lock_lease: Duration = timedelta(minutes=2)
 
     @field_validator("lock_lease")

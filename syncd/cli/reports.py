@@ -27,7 +27,8 @@ def cycle_table(reports: Sequence[CycleReport], errors: bool = True) -> Table:
     for col in ("drift", "calls"):
         t.add_column(col, justify="right", no_wrap=True)
     for r, count in zip(reports, counts, strict=True):
-        style = {"ok": "green", "failed": "bold red", "stopped": "yellow"}.get(r.status, "")
+        style = {"ok": "green", "failed": "bold red", "stopped": "yellow",
+                 "skipped": "yellow"}.get(r.status, "")
         t.add_row(r.connector, r.kind, f"[{style}]{r.status}[/]", count,
                   f"{r.write_failures}/{r.dead_letters}/{r.pending}", str(r.drift_repaired),
                   str(sum(r.api_calls.values())))

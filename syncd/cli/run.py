@@ -7,6 +7,7 @@ import json
 import logging
 import sys
 import time
+from dataclasses import replace
 
 import click
 from rich.console import Console
@@ -19,6 +20,7 @@ from syncd.cli.serve import secrets_of, serve
 from syncd.cli.validate import valid_settings_or_exit
 from syncd.cli.wiring import engine_for
 from syncd.daemon.logs import configure_logging, unconfigure_logging
+from syncd.redact import Redactor, configured_secrets
 from syncd.sync import run_cycle
 
 
@@ -35,7 +37,8 @@ def run(ctx: click.Context, once: bool, as_json: bool, config: str | None) -> No
     (the first stops after the current batch, a second at once), with JSON
     logs on stdout and /healthz, /readyz and /metrics on daemon.host:port.
     With --once, show each connector's progress (bars on a terminal, JSON
-    lines on stderr otherwise), then the cycles; exit 1 when any failed."""
+    lines on stderr otherwise), then the cycles; exit 1 when any failed or was
+    skipped (held by another process); errors are shown with secrets masked."""
     if as_json and not once:
         click.echo("--json goes with --once (the service logs JSON lines itself)", err=True)
         sys.exit(ExitCode.UNUSABLE)
@@ -59,12 +62,15 @@ def run(ctx: click.Context, once: bool, as_json: bool, config: str | None) -> No
         sys.exit(ExitCode.INTERRUPTED)
     finally:
         unconfigure_logging()
+    redact = Redactor(configured_secrets(settings))
+    reports = [replace(r, error=redact.text(r.error)) if r.error else r for r in reports]
     if as_json:
         click.echo(json.dumps({"cycles": [r.to_json() for r in reports]}, indent=2))
     else:
         Console().print(cycle_table(reports, errors=False))  # echoed below
     for r in reports:
         if r.error:
-            click.echo(f"{r.connector}: {r.status}: {r.error}", err=r.status == "failed")
-    if any(r.status == "failed" for r in reports):
+            click.echo(f"{r.connector}: {r.status}: {r.error}",
+                       err=r.status in ("failed", "skipped"))
+    if any(r.status in ("failed", "skipped") for r in reports):
         sys.exit(ExitCode.FAILED)

@@ -1,4 +1,5 @@
-"""`syncd check` and `syncd setup`: is everything in place, and put syncd's fields there."""
+"""`syncd check` and `syncd setup`: is everything in place, and put syncd's fields there.
+Whatever a CRM answered is shown with secrets masked (``syncd.redact``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from syncd.cli.exit_codes import ExitCode
 from syncd.cli.validate import model_issues
 from syncd.cli.wiring import engine_for
 from syncd.core import ModelError
+from syncd.redact import Redactor, configured_secrets
 
 
 @click.command()
@@ -23,6 +25,7 @@ def check(ctx: click.Context, config: str | None) -> None:
     """Config, state store, model, connectivity, credentials, fields and permissions:
     one line each with ok/fail and the fix."""
     settings = settings_or_exit(config)
+    redact = Redactor(configured_secrets(settings))
     items: list[tuple[str, CheckItem]] = [("-", CheckItem("config", True, "valid"))]
     with engine_for(ctx, settings) as app:
         items.append(("-", CheckItem("state store", True, app.store.engine.dialect.name)))
@@ -42,7 +45,7 @@ def check(ctx: click.Context, config: str | None) -> None:
     for name, i in items:
         result = ("[bold red]fail[/]" if not i.ok else "[yellow]warn[/]" if i.warning
                   else "[green]ok[/]")
-        t.add_row(name, i.name, result, i.detail, i.fix)
+        t.add_row(name, i.name, result, redact.text(i.detail), redact.text(i.fix))
     Console().print(t)
     if not all(i.ok for _n, i in items):
         sys.exit(ExitCode.FAILED)
@@ -56,16 +59,17 @@ def setup(ctx: click.Context, name: str, config: str | None) -> None:
     """Create (HubSpot) or verify (Salesforce) syncd's score fields."""
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
+    redact = Redactor(configured_secrets(settings))
     with engine_for(ctx, settings) as app:
         try:
             tiers = app.model(name).tier_names
         except ModelError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(redact.text(str(exc)), err=True)
             sys.exit(ExitCode.UNUSABLE)
         try:
             report = app.connector(name).ensure_fields(create=True, tiers=tiers)
         except ConnectorError as exc:
-            click.echo(f"{name}: {exc}", err=True)
+            click.echo(redact.text(f"{name}: {exc}"), err=True)
             sys.exit(ExitCode.FAILED)
     for f in report.present:
         click.echo(f"ok       {f.object}.{f.name} ({f.type})")
@@ -74,6 +78,6 @@ def setup(ctx: click.Context, name: str, config: str | None) -> None:
     for f in report.missing:
         click.echo(f"MISSING  {f.object}.{f.name} ({f.type})")
     for line in report.advice:
-        click.echo(line)
+        click.echo(redact.text(line))
     if not report.ok:
         sys.exit(ExitCode.FAILED)

@@ -1,5 +1,6 @@
 """`syncd status`: per connector, last and next run, cursor, counts, errors,
-pending and dead-lettered writes, API budget left."""
+pending and dead-lettered writes, API budget left; secrets and anything
+credential-shaped masked (``syncd.redact``) in the table and the JSON."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from rich.table import Table
 
 from syncd.cli.config_option import config_option, settings_or_exit
 from syncd.cli.readonly import readonly_engine
+from syncd.redact import Redactor, configured_secrets
 from syncd.settings import ConnectorConfig, CronSchedule
 from syncd.sync import Engine
 
@@ -70,8 +72,9 @@ def connector_status(app: Engine, name: str) -> dict[str, Any]:
 def status(ctx: click.Context, as_json: bool, config: str | None) -> None:
     """Show each connector's sync state."""
     settings = settings_or_exit(config)
+    redact = Redactor(configured_secrets(settings))
     with readonly_engine(ctx, settings) as app:
-        rows = [connector_status(app, name) for name in settings.connectors]
+        rows = [redact.value(connector_status(app, name)) for name in settings.connectors]
     if as_json:
         click.echo(json.dumps({"connectors": rows}, indent=2))
         return

@@ -38,10 +38,12 @@ class Health:
         self._reload: dict[str, str] = {"status": "none"}
 
     def cycle_finished(self, connector: str, status: str, error: str | None) -> None:
-        """Remember ``status`` (``ok``, ``failed``, ``stopped``; ``error`` when it raised)."""
+        """Remember ``status`` (``ok``, ``failed``, ``stopped``, ``skipped``; ``error``
+        when it raised)."""
         with self._lock:
-            if status == "stopped":
-                return  # an interrupted cycle says nothing new about the connector
+            if status in ("stopped", "skipped"):
+                # an interrupted cycle, or one another replica ran, says nothing new
+                return
             self._last[connector] = status
             if error:
                 self._errors[connector] = error

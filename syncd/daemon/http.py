@@ -60,7 +60,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200 if verdict.ready else 503, "application/json",
                        text.encode(), with_body)
         elif path == "/metrics":
-            self._send(200, CONTENT_TYPE_LATEST, srv.metrics.exposition(), with_body)
+            exposition = srv.redact(srv.metrics.exposition().decode())  # labels too
+            self._send(200, CONTENT_TYPE_LATEST, exposition.encode(), with_body)
         else:
             self._send(404, "text/plain; charset=utf-8", b"not found\n", with_body)
 

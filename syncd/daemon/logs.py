@@ -3,10 +3,11 @@ line when stdout is a terminal; every configured secret masked either way.
 
 A JSON line carries ``timestamp`` (UTC, ISO-8601), ``level``, ``logger``,
 ``message`` and every ``extra`` field the caller passed (``connector``,
-``run_id``, ``event`` and counts by convention). ``Redactor`` is the last line
-of defence: whatever a caller logged, a configured secret value is replaced by
-``***`` before the line is written (in the message, in extra fields at any
-depth, in tracebacks).
+``run_id``, ``event`` and counts by convention). ``Redactor`` (``syncd.redact``,
+the one redaction layer of every output) is the last line of defence: whatever
+a caller logged, a configured secret value or anything credential-shaped is
+replaced by ``***`` before the line is written (in the message, in extra fields
+at any depth, in tracebacks).
 """
 
 from __future__ import annotations
@@ -14,72 +15,20 @@ from __future__ import annotations
 import json
 import logging
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Literal, TextIO
 
-from pydantic import BaseModel, SecretBytes, SecretStr
+from syncd.redact import MASK, MIN_SECRET_LENGTH, Redactor, collect_secrets
 
-MASK = "***"
-#: Shorter values are not masked: they would mangle ordinary words.
-MIN_SECRET_LENGTH = 4
+__all__ = ["MASK", "MIN_SECRET_LENGTH", "JsonFormatter", "LogFormat", "Redactor", "TextFormatter",
+           "collect_secrets", "configure_logging", "unconfigure_logging"]
 
 _RECORD_FIELDS = frozenset(
     logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
 
 LogFormat = Literal["auto", "json", "text"]
 _MARK = "syncd_handler"
-
-
-class Redactor:
-    """Replaces every occurrence of the given secret values with ``***``."""
-
-    def __init__(self, secrets: Iterable[str]) -> None:
-        values = {s for s in secrets if len(s) >= MIN_SECRET_LENGTH}
-        # JSON-escaped spellings too, for text that has been serialised already.
-        values |= {json.dumps(s)[1:-1] for s in values}
-        self._secrets = sorted(values, key=len, reverse=True)
-
-    def __bool__(self) -> bool:
-        return bool(self._secrets)
-
-    def text(self, value: str) -> str:
-        for secret in self._secrets:
-            if secret in value:
-                value = value.replace(secret, MASK)
-        return value
-
-    def value(self, value: Any) -> Any:
-        """``value`` with secrets masked in every string inside it."""
-        if isinstance(value, str):
-            return self.text(value)
-        if isinstance(value, Mapping):
-            return {self.text(str(k)): self.value(v) for k, v in value.items()}
-        if isinstance(value, list | tuple | set | frozenset):
-            return [self.value(v) for v in value]
-        if value is None or isinstance(value, bool | int | float):
-            return value
-        return self.text(str(value))
-
-
-def collect_secrets(obj: Any) -> set[str]:
-    """Every ``SecretStr``/``SecretBytes`` value inside a settings object
-    (pydantic models, mappings and sequences, at any depth)."""
-    found: set[str] = set()
-    stack: list[Any] = [obj]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, SecretStr):
-            found.add(item.get_secret_value())
-        elif isinstance(item, SecretBytes):
-            found.add(item.get_secret_value().decode("utf-8", "replace"))
-        elif isinstance(item, BaseModel):
-            stack.extend(getattr(item, name) for name in type(item).model_fields)
-        elif isinstance(item, Mapping):
-            stack.extend(item.values())
-        elif isinstance(item, list | tuple | set | frozenset):
-            stack.extend(item)
-    return {s for s in found if s}
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:

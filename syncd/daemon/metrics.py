@@ -158,7 +158,8 @@ class DaemonMetrics:
                                   label, registry=r)
         self.missed = Counter("syncd_runs_missed",
                               "Scheduled runs not started: missed (late beyond the grace "
-                              "time) or skipped (the previous cycle still running)",
+                              "time), skipped (the previous cycle still running) or "
+                              "held_elsewhere (another replica syncs the connector)",
                               [*label, "reason"], registry=r)
         self.dead_letters = Counter("syncd_dead_letters",
                                     "Writes given up (dead-lettered) after repeated failures",
@@ -197,7 +198,7 @@ class DaemonMetrics:
                        self.last_failed, self.duration):
             metric.labels(connector=name)
         self.responses.labels(connector=name, code="429")
-        for reason in ("missed", "skipped"):
+        for reason in ("missed", "skipped", "held_elsewhere"):
             self.missed.labels(connector=name, reason=reason)
 
     def record_cycle(self, report: CycleResult) -> None:

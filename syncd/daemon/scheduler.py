@@ -9,6 +9,16 @@ pool with one thread per connector, so a slow CRM does not delay the other.
 
 The listener turns scheduler events into metrics, readiness and log lines:
 a finished cycle, a cycle that raised, a missed run, a skipped run.
+
+Replicas: several daemons may share one PostgreSQL state store and the same
+connectors. Every scheduled run tries its own connector's lock, so the
+connectors spread over the replicas run by run; a run that finds the lock held
+elsewhere (cycle status ``skipped``) is quiet: counted as
+``syncd_runs_missed{reason="held_elsewhere"}``, logged at debug level, and left
+out of readiness and the failure gauges. Once a replica has met another one, it
+gives the others a head start (a quarter interval, at most ``MAX_YIELD_S``)
+before each run of a connector it synced last time, so the work spreads instead
+of going to whichever replica fires first; a lone daemon never waits.
 """
 
 from __future__ import annotations
@@ -47,6 +57,8 @@ JOB_PREFIX = "sync:"
 #: Pool threads beyond the configured connectors, for connectors added by a
 #: config reload (more than that share threads until the next restart).
 RELOAD_HEADROOM = 8
+#: A cycle's status when another process (a replica) holds the connector's lock.
+HELD_ELSEWHERE_STATUS = "skipped"
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +67,18 @@ class JobSpec:
 
     connector: str
     schedule: Schedule
+
+
+def _yield_seconds(schedule: Schedule) -> float:
+    """How long a replica that won a connector's previous run waits before trying
+    its lock again: a quarter of the interval, at most ``MAX_YIELD_S``."""
+    if isinstance(schedule, Every):
+        return min(schedule.interval.total_seconds() / 4, MAX_YIELD_S)
+    return MAX_YIELD_S
+
+
+#: The longest head start a replica gives the others (see ``SyncScheduler._job``).
+MAX_YIELD_S = 5.0
 
 
 class _ThreadPool(BasePoolExecutor):  # type: ignore[misc]  # APScheduler is untyped
@@ -113,6 +137,10 @@ class SyncScheduler:
         self._run_job = run_job
         self._clock = clock
         self._schedules: dict[str, Schedule] = {}
+        self._stopping = threading.Event()
+        self._yield_s: dict[str, float] = {}
+        self._replicas = threading.Event()  # set once a lock was found held elsewhere
+        self._won: set[str] = set()  # connectors this replica synced at their latest run
         for spec in jobs:
             self._add(spec)
         self.scheduler.add_listener(
@@ -133,10 +161,11 @@ class SyncScheduler:
         job_id = JOB_PREFIX + spec.connector
         self._connectors[job_id] = spec.connector
         self._schedules[job_id] = spec.schedule
+        self._yield_s[spec.connector] = _yield_seconds(spec.schedule)
         extra: dict[str, Any] = {}
         if isinstance(spec.schedule, Every):
             extra["next_run_time"] = self._clock()  # interval jobs run once at start
-        self.scheduler.add_job(self._run_job, trigger_for(spec.schedule), args=[spec.connector],
+        self.scheduler.add_job(self._job, trigger_for(spec.schedule), args=[spec.connector],
                                id=job_id, name=f"sync {spec.connector}", **extra)
 
     def set_jobs(self, jobs: Sequence[JobSpec]) -> None:
@@ -154,6 +183,7 @@ class SyncScheduler:
                 self._add(spec)
             elif self._schedules[job_id] != spec.schedule:
                 self._schedules[job_id] = spec.schedule
+                self._yield_s[spec.connector] = _yield_seconds(spec.schedule)
                 self.scheduler.reschedule_job(job_id, trigger=trigger_for(spec.schedule))
 
     def start(self) -> None:
@@ -162,8 +192,18 @@ class SyncScheduler:
 
     def shutdown(self) -> None:
         """Stop scheduling new runs (running cycles carry on); safe to call twice."""
+        self._stopping.set()
         with contextlib.suppress(SchedulerNotRunningError):
             self.scheduler.shutdown(wait=False)
+
+    def _job(self, connector: str) -> CycleResult | None:
+        """One scheduled run. With other replicas about, a replica that synced this
+        connector at its previous run first gives the others a head start, so one
+        replica does not win every race for the lock."""
+        if connector in self._won and self._replicas.is_set() \
+                and self._stopping.wait(self._yield_s[connector]):
+            return None
+        return self._run_job(connector)
 
     def wait_for_running(self) -> None:
         """Block until every running cycle (and its listener call) has finished,
@@ -208,6 +248,15 @@ class SyncScheduler:
     def _finished(self, connector: str, report: CycleResult | None) -> None:
         if report is None:
             return
+        if report.status == HELD_ELSEWHERE_STATUS:
+            # another replica syncs it right now: expected with replicas > 1, not a failure
+            self._replicas.set()
+            self._won.discard(connector)
+            self._metrics.record_missed(connector, "held_elsewhere")
+            log.debug("run skipped: the connector is held elsewhere", extra={
+                "connector": connector, "event": "held_elsewhere"})
+            return
+        self._won.add(connector)
         self._metrics.record_cycle(report)
         self._health.cycle_finished(connector, report.status, report.error)
         seconds = (report.finished_at - report.started_at).total_seconds()

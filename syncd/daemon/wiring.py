@@ -30,6 +30,9 @@ def state_probe(engine: Engine) -> StateProbe:
 
     def probe() -> str | None:
         try:
+            problem = engine.store.problem()  # SQLite file deleted, replaced, read-only
+            if problem is not None:
+                return problem
             engine.store.meta(names[0] if names else "")
         except Exception as exc:  # any failure means "not reachable"; say which
             first = (str(exc).splitlines() or [""])[0][:200]

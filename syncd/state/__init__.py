@@ -7,7 +7,7 @@ is migrated with Alembic whenever a store is opened.
 """
 
 from syncd.state.account_ledger import AccountVerdict, PendingAccount
-from syncd.state.lock import LockBusy
+from syncd.state.lock import MIN_LEASE, Fence, LockBusy, LockLost
 from syncd.state.records import (
     Meta,
     PageStats,
@@ -20,7 +20,8 @@ from syncd.state.records import (
 from syncd.state.store import ConnectorCounts, HistoryRow, RunRow, Store
 
 __all__ = [
-    "AccountVerdict", "ConnectorCounts", "HistoryRow", "LockBusy", "Meta", "PageStats",
+    "MIN_LEASE", "AccountVerdict", "ConnectorCounts", "Fence", "HistoryRow", "LockBusy",
+    "LockLost", "Meta", "PageStats",
     "PendingAccount", "PendingWrite", "RunRow",
     "Scored", "Store", "StoredContact", "Values", "canonical",
 ]

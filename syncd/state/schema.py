@@ -169,4 +169,6 @@ locks = sa.Table(
     sa.Column("connector", sa.String(64), primary_key=True),
     sa.Column("owner", sa.String(100), nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),
+    # the fencing token: +1 for every new holder, never reset (rows are never deleted)
+    sa.Column("generation", sa.BigInteger, nullable=False, server_default="0"),
 )

@@ -7,24 +7,30 @@ change data run in their own transaction unless they take a connection.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import AbstractContextManager
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, ExitStack, contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
 from connectors.base import Page, WriteOutcome
+from syncd.redact import Redactor
 from syncd.state import account_ledger, ledger, pages, write_queue
 from syncd.state import contacts as contact_reads
+from syncd.state.abandoned import abandon_runs
 from syncd.state.account_ledger import AccountVerdict, PendingAccount
-from syncd.state.lock import connector_lock
+from syncd.state.lock import Fence, connector_lock
 from syncd.state.migrate import create_engine, open_existing, upgrade
 from syncd.state.records import Meta, PageStats, PendingWrite, Scored, StoredContact
 from syncd.state.schema import accounts, contacts, meta, runs, score_history
+from syncd.state.stateguard import FileGuard, StateStoreUnusable, read_only_error
 
 __all__ = ["ConnectorCounts", "HistoryRow", "RunRow", "Store"]
+
+log = logging.getLogger("syncd.state")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,15 +65,26 @@ class ConnectorCounts:
 class Store:
     """SQLite (default) or PostgreSQL state, schema migrated on open."""
 
-    def __init__(self, engine: sa.Engine, lease: timedelta = timedelta(minutes=2)) -> None:
+    def __init__(self, engine: sa.Engine, lease: timedelta = timedelta(minutes=2),
+                 secrets: Iterable[str] = ()) -> None:
         self.engine = engine
         self.lease = lease
+        #: masks secrets and credential-shaped text in errors before they are stored
+        self.redact = Redactor(secrets)
+        self._fences: dict[str, Fence] = {}
+        self.file_guard = FileGuard(engine)
 
     @classmethod
-    def open(cls, url: str, lease: timedelta = timedelta(minutes=2)) -> Store:
+    def open(cls, url: str, lease: timedelta = timedelta(minutes=2),
+             secrets: Iterable[str] = ()) -> Store:
+        """``secrets``: the configured secret values, masked in stored errors."""
         engine = create_engine(url)
         upgrade(engine)
-        return cls(engine, lease)
+        return cls(engine, lease, secrets)
+
+    def _masked(self, outcomes: Sequence[WriteOutcome]) -> list[WriteOutcome]:
+        return [replace(o, reason=self.redact.text(o.reason)) if o.reason else o
+                for o in outcomes]
 
     @classmethod
     def open_existing(cls, url: str, lease: timedelta = timedelta(minutes=2)) -> Store:
@@ -81,9 +98,62 @@ class Store:
     # ------------------------------------------------------------------ lock
 
     def lock(self, connector: str, owner: str,
-             clock: Callable[[], datetime]) -> AbstractContextManager[None]:
-        """The connector's exclusive lock; raises ``LockBusy`` when held elsewhere."""
-        return connector_lock(self.engine, connector, owner, clock, self.lease)
+             clock: Callable[[], datetime]) -> AbstractContextManager[Fence]:
+        """The connector's exclusive, fenced lock; raises ``LockBusy`` when held
+        elsewhere, ``StateStoreUnusable`` when ``problem()`` names one. While it
+        is held, every write of the connector's state through this store checks
+        the fence first and raises ``LockLost`` (writing nothing) once another
+        holder took the lock over."""
+        return self._held(connector, owner, clock)
+
+    def problem(self) -> str | None:
+        """None when the store is safe to use, else why not (SQLite file deleted,
+        replaced or read-only); checked before every cycle and by readiness."""
+        return self.file_guard.problem()
+
+    @contextmanager
+    def _held(self, connector: str, owner: str,
+              clock: Callable[[], datetime]) -> Iterator[Fence]:
+        self.file_guard.check()  # raises StateStoreUnusable: never run on a ghost
+        with ExitStack() as stack:
+            with self._read_only_named():
+                fence = stack.enter_context(
+                    connector_lock(self.engine, connector, owner, clock, self.lease))
+            self._fences[connector] = fence
+            try:
+                yield fence
+            finally:
+                self._fences.pop(connector, None)
+
+    @contextmanager
+    def _write(self, connector: str) -> Iterator[sa.Connection]:
+        """A write transaction for ``connector``'s state, fenced while its lock
+        is held here: the fence check is the transaction's first statement. A
+        store that refuses writes raises ``StateStoreUnusable`` saying so."""
+        with self._read_only_named(), self.engine.begin() as conn:
+            fence = self._fences.get(connector)
+            if fence is not None:
+                fence.check(conn)
+            yield conn
+
+    @contextmanager
+    def _read_only_named(self) -> Iterator[None]:
+        """Turn the driver's "read-only database" refusal into ``StateStoreUnusable``
+        naming the store."""
+        try:
+            yield
+        except sa.exc.DBAPIError as exc:
+            if not read_only_error(exc):
+                raise
+            where = self.file_guard.path or self.engine.url.render_as_string(hide_password=True)
+            raise StateStoreUnusable(f"state store is read-only: {where}") from exc
+
+    def check_fence(self, connector: str) -> None:
+        """Raise ``LockLost`` unless this store still holds ``connector``'s lock
+        (no-op when it does not hold it at all); called before each CRM write batch."""
+        if connector in self._fences:
+            with self._write(connector):
+                pass
 
     # ------------------------------------------------------------------ meta
 
@@ -100,7 +170,7 @@ class Store:
         if "cursor" in values:
             c = values["cursor"]
             values["cursor"] = None if c is None else json.dumps(c, sort_keys=True)
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             done = conn.execute(sa.update(meta).where(meta.c.connector == connector)
                                 .values(updated_at=now, **values))
             if done.rowcount == 0:
@@ -112,13 +182,13 @@ class Store:
     def commit_page(self, connector: str, page: Page, now: datetime,
                     store_cursor: bool = True) -> PageStats:
         """Store one page and its cursor atomically."""
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             return pages.commit_page(conn, connector, page, now, store_cursor=store_cursor)
 
     def prepare_scoring(self, connector: str) -> int:
         """Resolve accounts of dirty accountless contacts and refresh their
         account keys; returns how many account links changed."""
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             changed = pages.resolve_accounts(conn, connector)
             pages.refresh_keys(conn, connector,
                                lambda ids: contact_reads.account_keys_of(conn, connector, ids))
@@ -137,7 +207,7 @@ class Store:
 
     def save_rechecks(self, connector: str,
                       verdicts: Sequence[tuple[str, bool, bool, int]]) -> None:
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             ledger.save_rechecks(conn, connector, verdicts)
 
     def contact(self, connector: str, cid: str) -> StoredContact | None:
@@ -192,7 +262,7 @@ class Store:
                     account_verdicts: Sequence[AccountVerdict] = ()) -> None:
         """Contact verdicts and (optionally) the account scores computed from
         the same chunk, in one transaction."""
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             ledger.save_scores(conn, connector, scored, clean, run_id, now)
             if account_verdicts:
                 account_ledger.save_account_scores(conn, connector, account_verdicts)
@@ -204,9 +274,9 @@ class Store:
     def record_outcomes(self, connector: str, run_id: str, sent: Sequence[PendingWrite],
                         outcomes: Sequence[WriteOutcome], now: datetime,
                         dead_after: int) -> ledger.OutcomeCounts:
-        with self.engine.begin() as conn:
-            return ledger.record_outcomes(conn, connector, run_id, sent, outcomes, now,
-                                          dead_after)
+        with self._write(connector) as conn:
+            return ledger.record_outcomes(conn, connector, run_id, sent,
+                                          self._masked(outcomes), now, dead_after)
 
     def write_queue(self, connector: str, run_id: str,
                     chunk: int = 500) -> Iterator[PendingWrite | PendingAccount]:
@@ -215,7 +285,7 @@ class Store:
         return write_queue.write_queue(self.engine, connector, run_id, chunk)
 
     def save_account_scores(self, connector: str, verdicts: Sequence[AccountVerdict]) -> None:
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             account_ledger.save_account_scores(conn, connector, verdicts)
 
     def pending_accounts(self, connector: str, run_id: str, limit: int) -> list[PendingAccount]:
@@ -226,14 +296,14 @@ class Store:
                                 sent: Sequence[PendingAccount],
                                 outcomes: Sequence[WriteOutcome],
                                 dead_after: int) -> tuple[int, int, int]:
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             return account_ledger.record_account_outcomes(conn, connector, run_id, sent,
-                                                          outcomes, dead_after)
+                                                          self._masked(outcomes), dead_after)
 
     def retry_dead(self, connector: str) -> int:
         """Give every dead-lettered write (contacts and accounts) a fresh ledger."""
         n = 0
-        with self.engine.begin() as conn:
+        with self._write(connector) as conn:
             for table in (contacts, accounts):
                 n += conn.execute(sa.update(table).where(
                     table.c.connector == connector, table.c.dead.is_(True))
@@ -249,7 +319,14 @@ class Store:
     # ------------------------------------------------------------------ runs
 
     def start_run(self, run_id: str, connector: str, kind: str, now: datetime) -> None:
-        with self.engine.begin() as conn:
+        """Record a run as ``running``; under the connector's lock, first mark the
+        runs a dead process left ``running`` as ``abandoned``."""
+        with self._write(connector) as conn:
+            if connector in self._fences:
+                n = abandon_runs(conn, connector, now)
+                if n:
+                    log.warning("%d run(s) left running by a stopped process marked abandoned",
+                                n, extra={"connector": connector, "event": "runs_abandoned"})
             conn.execute(sa.insert(runs).values(run_id=run_id, connector=connector, kind=kind,
                                                 started_at=now, status="running"))
 
@@ -257,8 +334,9 @@ class Store:
                    error: str | None) -> None:
         with self.engine.begin() as conn:
             conn.execute(sa.update(runs).where(runs.c.run_id == run_id).values(
-                finished_at=now, status=status, report=json.dumps(report, default=str),
-                error=error))
+                finished_at=now, status=status,
+                report=self.redact.text(json.dumps(report, default=str)),
+                error=None if error is None else self.redact.text(error)))
 
     def last_runs(self, connector: str, limit: int = 1) -> list[RunRow]:
         with self.engine.connect() as conn:

@@ -52,7 +52,7 @@ from syncd.core import (
     contact_from_json,
     score_batch,
 )
-from syncd.state import AccountVerdict, LockBusy, PendingAccount, PendingWrite
+from syncd.state import AccountVerdict, LockBusy, LockLost, PendingAccount, PendingWrite
 from syncd.sync.decide import DryRunSummary, decide, mql_tiers, recheck
 from syncd.sync.engine import Engine
 from syncd.sync.report import CycleReport, Progress
@@ -259,6 +259,7 @@ class _Cycle:
         the one place to stop (or fence) the writes between batches."""
         if self.stop.is_set():
             raise _Stopped("stop requested")
+        self.store.check_fence(self.name)  # a holder that lost its lock writes no more
 
     def _record_contacts(self, batch: Sequence[PendingWrite],
                          outcomes: Sequence[WriteOutcome]) -> None:
@@ -378,6 +379,8 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
                 c.t.status, c.t.error = "stopped", str(exc)
             except BudgetExhausted as exc:  # the connector's budget guard ended the pull
                 c.t.status, c.t.error = "stopped", f"API budget guard: {exc}"
+            except LockLost as exc:
+                c.t.status, c.t.error = "failed", str(exc)
             except (FatalError, RetriableError) as exc:
                 if isinstance(exc, FieldsGone):
                     app.forget_fields(connector)
@@ -397,8 +400,8 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
             report = _report(c, kind)
             app.store.finish_run(run_id, report.finished_at, report.status, report.to_json(),
                                  report.error)
-    except LockBusy as exc:
-        c.t.status, c.t.error = "failed", str(exc)
+    except LockBusy as exc:  # another replica syncs it: not a failure
+        c.t.status, c.t.error = "skipped", f"held elsewhere: {exc}"
         report = _report(c, kind)
     except SQLAlchemyError as exc:  # the state store itself failed (database down …)
         log.exception("state store failed", extra={"connector": connector, "run_id": run_id,
@@ -469,6 +472,7 @@ def _report(c: _Cycle, kind: str) -> CycleReport:
         written=t.written, unchanged=t.unchanged,
         write_failures=t.write_failures, dead_letters=t.dead_letters, pending=pending,
         drift_repaired=t.drift_repaired, api_calls=dict(t.usage.calls), http_429=t.usage.http_429,
-        budget_remaining=t.usage.budget_remaining, error=t.error, skipped=t.skipped,
+        budget_remaining=t.usage.budget_remaining, skipped=t.skipped,
+        error=None if t.error is None else c.store.redact.text(t.error),
         rescored_all=t.rescored_all, accounts_written=t.accounts_written,
         accounts_pending=accounts_pending, dry_run=c.summary)

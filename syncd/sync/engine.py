@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from connectors.base import Connector, FieldsReport
 from syncd.core import CompiledModel
 from syncd.modelfile import load_model
+from syncd.redact import configured_secrets
 from syncd.settings import ConnectorConfig, Settings
 from syncd.state import Store
 
@@ -56,8 +57,9 @@ class Engine:
     def open(cls, settings: Settings, factory: ConnectorFactory,
              clock: Callable[[], datetime] = utc_now) -> Engine:
         """An engine on the configured state store (migrated on open)."""
-        return cls(settings, Store.open(settings.state.url, settings.state.lock_lease), factory,
-                   clock=clock)
+        store = Store.open(settings.state.url, settings.state.lock_lease,
+                           secrets=configured_secrets(settings))
+        return cls(settings, store, factory, clock=clock)
 
     def config(self, connector: str) -> ConnectorConfig:
         return self.settings.connectors[connector]

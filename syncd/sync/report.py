@@ -22,8 +22,9 @@ class Progress(Protocol):
 
 @dataclass(frozen=True)
 class CycleReport:
-    """One cycle of one connector. ``status``: ``ok``, ``failed`` or ``stopped``
-    (budget guard or stop request; state saved). ``error`` is for humans and
+    """One cycle of one connector. ``status``: ``ok``, ``failed``, ``stopped``
+    (budget guard or stop request; state saved) or ``skipped`` (another process
+    holds the connector's lock; nothing done). ``error`` is for humans and
     never holds a secret."""
 
     connector: str
