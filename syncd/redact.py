@@ -43,7 +43,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Authorization: Bearer <token> / Basic <base64>
     (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{6,}"), rf"\1\2{MASK}"),
     # key=value, key: value, "key": "value", key='value' (query strings, JSON, forms)
-    (re.compile(rf"(?i)(?<![A-Za-z0-9])((?:{_KEYS})[\"']?\s*[:=]\s*[\"']?)"
+    (re.compile(rf"(?i)(?<![A-Za-z0-9/.-])((?:{_KEYS})[\"']?\s*[:=]\s*[\"']?)"
                 r"(?!\*\*\*)[^\s\"'&,;)}\]]+"), rf"\1{MASK}"),
     # JWTs: three base64url parts, the first a JSON object ("eyJ")
     (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),

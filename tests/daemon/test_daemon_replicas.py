@@ -8,13 +8,15 @@ import logging
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 import sqlalchemy as sa
 
+from connectors.base import Page
 from syncd.daemon.service import Daemon, DaemonOptions, JobSpec
 from syncd.daemon.wiring import schedule_of
 from syncd.settings import ConnectorConfig, load_settings
@@ -28,13 +30,24 @@ NAMES = ("c0", "c1", "c2", "c3")
 
 
 class _Tracked(MemoryConnector):
+    """Tells ``watch`` when a cycle starts using it (its pull) and when that cycle
+    ended (``done``): connectors live as long as their engine, so building and
+    closing them says nothing about cycles."""
+
     def __init__(self, name: str, crm: MemoryCRM, watch: Watch) -> None:
         super().__init__(name, crm)
         self.watch = watch
+        self.busy = False
 
-    def close(self) -> None:
-        super().close()
-        self.watch.closed(self.name)
+    def changes(self, *args: Any, **kwargs: Any) -> Iterator[Page]:
+        self.watch.opened(self.name)
+        self.busy = True
+        return super().changes(*args, **kwargs)
+
+    def done(self) -> None:
+        if self.busy:
+            self.busy = False
+            self.watch.closed(self.name)
 
 
 class Watch:
@@ -87,7 +100,6 @@ def _replica(replica: str, config: Path, crms: dict[str, MemoryCRM],
     settings = load_settings(config, {})
 
     def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
-        watch.opened(name)
         return _Tracked(name, crms[name], watch)
 
     engine = Engine(settings, Store.open(settings.state.url, settings.state.lock_lease),
@@ -95,6 +107,9 @@ def _replica(replica: str, config: Path, crms: dict[str, MemoryCRM],
 
     def cycle(name: str, stop: threading.Event) -> CycleReport:
         report = run_cycle(engine, name, stop=stop)
+        conn = engine.connector(name)
+        assert isinstance(conn, _Tracked)
+        conn.done()
         watch.finished(replica, report)
         return report
 
