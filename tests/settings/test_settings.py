@@ -39,7 +39,7 @@ connectors:
     schedule: {{cron: "*/10 * * * *"}}
 """
 
-ENV = {"HUBSPOT_TOKEN": "pat-secret-123", "SF_PASSWORD": "sf-secret-456"}
+ENV = {"HUBSPOT_TOKEN": "pat-secret-123", "SF_PASSWORD": "sf-secret-456", "SF_PRIVATE_KEY": "k"}
 
 
 def _write(tmp_path: Path, text: str) -> Path:
