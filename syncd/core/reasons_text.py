@@ -28,8 +28,12 @@ __all__ = ["MAX_REASONS", "NO_RULES", "ReasonItem", "ReasonsText", "format_reaso
 MAX_REASONS = 255
 NO_RULES = "no rules fired"
 _DISQUALIFIED = "disqualified: "
-_ITEM = re.compile(r"(\S+) ([+-]\d+(?:\.\d+)?)(?: \(x([1-9]\d*)\))?")
+_POINTS = r"[+-]\d+(?:\.\d+)?"
+_ITEM = re.compile(rf"(\S+) ({_POINTS})(?: \(x([1-9]\d*)\))?")
 _MORE = re.compile(r"…\+([1-9]\d*) more")
+#: an item's points, where ``_ITEM`` has them: after the rule and before the
+#: count, the separator or the end (what ``same_rules`` ignores)
+_ITEM_POINTS = re.compile(rf"(?<=\S) {_POINTS}(?= \(x[1-9]\d*\)(?:; |$)|; |$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,11 +118,7 @@ def parse_reasons(text: str) -> ReasonsText | None:
 
 
 def same_rules(a: str, b: str) -> bool:
-    """Whether two reasons texts mean the same (see module docstring); texts
-    that do not parse are the same only when equal."""
-    if a == b:
-        return True
-    pa, pb = parse_reasons(a), parse_reasons(b)
-    if pa is None or pb is None:
-        return False
-    return pa.meaning() == pb.meaning()
+    """Whether two reasons texts mean the same (see module docstring): equal
+    once every item's points are removed (for texts ``format_reasons``
+    produced, exactly when their ``parse_reasons(...).meaning()`` agree)."""
+    return a == b or _ITEM_POINTS.sub("", a) == _ITEM_POINTS.sub("", b)

@@ -6,21 +6,29 @@ SQLAlchemy Core on SQLite (default, WAL) or PostgreSQL (psycopg 3); the schema
 is migrated with Alembic whenever a store is opened.
 """
 
-from syncd.state.account_ledger import AccountVerdict, PendingAccount
+from syncd.state.account_ledger import PendingAccount
 from syncd.state.lock import LockBusy
 from syncd.state.records import (
+    AccountState,
+    AccountValues,
+    AccountVerdict,
+    ContactState,
+    CrmValues,
+    Desired,
     Meta,
     PageStats,
     PendingWrite,
+    Recheck,
     Scored,
+    ScoringRow,
     StoredContact,
-    Values,
     canonical,
 )
 from syncd.state.store import ConnectorCounts, HistoryRow, RunRow, Store
 
 __all__ = [
-    "AccountVerdict", "ConnectorCounts", "HistoryRow", "LockBusy", "Meta", "PageStats",
-    "PendingAccount", "PendingWrite", "RunRow",
-    "Scored", "Store", "StoredContact", "Values", "canonical",
+    "AccountState", "AccountValues", "AccountVerdict", "ConnectorCounts", "ContactState",
+    "CrmValues", "Desired", "HistoryRow", "LockBusy", "Meta", "PageStats", "PendingAccount",
+    "PendingWrite", "Recheck", "RunRow", "Scored", "ScoringRow", "Store", "StoredContact",
+    "canonical",
 ]

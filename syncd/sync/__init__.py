@@ -5,7 +5,7 @@ Pure decisions live in ``decide.py``; the cycle in ``cycle.py``; the wiring
 """
 
 from syncd.sync.cycle import run_cycle
-from syncd.sync.decide import DryRunSummary
+from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import ConnectorFactory, Engine, utc_now
 from syncd.sync.report import CycleReport, Progress
 
