@@ -146,6 +146,7 @@ class _Cycle:
             self.t.skipped += stats.skipped
             if n == 1 and page.estimated_total is not None:
                 self._phase("pull", page.estimated_total)
+            del page  # committed: released before the next one is fetched
             self._advance(stats.contacts)
             self._event("page_committed", page=n, contacts=stats.contacts,
                         changed=stats.changed_contacts, accounts=stats.accounts,
