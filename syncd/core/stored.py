@@ -65,14 +65,22 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+_NONE: dict[str, Any] = {}  # the attributes (and their text) of an activity without any
+
+
 def _activity(typ: str, ts: float, attrs: dict[str, Any]) -> Activity:
     """``Activity(typ, ts, attrs)`` for attributes that are already free of
-    empty values (as stored): only their normalised text is computed."""
+    empty values (as stored): only their normalised text is computed (an
+    activity is frozen: activities without attributes share one empty map)."""
     a: Activity = _new(Activity)
     _set(a, "type", typ)
     _set(a, "ts", ts)
-    _set(a, "attrs", attrs)
-    _set(a, "norm", _norm_map(attrs))
+    if attrs:
+        _set(a, "attrs", attrs)
+        _set(a, "norm", _norm_map(attrs))
+    else:
+        _set(a, "attrs", _NONE)
+        _set(a, "norm", _NONE)
     return a
 
 
