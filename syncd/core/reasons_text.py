@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 __all__ = ["MAX_REASONS", "NO_RULES", "ReasonItem", "ReasonsText", "format_reasons",
            "parse_reasons", "same_rules"]
@@ -121,4 +122,10 @@ def same_rules(a: str, b: str) -> bool:
     """Whether two reasons texts mean the same (see module docstring): equal
     once every item's points are removed (for texts ``format_reasons``
     produced, exactly when their ``parse_reasons(...).meaning()`` agree)."""
-    return a == b or _ITEM_POINTS.sub("", a) == _ITEM_POINTS.sub("", b)
+    return a == b or _rules_only(a) == _rules_only(b)
+
+
+@lru_cache(maxsize=4096)
+def _rules_only(text: str) -> str:
+    """``text`` without its items' points (many contacts share a text)."""
+    return _ITEM_POINTS.sub("", text)
