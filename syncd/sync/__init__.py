@@ -1,6 +1,6 @@
 """One sync cycle per connector (DESIGN.md §7): ``run_cycle(engine, name)``.
 
-Pure decisions live in ``decide.py``; the cycle in ``cycle.py``; the wiring
+The write-back decision lives in ``writeback.py`` (pure); the cycle in ``cycle.py``; the wiring
 (settings, store, models, connector factory) in ``engine.py``.
 """
 
