@@ -60,6 +60,7 @@ from syncd.configfile import interpolate, line_of, tokenise
 from syncd.configschema import normalise
 from syncd.core.errors import KeyPath, format_location
 from syncd.modelfile import resolve_model, shipped_models
+from syncd.schedule import Cron, Every
 from syncd.yamltree import load_yaml
 
 __all__ = [
@@ -109,38 +110,9 @@ class ConfigError(ValueError):
 # --------------------------------------------------------------------------- schedules
 
 
-class EverySchedule(BaseModel):
-    """Run every fixed interval (``{every: 15m}``)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    every: Duration
-
-    @field_validator("every")
-    @classmethod
-    def _at_least_a_second(cls, v: timedelta) -> timedelta:
-        if v < timedelta(seconds=1):
-            raise ValueError("must be at least 1s")
-        return v
-
-
-class CronSchedule(BaseModel):
-    """Run on a crontab expression (``{cron: "*/15 * * * *"}``), in UTC."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    cron: str
-
-    @field_validator("cron")
-    @classmethod
-    def _crontab(cls, v: str) -> str:
-        from apscheduler.triggers.cron import CronTrigger
-
-        try:
-            CronTrigger.from_crontab(v, timezone="UTC")
-        except ValueError as exc:
-            raise ValueError(f"invalid crontab expression: {exc}") from None
-        return v
+#: The config's names for the schedule types (``{every: 15m}``, ``{cron: ...}``).
+EverySchedule = Every
+CronSchedule = Cron
 
 
 def _schedule_kind(v: Any) -> str | None:

@@ -2,8 +2,7 @@
 
 Every ``map_*`` function takes the property strings HubSpot answered and returns the
 canonical record plus ``warnings`` (one line each, naming the record id and the field)
-for values it had to drop or shorten; a record it cannot use at all raises
-``SkippableRecordError``.
+for values it had to drop or shorten.
 """
 
 from __future__ import annotations
@@ -19,7 +18,6 @@ from connectors.base import (
     AccountUpdate,
     ContactRecord,
     ContactUpdate,
-    SkippableRecordError,
     WrittenValues,
 )
 from connectors.hubspot.config import HubSpotFieldNames
@@ -281,14 +279,6 @@ def map_company(
         id=record_id, data=data, crm_score=None if score is None else round(score)
     )
     return Mapped(record, tuple(notes.items))
-
-
-def require_id(raw: Any, kind: str) -> str:
-    """A record id as a string; a record without one cannot be used."""
-    text = "" if raw is None else str(raw).strip()
-    if not text:
-        raise SkippableRecordError("(no id)", f"{kind} without an id")
-    return text
 
 
 # ----------------------------------------------------------------------------- writes

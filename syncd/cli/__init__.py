@@ -3,11 +3,16 @@
 Every command exits with a status from ``exit_codes.ExitCode``. A user
 mistake gets a message naming what to fix and never a traceback; anything
 else escaping a command is a bug and exits ``INTERNAL`` (70), never 1.
+
+The commands that run the fake CRMs (``demo``, ``sandbox``) are loaded only
+when one of them is invoked (or listed by ``--help``), so the daemon's
+process never imports ``syncd.sandbox``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import sys
 import traceback
@@ -16,14 +21,12 @@ from typing import Any
 import click
 
 from syncd import __version__
-from syncd.cli.demo import demo
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.inspect import explain, export
 from syncd.cli.report import report
 from syncd.cli.resync import resync
 from syncd.cli.run import run
 from syncd.cli.runs import runs
-from syncd.cli.sandbox import sandbox
 from syncd.cli.score import score
 from syncd.cli.setup import check, setup
 from syncd.cli.status import status
@@ -32,11 +35,26 @@ from syncd.cli.validate_model import validate_model
 
 __all__ = ["SyncdGroup", "main"]
 
+#: Commands loaded on first use: name -> (module, attribute).
+LAZY_COMMANDS = {"demo": ("syncd.cli.demo", "demo"), "sandbox": ("syncd.cli.sandbox", "sandbox")}
+
 
 class SyncdGroup(click.Group):
     """A click group that maps what escapes its commands onto ``ExitCode``:
     Ctrl-C -> INTERRUPTED, a closed stdout pipe (``| head``) -> FAILED
-    quietly, any other exception -> INTERNAL with a request for a report."""
+    quietly, any other exception -> INTERNAL with a request for a report.
+    Commands in ``LAZY_COMMANDS`` are imported when first looked up."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attr = LAZY_COMMANDS[cmd_name]
+            command = getattr(importlib.import_module(module), attr)
+            assert isinstance(command, click.Command)
+            self.add_command(command, cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -68,7 +86,6 @@ def main() -> None:
 
 main.add_command(score)
 main.add_command(validate_model)
-main.add_command(sandbox)
 main.add_command(validate)
-for _cmd in (run, resync, status, explain, export, check, setup, demo, report, runs):
+for _cmd in (run, resync, status, explain, export, check, setup, report, runs):
     main.add_command(_cmd)

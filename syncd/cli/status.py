@@ -15,19 +15,14 @@ from rich.table import Table
 from syncd.cli.config_option import config_option, settings_or_exit
 from syncd.cli.readonly import readonly_engine
 from syncd.redact import Redactor, configured_secrets
-from syncd.settings import ConnectorConfig, CronSchedule
+from syncd.schedule import next_run as schedule_next_run
+from syncd.settings import ConnectorConfig
 from syncd.sync import Engine
 
 
 def next_run(cfg: ConnectorConfig, last: datetime | None, now: datetime) -> datetime:
-    """When the schedule fires next after the last run (or now)."""
-    if isinstance(cfg.schedule, CronSchedule):
-        from apscheduler.triggers.cron import CronTrigger
-
-        nxt: datetime = CronTrigger.from_crontab(cfg.schedule.cron, timezone="UTC") \
-            .get_next_fire_time(None, now)
-        return nxt
-    return max(now, last + cfg.schedule.every) if last is not None else now
+    """When the connector's schedule fires next after the last run (or now)."""
+    return schedule_next_run(cfg.schedule, last, now)
 
 
 def connector_status(app: Engine, name: str) -> dict[str, Any]:

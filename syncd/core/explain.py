@@ -9,36 +9,27 @@ the tail is replaced by "…+N more". A disqualified result reads
 
 from __future__ import annotations
 
+from .reasons_text import MAX_REASONS, ReasonItem, format_reasons
 from .types import Reason, ScoreResult, format_points
 
 __all__ = ["MAX_SUMMARY", "reason_text", "summary"]
 
-MAX_SUMMARY = 255
+MAX_SUMMARY = MAX_REASONS
+
+
+def _item(r: Reason) -> ReasonItem:
+    return ReasonItem(r.rule, format_points(r.points), r.count)
 
 
 def reason_text(r: Reason) -> str:
-    p = format_points(r.points)
-    sign = "+" if p >= 0 else ""
-    times = f" (x{r.count})" if r.count > 1 else ""
-    return f"{r.rule} {sign}{p}{times}"
+    return _item(r).text()
 
 
 def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
-    """See module docstring."""
+    """See module docstring; the text's format (and its parser) is
+    ``reasons_text.format_reasons``."""
     if result.disqualified:
-        rules = ", ".join(r.rule for r in result.reasons) or "?"
-        text = f"disqualified: {rules}"
-        return text if len(text) <= limit else text[: limit - 1] + "…"
-    parts = [reason_text(r) for r in result.reasons if format_points(r.points) != 0]
-    if not parts:
-        return "no rules fired"
-    out = "; ".join(parts)
-    if len(out) <= limit:
-        return out
-    for keep in range(len(parts) - 1, -1, -1):
-        tail = f"…+{len(parts) - keep} more"
-        head = "; ".join(parts[:keep])
-        text = f"{head}; {tail}" if head else tail
-        if len(text) <= limit:
-            return text
-    return f"…+{len(parts)} more"[:limit]
+        return format_reasons([ReasonItem(r.rule, 0) for r in result.reasons],
+                              disqualified=True, limit=limit)
+    return format_reasons([i for i in map(_item, result.reasons) if i.points != 0],
+                          limit=limit)

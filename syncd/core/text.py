@@ -17,7 +17,8 @@ from functools import lru_cache
 
 import regex
 
-__all__ = ["REGEX_FLAGS", "normalise", "normalise_company", "normalise_pattern", "to_number"]
+__all__ = ["NORMALISE_CACHE", "REGEX_FLAGS", "normalise", "normalise_company",
+           "normalise_pattern", "to_number"]
 
 #: How model regexes are compiled (``regex`` package, ``re``-compatible V0 syntax).
 REGEX_FLAGS = regex.IGNORECASE | regex.VERSION0
@@ -36,7 +37,14 @@ def _once(s: str) -> str:
     return _strip_marks(_strip_marks(s).casefold()).translate(_SPECIAL)
 
 
-@lru_cache(maxsize=131072)
+#: Entries of ``normalise``'s cache: enough for the repeated values of a
+#: population (titles, industries, URLs, countries), small enough that memory
+#: does not grow with the number of contacts (unique values such as e-mail
+#: addresses only cycle through it).
+NORMALISE_CACHE = 16384
+
+
+@lru_cache(maxsize=NORMALISE_CACHE)
 def normalise(s: str) -> str:
     """Return the matching form of ``s`` (see module docstring)."""
     if s.isascii():

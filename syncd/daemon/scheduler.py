@@ -73,7 +73,7 @@ def _yield_seconds(schedule: Schedule) -> float:
     """How long a replica that won a connector's previous run waits before trying
     its lock again: a quarter of the interval, at most ``MAX_YIELD_S``."""
     if isinstance(schedule, Every):
-        return min(schedule.interval.total_seconds() / 4, MAX_YIELD_S)
+        return min(schedule.every.total_seconds() / 4, MAX_YIELD_S)
     return MAX_YIELD_S
 
 

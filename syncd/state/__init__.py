@@ -6,22 +6,29 @@ SQLAlchemy Core on SQLite (default, WAL) or PostgreSQL (psycopg 3); the schema
 is migrated with Alembic whenever a store is opened.
 """
 
-from syncd.state.account_ledger import AccountVerdict, PendingAccount
+from syncd.state.account_ledger import PendingAccount
 from syncd.state.lock import MIN_LEASE, Fence, LockBusy, LockLost
 from syncd.state.records import (
+    AccountState,
+    AccountValues,
+    AccountVerdict,
+    ContactState,
+    CrmValues,
+    Desired,
     Meta,
     PageStats,
     PendingWrite,
+    Recheck,
     Scored,
+    ScoringRow,
     StoredContact,
-    Values,
     canonical,
 )
 from syncd.state.store import ConnectorCounts, HistoryRow, RunRow, Store
 
 __all__ = [
-    "MIN_LEASE", "AccountVerdict", "ConnectorCounts", "Fence", "HistoryRow", "LockBusy",
-    "LockLost", "Meta", "PageStats",
-    "PendingAccount", "PendingWrite", "RunRow",
-    "Scored", "Store", "StoredContact", "Values", "canonical",
+    "MIN_LEASE", "AccountState", "AccountValues", "AccountVerdict", "ConnectorCounts",
+    "ContactState", "CrmValues", "Desired", "Fence", "HistoryRow", "LockBusy", "LockLost",
+    "Meta", "PageStats", "PendingAccount", "PendingWrite", "Recheck", "RunRow", "Scored",
+    "ScoringRow", "Store", "StoredContact", "canonical",
 ]

@@ -1,9 +1,10 @@
-"""Account scores and their write ledger (the account rows of ``syncd_account``).
+"""Persisting account verdicts and their write ledger (the account rows of
+``syncd_account``).
 
-An account is *pending* when its computed score differs from the CRM's value
-(when read) or from the last written one, or its summary or priority flag
-differs from the last written ones. Outcomes follow the contact ledger's
-rules: rate limits do not count, ``dead_after`` failures dead-letter.
+What is pending is decided by ``syncd.sync.writeback``; this module stores
+it. Outcomes follow the contact ledger's rules: rate limits do not count,
+``dead_after`` failures dead-letter; an ``ok`` write records the written
+values, which the CRM now holds.
 """
 
 from __future__ import annotations
@@ -15,18 +16,11 @@ from typing import Any
 import sqlalchemy as sa
 
 from connectors.base import WriteOutcome
+from syncd.state.records import AccountState, AccountValues, AccountVerdict
 from syncd.state.schema import accounts
 
-__all__ = ["AccountVerdict", "PendingAccount", "pending_accounts", "record_account_outcomes",
-           "save_account_scores"]
-
-
-@dataclass(frozen=True, slots=True)
-class AccountVerdict:
-    id: str
-    score: int
-    summary: str
-    priority: bool
+__all__ = ["PendingAccount", "account_rechecks", "account_states",
+           "record_account_outcomes", "save_account_rechecks", "save_account_verdicts"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,36 +32,42 @@ class PendingAccount:
     attempts: int
 
 
-def save_account_scores(conn: sa.Connection, connector: str,
-                        verdicts: Sequence[AccountVerdict]) -> None:
-    """Store computed account values for stored accounts; set ``pending``.
-    Rows whose values and pending flag are unchanged are not rewritten; the
-    others go in two executemany statements (with and without a ledger reset)."""
-    ids = [v.id for v in verdicts]
-    rows: dict[str, Any] = {}
+def _values(score: Any, summary: Any, priority: Any) -> AccountValues | None:
+    if score is None or summary is None or priority is None:
+        return None
+    return AccountValues(score=score, summary=summary, priority=bool(priority))
+
+
+_STATE = (accounts.c.id, accounts.c.crm_score, accounts.c.score, accounts.c.summary,
+          accounts.c.priority, accounts.c.w_score, accounts.c.w_summary, accounts.c.w_priority,
+          accounts.c.pending)
+
+
+def _state(r: Any) -> AccountState:
+    return AccountState(r.id, r.crm_score, _values(r.score, r.summary, r.priority),
+                        _values(r.w_score, r.w_summary, r.w_priority), bool(r.pending))
+
+
+def account_states(conn: sa.Connection, connector: str,
+                   ids: Sequence[str]) -> dict[str, AccountState]:
+    """The stored accounts among ``ids``."""
+    out: dict[str, AccountState] = {}
+    ids = sorted(set(ids))
     for i in range(0, len(ids), 500):
-        for r in conn.execute(sa.select(accounts.c.id, accounts.c.crm_score, accounts.c.w_score,
-                                        accounts.c.w_summary, accounts.c.w_priority,
-                                        accounts.c.score, accounts.c.summary,
-                                        accounts.c.priority, accounts.c.pending).where(
+        for r in conn.execute(sa.select(*_STATE).where(
                 accounts.c.connector == connector, accounts.c.id.in_(ids[i:i + 500]))):
-            rows[r.id] = r
-    keep: list[dict[str, object]] = []
-    reset: list[dict[str, object]] = []
-    for v in verdicts:
-        row = rows.get(v.id)
-        if row is None:
-            continue  # an account key with no stored CRM account
-        baseline = row.crm_score if row.crm_score is not None else row.w_score
-        pending = (baseline != v.score or row.w_summary != v.summary
-                   or row.w_priority != v.priority)
-        same = (row.score, row.summary, row.priority) == (v.score, v.summary, v.priority)
-        if same and bool(row.pending) == pending:
-            continue
-        (keep if same else reset).append({"b_id": v.id, "b_score": v.score,
-                                          "b_summary": v.summary, "b_priority": v.priority,
-                                          "b_pending": pending})
-    for batch, clear in ((keep, False), (reset, True)):
+            out[r.id] = _state(r)
+    return out
+
+
+def save_account_verdicts(conn: sa.Connection, connector: str,
+                          verdicts: Sequence[AccountVerdict]) -> None:
+    """Store account verdicts (two executemany statements: with and without
+    a ledger reset)."""
+    for clear in (False, True):
+        batch = [{"b_id": v.id, "b_score": v.values.score, "b_summary": v.values.summary,
+                  "b_priority": v.values.priority, "b_pending": v.pending}
+                 for v in verdicts if v.reset_ledger is clear]
         if not batch:
             continue
         values: dict[str, object] = {c: sa.bindparam(f"b_{c}")
@@ -79,15 +79,25 @@ def save_account_scores(conn: sa.Connection, connector: str,
                      .values(**values), batch)
 
 
-def pending_accounts(conn: sa.Connection, connector: str, run_id: str,
-                     limit: int) -> list[PendingAccount]:
-    rows = conn.execute(sa.select(accounts).where(
-        accounts.c.connector == connector, accounts.c.pending.is_(True),
-        accounts.c.dead.is_(False),
-        sa.or_(accounts.c.attempt_run.is_(None), accounts.c.attempt_run != run_id))
-        .order_by(accounts.c.id).limit(limit)).all()
-    return [PendingAccount(r.id, r.score, r.summary or "", bool(r.priority), r.attempts)
-            for r in rows]
+def account_rechecks(conn: sa.Connection, connector: str, limit: int) -> list[AccountState]:
+    """Up to ``limit`` accounts marked ``recheck``."""
+    return [_state(r) for r in conn.execute(sa.select(*_STATE).where(
+        accounts.c.connector == connector, accounts.c.recheck.is_(True))
+        .order_by(accounts.c.id).limit(limit))]
+
+
+def save_account_rechecks(conn: sa.Connection, connector: str,
+                          verdicts: Sequence[tuple[str, bool | None]]) -> None:
+    """Store (id, pending) re-diffs (None: keep the flag) and clear ``recheck``."""
+    b = sa.bindparam
+    where = (accounts.c.connector == connector, accounts.c.id == b("b_id"))
+    keep = [{"b_id": i} for i, p in verdicts if p is None]
+    new = [{"b_id": i, "b_pending": p} for i, p in verdicts if p is not None]
+    if keep:
+        conn.execute(sa.update(accounts).where(*where).values(recheck=False), keep)
+    if new:
+        conn.execute(sa.update(accounts).where(*where).values(
+            recheck=False, pending=b("b_pending")), new)
 
 
 def record_account_outcomes(conn: sa.Connection, connector: str, run_id: str,
@@ -95,13 +105,11 @@ def record_account_outcomes(conn: sa.Connection, connector: str, run_id: str,
                             dead_after: int) -> tuple[int, int, int]:
     """Apply outcomes; returns (written, failed, dead-lettered)."""
     written = failed = dead_n = 0
+    ok: list[dict[str, object]] = []
     for a, o in zip(sent, outcomes, strict=True):
-        where = (accounts.c.connector == connector, accounts.c.id == a.id)
         if o.status == "ok":
-            conn.execute(sa.update(accounts).where(*where).values(
-                w_score=a.score, w_summary=a.summary, w_priority=a.priority,
-                crm_score=a.score, pending=False, attempts=0, last_error=None,
-                attempt_run=run_id))
+            ok.append({"b_id": a.id, "b_score": a.score, "b_summary": a.summary,
+                       "b_priority": a.priority})
             written += 1
             continue
         failed += 1
@@ -109,6 +117,14 @@ def record_account_outcomes(conn: sa.Connection, connector: str, run_id: str,
         dead = attempts >= dead_after or o.final
         dead_n += int(dead)
         reason = f"{o.status}: {o.reason}" if o.reason else o.status
-        conn.execute(sa.update(accounts).where(*where).values(
+        conn.execute(sa.update(accounts).where(
+            accounts.c.connector == connector, accounts.c.id == a.id).values(
             attempts=attempts, dead=dead, last_error=reason[:2000], attempt_run=run_id))
+    if ok:
+        b = sa.bindparam
+        conn.execute(sa.update(accounts).where(accounts.c.connector == connector,
+                                               accounts.c.id == b("b_id")).values(
+            w_score=b("b_score"), w_summary=b("b_summary"), w_priority=b("b_priority"),
+            crm_score=b("b_score"), pending=False, attempts=0, last_error=None,
+            attempt_run=run_id), ok)
     return written, failed, dead_n

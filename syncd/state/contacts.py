@@ -1,9 +1,15 @@
-"""Reading stored contacts back as canonical JSON, grouped by account key.
+"""Reading stored contacts back, grouped by account key.
 
 A group is every stored contact sharing one account key (or one contact
 without a key): the core's account signals (multi-stakeholder boosts) depend
 only on the contacts of one key, so scoring whole groups gives exactly what
 scoring every stored contact at once would.
+
+Scoring reads (``all_groups``, ``dirty_groups``) take each chunk in one
+ordered query (contacts joined to their account, by account key then id) and
+rebuild each contact from its stored form (``syncd.core.stored``): no
+activity rows, no sorting, no JSON assembly. ``load_contacts`` and ``assemble``
+give the canonical JSON (what ``syncd export`` and ``syncd inspect`` show).
 """
 
 from __future__ import annotations
@@ -14,20 +20,42 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from syncd.core import ContactError, contact_from_json
+from syncd.core import Account, ContactError
+from syncd.core.stored import account_from_json, contact_from_form
 from syncd.state.pages import chunks
-from syncd.state.records import StoredContact, Values
+from syncd.state.records import ContactState, CrmValues, Desired, ScoringRow, StoredContact
 from syncd.state.schema import accounts, activities, contacts
 
-__all__ = [
-    "account_keys_of", "all_groups", "assemble", "dirty_groups", "load_contacts", "recheck_batches",
-]
+__all__ = ["all_groups", "assemble", "dirty_groups", "load_contacts", "recheck_batches"]
 
 
-def _values(score: Any, tier: Any, reasons: Any, priority: Any) -> Values | None:
-    if score is None and tier is None:
+def _desired(score: Any, tier: Any, reasons: Any, priority: Any) -> Desired | None:
+    if score is None or tier is None or reasons is None or priority is None:
         return None
-    return Values(score=score, tier=tier, reasons=reasons, priority=priority)
+    return Desired(score=score, tier=tier, reasons=reasons, priority=bool(priority))
+
+
+_STATE_NAMES = (
+    "id", "kind", "writable", "account_key", "crm_read", "crm_score", "crm_tier", "crm_reasons",
+    "crm_priority", "score", "tier", "reasons", "priority", "mql", "w_score", "w_tier",
+    "w_reasons", "w_priority", "mql_at", "dead", "attempts", "scored_at", "model_ref",
+    "pending", "drift", "rank")
+_STATE_COLUMNS = [contacts.c[n] for n in _STATE_NAMES]
+_N = len(_STATE_NAMES)
+
+
+def _state(r: Sequence[Any]) -> dict[str, Any]:
+    """The ``ContactState`` fields of a row whose first columns are ``_STATE_COLUMNS``."""
+    (cid, kind, writable, key, crm_read, crm_score, crm_tier, crm_reasons, crm_priority, score,
+     tier, reasons, priority, mql, w_score, w_tier, w_reasons, w_priority, mql_at, dead,
+     attempts, scored_at, model_ref, pending, drift, rank) = r[:_N]
+    crm = CrmValues(score=crm_score, tier=crm_tier, reasons=crm_reasons,
+                    priority=crm_priority) if crm_read else None
+    return {"id": cid, "kind": kind, "writable": writable, "account_key": key, "crm": crm,
+            "desired": _desired(score, tier, reasons, priority), "desired_mql": bool(mql),
+            "written": _desired(w_score, w_tier, w_reasons, w_priority), "mql_at": mql_at,
+            "dead": dead, "attempts": attempts, "scored_at": scored_at, "model_ref": model_ref,
+            "pending": pending, "drift": drift, "rank": rank}
 
 
 def assemble(conn: sa.Connection, connector: str, rows: Sequence[Any],
@@ -63,31 +91,7 @@ def assemble(conn: sa.Connection, connector: str, rows: Sequence[Any],
                 obj["activities"] = json.loads("[" + ",".join([d for _k, d in own]) + "]")
             else:
                 obj["activities"] = []
-        crm = _values(r.crm_score, r.crm_tier, r.crm_reasons, r.crm_priority) if r.crm_read \
-            else None
-        out.append(StoredContact(
-            id=r.id, kind=r.kind, writable=r.writable, json=obj, account_key=r.account_key,
-            crm=crm, desired=_values(r.score, r.tier, r.reasons, r.priority),
-            desired_mql=bool(r.mql), written=_values(r.w_score, r.w_tier, r.w_reasons,
-                                                     r.w_priority),
-            mql_at=r.mql_at, dead=r.dead, attempts=r.attempts,
-            scored_at=r.scored_at))
-    return out
-
-
-def account_keys_of(conn: sa.Connection, connector: str,
-                    ids: Sequence[str]) -> dict[str, str | None]:
-    """The core's account key of each stored contact in ``ids`` (None when unusable)."""
-    rows: list[Any] = []
-    for part in chunks(list(ids)):
-        rows.extend(conn.execute(sa.select(contacts).where(
-            contacts.c.connector == connector, contacts.c.id.in_(part))))
-    out: dict[str, str | None] = {}
-    for sc in assemble(conn, connector, rows, with_activities=False):
-        try:
-            out[sc.id] = contact_from_json(sc.json).account_key
-        except ContactError:
-            out[sc.id] = None
+        out.append(StoredContact(json=obj, **_state([getattr(r, n) for n in _STATE_NAMES])))
     return out
 
 
@@ -101,22 +105,55 @@ def load_contacts(conn: sa.Connection, connector: str,
     return assemble(conn, connector, rows)
 
 
-def _group_rows(conn: sa.Connection, connector: str, keys: Sequence[str],
-                lone: Sequence[str]) -> list[Any]:
-    rows: list[Any] = []
-    for part in chunks(list(keys)):
-        rows.extend(conn.execute(sa.select(contacts).where(
-            contacts.c.connector == connector, contacts.c.account_key.in_(part))).all())
-    for part in chunks(list(lone)):
-        rows.extend(conn.execute(sa.select(contacts).where(
-            contacts.c.connector == connector, contacts.c.id.in_(part),
-            contacts.c.account_key.is_(None))).all())
-    rows.sort(key=lambda r: r.id)
-    return rows
+_ACC = accounts.alias("acc")
+#: the contact's account: the CRM's link, else the resolved one
+_SCORING = sa.select(*_STATE_COLUMNS, contacts.c.form, contacts.c.acts, contacts.c.account_id,
+                     _ACC.c.data.label("account_data")).select_from(
+    contacts.outerjoin(_ACC, sa.and_(
+        _ACC.c.connector == contacts.c.connector,
+        _ACC.c.id == sa.func.coalesce(contacts.c.account_id, contacts.c.resolved_account_id))))
 
 
-def dirty_groups(engine: sa.Engine, connector: str,
-                 chunk: int) -> Iterator[list[StoredContact]]:
+def _scoring_rows(conn: sa.Connection, rows: Sequence[Any]) -> list[ScoringRow]:
+    """Rebuild contacts from their stored form (accounts built once per chunk)."""
+    built: dict[str, Account | ContactError | None] = {}
+    out: list[ScoringRow] = []
+    for r in rows:
+        state = _state(r)
+        if r.account_data is not None:
+            data = r.account_data
+        elif r.account_id:
+            data = '{"id":' + json.dumps(r.account_id) + "}"
+        else:
+            data = None
+        acc: Account | ContactError | None = None
+        if data is not None:
+            if data not in built:
+                try:
+                    built[data] = account_from_json(json.loads(data))
+                except ContactError as exc:
+                    built[data] = exc
+            acc = built[data]
+        if isinstance(acc, ContactError):
+            out.append(ScoringRow(error=f"account: {acc}", **state))
+        elif r.form is None or r.acts is None:
+            out.append(ScoringRow(error="contact data not valid (see the pull's log)", **state))
+        else:
+            try:
+                out.append(ScoringRow(contact=contact_from_form(r.id, r.form, r.acts, acc),
+                                      **state))
+            except ContactError as exc:
+                out.append(ScoringRow(error=str(exc), **state))
+    return out
+
+
+def _connector_rows(conn: sa.Connection, connector: str,
+                    *where: sa.ColumnElement[bool]) -> list[Any]:
+    return list(conn.execute(_SCORING.where(contacts.c.connector == connector, *where)
+                             .order_by(contacts.c.account_key, contacts.c.id)).all())
+
+
+def dirty_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[ScoringRow]]:
     """Whole account groups containing at least one dirty contact, about
     ``chunk`` dirty contacts at a time (keyset-paged by id, so it terminates
     whether or not the caller clears the dirty flags)."""
@@ -133,53 +170,63 @@ def dirty_groups(engine: sa.Engine, connector: str,
             keys = sorted({k for _i, k in rows if k is not None} - seen)
             seen.update(keys)
             lone = [i for i, k in rows if k is None]
-            group = assemble(conn, connector, _group_rows(conn, connector, keys, lone))
+            found: list[Any] = []
+            for part in chunks(keys):
+                found += _connector_rows(conn, connector, contacts.c.account_key.in_(part))
+            for part in chunks(lone):
+                found += _connector_rows(conn, connector, contacts.c.id.in_(part),
+                                         contacts.c.account_key.is_(None))
+            group = _scoring_rows(conn, found)
         if group:
             yield group
 
 
-def all_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
-    """Every stored contact, in whole account groups of about ``chunk`` contacts."""
-    after_key = ""
+def all_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[ScoringRow]]:
+    """Every stored contact, in whole account groups of about ``chunk``
+    contacts (one ordered query per chunk, by account key then id; a group
+    larger than ``chunk`` comes whole)."""
+    key, cid = "", ""
     while True:
         with engine.connect() as conn:
-            keys = [k for (k,) in conn.execute(
-                sa.select(contacts.c.account_key).where(
-                    contacts.c.connector == connector, contacts.c.account_key.is_not(None),
-                    contacts.c.account_key > after_key)
-                .group_by(contacts.c.account_key).order_by(contacts.c.account_key)
-                .limit(max(1, chunk // 4)))]
-            if not keys:
+            rows = list(conn.execute(_SCORING.where(
+                contacts.c.connector == connector, contacts.c.account_key.is_not(None),
+                sa.or_(contacts.c.account_key > key,
+                       sa.and_(contacts.c.account_key == key, contacts.c.id > cid)))
+                .order_by(contacts.c.account_key, contacts.c.id).limit(chunk)).all())
+            if not rows:
                 break
-            after_key = keys[-1]
-            group = assemble(conn, connector, _group_rows(conn, connector, keys, ()))
+            key, cid = rows[-1].account_key, rows[-1].id
+            # the rest of the last group
+            rows += _connector_rows(conn, connector, contacts.c.account_key == key,
+                                    contacts.c.id > cid)
+            cid = rows[-1].id
+            group = _scoring_rows(conn, rows)
         yield group
     after = ""
     while True:
         with engine.connect() as conn:
-            ids = [i for (i,) in conn.execute(sa.select(contacts.c.id).where(
+            rows = list(conn.execute(_SCORING.where(
                 contacts.c.connector == connector, contacts.c.account_key.is_(None),
-                contacts.c.id > after).order_by(contacts.c.id).limit(chunk))]
-            if not ids:
+                contacts.c.id > after).order_by(contacts.c.id).limit(chunk)).all())
+            if not rows:
                 return
-            after = ids[-1]
-            group = assemble(conn, connector, _group_rows(conn, connector, (), ids))
+            after = rows[-1].id
+            group = _scoring_rows(conn, rows)
         yield group
 
 
 def recheck_batches(engine: sa.Engine, connector: str,
-                    chunk: int) -> Iterator[list[StoredContact]]:
+                    chunk: int) -> Iterator[list[ContactState]]:
     """Contacts marked ``recheck`` and not ``dirty`` (dirty ones are rescored
-    anyway), keyset-paged by id; JSON without activities."""
+    anyway), keyset-paged by id."""
     after = ""
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(sa.select(contacts).where(
+            rows = conn.execute(sa.select(*_STATE_COLUMNS).where(
                 contacts.c.connector == connector, contacts.c.recheck.is_(True),
                 contacts.c.dirty.is_(False), contacts.c.id > after)
                 .order_by(contacts.c.id).limit(chunk)).all()
             if not rows:
                 return
             after = rows[-1].id
-            batch = assemble(conn, connector, rows, with_activities=False)
-        yield batch
+        yield [ContactState(**_state(r)) for r in rows]

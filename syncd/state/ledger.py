@@ -1,9 +1,10 @@
-"""Scores, pending writes and the write ledger.
+"""Persisting contact verdicts, pending writes and the write ledger.
 
-A contact is *pending* when what the core computes differs from what syncd
-last wrote or from what the CRM currently holds (drift). Each write outcome
-updates the ledger: ``ok`` records the written values; a failure that was not
-a rate limit counts one attempt, and after ``dead_after`` attempts the
+What is pending, drifted or unchanged is decided by ``syncd.sync.writeback``;
+this module stores it. Each write outcome updates the ledger: ``ok`` records
+the written values, which the CRM now holds (the stored copy of its values
+becomes them, so re-reading our own write marks nothing); a failure that was
+not a rate limit counts one attempt, and after ``dead_after`` attempts the
 contact is dead-lettered (not retried until its desired values change).
 """
 
@@ -15,10 +16,10 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from connectors.base import WriteOutcome
-from syncd.state.records import PendingWrite, Scored, Values
+from syncd.state.records import PendingWrite, Recheck, Scored
 from syncd.state.schema import contacts, score_history
 
-__all__ = ["OutcomeCounts", "pending_writes", "record_outcomes", "save_rechecks", "save_scores"]
+__all__ = ["OutcomeCounts", "record_outcomes", "save_rechecks", "save_scores"]
 
 
 _SCORE_COLUMNS = ("score", "tier", "reasons", "priority", "mql", "model_ref", "mql_at",
@@ -27,14 +28,14 @@ _SCORE_COLUMNS = ("score", "tier", "reasons", "priority", "mql", "model_ref", "m
 
 def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
                 clean: Sequence[str], run_id: str, now: datetime) -> None:
-    """Store the verdicts (scored as of ``now``), add score-history rows, clear
-    ``dirty`` for ``clean``."""
+    """Store the verdicts to persist (scored as of ``now``), add score-history
+    rows, clear ``dirty`` and ``recheck`` of every verdict and of ``clean``."""
     for reset in (False, True):
         rows = [{"b_id": s.id, "b_score": s.values.score, "b_tier": s.values.tier,
                  "b_reasons": s.values.reasons, "b_priority": s.values.priority, "b_mql": s.mql,
                  "b_model_ref": s.model_ref, "b_mql_at": s.mql_at,
                  "b_pending": s.pending, "b_drift": s.drift, "b_rank": s.rank}
-                for s in scored if s.reset_ledger is reset]
+                for s in scored if s.persist and s.reset_ledger is reset]
         if not rows:
             continue
         values: dict[str, object] = {c: sa.bindparam(f"b_{c}") for c in _SCORE_COLUMNS}
@@ -49,35 +50,24 @@ def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
                for s in scored if s.history]
     if history:
         conn.execute(sa.insert(score_history), history)
-    ids = list(clean)
+    ids = [*clean, *(s.id for s in scored if not s.persist)]
     for i in range(0, len(ids), 500):
+        conn.execute(sa.update(contacts).where(
+            contacts.c.connector == connector, contacts.c.id.in_(ids[i:i + 500]),
+            sa.or_(contacts.c.dirty.is_(True), contacts.c.recheck.is_(True)))
+            .values(dirty=False, recheck=False))
+
+
+def save_rechecks(conn: sa.Connection, connector: str, verdicts: Sequence[Recheck]) -> None:
+    """Store re-diffs and clear ``recheck``."""
+    if verdicts:
+        b = sa.bindparam
         conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                               contacts.c.id.in_(ids[i:i + 500]))
-                     .values(dirty=False, recheck=False))
-
-
-def save_rechecks(conn: sa.Connection, connector: str,
-                  verdicts: Sequence[tuple[str, bool, bool, int]]) -> None:
-    """Store (id, pending, drift, rank) re-diffs and clear ``recheck``."""
-    for cid, pending, drift, rank in verdicts:
-        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                               contacts.c.id == cid)
-                     .values(pending=pending, drift=drift, rank=rank, recheck=False))
-
-
-def pending_writes(conn: sa.Connection, connector: str, run_id: str,
-                   limit: int) -> list[PendingWrite]:
-    """Up to ``limit`` pending, writable, live contacts not yet tried in this
-    run, most important first (``rank`` desc, then id)."""
-    rows = conn.execute(sa.select(contacts).where(
-        contacts.c.connector == connector, contacts.c.pending.is_(True),
-        contacts.c.dead.is_(False), contacts.c.writable.is_(True),
-        sa.or_(contacts.c.attempt_run.is_(None), contacts.c.attempt_run != run_id))
-        .order_by(contacts.c.rank.desc(), contacts.c.id).limit(limit)).all()
-    return [PendingWrite(
-        id=r.id, kind=r.kind, values=Values(score=r.score, tier=r.tier, reasons=r.reasons,
-                                            priority=r.priority),
-        mql_at=r.mql_at, drift=r.drift, attempts=r.attempts) for r in rows]
+                                               contacts.c.id == b("b_id"))
+                     .values(pending=b("b_pending"), drift=b("b_drift"), rank=b("b_rank"),
+                             recheck=False),
+                     [{"b_id": v.id, "b_pending": v.pending, "b_drift": v.drift,
+                       "b_rank": v.rank} for v in verdicts])
 
 
 class OutcomeCounts:

@@ -6,15 +6,20 @@ whose score may have changed: a new or changed contact (data or account
 link), a contact with a new or changed activity, every contact linked to a
 changed or deleted account, accountless contacts that may now resolve to a
 new account, and the account-mates of deleted contacts.
-A contact whose only change is the CRM's values of syncd's own fields (our
-own write read back, or a hand edit) is marked ``recheck``: it is diffed
-again without rescoring. Re-reading identical records marks nothing.
+Each new or changed contact is validated by the core once, and its stored
+form (``syncd.core.stored``: its own fields, and its activities newest first)
+is kept beside its canonical JSON, so scoring rebuilds it without parsing.
+When the stored copy of the CRM's values of syncd's own fields changes while
+the data does not (our own write read back, or a hand edit), the row is
+marked ``recheck`` (contacts and accounts): the write-back decision
+(``syncd.sync.writeback``) re-diffs it without rescoring. Re-reading
+identical records marks nothing.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +27,12 @@ import sqlalchemy as sa
 
 from connectors.base import ContactRecord, Page, SkippedRecord
 from syncd.core import ContactError, account_key, contact_from_json
+from syncd.core.stored import (
+    EMPTY_ACTIVITIES,
+    activities_form,
+    contact_form,
+    parse_activities,
+)
 from syncd.state.records import PageStats, canonical
 from syncd.state.schema import accounts, activities, contacts, meta
 
@@ -35,12 +46,13 @@ def chunks(items: Sequence[str], n: int = IN_CHUNK) -> Iterable[Sequence[str]]:
         yield items[i:i + n]
 
 
-def _contact_keys(data: dict[str, Any]) -> tuple[str | None, str | None]:
-    """(e-mail domain key, company name key) of an accountless contact."""
-    c = contact_from_json({k: v for k, v in data.items() if k not in ("account", "activities")})
+def _contact_keys(data: dict[str, Any]) -> tuple[str, str | None, str | None]:
+    """(stored form, e-mail domain key, company name key) of a contact's own
+    fields (the contact's one parse by the core); raises ``ContactError``."""
+    c = contact_from_json(data)
     email_key = account_key(None, c.email_domain, None, None) if c.email_domain else None
     company_key = account_key(None, None, None, c.company) if c.company else None
-    return email_key, company_key
+    return contact_form(c), email_key, company_key
 
 
 def _mark(conn: sa.Connection, connector: str, where: sa.ColumnElement[bool]) -> None:
@@ -49,7 +61,7 @@ def _mark(conn: sa.Connection, connector: str, where: sa.ColumnElement[bool]) ->
 
 
 def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[ContactRecord],
-                     stats: PageStats) -> None:
+                     stats: PageStats, new_ids: set[str]) -> None:
     recs = list({r.id: r for r in recs}.values())  # a page may repeat a record: last wins
     ids = [r.id for r in recs]
     existing: dict[str, Any] = {}
@@ -62,7 +74,7 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         data = {k: v for k, v in rec.data.items() if k not in ("account", "activities")}
         data["id"] = rec.id
         try:
-            email_key, company_key = _contact_keys(data)
+            form, email_key, company_key = _contact_keys(data)
         except ContactError as exc:
             stats.skip(SkippedRecord(rec.id, rec.kind, str(exc)))
             continue
@@ -70,7 +82,7 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         text = canonical(data)
         crm = rec.crm_values
         values: dict[str, Any] = {
-            "kind": rec.kind, "data": text, "account_id": rec.account_id,
+            "kind": rec.kind, "data": text, "form": form, "account_id": rec.account_id,
             "email_key": email_key, "company_key": company_key, "writable": rec.writable,
         }
         if crm is not None:
@@ -81,10 +93,12 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
             if crm is None:
                 values.update(crm_read=False, crm_score=None, crm_tier=None, crm_reasons=None,
                               crm_priority=None)
-            inserts.append({"connector": connector, "id": rec.id, "dirty": True, **values})
+            inserts.append({"connector": connector, "id": rec.id, "dirty": True,
+                            "acts": EMPTY_ACTIVITIES, **values})
+            new_ids.add(rec.id)
             stats.changed_contacts += 1
             continue
-        same_data = (old.data == text and old.account_id == rec.account_id
+        same_data = (old.data == text and old.form == form and old.account_id == rec.account_id
                      and old.kind == rec.kind and old.writable == rec.writable)
         same_crm = crm is None or (old.crm_read and old.crm_score == crm.score
                                    and old.crm_tier == crm.tier
@@ -93,7 +107,7 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         if same_data and same_crm:
             continue
         where = (contacts.c.connector == connector, contacts.c.id == rec.id)
-        if same_data:  # only syncd's own fields moved in the CRM: re-diff, no rescore
+        if same_data:  # the stored copy of syncd's own fields moved: re-diff, no rescore
             conn.execute(sa.update(contacts).where(*where).values(recheck=True, **values))
             continue
         stats.changed_contacts += 1
@@ -112,14 +126,13 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         data["id"] = acc.id
         text = canonical(data)
         where = (accounts.c.connector == connector, accounts.c.id == acc.id)
-        found = conn.execute(sa.select(accounts.c.data, accounts.c.crm_score, accounts.c.score,
-                                       accounts.c.dead).where(*where)).first()
+        found = conn.execute(sa.select(accounts.c.data, accounts.c.crm_score)
+                             .where(*where)).first()
         old = None if found is None else found.data
         if found is not None and found.crm_score != acc.crm_score:
-            # syncd's own account field moved in the CRM: re-diff (restore a hand edit)
-            conn.execute(sa.update(accounts).where(*where).values(
-                crm_score=acc.crm_score,
-                pending=found.score is not None and found.score != acc.crm_score))
+            # the stored copy of syncd's own account field moved: re-diff
+            conn.execute(sa.update(accounts).where(*where).values(crm_score=acc.crm_score,
+                                                                  recheck=True))
         if old == text:
             continue
         stats.accounts += 1
@@ -150,14 +163,14 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
 
 def _valid_activity(data: dict[str, Any]) -> str | None:
     try:
-        contact_from_json({"id": "x", "activities": [data]})
+        parse_activities([data])
     except ContactError as exc:
         return str(exc)
     return None
 
 
 def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
-                       stats: PageStats) -> None:
+                       stats: PageStats, touched_ids: set[str]) -> None:
     good: dict[tuple[str, str], str] = {}
     for act in page.activities:
         reason = _valid_activity(dict(act.data))
@@ -188,8 +201,31 @@ def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
             .values(data=sa.bindparam("b_data")), changed)
     touched = sorted({r["contact_id"] for r in new_rows} | {r["b_contact"] for r in changed})
     stats.new_activities += len(new_rows) + len(changed)
+    touched_ids.update(touched)
     for part in chunks(touched):
         _mark(conn, connector, contacts.c.id.in_(part))
+
+
+def _store_activity_forms(conn: sa.Connection, connector: str, ids: set[str]) -> None:
+    """Recompute the stored form of the activities of the contacts ``ids``."""
+    for part in chunks(sorted(ids)):
+        own: dict[str, list[tuple[str, str]]] = {cid: [] for cid in part}
+        for cid, key, data in conn.execute(
+                sa.select(activities.c.contact_id, activities.c.key, activities.c.data).where(
+                    activities.c.connector == connector, activities.c.contact_id.in_(part))):
+            own[cid].append((key, data))
+        rows = []
+        for cid, acts in own.items():
+            acts.sort()  # by key (unique per contact), like the canonical JSON
+            try:
+                form: str | None = activities_form(parse_activities(
+                    [json.loads(d) for _k, d in acts]))
+            except ContactError:
+                form = None  # each was valid alone: never happens; scoring reports it
+            rows.append({"b_id": cid, "b_acts": form})
+        conn.execute(sa.update(contacts).where(
+            contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+            .values(acts=sa.bindparam("b_acts")), rows)
 
 
 def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
@@ -203,7 +239,8 @@ def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
         _mark(conn, connector, contacts.c.account_key == key)
 
 
-def _merge(conn: sa.Connection, connector: str, loser: str, survivor: str) -> None:
+def _merge(conn: sa.Connection, connector: str, loser: str, survivor: str,
+           touched_ids: set[str]) -> None:
     rows = conn.execute(sa.select(activities.c.key, activities.c.data).where(
         activities.c.connector == connector, activities.c.contact_id == loser)).all()
     for key, data in rows:
@@ -215,18 +252,20 @@ def _merge(conn: sa.Connection, connector: str, loser: str, survivor: str) -> No
                                                       contact_id=survivor, data=data))
     _delete_contact(conn, connector, loser)
     _mark(conn, connector, contacts.c.id == survivor)
+    touched_ids.add(survivor)
 
 
-def commit_page(conn: sa.Connection, connector: str, page: Page, now: datetime,
-                *, store_cursor: bool = True) -> PageStats:
-    """Store ``page`` (and, with ``store_cursor``, its cursor) on ``conn``; the
-    caller commits. Returns what changed."""
+def commit_page(conn: sa.Connection, connector: str, page: Page, now: datetime) -> PageStats:
+    """Store ``page`` and its cursor on ``conn``; the caller commits. Returns
+    what changed."""
     stats = PageStats()
     for s in page.skipped:
         stats.skip(s)
+    new_ids: set[str] = set()
+    touched_ids: set[str] = set()
     _upsert_accounts(conn, connector, page, stats)
-    _upsert_contacts(conn, connector, page.contacts, stats)
-    _upsert_activities(conn, connector, page, stats)
+    _upsert_contacts(conn, connector, page.contacts, stats, new_ids)
+    _upsert_activities(conn, connector, page, stats, touched_ids)
     for cid in page.deleted_contacts:
         _delete_contact(conn, connector, cid)
         stats.deleted += 1
@@ -240,9 +279,11 @@ def commit_page(conn: sa.Connection, connector: str, page: Page, now: datetime,
                      .values(resolved_account_id=None))
         stats.deleted += 1
     for loser, survivor in page.merged.items():
-        _merge(conn, connector, loser, survivor)
+        _merge(conn, connector, loser, survivor, touched_ids)
         stats.merged += 1
-    if store_cursor and page.cursor is not None:
+    # new contacts whose activities came first, and contacts whose activities changed
+    _store_activity_forms(conn, connector, touched_ids | new_ids)
+    if page.cursor is not None:
         text = json.dumps(page.cursor, sort_keys=True)
         done = conn.execute(sa.update(meta).where(meta.c.connector == connector)
                             .values(cursor=text, updated_at=now))
@@ -304,16 +345,26 @@ def resolve_accounts(conn: sa.Connection, connector: str) -> int:
     return changed
 
 
-def refresh_keys(conn: sa.Connection, connector: str,
-                 keys_of: Callable[[Sequence[str]], dict[str, str | None]]) -> None:
-    """Recompute ``account_key`` of dirty contacts with ``keys_of(ids)``; when a
-    key changes, the old key's contacts are marked dirty too."""
+def refresh_keys(conn: sa.Connection, connector: str) -> None:
+    """Recompute ``account_key`` of dirty contacts from their stored columns
+    (the core's ``account_key`` order: the linked or resolved stored account's
+    id, else the e-mail domain key, else the company key); when a key changes,
+    the old key's contacts are marked dirty too."""
     stale: set[str] = set()
-    for rows in _dirty_pages(conn, connector, contacts.c.account_key):
-        new = keys_of([r[0] for r in rows])
-        updates = [{"b_id": cid, "b_key": new.get(cid)} for cid, old in rows
-                   if new.get(cid) != old]
-        stale.update(old for cid, old in rows if old is not None and new.get(cid) != old)
+    acc = accounts.alias("acc")
+    found = sa.select(acc.c.id).where(acc.c.connector == connector,
+                                      acc.c.id == contacts.c.resolved_account_id).exists()
+    for rows in _dirty_pages(conn, connector, contacts.c.account_key, contacts.c.account_id,
+                             contacts.c.resolved_account_id, found, contacts.c.email_key,
+                             contacts.c.company_key):
+        updates = []
+        for cid, old, account_id, resolved, resolved_found, email_key, company_key in rows:
+            aid = account_id or (resolved if resolved_found else None)
+            new = account_key(aid, None, None, None) if aid else (email_key or company_key)
+            if new != old:
+                updates.append({"b_id": cid, "b_key": new})
+                if old is not None:
+                    stale.add(old)
         if updates:
             conn.execute(sa.update(contacts).where(
                 contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))

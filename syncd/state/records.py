@@ -9,9 +9,32 @@ from typing import Any
 
 from connectors.base import SkippedRecord, WrittenValues
 
-__all__ = ["Meta", "PageStats", "PendingWrite", "Scored", "StoredContact", "Values", "canonical"]
+__all__ = ["AccountState", "AccountValues", "AccountVerdict", "ContactState", "CrmValues",
+           "Desired", "Meta", "PageStats", "PendingWrite", "Recheck", "Scored", "ScoringRow",
+           "StoredContact", "canonical"]
 
-Values = WrittenValues
+#: syncd's contact fields as read from the CRM: any of them may be empty.
+CrmValues = WrittenValues
+
+
+@dataclass(frozen=True, slots=True)
+class Desired:
+    """The values syncd wants in a contact's CRM fields (computed by the core,
+    or last written): always complete."""
+
+    score: int
+    tier: str
+    reasons: str
+    priority: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AccountValues:
+    """The values syncd wants in (or last wrote to) an account's CRM fields."""
+
+    score: int
+    summary: str
+    priority: bool
 
 
 def canonical(data: Any) -> str:
@@ -48,25 +71,57 @@ class PageStats:
         self.skipped_records.append(record)
 
 
-@dataclass(frozen=True, slots=True)
-class StoredContact:
-    """One contact as stored: its canonical JSON (with account and activities
-    assembled, exactly what ``syncd score`` reads) and its sync state."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ContactState:
+    """One stored contact's write-back state."""
 
     id: str
     kind: str
     writable: bool
-    json: dict[str, Any]
     account_key: str | None
-    crm: Values | None
-    desired: Values | None
+    crm: CrmValues | None
+    desired: Desired | None
     desired_mql: bool
-    written: Values | None
+    written: Desired | None
     mql_at: datetime | None
     dead: bool
     attempts: int
     #: When the current ``desired`` values were computed (the ``as_of`` used).
     scored_at: datetime | None = None
+    #: The score-history model ref and the rank stored with ``desired``.
+    model_ref: str | None = None
+    pending: bool = False
+    drift: bool = False
+    rank: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredContact(ContactState):
+    """One contact as stored: its canonical JSON (with account and activities
+    assembled, exactly what ``syncd score`` reads) and its sync state."""
+
+    json: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScoringRow(ContactState):
+    """One contact read for scoring: its state and the core's contact rebuilt
+    from the stored form (``error`` instead when it cannot be built)."""
+
+    contact: Any = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AccountState:
+    """One stored account's write-back state: syncd's score field as read
+    from the CRM, the values computed last and the values last written."""
+
+    id: str
+    crm_score: int | None
+    desired: AccountValues | None
+    written: AccountValues | None
+    pending: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +129,7 @@ class Scored:
     """The engine's verdict for one contact after scoring."""
 
     id: str
-    values: Values
+    values: Desired
     mql: bool
     model_ref: str
     mql_at: datetime | None
@@ -85,6 +140,8 @@ class Scored:
     history: bool
     #: True when the desired values changed: the ledger starts afresh.
     reset_ledger: bool
+    #: False when nothing stored changes (the row is not rewritten).
+    persist: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +150,28 @@ class PendingWrite:
 
     id: str
     kind: str
-    values: Values
+    values: Desired
     mql_at: datetime | None
     drift: bool
     attempts: int
+
+
+@dataclass(frozen=True, slots=True)
+class Recheck:
+    """A contact re-diffed without rescoring."""
+
+    id: str
+    pending: bool
+    drift: bool
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class AccountVerdict:
+    """What to store for one account: its new values and pending flag, and
+    whether its write ledger starts afresh (the values changed)."""
+
+    id: str
+    values: AccountValues
+    pending: bool
+    reset_ledger: bool

@@ -70,8 +70,12 @@ accounts = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("dead", sa.Boolean, nullable=False, default=False),
     sa.Column("attempt_run", sa.String(40)),
+    # the CRM's value of syncd's score field changed since the last verdict
+    sa.Column("recheck", sa.Boolean, nullable=False, default=False,
+              server_default=sa.false()),
     sa.Index("ix_syncd_account_domain", "connector", "domain_key"),
     sa.Index("ix_syncd_account_pending", "connector", "pending"),
+    sa.Index("ix_syncd_account_recheck", "connector", "recheck"),
     sa.Index("ix_syncd_account_name", "connector", "name_key"),
 )
 
@@ -81,6 +85,10 @@ contacts = sa.Table(
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("kind", sa.String(32), nullable=False),
     sa.Column("data", sa.Text, nullable=False),
+    # the stored form (syncd.core.stored) of the contact's own fields and of its
+    # activities (newest first): a rescore rebuilds the contact from these alone
+    sa.Column("form", sa.Text),
+    sa.Column("acts", sa.Text),
     sa.Column("account_id", sa.String(64)),
     sa.Column("resolved_account_id", sa.String(64)),
     sa.Column("email_key", sa.String(300)),
@@ -121,7 +129,7 @@ contacts = sa.Table(
     sa.Column("attempt_run", sa.String(40)),
     sa.Index("ix_syncd_contact_dirty", "connector", "dirty"),
     sa.Index("ix_syncd_contact_recheck", "connector", "recheck"),
-    sa.Index("ix_syncd_contact_key", "connector", "account_key"),
+    sa.Index("ix_syncd_contact_key", "connector", "account_key", "id"),
     sa.Index("ix_syncd_contact_pending", "connector", "pending", "rank"),
     sa.Index("ix_syncd_contact_account", "connector", "account_id"),
     sa.Index("ix_syncd_contact_resolved", "connector", "resolved_account_id"),

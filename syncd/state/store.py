@@ -21,10 +21,21 @@ from syncd.redact import Redactor
 from syncd.state import account_ledger, ledger, pages, write_queue
 from syncd.state import contacts as contact_reads
 from syncd.state.abandoned import abandon_runs
-from syncd.state.account_ledger import AccountVerdict, PendingAccount
+from syncd.state.account_ledger import PendingAccount
 from syncd.state.lock import Fence, connector_lock
 from syncd.state.migrate import create_engine, open_existing, upgrade
-from syncd.state.records import Meta, PageStats, PendingWrite, Scored, StoredContact
+from syncd.state.records import (
+    AccountState,
+    AccountVerdict,
+    ContactState,
+    Meta,
+    PageStats,
+    PendingWrite,
+    Recheck,
+    Scored,
+    ScoringRow,
+    StoredContact,
+)
 from syncd.state.schema import accounts, contacts, meta, runs, score_history
 from syncd.state.stateguard import FileGuard, StateStoreUnusable, read_only_error
 
@@ -166,10 +177,8 @@ class Store:
         return Meta(cursor, row.model_ref, row.last_rescore_at)
 
     def set_meta(self, connector: str, now: datetime, **values: Any) -> None:
-        """Set ``cursor`` (JSON or None), ``model_ref`` or ``last_rescore_at``."""
-        if "cursor" in values:
-            c = values["cursor"]
-            values["cursor"] = None if c is None else json.dumps(c, sort_keys=True)
+        """Set ``model_ref`` or ``last_rescore_at`` (the cursor moves only with
+        a committed page)."""
         with self._write(connector) as conn:
             done = conn.execute(sa.update(meta).where(meta.c.connector == connector)
                                 .values(updated_at=now, **values))
@@ -179,36 +188,48 @@ class Store:
 
     # ------------------------------------------------------------------ pulls
 
-    def commit_page(self, connector: str, page: Page, now: datetime,
-                    store_cursor: bool = True) -> PageStats:
+    def commit_page(self, connector: str, page: Page, now: datetime) -> PageStats:
         """Store one page and its cursor atomically."""
         with self._write(connector) as conn:
-            return pages.commit_page(conn, connector, page, now, store_cursor=store_cursor)
+            return pages.commit_page(conn, connector, page, now)
 
     def prepare_scoring(self, connector: str) -> int:
         """Resolve accounts of dirty accountless contacts and refresh their
         account keys; returns how many account links changed."""
         with self._write(connector) as conn:
             changed = pages.resolve_accounts(conn, connector)
-            pages.refresh_keys(conn, connector,
-                               lambda ids: contact_reads.account_keys_of(conn, connector, ids))
+            pages.refresh_keys(conn, connector)
         return changed
 
     # ------------------------------------------------------------------ reads
 
-    def dirty_groups(self, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
+    def dirty_groups(self, connector: str, chunk: int) -> Iterator[list[ScoringRow]]:
         return contact_reads.dirty_groups(self.engine, connector, chunk)
 
-    def all_groups(self, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
+    def all_groups(self, connector: str, chunk: int) -> Iterator[list[ScoringRow]]:
         return contact_reads.all_groups(self.engine, connector, chunk)
 
-    def recheck_batches(self, connector: str, chunk: int) -> Iterator[list[StoredContact]]:
+    def recheck_batches(self, connector: str, chunk: int) -> Iterator[list[ContactState]]:
         return contact_reads.recheck_batches(self.engine, connector, chunk)
 
-    def save_rechecks(self, connector: str,
-                      verdicts: Sequence[tuple[str, bool, bool, int]]) -> None:
+    def save_rechecks(self, connector: str, verdicts: Sequence[Recheck]) -> None:
         with self._write(connector) as conn:
             ledger.save_rechecks(conn, connector, verdicts)
+
+    def account_states(self, connector: str, ids: Sequence[str]) -> dict[str, AccountState]:
+        """The stored accounts among ``ids``, by id."""
+        with self.engine.connect() as conn:
+            return account_ledger.account_states(conn, connector, ids)
+
+    def account_rechecks(self, connector: str, limit: int) -> list[AccountState]:
+        """Up to ``limit`` accounts whose CRM score changed since their verdict."""
+        with self.engine.connect() as conn:
+            return account_ledger.account_rechecks(conn, connector, limit)
+
+    def save_account_rechecks(self, connector: str,
+                              verdicts: Sequence[tuple[str, bool | None]]) -> None:
+        with self._write(connector) as conn:
+            account_ledger.save_account_rechecks(conn, connector, verdicts)
 
     def contact(self, connector: str, cid: str) -> StoredContact | None:
         with self.engine.connect() as conn:
@@ -260,16 +281,12 @@ class Store:
     def save_scores(self, connector: str, scored: Sequence[Scored], clean: Sequence[str],
                     run_id: str, now: datetime,
                     account_verdicts: Sequence[AccountVerdict] = ()) -> None:
-        """Contact verdicts and (optionally) the account scores computed from
-        the same chunk, in one transaction."""
+        """Contact verdicts and the account verdicts of the same chunk, in one
+        transaction."""
         with self._write(connector) as conn:
             ledger.save_scores(conn, connector, scored, clean, run_id, now)
             if account_verdicts:
-                account_ledger.save_account_scores(conn, connector, account_verdicts)
-
-    def pending_writes(self, connector: str, run_id: str, limit: int) -> list[PendingWrite]:
-        with self.engine.connect() as conn:
-            return ledger.pending_writes(conn, connector, run_id, limit)
+                account_ledger.save_account_verdicts(conn, connector, account_verdicts)
 
     def record_outcomes(self, connector: str, run_id: str, sent: Sequence[PendingWrite],
                         outcomes: Sequence[WriteOutcome], now: datetime,
@@ -283,14 +300,6 @@ class Store:
         """Every queued write of this run, contacts by priority then accounts
         (``write_queue.py``)."""
         return write_queue.write_queue(self.engine, connector, run_id, chunk)
-
-    def save_account_scores(self, connector: str, verdicts: Sequence[AccountVerdict]) -> None:
-        with self._write(connector) as conn:
-            account_ledger.save_account_scores(conn, connector, verdicts)
-
-    def pending_accounts(self, connector: str, run_id: str, limit: int) -> list[PendingAccount]:
-        with self.engine.connect() as conn:
-            return account_ledger.pending_accounts(conn, connector, run_id, limit)
 
     def record_account_outcomes(self, connector: str, run_id: str,
                                 sent: Sequence[PendingAccount],

@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from syncd.state.account_ledger import PendingAccount
-from syncd.state.records import PendingWrite, Values
+from syncd.state.records import Desired, PendingWrite
 from syncd.state.schema import accounts, contacts
 
 __all__ = ["write_queue"]
@@ -29,6 +29,8 @@ def write_queue(engine: sa.Engine, connector: str, run_id: str,
         query = sa.select(contacts).where(
             contacts.c.connector == connector, contacts.c.pending.is_(True),
             contacts.c.dead.is_(False), contacts.c.writable.is_(True),
+            contacts.c.score.is_not(None), contacts.c.tier.is_not(None),
+            contacts.c.reasons.is_not(None), contacts.c.priority.is_not(None),
             sa.or_(contacts.c.attempt_run.is_(None), contacts.c.attempt_run != run_id))
         if after is not None:
             query = query.where(sa.or_(
@@ -40,8 +42,8 @@ def write_queue(engine: sa.Engine, connector: str, run_id: str,
         for r in rows:
             yield PendingWrite(
                 id=r.id, kind=r.kind,
-                values=Values(score=r.score, tier=r.tier, reasons=r.reasons,
-                              priority=r.priority),
+                values=Desired(score=r.score, tier=r.tier, reasons=r.reasons,
+                               priority=bool(r.priority)),
                 mql_at=r.mql_at, drift=r.drift, attempts=r.attempts)
         if len(rows) < chunk:
             break
@@ -50,7 +52,8 @@ def write_queue(engine: sa.Engine, connector: str, run_id: str,
     while True:
         aquery = sa.select(accounts).where(
             accounts.c.connector == connector, accounts.c.pending.is_(True),
-            accounts.c.dead.is_(False),
+            accounts.c.dead.is_(False), accounts.c.score.is_not(None),
+            accounts.c.summary.is_not(None), accounts.c.priority.is_not(None),
             sa.or_(accounts.c.attempt_run.is_(None), accounts.c.attempt_run != run_id))
         if last is not None:
             aquery = aquery.where(accounts.c.id > last)
@@ -58,7 +61,7 @@ def write_queue(engine: sa.Engine, connector: str, run_id: str,
             arows: list[Any] = list(conn.execute(aquery.order_by(accounts.c.id).limit(chunk))
                                     .all())
         for a in arows:
-            yield PendingAccount(a.id, a.score, a.summary or "", bool(a.priority), a.attempts)
+            yield PendingAccount(a.id, a.score, a.summary, bool(a.priority), a.attempts)
         if len(arows) < chunk:
             return
         last = arows[-1].id

@@ -1,11 +1,11 @@
 """One sync cycle per connector (DESIGN.md §7): ``run_cycle(engine, name)``.
 
-Pure decisions live in ``decide.py``; the cycle in ``cycle.py``; the wiring
+The write-back decision lives in ``writeback.py`` (pure); the cycle in ``cycle.py``; the wiring
 (settings, store, models, connector factory) in ``engine.py``.
 """
 
 from syncd.sync.cycle import run_cycle
-from syncd.sync.decide import DryRunSummary
+from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import ConnectorFactory, Engine, utc_now
 from syncd.sync.report import CycleReport, Progress
 

@@ -46,16 +46,30 @@ from connectors.base import (
 )
 from syncd.core import (
     AccountScore,
-    ContactError,
+    CompiledModel,
     ModelError,
+    ScoreResult,
     account_scores,
-    contact_from_json,
     score_batch,
 )
-from syncd.state import AccountVerdict, LockBusy, LockLost, PendingAccount, PendingWrite
-from syncd.sync.decide import DryRunSummary, decide, mql_tiers, recheck
+from syncd.state import (
+    AccountValues,
+    AccountVerdict,
+    LockBusy,
+    LockLost,
+    PendingAccount,
+    PendingWrite,
+)
+from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import Engine
 from syncd.sync.report import CycleReport, Progress
+from syncd.sync.writeback import (
+    account_recheck,
+    account_verdict,
+    contact_verdict,
+    mql_tiers,
+    recheck,
+)
 
 __all__ = ["run_cycle"]
 
@@ -148,6 +162,7 @@ class _Cycle:
             self.t.skipped += stats.skipped
             if n == 1 and page.estimated_total is not None:
                 self._phase("pull", page.estimated_total)
+            del page  # committed: released before the next one is fetched
             self._advance(stats.contacts)
             self._event("page_committed", logging.DEBUG, page=n, contacts=stats.contacts,
                         changed=stats.changed_contacts, accounts=stats.accounts,
@@ -159,8 +174,9 @@ class _Cycle:
     # ----------------------------------------------------------------- recheck
 
     def recheck(self, everything: bool) -> None:
-        """Re-diff contacts whose only change is the CRM's values of syncd's fields
-        (a dry run counts them in its summary unless everything is rescored anyway)."""
+        """Re-diff contacts and accounts whose only change is the CRM's values of
+        syncd's fields (a dry run counts the contacts in its summary unless
+        everything is rescored anyway, and stores nothing)."""
         mql = mql_tiers(self.app.model(self.name))
         if self.summary is not None and everything:
             return
@@ -172,6 +188,12 @@ class _Cycle:
                 continue
             verdicts = [v for v in (recheck(sc, mql) for sc in batch) if v is not None]
             self.store.save_rechecks(self.name, verdicts)
+        while self.summary is None:
+            accounts = self.store.account_rechecks(self.name, self.cfg.score_chunk)
+            if not accounts:
+                break
+            self.store.save_account_rechecks(self.name,
+                                             [(a.id, account_recheck(a)) for a in accounts])
 
     # ----------------------------------------------------------------- score
 
@@ -186,15 +208,15 @@ class _Cycle:
         for group in groups:
             ok, contacts, bad = [], [], []
             for sc in group:
-                try:
-                    contacts.append(contact_from_json(sc.json))
+                if sc.contact is not None:
+                    contacts.append(sc.contact)
                     ok.append(sc)
-                except ContactError as exc:
-                    bad.append(sc.id)
-                    self.t.skipped += 1
-                    log.warning("contact not scorable", extra={
-                        "connector": self.name, "run_id": self.run_id, "event": "skipped",
-                        "record_id": sc.id, "reason": str(exc)})
+                    continue
+                bad.append(sc.id)
+                self.t.skipped += 1
+                log.warning("contact not scorable", extra={
+                    "connector": self.name, "run_id": self.run_id, "event": "skipped",
+                    "record_id": sc.id, "reason": sc.error})
             results = score_batch(model, contacts, self.started)
             self.t.scored += len(results)
             if self.summary is not None:
@@ -202,12 +224,11 @@ class _Cycle:
                     self.summary.add(sc, r, mql)
                 self.t.unchanged = self.summary.scored - self.summary.would_write
             else:
-                verdicts = [decide(sc, r, mql, self.started)
+                verdicts = [contact_verdict(sc, r, mql, self.started)
                             for sc, r in zip(ok, results, strict=True)]
                 self.t.unchanged += sum(1 for v in verdicts if not v.pending)
-                self.store.save_scores(self.name, verdicts, bad, self.run_id, self.started, [
-                    AccountVerdict(a.key[3:], a.score, _account_summary(a), a.priority)
-                    for a in account_scores(model, results) if a.key.startswith("id:")])
+                self.store.save_scores(self.name, verdicts, bad, self.run_id, self.started,
+                                       self._account_verdicts(model, results))
             self._advance(len(group))
             if self.stop.is_set():
                 raise _Stopped("stop requested")
@@ -215,6 +236,15 @@ class _Cycle:
         if everything and self.summary is None:
             self.store.set_meta(self.name, self.app.clock(), model_ref=model.ref,
                                 last_rescore_at=self.started)
+
+    def _account_verdicts(self, model: CompiledModel,
+                          results: Sequence[ScoreResult]) -> list[AccountVerdict]:
+        """Verdicts for the stored CRM accounts scored in one chunk."""
+        new = {a.key[3:]: AccountValues(a.score, _account_summary(a), a.priority)
+               for a in account_scores(model, results) if a.key.startswith("id:")}
+        states = self.store.account_states(self.name, list(new))
+        return [v for v in (account_verdict(s, new[i]) for i, s in states.items())
+                if v is not None]
 
     # ----------------------------------------------------------------- write
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from syncd.sync.decide import DryRunSummary
+from syncd.sync.dry_run import DryRunSummary
 
 __all__ = ["CycleReport", "Progress"]
 

@@ -122,7 +122,8 @@ def test_syncd_run_serves_both_crms_until_sigterm(config: Path) -> None:
             assert m[f'syncd_records_pulled_total{{connector="{name}"}}'] > 0
             assert m[f'syncd_records_scored_total{{connector="{name}"}}'] > 0
             assert m[f'syncd_records_written_total{{connector="{name}"}}'] > 0
-            assert m[f'syncd_writes_skipped_unchanged_total{{connector="{name}"}}'] >= 0
+            unchanged = m[f'syncd_writes_skipped_unchanged_total{{connector="{name}"}}']
+            assert unchanged <= m[f'syncd_records_scored_total{{connector="{name}"}}']
             assert sum(v for k, v in m.items() if k.startswith(
                 f'syncd_api_calls_total{{connector="{name}"')) > 0
             assert m[f'syncd_last_success_timestamp_seconds{{connector="{name}"}}'] > 0

@@ -8,6 +8,8 @@ import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
+from pydantic import TypeAdapter
+
 from syncd.daemon.schedules import Cron, Every
 from syncd.daemon.wiring import build_daemon, schedule_of
 from syncd.settings import CronSchedule, EverySchedule, load_settings
@@ -26,7 +28,7 @@ def _metric(url: str, prefix: str) -> float:
 
 
 def test_schedules_from_config() -> None:
-    every = EverySchedule.model_validate({"every": "15m"})
+    every = TypeAdapter(EverySchedule).validate_python({"every": "15m"})
     assert schedule_of(every) == Every(timedelta(minutes=15))
     assert schedule_of(CronSchedule(cron="*/10 * * * *")) == Cron("*/10 * * * *")
 

@@ -16,7 +16,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from apscheduler.events import EVENT_JOB_MISSED, JobExecutionEvent
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MISSED,
+    JobEvent,
+    JobExecutionEvent,
+)
 
 from syncd.daemon import Cron, Daemon, DaemonOptions, Every, JobSpec
 from tests.daemon.fakes import T0, FakeCycle, FakeReport
@@ -47,6 +53,26 @@ def running(daemon: Daemon) -> Iterator[str]:
     assert result == [0]
 
 
+class Handled:
+    """Counts the daemon's finished jobs once its own listener handled them
+    (APScheduler calls listeners in the order they were added, on one thread)."""
+
+    def __init__(self, daemon: Daemon) -> None:
+        self.done: dict[str, int] = {}
+        self.cond = threading.Condition()
+        daemon.scheduler.scheduler.add_listener(self._on, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def _on(self, event: JobEvent) -> None:
+        with self.cond:
+            self.done[event.job_id] = self.done.get(event.job_id, 0) + 1
+            self.cond.notify_all()
+
+    def wait(self, connector: str, n: int, timeout: float = 10.0) -> bool:
+        with self.cond:
+            return self.cond.wait_for(lambda: self.done.get("sync:" + connector, 0) >= n,
+                                      timeout)
+
+
 def _sample(body: str, prefix: str) -> float:
     for line in body.splitlines():
         if line.startswith(prefix + " "):
@@ -58,9 +84,9 @@ def test_every_connector_runs_repeatedly_and_metrics_move() -> None:
     cycle = FakeCycle()
     daemon = Daemon([JobSpec("hs", FAST), JobSpec("sf", FAST)], cycle, options=OPTIONS)
     assert sorted(daemon.scheduler.job_ids()) == ["sync:hs", "sync:sf"]
+    handled = Handled(daemon)
     with running(daemon) as url:
-        assert cycle.wait_calls("hs", 3) and cycle.wait_calls("sf", 3)
-        time.sleep(0.05)  # the listener runs right after the cycle returns
+        assert handled.wait("hs", 3) and handled.wait("sf", 3)
         body = _get(url + "/metrics")[1]
         assert _sample(body, 'syncd_records_pulled_total{connector="hs"}') >= 20
         ok_cycles = 'syncd_cycles_total{connector="sf",kind="incremental",status="ok"}'
@@ -96,9 +122,9 @@ def test_a_failed_cycle_shows_but_leaves_it_ready(caplog: pytest.LogCaptureFixtu
 
     cycle = FakeCycle(flaky)
     daemon = Daemon([JobSpec("hs", FAST), JobSpec("sf", FAST)], cycle, options=OPTIONS)
+    handled = Handled(daemon)
     with caplog.at_level(logging.INFO, logger="syncd.daemon"), running(daemon) as url:
-        assert cycle.wait_calls("sf", 2) and cycle.wait_calls("hs", 2)
-        time.sleep(0.05)
+        assert handled.wait("sf", 2) and handled.wait("hs", 2)
         status, body = _get(url + "/readyz")
         assert status == 200
         connectors = json.loads(body)["connectors"]

@@ -1,0 +1,170 @@
+"""The write-back decision, for contacts and accounts, in one place. Pure: no
+I/O, no clock (``now`` is an argument); the state store only persists what
+these functions decide.
+
+Contacts
+* The values syncd wants (``Desired``) are always complete; the values read
+  from the CRM (``CrmValues``) may be partly empty. Nothing here invents a
+  default for a missing value.
+* A contact is *pending* when the values the core computes differ from the
+  CRM's current values of syncd's fields (when the connector read them), else
+  from the values syncd last wrote; or when the CRM's values differ at all
+  from both the last written and the new ones (a hand edit). *Drift* is
+  pending although syncd's last write already holds these values: the CRM
+  was edited or a write was lost.
+* Values are compared by *meaning* (``same_meaning``): score, tier, priority
+  and the reasons text without its points (``core.reasons_text.same_rules``:
+  which rules, in which order, how many occurrences). Decayed points alone
+  never trigger a write, and a stored verdict that changes only by them is
+  not rewritten (the stored text and its ``scored_at`` stay a consistent
+  pair).
+* A contact whose only change is the CRM's values of syncd's fields (the
+  store marks it ``recheck`` whenever the stored copy of those values
+  changes) is re-diffed against its stored desired values without
+  rescoring (``recheck``).
+* Write priority (``rank``, larger first): an MQL crossing (either way), then
+  a tier change, then the size of the score change.
+
+Accounts
+* An account is *pending* when its computed score differs from the CRM's
+  value (when read) or else from the last written one, or its summary or
+  priority flag differs from the last written ones (the connectors read only
+  the score back). A change of the computed values starts a fresh ledger.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from syncd.core import CompiledModel, ScoreResult, summary
+from syncd.core.reasons_text import same_rules
+from syncd.state import (
+    AccountState,
+    AccountValues,
+    AccountVerdict,
+    ContactState,
+    CrmValues,
+    Desired,
+    Recheck,
+    Scored,
+)
+
+__all__ = ["MAX_DELTA", "MQL_CROSSING", "TIER_CHANGE", "AccountVerdict", "Recheck",
+           "account_pending", "account_recheck", "account_verdict", "contact_verdict", "desired_of",
+           "mql_tiers", "needs_write", "rank", "recheck", "same_meaning"]
+
+MQL_CROSSING = 4_000_000
+TIER_CHANGE = 2_000_000
+MAX_DELTA = 1_000_000
+
+
+def mql_tiers(model: CompiledModel) -> frozenset[str]:
+    """Tier names at or above the model's MQL tier."""
+    t = model.tiering
+    return frozenset(t.names[t.mql_rank:])
+
+
+def desired_of(result: ScoreResult) -> Desired:
+    """The values of syncd's CRM fields for ``result``."""
+    return Desired(score=result.score, tier=result.tier, reasons=summary(result),
+                   priority=result.priority)
+
+
+def same_meaning(a: CrmValues | Desired | None, b: Desired) -> bool:
+    """Whether ``a`` agrees with ``b`` on score, tier, priority and the rules
+    of the reasons text (their order and counts), ignoring the reasons'
+    points; an empty value never agrees."""
+    if a is None or (a.score, a.tier, a.priority) != (b.score, b.tier, b.priority):
+        return False
+    return a.reasons is not None and same_rules(a.reasons, b.reasons)
+
+
+def _as_read(d: Desired) -> CrmValues:
+    return CrmValues(score=d.score, tier=d.tier, reasons=d.reasons, priority=d.priority)
+
+
+def needs_write(writable: bool, crm: CrmValues | None, written: Desired | None,
+                new: Desired) -> tuple[bool, bool]:
+    """(pending, drift) for a contact whose fields should hold ``new`` (see
+    the module docstring)."""
+    baseline: CrmValues | Desired | None = crm if crm is not None else written
+    edited = (crm is not None and written is not None and crm != _as_read(written)
+              and crm != _as_read(new))
+    pending = writable and (edited or not same_meaning(baseline, new))
+    return pending, pending and same_meaning(written, new)
+
+
+def rank(new: Desired, new_mql: bool, baseline: CrmValues | Desired | None,
+         mql: frozenset[str]) -> int:
+    """Write priority of moving a contact from ``baseline`` to ``new``; an
+    unknown old score counts as a move from 0."""
+    old_tier = baseline.tier if baseline is not None else None
+    old_mql = old_tier in mql if old_tier is not None else False
+    old_score = baseline.score if baseline is not None else None
+    r = min(abs(new.score - (old_score if old_score is not None else 0)), MAX_DELTA - 1)
+    if old_tier != new.tier:
+        r += TIER_CHANGE
+    if old_mql != new_mql:
+        r += MQL_CROSSING
+    return r
+
+
+def _baseline(sc: ContactState) -> CrmValues | Desired | None:
+    return sc.crm if sc.crm is not None else sc.written
+
+
+def contact_verdict(sc: ContactState, result: ScoreResult, mql: frozenset[str],
+                    now: datetime) -> Scored:
+    """The verdict for one stored contact and its new score (``persist`` is
+    False when nothing stored would change but the reasons' points)."""
+    v = desired_of(result)
+    pending, drift = needs_write(sc.writable, sc.crm, sc.written, v)
+    old = sc.desired
+    changed = old is None or not same_meaning(old, v)
+    moved = old is None or old.score != v.score or old.tier != v.tier
+    mql_at = sc.mql_at if sc.mql_at is not None else (now if result.mql else None)
+    r = rank(v, result.mql, _baseline(sc), mql)
+    same_state = (not changed and sc.desired_mql == result.mql and sc.model_ref == result.model
+                  and sc.mql_at == mql_at and (sc.pending, sc.drift) == (pending, drift)
+                  and (sc.rank == r or not pending))  # a rank orders pending writes only
+    if same_state and old is not None:
+        v = old  # keep the stored text (only its points aged): no rewrite
+    return Scored(id=sc.id, values=v, mql=result.mql, model_ref=result.model, mql_at=mql_at,
+                  pending=pending, drift=drift, rank=r, history=moved, reset_ledger=changed,
+                  persist=not same_state)
+
+
+def recheck(sc: ContactState, mql: frozenset[str]) -> Recheck | None:
+    """Re-diff a contact whose CRM values changed but whose data did not,
+    against the values already computed; None when it was never scored (it
+    is dirty and will be)."""
+    v = sc.desired
+    if v is None:
+        return None
+    pending, drift = needs_write(sc.writable, sc.crm, sc.written, v)
+    return Recheck(sc.id, pending, drift, rank(v, sc.desired_mql, _baseline(sc), mql))
+
+
+def account_pending(acc: AccountState, new: AccountValues) -> bool:
+    """Whether the account's CRM fields must be (re)written to hold ``new``."""
+    w = acc.written
+    baseline = acc.crm_score if acc.crm_score is not None else (
+        w.score if w is not None else None)
+    return (baseline != new.score or w is None or w.summary != new.summary
+            or w.priority != new.priority)
+
+
+def account_verdict(acc: AccountState, new: AccountValues) -> AccountVerdict | None:
+    """What to store for an account whose values were computed as ``new``;
+    None when nothing stored changes."""
+    pending = account_pending(acc, new)
+    same = acc.desired == new
+    if same and acc.pending == pending:
+        return None
+    return AccountVerdict(acc.id, new, pending, reset_ledger=not same)
+
+
+def account_recheck(acc: AccountState) -> bool | None:
+    """The pending flag of an account whose CRM score changed while its data
+    did not; None when it was never scored."""
+    return None if acc.desired is None else account_pending(acc, acc.desired)
