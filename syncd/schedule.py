@@ -11,10 +11,9 @@ schedule fires next, from the same trigger the daemon runs.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pydantic import ConfigDict, field_validator
-from pydantic.dataclasses import dataclass
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from connectors.options import Duration
 
@@ -24,11 +23,18 @@ if TYPE_CHECKING:
 __all__ = ["Cron", "Every", "Schedule", "format_duration", "next_run", "trigger_for"]
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
-class Every:
-    """Run every ``every`` (first run at start-up)."""
+class Every(BaseModel):
+    """Run every ``every`` (first run at start-up). ``Every(timedelta(minutes=15))``
+    or, from a config document, ``{every: 15m}``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     every: Duration
+
+    def __init__(self, every: Any = None, /, **data: Any) -> None:
+        if every is not None:
+            data["every"] = every
+        super().__init__(**data)
 
     @field_validator("every")
     @classmethod
@@ -41,11 +47,18 @@ class Every:
         return f"every {format_duration(self.every)}"
 
 
-@dataclass(frozen=True, config=ConfigDict(extra="forbid"))
-class Cron:
-    """Run on a five-field crontab expression, in UTC."""
+class Cron(BaseModel):
+    """Run on a five-field crontab expression, in UTC: ``Cron("*/15 * * * *")`` or,
+    from a config document, ``{cron: "*/15 * * * *"}``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
     cron: str
+
+    def __init__(self, cron: Any = None, /, **data: Any) -> None:
+        if cron is not None:
+            data["cron"] = cron
+        super().__init__(**data)
 
     @field_validator("cron")
     @classmethod

@@ -14,8 +14,8 @@ from rich.console import Console
 
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.readonly import readonly_engine
 from syncd.cli.since import clock_now, since_or_exit
-from syncd.cli.wiring import engine_for
 from syncd.core import ModelError
 from syncd.reporting import ConnectorReport, gather, render, thresholds_of
 from syncd.sync import Engine
@@ -78,7 +78,7 @@ def report(
         connector_or_exit(settings, name)
     since = None if since_text is None else since_or_exit(since_text, clock_now(ctx))
     names = [name] if name is not None else list(settings.connectors)
-    with engine_for(ctx, settings) as app:
+    with readonly_engine(ctx, settings) as app:
         reports = [connector_report(app, n, since=since) for n in names]
         now = app.clock()
     if html_path is not None:

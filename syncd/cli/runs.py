@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
-from syncd.cli.wiring import engine_for
+from syncd.cli.readonly import readonly_engine
 from syncd.state.reports import RunRecord, run_records
 
 __all__ = ["runs", "runs_table"]
@@ -112,7 +112,7 @@ def runs(
     settings = settings_or_exit(config)
     if name is not None:
         connector_or_exit(settings, name)
-    with engine_for(ctx, settings) as app:
+    with readonly_engine(ctx, settings) as app:
         records = run_records(app.store.engine, name, last=last)
     if as_json:
         click.echo(json.dumps({"runs": [run_json(r) for r in records]}, indent=2))

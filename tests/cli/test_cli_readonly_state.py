@@ -20,7 +20,8 @@ from tests.kit.seed import seed
 from tests.sync.helpers import NAME, Clock
 
 READ_ONLY = (["status"], ["status", "--json"], ["explain", "--connector", NAME, "003A1"],
-             ["export", "--connector", NAME])
+             ["export", "--connector", NAME], ["report"], ["report", "--json"], ["runs"],
+             ["runs", "--json"])
 
 
 def _config(folder: Path, url: str = "sqlite:///syncd.db") -> Path:
@@ -79,6 +80,12 @@ def test_commands_from_another_directory_find_the_same_state(
     r = _invoke(crm, "export", "--connector", NAME, "--config", str(config))
     assert r.exit_code == 0, r.output
     assert len(r.output.splitlines()) == len(crm.contacts)
+    r = _invoke(crm, "runs", "--json", "--config", str(config))
+    assert r.exit_code == 0, r.output
+    assert len(json.loads(r.output)["runs"]) == 1
+    r = _invoke(crm, "report", "--json", "--config", str(config))
+    assert r.exit_code == 0, r.output
+    assert str(len(crm.contacts)) in r.output
     assert not any(elsewhere.iterdir())
 
 

@@ -9,12 +9,15 @@ from click.testing import CliRunner
 
 from syncd.cli import main
 from syncd.settings import ConnectorConfig
+from syncd.state import Store
 from tests.kit.memory_crm import MemoryConnector
 from tests.sync.helpers import NAME, Clock, write_config
 
 
 def test_report_of_an_empty_store(tmp_path: Path) -> None:
-    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'state.db'}")
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    config = write_config(tmp_path, url)
+    Store.open(url).close()  # a state store with no cycle run yet (`syncd setup` made it)
 
     def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
         raise AssertionError("the report must not build a connector")

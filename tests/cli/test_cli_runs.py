@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from syncd.cli import main
 from syncd.settings import ConnectorConfig
+from syncd.state import Store
 from tests.kit.memory_crm import MemoryConnector, MemoryCRM
 from tests.kit.seed import seed
 from tests.sync.helpers import NAME, NOW, Clock, write_config
@@ -29,7 +30,10 @@ def _invoke(
 def test_runs_lists_both_runs_of_two_cycles(tmp_path: Path) -> None:
     crm = MemoryCRM()
     seed(crm)
-    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'state.db'}")
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    config = write_config(tmp_path, url)
+    assert _invoke(crm, config, "runs").output.startswith("no state at ")
+    Store.open(url).close()  # a state store with no cycle run yet
     assert _invoke(crm, config, "runs").output == "no runs recorded yet\n"
     for minutes in (0, 15):
         assert _invoke(crm, config, "run", "--once", minutes=minutes).exit_code == 0

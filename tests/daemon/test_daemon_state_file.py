@@ -92,7 +92,7 @@ def test_a_write_refused_as_read_only_names_the_store(state_url: str, tmp_path: 
         store.engine.dispose()  # new sessions start read-only
     try:
         with pytest.raises(StateStoreUnusable, match="state store is read-only: "):
-            store.set_meta("c", NOW, cursor={"seq": 1})
+            store.set_meta("c", NOW, model_ref="m@1")
         with pytest.raises(StateStoreUnusable, match="state store is read-only: "), \
                 store.lock("c", "me:1", lambda: NOW):
             pass
