@@ -144,9 +144,19 @@ def _preview(console: Console, engine: Engine, names: Sequence[str],
 
 
 def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
-    """The whole story; returns the exit status."""
+    """The whole story; returns the exit status. ``syncd`` log records below
+    errors are muted meanwhile (the tables tell the story) and restored after."""
+    logger = logging.getLogger("syncd")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        return _story(console, contacts=contacts, seed=seed, model=model)
+    finally:
+        logger.setLevel(previous)
+
+
+def _story(console: Console, *, contacts: int, seed: int, model: Path) -> int:
     begun = time.monotonic()
-    logging.getLogger("syncd").setLevel(logging.ERROR)  # the tables tell the story
     clock = SkipClock()
     factory = connector_factory(clock)
     with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp_name, ExitStack() as stack:
