@@ -345,10 +345,14 @@ class Usage:
     are the CRM's daily allowance as last reported (or counted); ``calls_left``
     is how many more calls the budget guard allows before it wants the cycle to
     stop (``None``: unknown / unlimited); ``stop`` is True once it does.
+    ``responses`` counts the CRM's answers by HTTP status (a request that got no
+    answer, such as a connection failure, is not in it); ``http_429`` is the count
+    of 429 answers (``responses[429]`` for a connector that reports responses).
     """
 
     calls: Mapping[str, int] = field(default_factory=dict)
     http_429: int = 0
+    responses: Mapping[int, int] = field(default_factory=dict)
     budget_remaining: int | None = None
     budget_limit: int | None = None
     calls_left: int | None = None

@@ -239,9 +239,11 @@ class HubSpotClient:
                     _preload_content=False,
                     **kwargs,
                 )
+                self._answered(getattr(response, "status", None))
                 data, headers = _read(response)
             except Exception as exc:
                 status = _status(exc)
+                self._answered(status)
                 if status == 401 and first and self.tokens.invalidate(token):
                     continue  # same call, new token
                 if status == 429:
@@ -250,6 +252,11 @@ class HubSpotClient:
             self._report(headers or {})
             return data
         raise AssertionError("unreachable")
+
+    def _answered(self, status: int | None) -> None:
+        """Tell the meter HubSpot's answer status (None or 0: no HTTP answer)."""
+        if status:
+            self.meter.answered(status)
 
     def _report(self, headers: Mapping[str, str]) -> None:
         """Hand the daily allowance to the meter when the headers carry it (private-app
@@ -265,7 +272,6 @@ class HubSpotClient:
             return
 
     def _rate_limited(self, exc: Exception) -> None:
-        self.meter.saw_429()
         body = _body(exc)
         policy = str(body.get("policyName", "")) if isinstance(body, dict) else ""
         if policy == "DAILY":
@@ -328,21 +334,26 @@ class HubSpotClient:
 
         def attempt() -> Any:
             self.meter.count("auth")
-            response = self._raw.call_api(
-                endpoint.path(),
-                endpoint.method,
-                {},
-                [],
-                {
-                    "Accept": "application/json",
-                    "Content-Type": "application/x-www-form-urlencoded",
-                },
-                post_params=list(form.items()),
-                response_types_map={200: "object"},
-                auth_settings=[],
-                _request_timeout=self.timeout,
-                _preload_content=False,
-            )
+            try:
+                response = self._raw.call_api(
+                    endpoint.path(),
+                    endpoint.method,
+                    {},
+                    [],
+                    {
+                        "Accept": "application/json",
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
+                    post_params=list(form.items()),
+                    response_types_map={200: "object"},
+                    auth_settings=[],
+                    _request_timeout=self.timeout,
+                    _preload_content=False,
+                )
+            except Exception as exc:
+                self._answered(_status(exc))
+                raise
+            self._answered(getattr(response, "status", None))
             return _read(response)[0]
 
         try:

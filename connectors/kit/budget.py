@@ -1,4 +1,4 @@
-"""The budget meter: calls by kind, 429s, the CRM's daily allowance and the one
+"""The budget meter: calls by kind, answers by HTTP status, the CRM's daily allowance and the one
 verdict "stop this cycle" (``Usage.stop``), thread-safe.
 
 Where the CRM reports its allowance (HubSpot's ``X-HubSpot-RateLimit-Daily*``
@@ -10,7 +10,8 @@ as soon as the CRM says the allowance is spent (``exhausted``).
 
 Calls are counted by the meter itself (``count``) or, for a connector whose HTTP
 session already counts every request, by that session (``counts``: any object with
-``calls`` and ``http_429``).
+``calls``). The connector tells the meter the HTTP status of every answer the CRM
+gave (``answered``), success or error; 429s are counted from those.
 """
 
 from __future__ import annotations
@@ -38,14 +39,10 @@ class CallCounts(Protocol):
     @property
     def calls(self) -> Mapping[str, int]: ...
 
-    @property
-    def http_429(self) -> int: ...
-
 
 class _OwnCounts:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
-        self.http_429 = 0
 
 
 class BudgetMeter:
@@ -58,6 +55,7 @@ class BudgetMeter:
             raise ValueError("share must be in (0, 1]")
         self._lock = threading.Lock()
         self._own = _OwnCounts()
+        self._responses: Counter[int] = Counter()
         self._counts: CallCounts = counts if counts is not None else self._own
         self._limit = daily_limit
         self._share = share
@@ -71,9 +69,11 @@ class BudgetMeter:
         with self._lock:
             self._own.calls[kind] += 1
 
-    def saw_429(self) -> None:
+    def answered(self, status: int) -> None:
+        """The CRM answered one request with HTTP ``status`` (any answer, success or
+        error; a request without an answer is not reported)."""
         with self._lock:
-            self._own.http_429 += 1
+            self._responses[status] += 1
 
     def report(self, limit: int, remaining: int) -> None:
         """The CRM reported its daily allowance and what is left of it."""
@@ -105,9 +105,12 @@ class BudgetMeter:
         with self._lock:
             calls = dict(self._counts.calls)
             total = sum(calls.values())
-            http_429 = self._counts.http_429
+            responses = dict(self._responses)
+            http_429 = responses.get(429, 0)
             if self._limit is None:
-                return Usage(calls=calls, http_429=http_429, stop=self._exhausted)
+                return Usage(
+                    calls=calls, http_429=http_429, responses=responses, stop=self._exhausted
+                )
             if self._reported_remaining is None:
                 remaining = max(0, self._limit - total)
             else:
@@ -117,6 +120,7 @@ class BudgetMeter:
             return Usage(
                 calls=calls,
                 http_429=http_429,
+                responses=responses,
                 budget_remaining=remaining,
                 budget_limit=self._limit,
                 calls_left=left,

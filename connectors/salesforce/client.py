@@ -145,6 +145,7 @@ class SalesforceClient:
         self.user_id = ""
         self._reported: tuple[int | None, int | None] = (None, None)
         self.meter = BudgetMeter(None, options.budget_share, counts=self.session)
+        self.session.on_answer = self.meter.answered
         self.policy = RetryPolicy(
             self._classify,
             sleep=sleep,

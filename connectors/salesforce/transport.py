@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -69,14 +70,15 @@ class ApiUsage:
 
 class CountingSession(requests.Session):
     """A ``requests.Session`` with a default timeout on every request that counts
-    calls by kind, counts 429s, remembers ``Retry-After`` and tracks the org's
-    API usage from ``Sforce-Limit-Info``."""
+    calls by kind, tells ``on_answer`` every answer's HTTP status, remembers
+    ``Retry-After`` and tracks the org's API usage from ``Sforce-Limit-Info``."""
 
     def __init__(self, timeout_s: float) -> None:
         super().__init__()
         self.timeout_s = timeout_s
         self.calls: Counter[str] = Counter()
-        self.http_429 = 0
+        #: Told the HTTP status of every answer (the budget meter's ``answered``).
+        self.on_answer: Callable[[int], None] | None = None
         self.api = ApiUsage()
         self.retry_after: float | None = None
         #: Hosts a redirect may lead to (besides the host the request went to).
@@ -147,14 +149,14 @@ class CountingSession(requests.Session):
         return response
 
     def _observe(self, response: requests.Response) -> None:
+        if self.on_answer is not None:
+            self.on_answer(response.status_code)
         info = response.headers.get("Sforce-Limit-Info", "")
         found = _LIMIT_INFO.search(info)
         retry = response.headers.get("Retry-After")
         with self._lock:
             if found:
                 self.api = ApiUsage(int(found["used"]), int(found["total"]))
-            if response.status_code == 429:
-                self.http_429 += 1
             try:
                 self.retry_after = float(retry) if retry is not None else None
             except ValueError:

@@ -150,8 +150,7 @@ class DaemonMetrics:
         self.http_429 = Counter("syncd_api_429", "HTTP 429 answers from the CRM",
                                 label, registry=r)
         self.responses = Counter("syncd_api_responses",
-                                 "CRM answers by HTTP status code, as far as the connector "
-                                 "reports them (today: 429 only; other codes are not counted)",
+                                 "CRM answers by HTTP status code",
                                  [*label, "code"], registry=r)
         self.job_errors = Counter("syncd_job_errors",
                                   "Cycles that raised instead of returning a report",
@@ -216,7 +215,8 @@ class DaemonMetrics:
         for kind, calls in report.api_calls.items():
             self.api_calls.labels(connector=name, kind=kind).inc(calls)
         self.http_429.labels(connector=name).inc(report.http_429)
-        self.responses.labels(connector=name, code="429").inc(report.http_429)
+        for code, answers in report.api_responses.items():
+            self.responses.labels(connector=name, code=str(code)).inc(answers)
         self.dead_letters.labels(connector=name).inc(report.dead_letters)
         _set_or_remove(self.pending, name, report.pending)
         _set_or_remove(self.accounts_pending, name, report.accounts_pending)

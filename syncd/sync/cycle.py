@@ -469,10 +469,12 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool, since: datetime | None) -
 
 
 def _since(now: Usage, before: Usage) -> Usage:
-    """This cycle's calls and 429s (a connector counts over the engine's life)."""
+    """This cycle's calls, answers and 429s (a connector counts over the engine's life)."""
     calls = {k: n - before.calls.get(k, 0) for k, n in now.calls.items()}
+    answers = {k: n - before.responses.get(k, 0) for k, n in now.responses.items()}
     return Usage(calls={k: n for k, n in calls.items() if n}, http_429=now.http_429
-                 - before.http_429, budget_remaining=now.budget_remaining,
+                 - before.http_429, responses={k: n for k, n in answers.items() if n},
+                 budget_remaining=now.budget_remaining,
                  budget_limit=now.budget_limit, calls_left=now.calls_left, stop=now.stop)
 
 
@@ -505,4 +507,5 @@ def _report(c: _Cycle, kind: str) -> CycleReport:
         budget_remaining=t.usage.budget_remaining, skipped=t.skipped,
         error=None if t.error is None else c.store.redact.text(t.error),
         rescored_all=t.rescored_all, accounts_written=t.accounts_written,
-        accounts_pending=accounts_pending, dry_run=c.summary)
+        accounts_pending=accounts_pending, api_responses=dict(t.usage.responses),
+        dry_run=c.summary)

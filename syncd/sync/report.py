@@ -50,6 +50,8 @@ class CycleReport:
     #: account score fields written, and still pending (contact counts exclude accounts)
     accounts_written: int = 0
     accounts_pending: int = 0
+    #: the CRM's answers this cycle by HTTP status (``{200: 41, 429: 2}``)
+    api_responses: Mapping[int, int] = field(default_factory=dict)
     dry_run: DryRunSummary | None = field(default=None, compare=False)
 
     def to_json(self) -> dict[str, Any]:
@@ -58,4 +60,5 @@ class CycleReport:
         d["started_at"] = self.started_at.isoformat()
         d["finished_at"] = self.finished_at.isoformat()
         d["api_calls"] = dict(self.api_calls)
+        d["api_responses"] = {str(code): n for code, n in sorted(self.api_responses.items())}
         return d

@@ -28,6 +28,7 @@ class FakeReport:
     drift_repaired: int = 1
     api_calls: Mapping[str, int] = field(default_factory=lambda: {"read": 5, "write": 2})
     http_429: int = 1
+    api_responses: Mapping[int, int] = field(default_factory=lambda: {200: 6, 429: 1})
     budget_remaining: int | None = 900
     error: str | None = None
     skipped: int = 3

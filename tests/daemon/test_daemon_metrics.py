@@ -11,6 +11,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from syncd.daemon.metrics import DaemonMetrics, StoredCounts, state_reader
+from syncd.state.reports import run_records
 from syncd.sync import run_cycle
 from tests.daemon.fakes import FakeReport
 from tests.kit.memory_crm import MemoryCRM
@@ -45,8 +46,12 @@ def test_no_created_series_and_no_sentinels() -> None:
         "syncd_account_writes_pending",
     ):
         assert f'{name}{{connector="hs"}}' not in text, name
-    m.record_cycle(FakeReport("hs", http_429=3))
-    assert 'syncd_api_responses_total{code="429",connector="hs"} 5.0' in m.exposition().decode()
+    m.record_cycle(FakeReport("hs", http_429=3, api_responses={200: 4, 404: 1, 429: 3}))
+    text = m.exposition().decode()
+    assert 'syncd_api_responses_total{code="429",connector="hs"} 5.0' in text
+    assert 'syncd_api_responses_total{code="200",connector="hs"} 16.0' in text
+    assert 'syncd_api_responses_total{code="404",connector="hs"} 1.0' in text
+    assert 'code="500"' not in text  # only codes seen
 
 
 def test_contacts_per_tier_and_score_histogram_follow_each_cycle(
@@ -102,3 +107,31 @@ def test_state_reader_counts_the_stored_contacts(tmp_path: Path) -> None:
     tiers = {dict(k[1])["tier"]: v for k, v in s.items() if k[0] == "syncd_contacts"}
     assert sum(tiers.values()) == len(crm.contacts) and report.scored == len(crm.contacts)
     assert s[("syncd_contact_scores_count", (("connector", NAME),))] == report.scored
+
+
+def test_each_cycle_exports_the_crm_answers_by_status_code(tmp_path: Path) -> None:
+    crm = MemoryCRM()
+    seed(crm)
+    config = write_config(tmp_path, f"sqlite:///{tmp_path / 'state.db'}")
+    engine, _ = make_engine(config, crm, clock=Clock(NOW))
+    m = DaemonMetrics([NAME])
+    try:
+        first = run_cycle(engine, NAME)
+        m.record_cycle(first)
+        crm.rate_limited = True
+        second = run_cycle(engine, NAME)
+        m.record_cycle(second)
+        stored = {r.run_id: r.report for r in run_records(engine.store.engine, NAME)}
+    finally:
+        engine.close()
+    calls = sum(first.api_calls.values())
+    assert calls > 0 and first.api_responses == {200: calls}
+    assert stored[first.run_id]["api_responses"] == {"200": calls}  # with the run report
+    # the second cycle's answers only (the connector counts over the engine's life)
+    assert second.api_responses.get(429, 0) >= 1 and second.http_429 == second.api_responses[429]
+    assert second.api_responses.get(200, 0) == sum(second.api_calls.values()) - second.http_429
+    s = _samples(m)
+    key = "syncd_api_responses_total"
+    assert s[(key, (("code", "200"), ("connector", NAME)))] == calls + second.api_responses.get(
+        200, 0)
+    assert s[(key, (("code", "429"), ("connector", NAME)))] == second.http_429

@@ -142,6 +142,7 @@ class MemoryConnector(Connector):
         self.write_calls = 0
         self.closed = False
         self.start_calls = Counter(crm.calls)
+        self.start_429 = crm.http_429
 
     def _maybe_kill(self, step: str, n: int) -> None:
         if self.kill_at == f"{step}:{n}":
@@ -263,7 +264,12 @@ class MemoryConnector(Connector):
         calls = self.crm.calls - self.start_calls
         total = sum(self.crm.calls.values())
         left = None if self.crm.budget is None else max(0, self.crm.budget - total)
-        return Usage(calls=dict(calls), http_429=self.crm.http_429, budget_remaining=left,
+        # every simulated call is answered: 429 while rate limited, else 200
+        n429 = self.crm.http_429 - self.start_429
+        answers = {200: sum(calls.values()) - n429, 429: n429}
+        responses = {code: n for code, n in answers.items() if n > 0}
+        return Usage(calls=dict(calls), http_429=self.crm.http_429, responses=responses,
+                     budget_remaining=left,
                      budget_limit=self.crm.budget, calls_left=left,
                      stop=left is not None and left <= 0)
 

@@ -76,6 +76,9 @@ def test_injected_429s_and_500s_still_end_with_every_score_written(
         f"{dropped} dropped connections retried"
     )
     assert faults > 20 and dropped > 0 and usage.http_429 == app.log.count(status=429)
+    # every answer counted by status; dropped connections got none
+    answered = {int(k): n for k, n in app.log.stats({})["by_status"].items() if k != "dropped"}
+    assert usage.responses == answered and {200, 429, 500} <= set(answered)
     assert sum(clock.sleeps) >= app.log.count(status=429)  # each 429 waited its Retry-After (1 s)
 
 

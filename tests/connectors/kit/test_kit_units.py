@@ -101,6 +101,23 @@ def test_budget_meter_without_a_known_limit_stops_only_when_told() -> None:
     assert meter.stop
 
 
+def test_budget_meter_counts_answers_by_status_and_derives_429s() -> None:
+    class SessionCounts:  # a session that counts its own calls
+        def __init__(self) -> None:
+            self.calls = {"read": 4}
+
+    for meter in (BudgetMeter(None, 1.0), BudgetMeter(100, 0.5, counts=SessionCounts())):
+        assert meter.snapshot().responses == {} and meter.snapshot().http_429 == 0
+        for status in (200, 200, 429, 500, 200, 404, 429):
+            meter.answered(status)
+        usage = meter.snapshot()
+        assert usage.responses == {200: 3, 429: 2, 500: 1, 404: 1}
+        assert usage.http_429 == 2
+        meter.answered(200)
+        assert usage.responses[200] == 3  # a snapshot does not move
+        assert meter.snapshot().responses[200] == 4
+
+
 def test_token_bucket_paces_on_the_injected_clock() -> None:
     clock = ManualClock()
     bucket = TokenBucket(10, 1.0, clock=clock, sleep=clock.sleep)

@@ -145,7 +145,13 @@ def test_retry_policy_retries_5xx_and_honours_retry_after(org: Org) -> None:
         list(conn.changes(None, org.clock.utc()))
     # 429 waits honour the fake's Retry-After: 1 and have their own bound
     assert org.clock.sleeps == [1.0] * RATE_LIMIT_WAITS
-    assert conn.usage().http_429 == RATE_LIMIT_WAITS + 1
+    usage = conn.usage()
+    assert usage.http_429 == RATE_LIMIT_WAITS + 1
+    # every answer the session saw is counted by status: the login's 200s and the faults
+    answered = {int(k): n for k, n in org.app.log.stats({})["by_status"].items()}
+    assert usage.responses == answered
+    assert usage.responses[503] == ATTEMPTS and usage.responses[429] == RATE_LIMIT_WAITS + 1
+    assert usage.responses[200] >= 1
 
 
 def test_request_limit_exceeded_is_not_retried(clock: ManualClock) -> None:

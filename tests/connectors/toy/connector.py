@@ -69,8 +69,9 @@ class ToyConnector(Connector):
             self.crm.calls[kind] += 1
             if self.crm.rate_limited:
                 self.crm.http_429 += 1
-                self.meter.saw_429()
+                self.meter.answered(429)
                 raise _TooMany()
+            self.meter.answered(200)
             return fn()
 
         try:
