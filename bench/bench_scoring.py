@@ -132,7 +132,7 @@ def _iso(ts: float) -> str:
 
 
 def to_json(c: Contact) -> dict[str, object]:
-    """The canonical JSON form (DESIGN \u00a72) of a bench contact."""
+    """The canonical JSON form (docs/scoring.md, "Contacts") of a bench contact."""
     acc = c.account
     assert acc is not None
     return {

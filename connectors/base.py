@@ -1,6 +1,7 @@
-"""The connector contract (DESIGN.md §6): what the sync engine may ask of a CRM.
+"""The connector contract: what the sync engine may ask of a CRM (explained for
+newcomers in docs/architecture.md, "The connector contract").
 
-Everything here is CRM-neutral domain data: canonical JSON (DESIGN.md §2) and
+Everything here is CRM-neutral domain data: canonical JSON (docs/scoring.md, "Contacts") and
 small frozen dataclasses, never an SDK object. A connector keeps CRM shapes at
 its edge (its ``mapping.py``); past ``changes()`` and ``write()`` nothing sees a
 raw CRM record.
@@ -158,7 +159,7 @@ class WrittenValues:
 class ContactRecord:
     """One scorable person (HubSpot contact, Salesforce Lead or Contact).
 
-    ``data`` is canonical contact JSON (DESIGN.md §2) *without* ``account`` and
+    ``data`` is canonical contact JSON (docs/scoring.md, "Contacts") *without* ``account`` and
     ``activities``: those travel as ``account_id`` and ``ActivityRecord``s so
     that the engine can store and update them independently. ``kind`` is the
     CRM object the record lives in (``"contact"``, ``"lead"`` …); the engine
@@ -188,7 +189,7 @@ class AccountRecord:
 
 @dataclass(frozen=True, slots=True)
 class ActivityRecord:
-    """One canonical activity (DESIGN.md §2: ``type``, ``at`` and attributes)
+    """One canonical activity (docs/scoring.md, "Contacts": ``type``, ``at`` and attributes)
     for one contact. ``key`` is stable across re-reads (the CRM's id of the
     event, prefixed by its source) so re-reading a lookback window replaces
     instead of duplicating. An activity shared by several contacts (a meeting

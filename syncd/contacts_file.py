@@ -1,4 +1,4 @@
-"""Reading canonical contacts (DESIGN.md §2) from JSONL, one contact per line.
+"""Reading canonical contacts (docs/scoring.md, "Contacts") from JSONL, one contact per line.
 
 This is the one input reader: ``syncd score`` and the sync engine use it.
 

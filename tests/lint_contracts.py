@@ -2,7 +2,7 @@
 library, itself and a short list of allowed third-party packages.
 
 import-linter's built-in contracts can only forbid named modules; the scoring
-core's rule (DESIGN.md §1) is an allow-list, so it needs this contract.
+core's rule (docs/architecture.md, "Layers") is an allow-list, so it needs this contract.
 """
 
 from __future__ import annotations

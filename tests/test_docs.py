@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -127,6 +128,16 @@ def test_every_reference_resolves_in_the_repository(doc: Path) -> None:
     missing = [ref for ref, path in _references(doc) if not path.exists()]
     assert missing == []
     assert "DESIGN" not in doc.read_text(encoding="utf-8")  # users never see that file
+
+
+def test_no_tracked_file_cites_the_internal_design_notes() -> None:
+    """The design notes are not in the repository: code and docs cite docs/ instead."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
+                             check=True).stdout.split()
+    citing = [name for name in tracked if name != "tests/test_docs.py"
+              and (ROOT / name).is_file()
+              and "DESIGN.md" in (ROOT / name).read_text(encoding="utf-8", errors="replace")]
+    assert citing == []
 
 
 def test_the_reference_check_sees_links_and_paths() -> None:

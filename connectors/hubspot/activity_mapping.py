@@ -1,5 +1,5 @@
 """HubSpot engagements, email events, form submissions and page views -> canonical activities
-(DESIGN.md §2). Pure: no I/O, no clock.
+(docs/scoring.md, "Contacts"). Pure: no I/O, no clock.
 
 Defaults (config can change the patterns):
 

@@ -1,4 +1,4 @@
-"""HubSpot records <-> canonical JSON (DESIGN.md §2). Pure: no I/O, no clock.
+"""HubSpot records <-> canonical JSON (docs/scoring.md, "Contacts"). Pure: no I/O, no clock.
 
 Every ``map_*`` function takes the property strings HubSpot answered and returns the
 canonical record plus ``warnings`` (one line each, naming the record id and the field)

@@ -1,5 +1,5 @@
 """Pure mapping of activity records (Task, Event, CampaignMember, configured custom
-objects) to canonical activities (DESIGN.md §2). No I/O.
+objects) to canonical activities (docs/scoring.md, "Contacts"). No I/O.
 
 Tasks are classified by ``TASK_RULES`` (TaskSubtype, Type, Subject pattern);
 campaign memberships by the campaign's Type and the member's Status. Keys are

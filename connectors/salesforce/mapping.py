@@ -1,4 +1,4 @@
-"""Pure mapping of Leads, Contacts and Accounts to canonical JSON (DESIGN.md §2), and
+"""Pure mapping of Leads, Contacts and Accounts to canonical JSON (docs/scoring.md, "Contacts"), and
 the value parsing shared with `activities.py`. No I/O.
 
 Records arrive flattened: ``{"Id": ..., "Account.Name": ..., "Who.Type": ...}``

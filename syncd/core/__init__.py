@@ -10,7 +10,7 @@ Public API::
     contact = contact_from_json(obj)                 # raises ContactError
     results = score_batch(model, contacts, as_of)    # input order preserved
     # or, streaming contacts: finish_batch(model, [score_contact(model, c, ts) ...], as_of)
-    result_to_json(results[0])                       # DESIGN §2 shape
+    result_to_json(results[0])                       # the result JSON (docs/scoring.md)
     account_scores(model, results)
 """
 

@@ -1,9 +1,10 @@
-"""Canonical JSON (DESIGN §2) <-> domain types.
+"""Canonical JSON (docs/scoring.md, "Contacts") <-> domain types.
 
 ``contact_from_json`` validates strictly and raises ``ContactError`` whose
 message names the offending field path, e.g.
 ``activities[2].at: not an ISO-8601 date-time``. ``result_to_json`` produces the
-DESIGN §2 result shape plus ``mql``, ``summary`` and ``account_key`` (and
+result shape of docs/scoring.md ("The score") plus ``mql``, ``summary`` and
+``account_key`` (and
 ``persona`` when the model has a buying group and the contact holds a persona
 or has an account). ``account_score_to_json`` adds ``buying_group`` (the
 account's signals) when the model has one.
@@ -178,7 +179,8 @@ def contact_from_json(obj: object) -> Contact:
 
 
 def result_to_json(r: ScoreResult) -> dict[str, Any]:
-    """DESIGN §2 result shape, plus ``mql``, ``summary``, ``account_key`` and
+    """The result shape of docs/scoring.md ("The score"), plus ``mql``, ``summary``,
+    ``account_key`` and
     ``persona`` (see module docstring)."""
     return {
         "id": r.id,

@@ -1,6 +1,6 @@
 """Account keys: how contacts are grouped into accounts.
 
-Contract (DESIGN §2): a contact's account key is, in order,
+Contract (docs/scoring.md, "Accounts"): a contact's account key is, in order,
 ``id:<CRM account id>``; else ``domain:<corporate e-mail domain>`` (free-mail
 domains never count); else ``domain:<account domain>``; else
 ``name:<normalised company name>`` (the contact's ``company`` or the account's

@@ -1,4 +1,4 @@
-"""Durable state of syncd (DESIGN.md §7): cursors, the local copy of every
+"""Durable state of syncd (docs/architecture.md, "One cycle"): cursors, the local copy of every
 contact as canonical JSON with its accounts and activities, the values last
 written, the write ledger, score and run history, and per-connector locks.
 

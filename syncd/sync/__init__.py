@@ -1,4 +1,4 @@
-"""One sync cycle per connector (DESIGN.md §7): ``run_cycle(engine, name)``.
+"""One sync cycle per connector (docs/architecture.md, "One cycle"): ``run_cycle(engine, name)``.
 
 The write-back decision lives in ``writeback.py`` (pure); the cycle in ``cycle.py``; the wiring
 (settings, store, models, connector factory) in ``engine.py``.

@@ -1,4 +1,4 @@
-"""One cycle of one connector (DESIGN.md §7).
+"""One cycle of one connector (docs/architecture.md, "One cycle").
 
 pull pages -> commit each page with its cursor -> re-diff contacts whose only
 change is the CRM's values of syncd's fields (no rescore) -> resolve accounts

@@ -1,4 +1,4 @@
-"""Golden tests for the shipped models (DESIGN §3) and the example leads."""
+"""Golden tests for the shipped models (docs/scoring.md) and the example leads."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reference scorer: DESIGN §3 written as plainly as possible, on the
+"""The reference scorer: docs/scoring.md written as plainly as possible, on the
 condition semantics of ``syncd.core.matchers`` (the reference meaning of
 every condition). Tests check that the fast path (``plan.py`` +
 ``scoring.score_contact``) gives the same partial results."""
