@@ -22,6 +22,7 @@ test: lint pytest
 
 lint: $(STAMP)
 	$(BIN)/ruff check syncd connectors tests bench
+	$(BIN)/ruff format --check syncd connectors tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 

@@ -26,22 +26,30 @@ def main(n: int) -> None:
     for co in ds.companies:
         crm.add_account(co.key, name=co.name, domain=co.domain)
     for c in ds.contacts:
-        crm.add_contact(c.key, email=c.email, account_id=c.company_key,
-                        properties={"title": c.title})
+        crm.add_contact(
+            c.key, email=c.email, account_id=c.company_key, properties={"title": c.title}
+        )
     for i, a in enumerate(ds.activities):
         crm.add_activity(f"a{i}", a.contact_key, type=a.type, at=a.at.isoformat(), **a.attrs)
     tmp = Path(tempfile.mkdtemp())
     clock = Clock()
-    app, _ = make_engine(write_config(tmp, f"sqlite:///{tmp / 's.db'}"), crm, clock=clock,
-                         page_size=500, write_batch_size=100)
+    app, _ = make_engine(
+        write_config(tmp, f"sqlite:///{tmp / 's.db'}"),
+        crm,
+        clock=clock,
+        page_size=500,
+        write_batch_size=100,
+    )
     for label in ("first", "re-read", "daily rescore"):
         if label == "daily rescore":
             clock.now = NOW + timedelta(days=1)
         t = time.perf_counter()
         r = run_cycle(app, NAME)
         dt = time.perf_counter() - t
-        print(f"{label:>14}: {dt:6.2f}s  pulled={r.pulled} scored={r.scored} "
-              f"written={r.written} ({r.status}) {n / dt:,.0f} contacts/s")
+        print(
+            f"{label:>14}: {dt:6.2f}s  pulled={r.pulled} scored={r.scored} "
+            f"written={r.written} ({r.status}) {n / dt:,.0f} contacts/s"
+        )
 
 
 if __name__ == "__main__":

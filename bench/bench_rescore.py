@@ -37,13 +37,36 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-TITLES = ["VP Engineering", "Engineering Manager", "Genel Müdür", "Satış Müdürü", "Analyst",
-          "Διευθύνων Σύμβουλος", "Geschäftsführer", "Vertriebsleiter", "Directeur général",
-          "Responsable Marketing", "Gerente de Ventas", "Software Engineer", "CTO", "Intern"]
-URLS = ["https://v.example/pricing", "https://v.example/demo", "https://v.example/blog/x",
-        "https://v.example/careers", "https://v.example/", "https://v.example/docs"]
-TYPES = ["page_view"] * 8 + ["email_open"] * 5 + ["email_click"] * 2 + [
-    "content_download", "webinar_attended", "support_ticket", "form_submit"]
+TITLES = [
+    "VP Engineering",
+    "Engineering Manager",
+    "Genel Müdür",
+    "Satış Müdürü",
+    "Analyst",
+    "Διευθύνων Σύμβουλος",
+    "Geschäftsführer",
+    "Vertriebsleiter",
+    "Directeur général",
+    "Responsable Marketing",
+    "Gerente de Ventas",
+    "Software Engineer",
+    "CTO",
+    "Intern",
+]
+URLS = [
+    "https://v.example/pricing",
+    "https://v.example/demo",
+    "https://v.example/blog/x",
+    "https://v.example/careers",
+    "https://v.example/",
+    "https://v.example/docs",
+]
+TYPES = (
+    ["page_view"] * 8
+    + ["email_open"] * 5
+    + ["email_click"] * 2
+    + ["content_download", "webinar_attended", "support_ticket", "form_submit"]
+)
 
 
 def _iso(dt: datetime) -> str:
@@ -54,23 +77,42 @@ def pages(n: int, per: int, seed: int, size: int = 500) -> Any:
     """Pages of ``size`` generated contacts (4 per account) with their
     accounts and ``per`` activities each."""
     from connectors.base import AccountRecord, ActivityRecord, ContactRecord, Page
+
     rnd = random.Random(seed)
     for start in range(0, n, size):
         contacts, accounts, acts = [], {}, []
         for i in range(start, min(n, start + size)):
             acc = f"acc{i // 4}"
-            accounts[acc] = AccountRecord(acc, {"name": f"Company {i // 4}",
-                                                "domain": f"company{i // 4}.example",
-                                                "properties": {"industry": "Technology"}})
-            contacts.append(ContactRecord(f"c{i:07d}", "contact", {
-                "email": f"user{i}@company{i // 4}.example",
-                "properties": {"title": rnd.choice(TITLES), "country": "DE",
-                               "employees": rnd.choice([10, 80, 250, 1200])},
-                "created_at": _iso(NOW - timedelta(days=300))}, account_id=acc))
+            accounts[acc] = AccountRecord(
+                acc,
+                {
+                    "name": f"Company {i // 4}",
+                    "domain": f"company{i // 4}.example",
+                    "properties": {"industry": "Technology"},
+                },
+            )
+            contacts.append(
+                ContactRecord(
+                    f"c{i:07d}",
+                    "contact",
+                    {
+                        "email": f"user{i}@company{i // 4}.example",
+                        "properties": {
+                            "title": rnd.choice(TITLES),
+                            "country": "DE",
+                            "employees": rnd.choice([10, 80, 250, 1200]),
+                        },
+                        "created_at": _iso(NOW - timedelta(days=300)),
+                    },
+                    account_id=acc,
+                )
+            )
             for k in range(per):
                 t = rnd.choice(TYPES)
-                data: dict[str, Any] = {"type": t, "at": _iso(
-                    NOW - timedelta(seconds=int(rnd.random() * 200 * 86400)))}
+                data: dict[str, Any] = {
+                    "type": t,
+                    "at": _iso(NOW - timedelta(seconds=int(rnd.random() * 200 * 86400))),
+                }
                 if t in ("page_view", "email_click"):
                     data["url"] = rnd.choice(URLS)
                 acts.append(ActivityRecord(f"a{i}-{k}", f"c{i:07d}", data))
@@ -79,7 +121,8 @@ def pages(n: int, per: int, seed: int, size: int = 500) -> Any:
 
 def _settings(tmp: Path, db: Path) -> Path:
     p = tmp / "syncd.yaml"
-    p.write_text(f"""\
+    p.write_text(
+        f"""\
 state:
   url: "sqlite:///{db}"
 connectors:
@@ -88,19 +131,21 @@ connectors:
     access_token: "bench-token"
     model: {ROOT / "config" / "models" / "default.yaml"}
     daily_rescore_at: "00:00"
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return p
 
 
 def _peak_kb() -> int:
     status = Path("/proc/self/status").read_text()
     found = re.search(r"VmHWM:\s+(\d+)", status)
-    return int(found.group(1)) if found else int(
-        resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    return int(found.group(1)) if found else int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def child_seed(n: int, per: int, seed: int, db: Path) -> None:
     from syncd.state import Store
+
     store = Store.open(f"sqlite:///{db}")
     for page in pages(n, per, seed):
         store.commit_page("bench", page, NOW)
@@ -129,8 +174,14 @@ def child_rescore(db: Path) -> None:
         def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
             return FieldsReport()
 
-        def changes(self, cursor: Any, run_start: datetime, *, full: bool = False,
-                    since: datetime | None = None) -> Any:
+        def changes(
+            self,
+            cursor: Any,
+            run_start: datetime,
+            *,
+            full: bool = False,
+            since: datetime | None = None,
+        ) -> Any:
             return iter(())
 
         def write(self, updates: Sequence[Any]) -> list[WriteOutcome]:
@@ -150,9 +201,19 @@ def child_rescore(db: Path) -> None:
     report = run_cycle(engine, "bench", rescore_only=True)
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     engine.close()
-    print(json.dumps({"scored": report.scored, "written": report.written,
-                      "first_written": first.written, "status": report.status,
-                      "seconds": secs, "cpu_s": cpu, "peak_kb": _peak_kb()}))
+    print(
+        json.dumps(
+            {
+                "scored": report.scored,
+                "written": report.written,
+                "first_written": first.written,
+                "status": report.status,
+                "seconds": secs,
+                "cpu_s": cpu,
+                "peak_kb": _peak_kb(),
+            }
+        )
+    )
 
 
 def main() -> None:
@@ -173,18 +234,28 @@ def main() -> None:
     for n in [int(s) for s in a.sizes.split(",")]:
         with tempfile.TemporaryDirectory() as tmp:
             db = Path(tmp) / "state.db"
-            me = [sys.executable, __file__, "--activities", str(a.activities),
-                  "--seed", str(a.seed), "--child"]
+            me = [
+                sys.executable,
+                __file__,
+                "--activities",
+                str(a.activities),
+                "--seed",
+                str(a.seed),
+                "--child",
+            ]
             subprocess.run([*me, "seed", str(n), str(db)], check=True)
-            done = subprocess.run([*me, "rescore", str(db)], check=True, capture_output=True,
-                                  text=True)
+            done = subprocess.run(
+                [*me, "rescore", str(db)], check=True, capture_output=True, text=True
+            )
         r = json.loads(done.stdout.strip().splitlines()[-1])
         rate, cpu_rate = r["scored"] / r["seconds"], r["scored"] / r["cpu_s"]
         mb = r["peak_kb"] / 1024
         peaks.append(mb)
-        print(f"rescore-only N={n}: {r['scored']} scored, {r['written']} written in "
-              f"{r['seconds']:.2f} s ({r['cpu_s']:.2f} s CPU): {rate:,.0f} contacts/s "
-              f"({cpu_rate:,.0f}/s by CPU), peak RSS {mb:.1f} MB, status {r['status']}")
+        print(
+            f"rescore-only N={n}: {r['scored']} scored, {r['written']} written in "
+            f"{r['seconds']:.2f} s ({r['cpu_s']:.2f} s CPU): {rate:,.0f} contacts/s "
+            f"({cpu_rate:,.0f}/s by CPU), peak RSS {mb:.1f} MB, status {r['status']}"
+        )
         out[f"rescore_contacts_per_s_{n}"] = round(rate)
         out[f"cpu_contacts_per_s_{n}"] = round(cpu_rate)
         out[f"peak_rss_mb_{n}"] = round(mb, 1)

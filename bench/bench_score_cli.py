@@ -45,11 +45,27 @@ def run(fmt: str, path: Path, pythonpath: str | None) -> tuple[float, float]:
     env = dict(os.environ)
     if pythonpath:
         env["PYTHONPATH"] = pythonpath
-    cmd = ["/usr/bin/time", "-v", sys.executable, "-m", "syncd", "score",
-           "--model", str(ROOT / "syncd/models/default.yaml"), "--input", str(path),
-           "--as-of", AS_OF.isoformat(), "--format", fmt, "--output", os.devnull]
-    proc = subprocess.run(cmd, env=env, cwd=tempfile.gettempdir(), capture_output=True,
-                          text=True, check=False)
+    cmd = [
+        "/usr/bin/time",
+        "-v",
+        sys.executable,
+        "-m",
+        "syncd",
+        "score",
+        "--model",
+        str(ROOT / "syncd/models/default.yaml"),
+        "--input",
+        str(path),
+        "--as-of",
+        AS_OF.isoformat(),
+        "--format",
+        fmt,
+        "--output",
+        os.devnull,
+    ]
+    proc = subprocess.run(
+        cmd, env=env, cwd=tempfile.gettempdir(), capture_output=True, text=True, check=False
+    )
     if proc.returncode not in (0, 1):
         raise SystemExit(f"syncd score failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
     wall = re.search(r"Elapsed \(wall clock\) time.*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
@@ -73,8 +89,18 @@ def main() -> None:
     size_mb = path.stat().st_size / 1e6
     for fmt in args.formats.split(","):
         seconds, rss = run(fmt, path, args.pythonpath)
-        print(json.dumps({"format": fmt, "contacts": args.n, "input_mb": round(size_mb),
-                          "seconds": round(seconds, 1), "peak_rss_mb": round(rss)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "format": fmt,
+                    "contacts": args.n,
+                    "input_mb": round(size_mb),
+                    "seconds": round(seconds, 1),
+                    "peak_rss_mb": round(rss),
+                }
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

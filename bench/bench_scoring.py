@@ -58,16 +58,39 @@ from syncd.modelfile import load_model, parse_model  # noqa: E402
 AS_OF = datetime(2026, 11, 23, tzinfo=UTC)
 #: Scoring must never be a sync's bottleneck: at least this many contacts/s on one core.
 FLOOR = 15_000
-TITLES = ["VP Engineering", "Engineering Manager", "Genel Müdür", "Satış Müdürü", "Analyst",
-          "Διευθύνων Σύμβουλος", "Geschäftsführer", "Vertriebsleiter", "Directeur général",
-          "Responsable Marketing", "Gerente de Ventas", "Software Engineer", "CTO", "Intern"]
+TITLES = [
+    "VP Engineering",
+    "Engineering Manager",
+    "Genel Müdür",
+    "Satış Müdürü",
+    "Analyst",
+    "Διευθύνων Σύμβουλος",
+    "Geschäftsführer",
+    "Vertriebsleiter",
+    "Directeur général",
+    "Responsable Marketing",
+    "Gerente de Ventas",
+    "Software Engineer",
+    "CTO",
+    "Intern",
+]
 INDUSTRIES = ["Technology", "Retail", "Manufacturing", "Finance", "Logistics"]
 COUNTRIES = ["US", "UK", "CA", "DE", "TR", "GR", "FR", "ES"]
-URLS = ["https://v.example/pricing", "https://v.example/demo", "https://v.example/blog/x",
-        "https://v.example/careers", "https://v.example/", "https://v.example/docs"]
+URLS = [
+    "https://v.example/pricing",
+    "https://v.example/demo",
+    "https://v.example/blog/x",
+    "https://v.example/careers",
+    "https://v.example/",
+    "https://v.example/docs",
+]
 KINDS = ["case_study", "whitepaper", "ebook"]
-TYPES = ["page_view"] * 8 + ["email_open"] * 5 + ["email_click"] * 2 + [
-    "content_download", "webinar_attended", "support_ticket", "unsubscribe", "form_submit"]
+TYPES = (
+    ["page_view"] * 8
+    + ["email_open"] * 5
+    + ["email_click"] * 2
+    + ["content_download", "webinar_attended", "support_ticket", "unsubscribe", "form_submit"]
+)
 
 
 DEPARTMENTS = ["Sales", "Marketing", "IT", "Finance", "Operations", "Engineering"]
@@ -88,8 +111,13 @@ def account_numbers(n: int, sizes: tuple[int, int] | None, seed: int) -> list[in
     return out[:n]
 
 
-def generate(n: int, per: int = 20, seed: int = 42, sizes: tuple[int, int] | None = None,
-             departments: bool = False) -> list[Contact]:
+def generate(
+    n: int,
+    per: int = 20,
+    seed: int = 42,
+    sizes: tuple[int, int] | None = None,
+    departments: bool = False,
+) -> list[Contact]:
     rnd = random.Random(seed)
     drnd = random.Random(seed + 2)
     accounts = account_numbers(n, sizes, seed + 1)
@@ -112,18 +140,29 @@ def generate(n: int, per: int = 20, seed: int = 42, sizes: tuple[int, int] | Non
                 attrs["form"] = "Contact us"
             acts.append(Activity(t, ts, attrs))
         props: dict[str, str | int | float | bool] = {
-            "title": rnd.choice(TITLES), "industry": rnd.choice(INDUSTRIES),
+            "title": rnd.choice(TITLES),
+            "industry": rnd.choice(INDUSTRIES),
             "employees": rnd.choice([10, 80, 250, "1,200", "450"]),
-            "country": rnd.choice(COUNTRIES)}
+            "country": rnd.choice(COUNTRIES),
+        }
         if rnd.random() < 0.01:
             props["occupation"] = "Student"
         if departments:
             props["department"] = drnd.choice(DEPARTMENTS)
-        out.append(Contact(
-            id=f"c{i}", email=f"user{i}@company{acc_no}.example", properties=props,
-            account=Account(id=f"acc{acc_no}", name=f"Company {acc_no}",
-                            properties={"priority": acc_no % 97 == 0}),
-            activities=tuple(acts), created_ts=now - 300 * 86400))
+        out.append(
+            Contact(
+                id=f"c{i}",
+                email=f"user{i}@company{acc_no}.example",
+                properties=props,
+                account=Account(
+                    id=f"acc{acc_no}",
+                    name=f"Company {acc_no}",
+                    properties={"priority": acc_no % 97 == 0},
+                ),
+                activities=tuple(acts),
+                created_ts=now - 300 * 86400,
+            )
+        )
     return out
 
 
@@ -136,7 +175,9 @@ def to_json(c: Contact) -> dict[str, object]:
     acc = c.account
     assert acc is not None
     return {
-        "id": c.id, "email": c.email, "properties": dict(c.properties),
+        "id": c.id,
+        "email": c.email,
+        "properties": dict(c.properties),
         "account": {"id": acc.id, "name": acc.name, "properties": dict(acc.properties)},
         "created_at": None if c.created_ts is None else _iso(c.created_ts),
         "activities": [{"type": a.type, "at": _iso(a.ts), **a.attrs} for a in c.activities],
@@ -165,11 +206,10 @@ def with_buying_group() -> CompiledModel:
     indent = lines[start][: lines[start].index("#")]
     i = start
     while i < len(lines) and lines[i].startswith(indent + "# "):
-        lines[i] = indent + lines[i][len(indent) + 2:]
+        lines[i] = indent + lines[i][len(indent) + 2 :]
         i += 1
     csv = (path.parent / "priority-accounts.csv").read_text(encoding="utf-8")
-    return compile_model(parse_model("\n".join(lines), str(path),
-                                     {"priority-accounts.csv": csv}))
+    return compile_model(parse_model("\n".join(lines), str(path), {"priority-accounts.csv": csv}))
 
 
 def main() -> None:
@@ -178,8 +218,7 @@ def main() -> None:
     sizes = (1, 50) if "--accounts-1-50" in sys.argv[1:] else None
     group = "--buying-group" in sys.argv[1:]
     n = int(args[0]) if args else 100_000
-    model = (with_buying_group() if group
-             else load_model(ROOT / "syncd" / "models" / "default.yaml"))
+    model = with_buying_group() if group else load_model(ROOT / "syncd" / "models" / "default.yaml")
     nj, tj = measure_json(min(n, 20_000))
     construct_per_s = round(nj / tj)
     gc.collect()
@@ -187,8 +226,10 @@ def main() -> None:
     contacts = generate(n, sizes=sizes, departments=group)
     t1 = time.perf_counter()
     n_acts = sum(len(c.activities) for c in contacts)
-    print(f"generated+constructed {n} contacts / {n_acts} activities in {t1 - t0:.2f}s "
-          f"({n / (t1 - t0):,.0f} contacts/s construction incl. generation)")
+    print(
+        f"generated+constructed {n} contacts / {n_acts} activities in {t1 - t0:.2f}s "
+        f"({n / (t1 - t0):,.0f} contacts/s construction incl. generation)"
+    )
     print(f"contact_from_json: {nj} contacts in {tj:.2f}s ({construct_per_s:,} contacts/s)")
     score_batch(model, contacts[:1000], AS_OF)  # warm caches
     if freeze:
@@ -203,13 +244,26 @@ def main() -> None:
     for r in results:
         tiers[r.tier] = tiers.get(r.tier, 0) + 1
     print(f"tiers: {json.dumps(tiers, sort_keys=True)}")
-    print(f"scoring (gc.freeze: {'yes' if freeze else 'no'}): {secs:.2f}s wall, {cpu:.2f}s CPU "
-          f"({n / cpu:,.0f} contacts/s by CPU time)")
-    print(f"floor {FLOOR:,} contacts/s on one core: {n / cpu / FLOOR:.2f}x by CPU time, "
-          f"{n / secs / FLOOR:.2f}x by wall time")
-    print(json.dumps({"contacts_per_s": round(n / secs), "activities_per_s": round(n_acts / secs),
-                      "contacts": n, "seconds": round(secs, 3), "cpu_seconds": round(cpu, 3),
-                      "construct_per_s": construct_per_s}))
+    print(
+        f"scoring (gc.freeze: {'yes' if freeze else 'no'}): {secs:.2f}s wall, {cpu:.2f}s CPU "
+        f"({n / cpu:,.0f} contacts/s by CPU time)"
+    )
+    print(
+        f"floor {FLOOR:,} contacts/s on one core: {n / cpu / FLOOR:.2f}x by CPU time, "
+        f"{n / secs / FLOOR:.2f}x by wall time"
+    )
+    print(
+        json.dumps(
+            {
+                "contacts_per_s": round(n / secs),
+                "activities_per_s": round(n_acts / secs),
+                "contacts": n,
+                "seconds": round(secs, 3),
+                "cpu_seconds": round(cpu, 3),
+                "construct_per_s": construct_per_s,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

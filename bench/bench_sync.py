@@ -122,8 +122,9 @@ class Child:
 
     def __init__(self, argv: list[str], name: str) -> None:
         self.name = name
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     text=True, bufsize=1)
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        )
 
     def read(self) -> dict[str, Any]:
         assert self.proc.stdout is not None
@@ -158,8 +159,11 @@ def classify(crm: str, endpoint: str) -> str:
     if crm == "salesforce":
         if path.startswith(("/services/oauth2/", "/services/Soap/")):
             return "auth"
-        if "/jobs/ingest" in path or path.endswith("/composite/sobjects") or (
-                method == "PATCH" and "/sobjects/" in path):
+        if (
+            "/jobs/ingest" in path
+            or path.endswith("/composite/sobjects")
+            or (method == "PATCH" and "/sobjects/" in path)
+        ):
             return "write"
         if "/query" in path:
             return "read"
@@ -183,8 +187,9 @@ def calls_by_kind(crm: str, stats: Mapping[str, Any]) -> dict[str, int]:
     return out
 
 
-def minimum(crm: str, rows: Mapping[str, Any] | None, updates: int, accounts: int,
-            full: bool) -> M.Minimum:
+def minimum(
+    crm: str, rows: Mapping[str, Any] | None, updates: int, accounts: int, full: bool
+) -> M.Minimum:
     if crm == "salesforce":
         return M.salesforce(rows, updates, accounts)
     return M.hubspot(rows, updates, accounts, full=full)
@@ -203,17 +208,42 @@ def _daily_rescore_at(now: float) -> str:
 
 def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) -> None:
     py = sys.executable
-    fake = Child([py, str(HERE / "sync_fake.py"), "--crm", crm, "--contacts", str(n),
-                  "--seed", str(args.seed), "--latency-ms", str(args.latency_ms)], f"{crm} fake")
+    fake = Child(
+        [
+            py,
+            str(HERE / "sync_fake.py"),
+            "--crm",
+            crm,
+            "--contacts",
+            str(n),
+            "--seed",
+            str(args.seed),
+            "--latency-ms",
+            str(args.latency_ms),
+        ],
+        f"{crm} fake",
+    )
     engine: Child | None = None
     try:
         hello = fake.read()
         objects = ", ".join(f"{v:,} {k}" for k, v in hello["objects"].items() if v)
         print(f"# {crm} N={n:,}: fake on {hello['url']} with {objects}", flush=True)
         with tempfile.TemporaryDirectory(prefix="syncd-bench-") as tmp:
-            engine = Child([py, str(HERE / "sync_engine.py"), "--crm", crm, "--url",
-                            hello["url"], "--dir", tmp, "--daily-rescore-at",
-                            _daily_rescore_at(float(hello["clock"]))], f"{crm} engine")
+            engine = Child(
+                [
+                    py,
+                    str(HERE / "sync_engine.py"),
+                    "--crm",
+                    crm,
+                    "--url",
+                    hello["url"],
+                    "--dir",
+                    tmp,
+                    "--daily-rescore-at",
+                    _daily_rescore_at(float(hello["clock"])),
+                ],
+                f"{crm} engine",
+            )
             engine.read()
             setup = engine.ask(op="setup")
             if not setup["ok"]:
@@ -227,8 +257,9 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                 changed = 0
                 if step.change:
                     fake.ask(op="advance", seconds=step.advance_s / 2)
-                    changed = int(fake.ask(op="change", share=args.change,
-                                           seed=args.seed)["changed"])
+                    changed = int(
+                        fake.ask(op="change", share=args.change, seed=args.seed)["changed"]
+                    )
                     fake.ask(op="advance", seconds=step.advance_s / 2)
                 elif step.advance_s:
                     fake.ask(op="advance", seconds=step.advance_s)
@@ -243,8 +274,9 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                     # HubSpot pulls stop a safety lag before the run's start (search
                     # index lag); what falls inside it is read by the next cycle
                     lag = M.HUBSPOT_SAFETY_LAG_S if crm == "hubspot" else 0.0
-                    rows = fake.ask(op="modified", since=max(0.0, since - lag),
-                                    until=started - lag)["modified"]
+                    rows = fake.ask(
+                        op="modified", since=max(0.0, since - lag), until=started - lag
+                    )["modified"]
                     if crm == "salesforce" and step.kind == "full":
                         # every record; the cycle's own writes moved the written
                         # records' stamps past its start, out of "modified"
@@ -253,13 +285,24 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                 updates = int(report["written"]) + int(report["write_failures"])
                 calls = calls_by_kind(crm, stats)
                 search = calls.pop("search")
-                least = minimum(crm, rows, updates, int(report.get("accounts_written", 0)),
-                                step.kind == "full")
+                least = minimum(
+                    crm, rows, updates, int(report.get("accounts_written", 0)), step.kind == "full"
+                )
                 result = RunResult(
-                    crm, n, step, report, float(done["seconds"]), float(done["cpu_s"]),
-                    int(done["peak_rss_kb"]) / 1024, calls, least,
-                    int(stats["by_status"].get("429", 0)), changed,
-                    M.rate_bound_s(crm, least), M.latency_bound_s(least, args.latency_ms))
+                    crm,
+                    n,
+                    step,
+                    report,
+                    float(done["seconds"]),
+                    float(done["cpu_s"]),
+                    int(done["peak_rss_kb"]) / 1024,
+                    calls,
+                    least,
+                    int(stats["by_status"].get("429", 0)),
+                    changed,
+                    M.rate_bound_s(crm, least),
+                    M.latency_bound_s(least, args.latency_ms),
+                )
                 if search:
                     result.calls["search"] = search
                     result.calls["read"] -= search
@@ -269,9 +312,12 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                     print(f"#   429s by endpoint: {stats['limited']}", flush=True)
                 w = stats.get("writes") or {}
                 if w.get("batches") or w.get("bulk_jobs"):
-                    print(f"#   writes: {w['batches']} write batches, {w['bulk_jobs']} Bulk "
-                          f"API 2.0 jobs, at most {w['max_parallel']} write requests in "
-                          "flight at once", flush=True)
+                    print(
+                        f"#   writes: {w['batches']} write batches, {w['bulk_jobs']} Bulk "
+                        f"API 2.0 jobs, at most {w['max_parallel']} write requests in "
+                        "flight at once",
+                        flush=True,
+                    )
                 if report["status"] != "ok":
                     print(f"#   cycle {report['status']}: {report['error']}", flush=True)
     finally:
@@ -287,20 +333,23 @@ def line(r: RunResult, share: float) -> str:
     bound = ", ".join(f"{k} {v:.1f}s" for k, v in r.rate_bounds.items()) or "no rate limit"
     tr = f" = {r.time_ratio:.2f}x" if r.time_ratio is not None else ""
     rep = r.report
-    return (f"{r.crm:<10} {r.n:>6,} ({r.step.key:>2}) {title:<52} | calls {r.total_calls} "
-            f"({calls}) vs min {m.total} (read {m.reads} write {m.writes} auth {m.auth})"
-            f" = {r.ratio:.2f}x | {r.seconds:.1f}s (cpu {r.cpu_s:.1f}s) vs bound {bound}{tr}; "
-            f"latency floor {r.latency_bound_s:.1f}s | 429s {r.http_429} | peak RSS "
-            f"{r.peak_rss_mb:.0f} MB | {r.contacts_per_s:,.0f} contacts/s | pulled "
-            f"{rep['pulled']} scored {rep['scored']} written {rep['written']}"
-            + (f"+{rep['accounts_written']} accounts" if rep.get("accounts_written") else "")
-            + (f" changed {r.changed}" if r.changed else ""))
+    return (
+        f"{r.crm:<10} {r.n:>6,} ({r.step.key:>2}) {title:<52} | calls {r.total_calls} "
+        f"({calls}) vs min {m.total} (read {m.reads} write {m.writes} auth {m.auth})"
+        f" = {r.ratio:.2f}x | {r.seconds:.1f}s (cpu {r.cpu_s:.1f}s) vs bound {bound}{tr}; "
+        f"latency floor {r.latency_bound_s:.1f}s | 429s {r.http_429} | peak RSS "
+        f"{r.peak_rss_mb:.0f} MB | {r.contacts_per_s:,.0f} contacts/s | pulled "
+        f"{rep['pulled']} scored {rep['scored']} written {rep['written']}"
+        + (f"+{rep['accounts_written']} accounts" if rep.get("accounts_written") else "")
+        + (f" changed {r.changed}" if r.changed else "")
+    )
 
 
 def summary(results: list[RunResult], sizes: list[int]) -> dict[str, Any]:
     """The last line: the issue's keys (peak RSS for each size run, the largest over
     the CRMs), plus peak_rss_growth (largest over smallest size, worst CRM),
     full_sync_latency_ratio and failed_cycles."""
+
     def of(key: str) -> list[RunResult]:
         return [r for r in results if r.step.key == key]
 
@@ -313,8 +362,9 @@ def summary(results: list[RunResult], sizes: list[int]) -> dict[str, Any]:
     for n in sizes:
         peaks = [r.peak_rss_mb for r in results if r.n == n]
         if peaks:
-            out[f"peak_rss_mb_{n // 1000}k" if n % 1000 == 0 else f"peak_rss_mb_{n}"] = (
-                round(max(peaks), 1))
+            out[f"peak_rss_mb_{n // 1000}k" if n % 1000 == 0 else f"peak_rss_mb_{n}"] = round(
+                max(peaks), 1
+            )
     growth = []
     for crm in sorted({r.crm for r in results}):
         mine = sorted({r.n for r in results if r.crm == crm})
@@ -336,12 +386,18 @@ def summary(results: list[RunResult], sizes: list[int]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--sizes", default="10000,50000",
-                   help="Comma-separated contact counts (default 10000,50000).")
-    p.add_argument("--hubspot-sizes", default=None,
-                   help="Contact counts for HubSpot (default 1000,5000 with the default "
-                        "--sizes, else --sizes): its full sync is bound by the burst limit "
-                        "at about 0.8 calls per contact, 7 minutes at 10,000 contacts.")
+    p.add_argument(
+        "--sizes",
+        default="10000,50000",
+        help="Comma-separated contact counts (default 10000,50000).",
+    )
+    p.add_argument(
+        "--hubspot-sizes",
+        default=None,
+        help="Contact counts for HubSpot (default 1000,5000 with the default "
+        "--sizes, else --sizes): its full sync is bound by the burst limit "
+        "at about 0.8 calls per contact, 7 minutes at 10,000 contacts.",
+    )
     p.add_argument("--crms", default="salesforce,hubspot")
     p.add_argument("--latency-ms", type=float, default=50.0)
     p.add_argument("--change", type=float, default=0.01, help="Share of contacts changed in run 2.")
@@ -352,8 +408,11 @@ def main(argv: list[str] | None = None) -> int:
     hs_sizes = [int(x) for x in (args.hubspot_sizes or hs_default).split(",") if x]
     crms = [c for c in args.crms.split(",") if c]
     begun = time.monotonic()
-    print(f"# syncd sync benchmark: {os.cpu_count()} CPUs, latency {args.latency_ms:g} ms, "
-          f"pro tier, seed {args.seed}", flush=True)
+    print(
+        f"# syncd sync benchmark: {os.cpu_count()} CPUs, latency {args.latency_ms:g} ms, "
+        f"pro tier, seed {args.seed}",
+        flush=True,
+    )
     results: list[RunResult] = []
     for crm in crms:
         if importlib.util.find_spec(f"connectors.{crm}.connector") is None:

@@ -45,17 +45,31 @@ def config_text(crm: str, url: str, state: Path, daily_rescore_at: str) -> str:
     """The config file a user would write for this fake (every other key default)."""
     conn: dict[str, Any]
     if crm == "hubspot":
-        conn = {"type": "hubspot", "base_url": url, "access_token": HUBSPOT_TOKEN,
-                "tier": "pro", "model": str(MODEL)}
+        conn = {
+            "type": "hubspot",
+            "base_url": url,
+            "access_token": HUBSPOT_TOKEN,
+            "tier": "pro",
+            "model": str(MODEL),
+        }
     else:
-        conn = {"type": "salesforce", "instance_url": url, "login_url": url,
-                "model": str(MODEL),
-                "auth": {"flow": "password", "username": "bench@syncd.example",
-                         "password": "bench-password", "consumer_key": "syncd-bench",
-                         "consumer_secret": "bench-consumer-secret"}}
+        conn = {
+            "type": "salesforce",
+            "instance_url": url,
+            "login_url": url,
+            "model": str(MODEL),
+            "auth": {
+                "flow": "password",
+                "username": "bench@syncd.example",
+                "password": "bench-password",
+                "consumer_key": "syncd-bench",
+                "consumer_secret": "bench-consumer-secret",
+            },
+        }
     conn["daily_rescore_at"] = daily_rescore_at
-    return yaml.safe_dump({"state": {"url": f"sqlite:///{state}"},
-                           "connectors": {NAME: conn}}, sort_keys=False)
+    return yaml.safe_dump(
+        {"state": {"url": f"sqlite:///{state}"}, "connectors": {NAME: conn}}, sort_keys=False
+    )
 
 
 def _hwm_kb() -> int:
@@ -101,8 +115,10 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.ERROR)
     config = args.dir / "syncd.yaml"
-    config.write_text(config_text(args.crm, args.url, args.dir / "state.db",
-                                   args.daily_rescore_at), encoding="utf-8")
+    config.write_text(
+        config_text(args.crm, args.url, args.dir / "state.db", args.daily_rescore_at),
+        encoding="utf-8",
+    )
     settings = load_settings(config, {})
     offset = Offset()
     store = Store.open(settings.state.url)
@@ -119,18 +135,31 @@ def main(argv: list[str] | None = None) -> int:
                     fields = conn.ensure_fields(create=True)
                 finally:
                     conn.close()
-                _answer({"ok": fields.ok, "created": len(fields.created),
-                         "missing": [f"{f.object}.{f.name}" for f in fields.missing]})
+                _answer(
+                    {
+                        "ok": fields.ok,
+                        "created": len(fields.created),
+                        "missing": [f"{f.object}.{f.name}" for f in fields.missing],
+                    }
+                )
             elif op == "cycle":
                 offset.seconds = float(cmd["offset"])
                 kind = cmd["kind"]
                 reset = _reset_hwm()
                 wall, cpu = time.perf_counter(), time.process_time()
-                report = run_cycle(engine, NAME, full=kind == "full",
-                                   rescore_only=kind == "rescore")
+                report = run_cycle(
+                    engine, NAME, full=kind == "full", rescore_only=kind == "rescore"
+                )
                 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-                _answer({"report": report.to_json(), "seconds": wall, "cpu_s": cpu,
-                         "peak_rss_kb": _hwm_kb(), "peak_reset": reset})
+                _answer(
+                    {
+                        "report": report.to_json(),
+                        "seconds": wall,
+                        "cpu_s": cpu,
+                        "peak_rss_kb": _hwm_kb(),
+                        "peak_reset": reset,
+                    }
+                )
             elif op == "quit":
                 _answer({"bye": True})
                 break

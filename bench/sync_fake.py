@@ -59,6 +59,7 @@ class Clock:
 
 # ------------------------------------------------------------------ Salesforce
 
+
 def _sf_app(contacts: int, seed: int, faults: FaultSpec, clock: Clock) -> SandboxApp:
     from syncd.sandbox.salesforce import SalesforceSandbox
 
@@ -76,16 +77,21 @@ def _sf_modified(app: Any, since: float, until: float) -> dict[str, Any]:
     lo = datetime.fromtimestamp(since, UTC)
     hi = datetime.fromtimestamp(until, UTC)
     with app.lock:
-        return {name: sum(1 for r in app.store.table(name).values()
-                          if lo <= r["SystemModstamp"] < hi) for name in SF_OBJECTS}
+        return {
+            name: sum(1 for r in app.store.table(name).values() if lo <= r["SystemModstamp"] < hi)
+            for name in SF_OBJECTS
+        }
 
 
 def _sf_change(app: Any, share: float, seed: int) -> int:
     rnd = random.Random(seed)
     with app.lock:
-        people = [(name, rid) for name in ("Lead", "Contact")
-                  for rid, r in app.store.table(name).items()
-                  if not r["IsDeleted"] and not r.get("IsConverted")]
+        people = [
+            (name, rid)
+            for name in ("Lead", "Contact")
+            for rid, r in app.store.table(name).items()
+            if not r["IsDeleted"] and not r.get("IsConverted")
+        ]
     chosen = rnd.sample(people, round(share * len(people)))
     for n, (name, rid) in enumerate(chosen):
         app.store.update(name, rid, {"Title": TITLES[n % len(TITLES)]})
@@ -93,6 +99,7 @@ def _sf_change(app: Any, share: float, seed: int) -> int:
 
 
 # ------------------------------------------------------------------ HubSpot
+
 
 def _hs_app(contacts: int, seed: int, faults: FaultSpec, clock: Clock) -> SandboxApp:
     from syncd.sandbox.hubspot import HubSpotSandbox
@@ -117,7 +124,8 @@ def _hs_modified(app: Any, since: float, until: float) -> dict[str, Any]:
     with app.lock:
         out: dict[str, Any] = {
             t: sum(1 for r in st.records[t].values() if r.live and lo <= r.updated_ms < hi)
-            for t in HS_OBJECTS}
+            for t in HS_OBJECTS
+        }
         for t in ("contacts", "companies"):
             out[f"archived_{t}"] = sum(1 for r in st.records[t].values() if r.archived)
         events = [e for e in st.email_events if lo <= e.created_ms < hi]
@@ -129,12 +137,14 @@ def _hs_modified(app: Any, since: float, until: float) -> dict[str, Any]:
         for form in st.forms.values():
             inside = [x for x in form.submissions if lo <= int(x["submittedAt"]) < hi]
             subs.append(len(inside))
-            emails.update(str(v["value"]).lower() for x in inside for v in x["values"]
-                          if v["name"] == "email")
+            emails.update(
+                str(v["value"]).lower() for x in inside for v in x["values"] if v["name"] == "email"
+            )
         out["submissions"] = subs
         out["emails"] = len(emails)
-        views: Counter[str] = Counter(v.contact_id for v in st.page_views
-                                      if lo <= v.occurred_ms < hi)
+        views: Counter[str] = Counter(
+            v.contact_id for v in st.page_views if lo <= v.occurred_ms < hi
+        )
         out["page_views"] = sorted(views.values())
     return out
 
@@ -151,9 +161,15 @@ def _hs_change(app: Any, share: float, seed: int) -> int:
     return len(chosen)
 
 
-CRMS: dict[str, tuple[Callable[..., SandboxApp], Callable[[Any], dict[str, int]],
-                      Callable[[Any, float, float], dict[str, Any]],
-                      Callable[[Any, float, int], int]]] = {
+CRMS: dict[
+    str,
+    tuple[
+        Callable[..., SandboxApp],
+        Callable[[Any], dict[str, int]],
+        Callable[[Any, float, float], dict[str, Any]],
+        Callable[[Any, float, int], int],
+    ],
+] = {
     "salesforce": (_sf_app, _sf_counts, _sf_modified, _sf_change),
     "hubspot": (_hs_app, _hs_counts, _hs_modified, _hs_change),
 }
@@ -171,7 +187,8 @@ class WriteGauge:
         def tracked(request: Any) -> Any:
             path, method = request.path, request.method
             write = method in ("POST", "PATCH") and (
-                "/batch/update" in path or path.endswith("/composite/sobjects"))
+                "/batch/update" in path or path.endswith("/composite/sobjects")
+            )
             if method == "POST" and path.endswith("/jobs/ingest"):
                 with self.lock:
                     self.bulk_jobs += 1
@@ -191,8 +208,7 @@ class WriteGauge:
 
     def stats(self) -> dict[str, int]:
         with self.lock:
-            return {"batches": self.batches, "bulk_jobs": self.bulk_jobs,
-                    "max_parallel": self.most}
+            return {"batches": self.batches, "bulk_jobs": self.bulk_jobs, "max_parallel": self.most}
 
     def reset(self) -> None:
         with self.lock:
@@ -234,8 +250,12 @@ def main(argv: list[str] | None = None) -> int:
                 gauge.reset()
                 _answer({"reset": True})
             elif op == "change":
-                _answer({"changed": change(app, float(cmd["share"]), int(cmd["seed"])),
-                         "clock": clock()})
+                _answer(
+                    {
+                        "changed": change(app, float(cmd["share"]), int(cmd["seed"])),
+                        "clock": clock(),
+                    }
+                )
             elif op == "modified":
                 _answer({"modified": modified(app, float(cmd["since"]), float(cmd["until"]))})
             elif op == "quit":

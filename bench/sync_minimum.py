@@ -64,8 +64,7 @@ def salesforce(rows: Mapping[str, Any] | None, updates: int, accounts: int = 0) 
     writes = ⌈(updates + accounts) / 200⌉ (sObject Collections take mixed types)
     auth   = 1 login when the run calls the API at all.
     """
-    reads = 0 if rows is None else sum(pages(rows.get(o, 0), QUERY_PAGE_MAX)
-                                       for o in SF_OBJECTS)
+    reads = 0 if rows is None else sum(pages(rows.get(o, 0), QUERY_PAGE_MAX) for o in SF_OBJECTS)
     writes = math.ceil((updates + accounts) / COLLECTION_MAX)
     return Minimum(reads, writes, 1 if reads or writes else 0)
 
@@ -74,8 +73,9 @@ def salesforce(rows: Mapping[str, Any] | None, updates: int, accounts: int = 0) 
 HS_ENGAGEMENTS = ("calls", "emails", "meetings", "notes")
 
 
-def hubspot(rows: Mapping[str, Any] | None, updates: int, accounts: int = 0, *,
-            full: bool) -> Minimum:
+def hubspot(
+    rows: Mapping[str, Any] | None, updates: int, accounts: int = 0, *, full: bool
+) -> Minimum:
     """``rows``: what the run must read, by stream, as sync_fake.py counts it (None:
     a run without reads); ``updates``: contacts whose syncd properties must change.
 
@@ -101,11 +101,14 @@ def hubspot(rows: Mapping[str, Any] | None, updates: int, accounts: int = 0, *,
     page = LIST_PAGE_MAX if full else SEARCH_PAGE_MAX
     objects = sum(pages(int(rows[t]), page) for t in ("companies", "contacts", *HS_ENGAGEMENTS))
     links = sum(math.ceil(int(rows[t]) / ASSOCIATION_BATCH_MAX) for t in HS_ENGAGEMENTS)
-    marketing = (pages(int(rows["email_events"]), EMAIL_EVENTS_PAGE_MAX) + int(rows["campaigns"])
-                 + pages(int(rows["forms"]), FORMS_PAGE_MAX)
-                 + sum(pages(int(n), SUBMISSIONS_PAGE_MAX) for n in rows["submissions"])
-                 + (0 if full else math.ceil(int(rows["emails"]) / BATCH_MAX))
-                 + sum(pages(int(n), WEB_EVENTS_PAGE_MAX) for n in rows["page_views"]))
+    marketing = (
+        pages(int(rows["email_events"]), EMAIL_EVENTS_PAGE_MAX)
+        + int(rows["campaigns"])
+        + pages(int(rows["forms"]), FORMS_PAGE_MAX)
+        + sum(pages(int(n), SUBMISSIONS_PAGE_MAX) for n in rows["submissions"])
+        + (0 if full else math.ceil(int(rows["emails"]) / BATCH_MAX))
+        + sum(pages(int(n), WEB_EVENTS_PAGE_MAX) for n in rows["page_views"])
+    )
     archived = 2
     reads = objects + links + marketing + archived
     return Minimum(reads, writes, 0, search=0 if full else objects)

@@ -18,8 +18,15 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, field_validator, model_validator
 
-__all__ = ["BOUNDS", "Bound", "Duration", "HttpOptions", "check_bound", "parse_duration",
-           "refuse_renamed"]
+__all__ = [
+    "BOUNDS",
+    "Bound",
+    "Duration",
+    "HttpOptions",
+    "check_bound",
+    "parse_duration",
+    "refuse_renamed",
+]
 
 _DURATION = re.compile(r"^\s*([-+]?\d+)\s*(s|m|h|d)\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -60,23 +67,52 @@ class Bound:
 _DAY = 86_400.0
 #: Option name -> its bound, wherever the option appears (each connector, the state store).
 BOUNDS: dict[str, Bound] = {
-    "lookback": Bound(0, _DAY, "a negative lookback starts reading after the stored cursor, "
-                      "so changes made just before it are never synced",
-                      "it is re-read on every cycle"),
-    "safety_lag": Bound(0, 3600, "a negative lag reads past now, so changes made meanwhile "
-                        "are skipped", "every change would wait that long to be synced"),
-    "timeout": Bound(0, 600, "a call needs some time to answer",
-                       "a stalled call would hold the cycle that long", low_open=True),
-    "bulk_poll": Bound(0, 300, "it is a wait between status polls",
-                         "a finished job would wait that long to be read"),
-    "lock_lease": Bound(10, 3600, "a shorter lease can run out between two heartbeats, and "
-                        "another process would sync the same connector",
-                        "a crashed holder on another host blocks the connector that long"),
-    "misfire_grace": Bound(1, _DAY, "a scheduled run must be allowed to start late a little",
-                           "a run that late is better skipped"),
-    "budget_share": Bound(0, 1, "it is the share of the daily API allowance syncd may spend",
-                          "it is the share of the daily API allowance syncd may spend",
-                          low_open=True),
+    "lookback": Bound(
+        0,
+        _DAY,
+        "a negative lookback starts reading after the stored cursor, "
+        "so changes made just before it are never synced",
+        "it is re-read on every cycle",
+    ),
+    "safety_lag": Bound(
+        0,
+        3600,
+        "a negative lag reads past now, so changes made meanwhile are skipped",
+        "every change would wait that long to be synced",
+    ),
+    "timeout": Bound(
+        0,
+        600,
+        "a call needs some time to answer",
+        "a stalled call would hold the cycle that long",
+        low_open=True,
+    ),
+    "bulk_poll": Bound(
+        0,
+        300,
+        "it is a wait between status polls",
+        "a finished job would wait that long to be read",
+    ),
+    "lock_lease": Bound(
+        10,
+        3600,
+        "a shorter lease can run out between two heartbeats, and "
+        "another process would sync the same connector",
+        "a crashed holder on another host blocks the connector that long",
+    ),
+    "misfire_grace": Bound(
+        1,
+        _DAY,
+        "a scheduled run must be allowed to start late a little",
+        "a run that late is better skipped",
+    ),
+    "budget_share": Bound(
+        0,
+        1,
+        "it is the share of the daily API allowance syncd may spend",
+        "it is the share of the daily API allowance syncd may spend",
+        low_open=True,
+    ),
 }
 
 

@@ -80,7 +80,7 @@ def apply_env(data: dict[str, Any], env: Mapping[str, str], root: Any) -> EnvOve
 
 
 def _apply_one(out: EnvOverrides, var: str, raw: str, root: Any) -> None:
-    parts = var[len(PREFIX):].split("__")
+    parts = var[len(PREFIX) :].split("__")
     node: Any = out.data
     tp: Any = root
     path: list[str] = []
@@ -89,16 +89,26 @@ def _apply_one(out: EnvOverrides, var: str, raw: str, root: Any) -> None:
         if is_mapping_type(tp):
             present = [k for k in node if _env_part(k) == wanted] if isinstance(node, dict) else []
             if len(present) > 1:
-                out.errors.append((var, f"matches {' and '.join(present)} (in a variable, - and "
-                                        "_ are the same); rename one of them"))
+                out.errors.append(
+                    (
+                        var,
+                        f"matches {' and '.join(present)} (in a variable, - and "
+                        "_ are the same); rename one of them",
+                    )
+                )
                 return
             if present:
                 key = present[0]
             elif _holds_models(tp):
                 where = ".".join(path)
                 names = list(node) if isinstance(node, dict) else []
-                out.warnings.append((var, f"no {where} entry {part.lower()!r} in the config, "
-                                          f"ignored{_suggest(parts, i, names)}"))
+                out.warnings.append(
+                    (
+                        var,
+                        f"no {where} entry {part.lower()!r} in the config, "
+                        f"ignored{_suggest(parts, i, names)}",
+                    )
+                )
                 return
             else:
                 key = part.lower()
@@ -106,8 +116,13 @@ def _apply_one(out: EnvOverrides, var: str, raw: str, root: Any) -> None:
             known = keys_of(tp, node if isinstance(node, dict) else {})
             matches = [k for k in known or [] if _env_part(k) == wanted]
             if not part or not matches:
-                out.warnings.append((var, f"unknown key {part.lower() or '(empty)'!r}, ignored"
-                                          f"{_suggest(parts, i, known or [])}"))
+                out.warnings.append(
+                    (
+                        var,
+                        f"unknown key {part.lower() or '(empty)'!r}, ignored"
+                        f"{_suggest(parts, i, known or [])}",
+                    )
+                )
                 return
             key = matches[0]
         path.append(key)
@@ -148,14 +163,16 @@ def _parse(raw: str, tp: Any) -> Any:
         try:
             return yaml.safe_load(raw)
         except yaml.YAMLError:
-            return _Bad("not a valid YAML mapping or list (write it as in the file: "
-                        "{key: value} or [a, b])")
+            return _Bad(
+                "not a valid YAML mapping or list (write it as in the file: {key: value} or [a, b])"
+            )
     return raw
 
 
 def _suggest(parts: list[str], i: int, names: list[str]) -> str:
-    close = difflib.get_close_matches(_env_part(parts[i]), [_env_part(n) for n in names],
-                                      n=1, cutoff=0.6)
+    close = difflib.get_close_matches(
+        _env_part(parts[i]), [_env_part(n) for n in names], n=1, cutoff=0.6
+    )
     if not close:
         return ""
     fixed = [p.upper() for p in parts]

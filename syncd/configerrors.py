@@ -23,18 +23,27 @@ __all__ = ["Placed", "describe", "place_error", "type_at"]
 #: (source: file or variable, line or None, key path, message)
 Placed = tuple[str, int | None, str, str]
 
-_BOUNDS = {"greater_than": ("gt", "more than"), "greater_than_equal": ("ge", "at least"),
-           "less_than": ("lt", "less than"), "less_than_equal": ("le", "at most")}
+_BOUNDS = {
+    "greater_than": ("gt", "more than"),
+    "greater_than_equal": ("ge", "at least"),
+    "less_than": ("lt", "less than"),
+    "less_than_equal": ("le", "at most"),
+}
 
 _KINDS = {
-    "int_parsing": "must be a whole number", "int_type": "must be a whole number",
-    "int_from_float": "must be a whole number", "float_parsing": "must be a number",
-    "float_type": "must be a number", "bool_parsing": "must be true or false",
-    "bool_type": "must be true or false", "string_type": "must be text",
+    "int_parsing": "must be a whole number",
+    "int_type": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_parsing": "must be a number",
+    "float_type": "must be a number",
+    "bool_parsing": "must be true or false",
+    "bool_type": "must be true or false",
+    "string_type": "must be text",
     "dict_type": "must be a mapping of keys (key: value)",
     "model_type": "must be a mapping of keys (key: value)",
     "model_attributes_type": "must be a mapping of keys (key: value)",
-    "list_type": "must be a list", "missing": "required",
+    "list_type": "must be a list",
+    "missing": "required",
     "time_parsing": "must be a time of day such as 03:00",
     "time_type": "must be a time of day such as 03:00",
     "time_delta_parsing": "must be a duration such as 30s, 15m, 2h or 1d",
@@ -77,8 +86,14 @@ def describe(err: ErrorDetails, known: list[str] | None = None) -> str:
     return re.sub(r" or instance of \w+", "", msg)
 
 
-def place_error(err: ErrorDetails, data: Any, lines: Mapping[KeyPath, int], source: str,
-                origin: Callable[[KeyPath], str | None], root: Any) -> Placed:
+def place_error(
+    err: ErrorDetails,
+    data: Any,
+    lines: Mapping[KeyPath, int],
+    source: str,
+    origin: Callable[[KeyPath], str | None],
+    root: Any,
+) -> Placed:
     """Where ``err`` belongs and what it says."""
     key_path = locate(data, err["loc"])
     kind = err["type"]
@@ -90,9 +105,12 @@ def place_error(err: ErrorDetails, data: Any, lines: Mapping[KeyPath, int], sour
         tag_key = str(ctx.get("discriminator", "")).strip("'")
         expected = str(ctx.get("expected_tags", "")).replace("'", "")
         key_path = (*key_path, tag_key)
-        msg = (f"unknown value, expected one of: {expected}" if kind == "union_tag_invalid"
-               else "required" + (": " + " or ".join(registry.available())
-                                  if tag_key == "type" else ""))
+        msg = (
+            f"unknown value, expected one of: {expected}"
+            if kind == "union_tag_invalid"
+            else "required"
+            + (": " + " or ".join(registry.available()) if tag_key == "type" else "")
+        )
     else:
         msg = describe(err)
         if kind == "value_error":

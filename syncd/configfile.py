@@ -34,13 +34,19 @@ def tokenise(text: str) -> tuple[str, list[re.Match[str]]]:
     return _VAR.sub(repl, text), found
 
 
-def interpolate(data: Any, path: KeyPath, env: Mapping[str, str], found: list[re.Match[str]],
-                 missing: list[tuple[KeyPath, str]]) -> Any:
+def interpolate(
+    data: Any,
+    path: KeyPath,
+    env: Mapping[str, str],
+    found: list[re.Match[str]],
+    missing: list[tuple[KeyPath, str]],
+) -> Any:
     if isinstance(data, dict):
         return {k: interpolate(v, (*path, k), env, found, missing) for k, v in data.items()}
     if isinstance(data, list):
         return [interpolate(v, (*path, i), env, found, missing) for i, v in enumerate(data)]
     if isinstance(data, str):
+
         def repl(t: re.Match[str]) -> str:
             m = found[int(t.group(1))]
             if m.group(0) == "$${":
@@ -52,6 +58,7 @@ def interpolate(data: Any, path: KeyPath, env: Mapping[str, str], found: list[re
                 return default
             missing.append((path, name))
             return ""
+
         return _TOKEN.sub(repl, data)
     return data
 
@@ -63,8 +70,11 @@ def locate(data: Any, loc: Sequence[str | int]) -> KeyPath:
     node = data
     for i, part in enumerate(loc):
         last = i == len(loc) - 1
-        if (isinstance(node, dict) and part in (node.get("type"), node.get("flow"))
-                and (not last or part not in node)):
+        if (
+            isinstance(node, dict)
+            and part in (node.get("type"), node.get("flow"))
+            and (not last or part not in node)
+        ):
             continue  # the discriminated union's tag, not a key
         if _has(node, part):
             out.append(part)
@@ -84,7 +94,10 @@ def _has(node: Any, part: str | int) -> bool:
 def _is_tag(part: str | int) -> bool:
     return isinstance(part, str) and (
         part in ("hubspot", "salesforce", "password", "jwt", "client_credentials")
-        or part.endswith("-schedule") or part[:1].isupper() or part.startswith("function-"))
+        or part.endswith("-schedule")
+        or part[:1].isupper()
+        or part.startswith("function-")
+    )
 
 
 def line_of(lines: Mapping[KeyPath, int], path: KeyPath) -> int | None:

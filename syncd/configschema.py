@@ -22,8 +22,15 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-__all__ = ["child_type", "is_mapping_type", "keys_of", "literal_values", "members", "normalise",
-           "unwrap"]
+__all__ = [
+    "child_type",
+    "is_mapping_type",
+    "keys_of",
+    "literal_values",
+    "members",
+    "normalise",
+    "unwrap",
+]
 
 #: Resolves a relative path named by the key (the field name) against a directory.
 PathResolver = Callable[[str, Path], Path]
@@ -80,21 +87,29 @@ def _model_for(tp: Any, value: Any) -> type[BaseModel] | None:
         tag = value.get(discriminator)
         for m in models:
             field = m.model_fields.get(discriminator)
-            if field is not None and isinstance(tag, str) and tag.casefold() in (
-                    v.casefold() for v in literal_values(field.annotation)):
+            if (
+                field is not None
+                and isinstance(tag, str)
+                and tag.casefold() in (v.casefold() for v in literal_values(field.annotation))
+            ):
                 return m
         return None
     # No declared key: a Literal field the value matches (``type: hubspot``)
     # decides, else the member whose keys cover the value's keys best.
-    best = max(models, key=lambda m: (_tag_matches(m, value),
-                                      sum(k in m.model_fields for k in value)))
+    best = max(
+        models, key=lambda m: (_tag_matches(m, value), sum(k in m.model_fields for k in value))
+    )
     return best if any(k in best.model_fields for k in value) else None
 
 
 def _tag_matches(model: type[BaseModel], value: dict[str, Any]) -> int:
-    return sum(1 for k, v in value.items() if k in model.model_fields and isinstance(v, str)
-               and v.casefold() in (c.casefold() for c in
-                                    literal_values(model.model_fields[k].annotation)))
+    return sum(
+        1
+        for k, v in value.items()
+        if k in model.model_fields
+        and isinstance(v, str)
+        and v.casefold() in (c.casefold() for c in literal_values(model.model_fields[k].annotation))
+    )
 
 
 def is_mapping_type(tp: Any) -> bool:
@@ -127,8 +142,9 @@ def child_type(tp: Any, value: Any, key: str | int) -> Any:
     if model is not None and isinstance(key, str) and key in model.model_fields:
         field = model.model_fields[key]
         if field.discriminator is not None or field.metadata:
-            return Annotated[(field.annotation, *field.metadata,
-                              *([field] if field.discriminator else []))]
+            return Annotated[
+                (field.annotation, *field.metadata, *([field] if field.discriminator else []))
+            ]
         return field.annotation
     return None
 
@@ -137,8 +153,13 @@ def _is_path(tp: Any) -> bool:
     return any(m is Path for m in members(tp))
 
 
-def normalise(value: Any, tp: Any, base: Path, resolvers: dict[str, PathResolver],
-              key: str | int | None = None) -> Any:
+def normalise(
+    value: Any,
+    tp: Any,
+    base: Path,
+    resolvers: dict[str, PathResolver],
+    key: str | int | None = None,
+) -> Any:
     """A copy of the document ``value`` (of type ``tp``) with relative paths
     resolved against ``base`` (``resolvers`` by field name, else ``base / p``)
     and enumeration values matched case-insensitively."""
@@ -157,9 +178,11 @@ def normalise(value: Any, tp: Any, base: Path, resolvers: dict[str, PathResolver
             return str(path if path.is_absolute() else base / path)
         return value
     if isinstance(value, dict):
-        return {k: normalise(v, child_type(tp, value, k), base, resolvers, k)
-                for k, v in value.items()}
+        return {
+            k: normalise(v, child_type(tp, value, k), base, resolvers, k) for k, v in value.items()
+        }
     if isinstance(value, list):
-        return [normalise(v, child_type(tp, value, i), base, resolvers, i)
-                for i, v in enumerate(value)]
+        return [
+            normalise(v, child_type(tp, value, i), base, resolvers, i) for i, v in enumerate(value)
+        ]
     return value

@@ -99,7 +99,7 @@ def read_contacts(lines: Iterable[bytes], source: str) -> Iterator[Contact | Rej
     first_seen: dict[str, int] = {}
     for number, raw in enumerate(lines, start=1):
         if number == 1 and raw.startswith(_BOM):
-            raw = raw[len(_BOM):]
+            raw = raw[len(_BOM) :]
         if not raw.strip():
             continue
         data, problem = _decode(raw)

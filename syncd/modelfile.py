@@ -74,8 +74,16 @@ def load_model(path: Path) -> CompiledModel:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ModelError([ModelIssue(source, "", None, f"file too large for a model "
-                                         f"({size:,} bytes; the limit is {MAX_BYTES:,})")])
+            raise ModelError(
+                [
+                    ModelIssue(
+                        source,
+                        "",
+                        None,
+                        f"file too large for a model ({size:,} bytes; the limit is {MAX_BYTES:,})",
+                    )
+                ]
+            )
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise ModelError([ModelIssue(source, "", None, f"cannot read model file: {exc}")]) from None

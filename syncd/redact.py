@@ -27,24 +27,37 @@ from urllib.parse import quote, urlsplit
 
 from pydantic import BaseModel, SecretBytes, SecretStr
 
-__all__ = ["MASK", "MIN_SECRET_LENGTH", "Redactor", "collect_secrets", "configured_secrets",
-           "url_password"]
+__all__ = [
+    "MASK",
+    "MIN_SECRET_LENGTH",
+    "Redactor",
+    "collect_secrets",
+    "configured_secrets",
+    "url_password",
+]
 
 MASK = "***"
 #: Shorter configured values are not masked: they would mangle ordinary words.
 MIN_SECRET_LENGTH = 4
 
-_KEYS = (r"access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|client[_-]?secret"
-         r"|consumer[_-]?secret|security[_-]?token|api[_-]?key|apikey|private[_-]?key"
-         r"|password|passwd|pwd|secret|session[_-]?id|sessionid|sid|token")
+_KEYS = (
+    r"access[_-]?token|refresh[_-]?token|id[_-]?token|auth[_-]?token|client[_-]?secret"
+    r"|consumer[_-]?secret|security[_-]?token|api[_-]?key|apikey|private[_-]?key"
+    r"|password|passwd|pwd|secret|session[_-]?id|sessionid|sid|token"
+)
 
 #: (pattern, replacement), applied in order.
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     # Authorization: Bearer <token> / Basic <base64>
     (re.compile(r"(?i)\b(bearer|basic)(\s+)[A-Za-z0-9._~+/=-]{6,}"), rf"\1\2{MASK}"),
     # key=value, key: value, "key": "value", key='value' (query strings, JSON, forms)
-    (re.compile(rf"(?i)(?<![A-Za-z0-9/.-])((?:{_KEYS})[\"']?\s*[:=]\s*[\"']?)"
-                r"(?!\*\*\*)[^\s\"'&,;)}\]]+"), rf"\1{MASK}"),
+    (
+        re.compile(
+            rf"(?i)(?<![A-Za-z0-9/.-])((?:{_KEYS})[\"']?\s*[:=]\s*[\"']?)"
+            r"(?!\*\*\*)[^\s\"'&,;)}\]]+"
+        ),
+        rf"\1{MASK}",
+    ),
     # JWTs: three base64url parts, the first a JSON object ("eyJ")
     (re.compile(r"\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*"), MASK),
     # Salesforce session ids: org id, "!", the session part

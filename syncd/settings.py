@@ -99,8 +99,7 @@ class ConfigIssue:
 class ConfigError(ValueError):
     """The configuration cannot be used; ``issues`` lists every problem."""
 
-    def __init__(self, issues: Sequence[ConfigIssue],
-                 warnings: Sequence[ConfigIssue] = ()) -> None:
+    def __init__(self, issues: Sequence[ConfigIssue], warnings: Sequence[ConfigIssue] = ()) -> None:
         self.issues = list(issues)
         #: What was ignored with a warning (unknown ``SYNCD_*`` variables).
         self.warnings = list(warnings)
@@ -125,8 +124,11 @@ def _schedule_kind(v: Any) -> str | None:
 
 Schedule = Annotated[
     Annotated[EverySchedule, Tag("every-schedule")] | Annotated[CronSchedule, Tag("cron-schedule")],
-    Discriminator(_schedule_kind, custom_error_type="schedule",
-                  custom_error_message='must be {every: 15m} or {cron: "*/15 * * * *"}'),
+    Discriminator(
+        _schedule_kind,
+        custom_error_type="schedule",
+        custom_error_message='must be {every: 15m} or {cron: "*/15 * * * *"}',
+    ),
 ]
 
 
@@ -154,15 +156,19 @@ class EngineOptions(BaseModel):
         if not v.is_file():
             shipped = shipped_models()
             close = difflib.get_close_matches(v.name, shipped, n=1)
-            hint = (f" (did you mean {close[0]}, the shipped model?)" if close and not v.suffix
-                    else f" (or name a shipped model: {', '.join(shipped)})")
+            hint = (
+                f" (did you mean {close[0]}, the shipped model?)"
+                if close and not v.suffix
+                else f" (or name a shipped model: {', '.join(shipped)})"
+            )
             raise ValueError(f"model file not found: {_shown(v)}{hint}")
         return v
 
     # Options of every connector type that would lose data or make no sense
     # outside their bounds (connectors.options.BOUNDS says which and why).
-    @field_validator("lookback", "safety_lag", "timeout", "bulk_poll", "budget_share",
-                     check_fields=False)
+    @field_validator(
+        "lookback", "safety_lag", "timeout", "bulk_poll", "budget_share", check_fields=False
+    )
     @classmethod
     def _bounded(cls, v: Any, info: ValidationInfo) -> Any:
         return check_bound(str(info.field_name), v)
@@ -188,22 +194,28 @@ class ConnectorConfig(EngineOptions):
     @model_validator(mode="after")
     def _installed(self) -> ConnectorConfig:
         if self.options_model is BaseModel:  # no connector package is registered at all
-            raise ValueError(f"connector type {self.type!r} is not installed (no connector "
-                             "package is registered; reinstall syncd: pip install -e .)")
+            raise ValueError(
+                f"connector type {self.type!r} is not installed (no connector "
+                "package is registered; reinstall syncd: pip install -e .)"
+            )
         return self
 
     def connector_options(self) -> Any:
         """The connector's own options (what its builder takes)."""
         return self.options_model.model_validate(
-            self.model_dump(include=set(self.options_model.model_fields)))
+            self.model_dump(include=set(self.options_model.model_fields))
+        )
 
 
 def _config_class(ct: registry.ConnectorType) -> type[ConnectorConfig]:
     tag: Any = Literal[ct.name]
-    cls: Any = create_model(f"{ct.label}ConnectorConfig",
-                            __base__=(ct.options, ConnectorConfig), __module__=__name__,
-                            __doc__=f"A {ct.label} connector (``type: {ct.name}``).",
-                            type=(tag, ...))
+    cls: Any = create_model(
+        f"{ct.label}ConnectorConfig",
+        __base__=(ct.options, ConnectorConfig),
+        __module__=__name__,
+        __doc__=f"A {ct.label} connector (``type: {ct.name}``).",
+        type=(tag, ...),
+    )
     cls.options_model = ct.options
     return cast(type[ConnectorConfig], cls)
 
@@ -331,8 +343,9 @@ class Settings(BaseModel):
 # --------------------------------------------------------------------------- loading
 
 
-def config_path(explicit: str | os.PathLike[str] | None,
-                environ: Mapping[str, str] | None = None) -> Path:
+def config_path(
+    explicit: str | os.PathLike[str] | None, environ: Mapping[str, str] | None = None
+) -> Path:
     """The config file to read: explicit, else ``$SYNCD_CONFIG``, else the default."""
     env = os.environ if environ is None else environ
     if explicit:
@@ -355,14 +368,20 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ConfigError([ConfigIssue(source, None, "", "config file not found (use --config "
-                                       "PATH or SYNCD_CONFIG)")]) from None
+        raise ConfigError(
+            [
+                ConfigIssue(
+                    source, None, "", "config file not found (use --config PATH or SYNCD_CONFIG)"
+                )
+            ]
+        ) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([ConfigIssue(source, None, "", f"cannot read: {exc}")]) from None
 
 
-def load_settings(explicit: str | os.PathLike[str] | None = None,
-                  environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    explicit: str | os.PathLike[str] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Read, interpolate, override from the environment and validate the
     configuration; raises ``ConfigError`` listing every problem."""
     env = dict(os.environ if environ is None else environ)
@@ -380,8 +399,14 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
     missing: list[tuple[KeyPath, str]] = []
     data = interpolate(data, (), env, found, missing)
     for key_path, name in missing:
-        issues.append(ConfigIssue(source, line_of(lines, key_path), format_location(key_path),
-                                  f"environment variable {name} is not set"))
+        issues.append(
+            ConfigIssue(
+                source,
+                line_of(lines, key_path),
+                format_location(key_path),
+                f"environment variable {name} is not set",
+            )
+        )
     if issues:
         raise ConfigError(issues)
     scoped = _settings_class()
@@ -396,8 +421,9 @@ def load_settings(explicit: str | os.PathLike[str] | None = None,
         settings = scoped.model_validate(data)
     except ValidationError as exc:
         for err in exc.errors(include_input=False, include_url=False):
-            issues.append(ConfigIssue(*place_error(err, data, lines, source, overrides.origin,
-                                                   scoped)))
+            issues.append(
+                ConfigIssue(*place_error(err, data, lines, source, overrides.origin, scoped))
+            )
     warnings = [ConfigIssue(var, None, "", msg) for var, msg in overrides.warnings]
     if issues:
         raise ConfigError(sorted(issues, key=lambda i: i.line or 0), warnings)
@@ -411,6 +437,7 @@ def _settings_class() -> type[Settings]:
 
     class _Scoped(Settings):
         connectors: dict[str, connector_union()] = Field(  # type: ignore[valid-type]
-            default_factory=dict)
+            default_factory=dict
+        )
 
     return _Scoped

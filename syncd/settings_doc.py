@@ -47,15 +47,15 @@ config with `syncd validate`. Durations are written `30s`, `15m`, `2h` or `1d`.
 #: still exists, so this cannot go stale either).
 FALLBACK_DOCS: dict[str, str] = {
     "state.url": "The state database: `sqlite:///PATH` (one process) or "
-                 "`postgresql://USER@HOST:PORT/DB` (several replicas; the password may "
-                 "come from `PGPASSWORD`).",
+    "`postgresql://USER@HOST:PORT/DB` (several replicas; the password may "
+    "come from `PGPASSWORD`).",
     "daemon.host": "Address of the `/healthz`, `/readyz` and `/metrics` endpoint "
-                   "(`0.0.0.0`: every interface).",
+    "(`0.0.0.0`: every interface).",
     "daemon.misfire_grace": "A scheduled run starting later than this (the process was "
-                            "busy or asleep) is skipped and counted.",
+    "busy or asleep) is skipped and counted.",
     "model": "The scoring model file (see [the scoring reference](scoring.md)).",
-    "schedule": "When the daemon runs this connector: `{every: 15m}` or `{cron: \"*/15 * * * "
-                "*\"}` (UTC).",
+    "schedule": 'When the daemon runs this connector: `{every: 15m}` or `{cron: "*/15 * * * '
+    '*"}` (UTC).',
     "base_url": "HubSpot's API address (plain `http` only for loopback).",
     "service_key": "A HubSpot service key (the credential for new integrations).",
     "access_token": "A legacy private app's access token (or use `service_key`, `oauth`).",
@@ -143,9 +143,16 @@ def _type(ann: Any) -> str:
         return f"mapping of {_type(key)} to {_type(value)}"
     if origin in (list, tuple):
         return f"list of {_type(get_args(ann)[0])}"
-    simple = {str: "text", int: "integer", float: "number", bool: "`true` \\| `false`",
-              timedelta: "duration", time: "time of day (`HH:MM`, UTC)", Path: "file path",
-              SecretStr: "secret text"}
+    simple = {
+        str: "text",
+        int: "integer",
+        float: "number",
+        bool: "`true` \\| `false`",
+        timedelta: "duration",
+        time: "time of day (`HH:MM`, UTC)",
+        Path: "file path",
+        SecretStr: "secret text",
+    }
     if ann in simple:
         return simple[ann]
     if _is_model(ann):
@@ -179,8 +186,9 @@ def _value(value: Any) -> str:
     if isinstance(value, time):
         return f"`{value.strftime('%H:%M')}`"
     if isinstance(value, BaseModel):
-        inner = ", ".join(f"{k}: {_value(getattr(value, k)).strip('`')}"
-                          for k in type(value).model_fields)
+        inner = ", ".join(
+            f"{k}: {_value(getattr(value, k)).strip('`')}" for k in type(value).model_fields
+        )
         return f"`{{{inner}}}`"
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
@@ -204,8 +212,14 @@ class _Section:
     rows: list[_Row]
 
 
-def _walk(model: type[BaseModel], prefix: str, title: str, intro: str,
-          sections: list[_Section], skip: frozenset[str] = frozenset()) -> None:
+def _walk(
+    model: type[BaseModel],
+    prefix: str,
+    title: str,
+    intro: str,
+    sections: list[_Section],
+    skip: frozenset[str] = frozenset(),
+) -> None:
     """Rows of ``model`` (nested models flattened as ``key.sub``, lists of
     models as ``key[].sub``; a union of models gets a section per form, once)."""
     rows: list[_Row] = []
@@ -223,22 +237,34 @@ def _walk(model: type[BaseModel], prefix: str, title: str, intro: str,
         items = _unwrap(info.annotation)
         if get_origin(items) is list and _is_model(_unwrap(get_args(items)[0])):
             nested = _unwrap(get_args(items)[0])
-            rows.append(_Row(f"`{key}`", "list of mappings", _default(info),
-                             doc or _first_line(nested.__doc__)))
+            rows.append(
+                _Row(
+                    f"`{key}`",
+                    "list of mappings",
+                    _default(info),
+                    doc or _first_line(nested.__doc__),
+                )
+            )
             rows.extend(_nested_rows(nested, f"{key}[]."))
         elif models and len(forms) == 1:
             nested = models[0]
-            rows.append(_Row(f"`{key}`", "mapping", "" if info.is_required() else "see below",
-                             doc or _first_line(nested.__doc__)))
+            rows.append(
+                _Row(
+                    f"`{key}`",
+                    "mapping",
+                    "" if info.is_required() else "see below",
+                    doc or _first_line(nested.__doc__),
+                )
+            )
             rows.extend(_nested_rows(nested, f"{key}."))
         elif models:
-            rows.append(_Row(f"`{key}`", "one of the forms below",
-                             _default(info), doc))
+            rows.append(_Row(f"`{key}`", "one of the forms below", _default(info), doc))
             for form in models:
                 later.append((form, f"{key}.", f"`{key}`: {_first_line(form.__doc__)}", ""))
         else:
-            rows.append(_Row(f"`{key}`", _type(info.annotation) + _bounds(info),
-                             _default(info), doc))
+            rows.append(
+                _Row(f"`{key}`", _type(info.annotation) + _bounds(info), _default(info), doc)
+            )
     for form, sub_prefix, sub_title, sub_intro in later:
         if all(s.title != sub_title for s in sections):
             _walk(form, sub_prefix, sub_title, sub_intro, sections)
@@ -248,9 +274,12 @@ def _nested_rows(model: type[BaseModel], prefix: str) -> Iterator[_Row]:
     comments = _comments(model)
     for name, info in model.model_fields.items():
         key = f"{prefix}{info.alias or name}"
-        yield _Row(f"`{key}`", _type(info.annotation) + _bounds(info), _default(info),
-                   _md(info.description or comments.get(name, "")
-                       or FALLBACK_DOCS.get(key, "")))
+        yield _Row(
+            f"`{key}`",
+            _type(info.annotation) + _bounds(info),
+            _default(info),
+            _md(info.description or comments.get(name, "") or FALLBACK_DOCS.get(key, "")),
+        )
 
 
 def _table(rows: list[_Row]) -> str:
@@ -271,20 +300,37 @@ def _map_sections(name: str, value: Any, sections: list[_Section]) -> None:
     """Sections for ``NAME: {KEY: one of several models}`` (the connectors):
     the keys of their common base model once, then each model's own keys."""
     forms = [a for a in _union_args(value) if _is_model(a)]
-    bases = [c for c in forms[0].__mro__ if _is_model(c) and c is not BaseModel
-             and all(c in f.__mro__ for f in forms) and c not in forms]
+    bases = [
+        c
+        for c in forms[0].__mro__
+        if _is_model(c)
+        and c is not BaseModel
+        and all(c in f.__mro__ for f in forms)
+        and c not in forms
+    ]
     shared: frozenset[str] = frozenset()
     if bases and len(forms) > 1:
         base = bases[0]
-        _walk(base, "", f"`{name}.NAME`: keys every {name[:-1]} has",
-              f"Under `{name}:`, each {name[:-1]} has a name of your choice (letters, digits, "
-              "`-`, `_`, `.`) and a `type`; these keys apply to every type.", sections)
+        _walk(
+            base,
+            "",
+            f"`{name}.NAME`: keys every {name[:-1]} has",
+            f"Under `{name}:`, each {name[:-1]} has a name of your choice (letters, digits, "
+            "`-`, `_`, `.`) and a `type`; these keys apply to every type.",
+            sections,
+        )
         shared = frozenset(base.model_fields)
     for form in forms:
         tag = form.model_fields.get("type")
         kind = get_args(_unwrap(tag.annotation))[0] if tag is not None else form.__name__
-        _walk(form, "", f"`{name}.NAME` with `type: {kind}`", _first_line(form.__doc__),
-              sections, skip=shared | {"type"})
+        _walk(
+            form,
+            "",
+            f"`{name}.NAME` with `type: {kind}`",
+            _first_line(form.__doc__),
+            sections,
+            skip=shared | {"type"},
+        )
 
 
 def render() -> str:
@@ -298,9 +344,20 @@ def render() -> str:
         elif get_origin(ann) is dict:
             _map_sections(name, get_args(ann)[1], sections)
         else:
-            sections.append(_Section(f"`{name}`", "", [
-                _Row(f"`{name}`", _type(ann) + _bounds(info), _default(info),
-                     _md(info.description or FALLBACK_DOCS.get(name, "")))]))
+            sections.append(
+                _Section(
+                    f"`{name}`",
+                    "",
+                    [
+                        _Row(
+                            f"`{name}`",
+                            _type(ann) + _bounds(info),
+                            _default(info),
+                            _md(info.description or FALLBACK_DOCS.get(name, "")),
+                        )
+                    ],
+                )
+            )
     out = [HEADER, "## Loading rules\n", _contract(), ""]
     for section in sections:
         out.append(f"## {section.title}\n")

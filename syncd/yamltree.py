@@ -108,9 +108,19 @@ def load_yaml(text: str, source: str) -> tuple[Any, dict[Path, int], list[ModelI
     a refused document ``data`` is ``None`` and ``issues`` holds one issue."""
     lines: dict[Path, int] = {}
     if len(text) > MAX_BYTES:
-        return None, lines, [ModelIssue(
-            source, "", None, f"file too large for a model ({len(text):,} characters; "
-            f"the limit is {MAX_BYTES:,})")]
+        return (
+            None,
+            lines,
+            [
+                ModelIssue(
+                    source,
+                    "",
+                    None,
+                    f"file too large for a model ({len(text):,} characters; "
+                    f"the limit is {MAX_BYTES:,})",
+                )
+            ],
+        )
     loader = _Loader(text)
     try:
         # One parse: the node tree gives the lines, the same tree gives the data.

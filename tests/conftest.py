@@ -33,8 +33,12 @@ def pg_server() -> Iterator[Any]:
         conn.execute("SELECT pg_reload_conf()")
     yield server
     # An immediate stop: the default (fast) one waits for a shutdown checkpoint.
-    pgexec("pg_ctl", ("-w", "-D", str(server.pgdata), "stop", "-m", "immediate"),
-           bin_path=server.bin_path, user=server.system_user)
+    pgexec(
+        "pg_ctl",
+        ("-w", "-D", str(server.pgdata), "stop", "-m", "immediate"),
+        bin_path=server.bin_path,
+        user=server.system_user,
+    )
     server.cleanup()
 
 

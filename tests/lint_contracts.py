@@ -44,8 +44,7 @@ class AllowListContract(Contract):
                         continue
                     if top != own:
                         for d in graph.get_import_details(importer=module, imported=imported):
-                            violations.append(
-                                f"{module}:{d['line_number']} imports {imported}")
+                            violations.append(f"{module}:{d['line_number']} imports {imported}")
         return ContractCheck(kept=not violations, metadata={"violations": violations})
 
     def render_broken_contract(self, check: ContractCheck) -> None:

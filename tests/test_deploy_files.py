@@ -70,12 +70,17 @@ def _entrypoint(tmp_path: Path, *args: str) -> list[str]:
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
     stub = bin_dir / "syncd"
-    stub.write_text('#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n',
-                    encoding="utf-8")
+    stub.write_text('#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done\n', encoding="utf-8")
     stub.chmod(0o755)
     env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
-    done = subprocess.run(["sh", str(ENTRYPOINT), *args], env=env, capture_output=True,
-                          text=True, timeout=10, check=True)
+    done = subprocess.run(
+        ["sh", str(ENTRYPOINT), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+    )
     return done.stdout.splitlines()
 
 
@@ -84,20 +89,24 @@ def test_entrypoint_is_valid_sh() -> None:
     assert ENTRYPOINT.stat().st_mode & 0o111  # executable in the repository too
 
 
-@pytest.mark.parametrize(("args", "expected"), [
-    ([], ["run"]),
-    (["--once"], ["run", "--once"]),
-    (["--config", "/etc/x.yaml"], ["run", "--config", "/etc/x.yaml"]),
-    (["check"], ["check"]),
-    (["status", "--json"], ["status", "--json"]),
-    (["syncd", "check"], ["check"]),
-    (["syncd"], ["run"]),
-    (["--help"], ["--help"]),
-    (["--version"], ["--version"]),
-    (["score", "a b.jsonl"], ["score", "a b.jsonl"]),
-])
-def test_entrypoint_runs_any_subcommand(tmp_path: Path, args: list[str],
-                                        expected: list[str]) -> None:
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], ["run"]),
+        (["--once"], ["run", "--once"]),
+        (["--config", "/etc/x.yaml"], ["run", "--config", "/etc/x.yaml"]),
+        (["check"], ["check"]),
+        (["status", "--json"], ["status", "--json"]),
+        (["syncd", "check"], ["check"]),
+        (["syncd"], ["run"]),
+        (["--help"], ["--help"]),
+        (["--version"], ["--version"]),
+        (["score", "a b.jsonl"], ["score", "a b.jsonl"]),
+    ],
+)
+def test_entrypoint_runs_any_subcommand(
+    tmp_path: Path, args: list[str], expected: list[str]
+) -> None:
     assert _entrypoint(tmp_path, *args) == expected
 
 
@@ -106,8 +115,9 @@ def test_entrypoint_passes_every_syncd_command_through(tmp_path: Path) -> None:
         assert _entrypoint(tmp_path, name, "--help") == [name, "--help"]
 
 
-def test_health_probe_follows_the_configured_port(tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_health_probe_follows_the_configured_port(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     server = HealthServer(Health(["hs"], lambda: None), DaemonMetrics(["hs"]), port=0)
     server.start()
     port = server.address[1]
@@ -126,11 +136,14 @@ def test_health_probe_follows_the_configured_port(tmp_path: Path,
     assert "config not usable" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize(("host", "url"), [
-    ("0.0.0.0", "http://127.0.0.1:9464/healthz"),
-    ("::", "http://[::1]:9464/healthz"),
-    ("10.1.2.3", "http://10.1.2.3:9464/healthz"),
-])
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [
+        ("0.0.0.0", "http://127.0.0.1:9464/healthz"),
+        ("::", "http://[::1]:9464/healthz"),
+        ("10.1.2.3", "http://10.1.2.3:9464/healthz"),
+    ],
+)
 def test_health_probe_asks_loopback_for_every_interface(host: str, url: str) -> None:
     assert probe.healthz_url(DaemonSettings(host=host, port=9464)) == url
 
@@ -138,8 +151,12 @@ def test_health_probe_asks_loopback_for_every_interface(host: str, url: str) -> 
 def _validate(text: str, tmp_path: Path) -> None:
     path = tmp_path / "syncd.yaml"
     path.write_text(text, encoding="utf-8")
-    env = {"POSTGRES_PASSWORD": "pw", "HUBSPOT_TOKEN": "tok", "SF_PASSWORD": "pw",
-           "SF_PRIVATE_KEY": "k"}
+    env = {
+        "POSTGRES_PASSWORD": "pw",
+        "HUBSPOT_TOKEN": "tok",
+        "SF_PASSWORD": "pw",
+        "SF_PRIVATE_KEY": "k",
+    }
     settings = load_settings(path, env)
     assert settings.connectors
 
@@ -180,8 +197,16 @@ def test_kubernetes_config_map_holds_a_valid_config(tmp_path: Path) -> None:
 
 
 #: Volume types the restricted Pod Security Standard allows.
-PSS_VOLUMES = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
-               "persistentVolumeClaim", "projected", "secret"}
+PSS_VOLUMES = {
+    "configMap",
+    "csi",
+    "downwardAPI",
+    "emptyDir",
+    "ephemeral",
+    "persistentVolumeClaim",
+    "projected",
+    "secret",
+}
 
 
 def test_kubernetes_pod_passes_the_restricted_pod_security_standard() -> None:
@@ -230,8 +255,9 @@ def test_example_config_validates(name: str, tmp_path: Path) -> None:
     text = (ROOT / "config" / name).read_text(encoding="utf-8")
     path = tmp_path / name
     path.write_text(text, encoding="utf-8")
-    settings = load_settings(path, {"HUBSPOT_TOKEN": "t", "SF_PASSWORD": "p",
-                                    "SF_PRIVATE_KEY": "k"})
+    settings = load_settings(
+        path, {"HUBSPOT_TOKEN": "t", "SF_PASSWORD": "p", "SF_PRIVATE_KEY": "k"}
+    )
     assert settings.daemon == DaemonSettings()
     sf = settings.connectors["salesforce-prod"]
     assert isinstance(getattr(sf, "auth", None), JwtAuth)

@@ -48,10 +48,15 @@ def examples(text: str) -> list[Example]:
         assert [b["lang"] for b in blocks] == ["yaml", "json", "json"], marker["name"]
         as_of = parse_datetime(marker["as_of"])
         assert as_of is not None, marker["name"]
-        found.append(Example(
-            marker["name"], as_of, blocks[0]["body"],
-            [json.loads(line) for line in blocks[1]["body"].splitlines() if line.strip()],
-            [json.loads(line) for line in blocks[2]["body"].splitlines() if line.strip()]))
+        found.append(
+            Example(
+                marker["name"],
+                as_of,
+                blocks[0]["body"],
+                [json.loads(line) for line in blocks[1]["body"].splitlines() if line.strip()],
+                [json.loads(line) for line in blocks[2]["body"].splitlines() if line.strip()],
+            )
+        )
     return found
 
 
@@ -81,7 +86,8 @@ def test_scoring_example_scores_as_documented(example: Example) -> None:
 def test_the_configuration_reference_is_generated_from_the_settings() -> None:
     committed = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
     assert committed == render(), (
-        "docs/configuration.md is stale: run python -m syncd.settings_doc docs/configuration.md")
+        "docs/configuration.md is stale: run python -m syncd.settings_doc docs/configuration.md"
+    )
 
 
 def test_every_fallback_description_names_a_documented_key() -> None:
@@ -93,13 +99,18 @@ def test_every_fallback_description_names_a_documented_key() -> None:
 # ---- references ---------------------------------------------------------------
 
 #: Documents whose references must resolve.
-DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")),
-             *sorted(p for p in (ROOT / "config").rglob("*") if p.is_file())]
+DOCUMENTS = [
+    ROOT / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted(p for p in (ROOT / "config").rglob("*") if p.is_file()),
+]
 LINK = re.compile(r"\[[^\]\n]*\]\(([^)\s]+)\)")
 #: A repository path in running text: a top-level directory of the repository,
 #: then more path; not part of a longer path, a URL or an identifier.
-PATH = re.compile(r"(?<![\w/.$-])((?:bench|config|connectors|deploy|docs|syncd|tests)"
-                  r"/[\w.-]+(?:/[\w.-]+)*)")
+PATH = re.compile(
+    r"(?<![\w/.$-])((?:bench|config|connectors|deploy|docs|syncd|tests)"
+    r"/[\w.-]+(?:/[\w.-]+)*)"
+)
 #: Paths named on purpose although the repository does not hold them.
 ABSENT_ON_PURPOSE = {
     "config/syncd.yaml": "where a user's own config goes (the default --config)",
@@ -132,11 +143,16 @@ def test_every_reference_resolves_in_the_repository(doc: Path) -> None:
 
 def test_no_tracked_file_cites_the_internal_design_notes() -> None:
     """The design notes are not in the repository: code and docs cite docs/ instead."""
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True,
-                             check=True).stdout.split()
-    citing = [name for name in tracked if name != "tests/test_docs.py"
-              and (ROOT / name).is_file()
-              and "DESIGN.md" in (ROOT / name).read_text(encoding="utf-8", errors="replace")]
+    tracked = subprocess.run(
+        ["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout.split()
+    citing = [
+        name
+        for name in tracked
+        if name != "tests/test_docs.py"
+        and (ROOT / name).is_file()
+        and "DESIGN.md" in (ROOT / name).read_text(encoding="utf-8", errors="replace")
+    ]
     assert citing == []
 
 

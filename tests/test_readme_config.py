@@ -38,10 +38,11 @@ def config_keys(model: type[BaseModel] = Settings) -> set[str]:
 
 def test_every_config_key_is_documented() -> None:
     text = README.read_text(encoding="utf-8")
-    section = text[text.index("## Configuration"):text.index("## Commands")]
+    section = text[text.index("## Configuration") : text.index("## Commands")]
     documented = set(re.findall(r"`([a-z_]+)[`:.]", section))
-    documented |= {w for span in re.findall(r"`\{([^`]*)\}`", section)
-                   for w in re.findall(r"[a-z_]+", span)}
+    documented |= {
+        w for span in re.findall(r"`\{([^`]*)\}`", section) for w in re.findall(r"[a-z_]+", span)
+    }
     keys = config_keys()
     assert {"url", "port", "schedule", "access_token", "auth", "extra_activities"} <= keys
     assert keys - documented == set()

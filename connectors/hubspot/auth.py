@@ -35,7 +35,6 @@ SCOPES: tuple[tuple[str, str], ...] = (
 SCOPE_NAMES = " ".join(name for name, _ in SCOPES)
 
 
-
 def credential_fix(options: HubSpotOptions) -> str:
     """What to do when HubSpot refuses the configured credential (``syncd check``)."""
     grant = "; ".join(f"{name} ({why})" for name, why in SCOPES)

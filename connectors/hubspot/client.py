@@ -159,10 +159,12 @@ class HubSpotClient:
         self.timeout = options.timeout_s
         self.meter = BudgetMeter(limits.DAILY[options.tier], options.budget_share)
         burst = limits.BURST_PER_WINDOW[options.tier]
-        self.burst = TokenBucket(burst, limits.BURST_WINDOW_S, clock=clock, sleep=sleep,
-                                 reserve=max(1, burst // 50))
-        self.search = TokenBucket(limits.SEARCH_PER_SECOND, 1.0, clock=clock, sleep=sleep,
-                                  reserve=1)
+        self.burst = TokenBucket(
+            burst, limits.BURST_WINDOW_S, clock=clock, sleep=sleep, reserve=max(1, burst // 50)
+        )
+        self.search = TokenBucket(
+            limits.SEARCH_PER_SECOND, 1.0, clock=clock, sleep=sleep, reserve=1
+        )
         # search calls count against the search limit only, as HubSpot counts them
         self.pacer = Pacer(self.burst, {"search": self.search, "auth": None})
         self.policy = RetryPolicy(

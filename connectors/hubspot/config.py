@@ -122,9 +122,10 @@ class HubSpotOptions(HttpOptions):
 
     @model_validator(mode="after")
     def _patterns_compile(self) -> HubSpotOptions:
-        for key, pattern in (("demo_form_pattern", self.demo_form_pattern), *(
-            (f"form_types[{p!r}]", p) for p in self.form_types
-        )):
+        for key, pattern in (
+            ("demo_form_pattern", self.demo_form_pattern),
+            *((f"form_types[{p!r}]", p) for p in self.form_types),
+        ):
             try:
                 re.compile(pattern)
             except re.error as exc:

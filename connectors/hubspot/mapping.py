@@ -147,8 +147,7 @@ class _Notes:
             return None
         return moment
 
-    def number(self, props: Props, name: str, maximum: float,
-               minimum: float = 0.0) -> float | None:
+    def number(self, props: Props, name: str, maximum: float, minimum: float = 0.0) -> float | None:
         raw = props.get(name)
         if raw is None or raw.strip() == "":
             return None

@@ -121,9 +121,7 @@ class Pull:
             lo = 0
         if hi < lo:
             hi = lo
-        stages = [
-            functools.partial(self._stage, name, lo, hi, is_full) for name in STAGES
-        ]
+        stages = [functools.partial(self._stage, name, lo, hi, is_full) for name in STAGES]
         return drive(
             stages,
             version=CURSOR_VERSION,
@@ -153,8 +151,14 @@ class Pull:
         return self._archived(name.removeprefix("archived_"), lo, full, pos)
 
     def _rows(
-        self, object_type: str, modified: str, props: Sequence[str], lo: int, hi: int,
-        full: bool, pos: Any,
+        self,
+        object_type: str,
+        modified: str,
+        props: Sequence[str],
+        lo: int,
+        hi: int,
+        full: bool,
+        pos: Any,
     ) -> Iterator[reader.RowPage]:
         if full:
             return reader.list_all(self.client, object_type, props, pos)
@@ -331,5 +335,3 @@ def _visited(values: dict[str, str | None], lo: int, full: bool) -> bool:
 def _warn(warnings: Sequence[str]) -> None:
     for line in warnings:
         log.warning("%s", line)
-
-

@@ -119,9 +119,7 @@ def list_all(
             query.append(("properties", list(properties)))
         if token:
             query.append(("after", token))
-        answer = client.send(
-            "read", "objects.list", path={"object_type": object_type}, query=query
-        )
+        answer = client.send("read", "objects.list", path={"object_type": object_type}, query=query)
         nxt = _next(answer)
         if archived:
             results = answer.get("results") or []

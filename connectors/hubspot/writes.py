@@ -60,8 +60,9 @@ def write_batch(client: HubSpotClient, batch: Sequence[Item]) -> list[WriteOutco
         for rid in context.get("ids", []) or []:
             if rule is not None:  # retrying cannot help: dead-lettered at once
                 reason = f"refused by the portal's validation rule: {rule}"
-                failed[str(rid)] = WriteOutcome(str(rid), "rejected", reason, final=True,
-                                                code=category)
+                failed[str(rid)] = WriteOutcome(
+                    str(rid), "rejected", reason, final=True, code=category
+                )
             elif category in REJECTED_CATEGORIES:
                 failed[str(rid)] = WriteOutcome(
                     str(rid), "rejected", f"{category}: {message}", code=category
@@ -78,8 +79,9 @@ def write_batch(client: HubSpotClient, batch: Sequence[Item]) -> list[WriteOutco
         elif item.id in done:
             out.append(WriteOutcome(item.id, "ok"))
         else:
-            out.append(WriteOutcome(item.id, "retriable", "HubSpot's answer did not mention "
-                                    "this record"))
+            out.append(
+                WriteOutcome(item.id, "retriable", "HubSpot's answer did not mention this record")
+            )
     return out
 
 

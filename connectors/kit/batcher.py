@@ -112,14 +112,19 @@ class _Ordered:
 def _finish(order: _Ordered, budget_stop: bool) -> Iterator[list[WriteOutcome]]:
     """Answer every update taken but not sent, release them, and raise
     ``BudgetExhausted`` when the budget guard ended the stream."""
-    order.fill_missing("budget guard: the API allowance share is spent" if budget_stop
-                       else "not sent: the CRM rate-limited this cycle's writes")
+    order.fill_missing(
+        "budget guard: the API allowance share is spent"
+        if budget_stop
+        else "not sent: the CRM rate-limited this cycle's writes"
+    )
     released = order.release()
     if released:
         yield released
     if budget_stop:
-        raise BudgetExhausted("budget guard: the API allowance share is spent; the "
-                              "remaining writes wait for the next cycle")
+        raise BudgetExhausted(
+            "budget guard: the API allowance share is spent; the "
+            "remaining writes wait for the next cycle"
+        )
 
 
 class Batcher(Generic[T]):
@@ -155,8 +160,9 @@ class Batcher(Generic[T]):
         """Outcome lists, one per batch (or bulk job), in the stream's order."""
         gate = before_batch or (lambda: None)
         if self.meter.stop:  # spent before the first batch: take nothing
-            raise BudgetExhausted("budget guard: the API allowance share is spent; the "
-                                  "writes wait for the next cycle")
+            raise BudgetExhausted(
+                "budget guard: the API allowance share is spent; the writes wait for the next cycle"
+            )
         order = _Ordered()
         source = self._prepared(iter(updates), order)
         threshold = self.rules.bulk_threshold
@@ -199,14 +205,18 @@ class Batcher(Generic[T]):
     def _batches(
         self, source: Iterator[Indexed[T]], order: _Ordered, gate: Callable[[], None]
     ) -> Iterator[list[WriteOutcome]]:
-        inflight: deque[tuple[list[Indexed[T]], Future[list[WriteOutcome]] | None,
-                              list[WriteOutcome] | None]] = deque()
+        inflight: deque[
+            tuple[list[Indexed[T]], Future[list[WriteOutcome]] | None, list[WriteOutcome] | None]
+        ] = deque()
         budget_stop = limited = False
 
         def settle(oldest_only: bool) -> Iterator[list[WriteOutcome]]:
             nonlocal limited
-            while inflight and (not oldest_only or len(inflight) >= self.rules.concurrency
-                                or (inflight[0][1] is not None and inflight[0][1].done())):
+            while inflight and (
+                not oldest_only
+                or len(inflight) >= self.rules.concurrency
+                or (inflight[0][1] is not None and inflight[0][1].done())
+            ):
                 batch, future, done = inflight.popleft()
                 outcomes = future.result() if future is not None else done
                 assert outcomes is not None
@@ -221,8 +231,14 @@ class Batcher(Generic[T]):
             if self.meter.stop:
                 budget_stop = True
                 for index, item in batch:
-                    order.fill(index, _retry(self.ident(item), "budget guard: the API "
-                                             "allowance share is spent", limited=True))
+                    order.fill(
+                        index,
+                        _retry(
+                            self.ident(item),
+                            "budget guard: the API allowance share is spent",
+                            limited=True,
+                        ),
+                    )
                 break
             gate()
             if self.rules.concurrency > 1:
@@ -245,9 +261,11 @@ class Batcher(Generic[T]):
         for indexed in source:
             g = grouping(indexed[1]) if grouping is not None else None
             by_group.setdefault(g, []).append(indexed)
-        jobs = [part[i:i + self.rules.bulk_job_max]
-                for part in by_group.values()
-                for i in range(0, len(part), self.rules.bulk_job_max)]
+        jobs = [
+            part[i : i + self.rules.bulk_job_max]
+            for part in by_group.values()
+            for i in range(0, len(part), self.rules.bulk_job_max)
+        ]
         budget_stop = False
         for job in jobs:
             if self.meter.stop:

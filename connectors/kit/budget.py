@@ -97,8 +97,7 @@ class BudgetMeter:
         """Raise ``BudgetExhausted`` naming ``what`` when the guard says stop."""
         if self.stop:
             raise BudgetExhausted(
-                f"budget guard: the API allowance share is spent; {what} waits for the "
-                "next cycle"
+                f"budget guard: the API allowance share is spent; {what} waits for the next cycle"
             )
 
     def snapshot(self) -> Usage:

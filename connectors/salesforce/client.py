@@ -182,8 +182,9 @@ class SalesforceClient:
     def _classify(self, exc: BaseException) -> Failure | None:
         if isinstance(exc, Transient) and exc.rate_limited:
             return Failure(Kind.RATE_LIMITED, self.session.retry_after)
-        if isinstance(exc, (Transient, requests.ConnectionError, requests.Timeout,
-                            auth.ServerError)):
+        if isinstance(
+            exc, (Transient, requests.ConnectionError, requests.Timeout, auth.ServerError)
+        ):
             return Failure(Kind.TRANSIENT, self.session.retry_after)
         return None
 

@@ -181,9 +181,7 @@ def report(
     done = {(c.object, c.name) for c in created}
     refused = {(r.spec.object, r.spec.name) for r, _, restricted in verdict.lacking if restricted}
     present = [
-        r.spec
-        for r in verdict.present
-        if (r.spec.object, r.spec.name) not in done | refused
+        r.spec for r in verdict.present if (r.spec.object, r.spec.name) not in done | refused
     ]
     missing = [
         *(r.spec for r in verdict.absent),

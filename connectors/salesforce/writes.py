@@ -91,8 +91,11 @@ def send_collection(client: SalesforceClient, batch: list[Item]) -> list[WriteOu
 
     def submit(items: list[tuple[int, Item]]) -> list[tuple[int, Item]]:
         records = [
-            {"attributes": {"type": item.sobject}, "id": item.id,
-             **{k: v for k, v in item.row.items() if k != "Id"}}
+            {
+                "attributes": {"type": item.sobject},
+                "id": item.id,
+                **{k: v for k, v in item.row.items() if k != "Id"},
+            }
             for _, item in items
         ]
         results = client.restful(

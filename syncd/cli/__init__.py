@@ -72,9 +72,11 @@ class SyncdGroup(click.Group):
             sys.exit(ExitCode.FAILED)
         except Exception as exc:
             traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc}\n"
-                       "This is a bug in syncd; please report it with the command you ran.",
-                       err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc}\n"
+                "This is a bug in syncd; please report it with the command you ran.",
+                err=True,
+            )
             sys.exit(ExitCode.INTERNAL)
 
 

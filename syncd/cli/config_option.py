@@ -22,8 +22,12 @@ __all__ = ["config_option", "connector_or_exit", "settings_or_exit"]
 def config_option(f: F) -> F:
     """Add ``--config PATH`` (default: $SYNCD_CONFIG, else config/syncd.yaml)."""
     return click.option(
-        "--config", "config", default=None, metavar="PATH",
-        help="Config file (default: $SYNCD_CONFIG, else config/syncd.yaml).")(f)
+        "--config",
+        "config",
+        default=None,
+        metavar="PATH",
+        help="Config file (default: $SYNCD_CONFIG, else config/syncd.yaml).",
+    )(f)
 
 
 def settings_or_exit(config: str | None) -> Settings:

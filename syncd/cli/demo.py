@@ -83,8 +83,9 @@ def _settings(path: Path, text: str) -> Settings:
     return load_settings(path, {})
 
 
-def _cycles(console: Console, engine: Engine, clock: SkipClock, names: Sequence[str], *,
-            full: bool) -> list[Cycle]:
+def _cycles(
+    console: Console, engine: Engine, clock: SkipClock, names: Sequence[str], *, full: bool
+) -> list[Cycle]:
     out: list[Cycle] = []
     with progress_bars(console) as bars:
         for name in names:
@@ -101,19 +102,34 @@ def _crm_run(fake: Fake, cycle: Cycle) -> CrmRun:
     """The full cycle's API calls as the fake recorded them, and the fewest its data allows."""
     name, report, seconds, skipped = cycle
     app = fake.app
-    min_reads = (hubspot_minimum_reads(app) if isinstance(app, HubSpotSandbox)
-                 else salesforce_minimum_reads(app.object_counts()))
-    return CrmRun(name, fake.crm, report, min_reads=min_reads, seconds=seconds,
-                  skipped_wait_s=skipped, calls=classify_calls(fake.crm, app.log.requests()))
+    min_reads = (
+        hubspot_minimum_reads(app)
+        if isinstance(app, HubSpotSandbox)
+        else salesforce_minimum_reads(app.object_counts())
+    )
+    return CrmRun(
+        name,
+        fake.crm,
+        report,
+        min_reads=min_reads,
+        seconds=seconds,
+        skipped_wait_s=skipped,
+        calls=classify_calls(fake.crm, app.log.requests()),
+    )
 
 
 def _outcome(console: Console, engine: Engine, fakes: Sequence[Fake]) -> None:
     """What `syncd report` shows of each connector: tiers, scores, top leads, accounts."""
     for fake in fakes:
         name = fake.connector
-        report = gather(engine.store.engine, name, fake.crm, now=engine.clock(),
-                        thresholds=thresholds_of(engine.model(name)),
-                        model=engine.store.meta(name).model_ref)
+        report = gather(
+            engine.store.engine,
+            name,
+            fake.crm,
+            now=engine.clock(),
+            thresholds=thresholds_of(engine.model(name)),
+            model=engine.store.meta(name).model_ref,
+        )
         for table in (tiers_table, histogram_table, leads_table, accounts_table):
             console.print(table(report, console.width))
 
@@ -121,23 +137,28 @@ def _outcome(console: Console, engine: Engine, fakes: Sequence[Fake]) -> None:
 def _setup_fields(console: Console, engine: Engine, names: Sequence[str]) -> None:
     """What `syncd setup` does: create syncd's fields in each CRM."""
     for name in names:
-        fields = engine.connector(name).ensure_fields(create=True,
-                                                      tiers=engine.model(name).tier_names)
-        console.print(f"{name}: syncd's fields ready ({len(fields.created)} created, "
-                      f"{len(fields.present)} present)")
+        fields = engine.connector(name).ensure_fields(
+            create=True, tiers=engine.model(name).tier_names
+        )
+        console.print(
+            f"{name}: syncd's fields ready ({len(fields.created)} created, "
+            f"{len(fields.present)} present)"
+        )
 
 
-def _preview(console: Console, engine: Engine, names: Sequence[str],
-             tiers: Sequence[str]) -> bool:
-    console.print("A rescore-only dry run of each connector, as `syncd resync --connector "
-                  "NAME --rescore-only --dry-run` does: no API reads, nothing written.")
+def _preview(console: Console, engine: Engine, names: Sequence[str], tiers: Sequence[str]) -> bool:
+    console.print(
+        "A rescore-only dry run of each connector, as `syncd resync --connector "
+        "NAME --rescore-only --dry-run` does: no API reads, nothing written."
+    )
     for name in names:
         preview = run_cycle(engine, name, rescore_only=True, dry_run=True)
         if preview.dry_run is None or preview.status != "ok":
             console.print(f"[red]{name}: dry run {preview.status}: {preview.error}")
             return False
-        console.print(f"[bold]{name}[/bold]: tier transitions (rows: now, columns: with the "
-                      "new model)")
+        console.print(
+            f"[bold]{name}[/bold]: tier transitions (rows: now, columns: with the new model)"
+        )
         console.print(matrix_table(preview.dry_run, tiers))
         console.print(matrix_notes(preview.dry_run))
     return True
@@ -164,8 +185,9 @@ def _story(console: Console, *, contacts: int, seed: int, model: Path) -> int:
         console.rule("[bold]syncd demo")
         # Data as of a few minutes ago: older than HubSpot's safety lag, so the
         # full cycle sees all of it and the second cycle finds nothing new.
-        fakes = start_fakes(stack, clock, seed=seed, contacts=contacts,
-                            now=datetime.now(UTC) - DATA_AGE)
+        fakes = start_fakes(
+            stack, clock, seed=seed, contacts=contacts, now=datetime.now(UTC) - DATA_AGE
+        )
         for fake in fakes:
             counts = ", ".join(f"{n} {k}" for k, n in fake.app.object_counts().items() if n)
             console.print(f"fake {fake.crm} on {fake.url}: {counts}")
@@ -187,9 +209,11 @@ def _story(console: Console, *, contacts: int, seed: int, model: Path) -> int:
 
         console.rule(f"Model change: MQL from 50 to {NEW_MQL_MIN}")
         new_model = _changed_model(model, tmp)
-        changed = Engine(_settings(tmp / "syncd-new.yaml",
-                                   config_text(tmp / "state.db", new_model, fakes)),
-                         store, factory)
+        changed = Engine(
+            _settings(tmp / "syncd-new.yaml", config_text(tmp / "state.db", new_model, fakes)),
+            store,
+            factory,
+        )
         if not _preview(console, changed, names, tiers):
             return int(ExitCode.FAILED)
 
@@ -204,28 +228,41 @@ def _story(console: Console, *, contacts: int, seed: int, model: Path) -> int:
         failed = [c[0] for c in first + second if c[1].status != "ok"]
         rewrote = [c[0] for c in second if c[1].written or c[1].accounts_written]
         if failed or rewrote:
-            console.print(f"[red]demo failed: cycles not ok: {failed}; second cycle wrote: "
-                          f"{rewrote}")
+            console.print(
+                f"[red]demo failed: cycles not ok: {failed}; second cycle wrote: {rewrote}"
+            )
             return int(ExitCode.FAILED)
         console.print(f"demo finished in {time.monotonic() - begun:.1f}s")
         return int(ExitCode.OK)
 
 
 @click.command()
-@click.option("--contacts", type=click.IntRange(1, 1_000_000), default=2000, show_default=True,
-              help="Contacts generated in each fake CRM.")
+@click.option(
+    "--contacts",
+    type=click.IntRange(1, 1_000_000),
+    default=2000,
+    show_default=True,
+    help="Contacts generated in each fake CRM.",
+)
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated data.")
-@click.option("--model", type=click.Path(dir_okay=False, path_type=Path),
-              default=DEFAULT_MODEL, show_default=True,
-              help="Scoring model to sync with: a shipped model by name or a YAML file.")
+@click.option(
+    "--model",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=DEFAULT_MODEL,
+    show_default=True,
+    help="Scoring model to sync with: a shipped model by name or a YAML file.",
+)
 def demo(contacts: int, seed: int, model: Path) -> None:
     """Run the whole story against two fake CRMs in this process: full sync,
     tiers, top leads, account boosts, API calls, a model change previewed with
     a dry run, and a second cycle that writes nothing."""
     model = resolve_model(model, Path.cwd())
     if not model.is_file():
-        click.echo(f"{model}: model not found (name a shipped model: "
-                   f"{', '.join(shipped_models())}, or a YAML file)", err=True)
+        click.echo(
+            f"{model}: model not found (name a shipped model: "
+            f"{', '.join(shipped_models())}, or a YAML file)",
+            err=True,
+        )
         raise SystemExit(ExitCode.UNUSABLE)
     console = Console()
     if not console.is_terminal:  # a log or a README transcript: wide enough for the tables

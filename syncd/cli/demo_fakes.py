@@ -59,8 +59,9 @@ class Fake:
     url: str
 
 
-def start_fakes(stack: ExitStack, clock: SkipClock, *, seed: int, contacts: int,
-                now: datetime) -> list[Fake]:
+def start_fakes(
+    stack: ExitStack, clock: SkipClock, *, seed: int, contacts: int, now: datetime
+) -> list[Fake]:
     """Both fakes seeded with ``contacts`` generated contacts each, serving on
     127.0.0.1 until ``stack`` closes. HubSpot is a pro-tier portal."""
     fakes = []
@@ -68,7 +69,9 @@ def start_fakes(stack: ExitStack, clock: SkipClock, *, seed: int, contacts: int,
         data = generate(seed, contacts, now)
         app: SandboxApp = (
             HubSpotSandbox(data, token=TOKEN, tier="pro", clock=clock, sleep=clock.sleep)
-            if crm == "hubspot" else SalesforceSandbox(data, clock=clock, sleep=clock.sleep))
+            if crm == "hubspot"
+            else SalesforceSandbox(data, clock=clock, sleep=clock.sleep)
+        )
         server = stack.enter_context(SandboxServer(app))
         fakes.append(Fake(crm, NAMES[crm], app, server.url))
     return fakes
@@ -79,21 +82,35 @@ def config_text(state: Path, model: Path, fakes: list[Fake]) -> str:
     conns: dict[str, Any] = {}
     for fake in fakes:
         if fake.crm == "hubspot":
-            conns[fake.connector] = {"type": "hubspot", "base_url": fake.url,
-                                     "access_token": TOKEN, "tier": "pro", "model": str(model)}
+            conns[fake.connector] = {
+                "type": "hubspot",
+                "base_url": fake.url,
+                "access_token": TOKEN,
+                "tier": "pro",
+                "model": str(model),
+            }
         else:
             conns[fake.connector] = {
-                "type": "salesforce", "instance_url": fake.url, "login_url": fake.url,
+                "type": "salesforce",
+                "instance_url": fake.url,
+                "login_url": fake.url,
                 "model": str(model),
-                "auth": {"flow": "password", "username": "demo@syncd.example",
-                         "password": "demo-password", "consumer_key": "syncd-demo",
-                         "consumer_secret": "demo-consumer-secret"}}
-    return yaml.safe_dump({"state": {"url": f"sqlite:///{state}"}, "connectors": conns},
-                          sort_keys=False)
+                "auth": {
+                    "flow": "password",
+                    "username": "demo@syncd.example",
+                    "password": "demo-password",
+                    "consumer_key": "syncd-demo",
+                    "consumer_secret": "demo-consumer-secret",
+                },
+            }
+    return yaml.safe_dump(
+        {"state": {"url": f"sqlite:///{state}"}, "connectors": conns}, sort_keys=False
+    )
 
 
 def connector_factory(clock: SkipClock) -> ConnectorFactory:
     """The real connectors, on the demo's clock."""
+
     def factory(name: str, cfg: ConnectorConfig) -> Connector:
         return build_connector(name, cfg, clock=clock, sleep=clock.sleep)
 

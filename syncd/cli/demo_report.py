@@ -60,7 +60,7 @@ def hubspot_minimum_reads(app: HubSpotSandbox) -> int:
     names, forms and submissions, contact look-ups by e-mail, and web
     analytics events, which HubSpot serves per contact."""
     store, ceil = app.store, math.ceil
-    calls = (ceil(store.count("companies") / hs.LIST_PAGE_MAX) or 1)
+    calls = ceil(store.count("companies") / hs.LIST_PAGE_MAX) or 1
     calls += ceil(store.count("contacts") / hs.LIST_PAGE_MAX) or 1
     for kind in ("calls", "emails", "meetings", "notes"):
         n = store.count(kind)
@@ -114,38 +114,75 @@ def minimum_writes(crm: str, contacts: int, accounts: int) -> int:
 
 def cycle_table(title: str, runs: Sequence[tuple[str, CycleReport, float, float]]) -> Table:
     t = Table(title=title, title_justify="left")
-    for col in ("connector", "status", "pulled", "scored", "written", "unchanged",
-                "accounts", "API calls", "seconds"):
+    for col in (
+        "connector",
+        "status",
+        "pulled",
+        "scored",
+        "written",
+        "unchanged",
+        "accounts",
+        "API calls",
+        "seconds",
+    ):
         t.add_column(col, justify="left" if col in ("connector", "status") else "right")
     for name, r, seconds, _skipped in runs:
         calls = ", ".join(f"{k} {n}" for k, n in sorted(r.api_calls.items()))
-        t.add_row(name, r.status if not r.error else f"{r.status}: {r.error}", str(r.pulled),
-                  str(r.scored), str(r.written), str(r.unchanged), str(r.accounts_written),
-                  calls or "0", f"{seconds:.1f}")
+        t.add_row(
+            name,
+            r.status if not r.error else f"{r.status}: {r.error}",
+            str(r.pulled),
+            str(r.scored),
+            str(r.written),
+            str(r.unchanged),
+            str(r.accounts_written),
+            calls or "0",
+            f"{seconds:.1f}",
+        )
     return t
 
 
 def calls_table(runs: Sequence[CrmRun]) -> Table:
-    t = Table(title="API calls of the full sync vs the minimum the limits allow",
-              title_justify="left")
-    for col in ("connector", "reads", "min reads", "writes", "min writes", "other",
-                "used / minimum", "rate-limit waits"):
+    t = Table(
+        title="API calls of the full sync vs the minimum the limits allow", title_justify="left"
+    )
+    for col in (
+        "connector",
+        "reads",
+        "min reads",
+        "writes",
+        "min writes",
+        "other",
+        "used / minimum",
+        "rate-limit waits",
+    ):
         t.add_column(col, justify="left" if col == "connector" else "right")
     for run in runs:
         reads, writes, other = run.calls
         min_writes = minimum_writes(run.crm, run.full.written, run.full.accounts_written)
         ratio = (reads + writes) / max(1, run.min_reads + min_writes)
-        t.add_row(run.connector, str(reads), str(run.min_reads), str(writes), str(min_writes),
-                  str(other), f"{ratio:.2f}x", f"{run.skipped_wait_s:.0f}s")
-    t.caption = ("Calls as the fake CRM recorded them; other: logins and field checks. "
-                 "Rate-limit waits: how "
-                 "long the connector paced itself to stay within the CRM's limits; the demo's "
-                 "clock skips them, a real CRM would not.")
+        t.add_row(
+            run.connector,
+            str(reads),
+            str(run.min_reads),
+            str(writes),
+            str(min_writes),
+            str(other),
+            f"{ratio:.2f}x",
+            f"{run.skipped_wait_s:.0f}s",
+        )
+    t.caption = (
+        "Calls as the fake CRM recorded them; other: logins and field checks. "
+        "Rate-limit waits: how "
+        "long the connector paced itself to stay within the CRM's limits; the demo's "
+        "clock skips them, a real CRM would not."
+    )
     return t
 
 
 def matrix_table(summary: DryRunSummary, tiers: Sequence[str]) -> Table:
     """Tier transitions of a dry run (rows: before, columns: after), in tier order."""
+
     def ordered(seen: set[str]) -> list[str]:
         return [x for x in tiers if x in seen] + sorted(seen - set(tiers))
 
@@ -162,9 +199,13 @@ def matrix_table(summary: DryRunSummary, tiers: Sequence[str]) -> Table:
 
 def matrix_notes(summary: DryRunSummary) -> str:
     """What the matrix means in numbers, one or two lines."""
-    text = (f"{summary.scored} rescored, {summary.would_write} would be written; "
-            f"{summary.into_mql} would cross into MQL, {summary.out_of_mql} out of it")
+    text = (
+        f"{summary.scored} rescored, {summary.would_write} would be written; "
+        f"{summary.into_mql} would cross into MQL, {summary.out_of_mql} out of it"
+    )
     if any("(none)" in pair for pair in summary.transitions):
-        text += ("\n(none): no syncd values in the CRM (records syncd does not write, such as "
-                 "converted leads)")
+        text += (
+            "\n(none): no syncd values in the CRM (records syncd does not write, such as "
+            "converted leads)"
+        )
     return text

@@ -29,12 +29,14 @@ def _as_of(_c: click.Context, _p: click.Parameter, value: str | None) -> datetim
 @click.command()
 @click.option("--connector", "name", required=True, help="Connector name from the config.")
 @click.argument("contact_id")
-@click.option("--as-of", callback=_as_of,
-              help="Score as of this instant (default: when it was last scored).")
+@click.option(
+    "--as-of", callback=_as_of, help="Score as of this instant (default: when it was last scored)."
+)
 @config_option
 @click.pass_context
-def explain(ctx: click.Context, name: str, contact_id: str, as_of: datetime | None,
-            config: str | None) -> None:
+def explain(
+    ctx: click.Context, name: str, contact_id: str, as_of: datetime | None, config: str | None
+) -> None:
     """Show a stored contact, its score breakdown and its score history."""
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
@@ -56,15 +58,18 @@ def explain(ctx: click.Context, name: str, contact_id: str, as_of: datetime | No
         history = app.store.history(name, contact_id)
     console = Console(width=140)
     console.print_json(json.dumps(sc.json, ensure_ascii=False))
-    t = Table(title=f"{contact_id}: {result.score} ({result.tier}) with {model.ref} "
-              f"as of {when.isoformat()}")
+    t = Table(
+        title=f"{contact_id}: {result.score} ({result.tier}) with {model.ref} "
+        f"as of {when.isoformat()}"
+    )
     t.add_column("rule")
     t.add_column("component")
     t.add_column("points", justify="right")
     t.add_column("count", justify="right")
     for reason in result.reasons:
-        t.add_row(reason.rule, reason.component, str(format_points(reason.points)),
-                  str(reason.count))
+        t.add_row(
+            reason.rule, reason.component, str(format_points(reason.points)), str(reason.count)
+        )
     console.print(t)
     for label, v in (("in CRM", sc.crm), ("last written", sc.written)):
         shown = "-" if v is None else f"{v.score} / {v.tier} / {v.reasons}"
@@ -80,8 +85,12 @@ def explain(ctx: click.Context, name: str, contact_id: str, as_of: datetime | No
 
 @click.command()
 @click.option("--connector", "name", required=True, help="Connector name from the config.")
-@click.option("--output", type=click.File("w", encoding="utf-8"), default="-",
-              help="JSONL file (default stdout).")
+@click.option(
+    "--output",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="JSONL file (default stdout).",
+)
 @config_option
 @click.pass_context
 def export(ctx: click.Context, name: str, output: IO[str], config: str | None) -> None:

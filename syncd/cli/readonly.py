@@ -30,17 +30,25 @@ def readonly_store(settings: Settings) -> Iterator[Store]:
     try:
         store = Store.open_existing(settings.state.url, settings.state.lock_lease)
     except StateMissing as exc:
-        click.echo(f"no state at {exc}: no cycle has run with this config yet "
-                   "(`syncd run --once` runs one)", err=True)
+        click.echo(
+            f"no state at {exc}: no cycle has run with this config yet "
+            "(`syncd run --once` runs one)",
+            err=True,
+        )
         sys.exit(ExitCode.UNUSABLE)
     except Exception as exc:  # driver errors vary; the message names the cause
         where = _redact(settings.state.url)
         if is_transient(exc):
-            click.echo(f"state store {where} not reachable: {type(exc).__name__}: "
-                       f"{_first_line(exc)}; try again later", err=True)
+            click.echo(
+                f"state store {where} not reachable: {type(exc).__name__}: "
+                f"{_first_line(exc)}; try again later",
+                err=True,
+            )
             sys.exit(ExitCode.TEMPFAIL)
-        click.echo(f"state store {where} cannot be opened: "
-                   f"{type(exc).__name__}: {_first_line(exc)}", err=True)
+        click.echo(
+            f"state store {where} cannot be opened: {type(exc).__name__}: {_first_line(exc)}",
+            err=True,
+        )
         sys.exit(ExitCode.UNUSABLE)
     try:
         yield store

@@ -14,24 +14,44 @@ def cycle_table(reports: Sequence[CycleReport], errors: bool = True) -> Table:
     """The cycles, narrow enough for an 80-column terminal: counts that belong
     together share a column, errors follow the table unless ``errors`` is False
     (``--json`` has every count)."""
-    t = Table(title="sync cycles", title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False,
-              show_edge=False, padding=0, caption_justify="left")
+    t = Table(
+        title="sync cycles",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        pad_edge=False,
+        show_edge=False,
+        padding=0,
+        caption_justify="left",
+    )
     counts = [f"{r.pulled}/{r.scored}/{r.written}" for r in reports]
-    t.add_column("connector", overflow="fold",
-                 min_width=min(20, max([9, *(len(r.connector) for r in reports)])))
+    t.add_column(
+        "connector",
+        overflow="fold",
+        min_width=min(20, max([9, *(len(r.connector) for r in reports)])),
+    )
     t.add_column("kind", no_wrap=True)
     t.add_column("status", no_wrap=True)
-    t.add_column("pulled/\nscored/\nwritten", justify="right",
-                 min_width=max((len(c) for c in counts), default=7))
+    t.add_column(
+        "pulled/\nscored/\nwritten",
+        justify="right",
+        min_width=max((len(c) for c in counts), default=7),
+    )
     t.add_column("failed/\ndead/\npending", justify="right", min_width=7)
     for col in ("drift", "calls"):
         t.add_column(col, justify="right", no_wrap=True)
     for r, count in zip(reports, counts, strict=True):
-        style = {"ok": "green", "failed": "bold red", "stopped": "yellow",
-                 "skipped": "yellow"}.get(r.status, "")
-        t.add_row(r.connector, r.kind, f"[{style}]{r.status}[/]", count,
-                  f"{r.write_failures}/{r.dead_letters}/{r.pending}", str(r.drift_repaired),
-                  str(sum(r.api_calls.values())))
+        style = {"ok": "green", "failed": "bold red", "stopped": "yellow", "skipped": "yellow"}.get(
+            r.status, ""
+        )
+        t.add_row(
+            r.connector,
+            r.kind,
+            f"[{style}]{r.status}[/]",
+            count,
+            f"{r.write_failures}/{r.dead_letters}/{r.pending}",
+            str(r.drift_repaired),
+            str(sum(r.api_calls.values())),
+        )
     failures = [f"{r.connector}: {r.status}: {r.error}" for r in reports if r.error]
     if errors and failures:
         t.caption = "\n".join(failures)
@@ -55,6 +75,10 @@ def samples_table(s: DryRunSummary) -> Table:
     for col in ("id", "score", "tier", "reasons"):
         t.add_column(col, overflow="fold")
     for cid, old, new in s.samples:
-        t.add_row(cid, f"{old.score if old else '-'} → {new.score}",
-                  f"{old.tier if old else '-'} → {new.tier}", new.reasons or "")
+        t.add_row(
+            cid,
+            f"{old.score if old else '-'} → {new.score}",
+            f"{old.tier if old else '-'} → {new.tier}",
+            new.reasons or "",
+        )
     return t

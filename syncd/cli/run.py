@@ -26,8 +26,12 @@ from syncd.sync import run_cycle
 
 @click.command()
 @click.option("--once", is_flag=True, help="Run one cycle of every connector, then exit.")
-@click.option("--json", "as_json", is_flag=True,
-              help="With --once: print the cycle reports as JSON instead of a table.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="With --once: print the cycle reports as JSON instead of a table.",
+)
 @config_option
 @click.pass_context
 def run(ctx: click.Context, once: bool, as_json: bool, config: str | None) -> None:
@@ -47,8 +51,12 @@ def run(ctx: click.Context, once: bool, as_json: bool, config: str | None) -> No
         sys.exit(serve(ctx, settings))
     # Warnings (records skipped or refused) go to stderr with their connector and
     # record id, secrets masked; the table of cycles goes to stdout.
-    configure_logging(secrets_of(settings), fmt=settings.daemon.log_format, stream=sys.stderr,
-                      level=logging.WARNING)
+    configure_logging(
+        secrets_of(settings),
+        fmt=settings.daemon.log_format,
+        stream=sys.stderr,
+        level=logging.WARNING,
+    )
     try:
         with engine_for(ctx, settings) as app, cycle_progress(Console(stderr=True)) as board:
             reports = []
@@ -57,8 +65,9 @@ def run(ctx: click.Context, once: bool, as_json: bool, config: str | None) -> No
                 reports.append(run_cycle(app, name, progress=bar))
                 bar.finish(reports[-1], time.monotonic() - begun)
     except KeyboardInterrupt:
-        click.echo("interrupted: everything committed so far is kept; the next run resumes",
-                   err=True)
+        click.echo(
+            "interrupted: everything committed so far is kept; the next run resumes", err=True
+        )
         sys.exit(ExitCode.INTERRUPTED)
     finally:
         unconfigure_logging()
@@ -70,7 +79,8 @@ def run(ctx: click.Context, once: bool, as_json: bool, config: str | None) -> No
         Console().print(cycle_table(reports, errors=False))  # echoed below
     for r in reports:
         if r.error:
-            click.echo(f"{r.connector}: {r.status}: {r.error}",
-                       err=r.status in ("failed", "skipped"))
+            click.echo(
+                f"{r.connector}: {r.status}: {r.error}", err=r.status in ("failed", "skipped")
+            )
     if any(r.status in ("failed", "skipped") for r in reports):
         sys.exit(ExitCode.FAILED)

@@ -32,8 +32,9 @@ def _faults(latency_ms: float, spec: str | None) -> FaultSpec:
     return parsed
 
 
-def build_app(crm: str, *, seed: int, contacts: int, tier: str, token: str,
-              faults: FaultSpec, now: datetime) -> tuple[SandboxApp, str]:
+def build_app(
+    crm: str, *, seed: int, contacts: int, tier: str, token: str, faults: FaultSpec, now: datetime
+) -> tuple[SandboxApp, str]:
     """The fake for `crm`, seeded, and a line telling how to authenticate against it."""
     from syncd.sandbox.generator import generate
 
@@ -49,36 +50,80 @@ def build_app(crm: str, *, seed: int, contacts: int, tier: str, token: str,
     from syncd.sandbox.salesforce import SalesforceSandbox
 
     app = SalesforceSandbox(dataset, faults=faults)
-    how = ("POST URL/services/oauth2/token with a JWT bearer (any consumer key, username "
-           "integration@syncd.example), client-credentials or username-password grant; "
-           "requests to https://* must be sent to URL (syncd.sandbox.salesforce.loopback_session)")
+    how = (
+        "POST URL/services/oauth2/token with a JWT bearer (any consumer key, username "
+        "integration@syncd.example), client-credentials or username-password grant; "
+        "requests to https://* must be sent to URL (syncd.sandbox.salesforce.loopback_session)"
+    )
     return app, how
 
 
 @click.command()
 @click.argument("crm", type=click.Choice(["hubspot", "salesforce"]))
-@click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
-              help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=0,
+    show_default=True,
+    help="Port on 127.0.0.1 (0 picks a free one).",
+)
 @click.option("--seed", default=1, show_default=True, help="Seed of the generated data.")
-@click.option("--contacts", type=click.IntRange(1, MAX_CONTACTS), default=1000,
-              show_default=True, help="How many contacts to generate.")
-@click.option("--tier", type=click.Choice(["free", "pro"]), default="free", show_default=True,
-              help="HubSpot rate-limit tier (100 or 190 requests per 10 s).")
-@click.option("--token", default="sandbox-token", show_default=True,
-              help="HubSpot bearer token the fake accepts.")
-@click.option("--latency-ms", type=click.FloatRange(0, 60_000), default=0.0, show_default=True,
-              help="Artificial latency per request.")
-@click.option("--faults", "fault_spec", default=None,
-              help="Fault spec, e.g. 429=0.05,500=0.01,503=0.01,slow=0.1:1500,drop=0.01,"
-              "partial=0.1")
-def sandbox(crm: str, port: int, seed: int, contacts: int, tier: str, token: str,
-            latency_ms: float, fault_spec: str | None) -> None:
+@click.option(
+    "--contacts",
+    type=click.IntRange(1, MAX_CONTACTS),
+    default=1000,
+    show_default=True,
+    help="How many contacts to generate.",
+)
+@click.option(
+    "--tier",
+    type=click.Choice(["free", "pro"]),
+    default="free",
+    show_default=True,
+    help="HubSpot rate-limit tier (100 or 190 requests per 10 s).",
+)
+@click.option(
+    "--token",
+    default="sandbox-token",
+    show_default=True,
+    help="HubSpot bearer token the fake accepts.",
+)
+@click.option(
+    "--latency-ms",
+    type=click.FloatRange(0, 60_000),
+    default=0.0,
+    show_default=True,
+    help="Artificial latency per request.",
+)
+@click.option(
+    "--faults",
+    "fault_spec",
+    default=None,
+    help="Fault spec, e.g. 429=0.05,500=0.01,503=0.01,slow=0.1:1500,drop=0.01,partial=0.1",
+)
+def sandbox(
+    crm: str,
+    port: int,
+    seed: int,
+    contacts: int,
+    tier: str,
+    token: str,
+    latency_ms: float,
+    fault_spec: str | None,
+) -> None:
     """Run a sandbox CRM in the foreground (Ctrl-C stops it)."""
     from syncd.sandbox.server import SandboxServer
 
     faults = _faults(latency_ms, fault_spec)
-    app, how = build_app(crm, seed=seed, contacts=contacts, tier=tier, token=token,
-                         faults=faults, now=datetime.now(UTC))
+    app, how = build_app(
+        crm,
+        seed=seed,
+        contacts=contacts,
+        tier=tier,
+        token=token,
+        faults=faults,
+        now=datetime.now(UTC),
+    )
     try:
         server = SandboxServer(app, port=port)
     except OSError as exc:

@@ -49,8 +49,10 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
         return datetime.now(UTC)
     parsed = parse_datetime(value)
     if parsed is None:
-        raise click.BadParameter(f"{value!r} is not an ISO-8601 date-time "
-                                 "(e.g. 2026-11-23T00:00:00Z; without a zone it is UTC)")
+        raise click.BadParameter(
+            f"{value!r} is not an ISO-8601 date-time "
+            "(e.g. 2026-11-23T00:00:00Z; without a zone it is UTC)"
+        )
     return parsed
 
 
@@ -60,8 +62,7 @@ def _tier_style(result: ScoreResult) -> str:
     return "bold green" if result.mql else ""
 
 
-def _table(results: list[ScoreResult], model: CompiledModel, as_of: datetime,
-           rows: int) -> Table:
+def _table(results: list[ScoreResult], model: CompiledModel, as_of: datetime, rows: int) -> Table:
     table = Table(title=f"{model.ref} as of {as_of.isoformat()}", show_lines=False)
     table.add_column("id", no_wrap=True)
     table.add_column("score", justify="right")
@@ -77,8 +78,10 @@ def _table(results: list[ScoreResult], model: CompiledModel, as_of: datetime,
     tiers = Counter(r.tier for r in results)
     caption = "  ".join(f"{tier}: {n}" for tier, n in sorted(tiers.items()))
     if len(results) > rows:
-        caption += (f"\nfirst {rows:,} of {len(results):,} contacts shown "
-                    "(--table-rows N shows more; --format jsonl gives every result)")
+        caption += (
+            f"\nfirst {rows:,} of {len(results):,} contacts shown "
+            "(--table-rows N shows more; --format jsonl gives every result)"
+        )
     table.caption = caption
     return table
 
@@ -120,8 +123,9 @@ def _open_input(stack: ExitStack, path: str) -> tuple[BinaryIO, str]:
         sys.exit(ExitCode.UNUSABLE)
 
 
-def _score_stream(model: CompiledModel, stream: BinaryIO, source: str,
-                  as_of: datetime) -> tuple[list[Partial], int]:
+def _score_stream(
+    model: CompiledModel, stream: BinaryIO, source: str, as_of: datetime
+) -> tuple[list[Partial], int]:
     """Partial results of every usable line; rejected lines and notices go
     to stderr as they are met. Returns (partials, rejected count)."""
     ts = to_epoch(as_of)
@@ -140,29 +144,55 @@ def _score_stream(model: CompiledModel, stream: BinaryIO, source: str,
 
 
 @click.command()
-@click.option("--model", "model_path", required=True, type=click.Path(path_type=Path),
-              help="Scoring model YAML.")
+@click.option(
+    "--model",
+    "model_path",
+    required=True,
+    type=click.Path(path_type=Path),
+    help="Scoring model YAML.",
+)
 @click.option("--input", "input_path", required=True, help="Contacts as JSONL, or - for stdin.")
 @click.option("--output", default="-", show_default=True, help="Where results go (- is stdout).")
-@click.option("--as-of", "as_of", callback=_parse_as_of,
-              help="Score as of this ISO-8601 instant (default: now; no zone means UTC); "
-              "the same input and as-of always give the same scores.")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl",
-              show_default=True)
-@click.option("--table-rows", type=click.IntRange(min=1), default=TABLE_ROWS, show_default=True,
-              help="Rows the table format shows (its tier counts cover every contact).")
-@click.option("--accounts-output", default=None,
-              help="Also write one account score per line (JSONL) here.")
-def score(model_path: Path, input_path: str, output: str, as_of: datetime, fmt: str,
-          table_rows: int, accounts_output: str | None) -> None:
+@click.option(
+    "--as-of",
+    "as_of",
+    callback=_parse_as_of,
+    help="Score as of this ISO-8601 instant (default: now; no zone means UTC); "
+    "the same input and as-of always give the same scores.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["jsonl", "table"]), default="jsonl", show_default=True
+)
+@click.option(
+    "--table-rows",
+    type=click.IntRange(min=1),
+    default=TABLE_ROWS,
+    show_default=True,
+    help="Rows the table format shows (its tier counts cover every contact).",
+)
+@click.option(
+    "--accounts-output", default=None, help="Also write one account score per line (JSONL) here."
+)
+def score(
+    model_path: Path,
+    input_path: str,
+    output: str,
+    as_of: datetime,
+    fmt: str,
+    table_rows: int,
+    accounts_output: str | None,
+) -> None:
     """Score contacts from a JSONL file with a model; results keep the input order."""
     model = load_or_report(model_path)
     if model is None:
         sys.exit(ExitCode.UNUSABLE)
     with ExitStack() as stack:
         out = _open_output(stack, output, "output")
-        accounts_out = (_open_output(stack, accounts_output, "accounts output")
-                        if accounts_output is not None else None)
+        accounts_out = (
+            _open_output(stack, accounts_output, "accounts output")
+            if accounts_output is not None
+            else None
+        )
         stream, source = _open_input(stack, input_path)
         partials, rejected = _score_stream(model, stream, source, as_of)
         if not partials and not rejected:

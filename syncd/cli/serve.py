@@ -120,10 +120,16 @@ def serve(ctx: click.Context, settings: Settings) -> int:
         live = LiveEngine(engine)
         reload = reloader(live, lambda: load_settings(config), on_settings=masking.learn)
         try:
-            daemon = build_daemon(settings, engine, redact=masking.text, cycle=live.cycle,
-                                  reload=reload)
+            daemon = build_daemon(
+                settings, engine, redact=masking.text, cycle=live.cycle, reload=reload
+            )
         except OSError as exc:
-            log.error("cannot listen on %s:%d: %s", settings.daemon.host, settings.daemon.port,
-                      exc.strerror or exc, extra={"event": "daemon_refused"})
+            log.error(
+                "cannot listen on %s:%d: %s",
+                settings.daemon.host,
+                settings.daemon.port,
+                exc.strerror or exc,
+                extra={"event": "daemon_refused"},
+            )
             return int(ExitCode.UNUSABLE)
         return daemon.run()

@@ -31,20 +31,35 @@ def check(ctx: click.Context, config: str | None) -> None:
         items.append(("-", CheckItem("state store", True, app.store.engine.dialect.name)))
         for name, cfg in settings.connectors.items():
             issues = model_issues(cfg.model)
-            items.append((name, CheckItem(
-                "model", not issues, str(cfg.model) if not issues else str(issues[0]),
-                "" if not issues else f"fix the model; `syncd validate-model {cfg.model}`")))
+            items.append(
+                (
+                    name,
+                    CheckItem(
+                        "model",
+                        not issues,
+                        str(cfg.model) if not issues else str(issues[0]),
+                        "" if not issues else f"fix the model; `syncd validate-model {cfg.model}`",
+                    ),
+                )
+            )
             try:
                 items.extend((name, i) for i in app.connector(name).check())
             except ConnectorError as exc:
-                items.append((name, CheckItem("connect", False, str(exc),
-                                              "check the connector's URL and credentials")))
+                items.append(
+                    (
+                        name,
+                        CheckItem(
+                            "connect", False, str(exc), "check the connector's URL and credentials"
+                        ),
+                    )
+                )
     t = Table(title="syncd check")
     for col in ("connector", "check", "result", "detail", "fix"):
         t.add_column(col, overflow="fold")
     for name, i in items:
-        result = ("[bold red]fail[/]" if not i.ok else "[yellow]warn[/]" if i.warning
-                  else "[green]ok[/]")
+        result = (
+            "[bold red]fail[/]" if not i.ok else "[yellow]warn[/]" if i.warning else "[green]ok[/]"
+        )
         t.add_row(name, i.name, result, redact.text(i.detail), redact.text(i.fix))
     Console().print(t)
     if not all(i.ok for _n, i in items):

@@ -44,8 +44,9 @@ def is_transient(exc: BaseException) -> bool:
         if sqlite_code is not None:
             return (int(sqlite_code) & 0xFF) in TRANSIENT_SQLITE_CODES
         return True
-    return isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError
-                      | ConnectionError | TimeoutError)
+    return isinstance(
+        exc, sa_exc.DisconnectionError | sa_exc.TimeoutError | ConnectionError | TimeoutError
+    )
 
 
 class StateUnavailable(Exception):
@@ -87,8 +88,9 @@ class StartupRetry:
 NO_RETRY = StartupRetry(give_up_after=0.0)
 
 
-def open_with_retry(open_store: Callable[[], T], retry: StartupRetry,
-                    describe: Callable[[BaseException], str]) -> T:
+def open_with_retry(
+    open_store: Callable[[], T], retry: StartupRetry, describe: Callable[[BaseException], str]
+) -> T:
     """``open_store()``, retried per ``retry`` while it fails transiently;
     raises ``StateUnavailable`` when the window ends, and a permanent failure
     at once. Each retry is logged (``state_unreachable``) with ``describe(exc)``."""
@@ -104,9 +106,12 @@ def open_with_retry(open_store: Callable[[], T], retry: StartupRetry,
             delay = next(delays, None)
             if delay is None:
                 raise StateUnavailable(exc, attempts) from exc
-            log.warning("state store not reachable (%s); retrying in %.3gs", describe(exc),
-                        delay, extra={"event": "state_unreachable", "attempt": attempts,
-                                      "retry_in_s": delay})
+            log.warning(
+                "state store not reachable (%s); retrying in %.3gs",
+                describe(exc),
+                delay,
+                extra={"event": "state_unreachable", "attempt": attempts, "retry_in_s": delay},
+            )
             retry.sleep(delay)
 
 

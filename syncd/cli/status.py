@@ -35,18 +35,31 @@ def connector_status(app: Engine, name: str) -> dict[str, Any]:
     return {
         "connector": name,
         "type": app.config(name).type,
-        "last_run": None if last is None else {
-            "run_id": last.run_id, "kind": last.kind, "status": last.status,
+        "last_run": None
+        if last is None
+        else {
+            "run_id": last.run_id,
+            "kind": last.kind,
+            "status": last.status,
             "started_at": last.started_at.isoformat(),
             "finished_at": last.finished_at.isoformat() if last.finished_at else None,
             "error": last.error,
-            "counts": {k: last.report.get(k) for k in (
-                "pulled", "scored", "written", "unchanged", "write_failures", "dead_letters",
-                "drift_repaired", "skipped")},
+            "counts": {
+                k: last.report.get(k)
+                for k in (
+                    "pulled",
+                    "scored",
+                    "written",
+                    "unchanged",
+                    "write_failures",
+                    "dead_letters",
+                    "drift_repaired",
+                    "skipped",
+                )
+            },
             "api_calls": last.report.get("api_calls", {}),
         },
-        "next_run": next_run(app.config(name), last.started_at if last else None,
-                             now).isoformat(),
+        "next_run": next_run(app.config(name), last.started_at if last else None, now).isoformat(),
         "cursor": m.cursor,
         "model": m.model_ref,
         "last_rescore_at": m.last_rescore_at.isoformat() if m.last_rescore_at else None,
@@ -54,8 +67,9 @@ def connector_status(app: Engine, name: str) -> dict[str, Any]:
         "pending_writes": counts.pending,
         "pending_account_writes": store.pending_account_count(name),
         "dead_letters": counts.dead,
-        "dead_letter_samples": [{"id": i, "attempts": a, "error": e}
-                                for i, a, e in store.dead_letters(name, 10)],
+        "dead_letter_samples": [
+            {"id": i, "attempts": a, "error": e} for i, a, e in store.dead_letters(name, 10)
+        ],
         "budget_remaining": last.report.get("budget_remaining") if last else None,
     }
 
@@ -75,15 +89,31 @@ def status(ctx: click.Context, as_json: bool, config: str | None) -> None:
         return
     console = Console()
     t = Table(title="syncd status")
-    for col in ("connector", "last run", "status", "next run", "contacts", "pending", "dead",
-                "budget left", "error"):
+    for col in (
+        "connector",
+        "last run",
+        "status",
+        "next run",
+        "contacts",
+        "pending",
+        "dead",
+        "budget left",
+        "error",
+    ):
         t.add_column(col)
     for r in rows:
         lr = r["last_run"] or {}
-        t.add_row(r["connector"], lr.get("started_at") or "never", lr.get("status") or "-",
-                  r["next_run"], str(r["contacts"]), str(r["pending_writes"]),
-                  str(r["dead_letters"]), str(r["budget_remaining"] or "-"),
-                  lr.get("error") or "")
+        t.add_row(
+            r["connector"],
+            lr.get("started_at") or "never",
+            lr.get("status") or "-",
+            r["next_run"],
+            str(r["contacts"]),
+            str(r["pending_writes"]),
+            str(r["dead_letters"]),
+            str(r["budget_remaining"] or "-"),
+            lr.get("error") or "",
+        )
     console.print(t)
     for r in rows:
         if r["dead_letter_samples"]:

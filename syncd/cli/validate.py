@@ -63,8 +63,11 @@ def connector_issues(name: str, cfg: ConnectorConfig) -> list[str]:
     """What the connector's first cycle would refuse before any API call:
     unreadable files and the checks its builder runs (the connector is built
     and closed again; nothing is sent)."""
-    issues = [f"connectors.{name}.{key}: cannot read {path}"
-              for key, path in _files(cfg, "") if key != "model" and not _readable(path)]
+    issues = [
+        f"connectors.{name}.{key}: cannot read {path}"
+        for key, path in _files(cfg, "")
+        if key != "model" and not _readable(path)
+    ]
     if issues:
         return issues
     try:

@@ -26,14 +26,17 @@ from syncd.sync import ConnectorFactory, Engine, utc_now
 __all__ = ["build_connector", "engine_for", "factory_from"]
 
 
-def build_connector(name: str, cfg: ConnectorConfig, *,
-                    clock: Callable[[], float] = time.time,
-                    sleep: Callable[[float], None] = time.sleep) -> Connector:
+def build_connector(
+    name: str,
+    cfg: ConnectorConfig,
+    *,
+    clock: Callable[[], float] = time.time,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Connector:
     """The real connector for ``cfg.type`` from the connector registry; ``FatalError``
     when no installed package registers that type. ``clock`` (epoch seconds) and
     ``sleep`` drive the connector's pacing and retries."""
-    return registry.lookup(cfg.type).build(name, cfg.connector_options(), clock=clock,
-                                           sleep=sleep)
+    return registry.lookup(cfg.type).build(name, cfg.connector_options(), clock=clock, sleep=sleep)
 
 
 def factory_from(ctx: click.Context) -> ConnectorFactory:
@@ -45,8 +48,9 @@ def factory_from(ctx: click.Context) -> ConnectorFactory:
 
 
 @contextmanager
-def engine_for(ctx: click.Context, settings: Settings,
-               retry: StartupRetry = NO_RETRY) -> Iterator[Engine]:
+def engine_for(
+    ctx: click.Context, settings: Settings, retry: StartupRetry = NO_RETRY
+) -> Iterator[Engine]:
     """An engine on the configured state store. A store that is not reachable
     is retried per ``retry`` and then exits 75 (TEMPFAIL: try again later);
     one that cannot be used (bad URL, credentials, file) exits 2 at once."""
@@ -55,15 +59,23 @@ def engine_for(ctx: click.Context, settings: Settings,
     clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
     where = _redact(settings.state.url)
     try:
-        app = open_with_retry(lambda: Engine.open(settings, factory_from(ctx), clock), retry,
-                              lambda exc: f"{type(exc).__name__}: {_first_line(exc)}")
+        app = open_with_retry(
+            lambda: Engine.open(settings, factory_from(ctx), clock),
+            retry,
+            lambda exc: f"{type(exc).__name__}: {_first_line(exc)}",
+        )
     except StateUnavailable as exc:
-        click.echo(f"state store {where} not reachable ({exc.attempts} attempt(s)): {exc}; "
-                   "try again later", err=True)
+        click.echo(
+            f"state store {where} not reachable ({exc.attempts} attempt(s)): {exc}; "
+            "try again later",
+            err=True,
+        )
         sys.exit(ExitCode.TEMPFAIL)
     except Exception as exc:  # driver errors vary; the message names the cause
-        click.echo(f"state store {where} cannot be opened: "
-                   f"{type(exc).__name__}: {_first_line(exc)}", err=True)
+        click.echo(
+            f"state store {where} cannot be opened: {type(exc).__name__}: {_first_line(exc)}",
+            err=True,
+        )
         sys.exit(ExitCode.UNUSABLE)
     try:
         yield app

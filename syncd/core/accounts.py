@@ -110,9 +110,16 @@ def account_scores(model: CompiledModel, results: Sequence[ScoreResult]) -> list
         ranked = sorted(rs, key=lambda r: (-r.score, r.id))
         top = ranked[:1] if agg.method == "max" else ranked[: agg.k]
         score = top[0].score if agg.method == "max" else sum(r.score for r in top)
-        out.append(AccountScore(key=key, score=score, aggregate=label, contacts=len(rs),
-                                top_contact_ids=tuple(r.id for r in top),
-                                priority=any(r.priority for r in rs),
-                                buying_group=rs[0].buying_group))
+        out.append(
+            AccountScore(
+                key=key,
+                score=score,
+                aggregate=label,
+                contacts=len(rs),
+                top_contact_ids=tuple(r.id for r in top),
+                priority=any(r.priority for r in rs),
+                buying_group=rs[0].buying_group,
+            )
+        )
     out.sort(key=lambda a: (-a.score, a.key))
     return out

@@ -133,8 +133,9 @@ def _hits(plan: Plan, c: Contact, lo: float, as_of: float) -> dict[int, list[flo
     return found
 
 
-def _points(plan: Plan, found: dict[int, list[float]], lo: float, hi: float, as_of: float,
-            decay: bool) -> float:
+def _points(
+    plan: Plan, found: dict[int, list[float]], lo: float, hi: float, as_of: float, decay: bool
+) -> float:
     """Points of the ``_hits`` with ``lo <= ts < hi``: per rule the newest
     ``max_count``, decayed (or not), capped by ``max_points``; summed."""
     total = 0.0
@@ -161,8 +162,9 @@ def _capped(pts: float, mp: float | None) -> float:
     return pts if mp is None or abs(pts) <= mp else mp if pts > 0 else -mp
 
 
-def _windows(plan: Plan, found: dict[int, list[float]], as_of: float, since: float,
-             cut: float, lo: float) -> tuple[float, float, float]:
+def _windows(
+    plan: Plan, found: dict[int, list[float]], as_of: float, since: float, cut: float, lo: float
+) -> tuple[float, float, float]:
     """``_points`` over ``[since, as_of]`` (decayed), ``[cut, as_of]`` and
     ``[lo, cut)`` (undecayed), in one walk over the hits."""
     meta = plan.act_meta
@@ -184,8 +186,14 @@ def _windows(plan: Plan, found: dict[int, list[float]], as_of: float, since: flo
             elif ts >= lo:
                 n_pri += 1
         if in_win:
-            win.append(_capped(pts * fsum([exp(k * (ts - as_of)) for ts in in_win])
-                               if k else pts * len(in_win), mp))
+            win.append(
+                _capped(
+                    pts * fsum([exp(k * (ts - as_of)) for ts in in_win])
+                    if k
+                    else pts * len(in_win),
+                    mp,
+                )
+            )
         if n_rec:
             rec.append(_capped(pts * min(n_rec, cap), mp))
         if n_pri:
@@ -193,12 +201,14 @@ def _windows(plan: Plan, found: dict[int, list[float]], as_of: float, since: flo
     return fsum(win), fsum(rec), fsum(pri)
 
 
-def activity_points(plan: Plan, c: Contact, lo: float, hi: float, as_of: float,
-                    decay: bool = True) -> float:
+def activity_points(
+    plan: Plan, c: Contact, lo: float, hi: float, as_of: float, decay: bool = True
+) -> float:
     """Activity-rule points of ``c`` from its activities with ``lo <= ts < hi``
     (and ``ts <= as_of``); see module docstring."""
-    return _points(plan, _hits(plan, c, lo, as_of), lo, min(hi, nextafter(as_of, _INF)),
-                   as_of, decay)
+    return _points(
+        plan, _hits(plan, c, lo, as_of), lo, min(hi, nextafter(as_of, _INF)), as_of, decay
+    )
 
 
 def contact_facts(m: CompiledModel, c: Contact, as_of: float) -> ContactFacts | None:
@@ -234,9 +244,15 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def group_summary(g: CompiledGroup, completeness: float, engaged: Sequence[str],
-                  missing: Sequence[str], momentum: str, limit: int = MAX_SUMMARY) -> str:
-    """"Buying group 67%: economic buyer, champion engaged; missing: technical
+def group_summary(
+    g: CompiledGroup,
+    completeness: float,
+    engaged: Sequence[str],
+    missing: Sequence[str],
+    momentum: str,
+    limit: int = MAX_SUMMARY,
+) -> str:
+    """ "Buying group 67%: economic buyer, champion engaged; missing: technical
     evaluator; momentum rising" (labels; momentum only when not flat), at most
     ``limit`` characters."""
     label = {p.id: p.label for p in g.personas}
@@ -257,8 +273,9 @@ def _account(g: CompiledGroup, ms: Sequence[Member], keyed: bool) -> list[GroupO
     eligible = [m.disqualifier is None for m in ms]
     window = [f.window for f in fs]
     personas = g.personas
-    held = assign_personas(personas, [f.matches for f in fs], [m.id for m in ms], eligible,
-                           window, g.min_points)
+    held = assign_personas(
+        personas, [f.matches for f in fs], [m.id for m in ms], eligible, window, g.min_points
+    )
     if not keyed:
         return [GroupOutcome(None if h is None else personas[h].id, None, (), 0.0) for h in held]
     members = [i for i, h in enumerate(held) if h is not None and eligible[i]]
@@ -269,23 +286,33 @@ def _account(g: CompiledGroup, ms: Sequence[Member], keyed: bool) -> list[GroupO
     w_got = sum(personas[pi].weight for pi in required if pi in engaged_p)
     completeness = 100.0 * w_got / w_all
     # fsum: the same sums whatever the order of the account's contacts
-    committee = fsum(personas[h].weight * window[i] for i in members
-                     if (h := held[i]) is not None)
+    committee = fsum(personas[h].weight * window[i] for i in members if (h := held[i]) is not None)
     recent = fsum(fs[i].recent for i in members)
     prior = fsum(fs[i].prior for i in members)
     trend = _trend(g, recent, prior)
     engaged_ids = tuple(p.id for pi, p in enumerate(personas) if pi in engaged_p)
     missing = tuple(personas[pi].id for pi in required if pi not in engaged_p)
     signals = BuyingGroupSignals(
-        completeness=completeness, engaged=engaged_ids, missing=missing,
-        committee_engagement=committee, members=len(members), recent=recent, prior=prior,
+        completeness=completeness,
+        engaged=engaged_ids,
+        missing=missing,
+        committee_engagement=committee,
+        members=len(members),
+        recent=recent,
+        prior=prior,
         momentum=trend,
-        summary=group_summary(g, completeness, engaged_ids, missing, trend))
-    fired = [r for r in g.points if (
-        (r.min_completeness is None or completeness >= r.min_completeness)
-        and (r.engaged is None or all(x in engaged_ids for x in r.engaged))
-        and (r.momentum is None or r.momentum == trend)
-        and (r.min_committee_engagement is None or committee >= r.min_committee_engagement))]
+        summary=group_summary(g, completeness, engaged_ids, missing, trend),
+    )
+    fired = [
+        r
+        for r in g.points
+        if (
+            (r.min_completeness is None or completeness >= r.min_completeness)
+            and (r.engaged is None or all(x in engaged_ids for x in r.engaged))
+            and (r.momentum is None or r.momentum == trend)
+            and (r.min_committee_engagement is None or committee >= r.min_committee_engagement)
+        )
+    ]
     member_set = set(members)
     out: list[GroupOutcome] = []
     for i, h in enumerate(held):
@@ -303,8 +330,9 @@ def _account(g: CompiledGroup, ms: Sequence[Member], keyed: bool) -> list[GroupO
                 if pts:
                     reasons.append(Reason(r.id, pts, 1, "account"))
                     total += pts
-        out.append(GroupOutcome(None if h is None else personas[h].id, signals,
-                                tuple(reasons), total))
+        out.append(
+            GroupOutcome(None if h is None else personas[h].id, signals, tuple(reasons), total)
+        )
     return out
 
 
@@ -327,4 +355,3 @@ def evaluate_buying_groups(m: CompiledModel, partials: Sequence[Member]) -> list
         for i, o in zip(idx, _account(g, [partials[i] for i in idx], True), strict=True):
             out[i] = o
     return out
-

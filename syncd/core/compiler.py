@@ -74,7 +74,9 @@ def model_version(spec: ModelSpec, attachments: Mapping[str, str]) -> str:
         data["account"].pop("buying_group", None)
     canonical = json.dumps(
         {"spec": data, "attachments": dict(attachments)},
-        sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
     )
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:8]
 
@@ -82,8 +84,9 @@ def model_version(spec: ModelSpec, attachments: Mapping[str, str]) -> str:
 def compile_model(spec: ModelSpec) -> CompiledModel:
     """Compile a parsed model (see module docstring)."""
     names = tuple(t.name for t in spec.tiers)
-    mins = tuple(float("-inf") if i == 0 or t.min is None else float(t.min)
-                 for i, t in enumerate(spec.tiers))
+    mins = tuple(
+        float("-inf") if i == 0 or t.min is None else float(t.min) for i, t in enumerate(spec.tiers)
+    )
     pr = spec.account.priority
     ids: set[str] = set()
     domains: set[str] = set()
@@ -109,5 +112,6 @@ def compile_model(spec: ModelSpec) -> CompiledModel:
         priority_domains=frozenset(domains - {""}),
         priority_names=frozenset(cnames - {""}),
         buying_group=compile_buying_group(spec.account.buying_group)
-        if spec.account.buying_group is not None else None,
+        if spec.account.buying_group is not None
+        else None,
     )

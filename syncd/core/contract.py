@@ -29,13 +29,18 @@ from .types import (
 )
 
 __all__ = [
-    "CONTACT_KEYS", "ContactError", "contact_from_json", "parse_datetime", "result_to_json",
+    "CONTACT_KEYS",
+    "ContactError",
+    "contact_from_json",
+    "parse_datetime",
+    "result_to_json",
     "to_epoch",
 ]
 
 #: The top-level keys of a canonical contact; ``contact_from_json`` ignores others.
 CONTACT_KEYS = frozenset(
-    {"id", "email", "company", "created_at", "properties", "account", "activities"})
+    {"id", "email", "company", "created_at", "properties", "account", "activities"}
+)
 
 
 class ContactError(ValueError):
@@ -174,8 +179,15 @@ def contact_from_json(obj: object) -> Contact:
     if not isinstance(raw_acts, list):
         raise ContactError("activities: must be a list")
     acts = tuple([_activity(a, i) for i, a in enumerate(raw_acts)])
-    return Contact(id=str(cid), email=email, company=company, created_ts=created_ts,
-                   properties=props, account=account, activities=acts)
+    return Contact(
+        id=str(cid),
+        email=email,
+        company=company,
+        created_ts=created_ts,
+        properties=props,
+        account=account,
+        activities=acts,
+    )
 
 
 def result_to_json(r: ScoreResult) -> dict[str, Any]:
@@ -194,8 +206,7 @@ def result_to_json(r: ScoreResult) -> dict[str, Any]:
         "reasons": [{"rule": x.rule, "points": format_points(x.points)} for x in r.reasons],
         "summary": summary(r),
         "account_key": r.account_key,
-        **({"persona": r.persona} if r.persona is not None or r.buying_group is not None
-           else {}),
+        **({"persona": r.persona} if r.persona is not None or r.buying_group is not None else {}),
     }
 
 
@@ -208,8 +219,9 @@ def account_score_to_json(a: AccountScore) -> dict[str, Any]:
         "contacts": a.contacts,
         "top_contact_ids": list(a.top_contact_ids),
         "priority": a.priority,
-        **({} if a.buying_group is None
-           else {"buying_group": buying_group_to_json(a.buying_group)}),
+        **(
+            {} if a.buying_group is None else {"buying_group": buying_group_to_json(a.buying_group)}
+        ),
     }
 
 
@@ -221,7 +233,10 @@ def buying_group_to_json(g: BuyingGroupSignals) -> dict[str, Any]:
         "missing_personas": list(g.missing),
         "committee_engagement": format_points(g.committee_engagement),
         "members": g.members,
-        "momentum": {"trend": g.momentum, "recent": format_points(g.recent),
-                     "prior": format_points(g.prior)},
+        "momentum": {
+            "trend": g.momentum,
+            "recent": format_points(g.recent),
+            "prior": format_points(g.prior),
+        },
         "summary": g.summary,
     }

@@ -24,8 +24,11 @@ class ModelIssue:
 
     def __str__(self) -> str:
         where = f"{self.source}:{self.line}" if self.line is not None else self.source
-        return f"{where}: {self.location}: {self.message}" if self.location else (
-            f"{where}: {self.message}")
+        return (
+            f"{where}: {self.location}: {self.message}"
+            if self.location
+            else (f"{where}: {self.message}")
+        )
 
 
 class ModelError(ValueError):

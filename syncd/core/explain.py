@@ -29,7 +29,7 @@ def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
     """See module docstring; the text's format (and its parser) is
     ``reasons_text.format_reasons``."""
     if result.disqualified:
-        return format_reasons([ReasonItem(r.rule, 0) for r in result.reasons],
-                              disqualified=True, limit=limit)
-    return format_reasons([i for i in map(_item, result.reasons) if i.points != 0],
-                          limit=limit)
+        return format_reasons(
+            [ReasonItem(r.rule, 0) for r in result.reasons], disqualified=True, limit=limit
+        )
+    return format_reasons([i for i in map(_item, result.reasons) if i.points != 0], limit=limit)

@@ -14,36 +14,123 @@ from __future__ import annotations
 from .text import normalise_company
 
 __all__ = [
-    "FREE_MAIL_DOMAINS", "PLACEHOLDER_COMPANIES", "account_key", "clean_domain", "email_domain",
+    "FREE_MAIL_DOMAINS",
+    "PLACEHOLDER_COMPANIES",
+    "account_key",
+    "clean_domain",
+    "email_domain",
     "is_free_mail",
 ]
 
 FREE_MAIL_DOMAINS = frozenset(
     {
-        "gmail.com", "googlemail.com", "yahoo.com", "ymail.com", "rocketmail.com",
-        "hotmail.com", "outlook.com", "live.com", "msn.com", "aol.com", "icloud.com",
-        "me.com", "mac.com", "proton.me", "protonmail.com", "pm.me", "gmx.de", "gmx.net",
-        "gmx.com", "gmx.at", "gmx.ch", "web.de", "t-online.de", "freenet.de", "mail.ru",
-        "bk.ru", "inbox.ru", "list.ru", "yandex.ru", "yandex.com", "yandex.com.tr", "ya.ru",
-        "mail.com", "zoho.com", "qq.com", "163.com", "126.com", "naver.com", "orange.fr",
-        "free.fr", "laposte.net", "wanadoo.fr", "libero.it", "virgilio.it", "seznam.cz",
-        "wp.pl", "o2.pl", "interia.pl", "hushmail.com", "tutanota.com", "fastmail.com",
+        "gmail.com",
+        "googlemail.com",
+        "yahoo.com",
+        "ymail.com",
+        "rocketmail.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "msn.com",
+        "aol.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "gmx.de",
+        "gmx.net",
+        "gmx.com",
+        "gmx.at",
+        "gmx.ch",
+        "web.de",
+        "t-online.de",
+        "freenet.de",
+        "mail.ru",
+        "bk.ru",
+        "inbox.ru",
+        "list.ru",
+        "yandex.ru",
+        "yandex.com",
+        "yandex.com.tr",
+        "ya.ru",
+        "mail.com",
+        "zoho.com",
+        "qq.com",
+        "163.com",
+        "126.com",
+        "naver.com",
+        "orange.fr",
+        "free.fr",
+        "laposte.net",
+        "wanadoo.fr",
+        "libero.it",
+        "virgilio.it",
+        "seznam.cz",
+        "wp.pl",
+        "o2.pl",
+        "interia.pl",
+        "hushmail.com",
+        "tutanota.com",
+        "fastmail.com",
     }
 )
 # Providers with many country domains (yahoo.co.uk, hotmail.fr, yandex.kz, gmx.at …).
 _FREE_MAIL_FIRST_LABELS = frozenset(
-    {"gmail", "googlemail", "yahoo", "ymail", "hotmail", "outlook", "live", "msn", "aol",
-     "yandex", "gmx", "icloud", "protonmail", "proton", "windowslive"}
+    {
+        "gmail",
+        "googlemail",
+        "yahoo",
+        "ymail",
+        "hotmail",
+        "outlook",
+        "live",
+        "msn",
+        "aol",
+        "yandex",
+        "gmx",
+        "icloud",
+        "protonmail",
+        "proton",
+        "windowslive",
+    }
 )
 
 #: Normalised company names that name nobody's company (compared after
 #: ``normalise_company``): they never become an account key.
 PLACEHOLDER_COMPANIES = frozenset(
     {
-        "self employed", "selfemployed", "self", "freelance", "freelancer", "independent",
-        "individual", "private", "personal", "retired", "student", "unemployed", "home",
-        "none", "no company", "n a", "na", "nil", "null", "unknown", "not provided",
-        "not applicable", "not available", "test", "tbd", "x", "xx", "xxx", "company",
+        "self employed",
+        "selfemployed",
+        "self",
+        "freelance",
+        "freelancer",
+        "independent",
+        "individual",
+        "private",
+        "personal",
+        "retired",
+        "student",
+        "unemployed",
+        "home",
+        "none",
+        "no company",
+        "n a",
+        "na",
+        "nil",
+        "null",
+        "unknown",
+        "not provided",
+        "not applicable",
+        "not available",
+        "test",
+        "tbd",
+        "x",
+        "xx",
+        "xxx",
+        "company",
     }
 )
 
@@ -53,7 +140,7 @@ def clean_domain(domain: str) -> str:
     d = domain.strip().lower()
     for prefix in ("https://", "http://"):
         if d.startswith(prefix):
-            d = d[len(prefix):]
+            d = d[len(prefix) :]
     d = d.split("/", 1)[0].split(":", 1)[0].strip(".")
     if d.startswith("www."):
         d = d[4:]

@@ -26,8 +26,14 @@ from .text import REGEX_FLAGS, normalise, normalise_pattern, to_number
 from .types import Activity, Contact, Scalar
 
 __all__ = [
-    "ActivityPredicate", "ContactPredicate", "activity_matcher", "compile_regex",
-    "contact_matcher", "is_number_literal", "literal_text", "may_backtrack",
+    "ActivityPredicate",
+    "ContactPredicate",
+    "activity_matcher",
+    "compile_regex",
+    "contact_matcher",
+    "is_number_literal",
+    "literal_text",
+    "may_backtrack",
 ]
 
 FieldMatcher = Callable[[Mapping[str, Scalar], Mapping[str, str]], bool]
@@ -130,7 +136,7 @@ def _unbounded_at(pattern: str, i: int) -> bool:
         return True
     if pattern[i] == "{":
         end = pattern.find("}", i)
-        body = pattern[i + 1:end] if end > 0 else ""
+        body = pattern[i + 1 : end] if end > 0 else ""
         return body.endswith(",") and body[:-1].isdigit()
     return False
 
@@ -246,7 +252,8 @@ def contact_matcher(when: Mapping[str, Condition]) -> ContactPredicate:
 
     def pred(c: Contact) -> bool:
         return all(m(c.raw, c.norm) for m in on_contact) and all(
-            m(c.account_raw, c.account_norm) for m in on_account)
+            m(c.account_raw, c.account_norm) for m in on_account
+        )
 
     return pred
 

@@ -36,7 +36,7 @@ _MESSAGES = {
     "string_type": "must be a string",
     "string_too_short": "must not be empty",
     "string_pattern_mismatch": "must start with a letter or digit and hold only letters, "
-                               "digits, '_', '.' and '-'",
+    "digits, '_', '.' and '-'",
     "float_type": "must be a number",
     "float_parsing": "must be a number",
     "dict_type": "must be a mapping (key: value lines)",
@@ -103,8 +103,11 @@ def parse_priority_csv(text: str) -> tuple[list[PriorityRow], list[str]]:
                 return rows, problems
             continue
         cells = {h: (record[i].strip() if i < len(record) else "") for i, h in enumerate(header)}
-        row = PriorityRow(id=cells.get("id") or None, domain=cells.get("domain") or None,
-                          name=cells.get("name") or None)
+        row = PriorityRow(
+            id=cells.get("id") or None,
+            domain=cells.get("domain") or None,
+            name=cells.get("name") or None,
+        )
         if row.id is None and row.domain is None and row.name is None:
             problems.append(f"line {lineno}: row has no id, domain or name")
             continue
@@ -126,8 +129,9 @@ def _get(data: Any, *path: str | int) -> Any:
     return cur
 
 
-def _cross_checks(data: dict[str, Any], attachments: Mapping[str, str], emit: Any,
-                  rows_out: list[PriorityRow]) -> None:
+def _cross_checks(
+    data: dict[str, Any], attachments: Mapping[str, str], emit: Any, rows_out: list[PriorityRow]
+) -> None:
     tiers = data.get("tiers")
     names: list[str] = []
     if isinstance(tiers, list):
@@ -160,8 +164,10 @@ def _cross_checks(data: dict[str, Any], attachments: Mapping[str, str], emit: An
             rid = r.get("id") if isinstance(r, dict) else None
             if isinstance(rid, str):
                 if rid in seen:
-                    emit((block, i, "id"), f"duplicate rule id {rid!r} "
-                         f"(first at {format_location(seen[rid])})")
+                    emit(
+                        (block, i, "id"),
+                        f"duplicate rule id {rid!r} (first at {format_location(seen[rid])})",
+                    )
                 else:
                     seen[rid] = (block, i, "id")
     groups: dict[str, str] = {}
@@ -175,8 +181,11 @@ def _cross_checks(data: dict[str, Any], attachments: Mapping[str, str], emit: An
     if isinstance(file, str):
         where: Path = ("account", "priority", "file")
         if file not in attachments:
-            emit(where, f"cannot read priority-account file {file!r} "
-                        "(paths are relative to the model file)")
+            emit(
+                where,
+                f"cannot read priority-account file {file!r} "
+                "(paths are relative to the model file)",
+            )
         else:
             rows, problems = parse_priority_csv(attachments[file])
             for p in problems:
@@ -233,19 +242,28 @@ def _warnings(spec: ModelSpec, source: str, lines: Mapping[Path, int]) -> list[M
     out: list[ModelIssue] = []
     bg = spec.account.buying_group
     blocks: list[tuple[Path, tuple[Rule | Disqualifier | Persona, ...]]] = [
-        (("rules",), spec.rules), (("disqualifiers",), spec.disqualifiers),
-        (("account", "buying_group", "personas"), bg.personas if bg is not None else ())]
+        (("rules",), spec.rules),
+        (("disqualifiers",), spec.disqualifiers),
+        (("account", "buying_group", "personas"), bg.personas if bg is not None else ()),
+    ]
     for block, items in blocks:
         for i, item in enumerate(items):
             for key, cond in item.when.items():
                 for pattern in cond.regex or ():
                     if may_backtrack(pattern):
-                        out.append(_issue(
-                            source, lines, (*block, i, "when", key, "regex"),
-                            f"warning: {pattern!r} repeats a group that itself repeats, so a "
-                            "search can take exponential time; searches are cut off after "
-                            f"{REGEX_TIMEOUT_S * 1000:g} ms and then count as no match"))
+                        out.append(
+                            _issue(
+                                source,
+                                lines,
+                                (*block, i, "when", key, "regex"),
+                                f"warning: {pattern!r} repeats a group that itself repeats, so a "
+                                "search can take exponential time; searches are cut off after "
+                                f"{REGEX_TIMEOUT_S * 1000:g} ms and then count as no match",
+                            )
+                        )
     if bg is not None:
-        out += [_issue(source, lines, path, f"warning: {message}")
-                for path, message in persona_overlaps(bg)]
+        out += [
+            _issue(source, lines, path, f"warning: {message}")
+            for path, message in persona_overlaps(bg)
+        ]
     return out

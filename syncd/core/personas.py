@@ -75,20 +75,35 @@ class CompiledGroup:
 def compile_buying_group(bg: BuyingGroup) -> CompiledGroup:
     """Compile ``account.buying_group`` (days become seconds)."""
     mo = bg.momentum
-    return CompiledGroup(compile_personas(bg), bg.window_days * _DAY, bg.min_points,
-                         mo.recent_days * _DAY, mo.prior_days * _DAY,
-                         mo.min_change_percent / 100.0, bg.points, bg.max_points)
+    return CompiledGroup(
+        compile_personas(bg),
+        bg.window_days * _DAY,
+        bg.min_points,
+        mo.recent_days * _DAY,
+        mo.prior_days * _DAY,
+        mo.min_change_percent / 100.0,
+        bg.points,
+        bg.max_points,
+    )
 
 
 def compile_personas(bg: BuyingGroup) -> tuple[CompiledPersona, ...]:
     """Matchers for the personas, in declared order (labels default to the id
     with ``_`` read as spaces)."""
     return tuple(
-        CompiledPersona(p.id, p.label or p.id.replace("_", " "), p.required, p.weight,
-                        tuple(simple_test({k: cond}) or (OP_PRED, "", contact_matcher({k: cond}))
-                              for k, cond in p.when.items()),
-                        p.pick == "most_engaged")
-        for p in bg.personas)
+        CompiledPersona(
+            p.id,
+            p.label or p.id.replace("_", " "),
+            p.required,
+            p.weight,
+            tuple(
+                simple_test({k: cond}) or (OP_PRED, "", contact_matcher({k: cond}))
+                for k, cond in p.when.items()
+            ),
+            p.pick == "most_engaged",
+        )
+        for p in bg.personas
+    )
 
 
 def persona_matches(personas: Sequence[CompiledPersona], c: Contact) -> tuple[int, ...]:
@@ -107,9 +122,14 @@ def persona_matches(personas: Sequence[CompiledPersona], c: Contact) -> tuple[in
     return tuple(out)
 
 
-def assign_personas(personas: Sequence[CompiledPersona], matches: Sequence[tuple[int, ...]],
-                    ids: Sequence[str], eligible: Sequence[bool], points: Sequence[float],
-                    min_points: float) -> list[int | None]:
+def assign_personas(
+    personas: Sequence[CompiledPersona],
+    matches: Sequence[tuple[int, ...]],
+    ids: Sequence[str],
+    eligible: Sequence[bool],
+    points: Sequence[float],
+    min_points: float,
+) -> list[int | None]:
     """Persona index per contact of ONE account (see module docstring), from
     each contact's ``persona_matches``, id, eligibility (not disqualified)
     and activity points in the engagement window."""
@@ -124,8 +144,11 @@ def assign_personas(personas: Sequence[CompiledPersona], matches: Sequence[tuple
         for i, ms in enumerate(matches):
             if held[i] is not None or not eligible[i] or pi not in ms or points[i] < min_points:
                 continue
-            if best is None or points[i] > points[best] or (
-                    points[i] == points[best] and ids[i] < ids[best]):
+            if (
+                best is None
+                or points[i] > points[best]
+                or (points[i] == points[best] and ids[i] < ids[best])
+            ):
                 best = i
         if best is not None:
             held[best] = pi
@@ -146,8 +169,10 @@ def check_buying_group(data: dict[str, Any], emit: Callable[[KeyPath, str], None
         pid = p.get("id") if isinstance(p, dict) else None
         if isinstance(pid, str):
             if pid in ids:
-                emit((*_BG, "personas", i, "id"),
-                     f"duplicate persona id {pid!r} (first at personas[{ids[pid]}])")
+                emit(
+                    (*_BG, "personas", i, "id"),
+                    f"duplicate persona id {pid!r} (first at personas[{ids[pid]}])",
+                )
             else:
                 ids[pid] = i
     rule_ids: set[object] = set()
@@ -168,8 +193,10 @@ def check_buying_group(data: dict[str, Any], emit: Callable[[KeyPath, str], None
         refs = r.get("engaged")
         for ref in refs if isinstance(refs, list) else [refs] if refs is not None else []:
             if isinstance(ref, str) and ids and ref not in ids:
-                emit((*_BG, "points", i, "engaged"),
-                     f"unknown persona {ref!r} (personas: {', '.join(ids)})")
+                emit(
+                    (*_BG, "points", i, "engaged"),
+                    f"unknown persona {ref!r} (personas: {', '.join(ids)})",
+                )
 
 
 # ---- Overlap warnings ---------------------------------------------------------
@@ -219,7 +246,7 @@ class _Sampler:
         if ch == "[":
             end = self.i + 1 if p.startswith("]", self.i) else self.i
             end = p.index("]", end)
-            body = p[self.i:end]
+            body = p[self.i : end]
             self.i = end + 1
             if body.startswith("^"):
                 return ["#"]
@@ -227,8 +254,20 @@ class _Sampler:
         if ch == "\\" and self.i < len(p):
             esc = p[self.i]
             self.i += 1
-            return [{"b": "", "B": "", "w": "a", "d": "1", "s": " ", "W": " ", "S": "a",
-                     "D": "a", "A": "", "Z": ""}.get(esc, esc)]
+            return [
+                {
+                    "b": "",
+                    "B": "",
+                    "w": "a",
+                    "d": "1",
+                    "s": " ",
+                    "W": " ",
+                    "S": "a",
+                    "D": "a",
+                    "A": "",
+                    "Z": "",
+                }.get(esc, esc)
+            ]
         if ch in "^$":
             return [""]
         if ch == ".":
@@ -243,7 +282,7 @@ class _Sampler:
         self.i += 1
         if q == "{":
             end = p.index("}", self.i)
-            low = p[self.i:end].split(",")[0].strip()
+            low = p[self.i : end].split(",")[0].strip()
             self.i = end + 1
             n = int(low) if low.isdigit() else 0
             res = [a * n for a in atom] if n else ["", *atom]
@@ -284,12 +323,12 @@ def _values(cond: Condition) -> list[Scalar]:
 def _probe(fields: dict[str, Scalar]) -> Contact:
     props = {k: v for k, v in fields.items() if not k.startswith("account.")}
     acct = {k[8:]: v for k, v in fields.items() if k.startswith("account.")}
-    return Contact(id="probe", properties=props,
-                   account=Account(properties=acct) if acct else None)
+    return Contact(id="probe", properties=props, account=Account(properties=acct) if acct else None)
 
 
-def _example(a: dict[str, Condition], b: dict[str, Condition],
-             pa: ContactPredicate, pb: ContactPredicate) -> dict[str, Scalar] | None:
+def _example(
+    a: dict[str, Condition], b: dict[str, Condition], pa: ContactPredicate, pb: ContactPredicate
+) -> dict[str, Scalar] | None:
     keys = sorted(set(a) | set(b))
     choices: list[list[Scalar | None]] = []
     for k in keys:
@@ -318,13 +357,18 @@ def persona_overlaps(bg: BuyingGroup) -> list[tuple[KeyPath, str]]:
             continue
         for i in range(j):
             pi = preds[i]
-            if pi is None or ps[i].pick == "most_engaged" or not set(ps[i].when) & set(
-                    later.when):
+            if pi is None or ps[i].pick == "most_engaged" or not set(ps[i].when) & set(later.when):
                 continue
             ex = _example(ps[i].when, later.when, pi, pj)
             if ex is not None:
                 shown = ", ".join(f"{k} {v!r}" for k, v in ex.items())
-                found.append(((*_BG, "personas", j), (
-                    f"personas {ps[i].id!r} and {later.id!r} overlap: a contact with "
-                    f"{shown} matches both and holds {ps[i].id!r} (declared first)")))
+                found.append(
+                    (
+                        (*_BG, "personas", j),
+                        (
+                            f"personas {ps[i].id!r} and {later.id!r} overlap: a contact with "
+                            f"{shown} matches both and holds {ps[i].id!r} (declared first)"
+                        ),
+                    )
+                )
     return found

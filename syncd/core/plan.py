@@ -145,8 +145,9 @@ def check(t: Test, raws: Mapping[str, Any], norms: Mapping[str, str], obj: objec
     return res
 
 
-def _check_rest(op: int, key: str, data: Any, raws: Mapping[str, Any],
-                norms: Mapping[str, str], obj: object) -> bool:
+def _check_rest(
+    op: int, key: str, data: Any, raws: Mapping[str, Any], norms: Mapping[str, str], obj: object
+) -> bool:
     if op == OP_REGEX:
         v = norms.get(key)
         if v is None:
@@ -230,9 +231,17 @@ def build_plan(spec: ModelSpec) -> Plan:
             items[i] = (i, t, Reason(r.id, r.points, 1, "fit"), r.points)
             continue
         slot = len(meta)
-        meta.append((r.activity, r.max_count or 0,
-                     _decay_k(r.half_life_days, spec.half_life_days),
-                     r.points, r.max_points, i, r.id))
+        meta.append(
+            (
+                r.activity,
+                r.max_count or 0,
+                _decay_k(r.half_life_days, spec.half_life_days),
+                r.points,
+                r.max_points,
+                i,
+                r.id,
+            )
+        )
         atest = _act_test(r.when, activity_matcher(r.when))
         multi = len(r.activity) > 1
         cap = r.max_count if r.max_count and not multi else -1
@@ -241,7 +250,9 @@ def build_plan(spec: ModelSpec) -> Plan:
     props = tuple(it for i, it in sorted(items.items()) if rules[i].group is None)
     groups = tuple(
         tuple(sorted((items[i] for i in ix), key=lambda it: (-it[3], it[0])))
-        for ix in groups_of.values() if all(i in items for i in ix))
+        for ix in groups_of.values()
+        if all(i in items for i in ix)
+    )
     act_types: dict[str, TypePlan] = {}
     for atype, tests in per_type.items():
         ops = {x[1][0] for x in tests}
@@ -258,8 +269,12 @@ def build_plan(spec: ModelSpec) -> Plan:
     disq_act: list[ActDisq] = []
     for d in spec.disqualifiers:
         if d.activity is None:
-            disq.append((simple_test(d.when) or (OP_PRED, "", contact_matcher(d.when)),
-                         Reason(d.id, 0.0, 1, "disqualifier")))
+            disq.append(
+                (
+                    simple_test(d.when) or (OP_PRED, "", contact_matcher(d.when)),
+                    Reason(d.id, 0.0, 1, "disqualifier"),
+                )
+            )
         else:
             disq_act.append((d.id, d.activity, activity_matcher(d.when)))
     eng = spec.engagement_types
@@ -279,13 +294,20 @@ def build_plan(spec: ModelSpec) -> Plan:
         act_meta=tuple(meta),
         act_types=act_types,
         reason_memo={},
-        inactivity=None if ina is None else (
-            ina.after_days * DAY, ina.points, Reason(ina.id, ina.points, 1, "engagement")),
-        velocity=None if vel is None else (
-            vel.within_days * DAY, vel.min_activities, vel.points,
-            Reason(vel.id, vel.points, 1, "engagement")),
-        priority=None if prio is None else (
-            prio.points, Reason(prio.id, prio.points, 1, "account")),
+        inactivity=None
+        if ina is None
+        else (ina.after_days * DAY, ina.points, Reason(ina.id, ina.points, 1, "engagement")),
+        velocity=None
+        if vel is None
+        else (
+            vel.within_days * DAY,
+            vel.min_activities,
+            vel.points,
+            Reason(vel.id, vel.points, 1, "engagement"),
+        ),
+        priority=None
+        if prio is None
+        else (prio.points, Reason(prio.id, prio.points, 1, "account")),
         company_memo={},
         domain_memo={},
     )

@@ -23,8 +23,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-__all__ = ["MAX_REASONS", "NO_RULES", "ReasonItem", "ReasonsText", "format_reasons",
-           "parse_reasons", "same_rules"]
+__all__ = [
+    "MAX_REASONS",
+    "NO_RULES",
+    "ReasonItem",
+    "ReasonsText",
+    "format_reasons",
+    "parse_reasons",
+    "same_rules",
+]
 
 MAX_REASONS = 255
 NO_RULES = "no rules fired"
@@ -64,12 +71,12 @@ class ReasonsText:
 
     def meaning(self) -> tuple[object, ...]:
         """What ``same_rules`` compares: everything but the points."""
-        return (self.disqualified, self.more,
-                tuple((i.rule, i.count) for i in self.items))
+        return (self.disqualified, self.more, tuple((i.rule, i.count) for i in self.items))
 
 
-def format_reasons(items: Sequence[ReasonItem], *, disqualified: bool = False,
-                   limit: int = MAX_REASONS) -> str:
+def format_reasons(
+    items: Sequence[ReasonItem], *, disqualified: bool = False, limit: int = MAX_REASONS
+) -> str:
     """The reasons text of ``items`` (see module docstring)."""
     if disqualified:
         text = _DISQUALIFIED + (", ".join(i.rule for i in items) or "?")
@@ -99,7 +106,7 @@ def parse_reasons(text: str) -> ReasonsText | None:
     if text == NO_RULES:
         return ReasonsText()
     if text.startswith(_DISQUALIFIED):
-        rules = text[len(_DISQUALIFIED):].split(", ")
+        rules = text[len(_DISQUALIFIED) :].split(", ")
         return ReasonsText(tuple(ReasonItem(r, 0) for r in rules), disqualified=True)
     parts = text.split("; ")
     more = 0

@@ -172,8 +172,11 @@ class Rule(BaseModel):
         if self.activity is None:
             if not self.when:
                 raise ValueError("a property rule needs 'when' (or give 'activity')")
-            extra = [k for k in ("max_count", "max_points", "half_life_days")
-                     if getattr(self, k) is not None]
+            extra = [
+                k
+                for k in ("max_count", "max_points", "half_life_days")
+                if getattr(self, k) is not None
+            ]
             if extra:
                 raise ValueError(f"{', '.join(extra)} only apply to activity rules")
         return self
@@ -288,10 +291,15 @@ class GroupPoints(BaseModel):
 
     @model_validator(mode="after")
     def _check(self) -> GroupPoints:
-        if (self.min_completeness is None and self.engaged is None and self.momentum is None
-                and self.min_committee_engagement is None):
-            raise ValueError("give at least one of min_completeness, engaged, momentum, "
-                             "min_committee_engagement")
+        if (
+            self.min_completeness is None
+            and self.engaged is None
+            and self.momentum is None
+            and self.min_committee_engagement is None
+        ):
+            raise ValueError(
+                "give at least one of min_completeness, engaged, momentum, min_committee_engagement"
+            )
         return self
 
 

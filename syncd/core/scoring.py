@@ -86,8 +86,11 @@ def _best_per_group(m: CompiledModel, hits: list[tuple[int, Reason]]) -> list[tu
             out.append((idx, reason))
             continue
         cur = best.get(g)
-        if cur is None or reason.points > cur[1].points or (
-                reason.points == cur[1].points and idx < cur[0]):
+        if (
+            cur is None
+            or reason.points > cur[1].points
+            or (reason.points == cur[1].points and idx < cur[0])
+        ):
             best[g] = (idx, reason)
     out.extend(best.values())
     return out
@@ -100,8 +103,7 @@ def _stamps(lst: list[Any], limit: int) -> list[float]:
     return stamps[:limit] if limit else stamps
 
 
-def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float
-                 ) -> list[tuple[int, Reason]]:
+def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float) -> list[tuple[int, Reason]]:
     """(index, reason) of the activity rules that fired, in index order."""
     out: list[tuple[int, Reason]] = []
     meta = p.act_meta
@@ -197,8 +199,9 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
         if dq_id is not None:
             dq = Reason(dq_id, 0.0, 1, "disqualifier")
     if dq is not None:
-        return Partial(c.id, c.account_key, is_priority(m, c), dq.rule, 0.0, 0.0, (dq,),
-                       newest, facts)
+        return Partial(
+            c.id, c.account_key, is_priority(m, c), dq.rule, 0.0, 0.0, (dq,), newest, facts
+        )
     acts = _act_reasons(p, found, as_of) if found else []
     if p.fast:
         hits: list[Hit] = []
@@ -233,17 +236,46 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
         eng_pts.append(vel[2])
         hits.append((-abs(vel[2]), base + 1, vel[3]))
     hits.sort()
-    return Partial(c.id, c.account_key, is_priority(m, c), None, fsum(fit_pts), fsum(eng_pts),
-                   tuple([h[2] for h in hits]), newest, facts)
+    return Partial(
+        c.id,
+        c.account_key,
+        is_priority(m, c),
+        None,
+        fsum(fit_pts),
+        fsum(eng_pts),
+        tuple([h[2] for h in hits]),
+        newest,
+        facts,
+    )
 
 
-def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason],
-            ref: str, group: GroupOutcome | None = None) -> ScoreResult:
+def _finish(
+    m: CompiledModel,
+    p: Partial,
+    account_pts: float,
+    extra: list[Reason],
+    ref: str,
+    group: GroupOutcome | None = None,
+) -> ScoreResult:
     persona, signals = (None, None) if group is None else (group.persona, group.signals)
     if p.disqualifier is not None:
         return ScoreResult(
-            p.id, 0, 0.0, "disqualified", False, True, p.priority, ref, 0.0, 0.0, 0.0,
-            p.reasons, p.account_key, persona, signals)
+            p.id,
+            0,
+            0.0,
+            "disqualified",
+            False,
+            True,
+            p.priority,
+            ref,
+            0.0,
+            0.0,
+            0.0,
+            p.reasons,
+            p.account_key,
+            persona,
+            signals,
+        )
     exact = p.fit + p.engagement + account_pts
     floor = m.spec.score_floor
     if floor is not None and exact < floor:
@@ -260,12 +292,27 @@ def _finish(m: CompiledModel, p: Partial, account_pts: float, extra: list[Reason
             merged.insert(i, r)
         reasons = tuple(merged)
     return ScoreResult(
-        p.id, floor_(exact + 0.5), exact, tier, mql, False, p.priority, ref, p.fit,
-        p.engagement, account_pts, reasons, p.account_key, persona, signals)
+        p.id,
+        floor_(exact + 0.5),
+        exact,
+        tier,
+        mql,
+        False,
+        p.priority,
+        ref,
+        p.fit,
+        p.engagement,
+        account_pts,
+        reasons,
+        p.account_key,
+        persona,
+        signals,
+    )
 
 
-def finish_batch(model: CompiledModel, partials: Sequence[Partial],
-                 as_of: datetime) -> list[ScoreResult]:
+def finish_batch(
+    model: CompiledModel, partials: Sequence[Partial], as_of: datetime
+) -> list[ScoreResult]:
     """Add account signals (``accounts.py``) to a batch of ``score_contact``
     results, all scored as of ``as_of``; order preserved."""
     ts = to_epoch(as_of)
@@ -276,8 +323,11 @@ def finish_batch(model: CompiledModel, partials: Sequence[Partial],
         members: dict[str, set[str]] = {}
         for i, p in enumerate(partials):
             key = p.account_key
-            if key is not None and p.disqualifier is None and is_engaged(
-                    ms, p.newest_engagement, ts):
+            if (
+                key is not None
+                and p.disqualifier is None
+                and is_engaged(ms, p.newest_engagement, ts)
+            ):
                 members.setdefault(key, set()).add(p.id)
                 engaged.add(i)
         for key, ids in members.items():
@@ -307,8 +357,9 @@ def finish_batch(model: CompiledModel, partials: Sequence[Partial],
     return out
 
 
-def score_batch(model: CompiledModel, contacts: Iterable[Contact],
-                as_of: datetime) -> list[ScoreResult]:
+def score_batch(
+    model: CompiledModel, contacts: Iterable[Contact], as_of: datetime
+) -> list[ScoreResult]:
     """Score ``contacts`` as of ``as_of`` (naive = UTC); order preserved.
     Account signals see every contact of the batch grouped by
     ``Contact.account_key``.

@@ -25,8 +25,14 @@ from typing import Any
 from .contract import ContactError, _opt_str, _scalar_map, contact_from_json
 from .types import Account, Activity, Contact, _norm_map
 
-__all__ = ["EMPTY_ACTIVITIES", "account_from_json", "activities_form", "contact_form",
-           "contact_from_form", "parse_activities"]
+__all__ = [
+    "EMPTY_ACTIVITIES",
+    "account_from_json",
+    "activities_form",
+    "contact_form",
+    "contact_from_form",
+    "parse_activities",
+]
 
 EMPTY_ACTIVITIES = "[]"
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -56,9 +62,12 @@ def account_from_json(obj: object) -> Account | None:
         return None
     if not isinstance(obj, Mapping):
         raise ContactError("account: must be an object")
-    return Account(id=_opt_str(obj, "id", "account."), name=_opt_str(obj, "name", "account."),
-                   domain=_opt_str(obj, "domain", "account."),
-                   properties=_scalar_map(obj.get("properties"), "account.properties"))
+    return Account(
+        id=_opt_str(obj, "id", "account."),
+        name=_opt_str(obj, "name", "account."),
+        domain=_opt_str(obj, "domain", "account."),
+        properties=_scalar_map(obj.get("properties"), "account.properties"),
+    )
 
 
 _new = object.__new__
@@ -84,19 +93,23 @@ def _activity(typ: str, ts: float, attrs: dict[str, Any]) -> Activity:
     return a
 
 
-def contact_from_form(cid: str, form: str, activities: str,
-                      account: Account | None) -> Contact:
+def contact_from_form(cid: str, form: str, activities: str, account: Account | None) -> Contact:
     """Rebuild a contact from its stored forms (see module docstring): the
     contact's own derived fields are computed by ``Contact`` itself; its
     activities, stored in order, are attached without sorting them again."""
     try:
-        (email, company, created_ts, props, stored), _end = _decode(
-            f"[{form[1:-1]},{activities}]")
+        (email, company, created_ts, props, stored), _end = _decode(f"[{form[1:-1]},{activities}]")
         acts = tuple([_activity(t, ts, attrs) for t, ts, attrs in stored])
     except (ValueError, TypeError) as exc:
         raise ContactError(f"stored form unreadable: {exc}") from None
-    c = Contact(id=cid, email=email, company=company, created_ts=created_ts,
-                properties=props, account=account)
+    c = Contact(
+        id=cid,
+        email=email,
+        company=company,
+        created_ts=created_ts,
+        properties=props,
+        account=account,
+    )
     by_type: dict[str, list[Activity]] = {}
     for a in acts:
         lst = by_type.get(a.type)

@@ -17,8 +17,14 @@ from functools import lru_cache
 
 import regex
 
-__all__ = ["NORMALISE_CACHE", "REGEX_FLAGS", "normalise", "normalise_company",
-           "normalise_pattern", "to_number"]
+__all__ = [
+    "NORMALISE_CACHE",
+    "REGEX_FLAGS",
+    "normalise",
+    "normalise_company",
+    "normalise_pattern",
+    "to_number",
+]
 
 #: How model regexes are compiled (``regex`` package, ``re``-compatible V0 syntax).
 REGEX_FLAGS = regex.IGNORECASE | regex.VERSION0
@@ -85,10 +91,40 @@ def normalise_pattern(pattern: str) -> str:
 
 _LEGAL_SUFFIXES = frozenset(
     {
-        "inc", "incorporated", "llc", "ltd", "limited", "gmbh", "ag", "sa", "sas", "sarl",
-        "srl", "spa", "bv", "nv", "plc", "corp", "corporation", "co", "company", "as",
-        "sti", "ltd sti", "oy", "ab", "kg", "ohg", "ug", "sl", "slu", "ae", "ike", "epe",
-        "pty", "pvt",
+        "inc",
+        "incorporated",
+        "llc",
+        "ltd",
+        "limited",
+        "gmbh",
+        "ag",
+        "sa",
+        "sas",
+        "sarl",
+        "srl",
+        "spa",
+        "bv",
+        "nv",
+        "plc",
+        "corp",
+        "corporation",
+        "co",
+        "company",
+        "as",
+        "sti",
+        "ltd sti",
+        "oy",
+        "ab",
+        "kg",
+        "ohg",
+        "ug",
+        "sl",
+        "slu",
+        "ae",
+        "ike",
+        "epe",
+        "pty",
+        "pvt",
     }
 )
 _NON_WORD = re.compile(r"[^\w]+")

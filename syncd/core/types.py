@@ -135,20 +135,39 @@ class Contact:
         if acc is not None:
             account_raw.update(_present(acc.properties))
             account_raw.update(
-                _present({"id": acc.id, "name": acc.name,
-                          "domain": clean_domain(acc.domain) if acc.domain else None})
+                _present(
+                    {
+                        "id": acc.id,
+                        "name": acc.name,
+                        "domain": clean_domain(acc.domain) if acc.domain else None,
+                    }
+                )
             )
         raw: dict[str, Scalar] = dict(_present(acc.properties)) if acc is not None else {}
-        raw.update(_present({"email": self.email, "email_domain": dom,
-                             "company": self.company or (acc.name if acc else None)}))
+        raw.update(
+            _present(
+                {
+                    "email": self.email,
+                    "email_domain": dom,
+                    "company": self.company or (acc.name if acc else None),
+                }
+            )
+        )
         raw.update(_present(self.properties))
         s(self, "raw", raw)
         s(self, "norm", _norm_map(raw))
         s(self, "account_raw", account_raw)
         s(self, "account_norm", _norm_map(account_raw))
-        s(self, "account_key", account_key(
-            acc.id if acc else None, dom, acc.domain if acc else None,
-            self.company or (acc.name if acc else None)))
+        s(
+            self,
+            "account_key",
+            account_key(
+                acc.id if acc else None,
+                dom,
+                acc.domain if acc else None,
+                self.company or (acc.name if acc else None),
+            ),
+        )
 
 
 def round_half_up(x: float) -> int:
@@ -245,7 +264,8 @@ class ScoreResult:
         the model's ``score_floor`` lifted the score."""
         return largest_remainder(
             {"fit": self.fit, "engagement": self.engagement, "account": self.account},
-            round_half_up(self.fit + self.engagement + self.account))
+            round_half_up(self.fit + self.engagement + self.account),
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -88,8 +88,10 @@ class Health:
             "status": "ok",
             "ready": verdict.ready,
             "checks": verdict.checks,
-            "connectors": {name: {"last_cycle": last.get(name, "none"), "detail": detail}
-                           for name, detail in verdict.connectors.items()},
+            "connectors": {
+                name: {"last_cycle": last.get(name, "none"), "detail": detail}
+                for name, detail in verdict.connectors.items()
+            },
             "reload": reload,
         }
 

@@ -41,8 +41,13 @@ class _Handler(BaseHTTPRequestHandler):
         self._answer(with_body=False)
 
     def _refuse(self) -> None:
-        self._send(405, "text/plain; charset=utf-8", b"method not allowed\n", True,
-                   extra={"Allow": "GET, HEAD"})
+        self._send(
+            405,
+            "text/plain; charset=utf-8",
+            b"method not allowed\n",
+            True,
+            extra={"Allow": "GET, HEAD"},
+        )
 
     do_POST = do_PUT = do_DELETE = do_PATCH = _refuse
 
@@ -54,19 +59,27 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(200, "application/json", text.encode(), with_body)
         elif path == "/readyz":
             verdict = srv.health.readiness()
-            body = {"ready": verdict.ready, "checks": verdict.checks,
-                    "connectors": verdict.connectors}
+            body = {
+                "ready": verdict.ready,
+                "checks": verdict.checks,
+                "connectors": verdict.connectors,
+            }
             text = srv.redact(json.dumps(body, sort_keys=True)) + "\n"
-            self._send(200 if verdict.ready else 503, "application/json",
-                       text.encode(), with_body)
+            self._send(200 if verdict.ready else 503, "application/json", text.encode(), with_body)
         elif path == "/metrics":
             exposition = srv.redact(srv.metrics.exposition().decode())  # labels too
             self._send(200, CONTENT_TYPE_LATEST, exposition.encode(), with_body)
         else:
             self._send(404, "text/plain; charset=utf-8", b"not found\n", with_body)
 
-    def _send(self, status: int, ctype: str, body: bytes, with_body: bool,
-              extra: dict[str, str] | None = None) -> None:
+    def _send(
+        self,
+        status: int,
+        ctype: str,
+        body: bytes,
+        with_body: bool,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
@@ -84,8 +97,13 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], health: Health, metrics: DaemonMetrics,
-                 redact: Callable[[str], str]) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        health: Health,
+        metrics: DaemonMetrics,
+        redact: Callable[[str], str],
+    ) -> None:
         self.health = health
         self.metrics = metrics
         self.redact = redact
@@ -95,11 +113,19 @@ class _Server(ThreadingHTTPServer):
 class HealthServer:
     """Serves the endpoint on ``host:port`` (port 0 picks a free one) until ``stop()``."""
 
-    def __init__(self, health: Health, metrics: DaemonMetrics, *, host: str = "127.0.0.1",
-                 port: int = 9464, redact: Callable[[str], str] = str) -> None:
+    def __init__(
+        self,
+        health: Health,
+        metrics: DaemonMetrics,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 9464,
+        redact: Callable[[str], str] = str,
+    ) -> None:
         self._server = _Server((host, port), health, metrics, redact)
-        self._thread = threading.Thread(target=self._server.serve_forever,
-                                        name="syncd-http", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="syncd-http", daemon=True
+        )
 
     @property
     def address(self) -> tuple[str, int]:

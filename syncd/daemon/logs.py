@@ -21,19 +21,33 @@ from typing import Any, Literal, TextIO
 
 from syncd.redact import MASK, MIN_SECRET_LENGTH, Redactor, collect_secrets
 
-__all__ = ["MASK", "MIN_SECRET_LENGTH", "JsonFormatter", "LogFormat", "Redactor", "TextFormatter",
-           "collect_secrets", "configure_logging", "unconfigure_logging"]
+__all__ = [
+    "MASK",
+    "MIN_SECRET_LENGTH",
+    "JsonFormatter",
+    "LogFormat",
+    "Redactor",
+    "TextFormatter",
+    "collect_secrets",
+    "configure_logging",
+    "unconfigure_logging",
+]
 
-_RECORD_FIELDS = frozenset(
-    logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {"message", "asctime"}
+_RECORD_FIELDS = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
+    "message",
+    "asctime",
+}
 
 LogFormat = Literal["auto", "json", "text"]
 _MARK = "syncd_handler"
 
 
 def _extras(record: logging.LogRecord) -> dict[str, Any]:
-    return {k: v for k, v in record.__dict__.items()
-            if k not in _RECORD_FIELDS and not k.startswith("_")}
+    return {
+        k: v
+        for k, v in record.__dict__.items()
+        if k not in _RECORD_FIELDS and not k.startswith("_")
+    }
 
 
 def _timestamp(record: logging.LogRecord) -> str:
@@ -89,8 +103,13 @@ class TextFormatter(logging.Formatter):
         return self.redactor.text(text)
 
 
-def configure_logging(secrets: Iterable[str], *, fmt: LogFormat = "auto",
-                      stream: TextIO | None = None, level: int = logging.INFO) -> Redactor:
+def configure_logging(
+    secrets: Iterable[str],
+    *,
+    fmt: LogFormat = "auto",
+    stream: TextIO | None = None,
+    level: int = logging.INFO,
+) -> Redactor:
     """Send every log record to ``stream`` (stdout) in ``fmt`` (JSON unless
     ``auto`` finds a terminal), replacing the handler an earlier call installed
     (other handlers stay). Returns the redactor so other output (HTTP answers)

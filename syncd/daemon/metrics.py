@@ -84,21 +84,26 @@ class _StateCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         with self._lock:
             counts = dict(self._counts)
-        contacts = GaugeMetricFamily("syncd_contacts",
-                                     "Contacts in the state store by current tier",
-                                     labels=["connector", "tier"])
+        contacts = GaugeMetricFamily(
+            "syncd_contacts",
+            "Contacts in the state store by current tier",
+            labels=["connector", "tier"],
+        )
         scores = HistogramMetricFamily(
-            "syncd_contact_scores", "Scores of the contacts in the state store now (a "
+            "syncd_contact_scores",
+            "Scores of the contacts in the state store now (a "
             "snapshot after the latest cycle, not a count of observations)",
-            labels=["connector"])
+            labels=["connector"],
+        )
         for name, c in sorted(counts.items()):
             for tier, n in sorted(c.tiers.items()):
                 contacts.add_metric([name, tier], n)
-            buckets = [(str(float(le)), float(sum(n for s, n in c.scores.items() if s <= le)))
-                       for le in SCORE_BUCKETS]
+            buckets = [
+                (str(float(le)), float(sum(n for s, n in c.scores.items() if s <= le)))
+                for le in SCORE_BUCKETS
+            ]
             buckets.append(("+Inf", float(sum(c.scores.values()))))
-            scores.add_metric([name], buckets,
-                              float(sum(s * n for s, n in c.scores.items())))
+            scores.add_metric([name], buckets, float(sum(s * n for s, n in c.scores.items())))
         yield contacts
         yield scores
 
@@ -123,63 +128,110 @@ class DaemonMetrics:
         r = self.registry
         Info("syncd_build", "The running syncd", registry=r).info({"version": __version__})
         label = ["connector"]
-        self.cycles = Counter("syncd_cycles", "Cycles finished, by kind and status",
-                              [*label, "kind", "status"], registry=r)
-        self.pulled = Counter("syncd_records_pulled", "Records pulled from the CRM",
-                              label, registry=r)
+        self.cycles = Counter(
+            "syncd_cycles",
+            "Cycles finished, by kind and status",
+            [*label, "kind", "status"],
+            registry=r,
+        )
+        self.pulled = Counter(
+            "syncd_records_pulled", "Records pulled from the CRM", label, registry=r
+        )
         self.scored = Counter("syncd_records_scored", "Contacts scored", label, registry=r)
-        self.written = Counter("syncd_records_written", "Records written to the CRM",
-                               label, registry=r)
-        self.skipped = Counter("syncd_records_skipped",
-                               "Records that could not be used (unmappable or unscorable)",
-                               label, registry=r)
-        self.accounts_written = Counter("syncd_accounts_written",
-                                        "Account score fields written to the CRM", label,
-                                        registry=r)
-        self.unchanged = Counter("syncd_writes_skipped_unchanged",
-                                 "Scored records not written because nothing changed",
-                                 label, registry=r)
-        self.write_failures = Counter("syncd_write_failures",
-                                      "Record writes the CRM refused or that failed",
-                                      label, registry=r)
-        self.drift_repaired = Counter("syncd_drift_repaired",
-                                      "CRM score fields restored after a hand edit or lost write",
-                                      label, registry=r)
-        self.api_calls = Counter("syncd_api_calls", "CRM API calls, by kind",
-                                 [*label, "kind"], registry=r)
-        self.http_429 = Counter("syncd_api_429", "HTTP 429 answers from the CRM",
-                                label, registry=r)
-        self.responses = Counter("syncd_api_responses",
-                                 "CRM answers by HTTP status code",
-                                 [*label, "code"], registry=r)
-        self.job_errors = Counter("syncd_job_errors",
-                                  "Cycles that raised instead of returning a report",
-                                  label, registry=r)
-        self.missed = Counter("syncd_runs_missed",
-                              "Scheduled runs not started: missed (late beyond the grace "
-                              "time), skipped (the previous cycle still running) or "
-                              "held_elsewhere (another replica syncs the connector)",
-                              [*label, "reason"], registry=r)
-        self.dead_letters = Counter("syncd_dead_letters",
-                                    "Writes given up (dead-lettered) after repeated failures",
-                                    label, registry=r)
-        self.pending = Gauge("syncd_pending_writes",
-                             "Writes waiting for the next cycle, as of the latest cycle",
-                             label, registry=r)
-        self.accounts_pending = Gauge("syncd_account_writes_pending",
-                                      "Account writes waiting for the next cycle", label,
-                                      registry=r)
-        self.budget = Gauge("syncd_api_budget_remaining",
-                            "CRM API budget left as last reported (absent while unknown)",
-                            label, registry=r)
-        self.last_success = Gauge("syncd_last_success_timestamp_seconds",
-                                  "End of the latest successful cycle (Unix time; 0: never)",
-                                  label, registry=r)
-        self.last_failed = Gauge("syncd_last_cycle_failed",
-                                 "1 when the latest cycle failed or raised, else 0",
-                                 label, registry=r)
-        self.duration = Histogram("syncd_cycle_duration_seconds", "Duration of finished cycles",
-                                  label, buckets=DURATION_BUCKETS, registry=r)
+        self.written = Counter(
+            "syncd_records_written", "Records written to the CRM", label, registry=r
+        )
+        self.skipped = Counter(
+            "syncd_records_skipped",
+            "Records that could not be used (unmappable or unscorable)",
+            label,
+            registry=r,
+        )
+        self.accounts_written = Counter(
+            "syncd_accounts_written", "Account score fields written to the CRM", label, registry=r
+        )
+        self.unchanged = Counter(
+            "syncd_writes_skipped_unchanged",
+            "Scored records not written because nothing changed",
+            label,
+            registry=r,
+        )
+        self.write_failures = Counter(
+            "syncd_write_failures",
+            "Record writes the CRM refused or that failed",
+            label,
+            registry=r,
+        )
+        self.drift_repaired = Counter(
+            "syncd_drift_repaired",
+            "CRM score fields restored after a hand edit or lost write",
+            label,
+            registry=r,
+        )
+        self.api_calls = Counter(
+            "syncd_api_calls", "CRM API calls, by kind", [*label, "kind"], registry=r
+        )
+        self.http_429 = Counter("syncd_api_429", "HTTP 429 answers from the CRM", label, registry=r)
+        self.responses = Counter(
+            "syncd_api_responses", "CRM answers by HTTP status code", [*label, "code"], registry=r
+        )
+        self.job_errors = Counter(
+            "syncd_job_errors",
+            "Cycles that raised instead of returning a report",
+            label,
+            registry=r,
+        )
+        self.missed = Counter(
+            "syncd_runs_missed",
+            "Scheduled runs not started: missed (late beyond the grace "
+            "time), skipped (the previous cycle still running) or "
+            "held_elsewhere (another replica syncs the connector)",
+            [*label, "reason"],
+            registry=r,
+        )
+        self.dead_letters = Counter(
+            "syncd_dead_letters",
+            "Writes given up (dead-lettered) after repeated failures",
+            label,
+            registry=r,
+        )
+        self.pending = Gauge(
+            "syncd_pending_writes",
+            "Writes waiting for the next cycle, as of the latest cycle",
+            label,
+            registry=r,
+        )
+        self.accounts_pending = Gauge(
+            "syncd_account_writes_pending",
+            "Account writes waiting for the next cycle",
+            label,
+            registry=r,
+        )
+        self.budget = Gauge(
+            "syncd_api_budget_remaining",
+            "CRM API budget left as last reported (absent while unknown)",
+            label,
+            registry=r,
+        )
+        self.last_success = Gauge(
+            "syncd_last_success_timestamp_seconds",
+            "End of the latest successful cycle (Unix time; 0: never)",
+            label,
+            registry=r,
+        )
+        self.last_failed = Gauge(
+            "syncd_last_cycle_failed",
+            "1 when the latest cycle failed or raised, else 0",
+            label,
+            registry=r,
+        )
+        self.duration = Histogram(
+            "syncd_cycle_duration_seconds",
+            "Duration of finished cycles",
+            label,
+            buckets=DURATION_BUCKETS,
+            registry=r,
+        )
         self._state = _StateCollector()
         r.register(self._state)
         self._reader: StateReader | None = None
@@ -190,11 +242,24 @@ class DaemonMetrics:
             self._touch(name)
 
     def _touch(self, name: str) -> None:
-        for metric in (self.pulled, self.scored, self.written, self.unchanged, self.skipped,
-                       self.accounts_written, self.accounts_pending,
-                       self.write_failures, self.drift_repaired, self.http_429,
-                       self.job_errors, self.dead_letters, self.pending, self.last_success,
-                       self.last_failed, self.duration):
+        for metric in (
+            self.pulled,
+            self.scored,
+            self.written,
+            self.unchanged,
+            self.skipped,
+            self.accounts_written,
+            self.accounts_pending,
+            self.write_failures,
+            self.drift_repaired,
+            self.http_429,
+            self.job_errors,
+            self.dead_letters,
+            self.pending,
+            self.last_success,
+            self.last_failed,
+            self.duration,
+        ):
             metric.labels(connector=name)
         self.responses.labels(connector=name, code="429")
         for reason in ("missed", "skipped", "held_elsewhere"):
@@ -242,9 +307,12 @@ class DaemonMetrics:
         try:
             self._state.update(connector, self._reader(connector))
         except Exception as exc:  # the store's own failure shows in readiness and cycles
-            log.warning("state counts not refreshed: %s: %s", type(exc).__name__,
-                        (str(exc).splitlines() or [""])[0][:200],
-                        extra={"connector": connector, "event": "metrics_state_error"})
+            log.warning(
+                "state counts not refreshed: %s: %s",
+                type(exc).__name__,
+                (str(exc).splitlines() or [""])[0][:200],
+                extra={"connector": connector, "event": "metrics_state_error"},
+            )
 
     def record_error(self, connector: str) -> None:
         """A cycle raised instead of returning a report."""

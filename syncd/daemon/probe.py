@@ -38,8 +38,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"healthcheck: config not usable: {exc.issues[0]}", file=sys.stderr)
         return 1
     if settings.daemon.port == 0:
-        print("healthcheck: daemon.port is 0 (a free port picked at start): set a port",
-              file=sys.stderr)
+        print(
+            "healthcheck: daemon.port is 0 (a free port picked at start): set a port",
+            file=sys.stderr,
+        )
         return 1
     url = healthz_url(settings.daemon)
     try:

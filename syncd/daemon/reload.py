@@ -82,8 +82,12 @@ def _compile_all(settings: Settings) -> dict[str, CompiledModel]:
     return models
 
 
-def reloader(live: LiveEngine, load: Callable[[], Settings], *,
-             on_settings: Callable[[Settings], None] = lambda _s: None) -> Reload:
+def reloader(
+    live: LiveEngine,
+    load: Callable[[], Settings],
+    *,
+    on_settings: Callable[[Settings], None] = lambda _s: None,
+) -> Reload:
     """The daemon's ``reload``: ``load()`` reads the config (``ConfigError``
     when it is invalid); ``on_settings`` sees the new settings before they are
     used (the service teaches its log redactor the new secrets there)."""
@@ -98,17 +102,27 @@ def reloader(live: LiveEngine, load: Callable[[], Settings], *,
         old = old_engine.settings
         for section in RESTART_ONLY:
             if getattr(new, section) != getattr(old, section):
-                log.warning("%s settings changed: they take effect at the next restart",
-                            section, extra={"event": "reload_needs_restart",
-                                            "section": section})
+                log.warning(
+                    "%s settings changed: they take effect at the next restart",
+                    section,
+                    extra={"event": "reload_needs_restart", "section": section},
+                )
         new = new.model_copy(update={section: getattr(old, section) for section in RESTART_ONLY})
         on_settings(new)
         for name, model in models.items():
             before = old_engine.models.get(name)
             if before is not None and before.ref != model.ref:
-                log.info("model changed from %s to %s", before.ref, model.ref,
-                         extra={"connector": name, "event": "model_changed",
-                                "model_from": before.ref, "model_to": model.ref})
+                log.info(
+                    "model changed from %s to %s",
+                    before.ref,
+                    model.ref,
+                    extra={
+                        "connector": name,
+                        "event": "model_changed",
+                        "model_from": before.ref,
+                        "model_to": model.ref,
+                    },
+                )
         # same store, factory, clock and owner; new settings, models loaded afresh
         live.replace(dataclasses.replace(old_engine, settings=new, models={}, _stamps={}))
         return [JobSpec(name, schedule_of(cfg.schedule)) for name, cfg in new.connectors.items()]

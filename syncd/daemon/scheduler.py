@@ -119,9 +119,17 @@ class SyncScheduler:
     arrived before start-up finished).
     """
 
-    def __init__(self, jobs: Sequence[JobSpec], run_job: Callable[[str], CycleResult | None],
-                 metrics: DaemonMetrics, health: Health, *, misfire_grace: timedelta,
-                 clock: Callable[[], datetime], on_started: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        jobs: Sequence[JobSpec],
+        run_job: Callable[[str], CycleResult | None],
+        metrics: DaemonMetrics,
+        health: Health,
+        *,
+        misfire_grace: timedelta,
+        clock: Callable[[], datetime],
+        on_started: Callable[[], None],
+    ) -> None:
         self._metrics = metrics
         self._health = health
         self._on_started = on_started
@@ -130,8 +138,11 @@ class SyncScheduler:
         self.scheduler = _MainThreadScheduler(
             timezone=UTC,
             executors={"default": self._executor},
-            job_defaults={"coalesce": True, "max_instances": 1,
-                          "misfire_grace_time": max(1, int(misfire_grace.total_seconds()))},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": max(1, int(misfire_grace.total_seconds())),
+            },
         )
         self._connectors: dict[str, str] = {}
         self._run_job = run_job
@@ -145,7 +156,10 @@ class SyncScheduler:
             self._add(spec)
         self.scheduler.add_listener(
             self._listen,
-            EVENT_JOB_EXECUTED | EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_MAX_INSTANCES
+            EVENT_JOB_EXECUTED
+            | EVENT_JOB_ERROR
+            | EVENT_JOB_MISSED
+            | EVENT_JOB_MAX_INSTANCES
             | EVENT_SCHEDULER_STARTED,
         )
 
@@ -165,8 +179,14 @@ class SyncScheduler:
         extra: dict[str, Any] = {}
         if isinstance(spec.schedule, Every):
             extra["next_run_time"] = self._clock()  # interval jobs run once at start
-        self.scheduler.add_job(self._job, trigger_for(spec.schedule), args=[spec.connector],
-                               id=job_id, name=f"sync {spec.connector}", **extra)
+        self.scheduler.add_job(
+            self._job,
+            trigger_for(spec.schedule),
+            args=[spec.connector],
+            id=job_id,
+            name=f"sync {spec.connector}",
+            **extra,
+        )
 
     def set_jobs(self, jobs: Sequence[JobSpec]) -> None:
         """Make the jobs match ``jobs`` (a config reload): add new connectors (an
@@ -200,8 +220,11 @@ class SyncScheduler:
         """One scheduled run. With other replicas about, a replica that synced this
         connector at its previous run first gives the others a head start, so one
         replica does not win every race for the lock."""
-        if connector in self._won and self._replicas.is_set() \
-                and self._stopping.wait(self._yield_s[connector]):
+        if (
+            connector in self._won
+            and self._replicas.is_set()
+            and self._stopping.wait(self._yield_s[connector])
+        ):
             return None
         return self._run_job(connector)
 
@@ -232,18 +255,29 @@ class SyncScheduler:
         elif event.code == EVENT_JOB_ERROR:
             self._metrics.record_error(connector)
             self._health.cycle_finished(connector, "error", type(event.exception).__name__)
-            log.error("cycle raised %s: %s", type(event.exception).__name__, event.exception,
-                      extra={"connector": connector, "event": "cycle_error",
-                             "traceback": event.traceback})
+            log.error(
+                "cycle raised %s: %s",
+                type(event.exception).__name__,
+                event.exception,
+                extra={
+                    "connector": connector,
+                    "event": "cycle_error",
+                    "traceback": event.traceback,
+                },
+            )
         elif event.code == EVENT_JOB_MISSED:
             self._metrics.record_missed(connector, "missed")
-            log.warning("run due at %s missed (later than the misfire grace time)",
-                        event.scheduled_run_time.isoformat(),
-                        extra={"connector": connector, "event": "run_missed"})
+            log.warning(
+                "run due at %s missed (later than the misfire grace time)",
+                event.scheduled_run_time.isoformat(),
+                extra={"connector": connector, "event": "run_missed"},
+            )
         elif event.code == EVENT_JOB_MAX_INSTANCES:
             self._metrics.record_missed(connector, "skipped")
-            log.warning("run skipped: the previous cycle is still running",
-                        extra={"connector": connector, "event": "run_skipped"})
+            log.warning(
+                "run skipped: the previous cycle is still running",
+                extra={"connector": connector, "event": "run_skipped"},
+            )
 
     def _finished(self, connector: str, report: CycleResult | None) -> None:
         if report is None:
@@ -253,18 +287,25 @@ class SyncScheduler:
             self._replicas.set()
             self._won.discard(connector)
             self._metrics.record_missed(connector, "held_elsewhere")
-            log.debug("run skipped: the connector is held elsewhere", extra={
-                "connector": connector, "event": "held_elsewhere"})
+            log.debug(
+                "run skipped: the connector is held elsewhere",
+                extra={"connector": connector, "event": "held_elsewhere"},
+            )
             return
         self._won.add(connector)
         self._metrics.record_cycle(report)
         self._health.cycle_finished(connector, report.status, report.error)
         seconds = (report.finished_at - report.started_at).total_seconds()
         nxt = self.next_run(connector)
-        extra = {"connector": connector, "run_id": report.run_id, "event": "job_done",
-                 "status": report.status, "kind": report.kind,
-                 "duration_s": round(seconds, 3),
-                 "next_run": nxt.isoformat() if nxt else None}
+        extra = {
+            "connector": connector,
+            "run_id": report.run_id,
+            "event": "job_done",
+            "status": report.status,
+            "kind": report.kind,
+            "duration_s": round(seconds, 3),
+            "next_run": nxt.isoformat() if nxt else None,
+        }
         if report.status == "failed":
             log.warning("cycle failed: %s", report.error or "unknown error", extra=extra)
         else:  # the engine's own `cycle_finished` line already carries the counts

@@ -77,13 +77,18 @@ def _no_state_check() -> str | None:
 class Daemon:
     """One process running every connector on its schedule."""
 
-    def __init__(self, jobs: Sequence[JobSpec], cycle: CycleFn, *,
-                 state_probe: StateProbe = _no_state_check,
-                 options: DaemonOptions | None = None,
-                 redact: Callable[[str], str] = str,
-                 clock: Callable[[], datetime] = _utcnow,
-                 exit_now: Callable[[int], object] = os._exit,
-                 reload: Reload | None = None) -> None:
+    def __init__(
+        self,
+        jobs: Sequence[JobSpec],
+        cycle: CycleFn,
+        *,
+        state_probe: StateProbe = _no_state_check,
+        options: DaemonOptions | None = None,
+        redact: Callable[[str], str] = str,
+        clock: Callable[[], datetime] = _utcnow,
+        exit_now: Callable[[int], object] = os._exit,
+        reload: Reload | None = None,
+    ) -> None:
         opts = options or DaemonOptions()
         names = [job.connector for job in jobs]
         if len(set(names)) != len(names):
@@ -97,10 +102,17 @@ class Daemon:
         self._reload = reload
         self._reload_lock = threading.Lock()
         self.scheduler = SyncScheduler(
-            jobs, self._run_job, self.metrics, self.health,
-            misfire_grace=opts.misfire_grace, clock=clock, on_started=self._on_started)
-        self.http = HealthServer(self.health, self.metrics, host=opts.host, port=opts.port,
-                                 redact=redact)
+            jobs,
+            self._run_job,
+            self.metrics,
+            self.health,
+            misfire_grace=opts.misfire_grace,
+            clock=clock,
+            on_started=self._on_started,
+        )
+        self.http = HealthServer(
+            self.health, self.metrics, host=opts.host, port=opts.port, redact=redact
+        )
 
     @property
     def address(self) -> tuple[str, int]:
@@ -110,15 +122,25 @@ class Daemon:
     def run(self, *, handle_signals: bool = True) -> int:
         """Serve until stopped; returns the exit status. ``handle_signals`` needs
         the main thread (tests running the daemon on another thread pass False)."""
-        restore = (signals.install(self._on_signal,
-                                   self._on_reload_signal if self._reload else None)
-                   if handle_signals else None)
+        restore = (
+            signals.install(self._on_signal, self._on_reload_signal if self._reload else None)
+            if handle_signals
+            else None
+        )
         self.http.start()
         host, port = self.address
-        log.info("syncd started: %d connector(s); health and metrics on http://%s:%d",
-                 len(self._jobs), host, port,
-                 extra={"event": "daemon_started", "http_host": host, "http_port": port,
-                        "jobs": {j.connector: j.schedule.describe() for j in self._jobs}})
+        log.info(
+            "syncd started: %d connector(s); health and metrics on http://%s:%d",
+            len(self._jobs),
+            host,
+            port,
+            extra={
+                "event": "daemon_started",
+                "http_host": host,
+                "http_port": port,
+                "jobs": {j.connector: j.schedule.describe() for j in self._jobs},
+            },
+        )
         try:
             if not self.stop.is_set():
                 self.scheduler.start()
@@ -135,8 +157,11 @@ class Daemon:
         first = not self.stop.is_set()
         self.stop.set()
         if first:
-            log.info("stopping after the current batch (%s)", reason,
-                     extra={"event": "daemon_stopping", "reason": reason})
+            log.info(
+                "stopping after the current batch (%s)",
+                reason,
+                extra={"event": "daemon_stopping", "reason": reason},
+            )
         # Not on the caller's thread: a signal handler may interrupt the scheduler itself.
         threading.Thread(target=self.scheduler.shutdown, name="syncd-stop", daemon=True).start()
 
@@ -170,22 +195,33 @@ class Daemon:
             self.health.set_connectors(job.connector for job in jobs)
             self._jobs = jobs
             self.health.reloaded("ok")
-            log.info("config reloaded: %d connector(s)", len(jobs),
-                     extra={"event": "config_reloaded",
-                            "jobs": {j.connector: j.schedule.describe() for j in jobs}})
+            log.info(
+                "config reloaded: %d connector(s)",
+                len(jobs),
+                extra={
+                    "event": "config_reloaded",
+                    "jobs": {j.connector: j.schedule.describe() for j in jobs},
+                },
+            )
 
     def _on_reload_signal(self) -> None:
         self.request_reload()
 
     def _refused(self, reason: str) -> None:
         self.health.reloaded("refused", reason)
-        log.warning("config reload refused, the running config stays: %s", reason,
-                    extra={"event": "reload_refused", "reason": reason})
+        log.warning(
+            "config reload refused, the running config stays: %s",
+            reason,
+            extra={"event": "reload_refused", "reason": reason},
+        )
 
     def _on_signal(self, signum: int) -> None:
         if self.stop.is_set():
-            log.warning("second %s: stopping now", signals.name(signum),
-                        extra={"event": "daemon_killed", "signal": signals.name(signum)})
+            log.warning(
+                "second %s: stopping now",
+                signals.name(signum),
+                extra={"event": "daemon_killed", "signal": signals.name(signum)},
+            )
             self._exit_now(EXIT_INTERRUPTED)
             return
         self.request_stop(signals.name(signum))

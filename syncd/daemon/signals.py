@@ -11,8 +11,9 @@ STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 RELOAD_SIGNAL = signal.SIGHUP
 
 
-def install(on_signal: Callable[[int], None],
-            on_reload: Callable[[], None] | None = None) -> Callable[[], None]:
+def install(
+    on_signal: Callable[[int], None], on_reload: Callable[[], None] | None = None
+) -> Callable[[], None]:
     """Route SIGTERM and SIGINT to ``on_signal(signum)`` and, when given, SIGHUP
     to ``on_reload()``; returns a function that puts the previous handlers
     back. Must be called on the main thread. Handlers must return at once

@@ -42,9 +42,14 @@ def state_probe(engine: Engine) -> StateProbe:
     return probe
 
 
-def build_daemon(settings: Settings, engine: Engine, *,
-                 redact: Callable[[str], str] = str,
-                 cycle: CycleFn | None = None, reload: Reload | None = None) -> Daemon:
+def build_daemon(
+    settings: Settings,
+    engine: Engine,
+    *,
+    redact: Callable[[str], str] = str,
+    cycle: CycleFn | None = None,
+    reload: Reload | None = None,
+) -> Daemon:
     """A daemon running every configured connector on its schedule against
     ``engine`` (or through ``cycle`` when given; ``reload`` enables SIGHUP);
     binds the endpoint (``OSError`` when the port is taken)."""
@@ -52,11 +57,16 @@ def build_daemon(settings: Settings, engine: Engine, *,
     def engine_cycle(connector: str, stop: threading.Event) -> CycleResult:
         return run_cycle(engine, connector, stop=stop)
 
-    jobs = [JobSpec(name, schedule_of(cfg.schedule))
-            for name, cfg in settings.connectors.items()]
+    jobs = [JobSpec(name, schedule_of(cfg.schedule)) for name, cfg in settings.connectors.items()]
     opts = settings.daemon
     options = DaemonOptions(host=opts.host, port=opts.port, misfire_grace=opts.misfire_grace)
-    daemon = Daemon(jobs, cycle or engine_cycle, state_probe=state_probe(engine),
-                    options=options, redact=redact, reload=reload)
+    daemon = Daemon(
+        jobs,
+        cycle or engine_cycle,
+        state_probe=state_probe(engine),
+        options=options,
+        redact=redact,
+        reload=reload,
+    )
     daemon.metrics.watch_state(state_reader(engine.store.engine))
     return daemon

@@ -19,12 +19,31 @@ from syncd.sandbox import vocab as V
 from syncd.sandbox.histories import DAY, Act, History, fast_randrange
 
 ACTIVITY_TYPES: tuple[str, ...] = (
-    "page_view", "email_open", "email_click", "email_reply", "unsubscribe", "form_submit",
-    "content_download", "webinar_registered", "webinar_attended", "event_attended",
-    "demo_request", "meeting", "call", "chat", "support_ticket", "trial_signup", "product_usage",
+    "page_view",
+    "email_open",
+    "email_click",
+    "email_reply",
+    "unsubscribe",
+    "form_submit",
+    "content_download",
+    "webinar_registered",
+    "webinar_attended",
+    "event_attended",
+    "demo_request",
+    "meeting",
+    "call",
+    "chat",
+    "support_ticket",
+    "trial_signup",
+    "product_usage",
 )
 LIFECYCLE_STAGES = (
-    "lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer")
+    "lead",
+    "marketingqualifiedlead",
+    "salesqualifiedlead",
+    "opportunity",
+    "customer",
+)
 SENIORITY = V.SENIORITY
 FREE_MAIL_DOMAINS = V.FREE_MAIL_DOMAINS
 _T = TypeVar("_T")
@@ -83,9 +102,11 @@ class Dataset:
     contacts: tuple[GenContact, ...]
     activities: tuple[GenActivity, ...]
     _by_contact: dict[str, tuple[GenActivity, ...]] | None = field(
-        default=None, init=False, repr=False, compare=False)
+        default=None, init=False, repr=False, compare=False
+    )
     _by_company: dict[str, GenCompany] | None = field(
-        default=None, init=False, repr=False, compare=False)
+        default=None, init=False, repr=False, compare=False
+    )
 
     def activities_of(self, contact_key: str) -> Sequence[GenActivity]:
         """The contact's activities, oldest first (index built on the first call)."""
@@ -108,6 +129,7 @@ class Dataset:
 
 
 # ---------------------------------------------------------------- generation
+
 
 def generate(seed: int, contacts: int, now: datetime, *, companies: int | None = None) -> Dataset:
     """Build a dataset of `contacts` contacts (and `companies` accounts, default ~0.3 per contact).
@@ -149,8 +171,13 @@ def generate(seed: int, contacts: int, now: datetime, *, companies: int | None =
                 base, bases, tld = V.slug(name, lang), (), country.gov_tld
             else:
                 roll = rnd()
-                root = (pick(V.LAST[lang])[0][0] if roll < 0.15 else
-                        pick(V.LOCAL_BRANDS[lang]) if roll < 0.4 else pick(V.BRANDS))
+                root = (
+                    pick(V.LAST[lang])[0][0]
+                    if roll < 0.15
+                    else pick(V.LOCAL_BRANDS[lang])
+                    if roll < 0.4
+                    else pick(V.BRANDS)
+                )
                 words = V.INDUSTRY_LOCAL.get(lang, {}).get(industry)
                 word = pick(words if words and rnd() < 0.6 else V.INDUSTRY_EN[industry])
                 legal = pick(country.legal)
@@ -181,17 +208,23 @@ def generate(seed: int, contacts: int, now: datetime, *, companies: int | None =
     for _ in range(contacts):
         roll = rnd()
         student = roll < 0.03
-        kinds.append("R" if n_rivals and roll > 0.99 else
-                     ("S" if student else "") + ("U" if not len(regular) or rnd() < (
-                         0.75 if student else 0.14) else "L"))
+        kinds.append(
+            "R"
+            if n_rivals and roll > 0.99
+            else ("S" if student else "")
+            + ("U" if not len(regular) or rnd() < (0.75 if student else 0.14) else "L")
+        )
     linked = [p for p, k in enumerate(kinds) if k[-1] == "L"]
     assign = dict(zip(linked, rng.sample(regular, min(len(linked), len(regular))), strict=False))
-    rest = linked[len(assign):]
+    rest = linked[len(assign) :]
     if rest:
         cum, total = [], 0.0
         for i in regular:
-            total += math.exp(rng.gauss(0, 1.1)) * (1 + math.log10(co_rows[i][3])) * (
-                5 if i in targets else 1)
+            total += (
+                math.exp(rng.gauss(0, 1.1))
+                * (1 + math.log10(co_rows[i][3]))
+                * (5 if i in targets else 1)
+            )
             cum.append(total)
         for p, j in zip(rest, rng.choices(regular, cum_weights=cum, k=len(rest)), strict=True):
             assign[p] = j
@@ -235,8 +268,16 @@ def generate(seed: int, contacts: int, now: datetime, *, companies: int | None =
         # e-mail
         if ci < 0 or rnd() < 0.015:
             domain = pick(V.FREEMAIL[lang])
-            local = pick((f"{f}.{s}", f"{f}{s}", f"{f}.{s}{rr(60, 100)}", f"{f}{rr(1, 1000)}",
-                          f"{f[:1]}{s}{rr(10, 100)}", f"{s}.{f}"))
+            local = pick(
+                (
+                    f"{f}.{s}",
+                    f"{f}{s}",
+                    f"{f}.{s}{rr(60, 100)}",
+                    f"{f}{rr(1, 1000)}",
+                    f"{f[:1]}{s}{rr(10, 100)}",
+                    f"{s}.{f}",
+                )
+            )
         else:
             local = (f"{f}.{s}", f"{f[:1]}{s}", f, f"{f}{s[:1]}", f"{f}_{s}")[co_pattern[ci]]
         email, n = f"{local}@{domain}", 2
@@ -245,8 +286,13 @@ def generate(seed: int, contacts: int, now: datetime, *, companies: int | None =
         used_emails.add(email)
         # history
         roll = rnd()
-        age = rr(DAY // 2, 60 * DAY) if roll < 0.2 else rr(60 * DAY, 365 * DAY) if roll < 0.7 \
+        age = (
+            rr(DAY // 2, 60 * DAY)
+            if roll < 0.2
+            else rr(60 * DAY, 365 * DAY)
+            if roll < 0.7
             else rr(365 * DAY, 1100 * DAY)
+        )
         window = min(age, 365 * DAY)
         intent = min(1.0, max(0.0, 0.12 * fit + 0.55 * rnd() - 0.1 - (0.3 if sen == "S" else 0)))
         if kind == "R":
@@ -254,23 +300,32 @@ def generate(seed: int, contacts: int, now: datetime, *, companies: int | None =
         acts: list[Act] = []
         if rnd() >= 0.08:
             lo = rr(120 * DAY, min(window, 300 * DAY)) if window > 200 * DAY and rnd() < 0.15 else 0
-            history.sessions(acts, 1 + int(rng.expovariate(1 / (2.0 + 3.5 * intent))), lo, window,
-                             intent)
+            history.sessions(
+                acts, 1 + int(rng.expovariate(1 / (2.0 + 3.5 * intent))), lo, window, intent
+            )
             if lo == 0 and rnd() < 0.04 + 0.1 * intent:
                 history.sessions(acts, 1, 0, min(window, DAY + DAY // 2), intent)
         bits = 0
         for act in acts:
             bits |= act[3]
         eng = V.ENGAGEMENT[bits]
-        converted = kind in ("L", "U") and rnd() < 1 / (1 + math.exp(
-            5.0 - 0.8 * fit - 0.75 * eng + rng.gauss(0, 0.7)))
+        converted = kind in ("L", "U") and rnd() < 1 / (
+            1 + math.exp(5.0 - 0.8 * fit - 0.75 * eng + rng.gauss(0, 0.7))
+        )
         if converted:
             history.customer(acts, window)
             stage = "customer"
         elif kind in ("L", "U"):
             score = eng + 0.5 * fit + rng.gauss(0, 0.6)
-            stage = ("opportunity" if score >= 4.2 and ci >= 0 else "salesqualifiedlead"
-                     if score >= 3.2 else "marketingqualifiedlead" if score >= 2.0 else "lead")
+            stage = (
+                "opportunity"
+                if score >= 4.2 and ci >= 0
+                else "salesqualifiedlead"
+                if score >= 3.2
+                else "marketingqualifiedlead"
+                if score >= 2.0
+                else "lead"
+            )
         else:
             stage = "lead"
         status = "UNQUALIFIED" if kind in ("R", "S", "SU", "SL") else pick(V.STATUS[stage])
@@ -287,21 +342,53 @@ def generate(seed: int, contacts: int, now: datetime, *, companies: int | None =
         elif kind[0] == "S":
             company_name = pick(V.UNIVERSITIES[lang])
         else:
-            company_name = ("Self-employed" if occupation == "Self-employed" else
-                            co_rows[rr(0, n_co)][0] if n_co and rnd() < 0.4 else
-                            f"{pick(V.BRANDS)} {pick(V.INDUSTRY_EN['Professional Services'])}")
-        contact_objs.append(GenContact(
-            ckey, first_name, last_name, email, title, dept, occupation,
-            "" if rnd() < 0.1 else country.phone[0] % tuple(
-                f"{rr(0, 10 ** country.phone[1]):0{country.phone[1]}d}"),
-            f"c{ci:06d}" if ci >= 0 else None, company_name, country.code, stage, status,
-            is_lead, converted, now - timedelta(0, age),
-            now - timedelta(0, int(last_off * rnd()))))
+            company_name = (
+                "Self-employed"
+                if occupation == "Self-employed"
+                else co_rows[rr(0, n_co)][0]
+                if n_co and rnd() < 0.4
+                else f"{pick(V.BRANDS)} {pick(V.INDUSTRY_EN['Professional Services'])}"
+            )
+        contact_objs.append(
+            GenContact(
+                ckey,
+                first_name,
+                last_name,
+                email,
+                title,
+                dept,
+                occupation,
+                ""
+                if rnd() < 0.1
+                else country.phone[0]
+                % tuple(f"{rr(0, 10 ** country.phone[1]):0{country.phone[1]}d}"),
+                f"c{ci:06d}" if ci >= 0 else None,
+                company_name,
+                country.code,
+                stage,
+                status,
+                is_lead,
+                converted,
+                now - timedelta(0, age),
+                now - timedelta(0, int(last_off * rnd())),
+            )
+        )
 
     company_objs = []
     for i, (name, domain, industry, employees, city) in enumerate(co_rows):
         mod = int(co_age[i] * rnd() ** 2)
-        company_objs.append(GenCompany(
-            f"c{i:06d}", name, domain, industry, employees, co_country[i].code, city, i in targets,
-            now - timedelta(0, co_age[i]), now - timedelta(0, mod)))
+        company_objs.append(
+            GenCompany(
+                f"c{i:06d}",
+                name,
+                domain,
+                industry,
+                employees,
+                co_country[i].code,
+                city,
+                i in targets,
+                now - timedelta(0, co_age[i]),
+                now - timedelta(0, mod),
+            )
+        )
     return Dataset(seed, now, tuple(company_objs), tuple(contact_objs), tuple(act_objs))

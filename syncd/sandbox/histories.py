@@ -25,8 +25,9 @@ class Campaign:
         self.name, self.off, self.event_off = name, off, event_off
         utm = f"?utm_source=email&utm_campaign={V.slug(name)}"
         self.open: Mapping[str, str] = MappingProxyType({"campaign": name})
-        self.clicks = tuple(V.attrs(V.url_bits(p), campaign=name, url=V.SITE + p + utm)
-                            for p in path.split("|"))
+        self.clicks = tuple(
+            V.attrs(V.url_bits(p), campaign=name, url=V.SITE + p + utm) for p in path.split("|")
+        )
         self.register, self.attended = self.open, V.attrs(V.WEBINAR, campaign=name)
 
 
@@ -37,9 +38,11 @@ def campaigns(now: datetime) -> tuple[list[Campaign], list[Campaign]]:
     year, month = now.year, now.month
     for _ in range(12):
         mon = datetime(year, month, 1, tzinfo=UTC).strftime("%b")
-        plan = [(5, f"{mon} newsletter", "/blog/mql-vs-sql|/blog/what-is-lead-scoring", 0),
-                (12, f"{mon} webinar", f"/webinars/{mon.lower()}", 26),
-                (20, f"{mon} product update", "/demo|/pricing|/product/integrations", 0)]
+        plan = [
+            (5, f"{mon} newsletter", "/blog/mql-vs-sql|/blog/what-is-lead-scoring", 0),
+            (12, f"{mon} webinar", f"/webinars/{mon.lower()}", 26),
+            (20, f"{mon} product update", "/demo|/pricing|/product/integrations", 0),
+        ]
         if month == 11:
             plan.append((24, "Black Friday offer", "/pricing", 0))
         for day, name, path, event_day in reversed(plan):
@@ -55,7 +58,7 @@ def campaigns(now: datetime) -> tuple[list[Campaign], list[Campaign]]:
     return emails, webinars
 
 
-Act = tuple[int, str, Mapping[str, str], int]   # seconds before now, type, attrs, engagement bits
+Act = tuple[int, str, Mapping[str, str], int]  # seconds before now, type, attrs, engagement bits
 
 
 class History:
@@ -68,8 +71,7 @@ class History:
         self.email_offs = [c.off for c in self.emails]
         self.webinar_offs = [c.off for c in self.webinars]
 
-    def _campaign(
-            self, pool: list[Campaign], offs: list[int], lo: int, hi: int) -> Campaign | None:
+    def _campaign(self, pool: list[Campaign], offs: list[int], lo: int, hi: int) -> Campaign | None:
         a, b = bisect_left(offs, lo), bisect_left(offs, hi)
         return pool[a + int(self.rng.random() * (b - a))] if b > a else None
 
@@ -81,8 +83,12 @@ class History:
             off = lo + int((hi - lo) * rnd() ** (1.0 + intent))
             if kind == "e" or kind == "b":
                 webinar = kind == "b"
-                camp = self._campaign(self.webinars if webinar else self.emails,
-                                      self.webinar_offs if webinar else self.email_offs, lo, hi)
+                camp = self._campaign(
+                    self.webinars if webinar else self.emails,
+                    self.webinar_offs if webinar else self.email_offs,
+                    lo,
+                    hi,
+                )
                 if camp is None:
                     kind = "w"
                 elif webinar:
@@ -91,8 +97,9 @@ class History:
                     if rnd() < 0.6:
                         out.append((off, "form_submit", V.FORMS["Webinar registration"][0], 0))
                     if camp.event_off > 0 and rnd() < 0.4 + 0.4 * intent:
-                        out.append((camp.event_off, "webinar_attended", camp.attended[0],
-                                    V.WEBINAR))
+                        out.append(
+                            (camp.event_off, "webinar_attended", camp.attended[0], V.WEBINAR)
+                        )
                     continue
                 else:
                     off = max(1, camp.off - int(self.rng.expovariate(1 / 9000)))
@@ -127,8 +134,14 @@ class History:
             elif kind == "c":
                 attrs, bits = V.BROWSE[int(rnd() * len(V.BROWSE))]
                 out.append((off, "page_view", attrs, bits))
-                out.append((max(1, off - rr(20, 300)), "content_download",
-                            V.ASSETS[int(rnd() * len(V.ASSETS))][0], 0))
+                out.append(
+                    (
+                        max(1, off - rr(20, 300)),
+                        "content_download",
+                        V.ASSETS[int(rnd() * len(V.ASSETS))][0],
+                        0,
+                    )
+                )
                 if rnd() < 0.5:
                     out.append((max(1, off - 10), "form_submit", V.FORMS["Ebook download"][0], 0))
             elif kind == "l":
@@ -177,5 +190,3 @@ def fast_randrange(rng: random.Random) -> Callable[[int, int], int]:
         return a + int(rnd() * (b - a))
 
     return rr
-
-

@@ -32,9 +32,7 @@ class Request:
     params: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(
-        cls, method: str, target: str, headers: Mapping[str, str], body: bytes
-    ) -> Request:
+    def build(cls, method: str, target: str, headers: Mapping[str, str], body: bytes) -> Request:
         path, _, raw_query = target.partition("?")
         lowered = {k.lower(): v for k, v in headers.items()}
         return cls(method.upper(), path, parse_qs(raw_query, keep_blank_values=True), lowered, body)

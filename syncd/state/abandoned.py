@@ -22,7 +22,9 @@ REASON = "the process running this cycle stopped before it finished"
 
 def abandon_runs(conn: sa.Connection, connector: str, now: datetime) -> int:
     """Mark the connector's unfinished runs abandoned; returns how many."""
-    done = conn.execute(sa.update(runs).where(
-        runs.c.connector == connector, runs.c.status == "running")
-        .values(status=ABANDONED, finished_at=now, error=REASON))
+    done = conn.execute(
+        sa.update(runs)
+        .where(runs.c.connector == connector, runs.c.status == "running")
+        .values(status=ABANDONED, finished_at=now, error=REASON)
+    )
     return int(done.rowcount)

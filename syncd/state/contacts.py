@@ -36,45 +36,119 @@ def _desired(score: Any, tier: Any, reasons: Any, priority: Any) -> Desired | No
 
 
 _STATE_NAMES = (
-    "id", "kind", "writable", "account_key", "crm_read", "crm_score", "crm_tier", "crm_reasons",
-    "crm_priority", "score", "tier", "reasons", "priority", "mql", "w_score", "w_tier",
-    "w_reasons", "w_priority", "mql_at", "dead", "attempts", "scored_at", "model_ref",
-    "pending", "drift", "rank")
+    "id",
+    "kind",
+    "writable",
+    "account_key",
+    "crm_read",
+    "crm_score",
+    "crm_tier",
+    "crm_reasons",
+    "crm_priority",
+    "score",
+    "tier",
+    "reasons",
+    "priority",
+    "mql",
+    "w_score",
+    "w_tier",
+    "w_reasons",
+    "w_priority",
+    "mql_at",
+    "dead",
+    "attempts",
+    "scored_at",
+    "model_ref",
+    "pending",
+    "drift",
+    "rank",
+)
 _STATE_COLUMNS = [contacts.c[n] for n in _STATE_NAMES]
 _N = len(_STATE_NAMES)
 
 
 def _state(r: Sequence[Any]) -> dict[str, Any]:
     """The ``ContactState`` fields of a row whose first columns are ``_STATE_COLUMNS``."""
-    (cid, kind, writable, key, crm_read, crm_score, crm_tier, crm_reasons, crm_priority, score,
-     tier, reasons, priority, mql, w_score, w_tier, w_reasons, w_priority, mql_at, dead,
-     attempts, scored_at, model_ref, pending, drift, rank) = r[:_N]
-    crm = CrmValues(score=crm_score, tier=crm_tier, reasons=crm_reasons,
-                    priority=crm_priority) if crm_read else None
-    return {"id": cid, "kind": kind, "writable": writable, "account_key": key, "crm": crm,
-            "desired": _desired(score, tier, reasons, priority), "desired_mql": bool(mql),
-            "written": _desired(w_score, w_tier, w_reasons, w_priority), "mql_at": mql_at,
-            "dead": dead, "attempts": attempts, "scored_at": scored_at, "model_ref": model_ref,
-            "pending": pending, "drift": drift, "rank": rank}
+    (
+        cid,
+        kind,
+        writable,
+        key,
+        crm_read,
+        crm_score,
+        crm_tier,
+        crm_reasons,
+        crm_priority,
+        score,
+        tier,
+        reasons,
+        priority,
+        mql,
+        w_score,
+        w_tier,
+        w_reasons,
+        w_priority,
+        mql_at,
+        dead,
+        attempts,
+        scored_at,
+        model_ref,
+        pending,
+        drift,
+        rank,
+    ) = r[:_N]
+    crm = (
+        CrmValues(score=crm_score, tier=crm_tier, reasons=crm_reasons, priority=crm_priority)
+        if crm_read
+        else None
+    )
+    return {
+        "id": cid,
+        "kind": kind,
+        "writable": writable,
+        "account_key": key,
+        "crm": crm,
+        "desired": _desired(score, tier, reasons, priority),
+        "desired_mql": bool(mql),
+        "written": _desired(w_score, w_tier, w_reasons, w_priority),
+        "mql_at": mql_at,
+        "dead": dead,
+        "attempts": attempts,
+        "scored_at": scored_at,
+        "model_ref": model_ref,
+        "pending": pending,
+        "drift": drift,
+        "rank": rank,
+    }
 
 
-def assemble(conn: sa.Connection, connector: str, rows: Sequence[Any],
-             with_activities: bool = True) -> list[StoredContact]:
+def assemble(
+    conn: sa.Connection, connector: str, rows: Sequence[Any], with_activities: bool = True
+) -> list[StoredContact]:
     """Build canonical contact JSON (account and activities attached) for ``rows``."""
-    acc_ids = sorted({r.account_id or r.resolved_account_id for r in rows
-                      if r.account_id or r.resolved_account_id})
+    acc_ids = sorted(
+        {
+            r.account_id or r.resolved_account_id
+            for r in rows
+            if r.account_id or r.resolved_account_id
+        }
+    )
     accs: dict[str, Any] = {}
     for part in chunks(acc_ids):
-        for aid, data in conn.execute(sa.select(accounts.c.id, accounts.c.data).where(
-                accounts.c.connector == connector, accounts.c.id.in_(part))).all():
+        for aid, data in conn.execute(
+            sa.select(accounts.c.id, accounts.c.data).where(
+                accounts.c.connector == connector, accounts.c.id.in_(part)
+            )
+        ).all():
             accs[aid] = json.loads(data)
     acts: dict[str, list[tuple[str, str]]] = {}
     if with_activities:
         for part in chunks([r.id for r in rows]):
             for cid, key, data in conn.execute(
-                    sa.select(activities.c.contact_id, activities.c.key, activities.c.data)
-                    .where(activities.c.connector == connector,
-                           activities.c.contact_id.in_(part))).all():
+                sa.select(activities.c.contact_id, activities.c.key, activities.c.data).where(
+                    activities.c.connector == connector, activities.c.contact_id.in_(part)
+                )
+            ).all():
                 acts.setdefault(cid, []).append((key, data))
     out: list[StoredContact] = []
     for r in rows:
@@ -95,23 +169,37 @@ def assemble(conn: sa.Connection, connector: str, rows: Sequence[Any],
     return out
 
 
-def load_contacts(conn: sa.Connection, connector: str,
-                  ids: Sequence[str]) -> list[StoredContact]:
+def load_contacts(conn: sa.Connection, connector: str, ids: Sequence[str]) -> list[StoredContact]:
     rows: list[Any] = []
     for part in chunks(list(ids)):
-        rows.extend(conn.execute(sa.select(contacts).where(
-            contacts.c.connector == connector, contacts.c.id.in_(part))))
+        rows.extend(
+            conn.execute(
+                sa.select(contacts).where(
+                    contacts.c.connector == connector, contacts.c.id.in_(part)
+                )
+            )
+        )
     rows.sort(key=lambda r: r.id)
     return assemble(conn, connector, rows)
 
 
 _ACC = accounts.alias("acc")
 #: the contact's account: the CRM's link, else the resolved one
-_SCORING = sa.select(*_STATE_COLUMNS, contacts.c.form, contacts.c.acts, contacts.c.account_id,
-                     _ACC.c.data.label("account_data")).select_from(
-    contacts.outerjoin(_ACC, sa.and_(
-        _ACC.c.connector == contacts.c.connector,
-        _ACC.c.id == sa.func.coalesce(contacts.c.account_id, contacts.c.resolved_account_id))))
+_SCORING = sa.select(
+    *_STATE_COLUMNS,
+    contacts.c.form,
+    contacts.c.acts,
+    contacts.c.account_id,
+    _ACC.c.data.label("account_data"),
+).select_from(
+    contacts.outerjoin(
+        _ACC,
+        sa.and_(
+            _ACC.c.connector == contacts.c.connector,
+            _ACC.c.id == sa.func.coalesce(contacts.c.account_id, contacts.c.resolved_account_id),
+        ),
+    )
+)
 
 
 def _scoring_rows(conn: sa.Connection, rows: Sequence[Any]) -> list[ScoringRow]:
@@ -140,17 +228,24 @@ def _scoring_rows(conn: sa.Connection, rows: Sequence[Any]) -> list[ScoringRow]:
             out.append(ScoringRow(error="contact data not valid (see the pull's log)", **state))
         else:
             try:
-                out.append(ScoringRow(contact=contact_from_form(r.id, r.form, r.acts, acc),
-                                      **state))
+                out.append(
+                    ScoringRow(contact=contact_from_form(r.id, r.form, r.acts, acc), **state)
+                )
             except ContactError as exc:
                 out.append(ScoringRow(error=str(exc), **state))
     return out
 
 
-def _connector_rows(conn: sa.Connection, connector: str,
-                    *where: sa.ColumnElement[bool]) -> list[Any]:
-    return list(conn.execute(_SCORING.where(contacts.c.connector == connector, *where)
-                             .order_by(contacts.c.account_key, contacts.c.id)).all())
+def _connector_rows(
+    conn: sa.Connection, connector: str, *where: sa.ColumnElement[bool]
+) -> list[Any]:
+    return list(
+        conn.execute(
+            _SCORING.where(contacts.c.connector == connector, *where).order_by(
+                contacts.c.account_key, contacts.c.id
+            )
+        ).all()
+    )
 
 
 def dirty_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[ScoringRow]]:
@@ -161,9 +256,16 @@ def dirty_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list
     seen: set[str] = set()
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(sa.select(contacts.c.id, contacts.c.account_key).where(
-                contacts.c.connector == connector, contacts.c.dirty.is_(True),
-                contacts.c.id > after).order_by(contacts.c.id).limit(chunk)).all()
+            rows = conn.execute(
+                sa.select(contacts.c.id, contacts.c.account_key)
+                .where(
+                    contacts.c.connector == connector,
+                    contacts.c.dirty.is_(True),
+                    contacts.c.id > after,
+                )
+                .order_by(contacts.c.id)
+                .limit(chunk)
+            ).all()
             if not rows:
                 return
             after = rows[-1][0]
@@ -174,8 +276,9 @@ def dirty_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list
             for part in chunks(keys):
                 found += _connector_rows(conn, connector, contacts.c.account_key.in_(part))
             for part in chunks(lone):
-                found += _connector_rows(conn, connector, contacts.c.id.in_(part),
-                                         contacts.c.account_key.is_(None))
+                found += _connector_rows(
+                    conn, connector, contacts.c.id.in_(part), contacts.c.account_key.is_(None)
+                )
             group = _scoring_rows(conn, found)
         if group:
             yield group
@@ -188,26 +291,44 @@ def all_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[S
     key, cid = "", ""
     while True:
         with engine.connect() as conn:
-            rows = list(conn.execute(_SCORING.where(
-                contacts.c.connector == connector, contacts.c.account_key.is_not(None),
-                sa.or_(contacts.c.account_key > key,
-                       sa.and_(contacts.c.account_key == key, contacts.c.id > cid)))
-                .order_by(contacts.c.account_key, contacts.c.id).limit(chunk)).all())
+            rows = list(
+                conn.execute(
+                    _SCORING.where(
+                        contacts.c.connector == connector,
+                        contacts.c.account_key.is_not(None),
+                        sa.or_(
+                            contacts.c.account_key > key,
+                            sa.and_(contacts.c.account_key == key, contacts.c.id > cid),
+                        ),
+                    )
+                    .order_by(contacts.c.account_key, contacts.c.id)
+                    .limit(chunk)
+                ).all()
+            )
             if not rows:
                 break
             key, cid = rows[-1].account_key, rows[-1].id
             # the rest of the last group
-            rows += _connector_rows(conn, connector, contacts.c.account_key == key,
-                                    contacts.c.id > cid)
+            rows += _connector_rows(
+                conn, connector, contacts.c.account_key == key, contacts.c.id > cid
+            )
             cid = rows[-1].id
             group = _scoring_rows(conn, rows)
         yield group
     after = ""
     while True:
         with engine.connect() as conn:
-            rows = list(conn.execute(_SCORING.where(
-                contacts.c.connector == connector, contacts.c.account_key.is_(None),
-                contacts.c.id > after).order_by(contacts.c.id).limit(chunk)).all())
+            rows = list(
+                conn.execute(
+                    _SCORING.where(
+                        contacts.c.connector == connector,
+                        contacts.c.account_key.is_(None),
+                        contacts.c.id > after,
+                    )
+                    .order_by(contacts.c.id)
+                    .limit(chunk)
+                ).all()
+            )
             if not rows:
                 return
             after = rows[-1].id
@@ -215,17 +336,23 @@ def all_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[S
         yield group
 
 
-def recheck_batches(engine: sa.Engine, connector: str,
-                    chunk: int) -> Iterator[list[ContactState]]:
+def recheck_batches(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[ContactState]]:
     """Contacts marked ``recheck`` and not ``dirty`` (dirty ones are rescored
     anyway), keyset-paged by id."""
     after = ""
     while True:
         with engine.connect() as conn:
-            rows = conn.execute(sa.select(*_STATE_COLUMNS).where(
-                contacts.c.connector == connector, contacts.c.recheck.is_(True),
-                contacts.c.dirty.is_(False), contacts.c.id > after)
-                .order_by(contacts.c.id).limit(chunk)).all()
+            rows = conn.execute(
+                sa.select(*_STATE_COLUMNS)
+                .where(
+                    contacts.c.connector == connector,
+                    contacts.c.recheck.is_(True),
+                    contacts.c.dirty.is_(False),
+                    contacts.c.id > after,
+                )
+                .order_by(contacts.c.id)
+                .limit(chunk)
+            ).all()
             if not rows:
                 return
             after = rows[-1].id

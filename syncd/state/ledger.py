@@ -22,52 +22,101 @@ from syncd.state.schema import contacts, score_history
 __all__ = ["OutcomeCounts", "record_outcomes", "save_rechecks", "save_scores"]
 
 
-_SCORE_COLUMNS = ("score", "tier", "reasons", "priority", "mql", "model_ref", "mql_at",
-                  "pending", "drift", "rank")
+_SCORE_COLUMNS = (
+    "score",
+    "tier",
+    "reasons",
+    "priority",
+    "mql",
+    "model_ref",
+    "mql_at",
+    "pending",
+    "drift",
+    "rank",
+)
 
 
-def save_scores(conn: sa.Connection, connector: str, scored: Sequence[Scored],
-                clean: Sequence[str], run_id: str, now: datetime) -> None:
+def save_scores(
+    conn: sa.Connection,
+    connector: str,
+    scored: Sequence[Scored],
+    clean: Sequence[str],
+    run_id: str,
+    now: datetime,
+) -> None:
     """Store the verdicts to persist (scored as of ``now``), add score-history
     rows, clear ``dirty`` and ``recheck`` of every verdict and of ``clean``."""
     for reset in (False, True):
-        rows = [{"b_id": s.id, "b_score": s.values.score, "b_tier": s.values.tier,
-                 "b_reasons": s.values.reasons, "b_priority": s.values.priority, "b_mql": s.mql,
-                 "b_model_ref": s.model_ref, "b_mql_at": s.mql_at,
-                 "b_pending": s.pending, "b_drift": s.drift, "b_rank": s.rank}
-                for s in scored if s.persist and s.reset_ledger is reset]
+        rows = [
+            {
+                "b_id": s.id,
+                "b_score": s.values.score,
+                "b_tier": s.values.tier,
+                "b_reasons": s.values.reasons,
+                "b_priority": s.values.priority,
+                "b_mql": s.mql,
+                "b_model_ref": s.model_ref,
+                "b_mql_at": s.mql_at,
+                "b_pending": s.pending,
+                "b_drift": s.drift,
+                "b_rank": s.rank,
+            }
+            for s in scored
+            if s.persist and s.reset_ledger is reset
+        ]
         if not rows:
             continue
         values: dict[str, object] = {c: sa.bindparam(f"b_{c}") for c in _SCORE_COLUMNS}
         values.update(dirty=False, recheck=False, scored_at=now)
         if reset:
             values.update(attempts=0, dead=False, last_error=None)
-        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                               contacts.c.id == sa.bindparam("b_id"))
-                     .values(**values), rows)
-    history = [{"connector": connector, "contact_id": s.id, "at": now, "score": s.values.score,
-                "tier": s.values.tier, "model_ref": s.model_ref, "run_id": run_id}
-               for s in scored if s.history]
+        conn.execute(
+            sa.update(contacts)
+            .where(contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+            .values(**values),
+            rows,
+        )
+    history = [
+        {
+            "connector": connector,
+            "contact_id": s.id,
+            "at": now,
+            "score": s.values.score,
+            "tier": s.values.tier,
+            "model_ref": s.model_ref,
+            "run_id": run_id,
+        }
+        for s in scored
+        if s.history
+    ]
     if history:
         conn.execute(sa.insert(score_history), history)
     ids = [*clean, *(s.id for s in scored if not s.persist)]
     for i in range(0, len(ids), 500):
-        conn.execute(sa.update(contacts).where(
-            contacts.c.connector == connector, contacts.c.id.in_(ids[i:i + 500]),
-            sa.or_(contacts.c.dirty.is_(True), contacts.c.recheck.is_(True)))
-            .values(dirty=False, recheck=False))
+        conn.execute(
+            sa.update(contacts)
+            .where(
+                contacts.c.connector == connector,
+                contacts.c.id.in_(ids[i : i + 500]),
+                sa.or_(contacts.c.dirty.is_(True), contacts.c.recheck.is_(True)),
+            )
+            .values(dirty=False, recheck=False)
+        )
 
 
 def save_rechecks(conn: sa.Connection, connector: str, verdicts: Sequence[Recheck]) -> None:
     """Store re-diffs and clear ``recheck``."""
     if verdicts:
         b = sa.bindparam
-        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                               contacts.c.id == b("b_id"))
-                     .values(pending=b("b_pending"), drift=b("b_drift"), rank=b("b_rank"),
-                             recheck=False),
-                     [{"b_id": v.id, "b_pending": v.pending, "b_drift": v.drift,
-                       "b_rank": v.rank} for v in verdicts])
+        conn.execute(
+            sa.update(contacts)
+            .where(contacts.c.connector == connector, contacts.c.id == b("b_id"))
+            .values(pending=b("b_pending"), drift=b("b_drift"), rank=b("b_rank"), recheck=False),
+            [
+                {"b_id": v.id, "b_pending": v.pending, "b_drift": v.drift, "b_rank": v.rank}
+                for v in verdicts
+            ],
+        )
 
 
 class OutcomeCounts:
@@ -80,9 +129,15 @@ class OutcomeCounts:
         self.drift_repaired = 0
 
 
-def record_outcomes(conn: sa.Connection, connector: str, run_id: str,
-                    sent: Sequence[PendingWrite], outcomes: Sequence[WriteOutcome],
-                    now: datetime, dead_after: int) -> OutcomeCounts:
+def record_outcomes(
+    conn: sa.Connection,
+    connector: str,
+    run_id: str,
+    sent: Sequence[PendingWrite],
+    outcomes: Sequence[WriteOutcome],
+    now: datetime,
+    dead_after: int,
+) -> OutcomeCounts:
     """Apply one outcome per sent write (same order) to the ledger."""
     counts = OutcomeCounts()
     ok: list[dict[str, object]] = []
@@ -90,8 +145,15 @@ def record_outcomes(conn: sa.Connection, connector: str, run_id: str,
         where = (contacts.c.connector == connector, contacts.c.id == w.id)
         v = w.values
         if o.status == "ok":
-            ok.append({"b_id": w.id, "b_score": v.score, "b_tier": v.tier,
-                       "b_reasons": v.reasons, "b_priority": v.priority})
+            ok.append(
+                {
+                    "b_id": w.id,
+                    "b_score": v.score,
+                    "b_tier": v.tier,
+                    "b_reasons": v.reasons,
+                    "b_priority": v.priority,
+                }
+            )
             counts.written += 1
             counts.drift_repaired += int(w.drift)
             continue
@@ -100,14 +162,33 @@ def record_outcomes(conn: sa.Connection, connector: str, run_id: str,
         dead = attempts >= dead_after or o.final
         counts.dead += int(dead)
         reason = f"{o.status}: {o.reason}" if o.reason else o.status
-        conn.execute(sa.update(contacts).where(*where).values(
-            attempts=attempts, dead=dead, last_error=reason[:2000], attempt_run=run_id))
+        conn.execute(
+            sa.update(contacts)
+            .where(*where)
+            .values(attempts=attempts, dead=dead, last_error=reason[:2000], attempt_run=run_id)
+        )
     if ok:
         b = sa.bindparam
-        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                               contacts.c.id == b("b_id")).values(
-            w_score=b("b_score"), w_tier=b("b_tier"), w_reasons=b("b_reasons"),
-            w_priority=b("b_priority"), written_at=now, crm_read=True, crm_score=b("b_score"),
-            crm_tier=b("b_tier"), crm_reasons=b("b_reasons"), crm_priority=b("b_priority"),
-            pending=False, drift=False, attempts=0, last_error=None, attempt_run=run_id), ok)
+        conn.execute(
+            sa.update(contacts)
+            .where(contacts.c.connector == connector, contacts.c.id == b("b_id"))
+            .values(
+                w_score=b("b_score"),
+                w_tier=b("b_tier"),
+                w_reasons=b("b_reasons"),
+                w_priority=b("b_priority"),
+                written_at=now,
+                crm_read=True,
+                crm_score=b("b_score"),
+                crm_tier=b("b_tier"),
+                crm_reasons=b("b_reasons"),
+                crm_priority=b("b_priority"),
+                pending=False,
+                drift=False,
+                attempts=0,
+                last_error=None,
+                attempt_run=run_id,
+            ),
+            ok,
+        )
     return counts

@@ -104,17 +104,20 @@ class Fence:
             raise LockLost(self.connector)
         if conn.dialect.name == "postgresql":
             # a holder frozen inside this transaction must not block a takeover for good
-            conn.execute(sa.text("SET LOCAL idle_in_transaction_session_timeout = "
-                                 f"{_millis(self.lease)}"))
+            conn.execute(
+                sa.text(f"SET LOCAL idle_in_transaction_session_timeout = {_millis(self.lease)}")
+            )
         if not _renew(conn, self):
             self.lost.set()
             raise LockLost(self.connector)
 
 
 def _renew(conn: sa.Connection, fence: Fence) -> bool:
-    done = conn.execute(sa.update(locks).where(
-        locks.c.connector == fence.connector, locks.c.generation == fence.generation)
-        .values(expires_at=fence.clock() + fence.lease))
+    done = conn.execute(
+        sa.update(locks)
+        .where(locks.c.connector == fence.connector, locks.c.generation == fence.generation)
+        .values(expires_at=fence.clock() + fence.lease)
+    )
     return done.rowcount == 1
 
 
@@ -123,8 +126,9 @@ def _millis(span: timedelta) -> int:
 
 
 def _pg_key(connector: str) -> int:
-    return int.from_bytes(hashlib.sha256(f"syncd:{connector}".encode()).digest()[:8], "big",
-                          signed=True)
+    return int.from_bytes(
+        hashlib.sha256(f"syncd:{connector}".encode()).digest()[:8], "big", signed=True
+    )
 
 
 def _holder_dead(holder: str) -> bool:
@@ -142,8 +146,15 @@ def _holder_dead(holder: str) -> bool:
     return False
 
 
-def _take(conn: sa.Connection, connector: str, owner: str, now: datetime, lease: timedelta,
-          *, exclusive: bool) -> int | None:
+def _take(
+    conn: sa.Connection,
+    connector: str,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    *,
+    exclusive: bool,
+) -> int | None:
     """Become the holder: the new generation, or None when the lock is held.
     ``exclusive``: the caller may take it whatever the lease says (it holds the
     PostgreSQL advisory lock). The first statement writes, so on SQLite the
@@ -151,31 +162,41 @@ def _take(conn: sa.Connection, connector: str, owner: str, now: datetime, lease:
     where = [locks.c.connector == connector]
     if not exclusive:
         where.append(locks.c.expires_at < now)
-    took = conn.execute(sa.update(locks).where(*where).values(
-        generation=locks.c.generation + 1, owner=owner, expires_at=now + lease))
-    row = conn.execute(sa.select(locks.c.owner, locks.c.generation).where(
-        locks.c.connector == connector)).first()
+    took = conn.execute(
+        sa.update(locks)
+        .where(*where)
+        .values(generation=locks.c.generation + 1, owner=owner, expires_at=now + lease)
+    )
+    row = conn.execute(
+        sa.select(locks.c.owner, locks.c.generation).where(locks.c.connector == connector)
+    ).first()
     if took.rowcount:
         assert row is not None
         return int(row.generation)
     if row is None:
         try:
             with conn.begin_nested():
-                conn.execute(sa.insert(locks).values(connector=connector, owner=owner,
-                                                     expires_at=now + lease, generation=1))
+                conn.execute(
+                    sa.insert(locks).values(
+                        connector=connector, owner=owner, expires_at=now + lease, generation=1
+                    )
+                )
         except sa.exc.IntegrityError:
             return None
         return 1
     if _holder_dead(row.owner):
-        took = conn.execute(sa.update(locks).where(
-            locks.c.connector == connector, locks.c.generation == row.generation)
-            .values(generation=row.generation + 1, owner=owner, expires_at=now + lease))
+        took = conn.execute(
+            sa.update(locks)
+            .where(locks.c.connector == connector, locks.c.generation == row.generation)
+            .values(generation=row.generation + 1, owner=owner, expires_at=now + lease)
+        )
         return int(row.generation) + 1 if took.rowcount else None
     return None
 
 
-def _try_lease(engine: sa.Engine, connector: str, owner: str, now: datetime,
-               lease: timedelta) -> int | None:
+def _try_lease(
+    engine: sa.Engine, connector: str, owner: str, now: datetime, lease: timedelta
+) -> int | None:
     """Take the SQLite lease if it is free; the new generation or None."""
     with engine.begin() as conn:
         return _take(conn, connector, owner, now, lease, exclusive=False)
@@ -184,12 +205,17 @@ def _try_lease(engine: sa.Engine, connector: str, owner: str, now: datetime,
 def _release(engine: sa.Engine, fence: Fence) -> None:
     try:
         with engine.begin() as conn:
-            conn.execute(sa.update(locks).where(
-                locks.c.connector == fence.connector, locks.c.generation == fence.generation)
-                .values(expires_at=_RELEASED))
+            conn.execute(
+                sa.update(locks)
+                .where(locks.c.connector == fence.connector, locks.c.generation == fence.generation)
+                .values(expires_at=_RELEASED)
+            )
     except sa.exc.SQLAlchemyError as exc:  # the lease simply runs out
-        log.warning("lock not released, it expires with its lease: %s",
-                    str(exc).splitlines()[0], extra={"connector": fence.connector})
+        log.warning(
+            "lock not released, it expires with its lease: %s",
+            str(exc).splitlines()[0],
+            extra={"connector": fence.connector},
+        )
 
 
 def _beat_seconds(lease: timedelta) -> float:
@@ -216,8 +242,9 @@ def _heartbeat(fence: Fence, beat: Callable[[], None]) -> Iterator[None]:
 
 
 @contextmanager
-def _lease_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[], datetime],
-                lease: timedelta) -> Iterator[Fence]:
+def _lease_lock(
+    engine: sa.Engine, connector: str, owner: str, clock: Callable[[], datetime], lease: timedelta
+) -> Iterator[Fence]:
     generation = _try_lease(engine, connector, owner, clock(), lease)
     if generation is None:
         raise LockBusy(f"connector {connector} is being synced by another process")
@@ -228,12 +255,17 @@ def _lease_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[
             with engine.begin() as conn:
                 if not _renew(conn, fence):
                     fence.lost.set()
-                    log.error("lost the connector's lock: another process took it over",
-                              extra={"connector": connector, "event": "lock_lost"})
+                    log.error(
+                        "lost the connector's lock: another process took it over",
+                        extra={"connector": connector, "event": "lock_lost"},
+                    )
         except sa.exc.OperationalError as exc:  # e.g. SQLite busy past its timeout
             # one missed beat leaves three quarters of the lease; the next beat renews it
-            log.warning("lock lease not renewed, retrying at the next beat: %s",
-                        str(exc).splitlines()[0], extra={"connector": connector})
+            log.warning(
+                "lock lease not renewed, retrying at the next beat: %s",
+                str(exc).splitlines()[0],
+                extra={"connector": connector},
+            )
 
     with _heartbeat(fence, beat):
         try:
@@ -244,8 +276,9 @@ def _lease_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[
 
 
 @contextmanager
-def _pg_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[], datetime],
-             lease: timedelta) -> Iterator[Fence]:
+def _pg_lock(
+    engine: sa.Engine, connector: str, owner: str, clock: Callable[[], datetime], lease: timedelta
+) -> Iterator[Fence]:
     key = _pg_key(connector)
     conn = engine.connect()
     try:
@@ -254,9 +287,11 @@ def _pg_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[], 
             conn.commit()
         except sa.exc.DBAPIError:  # PostgreSQL before 14 lacks it
             conn.rollback()
-            log.warning("the PostgreSQL server has no idle_session_timeout (version 14+): a "
-                        "frozen holder keeps its lock until the server drops its connection",
-                        extra={"connector": connector, "event": "lock_no_session_timeout"})
+            log.warning(
+                "the PostgreSQL server has no idle_session_timeout (version 14+): a "
+                "frozen holder keeps its lock until the server drops its connection",
+                extra={"connector": connector, "event": "lock_no_session_timeout"},
+            )
         got = conn.execute(sa.select(sa.func.pg_try_advisory_lock(key))).scalar_one()
         conn.commit()
         if not got:
@@ -275,14 +310,17 @@ def _pg_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[], 
 
         def beat() -> None:
             try:
-                current = conn.execute(sa.select(locks.c.generation).where(
-                    locks.c.connector == connector)).scalar_one_or_none()
+                current = conn.execute(
+                    sa.select(locks.c.generation).where(locks.c.connector == connector)
+                ).scalar_one_or_none()
                 conn.commit()
             except sa.exc.DBAPIError as exc:
                 current = None
-                log.error("lost the connector's lock: its database session ended (%s)",
-                          str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
-                          extra={"connector": connector, "event": "lock_lost"})
+                log.error(
+                    "lost the connector's lock: its database session ended (%s)",
+                    str(exc.orig).splitlines()[0] if exc.orig else type(exc).__name__,
+                    extra={"connector": connector, "event": "lock_lost"},
+                )
             if current != fence.generation:
                 fence.lost.set()
 
@@ -302,9 +340,9 @@ def _pg_lock(engine: sa.Engine, connector: str, owner: str, clock: Callable[[], 
         conn.close()
 
 
-def connector_lock(engine: sa.Engine, connector: str, owner: str,
-                   clock: Callable[[], datetime], lease: timedelta
-                   ) -> AbstractContextManager[Fence]:
+def connector_lock(
+    engine: sa.Engine, connector: str, owner: str, clock: Callable[[], datetime], lease: timedelta
+) -> AbstractContextManager[Fence]:
     """Hold the connector's lock for the ``with`` block, yielding its ``Fence``;
     raises ``LockBusy`` when another holder has it."""
     if lease <= timedelta(0):

@@ -100,9 +100,11 @@ _MIGRATION_LOCK = 0x53594E4344  # "SYNCD"
 def _immediate(engine: sa.Engine) -> sa.Engine:
     """A one-off SQLite engine whose transactions start with ``BEGIN IMMEDIATE``
     (the write lock is taken at once, so two migrating processes queue)."""
-    mig = sa.create_engine(engine.url, connect_args={"check_same_thread": False,
-                                                     "timeout": 30},
-                           poolclass=sa.pool.NullPool)
+    mig = sa.create_engine(
+        engine.url,
+        connect_args={"check_same_thread": False, "timeout": 30},
+        poolclass=sa.pool.NullPool,
+    )
 
     def connect(dbapi_conn: Any, _record: Any) -> None:
         _sqlite_pragmas(dbapi_conn, _record)

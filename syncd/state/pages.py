@@ -43,7 +43,7 @@ IN_CHUNK = 500
 
 def chunks(items: Sequence[str], n: int = IN_CHUNK) -> Iterable[Sequence[str]]:
     for i in range(0, len(items), n):
-        yield items[i:i + n]
+        yield items[i : i + n]
 
 
 def _contact_keys(data: dict[str, Any]) -> tuple[str, str | None, str | None]:
@@ -56,19 +56,26 @@ def _contact_keys(data: dict[str, Any]) -> tuple[str, str | None, str | None]:
 
 
 def _mark(conn: sa.Connection, connector: str, where: sa.ColumnElement[bool]) -> None:
-    conn.execute(sa.update(contacts).where(contacts.c.connector == connector, where)
-                 .values(dirty=True))
+    conn.execute(
+        sa.update(contacts).where(contacts.c.connector == connector, where).values(dirty=True)
+    )
 
 
-def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[ContactRecord],
-                     stats: PageStats, new_ids: set[str]) -> None:
+def _upsert_contacts(
+    conn: sa.Connection,
+    connector: str,
+    recs: Sequence[ContactRecord],
+    stats: PageStats,
+    new_ids: set[str],
+) -> None:
     recs = list({r.id: r for r in recs}.values())  # a page may repeat a record: last wins
     ids = [r.id for r in recs]
     existing: dict[str, Any] = {}
     inserts: list[dict[str, Any]] = []
     for part in chunks(ids):
-        for row in conn.execute(sa.select(contacts).where(
-                contacts.c.connector == connector, contacts.c.id.in_(part))):
+        for row in conn.execute(
+            sa.select(contacts).where(contacts.c.connector == connector, contacts.c.id.in_(part))
+        ):
             existing[row.id] = row
     for rec in recs:
         data = {k: v for k, v in rec.data.items() if k not in ("account", "activities")}
@@ -82,28 +89,58 @@ def _upsert_contacts(conn: sa.Connection, connector: str, recs: Sequence[Contact
         text = canonical(data)
         crm = rec.crm_values
         values: dict[str, Any] = {
-            "kind": rec.kind, "data": text, "form": form, "account_id": rec.account_id,
-            "email_key": email_key, "company_key": company_key, "writable": rec.writable,
+            "kind": rec.kind,
+            "data": text,
+            "form": form,
+            "account_id": rec.account_id,
+            "email_key": email_key,
+            "company_key": company_key,
+            "writable": rec.writable,
         }
         if crm is not None:
-            values.update(crm_read=True, crm_score=crm.score, crm_tier=crm.tier,
-                          crm_reasons=crm.reasons, crm_priority=crm.priority)
+            values.update(
+                crm_read=True,
+                crm_score=crm.score,
+                crm_tier=crm.tier,
+                crm_reasons=crm.reasons,
+                crm_priority=crm.priority,
+            )
         old = existing.get(rec.id)
         if old is None:
             if crm is None:
-                values.update(crm_read=False, crm_score=None, crm_tier=None, crm_reasons=None,
-                              crm_priority=None)
-            inserts.append({"connector": connector, "id": rec.id, "dirty": True,
-                            "acts": EMPTY_ACTIVITIES, **values})
+                values.update(
+                    crm_read=False,
+                    crm_score=None,
+                    crm_tier=None,
+                    crm_reasons=None,
+                    crm_priority=None,
+                )
+            inserts.append(
+                {
+                    "connector": connector,
+                    "id": rec.id,
+                    "dirty": True,
+                    "acts": EMPTY_ACTIVITIES,
+                    **values,
+                }
+            )
             new_ids.add(rec.id)
             stats.changed_contacts += 1
             continue
-        same_data = (old.data == text and old.form == form and old.account_id == rec.account_id
-                     and old.kind == rec.kind and old.writable == rec.writable)
-        same_crm = crm is None or (old.crm_read and old.crm_score == crm.score
-                                   and old.crm_tier == crm.tier
-                                   and old.crm_reasons == crm.reasons
-                                   and old.crm_priority == crm.priority)
+        same_data = (
+            old.data == text
+            and old.form == form
+            and old.account_id == rec.account_id
+            and old.kind == rec.kind
+            and old.writable == rec.writable
+        )
+        same_crm = crm is None or (
+            old.crm_read
+            and old.crm_score == crm.score
+            and old.crm_tier == crm.tier
+            and old.crm_reasons == crm.reasons
+            and old.crm_priority == crm.priority
+        )
         if same_data and same_crm:
             continue
         where = (contacts.c.connector == connector, contacts.c.id == rec.id)
@@ -126,13 +163,13 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         data["id"] = acc.id
         text = canonical(data)
         where = (accounts.c.connector == connector, accounts.c.id == acc.id)
-        found = conn.execute(sa.select(accounts.c.data, accounts.c.crm_score)
-                             .where(*where)).first()
+        found = conn.execute(sa.select(accounts.c.data, accounts.c.crm_score).where(*where)).first()
         old = None if found is None else found.data
         if found is not None and found.crm_score != acc.crm_score:
             # the stored copy of syncd's own account field moved: re-diff
-            conn.execute(sa.update(accounts).where(*where).values(crm_score=acc.crm_score,
-                                                                  recheck=True))
+            conn.execute(
+                sa.update(accounts).where(*where).values(crm_score=acc.crm_score, recheck=True)
+            )
         if old == text:
             continue
         stats.accounts += 1
@@ -142,11 +179,17 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         name_key = account_key(None, None, None, name) if isinstance(name, str) and name else None
         row = {"data": text, "domain_key": domain_key, "name_key": name_key}
         if old is None:
-            conn.execute(sa.insert(accounts).values(connector=connector, id=acc.id,
-                                                    crm_score=acc.crm_score, **row))
+            conn.execute(
+                sa.insert(accounts).values(
+                    connector=connector, id=acc.id, crm_score=acc.crm_score, **row
+                )
+            )
         else:
-            conn.execute(sa.update(accounts).where(accounts.c.connector == connector,
-                                                   accounts.c.id == acc.id).values(**row))
+            conn.execute(
+                sa.update(accounts)
+                .where(accounts.c.connector == connector, accounts.c.id == acc.id)
+                .values(**row)
+            )
         changed.append(acc.id)
         keys.update(k for k in (domain_key, name_key) if k)
     # one statement per chunk and per indexed column (an OR of two columns would scan
@@ -155,10 +198,16 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         _mark(conn, connector, contacts.c.account_id.in_(part))
         _mark(conn, connector, contacts.c.resolved_account_id.in_(part))
     for part in chunks(sorted(keys)):  # accountless contacts that may now resolve to them
-        _mark(conn, connector, sa.and_(contacts.c.account_id.is_(None),
-                                       contacts.c.email_key.in_(part)))
-        _mark(conn, connector, sa.and_(contacts.c.account_id.is_(None),
-                                       contacts.c.company_key.in_(part)))
+        _mark(
+            conn,
+            connector,
+            sa.and_(contacts.c.account_id.is_(None), contacts.c.email_key.in_(part)),
+        )
+        _mark(
+            conn,
+            connector,
+            sa.and_(contacts.c.account_id.is_(None), contacts.c.company_key.in_(part)),
+        )
 
 
 def _valid_activity(data: dict[str, Any]) -> str | None:
@@ -169,8 +218,9 @@ def _valid_activity(data: dict[str, Any]) -> str | None:
     return None
 
 
-def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
-                       stats: PageStats, touched_ids: set[str]) -> None:
+def _upsert_activities(
+    conn: sa.Connection, connector: str, page: Page, stats: PageStats, touched_ids: set[str]
+) -> None:
     good: dict[tuple[str, str], str] = {}
     for act in page.activities:
         reason = _valid_activity(dict(act.data))
@@ -185,20 +235,34 @@ def _upsert_activities(conn: sa.Connection, connector: str, page: Page,
     keys = sorted({k for k, _c in good})
     for part in chunks(keys):
         for key, cid, data in conn.execute(
-                sa.select(activities.c.key, activities.c.contact_id, activities.c.data).where(
-                    activities.c.connector == connector, activities.c.key.in_(part))):
+            sa.select(activities.c.key, activities.c.contact_id, activities.c.data).where(
+                activities.c.connector == connector, activities.c.key.in_(part)
+            )
+        ):
             old[(key, cid)] = data
-    new_rows = [{"connector": connector, "key": k, "contact_id": c, "data": d}
-                for (k, c), d in good.items() if (k, c) not in old]
-    changed = [{"b_key": k, "b_contact": c, "b_data": d}
-               for (k, c), d in good.items() if (k, c) in old and old[(k, c)] != d]
+    new_rows = [
+        {"connector": connector, "key": k, "contact_id": c, "data": d}
+        for (k, c), d in good.items()
+        if (k, c) not in old
+    ]
+    changed = [
+        {"b_key": k, "b_contact": c, "b_data": d}
+        for (k, c), d in good.items()
+        if (k, c) in old and old[(k, c)] != d
+    ]
     if new_rows:
         conn.execute(sa.insert(activities), new_rows)
     if changed:
-        conn.execute(sa.update(activities).where(
-            activities.c.connector == connector, activities.c.key == sa.bindparam("b_key"),
-            activities.c.contact_id == sa.bindparam("b_contact"))
-            .values(data=sa.bindparam("b_data")), changed)
+        conn.execute(
+            sa.update(activities)
+            .where(
+                activities.c.connector == connector,
+                activities.c.key == sa.bindparam("b_key"),
+                activities.c.contact_id == sa.bindparam("b_contact"),
+            )
+            .values(data=sa.bindparam("b_data")),
+            changed,
+        )
     touched = sorted({r["contact_id"] for r in new_rows} | {r["b_contact"] for r in changed})
     stats.new_activities += len(new_rows) + len(changed)
     touched_ids.update(touched)
@@ -211,45 +275,67 @@ def _store_activity_forms(conn: sa.Connection, connector: str, ids: set[str]) ->
     for part in chunks(sorted(ids)):
         own: dict[str, list[tuple[str, str]]] = {cid: [] for cid in part}
         for cid, key, data in conn.execute(
-                sa.select(activities.c.contact_id, activities.c.key, activities.c.data).where(
-                    activities.c.connector == connector, activities.c.contact_id.in_(part))):
+            sa.select(activities.c.contact_id, activities.c.key, activities.c.data).where(
+                activities.c.connector == connector, activities.c.contact_id.in_(part)
+            )
+        ):
             own[cid].append((key, data))
         rows = []
         for cid, acts in own.items():
             acts.sort()  # by key (unique per contact), like the canonical JSON
             try:
-                form: str | None = activities_form(parse_activities(
-                    [json.loads(d) for _k, d in acts]))
+                form: str | None = activities_form(
+                    parse_activities([json.loads(d) for _k, d in acts])
+                )
             except ContactError:
                 form = None  # each was valid alone: never happens; scoring reports it
             rows.append({"b_id": cid, "b_acts": form})
-        conn.execute(sa.update(contacts).where(
-            contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
-            .values(acts=sa.bindparam("b_acts")), rows)
+        conn.execute(
+            sa.update(contacts)
+            .where(contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+            .values(acts=sa.bindparam("b_acts")),
+            rows,
+        )
 
 
 def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
-    key = conn.execute(sa.select(contacts.c.account_key).where(
-        contacts.c.connector == connector, contacts.c.id == cid)).scalar_one_or_none()
-    conn.execute(sa.delete(contacts).where(contacts.c.connector == connector,
-                                           contacts.c.id == cid))
-    conn.execute(sa.delete(activities).where(activities.c.connector == connector,
-                                             activities.c.contact_id == cid))
+    key = conn.execute(
+        sa.select(contacts.c.account_key).where(
+            contacts.c.connector == connector, contacts.c.id == cid
+        )
+    ).scalar_one_or_none()
+    conn.execute(sa.delete(contacts).where(contacts.c.connector == connector, contacts.c.id == cid))
+    conn.execute(
+        sa.delete(activities).where(
+            activities.c.connector == connector, activities.c.contact_id == cid
+        )
+    )
     if key is not None:
         _mark(conn, connector, contacts.c.account_key == key)
 
 
-def _merge(conn: sa.Connection, connector: str, loser: str, survivor: str,
-           touched_ids: set[str]) -> None:
-    rows = conn.execute(sa.select(activities.c.key, activities.c.data).where(
-        activities.c.connector == connector, activities.c.contact_id == loser)).all()
+def _merge(
+    conn: sa.Connection, connector: str, loser: str, survivor: str, touched_ids: set[str]
+) -> None:
+    rows = conn.execute(
+        sa.select(activities.c.key, activities.c.data).where(
+            activities.c.connector == connector, activities.c.contact_id == loser
+        )
+    ).all()
     for key, data in rows:
-        exists = conn.execute(sa.select(activities.c.key).where(
-            activities.c.connector == connector, activities.c.key == key,
-            activities.c.contact_id == survivor)).first()
+        exists = conn.execute(
+            sa.select(activities.c.key).where(
+                activities.c.connector == connector,
+                activities.c.key == key,
+                activities.c.contact_id == survivor,
+            )
+        ).first()
         if exists is None:
-            conn.execute(sa.insert(activities).values(connector=connector, key=key,
-                                                      contact_id=survivor, data=data))
+            conn.execute(
+                sa.insert(activities).values(
+                    connector=connector, key=key, contact_id=survivor, data=data
+                )
+            )
     _delete_contact(conn, connector, loser)
     _mark(conn, connector, contacts.c.id == survivor)
     touched_ids.add(survivor)
@@ -270,13 +356,19 @@ def commit_page(conn: sa.Connection, connector: str, page: Page, now: datetime) 
         _delete_contact(conn, connector, cid)
         stats.deleted += 1
     for aid in page.deleted_accounts:
-        conn.execute(sa.delete(accounts).where(accounts.c.connector == connector,
-                                               accounts.c.id == aid))
-        _mark(conn, connector, sa.or_(contacts.c.account_id == aid,
-                                      contacts.c.resolved_account_id == aid))
-        conn.execute(sa.update(contacts).where(contacts.c.connector == connector,
-                                               contacts.c.resolved_account_id == aid)
-                     .values(resolved_account_id=None))
+        conn.execute(
+            sa.delete(accounts).where(accounts.c.connector == connector, accounts.c.id == aid)
+        )
+        _mark(
+            conn,
+            connector,
+            sa.or_(contacts.c.account_id == aid, contacts.c.resolved_account_id == aid),
+        )
+        conn.execute(
+            sa.update(contacts)
+            .where(contacts.c.connector == connector, contacts.c.resolved_account_id == aid)
+            .values(resolved_account_id=None)
+        )
         stats.deleted += 1
     for loser, survivor in page.merged.items():
         _merge(conn, connector, loser, survivor, touched_ids)
@@ -285,20 +377,26 @@ def commit_page(conn: sa.Connection, connector: str, page: Page, now: datetime) 
     _store_activity_forms(conn, connector, touched_ids | new_ids)
     if page.cursor is not None:
         text = json.dumps(page.cursor, sort_keys=True)
-        done = conn.execute(sa.update(meta).where(meta.c.connector == connector)
-                            .values(cursor=text, updated_at=now))
+        done = conn.execute(
+            sa.update(meta).where(meta.c.connector == connector).values(cursor=text, updated_at=now)
+        )
         if done.rowcount == 0:
             conn.execute(sa.insert(meta).values(connector=connector, cursor=text, updated_at=now))
     return stats
 
 
-def _dirty_pages(conn: sa.Connection, connector: str, *cols: sa.ColumnElement[Any],
-                 where: sa.ColumnElement[bool] | None = None) -> Iterable[Sequence[Any]]:
+def _dirty_pages(
+    conn: sa.Connection,
+    connector: str,
+    *cols: sa.ColumnElement[Any],
+    where: sa.ColumnElement[bool] | None = None,
+) -> Iterable[Sequence[Any]]:
     """Dirty contacts' rows (``cols``, id first) in keyset-paged chunks."""
     after = ""
     while True:
         q = sa.select(contacts.c.id, *cols).where(
-            contacts.c.connector == connector, contacts.c.dirty.is_(True), contacts.c.id > after)
+            contacts.c.connector == connector, contacts.c.dirty.is_(True), contacts.c.id > after
+        )
         if where is not None:
             q = q.where(where)
         rows = conn.execute(q.order_by(contacts.c.id).limit(IN_CHUNK)).all()
@@ -308,12 +406,16 @@ def _dirty_pages(conn: sa.Connection, connector: str, *cols: sa.ColumnElement[An
         yield rows
 
 
-def _first_account(conn: sa.Connection, connector: str, col: sa.Column[Any],
-                   keys: set[str]) -> dict[str, str]:
+def _first_account(
+    conn: sa.Connection, connector: str, col: sa.Column[Any], keys: set[str]
+) -> dict[str, str]:
     found: dict[str, str] = {}
     for part in chunks(sorted(keys)):
-        for key, aid in conn.execute(sa.select(col, sa.func.min(accounts.c.id)).where(
-                accounts.c.connector == connector, col.in_(part)).group_by(col)):
+        for key, aid in conn.execute(
+            sa.select(col, sa.func.min(accounts.c.id))
+            .where(accounts.c.connector == connector, col.in_(part))
+            .group_by(col)
+        ):
             found[key] = aid
     return found
 
@@ -323,13 +425,18 @@ def resolve_accounts(conn: sa.Connection, connector: str) -> int:
     domain, else by normalised company name (lowest account id on ties).
     Returns how many links changed."""
     changed = 0
-    for rows in _dirty_pages(conn, connector, contacts.c.email_key, contacts.c.company_key,
-                             contacts.c.resolved_account_id,
-                             where=contacts.c.account_id.is_(None)):
-        by_domain = _first_account(conn, connector, accounts.c.domain_key,
-                                   {r[1] for r in rows if r[1]})
-        by_name = _first_account(conn, connector, accounts.c.name_key,
-                                 {r[2] for r in rows if r[2]})
+    for rows in _dirty_pages(
+        conn,
+        connector,
+        contacts.c.email_key,
+        contacts.c.company_key,
+        contacts.c.resolved_account_id,
+        where=contacts.c.account_id.is_(None),
+    ):
+        by_domain = _first_account(
+            conn, connector, accounts.c.domain_key, {r[1] for r in rows if r[1]}
+        )
+        by_name = _first_account(conn, connector, accounts.c.name_key, {r[2] for r in rows if r[2]})
         updates = []
         for cid, email_key, company_key, current in rows:
             found = by_domain.get(email_key) if email_key else None
@@ -338,9 +445,12 @@ def resolve_accounts(conn: sa.Connection, connector: str) -> int:
             if found != current:
                 updates.append({"b_id": cid, "b_acc": found})
         if updates:
-            conn.execute(sa.update(contacts).where(
-                contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
-                .values(resolved_account_id=sa.bindparam("b_acc")), updates)
+            conn.execute(
+                sa.update(contacts)
+                .where(contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+                .values(resolved_account_id=sa.bindparam("b_acc")),
+                updates,
+            )
             changed += len(updates)
     return changed
 
@@ -352,11 +462,21 @@ def refresh_keys(conn: sa.Connection, connector: str) -> None:
     the old key's contacts are marked dirty too."""
     stale: set[str] = set()
     acc = accounts.alias("acc")
-    found = sa.select(acc.c.id).where(acc.c.connector == connector,
-                                      acc.c.id == contacts.c.resolved_account_id).exists()
-    for rows in _dirty_pages(conn, connector, contacts.c.account_key, contacts.c.account_id,
-                             contacts.c.resolved_account_id, found, contacts.c.email_key,
-                             contacts.c.company_key):
+    found = (
+        sa.select(acc.c.id)
+        .where(acc.c.connector == connector, acc.c.id == contacts.c.resolved_account_id)
+        .exists()
+    )
+    for rows in _dirty_pages(
+        conn,
+        connector,
+        contacts.c.account_key,
+        contacts.c.account_id,
+        contacts.c.resolved_account_id,
+        found,
+        contacts.c.email_key,
+        contacts.c.company_key,
+    ):
         updates = []
         for cid, old, account_id, resolved, resolved_found, email_key, company_key in rows:
             aid = account_id or (resolved if resolved_found else None)
@@ -366,8 +486,11 @@ def refresh_keys(conn: sa.Connection, connector: str) -> None:
                 if old is not None:
                     stale.add(old)
         if updates:
-            conn.execute(sa.update(contacts).where(
-                contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
-                .values(account_key=sa.bindparam("b_key")), updates)
+            conn.execute(
+                sa.update(contacts)
+                .where(contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
+                .values(account_key=sa.bindparam("b_key")),
+                updates,
+            )
     for part in chunks(sorted(stale)):
         _mark(conn, connector, contacts.c.account_key.in_(part))

@@ -9,9 +9,22 @@ from typing import Any
 
 from connectors.base import SkippedRecord, WrittenValues
 
-__all__ = ["AccountState", "AccountValues", "AccountVerdict", "ContactState", "CrmValues",
-           "Desired", "Meta", "PageStats", "PendingWrite", "Recheck", "Scored", "ScoringRow",
-           "StoredContact", "canonical"]
+__all__ = [
+    "AccountState",
+    "AccountValues",
+    "AccountVerdict",
+    "ContactState",
+    "CrmValues",
+    "Desired",
+    "Meta",
+    "PageStats",
+    "PendingWrite",
+    "Recheck",
+    "Scored",
+    "ScoringRow",
+    "StoredContact",
+    "canonical",
+]
 
 #: syncd's contact fields as read from the CRM: any of them may be empty.
 CrmValues = WrittenValues

@@ -16,7 +16,14 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
-    "UTCDateTime", "accounts", "activities", "contacts", "locks", "meta", "metadata", "runs",
+    "UTCDateTime",
+    "accounts",
+    "activities",
+    "contacts",
+    "locks",
+    "meta",
+    "metadata",
+    "runs",
     "score_history",
 ]
 
@@ -41,7 +48,8 @@ class UTCDateTime(TypeDecorator[datetime]):
 metadata = sa.MetaData()
 
 meta = sa.Table(
-    "syncd_connector", metadata,
+    "syncd_connector",
+    metadata,
     sa.Column("connector", sa.String(64), primary_key=True),
     sa.Column("cursor", sa.Text),
     sa.Column("model_ref", sa.String(200)),
@@ -50,7 +58,8 @@ meta = sa.Table(
 )
 
 accounts = sa.Table(
-    "syncd_account", metadata,
+    "syncd_account",
+    metadata,
     sa.Column("connector", sa.String(64), primary_key=True),
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("data", sa.Text, nullable=False),
@@ -71,8 +80,7 @@ accounts = sa.Table(
     sa.Column("dead", sa.Boolean, nullable=False, default=False),
     sa.Column("attempt_run", sa.String(40)),
     # the CRM's value of syncd's score field changed since the last verdict
-    sa.Column("recheck", sa.Boolean, nullable=False, default=False,
-              server_default=sa.false()),
+    sa.Column("recheck", sa.Boolean, nullable=False, default=False, server_default=sa.false()),
     sa.Index("ix_syncd_account_domain", "connector", "domain_key"),
     sa.Index("ix_syncd_account_pending", "connector", "pending"),
     sa.Index("ix_syncd_account_recheck", "connector", "recheck"),
@@ -80,7 +88,8 @@ accounts = sa.Table(
 )
 
 contacts = sa.Table(
-    "syncd_contact", metadata,
+    "syncd_contact",
+    metadata,
     sa.Column("connector", sa.String(64), primary_key=True),
     sa.Column("id", sa.String(64), primary_key=True),
     sa.Column("kind", sa.String(32), nullable=False),
@@ -138,7 +147,8 @@ contacts = sa.Table(
 )
 
 activities = sa.Table(
-    "syncd_activity", metadata,
+    "syncd_activity",
+    metadata,
     sa.Column("connector", sa.String(64), primary_key=True),
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("contact_id", sa.String(64), primary_key=True),
@@ -147,7 +157,8 @@ activities = sa.Table(
 )
 
 score_history = sa.Table(
-    "syncd_score_history", metadata,
+    "syncd_score_history",
+    metadata,
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("connector", sa.String(64), nullable=False),
     sa.Column("contact_id", sa.String(64), nullable=False),
@@ -160,7 +171,8 @@ score_history = sa.Table(
 )
 
 runs = sa.Table(
-    "syncd_run", metadata,
+    "syncd_run",
+    metadata,
     sa.Column("run_id", sa.String(40), primary_key=True),
     sa.Column("connector", sa.String(64), nullable=False),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -173,7 +185,8 @@ runs = sa.Table(
 )
 
 locks = sa.Table(
-    "syncd_lock", metadata,
+    "syncd_lock",
+    metadata,
     sa.Column("connector", sa.String(64), primary_key=True),
     sa.Column("owner", sa.String(100), nullable=False),
     sa.Column("expires_at", UTCDateTime, nullable=False),

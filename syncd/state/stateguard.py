@@ -45,8 +45,7 @@ def _sqlite_path(engine: sa.Engine) -> Path | None:
 class FileGuard:
     """The identity of a SQLite state file, taken when the store opened."""
 
-    def __init__(self, engine: sa.Engine,
-                 read_only: Callable[[Path], bool] | None = None) -> None:
+    def __init__(self, engine: sa.Engine, read_only: Callable[[Path], bool] | None = None) -> None:
         self.path = _sqlite_path(engine)
         self._read_only = read_only or _read_only
         self._identity: tuple[int, int] | None = None
@@ -64,13 +63,17 @@ class FileGuard:
         try:
             st = self.path.stat()
         except FileNotFoundError:
-            return (f"state store file was deleted while syncd ran: {self.path}; restore it "
-                    "or restart syncd to start from an empty state")
+            return (
+                f"state store file was deleted while syncd ran: {self.path}; restore it "
+                "or restart syncd to start from an empty state"
+            )
         except OSError as exc:
             return f"state store file cannot be read: {self.path}: {exc.strerror or exc}"
         if (st.st_dev, st.st_ino) != self._identity:
-            return (f"state store file was replaced while syncd ran: {self.path}; restart "
-                    "syncd to use the new file")
+            return (
+                f"state store file was replaced while syncd ran: {self.path}; restart "
+                "syncd to use the new file"
+            )
         if self._read_only(self.path):
             return f"state store is read-only: {self.path}"
         return None

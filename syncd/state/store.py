@@ -76,8 +76,12 @@ class ConnectorCounts:
 class Store:
     """SQLite (default) or PostgreSQL state, schema migrated on open."""
 
-    def __init__(self, engine: sa.Engine, lease: timedelta = timedelta(minutes=2),
-                 secrets: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        engine: sa.Engine,
+        lease: timedelta = timedelta(minutes=2),
+        secrets: Iterable[str] = (),
+    ) -> None:
         self.engine = engine
         self.lease = lease
         #: masks secrets and credential-shaped text in errors before they are stored
@@ -86,16 +90,16 @@ class Store:
         self.file_guard = FileGuard(engine)
 
     @classmethod
-    def open(cls, url: str, lease: timedelta = timedelta(minutes=2),
-             secrets: Iterable[str] = ()) -> Store:
+    def open(
+        cls, url: str, lease: timedelta = timedelta(minutes=2), secrets: Iterable[str] = ()
+    ) -> Store:
         """``secrets``: the configured secret values, masked in stored errors."""
         engine = create_engine(url)
         upgrade(engine)
         return cls(engine, lease, secrets)
 
     def _masked(self, outcomes: Sequence[WriteOutcome]) -> list[WriteOutcome]:
-        return [replace(o, reason=self.redact.text(o.reason)) if o.reason else o
-                for o in outcomes]
+        return [replace(o, reason=self.redact.text(o.reason)) if o.reason else o for o in outcomes]
 
     @classmethod
     def open_existing(cls, url: str, lease: timedelta = timedelta(minutes=2)) -> Store:
@@ -108,8 +112,9 @@ class Store:
 
     # ------------------------------------------------------------------ lock
 
-    def lock(self, connector: str, owner: str,
-             clock: Callable[[], datetime]) -> AbstractContextManager[Fence]:
+    def lock(
+        self, connector: str, owner: str, clock: Callable[[], datetime]
+    ) -> AbstractContextManager[Fence]:
         """The connector's exclusive, fenced lock; raises ``LockBusy`` when held
         elsewhere, ``StateStoreUnusable`` when ``problem()`` names one. While it
         is held, every write of the connector's state through this store checks
@@ -123,13 +128,13 @@ class Store:
         return self.file_guard.problem()
 
     @contextmanager
-    def _held(self, connector: str, owner: str,
-              clock: Callable[[], datetime]) -> Iterator[Fence]:
+    def _held(self, connector: str, owner: str, clock: Callable[[], datetime]) -> Iterator[Fence]:
         self.file_guard.check()  # raises StateStoreUnusable: never run on a ghost
         with ExitStack() as stack:
             with self._read_only_named():
                 fence = stack.enter_context(
-                    connector_lock(self.engine, connector, owner, clock, self.lease))
+                    connector_lock(self.engine, connector, owner, clock, self.lease)
+                )
             self._fences[connector] = fence
             try:
                 yield fence
@@ -180,11 +185,13 @@ class Store:
         """Set ``model_ref`` or ``last_rescore_at`` (the cursor moves only with
         a committed page)."""
         with self._write(connector) as conn:
-            done = conn.execute(sa.update(meta).where(meta.c.connector == connector)
-                                .values(updated_at=now, **values))
+            done = conn.execute(
+                sa.update(meta)
+                .where(meta.c.connector == connector)
+                .values(updated_at=now, **values)
+            )
             if done.rowcount == 0:
-                conn.execute(sa.insert(meta).values(connector=connector, updated_at=now,
-                                                    **values))
+                conn.execute(sa.insert(meta).values(connector=connector, updated_at=now, **values))
 
     # ------------------------------------------------------------------ pulls
 
@@ -226,8 +233,9 @@ class Store:
         with self.engine.connect() as conn:
             return account_ledger.account_rechecks(conn, connector, limit)
 
-    def save_account_rechecks(self, connector: str,
-                              verdicts: Sequence[tuple[str, bool | None]]) -> None:
+    def save_account_rechecks(
+        self, connector: str, verdicts: Sequence[tuple[str, bool | None]]
+    ) -> None:
         with self._write(connector) as conn:
             account_ledger.save_account_rechecks(conn, connector, verdicts)
 
@@ -239,48 +247,81 @@ class Store:
     def group_of(self, connector: str, cid: str) -> list[StoredContact]:
         """The contact and its account-mates (everything its score depends on)."""
         with self.engine.connect() as conn:
-            key = conn.execute(sa.select(contacts.c.account_key).where(
-                contacts.c.connector == connector, contacts.c.id == cid)).scalar_one_or_none()
+            key = conn.execute(
+                sa.select(contacts.c.account_key).where(
+                    contacts.c.connector == connector, contacts.c.id == cid
+                )
+            ).scalar_one_or_none()
             if key is None:
                 return contact_reads.load_contacts(conn, connector, [cid])
-            ids = [i for (i,) in conn.execute(sa.select(contacts.c.id).where(
-                contacts.c.connector == connector, contacts.c.account_key == key))]
+            ids = [
+                i
+                for (i,) in conn.execute(
+                    sa.select(contacts.c.id).where(
+                        contacts.c.connector == connector, contacts.c.account_key == key
+                    )
+                )
+            ]
             return contact_reads.load_contacts(conn, connector, ids)
 
     def history(self, connector: str, cid: str, limit: int = 50) -> list[HistoryRow]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(score_history).where(
-                score_history.c.connector == connector, score_history.c.contact_id == cid)
-                .order_by(score_history.c.seq.desc()).limit(limit)).all()
+            rows = conn.execute(
+                sa.select(score_history)
+                .where(score_history.c.connector == connector, score_history.c.contact_id == cid)
+                .order_by(score_history.c.seq.desc())
+                .limit(limit)
+            ).all()
         return [HistoryRow(r.at, r.score, r.tier, r.model_ref, r.run_id) for r in rows]
 
     def counts(self, connector: str) -> ConnectorCounts:
         c = contacts.c
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(
-                sa.func.count(),
-                sa.func.coalesce(sa.func.sum(sa.case(
-                    (sa.and_(c.pending.is_(True), c.dead.is_(False), c.writable.is_(True)), 1),
-                    else_=0)), 0),
-                sa.func.coalesce(sa.func.sum(sa.case((c.dead.is_(True), 1), else_=0)), 0),
-                sa.func.coalesce(sa.func.sum(sa.case((c.dirty.is_(True), 1), else_=0)), 0),
-            ).where(c.connector == connector)).one()
+            row = conn.execute(
+                sa.select(
+                    sa.func.count(),
+                    sa.func.coalesce(
+                        sa.func.sum(
+                            sa.case(
+                                (
+                                    sa.and_(
+                                        c.pending.is_(True), c.dead.is_(False), c.writable.is_(True)
+                                    ),
+                                    1,
+                                ),
+                                else_=0,
+                            )
+                        ),
+                        0,
+                    ),
+                    sa.func.coalesce(sa.func.sum(sa.case((c.dead.is_(True), 1), else_=0)), 0),
+                    sa.func.coalesce(sa.func.sum(sa.case((c.dirty.is_(True), 1), else_=0)), 0),
+                ).where(c.connector == connector)
+            ).one()
         return ConnectorCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]))
 
     def dead_letters(self, connector: str, limit: int = 20) -> list[tuple[str, int, str]]:
         """(contact id, attempts, last error) of dead-lettered writes."""
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(contacts.c.id, contacts.c.attempts,
-                                          contacts.c.last_error).where(
-                contacts.c.connector == connector, contacts.c.dead.is_(True))
-                .order_by(contacts.c.id).limit(limit)).all()
+            rows = conn.execute(
+                sa.select(contacts.c.id, contacts.c.attempts, contacts.c.last_error)
+                .where(contacts.c.connector == connector, contacts.c.dead.is_(True))
+                .order_by(contacts.c.id)
+                .limit(limit)
+            ).all()
         return [(r[0], int(r[1]), r[2] or "") for r in rows]
 
     # ------------------------------------------------------------------ scores, writes
 
-    def save_scores(self, connector: str, scored: Sequence[Scored], clean: Sequence[str],
-                    run_id: str, now: datetime,
-                    account_verdicts: Sequence[AccountVerdict] = ()) -> None:
+    def save_scores(
+        self,
+        connector: str,
+        scored: Sequence[Scored],
+        clean: Sequence[str],
+        run_id: str,
+        now: datetime,
+        account_verdicts: Sequence[AccountVerdict] = (),
+    ) -> None:
         """Contact verdicts and the account verdicts of the same chunk, in one
         transaction."""
         with self._write(connector) as conn:
@@ -288,42 +329,63 @@ class Store:
             if account_verdicts:
                 account_ledger.save_account_verdicts(conn, connector, account_verdicts)
 
-    def record_outcomes(self, connector: str, run_id: str, sent: Sequence[PendingWrite],
-                        outcomes: Sequence[WriteOutcome], now: datetime,
-                        dead_after: int) -> ledger.OutcomeCounts:
+    def record_outcomes(
+        self,
+        connector: str,
+        run_id: str,
+        sent: Sequence[PendingWrite],
+        outcomes: Sequence[WriteOutcome],
+        now: datetime,
+        dead_after: int,
+    ) -> ledger.OutcomeCounts:
         with self._write(connector) as conn:
-            return ledger.record_outcomes(conn, connector, run_id, sent,
-                                          self._masked(outcomes), now, dead_after)
+            return ledger.record_outcomes(
+                conn, connector, run_id, sent, self._masked(outcomes), now, dead_after
+            )
 
-    def write_queue(self, connector: str, run_id: str,
-                    chunk: int = 500) -> Iterator[PendingWrite | PendingAccount]:
+    def write_queue(
+        self, connector: str, run_id: str, chunk: int = 500
+    ) -> Iterator[PendingWrite | PendingAccount]:
         """Every queued write of this run, contacts by priority then accounts
         (``write_queue.py``)."""
         return write_queue.write_queue(self.engine, connector, run_id, chunk)
 
-    def record_account_outcomes(self, connector: str, run_id: str,
-                                sent: Sequence[PendingAccount],
-                                outcomes: Sequence[WriteOutcome],
-                                dead_after: int) -> tuple[int, int, int]:
+    def record_account_outcomes(
+        self,
+        connector: str,
+        run_id: str,
+        sent: Sequence[PendingAccount],
+        outcomes: Sequence[WriteOutcome],
+        dead_after: int,
+    ) -> tuple[int, int, int]:
         with self._write(connector) as conn:
-            return account_ledger.record_account_outcomes(conn, connector, run_id, sent,
-                                                          self._masked(outcomes), dead_after)
+            return account_ledger.record_account_outcomes(
+                conn, connector, run_id, sent, self._masked(outcomes), dead_after
+            )
 
     def retry_dead(self, connector: str) -> int:
         """Give every dead-lettered write (contacts and accounts) a fresh ledger."""
         n = 0
         with self._write(connector) as conn:
             for table in (contacts, accounts):
-                n += conn.execute(sa.update(table).where(
-                    table.c.connector == connector, table.c.dead.is_(True))
-                    .values(dead=False, attempts=0, attempt_run=None)).rowcount
+                n += conn.execute(
+                    sa.update(table)
+                    .where(table.c.connector == connector, table.c.dead.is_(True))
+                    .values(dead=False, attempts=0, attempt_run=None)
+                ).rowcount
         return n
 
     def pending_account_count(self, connector: str) -> int:
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).where(
-                accounts.c.connector == connector, accounts.c.pending.is_(True),
-                accounts.c.dead.is_(False))).scalar_one())
+            return int(
+                conn.execute(
+                    sa.select(sa.func.count()).where(
+                        accounts.c.connector == connector,
+                        accounts.c.pending.is_(True),
+                        accounts.c.dead.is_(False),
+                    )
+                ).scalar_one()
+            )
 
     # ------------------------------------------------------------------ runs
 
@@ -334,25 +396,53 @@ class Store:
             if connector in self._fences:
                 n = abandon_runs(conn, connector, now)
                 if n:
-                    log.warning("%d run(s) left running by a stopped process marked abandoned",
-                                n, extra={"connector": connector, "event": "runs_abandoned"})
-            conn.execute(sa.insert(runs).values(run_id=run_id, connector=connector, kind=kind,
-                                                started_at=now, status="running"))
+                    log.warning(
+                        "%d run(s) left running by a stopped process marked abandoned",
+                        n,
+                        extra={"connector": connector, "event": "runs_abandoned"},
+                    )
+            conn.execute(
+                sa.insert(runs).values(
+                    run_id=run_id, connector=connector, kind=kind, started_at=now, status="running"
+                )
+            )
 
-    def finish_run(self, run_id: str, now: datetime, status: str, report: dict[str, Any],
-                   error: str | None) -> None:
+    def finish_run(
+        self, run_id: str, now: datetime, status: str, report: dict[str, Any], error: str | None
+    ) -> None:
         with self.engine.begin() as conn:
-            conn.execute(sa.update(runs).where(runs.c.run_id == run_id).values(
-                finished_at=now, status=status,
-                report=self.redact.text(json.dumps(report, default=str)),
-                error=None if error is None else self.redact.text(error)))
+            conn.execute(
+                sa.update(runs)
+                .where(runs.c.run_id == run_id)
+                .values(
+                    finished_at=now,
+                    status=status,
+                    report=self.redact.text(json.dumps(report, default=str)),
+                    error=None if error is None else self.redact.text(error),
+                )
+            )
 
     def last_runs(self, connector: str, limit: int = 1) -> list[RunRow]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(runs).where(runs.c.connector == connector)
-                                .order_by(runs.c.started_at.desc()).limit(limit)).all()
-        return [RunRow(r.run_id, r.connector, r.kind, r.started_at, r.finished_at, r.status,
-                       json.loads(r.report) if r.report else {}, r.error) for r in rows]
+            rows = conn.execute(
+                sa.select(runs)
+                .where(runs.c.connector == connector)
+                .order_by(runs.c.started_at.desc())
+                .limit(limit)
+            ).all()
+        return [
+            RunRow(
+                r.run_id,
+                r.connector,
+                r.kind,
+                r.started_at,
+                r.finished_at,
+                r.status,
+                json.loads(r.report) if r.report else {},
+                r.error,
+            )
+            for r in rows
+        ]
 
     # ------------------------------------------------------------------ export
 
@@ -361,9 +451,12 @@ class Store:
         after = ""
         while True:
             with self.engine.connect() as conn:
-                rows = conn.execute(sa.select(contacts).where(
-                    contacts.c.connector == connector, contacts.c.id > after)
-                    .order_by(contacts.c.id).limit(chunk)).all()
+                rows = conn.execute(
+                    sa.select(contacts)
+                    .where(contacts.c.connector == connector, contacts.c.id > after)
+                    .order_by(contacts.c.id)
+                    .limit(chunk)
+                ).all()
                 if not rows:
                     return
                 after = rows[-1].id

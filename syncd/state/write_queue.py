@@ -21,45 +21,65 @@ from syncd.state.schema import accounts, contacts
 __all__ = ["write_queue"]
 
 
-def write_queue(engine: sa.Engine, connector: str, run_id: str,
-                chunk: int) -> Iterator[PendingWrite | PendingAccount]:
+def write_queue(
+    engine: sa.Engine, connector: str, run_id: str, chunk: int
+) -> Iterator[PendingWrite | PendingAccount]:
     """Every queued write, contacts first; each chunk read in its own short transaction."""
     after: tuple[int, str] | None = None
     while True:
         query = sa.select(contacts).where(
-            contacts.c.connector == connector, contacts.c.pending.is_(True),
-            contacts.c.dead.is_(False), contacts.c.writable.is_(True),
-            contacts.c.score.is_not(None), contacts.c.tier.is_not(None),
-            contacts.c.reasons.is_not(None), contacts.c.priority.is_not(None),
-            sa.or_(contacts.c.attempt_run.is_(None), contacts.c.attempt_run != run_id))
+            contacts.c.connector == connector,
+            contacts.c.pending.is_(True),
+            contacts.c.dead.is_(False),
+            contacts.c.writable.is_(True),
+            contacts.c.score.is_not(None),
+            contacts.c.tier.is_not(None),
+            contacts.c.reasons.is_not(None),
+            contacts.c.priority.is_not(None),
+            sa.or_(contacts.c.attempt_run.is_(None), contacts.c.attempt_run != run_id),
+        )
         if after is not None:
-            query = query.where(sa.or_(
-                contacts.c.rank < after[0],
-                sa.and_(contacts.c.rank == after[0], contacts.c.id > after[1])))
+            query = query.where(
+                sa.or_(
+                    contacts.c.rank < after[0],
+                    sa.and_(contacts.c.rank == after[0], contacts.c.id > after[1]),
+                )
+            )
         with engine.connect() as conn:
-            rows: list[Any] = list(conn.execute(
-                query.order_by(contacts.c.rank.desc(), contacts.c.id).limit(chunk)).all())
+            rows: list[Any] = list(
+                conn.execute(
+                    query.order_by(contacts.c.rank.desc(), contacts.c.id).limit(chunk)
+                ).all()
+            )
         for r in rows:
             yield PendingWrite(
-                id=r.id, kind=r.kind,
-                values=Desired(score=r.score, tier=r.tier, reasons=r.reasons,
-                               priority=bool(r.priority)),
-                mql_at=r.mql_at, drift=r.drift, attempts=r.attempts)
+                id=r.id,
+                kind=r.kind,
+                values=Desired(
+                    score=r.score, tier=r.tier, reasons=r.reasons, priority=bool(r.priority)
+                ),
+                mql_at=r.mql_at,
+                drift=r.drift,
+                attempts=r.attempts,
+            )
         if len(rows) < chunk:
             break
         after = (rows[-1].rank, rows[-1].id)
     last: str | None = None
     while True:
         aquery = sa.select(accounts).where(
-            accounts.c.connector == connector, accounts.c.pending.is_(True),
-            accounts.c.dead.is_(False), accounts.c.score.is_not(None),
-            accounts.c.summary.is_not(None), accounts.c.priority.is_not(None),
-            sa.or_(accounts.c.attempt_run.is_(None), accounts.c.attempt_run != run_id))
+            accounts.c.connector == connector,
+            accounts.c.pending.is_(True),
+            accounts.c.dead.is_(False),
+            accounts.c.score.is_not(None),
+            accounts.c.summary.is_not(None),
+            accounts.c.priority.is_not(None),
+            sa.or_(accounts.c.attempt_run.is_(None), accounts.c.attempt_run != run_id),
+        )
         if last is not None:
             aquery = aquery.where(accounts.c.id > last)
         with engine.connect() as conn:
-            arows: list[Any] = list(conn.execute(aquery.order_by(accounts.c.id).limit(chunk))
-                                    .all())
+            arows: list[Any] = list(conn.execute(aquery.order_by(accounts.c.id).limit(chunk)).all())
         for a in arows:
             yield PendingAccount(a.id, a.score, a.summary, bool(a.priority), a.attempts)
         if len(arows) < chunk:

@@ -9,5 +9,12 @@ from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import ConnectorFactory, Engine, utc_now
 from syncd.sync.report import CycleReport, Progress
 
-__all__ = ["ConnectorFactory", "CycleReport", "DryRunSummary", "Engine", "Progress",
-           "run_cycle", "utc_now"]
+__all__ = [
+    "ConnectorFactory",
+    "CycleReport",
+    "DryRunSummary",
+    "Engine",
+    "Progress",
+    "run_cycle",
+    "utc_now",
+]

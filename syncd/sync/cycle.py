@@ -97,8 +97,7 @@ class _Tally:
     usage: Usage = field(default_factory=Usage)
 
 
-def _daily_rescore_due(app: Engine, connector: str, last: datetime | None,
-                       now: datetime) -> bool:
+def _daily_rescore_due(app: Engine, connector: str, last: datetime | None, now: datetime) -> bool:
     at = app.config(connector).daily_rescore_at
     today = now.replace(hour=at.hour, minute=at.minute, second=0, microsecond=0)
     threshold = today if now >= today else today - timedelta(days=1)
@@ -106,8 +105,16 @@ def _daily_rescore_due(app: Engine, connector: str, last: datetime | None,
 
 
 class _Cycle:
-    def __init__(self, app: Engine, name: str, run_id: str, started: datetime,
-                 stop: threading.Event, progress: Progress | None, dry_run: bool) -> None:
+    def __init__(
+        self,
+        app: Engine,
+        name: str,
+        run_id: str,
+        started: datetime,
+        stop: threading.Event,
+        progress: Progress | None,
+        dry_run: bool,
+    ) -> None:
         self.app, self.name, self.run_id, self.started = app, name, run_id, started
         self.stop, self.progress, self.dry_run = stop, progress, dry_run
         self.cfg = app.config(name)
@@ -118,8 +125,11 @@ class _Cycle:
         self.summary = DryRunSummary() if dry_run else None
 
     def _event(self, event: str, level: int = logging.INFO, **counts: Any) -> None:
-        log.log(level, event.replace("_", " "), extra={
-            "connector": self.name, "run_id": self.run_id, "event": event, **counts})
+        log.log(
+            level,
+            event.replace("_", " "),
+            extra={"connector": self.name, "run_id": self.run_id, "event": event, **counts},
+        )
 
     def _phase(self, name: str, total: int | None) -> None:
         if self.progress is not None:
@@ -139,35 +149,60 @@ class _Cycle:
 
     def pull(self, full: bool, since: datetime | None = None) -> None:
         conn = self.connector()
-        fields = self.app.ensure_fields(self.name, conn.auto_create_fields and not self.dry_run,
-                                        self.app.model(self.name).tier_names)
+        fields = self.app.ensure_fields(
+            self.name,
+            conn.auto_create_fields and not self.dry_run,
+            self.app.model(self.name).tier_names,
+        )
         if not fields.ok and self.dry_run:
-            log.warning("fields missing (dry run goes on)", extra={
-                "connector": self.name, "run_id": self.run_id, "event": "fields_missing",
-                "missing": [f"{f.object}.{f.name}" for f in fields.missing]})
+            log.warning(
+                "fields missing (dry run goes on)",
+                extra={
+                    "connector": self.name,
+                    "run_id": self.run_id,
+                    "event": "fields_missing",
+                    "missing": [f"{f.object}.{f.name}" for f in fields.missing],
+                },
+            )
         elif not fields.ok:
             missing = ", ".join(f"{f.object}.{f.name} ({f.type})" for f in fields.missing)
-            raise FatalError(f"syncd's fields are missing: {missing}; run `syncd setup "
-                             f"--connector {self.name}`")
+            raise FatalError(
+                f"syncd's fields are missing: {missing}; run `syncd setup --connector {self.name}`"
+            )
         cursor = None if full else self.store.meta(self.name).cursor
         self._phase("pull", None)
         pages = conn.changes(cursor, self.started, full=full, since=since)
         for n, page in enumerate(pages, start=1):
             stats = self.store.commit_page(self.name, page, self.app.clock())
             for s in stats.skipped_records:
-                log.warning("record skipped", extra={
-                    "connector": self.name, "run_id": self.run_id, "event": "skipped",
-                    "record_id": s.record_id, "kind": s.kind, "reason": s.reason})
+                log.warning(
+                    "record skipped",
+                    extra={
+                        "connector": self.name,
+                        "run_id": self.run_id,
+                        "event": "skipped",
+                        "record_id": s.record_id,
+                        "kind": s.kind,
+                        "reason": s.reason,
+                    },
+                )
             self.t.pulled += stats.contacts
             self.t.skipped += stats.skipped
             if n == 1 and page.estimated_total is not None:
                 self._phase("pull", page.estimated_total)
             del page  # committed: released before the next one is fetched
             self._advance(stats.contacts)
-            self._event("page_committed", logging.DEBUG, page=n, contacts=stats.contacts,
-                        changed=stats.changed_contacts, accounts=stats.accounts,
-                        activities=stats.new_activities, deleted=stats.deleted,
-                        skipped=stats.skipped)
+            self._event(
+                "page_committed",
+                logging.DEBUG,
+                page=n,
+                contacts=stats.contacts,
+                changed=stats.changed_contacts,
+                accounts=stats.accounts,
+                activities=stats.new_activities,
+                deleted=stats.deleted,
+                skipped=stats.skipped,
+            )
             if self.stop.is_set():
                 raise _Stopped("stop requested")
 
@@ -192,8 +227,9 @@ class _Cycle:
             accounts = self.store.account_rechecks(self.name, self.cfg.score_chunk)
             if not accounts:
                 break
-            self.store.save_account_rechecks(self.name,
-                                             [(a.id, account_recheck(a)) for a in accounts])
+            self.store.save_account_rechecks(
+                self.name, [(a.id, account_recheck(a)) for a in accounts]
+            )
 
     # ----------------------------------------------------------------- score
 
@@ -203,8 +239,11 @@ class _Cycle:
         self.store.prepare_scoring(self.name)
         chunk = self.cfg.score_chunk
         self._phase("score", None)
-        groups = (self.store.all_groups(self.name, chunk) if everything
-                  else self.store.dirty_groups(self.name, chunk))
+        groups = (
+            self.store.all_groups(self.name, chunk)
+            if everything
+            else self.store.dirty_groups(self.name, chunk)
+        )
         for group in groups:
             ok, contacts, bad = [], [], []
             for sc in group:
@@ -214,9 +253,16 @@ class _Cycle:
                     continue
                 bad.append(sc.id)
                 self.t.skipped += 1
-                log.warning("contact not scorable", extra={
-                    "connector": self.name, "run_id": self.run_id, "event": "skipped",
-                    "record_id": sc.id, "reason": sc.error})
+                log.warning(
+                    "contact not scorable",
+                    extra={
+                        "connector": self.name,
+                        "run_id": self.run_id,
+                        "event": "skipped",
+                        "record_id": sc.id,
+                        "reason": sc.error,
+                    },
+                )
             results = score_batch(model, contacts, self.started)
             self.t.scored += len(results)
             if self.summary is not None:
@@ -224,27 +270,39 @@ class _Cycle:
                     self.summary.add(sc, r, mql)
                 self.t.unchanged = self.summary.scored - self.summary.would_write
             else:
-                verdicts = [contact_verdict(sc, r, mql, self.started)
-                            for sc, r in zip(ok, results, strict=True)]
+                verdicts = [
+                    contact_verdict(sc, r, mql, self.started)
+                    for sc, r in zip(ok, results, strict=True)
+                ]
                 self.t.unchanged += sum(1 for v in verdicts if not v.pending)
-                self.store.save_scores(self.name, verdicts, bad, self.run_id, self.started,
-                                       self._account_verdicts(model, results))
+                self.store.save_scores(
+                    self.name,
+                    verdicts,
+                    bad,
+                    self.run_id,
+                    self.started,
+                    self._account_verdicts(model, results),
+                )
             self._advance(len(group))
             if self.stop.is_set():
                 raise _Stopped("stop requested")
         self._event("scored", scored=self.t.scored)
         if everything and self.summary is None:
-            self.store.set_meta(self.name, self.app.clock(), model_ref=model.ref,
-                                last_rescore_at=self.started)
+            self.store.set_meta(
+                self.name, self.app.clock(), model_ref=model.ref, last_rescore_at=self.started
+            )
 
-    def _account_verdicts(self, model: CompiledModel,
-                          results: Sequence[ScoreResult]) -> list[AccountVerdict]:
+    def _account_verdicts(
+        self, model: CompiledModel, results: Sequence[ScoreResult]
+    ) -> list[AccountVerdict]:
         """Verdicts for the stored CRM accounts scored in one chunk."""
-        new = {a.key[3:]: AccountValues(a.score, _account_summary(a), a.priority)
-               for a in account_scores(model, results) if a.key.startswith("id:")}
+        new = {
+            a.key[3:]: AccountValues(a.score, _account_summary(a), a.priority)
+            for a in account_scores(model, results)
+            if a.key.startswith("id:")
+        }
         states = self.store.account_states(self.name, list(new))
-        return [v for v in (account_verdict(s, new[i]) for i, s in states.items())
-                if v is not None]
+        return [v for v in (account_verdict(s, new[i]) for i, s in states.items()) if v is not None]
 
     # ----------------------------------------------------------------- write
 
@@ -258,20 +316,23 @@ class _Cycle:
         conn = self.connector()
         cap = self.cfg.max_writes_per_cycle
         self._phase("write", counts.pending if cap is None else min(cap, counts.pending))
-        stream = _WriteStream(self.store.write_queue(self.name, self.run_id), cap,
-                              self.started)
+        stream = _WriteStream(self.store.write_queue(self.name, self.run_id), cap, self.started)
         limited = False
         try:
             for outcomes in conn.write(stream, before_batch=self._before_batch):
                 sent = stream.settle(outcomes)
                 self._record_contacts(
                     [w for w in sent if isinstance(w, PendingWrite)],
-                    [o for w, o in zip(sent, outcomes, strict=True)
-                     if isinstance(w, PendingWrite)])
+                    [o for w, o in zip(sent, outcomes, strict=True) if isinstance(w, PendingWrite)],
+                )
                 self._record_accounts(
                     [a for a in sent if isinstance(a, PendingAccount)],
-                    [o for a, o in zip(sent, outcomes, strict=True)
-                     if isinstance(a, PendingAccount)])
+                    [
+                        o
+                        for a, o in zip(sent, outcomes, strict=True)
+                        if isinstance(a, PendingAccount)
+                    ],
+                )
                 if any(o.code == FIELD_MISSING for o in outcomes):
                     self.app.forget_fields(self.name)
                 if any(o.rate_limited for o in outcomes):
@@ -291,43 +352,76 @@ class _Cycle:
             raise _Stopped("stop requested")
         self.store.check_fence(self.name)  # a holder that lost its lock writes no more
 
-    def _record_contacts(self, batch: Sequence[PendingWrite],
-                         outcomes: Sequence[WriteOutcome]) -> None:
+    def _record_contacts(
+        self, batch: Sequence[PendingWrite], outcomes: Sequence[WriteOutcome]
+    ) -> None:
         if not batch:
             return
-        done = self.store.record_outcomes(self.name, self.run_id, batch, outcomes,
-                                          self.app.clock(), self.cfg.dead_letter_after)
+        done = self.store.record_outcomes(
+            self.name, self.run_id, batch, outcomes, self.app.clock(), self.cfg.dead_letter_after
+        )
         self.t.written += done.written
         self.t.write_failures += done.failed
         self.t.dead_letters += done.dead
         self.t.drift_repaired += done.drift_repaired
         for w, o in zip(batch, outcomes, strict=True):
             if o.status != "ok":
-                log.warning("write failed", extra={
-                    "connector": self.name, "run_id": self.run_id, "event": "write_failed",
-                    "record_id": w.id, "outcome": o.status, "reason": o.reason,
-                    "rate_limited": o.rate_limited})
+                log.warning(
+                    "write failed",
+                    extra={
+                        "connector": self.name,
+                        "run_id": self.run_id,
+                        "event": "write_failed",
+                        "record_id": w.id,
+                        "outcome": o.status,
+                        "reason": o.reason,
+                        "rate_limited": o.rate_limited,
+                    },
+                )
         self._advance(len(batch))
-        self._event("write_batch", logging.DEBUG, sent=len(batch), written=done.written,
-                    failed=done.failed, dead=done.dead)
+        self._event(
+            "write_batch",
+            logging.DEBUG,
+            sent=len(batch),
+            written=done.written,
+            failed=done.failed,
+            dead=done.dead,
+        )
 
-    def _record_accounts(self, batch: Sequence[PendingAccount],
-                         outcomes: Sequence[WriteOutcome]) -> None:
+    def _record_accounts(
+        self, batch: Sequence[PendingAccount], outcomes: Sequence[WriteOutcome]
+    ) -> None:
         if not batch:
             return
         written, failed, dead = self.store.record_account_outcomes(
-            self.name, self.run_id, batch, outcomes, self.cfg.dead_letter_after)
+            self.name, self.run_id, batch, outcomes, self.cfg.dead_letter_after
+        )
         self.t.accounts_written += written
         self.t.write_failures += failed
         self.t.dead_letters += dead
         for a, o in zip(batch, outcomes, strict=True):
             if o.status != "ok":
-                log.warning("write failed", extra={
-                    "connector": self.name, "run_id": self.run_id, "event": "write_failed",
-                    "record_id": a.id, "object": "account", "outcome": o.status,
-                    "reason": o.reason, "rate_limited": o.rate_limited})
-        self._event("account_write_batch", logging.DEBUG, sent=len(batch), written=written,
-                    failed=failed, dead=dead)
+                log.warning(
+                    "write failed",
+                    extra={
+                        "connector": self.name,
+                        "run_id": self.run_id,
+                        "event": "write_failed",
+                        "record_id": a.id,
+                        "object": "account",
+                        "outcome": o.status,
+                        "reason": o.reason,
+                        "rate_limited": o.rate_limited,
+                    },
+                )
+        self._event(
+            "account_write_batch",
+            logging.DEBUG,
+            sent=len(batch),
+            written=written,
+            failed=failed,
+            dead=dead,
+        )
 
 
 class _WriteStream:
@@ -335,8 +429,9 @@ class _WriteStream:
     turned into updates as the connector takes them (never more than ``cap``), and
     the FIFO of those taken, to pair with the outcomes arriving in the same order."""
 
-    def __init__(self, queue: Iterable[PendingWrite | PendingAccount], cap: int | None,
-                 scored_at: datetime) -> None:
+    def __init__(
+        self, queue: Iterable[PendingWrite | PendingAccount], cap: int | None, scored_at: datetime
+    ) -> None:
         self._queue = iter(queue)
         self._cap = cap
         self._scored_at = scored_at
@@ -354,12 +449,19 @@ class _WriteStream:
         self._taken.append(item)
         self.handed += 1
         if isinstance(item, PendingAccount):
-            return AccountUpdate(id=item.id, score=item.score, summary=item.summary,
-                                 priority=item.priority)
-        return ContactUpdate(id=item.id, kind=item.kind, score=item.values.score or 0,
-                             tier=item.values.tier or "", reasons=item.values.reasons or "",
-                             priority=bool(item.values.priority), scored_at=self._scored_at,
-                             mql_at=item.mql_at)
+            return AccountUpdate(
+                id=item.id, score=item.score, summary=item.summary, priority=item.priority
+            )
+        return ContactUpdate(
+            id=item.id,
+            kind=item.kind,
+            score=item.values.score or 0,
+            tier=item.values.tier or "",
+            reasons=item.values.reasons or "",
+            priority=bool(item.values.priority),
+            scored_at=self._scored_at,
+            mql_at=item.mql_at,
+        )
 
     def close(self) -> None:
         """Hand out nothing more."""
@@ -369,21 +471,32 @@ class _WriteStream:
         """The writes ``outcomes`` answer (the oldest taken); ``RetriableError`` when the
         connector answered more outcomes than it took, or out of order."""
         if len(outcomes) > len(self._taken):
-            raise RetriableError(f"connector answered {len(outcomes)} outcomes for "
-                                 f"{len(self._taken)} updates; nothing recorded, "
-                                 "retried next cycle")
+            raise RetriableError(
+                f"connector answered {len(outcomes)} outcomes for "
+                f"{len(self._taken)} updates; nothing recorded, "
+                "retried next cycle"
+            )
         sent = [self._taken.popleft() for _ in outcomes]
         for w, o in zip(sent, outcomes, strict=True):
             if w.id != o.id:
-                raise RetriableError(f"connector answered {o.id} where {w.id} was due; "
-                                     "nothing recorded, retried next cycle")
+                raise RetriableError(
+                    f"connector answered {o.id} where {w.id} was due; "
+                    "nothing recorded, retried next cycle"
+                )
         return sent
 
 
-def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = None,
-              progress: Progress | None = None, full: bool = False,
-              rescore_only: bool = False, dry_run: bool = False,
-              since: datetime | None = None) -> CycleReport:
+def run_cycle(
+    app: Engine,
+    connector: str,
+    *,
+    stop: threading.Event | None = None,
+    progress: Progress | None = None,
+    full: bool = False,
+    rescore_only: bool = False,
+    dry_run: bool = False,
+    since: datetime | None = None,
+) -> CycleReport:
     """Run one cycle of ``connector``; never raises for a CRM, data or lock
     problem (the report says ``failed`` with a human message). ``since``
     (timezone-aware, not with ``full`` or ``rescore_only``) re-reads every record
@@ -395,14 +508,20 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
     stop = stop or threading.Event()
     run_id = uuid.uuid4().hex[:16]
     started = app.clock()
-    kind = ("full" if full else "rescore" if rescore_only else "since" if since is not None
-            else "incremental")
+    kind = (
+        "full"
+        if full
+        else "rescore"
+        if rescore_only
+        else "since"
+        if since is not None
+        else "incremental"
+    )
     c = _Cycle(app, connector, run_id, started, stop, progress, dry_run)
     c._event("cycle_started", kind=kind, dry_run=dry_run)
     try:
         with app.store.lock(connector, app.owner, app.clock):
-            app.store.start_run(run_id, connector, kind if not dry_run else f"{kind}-dry",
-                                started)
+            app.store.start_run(run_id, connector, kind if not dry_run else f"{kind}-dry", started)
             try:
                 c.t.status = _run(c, full=full, rescore_only=rescore_only, since=since)
             except _Stopped as exc:
@@ -420,33 +539,47 @@ def run_cycle(app: Engine, connector: str, *, stop: threading.Event | None = Non
             except SQLAlchemyError:
                 raise
             except Exception as exc:  # a bug: record it, keep the daemon alive
-                log.exception("cycle crashed", extra={"connector": connector, "run_id": run_id,
-                                                      "event": "internal_error"})
+                log.exception(
+                    "cycle crashed",
+                    extra={"connector": connector, "run_id": run_id, "event": "internal_error"},
+                )
                 c.t.status = "failed"
                 c.t.error = f"internal error ({type(exc).__name__}); see the log"
             finally:
                 if c.conn is not None:  # the engine closes its connectors when it closes
                     c.t.usage = _since(c.conn.usage(), c.usage_before)
             report = _report(c, kind)
-            app.store.finish_run(run_id, report.finished_at, report.status, report.to_json(),
-                                 report.error)
+            app.store.finish_run(
+                run_id, report.finished_at, report.status, report.to_json(), report.error
+            )
     except LockBusy as exc:  # another replica syncs it: not a failure
         c.t.status, c.t.error = "skipped", f"held elsewhere: {exc}"
         report = _report(c, kind)
     except SQLAlchemyError as exc:  # the state store itself failed (database down …)
-        log.exception("state store failed", extra={"connector": connector, "run_id": run_id,
-                                                   "event": "state_error"})
+        log.exception(
+            "state store failed",
+            extra={"connector": connector, "run_id": run_id, "event": "state_error"},
+        )
         first = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
         c.t.status = "failed"
         c.t.error = f"state store error ({type(exc).__name__}): {first[0] if first else ''}"
         report = _report(c, kind)
-    c._event("cycle_finished", kind=report.kind, status=report.status,
-             duration_s=round((report.finished_at - report.started_at).total_seconds(), 3),
-             calls=sum(report.api_calls.values()), api_calls=dict(report.api_calls),
-             pulled=report.pulled,
-             scored=report.scored, written=report.written, failures=report.write_failures,
-             dead_letters=report.dead_letters, pending=report.pending,
-             drift_repaired=report.drift_repaired, error=report.error)
+    c._event(
+        "cycle_finished",
+        kind=report.kind,
+        status=report.status,
+        duration_s=round((report.finished_at - report.started_at).total_seconds(), 3),
+        calls=sum(report.api_calls.values()),
+        api_calls=dict(report.api_calls),
+        pulled=report.pulled,
+        scored=report.scored,
+        written=report.written,
+        failures=report.write_failures,
+        dead_letters=report.dead_letters,
+        pending=report.pending,
+        drift_repaired=report.drift_repaired,
+        error=report.error,
+    )
     return report
 
 
@@ -456,10 +589,18 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool, since: datetime | None) -
     if not rescore_only:
         c.pull(full, since)
     if meta.model_ref is not None and meta.model_ref != model.ref:
-        c._event("model_changed", logging.INFO, dry_run=c.dry_run,
-                 **{"from": meta.model_ref, "to": model.ref})
-    everything = (rescore_only or full or meta.model_ref != model.ref
-                  or _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started))
+        c._event(
+            "model_changed",
+            logging.INFO,
+            dry_run=c.dry_run,
+            **{"from": meta.model_ref, "to": model.ref},
+        )
+    everything = (
+        rescore_only
+        or full
+        or meta.model_ref != model.ref
+        or _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started)
+    )
     c.t.rescored_all = everything
     c.recheck(everything)
     c.score(everything)
@@ -472,10 +613,15 @@ def _since(now: Usage, before: Usage) -> Usage:
     """This cycle's calls, answers and 429s (a connector counts over the engine's life)."""
     calls = {k: n - before.calls.get(k, 0) for k, n in now.calls.items()}
     answers = {k: n - before.responses.get(k, 0) for k, n in now.responses.items()}
-    return Usage(calls={k: n for k, n in calls.items() if n}, http_429=now.http_429
-                 - before.http_429, responses={k: n for k, n in answers.items() if n},
-                 budget_remaining=now.budget_remaining,
-                 budget_limit=now.budget_limit, calls_left=now.calls_left, stop=now.stop)
+    return Usage(
+        calls={k: n for k, n in calls.items() if n},
+        http_429=now.http_429 - before.http_429,
+        responses={k: n for k, n in answers.items() if n},
+        budget_remaining=now.budget_remaining,
+        budget_limit=now.budget_limit,
+        calls_left=now.calls_left,
+        stop=now.stop,
+    )
 
 
 def _account_summary(a: AccountScore) -> str:
@@ -486,8 +632,10 @@ def _account_summary(a: AccountScore) -> str:
     if a.buying_group is not None:
         text = a.buying_group.summary + ("; priority account" if a.priority else "")
     else:
-        text = (f"{a.aggregate} = {a.score} over {a.contacts} contact(s); top: "
-                f"{', '.join(a.top_contact_ids)}" + ("; priority account" if a.priority else ""))
+        text = (
+            f"{a.aggregate} = {a.score} over {a.contacts} contact(s); top: "
+            f"{', '.join(a.top_contact_ids)}" + ("; priority account" if a.priority else "")
+        )
     return text if len(text) <= 255 else text[:254] + "…"
 
 
@@ -499,13 +647,28 @@ def _report(c: _Cycle, kind: str) -> CycleReport:
     except Exception:  # the store itself failed: the report still goes out
         pending = accounts_pending = -1
     return CycleReport(
-        connector=c.name, run_id=c.run_id, kind=kind, started_at=c.started,
-        finished_at=c.app.clock(), status=t.status, pulled=t.pulled, scored=t.scored,
-        written=t.written, unchanged=t.unchanged,
-        write_failures=t.write_failures, dead_letters=t.dead_letters, pending=pending,
-        drift_repaired=t.drift_repaired, api_calls=dict(t.usage.calls), http_429=t.usage.http_429,
-        budget_remaining=t.usage.budget_remaining, skipped=t.skipped,
+        connector=c.name,
+        run_id=c.run_id,
+        kind=kind,
+        started_at=c.started,
+        finished_at=c.app.clock(),
+        status=t.status,
+        pulled=t.pulled,
+        scored=t.scored,
+        written=t.written,
+        unchanged=t.unchanged,
+        write_failures=t.write_failures,
+        dead_letters=t.dead_letters,
+        pending=pending,
+        drift_repaired=t.drift_repaired,
+        api_calls=dict(t.usage.calls),
+        http_429=t.usage.http_429,
+        budget_remaining=t.usage.budget_remaining,
+        skipped=t.skipped,
         error=None if t.error is None else c.store.redact.text(t.error),
-        rescored_all=t.rescored_all, accounts_written=t.accounts_written,
-        accounts_pending=accounts_pending, api_responses=dict(t.usage.responses),
-        dry_run=c.summary)
+        rescored_all=t.rescored_all,
+        accounts_written=t.accounts_written,
+        accounts_pending=accounts_pending,
+        api_responses=dict(t.usage.responses),
+        dry_run=c.summary,
+    )

@@ -29,8 +29,7 @@ class DryRunSummary:
         """A contact rescored to ``result``."""
         self.add_values(sc, desired_of(result), result.mql, mql)
 
-    def add_values(self, sc: ContactState, v: Desired, new_mql: bool,
-                   mql: frozenset[str]) -> None:
+    def add_values(self, sc: ContactState, v: Desired, new_mql: bool, mql: frozenset[str]) -> None:
         """A contact that would get ``v`` (rescored, or re-diffed without rescoring)."""
         baseline = sc.crm if sc.crm is not None else sc.written
         self.scored += 1

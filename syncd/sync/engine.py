@@ -50,15 +50,18 @@ class Engine:
     _stamps: dict[str, int] = field(default_factory=dict, repr=False)
     _connectors: dict[str, Connector] = field(default_factory=dict, repr=False)
     _fields: dict[str, tuple[tuple[str, ...], FieldsReport]] = field(
-        default_factory=dict, repr=False)
+        default_factory=dict, repr=False
+    )
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @classmethod
-    def open(cls, settings: Settings, factory: ConnectorFactory,
-             clock: Callable[[], datetime] = utc_now) -> Engine:
+    def open(
+        cls, settings: Settings, factory: ConnectorFactory, clock: Callable[[], datetime] = utc_now
+    ) -> Engine:
         """An engine on the configured state store (migrated on open)."""
-        store = Store.open(settings.state.url, settings.state.lock_lease,
-                           secrets=configured_secrets(settings))
+        store = Store.open(
+            settings.state.url, settings.state.lock_lease, secrets=configured_secrets(settings)
+        )
         return cls(settings, store, factory, clock=clock)
 
     def config(self, connector: str) -> ConnectorConfig:
@@ -97,8 +100,7 @@ class Engine:
         report = self.connector(name).ensure_fields(create=create, tiers=tiers)
         with self._lock:
             if report.ok:
-                self._fields[name] = (key, FieldsReport(
-                    present=[*report.present, *report.created]))
+                self._fields[name] = (key, FieldsReport(present=[*report.present, *report.created]))
             else:
                 self._fields.pop(name, None)
         return report

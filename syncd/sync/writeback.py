@@ -49,9 +49,23 @@ from syncd.state import (
     Scored,
 )
 
-__all__ = ["MAX_DELTA", "MQL_CROSSING", "TIER_CHANGE", "AccountVerdict", "Recheck",
-           "account_pending", "account_recheck", "account_verdict", "contact_verdict", "desired_of",
-           "mql_tiers", "needs_write", "rank", "recheck", "same_meaning"]
+__all__ = [
+    "MAX_DELTA",
+    "MQL_CROSSING",
+    "TIER_CHANGE",
+    "AccountVerdict",
+    "Recheck",
+    "account_pending",
+    "account_recheck",
+    "account_verdict",
+    "contact_verdict",
+    "desired_of",
+    "mql_tiers",
+    "needs_write",
+    "rank",
+    "recheck",
+    "same_meaning",
+]
 
 MQL_CROSSING = 4_000_000
 TIER_CHANGE = 2_000_000
@@ -61,13 +75,14 @@ MAX_DELTA = 1_000_000
 def mql_tiers(model: CompiledModel) -> frozenset[str]:
     """Tier names at or above the model's MQL tier."""
     t = model.tiering
-    return frozenset(t.names[t.mql_rank:])
+    return frozenset(t.names[t.mql_rank :])
 
 
 def desired_of(result: ScoreResult) -> Desired:
     """The values of syncd's CRM fields for ``result``."""
-    return Desired(score=result.score, tier=result.tier, reasons=summary(result),
-                   priority=result.priority)
+    return Desired(
+        score=result.score, tier=result.tier, reasons=summary(result), priority=result.priority
+    )
 
 
 def same_meaning(a: CrmValues | Desired | None, b: Desired) -> bool:
@@ -83,19 +98,25 @@ def _as_read(d: Desired) -> CrmValues:
     return CrmValues(score=d.score, tier=d.tier, reasons=d.reasons, priority=d.priority)
 
 
-def needs_write(writable: bool, crm: CrmValues | None, written: Desired | None,
-                new: Desired) -> tuple[bool, bool]:
+def needs_write(
+    writable: bool, crm: CrmValues | None, written: Desired | None, new: Desired
+) -> tuple[bool, bool]:
     """(pending, drift) for a contact whose fields should hold ``new`` (see
     the module docstring)."""
     baseline: CrmValues | Desired | None = crm if crm is not None else written
-    edited = (crm is not None and written is not None and crm != _as_read(written)
-              and crm != _as_read(new))
+    edited = (
+        crm is not None
+        and written is not None
+        and crm != _as_read(written)
+        and crm != _as_read(new)
+    )
     pending = writable and (edited or not same_meaning(baseline, new))
     return pending, pending and same_meaning(written, new)
 
 
-def rank(new: Desired, new_mql: bool, baseline: CrmValues | Desired | None,
-         mql: frozenset[str]) -> int:
+def rank(
+    new: Desired, new_mql: bool, baseline: CrmValues | Desired | None, mql: frozenset[str]
+) -> int:
     """Write priority of moving a contact from ``baseline`` to ``new``; an
     unknown old score counts as a move from 0."""
     old_tier = baseline.tier if baseline is not None else None
@@ -113,8 +134,9 @@ def _baseline(sc: ContactState) -> CrmValues | Desired | None:
     return sc.crm if sc.crm is not None else sc.written
 
 
-def contact_verdict(sc: ContactState, result: ScoreResult, mql: frozenset[str],
-                    now: datetime) -> Scored:
+def contact_verdict(
+    sc: ContactState, result: ScoreResult, mql: frozenset[str], now: datetime
+) -> Scored:
     """The verdict for one stored contact and its new score (``persist`` is
     False when nothing stored would change but the reasons' points)."""
     v = desired_of(result)
@@ -124,14 +146,29 @@ def contact_verdict(sc: ContactState, result: ScoreResult, mql: frozenset[str],
     moved = old is None or old.score != v.score or old.tier != v.tier
     mql_at = sc.mql_at if sc.mql_at is not None else (now if result.mql else None)
     r = rank(v, result.mql, _baseline(sc), mql)
-    same_state = (not changed and sc.desired_mql == result.mql and sc.model_ref == result.model
-                  and sc.mql_at == mql_at and (sc.pending, sc.drift) == (pending, drift)
-                  and (sc.rank == r or not pending))  # a rank orders pending writes only
+    same_state = (
+        not changed
+        and sc.desired_mql == result.mql
+        and sc.model_ref == result.model
+        and sc.mql_at == mql_at
+        and (sc.pending, sc.drift) == (pending, drift)
+        and (sc.rank == r or not pending)
+    )  # a rank orders pending writes only
     if same_state and old is not None:
         v = old  # keep the stored text (only its points aged): no rewrite
-    return Scored(id=sc.id, values=v, mql=result.mql, model_ref=result.model, mql_at=mql_at,
-                  pending=pending, drift=drift, rank=r, history=moved, reset_ledger=changed,
-                  persist=not same_state)
+    return Scored(
+        id=sc.id,
+        values=v,
+        mql=result.mql,
+        model_ref=result.model,
+        mql_at=mql_at,
+        pending=pending,
+        drift=drift,
+        rank=r,
+        history=moved,
+        reset_ledger=changed,
+        persist=not same_state,
+    )
 
 
 def recheck(sc: ContactState, mql: frozenset[str]) -> Recheck | None:
@@ -148,10 +185,10 @@ def recheck(sc: ContactState, mql: frozenset[str]) -> Recheck | None:
 def account_pending(acc: AccountState, new: AccountValues) -> bool:
     """Whether the account's CRM fields must be (re)written to hold ``new``."""
     w = acc.written
-    baseline = acc.crm_score if acc.crm_score is not None else (
-        w.score if w is not None else None)
-    return (baseline != new.score or w is None or w.summary != new.summary
-            or w.priority != new.priority)
+    baseline = acc.crm_score if acc.crm_score is not None else (w.score if w is not None else None)
+    return (
+        baseline != new.score or w is None or w.summary != new.summary or w.priority != new.priority
+    )
 
 
 def account_verdict(acc: AccountState, new: AccountValues) -> AccountVerdict | None:

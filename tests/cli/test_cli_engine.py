@@ -39,12 +39,18 @@ def _invoke(crm: MemoryCRM, *args: str) -> Any:
     def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
         return MemoryConnector(name, crm)
 
-    return CliRunner().invoke(main, list(args), obj={"factory": factory, "clock": Clock()},
-                              env={"MEM_TOKEN": SECRET}, catch_exceptions=False)
+    return CliRunner().invoke(
+        main,
+        list(args),
+        obj={"factory": factory, "clock": Clock()},
+        env={"MEM_TOKEN": SECRET},
+        catch_exceptions=False,
+    )
 
 
-def test_run_status_explain_export_replay(crm: MemoryCRM, config: Path, tmp_path: Path,
-                                          caplog: pytest.LogCaptureFixture) -> None:
+def test_run_status_explain_export_replay(
+    crm: MemoryCRM, config: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="syncd.sync")
     outputs = []
     r = _invoke(crm, "run", "--once", "--config", str(config))
@@ -67,8 +73,17 @@ def test_run_status_explain_export_replay(crm: MemoryCRM, config: Path, tmp_path
     outputs.append(r.output)
     assert r.exit_code == 0 and "1 dead-lettered write(s) queued again" in r.output
     assert crm.fields("003A2")["score"] is not None
-    r = _invoke(crm, "explain", "--connector", NAME, "003A1", "--config", str(config),
-                "--as-of", "2026-11-23T12:00:00Z")
+    r = _invoke(
+        crm,
+        "explain",
+        "--connector",
+        NAME,
+        "003A1",
+        "--config",
+        str(config),
+        "--as-of",
+        "2026-11-23T12:00:00Z",
+    )
     outputs.append(r.output)
     assert r.exit_code == 0, r.output
     assert "score history" in r.output and "title.exec" in r.output
@@ -77,18 +92,32 @@ def test_run_status_explain_export_replay(crm: MemoryCRM, config: Path, tmp_path
     assert f"003A1: {f['score']} ({f['tier']})" in r.output  # as of when it was scored
     # export + score replays exactly the written scores
     exported = tmp_path / "export.jsonl"
-    r = _invoke(crm, "export", "--connector", NAME, "--output", str(exported),
-                "--config", str(config))
+    r = _invoke(
+        crm, "export", "--connector", NAME, "--output", str(exported), "--config", str(config)
+    )
     assert r.exit_code == 0, r.output
     scored = tmp_path / "scores.jsonl"
-    r = _invoke(crm, "score", "--model", str(MODEL), "--input", str(exported),
-                "--output", str(scored), "--as-of", "2026-11-23T12:00:00Z")
+    r = _invoke(
+        crm,
+        "score",
+        "--model",
+        str(MODEL),
+        "--input",
+        str(exported),
+        "--output",
+        str(scored),
+        "--as-of",
+        "2026-11-23T12:00:00Z",
+    )
     assert r.exit_code == 0, r.output
     for line in scored.read_text(encoding="utf-8").splitlines():
         res = json.loads(line)
         f = crm.fields(res["id"])
-        assert (f["score"], f["tier"], f["priority"]) == (res["score"], res["tier"],
-                                                         res["priority"]), res["id"]
+        assert (f["score"], f["tier"], f["priority"]) == (
+            res["score"],
+            res["tier"],
+            res["priority"],
+        ), res["id"]
     logged = "\n".join(f"{rec.getMessage()} {rec.__dict__}" for rec in caplog.records)
     assert "cycle_finished" in logged and "write_failed" in logged
     for out in [*outputs, logged, exported.read_text(encoding="utf-8")]:
@@ -100,12 +129,14 @@ def test_resync_dry_run_and_rescore_only(crm: MemoryCRM, config: Path, tmp_path:
     assert _invoke(crm, "run", "--once", "--config", str(config)).exit_code == 0
     reads, writes = crm.calls["read"], len(crm.writes)
     lenient = tmp_path / "lenient.yaml"
-    lenient.write_text(MODEL.read_text(encoding="utf-8").replace("min: 50", "min: 30"),
-                       encoding="utf-8")
+    lenient.write_text(
+        MODEL.read_text(encoding="utf-8").replace("min: 50", "min: 30"), encoding="utf-8"
+    )
     shutil.copy(MODEL.parent / "priority-accounts.csv", tmp_path)
     config2 = write_config(tmp_path, f"sqlite:///{tmp_path / 'state.db'}", model=lenient)
-    r = _invoke(crm, "resync", "--connector", NAME, "--rescore-only", "--dry-run",
-                "--config", str(config2))
+    r = _invoke(
+        crm, "resync", "--connector", NAME, "--rescore-only", "--dry-run", "--config", str(config2)
+    )
     assert r.exit_code == 0, r.output
     assert "tier transitions" in r.output and "into MQL" in r.output
     assert "nothing was written" in r.output and "sample changes" in r.output
@@ -126,8 +157,10 @@ def test_check_setup_and_errors(crm: MemoryCRM, config: Path, tmp_path: Path) ->
     r = _invoke(crm, "resync", "--connector", "nope", "--config", str(config))
     assert r.exit_code == 1 and "unknown connector 'nope'" in r.output
     bad = tmp_path / "bad.yaml"
-    bad.write_text(config.read_text(encoding="utf-8").replace("type: hubspot", "type: pipedrive"),
-                   encoding="utf-8")
+    bad.write_text(
+        config.read_text(encoding="utf-8").replace("type: hubspot", "type: pipedrive"),
+        encoding="utf-8",
+    )
     for cmd in (["run", "--once"], ["status"], ["check"], ["export", "--connector", NAME]):
         r = _invoke(crm, *cmd, "--config", str(bad))
         assert r.exit_code == 1, cmd
@@ -135,7 +168,8 @@ def test_check_setup_and_errors(crm: MemoryCRM, config: Path, tmp_path: Path) ->
 
 
 def test_unreachable_state_store_is_reported_without_its_password(
-        crm: MemoryCRM, tmp_path: Path) -> None:
+    crm: MemoryCRM, tmp_path: Path
+) -> None:
     url = f"postgresql://syncd:db-pass-321@/syncd?host={tmp_path / 'nowhere'}"
     config = write_config(tmp_path, url)
     r = _invoke(crm, "status", "--config", str(config))
@@ -148,8 +182,10 @@ def test_unreachable_state_store_is_reported_without_its_password(
     ("args", "message"),
     [
         (["--since", "2026-11-20", "--full"], "--full and --since exclude each other"),
-        (["--since", "2026-11-20", "--rescore-only"],
-         "--since and --rescore-only exclude each other"),
+        (
+            ["--since", "2026-11-20", "--rescore-only"],
+            "--since and --rescore-only exclude each other",
+        ),
         (["--since", "yesterday"], "--since: 'yesterday' is not an ISO-8601 date"),
         (["--since", "2026-13-01T00:00:00Z"], "--since: '2026-13-01T00:00:00Z' is not"),
         (["--since", "2999-01-01T00:00:00+02:00"], "is in the future"),
@@ -166,8 +202,16 @@ def test_resync_since_is_validated_before_anything_runs(
 
 def test_resync_since_reaches_the_connector(crm: MemoryCRM, config: Path) -> None:
     # the memory CRM keeps no modification times: its refusal proves `since` got through
-    r = _invoke(crm, "resync", "--connector", NAME, "--since", "2026-11-20T10:00:00Z",
-                "--config", str(config))
+    r = _invoke(
+        crm,
+        "resync",
+        "--connector",
+        NAME,
+        "--since",
+        "2026-11-20T10:00:00Z",
+        "--config",
+        str(config),
+    )
     assert r.exit_code == 1, r.output
     assert re.search(r"\bsince\s+failed\b", r.output), r.output
     assert "modification" in r.output

@@ -21,8 +21,9 @@ def test_export_output_scores_without_warnings(tmp_path: Path) -> None:
     factory = connector_factory(clock)
     model = SHIPPED_DIR / "default.yaml"
     with ExitStack() as stack:
-        fakes = start_fakes(stack, clock, seed=3, contacts=40,
-                            now=datetime.now(UTC) - timedelta(minutes=10))
+        fakes = start_fakes(
+            stack, clock, seed=3, contacts=40, now=datetime.now(UTC) - timedelta(minutes=10)
+        )
         config = tmp_path / "syncd.yaml"
         config.write_text(config_text(tmp_path / "state.db", model, fakes), encoding="utf-8")
         settings = load_settings(config, {})
@@ -34,12 +35,32 @@ def test_export_output_scores_without_warnings(tmp_path: Path) -> None:
         runner = CliRunner()
         for fake in fakes:
             exported = tmp_path / f"{fake.connector}.jsonl"
-            r = runner.invoke(main, ["export", "--connector", fake.connector, "--config",
-                                     str(config), "--output", str(exported)],
-                              obj={"factory": factory})
+            r = runner.invoke(
+                main,
+                [
+                    "export",
+                    "--connector",
+                    fake.connector,
+                    "--config",
+                    str(config),
+                    "--output",
+                    str(exported),
+                ],
+                obj={"factory": factory},
+            )
             assert r.exit_code == 0, r.output
             assert len(exported.read_text(encoding="utf-8").splitlines()) >= 40
-            r = runner.invoke(main, ["score", "--model", str(model), "--input", str(exported),
-                                     "--as-of", "2026-12-01T00:00:00Z"])
+            r = runner.invoke(
+                main,
+                [
+                    "score",
+                    "--model",
+                    str(model),
+                    "--input",
+                    str(exported),
+                    "--as-of",
+                    "2026-12-01T00:00:00Z",
+                ],
+            )
             assert r.exit_code == 0, r.output
             assert "warning" not in r.output

@@ -26,9 +26,12 @@ def test_run_once_skips_a_connector_held_elsewhere(tmp_path: Path) -> None:
         return MemoryConnector(name, crm)
 
     with other.lock(NAME, "another-host:1", lambda: NOW):
-        r = CliRunner().invoke(main, ["run", "--once", "--config", str(config)],
-                               obj={"factory": factory, "clock": Clock()},
-                               catch_exceptions=False)
+        r = CliRunner().invoke(
+            main,
+            ["run", "--once", "--config", str(config)],
+            obj={"factory": factory, "clock": Clock()},
+            catch_exceptions=False,
+        )
     other.close()
     assert r.exit_code == 1
     assert f"{NAME}: skipped: held elsewhere" in r.output

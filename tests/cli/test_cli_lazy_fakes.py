@@ -26,8 +26,9 @@ print("sandbox" if "syncd.sandbox" in sys.modules else "none")
 
 
 def test_importing_the_cli_and_the_daemon_loads_no_fake() -> None:
-    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
-                         check=True, timeout=60).stdout.splitlines()
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, check=True, timeout=60
+    ).stdout.splitlines()
     assert out == ["", "sandbox"]
 
 

@@ -19,9 +19,16 @@ from tests.kit.memory_crm import MemoryConnector, MemoryCRM
 from tests.kit.seed import seed
 from tests.sync.helpers import NAME, Clock
 
-READ_ONLY = (["status"], ["status", "--json"], ["explain", "--connector", NAME, "003A1"],
-             ["export", "--connector", NAME], ["report"], ["report", "--json"], ["runs"],
-             ["runs", "--json"])
+READ_ONLY = (
+    ["status"],
+    ["status", "--json"],
+    ["explain", "--connector", NAME, "003A1"],
+    ["export", "--connector", NAME],
+    ["report"],
+    ["report", "--json"],
+    ["runs"],
+    ["runs", "--json"],
+)
 
 
 def _config(folder: Path, url: str = "sqlite:///syncd.db") -> Path:
@@ -29,12 +36,15 @@ def _config(folder: Path, url: str = "sqlite:///syncd.db") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "models").mkdir(exist_ok=True)
     (folder / "models" / "mine.yaml").write_text(
-        (Path(__file__).resolve().parents[2] / "syncd" / "models" / "default.yaml")
-        .read_text(encoding="utf-8"), encoding="utf-8")
-    (folder / "models" / "priority-accounts.csv").write_text("domain\nacme.io\n",
-                                                           encoding="utf-8")
+        (Path(__file__).resolve().parents[2] / "syncd" / "models" / "default.yaml").read_text(
+            encoding="utf-8"
+        ),
+        encoding="utf-8",
+    )
+    (folder / "models" / "priority-accounts.csv").write_text("domain\nacme.io\n", encoding="utf-8")
     p = folder / "syncd.yaml"
-    p.write_text(f"""\
+    p.write_text(
+        f"""\
 state:
   url: "{url}"
 connectors:
@@ -42,7 +52,9 @@ connectors:
     type: hubspot
     access_token: tok
     model: models/mine.yaml
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return p
 
 
@@ -50,8 +62,9 @@ def _invoke(crm: MemoryCRM, *args: str) -> Any:
     def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
         return MemoryConnector(name, crm)
 
-    return CliRunner().invoke(main, list(args), obj={"factory": factory, "clock": Clock()},
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        main, list(args), obj={"factory": factory, "clock": Clock()}, catch_exceptions=False
+    )
 
 
 def _files(root: Path) -> set[Path]:
@@ -59,7 +72,8 @@ def _files(root: Path) -> set[Path]:
 
 
 def test_commands_from_another_directory_find_the_same_state(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     crm = MemoryCRM()
     seed(crm)
     config = _config(tmp_path / "etc")
@@ -90,24 +104,30 @@ def test_commands_from_another_directory_find_the_same_state(
 
 
 @pytest.mark.parametrize("args", READ_ONLY, ids=lambda a: " ".join(a))
-def test_read_only_commands_create_no_state(args: list[str], tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_read_only_commands_create_no_state(
+    args: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = _config(tmp_path / "etc")
     monkeypatch.chdir(tmp_path)
     before = _files(tmp_path)
     r = _invoke(MemoryCRM(), *args, "--config", str(config))
     assert r.exit_code == ExitCode.UNUSABLE
     db = tmp_path / "etc" / "syncd.db"
-    assert r.output == (f"no state at sqlite:///{db}: no cycle has run with this config yet "
-                        "(`syncd run --once` runs one)\n")
+    assert r.output == (
+        f"no state at sqlite:///{db}: no cycle has run with this config yet "
+        "(`syncd run --once` runs one)\n"
+    )
     assert _files(tmp_path) == before
 
 
 def test_a_config_without_state_url_reads_the_working_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     config = _config(tmp_path / "etc")
-    config.write_text(config.read_text(encoding="utf-8").replace(
-        'state:\n  url: "sqlite:///syncd.db"\n', ""), encoding="utf-8")
+    config.write_text(
+        config.read_text(encoding="utf-8").replace('state:\n  url: "sqlite:///syncd.db"\n', ""),
+        encoding="utf-8",
+    )
     monkeypatch.chdir(tmp_path)
     r = _invoke(MemoryCRM(), "status", "--config", str(config))
     assert r.exit_code == ExitCode.UNUSABLE
@@ -124,6 +144,7 @@ def test_postgresql_without_syncd_tables_is_no_state(pg_server: Any, tmp_path: P
     assert r.exit_code == ExitCode.UNUSABLE
     assert r.output.startswith("no state at postgresql+psycopg://")
     with psycopg.connect(pg_server.get_uri(database="readonly_empty"), autocommit=True) as conn:
-        tables = conn.execute("SELECT count(*) FROM information_schema.tables "
-                              "WHERE table_schema = 'public'").fetchone()
+        tables = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'public'"
+        ).fetchone()
     assert tables == (0,)

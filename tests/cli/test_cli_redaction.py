@@ -31,25 +31,40 @@ class EchoingConnector(MemoryConnector):
         self.write_calls += 1
         if self.write_calls > 1:
             raise FatalError(f"401 Unauthorized: Bearer {SECRET} was revoked (sid {SESSION})")
-        return [WriteOutcome(u.id, "rejected",
-                             f"INVALID_FIELD for access_token={SECRET}&password=hunter2pass "
-                             f"assertion {JWT}") for u in updates]
+        return [
+            WriteOutcome(
+                u.id,
+                "rejected",
+                f"INVALID_FIELD for access_token={SECRET}&password=hunter2pass assertion {JWT}",
+            )
+            for u in updates
+        ]
 
     def check(self) -> list[CheckItem]:
-        return [CheckItem("credentials", False, f"token {SECRET} refused; session {SESSION}",
-                          f"replace {SECRET}")]
+        return [
+            CheckItem(
+                "credentials",
+                False,
+                f"token {SECRET} refused; session {SESSION}",
+                f"replace {SECRET}",
+            )
+        ]
 
 
 def _invoke(crm: MemoryCRM, *args: str) -> Any:
     def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
         return EchoingConnector(name, crm)
 
-    return CliRunner().invoke(main, list(args), obj={"factory": factory, "clock": Clock()},
-                              env={"MEM_TOKEN": SECRET}, catch_exceptions=False)
+    return CliRunner().invoke(
+        main,
+        list(args),
+        obj={"factory": factory, "clock": Clock()},
+        env={"MEM_TOKEN": SECRET},
+        catch_exceptions=False,
+    )
 
 
-def test_every_command_prints_credentials_masked_and_stores_them_masked(
-        tmp_path: Path) -> None:
+def test_every_command_prints_credentials_masked_and_stores_them_masked(tmp_path: Path) -> None:
     crm = MemoryCRM()
     seed(crm)
     db = tmp_path / "state.db"
@@ -69,9 +84,12 @@ def test_every_command_prints_credentials_masked_and_stores_them_masked(
     assert last["status"] == "failed" and last["error"].startswith("401 Unauthorized: Bearer ***")
     engine = sa.create_engine(f"sqlite:///{db}")
     with engine.connect() as conn:
-        stored = [*conn.execute(sa.select(runs.c.error, runs.c.report)).all(),
-                  *conn.execute(sa.select(contacts.c.last_error).where(
-                      contacts.c.last_error.is_not(None))).all()]
+        stored = [
+            *conn.execute(sa.select(runs.c.error, runs.c.report)).all(),
+            *conn.execute(
+                sa.select(contacts.c.last_error).where(contacts.c.last_error.is_not(None))
+            ).all(),
+        ]
     engine.dispose()
     texts = [t for row in stored for t in row if t]
     assert len(texts) > 2 and any("***" in t for t in texts)

@@ -29,8 +29,11 @@ from tests.kit.pipes import JsonLines
 
 ROOT = Path(__file__).resolve().parents[2]
 MODEL = ROOT / "syncd" / "models" / "default.yaml"
-SECRETS = {"HS_TOKEN": "hs-token-Zq81-secret", "SF_PASSWORD": "sf-pass-Xk29-secret",
-           "SF_SECRET": "sf-consumer-Wm55-secret"}
+SECRETS = {
+    "HS_TOKEN": "hs-token-Zq81-secret",
+    "SF_PASSWORD": "sf-pass-Xk29-secret",
+    "SF_SECRET": "sf-consumer-Wm55-secret",
+}
 HS, SF = "hubspot-main", "salesforce-prod"
 
 
@@ -42,20 +45,28 @@ def config(tmp_path: Path) -> Iterator[Path]:
     with ExitStack() as stack:
         urls = {}
         for crm in ("hubspot", "salesforce"):
-            app, _ = build_app(crm, seed=5, contacts=120, tier="pro", token=SECRETS["HS_TOKEN"],
-                               faults=FaultSpec(), now=then)
+            app, _ = build_app(
+                crm,
+                seed=5,
+                contacts=120,
+                tier="pro",
+                token=SECRETS["HS_TOKEN"],
+                faults=FaultSpec(),
+                now=then,
+            )
             urls[crm] = stack.enter_context(SandboxServer(app)).url
         path = tmp_path / "syncd.yaml"
-        path.write_text(f"""\
+        path.write_text(
+            f"""\
 state:
-  url: sqlite:///{tmp_path / 'state.db'}
+  url: sqlite:///{tmp_path / "state.db"}
 daemon:
   port: 0
   log_format: json
 connectors:
   {HS}:
     type: hubspot
-    base_url: {urls['hubspot']}
+    base_url: {urls["hubspot"]}
     access_token: ${{HS_TOKEN}}
     tier: pro
     safety_lag: 0
@@ -63,8 +74,8 @@ connectors:
     schedule: {{every: 1s}}
   {SF}:
     type: salesforce
-    instance_url: {urls['salesforce']}
-    login_url: {urls['salesforce']}
+    instance_url: {urls["salesforce"]}
+    login_url: {urls["salesforce"]}
     auth:
       flow: password
       username: integration@syncd.example
@@ -73,7 +84,9 @@ connectors:
       consumer_secret: ${{SF_SECRET}}
     model: {MODEL}
     schedule: {{every: 1s}}
-""", encoding="utf-8")
+""",
+            encoding="utf-8",
+        )
         settings = load_settings(path, SECRETS)
         conn = build_connector(SF, settings.connectors[SF])
         assert conn.ensure_fields(create=True).ok  # what `syncd setup` does
@@ -82,9 +95,14 @@ connectors:
 
 
 def _syncd(*args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "syncd", *args], cwd=ROOT,
-                            env={**os.environ, **SECRETS}, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "syncd", *args],
+        cwd=ROOT,
+        env={**os.environ, **SECRETS},
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _get(url: str) -> tuple[int, str]:
@@ -94,13 +112,19 @@ def _get(url: str) -> tuple[int, str]:
 
 def _metrics(url: str) -> dict[str, float]:
     text = _get(url + "/metrics")[1]
-    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
-            for line in text.splitlines() if line and not line.startswith("#")}
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
 
 
 def _ok_cycles(m: dict[str, float], name: str) -> float:
-    return sum(v for k, v in m.items()
-               if k.startswith(f'syncd_cycles_total{{connector="{name}"') and 'status="ok"' in k)
+    return sum(
+        v
+        for k, v in m.items()
+        if k.startswith(f'syncd_cycles_total{{connector="{name}"') and 'status="ok"' in k
+    )
 
 
 def test_syncd_run_serves_both_crms_until_sigterm(config: Path) -> None:
@@ -124,8 +148,14 @@ def test_syncd_run_serves_both_crms_until_sigterm(config: Path) -> None:
             assert m[f'syncd_records_written_total{{connector="{name}"}}'] > 0
             unchanged = m[f'syncd_writes_skipped_unchanged_total{{connector="{name}"}}']
             assert unchanged <= m[f'syncd_records_scored_total{{connector="{name}"}}']
-            assert sum(v for k, v in m.items() if k.startswith(
-                f'syncd_api_calls_total{{connector="{name}"')) > 0
+            assert (
+                sum(
+                    v
+                    for k, v in m.items()
+                    if k.startswith(f'syncd_api_calls_total{{connector="{name}"')
+                )
+                > 0
+            )
             assert m[f'syncd_last_success_timestamp_seconds{{connector="{name}"}}'] > 0
             assert m[f'syncd_cycle_duration_seconds_count{{connector="{name}"}}'] >= 2
             assert m[f'syncd_last_cycle_failed{{connector="{name}"}}'] == 0

@@ -41,8 +41,9 @@ def invoke(tmp_path: Path) -> Invoke:
             f"    bulk_poll: 0s\n{body}",
             encoding="utf-8",
         )
-        result = CliRunner().invoke(main, [*args, "--config", str(cfg)],
-                                    env={"SF_KEY": key_pair()[0], "COLUMNS": "250"})
+        result = CliRunner().invoke(
+            main, [*args, "--config", str(cfg)], env={"SF_KEY": key_pair()[0], "COLUMNS": "250"}
+        )
         assert "Traceback" not in result.output
         return int(result.exit_code), result.output
 
@@ -89,8 +90,10 @@ def test_wrong_username_in_sub(invoke: Invoke, org: SalesforceSandbox, url: str)
     wrong = JWT.replace(USER, "integration@syncd.example.uat")
     code, out = invoke([f"instance_url: {url}", f"login_url: {url}", wrong], "run", "--once")
     assert code == 1
-    assert "refused: invalid_grant user hasn't approved this consumer; auth.username " \
-           "'integration@syncd.example.uat' is not pre-authorised" in failure(out)
+    assert (
+        "refused: invalid_grant user hasn't approved this consumer; auth.username "
+        "'integration@syncd.example.uat' is not pre-authorised" in failure(out)
+    )
 
 
 def test_wrong_audience(invoke: Invoke, org: SalesforceSandbox, url: str) -> None:
@@ -172,13 +175,19 @@ def test_tls_failure_and_wrong_service_are_named(invoke: Invoke, url: str) -> No
 @pytest.mark.parametrize(
     ("lines", "expected"),
     [
-        (["instance_url: acme.my.salesforce.com", JWT],
-         "'acme.my.salesforce.com' is not a URL: write it with its scheme, "
-         "e.g. https://acme.my.salesforce.com"),
-        (["instance_url: http://acme.my.salesforce.com", JWT],
-         "plain http is allowed only for loopback hosts; use https://acme.my.salesforce.com"),
-        (["auth: {flow: client_credentials, consumer_key: k, consumer_secret: s}"],
-         "answers it with 'request not supported on this domain'"),
+        (
+            ["instance_url: acme.my.salesforce.com", JWT],
+            "'acme.my.salesforce.com' is not a URL: write it with its scheme, "
+            "e.g. https://acme.my.salesforce.com",
+        ),
+        (
+            ["instance_url: http://acme.my.salesforce.com", JWT],
+            "plain http is allowed only for loopback hosts; use https://acme.my.salesforce.com",
+        ),
+        (
+            ["auth: {flow: client_credentials, consumer_key: k, consumer_secret: s}"],
+            "answers it with 'request not supported on this domain'",
+        ),
     ],
 )
 def test_validate_refuses_urls_that_cannot_work(
@@ -191,8 +200,10 @@ def test_validate_refuses_urls_that_cannot_work(
 def test_validate_warns_about_the_password_flow(invoke: Invoke) -> None:
     code, out = invoke(["instance_url: https://acme.my.salesforce.com", PASSWORD], "validate")
     assert code == 0, out
-    assert ("warning: connector sf: auth.flow password is legacy: Salesforce is retiring "
-            "password logins (SOAP login() retires with Summer '27, June 2027)") in out
+    assert (
+        "warning: connector sf: auth.flow password is legacy: Salesforce is retiring "
+        "password logins (SOAP login() retires with Summer '27, June 2027)"
+    ) in out
     assert "config ok: sf" in out
 
 
@@ -222,5 +233,3 @@ def test_check_fails_naming_a_version_the_org_lacks(invoke: Invoke) -> None:
     assert code == 1
     flat = " ".join(out.replace("│", " ").split())
     assert "api version fail the org does not serve REST API v66.0" in flat, out
-
-

@@ -23,7 +23,9 @@ def test_bad_fault_spec_is_a_usage_error() -> None:
 def _run_foreground(crm: str, *extra: str) -> dict[str, object]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "syncd", "sandbox", crm, "--contacts", "50", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -52,12 +54,15 @@ def test_salesforce_sandbox_runs_in_foreground() -> None:
     assert isinstance(objects, dict) and sum(int(v) for v in objects.values()) >= 50
 
 
-@pytest.mark.parametrize(("args", "option"), [
-    (["sandbox", "hubspot", "--contacts", "-5"], "'--contacts'"),
-    (["sandbox", "salesforce", "--port", "70000"], "'--port'"),
-    (["sandbox", "hubspot", "--latency-ms", "-1"], "'--latency-ms'"),
-    (["demo", "--contacts", "0"], "'--contacts'"),
-])
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["sandbox", "hubspot", "--contacts", "-5"], "'--contacts'"),
+        (["sandbox", "salesforce", "--port", "70000"], "'--port'"),
+        (["sandbox", "hubspot", "--latency-ms", "-1"], "'--latency-ms'"),
+        (["demo", "--contacts", "0"], "'--contacts'"),
+    ],
+)
 def test_bad_numbers_are_usage_errors(args: list[str], option: str) -> None:
     r = CliRunner().invoke(main, args)
     assert r.exit_code == 2

@@ -30,8 +30,18 @@ def _ids(path: Path) -> list[str]:
 def test_score_jsonl_keeps_input_order_and_contract(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "out.jsonl"
     result = runner.invoke(
-        main, ["score", "--model", str(DEFAULT), "--input", str(LEADS), "--output", str(out),
-               "--as-of", AS_OF],
+        main,
+        [
+            "score",
+            "--model",
+            str(DEFAULT),
+            "--input",
+            str(LEADS),
+            "--output",
+            str(out),
+            "--as-of",
+            AS_OF,
+        ],
     )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in out.read_text().splitlines()]
@@ -55,8 +65,18 @@ def test_score_is_reproducible_for_fixed_as_of(runner: CliRunner) -> None:
 
 def test_score_table_shows_tiers_and_reasons(runner: CliRunner) -> None:
     result = runner.invoke(
-        main, ["score", "--model", str(DEFAULT), "--input", str(LEADS), "--as-of", AS_OF,
-               "--format", "table"],
+        main,
+        [
+            "score",
+            "--model",
+            str(DEFAULT),
+            "--input",
+            str(LEADS),
+            "--as-of",
+            AS_OF,
+            "--format",
+            "table",
+        ],
     )
     assert result.exit_code == 0, result.output
     for word in ("score", "tier", "disqualified", "hot", "PRIORITY"):
@@ -67,11 +87,18 @@ def test_bad_lines_are_reported_and_skipped(runner: CliRunner, tmp_path: Path) -
     good = LEADS.read_text().splitlines()[:2]
     bad_input = tmp_path / "mixed.jsonl"
     bad_date = {"id": "a1", "activities": [{"type": "email_open", "at": "yesterday"}]}
-    lines = [good[0], "{not json", json.dumps({"email": "x@y.z"}), good[1],
-             json.dumps(bad_date), good[0]]
+    lines = [
+        good[0],
+        "{not json",
+        json.dumps({"email": "x@y.z"}),
+        good[1],
+        json.dumps(bad_date),
+        good[0],
+    ]
     bad_input.write_text("\n".join(lines) + "\n")
     result = runner.invoke(
-        main, ["score", "--model", str(DEFAULT), "--input", str(bad_input), "--as-of", AS_OF],
+        main,
+        ["score", "--model", str(DEFAULT), "--input", str(bad_input), "--as-of", AS_OF],
     )
     assert result.exit_code == 1
     assert f"{bad_input}:2: invalid JSON" in result.stderr
@@ -85,7 +112,9 @@ def test_bad_lines_are_reported_and_skipped(runner: CliRunner, tmp_path: Path) -
 def test_stdin_input(runner: CliRunner) -> None:
     line = LEADS.read_text().splitlines()[0]
     result = runner.invoke(
-        main, ["score", "--model", str(DEFAULT), "--input", "-", "--as-of", AS_OF], input=line,
+        main,
+        ["score", "--model", str(DEFAULT), "--input", "-", "--as-of", AS_OF],
+        input=line,
     )
     assert result.exit_code == 0
     assert json.loads(result.stdout)["id"] == json.loads(line)["id"]
@@ -111,8 +140,18 @@ def test_unusable_model_or_input_exits_2(runner: CliRunner, tmp_path: Path) -> N
 def test_accounts_output(runner: CliRunner, tmp_path: Path) -> None:
     accounts = tmp_path / "accounts.jsonl"
     result = runner.invoke(
-        main, ["score", "--model", str(DEFAULT), "--input", str(LEADS), "--as-of", AS_OF,
-               "--accounts-output", str(accounts)],
+        main,
+        [
+            "score",
+            "--model",
+            str(DEFAULT),
+            "--input",
+            str(LEADS),
+            "--as-of",
+            AS_OF,
+            "--accounts-output",
+            str(accounts),
+        ],
     )
     assert result.exit_code == 0
     rows = [json.loads(line) for line in accounts.read_text().splitlines()]
@@ -124,8 +163,9 @@ def test_validate_model_ok_and_broken(runner: CliRunner, tmp_path: Path) -> None
     assert ok.exit_code == 0 and "default@" in ok.stdout
     broken = tmp_path / "broken.yaml"
     text = DEFAULT.read_text()
-    broken.write_text(text.replace("half_life_days: 90", "half_life_days: -5", 1)
-                      + "\nbogus_top_level_key: 1\n")
+    broken.write_text(
+        text.replace("half_life_days: 90", "half_life_days: -5", 1) + "\nbogus_top_level_key: 1\n"
+    )
     result = runner.invoke(main, ["validate-model", str(broken)])
     assert result.exit_code == 1
     lines = [line for line in result.stderr.splitlines() if line.startswith(str(broken) + ":")]
@@ -141,7 +181,8 @@ def test_every_shipped_model_validates(runner: CliRunner) -> None:
 
 
 def test_python_dash_m_entry_point() -> None:
-    done = subprocess.run([sys.executable, "-m", "syncd", "--help"], capture_output=True, text=True,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "syncd", "--help"], capture_output=True, text=True, check=False
+    )
     assert done.returncode == 0
     assert "score" in done.stdout and "validate-model" in done.stdout and "sandbox" in done.stdout

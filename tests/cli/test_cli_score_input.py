@@ -86,13 +86,17 @@ def test_empty_input_says_so_and_exits_0(tmp_path: Path, data: bytes) -> None:
     assert piped.exit_code == 0 and "<stdin>: no contacts in input" in piped.stderr
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ({"id": "   "}, "id: required, a non-empty string"),
-    ({"id": "e", "email": 42}, "email: must be a string"),
-    ({"id": "e", "email": {"a": 1}}, "email: must be a string"),
-])
-def test_blank_id_and_non_string_email_are_rejected(tmp_path: Path, line: dict[str, object],
-                                                    message: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ({"id": "   "}, "id: required, a non-empty string"),
+        ({"id": "e", "email": 42}, "email: must be a string"),
+        ({"id": "e", "email": {"a": 1}}, "email: must be a string"),
+    ],
+)
+def test_blank_id_and_non_string_email_are_rejected(
+    tmp_path: Path, line: dict[str, object], message: str
+) -> None:
     result, path = score_file(tmp_path, json.dumps(line).encode() + b"\n" + GOOD[0] + b"\n")
     assert result.exit_code == ExitCode.FAILED
     assert f"{path}:1: {message}" in result.stderr
@@ -120,8 +124,9 @@ def test_unwritable_output_is_reported_before_scoring(tmp_path: Path) -> None:
 
 def test_table_format_limits_rows_and_counts_every_tier(tmp_path: Path) -> None:
     lines = [json.dumps({"id": f"t{i}"}).encode() for i in range(30)]
-    result, _ = score_file(tmp_path, b"\n".join(lines) + b"\n", "--format", "table",
-                           "--table-rows", "5")
+    result, _ = score_file(
+        tmp_path, b"\n".join(lines) + b"\n", "--format", "table", "--table-rows", "5"
+    )
     assert result.exit_code == 0, result.stderr
     assert "t4" in result.stdout and "t5 " not in result.stdout
     assert "unqualified: 30" in result.stdout

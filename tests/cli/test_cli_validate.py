@@ -30,8 +30,10 @@ def test_a_valid_config_is_ok(tmp_path: Path) -> None:
     code, out, _p = _validate(tmp_path, SALESFORCE)
     # the password flow is legacy: a warning, not an error
     assert (code, out.splitlines()[-1]) == (0, "config ok: sf")
-    assert all(line.startswith("warning: connector sf: auth.flow password is legacy")
-               for line in out.splitlines()[:-1])
+    assert all(
+        line.startswith("warning: connector sf: auth.flow password is legacy")
+        for line in out.splitlines()[:-1]
+    )
 
 
 def test_salesforce_field_names_are_checked_as_a_cycle_does(tmp_path: Path) -> None:
@@ -45,10 +47,14 @@ def test_salesforce_field_names_are_checked_as_a_cycle_does(tmp_path: Path) -> N
 def test_a_private_key_file_that_cannot_be_read_is_refused(tmp_path: Path) -> None:
     text = SALESFORCE.replace(
         "{flow: password, username: u, password: p, consumer_key: k, consumer_secret: s}",
-        "{flow: jwt, username: u, consumer_key: k, private_key_file: keys/sf.pem}")
+        "{flow: jwt, username: u, consumer_key: k, private_key_file: keys/sf.pem}",
+    )
     code, out, p = _validate(tmp_path, text)
-    assert (code, out) == (1, f"{p}: connectors.sf.auth.private_key_file: cannot read "
-                              f"{tmp_path / 'keys' / 'sf.pem'}\nconfig not usable (1 error(s))\n")
+    assert (code, out) == (
+        1,
+        f"{p}: connectors.sf.auth.private_key_file: cannot read "
+        f"{tmp_path / 'keys' / 'sf.pem'}\nconfig not usable (1 error(s))\n",
+    )
 
 
 def test_a_model_that_does_not_compile_is_refused(tmp_path: Path) -> None:

@@ -123,8 +123,10 @@ class HubSpotHarness:
         self.clock.advance(300)  # past the connector's safety lag and the search index lag
 
     def add(self, n: int) -> list[str]:
-        return [self.app.store.add("contacts", {"email": f"p{i}@acme.io", "jobtitle": "VP"})
-                for i in range(n)]
+        return [
+            self.app.store.add("contacts", {"email": f"p{i}@acme.io", "jobtitle": "VP"})
+            for i in range(n)
+        ]
 
     def touch(self, cid: str) -> None:
         self.app.store.update("contacts", cid, {"jobtitle": "CEO"})
@@ -179,8 +181,7 @@ class SalesforceHarness:
 
     def add(self, n: int) -> list[str]:
         self.n += n
-        return [self.app.store.insert("Contact", {"LastName": f"C{self.n + i}"})
-                for i in range(n)]
+        return [self.app.store.insert("Contact", {"LastName": f"C{self.n + i}"}) for i in range(n)]
 
     def touch(self, cid: str) -> None:
         self.app.store.update("Contact", cid, {"Title": "CEO"})
@@ -217,11 +218,12 @@ def toy_registered(tmp: Path) -> Iterator[registry.ConnectorType]:
     ``sys.path`` for the test's duration, read through ``registry.refresh()``."""
     info = tmp / "syncd_toy_connector-0.0.dist-info"
     info.mkdir(parents=True)
-    (info / "METADATA").write_text("Metadata-Version: 2.1\nName: syncd-toy-connector\n"
-                                   "Version: 0.0\n", encoding="utf-8")
+    (info / "METADATA").write_text(
+        "Metadata-Version: 2.1\nName: syncd-toy-connector\nVersion: 0.0\n", encoding="utf-8"
+    )
     (info / "entry_points.txt").write_text(
-        "[syncd.connectors]\ntoy = tests.connectors.toy.registration:CONNECTOR\n",
-        encoding="utf-8")
+        "[syncd.connectors]\ntoy = tests.connectors.toy.registration:CONNECTOR\n", encoding="utf-8"
+    )
     sys.path.insert(0, str(tmp))
     importlib.invalidate_caches()
     try:
@@ -239,7 +241,7 @@ def toy(toy_type: registry.ConnectorType) -> MemoryHarness:
     harness = MemoryHarness(name="toy")
     CRMS["conformance"] = harness.crm
     options = toy_type.options.model_validate({"crm": "conformance"})
-    harness.make = lambda _crm: toy_type.build("toy", options, clock=lambda: 0.0,
-                                               sleep=lambda s: None)
+    harness.make = lambda _crm: toy_type.build(
+        "toy", options, clock=lambda: 0.0, sleep=lambda s: None
+    )
     return harness
-

@@ -53,8 +53,9 @@ def h(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Harness]:
             yield harness
 
 
-def _pull(conn: Connector, cursor: JSON | None, h: Harness, *,
-          full: bool = False) -> tuple[list[Page], JSON | None]:
+def _pull(
+    conn: Connector, cursor: JSON | None, h: Harness, *, full: bool = False
+) -> tuple[list[Page], JSON | None]:
     pages = list(conn.changes(cursor, h.now(), full=full))
     for page in pages:
         assert page.cursor is not None and json.loads(json.dumps(page.cursor)) == page.cursor

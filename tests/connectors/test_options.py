@@ -18,8 +18,14 @@ class _Span(BaseModel):
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("30s", timedelta(seconds=30)), ("15m", timedelta(minutes=15)), ("2h", timedelta(hours=2)),
-     ("1d", timedelta(days=1)), ("PT10M", timedelta(minutes=10)), (90, timedelta(seconds=90))],
+    [
+        ("30s", timedelta(seconds=30)),
+        ("15m", timedelta(minutes=15)),
+        ("2h", timedelta(hours=2)),
+        ("1d", timedelta(days=1)),
+        ("PT10M", timedelta(minutes=10)),
+        (90, timedelta(seconds=90)),
+    ],
 )
 def test_durations_read_alike(text: str | int, expected: timedelta) -> None:
     assert _Span(span=text).span == expected  # type: ignore[arg-type]
@@ -31,10 +37,18 @@ def test_a_bad_duration_says_how_to_write_one() -> None:
 
 
 def test_connector_lookbacks_take_the_engine_s_duration_syntax() -> None:
-    hs = HubSpotOptions.model_validate(
-        {"access_token": "t", "lookback": "10m", "safety_lag": "2m"})
+    hs = HubSpotOptions.model_validate({"access_token": "t", "lookback": "10m", "safety_lag": "2m"})
     assert (hs.lookback, hs.safety_lag) == (timedelta(minutes=10), timedelta(minutes=2))
     sf = SalesforceOptions.model_validate(
-        {"auth": {"flow": "password", "username": "u", "password": "p", "consumer_key": "k",
-                  "consumer_secret": "s"}, "lookback": "15m"})
+        {
+            "auth": {
+                "flow": "password",
+                "username": "u",
+                "password": "p",
+                "consumer_key": "k",
+                "consumer_secret": "s",
+            },
+            "lookback": "15m",
+        }
+    )
     assert sf.lookback == timedelta(minutes=15)

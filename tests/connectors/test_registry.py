@@ -33,8 +33,7 @@ def test_shipped_connectors_are_registered_with_options_builder_and_limits() -> 
         registry.lookup("pipedrive")
 
 
-def test_a_toy_connector_registered_at_run_time_is_configured_and_built(
-        tmp_path: Path) -> None:
+def test_a_toy_connector_registered_at_run_time_is_configured_and_built(tmp_path: Path) -> None:
     from tests.connectors.toy.connector import CRMS, ToyConnector
     from tests.kit.memory_crm import MemoryCRM
 
@@ -47,9 +46,13 @@ def test_a_toy_connector_registered_at_run_time_is_configured_and_built(
         conn = build_connector("one", cfg)
         assert isinstance(conn, ToyConnector) and conn.options.page_size == 5
         with pytest.raises(ConfigError, match=r"one\.page_size"):
-            load_settings(_config(tmp_path, "    type: toy\n    crm: x\n    page_size: 0\n"),
-                          environ={})
+            load_settings(
+                _config(tmp_path, "    type: toy\n    crm: x\n    page_size: 0\n"), environ={}
+            )
     # gone with its package
-    with pytest.raises(ConfigError, match=r"connectors\.one\.type: unknown value, expected one "
-                       r"of: hubspot, salesforce"):
+    with pytest.raises(
+        ConfigError,
+        match=r"connectors\.one\.type: unknown value, expected one "
+        r"of: hubspot, salesforce",
+    ):
         load_settings(path, environ={})

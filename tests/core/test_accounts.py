@@ -10,27 +10,44 @@ from syncd.core import Contact, account_key, account_scores, is_free_mail, score
 from tests.kit.scoring import AS_OF, act, contact, model
 
 
-@pytest.mark.parametrize(("args", "key"), [
-    (("001", "acme.io", None, "Acme"), "id:001"),
-    ((None, "acme.io", None, "Acme"), "domain:acme.io"),
-    ((None, "gmail.com", None, "Acme, Inc."), "name:acme"),
-    ((None, "yahoo.co.uk", "acme.io", None), "domain:acme.io"),
-    ((None, "hotmail.fr", None, "Anadolu Lojistik A.Ş."), "name:anadolu lojistik"),
-    ((None, None, None, "  İSTANBUL Yazılım  "), "name:istanbul yazilim"),
-    # placeholders CRMs force into required company fields pool nobody together
-    ((None, "gmail.com", None, "Self-Employed"), None),
-    ((None, None, None, "[not provided]"), None),
-    ((None, None, None, "N/A"), None),
-    ((None, None, None, "none"), None),
-    ((None, None, None, None), None),
-])
+@pytest.mark.parametrize(
+    ("args", "key"),
+    [
+        (("001", "acme.io", None, "Acme"), "id:001"),
+        ((None, "acme.io", None, "Acme"), "domain:acme.io"),
+        ((None, "gmail.com", None, "Acme, Inc."), "name:acme"),
+        ((None, "yahoo.co.uk", "acme.io", None), "domain:acme.io"),
+        ((None, "hotmail.fr", None, "Anadolu Lojistik A.Ş."), "name:anadolu lojistik"),
+        ((None, None, None, "  İSTANBUL Yazılım  "), "name:istanbul yazilim"),
+        # placeholders CRMs force into required company fields pool nobody together
+        ((None, "gmail.com", None, "Self-Employed"), None),
+        ((None, None, None, "[not provided]"), None),
+        ((None, None, None, "N/A"), None),
+        ((None, None, None, "none"), None),
+        ((None, None, None, None), None),
+    ],
+)
 def test_account_key_rules(args: tuple[str | None, ...], key: str | None) -> None:
     assert account_key(*args) == key
 
 
-@pytest.mark.parametrize("domain", ["gmail.com", "yahoo.com", "yahoo.co.jp", "hotmail.com",
-                                    "outlook.de", "yandex.ru", "yandex.com.tr", "gmx.de",
-                                    "web.de", "mail.ru", "icloud.com", "proton.me"])
+@pytest.mark.parametrize(
+    "domain",
+    [
+        "gmail.com",
+        "yahoo.com",
+        "yahoo.co.jp",
+        "hotmail.com",
+        "outlook.de",
+        "yandex.ru",
+        "yandex.com.tr",
+        "gmx.de",
+        "web.de",
+        "mail.ru",
+        "icloud.com",
+        "proton.me",
+    ],
+)
 def test_free_mail(domain: str) -> None:
     assert is_free_mail(domain)
 
@@ -54,8 +71,10 @@ MS = """
 
 
 def team(n: int, days_ago: float = 1.0, **kw: Any) -> list[Contact]:
-    return [contact(f"c{i}", email=f"p{i}@acme.io", activities=[act("email_open", days_ago)], **kw)
-            for i in range(n)]
+    return [
+        contact(f"c{i}", email=f"p{i}@acme.io", activities=[act("email_open", days_ago)], **kw)
+        for i in range(n)
+    ]
 
 
 def test_multi_stakeholder_threshold() -> None:
@@ -66,8 +85,11 @@ def test_multi_stakeholder_threshold() -> None:
 
 def test_multi_stakeholder_only_recent_engaged_contacts() -> None:
     m = model(MS.replace("{extra}", ""))
-    cs = [*team(3), contact("old", email="o@acme.io", activities=[act("email_open", 31)]),
-          contact("none", email="n@acme.io")]
+    cs = [
+        *team(3),
+        contact("old", email="o@acme.io", activities=[act("email_open", 31)]),
+        contact("none", email="n@acme.io"),
+    ]
     rs = score_batch(m, cs, AS_OF)
     assert [r.score for r in rs] == [11, 11, 11, 1, 0]
     assert rs[0].components["account"] == 10
@@ -78,19 +100,29 @@ def test_multi_stakeholder_only_recent_engaged_contacts() -> None:
 
 def test_multi_stakeholder_groups_across_batch_and_other_accounts_do_not_count() -> None:
     m = model(MS.replace("{extra}", ""))
-    cs = [*team(2), contact("x", email="x@other.io", activities=[act("email_open")]),
-          contact("y", email="y@gmail.com", activities=[act("email_open")]),
-          contact("c2", email="p2@acme.io", activities=[act("email_open")])]
+    cs = [
+        *team(2),
+        contact("x", email="x@other.io", activities=[act("email_open")]),
+        contact("y", email="y@gmail.com", activities=[act("email_open")]),
+        contact("c2", email="p2@acme.io", activities=[act("email_open")]),
+    ]
     assert [r.score for r in score_batch(m, cs, AS_OF)] == [11, 11, 1, 1, 11]
 
 
 def test_multi_stakeholder_duplicate_ids_count_once_and_disqualified_do_not_count() -> None:
-    m = model(MS.replace("{extra}", "") + """
-    disqualifiers: [{id: st, when: {occupation: Student}}]""")
+    m = model(
+        MS.replace("{extra}", "")
+        + """
+    disqualifiers: [{id: st, when: {occupation: Student}}]"""
+    )
     cs = [*team(2), contact("c1", email="p1@acme.io", activities=[act("email_open")])]
     assert [r.score for r in score_batch(m, cs, AS_OF)] == [1, 1, 1]
-    cs = [*team(2), contact("s", email="s@acme.io", props={"occupation": "Student"},
-                            activities=[act("email_open")])]
+    cs = [
+        *team(2),
+        contact(
+            "s", email="s@acme.io", props={"occupation": "Student"}, activities=[act("email_open")]
+        ),
+    ]
     assert [r.score for r in score_batch(m, cs, AS_OF)] == [1, 1, 0]
 
 
@@ -116,22 +148,25 @@ PRIO = """
 CSV = "# comment\nid,domain,name\n001C,,\n,csv.io,\n,,Umbrella Holdings\n"
 
 
-@pytest.mark.parametrize(("kwargs", "prio"), [
-    ({"account": {"id": "001T"}}, True),
-    ({"account": {"id": "001X"}}, False),
-    ({"email": "a@target.io"}, True),
-    ({"email": "a@gmail.com", "account": {"domain": "https://www.target.io/"}}, True),
-    ({"email": "a@gmail.com", "company": "GLOBEX CORP."}, True),
-    ({"account": {"name": "Globex"}}, True),
-    ({"account": {"id": "001C"}}, True),
-    ({"email": "x@csv.io"}, True),
-    ({"company": "Umbrella Holdings Ltd"}, True),
-    ({"account": {"id": "A", "properties": {"priority": True}}}, True),
-    ({"account": {"id": "A", "properties": {"priority": "yes"}}}, True),
-    ({"account": {"id": "A", "properties": {"priority": "false"}}}, False),
-    ({"props": {"priority": True}}, False),  # the flag is an *account* property
-    ({"email": "a@other.io"}, False),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "prio"),
+    [
+        ({"account": {"id": "001T"}}, True),
+        ({"account": {"id": "001X"}}, False),
+        ({"email": "a@target.io"}, True),
+        ({"email": "a@gmail.com", "account": {"domain": "https://www.target.io/"}}, True),
+        ({"email": "a@gmail.com", "company": "GLOBEX CORP."}, True),
+        ({"account": {"name": "Globex"}}, True),
+        ({"account": {"id": "001C"}}, True),
+        ({"email": "x@csv.io"}, True),
+        ({"company": "Umbrella Holdings Ltd"}, True),
+        ({"account": {"id": "A", "properties": {"priority": True}}}, True),
+        ({"account": {"id": "A", "properties": {"priority": "yes"}}}, True),
+        ({"account": {"id": "A", "properties": {"priority": "false"}}}, False),
+        ({"props": {"priority": True}}, False),  # the flag is an *account* property
+        ({"email": "a@other.io"}, False),
+    ],
+)
 def test_priority_accounts(kwargs: dict[str, Any], prio: bool) -> None:
     m = model(PRIO, attachments={"prio.csv": CSV})
     r = score_batch(m, [contact(**kwargs)], AS_OF)[0]
@@ -143,15 +178,18 @@ def test_priority_accounts(kwargs: dict[str, Any], prio: bool) -> None:
 
 
 def test_priority_flag_kept_when_disqualified() -> None:
-    m = model(PRIO + "    disqualifiers: [{id: st, when: {occupation: Student}}]\n",
-              attachments={"prio.csv": CSV})
-    r = score_batch(m, [contact(account={"id": "001T"}, props={"occupation": "Student"})],
-                    AS_OF)[0]
+    m = model(
+        PRIO + "    disqualifiers: [{id: st, when: {occupation: Student}}]\n",
+        attachments={"prio.csv": CSV},
+    )
+    r = score_batch(m, [contact(account={"id": "001T"}, props={"occupation": "Student"})], AS_OF)[0]
     assert r.priority and r.disqualified and r.score == 0
 
 
-@pytest.mark.parametrize(("agg", "expected"), [
-    ("method: top_k_sum\n        k: 2", 50), ("method: max", 30), ("k: 5", 60)])
+@pytest.mark.parametrize(
+    ("agg", "expected"),
+    [("method: top_k_sum\n        k: 2", 50), ("method: max", 30), ("k: 5", 60)],
+)
 def test_account_score_aggregates(agg: str, expected: int) -> None:
     m = model(f"""
     rules: [{{id: p, points: 1, when: {{pts: {{exists: true}}}}}},
@@ -160,8 +198,10 @@ def test_account_score_aggregates(agg: str, expected: int) -> None:
       score:
         {agg}
     """)
-    cs = [contact(f"c{i}", email=f"x{i}@acme.io",
-                  activities=[act("email_open")] * n) for i, n in enumerate((10, 30, 20))]
+    cs = [
+        contact(f"c{i}", email=f"x{i}@acme.io", activities=[act("email_open")] * n)
+        for i, n in enumerate((10, 30, 20))
+    ]
     cs.append(contact("solo", email="s@gmail.com", activities=[act("email_open")]))
     rs = score_batch(m, cs, AS_OF)
     accs = account_scores(m, rs)

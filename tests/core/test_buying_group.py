@@ -57,14 +57,15 @@ def bg_model(w_eb: float = 1, points: str = "[]") -> CompiledModel:
     return model(PERSONAS.replace("{w_eb}", str(w_eb)).replace("{points}", points))
 
 
-def person(cid: str, title: str, *acts: dict[str, Any], domain: str = "acme.io",
-           **props: Any) -> Contact:
-    return contact(cid, email=f"{cid}@{domain}", props={"title": title, **props},
-                   activities=list(acts))
+def person(
+    cid: str, title: str, *acts: dict[str, Any], domain: str = "acme.io", **props: Any
+) -> Contact:
+    return contact(
+        cid, email=f"{cid}@{domain}", props={"title": title, **props}, activities=list(acts)
+    )
 
 
-def signals(m: CompiledModel, cs: list[Contact]
-            ) -> tuple[list[ScoreResult], BuyingGroupSignals]:
+def signals(m: CompiledModel, cs: list[Contact]) -> tuple[list[ScoreResult], BuyingGroupSignals]:
     rs = score_batch(m, cs, AS_OF)
     g = rs[0].buying_group
     assert g is not None
@@ -72,17 +73,21 @@ def signals(m: CompiledModel, cs: list[Contact]
 
 
 def test_completeness_unweighted_and_weighted() -> None:
-    cs = [person("a", "CFO", act("email_open", 2)),
-          person("b", "Sales Manager", act("email_open", 3)),
-          person("c", "Software Engineer")]  # a member, not engaged
+    cs = [
+        person("a", "CFO", act("email_open", 2)),
+        person("b", "Sales Manager", act("email_open", 3)),
+        person("c", "Software Engineer"),
+    ]  # a member, not engaged
     rs, g = signals(bg_model(), cs)
     assert [r.persona for r in rs] == ["economic_buyer", "champion", "technical_evaluator"]
     assert g.completeness == pytest.approx(200 / 3)
     assert g.engaged == ("economic_buyer", "champion")
     assert g.missing == ("technical_evaluator",)
     assert g.members == 3
-    assert g.summary == ("Buying group 66.7%: economic buyer, champion engaged; "
-                         "missing: tech evaluator; momentum rising")
+    assert g.summary == (
+        "Buying group 66.7%: economic buyer, champion engaged; "
+        "missing: tech evaluator; momentum rising"
+    )
     _, g = signals(bg_model(w_eb=3), cs)  # (3 + 1) / (3 + 1 + 1)
     assert g.completeness == pytest.approx(80.0)
     _, g = signals(bg_model(w_eb=3), cs[1:])  # (0 + 1) / 5
@@ -105,8 +110,10 @@ def test_without_required_personas_completeness_counts_all() -> None:
 
 
 def test_persona_engaged_only_outside_the_window_is_missing() -> None:
-    cs = [person("a", "CEO", act("email_open", 31), act("demo_request", 45)),
-          person("b", "Director", act("email_open", 29.9))]
+    cs = [
+        person("a", "CEO", act("email_open", 31), act("demo_request", 45)),
+        person("b", "Director", act("email_open", 29.9)),
+    ]
     rs, g = signals(bg_model(), cs)
     assert g.engaged == ("champion",)
     assert g.missing == ("economic_buyer", "technical_evaluator")
@@ -126,10 +133,12 @@ def test_contact_matching_two_personas_holds_the_first_declared() -> None:
 
 
 def test_leads_matched_by_domain_join_one_committee() -> None:
-    cs = [person("a", "CFO", act("email_open", 1)),                    # lead, acme.io
-          person("b", "Architect", act("email_open", 1)),              # lead, acme.io
-          person("c", "Director", act("email_open", 1), domain="gmail.com"),  # no key
-          person("d", "Director", act("email_open", 1), domain="other.io")]
+    cs = [
+        person("a", "CFO", act("email_open", 1)),  # lead, acme.io
+        person("b", "Architect", act("email_open", 1)),  # lead, acme.io
+        person("c", "Director", act("email_open", 1), domain="gmail.com"),  # no key
+        person("d", "Director", act("email_open", 1), domain="other.io"),
+    ]
     rs = score_batch(bg_model(), cs, AS_OF)
     assert {r.account_key for r in rs[:2]} == {"domain:acme.io"}
     g = rs[0].buying_group
@@ -150,9 +159,11 @@ def test_committee_engagement_is_weighted_and_decayed() -> None:
               - {id: eb, weight: 2, when: {title: CFO}}
               - {id: user, when: {title: User}}
     """)
-    cs = [person("a", "CFO", act("email_open", 10)),   # 8 * 0.5 * 2 = 8
-          person("b", "User", act("email_open", 0)),    # 8
-          person("c", "Nobody", act("email_open", 0))]  # not a member
+    cs = [
+        person("a", "CFO", act("email_open", 10)),  # 8 * 0.5 * 2 = 8
+        person("b", "User", act("email_open", 0)),  # 8
+        person("c", "Nobody", act("email_open", 0)),
+    ]  # not a member
     _, g = signals(m, cs)
     assert g.committee_engagement == pytest.approx(16.0)
 
@@ -170,14 +181,17 @@ MOMENTUM = """
 """
 
 
-@pytest.mark.parametrize(("recent", "prior", "trend", "points"), [
-    (2, 3, "rising", 5),    # 1/week vs 0.5/week
-    (1, 6, "falling", -5),  # 0.5/week vs 1/week
-    (2, 6, "flat", 0),      # 1/week each
-    (0, 0, "flat", 0),
-    (1, 0, "rising", 5),
-    (0, 1, "falling", -5),
-])
+@pytest.mark.parametrize(
+    ("recent", "prior", "trend", "points"),
+    [
+        (2, 3, "rising", 5),  # 1/week vs 0.5/week
+        (1, 6, "falling", -5),  # 0.5/week vs 1/week
+        (2, 6, "flat", 0),  # 1/week each
+        (0, 0, "flat", 0),
+        (1, 0, "rising", 5),
+        (0, 1, "falling", -5),
+    ],
+)
 def test_momentum_up_and_down(recent: int, prior: int, trend: str, points: int) -> None:
     acts = [act("email_open", 1 + i) for i in range(recent)]
     acts += [act("email_open", 15 + i * 6) for i in range(prior)]  # 15 .. 45 days ago
@@ -189,9 +203,20 @@ def test_momentum_up_and_down(recent: int, prior: int, trend: str, points: int) 
 
 def test_momentum_windows_start_inclusive_and_ignore_older_activity() -> None:
     # recent: as_of - 14d <= ts <= as_of; prior: as_of - 56d <= ts < as_of - 14d
-    _, g = signals(model(MOMENTUM), [person("a", "User", act("email_open", 14),
-                                            act("email_open", 14.001), act("email_open", 56),
-                                            act("email_open", 56.001), act("email_open", -1))])
+    _, g = signals(
+        model(MOMENTUM),
+        [
+            person(
+                "a",
+                "User",
+                act("email_open", 14),
+                act("email_open", 14.001),
+                act("email_open", 56),
+                act("email_open", 56.001),
+                act("email_open", -1),
+            )
+        ],
+    )
     assert (g.recent, g.prior) == (1, 2)
 
 
@@ -203,11 +228,13 @@ def test_points_go_to_their_targets_with_reasons_and_cap() -> None:
           - {id: bg.committee, min_committee_engagement: 100, points: 50}
         max_points: 20"""
     m = bg_model(points="\n" + pts)
-    cs = [person("a", "CFO", act("email_open", 2)),
-          person("b", "Director", act("email_open", 3)),
-          person("c", "Engineer"),                            # member, not engaged
-          person("d", "", act("email_open", 1)),              # not a member
-          person("e", "CEO", act("email_open", 1))]
+    cs = [
+        person("a", "CFO", act("email_open", 2)),
+        person("b", "Director", act("email_open", 3)),
+        person("c", "Engineer"),  # member, not engaged
+        person("d", "", act("email_open", 1)),  # not a member
+        person("e", "CEO", act("email_open", 1)),
+    ]
     rs = score_batch(m, cs, AS_OF)
     by = {r.id: {x.rule: x.points for x in r.reasons if x.component == "account"} for r in rs}
     assert by["a"] == {"bg.complete": 15, "bg.eb": 5}  # capped at 20
@@ -218,12 +245,18 @@ def test_points_go_to_their_targets_with_reasons_and_cap() -> None:
 
 
 def test_disqualified_contacts_neither_engage_nor_get_points() -> None:
-    m = model(PERSONAS.replace("{w_eb}", "1").replace("{points}", "[{id: bg.eb, engaged: "
-              "economic_buyer, points: 10, to: account}]") + """
+    m = model(
+        PERSONAS.replace("{w_eb}", "1").replace(
+            "{points}", "[{id: bg.eb, engaged: economic_buyer, points: 10, to: account}]"
+        )
+        + """
     disqualifiers: [{id: student, when: {occupation: Student}}]
-    """)
-    cs = [person("a", "CFO", act("email_open", 1), occupation="Student"),
-          person("b", "Director", act("email_open", 1))]
+    """
+    )
+    cs = [
+        person("a", "CFO", act("email_open", 1), occupation="Student"),
+        person("b", "Director", act("email_open", 1)),
+    ]
     rs, g = signals(m, cs)
     assert g.engaged == ("champion",)
     assert rs[0].disqualified and rs[0].score == 0 and rs[0].persona == "economic_buyer"
@@ -249,12 +282,22 @@ CHAMPION = """
 def test_champion_is_the_most_engaged_candidate_and_others_fall_through() -> None:
     m = model(CHAMPION)
     sales = {"department": "Sales"}
-    cs = [contact("a", email="a@acme.io", props=sales, activities=[act("email_open", 1)]),
-          contact("b", email="b@acme.io", props=sales,
-                  activities=[act("email_open", 1), act("email_open", 2)]),
-          contact("c", email="c@acme.io", props=sales),
-          contact("d", email="d@acme.io", props={**sales, "occupation": "Student"},
-                  activities=[act("email_open", d) for d in range(5)])]
+    cs = [
+        contact("a", email="a@acme.io", props=sales, activities=[act("email_open", 1)]),
+        contact(
+            "b",
+            email="b@acme.io",
+            props=sales,
+            activities=[act("email_open", 1), act("email_open", 2)],
+        ),
+        contact("c", email="c@acme.io", props=sales),
+        contact(
+            "d",
+            email="d@acme.io",
+            props={**sales, "occupation": "Student"},
+            activities=[act("email_open", d) for d in range(5)],
+        ),
+    ]
     rs, g = signals(m, cs)
     assert [r.persona for r in rs] == ["end_user", "champion", "end_user", "end_user"]
     assert g.engaged == ("champion", "end_user")
@@ -280,22 +323,32 @@ def test_activity_points_over_all_time_equal_the_contacts_activity_reasons() -> 
           buying_group:
             personas: [{id: p, when: {title: {exists: true}}}]
     """)
-    c = contact("a", activities=[act("page_view", d, url="/pricing") for d in (1, 5, 9)] + [
-        act("email_click", 2, url="/demo"), act("page_view", 3, url="/demo"),
-        act("email_click", 7, url="/demo"), act("unsubscribe", 40)] + [
-        act("email_open", d) for d in (1, 2, 3, 50)] + [act("email_open", -1)])
+    c = contact(
+        "a",
+        activities=[act("page_view", d, url="/pricing") for d in (1, 5, 9)]
+        + [
+            act("email_click", 2, url="/demo"),
+            act("page_view", 3, url="/demo"),
+            act("email_click", 7, url="/demo"),
+            act("unsubscribe", 40),
+        ]
+        + [act("email_open", d) for d in (1, 2, 3, 50)]
+        + [act("email_open", -1)],
+    )
     r = score_batch(m, [c], AS_OF)[0]
     plan = m.plan
-    assert activity_points(plan, c, float("-inf"), float("inf"), NOW) == pytest.approx(
-        r.engagement)
+    assert activity_points(plan, c, float("-inf"), float("inf"), NOW) == pytest.approx(r.engagement)
     within = activity_points(plan, c, NOW - 4 * 86400, float("inf"), NOW, decay=False)
     assert within == 15 + 25 * 2 + 5 * 3 - 3  # open capped at 12
 
 
 def test_json_outputs_carry_persona_and_account_signals() -> None:
     pts = "[{id: bg.complete, min_completeness: 60, points: 15}]"
-    cs = [person("a", "CFO", act("email_open", 2)), person("b", "Director", act("email_open", 3)),
-          person("c", "Intern", domain="gmail.com")]
+    cs = [
+        person("a", "CFO", act("email_open", 2)),
+        person("b", "Director", act("email_open", 3)),
+        person("c", "Intern", domain="gmail.com"),
+    ]
     m = bg_model(points=pts)
     rs = score_batch(m, cs, AS_OF)
     j = result_to_json(rs[0])
@@ -304,11 +357,15 @@ def test_json_outputs_carry_persona_and_account_signals() -> None:
     assert result_to_json(rs[2])["persona"] == "end_user"
     (acct,) = [account_score_to_json(a) for a in account_scores(m, rs)]
     assert acct["buying_group"] == {
-        "completeness": 66.7, "engaged_personas": ["economic_buyer", "champion"],
-        "missing_personas": ["technical_evaluator"], "committee_engagement": 10,
-        "members": 2, "momentum": {"trend": "rising", "recent": 10, "prior": 0},
+        "completeness": 66.7,
+        "engaged_personas": ["economic_buyer", "champion"],
+        "missing_personas": ["technical_evaluator"],
+        "committee_engagement": 10,
+        "members": 2,
+        "momentum": {"trend": "rising", "recent": 10, "prior": 0},
         "summary": "Buying group 66.7%: economic buyer, champion engaged; missing: "
-                   "tech evaluator; momentum rising"}
+        "tech evaluator; momentum rising",
+    }
     plain = model("rules: [{id: open, activity: email_open, points: 5}]")
     rs = score_batch(plain, cs, AS_OF)
     assert "persona" not in result_to_json(rs[0])
@@ -316,8 +373,10 @@ def test_json_outputs_carry_persona_and_account_signals() -> None:
 
 
 def test_summary_never_exceeds_255_characters() -> None:
-    personas = "".join(f"\n      - {{id: persona_with_a_long_name_{i}, required: true, "
-                       f"when: {{title: T{i}}}}}" for i in range(20))
+    personas = "".join(
+        f"\n      - {{id: persona_with_a_long_name_{i}, required: true, when: {{title: T{i}}}}}"
+        for i in range(20)
+    )
     m = model("account:\n  buying_group:\n    personas:" + personas)
     _, g = signals(m, [person("a", "T1")])
     assert len(g.summary) == 255 and g.summary.endswith("…")
@@ -347,20 +406,21 @@ account:
         ("account.buying_group.personas[0].weight", 14): "must be a positive number",
         ("account.buying_group.personas[1].weight", 15): "must be a positive number",
         ("account.buying_group.personas[1].id", 15): "duplicate persona id 'eb' (first at "
-                                                     "personas[0])",
+        "personas[0])",
         ("account.buying_group.personas[2]", 16): "a persona needs 'when' (or 'pick: "
-                                                  "most_engaged')",
+        "most_engaged')",
         ("account.buying_group.points[0].engaged", 18): "unknown persona 'nobody' "
-                                                        "(personas: eb, champ)",
+        "(personas: eb, champ)",
         ("account.buying_group.points[1].id", 19): "duplicate rule id 'open'",
         ("account.buying_group.points[2]", 20): "give at least one of min_completeness, "
-                                                "engaged, momentum, min_committee_engagement",
+        "engaged, momentum, min_committee_engagement",
     }
     assert "champion" not in str(found)  # only the unknown reference is named
 
 
 def test_overlapping_personas_are_a_warning_naming_both() -> None:
-    spec = parse_model("""
+    spec = parse_model(
+        """
 name: t
 tiers: [{name: low}]
 mql_tier: low
@@ -375,26 +435,34 @@ account:
       - {id: lead, pick: most_engaged, when: {department: Sales}}
       - {id: user, when: {department: Sales}}
       - {id: boss, pick: most_engaged, when: {title: {regex: '\\bcfo\\b'}}}
-""", "w.yaml", {})
+""",
+        "w.yaml",
+        {},
+    )
     w, shadowed = spec.warnings
     # "lead" falls through to "user" by design; "boss" can only pick among non-CFOs
     assert "'economic_buyer' and 'boss'" in shadowed.message
     # "lead" tests another property: a CFO in Sales is a CFO by design, not an overlap
     assert (w.source, w.location, w.line) == ("w.yaml", "account.buying_group.personas[2]", 10)
-    assert w.message == ("warning: personas 'economic_buyer' and 'technical_evaluator' overlap: "
-                         "a contact with title 'vp it' matches both and holds 'economic_buyer' "
-                         "(declared first)")
+    assert w.message == (
+        "warning: personas 'economic_buyer' and 'technical_evaluator' overlap: "
+        "a contact with title 'vp it' matches both and holds 'economic_buyer' "
+        "(declared first)"
+    )
     assert str(w).startswith("w.yaml:10: account.buying_group.personas[2]: warning: ")
 
 
-@pytest.mark.parametrize(("pattern", "sample"), [
-    (r"\b(vp|svp|vice[- ]president)\b", "vice-president"),
-    (r"\b(genel mudur\w*|kurucu)\b", "genel mudur"),
-    (r"(?:head of|chief) \w+", "chief a"),
-    (r"leiter\w*", "leitera"),
-    (r"it{2}", "itt"),
-    (r"[^x]+ops", "#ops"),
-])
+@pytest.mark.parametrize(
+    ("pattern", "sample"),
+    [
+        (r"\b(vp|svp|vice[- ]president)\b", "vice-president"),
+        (r"\b(genel mudur\w*|kurucu)\b", "genel mudur"),
+        (r"(?:head of|chief) \w+", "chief a"),
+        (r"leiter\w*", "leitera"),
+        (r"it{2}", "itt"),
+        (r"[^x]+ops", "#ops"),
+    ],
+)
 def test_regex_samples_are_matched_by_their_pattern(pattern: str, sample: str) -> None:
     got = regex_samples(pattern)
     assert sample in got
@@ -402,12 +470,17 @@ def test_regex_samples_are_matched_by_their_pattern(pattern: str, sample: str) -
 
 
 def test_persona_regex_that_may_backtrack_is_a_warning() -> None:
-    spec = parse_model(BASE + """
+    spec = parse_model(
+        BASE
+        + """
 account:
   buying_group:
     personas:
       - {id: slow, when: {title: {regex: '(a+)+b'}}}
-""", "bt.yaml", {})
+""",
+        "bt.yaml",
+        {},
+    )
     (w,) = spec.warnings
     assert (w.location, w.line) == ("account.buying_group.personas[0].when.title.regex", 14)
     assert w.message.startswith("warning: '(a+)+b' repeats a group")

@@ -62,9 +62,14 @@ account:
 """
 
 TITLES = ["CEO", "CFO", "VP Sales", "Sales Director", "Engineer", "Architect", "Intern", "Manager"]
-POSITIVE = [("page_view", {"url": "/pricing"}), ("email_open", {}), ("webinar_attended", {}),
-            ("email_click", {"url": "/demo"}), ("page_view", {"url": "/demo"}),
-            ("demo_request", {})]
+POSITIVE = [
+    ("page_view", {"url": "/pricing"}),
+    ("email_open", {}),
+    ("webinar_attended", {}),
+    ("email_click", {"url": "/demo"}),
+    ("page_view", {"url": "/demo"}),
+    ("demo_request", {}),
+]
 OTHER = [("unsubscribe", {}), ("page_view", {"url": "/blog"})]
 
 
@@ -76,10 +81,17 @@ def _compile(momentum: str) -> CompiledModel:
 PLAIN = _compile("")
 RISING = _compile("- {id: bg.rising, momentum: rising, points: 5, to: account}")
 
-activity = st.builds(lambda kind, age: Activity(kind[0], NOW - age * DAY, kind[1]),
-                     st.sampled_from(POSITIVE + OTHER), st.floats(0, 90))
-person = st.tuples(st.sampled_from(TITLES), st.sampled_from(["Sales", "IT", None]),
-                   st.booleans(), st.lists(activity, max_size=6))
+activity = st.builds(
+    lambda kind, age: Activity(kind[0], NOW - age * DAY, kind[1]),
+    st.sampled_from(POSITIVE + OTHER),
+    st.floats(0, 90),
+)
+person = st.tuples(
+    st.sampled_from(TITLES),
+    st.sampled_from(["Sales", "IT", None]),
+    st.booleans(),
+    st.lists(activity, max_size=6),
+)
 account = st.lists(person, min_size=1, max_size=6)
 
 
@@ -89,22 +101,31 @@ Person = tuple[str, str | None, bool, list[Activity]]
 def build(people: list[Person], extra: dict[int, Activity] | None = None) -> list[Contact]:
     out = []
     for i, (title, dept, student, acts) in enumerate(people):
-        props: dict[str, Any] = {"title": title, **({"department": dept} if dept else {}),
-                 **({"occupation": "Student"} if student and i % 3 == 2 else {})}
+        props: dict[str, Any] = {
+            "title": title,
+            **({"department": dept} if dept else {}),
+            **({"occupation": "Student"} if student and i % 3 == 2 else {}),
+        }
         more = (extra[i],) if extra and i in extra else ()
-        out.append(Contact(id=f"c{i}", email=f"p{i}@acme.io", properties=props,
-                           activities=(*acts, *more)))
+        out.append(
+            Contact(id=f"c{i}", email=f"p{i}@acme.io", properties=props, activities=(*acts, *more))
+        )
     return out
 
 
-@pytest.mark.parametrize(("m", "max_age"), [(PLAIN, 80.0), (RISING, 13.9)],
-                         ids=["any-age", "recent-with-momentum-rule"])
+@pytest.mark.parametrize(
+    ("m", "max_age"), [(PLAIN, 80.0), (RISING, 13.9)], ids=["any-age", "recent-with-momentum-rule"]
+)
 @settings(max_examples=120, deadline=None)
-@given(people=account, pick=st.integers(0, 5), added=st.sampled_from(POSITIVE),
-       age=st.floats(0, 1))
+@given(people=account, pick=st.integers(0, 5), added=st.sampled_from(POSITIVE), age=st.floats(0, 1))
 def test_adding_engagement_to_a_member_never_lowers_completeness_or_scores(
-        m: CompiledModel, max_age: float, people: list[Person], pick: int,
-        added: tuple[str, dict[str, Any]], age: float) -> None:
+    m: CompiledModel,
+    max_age: float,
+    people: list[Person],
+    pick: int,
+    added: tuple[str, dict[str, Any]],
+    age: float,
+) -> None:
     before = score_batch(m, build(people), AS_OF)
     members = [i for i, r in enumerate(before) if r.persona is not None]
     assume(members)
@@ -144,8 +165,11 @@ def test_contact_facts_are_activity_points_of_their_windows(people: list[Person]
             continue
         plan = RISING.plan
         assert facts.window == pytest.approx(
-            activity_points(plan, c, NOW - g.window, math.inf, NOW))
+            activity_points(plan, c, NOW - g.window, math.inf, NOW)
+        )
         assert facts.recent == pytest.approx(
-            activity_points(plan, c, cut, math.inf, NOW, decay=False))
+            activity_points(plan, c, cut, math.inf, NOW, decay=False)
+        )
         assert facts.prior == pytest.approx(
-            activity_points(plan, c, cut - g.prior, cut, NOW, decay=False))
+            activity_points(plan, c, cut - g.prior, cut, NOW, decay=False)
+        )

@@ -35,60 +35,101 @@ FIELDS = ["title", "industry", "employees", "flag"]
 TYPES = ["page_view", "email_open", "form_submit", "unsubscribe"]
 ATTRS = ["url", "kind", "value"]
 #: Values and literals overlap on purpose (substrings, accents, case, numbers as text).
-TEXTS = ["CEO", "ceo", "Müdür", "Genel MÜDÜR", "mudur", "Senior VP Sales", "sales", "vp",
-         "/pricing", "https://v.io/pricing?x", "/demo/x", "demo", "Technology", "tech",
-         "case_study", "İstanbul", "istanbul", "1,200", "120", "12.5", "true", "",
-         " ", "x"]
+TEXTS = [
+    "CEO",
+    "ceo",
+    "Müdür",
+    "Genel MÜDÜR",
+    "mudur",
+    "Senior VP Sales",
+    "sales",
+    "vp",
+    "/pricing",
+    "https://v.io/pricing?x",
+    "/demo/x",
+    "demo",
+    "Technology",
+    "tech",
+    "case_study",
+    "İstanbul",
+    "istanbul",
+    "1,200",
+    "120",
+    "12.5",
+    "true",
+    "",
+    " ",
+    "x",
+]
 NUMBERS: list[Scalar] = [0, 1, 12.5, 120, 1200, -3, 1e3]
 values: st.SearchStrategy[Scalar] = st.one_of(
-    st.sampled_from(TEXTS), st.sampled_from(NUMBERS), st.booleans())
+    st.sampled_from(TEXTS), st.sampled_from(NUMBERS), st.booleans()
+)
 literals: st.SearchStrategy[Scalar] = st.one_of(
-    st.sampled_from([*TEXTS[:-3], "1200"]), st.sampled_from(NUMBERS),
-    st.booleans())
+    st.sampled_from([*TEXTS[:-3], "1200"]), st.sampled_from(NUMBERS), st.booleans()
+)
 PATTERNS = [r"\bceo\b", "mud.r", "^vp", "pric", r"\d+", "(demo|pricing)$", "İST", "a|b"]
 
 
 def condition() -> st.SearchStrategy[Any]:
     bounds = st.sampled_from([None, -5, 0, 12.5, 100, 1000])
     ops: dict[str, st.SearchStrategy[Any]] = {
-        "equals": literals, "not_equals": literals,
+        "equals": literals,
+        "not_equals": literals,
         "in": st.lists(literals, min_size=1, max_size=3),
         "not_in": st.lists(literals, min_size=1, max_size=3),
-        "contains": st.one_of(st.sampled_from(TEXTS[:-3]),
-                              st.lists(st.sampled_from(TEXTS[:-3]), min_size=1, max_size=2)),
+        "contains": st.one_of(
+            st.sampled_from(TEXTS[:-3]),
+            st.lists(st.sampled_from(TEXTS[:-3]), min_size=1, max_size=2),
+        ),
         "not_contains": st.sampled_from(TEXTS[:-3]),
-        "regex": st.one_of(st.sampled_from(PATTERNS),
-                           st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=2)),
-        "min": bounds, "max": bounds, "exists": st.booleans(),
+        "regex": st.one_of(
+            st.sampled_from(PATTERNS), st.lists(st.sampled_from(PATTERNS), min_size=1, max_size=2)
+        ),
+        "min": bounds,
+        "max": bounds,
+        "exists": st.booleans(),
     }
     shorthand = st.one_of(literals, st.lists(literals, min_size=1, max_size=3))
     chosen = st.lists(st.sampled_from(sorted(ops)), min_size=1, max_size=2, unique=True)
     full = chosen.flatmap(lambda names: st.fixed_dictionaries({n: ops[n] for n in names}))
-    return st.one_of(shorthand, full.map(lambda d: {k: v for k, v in d.items() if v is not None}
-                                         or {"exists": True}))
+    return st.one_of(
+        shorthand,
+        full.map(lambda d: {k: v for k, v in d.items() if v is not None} or {"exists": True}),
+    )
 
 
-def when(fields: list[str], max_size: int, min_size: int = 0
-         ) -> st.SearchStrategy[dict[str, Any]]:
-    return st.dictionaries(st.sampled_from(fields), condition(), min_size=min_size,
-                           max_size=max_size)
+def when(fields: list[str], max_size: int, min_size: int = 0) -> st.SearchStrategy[dict[str, Any]]:
+    return st.dictionaries(
+        st.sampled_from(fields), condition(), min_size=min_size, max_size=max_size
+    )
 
 
 points = st.sampled_from([-10, -2.5, 0, 0.1, 0.2, 1, 3.3, 5, 10, 20])
 prop_rule = st.fixed_dictionaries(
     {"points": points, "when": when([*FIELDS, "account.tier"], 2, 1)},
-    optional={"group": st.sampled_from(["p1", "p2"])})
+    optional={"group": st.sampled_from(["p1", "p2"])},
+)
 act_rule = st.fixed_dictionaries(
-    {"points": points,
-     "activity": st.one_of(st.sampled_from(TYPES),
-                           st.lists(st.sampled_from(TYPES), min_size=1, max_size=2, unique=True)),
-     "when": when(ATTRS, 2)},
-    optional={"group": st.just("a1"), "max_count": st.integers(1, 3),
-              "max_points": st.sampled_from([1, 4.5, 15]),
-              "half_life_days": st.sampled_from(["none", 7, 30.5])})
+    {
+        "points": points,
+        "activity": st.one_of(
+            st.sampled_from(TYPES),
+            st.lists(st.sampled_from(TYPES), min_size=1, max_size=2, unique=True),
+        ),
+        "when": when(ATTRS, 2),
+    },
+    optional={
+        "group": st.just("a1"),
+        "max_count": st.integers(1, 3),
+        "max_points": st.sampled_from([1, 4.5, 15]),
+        "half_life_days": st.sampled_from(["none", 7, 30.5]),
+    },
+)
 disqualifier = st.one_of(
     st.fixed_dictionaries({"when": when(FIELDS, 1, 1)}),
-    st.fixed_dictionaries({"activity": st.sampled_from(TYPES), "when": when(ATTRS, 1)}))
+    st.fixed_dictionaries({"activity": st.sampled_from(TYPES), "when": when(ATTRS, 1)}),
+)
 
 
 @st.composite
@@ -106,8 +147,11 @@ def models(draw: st.DrawFn) -> CompiledModel:
     if draw(st.booleans()):
         data["inactivity"] = {"after_days": draw(st.sampled_from([10, 60])), "points": -7}
     if draw(st.booleans()):
-        data["velocity"] = {"min_activities": draw(st.integers(1, 4)),
-                            "within_days": draw(st.sampled_from([3, 30])), "points": 4}
+        data["velocity"] = {
+            "min_activities": draw(st.integers(1, 4)),
+            "within_days": draw(st.sampled_from([3, 30])),
+            "points": 4,
+        }
     if draw(st.booleans()):
         data["engagement_types"] = draw(st.lists(st.sampled_from(TYPES), max_size=3))
     try:
@@ -120,16 +164,24 @@ def models(draw: st.DrawFn) -> CompiledModel:
 activities = st.builds(
     lambda t, age, attrs: Activity(t, NOW - age * DAY, attrs),
     # ages on the velocity (3, 30), inactivity (10, 60) and as-of boundaries too
-    st.sampled_from(TYPES), st.sampled_from([-1, 0, 0.5, 2, 3, 9, 10, 30, 40, 60, 200]),
-    st.dictionaries(st.sampled_from(ATTRS), values, max_size=3))
+    st.sampled_from(TYPES),
+    st.sampled_from([-1, 0, 0.5, 2, 3, 9, 10, 30, 40, 60, 200]),
+    st.dictionaries(st.sampled_from(ATTRS), values, max_size=3),
+)
 contacts = st.builds(
     lambda i, props, acc, acts, created: Contact(
-        id=f"c{i}", properties=props, activities=tuple(acts),
+        id=f"c{i}",
+        properties=props,
+        activities=tuple(acts),
         account=None if acc is None else Account(id="a1", properties=acc),
-        created_ts=None if created is None else NOW - created * DAY),
-    st.integers(0, 10**6), st.dictionaries(st.sampled_from(FIELDS), values, max_size=4),
+        created_ts=None if created is None else NOW - created * DAY,
+    ),
+    st.integers(0, 10**6),
+    st.dictionaries(st.sampled_from(FIELDS), values, max_size=4),
     st.none() | st.dictionaries(st.sampled_from(["tier", "title"]), values, max_size=2),
-    st.lists(activities, max_size=8), st.none() | st.sampled_from([1, 10, 30, 60, 300]))
+    st.lists(activities, max_size=8),
+    st.none() | st.sampled_from([1, 10, 30, 60, 300]),
+)
 
 
 @pytest.mark.slow
@@ -143,7 +195,8 @@ def test_fast_path_equals_reference(m: CompiledModel, cs: list[Contact]) -> None
     results = score_batch(m, cs, AS_OF)
     assert results == finish_batch(m, reference, AS_OF)
     assert [(r.score, r.tier) for r in results] == [
-        (r.score, r.tier) for r in finish_batch(m, reference, AS_OF)]
+        (r.score, r.tier) for r in finish_batch(m, reference, AS_OF)
+    ]
 
 
 @settings(max_examples=300, deadline=None)
@@ -182,8 +235,9 @@ def one_test_condition(draw: st.DrawFn) -> tuple[dict[str, Any], Scalar | None]:
 @pytest.mark.slow
 @settings(max_examples=1500, deadline=None)
 @given(one_test_condition(), st.booleans())
-def test_plan_test_equals_matcher(case: tuple[dict[str, Any], Scalar | None],
-                                  on_activity: bool) -> None:
+def test_plan_test_equals_matcher(
+    case: tuple[dict[str, Any], Scalar | None], on_activity: bool
+) -> None:
     """One random condition on one random value (or none): the plan's test
     form, where it has one, means what the matcher means."""
     raw, value = case

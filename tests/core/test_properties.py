@@ -19,46 +19,85 @@ MODELS_DIR = Path(__file__).resolve().parents[2] / "syncd/models"
 MODEL = load_model(MODELS_DIR / "default.yaml")
 NOW = AS_OF.timestamp()
 
-TYPES = ["page_view", "email_open", "email_click", "content_download", "webinar_attended",
-         "unsubscribe", "support_ticket", "chat", "form_submit", "trial_signup",
-         "demo_request", "product_usage"]
+TYPES = [
+    "page_view",
+    "email_open",
+    "email_click",
+    "content_download",
+    "webinar_attended",
+    "unsubscribe",
+    "support_ticket",
+    "chat",
+    "form_submit",
+    "trial_signup",
+    "demo_request",
+    "product_usage",
+]
 URLS = ["/pricing", "/demo", "/careers", "/blog", "/directions"]
 #: Per shipped model: activities that only ever match positive-points rules.
 POSITIVE: dict[str, list[tuple[str, dict[str, Scalar]]]] = {
-    "default.yaml": [("page_view", {"url": "/pricing"}), ("email_open", {}),
-                     ("webinar_attended", {}), ("email_click", {"url": "/demo"}),
-                     ("content_download", {"kind": "case_study"})],
-    "b2c-auto-dealer.yaml": [("form_submit", {"form": "Vehicle interest"}), ("email_open", {}),
-                             ("email_click", {}), ("page_view", {"url": "/directions"})],
-    "saas.yaml": [("trial_signup", {}), ("demo_request", {}),
-                  ("product_usage", {"metric": "logins", "value": 9}),
-                  ("product_usage", {"metric": "active_users", "value": 4})],
+    "default.yaml": [
+        ("page_view", {"url": "/pricing"}),
+        ("email_open", {}),
+        ("webinar_attended", {}),
+        ("email_click", {"url": "/demo"}),
+        ("content_download", {"kind": "case_study"}),
+    ],
+    "b2c-auto-dealer.yaml": [
+        ("form_submit", {"form": "Vehicle interest"}),
+        ("email_open", {}),
+        ("email_click", {}),
+        ("page_view", {"url": "/directions"}),
+    ],
+    "saas.yaml": [
+        ("trial_signup", {}),
+        ("demo_request", {}),
+        ("product_usage", {"metric": "logins", "value": 9}),
+        ("product_usage", {"metric": "active_users", "value": 4}),
+    ],
 }
 
 activities = st.builds(
-    lambda t, age, url, kind, cat, form, metric, value: Activity(t, NOW - age * 86400, {
-        "url": url, "kind": kind, "category": cat, "form": form, "metric": metric,
-        "value": value}),
-    st.sampled_from(TYPES), st.floats(-5, 400), st.sampled_from(URLS),
-    st.sampled_from(["case_study", "ebook"]), st.sampled_from(["sales", "billing"]),
+    lambda t, age, url, kind, cat, form, metric, value: Activity(
+        t,
+        NOW - age * 86400,
+        {"url": url, "kind": kind, "category": cat, "form": form, "metric": metric, "value": value},
+    ),
+    st.sampled_from(TYPES),
+    st.floats(-5, 400),
+    st.sampled_from(URLS),
+    st.sampled_from(["case_study", "ebook"]),
+    st.sampled_from(["sales", "billing"]),
     st.sampled_from(["Vehicle interest", "Contact us"]),
-    st.sampled_from(["logins", "active_users"]), st.integers(0, 12))
+    st.sampled_from(["logins", "active_users"]),
+    st.integers(0, 12),
+)
 
-props = st.fixed_dictionaries({}, optional={
-    "title": st.sampled_from(["CEO", "Director", "Müdür", "Engineer", "Project Manager"]),
-    "industry": st.sampled_from(["Technology", "Retail"]),
-    "department": st.sampled_from(["IT", "Finance"]),
-    "employees": st.sampled_from([10, 120, "1,200", 700]),
-    "country": st.sampled_from(["US", "DE"]),
-    "occupation": st.sampled_from(["Student", "Engineer"]),
-})
+props = st.fixed_dictionaries(
+    {},
+    optional={
+        "title": st.sampled_from(["CEO", "Director", "Müdür", "Engineer", "Project Manager"]),
+        "industry": st.sampled_from(["Technology", "Retail"]),
+        "department": st.sampled_from(["IT", "Finance"]),
+        "employees": st.sampled_from([10, 120, "1,200", 700]),
+        "country": st.sampled_from(["US", "DE"]),
+        "occupation": st.sampled_from(["Student", "Engineer"]),
+    },
+)
 
 contacts = st.builds(
     lambda p, acts, created, dom: Contact(
-        id="c", email=f"x@{dom}", properties=p, activities=tuple(acts),
-        created_ts=None if created is None else NOW - created * 86400),
-    props, st.lists(activities, max_size=12), st.none() | st.floats(-5, 500),
-    st.sampled_from(["acme.io", "gmail.com", "rivalscore.io"]))
+        id="c",
+        email=f"x@{dom}",
+        properties=p,
+        activities=tuple(acts),
+        created_ts=None if created is None else NOW - created * 86400,
+    ),
+    props,
+    st.lists(activities, max_size=12),
+    st.none() | st.floats(-5, 500),
+    st.sampled_from(["acme.io", "gmail.com", "rivalscore.io"]),
+)
 
 
 SHIPPED = {name: load_model(MODELS_DIR / name) for name in POSITIVE}
@@ -80,7 +119,8 @@ def with_acts(c: Contact, acts: tuple[Activity, ...]) -> Contact:
 @settings(max_examples=150, deadline=None)
 @given(contacts, st.data(), st.floats(-5, 400))
 def test_adding_positive_activity_never_lowers_score(
-        name: str, c: Contact, data: st.DataObject, age: float) -> None:
+    name: str, c: Contact, data: st.DataObject, age: float
+) -> None:
     """Over contacts with a creation date (every CRM record has one): without
     it, an old activity is all that is known, and it rightly shows inactivity."""
     if c.created_ts is None:
@@ -116,7 +156,8 @@ def test_activity_order_does_not_matter(c: Contact, rnd: random.Random) -> None:
 @given(contacts)
 def test_account_boost_never_lowers_score(c: Contact) -> None:
     boosted = dataclasses.replace(
-        c, account=Account(id="001TARGET0001", properties={"priority": True}))
+        c, account=Account(id="001TARGET0001", properties={"priority": True})
+    )
     assert score(boosted) >= score(c) - 1e-9
 
 

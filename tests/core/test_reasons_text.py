@@ -19,14 +19,14 @@ from syncd.core.reasons_text import (
 rule_ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,30}", fullmatch=True)
 points = st.one_of(
     st.integers(-500, 500).filter(bool),
-    st.integers(-5000, 5000).filter(lambda t: t % 10 != 0).map(lambda t: t / 10))
+    st.integers(-5000, 5000).filter(lambda t: t % 10 != 0).map(lambda t: t / 10),
+)
 items = st.builds(ReasonItem, rule_ids, points, st.integers(1, 40))
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(items, max_size=30), st.integers(20, 255))
-def test_parse_inverts_format_and_cuts_only_the_tail(shown: list[ReasonItem],
-                                                     limit: int) -> None:
+def test_parse_inverts_format_and_cuts_only_the_tail(shown: list[ReasonItem], limit: int) -> None:
     text = format_reasons(shown, limit=limit)
     assert len(text) <= limit
     back = parse_reasons(text)
@@ -39,11 +39,12 @@ def test_parse_inverts_format_and_cuts_only_the_tail(shown: list[ReasonItem],
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.lists(items, max_size=12), st.lists(items, max_size=12), st.integers(20, 255),
-       st.booleans())
-def test_same_rules_is_equal_meaning_of_the_parsed_texts(a: list[ReasonItem],
-                                                         b: list[ReasonItem], limit: int,
-                                                         reuse: bool) -> None:
+@given(
+    st.lists(items, max_size=12), st.lists(items, max_size=12), st.integers(20, 255), st.booleans()
+)
+def test_same_rules_is_equal_meaning_of_the_parsed_texts(
+    a: list[ReasonItem], b: list[ReasonItem], limit: int, reuse: bool
+) -> None:
     if reuse:  # same rules and counts, other points
         b = [ReasonItem(i.rule, j.points, i.count) for i, j in zip(a, b, strict=False)]
     ta, tb = format_reasons(a, limit=limit), format_reasons(b, limit=limit)
@@ -54,8 +55,9 @@ def test_same_rules_is_equal_meaning_of_the_parsed_texts(a: list[ReasonItem],
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(items, min_size=1, max_size=8), st.data())
-def test_same_rules_ignores_points_and_nothing_else(shown: list[ReasonItem],
-                                                    data: st.DataObject) -> None:
+def test_same_rules_ignores_points_and_nothing_else(
+    shown: list[ReasonItem], data: st.DataObject
+) -> None:
     aged = [ReasonItem(i.rule, data.draw(points), i.count) for i in shown]
     assert same_rules(format_reasons(shown), format_reasons(aged))
     more = [*shown[:-1], ReasonItem(shown[-1].rule, shown[-1].points, shown[-1].count + 1)]
@@ -65,16 +67,35 @@ def test_same_rules_ignores_points_and_nothing_else(shown: list[ReasonItem],
 
 
 def test_summary_is_the_format_of_the_result() -> None:
-    r = ScoreResult(id="c", score=48, exact=48.0, tier="nurture", mql=False,
-                    disqualified=False, priority=False, model="m", fit=20, engagement=28,
-                    account=0, account_key=None, reasons=(
-                        Reason("title.exec", 20), Reason("pricing_page", 13.44, 2),
-                        Reason("blog", 0.01), Reason("inactivity", -10)))
+    r = ScoreResult(
+        id="c",
+        score=48,
+        exact=48.0,
+        tier="nurture",
+        mql=False,
+        disqualified=False,
+        priority=False,
+        model="m",
+        fit=20,
+        engagement=28,
+        account=0,
+        account_key=None,
+        reasons=(
+            Reason("title.exec", 20),
+            Reason("pricing_page", 13.44, 2),
+            Reason("blog", 0.01),
+            Reason("inactivity", -10),
+        ),
+    )
     text = summary(r)
     assert text == "title.exec +20; pricing_page +13.4 (x2); inactivity -10"
-    assert parse_reasons(text) == ReasonsText((ReasonItem("title.exec", 20),
-                                               ReasonItem("pricing_page", 13.4, 2),
-                                               ReasonItem("inactivity", -10)))
+    assert parse_reasons(text) == ReasonsText(
+        (
+            ReasonItem("title.exec", 20),
+            ReasonItem("pricing_page", 13.4, 2),
+            ReasonItem("inactivity", -10),
+        )
+    )
 
 
 def test_disqualified_empty_and_foreign_texts() -> None:

@@ -30,36 +30,39 @@ def prop_model(cond: str) -> CompiledModel:
     """)
 
 
-@pytest.mark.parametrize(("cond", "props", "hit"), [
-    ("industry: Technology", {"industry": "TECHNOLOGY"}, True),
-    ("industry: Technology", {"industry": "Tech"}, False),
-    ("industry: {equals: Technology}", {}, False),
-    ("industry: {not_equals: Retail}", {"industry": "Tech"}, True),
-    ("industry: {not_equals: Retail}", {"industry": "retail"}, False),
-    ("industry: {not_equals: Retail}", {}, True),
-    ("country: [US, UK]", {"country": "uk"}, True),
-    ("country: {in: [US, UK]}", {"country": "DE"}, False),
-    ("country: {not_in: [US, UK]}", {"country": "DE"}, True),
-    ("title: {contains: market}", {"title": "Head of Marketing"}, True),
-    ("title: {contains: [sales, market]}", {"title": "Sales lead"}, True),
-    ("title: {not_contains: intern}", {"title": "Intern"}, False),
-    ("title: {regex: '\\bcto\\b'}", {"title": "Director"}, False),
-    ("title: {regex: '\\bcto\\b'}", {"title": "CTO / Co-founder"}, True),
-    ("title: {regex: '\\bvp\\b'}", {"title": "MVP program"}, False),
-    ("title: {regex: ['\\bceo\\b', 'genel müdür']}", {"title": "GENEL MÜDÜR"}, True),
-    ("employees: {min: 50, max: 500}", {"employees": 50}, True),
-    ("employees: {min: 50, max: 500}", {"employees": 500}, True),
-    ("employees: {min: 50, max: 500}", {"employees": 501}, False),
-    ("employees: {min: 50, max: 500}", {"employees": "120"}, True),
-    ("employees: {min: 1000}", {"employees": "1,200"}, True),
-    ("employees: {max: 49}", {"employees": "1,200"}, False),
-    ("employees: {min: 1}", {"employees": "lots"}, False),
-    ("employees: {min: 1}", {"employees": True}, False),
-    ("employees: 120", {"employees": "120"}, True),
-    ("employees: {exists: true}", {"employees": 3}, True),
-    ("employees: {exists: false}", {}, True),
-    ("flag: true", {"flag": True}, True),
-])
+@pytest.mark.parametrize(
+    ("cond", "props", "hit"),
+    [
+        ("industry: Technology", {"industry": "TECHNOLOGY"}, True),
+        ("industry: Technology", {"industry": "Tech"}, False),
+        ("industry: {equals: Technology}", {}, False),
+        ("industry: {not_equals: Retail}", {"industry": "Tech"}, True),
+        ("industry: {not_equals: Retail}", {"industry": "retail"}, False),
+        ("industry: {not_equals: Retail}", {}, True),
+        ("country: [US, UK]", {"country": "uk"}, True),
+        ("country: {in: [US, UK]}", {"country": "DE"}, False),
+        ("country: {not_in: [US, UK]}", {"country": "DE"}, True),
+        ("title: {contains: market}", {"title": "Head of Marketing"}, True),
+        ("title: {contains: [sales, market]}", {"title": "Sales lead"}, True),
+        ("title: {not_contains: intern}", {"title": "Intern"}, False),
+        ("title: {regex: '\\bcto\\b'}", {"title": "Director"}, False),
+        ("title: {regex: '\\bcto\\b'}", {"title": "CTO / Co-founder"}, True),
+        ("title: {regex: '\\bvp\\b'}", {"title": "MVP program"}, False),
+        ("title: {regex: ['\\bceo\\b', 'genel müdür']}", {"title": "GENEL MÜDÜR"}, True),
+        ("employees: {min: 50, max: 500}", {"employees": 50}, True),
+        ("employees: {min: 50, max: 500}", {"employees": 500}, True),
+        ("employees: {min: 50, max: 500}", {"employees": 501}, False),
+        ("employees: {min: 50, max: 500}", {"employees": "120"}, True),
+        ("employees: {min: 1000}", {"employees": "1,200"}, True),
+        ("employees: {max: 49}", {"employees": "1,200"}, False),
+        ("employees: {min: 1}", {"employees": "lots"}, False),
+        ("employees: {min: 1}", {"employees": True}, False),
+        ("employees: 120", {"employees": "120"}, True),
+        ("employees: {exists: true}", {"employees": 3}, True),
+        ("employees: {exists: false}", {}, True),
+        ("flag: true", {"flag": True}, True),
+    ],
+)
 def test_property_operators(cond: str, props: dict[str, Any], hit: bool) -> None:
     r = score1(prop_model(cond), contact(props=props))
     assert (r.score == 10) is hit
@@ -144,10 +147,14 @@ ACT = """
 
 def test_activity_points_per_occurrence_and_conditions() -> None:
     m = model(ACT.format(extra=""))
-    c = contact(activities=[act("page_view", url="https://x/pricing"),
-                            act("page_view", url="https://x/PRICING?a=1"),
-                            act("page_view", url="https://x/blog"),
-                            act("email_click", url="https://x/pricing")])
+    c = contact(
+        activities=[
+            act("page_view", url="https://x/pricing"),
+            act("page_view", url="https://x/PRICING?a=1"),
+            act("page_view", url="https://x/blog"),
+            act("email_click", url="https://x/pricing"),
+        ]
+    )
     r = score1(m, c)
     assert r.score == 30
     assert r.reasons[0].count == 2
@@ -173,13 +180,19 @@ def test_activity_type_list_and_attribute_operators() -> None:
             points: 4
             when: {form: {regex: '\\bvehicle\\b'}}
     """)
-    c = contact(activities=[
-        act("email_click", url="/demo"), act("page_view", url="/demo"),
-        act("content_download", kind="Case_Study"), act("content_download", kind="ebook"),
-        act("support_ticket", category="billing"), act("support_ticket", category="Sales"),
-        act("support_ticket"), act("form_submit", form="Vehicle interest"),
-        act("form_submit", form="Vehicles"),
-    ])
+    c = contact(
+        activities=[
+            act("email_click", url="/demo"),
+            act("page_view", url="/demo"),
+            act("content_download", kind="Case_Study"),
+            act("content_download", kind="ebook"),
+            act("support_ticket", category="billing"),
+            act("support_ticket", category="Sales"),
+            act("support_ticket"),
+            act("form_submit", form="Vehicle interest"),
+            act("form_submit", form="Vehicles"),
+        ]
+    )
     assert rule_points(score1(m, c)) == {"demo": 50, "cs": 10, "ticket": -6, "form": 4}
 
 
@@ -202,8 +215,14 @@ def test_max_count_across_types_keeps_newest() -> None:
             max_count: 2
             when: {url: {contains: /demo}}
     """)
-    c = contact(activities=[act("page_view", 20, url="/demo"), act("email_click", 0, url="/demo"),
-                            act("page_view", 10, url="/demo"), act("email_click", 30, url="/demo")])
+    c = contact(
+        activities=[
+            act("page_view", 20, url="/demo"),
+            act("email_click", 0, url="/demo"),
+            act("page_view", 10, url="/demo"),
+            act("email_click", 30, url="/demo"),
+        ]
+    )
     assert score1(m, c).reasons[0].points == pytest.approx(30)
 
 
@@ -250,11 +269,14 @@ DISQ = """
 """
 
 
-@pytest.mark.parametrize(("kwargs", "rule"), [
-    ({"props": {"title": "CEO", "occupation": "STUDENT"}}, "student"),
-    ({"props": {"title": "CEO"}, "email": "x@Rival.io"}, "competitor"),
-    ({"props": {"title": "CEO"}, "activities": [act("hard_bounce", 3)]}, "bounced"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "rule"),
+    [
+        ({"props": {"title": "CEO", "occupation": "STUDENT"}}, "student"),
+        ({"props": {"title": "CEO"}, "email": "x@Rival.io"}, "competitor"),
+        ({"props": {"title": "CEO"}, "activities": [act("hard_bounce", 3)]}, "bounced"),
+    ],
+)
 def test_disqualifiers(kwargs: dict[str, Any], rule: str | None) -> None:
     m = model(DISQ)
     r = score1(m, contact(**kwargs))
@@ -285,8 +307,14 @@ def test_decay_half_life_and_rule_override() -> None:
             points: 8
             half_life_days: 20
     """)
-    c = contact(activities=[act("email_open", 10), act("email_open", 20), act("unsubscribe", 40),
-                            act("page_view", 20)])
+    c = contact(
+        activities=[
+            act("email_open", 10),
+            act("email_open", 20),
+            act("unsubscribe", 40),
+            act("page_view", 20),
+        ]
+    )
     pts = rule_points(score1(m, c))
     assert pts["open"] == pytest.approx(4 + 2)
     assert pts["unsub"] == -10
@@ -315,20 +343,23 @@ INACTIVE = """
 """
 
 
-@pytest.mark.parametrize(("kwargs", "penalty"), [
-    ({"activities": [act("email_open", 91)]}, True),
-    ({"activities": [act("email_open", 89)]}, False),
-    ({"activities": [act("email_open", 91), act("page_view", 5)]}, False),
-    # unsubscribe is not engagement: still dormant
-    ({"activities": [act("email_open", 91), act("unsubscribe", 1)]}, True),
-    ({"created_at": "2026-01-01T00:00:00Z"}, True),
-    ({"created_at": "2026-11-01T00:00:00Z"}, False),
-    # counted from the later of the newest engagement and created_at
-    ({"created_at": "2026-01-01T00:00:00Z", "activities": [act("page_view", 3)]}, False),
-    ({"created_at": "2026-11-01T00:00:00Z", "activities": [act("page_view", 200)]}, False),
-    ({"created_at": "2026-01-01T00:00:00Z", "activities": [act("page_view", 200)]}, True),
-    ({}, False),  # nothing known: no penalty
-])
+@pytest.mark.parametrize(
+    ("kwargs", "penalty"),
+    [
+        ({"activities": [act("email_open", 91)]}, True),
+        ({"activities": [act("email_open", 89)]}, False),
+        ({"activities": [act("email_open", 91), act("page_view", 5)]}, False),
+        # unsubscribe is not engagement: still dormant
+        ({"activities": [act("email_open", 91), act("unsubscribe", 1)]}, True),
+        ({"created_at": "2026-01-01T00:00:00Z"}, True),
+        ({"created_at": "2026-11-01T00:00:00Z"}, False),
+        # counted from the later of the newest engagement and created_at
+        ({"created_at": "2026-01-01T00:00:00Z", "activities": [act("page_view", 3)]}, False),
+        ({"created_at": "2026-11-01T00:00:00Z", "activities": [act("page_view", 200)]}, False),
+        ({"created_at": "2026-01-01T00:00:00Z", "activities": [act("page_view", 200)]}, True),
+        ({}, False),  # nothing known: no penalty
+    ],
+)
 def test_inactivity(kwargs: dict[str, Any], penalty: bool) -> None:
     r = score1(model(INACTIVE), contact(**kwargs))
     assert (r.score == -10) is penalty

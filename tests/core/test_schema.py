@@ -100,8 +100,10 @@ def test_missing_required_keys() -> None:
 
 
 def test_missing_attachment_and_bad_csv() -> None:
-    text = ("name: x\ntiers: [{name: a}]\nmql_tier: a\n"
-            "account:\n  priority:\n    points: 5\n    file: prio.csv\n")
+    text = (
+        "name: x\ntiers: [{name: a}]\nmql_tier: a\n"
+        "account:\n  priority:\n    points: 5\n    file: prio.csv\n"
+    )
     (issue,) = issues_of(text)
     assert (issue.location, issue.line) == ("account.priority.file", 7)
     assert "prio.csv" in issue.message
@@ -113,8 +115,10 @@ def test_modelfile_reads_csv_relative_and_names_file(tmp_path: Path) -> None:
     sub = tmp_path / "models"
     sub.mkdir()
     model = sub / "m.yaml"
-    model.write_text("name: m\ntiers: [{name: a}]\nmql_tier: a\n"
-                     "account:\n  priority:\n    points: 5\n    file: lists/p.csv\n")
+    model.write_text(
+        "name: m\ntiers: [{name: a}]\nmql_tier: a\n"
+        "account:\n  priority:\n    points: 5\n    file: lists/p.csv\n"
+    )
     issues = file_issues(model)
     assert [(i.source, i.location) for i in issues] == [(str(model), "account.priority.file")]
     (sub / "lists").mkdir()

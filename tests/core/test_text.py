@@ -10,13 +10,26 @@ from syncd.core import normalise
 from syncd.core.text import normalise_company, normalise_pattern, to_number
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("MÜDÜR", "mudur"), ("Müdür", "mudur"), ("İstanbul", "istanbul"), ("ISTANBUL", "istanbul"),
-    ("ırmak", "irmak"), ("SATIŞ MÜDÜRÜ", "satis muduru"), ("Geschäftsführer", "geschaftsfuhrer"),
-    ("Straße", "strasse"), ("Διευθυντής", "διευθυντησ"), ("ΔΙΕΥΘΥΝΤΗΣ", "διευθυντησ"),
-    ("Διευθύνων  Σύμβουλος", "διευθυνων συμβουλοσ"), ("Directeur Général", "directeur general"),
-    ("  VP\tSales\n", "vp sales"), ("ﬁnance", "finance"), ("Ｔｅｃｈ", "tech"),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("MÜDÜR", "mudur"),
+        ("Müdür", "mudur"),
+        ("İstanbul", "istanbul"),
+        ("ISTANBUL", "istanbul"),
+        ("ırmak", "irmak"),
+        ("SATIŞ MÜDÜRÜ", "satis muduru"),
+        ("Geschäftsführer", "geschaftsfuhrer"),
+        ("Straße", "strasse"),
+        ("Διευθυντής", "διευθυντησ"),
+        ("ΔΙΕΥΘΥΝΤΗΣ", "διευθυντησ"),
+        ("Διευθύνων  Σύμβουλος", "διευθυνων συμβουλοσ"),
+        ("Directeur Général", "directeur general"),
+        ("  VP\tSales\n", "vp sales"),
+        ("ﬁnance", "finance"),
+        ("Ｔｅｃｈ", "tech"),
+    ],
+)
 def test_normalise(a: str, b: str) -> None:
     assert normalise(a) == b
 
@@ -32,10 +45,21 @@ def test_company_normalisation() -> None:
     assert normalise_company("Inc") == "inc"
 
 
-@pytest.mark.parametrize(("v", "n"), [(120, 120.0), ("120", 120.0), ("1,200", 1200.0),
-                                      (" 1 200.5 ", 1200.5), ("abc", None), (True, None),
-                                      ("", None), (None, None), ("nan", None),
-                                      (float("nan"), None)])
+@pytest.mark.parametrize(
+    ("v", "n"),
+    [
+        (120, 120.0),
+        ("120", 120.0),
+        ("1,200", 1200.0),
+        (" 1 200.5 ", 1200.5),
+        ("abc", None),
+        (True, None),
+        ("", None),
+        (None, None),
+        ("nan", None),
+        (float("nan"), None),
+    ],
+)
 def test_to_number(v: object, n: float | None) -> None:
     assert to_number(v) == n
 

@@ -22,9 +22,12 @@ log = logging.getLogger("syncd.test")
 class _HeldOnce(MemoryConnector):
     held = False
 
-    def write(self, updates: Iterable[ContactUpdate | AccountUpdate], *,
-              before_batch: Callable[[], None] | None = None
-              ) -> Iterator[Sequence[WriteOutcome]]:
+    def write(
+        self,
+        updates: Iterable[ContactUpdate | AccountUpdate],
+        *,
+        before_batch: Callable[[], None] | None = None,
+    ) -> Iterator[Sequence[WriteOutcome]]:
         if not _HeldOnce.held:
             _HeldOnce.held = True
             log.info("cycle held", extra={"event": "test_cycle_held"})

@@ -39,13 +39,22 @@ def main(mode: str) -> int:
         return FakeReport(name, status="stopped")
 
     cycle = FakeCycle(behaviour)
-    daemon = Daemon([JobSpec("hs", Every(timedelta(seconds=0.2)))], cycle,
-                    options=DaemonOptions(port=0))
+    daemon = Daemon(
+        [JobSpec("hs", Every(timedelta(seconds=0.2)))], cycle, options=DaemonOptions(port=0)
+    )
     before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     status = daemon.run()
     after = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
-    _say(json.dumps({"status": status, "calls": cycle.calls, "stopped": daemon.stop.is_set(),
-                     "restored": before == after}))
+    _say(
+        json.dumps(
+            {
+                "status": status,
+                "calls": cycle.calls,
+                "stopped": daemon.stop.is_set(),
+                "restored": before == after,
+            }
+        )
+    )
     return 0
 
 

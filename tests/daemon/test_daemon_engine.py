@@ -35,8 +35,9 @@ def test_schedules_from_config() -> None:
 
 def test_daemon_runs_engine_cycles_until_stopped(tmp_path: Path, state_url: str) -> None:
     """On SQLite and on PostgreSQL (the compose deployment's state store)."""
-    config = write_config(tmp_path, state_url,
-                          extra="    schedule: {every: 1s}\ndaemon:\n  port: 0\n")
+    config = write_config(
+        tmp_path, state_url, extra="    schedule: {every: 1s}\ndaemon:\n  port: 0\n"
+    )
     crm = MemoryCRM()
     seed(crm)
     engine, _ = make_engine(config, crm, clock=utc_now)

@@ -39,15 +39,21 @@ def parts() -> Iterator[tuple[str, Health, DaemonMetrics, _Probe]]:
 
 
 def test_healthz_is_live_and_details_each_connector(
-        parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
+    parts: tuple[str, Health, DaemonMetrics, _Probe],
+) -> None:
     url, health, _, probe = parts
     status, ctype, body = http_get(url + "/healthz")
     assert (status, ctype) == (200, "application/json")
     assert json.loads(body) == {
-        "status": "ok", "ready": True, "checks": {"config": "ok", "state": "ok"},
-        "connectors": {"hs": {"last_cycle": "none", "detail": "ok"},
-                       "sf": {"last_cycle": "none", "detail": "ok"}},
-        "reload": {"status": "none"}}
+        "status": "ok",
+        "ready": True,
+        "checks": {"config": "ok", "state": "ok"},
+        "connectors": {
+            "hs": {"last_cycle": "none", "detail": "ok"},
+            "sf": {"last_cycle": "none", "detail": "ok"},
+        },
+        "reload": {"status": "none"},
+    }
     health.cycle_finished("sf", "failed", "auth revoked (password hunter22)")
     probe.problem = "database is locked"
     health.reloaded("refused", "model.yaml:3: tiers: required")
@@ -56,17 +62,23 @@ def test_healthz_is_live_and_details_each_connector(
     assert status == 200  # liveness: the process answers, whatever it reports
     assert details["ready"] is False
     assert details["connectors"]["sf"] == {
-        "last_cycle": "failed", "detail": "last cycle failed: auth revoked (password ***)"}
+        "last_cycle": "failed",
+        "detail": "last cycle failed: auth revoked (password ***)",
+    }
     assert details["reload"] == {"status": "refused", "reason": "model.yaml:3: tiers: required"}
 
 
 def test_readyz_follows_config_and_state_never_a_crm(
-        parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
+    parts: tuple[str, Health, DaemonMetrics, _Probe],
+) -> None:
     url, health, _, probe = parts
     status, ctype, body = http_get(url + "/readyz")
     assert (status, ctype) == (200, "application/json")
-    assert json.loads(body) == {"ready": True, "checks": {"config": "ok", "state": "ok"},
-                                "connectors": {"hs": "ok", "sf": "ok"}}
+    assert json.loads(body) == {
+        "ready": True,
+        "checks": {"config": "ok", "state": "ok"},
+        "connectors": {"hs": "ok", "sf": "ok"},
+    }
 
     health.cycle_finished("sf", "failed", "auth revoked (password hunter22)")
     health.cycle_finished("hs", "error", "ConnectionError")
@@ -74,7 +86,8 @@ def test_readyz_follows_config_and_state_never_a_crm(
     assert status == 200  # a CRM outage: still able to run cycles
     assert json.loads(body)["connectors"] == {
         "hs": "last cycle error: ConnectionError",
-        "sf": "last cycle failed: auth revoked (password ***)"}
+        "sf": "last cycle failed: auth revoked (password ***)",
+    }
 
     health.cycle_finished("sf", "stopped", None)  # an interrupted cycle changes nothing
     assert json.loads(http_get(url + "/readyz")[2])["connectors"]["sf"].startswith("last cycle")
@@ -93,12 +106,15 @@ def test_connectors_follow_a_reload(parts: tuple[str, Health, DaemonMetrics, _Pr
     health.cycle_finished("sf", "failed", "boom")
     health.set_connectors(["sf", "new"])
     assert json.loads(http_get(url + "/readyz")[2])["connectors"] == {
-        "new": "ok", "sf": "last cycle failed: boom"}
+        "new": "ok",
+        "sf": "last cycle failed: boom",
+    }
     assert health.last_status("hs") == "none"
 
 
 def test_metrics_exposition_moves_with_cycles(
-        parts: tuple[str, Health, DaemonMetrics, _Probe]) -> None:
+    parts: tuple[str, Health, DaemonMetrics, _Probe],
+) -> None:
     url, _, metrics, _ = parts
     status, ctype, body = http_get(url + "/metrics")
     assert status == 200 and ctype.startswith("text/plain")

@@ -43,13 +43,20 @@ def _capture(lg: logging.Logger, formatter: logging.Formatter) -> io.StringIO:
 
 def test_json_line_has_the_fields_and_extras(logger: logging.Logger) -> None:
     out = _capture(logger, JsonFormatter(Redactor([])))
-    logger.info("pulled %d records", 42, extra={"connector": "hubspot-main", "run_id": "r9",
-                                               "event": "page", "pulled": 42})
+    logger.info(
+        "pulled %d records",
+        42,
+        extra={"connector": "hubspot-main", "run_id": "r9", "event": "page", "pulled": 42},
+    )
     line = json.loads(out.getvalue())
     assert line["level"] == "info" and line["logger"] == "tests.daemon.logs"
     assert line["message"] == "pulled 42 records"
     assert (line["connector"], line["run_id"], line["event"], line["pulled"]) == (
-        "hubspot-main", "r9", "page", 42)
+        "hubspot-main",
+        "r9",
+        "page",
+        42,
+    )
     assert line["timestamp"].endswith("+00:00")
 
 
@@ -58,9 +65,15 @@ def test_secrets_are_masked_in_message_extras_and_tracebacks(logger: logging.Log
     try:
         raise RuntimeError(f"auth failed with {TOKEN}")
     except RuntimeError:
-        logger.exception("token %s refused", TOKEN,
-                         extra={"headers": {"Authorization": f"Bearer {TOKEN}"},
-                                "attempts": [PASSWORD], "event": "auth"})
+        logger.exception(
+            "token %s refused",
+            TOKEN,
+            extra={
+                "headers": {"Authorization": f"Bearer {TOKEN}"},
+                "attempts": [PASSWORD],
+                "event": "auth",
+            },
+        )
     raw = out.getvalue()
     assert TOKEN not in raw and "ss\\\\word" not in raw
     line = json.loads(raw)
@@ -82,8 +95,11 @@ def test_short_values_are_not_masked() -> None:
 
 def test_text_format_for_a_terminal(logger: logging.Logger) -> None:
     out = _capture(logger, TextFormatter(Redactor([TOKEN])))
-    logger.warning("cycle failed: %s", f"401 for {TOKEN}",
-                   extra={"connector": "sf", "event": "job_done", "run_id": "x", "written": 0})
+    logger.warning(
+        "cycle failed: %s",
+        f"401 for {TOKEN}",
+        extra={"connector": "sf", "event": "job_done", "run_id": "x", "written": 0},
+    )
     text = out.getvalue()
     assert "warning" in text and "[sf] job_done: cycle failed: 401 for ***" in text
     assert "written=0" in text and "run_id" not in text and TOKEN not in text
@@ -101,9 +117,11 @@ class _Settings(BaseModel):
 
 
 def test_collect_secrets_walks_nested_settings() -> None:
-    settings = _Settings(token=SecretStr(TOKEN), auths=[_Auth(password=SecretStr("pw-1234"),
-                                                             user="u")],
-                         more={"k": SecretStr("other-secret"), "empty": SecretStr("")})
+    settings = _Settings(
+        token=SecretStr(TOKEN),
+        auths=[_Auth(password=SecretStr("pw-1234"), user="u")],
+        more={"k": SecretStr("other-secret"), "empty": SecretStr("")},
+    )
     assert collect_secrets(settings) == {TOKEN, "pw-1234", "other-secret"}
 
 

@@ -133,5 +133,6 @@ def test_each_cycle_exports_the_crm_answers_by_status_code(tmp_path: Path) -> No
     s = _samples(m)
     key = "syncd_api_responses_total"
     assert s[(key, (("code", "200"), ("connector", NAME)))] == calls + second.api_responses.get(
-        200, 0)
+        200, 0
+    )
     assert s[(key, (("code", "429"), ("connector", NAME)))] == second.http_429

@@ -32,9 +32,11 @@ def _config(tmp_path: Path, body: str) -> Path:
 
 
 def _good_config(tmp_path: Path) -> Path:
-    return _config(tmp_path, f"""\
+    return _config(
+        tmp_path,
+        f"""\
 state:
-  url: "sqlite:///{tmp_path / 'state.db'}"
+  url: "sqlite:///{tmp_path / "state.db"}"
 daemon:
   port: 0
   log_format: json
@@ -44,21 +46,30 @@ connectors:
     access_token: ${{MEM_TOKEN}}
     model: {MODEL}
     schedule: {{every: 1s}}
-""")
+""",
+    )
 
 
 def _spawn(config: Path, crm: Path) -> subprocess.Popen[str]:
     env = {**os.environ, "MEM_TOKEN": TOKEN}
-    return subprocess.Popen([sys.executable, "-m", "tests.daemon.serve_memory", str(config),
-                             str(crm)], cwd=ROOT, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.daemon.serve_memory", str(config), str(crm)],
+        cwd=ROOT,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _metrics(url: str) -> dict[str, float]:
     with urllib.request.urlopen(url + "/metrics", timeout=5) as answer:
         text = answer.read().decode()
-    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
-            for line in text.splitlines() if line and not line.startswith("#")}
+    return {
+        line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
 
 
 def test_daemon_process_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
@@ -85,8 +96,12 @@ def test_daemon_process_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path: Path)
                 assert answer.status == 200
         # a second daemon on the same port is refused with exit 2 and says why
         busy = tmp_path / "busy.yaml"
-        busy.write_text((tmp_path / "syncd.yaml").read_text().replace(
-            "port: 0", f"port: {started['http_port']}"), encoding="utf-8")
+        busy.write_text(
+            (tmp_path / "syncd.yaml")
+            .read_text()
+            .replace("port: 0", f"port: {started['http_port']}"),
+            encoding="utf-8",
+        )
         second = _spawn(busy, crm_path)
         out2, err2 = second.communicate(timeout=30)
         assert second.returncode == 2, out2 + err2
@@ -122,6 +137,7 @@ def test_daemon_process_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path: Path)
 
 def _refused(config: Path) -> list[str]:
     """`syncd run` in-process on a config it must refuse: exit 1, errors on stderr."""
+
     def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
         raise AssertionError("no connector may be built for an invalid config")
 
@@ -136,9 +152,11 @@ def test_a_config_without_connectors_is_refused(tmp_path: Path) -> None:
 
 
 def test_invalid_config_is_refused_with_every_error(tmp_path: Path) -> None:
-    config = _config(tmp_path, f"""\
+    config = _config(
+        tmp_path,
+        f"""\
 state:
-  url: "sqlite:///{tmp_path / 'state.db'}"
+  url: "sqlite:///{tmp_path / "state.db"}"
 daemon:
   port: 99999
   colour: blue
@@ -148,17 +166,21 @@ connectors:
     access_token: ${{UNSET_TOKEN_VAR_FOR_SYNCD_TEST}}
     model: {MODEL}
     schedule: {{cron: "61 * * * *"}}
-""")
+""",
+    )
     assert _refused(config) == [
         f"{config}:9: connectors.mem.access_token: environment variable "
         "UNSET_TOKEN_VAR_FOR_SYNCD_TEST is not set",
-        "config not usable (1 error(s))"]
+        "config not usable (1 error(s))",
+    ]
     _config(tmp_path, config.read_text().replace("${UNSET_TOKEN_VAR_FOR_SYNCD_TEST}", "x"))
     lines = _refused(config)
     assert f"{config}:4: daemon.port: must be at most 65535" in lines
     assert f"{config}:5: daemon.colour: unknown key" in lines
-    assert any(line.startswith(f"{config}:11: connectors.mem.schedule.cron: invalid crontab")
-               for line in lines), lines
+    assert any(
+        line.startswith(f"{config}:11: connectors.mem.schedule.cron: invalid crontab")
+        for line in lines
+    ), lines
     assert lines[-1] == "config not usable (3 error(s))"
 
 

@@ -22,7 +22,7 @@ SAAS = ROOT / "syncd" / "models" / "saas.yaml"
 def _config(tmp_path: Path, model: Path, extra: str = "") -> str:
     return f"""\
 state:
-  url: "sqlite:///{tmp_path / 'state.db'}"
+  url: "sqlite:///{tmp_path / "state.db"}"
 daemon:
   port: 0
   log_format: json
@@ -39,8 +39,7 @@ def _count(out: JsonLines, event: str) -> int:
     return sum(f'"event": "{event}"' in line for line in out.lines)
 
 
-def test_sighup_reloads_a_changed_model_without_losing_the_running_cycle(
-        tmp_path: Path) -> None:
+def test_sighup_reloads_a_changed_model_without_losing_the_running_cycle(tmp_path: Path) -> None:
     crm = MemoryCRM()
     seed(crm)
     crm_path = tmp_path / "crm.json"
@@ -49,8 +48,13 @@ def test_sighup_reloads_a_changed_model_without_losing_the_running_cycle(
     config.write_text(_config(tmp_path, MODEL), encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.daemon.reload_child", str(config), str(crm_path)],
-        cwd=ROOT, env={**os.environ, "MEM_TOKEN": "tok-reload-4242"}, text=True,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        cwd=ROOT,
+        env={**os.environ, "MEM_TOKEN": "tok-reload-4242"},
+        text=True,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert proc.stdin is not None
     out = JsonLines(proc.stdout)
     try:

@@ -83,27 +83,36 @@ class Watch:
 
 def _config(tmp_path: Path, url: str) -> Path:
     p = tmp_path / "syncd.yaml"
-    blocks = "".join(f"""\
+    blocks = "".join(
+        f"""\
   {name}:
     type: hubspot
     access_token: tok-{name}-secret
     model: {MODEL}
     daily_rescore_at: "03:00"
     schedule: {{every: 1s}}
-""" for name in NAMES)
+"""
+        for name in NAMES
+    )
     p.write_text(f'state:\n  url: "{url}"\nconnectors:\n{blocks}', encoding="utf-8")
     return p
 
 
-def _replica(replica: str, config: Path, crms: dict[str, MemoryCRM],
-             watch: Watch) -> tuple[Daemon, Engine]:
+def _replica(
+    replica: str, config: Path, crms: dict[str, MemoryCRM], watch: Watch
+) -> tuple[Daemon, Engine]:
     settings = load_settings(config, {})
 
     def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
         return _Tracked(name, crms[name], watch)
 
-    engine = Engine(settings, Store.open(settings.state.url, settings.state.lock_lease),
-                    factory, clock=utc_now, owner=f"{replica}:1")
+    engine = Engine(
+        settings,
+        Store.open(settings.state.url, settings.state.lock_lease),
+        factory,
+        clock=utc_now,
+        owner=f"{replica}:1",
+    )
 
     def cycle(name: str, stop: threading.Event) -> CycleReport:
         report = run_cycle(engine, name, stop=stop)
@@ -119,7 +128,8 @@ def _replica(replica: str, config: Path, crms: dict[str, MemoryCRM],
 
 def _held_elsewhere(daemon: Daemon, name: str) -> float:
     value = daemon.metrics.registry.get_sample_value(
-        "syncd_runs_missed_total", {"connector": name, "reason": "held_elsewhere"})
+        "syncd_runs_missed_total", {"connector": name, "reason": "held_elsewhere"}
+    )
     return value or 0.0
 
 
@@ -127,10 +137,17 @@ def _kill_holder_of(store: Store, connector: str) -> None:
     """Terminate the session holding ``connector``'s advisory lock (the process died)."""
     key = _pg_key(connector) & 0xFFFFFFFFFFFFFFFF
     with store.engine.connect() as conn:
-        [pid] = conn.execute(sa.text(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND classid = :hi AND objid = :lo"), {"hi": key >> 32, "lo": key & 0xFFFFFFFF}
-        ).scalars().all()
+        [pid] = (
+            conn.execute(
+                sa.text(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                    "AND classid = :hi AND objid = :lo"
+                ),
+                {"hi": key >> 32, "lo": key & 0xFFFFFFFF},
+            )
+            .scalars()
+            .all()
+        )
     url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(url, autocommit=True) as c:
         c.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))
@@ -138,7 +155,8 @@ def _kill_holder_of(store: Store, connector: str) -> None:
 
 @pytest.mark.parametrize("state_url", ["postgresql"], indirect=True)
 def test_two_replicas_share_connectors_without_overlap_and_take_over(
-        tmp_path: Path, state_url: str, caplog: pytest.LogCaptureFixture) -> None:
+    tmp_path: Path, state_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="syncd")
     config = _config(tmp_path, state_url)
     crms = {name: MemoryCRM() for name in NAMES}
@@ -150,8 +168,9 @@ def test_two_replicas_share_connectors_without_overlap_and_take_over(
     held.__enter__()
     watch = Watch()
     replicas = [_replica(r, config, crms, watch) for r in ("a", "b")]
-    threads = [threading.Thread(target=d.run, kwargs={"handle_signals": False})
-               for d, _ in replicas]
+    threads = [
+        threading.Thread(target=d.run, kwargs={"handle_signals": False}) for d, _ in replicas
+    ]
     for t in threads:
         t.start()
     try:
@@ -176,8 +195,7 @@ def test_two_replicas_share_connectors_without_overlap_and_take_over(
     assert max(watch.most.values()) == 1  # never two replicas on one connector
     by_replica = Counter(r for runs in watch.outcomes.values() for r, s in runs if s == "ok")
     assert by_replica["a"] >= 1 and by_replica["b"] >= 1, dict(watch.outcomes)  # spread
-    noisy = [r for r in caplog.records
-             if r.levelno >= logging.WARNING and "held" in r.getMessage()]
+    noisy = [r for r in caplog.records if r.levelno >= logging.WARNING and "held" in r.getMessage()]
     assert noisy == []
     engine = replicas[0][1]
     for name in NAMES:  # both replicas left every connector consistent

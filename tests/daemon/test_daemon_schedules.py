@@ -11,9 +11,17 @@ from apscheduler.triggers.interval import IntervalTrigger
 from syncd.daemon.schedules import Cron, Every, format_duration, trigger_for
 
 
-@pytest.mark.parametrize(("seconds", "text"), [
-    (900, "15m"), (5400, "1h30m"), (93600, "1d2h"), (45, "45s"), (0.5, "0.5s"), (61, "1m1s"),
-])
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        (900, "15m"),
+        (5400, "1h30m"),
+        (93600, "1d2h"),
+        (45, "45s"),
+        (0.5, "0.5s"),
+        (61, "1m1s"),
+    ],
+)
 def test_format_duration(seconds: float, text: str) -> None:
     assert format_duration(timedelta(seconds=seconds)) == text
     assert Every(timedelta(seconds=seconds)).describe() == f"every {text}"

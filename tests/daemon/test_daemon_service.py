@@ -69,8 +69,7 @@ class Handled:
 
     def wait(self, connector: str, n: int, timeout: float = 10.0) -> bool:
         with self.cond:
-            return self.cond.wait_for(lambda: self.done.get("sync:" + connector, 0) >= n,
-                                      timeout)
+            return self.cond.wait_for(lambda: self.done.get("sync:" + connector, 0) >= n, timeout)
 
 
 def _sample(body: str, prefix: str) -> float:
@@ -166,8 +165,11 @@ def test_a_missed_run_is_logged_and_counted(caplog: pytest.LogCaptureFixture) ->
 
 def test_cron_jobs_wait_for_their_time_and_jobs_are_configured() -> None:
     cycle = FakeCycle()
-    daemon = Daemon([JobSpec("hs", Cron("0 6 * * *"))], cycle,
-                    options=DaemonOptions(port=0, misfire_grace=timedelta(minutes=2)))
+    daemon = Daemon(
+        [JobSpec("hs", Cron("0 6 * * *"))],
+        cycle,
+        options=DaemonOptions(port=0, misfire_grace=timedelta(minutes=2)),
+    )
     with running(daemon):
         time.sleep(0.3)
         job = daemon.scheduler.scheduler.get_job("sync:hs")
@@ -185,8 +187,12 @@ def _child(mode: str) -> subprocess.Popen[str]:
     root = Path(__file__).resolve().parents[2]
     return subprocess.Popen(
         [sys.executable, "-m", "tests.daemon.signal_child", mode],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=root,
-        env={**os.environ, "PYTHONPATH": str(root)})
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+    )
 
 
 def _wait_for(child: subprocess.Popen[str], line: str) -> None:

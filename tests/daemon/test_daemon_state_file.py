@@ -35,8 +35,7 @@ def _remove(db: Path) -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
 
 
-def test_a_deleted_state_file_stops_the_connector_and_readiness_says_so(
-        tmp_path: Path) -> None:
+def test_a_deleted_state_file_stops_the_connector_and_readiness_says_so(tmp_path: Path) -> None:
     app, db = _engine(tmp_path)
     _remove(db)
     report = run_cycle(app, NAME)
@@ -86,15 +85,16 @@ def test_a_write_refused_as_read_only_names_the_store(state_url: str, tmp_path: 
         store = Store.open(state_url)
         with store.engine.connect() as conn:
             name = conn.execute(sa.text("SELECT current_database()")).scalar_one()
-            conn.execute(sa.text(f'ALTER DATABASE "{name}" SET default_transaction_read_only '
-                                 "= on"))
+            conn.execute(sa.text(f'ALTER DATABASE "{name}" SET default_transaction_read_only = on'))
             conn.commit()
         store.engine.dispose()  # new sessions start read-only
     try:
         with pytest.raises(StateStoreUnusable, match="state store is read-only: "):
             store.set_meta("c", NOW, model_ref="m@1")
-        with pytest.raises(StateStoreUnusable, match="state store is read-only: "), \
-                store.lock("c", "me:1", lambda: NOW):
+        with (
+            pytest.raises(StateStoreUnusable, match="state store is read-only: "),
+            store.lock("c", "me:1", lambda: NOW),
+        ):
             pass
     finally:
         store.close()

@@ -29,7 +29,8 @@ def test_a_daemon_started_before_its_postgresql_syncs_once_it_is_up(tmp_path: Pa
     crm_path = tmp_path / "crm.json"
     crm.save(crm_path)
     config = tmp_path / "syncd.yaml"
-    config.write_text(f"""\
+    config.write_text(
+        f"""\
 state:
   url: "{url}"
 daemon:
@@ -41,11 +42,17 @@ connectors:
     access_token: tok-waiting-4242
     model: {MODEL}
     schedule: {{every: 1h}}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.daemon.serve_memory", str(config), str(crm_path), "0.2"],
-        cwd=ROOT, env=dict(os.environ), text=True, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE)
+        cwd=ROOT,
+        env=dict(os.environ),
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     out = JsonLines(proc.stdout)
     server = None
     try:
@@ -69,8 +76,12 @@ connectors:
             proc.kill()
             proc.wait()
         if server is not None:
-            pgexec("pg_ctl", ("-w", "-D", str(server.pgdata), "stop", "-m", "immediate"),
-                   bin_path=server.bin_path, user=server.system_user)
+            pgexec(
+                "pg_ctl",
+                ("-w", "-D", str(server.pgdata), "stop", "-m", "immediate"),
+                bin_path=server.bin_path,
+                user=server.system_user,
+            )
             server.cleanup()
         shutil.rmtree(pgdata, ignore_errors=True)
     out.thread.join(timeout=5)

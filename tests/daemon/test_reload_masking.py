@@ -21,7 +21,8 @@ NEW = "tok-new-secret-2222"
 
 def _settings(tmp_path: Path, token: str) -> Settings:
     path = tmp_path / f"{token}.yaml"
-    path.write_text(f"""\
+    path.write_text(
+        f"""\
 daemon:
   log_format: json
 connectors:
@@ -29,7 +30,9 @@ connectors:
     type: hubspot
     access_token: {token}
     model: {MODEL}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return load_settings(path, {})
 
 
@@ -41,7 +44,8 @@ def _restore_logging() -> Iterator[None]:
 
 @pytest.mark.usefixtures("_restore_logging")
 def test_a_reload_masks_the_new_secrets_and_still_the_old(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     masking = LogMasking(_settings(tmp_path, OLD))
     log = logging.getLogger("syncd.test")
     log.warning("before: %s %s", OLD, NEW)

@@ -89,11 +89,11 @@ def unreachable(tmp_path: Path) -> BaseException:
     return _failure(f"postgresql+psycopg://syncd:pw@/syncd?host={tmp_path}")
 
 
-def test_retries_with_doubling_waits_until_the_store_answers(
-        unreachable: BaseException) -> None:
+def test_retries_with_doubling_waits_until_the_store_answers(unreachable: BaseException) -> None:
     clock = ManualClock()
-    retry = StartupRetry(give_up_after=60, first_delay=1, max_delay=15, sleep=clock.sleep,
-                         clock=clock)
+    retry = StartupRetry(
+        give_up_after=60, first_delay=1, max_delay=15, sleep=clock.sleep, clock=clock
+    )
     flaky = _Flaky(5, unreachable)
     assert open_with_retry(flaky, retry, str) == "store"
     assert flaky.calls == 6 and clock.sleeps == [1, 2, 4, 8, 15]
@@ -101,8 +101,9 @@ def test_retries_with_doubling_waits_until_the_store_answers(
 
 def test_gives_up_at_the_end_of_the_window(unreachable: BaseException) -> None:
     clock = ManualClock()
-    retry = StartupRetry(give_up_after=20, first_delay=1, max_delay=8, sleep=clock.sleep,
-                         clock=clock)
+    retry = StartupRetry(
+        give_up_after=20, first_delay=1, max_delay=8, sleep=clock.sleep, clock=clock
+    )
     flaky = _Flaky(100, unreachable)
     with pytest.raises(StateUnavailable) as caught:
         open_with_retry(flaky, retry, str)
@@ -129,9 +130,10 @@ def _logging_restored() -> Iterator[None]:
 @pytest.mark.usefixtures("_logging_restored")
 def test_syncd_run_exits_75_when_the_store_stays_unreachable(tmp_path: Path) -> None:
     config = tmp_path / "syncd.yaml"
-    config.write_text(f"""\
+    config.write_text(
+        f"""\
 state:
-  url: "postgresql://syncd:db-pass-321@/syncd?host={tmp_path / 'nowhere'}"
+  url: "postgresql://syncd:db-pass-321@/syncd?host={tmp_path / "nowhere"}"
 daemon:
   port: 0
   log_format: json
@@ -140,15 +142,18 @@ connectors:
     type: hubspot
     access_token: tok-startup-4242
     model: {MODEL}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     clock = ManualClock()
 
     def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
         return MemoryConnector(name, MemoryCRM())
 
     retry = StartupRetry(give_up_after=30, sleep=clock.sleep, clock=clock)
-    result = CliRunner().invoke(main, ["run", "--config", str(config)],
-                                obj={"factory": factory, "startup_retry": retry})
+    result = CliRunner().invoke(
+        main, ["run", "--config", str(config)], obj={"factory": factory, "startup_retry": retry}
+    )
     assert result.exit_code == 75, result.output
     assert clock.sleeps == [1, 2, 4, 8, 15]
     logged = [json.loads(line) for line in result.stdout.splitlines()]

@@ -27,23 +27,26 @@ HS_TOKEN = "pat-na1-e2e-secret-token"
 @pytest.fixture
 def servers(keys: tuple[str, str]) -> Iterator[tuple[str, str]]:  # noqa: F811
     past = utc_now().replace(microsecond=0)
-    hs = HubSpotSandbox(generate(2, 15, past), token=HS_TOKEN, rate_limits=False,
-                        search_lag_s=0.0)
+    hs = HubSpotSandbox(generate(2, 15, past), token=HS_TOKEN, rate_limits=False, search_lag_s=0.0)
     sf = SalesforceSandbox(generate(3, 15, past), sleep=lambda s: None)
     sf.register_connected_app(CONSUMER_KEY, keys[1])
     with SandboxServer(hs) as h, SandboxServer(sf) as s:
         yield h.url, s.url
 
 
-def test_cli_against_both_sandboxes(tmp_path: Path, servers: tuple[str, str],
-                                    keys: tuple[str, str],  # noqa: F811
-                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_cli_against_both_sandboxes(
+    tmp_path: Path,
+    servers: tuple[str, str],
+    keys: tuple[str, str],  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     caplog.set_level(logging.DEBUG)
     hs_url, sf_url = servers
     cfg = tmp_path / "syncd.yaml"
-    cfg.write_text(f"""\
+    cfg.write_text(
+        f"""\
 state:
-  url: sqlite:///{tmp_path / 'state.db'}
+  url: sqlite:///{tmp_path / "state.db"}
 connectors:
   hubspot-main:
     type: hubspot
@@ -61,7 +64,9 @@ connectors:
     model: {MODEL}
     schedule: {{cron: "*/10 * * * *"}}
     bulk_poll: 0s
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     env = {"HUBSPOT_TOKEN": HS_TOKEN, "SF_KEY": keys[0]}
     runner = CliRunner()
 
@@ -89,8 +94,9 @@ connectors:
     assert st["hubspot-main"]["last_run"]["status"] == "ok"
     assert st["salesforce-prod"]["last_run"]["counts"]["written"] > 0
     assert st["hubspot-main"]["pending_writes"] == 0
-    logged = "\n".join(r.getMessage() + " " + json.dumps(r.__dict__, default=str)
-                       for r in caplog.records)
+    logged = "\n".join(
+        r.getMessage() + " " + json.dumps(r.__dict__, default=str) for r in caplog.records
+    )
     private_body = keys[0].splitlines()[1]
     for text in [*outputs, logged]:
         assert HS_TOKEN not in text and private_body not in text

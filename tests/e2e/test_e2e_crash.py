@@ -32,11 +32,9 @@ HS_TOKEN = "hs-crash-token"
 
 
 @pytest.fixture
-def crms(keys: tuple[str, str]) -> Iterator[tuple[HubSpotSandbox, SalesforceSandbox,  # noqa: F811
-                                                  str, str]]:
+def crms(keys: tuple[str, str]) -> Iterator[tuple[HubSpotSandbox, SalesforceSandbox, str, str]]:  # noqa: F811
     past = utc_now() - timedelta(minutes=5)
-    hs = HubSpotSandbox(generate(4, 20, past), token=HS_TOKEN, rate_limits=False,
-                        search_lag_s=0.0)
+    hs = HubSpotSandbox(generate(4, 20, past), token=HS_TOKEN, rate_limits=False, search_lag_s=0.0)
     sf = SalesforceSandbox(generate(6, 20, past), sleep=lambda s: None)
     sf.register_connected_app(CONSUMER_KEY, keys[1])
     with SandboxServer(hs) as h, SandboxServer(sf) as s:
@@ -65,13 +63,16 @@ def _config(tmp_path: Path, which: str, hs_url: str, sf_url: str) -> Path:
 """,
     }
     cfg = tmp_path / "syncd.yaml"
-    cfg.write_text(f"state: {{url: \"sqlite:///{tmp_path / 'state.db'}\"}}\nconnectors:\n"
-                   + blocks[which], encoding="utf-8")
+    cfg.write_text(
+        f'state: {{url: "sqlite:///{tmp_path / "state.db"}"}}\nconnectors:\n' + blocks[which],
+        encoding="utf-8",
+    )
     return cfg
 
 
-def _fields(which: str, hs: HubSpotSandbox, sf: SalesforceSandbox,
-            engine: Engine) -> dict[str, tuple[Any, ...]]:
+def _fields(
+    which: str, hs: HubSpotSandbox, sf: SalesforceSandbox, engine: Engine
+) -> dict[str, tuple[Any, ...]]:
     out: dict[str, tuple[Any, ...]] = {}
     for obj in engine.store.export("crm"):
         sc = engine.store.contact("crm", obj["id"])
@@ -85,18 +86,25 @@ def _fields(which: str, hs: HubSpotSandbox, sf: SalesforceSandbox,
             rec = sf.store.get("Lead" if sc.kind == "lead" else "Contact", sc.id)
             assert rec is not None
             score = rec.get("Syncd_Score__c")
-            out[sc.id] = (None if score is None else str(int(score)), rec.get("Syncd_Tier__c"),
-                          rec.get("Syncd_Reasons__c"))
+            out[sc.id] = (
+                None if score is None else str(int(score)),
+                rec.get("Syncd_Tier__c"),
+                rec.get("Syncd_Reasons__c"),
+            )
     return out
 
 
-@pytest.mark.parametrize(("which", "kill_at"), [("hubspot", "page:2"),
-                                                ("hubspot", "write-after:1"),
-                                                ("salesforce", "write-after:1")])
+@pytest.mark.parametrize(
+    ("which", "kill_at"),
+    [("hubspot", "page:2"), ("hubspot", "write-after:1"), ("salesforce", "write-after:1")],
+)
 def test_sigkill_against_the_sandbox_then_restart(
-        tmp_path: Path, keys: tuple[str, str],  # noqa: F811
-        crms: tuple[HubSpotSandbox, SalesforceSandbox, str, str],
-        which: str, kill_at: str) -> None:
+    tmp_path: Path,
+    keys: tuple[str, str],  # noqa: F811
+    crms: tuple[HubSpotSandbox, SalesforceSandbox, str, str],
+    which: str,
+    kill_at: str,
+) -> None:
     hs, sf, hs_url, sf_url = crms
     config = _config(tmp_path, which, hs_url, sf_url)
     env = {"HUBSPOT_TOKEN": HS_TOKEN, "SF_KEY": keys[0]}
@@ -107,8 +115,13 @@ def test_sigkill_against_the_sandbox_then_restart(
     as_of = utc_now()
     p = subprocess.run(
         [sys.executable, "-m", "tests.kit.run_real", str(config), as_of.isoformat(), kill_at],
-        cwd=ROOT, env={**os.environ, **env, "PYTHONPATH": str(ROOT)}, capture_output=True,
-        text=True, timeout=120, check=False)
+        cwd=ROOT,
+        env={**os.environ, **env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert p.returncode == -signal.SIGKILL, p.stdout + p.stderr
 
     engine = Engine.open(settings, build_connector, clock=lambda: as_of)
@@ -117,8 +130,10 @@ def test_sigkill_against_the_sandbox_then_restart(
         assert r.status == "ok", r.error
         assert run_cycle(engine, "crm").written == 0
         contacts = [contact_from_json(o) for o in engine.store.export("crm")]
-        core = {x.id: (str(x.score), x.tier, summary(x))
-                for x in score_batch(load_model(MODEL), contacts, as_of)}
+        core = {
+            x.id: (str(x.score), x.tier, summary(x))
+            for x in score_batch(load_model(MODEL), contacts, as_of)
+        }
         crm = _fields(which, hs, sf, engine)
         assert crm and crm == {k: v for k, v in core.items() if k in crm}
         assert json.dumps(r.to_json()).find(HS_TOKEN) == -1

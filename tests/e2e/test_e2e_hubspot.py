@@ -33,17 +33,18 @@ TOKEN = "sandbox-token"
 @pytest.fixture
 def portal() -> Iterator[tuple[HubSpotSandbox, SandboxServer, ManualClock]]:
     clock = ManualClock()
-    app = HubSpotSandbox(generate(11, 40, clock.utc()), clock=clock, sleep=clock.sleep,
-                         token=TOKEN)
+    app = HubSpotSandbox(generate(11, 40, clock.utc()), clock=clock, sleep=clock.sleep, token=TOKEN)
     server = SandboxServer(app).start()
     yield app, server, clock
     server.stop()
 
 
-def _engine(tmp_path: Path, url: str, clock: ManualClock, state_url: str,
-            model: Path = MODEL) -> Engine:
+def _engine(
+    tmp_path: Path, url: str, clock: ManualClock, state_url: str, model: Path = MODEL
+) -> Engine:
     cfg = tmp_path / "syncd.yaml"
-    cfg.write_text(f"""\
+    cfg.write_text(
+        f"""\
 state: {{url: "{state_url}"}}
 connectors:
   {NAME}:
@@ -51,7 +52,9 @@ connectors:
     base_url: {url}
     access_token: ${{HS_TOKEN}}
     model: {model}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     settings = load_settings(cfg, {"HS_TOKEN": TOKEN})
 
     def factory(name: str, c: ConnectorConfig) -> Connector:
@@ -65,33 +68,44 @@ def _crm_fields(app: HubSpotSandbox) -> dict[str, tuple[Any, ...]]:
     out = {}
     for rec in app.store.live("contacts"):
         p = rec.properties
-        out[rec.id] = (p.get("syncd_score"), p.get("syncd_tier"), p.get("syncd_reasons"),
-                       p.get("syncd_priority"))
+        out[rec.id] = (
+            p.get("syncd_score"),
+            p.get("syncd_tier"),
+            p.get("syncd_reasons"),
+            p.get("syncd_priority"),
+        )
     return out
 
 
 def _core(engine: Engine, as_of: Any) -> dict[str, tuple[Any, ...]]:
     contacts = [contact_from_json(o) for o in engine.store.export(NAME)]
-    return {r.id: (str(r.score), r.tier, summary(r), "true" if r.priority else "false")
-            for r in score_batch(load_model(MODEL), contacts, as_of)}
+    return {
+        r.id: (str(r.score), r.tier, summary(r), "true" if r.priority else "false")
+        for r in score_batch(load_model(MODEL), contacts, as_of)
+    }
 
 
 def _company_scores(app: HubSpotSandbox) -> dict[str, int]:
-    return {rec.id: int(rec.properties["syncd_account_score"])
-            for rec in app.store.live("companies")
-            if rec.properties.get("syncd_account_score") not in (None, "")}
+    return {
+        rec.id: int(rec.properties["syncd_account_score"])
+        for rec in app.store.live("companies")
+        if rec.properties.get("syncd_account_score") not in (None, "")
+    }
 
 
 def _core_accounts(engine: Engine, as_of: Any) -> dict[str, int]:
     contacts = [contact_from_json(o) for o in engine.store.export(NAME)]
     results = score_batch(load_model(MODEL), contacts, as_of)
-    return {a.key[3:]: a.score for a in account_scores(load_model(MODEL), results)
-            if a.key.startswith("id:")}
+    return {
+        a.key[3:]: a.score
+        for a in account_scores(load_model(MODEL), results)
+        if a.key.startswith("id:")
+    }
 
 
-def test_hubspot_cycle_end_to_end(tmp_path: Path, state_url: str,
-                                  portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]
-                                  ) -> None:
+def test_hubspot_cycle_end_to_end(
+    tmp_path: Path, state_url: str, portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]
+) -> None:
     app, server, clock = portal
     engine = _engine(tmp_path, server.url, clock, state_url)
     try:
@@ -128,9 +142,9 @@ def test_hubspot_cycle_end_to_end(tmp_path: Path, state_url: str,
         engine.close()
 
 
-def test_hubspot_budget_writes_tier_changes_first(tmp_path: Path,
-                                                  portal: tuple[HubSpotSandbox, SandboxServer,
-                                                                ManualClock]) -> None:
+def test_hubspot_budget_writes_tier_changes_first(
+    tmp_path: Path, portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]
+) -> None:
     app, server, clock = portal
     engine = _engine(tmp_path, server.url, clock, f"sqlite:///{tmp_path / 's.db'}")
     try:
@@ -154,7 +168,8 @@ def test_hubspot_budget_writes_tier_changes_first(tmp_path: Path,
 
 
 def test_hubspot_rejected_writes_are_retried_then_dead_lettered(
-        tmp_path: Path, portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]) -> None:
+    tmp_path: Path, portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]
+) -> None:
     """The portal refuses every contact update (207 with errors[]), every cycle,
     until they are dead-lettered."""
     app, server, clock = portal
@@ -185,8 +200,8 @@ def test_hubspot_rejected_writes_are_retried_then_dead_lettered(
 
 
 def test_the_daemons_cycle_writes_batches_concurrently(
-        tmp_path: Path, state_url: str,
-        portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]) -> None:
+    tmp_path: Path, state_url: str, portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]
+) -> None:
     """The connector owns write batching: under ``run_cycle`` its batches (contacts,
     then companies) are in flight at the same time, within its pacing. Each batch
     update waits (at most 5 s) until a second one arrives: sequential writes would

@@ -47,10 +47,14 @@ def keys() -> tuple[str, str]:
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                serialization.NoEncryption()).decode()
-    public = key.public_key().public_bytes(
-        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    private = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    public = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
     return private, public
 
 
@@ -63,10 +67,12 @@ def org(keys: tuple[str, str]) -> Iterator[tuple[SalesforceSandbox, SandboxServe
         yield app, server, clock
 
 
-def _engine(tmp_path: Path, url: str, clock: Clock, private: str, state_url: str,
-            extra: str = "") -> Engine:
+def _engine(
+    tmp_path: Path, url: str, clock: Clock, private: str, state_url: str, extra: str = ""
+) -> Engine:
     cfg = tmp_path / "syncd.yaml"
-    cfg.write_text(f"""\
+    cfg.write_text(
+        f"""\
 state: {{url: "{state_url}"}}
 connectors:
   {NAME}:
@@ -77,13 +83,14 @@ connectors:
             private_key: "${{SF_KEY}}"}}
     model: {MODEL}
     bulk_poll: 0s
-{extra}""", encoding="utf-8")
+{extra}""",
+        encoding="utf-8",
+    )
     settings = load_settings(cfg, {"SF_KEY": private})
 
     def factory(name: str, c: ConnectorConfig) -> Connector:
         assert isinstance(c, SalesforceConnectorConfig)
-        return build(name, c.connector_options(), clock=clock,
-                     sleep=lambda s: None)
+        return build(name, c.connector_options(), clock=clock, sleep=lambda s: None)
 
     return Engine(settings, Store.open(state_url), factory, clock=clock.utc)
 
@@ -98,20 +105,30 @@ def _crm(app: SalesforceSandbox, engine: Engine) -> dict[str, tuple[Any, ...]]:
         rec = app.store.get("Lead" if sc.kind == "lead" else "Contact", sc.id)
         assert rec is not None
         score = rec.get("Syncd_Score__c")
-        out[sc.id] = (None if score is None else int(score), rec.get("Syncd_Tier__c"),
-                      rec.get("Syncd_Reasons__c"), rec.get("Syncd_Priority__c"))
+        out[sc.id] = (
+            None if score is None else int(score),
+            rec.get("Syncd_Tier__c"),
+            rec.get("Syncd_Reasons__c"),
+            rec.get("Syncd_Priority__c"),
+        )
     return out
 
 
 def _core(engine: Engine, as_of: Any, ids: set[str]) -> dict[str, tuple[Any, ...]]:
     contacts = [contact_from_json(o) for o in engine.store.export(NAME)]
-    return {r.id: (r.score, r.tier, summary(r), r.priority)
-            for r in score_batch(load_model(MODEL), contacts, as_of) if r.id in ids}
+    return {
+        r.id: (r.score, r.tier, summary(r), r.priority)
+        for r in score_batch(load_model(MODEL), contacts, as_of)
+        if r.id in ids
+    }
 
 
-def test_salesforce_cycle_end_to_end(tmp_path: Path, state_url: str, keys: tuple[str, str],
-                                     org: tuple[SalesforceSandbox, SandboxServer, Clock]
-                                     ) -> None:
+def test_salesforce_cycle_end_to_end(
+    tmp_path: Path,
+    state_url: str,
+    keys: tuple[str, str],
+    org: tuple[SalesforceSandbox, SandboxServer, Clock],
+) -> None:
     app, server, clock = org
     engine = _engine(tmp_path, server.url, clock, keys[0], state_url)
     try:
@@ -147,15 +164,19 @@ def test_salesforce_cycle_end_to_end(tmp_path: Path, state_url: str, keys: tuple
 
         r4 = run_cycle(engine, NAME, rescore_only=True)
         assert r4.status == "ok" and r4.scored > 0
-        assert not [k for k, n in r4.api_calls.items() if n and k not in ("write", "auth")], \
+        assert not [k for k, n in r4.api_calls.items() if n and k not in ("write", "auth")], (
             r4.api_calls
+        )
     finally:
         engine.close()
 
 
 def test_cycles_describe_once_and_mix_accounts_into_contact_batches(
-        tmp_path: Path, state_url: str, keys: tuple[str, str],
-        org: tuple[SalesforceSandbox, SandboxServer, Clock]) -> None:
+    tmp_path: Path,
+    state_url: str,
+    keys: tuple[str, str],
+    org: tuple[SalesforceSandbox, SandboxServer, Clock],
+) -> None:
     """Calls from the fake's log: one collections call carries contacts and accounts
     together (records grouped by type), and only the first cycle of an engine
     describes Lead, Contact and Account (the engine keeps the passed check)."""
@@ -172,8 +193,11 @@ def test_cycles_describe_once_and_mix_accounts_into_contact_batches(
         r1 = run_cycle(engine, NAME)
         assert r1.status == "ok", r1.error
         assert r1.written > 0 and r1.accounts_written > 0
-        writes = [r for r in app.log.requests()
-                  if r.method == "PATCH" and r.path.endswith("/composite/sobjects")]
+        writes = [
+            r
+            for r in app.log.requests()
+            if r.method == "PATCH" and r.path.endswith("/composite/sobjects")
+        ]
         assert len(writes) == math.ceil((r1.written + r1.accounts_written) / 200) == 1
         types = [rec["attributes"]["type"] for rec in json.loads(writes[0].body)["records"]]
         assert types == sorted(types) and {"Account", "Contact", "Lead"} <= set(types)
@@ -190,14 +214,18 @@ def test_cycles_describe_once_and_mix_accounts_into_contact_batches(
 
 
 def test_the_daemons_cycle_writes_through_bulk_above_the_threshold(
-        tmp_path: Path, state_url: str, keys: tuple[str, str],
-        org: tuple[SalesforceSandbox, SandboxServer, Clock]) -> None:
+    tmp_path: Path,
+    state_url: str,
+    keys: tuple[str, str],
+    org: tuple[SalesforceSandbox, SandboxServer, Clock],
+) -> None:
     """The connector owns write batching: ``run_cycle`` hands it every write of the
     cycle, so above ``bulk_write_threshold`` they go out as Bulk API 2.0 jobs (one per
     object), not as sObject Collections batches the engine sliced."""
     app, server, clock = org
-    engine = _engine(tmp_path, server.url, clock, keys[0], state_url,
-                     "    bulk_write_threshold: 10\n")
+    engine = _engine(
+        tmp_path, server.url, clock, keys[0], state_url, "    bulk_write_threshold: 10\n"
+    )
     try:
         assert engine.connector(NAME).ensure_fields(create=True).ok
         clock.now += 60
@@ -205,8 +233,9 @@ def test_the_daemons_cycle_writes_through_bulk_above_the_threshold(
         report = run_cycle(engine, NAME)
         assert report.status == "ok", report.error
         assert report.written > 10
-        jobs = [r for r in app.log.requests()
-                if r.method == "POST" and r.path.endswith("/jobs/ingest")]
+        jobs = [
+            r for r in app.log.requests() if r.method == "POST" and r.path.endswith("/jobs/ingest")
+        ]
         collections = [r for r in app.log.requests() if r.path.endswith("/composite/sobjects")]
         assert len(jobs) == 3 and not collections  # Lead, Contact and Account jobs
         assert report.pending == 0 and report.accounts_written > 0

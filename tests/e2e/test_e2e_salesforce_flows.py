@@ -27,22 +27,27 @@ SECRET = "s3cret-consumer-value"
 
 def _jwt(app: SalesforceSandbox, url: str) -> list[str]:
     app.register_external_client_app("syncd-eca", key_pair()[1])
-    return [f"login_url: {url}",
-            f'auth: {{flow: jwt, username: {USER}, consumer_key: syncd-eca, '
-            'private_key: "${SF_SECRET}"}']
+    return [
+        f"login_url: {url}",
+        f"auth: {{flow: jwt, username: {USER}, consumer_key: syncd-eca, "
+        'private_key: "${SF_SECRET}"}',
+    ]
 
 
 def _client_credentials(app: SalesforceSandbox, url: str) -> list[str]:
     app.register_external_client_app("syncd-cc", consumer_secret=SECRET, run_as=USER)
-    return ['auth: {flow: client_credentials, consumer_key: syncd-cc, '
-            'consumer_secret: "${SF_SECRET}"}']
+    return [
+        'auth: {flow: client_credentials, consumer_key: syncd-cc, consumer_secret: "${SF_SECRET}"}'
+    ]
 
 
 def _password(app: SalesforceSandbox, url: str) -> list[str]:
     app.register_connected_app("legacy-app", consumer_secret=SECRET)
-    return [f"login_url: {url}",
-            f'auth: {{flow: password, username: {USER}, password: "${{SF_SECRET}}", '
-            'consumer_key: legacy-app, consumer_secret: "${SF_SECRET}"}']
+    return [
+        f"login_url: {url}",
+        f'auth: {{flow: password, username: {USER}, password: "${{SF_SECRET}}", '
+        'consumer_key: legacy-app, consumer_secret: "${SF_SECRET}"}',
+    ]
 
 
 FLOWS: dict[str, tuple[Callable[[SalesforceSandbox, str], list[str]], str]] = {
@@ -55,23 +60,27 @@ FLOWS: dict[str, tuple[Callable[[SalesforceSandbox, str], list[str]], str]] = {
 @pytest.mark.parametrize("flow", list(FLOWS))
 def test_a_full_cycle_per_login_flow(tmp_path: Path, flow: str) -> None:
     configure, secret = FLOWS[flow]
-    app = SalesforceSandbox(generate(4, 12, utc_now().replace(microsecond=0)),
-                            sleep=lambda s: None)
+    app = SalesforceSandbox(generate(4, 12, utc_now().replace(microsecond=0)), sleep=lambda s: None)
     with SandboxServer(app) as server:
         lines = [f"instance_url: {server.url}", *configure(app, server.url)]
         cfg = tmp_path / "syncd.yaml"
         cfg.write_text(
             f"state: {{url: 'sqlite:///{tmp_path / 'state.db'}'}}\n"
             "connectors:\n  sf:\n    type: salesforce\n"
-            f"    model: {MODEL}\n    bulk_poll: 0s\n"
-            + "".join(f"    {line}\n" for line in lines),
+            f"    model: {MODEL}\n    bulk_poll: 0s\n" + "".join(f"    {line}\n" for line in lines),
             encoding="utf-8",
         )
         outputs = []
-        for args in (["validate"], ["setup", "--connector", "sf"], ["check"], ["run", "--once"],
-                     ["status", "--json"]):
-            result = CliRunner().invoke(main, [*args, "--config", str(cfg)],
-                                        env={"SF_SECRET": secret})
+        for args in (
+            ["validate"],
+            ["setup", "--connector", "sf"],
+            ["check"],
+            ["run", "--once"],
+            ["status", "--json"],
+        ):
+            result = CliRunner().invoke(
+                main, [*args, "--config", str(cfg)], env={"SF_SECRET": secret}
+            )
             assert result.exit_code == 0, result.output
             outputs.append(result.output)
         contacts = [r for r in app.store.table("Contact").values() if not r["IsDeleted"]]

@@ -23,7 +23,8 @@ HOURS = 3 * 3600  # far beyond both connectors' lookback, within a day
 
 
 def test_hubspot_since_rereads_only_records_modified_since(
-    tmp_path: Any, portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]  # noqa: F811
+    tmp_path: Any,
+    portal: tuple[HubSpotSandbox, SandboxServer, ManualClock],  # noqa: F811
 ) -> None:
     app, server, clock = portal
     engine = hs._engine(tmp_path, server.url, clock, f"sqlite:///{tmp_path / 's.db'}")
@@ -36,8 +37,12 @@ def test_hubspot_since_rereads_only_records_modified_since(
         assert run_cycle(engine, hs.NAME).status == "ok"  # the cursor is now past fixed_at
         victims = [rec.id for rec in app.store.live("contacts")[:3]]
         for cid in victims:  # fixed hours ago, outside every lookback
-            app.store.update("contacts", cid, {"jobtitle": "Chief Executive Officer"},
-                             at_ms=int(fixed_at.timestamp() * 1000) + 60_000)
+            app.store.update(
+                "contacts",
+                cid,
+                {"jobtitle": "Chief Executive Officer"},
+                at_ms=int(fixed_at.timestamp() * 1000) + 60_000,
+            )
         clock.advance(900)
         normal = run_cycle(engine, hs.NAME)
         assert normal.status == "ok" and normal.pulled == 0 and normal.written == 0
@@ -61,7 +66,8 @@ def test_hubspot_since_rereads_only_records_modified_since(
 
 
 def test_salesforce_since_rereads_only_records_modified_since(
-    tmp_path: Any, keys: tuple[str, str],  # noqa: F811
+    tmp_path: Any,
+    keys: tuple[str, str],  # noqa: F811
     org: tuple[SalesforceSandbox, SandboxServer, sf.Clock],  # noqa: F811
 ) -> None:
     app, server, clock = org
@@ -80,8 +86,15 @@ def test_salesforce_since_rereads_only_records_modified_since(
         writable = [cid for cid in sf._crm(app, engine) if cid.startswith("00Q")][:3]
         stamp = fixed_at + dt.timedelta(minutes=1)
         for cid in writable:
-            app.store.update("Lead", cid, {"Title": "Chief Executive Officer",
-                                           "SystemModstamp": stamp, "LastModifiedDate": stamp})
+            app.store.update(
+                "Lead",
+                cid,
+                {
+                    "Title": "Chief Executive Officer",
+                    "SystemModstamp": stamp,
+                    "LastModifiedDate": stamp,
+                },
+            )
         clock.now += 900
         normal = run_cycle(engine, sf.NAME)
         assert normal.status == "ok" and normal.pulled == 0 and normal.written == 0
@@ -95,8 +108,10 @@ def test_salesforce_since_rereads_only_records_modified_since(
         crm = sf._crm(app, engine)
         assert {v: crm[v] for v in writable} == sf._core(engine, again.started_at, set(writable))
         streams = (engine.store.meta(sf.NAME).cursor or {})["streams"]
-        assert streams and all(v[0] > (stamp + dt.timedelta(hours=1)).strftime(
-            "%Y-%m-%dT%H:%M:%S") for v in streams.values())
+        assert streams and all(
+            v[0] > (stamp + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+            for v in streams.values()
+        )
 
         clock.now += 900
         after = run_cycle(engine, sf.NAME)

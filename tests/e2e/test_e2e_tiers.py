@@ -30,7 +30,8 @@ def _custom_model(tmp_path: Path) -> Path:
 
 
 def test_hubspot_cycle_adds_the_models_tiers_and_writes_them(
-    tmp_path: Path, portal: tuple[HubSpotSandbox, SandboxServer, ManualClock]  # noqa: F811
+    tmp_path: Path,
+    portal: tuple[HubSpotSandbox, SandboxServer, ManualClock],  # noqa: F811
 ) -> None:
     app, server, clock = portal
     setup = hs._engine(tmp_path, server.url, clock, f"sqlite:///{tmp_path / 'a.db'}")
@@ -38,8 +39,9 @@ def test_hubspot_cycle_adds_the_models_tiers_and_writes_them(
     assert conn.ensure_fields(create=True).ok  # an older syncd made the default options
     conn.close()
     setup.close()
-    engine = hs._engine(tmp_path, server.url, clock, f"sqlite:///{tmp_path / 's.db'}",
-                        model=_custom_model(tmp_path))
+    engine = hs._engine(
+        tmp_path, server.url, clock, f"sqlite:///{tmp_path / 's.db'}", model=_custom_model(tmp_path)
+    )
     try:
         report = run_cycle(engine, hs.NAME)
         assert report.status == "ok", report.error
@@ -54,7 +56,8 @@ def test_hubspot_cycle_adds_the_models_tiers_and_writes_them(
 
 
 def test_salesforce_cycle_names_a_restricted_picklist_lacking_tiers(
-    tmp_path: Path, keys: tuple[str, str],  # noqa: F811
+    tmp_path: Path,
+    keys: tuple[str, str],  # noqa: F811
     org: tuple[SalesforceSandbox, SandboxServer, sf.Clock],  # noqa: F811
 ) -> None:
     _app, server, clock = org

@@ -46,15 +46,22 @@ class KillingConnector(Connector):
     def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         return self.inner.ensure_fields(create, tiers)
 
-    def changes(self, cursor: JSON | None, until: datetime, *,
-                full: bool = False, since: datetime | None = None) -> Iterator[Page]:
+    def changes(
+        self,
+        cursor: JSON | None,
+        until: datetime,
+        *,
+        full: bool = False,
+        since: datetime | None = None,
+    ) -> Iterator[Page]:
         for page in self.inner.changes(cursor, until, full=full, since=since):
             self.pages += 1
             self._maybe_kill("page", self.pages)
             yield page
 
-    def write(self, updates: Iterable[Update], *,
-              before_batch: BeforeBatch | None = None) -> Iterator[Sequence[WriteOutcome]]:
+    def write(
+        self, updates: Iterable[Update], *, before_batch: BeforeBatch | None = None
+    ) -> Iterator[Sequence[WriteOutcome]]:
         def hook() -> None:
             if before_batch is not None:
                 before_batch()

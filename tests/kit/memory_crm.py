@@ -76,13 +76,24 @@ class MemoryCRM:
     def add_account(self, aid: str, **data: Any) -> None:
         self.accounts[aid] = {"data": {"id": aid, **data}, "mod": self.tick()}
 
-    def add_contact(self, cid: str, *, kind: str = "contact", account_id: str | None = None,
-                    writable: bool = True, **data: Any) -> None:
+    def add_contact(
+        self,
+        cid: str,
+        *,
+        kind: str = "contact",
+        account_id: str | None = None,
+        writable: bool = True,
+        **data: Any,
+    ) -> None:
         old = self.contacts.get(cid, {})
-        self.contacts[cid] = {"data": {"id": cid, **data}, "kind": kind,
-                              "account_id": account_id, "writable": writable,
-                              "fields": old.get("fields", dict.fromkeys(FIELDS)),
-                              "mod": self.tick()}
+        self.contacts[cid] = {
+            "data": {"id": cid, **data},
+            "kind": kind,
+            "account_id": account_id,
+            "writable": writable,
+            "fields": old.get("fields", dict.fromkeys(FIELDS)),
+            "mod": self.tick(),
+        }
 
     def add_activity(self, key: str, contact_id: str, **data: Any) -> None:
         self.activities[key] = {"contact_id": contact_id, "data": data, "mod": self.tick()}
@@ -107,20 +118,40 @@ class MemoryCRM:
 
     def save(self, path: Path) -> None:
         tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps({
-            "contacts": self.contacts, "accounts": self.accounts,
-            "activities": self.activities, "deleted": self.deleted, "seq": self.seq,
-            "failures": self.failures, "budget": self.budget, "calls": dict(self.calls),
-            "writes": self.writes, "rate_limited": self.rate_limited}), encoding="utf-8")
+        tmp.write_text(
+            json.dumps(
+                {
+                    "contacts": self.contacts,
+                    "accounts": self.accounts,
+                    "activities": self.activities,
+                    "deleted": self.deleted,
+                    "seq": self.seq,
+                    "failures": self.failures,
+                    "budget": self.budget,
+                    "calls": dict(self.calls),
+                    "writes": self.writes,
+                    "rate_limited": self.rate_limited,
+                }
+            ),
+            encoding="utf-8",
+        )
         os.replace(tmp, path)
 
     @classmethod
     def load(cls, path: Path) -> MemoryCRM:
         d = json.loads(path.read_text(encoding="utf-8"))
-        return cls(contacts=d["contacts"], accounts=d["accounts"], activities=d["activities"],
-                   deleted=d["deleted"], seq=d["seq"], failures=d["failures"],
-                   budget=d["budget"], calls=Counter(d["calls"]), writes=d["writes"],
-                   rate_limited=bool(d.get("rate_limited")))
+        return cls(
+            contacts=d["contacts"],
+            accounts=d["accounts"],
+            activities=d["activities"],
+            deleted=d["deleted"],
+            seq=d["seq"],
+            failures=d["failures"],
+            budget=d["budget"],
+            calls=Counter(d["calls"]),
+            writes=d["writes"],
+            rate_limited=bool(d.get("rate_limited")),
+        )
 
 
 class MemoryConnector(Connector):
@@ -128,9 +159,17 @@ class MemoryConnector(Connector):
 
     auto_create_fields = True
 
-    def __init__(self, name: str, crm: MemoryCRM, *, page_size: int = 3,
-                 write_batch_size: int = 2, save_to: Path | None = None,
-                 kill_at: str | None = None, fail_at_page: int | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        crm: MemoryCRM,
+        *,
+        page_size: int = 3,
+        write_batch_size: int = 2,
+        save_to: Path | None = None,
+        kill_at: str | None = None,
+        fail_at_page: int | None = None,
+    ) -> None:
         self.name = name
         self.crm = crm
         self.page_size = page_size
@@ -162,14 +201,25 @@ class MemoryConnector(Connector):
     def _contact_record(self, cid: str) -> ContactRecord:
         c = self.crm.contacts[cid]
         f = c["fields"]
-        return ContactRecord(id=cid, kind=c["kind"], data=dict(c["data"]),
-                             account_id=c["account_id"], writable=c["writable"],
-                             crm_values=WrittenValues(score=f["score"], tier=f["tier"],
-                                                      reasons=f["reasons"],
-                                                      priority=f["priority"]))
+        return ContactRecord(
+            id=cid,
+            kind=c["kind"],
+            data=dict(c["data"]),
+            account_id=c["account_id"],
+            writable=c["writable"],
+            crm_values=WrittenValues(
+                score=f["score"], tier=f["tier"], reasons=f["reasons"], priority=f["priority"]
+            ),
+        )
 
-    def changes(self, cursor: dict[str, Any] | None, until: datetime, *,
-                full: bool = False, since: datetime | None = None) -> Iterator[Page]:
+    def changes(
+        self,
+        cursor: dict[str, Any] | None,
+        until: datetime,
+        *,
+        full: bool = False,
+        since: datetime | None = None,
+    ) -> Iterator[Page]:
         if since is not None:
             raise FatalError("the memory CRM counts changes, it keeps no modification times")
         after = 0 if full or cursor is None else int(cursor["seq"])
@@ -179,13 +229,12 @@ class MemoryConnector(Connector):
         events += [(a["mod"], "activity", k) for k, a in self.crm.activities.items()]
         if not full:
             events += [(d[0], "deleted", d[1]) for d in self.crm.deleted if len(d) == 2]
-            events += [(d[0], "merged", f"{d[1]}>{d[2]}") for d in self.crm.deleted
-                       if len(d) == 3]
+            events += [(d[0], "merged", f"{d[1]}>{d[2]}") for d in self.crm.deleted if len(d) == 3]
         events = sorted(e for e in events if e[0] > after)
         for i in range(0, len(events), self.page_size):
             if i and self.usage().stop:
                 raise BudgetExhausted("memory CRM: call budget spent")
-            part = events[i:i + self.page_size]
+            part = events[i : i + self.page_size]
             self.pages_yielded += 1
             self._maybe_kill("page", self.pages_yielded)
             if self.pages_yielded == self.fail_at_page:
@@ -196,27 +245,45 @@ class MemoryConnector(Connector):
                 raise RateLimited("memory CRM: 429 Too Many Requests")
             yield Page(
                 contacts=[self._contact_record(k) for _s, t, k in part if t == "contact"],
-                accounts=[AccountRecord(id=k, data=dict(self.crm.accounts[k]["data"]),
-                                        crm_score=self.crm.accounts[k].get("fields",
-                                                                            {}).get("score"))
-                          for _s, t, k in part if t == "account"],
-                activities=[ActivityRecord(key=k, contact_id=self.crm.activities[k]["contact_id"],
-                                           data=dict(self.crm.activities[k]["data"]))
-                            for _s, t, k in part if t == "activity"],
+                accounts=[
+                    AccountRecord(
+                        id=k,
+                        data=dict(self.crm.accounts[k]["data"]),
+                        crm_score=self.crm.accounts[k].get("fields", {}).get("score"),
+                    )
+                    for _s, t, k in part
+                    if t == "account"
+                ],
+                activities=[
+                    ActivityRecord(
+                        key=k,
+                        contact_id=self.crm.activities[k]["contact_id"],
+                        data=dict(self.crm.activities[k]["data"]),
+                    )
+                    for _s, t, k in part
+                    if t == "activity"
+                ],
                 deleted_contacts=[k for _s, t, k in part if t == "deleted"],
                 merged=dict(k.split(">", 1) for _s, t, k in part if t == "merged"),
-                cursor={"seq": part[-1][0]}, estimated_total=len(events))
+                cursor={"seq": part[-1][0]},
+                estimated_total=len(events),
+            )
 
     @property
     def stop(self) -> bool:
         """The budget guard's verdict (the batcher asks it before each batch)."""
         return self.usage().stop
 
-    def write(self, updates: Iterable[Update], *,
-              before_batch: BeforeBatch | None = None) -> Iterator[Sequence[WriteOutcome]]:
+    def write(
+        self, updates: Iterable[Update], *, before_batch: BeforeBatch | None = None
+    ) -> Iterator[Sequence[WriteOutcome]]:
         batcher: Batcher[Update] = Batcher(
-            BatchRules(size=self.write_batch_size), prepare=lambda u: u,
-            ident=lambda u: u.id, send=self._send, meter=self)
+            BatchRules(size=self.write_batch_size),
+            prepare=lambda u: u,
+            ident=lambda u: u.id,
+            send=self._send,
+            meter=self,
+        )
         return batcher.run(updates, before_batch)
 
     def _send(self, batch: list[Update]) -> list[WriteOutcome]:
@@ -233,8 +300,7 @@ class MemoryConnector(Connector):
                 if a is None:
                     out.append(WriteOutcome(u.id, "rejected", "record deleted"))
                     continue
-                a["fields"] = {"score": u.score, "summary": u.summary,
-                               "priority": u.priority}
+                a["fields"] = {"score": u.score, "summary": u.summary, "priority": u.priority}
                 a["mod"] = self.crm.tick()
                 out.append(WriteOutcome(u.id, "ok"))
                 continue
@@ -251,8 +317,12 @@ class MemoryConnector(Connector):
             if c is None:
                 out.append(WriteOutcome(u.id, "rejected", "record deleted"))
                 continue
-            c["fields"] = {"score": u.score, "tier": u.tier, "reasons": u.reasons,
-                           "priority": u.priority}
+            c["fields"] = {
+                "score": u.score,
+                "tier": u.tier,
+                "reasons": u.reasons,
+                "priority": u.priority,
+            }
             c["mod"] = self.crm.tick()
             self.crm.writes.append({"id": u.id, "score": u.score, "tier": u.tier})
             out.append(WriteOutcome(u.id, "ok"))
@@ -268,10 +338,15 @@ class MemoryConnector(Connector):
         n429 = self.crm.http_429 - self.start_429
         answers = {200: sum(calls.values()) - n429, 429: n429}
         responses = {code: n for code, n in answers.items() if n > 0}
-        return Usage(calls=dict(calls), http_429=self.crm.http_429, responses=responses,
-                     budget_remaining=left,
-                     budget_limit=self.crm.budget, calls_left=left,
-                     stop=left is not None and left <= 0)
+        return Usage(
+            calls=dict(calls),
+            http_429=self.crm.http_429,
+            responses=responses,
+            budget_remaining=left,
+            budget_limit=self.crm.budget,
+            calls_left=left,
+            stop=left is not None and left <= 0,
+        )
 
     def close(self) -> None:
         self.closed = True

@@ -24,11 +24,16 @@ def _rule_reason(m: CompiledModel, r: Rule, c: Contact, as_of: float) -> Reason 
     if r.activity is None:
         return Reason(r.id, r.points, 1, "fit") if contact_matcher(r.when)(c) else None
     pred = activity_matcher(r.when)
-    stamps = sorted((a.ts for a in c.activities
-                     if a.type in r.activity and a.ts <= as_of and (pred is None or pred(a))),
-                    reverse=True)
+    stamps = sorted(
+        (
+            a.ts
+            for a in c.activities
+            if a.type in r.activity and a.ts <= as_of and (pred is None or pred(a))
+        ),
+        reverse=True,
+    )
     if r.max_count:
-        stamps = stamps[:r.max_count]
+        stamps = stamps[: r.max_count]
     if not stamps:
         return None
     k = _k(r.half_life_days, m.spec.half_life_days)
@@ -50,14 +55,30 @@ def reference_partial(m: CompiledModel, c: Contact, as_of: float) -> Partial:
     prio = is_priority(m, c)
     for d in spec.disqualifiers:  # contact conditions first, then activities
         if d.activity is None and contact_matcher(d.when)(c):
-            return Partial(c.id, c.account_key, prio, d.id, 0.0, 0.0,
-                           (Reason(d.id, 0.0, 1, "disqualifier"),), newest)
+            return Partial(
+                c.id,
+                c.account_key,
+                prio,
+                d.id,
+                0.0,
+                0.0,
+                (Reason(d.id, 0.0, 1, "disqualifier"),),
+                newest,
+            )
     for d in spec.disqualifiers:
         if d.activity is not None:
             pred = activity_matcher(d.when)
             if any(a.type in d.activity and (pred is None or pred(a)) for a in past):
-                return Partial(c.id, c.account_key, prio, d.id, 0.0, 0.0,
-                               (Reason(d.id, 0.0, 1, "disqualifier"),), newest)
+                return Partial(
+                    c.id,
+                    c.account_key,
+                    prio,
+                    d.id,
+                    0.0,
+                    0.0,
+                    (Reason(d.id, 0.0, 1, "disqualifier"),),
+                    newest,
+                )
     fired: list[tuple[int, Reason]] = []
     for i, r in enumerate(spec.rules):
         reason = _rule_reason(m, r, c, as_of)
@@ -82,6 +103,13 @@ def reference_partial(m: CompiledModel, c: Contact, as_of: float) -> Partial:
             counted.append((n + 1, Reason(vel.id, vel.points, 1, "engagement")))
     counted.sort(key=lambda ir: (-abs(ir[1].points), ir[0]))
     reasons = tuple(r for _, r in counted)
-    return Partial(c.id, c.account_key, prio, None,
-                   fsum(r.points for r in reasons if r.component == "fit"),
-                   fsum(r.points for r in reasons if r.component != "fit"), reasons, newest)
+    return Partial(
+        c.id,
+        c.account_key,
+        prio,
+        None,
+        fsum(r.points for r in reasons if r.component == "fit"),
+        fsum(r.points for r in reasons if r.component != "fit"),
+        reasons,
+        newest,
+    )

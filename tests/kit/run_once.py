@@ -27,8 +27,14 @@ from tests.sync.helpers import NAME, Clock
 class _Slow(MemoryConnector):
     delay = 0.0
 
-    def changes(self, cursor: dict[str, Any] | None, until: datetime, *,
-                full: bool = False, since: datetime | None = None) -> Iterator[Page]:
+    def changes(
+        self,
+        cursor: dict[str, Any] | None,
+        until: datetime,
+        *,
+        full: bool = False,
+        since: datetime | None = None,
+    ) -> Iterator[Page]:
         for page in super().changes(cursor, until, full=full, since=since):
             time.sleep(self.delay)
             yield page

@@ -23,8 +23,9 @@ mql_tier: mid
 """
 
 
-def model(body: str = "", *, base: str = BASE, attachments: dict[str, str] | None = None
-          ) -> CompiledModel:
+def model(
+    body: str = "", *, base: str = BASE, attachments: dict[str, str] | None = None
+) -> CompiledModel:
     """Compile BASE + ``body`` (dedented YAML)."""
     text = textwrap.dedent(base) + "\n" + textwrap.dedent(body)
     return compile_model(parse_model(text, "test.yaml", attachments or {}))
@@ -38,8 +39,17 @@ def act(type_: str, days_ago: float = 0.0, **attrs: Any) -> dict[str, Any]:
     return {"type": type_, "at": iso(days_ago), **attrs}
 
 
-def contact(cid: str = "c1", *, props: dict[str, Any] | None = None,
-            activities: list[dict[str, Any]] | None = None, **fields: Any) -> Contact:
-    obj: dict[str, Any] = {"id": cid, "properties": props or {},
-                           "activities": activities or [], **fields}
+def contact(
+    cid: str = "c1",
+    *,
+    props: dict[str, Any] | None = None,
+    activities: list[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Contact:
+    obj: dict[str, Any] = {
+        "id": cid,
+        "properties": props or {},
+        "activities": activities or [],
+        **fields,
+    }
     return contact_from_json(obj)

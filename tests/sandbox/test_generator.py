@@ -52,13 +52,21 @@ def test_same_inputs_give_equal_datasets_and_other_seeds_differ() -> None:
 
 
 def test_deterministic_across_interpreters_with_other_hash_seeds() -> None:
-    code = ("import sys; sys.path.insert(0, sys.argv[1]); from tests.sandbox.test_generator "
-            "import NOW, _digest; from syncd.sandbox.generator import generate; "
-            "print(_digest(generate(3, 300, NOW)))")
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from tests.sandbox.test_generator "
+        "import NOW, _digest; from syncd.sandbox.generator import generate; "
+        "print(_digest(generate(3, 300, NOW)))"
+    )
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
-    out = subprocess.run([sys.executable, "-c", code, root], env=env, check=True,
-                         capture_output=True, text=True, cwd=root).stdout.strip()
+    out = subprocess.run(
+        [sys.executable, "-c", code, root],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=root,
+    ).stdout.strip()
     assert out == _digest(generate(3, 300, NOW))
 
 
@@ -92,9 +100,13 @@ def test_records_are_frozen(ds: Dataset) -> None:
 
 
 def test_keys_emails_and_domains_are_unique(ds: Dataset) -> None:
-    for keys in ([c.key for c in ds.companies], [c.key for c in ds.contacts],
-                 [a.key for a in ds.activities], [c.email for c in ds.contacts],
-                 [c.domain for c in ds.companies]):
+    for keys in (
+        [c.key for c in ds.companies],
+        [c.key for c in ds.contacts],
+        [a.key for a in ds.activities],
+        [c.email for c in ds.contacts],
+        [c.domain for c in ds.companies],
+    ):
         assert len(keys) == len(set(keys))
     assert ds.contacts[42].key == "p000042" and ds.companies[5].key == "c000005"
     for contact in ds.contacts:
@@ -157,8 +169,14 @@ def test_every_activity_type_and_its_attributes(ds: Dataset) -> None:
             kinds.add(attrs["kind"])
             assert attrs["asset"]
         if act.type == "support_ticket":
-            assert attrs["category"] in {"sales", "billing", "technical", "onboarding",
-                                         "feature_request", "bug"}
+            assert attrs["category"] in {
+                "sales",
+                "billing",
+                "technical",
+                "onboarding",
+                "feature_request",
+                "bug",
+            }
         if act.type == "product_usage":
             assert attrs["metric"] and int(attrs["value"]) > 0
         if act.type in ("meeting", "call"):
@@ -169,7 +187,7 @@ def test_every_activity_type_and_its_attributes(ds: Dataset) -> None:
         assert vocab.SITE + path in urls
     assert any(u.startswith(vocab.SITE + "/blog/") for u in urls)
     campaigns = Counter(a.attrs["campaign"] for a in ds.activities if a.type == "email_open")
-    assert campaigns.most_common(1)[0][1] > 20   # campaigns are shared across contacts
+    assert campaigns.most_common(1)[0][1] > 20  # campaigns are shared across contacts
     assert any(name.endswith("webinar") for name in campaigns)
 
 
@@ -188,10 +206,10 @@ def test_histories_have_bursts_dormancy_and_empty_ones(ds: Dataset) -> None:
 
 def test_languages_titles_and_names(ds: Dataset) -> None:
     titles = {c.title for c in ds.contacts}
-    assert any(any("\u0370" <= ch <= "\u03ff" for ch in t) for t in titles)   # Greek
+    assert any(any("\u0370" <= ch <= "\u03ff" for ch in t) for t in titles)  # Greek
     turkish = set(vocab.TITLES_TEXT["tr"].replace("|", ":").split(":"))
     assert titles & turkish and any(not t.isascii() for t in titles & turkish)
-    for lang, text in vocab.TITLES_TEXT.items():   # every language's titles are in use
+    for lang, text in vocab.TITLES_TEXT.items():  # every language's titles are in use
         forms = {f for entry in text.split("|") for f in entry.split(":")[0].split("~")}
         assert len(titles & forms) >= 3, lang
     for title in ("CTO", "Software Engineer", "Student", "Satış Müdürü", "Διευθυντής Πωλήσεων"):
@@ -208,11 +226,17 @@ def test_languages_titles_and_names(ds: Dataset) -> None:
 
 def test_companies_are_plausible(ds: Dataset) -> None:
     industries = Counter(c.industry for c in ds.companies)
-    assert {"Technology", "Financial Services", "Healthcare", "Manufacturing", "Retail",
-            "Government"} <= set(industries)
+    assert {
+        "Technology",
+        "Financial Services",
+        "Healthcare",
+        "Manufacturing",
+        "Retail",
+        "Government",
+    } <= set(industries)
     sizes = sorted(c.employees for c in ds.companies)
     assert sizes[0] >= 5 and sizes[-1] <= 50_000
-    assert sizes[len(sizes) // 2] < 100 < sizes[-1]     # many small, a few large
+    assert sizes[len(sizes) // 2] < 100 < sizes[-1]  # many small, a few large
     assert all(c.city and len(c.country) == 2 for c in ds.companies)
     assert 3 <= sum(c.is_target for c in ds.companies) <= 0.03 * len(ds.companies) + 3
     rivals = [c for c in ds.companies if c.domain in RIVAL_DOMAINS]
@@ -261,7 +285,8 @@ def test_labels_stages_and_conversion_correlate_with_fit(ds5k: Dataset) -> None:
     for c in contacts:
         urls = [a.attrs.get("url", "") for a in ds5k.activities_of(c.key)]
         (engaged if any("/pricing" in u or "/demo" in u for u in urls) else idle).append(
-            c.converted)
+            c.converted
+        )
     assert conv_rate(engaged) > 1.5 * conv_rate(idle)
 
 

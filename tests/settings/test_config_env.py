@@ -47,12 +47,15 @@ def _issues(path: Path, env: dict[str, str]) -> list[str]:
     return [str(i) for i in exc.value.issues]
 
 
-def test_a_connector_named_with_a_dash_is_overridden_through_underscores(
-        tmp_path: Path) -> None:
-    s = load_settings(_config(tmp_path), {
-        "SYNCD_CONNECTORS__HUBSPOT_MAIN__ACCESS_TOKEN": "from-env",
-        "SYNCD_CONNECTORS__SALESFORCE_PROD__AUTH__PASSWORD": "sf-env",
-        "SYNCD_CONNECTORS__HUBSPOT_MAIN__SCHEDULE": '{cron: "*/5 * * * *"}'})
+def test_a_connector_named_with_a_dash_is_overridden_through_underscores(tmp_path: Path) -> None:
+    s = load_settings(
+        _config(tmp_path),
+        {
+            "SYNCD_CONNECTORS__HUBSPOT_MAIN__ACCESS_TOKEN": "from-env",
+            "SYNCD_CONNECTORS__SALESFORCE_PROD__AUTH__PASSWORD": "sf-env",
+            "SYNCD_CONNECTORS__HUBSPOT_MAIN__SCHEDULE": '{cron: "*/5 * * * *"}',
+        },
+    )
     assert set(s.connectors) == {"hubspot-main", "salesforce-prod"}  # no phantom hubspot_main
     hs = s.connectors["hubspot-main"]
     sf = s.connectors["salesforce-prod"]
@@ -65,10 +68,15 @@ def test_a_connector_named_with_a_dash_is_overridden_through_underscores(
 
 
 def test_any_key_can_be_overridden(tmp_path: Path) -> None:
-    s = load_settings(_config(tmp_path), {
-        "SYNCD_DAEMON__PORT": "9999", "SYNCD_STATE__LOCK_LEASE": "5m",
-        "SYNCD_CONNECTORS__HUBSPOT_MAIN__LOOKBACK": "1m",
-        "SYNCD_CONNECTORS__HUBSPOT_MAIN__FIELD_MAP__TITLE": "jobtitle"})
+    s = load_settings(
+        _config(tmp_path),
+        {
+            "SYNCD_DAEMON__PORT": "9999",
+            "SYNCD_STATE__LOCK_LEASE": "5m",
+            "SYNCD_CONNECTORS__HUBSPOT_MAIN__LOOKBACK": "1m",
+            "SYNCD_CONNECTORS__HUBSPOT_MAIN__FIELD_MAP__TITLE": "jobtitle",
+        },
+    )
     assert s.daemon.port == 9999 and s.state.lock_lease.total_seconds() == 300
     hs = s.connectors["hubspot-main"]
     assert isinstance(hs, HubSpotConnectorConfig)
@@ -77,17 +85,24 @@ def test_any_key_can_be_overridden(tmp_path: Path) -> None:
 
 def test_a_variable_matching_two_connectors_is_an_error(tmp_path: Path) -> None:
     text = CONFIG + "  hubspot_main:\n    type: hubspot\n    access_token: t\n    model: default\n"
-    assert _issues(_config(tmp_path, text),
-                   {"SYNCD_CONNECTORS__HUBSPOT_MAIN__ACCESS_TOKEN": "x"}) == [
+    assert _issues(
+        _config(tmp_path, text), {"SYNCD_CONNECTORS__HUBSPOT_MAIN__ACCESS_TOKEN": "x"}
+    ) == [
         "SYNCD_CONNECTORS__HUBSPOT_MAIN__ACCESS_TOKEN: matches hubspot-main and hubspot_main "
-        "(in a variable, - and _ are the same); rename one of them"]
+        "(in a variable, - and _ are the same); rename one of them"
+    ]
 
 
 def test_an_unknown_variable_is_a_warning_naming_it(tmp_path: Path) -> None:
-    s = load_settings(_config(tmp_path), {"SYNCD_DEAMON__PORT": "1234",
-                                          "SYNCD_CONNECTORS__HUBSPOT_MIAN__TIER": "pro",
-                                          "SYNCD_STATE__URLL": "x",
-                                          "SYNCD_CONNECTORS__HUBSPOT_MAIN__SCHEDULE__EVRY": "5m"})
+    s = load_settings(
+        _config(tmp_path),
+        {
+            "SYNCD_DEAMON__PORT": "1234",
+            "SYNCD_CONNECTORS__HUBSPOT_MIAN__TIER": "pro",
+            "SYNCD_STATE__URLL": "x",
+            "SYNCD_CONNECTORS__HUBSPOT_MAIN__SCHEDULE__EVRY": "5m",
+        },
+    )
     assert s.daemon.port == 9464
     hs = s.connectors["hubspot-main"]
     assert isinstance(hs.schedule, EverySchedule)  # the default: nothing was set
@@ -98,23 +113,31 @@ def test_an_unknown_variable_is_a_warning_naming_it(tmp_path: Path) -> None:
         "SYNCD_CONNECTORS__HUBSPOT_MIAN__TIER: no connectors entry 'hubspot_mian' in the "
         "config, ignored; did you mean SYNCD_CONNECTORS__HUBSPOT_MAIN__TIER?",
         "SYNCD_DEAMON__PORT: unknown key 'deamon', ignored; did you mean SYNCD_DAEMON__PORT?",
-        "SYNCD_STATE__URLL: unknown key 'urll', ignored; did you mean SYNCD_STATE__URL?"]
+        "SYNCD_STATE__URLL: unknown key 'urll', ignored; did you mean SYNCD_STATE__URL?",
+    ]
 
 
 def test_the_cli_prints_the_warning(tmp_path: Path) -> None:
-    r = CliRunner().invoke(main, ["validate", "--config", str(_config(tmp_path))],
-                           env={"SYNCD_DEAMON__PORT": "1234"})
+    r = CliRunner().invoke(
+        main, ["validate", "--config", str(_config(tmp_path))], env={"SYNCD_DEAMON__PORT": "1234"}
+    )
     assert r.exit_code == 0, r.output
-    assert ("warning: SYNCD_DEAMON__PORT: unknown key 'deamon', ignored; did you mean "
-            "SYNCD_DAEMON__PORT?\n") in r.output
+    assert (
+        "warning: SYNCD_DEAMON__PORT: unknown key 'deamon', ignored; did you mean "
+        "SYNCD_DAEMON__PORT?\n"
+    ) in r.output
 
 
 def test_an_error_in_an_environment_value_names_the_variable(tmp_path: Path) -> None:
-    assert _issues(_config(tmp_path), {
-        "SYNCD_DAEMON__PORT": "nine",
-        "SYNCD_CONNECTORS__HUBSPOT_MAIN__LOOKBACK": "-5m",
-        "SYNCD_CONNECTORS__HUBSPOT_MAIN__TIER": "enterprise",
-        "SYNCD_CONNECTORS__HUBSPOT_MAIN__SCHEDULE": "{every: 5m"}) == [
+    assert _issues(
+        _config(tmp_path),
+        {
+            "SYNCD_DAEMON__PORT": "nine",
+            "SYNCD_CONNECTORS__HUBSPOT_MAIN__LOOKBACK": "-5m",
+            "SYNCD_CONNECTORS__HUBSPOT_MAIN__TIER": "enterprise",
+            "SYNCD_CONNECTORS__HUBSPOT_MAIN__SCHEDULE": "{every: 5m",
+        },
+    ) == [
         "SYNCD_CONNECTORS__HUBSPOT_MAIN__SCHEDULE: not a valid YAML mapping or list "
         "(write it as in the file: {key: value} or [a, b])",
         "SYNCD_DAEMON__PORT: daemon.port: must be a whole number",
@@ -122,7 +145,8 @@ def test_an_error_in_an_environment_value_names_the_variable(tmp_path: Path) -> 
         "free, pro",
         "SYNCD_CONNECTORS__HUBSPOT_MAIN__LOOKBACK: connectors.hubspot-main.lookback: must not "
         "be negative: a negative lookback starts reading after the stored cursor, so changes "
-        "made just before it are never synced"]
+        "made just before it are never synced",
+    ]
 
 
 def test_config_variable_is_not_an_override(tmp_path: Path) -> None:

@@ -11,12 +11,12 @@ from pydantic import Discriminator, Field, Tag
 from syncd.configschema import keys_of
 from syncd.settings import HubSpotConnectorConfig, SalesforceConnectorConfig
 
-BY_KEY = Annotated[HubSpotConnectorConfig | SalesforceConnectorConfig,
-                   Field(discriminator="type")]
+BY_KEY = Annotated[HubSpotConnectorConfig | SalesforceConnectorConfig, Field(discriminator="type")]
 BY_FUNCTION = Annotated[
     Annotated[HubSpotConnectorConfig, Tag("hubspot")]
     | Annotated[SalesforceConnectorConfig, Tag("salesforce")],
-    Discriminator(lambda v: v.get("type") if isinstance(v, dict) else None)]
+    Discriminator(lambda v: v.get("type") if isinstance(v, dict) else None),
+]
 
 
 @pytest.mark.parametrize("tp", [BY_KEY, BY_FUNCTION], ids=["key", "function"])

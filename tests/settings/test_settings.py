@@ -88,8 +88,10 @@ def test_errors_name_file_line_and_key(tmp_path: Path) -> None:
     lines = [str(i) for i in exc.value.issues]
     assert f"{p}:2: state.url: must be a sqlite:/// or postgresql:// URL" in lines
     assert f"{p}:10: connectors.hubspot-main.colour: unknown key" in lines
-    assert any(line.startswith(f"{p}:16: connectors.salesforce-prod.schedule.cron: invalid crontab")
-               for line in lines), lines
+    assert any(
+        line.startswith(f"{p}:16: connectors.salesforce-prod.schedule.cron: invalid crontab")
+        for line in lines
+    ), lines
     assert len(lines) == 3
 
 
@@ -99,13 +101,16 @@ def test_unset_variable_and_missing_model(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_settings(p, {"SF_PASSWORD": "x"})
     lines = [str(i) for i in exc.value.issues]
-    assert lines == [f"{p}:7: connectors.hubspot-main.access_token: "
-                     "environment variable HUBSPOT_TOKEN is not set"]
+    assert lines == [
+        f"{p}:7: connectors.hubspot-main.access_token: "
+        "environment variable HUBSPOT_TOKEN is not set"
+    ]
     with pytest.raises(ConfigError) as exc:
         load_settings(p, ENV)
     assert [str(i) for i in exc.value.issues] == [
         f"{p}:8: connectors.hubspot-main.model: model file not found: {tmp_path / 'missing.yaml'}"
-        " (or name a shipped model: b2c-auto-dealer, default, saas)"]
+        " (or name a shipped model: b2c-auto-dealer, default, saas)"
+    ]
 
 
 def test_default_and_escape(tmp_path: Path) -> None:
@@ -122,7 +127,8 @@ def test_auth_union_errors_point_at_auth(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as exc:
         load_settings(p, ENV)
     assert [str(i) for i in exc.value.issues] == [
-        f"{p}:13: connectors.salesforce-prod.auth.consumer_secret: required"]
+        f"{p}:13: connectors.salesforce-prod.auth.consumer_secret: required"
+    ]
 
 
 def test_validate_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

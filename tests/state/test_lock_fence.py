@@ -22,8 +22,10 @@ C = "crm1"
 
 
 def _page(*ids: str, seq: int = 1) -> Page:
-    return Page(contacts=[ContactRecord(id=i, kind="contact", data={"id": i}) for i in ids],
-                cursor={"seq": seq})
+    return Page(
+        contacts=[ContactRecord(id=i, kind="contact", data={"id": i}) for i in ids],
+        cursor={"seq": seq},
+    )
 
 
 @pytest.fixture
@@ -37,9 +39,15 @@ def two_stores(state_url: str) -> Iterator[tuple[Store, Store]]:
 
 def _lock_session_pids(store: Store) -> list[int]:
     with store.engine.connect() as conn:
-        return [int(p) for (p,) in conn.execute(sa.text(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
-            "database = (SELECT oid FROM pg_database WHERE datname = current_database())"))]
+        return [
+            int(p)
+            for (p,) in conn.execute(
+                sa.text(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+                    "database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
+            )
+        ]
 
 
 def _terminate(store: Store, pid: int) -> None:
@@ -50,7 +58,8 @@ def _terminate(store: Store, pid: int) -> None:
 
 @pytest.mark.parametrize("state_url", ["sqlite"], indirect=True)
 def test_sqlite_holder_whose_lease_was_taken_over_commits_nothing(
-        two_stores: tuple[Store, Store]) -> None:
+    two_stores: tuple[Store, Store],
+) -> None:
     a, b = two_stores
     with a.lock(C, "host:1", lambda: NOW):
         a.commit_page(C, _page("1"), NOW)
@@ -69,7 +78,8 @@ def test_sqlite_holder_whose_lease_was_taken_over_commits_nothing(
 
 @pytest.mark.parametrize("state_url", ["postgresql"], indirect=True)
 def test_holder_whose_pg_session_died_is_fenced_and_another_takes_over(
-        two_stores: tuple[Store, Store]) -> None:
+    two_stores: tuple[Store, Store],
+) -> None:
     a, b = two_stores
     with a.lock(C, "host:1", lambda: NOW) as fence:
         a.commit_page(C, _page("1"), NOW)
@@ -101,7 +111,8 @@ def test_pg_heartbeat_notices_a_dead_lock_session_before_any_takeover(state_url:
 
 
 def test_a_holder_that_kept_its_lock_writes_on_after_its_lease_ran_out(
-        two_stores: tuple[Store, Store]) -> None:
+    two_stores: tuple[Store, Store],
+) -> None:
     """An expired lease nobody took is still this holder's: the fence renews it."""
     a, b = two_stores
     late = [NOW]
@@ -114,7 +125,8 @@ def test_a_holder_that_kept_its_lock_writes_on_after_its_lease_ran_out(
 
 
 def test_the_generation_grows_with_every_holder_and_release_keeps_it(
-        two_stores: tuple[Store, Store]) -> None:
+    two_stores: tuple[Store, Store],
+) -> None:
     a, b = two_stores
     seen = []
     for store in (a, b, a):
@@ -131,7 +143,8 @@ def test_unfenced_writes_outside_the_lock_still_work(two_stores: tuple[Store, St
 
 
 def test_runs_left_running_are_marked_abandoned_by_the_next_holder(
-        two_stores: tuple[Store, Store]) -> None:
+    two_stores: tuple[Store, Store],
+) -> None:
     a, b = two_stores
     with a.lock(C, "host:1", lambda: NOW):
         a.start_run("dead-run", C, "incremental", NOW)  # and then the process died
@@ -140,8 +153,7 @@ def test_runs_left_running_are_marked_abandoned_by_the_next_holder(
         b.start_run("next-run", C, "incremental", NOW)
     with b.engine.connect() as conn:
         status = dict(conn.execute(sa.select(runs.c.run_id, runs.c.status)).all())
-    assert status == {"dead-run": "abandoned", "next-run": "running",
-                      "other-connector": "running"}
+    assert status == {"dead-run": "abandoned", "next-run": "running", "other-connector": "running"}
     [row] = [r for r in b.last_runs(C, 5) if r.run_id == "dead-run"]
     assert row.finished_at == NOW and "stopped before it finished" in (row.error or "")
 

@@ -34,14 +34,14 @@ class PausingConnector(MemoryConnector):
         return super()._send(batch)
 
 
-def _engine(config: Path, crm: MemoryCRM, clock: Clock,
-            pause: Callable[[], None] | None = None) -> tuple[Engine, list[MemoryConnector]]:
+def _engine(
+    config: Path, crm: MemoryCRM, clock: Clock, pause: Callable[[], None] | None = None
+) -> tuple[Engine, list[MemoryConnector]]:
     settings = load_settings(config, {})
     built: list[MemoryConnector] = []
 
     def factory(name: str, _cfg: ConnectorConfig) -> MemoryConnector:
-        c = (PausingConnector(crm, pause) if pause is not None
-             else MemoryConnector(name, crm))
+        c = PausingConnector(crm, pause) if pause is not None else MemoryConnector(name, crm)
         built.append(c)
         return c
 
@@ -51,17 +51,24 @@ def _engine(config: Path, crm: MemoryCRM, clock: Clock,
 
 def _kill_lock_session(store: Store) -> None:
     with store.engine.connect() as conn:
-        [pid] = conn.execute(sa.text(
-            "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
-            "database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-        )).scalars().all()
+        [pid] = (
+            conn.execute(
+                sa.text(
+                    "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND "
+                    "database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
+            )
+            .scalars()
+            .all()
+        )
     url = store.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
     with psycopg.connect(url, autocommit=True) as c:
         c.execute("SELECT pg_terminate_backend(%s, 10000)", (pid,))
 
 
-def test_a_holder_that_lost_its_lock_mid_cycle_writes_no_more(tmp_path: Path,
-                                                              state_url: str) -> None:
+def test_a_holder_that_lost_its_lock_mid_cycle_writes_no_more(
+    tmp_path: Path, state_url: str
+) -> None:
     crm = MemoryCRM()
     seed(crm)
     config = write_config(tmp_path, state_url)

@@ -40,36 +40,54 @@ def test_0002_gives_existing_contacts_their_stored_form(state_url: str) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
-        conn.execute(sa.text(
-            "INSERT INTO syncd_account (connector, id, data, pending, attempts, dead) "
-            "VALUES ('c', 'A1', :d, false, 0, false)"),
-            {"d": json.dumps({"id": "A1", "name": "Acme", "properties": {"tier": "gold"}})})
-        for cid, data in (("1", {"id": "1", "email": "jo@acme.io",
-                                 "properties": {"title": "CTO"}}),
-                          ("2", {"id": "2", "created_at": "tomorrow"})):  # not valid
-            conn.execute(sa.text(
-                "INSERT INTO syncd_contact (connector, id, kind, data, account_id, writable, "
-                "dirty, recheck, crm_read, pending, drift, rank, attempts, dead) VALUES "
-                "('c', :id, 'contact', :data, 'A1', true, false, false, false, false, false, "
-                "0, 0, false)"), {"id": cid, "data": json.dumps(data)})
+        conn.execute(
+            sa.text(
+                "INSERT INTO syncd_account (connector, id, data, pending, attempts, dead) "
+                "VALUES ('c', 'A1', :d, false, 0, false)"
+            ),
+            {"d": json.dumps({"id": "A1", "name": "Acme", "properties": {"tier": "gold"}})},
+        )
+        for cid, data in (
+            ("1", {"id": "1", "email": "jo@acme.io", "properties": {"title": "CTO"}}),
+            ("2", {"id": "2", "created_at": "tomorrow"}),
+        ):  # not valid
+            conn.execute(
+                sa.text(
+                    "INSERT INTO syncd_contact (connector, id, kind, data, account_id, writable, "
+                    "dirty, recheck, crm_read, pending, drift, rank, attempts, dead) VALUES "
+                    "('c', :id, 'contact', :data, 'A1', true, false, false, false, false, false, "
+                    "0, 0, false)"
+                ),
+                {"id": cid, "data": json.dumps(data)},
+            )
         for key, at in (("k1", "2026-11-20T10:00:00Z"), ("k2", "2026-11-21T10:00:00Z")):
-            conn.execute(sa.text(
-                "INSERT INTO syncd_activity (connector, key, contact_id, data) "
-                "VALUES ('c', :k, '1', :d)"),
-                {"k": key, "d": json.dumps({"type": "page_view", "at": at, "url": "/p"})})
+            conn.execute(
+                sa.text(
+                    "INSERT INTO syncd_activity (connector, key, contact_id, data) "
+                    "VALUES ('c', :k, '1', :d)"
+                ),
+                {"k": key, "d": json.dumps({"type": "page_view", "at": at, "url": "/p"})},
+            )
     engine.dispose()
     store = Store.open(state_url)
     try:
         with store.engine.connect() as conn:
-            rows = {r.id: r for r in conn.execute(sa.text(
-                "SELECT id, form, acts FROM syncd_contact ORDER BY id"))}
-            assert conn.execute(sa.text("SELECT recheck FROM syncd_account")).scalar_one() \
-                in (False, 0)
+            rows = {
+                r.id: r
+                for r in conn.execute(
+                    sa.text("SELECT id, form, acts FROM syncd_contact ORDER BY id")
+                )
+            }
+            assert conn.execute(sa.text("SELECT recheck FROM syncd_account")).scalar_one() in (
+                False,
+                0,
+            )
         assert rows["2"].form is None  # reported as not scorable when it is scored
         [sc] = [s for s in store.export("c") if s["id"] == "1"]
         want = contact_from_json(sc)
-        got = contact_from_form("1", rows["1"].form, rows["1"].acts,
-                                account_from_json(sc["account"]))
+        got = contact_from_form(
+            "1", rows["1"].form, rows["1"].acts, account_from_json(sc["account"])
+        )
         assert got == want and got.activities == want.activities
     finally:
         store.close()

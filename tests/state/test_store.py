@@ -27,16 +27,24 @@ def store(state_url: str) -> Iterator[Store]:
 
 
 def _contact(cid: str, **data: object) -> ContactRecord:
-    return ContactRecord(id=cid, kind="contact", data={"id": cid, **data}, account_id="A1",
-                         crm_values=WrittenValues(score=1, tier="x", reasons="r", priority=False))
+    return ContactRecord(
+        id=cid,
+        kind="contact",
+        data={"id": cid, **data},
+        account_id="A1",
+        crm_values=WrittenValues(score=1, tier="x", reasons="r", priority=False),
+    )
 
 
 def test_rereading_identical_records_marks_nothing(store: Store) -> None:
-    page = _page(contacts=[_contact("1", email="a@acme.io"), _contact("2")],
-                 accounts=[AccountRecord("A1", {"name": "Acme", "domain": "acme.io"})],
-                 activities=[ActivityRecord("k1", "1", {"type": "email_open",
-                                                        "at": "2026-11-20T10:00:00Z"})],
-                 cursor={"t": 1})
+    page = _page(
+        contacts=[_contact("1", email="a@acme.io"), _contact("2")],
+        accounts=[AccountRecord("A1", {"name": "Acme", "domain": "acme.io"})],
+        activities=[
+            ActivityRecord("k1", "1", {"type": "email_open", "at": "2026-11-20T10:00:00Z"})
+        ],
+        cursor={"t": 1},
+    )
     stats = store.commit_page(C, page, NOW)
     assert (stats.contacts, stats.changed_contacts, stats.new_activities) == (2, 2, 1)
     assert store.meta(C).cursor == {"t": 1}
@@ -54,11 +62,17 @@ def test_rereading_identical_records_marks_nothing(store: Store) -> None:
 
 
 def test_merge_moves_activities_to_the_survivor(store: Store) -> None:
-    store.commit_page(C, _page(
-        contacts=[_contact("L"), _contact("S")],
-        activities=[ActivityRecord("k1", "L", {"type": "call", "at": "2026-11-20T10:00:00Z"}),
-                    ActivityRecord("k2", "S", {"type": "chat", "at": "2026-11-21T10:00:00Z"})]),
-        NOW)
+    store.commit_page(
+        C,
+        _page(
+            contacts=[_contact("L"), _contact("S")],
+            activities=[
+                ActivityRecord("k1", "L", {"type": "call", "at": "2026-11-20T10:00:00Z"}),
+                ActivityRecord("k2", "S", {"type": "chat", "at": "2026-11-21T10:00:00Z"}),
+            ],
+        ),
+        NOW,
+    )
     store.commit_page(C, _page(merged={"L": "S"}), NOW)
     assert store.contact(C, "L") is None
     s = store.contact(C, "S")

@@ -21,7 +21,8 @@ NAME = "mem"
 
 def write_config(tmp_path: Path, url: str, model: Path = MODEL, extra: str = "") -> Path:
     p = tmp_path / "syncd.yaml"
-    p.write_text(f"""\
+    p.write_text(
+        f"""\
 state:
   url: "{url}"
 connectors:
@@ -30,7 +31,9 @@ connectors:
     access_token: ${{MEM_TOKEN:-tok-secret-789}}
     model: {model}
     daily_rescore_at: "03:00"
-{extra}""", encoding="utf-8")
+{extra}""",
+        encoding="utf-8",
+    )
     return p
 
 
@@ -42,8 +45,9 @@ class Clock:
         return self.now
 
 
-def make_engine(config: Path, crm: MemoryCRM, clock: Callable[[], datetime] | None = None,
-                **conn_kw: Any) -> tuple[Engine, list[MemoryConnector]]:
+def make_engine(
+    config: Path, crm: MemoryCRM, clock: Callable[[], datetime] | None = None, **conn_kw: Any
+) -> tuple[Engine, list[MemoryConnector]]:
     settings = load_settings(config, {})
     built: list[MemoryConnector] = []
 
@@ -63,8 +67,7 @@ def expected_scores(store: Store, as_of: datetime, model: Path = MODEL) -> dict[
     return {r.id: r for r in results}
 
 
-def crm_matches_core(crm: MemoryCRM, store: Store, as_of: datetime,
-                     model: Path = MODEL) -> None:
+def crm_matches_core(crm: MemoryCRM, store: Store, as_of: datetime, model: Path = MODEL) -> None:
     exp = expected_scores(store, as_of, model)
     assert set(exp) == set(crm.contacts)
     for cid, r in exp.items():
@@ -72,4 +75,8 @@ def crm_matches_core(crm: MemoryCRM, store: Store, as_of: datetime,
         if not crm.contacts[cid]["writable"]:
             continue
         assert (f["score"], f["tier"], f["reasons"], f["priority"]) == (
-            r.score, r.tier, summary(r), r.priority), cid
+            r.score,
+            r.tier,
+            summary(r),
+            r.priority,
+        ), cid

@@ -20,19 +20,27 @@ from tests.kit.seed import ROOT, seed
 from tests.sync.helpers import NAME, NOW, crm_matches_core, make_engine, write_config
 
 
-def _run(config: Path, crm: Path, kill_at: str = "-", delay: float = 0.0
-         ) -> subprocess.Popen[str]:
+def _run(config: Path, crm: Path, kill_at: str = "-", delay: float = 0.0) -> subprocess.Popen[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.Popen(
         [sys.executable, "-m", "tests.kit.run_once", str(config), str(crm), kill_at, str(delay)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
 
 
 # on PostgreSQL one kill point suffices: the lock and store are shared code
 @pytest.mark.parametrize(
     ("state_url", "kill_at"),
-    [("sqlite", "page:5"), ("sqlite", "write-before:1"), ("sqlite", "write-after:3"),
-     ("postgresql", "write-after:3")],
+    [
+        ("sqlite", "page:5"),
+        ("sqlite", "write-before:1"),
+        ("sqlite", "write-after:3"),
+        ("postgresql", "write-after:3"),
+    ],
     indirect=["state_url"],
 )
 def test_sigkill_then_restart_ends_correct(tmp_path: Path, state_url: str, kill_at: str) -> None:

@@ -48,12 +48,17 @@ def test_account_scores_written_and_restored(tmp_path: Path, state_url: str) -> 
     r1 = run_cycle(app, NAME)
     assert r1.status == "ok" and r1.accounts_written > 0 and r1.accounts_pending == 0
     results = list(expected_scores(app.store, NOW).values())
-    want = {a.key[3:]: a for a in account_scores(load_model(MODEL), results)
-            if a.key.startswith("id:") and a.key[3:] in crm.accounts}
+    want = {
+        a.key[3:]: a
+        for a in account_scores(load_model(MODEL), results)
+        if a.key.startswith("id:") and a.key[3:] in crm.accounts
+    }
     assert want and {k: crm.accounts[k]["fields"]["score"] for k in want} == {
-        k: a.score for k, a in want.items()}
+        k: a.score for k, a in want.items()
+    }
     assert crm.accounts["001ACME"]["fields"]["summary"].startswith(
-        f"top3_sum = {want['001ACME'].score} over 4 contact(s); top: 003A1")
+        f"top3_sum = {want['001ACME'].score} over 4 contact(s); top: 003A1"
+    )
     r2 = run_cycle(app, NAME)
     assert r2.accounts_written == 0 and r2.written == 0
     acme = crm.accounts["001ACME"]

@@ -48,15 +48,17 @@ def test_hand_edited_field_is_restored(tmp_path: Path, state_url: str) -> None:
     assert run_cycle(app, NAME).written == 0
 
 
-def test_rescore_an_hour_later_writes_only_meaningful_changes(tmp_path: Path,
-                                                              state_url: str) -> None:
+def test_rescore_an_hour_later_writes_only_meaningful_changes(
+    tmp_path: Path, state_url: str
+) -> None:
     crm = MemoryCRM()
     ds = generate(3, 150, NOW)
     for co in ds.companies:
         crm.add_account(co.key, name=co.name, domain=co.domain)
     for c in ds.contacts:
-        crm.add_contact(c.key, email=c.email, account_id=c.company_key,
-                        properties={"title": c.title})
+        crm.add_contact(
+            c.key, email=c.email, account_id=c.company_key, properties={"title": c.title}
+        )
     for i, a in enumerate(ds.activities):
         crm.add_activity(f"a{i}", a.contact_key, type=a.type, at=a.at.isoformat(), **a.attrs)
     clock = Clock()
@@ -72,8 +74,9 @@ def test_rescore_an_hour_later_writes_only_meaningful_changes(tmp_path: Path,
         new = crm.fields(cid)
         key = ("score", "tier", "priority")
         if new != old:  # written: something beyond the points of the reasons changed
-            assert ([new[k] for k in key] != [old[k] for k in key]
-                    or new["reasons"].count(";") != old["reasons"].count(";")), cid
+            assert [new[k] for k in key] != [old[k] for k in key] or new["reasons"].count(
+                ";"
+            ) != old["reasons"].count(";"), cid
         sc = app.store.contact(NAME, cid)
         assert sc is not None and sc.desired is not None
         if new == old and summary(fresh[cid]) != old["reasons"]:
@@ -121,7 +124,7 @@ def test_short_budget_writes_tier_changes_first(tmp_path: Path, state_url: str) 
     crm.budget = sum(crm.calls.values()) + 3 + 1  # three pages of changes, one write call
     before = {cid: crm.fields(cid)["tier"] for cid in crm.contacts}
     r = run_cycle(app, NAME)
-    written = [w["id"] for w in crm.writes[-r.written:]]
+    written = [w["id"] for w in crm.writes[-r.written :]]
     assert r.written == 2  # one write call of two records
     assert all(crm.fields(cid)["tier"] != before[cid] for cid in written), written
     assert r.pending > 0
@@ -132,7 +135,8 @@ def test_short_budget_writes_tier_changes_first(tmp_path: Path, state_url: str) 
 
 
 def test_rescore_only_makes_no_reads_and_dry_run_writes_nothing(
-        tmp_path: Path, state_url: str) -> None:
+    tmp_path: Path, state_url: str
+) -> None:
     crm, app = _synced(tmp_path, state_url)
     reads = crm.calls["read"]
     r = run_cycle(app, NAME, rescore_only=True)
@@ -143,8 +147,9 @@ def test_rescore_only_makes_no_reads_and_dry_run_writes_nothing(
     src = Path(app.config(NAME).model)
     text = src.read_text(encoding="utf-8")
     shutil.copy(src.parent / "priority-accounts.csv", tmp_path)
-    lenient.write_text(text.replace("min: 50", "min: 20").replace("min: 25", "min: 10"),
-                       encoding="utf-8")
+    lenient.write_text(
+        text.replace("min: 50", "min: 20").replace("min: 25", "min: 10"), encoding="utf-8"
+    )
     app2, _ = make_engine(write_config(tmp_path, state_url, model=lenient), crm)
     writes = len(crm.writes)
     d = run_cycle(app2, NAME, rescore_only=True, dry_run=True)
@@ -159,16 +164,20 @@ def test_rescore_only_makes_no_reads_and_dry_run_writes_nothing(
     assert r.written == d.dry_run.would_write and crm.calls["read"] == reads
 
 
-def test_leads_join_their_company_through_the_email_domain(
-        tmp_path: Path, state_url: str) -> None:
+def test_leads_join_their_company_through_the_email_domain(tmp_path: Path, state_url: str) -> None:
     crm = MemoryCRM()
     crm.add_account("001ACME", name="Acme", domain="acme.io", properties={"priority": True})
-    crm.add_contact("003X", email="boss@acme.io", account_id="001ACME",
-                    properties={"title": "CEO"})
-    crm.add_contact("00QL", kind="lead", email="new.lead@acme.io", company="Acme Inc",
-                    properties={"title": "Engineer"})
-    crm.add_contact("00QN", kind="lead", email="x@gmail.com", company="Acme",
-                    properties={"title": "Engineer"})
+    crm.add_contact("003X", email="boss@acme.io", account_id="001ACME", properties={"title": "CEO"})
+    crm.add_contact(
+        "00QL",
+        kind="lead",
+        email="new.lead@acme.io",
+        company="Acme Inc",
+        properties={"title": "Engineer"},
+    )
+    crm.add_contact(
+        "00QN", kind="lead", email="x@gmail.com", company="Acme", properties={"title": "Engineer"}
+    )
     app, _ = make_engine(write_config(tmp_path, state_url), crm)
     assert run_cycle(app, NAME).status == "ok"
     lead = app.store.contact(NAME, "00QL")
@@ -189,7 +198,8 @@ def test_deleted_contact_leaves_state(tmp_path: Path, state_url: str) -> None:
 
 
 def test_daily_rescore_moves_decayed_scores_without_crm_changes(
-        tmp_path: Path, state_url: str) -> None:
+    tmp_path: Path, state_url: str
+) -> None:
     crm = MemoryCRM()
     seed(crm)
     clock = Clock()
@@ -231,9 +241,9 @@ def test_second_holder_of_the_lock_is_refused(tmp_path: Path, state_url: str) ->
 
 
 @pytest.mark.parametrize("bad", [{"properties": ["x"]}, {"created_at": "yesterday-ish"}])
-def test_unusable_record_is_skipped_not_fatal(tmp_path: Path, state_url: str,
-                                              bad: dict[str, Any],
-                                              caplog: pytest.LogCaptureFixture) -> None:
+def test_unusable_record_is_skipped_not_fatal(
+    tmp_path: Path, state_url: str, bad: dict[str, Any], caplog: pytest.LogCaptureFixture
+) -> None:
     crm = MemoryCRM()
     seed(crm)
     crm.add_contact("BAD1", **bad)
@@ -242,8 +252,11 @@ def test_unusable_record_is_skipped_not_fatal(tmp_path: Path, state_url: str,
     r = run_cycle(app, NAME)
     assert r.status == "ok" and r.skipped == 1
     [rec] = [x for x in caplog.records if getattr(x, "event", "") == "skipped"]
-    assert (getattr(rec, "connector", ""), getattr(rec, "run_id", ""),
-            getattr(rec, "record_id", "")) == (NAME, r.run_id, "BAD1")
+    assert (
+        getattr(rec, "connector", ""),
+        getattr(rec, "run_id", ""),
+        getattr(rec, "record_id", ""),
+    ) == (NAME, r.run_id, "BAD1")
     assert crm.fields("BAD1")["score"] is None
     assert r.written == len(crm.contacts) - 1
 
@@ -278,7 +291,8 @@ def test_crm_outage_mid_pull_keeps_committed_pages(tmp_path: Path, state_url: st
 
 
 def test_rate_limit_ends_the_writes_without_counting_towards_dead_letters(
-        tmp_path: Path, state_url: str) -> None:
+    tmp_path: Path, state_url: str
+) -> None:
     crm = MemoryCRM()
     seed(crm)
     crm.failures["003A1"] = ["rate"] * 7  # more than dead_letter_after
@@ -299,12 +313,12 @@ def test_an_edited_model_is_picked_up_and_everything_rescored(tmp_path: Path) ->
     shutil.copy(MODEL.parent / "priority-accounts.csv", tmp_path)
     crm = MemoryCRM()
     seed(crm)
-    app, _ = make_engine(write_config(tmp_path, f"sqlite:///{tmp_path / 's.db'}", model=model),
-                         crm)
+    app, _ = make_engine(write_config(tmp_path, f"sqlite:///{tmp_path / 's.db'}", model=model), crm)
     assert run_cycle(app, NAME).status == "ok"
     assert run_cycle(app, NAME).rescored_all is False
-    model.write_text(MODEL.read_text(encoding="utf-8").replace("min: 50", "min: 30"),
-                     encoding="utf-8")
+    model.write_text(
+        MODEL.read_text(encoding="utf-8").replace("min: 50", "min: 30"), encoding="utf-8"
+    )
     os.utime(model, ns=(model.stat().st_atime_ns, model.stat().st_mtime_ns + 10**9))
     r = run_cycle(app, NAME)
     assert r.rescored_all and r.scored == len(crm.contacts) and r.written > 0

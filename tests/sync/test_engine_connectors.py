@@ -34,18 +34,22 @@ class Watched(MemoryConnector):
         self.ensures += 1
         return super().ensure_fields(create, tiers)
 
-    def write(self, updates: Iterable[Update], *,
-              before_batch: BeforeBatch | None = None) -> Iterator[Sequence[WriteOutcome]]:
+    def write(
+        self, updates: Iterable[Update], *, before_batch: BeforeBatch | None = None
+    ) -> Iterator[Sequence[WriteOutcome]]:
         for outcomes in super().write(updates, before_batch=before_batch):
             if self.missing_field_once:
                 self.missing_field_once = False
-                outcomes = [WriteOutcome(o.id, "rejected", "field gone", code=FIELD_MISSING)
-                            for o in outcomes]
+                outcomes = [
+                    WriteOutcome(o.id, "rejected", "field gone", code=FIELD_MISSING)
+                    for o in outcomes
+                ]
             yield outcomes
 
 
 def test_one_connector_per_engine_and_the_field_check_is_kept(
-        tmp_path: Path, state_url: str) -> None:
+    tmp_path: Path, state_url: str
+) -> None:
     crm = MemoryCRM()
     seed(crm)
     built: list[Watched] = []
@@ -71,7 +75,8 @@ def test_one_connector_per_engine_and_the_field_check_is_kept(
 
 
 def test_outcomes_are_recorded_batch_by_batch_before_the_next_batch(
-        tmp_path: Path, state_url: str) -> None:
+    tmp_path: Path, state_url: str
+) -> None:
     crm = MemoryCRM()
     seed(crm)
     app, built = make_engine(write_config(tmp_path, state_url), crm, write_batch_size=3)
@@ -82,8 +87,9 @@ def test_outcomes_are_recorded_batch_by_batch_before_the_next_batch(
         conn = app.connector(NAME)
         original = conn.write
 
-        def write(updates: Iterable[Update], *,
-                  before_batch: BeforeBatch | None = None) -> Iterator[Sequence[WriteOutcome]]:
+        def write(
+            updates: Iterable[Update], *, before_batch: BeforeBatch | None = None
+        ) -> Iterator[Sequence[WriteOutcome]]:
             def watched() -> None:
                 pending.append(hook(NAME).pending)
                 if before_batch is not None:

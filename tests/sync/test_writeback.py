@@ -33,12 +33,28 @@ def _read(d: Desired) -> CrmValues:
     return CrmValues(score=d.score, tier=d.tier, reasons=d.reasons, priority=d.priority)
 
 
-def _sc(*, crm: CrmValues | None, desired: Desired | None, written: Desired | None,
-        writable: bool = True, **state: object) -> ContactState:
-    return ContactState(id="c", kind="contact", writable=writable, account_key=None, crm=crm,
-                        desired=desired, desired_mql=desired is not None and desired.tier in MQL,
-                        written=written, mql_at=None, dead=False, attempts=0,
-                        **state)  # type: ignore[arg-type]
+def _sc(
+    *,
+    crm: CrmValues | None,
+    desired: Desired | None,
+    written: Desired | None,
+    writable: bool = True,
+    **state: object,
+) -> ContactState:
+    return ContactState(
+        id="c",
+        kind="contact",
+        writable=writable,
+        account_key=None,
+        crm=crm,
+        desired=desired,
+        desired_mql=desired is not None and desired.tier in MQL,
+        written=written,
+        mql_at=None,
+        dead=False,
+        attempts=0,
+        **state,  # type: ignore[arg-type]
+    )
 
 
 def test_rank_orders_mql_crossings_then_tier_changes_then_size() -> None:
@@ -85,12 +101,15 @@ def test_decayed_points_alone_never_need_a_write() -> None:
 
 def test_score_tier_priority_or_rules_changing_need_a_write() -> None:
     old = _r(40, "title.exec +20; email_open +13.4 (x3)")
-    for new in (_r(41, old.reasons), _r(40, old.reasons, tier="mql"),
-                Desired(score=40, tier="nurture", reasons=old.reasons, priority=True),
-                _r(40, "title.exec +20; email_open +13.4 (x4)"),
-                _r(40, "email_open +13.4 (x3); title.exec +20"),
-                _r(40, "title.exec +20; email_open +13.4 (x3); careers -5"),
-                _r(40, "disqualified: occupation.student")):
+    for new in (
+        _r(41, old.reasons),
+        _r(40, old.reasons, tier="mql"),
+        Desired(score=40, tier="nurture", reasons=old.reasons, priority=True),
+        _r(40, "title.exec +20; email_open +13.4 (x4)"),
+        _r(40, "email_open +13.4 (x3); title.exec +20"),
+        _r(40, "title.exec +20; email_open +13.4 (x3); careers -5"),
+        _r(40, "disqualified: occupation.student"),
+    ):
         assert not same_meaning(old, new), new
         assert needs_write(True, _read(old), old, new) == (True, False), new
     assert needs_write(False, _read(old), old, _r(41, "x +41")) == (False, False)
@@ -118,18 +137,33 @@ def _result(score: int, points: float, tier: str = "nurture", mql: bool = False)
 
 
 def _res(score: int, points: float, tier: str, mql: bool, model: str) -> ScoreResult:
-    return ScoreResult(id="c", score=score, exact=float(score), tier=tier, mql=mql,
-                       disqualified=False, priority=False, model=model, fit=0.0,
-                       engagement=0.0, account=0.0, reasons=(Reason("title.exec", points),),
-                       account_key=None)
+    return ScoreResult(
+        id="c",
+        score=score,
+        exact=float(score),
+        tier=tier,
+        mql=mql,
+        disqualified=False,
+        priority=False,
+        model=model,
+        fit=0.0,
+        engagement=0.0,
+        account=0.0,
+        reasons=(Reason("title.exec", points),),
+        account_key=None,
+    )
 
 
 def test_a_verdict_that_only_ages_the_points_is_not_rewritten() -> None:
-    first = contact_verdict(_sc(crm=None, desired=None, written=None), _result(40, 20.4),
-                            MQL, NOW)
+    first = contact_verdict(_sc(crm=None, desired=None, written=None), _result(40, 20.4), MQL, NOW)
     assert first.persist and first.pending and first.history and first.reset_ledger
-    stored = _sc(crm=_read(first.values), desired=first.values, written=first.values,
-                 model_ref="m@1", rank=first.rank)
+    stored = _sc(
+        crm=_read(first.values),
+        desired=first.values,
+        written=first.values,
+        model_ref="m@1",
+        rank=first.rank,
+    )
     aged = contact_verdict(stored, _result(40, 20.3), MQL, NOW)
     assert not aged.persist and not aged.pending and aged.values == first.values
     moved = contact_verdict(stored, _result(41, 21.0), MQL, NOW)
@@ -141,13 +175,18 @@ def test_a_verdict_that_only_ages_the_points_is_not_rewritten() -> None:
 
 
 def test_mql_at_is_kept_once_set_and_set_on_the_first_mql_verdict() -> None:
-    v = contact_verdict(_sc(crm=None, desired=None, written=None),
-                        _result(70, 70, tier="mql", mql=True), MQL, NOW)
+    v = contact_verdict(
+        _sc(crm=None, desired=None, written=None), _result(70, 70, tier="mql", mql=True), MQL, NOW
+    )
     assert v.mql_at == NOW
 
 
-def _acc(crm: int | None, desired: AccountValues | None, written: AccountValues | None,
-         pending: bool = False) -> AccountState:
+def _acc(
+    crm: int | None,
+    desired: AccountValues | None,
+    written: AccountValues | None,
+    pending: bool = False,
+) -> AccountState:
     return AccountState("a1", crm, desired, written, pending)
 
 

@@ -115,9 +115,7 @@ class HubSpotSandbox(SandboxApp):
             lambda: self.invalid_mode,
             lambda: tuple(self.validation_rules),
         ).register(router)
-        MetaRoutes(self.store, self.lock, lambda: self.associations_per_input_page).register(
-            router
-        )
+        MetaRoutes(self.store, self.lock, lambda: self.associations_per_input_page).register(router)
         for path in sorted(TOKEN_PATHS):
             router.add("POST", path, self.issue_token)
         MarketingRoutes(self.store, self.lock).register(router)

@@ -74,7 +74,10 @@ class MarketingRoutes:
         router.add("GET", "/marketing/v3/forms", self.forms)
         router.add("GET", "/form-integrations/v1/submissions/forms/{form_id}", self.submissions)
         versions.add(
-            router, "GET", "/events/v3/events", "/events/event-occurrences/{version}",
+            router,
+            "GET",
+            "/events/v3/events",
+            "/events/event-occurrences/{version}",
             self.web_events,
         )
 

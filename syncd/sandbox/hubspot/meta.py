@@ -48,8 +48,9 @@ class MetaRoutes:
             ("PATCH", "/{name}", self.update_property),
         ):
             legacy = "/crm/v3/properties/{object_type}" + tail
-            versions.add(router, method, legacy, "/crm/properties/{version}/{object_type}" + tail,
-                         handler)
+            versions.add(
+                router, method, legacy, "/crm/properties/{version}/{object_type}" + tail, handler
+            )
         versions.add(
             router,
             "POST",
@@ -189,8 +190,9 @@ class MetaRoutes:
             if prop is None:
                 raise errors.fail(404, f"Property {name} does not exist", "OBJECT_NOT_FOUND")
             if prop.hubspot_defined:
-                problems.append(f"{name}: the definition of a HubSpot-defined property is "
-                                "read-only")
+                problems.append(
+                    f"{name}: the definition of a HubSpot-defined property is read-only"
+                )
             for field in ("label", "groupName", "description"):
                 if field in body and not isinstance(body[field], str):
                     problems.append(f"{field}: must be a string")
@@ -203,7 +205,9 @@ class MetaRoutes:
                 if prop.type not in ("enumeration", "bool"):
                     problems.append(f"options: a {prop.type!r} property has no options")
                 elif not isinstance(options, list) or not all(
-                    isinstance(o, dict) and isinstance(o.get("value"), str) and o["value"]
+                    isinstance(o, dict)
+                    and isinstance(o.get("value"), str)
+                    and o["value"]
                     and isinstance(o.get("label"), str)
                     for o in options
                 ):

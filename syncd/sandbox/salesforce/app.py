@@ -154,8 +154,9 @@ class SalesforceSandbox(SandboxApp):
             return Response(307, None, {"Location": self.token_redirect})
         if self.token_failures:
             status = self.token_failures.pop(0)
-            error = oauth_error("rate_limited" if status == 429 else "unknown_error",
-                                "retry later", status)
+            error = oauth_error(
+                "rate_limited" if status == 429 else "unknown_error", "retry later", status
+            )
             error.headers["Retry-After"] = "1"
             raise error
         users = {
@@ -163,8 +164,13 @@ class SalesforceSandbox(SandboxApp):
             for r in self.store.table("User").values()
             if r.get("IsActive") and not r.get("IsDeleted")
         }
-        org = Org(self.instance_url, users, self.integration_user_id, dict(self.oauth_apps),
-                  frozenset(self.foreign_hosts))
+        org = Org(
+            self.instance_url,
+            users,
+            self.integration_user_id,
+            dict(self.oauth_apps),
+            frozenset(self.foreign_hosts),
+        )
         return token_response(org, self.sessions, self.clock, request)
 
     def authenticate(self, request: Request) -> None:

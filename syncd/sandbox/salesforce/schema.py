@@ -216,8 +216,11 @@ _PERSON = [
     _s("Title", 128),
     _s("Email", 80, kind="email"),
     _s("Phone", 40, kind="phone"),
-    _pick("LeadSource", ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"),
-          "Lead Source"),
+    _pick(
+        "LeadSource",
+        ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other"),
+        "Lead Source",
+    ),
     _s("Description", 32000, kind="textarea"),
 ]
 
@@ -253,8 +256,11 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         SField("Name", "string", "Account Name", 255, nillable=False),
         _s("Website", 255, kind="url"),
         _pick("Industry", INDUSTRIES),
-        _pick("Type", ("Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other"),
-              "Account Type"),
+        _pick(
+            "Type",
+            ("Prospect", "Customer - Direct", "Customer - Channel", "Partner", "Other"),
+            "Account Type",
+        ),
         _num("NumberOfEmployees"),
         _num("AnnualRevenue", "currency"),
         _s("BillingCountry", 80),
@@ -267,8 +273,10 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         _s("Subject", 255, kind="combobox"),
         _pick("Type", ("Call", "Email", "Meeting", "Other")),
         _pick("TaskSubtype", ("Task", "Email", "ListEmail", "Cadence", "Call", "LinkedIn")),
-        _pick("Status", ("Not Started", "In Progress", "Completed", "Waiting on someone else",
-                         "Deferred")),
+        _pick(
+            "Status",
+            ("Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"),
+        ),
         _pick("Priority", ("High", "Normal", "Low")),
         _date("ActivityDate"),
         _ref("WhoId", ("Contact", "Lead"), "Who"),
@@ -306,8 +314,10 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         _ref("CampaignId", ("Campaign",), "Campaign"),
         _ref("LeadId", ("Lead",), "Lead"),
         _ref("ContactId", ("Contact",), "Contact"),
-        _pick("Status", ("Sent", "Responded", "Registered", "Opened", "Clicked", "Attended",
-                         "Unsubscribed")),
+        _pick(
+            "Status",
+            ("Sent", "Responded", "Registered", "Opened", "Clicked", "Attended", "Unsubscribed"),
+        ),
         _bool("HasResponded", updateable=False),
         SField("FirstRespondedDate", "date", "First Responded Date", updateable=False),
         SField("Type", "string", "Type", 40, updateable=False),

@@ -61,9 +61,7 @@ def _picklist_values(metadata: dict[str, Any]) -> tuple[str, ...]:
     values = definition.get("value") if isinstance(definition, dict) else None
     if not isinstance(values, list):
         return ()
-    return tuple(
-        str(v["fullName"]) for v in values if isinstance(v, dict) and v.get("fullName")
-    )
+    return tuple(str(v["fullName"]) for v in values if isinstance(v, dict) and v.get("fullName"))
 
 
 def _restricted(metadata: dict[str, Any]) -> bool:
@@ -74,9 +72,7 @@ def _restricted(metadata: dict[str, Any]) -> bool:
 def _validate(kind_name: str, metadata: dict[str, Any]) -> None:
     """Refuse Metadata a real org refuses (missing label, length, precision …)."""
     if not str(metadata.get("label") or "").strip():
-        raise sf_error(
-            400, "REQUIRED_FIELD_MISSING", "Required field is missing: label", ["label"]
-        )
+        raise sf_error(400, "REQUIRED_FIELD_MISSING", "Required field is missing: label", ["label"])
     for key in _NEEDS.get(kind_name, ()):
         if metadata.get(key) is None or metadata.get(key) == "":
             raise sf_error(

@@ -138,9 +138,7 @@ def test_oauth_token_expiring_mid_run_is_refreshed_and_nothing_lost(
     assert conn.usage().calls["auth"] == refreshed + 1
 
 
-def test_revoked_credentials_are_fatal_and_named_in_check(
-    serve: Serve, clock: ManualClock
-) -> None:
+def test_revoked_credentials_are_fatal_and_named_in_check(serve: Serve, clock: ManualClock) -> None:
     app = HubSpotSandbox(clock=clock, rate_limits=False, oauth=OAuthApp("cid", "s", "other"))
     url = serve(app).url
     conn = connect(url, clock, access_token=SecretStr("wrong-token"))
@@ -160,7 +158,10 @@ def test_every_call_has_a_timeout_and_a_bounded_retry(serve: Serve, clock: Manua
     slow = FaultSpec(slow_rate=1.0, slow_ms=3000)
     app = HubSpotSandbox(clock=clock, rate_limits=False, faults=slow)
     conn = build(
-        "slow", options(serve(app).url, timeout=0.2), clock=clock, sleep=clock.sleep,
+        "slow",
+        options(serve(app).url, timeout=0.2),
+        clock=clock,
+        sleep=clock.sleep,
         max_attempts=2,
     )
     with pytest.raises(RetriableError) as err:

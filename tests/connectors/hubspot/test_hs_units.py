@@ -17,8 +17,13 @@ def test_industry_codes_map_to_the_models_names_and_config_extends_them() -> Non
     assert industry_name("WINE_AND_SPIRITS", {"WINE_AND_SPIRITS": "Retail"}) == "Retail"
     company = map_company(
         "7",
-        {"name": "Acme", "domain": "https://www.Acme.io/about", "industry": "INTERNET",
-         "numberofemployees": "120", "hs_is_target_account": "true"},
+        {
+            "name": "Acme",
+            "domain": "https://www.Acme.io/about",
+            "industry": "INTERNET",
+            "numberofemployees": "120",
+            "hs_is_target_account": "true",
+        },
         {},
         FIELDS,
     ).record
@@ -72,10 +77,16 @@ def test_activity_typing_defaults() -> None:
     other = acts.form_submission("Contact us", submission, "demo")
     assert demo is not None and demo.data["type"] == "demo_request"
     assert other is not None and other.data["type"] == "form_submit"
-    note = acts.engagement("notes", "9", {"hs_timestamp": "1790000000000",
-                                          "hs_note_body": "product_usage: metric=logins; value=12"})
+    note = acts.engagement(
+        "notes",
+        "9",
+        {"hs_timestamp": "1790000000000", "hs_note_body": "product_usage: metric=logins; value=12"},
+    )
     assert note is not None and note.data == {
-        "type": "product_usage", "at": "2026-09-21T14:13:20Z", "metric": "logins", "value": 12
+        "type": "product_usage",
+        "at": "2026-09-21T14:13:20Z",
+        "metric": "logins",
+        "value": 12,
     }
     outgoing = {"hs_timestamp": "1790000000000", "hs_email_direction": "EMAIL"}
     assert acts.engagement("emails", "5", outgoing) is None

@@ -47,8 +47,9 @@ def _failing(errors: list[Exception]) -> Any:
 
 def test_retry_transient_failures_back_off_with_jitter_and_stop() -> None:
     sleeps: list[float] = []
-    policy = RetryPolicy(_classify, sleep=sleeps.append, max_attempts=4,
-                         backoff_initial_s=1.0, backoff_max_s=8.0)
+    policy = RetryPolicy(
+        _classify, sleep=sleeps.append, max_attempts=4, backoff_initial_s=1.0, backoff_max_s=8.0
+    )
     assert policy.call(_failing([Flaky(Kind.TRANSIENT)] * 3)) == "done"
     assert len(sleeps) == 3 and all(0 <= s <= 8.0 for s in sleeps)
     sleeps.clear()
@@ -59,10 +60,19 @@ def test_retry_transient_failures_back_off_with_jitter_and_stop() -> None:
 
 def test_retry_rate_limit_waits_honour_retry_after_capped_and_do_not_count() -> None:
     sleeps: list[float] = []
-    policy = RetryPolicy(_classify, sleep=sleeps.append, max_attempts=2,
-                         max_rate_limit_waits=5, retry_after_cap_s=10.0)
-    errors: list[Exception] = [Flaky(Kind.RATE_LIMITED, 3.0), Flaky(Kind.RATE_LIMITED, 500.0),
-                               Flaky(Kind.TRANSIENT), Flaky(Kind.RATE_LIMITED, 1.0)]
+    policy = RetryPolicy(
+        _classify,
+        sleep=sleeps.append,
+        max_attempts=2,
+        max_rate_limit_waits=5,
+        retry_after_cap_s=10.0,
+    )
+    errors: list[Exception] = [
+        Flaky(Kind.RATE_LIMITED, 3.0),
+        Flaky(Kind.RATE_LIMITED, 500.0),
+        Flaky(Kind.TRANSIENT),
+        Flaky(Kind.RATE_LIMITED, 1.0),
+    ]
     assert policy.call(_failing(errors)) == "done"  # 1 transient < 2 attempts
     assert sleeps[:2] == [3.0, 10.0] and sleeps[3] == 1.0
     with pytest.raises(Flaky):  # rate-limit waits are bounded too: the policy always stops
@@ -168,15 +178,35 @@ def _stage(pages: int) -> Any:
 
 def test_stream_driver_stamps_versioned_cursors_and_resumes() -> None:
     meter = BudgetMeter(None, 1.0)
-    pages = list(drive([_stage(2), _stage(1)], version=3, meter=meter,
-                       cursor_of=lambda i, pos: {"stage": i, "pos": pos}, final={"done": 1}))
+    pages = list(
+        drive(
+            [_stage(2), _stage(1)],
+            version=3,
+            meter=meter,
+            cursor_of=lambda i, pos: {"stage": i, "pos": pos},
+            final={"done": 1},
+        )
+    )
     assert [p.cursor for p in pages] == [
-        {"v": 3, "stage": 0, "pos": 1}, {"v": 3, "stage": 0, "pos": 2},
-        {"v": 3, "stage": 1, "pos": 1}, {"v": 3, "done": 1}]
-    resumed = list(drive([_stage(2), _stage(1)], version=3, meter=meter, start_stage=0,
-                         start_position=1, cursor_of=lambda i, pos: {"stage": i, "pos": pos}))
-    assert [p.cursor for p in resumed] == [{"v": 3, "stage": 0, "pos": 2},
-                                           {"v": 3, "stage": 1, "pos": 1}]
+        {"v": 3, "stage": 0, "pos": 1},
+        {"v": 3, "stage": 0, "pos": 2},
+        {"v": 3, "stage": 1, "pos": 1},
+        {"v": 3, "done": 1},
+    ]
+    resumed = list(
+        drive(
+            [_stage(2), _stage(1)],
+            version=3,
+            meter=meter,
+            start_stage=0,
+            start_position=1,
+            cursor_of=lambda i, pos: {"stage": i, "pos": pos},
+        )
+    )
+    assert [p.cursor for p in resumed] == [
+        {"v": 3, "stage": 0, "pos": 2},
+        {"v": 3, "stage": 1, "pos": 1},
+    ]
     assert open_cursor({"v": 3, "a": 1}, 3, "X") == {"a": 1}
     with pytest.raises(FatalError, match="full resync"):
         open_cursor({"v": 2}, 3, "X")
@@ -186,8 +216,9 @@ def test_stream_driver_raises_budget_exhausted_after_the_page_that_spent_it() ->
     meter = BudgetMeter(10, 1.0)
     got: list[Page] = []
     with pytest.raises(BudgetExhausted):
-        for page in drive([_stage(5)], version=1, meter=meter,
-                          cursor_of=lambda i, pos: {"pos": pos}):
+        for page in drive(
+            [_stage(5)], version=1, meter=meter, cursor_of=lambda i, pos: {"pos": pos}
+        ):
             got.append(page)
             for _ in range(5):
                 meter.count("read")
@@ -201,9 +232,14 @@ def _update(i: int, kind: str = "contact") -> ContactUpdate:
 
 
 def _batcher(send: Any, *, meter: BudgetMeter | None = None, **rules: Any) -> Batcher[Update]:
-    return Batcher(BatchRules(**{"size": 3, **rules}), prepare=lambda u: u,
-                   ident=lambda u: u.id, send=send, meter=meter or BudgetMeter(None, 1.0),
-                   **({"executor": rules.pop("executor")} if "executor" in rules else {}))
+    return Batcher(
+        BatchRules(**{"size": 3, **rules}),
+        prepare=lambda u: u,
+        ident=lambda u: u.id,
+        send=send,
+        meter=meter or BudgetMeter(None, 1.0),
+        **({"executor": rules.pop("executor")} if "executor" in rules else {}),
+    )
 
 
 def test_batcher_batches_in_order_and_splits_a_refused_batch() -> None:
@@ -233,10 +269,15 @@ def test_batcher_groups_keys_and_concurrency_keep_the_stream_order() -> None:
 
     with ThreadPoolExecutor(4) as pool:
         batcher: Batcher[Update] = Batcher(
-            BatchRules(size=10, group=lambda u: getattr(u, "kind", ""), key=lambda u: u.id,
-                       concurrency=4),
-            prepare=lambda u: u, ident=lambda u: u.id, send=send,
-            meter=BudgetMeter(None, 1.0), executor=pool)
+            BatchRules(
+                size=10, group=lambda u: getattr(u, "kind", ""), key=lambda u: u.id, concurrency=4
+            ),
+            prepare=lambda u: u,
+            ident=lambda u: u.id,
+            send=send,
+            meter=BudgetMeter(None, 1.0),
+            executor=pool,
+        )
         flat = [o for b in batcher.run(updates) for o in b]
     assert [o.id for o in flat] == ["1", "2", "3", "3"]
     assert [o.reason for o in flat] == ["1", "2", "2", "1"]
@@ -258,8 +299,12 @@ def test_batcher_switches_to_bulk_above_the_threshold_and_keeps_the_order() -> N
     updates = [_update(i, "lead" if i % 2 else "contact") for i in range(6)]
     batcher: Batcher[Update] = Batcher(
         BatchRules(size=2, bulk_threshold=4, bulk_group=lambda u: getattr(u, "kind", "")),
-        prepare=lambda u: u, ident=lambda u: u.id, send=send, bulk=bulk,
-        meter=BudgetMeter(None, 1.0))
+        prepare=lambda u: u,
+        ident=lambda u: u.id,
+        send=send,
+        bulk=bulk,
+        meter=BudgetMeter(None, 1.0),
+    )
     flat = [o for b in batcher.run(updates) for o in b]
     assert [o.id for o in flat] == [str(i) for i in range(6)]
     assert jobs == [["0", "2", "4"], ["1", "3", "5"]] and batches == []

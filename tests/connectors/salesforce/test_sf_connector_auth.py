@@ -169,7 +169,10 @@ def test_every_call_has_a_timeout(clock: ManualClock) -> None:
     app = SalesforceSandbox(clock=clock, faults=FaultSpec(latency_ms=200))  # real sleeps
     with make_org(app, clock) as org:
         conn = org.connector(timeout=0.05)
-        with pytest.raises(RetriableError, match=r"^login at http://127\.0\.0\.1:\d+/services/"
-                           r"oauth2/token \(check login_url\): gave up after .* ReadTimeout"):
+        with pytest.raises(
+            RetriableError,
+            match=r"^login at http://127\.0\.0\.1:\d+/services/"
+            r"oauth2/token \(check login_url\): gave up after .* ReadTimeout",
+        ):
             conn.client.login()
         assert len(org.clock.sleeps) == ATTEMPTS - 1

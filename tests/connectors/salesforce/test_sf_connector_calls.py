@@ -62,4 +62,5 @@ def test_a_pull_reuses_the_describes_of_the_field_check(clock: ManualClock) -> N
         list(conn.changes(None, clock.utc(), full=True))
         describes = [r.path for r in app.log.requests() if r.path.endswith("/describe")]
         assert sorted(describes) == sorted(
-            f"/services/data/v66.0/sobjects/{o}/describe" for o in ("Lead", "Contact", "Account"))
+            f"/services/data/v66.0/sobjects/{o}/describe" for o in ("Lead", "Contact", "Account")
+        )

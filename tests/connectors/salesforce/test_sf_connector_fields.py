@@ -128,7 +128,9 @@ def test_restricted_tier_picklist_lacking_tiers_is_a_field_problem(org: Org) -> 
     report = conn.ensure_fields(create=True, tiers=tiers)  # grants access, cannot add values
     assert not report.ok
     assert {(f.object, f.name) for f in report.missing} == {
-        ("Lead", "Syncd_Tier__c"), ("Contact", "Syncd_Tier__c")}
+        ("Lead", "Syncd_Tier__c"),
+        ("Contact", "Syncd_Tier__c"),
+    }
     line = next(a for a in report.advice if a.startswith("Contact.Syncd_Tier__c"))
     assert "lacks the model's tiers nurture, disqualified;" in line
     assert "restricted, so Salesforce refuses those tiers" in line

@@ -86,9 +86,12 @@ def test_unresolvable_login_host_names_dns_and_the_setting(org: Org) -> None:
     options = org.options(login_url="https://acme.my.salesforce.com", instance_url=None)
     conn = build("dns", options, clock=org.clock, sleep=org.clock.sleep, session=session)
     assert isinstance(conn, SalesforceConnector)
-    with pytest.raises(RetriableError, match=r"cannot reach https://acme\.my\.salesforce\.com"
-                       r"/services/oauth2/token: the host name does not resolve \(DNS\); "
-                       r"check login_url$"):
+    with pytest.raises(
+        RetriableError,
+        match=r"cannot reach https://acme\.my\.salesforce\.com"
+        r"/services/oauth2/token: the host name does not resolve \(DNS\); "
+        r"check login_url$",
+    ):
         conn.client.login()
     assert org.clock.sleeps == []
 
@@ -96,8 +99,11 @@ def test_unresolvable_login_host_names_dns_and_the_setting(org: Org) -> None:
 def test_tls_failure_names_the_host_and_setting(org: Org) -> None:
     https = org.server.url.replace("http://", "https://")
     conn = org.connector(login_url=https, instance_url=None)
-    with pytest.raises(FatalError, match=r"the TLS handshake with 127\.0\.0\.1:\d+ failed.*"
-                       r"check login_url$"):
+    with pytest.raises(
+        FatalError,
+        match=r"the TLS handshake with 127\.0\.0\.1:\d+ failed.*"
+        r"check login_url$",
+    ):
         conn.client.login()
 
 
@@ -114,13 +120,17 @@ def test_wrong_service_answering_is_named(org: Org) -> None:
 @pytest.mark.parametrize(
     ("setup", "expected"),
     [
-        ({"pre_authorized": []}, "invalid_grant user hasn't approved this consumer; "
-                                 "auth.username 'integration@syncd.example' is not pre-authorised"),
+        (
+            {"pre_authorized": []},
+            "invalid_grant user hasn't approved this consumer; "
+            "auth.username 'integration@syncd.example' is not pre-authorised",
+        ),
         ({"certificate": None}, "invalid_grant invalid assertion; the assertion's signature"),
     ],
 )
-def test_jwt_refusals_name_the_fix(clock: ManualClock, setup: dict[str, Any],
-                                   expected: str) -> None:
+def test_jwt_refusals_name_the_fix(
+    clock: ManualClock, setup: dict[str, Any], expected: str
+) -> None:
     from tests.kit.salesforce_connector import CONSUMER_KEY, key_pair, make_org
 
     app = SalesforceSandbox(clock=clock, sleep=lambda s: None)
@@ -129,8 +139,10 @@ def test_jwt_refusals_name_the_fix(clock: ManualClock, setup: dict[str, Any],
         app.register_external_client_app(CONSUMER_KEY, **args)
         with pytest.raises(FatalError) as info:
             org.connector().client.login()
-    assert f"Salesforce login (jwt) at {org.server.url}/services/oauth2/token refused: " \
-           f"{expected}" in str(info.value)
+    assert (
+        f"Salesforce login (jwt) at {org.server.url}/services/oauth2/token refused: "
+        f"{expected}" in str(info.value)
+    )
 
 
 class Redirector(BaseHTTPRequestHandler):
@@ -174,8 +186,11 @@ def test_api_redirects_stay_within_configured_hosts(redirector: str) -> None:
     session = CountingSession(5)
     session.trust("https://acme.my.salesforce.com")
     assert session.get(f"{redirector}/same").json() == {"done": True}
-    with pytest.raises(FatalError, match=r"redirected a call to http://127\.0\.0\.2:\d+, which is "
-                       "not the configured login_url/instance_url host"):
+    with pytest.raises(
+        FatalError,
+        match=r"redirected a call to http://127\.0\.0\.2:\d+, which is "
+        "not the configured login_url/instance_url host",
+    ):
         session.get(f"{redirector}/other")
     with pytest.raises(FatalError, match="follows redirects over https only"):
         session.get(f"{redirector}/trusted-http")

@@ -87,10 +87,21 @@ def test_campaign_members_by_campaign_type() -> None:
     }  # fmt: skip
     sent = activities.campaign_member({**base, "Campaign.Type": "Email", "Status": "Sent"}, "003X")
     assert sent == []  # no engagement, and nothing wrong with the record either
-    assert activities.task({"Id": "00T1", "Subject": "Prepare deck", "TaskSubtype": "Task",
-                            "ActivityDate": "2026-11-02"}, "003X") is None
+    assert (
+        activities.task(
+            {
+                "Id": "00T1",
+                "Subject": "Prepare deck",
+                "TaskSubtype": "Task",
+                "ActivityDate": "2026-11-02",
+            },
+            "003X",
+        )
+        is None
+    )
     undated = activities.campaign_member(
-        {**base, "Campaign.Type": "Email", "Status": "Clicked", "CreatedDate": None}, "003X")
+        {**base, "Campaign.Type": "Email", "Status": "Clicked", "CreatedDate": None}, "003X"
+    )
     assert isinstance(undated, SkippedRecord) and "without a date" in undated.reason
 
 

@@ -167,18 +167,23 @@ def test_interleaved_leads_contacts_and_accounts_go_in_one_call(org: Org) -> Non
     now = org.clock.utc()
     updates: list[ContactUpdate | AccountUpdate] = []
     for i in range(8):
-        updates.append(_update(store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}),
-                               "lead", 10 + i, now))
-        updates.append(_update(store.insert("Contact", {"LastName": f"C{i}"}),
-                               "contact", 60 + i, now))
+        updates.append(
+            _update(
+                store.insert("Lead", {"LastName": f"L{i}", "Company": "C"}), "lead", 10 + i, now
+            )
+        )
+        updates.append(
+            _update(store.insert("Contact", {"LastName": f"C{i}"}), "contact", 60 + i, now)
+        )
         updates.append(AccountUpdate(store.insert("Account", {"Name": f"A{i}"}), 30 + i, "s"))
     updates.insert(5, _update("00Q000000000000AAA", "lead", 1, now))  # refused: no such lead
     org.app.log.reset()
     outcomes = written(org.connector(), updates)
     assert org.requests(COLLECTIONS) == 1
     assert [o.id for o in outcomes] == [u.id for u in updates]
-    assert [o.status for o in outcomes] == ["rejected" if n == 5 else "ok"
-                                            for n in range(len(updates))]
+    assert [o.status for o in outcomes] == [
+        "rejected" if n == 5 else "ok" for n in range(len(updates))
+    ]
     for u in updates:
         if isinstance(u, AccountUpdate):
             assert store.get("Account", u.id)["Syncd_Account_Score__c"] == u.score  # type: ignore[index]

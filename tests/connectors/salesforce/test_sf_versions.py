@@ -61,5 +61,7 @@ def test_my_domain_is_preferred() -> None:
     (generic,) = _options().config_warnings()
     assert "generic login host; prefer the org's My Domain URL" in generic
     (instance,) = _options(instance_url="https://na123.salesforce.com").config_warnings()
-    assert instance.startswith("instance_url https://na123.salesforce.com names a Salesforce "
-                               "instance, which changes when the org moves")
+    assert instance.startswith(
+        "instance_url https://na123.salesforce.com names a Salesforce "
+        "instance, which changes when the org moves"
+    )

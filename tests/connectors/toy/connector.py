@@ -44,18 +44,25 @@ class _TooMany(Exception):
 class ToyConnector(Connector):
     auto_create_fields = True
 
-    def __init__(self, name: str, options: ToyOptions, crm: MemoryCRM,
-                 sleep: Callable[[float], None]) -> None:
+    def __init__(
+        self, name: str, options: ToyOptions, crm: MemoryCRM, sleep: Callable[[float], None]
+    ) -> None:
         self.name = name
         self.options = options
         self.crm = crm
         self.meter = BudgetMeter(None, options.budget_share)
         self.policy = RetryPolicy(
             lambda e: Failure(Kind.RATE_LIMITED, 0.0) if isinstance(e, _TooMany) else None,
-            sleep=sleep, max_rate_limit_waits=2)
+            sleep=sleep,
+            max_rate_limit_waits=2,
+        )
         self._batcher: Batcher[Update] = Batcher(
-            BatchRules(size=options.batch_size), prepare=lambda u: u, ident=lambda u: u.id,
-            send=self._send, meter=self.meter)
+            BatchRules(size=options.batch_size),
+            prepare=lambda u: u,
+            ident=lambda u: u.id,
+            send=self._send,
+            meter=self.meter,
+        )
 
     # -- calling the CRM -------------------------------------------------------------------
     def _report(self) -> None:
@@ -86,8 +93,14 @@ class ToyConnector(Connector):
     def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
         return FieldsReport(present=[FieldSpec("contact", f, "text") for f in FIELDS])
 
-    def changes(self, cursor: JSON | None, until: datetime, *, full: bool = False,
-                since: datetime | None = None) -> Iterator[Page]:
+    def changes(
+        self,
+        cursor: JSON | None,
+        until: datetime,
+        *,
+        full: bool = False,
+        since: datetime | None = None,
+    ) -> Iterator[Page]:
         if since is not None:
             raise FatalError("the toy CRM keeps no modification times")
         self._report()
@@ -97,13 +110,17 @@ class ToyConnector(Connector):
         def stage(pos: Any) -> Iterator[tuple[Page, Any]]:
             events = self._call("read", lambda: self._events(pos or after, full))
             for i in range(0, len(events), self.options.page_size):
-                part = events[i:i + self.options.page_size]
+                part = events[i : i + self.options.page_size]
                 if i:
                     self._call("read", lambda: None)
                 yield self._page(part), part[-1][0]
 
-        return drive([stage], version=CURSOR_VERSION, meter=self.meter,
-                     cursor_of=lambda _i, seq: {"seq": seq if seq is not None else after})
+        return drive(
+            [stage],
+            version=CURSOR_VERSION,
+            meter=self.meter,
+            cursor_of=lambda _i, seq: {"seq": seq if seq is not None else after},
+        )
 
     def _events(self, after: int, full: bool) -> list[tuple[int, str, str]]:
         events = [(c["mod"], "contact", cid) for cid, c in self.crm.contacts.items()]
@@ -118,16 +135,26 @@ class ToyConnector(Connector):
                 continue
             c = self.crm.contacts[cid]
             f = c["fields"]
-            contacts.append(ContactRecord(
-                cid, c["kind"], dict(c["data"]), c["account_id"],
-                WrittenValues(f["score"], f["tier"], f["reasons"], f["priority"]),
-                c["writable"]))
+            contacts.append(
+                ContactRecord(
+                    cid,
+                    c["kind"],
+                    dict(c["data"]),
+                    c["account_id"],
+                    WrittenValues(f["score"], f["tier"], f["reasons"], f["priority"]),
+                    c["writable"],
+                )
+            )
         gone = [k.split(">") for _s, t, k in part if t == "gone"]
-        return Page(contacts=contacts, deleted_contacts=[g[0] for g in gone if len(g) == 1],
-                    merged={g[0]: g[1] for g in gone if len(g) == 2})
+        return Page(
+            contacts=contacts,
+            deleted_contacts=[g[0] for g in gone if len(g) == 1],
+            merged={g[0]: g[1] for g in gone if len(g) == 2},
+        )
 
-    def write(self, updates: Iterable[Update], *,
-              before_batch: BeforeBatch | None = None) -> Iterator[Sequence[WriteOutcome]]:
+    def write(
+        self, updates: Iterable[Update], *, before_batch: BeforeBatch | None = None
+    ) -> Iterator[Sequence[WriteOutcome]]:
         self._report()
         return self._batcher.run(updates, before_batch)
 
@@ -142,8 +169,12 @@ class ToyConnector(Connector):
         if isinstance(u, AccountUpdate):
             record["fields"] = {"score": u.score, "summary": u.summary, "priority": u.priority}
         else:
-            record["fields"] = {"score": u.score, "tier": u.tier, "reasons": u.reasons,
-                                "priority": u.priority}
+            record["fields"] = {
+                "score": u.score,
+                "tier": u.tier,
+                "reasons": u.reasons,
+                "priority": u.priority,
+            }
         record["mod"] = self.crm.tick()
         return WriteOutcome(u.id, "ok")
 
@@ -152,8 +183,9 @@ class ToyConnector(Connector):
         return self.meter.snapshot()
 
 
-def build(name: str, options: ToyOptions, *, clock: Callable[[], float],
-          sleep: Callable[[float], None]) -> Connector:
+def build(
+    name: str, options: ToyOptions, *, clock: Callable[[], float], sleep: Callable[[float], None]
+) -> Connector:
     if options.crm not in CRMS:
         raise FatalError(f"option crm: no toy CRM named {options.crm!r}")
     return ToyConnector(name, options, CRMS[options.crm], sleep)

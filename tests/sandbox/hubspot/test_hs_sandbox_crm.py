@@ -160,7 +160,8 @@ def test_batch_read_limits_and_unknown_ids(hs: HubSpot, app: HubSpotSandbox) -> 
     batch = hs.crm.contacts.batch_api
     ids = [r.id for r in app.store.live("contacts")]
     body = BatchReadInputSimplePublicObjectId(
-        inputs=[{"id": i} for i in [*ids[:3], "999999"]], properties=["email"],
+        inputs=[{"id": i} for i in [*ids[:3], "999999"]],
+        properties=["email"],
         properties_with_history=[],
     )
     answer = batch.read(batch_read_input_simple_public_object_id=body)

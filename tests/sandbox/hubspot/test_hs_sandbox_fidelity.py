@@ -234,9 +234,7 @@ def test_company_industry_is_an_enumeration(hs: HubSpot, app: HubSpotSandbox) ->
     assert not getattr(ok, "errors", None)
 
 
-def test_invalid_value_fails_whole_batch_when_configured(
-    hs: HubSpot, app: HubSpotSandbox
-) -> None:
+def test_invalid_value_fails_whole_batch_when_configured(hs: HubSpot, app: HubSpotSandbox) -> None:
     good, bad = (r.id for r in app.store.live("contacts")[:2])
     inputs = [
         {"id": good, "properties": {"hs_lead_status": "NEW"}},

@@ -148,25 +148,39 @@ def test_jwt_setup_mistakes_answer_as_salesforce_for_both_app_kinds(
     getattr(app, kind)("nobody-approved", public, pre_authorized=[])
     app.foreign_hosts.add("acme.lightning.force.com")
     now = app.clock()
-    good = {"iss": "ok", "sub": "Integration@syncd.example",
-            "aud": "https://login.salesforce.com", "exp": now + 180}
+    good = {
+        "iss": "ok",
+        "sub": "Integration@syncd.example",
+        "aud": "https://login.salesforce.com",
+        "exp": now + 180,
+    }
 
     def token(host: str = "login.salesforce.com", **claims: Any) -> requests.Response:
         assertion = jwt.encode({**good, **claims}, private, algorithm="RS256")
         return _post(server, host, grant_type=JWT, assertion=assertion)
 
     assert token().status_code == 200
-    assert token("syncd-sandbox.my.salesforce.com",
-                 aud="https://syncd-sandbox.my.salesforce.com").status_code == 200
-    not_approved = {"error": "invalid_grant",
-                    "error_description": "user hasn't approved this consumer"}
+    assert (
+        token(
+            "syncd-sandbox.my.salesforce.com", aud="https://syncd-sandbox.my.salesforce.com"
+        ).status_code
+        == 200
+    )
+    not_approved = {
+        "error": "invalid_grant",
+        "error_description": "user hasn't approved this consumer",
+    }
     cases = [
         (token(iss="nobody-approved"), not_approved),
         (token(sub="someone.else@syncd.example"), not_approved),
-        (token(exp=now - 1), {"error": "invalid_grant",
-                              "error_description": "expired authorization code"}),
-        (token("acme.lightning.force.com", aud="https://acme.lightning.force.com"),
-         {"error": "invalid_grant", "error_description": "audience is invalid"}),
+        (
+            token(exp=now - 1),
+            {"error": "invalid_grant", "error_description": "expired authorization code"},
+        ),
+        (
+            token("acme.lightning.force.com", aud="https://acme.lightning.force.com"),
+            {"error": "invalid_grant", "error_description": "audience is invalid"},
+        ),
     ]
     for answer, body in cases:
         assert (answer.status_code, answer.json()) == (400, body)
@@ -179,16 +193,28 @@ def test_client_credentials_need_a_run_as_user_for_both_app_kinds(
     getattr(app, kind)("with-user", consumer_secret="s", run_as="integration@syncd.example")
     getattr(app, kind)("no-user", consumer_secret="s")
     host = "syncd-sandbox.my.salesforce.com"
-    ok = _post(server, host, grant_type="client_credentials", client_id="with-user",
-               client_secret="s")
+    ok = _post(
+        server, host, grant_type="client_credentials", client_id="with-user", client_secret="s"
+    )
     assert ok.status_code == 200 and ok.json()["id"].endswith(app.integration_user_id)
     answers = {
-        "no-user": _post(server, host, grant_type="client_credentials", client_id="no-user",
-                         client_secret="s"),
-        "bad-secret": _post(server, host, grant_type="client_credentials",
-                            client_id="with-user", client_secret="nope"),
-        "generic": _post(server, "login.salesforce.com", grant_type="client_credentials",
-                         client_id="with-user", client_secret="s"),
+        "no-user": _post(
+            server, host, grant_type="client_credentials", client_id="no-user", client_secret="s"
+        ),
+        "bad-secret": _post(
+            server,
+            host,
+            grant_type="client_credentials",
+            client_id="with-user",
+            client_secret="nope",
+        ),
+        "generic": _post(
+            server,
+            "login.salesforce.com",
+            grant_type="client_credentials",
+            client_id="with-user",
+            client_secret="s",
+        ),
     }
     assert {k: (a.status_code, a.json()["error_description"]) for k, a in answers.items()} == {
         "no-user": (400, "no client credentials user enabled"),
@@ -202,12 +228,18 @@ def test_password_flow_works_for_connected_apps_only(
 ) -> None:
     app.register_connected_app("legacy", consumer_secret="s")
     app.register_external_client_app("modern", consumer_secret="s")
-    form = {"grant_type": "password", "client_secret": "s",
-            "username": "integration@syncd.example", "password": "pw"}
+    form = {
+        "grant_type": "password",
+        "client_secret": "s",
+        "username": "integration@syncd.example",
+        "password": "pw",
+    }
     assert _post(server, "login.salesforce.com", client_id="legacy", **form).status_code == 200
     refused = _post(server, "login.salesforce.com", client_id="modern", **form)
     assert (refused.status_code, refused.json()) == (
-        400, {"error": "invalid_grant", "error_description": "authentication failure"})
+        400,
+        {"error": "invalid_grant", "error_description": "authentication failure"},
+    )
 
 
 def test_no_soap_login(server: SandboxServer) -> None:

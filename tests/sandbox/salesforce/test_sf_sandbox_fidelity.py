@@ -47,9 +47,9 @@ def test_rows_tied_on_every_sort_key_come_back_in_no_fixed_order(
     second = [r["Id"] for r in sf.query(soql)["records"]]
     assert sorted(first) == sorted(ids)
     assert first != ids or second != ids  # not insertion order every time
-    ordered = [r["Id"] for r in sf.query("SELECT Id FROM Lead ORDER BY SystemModstamp, Id")[
-        "records"
-    ]]
+    ordered = [
+        r["Id"] for r in sf.query("SELECT Id FROM Lead ORDER BY SystemModstamp, Id")["records"]
+    ]
     assert ordered == sorted(ids)  # a unique last key makes the order total
 
 
@@ -241,7 +241,11 @@ def test_jwt_assertions_are_checked(app: SalesforceSandbox, server: SandboxServe
     other, _ = new_key_pair()
     app.register_connected_app("app-key", public)
     now = app.clock()
-    good = {"iss": "app-key", "sub": "integration@syncd.example", "aud": "https://login.salesforce.com"}
+    good = {
+        "iss": "app-key",
+        "sub": "integration@syncd.example",
+        "aud": "https://login.salesforce.com",
+    }
     assert _token(server, {**good, "exp": now + 180}, private).status_code == 200
     cases = [
         ({**good, "exp": now - 1}, private, "invalid_grant", "expired authorization code"),
@@ -283,4 +287,3 @@ def test_client_credentials_refused_on_generic_login_host(server: SandboxServer)
         timeout=5,
     )
     assert mine.status_code == 200
-

@@ -16,8 +16,9 @@ depends_on = None
 
 def upgrade() -> None:
     with op.batch_alter_table("syncd_lock") as batch:
-        batch.add_column(sa.Column("generation", sa.BigInteger(), nullable=False,
-                                   server_default="0"))
+        batch.add_column(
+            sa.Column("generation", sa.BigInteger(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
