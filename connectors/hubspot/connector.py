@@ -88,16 +88,10 @@ class HubSpotConnector(Connector):
                 CheckItem("read companies", False, str(exc), "Grant crm.objects.companies.read.")
             )
         try:
-            report = self.ensure_fields(create=False)
+            items += syncd_fields.check_items(self.client, self.options.fields)
         except ConnectorError as exc:
             fix = "Grant crm.schemas.contacts.read and crm.schemas.companies.read."
             items.append(CheckItem("fields", False, str(exc), fix))
-            return items + self._api_items()
-        if report.ok:
-            items.append(CheckItem("fields", True, f"{len(report.present)} syncd properties"))
-        else:
-            names = ", ".join(f"{f.object}.{f.name} ({f.type})" for f in report.missing)
-            items.append(CheckItem("fields", False, f"missing: {names}", "; ".join(report.advice)))
         return items + self._api_items()
 
     def _api_items(self) -> list[CheckItem]:

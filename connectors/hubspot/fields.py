@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.base import FieldSpec, FieldsReport
+from connectors.base import CheckItem, FieldSpec, FieldsReport
 from connectors.hubspot.client import HubSpotClient, RequestRejected
 from connectors.hubspot.config import HubSpotFieldNames
 
@@ -31,6 +31,14 @@ HS_TYPES = {
     "datetime": ("datetime", "date"),
     "bool": ("bool", "booleancheckbox"),
 }
+
+
+#: ``syncd check``'s word for a property a cycle creates by itself (``auto_create_fields``).
+WILL_BE_CREATED = "will be created by the next cycle (or `syncd setup`)"
+#: The one fix for a property that exists with the wrong type.
+WRONG_TYPE_FIX = (
+    "rename the HubSpot property, or point the connector's `fields` option at another name"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,3 +209,30 @@ def _ensure_group(client: HubSpotClient, object_type: str, group: str) -> None:
     except RequestRejected as exc:
         if exc.status != 409:
             raise
+
+
+def check_items(client: HubSpotClient, fields: HubSpotFieldNames) -> list[CheckItem]:
+    """``syncd check``'s lines for the properties, read only: a summary of those present,
+    one ``ok`` line per property the next cycle creates by itself, one failure per
+    property that exists with the wrong type (which no cycle repairs), its fix the same
+    words each time so the CLI states it once."""
+    present = 0
+    items: list[CheckItem] = []
+    for object_type in ("contacts", "companies"):
+        answer = client.send("meta", "properties.list", path={"object_type": object_type})
+        existing = {p["name"]: p for p in answer.get("results") or []}
+        for want in wanted(fields):
+            spec = want.spec
+            if spec.object != object_type:
+                continue
+            where = f"field {object_type}.{spec.name} ({spec.type})"
+            prop = existing.get(spec.name)
+            need = HS_TYPES[spec.type][0]
+            if prop is None:
+                items.append(CheckItem(where, True, WILL_BE_CREATED))
+            elif prop.get("type") != need:
+                detail = f"exists with type {prop.get('type')!r}; syncd needs {need!r}"
+                items.append(CheckItem(where, False, detail, WRONG_TYPE_FIX))
+            else:
+                present += 1
+    return [CheckItem("fields", True, f"{present} syncd properties present"), *items]

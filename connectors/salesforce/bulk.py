@@ -67,7 +67,11 @@ def query_pages(
     poll_s: float,
     sleep: Callable[[float], None],
 ) -> Iterator[list[Flat]]:
-    """Rows of a ``queryAll`` job (deleted and archived rows included), a page at a time."""
+    """Rows of a ``queryAll`` job (deleted and archived rows included), a page at a time.
+
+    Pages come in no particular order: callers send no ORDER BY (it disables PK
+    chunking and risks query timeouts, see ``connectors.salesforce.reads``) and
+    must not take a page's last row for a position in the result."""
     job = client.bulk_step(
         "bulk query", lambda b: b.create_job(Operation.query_all, query=soql), sobject
     )

@@ -117,12 +117,18 @@ class SalesforceConnector(Connector):
                 CheckItem("fields", False, str(exc), "check the API user's object permissions")
             )
             return items
+        names = ", ".join(f"{f.object}.{f.name} ({f.type})" for f in report.missing)
+        fix = (  # a cycle only verifies fields: one fix, `syncd setup` details each field
+            f"run `syncd setup --connector {self.name}`: it creates the absent fields, "
+            "grants them to the API user and names what it cannot fix"
+        )
         items.append(
             CheckItem(
                 "fields",
                 report.ok,
-                f"{len(report.present)} present, {len(report.missing)} missing",
-                "\n".join(report.advice),
+                f"{len(report.present)} present, {len(report.missing)} missing"
+                + (f": {names}" if names else ""),
+                "\n".join(report.advice) if report.ok else fix,
             )
         )
         budget = self.client.usage()

@@ -3,14 +3,34 @@
 Each stream reads ``SystemModstamp >= cursor - lookback`` and ``< until`` (the
 run's start, whole seconds: nothing stamped in the current second is read, so
 the cursor never passes ``until``) through ``queryAll`` (deleted, merged and
-archived rows included), ordered by ``SystemModstamp, Id`` — a total order, so
-rows sharing one second are never lost across a page boundary. With no
-lookback, rows at or before the stored (stamp, Id) are dropped (``>=`` plus
-de-duplication); with a lookback they are re-read on purpose and the engine
-de-duplicates. The first REST page tells the result size: above
-``bulk_read_threshold`` the rest of the stream comes from a Bulk API 2.0 query
-keyed after the last row already read. A re-read from a given instant
+archived rows included). With no lookback, rows at or before the stored
+(stamp, Id) are dropped (``>=`` plus de-duplication); with a lookback they are
+re-read on purpose and the engine de-duplicates. A re-read from a given instant
 (``changes(since=...)``) starts every stream at that second, without lookback.
+
+REST pages are ordered by ``SystemModstamp, Id`` — a total order, so rows sharing
+one second are never lost across a page boundary, and each page's cursor is its
+last row. The first REST page tells the result size: above ``bulk_read_threshold``
+the rest of the stream comes from one Bulk API 2.0 query for the rows strictly
+after that page's last (stamp, Id).
+
+The Bulk query carries no ORDER BY: Salesforce documents that "use of ORDER BY in
+a Bulk 2.0 query disables PKChunking for the query. With PKChunking disabled, the
+query takes longer to execute, and potentially results in query timeouts"
+(Bulk API 2.0 Developer Guide, "Troubleshooting Query Timeouts",
+https://developer.salesforce.com/docs/atlas.en-us.api_asynch.meta/api_asynch/bulk_api_2_0_troubleshoot_query_timeouts.htm).
+Its result pages therefore come in no particular order, and a page's last row says
+nothing about the rows still unread. So every Bulk page but the last carries the
+stream's cursor unchanged (the last REST row: everything at or before it is read,
+and the Bulk window is strictly after it), and only the last page moves the cursor
+to the end of the window. The alternative, a page's safe position from the minimum
+stamp still unread, cannot be known without reading ahead. Memory stays one page
+(each page is sorted by (stamp, Id) before it is mapped, for a stable page
+content), and a crash in the middle of a Bulk read costs a re-read of the Bulk
+window, never a skipped row: the engine applies the re-read rows idempotently.
+De-duplication needs no memory either: the Bulk window starts strictly after the
+REST rows, one job returns each row once, and rows at or before the stored cursor
+are dropped by comparison, whatever their order.
 
 Cursor JSON: ``{"v": 1, "streams": {"Lead": ["2026-11-20T10:00:00Z", "00Q…"]}}``; the
 kit's stream driver stamps it on every page and asks the budget meter between pages.
@@ -182,40 +202,42 @@ class Reader:
             soql.ge(STAMP, lower) if lower is not None else None,
             soql.lt(STAMP, end),
         )
-        for rows, last in self._rows(stream, where):
+        for rows, last, ordered in self._rows(stream, where):
             if dedupe is not None:
                 rows = [r for r in rows if not _at_or_before(r, dedupe)]
             if last:
                 positions[stream.name] = Position(end, "")
-            elif rows:
+            elif ordered and rows:  # an unordered (Bulk) page keeps the cursor where it was
                 tail = rows[-1]
                 stamp = mapping.parse_time(tail.get(STAMP))
                 if stamp is not None:
                     positions[stream.name] = Position(stamp, str(tail.get("Id")))
             yield self._page(stream, rows, run)
 
-    def _rows(self, stream: Stream, where: soql.Where | None) -> Iterator[tuple[list[Flat], bool]]:
-        """(rows, is_last_page) for the stream, REST first and Bulk for large results."""
+    def _rows(
+        self, stream: Stream, where: soql.Where | None
+    ) -> Iterator[tuple[list[Flat], bool, bool]]:
+        """(rows, is_last_page, is_ordered) for the stream, REST first (ordered) and
+        Bulk for large results (no ORDER BY: each page sorted on its own, pages in no
+        particular order relative to each other)."""
         text = soql.select(stream.sobject, stream.fields, where, order_by=(STAMP, "Id"))
         pages = self.client.query_pages(text, include_deleted=True)
         first = next(pages)
         rows = [mapping.flatten(r) for r in first.get("records", [])]
         done = bool(first.get("done", True))
         if done or int(first.get("totalSize", 0)) <= self.options.bulk_read_threshold:
-            yield rows, done
+            yield rows, done, True
             for page in pages:
                 done = bool(page.get("done", True))
-                yield [mapping.flatten(r) for r in page.get("records", [])], done
+                yield [mapping.flatten(r) for r in page.get("records", [])], done, True
             return
-        yield rows, False
+        yield rows, False, True
         tail = rows[-1]
         after = soql.or_(
             soql.gt(STAMP, _stamp(tail)),
             soql.and_(soql.eq(STAMP, _stamp(tail)), soql.gt("Id", str(tail["Id"]))),
         )
-        bulk_text = soql.select(
-            stream.sobject, stream.fields, soql.and_(where, after), order_by=(STAMP, "Id")
-        )
+        bulk_text = soql.select(stream.sobject, stream.fields, soql.and_(where, after))
         chunks = bulk.query_pages(
             self.client,
             stream.sobject,
@@ -227,9 +249,9 @@ class Reader:
         previous: list[Flat] | None = None
         for chunk in chunks:
             if previous is not None:
-                yield previous, False
-            previous = chunk
-        yield previous or [], True
+                yield previous, False, False
+            previous = sorted(chunk, key=_order)
+        yield previous or [], True, False
 
     # -- mapping a page -------------------------------------------------------------
     def _page(self, stream: Stream, rows: list[Flat], run: RunState) -> Page:
@@ -355,6 +377,10 @@ def _stamp(row: Flat) -> dt.datetime:
     if stamp is None:
         raise FatalError(f"record {row.get('Id')} has no SystemModstamp")
     return stamp
+
+
+def _order(row: Flat) -> tuple[dt.datetime, str]:
+    return _stamp(row), str(row.get("Id"))
 
 
 def _at_or_before(row: Flat, position: Position) -> bool:

@@ -56,14 +56,27 @@ def check(ctx: click.Context, config: str | None) -> None:
     t = Table(title="syncd check")
     for col in ("connector", "check", "result", "detail", "fix"):
         t.add_column(col, overflow="fold")
+    stated: set[str] = set()
     for name, i in items:
         result = (
             "[bold red]fail[/]" if not i.ok else "[yellow]warn[/]" if i.warning else "[green]ok[/]"
         )
-        t.add_row(name, i.name, result, redact.text(i.detail), redact.text(i.fix))
+        fix = _once(redact.text(i.fix), stated)
+        t.add_row(name, i.name, result, redact.text(i.detail), fix)
     Console().print(t)
     if not all(i.ok for _n, i in items):
         sys.exit(ExitCode.FAILED)
+
+
+def _once(fix: str, stated: set[str]) -> str:
+    """``fix`` without the lines an earlier row already stated ("as above" when none is
+    left): every fix appears once in the table."""
+    lines = [line for line in fix.splitlines() if line.strip()]
+    fresh = [line for line in dict.fromkeys(lines) if line not in stated]
+    stated.update(fresh)
+    if lines and not fresh:
+        return "(as above)"
+    return "\n".join(fresh)
 
 
 @click.command()

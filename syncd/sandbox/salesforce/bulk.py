@@ -1,4 +1,12 @@
-"""Bulk API 2.0: query jobs (CSV results with locators) and ingest jobs (CSV upload)."""
+"""Bulk API 2.0: query jobs (CSV results with locators) and ingest jobs (CSV upload).
+
+Query jobs without ORDER BY return their rows shuffled (deterministically, from the
+store's seeded random), as Salesforce's PK-chunked jobs return chunks in no
+particular order. Salesforce accepts ORDER BY in a Bulk 2.0 query but documents
+that it disables PK chunking and risks timeouts; the fake accepts it too, sorts
+as asked, and records the query in ``Jobs.ordered_queries`` so tests can assert
+that nobody sends one.
+"""
 
 from __future__ import annotations
 
@@ -102,6 +110,8 @@ class Jobs:
     def __init__(self) -> None:
         self.by_id: dict[str, Job] = {}
         self.lock = threading.Lock()
+        #: The text of every query job that carried ORDER BY (see the module docstring).
+        self.ordered_queries: list[str] = []
 
     def add(self, job: Job) -> None:
         with self.lock:
@@ -164,6 +174,11 @@ def register(router: Router, sb: SalesforceSandbox) -> None:
                         "COUNT() is not supported in Bulk API 2.0 queries", "INVALIDJOB"
                     )
                 rows = checked.rows(include_deleted=body["operation"] == "queryAll")
+                if checked.query.order_by:
+                    with sb.jobs.lock:
+                        sb.jobs.ordered_queries.append(str(body.get("query")))
+                else:  # PK chunks finish in no particular order
+                    sb.store.random.shuffle(rows)
                 job.header = checked.header()
                 job.rows = [checked.flat(r) for r in rows]
             except SoqlError as exc:

@@ -12,6 +12,10 @@
 - e-mail, webinar and event activities → Campaign + one CampaignMember per person
   (Status Sent/Opened/Clicked/Unsubscribed, Registered/Attended; HasResponded)
 - a few sales Users own everything (OwnerId), round robin.
+
+Every dateTime is stored at whole seconds (Salesforce's `dateTime` precision for
+SystemModstamp and friends), so records generated within one second tie on
+SystemModstamp as they do in a real org.
 """
 
 from __future__ import annotations
@@ -49,11 +53,20 @@ def _campaign_of(activity: GenActivity) -> tuple[str, str, str] | None:
     return None
 
 
+def _put(store: Store, sobject: str, values: dict[str, Any]) -> str:
+    """Insert with every dateTime truncated to the second."""
+    whole = {
+        k: v.replace(microsecond=0) if isinstance(v, dt.datetime) else v for k, v in values.items()
+    }
+    return store.insert(sobject, whole)
+
+
 def seed_dataset(store: Store, data: Dataset) -> dict[str, str]:
     """Insert every record of `data`; returns generator key → Salesforce Id."""
     ids: dict[str, str] = {}
     owners = [
-        store.insert(
+        _put(
+            store,
             "User",
             {
                 "FirstName": first,
@@ -72,7 +85,8 @@ def seed_dataset(store: Store, data: Dataset) -> dict[str, str]:
         return owners[n % len(owners)]
 
     for n, co in enumerate(data.companies):
-        ids[co.key] = store.insert(
+        ids[co.key] = _put(
+            store,
             "Account",
             {
                 "Name": co.name,
@@ -117,7 +131,8 @@ def seed_dataset(store: Store, data: Dataset) -> dict[str, str]:
         _insert_activity(store, activity, target, owner(n))
     campaign_ids: dict[str, str] = {}
     for n, (name, (kind, first, last)) in enumerate(sorted(campaigns.items())):
-        campaign_ids[name] = store.insert(
+        campaign_ids[name] = _put(
+            store,
             "Campaign",
             {
                 "Name": name[:80],
@@ -132,7 +147,8 @@ def seed_dataset(store: Store, data: Dataset) -> dict[str, str]:
         )
     for (name, contact_key), member in members.items():
         sobject, person_id = who[contact_key]
-        store.insert(
+        _put(
+            store,
             "CampaignMember",
             {
                 "CampaignId": campaign_ids[name],
@@ -177,7 +193,7 @@ def _insert_person(
         **stamps,
     }
     if not person.is_lead and not person.converted:
-        return "Contact", store.insert("Contact", contact)
+        return "Contact", _put(store, "Contact", contact)
     lead: dict[str, Any] = {
         "FirstName": person.first_name,
         "LastName": person.last_name,
@@ -200,8 +216,8 @@ def _insert_person(
             Website=f"https://{company.domain}",
         )
     if not person.converted:
-        return "Lead", store.insert("Lead", lead)
-    contact_id = store.insert("Contact", contact)
+        return "Lead", _put(store, "Lead", lead)
+    contact_id = _put(store, "Contact", contact)
     lead.update(
         IsConverted=True,
         ConvertedContactId=contact_id,
@@ -209,7 +225,7 @@ def _insert_person(
         ConvertedDate=person.modified_at.date(),
         Status="Closed - Converted",
     )
-    store.insert("Lead", lead)
+    _put(store, "Lead", lead)
     return "Contact", contact_id
 
 
@@ -226,7 +242,8 @@ def _insert_activity(
         "SystemModstamp": activity.at,
     }
     if activity.type == "meeting":
-        store.insert(
+        _put(
+            store,
             "Event",
             {
                 **common,
@@ -239,7 +256,8 @@ def _insert_activity(
             },
         )
     elif activity.type == "call":
-        store.insert(
+        _put(
+            store,
             "Task",
             {
                 **common,
@@ -256,7 +274,8 @@ def _insert_activity(
             if activity.type == "support_ticket"
             else "Demo request"
         )
-        store.insert(
+        _put(
+            store,
             "Task",
             {
                 **common,

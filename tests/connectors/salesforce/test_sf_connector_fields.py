@@ -26,7 +26,8 @@ def test_missing_fields_give_one_precise_message(org: Org) -> None:
     )
     check = {c.name: c for c in org.connector().check()}
     assert check["credentials"].ok and not check["fields"].ok
-    assert "Lead.Syncd_Score__c (Number(5,0))" in check["fields"].fix
+    assert "Lead.Syncd_Score__c (Number(5,0))" in check["fields"].detail
+    assert check["fields"].fix.count("syncd setup --connector sf-test") == 1
 
 
 def test_setup_creates_grants_and_is_then_a_no_op(org: Org) -> None:

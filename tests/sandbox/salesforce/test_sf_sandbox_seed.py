@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from types import MappingProxyType
 
@@ -13,6 +14,7 @@ from syncd.sandbox.server import SandboxServer
 
 NOW = dt.datetime(2026, 11, 20, 10, tzinfo=dt.UTC)
 T0 = NOW - dt.timedelta(days=90)
+MS = dt.timedelta(milliseconds=1)
 
 
 def _person(
@@ -109,3 +111,20 @@ def test_seed_from_generator_small() -> None:
     assert len(converted) == sum(1 for c in data.contacts if c.converted) > 0
     assert all(r["ConvertedContactId"].startswith("003") for r in converted)
     assert counts["Account"] == len(data.companies)
+
+
+def test_seeded_stamps_are_whole_seconds_so_same_second_changes_tie() -> None:
+    stamp = T0 + dt.timedelta(seconds=7, milliseconds=120)
+    people = tuple(
+        dataclasses.replace(_person(f"tie{i}", lead=False), modified_at=stamp + i * MS)
+        for i in range(3)
+    )
+    company = GenCompany("co1", "Acme", "acme.com", "Software", 250, "US", "Austin", True, T0, T0)
+    app = SalesforceSandbox(Dataset(1, NOW, (company,), people, ()))
+    ties = {r["SystemModstamp"] for r in app.store.records("Contact")}
+    assert ties == {T0 + dt.timedelta(seconds=7)}
+    generated = SalesforceSandbox(generate(3, 40, NOW))
+    for sobject in ("Account", "Lead", "Contact", "Task", "Event", "Campaign", "CampaignMember"):
+        for record in generated.store.records(sobject):
+            stamps = [v for v in record.values() if isinstance(v, dt.datetime)]
+            assert all(v.microsecond == 0 for v in stamps), (sobject, record["Id"])
