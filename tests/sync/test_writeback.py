@@ -119,8 +119,9 @@ def test_an_edit_after_the_write_is_drift_even_seconds_later() -> None:
     found = recheck(after, MQL, NOW)
     assert found is not None and (found.pending, found.drift) == (True, True)
     # no stamp (the connector gave none) or no write time: every difference is drift
-    for state in ({"written_at": written_at}, {"crm_modified_at": NOW - 90 * S}):
-        unknown = recheck(_sc(crm=edited, desired=v, written=v, **state), MQL, NOW)
+    no_stamp = _sc(crm=edited, desired=v, written=v, written_at=written_at)
+    no_time = _sc(crm=edited, desired=v, written=v, crm_modified_at=NOW - 90 * S)
+    for unknown in (recheck(no_stamp, MQL, NOW), recheck(no_time, MQL, NOW)):
         assert unknown is not None and (unknown.pending, unknown.drift) == (True, True)
 
 
