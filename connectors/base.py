@@ -175,6 +175,9 @@ class ContactRecord:
     crm_values: WrittenValues | None = None
     #: False when the record must not be written to (e.g. a converted lead).
     writable: bool = True
+    #: The CRM's modification stamp of the record as read (``None`` when unknown):
+    #: the engine tells a stale read of its own write from an edit made after it.
+    modified_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

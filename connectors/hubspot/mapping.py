@@ -234,7 +234,12 @@ def map_contact(
         priority=_bool(props.get(fields.priority)),
     )
     record = ContactRecord(
-        id=record_id, kind="contact", data=data, account_id=account, crm_values=values
+        id=record_id,
+        kind="contact",
+        data=data,
+        account_id=account,
+        crm_values=values,
+        modified_at=parse_time(props.get("lastmodifieddate") or props.get("hs_lastmodifieddate")),
     )
     return Mapped(record, tuple(notes.items))
 

@@ -201,6 +201,7 @@ def person(kind: str, row: Flat, fields: PersonFields) -> ContactRecord | Skippe
         account_id=account_id,
         crm_values=crm_values(row, fields),
         writable=not converted,
+        modified_at=parse_time(row.get("SystemModstamp")),
     )
 
 

@@ -62,6 +62,8 @@ _STATE_NAMES = (
     "pending",
     "drift",
     "rank",
+    "written_at",
+    "crm_modified_at",
 )
 _STATE_COLUMNS = [contacts.c[n] for n in _STATE_NAMES]
 _N = len(_STATE_NAMES)
@@ -96,6 +98,8 @@ def _state(r: Sequence[Any]) -> dict[str, Any]:
         pending,
         drift,
         rank,
+        written_at,
+        crm_modified_at,
     ) = r[:_N]
     crm = (
         CrmValues(score=crm_score, tier=crm_tier, reasons=crm_reasons, priority=crm_priority)
@@ -119,6 +123,8 @@ def _state(r: Sequence[Any]) -> dict[str, Any]:
         "pending": pending,
         "drift": drift,
         "rank": rank,
+        "written_at": written_at,
+        "crm_modified_at": crm_modified_at,
     }
 
 

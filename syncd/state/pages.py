@@ -10,7 +10,8 @@ Each new or changed contact is validated by the core once, and its stored
 form (``syncd.core.stored``: its own fields, and its activities newest first)
 is kept beside its canonical JSON, so scoring rebuilds it without parsing.
 When the stored copy of the CRM's values of syncd's own fields changes while
-the data does not (our own write read back, or a hand edit), the row is
+the data does not (our own write read back, a stale read of the CRM's search
+index, or a hand edit; the record's modification stamp is kept with them), the row is
 marked ``recheck`` (contacts and accounts): the write-back decision
 (``syncd.sync.writeback``) re-diffs it without rescoring. Re-reading
 identical records marks nothing.
@@ -104,6 +105,7 @@ def _upsert_contacts(
                 crm_tier=crm.tier,
                 crm_reasons=crm.reasons,
                 crm_priority=crm.priority,
+                crm_modified_at=rec.modified_at,
             )
         old = existing.get(rec.id)
         if old is None:
@@ -114,6 +116,7 @@ def _upsert_contacts(
                     crm_tier=None,
                     crm_reasons=None,
                     crm_priority=None,
+                    crm_modified_at=None,
                 )
             inserts.append(
                 {
@@ -140,6 +143,7 @@ def _upsert_contacts(
             and old.crm_tier == crm.tier
             and old.crm_reasons == crm.reasons
             and old.crm_priority == crm.priority
+            and old.crm_modified_at == rec.modified_at
         )
         if same_data and same_crm:
             continue

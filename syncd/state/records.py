@@ -106,6 +106,10 @@ class ContactState:
     pending: bool = False
     drift: bool = False
     rank: int = 0
+    #: When the CRM acknowledged syncd's last write of ``written``.
+    written_at: datetime | None = None
+    #: The CRM's modification stamp of the record when ``crm`` was read.
+    crm_modified_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -113,6 +113,8 @@ contacts = sa.Table(
     sa.Column("crm_tier", sa.String(64)),
     sa.Column("crm_reasons", sa.Text),
     sa.Column("crm_priority", sa.Boolean),
+    # the CRM's modification stamp of the record as last read (None: not given)
+    sa.Column("crm_modified_at", UTCDateTime),
     # what the core computes now (desired)
     sa.Column("score", sa.Integer),
     sa.Column("tier", sa.String(64)),

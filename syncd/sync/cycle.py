@@ -122,7 +122,7 @@ class _Cycle:
         self.t = _Tally()
         self.conn: Connector | None = None
         self.usage_before = Usage()
-        self.summary = DryRunSummary() if dry_run else None
+        self.summary = DryRunSummary(now=started) if dry_run else None
 
     def _event(self, event: str, level: int = logging.INFO, **counts: Any) -> None:
         log.log(
@@ -221,7 +221,8 @@ class _Cycle:
                     if sc.desired is not None:
                         self.summary.add_values(sc, sc.desired, sc.desired_mql, mql)
                 continue
-            verdicts = [v for v in (recheck(sc, mql) for sc in batch) if v is not None]
+            now = self.app.clock()
+            verdicts = [v for v in (recheck(sc, mql, now) for sc in batch) if v is not None]
             self.store.save_rechecks(self.name, verdicts)
         while self.summary is None:
             accounts = self.store.account_rechecks(self.name, self.cfg.score_chunk)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from syncd.core import ScoreResult
 from syncd.state import ContactState, CrmValues, Desired
-from syncd.sync.writeback import desired_of, needs_write
+from syncd.sync.writeback import crm_copy, desired_of, needs_write
 
 __all__ = ["DryRunSummary"]
 
@@ -24,6 +25,8 @@ class DryRunSummary:
     scored: int = 0
     samples: list[tuple[str, CrmValues | Desired | None, Desired]] = field(default_factory=list)
     max_samples: int = 10
+    #: The cycle's time: a CRM copy ``behind`` syncd's write is disregarded.
+    now: datetime | None = None
 
     def add(self, sc: ContactState, result: ScoreResult, mql: frozenset[str]) -> None:
         """A contact rescored to ``result``."""
@@ -31,7 +34,8 @@ class DryRunSummary:
 
     def add_values(self, sc: ContactState, v: Desired, new_mql: bool, mql: frozenset[str]) -> None:
         """A contact that would get ``v`` (rescored, or re-diffed without rescoring)."""
-        baseline = sc.crm if sc.crm is not None else sc.written
+        crm = sc.crm if self.now is None else crm_copy(sc, self.now)
+        baseline = crm if crm is not None else sc.written
         self.scored += 1
         old_tier = baseline.tier if baseline is not None and baseline.tier else "(none)"
         self.transitions[(old_tier, v.tier)] += 1
@@ -40,7 +44,7 @@ class DryRunSummary:
             self.into_mql += 1
         elif old_mql and not new_mql:
             self.out_of_mql += 1
-        if needs_write(sc.writable, sc.crm, sc.written, v)[0]:
+        if needs_write(sc.writable, crm, sc.written, v)[0]:
             self.would_write += 1
             if len(self.samples) < self.max_samples:
                 self.samples.append((sc.id, baseline, v))

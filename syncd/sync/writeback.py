@@ -22,6 +22,20 @@ Contacts
   store marks it ``recheck`` whenever the stored copy of those values
   changes) is re-diffed against its stored desired values without
   rescoring (``recheck``).
+* A copy of the CRM's values that predates syncd's last acknowledged write
+  (``behind``: the record's modification stamp is not after ``written_at``)
+  is no evidence of drift while that write is recent (``SEARCH_LAG``): the
+  CRM, typically HubSpot's search index, has not caught up with the write
+  yet, and the contact is diffed as if the CRM held what syncd wrote. Only a
+  record changed *after* the write (or of unknown stamp) can show drift, so
+  a back-to-back cycle never rewrites its own write, while a hand edit made
+  after it is still restored. A copy still older than the write once
+  ``SEARCH_LAG`` has passed means the write was lost: drift again.
+  HubSpot documents no bound for the lag: the CRM search guide describes the
+  index as eventually consistent without a figure, integrators report seconds
+  to a few minutes, and the HubSpot fake lags ``search_lag_s`` (3 s by
+  default); ``SEARCH_LAG`` allows ten minutes. Salesforce reads are
+  consistent, so there the rule never changes a verdict.
 * Write priority (``rank``, larger first): an MQL crossing (either way), then
   a tier change, then the size of the score change.
 
@@ -34,7 +48,7 @@ Accounts
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from syncd.core import CompiledModel, ScoreResult, summary
 from syncd.core.reasons_text import same_rules
@@ -52,13 +66,16 @@ from syncd.state import (
 __all__ = [
     "MAX_DELTA",
     "MQL_CROSSING",
+    "SEARCH_LAG",
     "TIER_CHANGE",
     "AccountVerdict",
     "Recheck",
     "account_pending",
     "account_recheck",
     "account_verdict",
+    "behind",
     "contact_verdict",
+    "crm_copy",
     "desired_of",
     "mql_tiers",
     "needs_write",
@@ -70,6 +87,9 @@ __all__ = [
 MQL_CROSSING = 4_000_000
 TIER_CHANGE = 2_000_000
 MAX_DELTA = 1_000_000
+#: How long after syncd's acknowledged write a CRM copy older than the write
+#: is taken for the CRM not having caught up (rather than a lost write).
+SEARCH_LAG = timedelta(minutes=10)
 
 
 def mql_tiers(model: CompiledModel) -> frozenset[str]:
@@ -98,11 +118,20 @@ def _as_read(d: Desired) -> CrmValues:
     return CrmValues(score=d.score, tier=d.tier, reasons=d.reasons, priority=d.priority)
 
 
+def behind(modified_at: datetime | None, written_at: datetime | None, now: datetime) -> bool:
+    """Whether a CRM copy stamped ``modified_at`` predates syncd's write
+    acknowledged at ``written_at`` while that write is recent: the CRM has not
+    caught up and its copy shows nothing (see the module docstring)."""
+    if modified_at is None or written_at is None:
+        return False
+    return modified_at <= written_at and now - written_at < SEARCH_LAG
+
+
 def needs_write(
     writable: bool, crm: CrmValues | None, written: Desired | None, new: Desired
 ) -> tuple[bool, bool]:
     """(pending, drift) for a contact whose fields should hold ``new`` (see
-    the module docstring)."""
+    the module docstring); ``crm`` is the copy ``crm_copy`` gives."""
     baseline: CrmValues | Desired | None = crm if crm is not None else written
     edited = (
         crm is not None
@@ -130,8 +159,16 @@ def rank(
     return r
 
 
-def _baseline(sc: ContactState) -> CrmValues | Desired | None:
-    return sc.crm if sc.crm is not None else sc.written
+def crm_copy(sc: ContactState, now: datetime) -> CrmValues | None:
+    """The contact's CRM copy, None while it is ``behind`` syncd's write."""
+    if sc.written is not None and behind(sc.crm_modified_at, sc.written_at, now):
+        return None
+    return sc.crm
+
+
+def _baseline(sc: ContactState, now: datetime) -> CrmValues | Desired | None:
+    crm = crm_copy(sc, now)
+    return crm if crm is not None else sc.written
 
 
 def contact_verdict(
@@ -140,12 +177,12 @@ def contact_verdict(
     """The verdict for one stored contact and its new score (``persist`` is
     False when nothing stored would change but the reasons' points)."""
     v = desired_of(result)
-    pending, drift = needs_write(sc.writable, sc.crm, sc.written, v)
+    pending, drift = needs_write(sc.writable, crm_copy(sc, now), sc.written, v)
     old = sc.desired
     changed = old is None or not same_meaning(old, v)
     moved = old is None or old.score != v.score or old.tier != v.tier
     mql_at = sc.mql_at if sc.mql_at is not None else (now if result.mql else None)
-    r = rank(v, result.mql, _baseline(sc), mql)
+    r = rank(v, result.mql, _baseline(sc, now), mql)
     same_state = (
         not changed
         and sc.desired_mql == result.mql
@@ -171,15 +208,15 @@ def contact_verdict(
     )
 
 
-def recheck(sc: ContactState, mql: frozenset[str]) -> Recheck | None:
+def recheck(sc: ContactState, mql: frozenset[str], now: datetime) -> Recheck | None:
     """Re-diff a contact whose CRM values changed but whose data did not,
     against the values already computed; None when it was never scored (it
     is dirty and will be)."""
     v = sc.desired
     if v is None:
         return None
-    pending, drift = needs_write(sc.writable, sc.crm, sc.written, v)
-    return Recheck(sc.id, pending, drift, rank(v, sc.desired_mql, _baseline(sc), mql))
+    pending, drift = needs_write(sc.writable, crm_copy(sc, now), sc.written, v)
+    return Recheck(sc.id, pending, drift, rank(v, sc.desired_mql, _baseline(sc, now), mql))
 
 
 def account_pending(acc: AccountState, new: AccountValues) -> bool:

@@ -1,7 +1,10 @@
 """An in-memory CRM and a connector for it that follows ``connectors/base.py``
 faithfully: pages with opaque cursors, the current values of syncd's fields on
 every read, our own writes bumping modification stamps (so the next cycle
-re-reads them), per-record write outcomes (rejected / retriable / rate
+re-reads them; each record's stamp is ``modified_at``: ``STAMP_EPOCH`` plus
+``seq`` milliseconds, later than any engine clock in the tests, since this CRM
+is read-consistent: a value that differs from syncd's write is always an edit
+made after it), per-record write outcomes (rejected / retriable / rate
 limited), a call budget, deletions and merges.
 
 The CRM can be saved to and loaded from a JSON file so that a subprocess (the
@@ -19,7 +22,7 @@ import signal
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +50,7 @@ from connectors.base import (
 from connectors.kit.batcher import Batcher, BatchRules
 
 FIELDS = ("score", "tier", "reasons", "priority")
+STAMP_EPOCH = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -210,6 +214,7 @@ class MemoryConnector(Connector):
             crm_values=WrittenValues(
                 score=f["score"], tier=f["tier"], reasons=f["reasons"], priority=f["priority"]
             ),
+            modified_at=STAMP_EPOCH + timedelta(milliseconds=c["mod"]),
         )
 
     def changes(

@@ -3,16 +3,18 @@ verdicts, rank, re-diffs. No I/O."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from syncd.core import Reason, ScoreResult
 from syncd.state import AccountState, AccountValues, ContactState, CrmValues, Desired
 from syncd.sync.writeback import (
     MQL_CROSSING,
+    SEARCH_LAG,
     TIER_CHANGE,
     account_pending,
     account_recheck,
     account_verdict,
+    behind,
     contact_verdict,
     desired_of,
     needs_write,
@@ -75,16 +77,65 @@ def test_rank_orders_mql_crossings_then_tier_changes_then_size() -> None:
 
 def test_recheck_finds_drift_and_leaves_equal_values_alone() -> None:
     v = _v(60, "mql")
-    same = recheck(_sc(crm=_read(v), desired=v, written=v), MQL)
+    same = recheck(_sc(crm=_read(v), desired=v, written=v), MQL, NOW)
     assert same is not None and (same.pending, same.drift) == (False, False)
     edited = _v(3, "unqualified")
-    found = recheck(_sc(crm=_read(edited), desired=v, written=v), MQL)
+    found = recheck(_sc(crm=_read(edited), desired=v, written=v), MQL, NOW)
     assert found is not None and (found.pending, found.drift) == (True, True)
     assert found.rank >= MQL_CROSSING
     # a converted lead is never written; a never-scored contact waits for scoring
-    locked = recheck(_sc(crm=_read(edited), desired=v, written=v, writable=False), MQL)
+    locked = recheck(_sc(crm=_read(edited), desired=v, written=v, writable=False), MQL, NOW)
     assert locked is not None and (locked.pending, locked.drift) == (False, False)
-    assert recheck(_sc(crm=_read(edited), desired=None, written=None), MQL) is None
+    assert recheck(_sc(crm=_read(edited), desired=None, written=None), MQL, NOW) is None
+
+
+S = timedelta(seconds=1)
+
+
+def test_a_copy_older_than_the_write_is_the_crm_catching_up_not_drift() -> None:
+    v = desired_of(_result(60, 60, tier="mql", mql=True))
+    stale = _read(_v(3, "unqualified"))  # what the CRM held before syncd's write
+    written_at = NOW - 2 * S
+    lagging = _sc(
+        crm=stale, desired=v, written=v, written_at=written_at, crm_modified_at=NOW - S * 90
+    )
+    assert behind(NOW - 90 * S, written_at, NOW)
+    found = recheck(lagging, MQL, NOW)
+    assert found is not None and (found.pending, found.drift) == (False, False)
+    assert found.rank < TIER_CHANGE  # ranked against what syncd wrote
+    kept = contact_verdict(lagging, _result(60, 60, tier="mql", mql=True), MQL, NOW)
+    assert not kept.pending and not kept.drift
+    # a new score is still written, as a change, not as drift
+    moved = contact_verdict(lagging, _result(75, 75, tier="mql", mql=True), MQL, NOW)
+    assert moved.pending and not moved.drift
+
+
+def test_an_edit_after_the_write_is_drift_even_seconds_later() -> None:
+    v = _v(60, "mql")
+    edited = _read(_v(3, "unqualified"))
+    written_at = NOW - 2 * S
+    after = _sc(crm=edited, desired=v, written=v, written_at=written_at, crm_modified_at=NOW - S)
+    assert not behind(NOW - S, written_at, NOW)
+    found = recheck(after, MQL, NOW)
+    assert found is not None and (found.pending, found.drift) == (True, True)
+    # no stamp (the connector gave none) or no write time: every difference is drift
+    no_stamp = _sc(crm=edited, desired=v, written=v, written_at=written_at)
+    no_time = _sc(crm=edited, desired=v, written=v, crm_modified_at=NOW - 90 * S)
+    for unknown in (recheck(no_stamp, MQL, NOW), recheck(no_time, MQL, NOW)):
+        assert unknown is not None and (unknown.pending, unknown.drift) == (True, True)
+
+
+def test_a_copy_still_older_than_the_write_after_the_lag_is_a_lost_write() -> None:
+    v = _v(60, "mql")
+    stale = _read(_v(3, "unqualified"))
+    written_at = NOW - SEARCH_LAG
+    assert not behind(written_at - S, written_at, NOW)
+    assert behind(written_at - S, written_at, NOW - S)
+    lost = _sc(
+        crm=stale, desired=v, written=v, written_at=written_at, crm_modified_at=written_at - S
+    )
+    found = recheck(lost, MQL, NOW)
+    assert found is not None and (found.pending, found.drift) == (True, True)
 
 
 def _r(score: int, reasons: str, tier: str = "nurture") -> Desired:
