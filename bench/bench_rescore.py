@@ -129,7 +129,7 @@ connectors:
   bench:
     type: hubspot
     access_token: "bench-token"
-    model: {ROOT / "config" / "models" / "default.yaml"}
+    model: default
     daily_rescore_at: "00:00"
 """,
         encoding="utf-8",
@@ -166,7 +166,6 @@ def child_rescore(db: Path) -> None:
         """Accepts every write, reads nothing."""
 
         name = "bench"
-        write_batch_size = 200
 
         def check(self) -> list[Any]:
             return []
@@ -184,8 +183,11 @@ def child_rescore(db: Path) -> None:
         ) -> Any:
             return iter(())
 
-        def write(self, updates: Sequence[Any]) -> list[WriteOutcome]:
-            return [WriteOutcome(u.id, "ok") for u in updates]
+        def write(self, updates: Any, *, before_batch: Any = None) -> Any:
+            batch = [WriteOutcome(u.id, "ok") for u in updates]
+            if before_batch is not None:
+                before_batch()
+            yield batch
 
         def usage(self) -> Usage:
             return Usage()
