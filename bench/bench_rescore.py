@@ -19,6 +19,7 @@ Usage: python bench/bench_rescore.py [--sizes 10000,50000] [--activities 8]
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -184,10 +185,11 @@ def child_rescore(db: Path) -> None:
             return iter(())
 
         def write(self, updates: Any, *, before_batch: Any = None) -> Any:
-            batch = [WriteOutcome(u.id, "ok") for u in updates]
-            if before_batch is not None:
-                before_batch()
-            yield batch
+            stream = iter(updates)
+            while batch := list(itertools.islice(stream, 200)):  # a CRM batch
+                if before_batch is not None:
+                    before_batch()
+                yield [WriteOutcome(u.id, "ok") for u in batch]
 
         def usage(self) -> Usage:
             return Usage()
