@@ -19,6 +19,7 @@ Usage: python bench/bench_rescore.py [--sizes 10000,50000] [--activities 8]
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
@@ -129,7 +130,7 @@ connectors:
   bench:
     type: hubspot
     access_token: "bench-token"
-    model: {ROOT / "config" / "models" / "default.yaml"}
+    model: default
     daily_rescore_at: "00:00"
 """,
         encoding="utf-8",
@@ -166,7 +167,6 @@ def child_rescore(db: Path) -> None:
         """Accepts every write, reads nothing."""
 
         name = "bench"
-        write_batch_size = 200
 
         def check(self) -> list[Any]:
             return []
@@ -184,8 +184,12 @@ def child_rescore(db: Path) -> None:
         ) -> Any:
             return iter(())
 
-        def write(self, updates: Sequence[Any]) -> list[WriteOutcome]:
-            return [WriteOutcome(u.id, "ok") for u in updates]
+        def write(self, updates: Any, *, before_batch: Any = None) -> Any:
+            stream = iter(updates)
+            while batch := list(itertools.islice(stream, 200)):  # a CRM batch
+                if before_batch is not None:
+                    before_batch()
+                yield [WriteOutcome(u.id, "ok") for u in batch]
 
         def usage(self) -> Usage:
             return Usage()

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .contract import ContactError, _opt_str, _scalar_map, contact_from_json
-from .types import Account, Activity, Contact, _norm_map
+from .types import Account, AccountTables, Activity, Contact, _norm_map, derive_contact_tables
 
 __all__ = [
     "EMPTY_ACTIVITIES",
@@ -93,23 +93,19 @@ def _activity(typ: str, ts: float, attrs: dict[str, Any]) -> Activity:
     return a
 
 
-def contact_from_form(cid: str, form: str, activities: str, account: Account | None) -> Contact:
-    """Rebuild a contact from its stored forms (see module docstring): the
-    contact's own derived fields are computed by ``Contact`` itself; its
-    activities, stored in order, are attached without sorting them again."""
+def contact_from_form(
+    cid: str, form: str, activities: str, account: Account | AccountTables | None
+) -> Contact:
+    """Rebuild a contact from its stored forms (see module docstring); its
+    activities, stored in order, are attached without sorting them again. Pass
+    ``AccountTables.of(account)`` when rebuilding many contacts of one account:
+    its look-up tables are then computed once, not per contact."""
     try:
         (email, company, created_ts, props, stored), _end = _decode(f"[{form[1:-1]},{activities}]")
         acts = tuple([_activity(t, ts, attrs) for t, ts, attrs in stored])
     except (ValueError, TypeError) as exc:
         raise ContactError(f"stored form unreadable: {exc}") from None
-    c = Contact(
-        id=cid,
-        email=email,
-        company=company,
-        created_ts=created_ts,
-        properties=props,
-        account=account,
-    )
+    tables = account if isinstance(account, AccountTables) else AccountTables.of(account)
     by_type: dict[str, list[Activity]] = {}
     for a in acts:
         lst = by_type.get(a.type)
@@ -117,6 +113,14 @@ def contact_from_form(cid: str, form: str, activities: str, account: Account | N
             by_type[a.type] = [a]
         else:
             lst.append(a)
+    c: Contact = _new(Contact)
+    _set(c, "id", cid)
+    _set(c, "email", email)
+    _set(c, "company", company)
+    _set(c, "created_ts", created_ts)
+    _set(c, "properties", props)
+    _set(c, "account", tables.account)
     _set(c, "activities", acts)
     _set(c, "by_type", {t: tuple(v) for t, v in by_type.items()})
+    derive_contact_tables(c, tables)
     return c

@@ -20,12 +20,14 @@ from .text import normalise
 __all__ = [
     "Account",
     "AccountScore",
+    "AccountTables",
     "Activity",
     "BuyingGroupSignals",
     "Contact",
     "Reason",
     "Scalar",
     "ScoreResult",
+    "derive_contact_tables",
     "format_points",
     "largest_remainder",
     "round_half_up",
@@ -128,46 +130,64 @@ class Contact:
             else:
                 lst.append(a)
         s(self, "by_type", {t: tuple(v) for t, v in by_type.items()})
-        dom = email_domain(self.email)
-        s(self, "email_domain", dom)
-        acc = self.account
-        account_raw: dict[str, Scalar] = {}
-        if acc is not None:
-            account_raw.update(_present(acc.properties))
-            account_raw.update(
-                _present(
-                    {
-                        "id": acc.id,
-                        "name": acc.name,
-                        "domain": clean_domain(acc.domain) if acc.domain else None,
-                    }
-                )
-            )
-        raw: dict[str, Scalar] = dict(_present(acc.properties)) if acc is not None else {}
-        raw.update(
+        derive_contact_tables(self, AccountTables.of(self.account))
+
+
+@dataclass(frozen=True, slots=True)
+class AccountTables:
+    """What a contact's look-up tables take from its account, computed once per
+    account and shared by its contacts: ``raw``/``norm`` (its non-empty
+    properties), ``account_raw``/``account_norm`` (those plus ``id``, ``name``
+    and the cleaned ``domain``)."""
+
+    account: Account | None
+    raw: Mapping[str, Scalar]
+    norm: Mapping[str, str]
+    account_raw: Mapping[str, Scalar]
+    account_norm: Mapping[str, str]
+
+    @staticmethod
+    def of(acc: Account | None) -> AccountTables:
+        if acc is None:
+            return AccountTables(None, {}, {}, {}, {})
+        raw = _present(acc.properties)
+        account_raw = dict(raw)
+        account_raw.update(
             _present(
                 {
-                    "email": self.email,
-                    "email_domain": dom,
-                    "company": self.company or (acc.name if acc else None),
+                    "id": acc.id,
+                    "name": acc.name,
+                    "domain": clean_domain(acc.domain) if acc.domain else None,
                 }
             )
         )
-        raw.update(_present(self.properties))
-        s(self, "raw", raw)
-        s(self, "norm", _norm_map(raw))
-        s(self, "account_raw", account_raw)
-        s(self, "account_norm", _norm_map(account_raw))
-        s(
-            self,
-            "account_key",
-            account_key(
-                acc.id if acc else None,
-                dom,
-                acc.domain if acc else None,
-                self.company or (acc.name if acc else None),
-            ),
-        )
+        return AccountTables(acc, raw, _norm_map(raw), account_raw, _norm_map(account_raw))
+
+
+def derive_contact_tables(c: Contact, tables: AccountTables) -> None:
+    """Set ``c``'s derived look-up fields (``email_domain``, ``raw``/``norm``,
+    ``account_raw``/``account_norm``, ``account_key``) from its own fields and
+    its account's ``tables``; part of constructing a (frozen) contact."""
+    s = object.__setattr__
+    acc = tables.account
+    dom = email_domain(c.email)
+    s(c, "email_domain", dom)
+    company = c.company or (acc.name if acc else None)
+    own = _present({"email": c.email, "email_domain": dom, "company": company})
+    own.update(_present(c.properties))
+    raw = dict(tables.raw)
+    raw.update(own)
+    norm = dict(tables.norm)
+    norm.update(_norm_map(own))
+    s(c, "raw", raw)
+    s(c, "norm", norm)
+    s(c, "account_raw", tables.account_raw)
+    s(c, "account_norm", tables.account_norm)
+    s(
+        c,
+        "account_key",
+        account_key(acc.id if acc else None, dom, acc.domain if acc else None, company),
+    )
 
 
 def round_half_up(x: float) -> int:

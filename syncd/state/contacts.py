@@ -20,8 +20,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from syncd.core import Account, ContactError
+from syncd.core import ContactError
 from syncd.core.stored import account_from_json, contact_from_form
+from syncd.core.types import AccountTables
 from syncd.state.pages import chunks
 from syncd.state.records import ContactState, CrmValues, Desired, ScoringRow, StoredContact
 from syncd.state.schema import accounts, activities, contacts
@@ -210,7 +211,7 @@ _SCORING = sa.select(
 
 def _scoring_rows(conn: sa.Connection, rows: Sequence[Any]) -> list[ScoringRow]:
     """Rebuild contacts from their stored form (accounts built once per chunk)."""
-    built: dict[str, Account | ContactError | None] = {}
+    built: dict[str, AccountTables | ContactError] = {}
     out: list[ScoringRow] = []
     for r in rows:
         state = _state(r)
@@ -220,11 +221,11 @@ def _scoring_rows(conn: sa.Connection, rows: Sequence[Any]) -> list[ScoringRow]:
             data = '{"id":' + json.dumps(r.account_id) + "}"
         else:
             data = None
-        acc: Account | ContactError | None = None
+        acc: AccountTables | ContactError | None = None
         if data is not None:
             if data not in built:
                 try:
-                    built[data] = account_from_json(json.loads(data))
+                    built[data] = AccountTables.of(account_from_json(json.loads(data)))
                 except ContactError as exc:
                     built[data] = exc
             acc = built[data]

@@ -20,6 +20,23 @@ from syncd.state.schema import accounts, contacts
 
 __all__ = ["write_queue"]
 
+#: The columns a queued contact write needs (not the stored contact itself).
+_QUEUED = [
+    contacts.c[name]
+    for name in (
+        "id",
+        "kind",
+        "score",
+        "tier",
+        "reasons",
+        "priority",
+        "mql_at",
+        "drift",
+        "attempts",
+        "rank",
+    )
+]
+
 
 def write_queue(
     engine: sa.Engine, connector: str, run_id: str, chunk: int
@@ -27,7 +44,7 @@ def write_queue(
     """Every queued write, contacts first; each chunk read in its own short transaction."""
     after: tuple[int, str] | None = None
     while True:
-        query = sa.select(contacts).where(
+        query = sa.select(*_QUEUED).where(
             contacts.c.connector == connector,
             contacts.c.pending.is_(True),
             contacts.c.dead.is_(False),

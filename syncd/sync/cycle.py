@@ -62,6 +62,7 @@ from syncd.state import (
 )
 from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import Engine
+from syncd.sync.gc_pacing import fewer_gc_passes
 from syncd.sync.report import CycleReport, Progress
 from syncd.sync.writeback import (
     account_recheck,
@@ -524,7 +525,8 @@ def run_cycle(
         with app.store.lock(connector, app.owner, app.clock):
             app.store.start_run(run_id, connector, kind if not dry_run else f"{kind}-dry", started)
             try:
-                c.t.status = _run(c, full=full, rescore_only=rescore_only, since=since)
+                with fewer_gc_passes():
+                    c.t.status = _run(c, full=full, rescore_only=rescore_only, since=since)
             except _Stopped as exc:
                 c.t.status, c.t.error = "stopped", str(exc)
             except BudgetExhausted as exc:  # the connector's budget guard ended the pull
