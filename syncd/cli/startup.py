@@ -56,7 +56,7 @@ class StateUnavailable(Exception):
     def __init__(self, cause: BaseException, attempts: int) -> None:
         self.cause = cause
         self.attempts = attempts
-        super().__init__(f"{type(cause).__name__}: {_first_line(cause)}")
+        super().__init__(describe(cause))
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,5 +115,7 @@ def open_with_retry(
             retry.sleep(delay)
 
 
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else ""
+def describe(exc: BaseException) -> str:
+    """``Type: first line of the message`` of a driver error, for one-line reports."""
+    first = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {first}"

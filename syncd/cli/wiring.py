@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import click
 
@@ -19,11 +20,20 @@ from connectors import registry
 from connectors.base import Connector
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.logs import setup_cli_logging
-from syncd.cli.startup import NO_RETRY, StartupRetry, StateUnavailable, open_with_retry
+from syncd.cli.startup import (
+    NO_RETRY,
+    StartupRetry,
+    StateUnavailable,
+    describe,
+    open_with_retry,
+)
 from syncd.settings import ConnectorConfig, Settings
+from syncd.state.migrate import StateMissing
 from syncd.sync import ConnectorFactory, Engine, utc_now
 
-__all__ = ["build_connector", "engine_for", "factory_from"]
+__all__ = ["build_connector", "engine_for", "factory_from", "open_state_or_exit"]
+
+T = TypeVar("T")
 
 
 def build_connector(
@@ -47,23 +57,23 @@ def factory_from(ctx: click.Context) -> ConnectorFactory:
     return build_connector
 
 
-@contextmanager
-def engine_for(
-    ctx: click.Context, settings: Settings, retry: StartupRetry = NO_RETRY
-) -> Iterator[Engine]:
-    """An engine on the configured state store. A store that is not reachable
-    is retried per ``retry`` and then exits 75 (TEMPFAIL: try again later);
-    one that cannot be used (bad URL, credentials, file) exits 2 at once."""
-    setup_cli_logging()
-    obj = ctx.find_root().obj
-    clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
+def open_state_or_exit(
+    settings: Settings, open_store: Callable[[], T], retry: StartupRetry = NO_RETRY
+) -> T:
+    """``open_store()`` for the configured state store, or a one-line message on
+    stderr and exit: 2 when there is no state (``StateMissing``, read-only opens)
+    or it cannot be used (bad URL, credentials, file); 75 (TEMPFAIL: try again
+    later) when it stays unreachable through ``retry``."""
     where = _redact(settings.state.url)
     try:
-        app = open_with_retry(
-            lambda: Engine.open(settings, factory_from(ctx), clock),
-            retry,
-            lambda exc: f"{type(exc).__name__}: {_first_line(exc)}",
+        return open_with_retry(open_store, retry, describe)
+    except StateMissing as exc:
+        click.echo(
+            f"no state at {exc}: no cycle has run with this config yet "
+            "(`syncd run --once` runs one)",
+            err=True,
         )
+        sys.exit(ExitCode.UNUSABLE)
     except StateUnavailable as exc:
         click.echo(
             f"state store {where} not reachable ({exc.attempts} attempt(s)): {exc}; "
@@ -72,19 +82,26 @@ def engine_for(
         )
         sys.exit(ExitCode.TEMPFAIL)
     except Exception as exc:  # driver errors vary; the message names the cause
-        click.echo(
-            f"state store {where} cannot be opened: {type(exc).__name__}: {_first_line(exc)}",
-            err=True,
-        )
+        click.echo(f"state store {where} cannot be opened: {describe(exc)}", err=True)
         sys.exit(ExitCode.UNUSABLE)
+
+
+@contextmanager
+def engine_for(
+    ctx: click.Context, settings: Settings, retry: StartupRetry = NO_RETRY
+) -> Iterator[Engine]:
+    """An engine on the configured state store (created and migrated when
+    missing); see ``open_state_or_exit`` for how a failure to open it ends."""
+    setup_cli_logging()
+    obj = ctx.find_root().obj
+    clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
+    app = open_state_or_exit(
+        settings, lambda: Engine.open(settings, factory_from(ctx), clock), retry
+    )
     try:
         yield app
     finally:
         app.close()
-
-
-def _first_line(exc: BaseException) -> str:
-    return str(exc).splitlines()[0] if str(exc) else ""
 
 
 def _redact(url: str) -> str:
