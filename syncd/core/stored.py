@@ -23,7 +23,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .contract import ContactError, _opt_str, _scalar_map, contact_from_json
-from .types import Account, AccountTables, Activity, Contact, _norm_map, derive_contact_tables
+from .types import (
+    Account,
+    AccountTables,
+    Activity,
+    Contact,
+    _norm_map,
+    activities_by_type,
+    derive_contact_tables,
+)
 
 __all__ = [
     "EMPTY_ACTIVITIES",
@@ -106,13 +114,6 @@ def contact_from_form(
     except (ValueError, TypeError) as exc:
         raise ContactError(f"stored form unreadable: {exc}") from None
     tables = account if isinstance(account, AccountTables) else AccountTables.of(account)
-    by_type: dict[str, list[Activity]] = {}
-    for a in acts:
-        lst = by_type.get(a.type)
-        if lst is None:
-            by_type[a.type] = [a]
-        else:
-            lst.append(a)
     c: Contact = _new(Contact)
     _set(c, "id", cid)
     _set(c, "email", email)
@@ -121,6 +122,6 @@ def contact_from_form(
     _set(c, "properties", props)
     _set(c, "account", tables.account)
     _set(c, "activities", acts)
-    _set(c, "by_type", {t: tuple(v) for t, v in by_type.items()})
+    _set(c, "by_type", activities_by_type(acts))
     derive_contact_tables(c, tables)
     return c

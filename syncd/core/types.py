@@ -122,15 +122,20 @@ class Contact:
         s = object.__setattr__
         acts = tuple(sorted(self.activities, key=Activity.sort_key))
         s(self, "activities", acts)
-        by_type: dict[str, list[Activity]] = {}
-        for a in acts:
-            lst = by_type.get(a.type)
-            if lst is None:
-                by_type[a.type] = [a]
-            else:
-                lst.append(a)
-        s(self, "by_type", {t: tuple(v) for t, v in by_type.items()})
+        s(self, "by_type", activities_by_type(acts))
         derive_contact_tables(self, AccountTables.of(self.account))
+
+
+def activities_by_type(acts: tuple[Activity, ...]) -> dict[str, tuple[Activity, ...]]:
+    """``acts`` grouped by type, each group in the order of ``acts``."""
+    by_type: dict[str, list[Activity]] = {}
+    for a in acts:
+        lst = by_type.get(a.type)
+        if lst is None:
+            by_type[a.type] = [a]
+        else:
+            lst.append(a)
+    return {t: tuple(v) for t, v in by_type.items()}
 
 
 @dataclass(frozen=True, slots=True)
