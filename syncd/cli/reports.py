@@ -9,13 +9,21 @@ from rich.table import Table
 
 from syncd.sync import CycleReport, DryRunSummary
 
+#: How a run's status is coloured in every table (other statuses stay plain).
+STATUS_STYLES = {"ok": "green", "failed": "bold red", "stopped": "yellow", "skipped": "yellow"}
 
-def cycle_table(reports: Sequence[CycleReport], errors: bool = True) -> Table:
-    """The cycles, narrow enough for an 80-column terminal: counts that belong
-    together share a column, errors follow the table unless ``errors`` is False
-    (``--json`` has every count)."""
-    t = Table(
-        title="sync cycles",
+
+def status_text(status: str) -> str:
+    """``status`` as rich markup in its colour."""
+    style = STATUS_STYLES.get(status)
+    return f"[{style}]{status}[/]" if style else status
+
+
+def narrow_table(title: str) -> Table:
+    """A table with a left-aligned title and no outer edge or padding, so that it
+    fits an 80-column terminal."""
+    return Table(
+        title=title,
         title_justify="left",
         box=box.SIMPLE_HEAD,
         pad_edge=False,
@@ -23,6 +31,13 @@ def cycle_table(reports: Sequence[CycleReport], errors: bool = True) -> Table:
         padding=0,
         caption_justify="left",
     )
+
+
+def cycle_table(reports: Sequence[CycleReport], errors: bool = True) -> Table:
+    """The cycles, narrow enough for an 80-column terminal: counts that belong
+    together share a column, errors follow the table unless ``errors`` is False
+    (``--json`` has every count)."""
+    t = narrow_table("sync cycles")
     counts = [f"{r.pulled}/{r.scored}/{r.written}" for r in reports]
     t.add_column(
         "connector",
@@ -40,13 +55,10 @@ def cycle_table(reports: Sequence[CycleReport], errors: bool = True) -> Table:
     for col in ("drift", "calls"):
         t.add_column(col, justify="right", no_wrap=True)
     for r, count in zip(reports, counts, strict=True):
-        style = {"ok": "green", "failed": "bold red", "stopped": "yellow", "skipped": "yellow"}.get(
-            r.status, ""
-        )
         t.add_row(
             r.connector,
             r.kind,
-            f"[{style}]{r.status}[/]",
+            status_text(r.status),
             count,
             f"{r.write_failures}/{r.dead_letters}/{r.pending}",
             str(r.drift_repaired),

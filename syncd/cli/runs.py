@@ -5,12 +5,12 @@ from __future__ import annotations
 import json
 
 import click
-from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.readonly import readonly_engine
+from syncd.cli.reports import narrow_table, status_text
 from syncd.state.reports import RunRecord, run_records
 
 __all__ = ["runs", "runs_table"]
@@ -44,15 +44,7 @@ def runs_table(records: list[RunRecord]) -> Table:
     """Runs as a table narrow enough for an 80-column terminal (errors follow
     it); the connector column only when the runs are of more than one connector."""
     several = len({r.connector for r in records}) > 1
-    t = Table(
-        title="syncd runs (newest first; UTC)",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        pad_edge=False,
-        show_edge=False,
-        padding=0,
-        caption_justify="left",
-    )
+    t = narrow_table("syncd runs (newest first; UTC)")
     t.add_column("started", no_wrap=True)
     if several:
         t.add_column(
@@ -70,12 +62,11 @@ def runs_table(records: list[RunRecord]) -> Table:
     t.add_column("drift/\ndead", justify="right", min_width=5)
     t.add_column("calls", justify="right", no_wrap=True)
     for r, count in zip(records, counts, strict=True):
-        style = {"ok": "green", "failed": "bold red", "stopped": "yellow"}.get(r.status, "")
         t.add_row(
             f"{r.started_at:%m-%d %H:%M}",
             *([r.connector] if several else []),
             r.kind,
-            f"[{style}]{r.status}[/]" if style else r.status,
+            status_text(r.status),
             "" if r.seconds is None else f"{r.seconds:.1f}",
             count,
             f"{r.count('drift_repaired')}/{r.count('dead_letters')}",
