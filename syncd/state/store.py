@@ -36,6 +36,7 @@ from syncd.state.records import (
     ScoringRow,
     StoredContact,
 )
+from syncd.state.reports import RunRecord, run_records
 from syncd.state.schema import accounts, contacts, meta, runs, score_history
 from syncd.state.stateguard import FileGuard, StateStoreUnusable, read_only_error
 
@@ -44,16 +45,8 @@ __all__ = ["ConnectorCounts", "HistoryRow", "RunRow", "Store"]
 log = logging.getLogger("syncd.state")
 
 
-@dataclass(frozen=True, slots=True)
-class RunRow:
-    run_id: str
-    connector: str
-    kind: str
-    started_at: datetime
-    finished_at: datetime | None
-    status: str
-    report: dict[str, Any]
-    error: str | None
+#: One stored run (the same record ``syncd runs`` and ``syncd report`` read).
+RunRow = RunRecord
 
 
 @dataclass(frozen=True, slots=True)
@@ -423,26 +416,8 @@ class Store:
             )
 
     def last_runs(self, connector: str, limit: int = 1) -> list[RunRow]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(runs)
-                .where(runs.c.connector == connector)
-                .order_by(runs.c.started_at.desc())
-                .limit(limit)
-            ).all()
-        return [
-            RunRow(
-                r.run_id,
-                r.connector,
-                r.kind,
-                r.started_at,
-                r.finished_at,
-                r.status,
-                json.loads(r.report) if r.report else {},
-                r.error,
-            )
-            for r in rows
-        ]
+        """The connector's newest runs, newest first."""
+        return run_records(self.engine, connector, last=limit)
 
     # ------------------------------------------------------------------ export
 
