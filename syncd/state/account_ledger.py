@@ -16,6 +16,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connectors.base import WriteOutcome
+from syncd.state.ledger import failed_attempt
 from syncd.state.records import AccountState, AccountValues, AccountVerdict
 from syncd.state.schema import accounts
 
@@ -163,14 +164,12 @@ def record_account_outcomes(
             written += 1
             continue
         failed += 1
-        attempts = a.attempts + (0 if o.rate_limited else 1)
-        dead = attempts >= dead_after or o.final
+        attempts, dead, reason = failed_attempt(a.attempts, o, dead_after)
         dead_n += int(dead)
-        reason = f"{o.status}: {o.reason}" if o.reason else o.status
         conn.execute(
             sa.update(accounts)
             .where(accounts.c.connector == connector, accounts.c.id == a.id)
-            .values(attempts=attempts, dead=dead, last_error=reason[:2000], attempt_run=run_id)
+            .values(attempts=attempts, dead=dead, last_error=reason, attempt_run=run_id)
         )
     if ok:
         b = sa.bindparam

@@ -19,7 +19,7 @@ from connectors.base import WriteOutcome
 from syncd.state.records import PendingWrite, Recheck, Scored
 from syncd.state.schema import contacts, score_history
 
-__all__ = ["OutcomeCounts", "record_outcomes", "save_rechecks", "save_scores"]
+__all__ = ["OutcomeCounts", "failed_attempt", "record_outcomes", "save_rechecks", "save_scores"]
 
 
 _SCORE_COLUMNS = (
@@ -119,6 +119,15 @@ def save_rechecks(conn: sa.Connection, connector: str, verdicts: Sequence[Rechec
         )
 
 
+def failed_attempt(attempts: int, o: WriteOutcome, dead_after: int) -> tuple[int, bool, str]:
+    """The ledger after a failed write of a record tried ``attempts`` times:
+    (attempts, dead-lettered, last error). A rate limit is not counted; a final
+    refusal (a portal's validation rule) dead-letters at once."""
+    attempts += 0 if o.rate_limited else 1
+    reason = f"{o.status}: {o.reason}" if o.reason else o.status
+    return attempts, attempts >= dead_after or o.final, reason[:2000]
+
+
 class OutcomeCounts:
     """Tally of one batch of outcomes."""
 
@@ -158,14 +167,12 @@ def record_outcomes(
             counts.drift_repaired += int(w.drift)
             continue
         counts.failed += 1
-        attempts = w.attempts + (0 if o.rate_limited else 1)
-        dead = attempts >= dead_after or o.final
+        attempts, dead, reason = failed_attempt(w.attempts, o, dead_after)
         counts.dead += int(dead)
-        reason = f"{o.status}: {o.reason}" if o.reason else o.status
         conn.execute(
             sa.update(contacts)
             .where(*where)
-            .values(attempts=attempts, dead=dead, last_error=reason[:2000], attempt_run=run_id)
+            .values(attempts=attempts, dead=dead, last_error=reason, attempt_run=run_id)
         )
     if ok:
         b = sa.bindparam
