@@ -37,37 +37,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from bench_scoring import TITLES, TYPES, URLS  # noqa: E402  (the same vocabulary)
+
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
-TITLES = [
-    "VP Engineering",
-    "Engineering Manager",
-    "Genel Müdür",
-    "Satış Müdürü",
-    "Analyst",
-    "Διευθύνων Σύμβουλος",
-    "Geschäftsführer",
-    "Vertriebsleiter",
-    "Directeur général",
-    "Responsable Marketing",
-    "Gerente de Ventas",
-    "Software Engineer",
-    "CTO",
-    "Intern",
-]
-URLS = [
-    "https://v.example/pricing",
-    "https://v.example/demo",
-    "https://v.example/blog/x",
-    "https://v.example/careers",
-    "https://v.example/",
-    "https://v.example/docs",
-]
-TYPES = (
-    ["page_view"] * 8
-    + ["email_open"] * 5
-    + ["email_click"] * 2
-    + ["content_download", "webinar_attended", "support_ticket", "form_submit"]
-)
 
 
 def _iso(dt: datetime) -> str:
