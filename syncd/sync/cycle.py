@@ -24,8 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,10 +33,8 @@ from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from connectors.base import (
     FIELD_MISSING,
-    AccountUpdate,
     BudgetExhausted,
     Connector,
-    ContactUpdate,
     FatalError,
     FieldsGone,
     RetriableError,
@@ -64,6 +61,7 @@ from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import Engine
 from syncd.sync.gc_pacing import fewer_gc_passes
 from syncd.sync.report import CycleReport, Progress
+from syncd.sync.write_stream import WriteStream
 from syncd.sync.writeback import (
     account_recheck,
     account_verdict,
@@ -318,7 +316,7 @@ class _Cycle:
         conn = self.connector()
         cap = self.cfg.max_writes_per_cycle
         self._phase("write", counts.pending if cap is None else min(cap, counts.pending))
-        stream = _WriteStream(self.store.write_queue(self.name, self.run_id), cap, self.started)
+        stream = WriteStream(self.store.write_queue(self.name, self.run_id), cap, self.started)
         limited = False
         try:
             for outcomes in conn.write(stream, before_batch=self._before_batch):
@@ -424,68 +422,6 @@ class _Cycle:
             failed=failed,
             dead=dead,
         )
-
-
-class _WriteStream:
-    """The ordered stream of updates handed to ``Connector.write``: queued writes
-    turned into updates as the connector takes them (never more than ``cap``), and
-    the FIFO of those taken, to pair with the outcomes arriving in the same order."""
-
-    def __init__(
-        self, queue: Iterable[PendingWrite | PendingAccount], cap: int | None, scored_at: datetime
-    ) -> None:
-        self._queue = iter(queue)
-        self._cap = cap
-        self._scored_at = scored_at
-        self._taken: deque[PendingWrite | PendingAccount] = deque()
-        self._open = True
-        self.handed = 0
-
-    def __iter__(self) -> _WriteStream:
-        return self
-
-    def __next__(self) -> ContactUpdate | AccountUpdate:
-        if not self._open or (self._cap is not None and self.handed >= self._cap):
-            raise StopIteration
-        item = next(self._queue)
-        self._taken.append(item)
-        self.handed += 1
-        if isinstance(item, PendingAccount):
-            return AccountUpdate(
-                id=item.id, score=item.score, summary=item.summary, priority=item.priority
-            )
-        return ContactUpdate(
-            id=item.id,
-            kind=item.kind,
-            score=item.values.score or 0,
-            tier=item.values.tier or "",
-            reasons=item.values.reasons or "",
-            priority=bool(item.values.priority),
-            scored_at=self._scored_at,
-            mql_at=item.mql_at,
-        )
-
-    def close(self) -> None:
-        """Hand out nothing more."""
-        self._open = False
-
-    def settle(self, outcomes: Sequence[WriteOutcome]) -> list[PendingWrite | PendingAccount]:
-        """The writes ``outcomes`` answer (the oldest taken); ``RetriableError`` when the
-        connector answered more outcomes than it took, or out of order."""
-        if len(outcomes) > len(self._taken):
-            raise RetriableError(
-                f"connector answered {len(outcomes)} outcomes for "
-                f"{len(self._taken)} updates; nothing recorded, "
-                "retried next cycle"
-            )
-        sent = [self._taken.popleft() for _ in outcomes]
-        for w, o in zip(sent, outcomes, strict=True):
-            if w.id != o.id:
-                raise RetriableError(
-                    f"connector answered {o.id} where {w.id} was due; "
-                    "nothing recorded, retried next cycle"
-                )
-        return sent
 
 
 def run_cycle(
