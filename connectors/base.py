@@ -64,6 +64,7 @@ __all__ = [
     "FieldSpec",
     "FieldsGone",
     "FieldsReport",
+    "OutcomeRecord",
     "Page",
     "RateLimited",
     "RequestRejected",
@@ -204,6 +205,23 @@ class ActivityRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class OutcomeRecord:
+    """One dated milestone the CRM reports for one contact (``syncd.core.outcomes``):
+    ``kind`` is ``sql``, ``opportunity``, ``customer``, ``won`` or ``lost``; ``at``
+    is timezone-aware. ``key`` is stable across re-reads (source, CRM id and
+    kind, e.g. ``deal:123:won``): the engine upserts by (contact, key), so a
+    re-read replaces. Outcomes leave local state with their contact and follow
+    a merge to the survivor."""
+
+    contact_id: str
+    key: str
+    kind: str
+    at: datetime
+    amount: float | None = None
+    detail: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class SkippedRecord:
     """A record the connector could not map; logged and counted, never fatal."""
 
@@ -219,7 +237,8 @@ class Page:
 
     ``deleted_contacts`` / ``deleted_accounts`` leave local state;
     ``merged`` maps a loser contact id to its survivor (the survivor keeps the
-    loser's activities); ``cursor`` is opaque JSON to the engine, to be stored
+    loser's activities and outcomes); ``outcomes`` are upserted by (contact,
+    key); ``cursor`` is opaque JSON to the engine, to be stored
     only once everything in this page (and every page before it) is committed,
     and handed back to the next ``changes()`` call.
     """
@@ -231,6 +250,7 @@ class Page:
     deleted_accounts: Sequence[str] = ()
     merged: Mapping[str, str] = field(default_factory=dict)
     skipped: Sequence[SkippedRecord] = ()
+    outcomes: Sequence[OutcomeRecord] = ()
     cursor: JSON | None = None
     #: Progress hint for progress bars: records this pull expects in all
     #: (None when the CRM cannot tell cheaply).

@@ -26,14 +26,16 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from connectors.base import ContactRecord, Page, SkippedRecord
+from connectors.base import ContactRecord, OutcomeRecord, Page, SkippedRecord
 from syncd.core import ContactError, account_key, contact_from_json
+from syncd.core.outcomes import OUTCOME_KINDS
 from syncd.core.stored import (
     EMPTY_ACTIVITIES,
     activities_form,
     contact_form,
     parse_activities,
 )
+from syncd.state.outcomes import delete_outcomes, merge_outcomes, save_outcomes
 from syncd.state.records import PageStats, canonical
 from syncd.state.schema import accounts, activities, contacts, meta
 
@@ -302,6 +304,19 @@ def _store_activity_forms(conn: sa.Connection, connector: str, ids: set[str]) ->
         )
 
 
+def _valid_outcomes(page: Page, stats: PageStats) -> list[OutcomeRecord]:
+    """The page's outcomes that the core accepts; the others are skipped."""
+    valid: list[OutcomeRecord] = []
+    for r in page.outcomes:
+        if r.kind not in OUTCOME_KINDS:
+            stats.skip(SkippedRecord(r.contact_id, "outcome", f"{r.key}: unknown kind {r.kind!r}"))
+        elif r.at.tzinfo is None:
+            stats.skip(SkippedRecord(r.contact_id, "outcome", f"{r.key}: time without a zone"))
+        else:
+            valid.append(r)
+    return valid
+
+
 def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
     key = conn.execute(
         sa.select(contacts.c.account_key).where(
@@ -314,6 +329,7 @@ def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
             activities.c.connector == connector, activities.c.contact_id == cid
         )
     )
+    delete_outcomes(conn, connector, cid)
     if key is not None:
         _mark(conn, connector, contacts.c.account_key == key)
 
@@ -340,6 +356,7 @@ def _merge(
                     connector=connector, key=key, contact_id=survivor, data=data
                 )
             )
+    merge_outcomes(conn, connector, loser, survivor)
     _delete_contact(conn, connector, loser)
     _mark(conn, connector, contacts.c.id == survivor)
     touched_ids.add(survivor)
@@ -356,6 +373,8 @@ def commit_page(conn: sa.Connection, connector: str, page: Page, now: datetime) 
     _upsert_accounts(conn, connector, page, stats)
     _upsert_contacts(conn, connector, page.contacts, stats, new_ids)
     _upsert_activities(conn, connector, page, stats, touched_ids)
+    if page.outcomes:
+        stats.new_outcomes += save_outcomes(conn, connector, _valid_outcomes(page, stats))
     for cid in page.deleted_contacts:
         _delete_contact(conn, connector, cid)
         stats.deleted += 1

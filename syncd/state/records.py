@@ -75,6 +75,8 @@ class PageStats:
     new_activities: int = 0
     deleted: int = 0
     merged: int = 0
+    #: CRM outcomes new or changed in this page
+    new_outcomes: int = 0
     skipped: int = 0
     #: What was skipped and why (the connector's and the store's), for the log.
     skipped_records: list[SkippedRecord] = field(default_factory=list)

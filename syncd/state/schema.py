@@ -23,6 +23,7 @@ __all__ = [
     "locks",
     "meta",
     "metadata",
+    "outcomes",
     "runs",
     "score_history",
 ]
@@ -170,6 +171,19 @@ score_history = sa.Table(
     sa.Column("model_ref", sa.String(200), nullable=False),
     sa.Column("run_id", sa.String(40), nullable=False),
     sa.Index("ix_syncd_history_contact", "connector", "contact_id"),
+)
+
+outcomes = sa.Table(
+    "syncd_outcome",
+    metadata,
+    sa.Column("connector", sa.String(64), primary_key=True),
+    sa.Column("contact_id", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(200), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("amount", sa.Float),
+    sa.Column("detail", sa.String(200)),
+    sa.Index("ix_syncd_outcome_kind", "connector", "kind", "at"),
 )
 
 runs = sa.Table(

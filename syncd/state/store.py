@@ -17,6 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connectors.base import Page, WriteOutcome
+from syncd.core.outcomes import Outcome
 from syncd.redact import Redactor
 from syncd.state import account_ledger, ledger, pages, write_queue
 from syncd.state import contacts as contact_reads
@@ -24,6 +25,7 @@ from syncd.state.abandoned import abandon_runs
 from syncd.state.account_ledger import PendingAccount
 from syncd.state.lock import Fence, connector_lock
 from syncd.state.migrate import create_engine, open_existing, upgrade
+from syncd.state.outcomes import load_outcomes
 from syncd.state.records import (
     AccountState,
     AccountVerdict,
@@ -231,6 +233,14 @@ class Store:
     ) -> None:
         with self._write(connector) as conn:
             account_ledger.save_account_rechecks(conn, connector, verdicts)
+
+    def outcomes(
+        self, connector: str, ids: Sequence[str] | None = None
+    ) -> dict[str, tuple[Outcome, ...]]:
+        """The CRM outcomes by contact id, oldest first (only contacts that have
+        any); ``ids`` limits the read to those contacts."""
+        with self.engine.connect() as conn:
+            return load_outcomes(conn, connector, ids)
 
     def contact(self, connector: str, cid: str) -> StoredContact | None:
         with self.engine.connect() as conn:
