@@ -21,6 +21,7 @@ from typing import Any
 import click
 
 from syncd import __version__
+from syncd.cli.backtest import backtest
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.inspect import explain, export
 from syncd.cli.report import report
@@ -89,5 +90,5 @@ def main() -> None:
 main.add_command(score)
 main.add_command(validate_model)
 main.add_command(validate)
-for _cmd in (run, resync, status, explain, export, check, setup, report, runs):
+for _cmd in (run, resync, status, explain, export, check, setup, report, runs, backtest):
     main.add_command(_cmd)
