@@ -149,6 +149,13 @@ class EngineOptions(BaseModel):
     max_writes_per_cycle: int | None = Field(default=None, ge=1)
     #: Contacts scored per chunk (memory bound).
     score_chunk: int = Field(default=500, ge=1, le=100_000)
+    #: Challenger model files scored every cycle from the same data as the
+    #: live model and stored, never written to the CRM; `syncd report` and
+    #: `syncd backtest` compare them with the live model on the outcomes.
+    shadow_models: list[Path] = Field(default_factory=list)
+    #: Properties (shell patterns) `syncd backtest` removes before scoring, on
+    #: top of its default leakage list (lifecycle stage, lead status, …).
+    backtest_exclude: list[str] = Field(default_factory=list)
 
     @field_validator("model")
     @classmethod
@@ -162,6 +169,14 @@ class EngineOptions(BaseModel):
                 else f" (or name a shipped model: {', '.join(shipped)})"
             )
             raise ValueError(f"model file not found: {_shown(v)}{hint}")
+        return v
+
+    @field_validator("shadow_models")
+    @classmethod
+    def _shadows_exist(cls, v: list[Path]) -> list[Path]:
+        for path in v:
+            if not path.is_file():
+                raise ValueError(f"shadow model file not found: {_shown(path)}")
         return v
 
     # Options of every connector type that would lose data or make no sense

@@ -40,6 +40,7 @@ from syncd.core import CompiledModel, ModelError, parse_datetime
 from syncd.core.outcomes import TARGETS, OutcomeRule
 from syncd.evaluate import DEFAULT_EXCLUDED, Exclusions, minimum_data_problem
 from syncd.modelfile import load_model
+from syncd.reporting.shadow import outcome_rule
 from syncd.sync import Engine
 
 __all__ = ["backtest"]
@@ -225,7 +226,7 @@ def backtest(
         connector_or_exit(settings, name)
         with readonly_engine(ctx, settings) as app:
             cfg = app.config(name)
-            rule = _rule(getattr(cfg, "outcome", None) or OutcomeRule(), target, window)
+            rule = _rule(outcome_rule(cfg), target, window)
             cut = as_of or app.clock() - rule.window
             patterns += tuple(getattr(cfg, "backtest_exclude", ()))
             models = models or _connector_models(app, name)

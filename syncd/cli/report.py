@@ -18,6 +18,7 @@ from syncd.cli.readonly import readonly_engine
 from syncd.cli.since import clock_now, since_or_exit
 from syncd.core import ModelError
 from syncd.reporting import ConnectorReport, gather, render, thresholds_of
+from syncd.reporting.shadow import ab_json, ab_table, gather_ab, outcome_rule
 from syncd.sync import Engine
 
 __all__ = ["connector_report", "report"]
@@ -81,6 +82,8 @@ def report(
     with readonly_engine(ctx, settings) as app:
         reports = [connector_report(app, n, since=since) for n in names]
         now = app.clock()
+        rules = {n: outcome_rule(app.config(n)) for n in names}
+        ab = {n: gather_ab(app.store.engine, n, rules[n], now) for n in names}
     if html_path is not None:
         from syncd.reporting.html import report_html  # loads matplotlib
 
@@ -92,7 +95,11 @@ def report(
     if as_json:
         click.echo(
             json.dumps(
-                {"generated_at": now.isoformat(), "connectors": [r.to_json() for r in reports]},
+                {
+                    "generated_at": now.isoformat(),
+                    "connectors": [r.to_json() for r in reports],
+                    "shadow_models": {n: ab_json(ab[n]) for n in names if ab[n]},
+                },
                 indent=2,
             )
         )
@@ -101,5 +108,7 @@ def report(
     for r in reports:
         for part in render(r, console.width):
             console.print(part)
+        if ab.get(r.connector):
+            console.print(ab_table(r.connector, rules[r.connector], ab[r.connector]))
     if html_path is not None:
         console.print(f"report written to {html_path}")

@@ -26,6 +26,7 @@ __all__ = [
     "outcomes",
     "runs",
     "score_history",
+    "shadow_scores",
 ]
 
 
@@ -184,6 +185,23 @@ outcomes = sa.Table(
     sa.Column("amount", sa.Float),
     sa.Column("detail", sa.String(200)),
     sa.Index("ix_syncd_outcome_kind", "connector", "kind", "at"),
+)
+
+#: The latest score of each contact by each model a connector compares (its
+#: live model and its shadow models), with when the model first scored it and
+#: first flagged it as an MQL; never written to a CRM.
+shadow_scores = sa.Table(
+    "syncd_shadow_score",
+    metadata,
+    sa.Column("connector", sa.String(64), primary_key=True),
+    sa.Column("model_ref", sa.String(200), primary_key=True),
+    sa.Column("contact_id", sa.String(64), primary_key=True),
+    sa.Column("live", sa.Boolean, nullable=False),
+    sa.Column("score", sa.Integer, nullable=False),
+    sa.Column("tier", sa.String(64), nullable=False),
+    sa.Column("first_at", UTCDateTime, nullable=False),
+    sa.Column("scored_at", UTCDateTime, nullable=False),
+    sa.Column("mql_at", UTCDateTime),
 )
 
 runs = sa.Table(

@@ -61,6 +61,7 @@ from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import Engine
 from syncd.sync.gc_pacing import fewer_gc_passes
 from syncd.sync.report import CycleReport, Progress
+from syncd.sync.shadow import record_shadows
 from syncd.sync.write_stream import WriteStream
 from syncd.sync.writeback import (
     account_recheck,
@@ -270,6 +271,7 @@ class _Cycle:
                     self.summary.add(sc, r, mql)
                 self.t.unchanged = self.summary.scored - self.summary.would_write
             else:
+                record_shadows(self.app, self.name, contacts, (model.ref, results), self.started)
                 verdicts = [
                     contact_verdict(sc, r, mql, self.started)
                     for sc, r in zip(ok, results, strict=True)
