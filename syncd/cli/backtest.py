@@ -181,6 +181,12 @@ def _report(rep: Replay, judged: list[Judged], as_json: bool, html_path: Path | 
     metavar="PROPERTY",
     help="Also remove this property (shell pattern) before scoring (repeatable).",
 )
+@click.option(
+    "--no-default-exclusions",
+    "keep_all",
+    is_flag=True,
+    help="Keep the properties the leakage guard removes by default (to look at a leak).",
+)
 @click.option("--capacity", callback=_capacity, help="Sales capacity, e.g. 50/week.")
 @click.option(
     "--precision", type=click.FloatRange(0, 1, min_open=True), help="Target MQL precision."
@@ -198,6 +204,7 @@ def backtest(
     window: timedelta | None,
     target: str | None,
     exclude: tuple[str, ...],
+    keep_all: bool,
     capacity: float | None,
     precision: float | None,
     as_json: bool,
@@ -213,7 +220,7 @@ def backtest(
         if model is None:
             sys.exit(ExitCode.UNUSABLE)
         models.append(model)
-    patterns = (*DEFAULT_EXCLUDED, *exclude)
+    patterns = (*(() if keep_all else DEFAULT_EXCLUDED), *exclude)
     if data_path is not None:
         if not models:
             _fail("--data needs at least one --model", ExitCode.UNUSABLE)
