@@ -51,26 +51,26 @@ def _pct(x: float | None) -> str:
 
 def ab_table(connector: str, rule: OutcomeRule, models: list[ModelAB]) -> Table:
     t = Table(
-        title=f"{connector}: live vs shadow models ({rule.target} within {rule.window.days}d "
-        "of the MQL flag)",
+        title=f"{connector}: live vs shadow models",
         title_justify="left",
     )
-    for col in ("model", "", "scored", "MQLs", "converted", "precision", "recall", "lead days"):
-        t.add_column(col, justify="left" if col in ("model", "") else "right")
+    t.add_column("model", no_wrap=True)
+    for col in ("scored", "MQLs", "converted", "precision", "caught", "recall", "lead days"):
+        t.add_column(col, justify="right")
     for m in models:
         t.add_row(
-            m.model,
-            "live" if m.live else "shadow",
+            f"{m.model} (live)" if m.live else m.model,
             str(m.scored),
             str(m.mqls),
             f"{m.converted}/{m.judged_mqls}",
             _pct(m.precision),
-            f"{_pct(m.recall)} ({m.caught}/{m.converters})",
+            f"{m.caught}/{m.converters}",
+            _pct(m.recall),
             "-" if m.median_lead_days is None else f"{m.median_lead_days:.1f}",
         )
     t.caption = (
-        "precision: flagged contacts that converted within the window (flags whose window is "
-        "still open count once converted); recall: converters flagged before they converted"
+        f"converted: MQLs reaching {rule.target} within {rule.window.days}d of the flag "
+        "(young flags count once converted); caught: converters flagged before converting"
     )
     return t
 
