@@ -150,7 +150,10 @@ def _report(rep: Replay, judged: list[Judged], as_json: bool, html_path: Path | 
         return
     console = Console(width=max(100, Console().width))
     for part in render(rep, judged):
-        console.print(part)
+        if isinstance(part, str):
+            click.echo(part)
+        else:
+            console.print(part)
 
 
 @click.command()

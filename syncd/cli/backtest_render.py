@@ -44,7 +44,7 @@ def headline(replay: Replay, judged: Judged) -> str:
 
 
 def comparison(judged: Sequence[Judged]) -> Table:
-    t = Table(title="models compared (first: champion)", title_justify="left")
+    t = Table()
     t.add_column("")
     for j in judged:
         t.add_column(j.evaluation.model, justify="right")
@@ -68,7 +68,7 @@ def comparison(judged: Sequence[Judged]) -> Table:
 
 
 def _deciles(j: Judged) -> Table:
-    t = Table(title=f"{j.evaluation.model}: conversion by score decile", title_justify="left")
+    t = Table()
     for col in ("decile", "contacts", "converted", "conversion", "lift", "scores"):
         t.add_column(col, justify="right")
     for d in j.evaluation.deciles:
@@ -85,22 +85,16 @@ def _deciles(j: Judged) -> Table:
 
 def _tiers(j: Judged) -> Table:
     e = j.evaluation
-    t = Table(title=f"{e.model}: tiers (precision = conversion)", title_justify="left")
+    t = Table()
     for col in ("tier", "contacts", "converted", "conversion", "recall"):
         t.add_column(col, justify="right" if col != "tier" else "left")
     for s in reversed(e.tiers):
         t.add_row(s.tier, str(s.contacts), str(s.positives), _pct(s.conversion), _pct(s.recall))
-    if e.miscalibrated:
-        t.caption = "converts worse than the tier below: " + ", ".join(e.miscalibrated)
     return t
 
 
 def _trade_offs(j: Judged) -> Table:
-    t = Table(
-        title=f"{j.evaluation.model}: MQL threshold trade-off "
-        f"(weeks: the {j.weeks:.1f}-week outcome window)",
-        title_justify="left",
-    )
+    t = Table()
     for col in ("score >=", "MQLs", "MQLs/week", "precision", "recall", ""):
         t.add_column(col, justify="right" if col else "left")
     marks = {id(j.for_capacity): "capacity", id(j.for_precision): "precision"}
@@ -118,10 +112,7 @@ def _trade_offs(j: Judged) -> Table:
 
 
 def _rules(j: Judged) -> Table:
-    t = Table(
-        title=f"{j.evaluation.model}: rules (suggested points are only a suggestion)",
-        title_justify="left",
-    )
+    t = Table()
     for col in ("rule", "fires", "conv. when", "otherwise", "points", "suggested"):
         t.add_column(col, justify="left" if col == "rule" else "right")
     for s in sorted(j.rules, key=lambda s: -s.fires):
@@ -159,9 +150,25 @@ def _suggestion_lines(j: Judged) -> list[str]:
 
 
 def render(replay: Replay, judged: Sequence[Judged]) -> list[RenderableType]:
-    parts: list[RenderableType] = [headline(replay, judged[0]), comparison(judged)]
+    """Plain lines (``str``) and tables, in order."""
+    parts: list[RenderableType] = [
+        headline(replay, judged[0]),
+        "models compared (first: champion)",
+        comparison(judged),
+    ]
     for j in judged:
         parts += _suggestion_lines(j)
     for j in judged:
-        parts += [_deciles(j), _tiers(j), _trade_offs(j), _rules(j)]
+        m = j.evaluation.model
+        parts += [f"{m}: conversion by score decile", _deciles(j)]
+        parts += [f"{m}: tiers (precision = conversion)", _tiers(j)]
+        if j.evaluation.miscalibrated:
+            bad = ", ".join(j.evaluation.miscalibrated)
+            parts.append(f"{m}: converts worse than the tier below: {bad}")
+        parts += [
+            f"{m}: MQL threshold trade-off (per week over the {j.weeks:.1f}-week outcome window)",
+            _trade_offs(j),
+            f"{m}: rules (suggested points are only a suggestion: the model is unchanged)",
+            _rules(j),
+        ]
     return parts

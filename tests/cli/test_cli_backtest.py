@@ -194,3 +194,9 @@ def test_cli_errors(
     assert result.exit_code in (1, 2), result.output
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_the_example_file_is_the_documented_generator_output() -> None:
+    example = Path(__file__).resolve().parents[2] / "config" / "examples" / "backtest.jsonl"
+    rows = outcome_contacts(500, seed=1)
+    assert example.read_text(encoding="utf-8") == "".join(json.dumps(r) + "\n" for r in rows)
