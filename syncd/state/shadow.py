@@ -65,20 +65,32 @@ def save_shadow_scores(
         ]
         if new:
             conn.execute(sa.insert(t), new)
-        for r in rows:
-            if r.contact_id not in known:
-                continue
-            values: dict[str, object] = {"score": r.score, "tier": r.tier, "scored_at": now}
-            if r.mql and known[r.contact_id] is None:
-                values["mql_at"] = now
+        changed = [
+            {
+                "cid": r.contact_id,
+                "score": r.score,
+                "tier": r.tier,
+                "scored_at": now,
+                "mql_at": now if r.mql and known[r.contact_id] is None else known[r.contact_id],
+            }
+            for r in rows
+            if r.contact_id in known
+        ]
+        if changed:
             conn.execute(
                 sa.update(t)
                 .where(
                     t.c.connector == connector,
                     t.c.model_ref == model_ref,
-                    t.c.contact_id == r.contact_id,
+                    t.c.contact_id == sa.bindparam("cid"),
                 )
-                .values(**values)
+                .values(
+                    score=sa.bindparam("score"),
+                    tier=sa.bindparam("tier"),
+                    scored_at=sa.bindparam("scored_at", type_=t.c.scored_at.type),
+                    mql_at=sa.bindparam("mql_at", type_=t.c.mql_at.type),
+                ),
+                changed,
             )
 
 

@@ -200,3 +200,14 @@ def test_the_example_file_is_the_documented_generator_output() -> None:
     example = Path(__file__).resolve().parents[2] / "config" / "examples" / "backtest.jsonl"
     rows = outcome_contacts(500, seed=1)
     assert example.read_text(encoding="utf-8") == "".join(json.dumps(r) + "\n" for r in rows)
+
+
+def test_html_page_is_self_contained(tmp_path: Path, models: tuple[Path, Path]) -> None:
+    data = write_jsonl(tmp_path / "d.jsonl", outcome_contacts(200, seed=9))
+    page = tmp_path / "bt.html"
+    args = ("--data", data, "--model", models[0], "--model", models[1], "--as-of", CUT)
+    result = _run(*args, "--html", page, "--capacity", "5/week")
+    assert result.exit_code == 0, result.output
+    html = page.read_text(encoding="utf-8")
+    assert html.count("<h2>") == 2 and "signals@" in html and "blind@" in html
+    assert "conversion by score decile" in html and "src=" not in html and "href=" not in html
