@@ -37,7 +37,7 @@ from syncd.core.stored import (
 )
 from syncd.state.outcomes import delete_outcomes, merge_outcomes, save_outcomes
 from syncd.state.records import PageStats, canonical
-from syncd.state.schema import accounts, activities, contacts, meta
+from syncd.state.schema import accounts, activities, contacts, meta, shadow_scores
 
 __all__ = ["chunks", "commit_page", "refresh_keys", "resolve_accounts"]
 
@@ -330,6 +330,11 @@ def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
         )
     )
     delete_outcomes(conn, connector, cid)
+    conn.execute(
+        sa.delete(shadow_scores).where(
+            shadow_scores.c.connector == connector, shadow_scores.c.contact_id == cid
+        )
+    )
     if key is not None:
         _mark(conn, connector, contacts.c.account_key == key)
 

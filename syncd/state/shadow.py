@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from syncd.state.pages import chunks
 from syncd.state.schema import shadow_scores
 
-__all__ = ["ShadowRow", "delete_shadow_scores", "load_shadow_scores", "save_shadow_scores"]
+__all__ = ["ShadowRow", "load_shadow_scores", "save_shadow_scores"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,68 +30,67 @@ class ShadowRow:
 
 
 def save_shadow_scores(
-    engine: sa.Engine,
+    conn: sa.Connection,
     connector: str,
     model_ref: str,
     live: bool,
     rows: Sequence[ShadowRow],
     now: datetime,
 ) -> None:
-    """Upsert ``rows`` (scored at ``now``) in one transaction."""
+    """Upsert ``rows`` (scored at ``now``) on ``conn``; the caller commits."""
     t = shadow_scores
-    with engine.begin() as conn:
-        known: dict[str, datetime | None] = {}
-        for part in chunks([r.contact_id for r in rows]):
-            for cid, mql_at in conn.execute(
-                sa.select(t.c.contact_id, t.c.mql_at).where(
-                    t.c.connector == connector, t.c.model_ref == model_ref, t.c.contact_id.in_(part)
-                )
-            ):
-                known[cid] = mql_at
-        new = [
-            {
-                "connector": connector,
-                "model_ref": model_ref,
-                "contact_id": r.contact_id,
-                "live": live,
-                "score": r.score,
-                "tier": r.tier,
-                "first_at": now,
-                "scored_at": now,
-                "mql_at": now if r.mql else None,
-            }
-            for r in rows
-            if r.contact_id not in known
-        ]
-        if new:
-            conn.execute(sa.insert(t), new)
-        changed = [
-            {
-                "cid": r.contact_id,
-                "score": r.score,
-                "tier": r.tier,
-                "scored_at": now,
-                "mql_at": now if r.mql and known[r.contact_id] is None else known[r.contact_id],
-            }
-            for r in rows
-            if r.contact_id in known
-        ]
-        if changed:
-            conn.execute(
-                sa.update(t)
-                .where(
-                    t.c.connector == connector,
-                    t.c.model_ref == model_ref,
-                    t.c.contact_id == sa.bindparam("cid"),
-                )
-                .values(
-                    score=sa.bindparam("score"),
-                    tier=sa.bindparam("tier"),
-                    scored_at=sa.bindparam("scored_at", type_=t.c.scored_at.type),
-                    mql_at=sa.bindparam("mql_at", type_=t.c.mql_at.type),
-                ),
-                changed,
+    known: dict[str, datetime | None] = {}
+    for part in chunks([r.contact_id for r in rows]):
+        for cid, mql_at in conn.execute(
+            sa.select(t.c.contact_id, t.c.mql_at).where(
+                t.c.connector == connector, t.c.model_ref == model_ref, t.c.contact_id.in_(part)
             )
+        ):
+            known[cid] = mql_at
+    new = [
+        {
+            "connector": connector,
+            "model_ref": model_ref,
+            "contact_id": r.contact_id,
+            "live": live,
+            "score": r.score,
+            "tier": r.tier,
+            "first_at": now,
+            "scored_at": now,
+            "mql_at": now if r.mql else None,
+        }
+        for r in rows
+        if r.contact_id not in known
+    ]
+    if new:
+        conn.execute(sa.insert(t), new)
+    changed = [
+        {
+            "cid": r.contact_id,
+            "score": r.score,
+            "tier": r.tier,
+            "scored_at": now,
+            "mql_at": now if r.mql and known[r.contact_id] is None else known[r.contact_id],
+        }
+        for r in rows
+        if r.contact_id in known
+    ]
+    if changed:
+        conn.execute(
+            sa.update(t)
+            .where(
+                t.c.connector == connector,
+                t.c.model_ref == model_ref,
+                t.c.contact_id == sa.bindparam("cid"),
+            )
+            .values(
+                score=sa.bindparam("score"),
+                tier=sa.bindparam("tier"),
+                scored_at=sa.bindparam("scored_at", type_=t.c.scored_at.type),
+                mql_at=sa.bindparam("mql_at", type_=t.c.mql_at.type),
+            ),
+            changed,
+        )
 
 
 def load_shadow_scores(
@@ -115,8 +114,3 @@ def load_shadow_scores(
                 )
             )
     return out
-
-
-def delete_shadow_scores(engine: sa.Engine, connector: str) -> None:
-    with engine.begin() as conn:
-        conn.execute(sa.delete(shadow_scores).where(shadow_scores.c.connector == connector))

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from connectors.base import Page, WriteOutcome
 from syncd.core.outcomes import Outcome
 from syncd.redact import Redactor
-from syncd.state import account_ledger, ledger, pages, write_queue
+from syncd.state import account_ledger, ledger, pages, shadow, write_queue
 from syncd.state import contacts as contact_reads
 from syncd.state.abandoned import abandon_runs
 from syncd.state.account_ledger import PendingAccount
@@ -40,6 +40,7 @@ from syncd.state.records import (
 )
 from syncd.state.reports import RunRecord, run_records
 from syncd.state.schema import accounts, contacts, meta, runs, score_history
+from syncd.state.shadow import ShadowRow
 from syncd.state.stateguard import FileGuard, StateStoreUnusable, read_only_error
 
 __all__ = ["ConnectorCounts", "HistoryRow", "RunRow", "Store"]
@@ -241,6 +242,13 @@ class Store:
         any); ``ids`` limits the read to those contacts."""
         with self.engine.connect() as conn:
             return load_outcomes(conn, connector, ids)
+
+    def save_shadow_scores(
+        self, connector: str, model_ref: str, live: bool, rows: Sequence[ShadowRow], now: datetime
+    ) -> None:
+        """Store one chunk's scores by one compared model (fenced like every write)."""
+        with self._write(connector) as conn:
+            shadow.save_shadow_scores(conn, connector, model_ref, live, rows, now)
 
     def contact(self, connector: str, cid: str) -> StoredContact | None:
         with self.engine.connect() as conn:

@@ -17,7 +17,7 @@ from pathlib import Path
 from syncd.core import CompiledModel, Contact, ModelError, ScoreResult, score_batch
 from syncd.modelfile import load_model
 from syncd.settings import EngineOptions
-from syncd.state.shadow import ShadowRow, save_shadow_scores
+from syncd.state.shadow import ShadowRow
 from syncd.sync.engine import Engine
 
 __all__ = ["record_shadows", "shadow_models"]
@@ -65,9 +65,9 @@ def record_shadows(
         return
     ref, results = live
     store = app.store
-    save_shadow_scores(store.engine, connector, ref, True, _rows(results), now)
+    store.save_shadow_scores(connector, ref, True, _rows(results), now)
     for model in models:
         if model.ref == ref:
             continue
         shadow = score_batch(model, contacts, now)
-        save_shadow_scores(store.engine, connector, model.ref, False, _rows(shadow), now)
+        store.save_shadow_scores(connector, model.ref, False, _rows(shadow), now)
