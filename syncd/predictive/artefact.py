@@ -85,7 +85,7 @@ def load(path: Path) -> Artefact:
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a JSON model file ({exc})") from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
-        raise InputError(f"{path}: not a syncd predictive model (no \"format\": \"{FORMAT}\")")
+        raise InputError(f'{path}: not a syncd predictive model (no "format": "{FORMAT}")')
     if obj.get("version") != VERSION:
         raise InputError(
             f"{path}: model file version {obj.get('version')!r}; this syncd reads version "

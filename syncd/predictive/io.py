@@ -31,7 +31,15 @@ from typing import Any
 from syncd.core import parse_datetime
 from syncd.predictive.errors import InputError
 
-__all__ = ["MISSING_TOKENS", "Activity", "Row", "data_now", "parse_label", "read_rows"]
+__all__ = [
+    "MISSING_TOKENS",
+    "Activity",
+    "Row",
+    "data_now",
+    "parse_label",
+    "read_rows",
+    "row_from_json",
+]
 
 MISSING_TOKENS = frozenset({"", "na", "n/a", "nan", "null", "none"})
 _TRUE = frozenset({"1", "yes", "y", "true", "t", "1.0"})
@@ -88,9 +96,11 @@ def read_rows(
     *,
     id_column: str | None = None,
     time_column: str | None = None,
+    label_optional: bool = False,
 ) -> list[Row]:
     """Every row of ``path`` (CSV unless it ends in .jsonl/.ndjson). ``label``
-    names the CSV label column (None when scoring: rows are unlabelled)."""
+    names the CSV label column; with ``label_optional`` (scoring) a file
+    without it gives unlabelled rows."""
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -98,7 +108,14 @@ def read_rows(
     text = _decode(data, path)
     if path.suffix.lower() in (".jsonl", ".ndjson"):
         return _read_jsonl(text, path)
+    if label_optional and label is not None and label not in _header(text):
+        label = None
     return _read_csv(text, path, label, id_column, time_column)
+
+
+def _header(text: str) -> list[str]:
+    first = next(csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text)), [])
+    return [h.strip() for h in first]
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -241,7 +258,13 @@ def _read_jsonl(text: str, path: Path) -> list[Row]:
     return rows
 
 
-def _json_row(obj: dict[str, Any], path: Path, line: int) -> Row:
+def row_from_json(obj: dict[str, Any], source: str, line: int) -> Row:
+    """One canonical contact (with an optional ``outcome``) as a row;
+    ``source`` and ``line`` name it in errors."""
+    return _json_row(obj, source, line)
+
+
+def _json_row(obj: dict[str, Any], path: Path | str, line: int) -> Row:
     where = f"{path}:{line}"
     rid = obj.get("id")
     if not isinstance(rid, str | int) or isinstance(rid, bool) or str(rid) == "":
@@ -285,7 +308,7 @@ def _outcome(value: object, where: str) -> tuple[int | None, float | None]:
     if value is None:
         return None, None
     if not isinstance(value, dict) or not isinstance(value.get("converted"), bool):
-        raise InputError(f"{where}: 'outcome' must be {{\"converted\": true|false, \"at\": ...}}")
+        raise InputError(f'{where}: \'outcome\' must be {{"converted": true|false, "at": ...}}')
     if not value["converted"]:
         return 0, None
     at = _json_time(value.get("at"), f"{where}: 'outcome.at'")

@@ -154,11 +154,11 @@ def _importance(
 ) -> list[dict[str, Any]]:
     """Per column: mean |contribution| over the training rows, largest first."""
     contrib = np.abs((x - x.mean(axis=0)) * coef)
-    out = [
+    out: list[dict[str, Any]] = [
         {"feature": col.name, "importance": round(float(contrib[:, a:b].sum(axis=1).mean()), 4)}
         for col, (a, b) in zip(spec.columns, spec.slices(), strict=True)
     ]
-    out.sort(key=lambda d: -float(d["importance"]))
+    out.sort(key=lambda d: -d["importance"])
     return out
 
 
@@ -197,7 +197,7 @@ def learn(rows: Sequence[Row], options: Options, *, now: float | None = None) ->
     p_test = _sigmoid(x_test @ coef + intercept)
     y_test = y[test]
     share = {"share": TEST_SHARE, "seed": options.seed}
-    metrics = {"split": split, "split_text": SPLIT_TEXT[split].format(**share)}
+    metrics: dict[str, Any] = {"split": split, "split_text": SPLIT_TEXT[split].format(**share)}
     metrics |= {"holdout": evaluate(y_test, p_test)}
     training = {
         "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),

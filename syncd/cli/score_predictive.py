@@ -1,0 +1,56 @@
+"""`syncd score --predictive MODEL.json`: probabilities from a model file.
+
+The input is CSV or JSONL as for `syncd learn` (the model file names its id
+column; its label column, when present, is ignored). One JSON object per row,
+in input order: ``{"id", "probability", "top": [{"feature", "value",
+"contribution"}, ...]}``. Rows without a decision point of their own are
+seen as of ``--as-of``, else the newest time in the input (as `syncd learn`
+saw them). Exit status: 0 scored; 2 the model or input cannot be used.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from syncd.cli.exit_codes import ExitCode
+from syncd.predictive.artefact import load
+from syncd.predictive.errors import InputError
+from syncd.predictive.io import data_now, read_rows
+from syncd.predictive.scorer import Scorer
+
+__all__ = ["score_predictive"]
+
+
+def score_predictive(model: Path, input_path: str, output: str, as_of: datetime | None) -> None:
+    """Score ``input_path`` with the model file ``model``; results to ``output`` (- = stdout)."""
+    try:
+        artefact = load(model)
+        rows = read_rows(
+            Path(input_path),
+            artefact.label,
+            id_column=artefact.id_column,
+            time_column=artefact.time_column,
+            label_optional=True,
+        )
+    except InputError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(ExitCode.UNUSABLE)
+    now = as_of.timestamp() if as_of is not None else data_now(rows)
+    predictions = Scorer(artefact).score(rows, now)
+    try:
+        out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
+    except OSError as exc:
+        click.echo(f"{output}: cannot write output: {exc.strerror or exc}", err=True)
+        sys.exit(ExitCode.UNUSABLE)
+    try:
+        for p in predictions:
+            out.write(json.dumps(p.to_json(), ensure_ascii=False) + "\n")
+        out.flush()
+    finally:
+        if out is not sys.stdout:
+            out.close()
