@@ -4,8 +4,11 @@ The input is CSV or JSONL as for `syncd learn` (the model file names its id
 column; its label column, when present, is ignored). One JSON object per row,
 in input order: ``{"id", "probability", "top": [{"feature", "value",
 "contribution"}, ...]}``. Rows without a decision point of their own are
-seen as of ``--as-of``, else the newest time in the input (as `syncd learn`
-saw them). Exit status: 0 scored; 2 the model or input cannot be used.
+seen as of ``--as-of``, else the newest time in the input; labelled rows as
+`syncd learn` saw them (a converted one as of its conversion, an unconverted
+one at the model's typical conversion age), so scoring the training file
+reproduces the held-out probabilities learn reported. Exit status: 0 scored;
+2 the model or input cannot be used.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import click
 from syncd.cli.exit_codes import ExitCode
 from syncd.predictive.artefact import load
 from syncd.predictive.errors import InputError
-from syncd.predictive.io import data_now, read_rows
+from syncd.predictive.io import data_now, decision_points, read_rows
 from syncd.predictive.scorer import Scorer
 
 __all__ = ["score_predictive"]
@@ -41,6 +44,8 @@ def score_predictive(model: Path, input_path: str, output: str, as_of: datetime 
         click.echo(str(exc), err=True)
         sys.exit(ExitCode.UNUSABLE)
     now = as_of.timestamp() if as_of is not None else data_now(rows)
+    lag = artefact.training.get("conversion_lag_seconds")
+    rows = decision_points(rows, float(lag) if isinstance(lag, int | float) else None, now)
     predictions = Scorer(artefact).score(rows, now)
     try:
         out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115

@@ -11,7 +11,8 @@ JSONL: one canonical contact per line (``id``, ``properties``, ``account``,
 ``activities``, ``created_at``) with an ``outcome`` object
 (``{"converted": true, "at": "2026-03-02T10:00:00Z"}``; ``converted: false``
 and no ``at`` for the others). A converted contact is seen as of its
-conversion: activities at or after ``at`` are left out.
+conversion: activities at or after ``at`` are left out; ``decision_points``
+sees the others at a comparable age.
 
 Bad input raises ``InputError`` with one line naming the file, line and
 column or key; nothing here prints.
@@ -23,7 +24,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -347,3 +348,29 @@ def data_now(rows: Sequence[Row]) -> float | None:
     times = [a.at for r in rows for a in r.activities[-1:]]
     times += [r.as_of for r in rows if r.as_of is not None]
     return max(times) if times else None
+
+
+def conversion_lag(rows: Sequence[Row]) -> float | None:
+    """The median time (seconds) from arrival to conversion of the converted
+    rows that have both times; None when none has."""
+    lags = sorted(r.as_of - r.time for r in rows if r.label == 1 and r.as_of and r.time)
+    if not lags:
+        return None
+    mid = len(lags) // 2
+    return lags[mid] if len(lags) % 2 else (lags[mid - 1] + lags[mid]) / 2.0
+
+
+def decision_points(rows: Sequence[Row], lag: float | None, now: float | None) -> list[Row]:
+    """``rows`` with each unconverted labelled row seen as of its arrival plus
+    ``lag`` (capped at ``now``), so both classes are observed at a comparable
+    age: a converted row is seen as of its conversion, and seeing the others
+    as of today would make every old lead look stale. Other rows unchanged."""
+    if lag is None:
+        return list(rows)
+    out: list[Row] = []
+    for r in rows:
+        if r.label == 0 and r.as_of is None and r.time is not None:
+            seen = r.time + lag if now is None else min(r.time + lag, now)
+            r = replace(r, as_of=seen)
+        out.append(r)
+    return out

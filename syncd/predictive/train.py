@@ -31,7 +31,7 @@ import numpy.typing as npt
 from syncd.predictive.artefact import Artefact
 from syncd.predictive.errors import InputError
 from syncd.predictive.features import FeatureSpec, fit, raw_values
-from syncd.predictive.io import Row, data_now
+from syncd.predictive.io import Row, conversion_lag, data_now, decision_points
 from syncd.predictive.leakage import THRESHOLD, Finding, Separation, known_leaky, separation
 from syncd.predictive.metrics import evaluate
 
@@ -169,6 +169,8 @@ def learn(rows: Sequence[Row], options: Options, *, now: float | None = None) ->
     _check_size(labelled, options.source)
     if now is None:
         now = data_now(rows)
+    lag = conversion_lag(labelled)
+    labelled = decision_points(labelled, lag, now)
     raws = [raw_values(r, now) for r in labelled]
     y = np.asarray([float(r.label or 0) for r in labelled])
     train, test, split = _split(labelled, options.split, options.seed)
@@ -210,6 +212,7 @@ def learn(rows: Sequence[Row], options: Options, *, now: float | None = None) ->
         "dropped": list(options.drop),
         "kept": list(options.keep),
         "reference_time": now,
+        "conversion_lag_seconds": lag,
         "library": f"scikit-learn {version}",
         "estimator": "LogisticRegression(C=1.0, l2) on standardised features",
         "importance": _importance(spec, coef, x_train),
