@@ -32,6 +32,7 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_predictive.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info
