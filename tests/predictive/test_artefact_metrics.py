@@ -79,7 +79,7 @@ def test_load_refuses_non_json(tmp_path: Path) -> None:
 def test_metrics_agree_with_scikit_learn() -> None:
     rng = np.random.default_rng(3)
     y = (rng.random(500) < 0.3).astype(np.float64)
-    p = np.round(np.clip(y * 0.3 + rng.random(500) * 0.7, 0, 1), 2)  # ties included
+    p = np.round(np.clip(y * 0.3 + rng.random(500) * 0.7, 0, 1), 2).astype(np.float64)  # ties
     assert roc_auc(y, p) == pytest.approx(roc_auc_score(y, p))
     assert pr_auc(y, p) == pytest.approx(average_precision_score(y, p))
     figures = evaluate(y, p)
