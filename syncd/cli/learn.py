@@ -22,6 +22,7 @@ import click
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.readonly import readonly_store
+from syncd.cli.validate_model import load_or_report
 from syncd.core.outcomes import OutcomeRule
 from syncd.predictive.artefact import save
 from syncd.predictive.errors import InputError
@@ -103,6 +104,12 @@ def _echo_result(result: Result, out: Path) -> None:
 )
 @click.option("--connector", "connector", help="Learn from this connector's stored outcomes.")
 @click.option(
+    "--model",
+    "model_path",
+    type=click.Path(path_type=Path),
+    help="A points model (YAML) whose components (fit, engagement, account) are features too.",
+)
+@click.option(
     "--out", "out", required=True, type=click.Path(path_type=Path), help="Model file (JSON)."
 )
 @click.option(
@@ -119,6 +126,7 @@ def learn(
     split: str,
     seed: int,
     connector: str | None,
+    model_path: Path | None,
     out: Path,
     report: Path | None,
     config: str | None,
@@ -127,6 +135,11 @@ def learn(
     if (data is None) == (connector is None):
         raise click.UsageError("give either --data FILE or --connector NAME")
     now: float | None = None
+    points = None
+    if model_path is not None:
+        points = load_or_report(model_path)
+        if points is None:
+            sys.exit(ExitCode.FAILED)
     try:
         if data is not None:
             if label is None and data.suffix.lower() not in (".jsonl", ".ndjson"):
@@ -144,8 +157,9 @@ def learn(
             split=split,
             seed=seed,
             source=source,
+            points_path=None if model_path is None else str(model_path),
         )
-        result = learn_model(rows, options, now=now)
+        result = learn_model(rows, options, now=now, points=points)
     except SklearnMissing as exc:
         click.echo(str(exc), err=True)
         sys.exit(ExitCode.UNUSABLE)

@@ -149,7 +149,8 @@ def _score_stream(
     "--model",
     "model_path",
     type=click.Path(path_type=Path),
-    help="Scoring model YAML.",
+    help="Scoring model YAML (with --predictive: the points model the file was "
+    "trained with, when it is no longer where `syncd learn --model` read it).",
 )
 @click.option(
     "--predictive",
@@ -194,7 +195,7 @@ def score(
     if predictive_path is not None:
         given_as = click.get_current_context().get_parameter_source("as_of")
         given = given_as is click.core.ParameterSource.COMMANDLINE
-        score_predictive(predictive_path, input_path, output, as_of if given else None)
+        score_predictive(predictive_path, input_path, output, as_of if given else None, model_path)
         return
     if model_path is None:
         raise click.UsageError("give --model MODEL.yaml (or --predictive MODEL.json)")

@@ -21,7 +21,9 @@ from pathlib import Path
 import click
 
 from syncd.cli.exit_codes import ExitCode
-from syncd.predictive.artefact import load
+from syncd.cli.validate_model import load_or_report
+from syncd.core import CompiledModel
+from syncd.predictive.artefact import Artefact, load
 from syncd.predictive.errors import InputError
 from syncd.predictive.io import data_now, decision_points, read_rows
 from syncd.predictive.scorer import Scorer
@@ -29,8 +31,40 @@ from syncd.predictive.scorer import Scorer
 __all__ = ["score_predictive"]
 
 
-def score_predictive(model: Path, input_path: str, output: str, as_of: datetime | None) -> None:
-    """Score ``input_path`` with the model file ``model``; results to ``output`` (- = stdout)."""
+def _points(artefact: Artefact, model: Path, given: Path | None) -> CompiledModel | None:
+    """The points model the artefact was trained with: ``given`` (--model),
+    else the path it recorded; exit 2 when missing or changed."""
+    wanted = artefact.points_model
+    if wanted is None:
+        return None
+    ref, recorded = wanted
+    path = given if given is not None else (Path(recorded) if recorded else None)
+    if path is None:
+        click.echo(f"{model}: trained with points model {ref}; give it with --model", err=True)
+        sys.exit(ExitCode.UNUSABLE)
+    points = load_or_report(path)
+    if points is None:
+        sys.exit(ExitCode.UNUSABLE)
+    if points.ref != ref:
+        click.echo(
+            f"{model}: trained with points model {ref}, but {path} is {points.ref} "
+            f"(retrain: syncd learn --model {path})",
+            err=True,
+        )
+        sys.exit(ExitCode.UNUSABLE)
+    return points
+
+
+def score_predictive(
+    model: Path,
+    input_path: str,
+    output: str,
+    as_of: datetime | None,
+    points_path: Path | None = None,
+) -> None:
+    """Score ``input_path`` with the model file ``model``; results to ``output``
+    (- = stdout). ``points_path`` overrides where the points model the file
+    was trained with (``syncd learn --model``) is read from."""
     try:
         artefact = load(model)
         rows = read_rows(
@@ -46,7 +80,12 @@ def score_predictive(model: Path, input_path: str, output: str, as_of: datetime 
     now = as_of.timestamp() if as_of is not None else data_now(rows)
     lag = artefact.training.get("conversion_lag_seconds")
     rows = decision_points(rows, float(lag) if isinstance(lag, int | float) else None, now)
-    predictions = Scorer(artefact).score(rows, now)
+    points = _points(artefact, model, points_path)
+    try:
+        predictions = Scorer(artefact, points).score(rows, now, input_path)
+    except InputError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(ExitCode.UNUSABLE)
     try:
         out = sys.stdout if output == "-" else open(output, "w", encoding="utf-8")  # noqa: SIM115
     except OSError as exc:

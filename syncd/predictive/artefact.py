@@ -48,6 +48,15 @@ class Artefact:
     metrics: dict[str, Any] = field(default_factory=dict)
     excluded: list[dict[str, str]] = field(default_factory=list)
 
+    @property
+    def points_model(self) -> tuple[str, str | None] | None:
+        """(ref, path) of the points model whose components are features, if any."""
+        found = self.training.get("points_model")
+        if not isinstance(found, dict) or not isinstance(found.get("ref"), str):
+            return None
+        path = found.get("path")
+        return found["ref"], path if isinstance(path, str) else None
+
     def to_json(self) -> dict[str, Any]:
         names = self.features.feature_names
         return {

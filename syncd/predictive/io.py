@@ -73,6 +73,9 @@ class Row:
     time: float | None = None
     as_of: float | None = None
     activities: tuple[Activity, ...] = field(default_factory=tuple)
+    #: The canonical contact of a JSONL row (without ``outcome``), for the
+    #: points model's components.
+    contact: dict[str, Any] | None = None
 
 
 def parse_label(value: object) -> int | None:
@@ -289,6 +292,7 @@ def _json_row(obj: dict[str, Any], path: Path | str, line: int) -> Row:
         time=created if created is not None else first,
         as_of=converted_at,
         activities=tuple(sorted(acts, key=lambda a: a.at)),
+        contact={k: v for k, v in obj.items() if k != "outcome"},
     )
 
 

@@ -18,9 +18,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from syncd.core import CompiledModel
 from syncd.predictive.artefact import Artefact
 from syncd.predictive.features import raw_values
 from syncd.predictive.io import Row
+from syncd.predictive.points import points_values
 
 __all__ = ["TOP", "Contribution", "Prediction", "Scorer"]
 
@@ -68,8 +70,11 @@ class Prediction:
 class Scorer:
     """Applies one artefact (read-only after construction)."""
 
-    def __init__(self, artefact: Artefact) -> None:
+    def __init__(self, artefact: Artefact, points: CompiledModel | None = None) -> None:
+        """``points``: the points model whose components the artefact was
+        trained with (``artefact.points_ref``), when it was."""
         self.artefact = artefact
+        self.points = points
         self._slices = artefact.features.slices()
         self._names = [c.name for c in artefact.features.columns]
 
@@ -82,10 +87,16 @@ class Scorer:
         out: npt.NDArray[np.float64] = 1.0 / (1.0 + np.exp(-np.clip(z, -500, 500)))
         return out
 
-    def score(self, rows: Sequence[Row], now: float | None) -> list[Prediction]:
+    def score(
+        self, rows: Sequence[Row], now: float | None, source: str = "<input>"
+    ) -> list[Prediction]:
         """One prediction per row, in order; ``now`` is the moment rows
-        without a decision point of their own are seen as of."""
+        without a decision point of their own are seen as of; ``source``
+        names the input in errors."""
         raws = [raw_values(r, now) for r in rows]
+        if self.points is not None:
+            for raw, extra in zip(raws, points_values(self.points, rows, now, source), strict=True):
+                raw.update(extra)
         x = self.artefact.features.transform(raws)
         weighted = x * self.artefact.coefficients
         probs = self._sigmoid(weighted.sum(axis=1) + self.artefact.intercept)

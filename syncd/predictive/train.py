@@ -28,12 +28,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from syncd.core import CompiledModel
 from syncd.predictive.artefact import Artefact
 from syncd.predictive.errors import InputError
 from syncd.predictive.features import FeatureSpec, fit, raw_values
 from syncd.predictive.io import Row, conversion_lag, data_now, decision_points
 from syncd.predictive.leakage import THRESHOLD, Finding, Separation, known_leaky, separation
 from syncd.predictive.metrics import evaluate
+from syncd.predictive.points import points_values
 
 __all__ = [
     "INSTALL_HINT",
@@ -73,6 +75,8 @@ class Options:
     split: str = "auto"
     seed: int = SEED
     source: str = ""
+    #: Where the points model (``learn(points=...)``) was read from, recorded in the file.
+    points_path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,9 +166,16 @@ def _importance(
     return out
 
 
-def learn(rows: Sequence[Row], options: Options, *, now: float | None = None) -> Result:
+def learn(
+    rows: Sequence[Row],
+    options: Options,
+    *,
+    now: float | None = None,
+    points: CompiledModel | None = None,
+) -> Result:
     """Split, guard, fit and evaluate; raises InputError subclasses for
-    unusable data (nothing is saved here)."""
+    unusable data (nothing is saved here). With ``points``, that points
+    model's components are features too (``syncd.predictive.points``)."""
     labelled = [r for r in rows if r.label is not None]
     _check_size(labelled, options.source)
     if now is None:
@@ -172,6 +183,11 @@ def learn(rows: Sequence[Row], options: Options, *, now: float | None = None) ->
     lag = conversion_lag(labelled)
     labelled = decision_points(labelled, lag, now)
     raws = [raw_values(r, now) for r in labelled]
+    if points is not None:
+        for raw, extra in zip(
+            raws, points_values(points, labelled, now, options.source), strict=True
+        ):
+            raw.update(extra)
     y = np.asarray([float(r.label or 0) for r in labelled])
     train, test, split = _split(labelled, options.split, options.seed)
     if len({int(y[i]) for i in test}) < 2 or len({int(y[i]) for i in train}) < 2:
@@ -217,6 +233,8 @@ def learn(rows: Sequence[Row], options: Options, *, now: float | None = None) ->
         "estimator": "LogisticRegression(C=1.0, l2) on standardised features",
         "importance": _importance(spec, coef, x_train),
     }
+    if points is not None:
+        training["points_model"] = {"ref": points.ref, "path": options.points_path}
     artefact = Artefact(
         features=spec,
         intercept=intercept,

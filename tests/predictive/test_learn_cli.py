@@ -14,6 +14,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from syncd.cli import main
+from syncd.modelfile import SHIPPED_DIR
 from tests.predictive.synth import write_csv, write_jsonl
 
 BANK = Path(__file__).parents[1] / "data" / "bank-marketing-sample.csv"
@@ -144,3 +145,31 @@ def test_learn_without_scikit_learn_says_what_to_install(tmp_path: Path) -> None
     assert done.stderr.strip() == (
         "syncd learn needs scikit-learn, which is not installed: pip install 'syncd[predictive]'"
     )
+
+
+def test_points_model_components_are_features(tmp_path: Path) -> None:
+    data = write_jsonl(tmp_path / "c.jsonl")
+    points = tmp_path / "points.yaml"
+    points.write_text((SHIPPED_DIR / "default.yaml").read_text(encoding="utf-8"))
+    accounts = (SHIPPED_DIR / "priority-accounts.csv").read_text(encoding="utf-8")
+    (tmp_path / "priority-accounts.csv").write_text(accounts)
+    model, report = tmp_path / "m.json", tmp_path / "report"
+    code, _, err = _learn(
+        "--data", str(data), "--model", str(points), "--out", str(model), "--report", str(report)
+    )
+    assert code == 0, err
+    saved = json.loads(model.read_text())
+    columns = {c["name"] for c in saved["features"]["columns"]}
+    assert {"points.fit", "points.engagement", "points.exact"} <= columns
+    assert saved["training"]["points_model"]["ref"].startswith("default@")
+    r = CliRunner().invoke(main, ["score", "--predictive", str(model), "--input", str(data)])
+    assert r.exit_code == 0, r.stderr
+    by_id = {s["id"]: s["probability"] for s in map(json.loads, r.stdout.splitlines())}
+    with open(report / "holdout.csv", encoding="utf-8") as f:
+        assert all(abs(by_id[h["id"]] - float(h["probability"])) < 1e-6 for h in csv.DictReader(f))
+
+    points.write_text(points.read_text().replace("points: 20", "points: 21", 1))
+    r = CliRunner().invoke(main, ["score", "--predictive", str(model), "--input", str(data)])
+    assert r.exit_code == 2
+    assert f"trained with points model {saved['training']['points_model']['ref']}, but" in r.stderr
+    assert f"(retrain: syncd learn --model {points})" in r.stderr
