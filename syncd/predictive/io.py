@@ -76,6 +76,8 @@ class Row:
     #: The canonical contact of a JSONL row (without ``outcome``), for the
     #: points model's components.
     contact: dict[str, Any] | None = None
+    #: The account a JSONL contact belongs to (its id, else its domain or name).
+    account: str | None = None
 
 
 def parse_label(value: object) -> int | None:
@@ -275,7 +277,10 @@ def _json_row(obj: dict[str, Any], path: Path | str, line: int) -> Row:
         raise InputError(f"{where}: 'id' must be a non-empty string")
     props = _scalars(obj.get("properties"), f"{where}: 'properties'")
     account = obj.get("account")
+    account_key: str | None = None
     if isinstance(account, dict):
+        key = account.get("id") or account.get("domain") or account.get("name")
+        account_key = None if key is None else str(key)
         for k, v in _scalars(account.get("properties"), f"{where}: 'account.properties'").items():
             props[f"account.{k}"] = v
     label, converted_at = _outcome(obj.get("outcome"), where)
@@ -293,6 +298,7 @@ def _json_row(obj: dict[str, Any], path: Path | str, line: int) -> Row:
         as_of=converted_at,
         activities=tuple(sorted(acts, key=lambda a: a.at)),
         contact={k: v for k, v in obj.items() if k != "outcome"},
+        account=account_key,
     )
 
 

@@ -20,9 +20,8 @@ import numpy.typing as npt
 
 from syncd.core import CompiledModel
 from syncd.predictive.artefact import Artefact
-from syncd.predictive.features import raw_values
 from syncd.predictive.io import Row
-from syncd.predictive.points import points_values
+from syncd.predictive.table import raw_table
 
 __all__ = ["TOP", "Contribution", "Prediction", "Scorer"]
 
@@ -93,10 +92,7 @@ class Scorer:
         """One prediction per row, in order; ``now`` is the moment rows
         without a decision point of their own are seen as of; ``source``
         names the input in errors."""
-        raws = [raw_values(r, now) for r in rows]
-        if self.points is not None:
-            for raw, extra in zip(raws, points_values(self.points, rows, now, source), strict=True):
-                raw.update(extra)
+        raws = raw_table(rows, now, self.points, source)
         x = self.artefact.features.transform(raws)
         weighted = x * self.artefact.coefficients
         probs = self._sigmoid(weighted.sum(axis=1) + self.artefact.intercept)

@@ -31,11 +31,11 @@ import numpy.typing as npt
 from syncd.core import CompiledModel
 from syncd.predictive.artefact import Artefact
 from syncd.predictive.errors import InputError
-from syncd.predictive.features import FeatureSpec, fit, raw_values
+from syncd.predictive.features import FeatureSpec, fit
 from syncd.predictive.io import Row, conversion_lag, data_now, decision_points
 from syncd.predictive.leakage import THRESHOLD, Finding, Separation, known_leaky, separation
 from syncd.predictive.metrics import evaluate
-from syncd.predictive.points import points_values
+from syncd.predictive.table import raw_table
 
 __all__ = [
     "INSTALL_HINT",
@@ -182,12 +182,7 @@ def learn(
         now = data_now(rows)
     lag = conversion_lag(labelled)
     labelled = decision_points(labelled, lag, now)
-    raws = [raw_values(r, now) for r in labelled]
-    if points is not None:
-        for raw, extra in zip(
-            raws, points_values(points, labelled, now, options.source), strict=True
-        ):
-            raw.update(extra)
+    raws = raw_table(labelled, now, points, options.source)
     y = np.asarray([float(r.label or 0) for r in labelled])
     train, test, split = _split(labelled, options.split, options.seed)
     if len({int(y[i]) for i in test}) < 2 or len({int(y[i]) for i in train}) < 2:

@@ -91,7 +91,8 @@ def contacts(n: int = 400, seed: int = 5) -> list[tuple[dict[str, Any], int, dat
         for k in range(pricing):
             at = created + timedelta(days=1 + k)
             acts.append({"type": "page_view", "at": _iso(at), "url": "https://v.io/pricing"})
-        acts.append({"type": "email_open", "at": _iso(created + timedelta(hours=3))})
+        if rng.random() < 0.4:
+            acts.append({"type": "email_open", "at": _iso(created + timedelta(hours=3))})
         converted = created + timedelta(days=5)
         if label:  # after the conversion: must not count
             acts.append({"type": "meeting", "at": _iso(converted + timedelta(days=1))})
@@ -103,6 +104,7 @@ def contacts(n: int = 400, seed: int = 5) -> list[tuple[dict[str, Any], int, dat
                 "industry": props["Industry"],
                 "employees": int(props["Employees"]) if props["Employees"] else None,
             },
+            "account": {"id": f"A{i // 5:03d}", "properties": {"priority": i % 7 == 0}},
             "activities": acts,
         }
         out.append((obj, label, converted if label else created))

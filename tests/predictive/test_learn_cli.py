@@ -88,6 +88,7 @@ def test_jsonl_activities_time_split_and_as_of_cut(tmp_path: Path) -> None:
     assert "time split: the newest 20% of rows (by time) held out" in out
     columns = {c["name"] for c in json.loads(model.read_text())["features"]["columns"]}
     assert {"activity.page_view", "url./pricing", "activity.days_since_last"} <= columns
+    assert {"account.engaged_stakeholders", "account.priority"} <= columns
     assert "activity.meeting" not in columns  # only ever after a conversion
     assert json.loads(model.read_text())["metrics"]["holdout"]["roc_auc"] > 0.6
     assert "leakage guard" not in err
