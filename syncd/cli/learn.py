@@ -14,7 +14,6 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -30,6 +29,7 @@ from syncd.predictive.io import Row, read_rows
 from syncd.predictive.outcome_rows import rows_from_store
 from syncd.predictive.train import SPLITS, Options, Result, SklearnMissing
 from syncd.predictive.train import learn as learn_model
+from syncd.sync import utc_now
 
 __all__ = ["learn"]
 
@@ -54,7 +54,9 @@ def _rule(settings: object, name: str) -> OutcomeRule:
 def _store_rows(config: str | None, name: str) -> tuple[list[Row], float]:
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
-    now = datetime.now(UTC).timestamp()
+    obj = click.get_current_context().find_root().obj
+    clock = obj.get("clock", utc_now) if isinstance(obj, dict) else utc_now
+    now = clock().timestamp()
     with readonly_store(settings) as store:
         outcomes = store.outcomes(name)
         rows = rows_from_store(store.export(name), outcomes, _rule(settings, name), name)
