@@ -22,8 +22,9 @@ from syncd.cli.config_option import config_option, connector_or_exit, settings_o
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.readonly import readonly_store
 from syncd.cli.validate_model import load_or_report
+from syncd.core import CompiledModel
 from syncd.core.outcomes import OutcomeRule
-from syncd.predictive.artefact import save
+from syncd.predictive.artefact import load, save
 from syncd.predictive.errors import InputError
 from syncd.predictive.io import Row, read_rows
 from syncd.predictive.outcome_rows import rows_from_store
@@ -84,6 +85,23 @@ def _echo_result(result: Result, out: Path) -> None:
     click.echo(f"model written to {out}")
 
 
+def _challenge(out: Path, result: Result, points: CompiledModel | None) -> bool:
+    """Whether the new model may replace the one in ``out`` (said on stdout)."""
+    from syncd.predictive.champion import challenge
+
+    try:
+        old = load(out)
+    except InputError as exc:
+        click.echo(f"{exc}; replacing it", err=True)
+        return True
+    verdict = challenge(old, result, points)
+    if verdict.replace:
+        click.echo(f"the new model replaces {out}: {verdict.reason}")
+    else:
+        click.echo(f"kept {out}: the new model is worse ({verdict.reason}); nothing written")
+    return verdict.replace
+
+
 @click.command()
 @click.option("--data", "data", type=click.Path(path_type=Path), help="CSV or JSONL file.")
 @click.option("--label", help="The label column of a CSV (0/1, yes/no, true/false).")
@@ -117,6 +135,12 @@ def _echo_result(result: Result, out: Path) -> None:
 @click.option(
     "--report", "report", type=click.Path(path_type=Path), help="Write an HTML report here."
 )
+@click.option(
+    "--if-better",
+    is_flag=True,
+    help="When --out exists, replace it only if the new model is at least as good "
+    "(ROC-AUC) on the new model's held-out rows.",
+)
 @config_option
 def learn(
     data: Path | None,
@@ -131,6 +155,7 @@ def learn(
     model_path: Path | None,
     out: Path,
     report: Path | None,
+    if_better: bool,
     config: str | None,
 ) -> None:
     """Train a predictive model from labelled history and save it as JSON."""
@@ -171,6 +196,8 @@ def learn(
     art = result.artefact
     if id_column or time_column:
         art = replace(art, id_column=id_column, time_column=time_column)
+    if if_better and out.exists() and not _challenge(out, result, points):
+        return
     try:
         save(art, out)
         if report is not None:

@@ -86,6 +86,10 @@ class Result:
     findings: list[Finding]
     split: str
     separation: list[Separation] = field(default_factory=list)
+    #: The held-out rows as they were seen (decision points applied), in
+    #: ``holdout`` order, and the moment rows without one were seen as of.
+    holdout_rows: list[Row] = field(default_factory=list)
+    now: float | None = None
 
 
 def _check_size(labelled: Sequence[Row], source: str) -> None:
@@ -242,4 +246,4 @@ def learn(
     holdout = [
         (labelled[i].id, int(y[i]), float(p)) for i, p in zip(test, p_test.tolist(), strict=True)
     ]
-    return Result(artefact, holdout, findings, split, seps)
+    return Result(artefact, holdout, findings, split, seps, [labelled[i] for i in test], now)

@@ -174,3 +174,20 @@ def test_points_model_components_are_features(tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert f"trained with points model {saved['training']['points_model']['ref']}, but" in r.stderr
     assert f"(retrain: syncd learn --model {points})" in r.stderr
+
+
+def test_if_better_keeps_a_better_old_model(tmp_path: Path) -> None:
+    model = tmp_path / "m.json"
+    base = ["--data", str(BANK), "--label", "y", "--out", str(model)]
+    assert _learn(*base, "--drop", "duration")[0] == 0
+    before = model.read_text(encoding="utf-8")
+    weak = "duration,job,marital,education,default,balance,housing,loan,contact,day,month,"
+    weak += "campaign,pdays,previous,poutcome"
+    code, out, err = _learn(*base, "--drop", weak, "--if-better")
+    assert code == 0, err
+    assert f"kept {model}: the new model is worse (held-out ROC-AUC " in out
+    assert "nothing written" in out and "model written" not in out
+    assert model.read_text(encoding="utf-8") == before
+    code, out, _ = _learn(*base, "--drop", "duration", "--if-better")
+    assert code == 0
+    assert f"the new model replaces {model}: held-out ROC-AUC " in out and "≥" in out
