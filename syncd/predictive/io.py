@@ -247,7 +247,8 @@ def _time(value: str, path: Path, line: int, name: str) -> float | None:
 def _read_jsonl(text: str, path: Path) -> list[Row]:
     rows: list[Row] = []
     seen: set[str] = set()
-    for line, raw in enumerate(text.splitlines(), start=1):
+    # split on newlines only: U+2028 and friends may sit inside JSON strings
+    for line, raw in enumerate(text.split("\n"), start=1):
         if not raw.strip():
             continue
         try:

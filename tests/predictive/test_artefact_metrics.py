@@ -98,3 +98,10 @@ def test_scoring_imports_no_scikit_learn(tmp_path: Path) -> None:
         "assert not [m for m in sys.modules if m.startswith('sklearn')], 'sklearn imported'"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_long_value_is_cut_in_the_explanation() -> None:
+    row = Row("a", 2, {"employees": "150", "industry": "y" * 100_000}, None)
+    top = Scorer(_artefact()).score([row], None)[0].to_json()["top"]
+    industry = next(c for c in top if c["feature"] == "industry")
+    assert industry["value"] == "y" * 79 + "…"

@@ -191,3 +191,28 @@ def test_if_better_keeps_a_better_old_model(tmp_path: Path) -> None:
     code, out, _ = _learn(*base, "--drop", "duration", "--if-better")
     assert code == 0
     assert f"the new model replaces {model}: held-out ROC-AUC " in out and "≥" in out
+
+
+def test_semicolons_yes_no_missing_values_and_a_huge_cell(tmp_path: Path) -> None:
+    data = write_csv(tmp_path / "leads.csv", delimiter=";")
+    big = "x" * 100_000
+    with open(data, "a", encoding="utf-8") as f:
+        f.write(f"L9999;{big};Technology;;US;0;Open;;no\n")
+    model = tmp_path / "m.json"
+    code, out, err = _learn(
+        "--data", str(data), "--label", "Signed", "--id", "Lead", "--out", str(model)
+    )
+    assert code == 0, err
+    assert "601 labelled rows" in out
+    r = CliRunner().invoke(main, ["score", "--predictive", str(model), "--input", str(data)])
+    assert r.exit_code == 0, r.stderr
+    line = r.stdout.splitlines()[-1]
+    assert json.loads(line)["id"] == "L9999" and len(line) < 1000  # the cell is never echoed
+
+
+def test_jsonl_line_separator_inside_a_string_is_not_a_line_break(tmp_path: Path) -> None:
+    from syncd.predictive.io import read_rows
+
+    path = tmp_path / "c.jsonl"
+    path.write_text('{"id": "1", "properties": {"title": "VP\u2028Sales"}}\n', encoding="utf-8")
+    assert read_rows(path, None)[0].properties["title"] == "VP\u2028Sales"
