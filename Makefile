@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	  { echo "syncd needs Python 3.11 or newer; found $$($(PYTHON) --version 2>&1). Set PYTHON=python3.11." >&2; exit 2; }
 	@$(PYTHON) -m venv $(VENV) && \
 	  $(BIN)/pip install -q --upgrade pip && \
-	  $(BIN)/pip install -q -e '.[dev]' || { rm -rf $(VENV); echo "install failed; .venv removed" >&2; exit 2; }
+	  $(BIN)/pip install -q -e '.[dev,predictive]' || { rm -rf $(VENV); echo "install failed; .venv removed" >&2; exit 2; }
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -32,6 +32,7 @@ pytest: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_scoring.py
 	$(BIN)/python bench/bench_sync.py
+	$(BIN)/python bench/bench_predictive.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

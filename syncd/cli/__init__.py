@@ -37,7 +37,11 @@ from syncd.cli.validate_model import validate_model
 __all__ = ["SyncdGroup", "main"]
 
 #: Commands loaded on first use: name -> (module, attribute).
-LAZY_COMMANDS = {"demo": ("syncd.cli.demo", "demo"), "sandbox": ("syncd.cli.sandbox", "sandbox")}
+LAZY_COMMANDS = {
+    "demo": ("syncd.cli.demo", "demo"),
+    "learn": ("syncd.cli.learn", "learn"),
+    "sandbox": ("syncd.cli.sandbox", "sandbox"),
+}
 
 
 class SyncdGroup(click.Group):

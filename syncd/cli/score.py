@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.score_predictive import score_predictive
 from syncd.cli.validate_model import load_or_report
 from syncd.contacts_file import Notice, Rejected, read_contacts
 from syncd.core import (
@@ -147,9 +148,16 @@ def _score_stream(
 @click.option(
     "--model",
     "model_path",
-    required=True,
     type=click.Path(path_type=Path),
-    help="Scoring model YAML.",
+    help="Scoring model YAML (with --predictive: the points model the file was "
+    "trained with, when it is no longer where `syncd learn --model` read it).",
+)
+@click.option(
+    "--predictive",
+    "predictive_path",
+    type=click.Path(path_type=Path),
+    help="Score with a predictive model file (`syncd learn`) instead: "
+    "--input is CSV or JSONL; one JSON object per row with id, probability, top.",
 )
 @click.option("--input", "input_path", required=True, help="Contacts as JSONL, or - for stdin.")
 @click.option("--output", default="-", show_default=True, help="Where results go (- is stdout).")
@@ -174,7 +182,8 @@ def _score_stream(
     "--accounts-output", default=None, help="Also write one account score per line (JSONL) here."
 )
 def score(
-    model_path: Path,
+    model_path: Path | None,
+    predictive_path: Path | None,
     input_path: str,
     output: str,
     as_of: datetime,
@@ -183,6 +192,13 @@ def score(
     accounts_output: str | None,
 ) -> None:
     """Score contacts from a JSONL file with a model; results keep the input order."""
+    if predictive_path is not None:
+        given_as = click.get_current_context().get_parameter_source("as_of")
+        given = given_as is click.core.ParameterSource.COMMANDLINE
+        score_predictive(predictive_path, input_path, output, as_of if given else None, model_path)
+        return
+    if model_path is None:
+        raise click.UsageError("give --model MODEL.yaml (or --predictive MODEL.json)")
     model = load_or_report(model_path)
     if model is None:
         sys.exit(ExitCode.UNUSABLE)
