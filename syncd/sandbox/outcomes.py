@@ -146,7 +146,9 @@ def deals_for(data: Dataset) -> tuple[GenDeal, ...]:
         opened = anchor + delay
         if opened >= now:
             continue
-        sql_at = anchor + (opened - anchor) * (0.2 + 0.7 * sql_pos) if sql_roll < SQL_SHARE else None
+        sql_at = (
+            anchor + (opened - anchor) * (0.2 + 0.7 * sql_pos) if sql_roll < SQL_SHARE else None
+        )
         closed: datetime | None = opened + timedelta(days=close_lag)
         if closed is not None and closed >= now:
             closed, stage = None, "open"
