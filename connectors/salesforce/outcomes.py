@@ -1,9 +1,10 @@
 """Outcomes from Salesforce: Lead conversion, and Opportunities through their contact roles.
 
 - The Lead stream also reads ``ConvertedDate`` and ``ConvertedOpportunityId``: a converted
-  Lead gives ``lead:<Id>:converted`` on the Lead, kind ``opportunity`` when the conversion
-  created an opportunity, else ``sql``, dated the conversion day (midnight UTC: the field
-  is a date).
+  Lead gives ``lead:<Id>:converted``, kind ``opportunity`` when the conversion created an
+  opportunity, else ``sql``, dated the conversion day (midnight UTC: the field is a date),
+  on the Contact it became (``ConvertedContactId``: the person syncd follows, whose
+  history the Lead's activities join), or on the Lead when it names none.
 - Two more streams, on the same (SystemModstamp, Id) cursors as the others:
   ``OpportunityContactRole`` rows carry their Opportunity's fields (``Opportunity.IsWon``
   …) and give that contact's outcomes directly; changed ``Opportunity`` rows (won or lost
@@ -62,7 +63,8 @@ def lead_outcomes(row: Flat) -> list[OutcomeRecord]:
         return []
     kind = "opportunity" if mapping.text(row.get("ConvertedOpportunityId")) else "sql"
     lead_id = str(row["Id"])
-    return [OutcomeRecord(lead_id, f"lead:{lead_id}:converted", kind, at)]
+    person = mapping.text(row.get("ConvertedContactId")) or lead_id
+    return [OutcomeRecord(person, f"lead:{lead_id}:converted", kind, at)]
 
 
 def opportunity_outcomes(
