@@ -12,15 +12,18 @@
 
 Outcomes are upserted by key, so a deal read again replaces; a deal reopened after
 being closed keeps its earlier won/lost outcome (HubSpot keeps no history of it here).
+Outcomes are optional: a credential without the ``crm.objects.deals.read`` scope
+(403 ``MISSING_SCOPES``) reads no deals, with a warning, and the cycle goes on.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from connectors.base import OutcomeRecord, Page
+from connectors.base import FatalError, OutcomeRecord, Page
 from connectors.hubspot import reader
 from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.mapping import parse_time
@@ -46,6 +49,8 @@ DEAL_PROPERTIES: tuple[str, ...] = (
 )
 
 Props = Mapping[str, str | None]
+MISSING_SCOPES = "MISSING_SCOPES"
+log = logging.getLogger("connectors.hubspot")
 
 
 def _when(value: str | None) -> datetime | None:
@@ -94,13 +99,21 @@ def deal_outcomes(deal_id: str, values: Props, contact_ids: list[str]) -> list[O
 def deal_pages(
     client: HubSpotClient, pages: Iterator[reader.RowPage]
 ) -> Iterator[tuple[Page, Any]]:
-    """One page of outcomes per page of deals (one association read each)."""
-    for rows in pages:
-        ids = [rid for rid, _ in rows.rows]
-        links = reader.associated_contacts(client, "deals", ids) if ids else {}
-        records = [
-            record
-            for rid, values in rows.rows
-            for record in deal_outcomes(rid, values, links.get(rid, []))
-        ]
-        yield Page(outcomes=records), rows.next
+    """One page of outcomes per page of deals (one association read each); nothing,
+    with a warning, when the credential may not read deals."""
+    try:
+        for rows in pages:
+            ids = [rid for rid, _ in rows.rows]
+            links = reader.associated_contacts(client, "deals", ids) if ids else {}
+            records = [
+                record
+                for rid, values in rows.rows
+                for record in deal_outcomes(rid, values, links.get(rid, []))
+            ]
+            yield Page(outcomes=records), rows.next
+    except FatalError as exc:
+        if exc.code != MISSING_SCOPES:
+            raise
+        log.warning(
+            "deals not read (grant the crm.objects.deals.read scope for deal outcomes): %s", exc
+        )
