@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -87,7 +88,7 @@ def _is_pricing(act: GenActivity) -> bool:
     return act.type == "page_view" and "/pricing" in act.attrs.get("url", "")
 
 
-def pricing_visits(activities: list[GenActivity] | tuple[GenActivity, ...]) -> int:
+def pricing_visits(activities: Sequence[GenActivity]) -> int:
     return sum(1 for a in activities if _is_pricing(a))
 
 
