@@ -15,15 +15,18 @@
   ``IsClosed``, never the org-specific stage names), with ``Amount`` and ``StageName``.
 
 Outcomes are upserted by key, so rows read twice (both streams, lookbacks) replace.
+They are optional: an API user who may not read Opportunity or OpportunityContactRole
+(``INVALID_TYPE``) gets none from that stream, with a warning, and the cycle goes on.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+import logging
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
-from connectors.base import OutcomeRecord, Page
+from connectors.base import FatalError, OutcomeRecord, Page
 from connectors.salesforce import mapping, soql
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.limits import URI_MAX_BYTES
@@ -36,6 +39,7 @@ __all__ = [
     "ROLES",
     "lead_outcomes",
     "opportunity_outcomes",
+    "optional",
     "page",
 ]
 
@@ -51,6 +55,8 @@ OCR_FIELDS = (
     *(f"Opportunity.{name}" for name in _OPPORTUNITY),
 )
 ROLES = ("opportunity", "contact_role")
+NOT_READABLE = "INVALID_TYPE"
+log = logging.getLogger("connectors.salesforce")
 _URI_RESERVE = 4_096
 
 
@@ -122,3 +128,14 @@ def page(client: SalesforceClient, role: str, rows: list[Flat]) -> Page:
         opportunity = str(row["Id"])
         records += opportunity_outcomes(opportunity, row, roles.get(opportunity, []))
     return Page(outcomes=records)
+
+
+def optional(sobject: str, pages: Iterator[Page]) -> Iterator[Page]:
+    """``pages``, or none (with a warning) when the API user may not read ``sobject``."""
+    try:
+        yield from pages
+    except FatalError as exc:
+        if exc.code != NOT_READABLE:
+            raise
+        log.warning("%s not read (no outcomes from it): grant the API user read access; %s",
+                    sobject, exc)  # fmt: skip

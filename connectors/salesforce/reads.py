@@ -167,9 +167,10 @@ class Reader:
             def pages(_: Any) -> Iterator[tuple[Page, Any]]:
                 start = positions.get(stream.name)
                 run.track_leads = stream.role == "lead" and start is not None
-                for page in self._stream(
-                    stream, start, end, run, positions, exact=since is not None
-                ):
+                found = self._stream(stream, start, end, run, positions, exact=since is not None)
+                if stream.role in outcomes.ROLES:
+                    found = outcomes.optional(stream.sobject, found)
+                for page in found:
                     yield page, None
                 if stream.role == "lead" and start is None:
                     run.all_leads_seen = True
