@@ -59,6 +59,7 @@ from syncd.configerrors import place_error
 from syncd.configfile import interpolate, line_of, tokenise
 from syncd.configschema import normalise
 from syncd.core.errors import KeyPath, format_location
+from syncd.core.outcomes import OutcomeRule
 from syncd.modelfile import resolve_model, shipped_models
 from syncd.schedule import Cron, Every
 from syncd.yamltree import load_yaml
@@ -135,6 +136,31 @@ Schedule = Annotated[
 # --------------------------------------------------------------------------- connectors
 
 
+class OutcomeOptions(BaseModel):
+    """What counts as a positive outcome for this connector's KPIs and backtests
+    (docs/outcomes.md): reaching ``target`` within ``window`` of the start (a backtest's
+    cut date, the day a contact became an MQL)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: ``opportunity`` (an opportunity or deal opened, or later stages), ``customer``
+    #: (became a customer, or a deal won) or ``won`` (a deal won).
+    target: Literal["opportunity", "customer", "won"] = "opportunity"
+    #: How long after the start an outcome still counts (1 day to 730 days).
+    window: Duration = timedelta(days=90)
+
+    @field_validator("window")
+    @classmethod
+    def _window(cls, v: timedelta) -> timedelta:
+        if not timedelta(days=1) <= v <= timedelta(days=730):
+            raise ValueError("must be between 1d and 730d: outcomes are judged over days")
+        return v
+
+    def rule(self) -> OutcomeRule:
+        """The core's ``OutcomeRule`` for these options."""
+        return OutcomeRule(self.target, self.window)
+
+
 class EngineOptions(BaseModel):
     """Keys every connector shares, read by the engine rather than the connector."""
 
@@ -156,6 +182,8 @@ class EngineOptions(BaseModel):
     #: Properties (shell patterns) `syncd backtest` removes before scoring, on
     #: top of its default leakage list (lifecycle stage, lead status, …).
     backtest_exclude: list[str] = Field(default_factory=list)
+    #: The positive outcome for KPIs and backtests (default: an opportunity within 90d).
+    outcome: OutcomeOptions = Field(default_factory=OutcomeOptions)
 
     @field_validator("model")
     @classmethod

@@ -24,6 +24,7 @@ SCOPES: tuple[tuple[str, str], ...] = (
     ("crm.objects.contacts.write", "writing scores to contacts"),
     ("crm.objects.companies.read", "companies"),
     ("crm.objects.companies.write", "writing account scores to companies"),
+    ("crm.objects.deals.read", "deals (outcomes: opportunities, won and lost)"),
     ("crm.schemas.contacts.read", "checking syncd's contact properties"),
     ("crm.schemas.contacts.write", "creating syncd's contact properties"),
     ("crm.schemas.companies.read", "checking syncd's company properties"),

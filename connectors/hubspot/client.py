@@ -310,7 +310,8 @@ class HubSpotClient:
         if status == 403:
             return FatalError(
                 f"HubSpot denied access (403 {category}): {message} "
-                f"Grant the {self._credential()} these scopes: {SCOPE_NAMES}."
+                f"Grant the {self._credential()} these scopes: {SCOPE_NAMES}.",
+                code=category,
             )
         return RequestRejected(status, category, message, body, crm="HubSpot")
 

@@ -6,8 +6,9 @@ A cycle reads the window ``[lo, hi]``: ``hi`` is the run's start minus the safet
 overlap by id and activity key). A full pull (no cursor, or ``full``) reads everything up
 to ``hi`` through the list endpoints.
 
-Stages, in order: companies, contacts (with merges and page views), engagements (calls,
-emails, meetings, notes), email events, form submissions, archived contacts and companies.
+Stages, in order: companies, contacts (with merges, page views and lifecycle outcomes),
+engagements (calls, emails, meetings, notes), email events, form submissions, archived
+contacts and companies, deals (outcomes, ``connectors.hubspot.outcomes``).
 The cursor after each page names the stage and the position to resume from, so a cycle
 cut short (budget guard, crash) resumes where its last committed page ended; the final
 page of a cycle carries ``{"since": hi}``.
@@ -31,7 +32,7 @@ from connectors.base import (
     SkippedRecord,
 )
 from connectors.hubspot import activity_mapping as acts
-from connectors.hubspot import limits, reader
+from connectors.hubspot import limits, outcomes, reader
 from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.mapping import (
@@ -61,6 +62,7 @@ STAGES = (
     "forms",
     "archived_contacts",
     "archived_companies",
+    "deals",
 )
 CURSOR_VERSION = 1
 #: Engagements gathered per page, so one v4 association read covers them.
@@ -148,6 +150,11 @@ class Pull:
             return self._email_events(lo, hi, pos)
         if name == "forms":
             return self._forms(lo, hi)
+        if name == "deals":
+            rows = self._rows(
+                "deals", "hs_lastmodifieddate", outcomes.DEAL_PROPERTIES, lo, hi, full, pos
+            )
+            return outcomes.deal_pages(self.client, rows)
         return self._archived(name.removeprefix("archived_"), lo, full, pos)
 
     def _rows(
@@ -176,12 +183,14 @@ class Pull:
             yield Page(accounts=accounts), rows.next
 
     def _contacts(self, lo: int, hi: int, full: bool, pos: Any) -> Iterator[tuple[Page, Any]]:
-        props = contact_properties(self.field_map, self.fields)
+        props = [*contact_properties(self.field_map, self.fields), *outcomes.CONTACT_PROPERTIES]
         for rows in self._rows("contacts", "lastmodifieddate", props, lo, hi, full, pos):
             contacts: list[ContactRecord] = []
             merged: dict[str, str] = {}
             visited: list[str] = []
+            found = []
             for rid, values in rows.rows:
+                found += outcomes.lifecycle(rid, values)
                 mapped = map_contact(rid, values, self.field_map, self.fields)
                 _warn(mapped.warnings)
                 contacts.append(mapped.record)
@@ -190,7 +199,8 @@ class Pull:
                 if _visited(values, lo, full):
                     visited.append(rid)
             activities = self._page_views(visited, lo, hi)
-            yield Page(contacts=contacts, merged=merged, activities=activities), rows.next
+            page = Page(contacts=contacts, merged=merged, activities=activities, outcomes=found)
+            yield page, rows.next
 
     def _page_views(self, contact_ids: list[str], lo: int, hi: int) -> list[ActivityRecord]:
         """Page views of the contacts whose visit counters moved (in parallel, bounded)."""

@@ -30,6 +30,7 @@ from connectors.base import (
 )
 from connectors.kit.batcher import Batcher, BatchRules
 from connectors.salesforce import activities, fields, mapping, soql, versions, writes
+from connectors.salesforce import outcomes as sf_outcomes
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.limits import COLLECTION_MAX
@@ -176,6 +177,8 @@ class SalesforceConnector(Connector):
             kind: mapping.person_fields(kind, opts.field_map, opts.fields, self._fields_of(obj))
             for kind, obj in (("lead", "Lead"), ("contact", "Contact"))
         }
+        lead_readable = self._fields_of("Lead")
+        conversion = [f for f in sf_outcomes.LEAD_FIELDS if f.lower() in lead_readable]
         account_readable = self._fields_of("Account")
         account_props = {
             k: v for k, v in mapping.ACCOUNT_FIELDS.items() if v.lower() in account_readable
@@ -197,11 +200,18 @@ class SalesforceConnector(Connector):
         ]  # fmt: skip
         streams = [
             Stream("Account", "Account", "account", tuple(account_fields)),
-            Stream("Lead", "Lead", "lead", tuple(people["lead"].select("lead"))),
+            Stream("Lead", "Lead", "lead", (*people["lead"].select("lead"), *conversion)),
             Stream("Contact", "Contact", "contact", tuple(people["contact"].select("contact"))),
             Stream("Task", "Task", "task", activities.TASK_FIELDS),
             Stream("Event", "Event", "event", activities.EVENT_FIELDS),
             Stream("CampaignMember", "CampaignMember", "member", activities.CAMPAIGN_MEMBER_FIELDS),
+            Stream("Opportunity", "Opportunity", "opportunity", sf_outcomes.OPPORTUNITY_FIELDS),
+            Stream(
+                "OpportunityContactRole",
+                "OpportunityContactRole",
+                "contact_role",
+                sf_outcomes.OCR_FIELDS,
+            ),
         ]
         for n, source in enumerate(opts.extra_activities):
             where = soql.and_(*(soql.eq(f, v) for f, v in source.where.items()))

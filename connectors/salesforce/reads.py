@@ -49,11 +49,12 @@ from connectors.base import (
     ActivityRecord,
     ContactRecord,
     FatalError,
+    OutcomeRecord,
     Page,
     SkippedRecord,
 )
 from connectors.kit.stream import Stage, drive, open_cursor, unreadable
-from connectors.salesforce import activities, bulk, mapping, soql
+from connectors.salesforce import activities, bulk, mapping, outcomes, soql
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import ExtraActivitySource, SalesforceOptions
 from connectors.salesforce.limits import URI_MAX_BYTES
@@ -68,7 +69,7 @@ _URI_RESERVE = 4_096
 class Stream:
     name: str
     sobject: str
-    role: str  # account | lead | contact | task | event | member | extra
+    role: str  # account | lead | contact | task | event | member | extra | outcomes.ROLES
     fields: tuple[str, ...]
     where: soql.Where | None = None
     source: ExtraActivitySource | None = None
@@ -166,9 +167,10 @@ class Reader:
             def pages(_: Any) -> Iterator[tuple[Page, Any]]:
                 start = positions.get(stream.name)
                 run.track_leads = stream.role == "lead" and start is not None
-                for page in self._stream(
-                    stream, start, end, run, positions, exact=since is not None
-                ):
+                found = self._stream(stream, start, end, run, positions, exact=since is not None)
+                if stream.role in outcomes.ROLES:
+                    found = outcomes.optional(stream.sobject, found)
+                for page in found:
                     yield page, None
                 if stream.role == "lead" and start is None:
                     run.all_leads_seen = True
@@ -259,6 +261,8 @@ class Reader:
             return self._accounts(rows)
         if stream.role in ("lead", "contact"):
             return self._people(stream.role, rows, run)
+        if stream.role in outcomes.ROLES:
+            return outcomes.page(self.client, stream.role, rows)
         return self._activities(stream, rows, run)
 
     def _accounts(self, rows: list[Flat]) -> Page:
@@ -286,9 +290,12 @@ class Reader:
         deleted: list[str] = []
         merged: dict[str, str] = {}
         skipped: list[SkippedRecord] = []
+        found: list[OutcomeRecord] = []
         fields = self.people[kind]
         for row in rows:
             record_id = str(row["Id"])
+            if kind == "lead":
+                found += outcomes.lead_outcomes(row)
             if run.track_leads:
                 run.leads_read.add(record_id)
             if mapping.boolean(row.get("IsDeleted")):
@@ -307,7 +314,13 @@ class Reader:
                 if target:
                     run.converted[record_id] = target
             contacts.append(mapped)
-        return Page(contacts=contacts, deleted_contacts=deleted, merged=merged, skipped=skipped)
+        return Page(
+            contacts=contacts,
+            deleted_contacts=deleted,
+            merged=merged,
+            skipped=skipped,
+            outcomes=found,
+        )
 
     def _activities(self, stream: Stream, rows: list[Flat], run: RunState) -> Page:
         live = [r for r in rows if not mapping.boolean(r.get("IsDeleted"))]

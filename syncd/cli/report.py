@@ -41,6 +41,7 @@ def connector_report(app: Engine, name: str, *, since: datetime | None = None) -
         thresholds=thresholds,
         model=stored,
         since=since,
+        outcome=app.config(name).outcome.rule(),
     )
 
 

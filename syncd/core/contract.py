@@ -38,8 +38,9 @@ __all__ = [
 ]
 
 #: The top-level keys of a canonical contact; ``contact_from_json`` ignores others.
+#: ``outcomes`` (CRM milestones, as ``syncd export`` writes them) is known but not scored.
 CONTACT_KEYS = frozenset(
-    {"id", "email", "company", "created_at", "properties", "account", "activities"}
+    {"id", "email", "company", "created_at", "properties", "account", "activities", "outcomes"}
 )
 
 

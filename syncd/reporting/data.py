@@ -22,6 +22,9 @@ import sqlalchemy as sa
 from connectors.hubspot.limits import BATCH_MAX as HUBSPOT_BATCH_MAX
 from connectors.salesforce.limits import COLLECTION_MAX
 from syncd.core import CompiledModel
+from syncd.core.outcomes import OutcomeRule
+from syncd.reporting.kpis import Kpis, compute
+from syncd.reporting.outcome_data import lead_facts, model_changed_at
 from syncd.state.reports import (
     UNSCORED,
     AccountRow,
@@ -79,6 +82,8 @@ class ConnectorReport:
     accounts_scored: int
     ledger: LedgerCounts
     runs: Sequence[RunRecord] = field(default_factory=list)
+    #: Funnel KPIs from the CRM outcomes (``syncd.reporting.kpis``).
+    kpis: Kpis | None = None
 
     @property
     def tier_order(self) -> list[str]:
@@ -162,6 +167,7 @@ class ConnectorReport:
                 for x in self.runs
             ],
             "totals": self.totals(),
+            "kpis": self.kpis.to_json() if self.kpis else None,
         }
 
 
@@ -225,9 +231,20 @@ def gather(
     since: datetime | None = None,
     top: int = 10,
     last_runs: int = 50,
+    outcome: OutcomeRule | None = None,
 ) -> ConnectorReport:
-    """Read one connector's report from the state store (reads only)."""
+    """Read one connector's report from the state store (reads only); ``outcome``
+    (default: an opportunity within 90 days) decides what the KPIs count."""
     accounts, scored = account_rows(engine, connector, top)
+    tiers = tier_counts(engine, connector)
+    named = [t.tier for t in reversed(list(thresholds))]
+    kpis = compute(
+        lead_facts(engine, connector),
+        outcome or OutcomeRule(),
+        now=now,
+        tier_order=named + sorted(set(tiers) - set(named)),
+        model_changed_at=model_changed_at(engine, connector),
+    )
     return ConnectorReport(
         connector=connector,
         crm=crm,
@@ -235,7 +252,7 @@ def gather(
         since=since,
         model=model,
         thresholds=list(thresholds),
-        tiers=tier_counts(engine, connector),
+        tiers=tiers,
         scores=score_counts(engine, connector),
         mql_weeks=weekly(mql_days(engine, connector, since), since, now),
         leads=top_leads(engine, connector, top),
@@ -243,6 +260,7 @@ def gather(
         accounts_scored=scored,
         ledger=ledger_counts(engine, connector),
         runs=list(reversed(run_records(engine, connector, since=since, last=last_runs))),
+        kpis=kpis,
     )
 
 

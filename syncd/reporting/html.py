@@ -16,7 +16,9 @@ from typing import Any
 
 from syncd import __version__
 from syncd.reporting.data import ConnectorReport, minimum_writes
-from syncd.reporting.plots import calls_svg, histogram_svg, mql_weeks_svg
+from syncd.reporting.kpi_terminal import cohort_rows, money, pct
+from syncd.reporting.kpis import Kpis
+from syncd.reporting.plots import calls_svg, conversion_svg, histogram_svg, mql_weeks_svg
 
 __all__ = ["report_html"]
 
@@ -192,7 +194,53 @@ def _section(r: ConnectorReport) -> str:
             numeric=(3, 4, 5, 6),
         )
     )
+    if r.kpis is not None and r.kpis.contacts:
+        parts.append(_kpi_section(c, r.kpis))
     parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _kpi_section(c: str, k: Kpis) -> str:
+    """Conversion per tier and decile (with a plot), the MQL funnel before and after
+    the last model change, and the minimum-data notes."""
+
+    def groups(tid: str, first: str, rows: Sequence[Any], scores: bool) -> str:
+        head = (first, *(("scores",) if scores else ()), "contacts", "converted", "rate", "won")
+        body = [
+            (
+                g.label,
+                *((f"{g.low}–{g.high}",) if scores else ()),
+                g.contacts,
+                g.converted,
+                pct(g.rate),
+                money(g.won_amount),
+            )
+            for g in rows
+        ]
+        n = 2 if scores else 1
+        return _table(tid, head, body, numeric=tuple(range(n, n + 4)))
+
+    changed = k.model_changed_at
+    funnel_head = ("", "all MQLs") + (
+        (f"before {changed:%Y-%m-%d}", "since (this model)") if changed is not None else ()
+    )
+    funnel = [row if changed is not None else row[:2] for row in cohort_rows(k)]
+    parts = [
+        f"<h3>Outcomes: conversion to {escape(k.target)}</h3>",
+        f'<p class="muted">{k.positives} of {k.contacts} scored contacts reached '
+        f"{escape(k.target)}; MQL cohorts use a {k.window_days:g}-day window "
+        "(docs/outcomes.md defines every figure).</p>",
+        groups(f"kpi-tiers-{c}", "tier", k.by_tier, False),
+        _figure(
+            f"kpi-deciles-{c}",
+            conversion_svg(c, k),
+            "Share of contacts in each current-score decile that reached the target.",
+        ),
+        groups(f"kpi-deciles-table-{c}", "decile", k.by_decile, True),
+        "<h3>MQL funnel</h3>",
+        _table(f"kpi-funnel-{c}", funnel_head, funnel, numeric=(1, 2, 3)),
+    ]
+    parts += [f'<p class="muted">{escape(note)}</p>' for note in k.notes]
     return "\n".join(parts)
 
 

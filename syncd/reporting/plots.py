@@ -16,8 +16,9 @@ import matplotlib as mpl
 from matplotlib.figure import Figure
 
 from syncd.reporting.data import ConnectorReport, histogram_bins, minimum_writes
+from syncd.reporting.kpis import Kpis
 
-__all__ = ["calls_svg", "histogram_svg", "mql_weeks_svg"]
+__all__ = ["calls_svg", "conversion_svg", "histogram_svg", "mql_weeks_svg"]
 
 _RC: dict[Any, Any] = {
     "svg.fonttype": "none",
@@ -140,4 +141,21 @@ def calls_svg(report: ConnectorReport) -> str:
             ax.legend(fontsize=7, frameon=False)
         else:
             ax.text(0.5, 0.5, "no runs", transform=ax.transAxes, ha="center")
+        return _svg(fig)
+
+
+def conversion_svg(connector: str, kpis: Kpis) -> str:
+    """Conversion to the outcome target per score decile (1 = the top 10 %)."""
+    with mpl.rc_context(_RC):
+        fig = Figure(figsize=(8, 2.8))
+        ax = fig.add_subplot()
+        groups = kpis.by_decile
+        rates = [100 * (g.rate or 0.0) for g in groups]
+        ax.bar(range(len(groups)), rates, color=_BAR)
+        ax.set_xticks(range(len(groups)), [g.label for g in groups])
+        ax.set_xlabel("score decile (1 = top 10 %)")
+        ax.set_ylabel(f"% reaching {kpis.target}")
+        ax.set_title(f"{connector}: conversion to {kpis.target} per score decile", loc="left")
+        if not groups:
+            ax.text(0.5, 0.5, "no scored contacts", transform=ax.transAxes, ha="center")
         return _svg(fig)

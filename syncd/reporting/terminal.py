@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from syncd.reporting.data import ConnectorReport, histogram_bins, minimum_writes
+from syncd.reporting.kpi_terminal import kpi_tables
 
 __all__ = [
     "accounts_table",
@@ -199,4 +200,5 @@ def render(r: ConnectorReport, width: int) -> Sequence[RenderableType]:
         accounts_table(r, width),
         writes_table(r, width),
         calls_table(r, width),
+        *(kpi_tables(r.connector, r.kpis) if r.kpis is not None and r.kpis.contacts else []),
     ]

@@ -3,6 +3,13 @@
 Seeds the fake HubSpot and Salesforce servers, tests, benchmarks and the demo. Pure:
 no clock and no I/O, `now` is an argument; one `random.Random(seed)` drives everything,
 so equal arguments give equal datasets on every run and platform.
+
+Sales outcomes (who became an opportunity, won or lost) are drawn from a dataset by
+`syncd.sandbox.outcomes.deals_for`, on a random stream of their own: the probability
+rises with the title's seniority, with a target industry (Technology, Financial
+Services, Professional Services) and with pricing-page visits, plus noise and a base rate
+of about 9 %, by a fixed logistic formula documented there and in docs/outcomes.md (not
+a function of any shipped model's score).
 """
 
 from __future__ import annotations

@@ -5,6 +5,7 @@ as ``syncd.core.outcomes.Outcome`` values."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -12,7 +13,7 @@ from connectors.base import OutcomeRecord
 from syncd.core.outcomes import Outcome
 from syncd.state.schema import outcomes
 
-__all__ = ["delete_outcomes", "load_outcomes", "merge_outcomes", "save_outcomes"]
+__all__ = ["delete_outcomes", "load_outcomes", "merge_outcomes", "save_outcomes", "with_outcomes"]
 
 IN_CHUNK = 500
 
@@ -107,3 +108,20 @@ def load_outcomes(
                 Outcome(kind=row.kind, at=row.at, key=row.key, amount=row.amount, detail=row.detail)
             )
     return {cid: tuple(sorted(items, key=lambda o: (o.at, o.key))) for cid, items in found.items()}
+
+
+def with_outcomes(data: dict[str, Any], found: Sequence[Outcome]) -> dict[str, Any]:
+    """A contact's canonical JSON with its outcomes as ``outcomes`` (none: unchanged)."""
+    if not found:
+        return data
+    rows = [
+        {
+            "kind": o.kind,
+            "at": o.at.isoformat().replace("+00:00", "Z"),
+            "key": o.key,
+            **({"amount": o.amount} if o.amount is not None else {}),
+            **({"detail": o.detail} if o.detail else {}),
+        }
+        for o in found
+    ]
+    return {**data, "outcomes": rows}

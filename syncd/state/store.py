@@ -25,7 +25,7 @@ from syncd.state.abandoned import abandon_runs
 from syncd.state.account_ledger import PendingAccount
 from syncd.state.lock import Fence, connector_lock
 from syncd.state.migrate import create_engine, open_existing, upgrade
-from syncd.state.outcomes import load_outcomes
+from syncd.state.outcomes import load_outcomes, with_outcomes
 from syncd.state.records import (
     AccountState,
     AccountVerdict,
@@ -440,7 +440,9 @@ class Store:
     # ------------------------------------------------------------------ export
 
     def export(self, connector: str, chunk: int = 500) -> Iterator[dict[str, Any]]:
-        """Every stored contact's canonical JSON, in id order, streamed."""
+        """Every stored contact's canonical JSON, in id order, streamed; a contact
+        with CRM outcomes carries them as ``outcomes`` (oldest first), which
+        ``syncd score`` ignores."""
         after = ""
         while True:
             with self.engine.connect() as conn:
@@ -454,5 +456,6 @@ class Store:
                     return
                 after = rows[-1].id
                 batch = contact_reads.assemble(conn, connector, rows)
+                found = load_outcomes(conn, connector, [r.id for r in rows])
             for sc in batch:
-                yield sc.json
+                yield with_outcomes(sc.json, found.get(str(sc.json.get("id")), ()))

@@ -91,7 +91,7 @@ def test_report_html_matches_the_state_store(synced: Synced, tmp_path: Path) -> 
     assert [x for x in page.loads if not x[1].startswith("#")] == []
     assert page.tags["link"] == 0 and page.tags["img"] == 0
     assert not re.search(r"url\((?!#)|@import", text)
-    assert page.tags["svg"] == 3
+    assert page.tags["svg"] == 4
 
     db = sqlite3.connect(synced.state)
     tiers = dict(
@@ -110,7 +110,24 @@ def test_report_html_matches_the_state_store(synced: Synced, tmp_path: Path) -> 
             (CONNECTOR,),
         )
     ]
+    converted = dict(
+        db.execute(
+            "SELECT c.tier, count(DISTINCT c.id) FROM syncd_contact c JOIN syncd_outcome o"
+            " ON o.connector = c.connector AND o.contact_id = c.id"
+            " WHERE c.connector = ? AND c.score IS NOT NULL"
+            " AND o.kind IN ('opportunity', 'customer', 'won') GROUP BY c.tier",
+            (CONNECTOR,),
+        ).fetchall()
+    )
     db.close()
+    # outcomes pulled from the org: conversion per tier agrees with the stored outcomes
+    kpi_rows = page.tables[f"kpi-tiers-{CONNECTOR}"]
+    assert kpi_rows[0] == ["tier", "contacts", "converted", "rate", "won"]
+    assert {r[0]: int(r[2]) for r in kpi_rows[1:] if int(r[2])} == converted
+    assert sum(converted.values()) > 20  # the generated org has outcomes to show
+    kpis = json.loads(page.data_json)["connectors"][0]["kpis"]
+    assert kpis["positives"] == sum(converted.values()) and kpis["target"] == "opportunity"
+    assert f"kpi-deciles-{CONNECTOR}" in page.figures
     assert sum(tiers.values()) >= 2000 and None not in tiers and len(mql_days) > 0
 
     # per-tier counts: the table and the embedded data

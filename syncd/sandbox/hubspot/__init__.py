@@ -62,6 +62,12 @@ Covered (shapes follow HubSpot's public specs and the SDK's models):
   their paging tokens are opaque strings (a forged one answers 400). A page view updates
   the contact's `hs_analytics_num_page_views` / `hs_analytics_last_visit_timestamp` and
   moves its modification date up to the visit.
+- Deals (`/crm/v3/objects/deals`, objectTypeId `0-3`: dealname, dealstage of the default
+  pipeline, amount, closedate, createdate, hs_lastmodifieddate; `hs_is_closed` and
+  `hs_is_closed_won` recomputed from dealstage on every write) associated to contacts
+  (v4 types 3 / 4), and the contacts' `hs_lifecyclestage_<stage>_date` properties, set
+  when a write enters a stage whose date is empty (`deals.py`). Known differences: one
+  pipeline; no deal->company associations; deals never move a contact's lifecycle stage.
 - Company `industry` is an enumeration of HubSpot's codes (`COMPUTER_SOFTWARE`, ...); the
   seed picks among the codes of each generated industry.
 - Bearer-token auth (401 INVALID_AUTHENTICATION): the private-app `token`, or OAuth access

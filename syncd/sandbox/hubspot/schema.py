@@ -16,6 +16,7 @@ OBJECT_TYPES: dict[str, tuple[str, str, str, str]] = {
     "meetings": ("0-47", "meeting", "hs_lastmodifieddate", "hs_createdate"),
     "notes": ("0-46", "note", "hs_lastmodifieddate", "hs_createdate"),
     "tasks": ("0-27", "task", "hs_lastmodifieddate", "hs_createdate"),
+    "deals": ("0-3", "deal", "hs_lastmodifieddate", "createdate"),
 }
 ENGAGEMENTS = ("calls", "emails", "meetings", "notes", "tasks")
 
@@ -53,6 +54,16 @@ DEFAULT_PROPERTIES: dict[str, tuple[str, ...]] = {
     ),
     "companies": ("createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"),
 }
+DEFAULT_PROPERTIES["deals"] = (
+    "amount",
+    "closedate",
+    "createdate",
+    "dealname",
+    "dealstage",
+    "hs_lastmodifieddate",
+    "hs_object_id",
+    "pipeline",
+)
 for _engagement in ENGAGEMENTS:
     DEFAULT_PROPERTIES[_engagement] = ("hs_createdate", "hs_lastmodifieddate", "hs_object_id")
 
@@ -78,6 +89,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "meetings": ("meetinginformation", "engagement"),
     "notes": ("noteinformation", "engagement"),
     "tasks": ("taskinformation", "engagement"),
+    "deals": ("dealinformation", "deal_activity"),
 }
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,99}$")
@@ -91,6 +103,16 @@ LIFECYCLE_STAGES = (
     "customer",
     "evangelist",
     "other",
+)
+#: The default sales pipeline's stage ids (internal names, as the API answers them).
+DEAL_STAGES = (
+    "appointmentscheduled",
+    "qualifiedtobuy",
+    "presentationscheduled",
+    "decisionmakerboughtin",
+    "contractsent",
+    "closedwon",
+    "closedlost",
 )
 #: A subset of HubSpot's company `industry` enumeration (internal values).
 INDUSTRY_CODES = (
@@ -259,6 +281,11 @@ BUILTIN: dict[str, tuple[PropertyDef, ...]] = {
         _p("associatedcompanyid", "Primary Associated Company ID", "number", "number"),
         _p("hs_analytics_num_page_views", "Number of Pageviews", "number", "number"),
         _p("hs_analytics_last_visit_timestamp", "Time Last Seen", "datetime", "date"),
+        *(
+            _p(f"hs_lifecyclestage_{stage}_date", f"Became a {stage} date", "datetime", "date")
+            for stage in LIFECYCLE_STAGES
+            if stage != "other"
+        ),
         # portal-defined (custom) properties every seeded portal has
         PropertyDef("department", "Department", hubspot_defined=False),
         PropertyDef("occupation", "Occupation", hubspot_defined=False),
@@ -322,6 +349,18 @@ BUILTIN: dict[str, tuple[PropertyDef, ...]] = {
         ),
         _p("hs_task_type", "Task Type", "enumeration", "select", ("CALL", "EMAIL", "TODO")),
     ),
+    "deals": (
+        *_COMMON,
+        _p("createdate", "Create Date", "datetime", "date"),
+        _p("dealname", "Deal Name"),
+        _p("dealstage", "Deal Stage", "enumeration", "radio", DEAL_STAGES),
+        _p("pipeline", "Pipeline", "enumeration", "select", ("default",)),
+        _p("amount", "Amount", "number", "number"),
+        _p("closedate", "Close Date", "datetime", "date"),
+        _p("hs_is_closed", "Is Deal Closed?", "bool", "booleancheckbox"),
+        _p("hs_is_closed_won", "Is Closed Won", "bool", "booleancheckbox"),
+        _p("hubspot_owner_id", "Deal owner", "enumeration", "select"),
+    ),
 }
 for _type_name, _defs in BUILTIN.items():
     for _d in _defs:
@@ -341,6 +380,8 @@ ASSOCIATION_TYPES: dict[tuple[str, str], list[tuple[int, str | None]]] = {
     ("contacts", "notes"): [(201, None)],
     ("tasks", "contacts"): [(204, None)],
     ("contacts", "tasks"): [(203, None)],
+    ("deals", "contacts"): [(3, None)],
+    ("contacts", "deals"): [(4, None)],
 }
 PRIMARY_TYPES = {("contacts", "companies"): 1, ("companies", "contacts"): 2}
 

@@ -22,6 +22,8 @@ Where each canonical activity lands (what a HubSpot connector must read back):
 | (demo_request also)                   | a `tasks` follow-up for the owner                     |
 
 Engagements are associated to their contact; contacts to their company (primary).
+Generated outcomes (``syncd.sandbox.outcomes``) become deals associated to their contact
+and the contact's lifecycle stage with its dates (``syncd.sandbox.hubspot.deals``).
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from syncd.sandbox.hubspot import deals
 from syncd.sandbox.hubspot.schema import INDUSTRY_BY_NAME, LEAD_STATUSES, LIFECYCLE_STAGES
 from syncd.sandbox.hubspot.store import Store
+from syncd.sandbox.outcomes import deals_for
 
 if TYPE_CHECKING:
     from syncd.sandbox.generator import Dataset, GenActivity
@@ -71,6 +75,8 @@ WEBSITE_ONLY = 5
 def seed(store: Store, dataset: Dataset) -> dict[str, str]:
     """Load `dataset` into `store`; returns generator key -> HubSpot id (companies, contacts)."""
     ids: dict[str, str] = {}
+    generated_deals = deals_for(dataset)
+    deal_of = {d.contact_key: d for d in generated_deals}
     for index, co in enumerate(dataset.companies):
         # every company has a website; one in WEBSITE_ONLY has no domain (the
         # connector then derives the domain from the website)
@@ -102,8 +108,8 @@ def seed(store: Store, dataset: Dataset) -> dict[str, str]:
             "phone": person.phone,
             "company": person.company_name,
             "country": person.country,
-            "lifecyclestage": _stage(person.lifecycle_stage),
             "hs_lead_status": _lead_status(person.lead_status),
+            **deals.lifecycle(person, deal_of.get(person.key), _stage(person.lifecycle_stage)),
         }
         cid = store.add(
             "contacts",
@@ -117,6 +123,7 @@ def seed(store: Store, dataset: Dataset) -> dict[str, str]:
             store.records["contacts"][cid].properties["associatedcompanyid"] = ids[
                 person.company_key
             ]
+    deals.seed_deals(store, generated_deals, ids)
     people = {p.key: p for p in dataset.contacts}
     for act in dataset.activities:
         contact = people.get(act.contact_key)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from syncd.sandbox.hubspot import deals
 from syncd.sandbox.hubspot.schema import (
     ASSOCIATION_TYPES,
     BUILTIN,
@@ -199,6 +200,7 @@ class Store:
         rec.properties[modified_property(rec.object_type)] = iso_ms(rec.updated_ms)
         if rec.object_type == "contacts":  # contacts carry both
             rec.properties["hs_lastmodifieddate"] = iso_ms(rec.updated_ms)
+        deals.derive(rec.object_type, rec.properties, rec.updated_ms)
 
     def _normal(self, kind: str, name: str, value: Any) -> str:
         """The stored string: datetimes become ISO-8601 as HubSpot answers them."""

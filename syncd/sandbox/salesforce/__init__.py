@@ -91,6 +91,9 @@ Known differences from the real API
   values cannot be edited after creation); no lead conversion endpoint (converted
   leads are seeded or set through `store.update`), but updating a converted
   lead fails with CANNOT_UPDATE_CONVERTED_LEAD.
+- Opportunity's `IsClosed` and `IsWon` are stored as seeded or set through the store,
+  not recomputed from `StageName` on API writes; no OpportunityHistory
+  (`opportunities.py`).
 - Ids sort by their 15-character form, ordinally; real orgs sort Ids by their
   internal key, which agrees for ids minted by one org in sequence.
 - Merges happen only through `store.merge` (no merge endpoint).

@@ -10,6 +10,8 @@ KEY_PREFIXES: dict[str, str] = {
     "Account": "001",
     "Contact": "003",
     "Lead": "00Q",
+    "Opportunity": "006",
+    "OpportunityContactRole": "00K",
     "Task": "00T",
     "Event": "00U",
     "Campaign": "701",
@@ -167,6 +169,12 @@ INDUSTRIES = (
     "Not For Profit", "Recreation", "Retail", "Shipping", "Technology",
     "Telecommunications", "Transportation", "Utilities", "Other",
 )  # fmt: skip
+#: The default sales process; the last two are closed (won, lost).
+OPPORTUNITY_STAGES = (
+    "Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
+    "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
+    "Negotiation/Review", "Closed Won", "Closed Lost",
+)  # fmt: skip
 CAMPAIGN_TYPES = (
     "Advertisement", "Email", "Telemarketing", "Banner Ads", "Seminar / Conference",
     "Public Relations", "Partners", "Referral Program", "Webinar", "Conference", "Other",
@@ -240,6 +248,7 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         SField("ConvertedDate", "date", "Converted Date", updateable=False),
         _ref("ConvertedContactId", ("Contact",), "ConvertedContact", updateable=False),
         _ref("ConvertedAccountId", ("Account",), "ConvertedAccount", updateable=False),
+        _ref("ConvertedOpportunityId", ("Opportunity",), "ConvertedOpportunity", updateable=False),
         _ref("MasterRecordId", ("Lead",), "MasterRecord", updateable=False),
     ],
     "Contact": [
@@ -267,6 +276,27 @@ STANDARD_OBJECTS: dict[str, list[SField]] = {
         _s("BillingCity", 40),
         SField("Target_Account__c", "boolean", "Target Account", 0, nillable=False, custom=True),
         _ref("MasterRecordId", ("Account",), "MasterRecord", updateable=False),
+    ],
+    "Opportunity": [
+        *_system(),
+        _ref("AccountId", ("Account",), "Account"),
+        SField("Name", "string", "Name", 120, nillable=False),
+        SField("StageName", "picklist", "Stage", 255, nillable=False, picklist=OPPORTUNITY_STAGES),
+        _num("Amount", "currency"),
+        SField("CloseDate", "date", "Close Date", nillable=False),
+        _num("Probability", "percent"),
+        _bool("IsClosed", updateable=False),
+        _bool("IsWon", updateable=False),
+        _pick(
+            "LeadSource", ("Web", "Phone Inquiry", "Partner Referral", "Purchased List", "Other")
+        ),
+    ],
+    "OpportunityContactRole": [
+        *_system(owner=False),
+        _ref("OpportunityId", ("Opportunity",), "Opportunity"),
+        _ref("ContactId", ("Contact",), "Contact"),
+        _pick("Role", ("Decision Maker", "Economic Buyer", "Evaluator", "Influencer", "Other")),
+        _bool("IsPrimary"),
     ],
     "Task": [
         *_system(),
@@ -373,6 +403,8 @@ OBJECT_LABELS = {
     "Account": ("Account", "Accounts"),
     "Contact": ("Contact", "Contacts"),
     "Lead": ("Lead", "Leads"),
+    "Opportunity": ("Opportunity", "Opportunities"),
+    "OpportunityContactRole": ("Opportunity Contact Role", "Opportunity Contact Role"),
     "Task": ("Task", "Tasks"),
     "Event": ("Event", "Events"),
     "Campaign": ("Campaign", "Campaigns"),

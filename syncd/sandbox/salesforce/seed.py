@@ -8,6 +8,9 @@
   it came from (IsConverted, ConvertedContactId/ConvertedAccountId/ConvertedDate);
   their activities hang off the Contact, as after a real conversion.
 - other contacts → Contact (AccountId, Title, Department, Email, MailingCountry…)
+- generated outcomes (``syncd.sandbox.outcomes``) → Opportunity + OpportunityContactRole
+  (``opportunities.py``); a Lead with a company that has one is converted on the day
+  the opportunity opened (ConvertedOpportunityId), its activities then on the Contact
 - call / support_ticket / demo_request → Task; meeting → Event (WhoId, ActivityDate)
 - e-mail, webinar and event activities → Campaign + one CampaignMember per person
   (Status Sent/Opened/Clicked/Unsubscribed, Registered/Attended; HasResponded)
@@ -25,6 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from syncd.sandbox.generator import Dataset, GenActivity, GenContact
+from syncd.sandbox.outcomes import GenDeal, deals_for
+from syncd.sandbox.salesforce.opportunities import add_opportunity
 from syncd.sandbox.salesforce.store import Store
 
 REPS = (("Dana", "Whitfield"), ("Marco", "Ferreira"), ("Aiko", "Tanaka"))
@@ -104,8 +109,10 @@ def seed_dataset(store: Store, data: Dataset) -> dict[str, str]:
             },
         )
     who: dict[str, tuple[str, str]] = {}  # contact key → (sObject, Id) activities attach to
+    deal_of = {d.contact_key: d for d in deals_for(data)}
     for n, person in enumerate(data.contacts):
-        who[person.key] = _insert_person(store, data, person, ids, owner(n))
+        deal = deal_of.get(person.key)
+        who[person.key] = _insert_person(store, data, person, ids, owner(n), deal)
     members: dict[tuple[str, str], _Member] = {}
     campaigns: dict[str, tuple[str, dt.datetime, dt.datetime]] = {}
     for n, activity in enumerate(data.activities):
@@ -169,7 +176,12 @@ def seed_dataset(store: Store, data: Dataset) -> dict[str, str]:
 
 
 def _insert_person(
-    store: Store, data: Dataset, person: GenContact, ids: dict[str, str], owner_id: str
+    store: Store,
+    data: Dataset,
+    person: GenContact,
+    ids: dict[str, str],
+    owner_id: str,
+    deal: GenDeal | None = None,
 ) -> tuple[str, str]:
     stamps: dict[str, Any] = {
         "CreatedDate": person.created_at,
@@ -193,7 +205,17 @@ def _insert_person(
         **stamps,
     }
     if not person.is_lead and not person.converted:
-        return "Contact", _put(store, "Contact", contact)
+        contact_id = _put(store, "Contact", contact)
+        if deal is not None:
+            add_opportunity(
+                store,
+                deal,
+                account_id=account_id,
+                contact_id=contact_id,
+                title=person.title,
+                owner_id=owner_id,
+            )
+        return "Contact", contact_id
     lead: dict[str, Any] = {
         "FirstName": person.first_name,
         "LastName": person.last_name,
@@ -215,14 +237,32 @@ def _insert_person(
             NumberOfEmployees=company.employees,
             Website=f"https://{company.domain}",
         )
-    if not person.converted:
+    converts = deal is not None and account_id is not None
+    if not person.converted and not converts:
         return "Lead", _put(store, "Lead", lead)
+    converted_on = person.modified_at
+    opportunity_id = None
+    if deal is not None and converts:  # the opportunity converts the lead
+        converted_on = deal.created_at
+        later = max(person.modified_at, deal.created_at)
+        contact.update(CreatedDate=deal.created_at, LastModifiedDate=later, SystemModstamp=later)
+        lead.update(LastModifiedDate=later, SystemModstamp=later)
     contact_id = _put(store, "Contact", contact)
+    if deal is not None and converts:
+        opportunity_id = add_opportunity(
+            store,
+            deal,
+            account_id=account_id,
+            contact_id=contact_id,
+            title=person.title,
+            owner_id=owner_id,
+        )
     lead.update(
         IsConverted=True,
         ConvertedContactId=contact_id,
         ConvertedAccountId=account_id,
-        ConvertedDate=person.modified_at.date(),
+        ConvertedOpportunityId=opportunity_id,
+        ConvertedDate=converted_on.date(),
         Status="Closed - Converted",
     )
     _put(store, "Lead", lead)

@@ -61,7 +61,7 @@ def test_incremental_reads_only_changes_and_the_lookback(serve: Serve, clock: Ma
     assert sorted(changed) == sorted(ids[:6])
     assert all(c.data["properties"]["title"] in ("CEO", "CFO") for p in pages for c in p.contacts)
     searches = app.log.count("POST /crm/objects/2026-09/{object_type}/search")
-    assert searches == 6  # companies, contacts, calls, emails, meetings, notes: one page each
+    assert searches == 7  # companies, contacts, calls, emails, meetings, notes, deals
     print(f"\nincremental: {app.log.count()} calls for {len(changed)} changed contacts")
 
 

@@ -13,7 +13,16 @@ from tests.kit.clock import ManualClock
 from tests.kit.salesforce_connector import create_fields, make_org
 from tests.kit.writes import written
 
-OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
+OBJECTS = (
+    "Account",
+    "Lead",
+    "Contact",
+    "Task",
+    "Event",
+    "CampaignMember",
+    "Opportunity",
+    "OpportunityContactRole",
+)
 
 
 def test_full_sync_calls_are_within_5_percent_of_the_minimum(clock: ManualClock) -> None:

@@ -9,6 +9,7 @@ from types import MappingProxyType
 from simple_salesforce.api import Salesforce
 
 from syncd.sandbox.generator import Dataset, GenActivity, GenCompany, GenContact, generate
+from syncd.sandbox.outcomes import deals_for
 from syncd.sandbox.salesforce import SalesforceSandbox, loopback_session
 from syncd.sandbox.server import SandboxServer
 
@@ -103,13 +104,25 @@ def test_seed_from_generator_small() -> None:
     data = generate(3, 40, NOW)
     app = SalesforceSandbox(data)
     counts = app.store.counts()
-    # Contacts: people who are contacts, plus the Contact each converted Lead became.
-    people = sum(1 for c in data.contacts if not c.is_lead or c.converted)
+    # Contacts: people who are contacts, plus the Contact each converted Lead became
+    # (converted in the dataset, or by a generated opportunity when it has a company).
+    deals = {d.contact_key: d for d in deals_for(data)}
+    converts = {
+        c.key
+        for c in data.contacts
+        if c.converted or (c.is_lead and c.key in deals and c.company_key)
+    }
+    people = sum(1 for c in data.contacts if not c.is_lead or c.key in converts)
     assert counts["Contact"] == people
     assert counts["Lead"] == sum(1 for c in data.contacts if c.is_lead or c.converted)
     converted = [r for r in app.store.records("Lead") if r["IsConverted"]]
-    assert len(converted) == sum(1 for c in data.contacts if c.converted) > 0
+    assert len(converted) == len(converts) > 0
     assert all(r["ConvertedContactId"].startswith("003") for r in converted)
+    assert (
+        counts["Opportunity"]
+        == counts["OpportunityContactRole"]
+        == sum(1 for c in data.contacts if c.key in deals and (not c.is_lead or c.key in converts))
+    )
     assert counts["Account"] == len(data.companies)
 
 
