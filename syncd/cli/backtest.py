@@ -117,7 +117,7 @@ def _from_file(
 
 def _connector_models(app: Engine, name: str) -> list[CompiledModel]:
     cfg = app.config(name)
-    paths = [cfg.model, *getattr(cfg, "shadow_models", [])]
+    paths = [cfg.model, *cfg.shadow_models]
     models = []
     for path in paths:
         try:
@@ -238,7 +238,7 @@ def backtest(
             cfg = app.config(name)
             rule = _rule(outcome_rule(cfg), target, window)
             cut = as_of or app.clock() - rule.window
-            patterns += tuple(getattr(cfg, "backtest_exclude", ()))
+            patterns += tuple(cfg.backtest_exclude)
             models = models or _connector_models(app, name)
             rep = replay_store(app.store, name, rule, cut, Exclusions(patterns))
     problem = minimum_data_problem(len(rep.labels), sum(rep.labels.values()))

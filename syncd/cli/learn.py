@@ -30,6 +30,7 @@ from syncd.predictive.io import Row, read_rows
 from syncd.predictive.outcome_rows import rows_from_store
 from syncd.predictive.train import SPLITS, Options, Result, SklearnMissing
 from syncd.predictive.train import learn as learn_model
+from syncd.settings import Settings
 from syncd.sync import utc_now
 
 __all__ = ["learn"]
@@ -39,17 +40,9 @@ def _names(values: Sequence[str]) -> list[str]:
     return [n.strip() for v in values for n in v.split(",") if n.strip()]
 
 
-def _rule(settings: object, name: str) -> OutcomeRule:
-    connector = settings.connectors[name]  # type: ignore[attr-defined]
-    rule = getattr(connector, "outcome", None)
-    if isinstance(rule, OutcomeRule):
-        return rule
-    to_rule = getattr(rule, "rule", None)
-    if callable(to_rule):
-        made = to_rule()
-        if isinstance(made, OutcomeRule):
-            return made
-    return OutcomeRule()
+def _rule(settings: Settings, name: str) -> OutcomeRule:
+    """The connector's positive outcome (its ``outcome`` setting)."""
+    return settings.connectors[name].outcome.rule()
 
 
 def _store_rows(config: str | None, name: str) -> tuple[list[Row], float]:

@@ -13,22 +13,16 @@ from rich.table import Table
 
 from syncd.core.outcomes import OutcomeRule
 from syncd.evaluate.ab import Flag, ModelAB, compare_flags
+from syncd.settings import EngineOptions
 from syncd.state.outcomes import load_outcomes
 from syncd.state.shadow import load_shadow_scores
 
 __all__ = ["ab_json", "ab_table", "gather_ab", "outcome_rule"]
 
 
-def outcome_rule(cfg: object) -> OutcomeRule:
-    """The connector's ``outcome`` setting (``{target, window}``) as an
-    ``OutcomeRule``; the default rule when the setting is absent."""
-    o = getattr(cfg, "outcome", None)
-    if o is None or isinstance(o, OutcomeRule):
-        return o or OutcomeRule()
-    default = OutcomeRule()
-    return OutcomeRule(
-        target=getattr(o, "target", default.target), window=getattr(o, "window", default.window)
-    )
+def outcome_rule(cfg: EngineOptions) -> OutcomeRule:
+    """The connector's ``outcome`` setting (``{target, window}``) as an ``OutcomeRule``."""
+    return cfg.outcome.rule()
 
 
 def gather_ab(engine: sa.Engine, connector: str, rule: OutcomeRule, now: datetime) -> list[ModelAB]:

@@ -34,7 +34,7 @@ def _load(path: str, _stamp: int) -> CompiledModel:
 def shadow_models(cfg: EngineOptions, connector: str) -> list[CompiledModel]:
     """The connector's loadable shadow models (each unusable one logged)."""
     out = []
-    for path in getattr(cfg, "shadow_models", ()):
+    for path in cfg.shadow_models:
         try:
             out.append(_load(str(path), Path(path).stat().st_mtime_ns))
         except (ModelError, OSError) as exc:
