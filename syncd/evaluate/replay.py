@@ -82,10 +82,17 @@ class Exclusions:
 def as_of_contact(c: Contact, cut_ts: float, exclusions: Exclusions) -> Contact | None:
     """``c`` as it was just before ``cut_ts`` (epoch seconds): only
     activities strictly before the cut, no excluded property (on the contact
-    or its account). None when the contact was created at or after the cut
-    (it did not exist yet)."""
-    if c.created_ts is not None and c.created_ts >= cut_ts:
-        return None
+    or its account). None when the contact did not exist yet: created at or
+    after the cut with no activity before it. A record created after the cut
+    that carries earlier history (a Salesforce Contact converted from a Lead
+    inherits the Lead's activities) existed as that history: its creation
+    time becomes its first activity's."""
+    before = tuple(a for a in c.activities if a.ts < cut_ts)
+    created_ts = c.created_ts
+    if created_ts is not None and created_ts >= cut_ts:
+        if not before:
+            return None
+        created_ts = min(a.ts for a in before)
     account = c.account
     if account is not None:
         account = replace(account, properties=exclusions.keep(account.properties))
@@ -93,10 +100,10 @@ def as_of_contact(c: Contact, cut_ts: float, exclusions: Exclusions) -> Contact 
         id=c.id,
         email=c.email,
         company=c.company,
-        created_ts=c.created_ts,
+        created_ts=created_ts,
         properties=exclusions.keep(c.properties),
         account=account,
-        activities=tuple(a for a in c.activities if a.ts < cut_ts),
+        activities=before,
     )
 
 
