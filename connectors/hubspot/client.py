@@ -3,7 +3,9 @@
 Every HubSpot call of the connector goes through ``HubSpotClient.call``:
 
 1. the kit's pacer paces it (burst bucket; search calls the search bucket);
-2. it is sent with the current bearer token and an explicit timeout;
+2. it is sent with the current bearer token and an explicit timeout, under the kit's
+   overall ``Deadline`` (connect plus the whole answer; an answer trickled a byte at a
+   time ends with ``DeadlineExceeded``, a transient failure, when ``timeout`` passed);
 3. a 401 under OAuth refreshes the token and repeats the same call once (the page or
    batch in flight is not lost);
 4. the kit's retry policy retries 429 (waiting ``Retry-After`` when given, else
@@ -45,6 +47,7 @@ from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.diagnose import from_hubspot, network_error
 from connectors.hubspot.paths import EndpointGone
 from connectors.kit.budget import BudgetMeter
+from connectors.kit.deadline import Deadline, deadline_pools
 from connectors.kit.pacing import Pacer, TokenBucket
 from connectors.kit.retry import Failure, Kind, RetryPolicy
 
@@ -197,6 +200,10 @@ class HubSpotClient:
         self.events = sdk.events.events_api
         self._oauth_api = sdk.oauth.tokens_api
         self._raw = self.basic["contacts"].api_client
+        for api in self._apis():
+            manager = getattr(api.api_client.rest_client, "pool_manager", None)
+            if manager is not None:
+                deadline_pools(manager)
         #: The endpoints of ``options.api_version`` (see paths.py).
         self.paths = paths.table(options.api_version)
         self.tokens: TokenSource
@@ -234,15 +241,16 @@ class HubSpotClient:
             token = self.tokens.token()
             self.meter.count(kind)
             try:
-                response = fn(
-                    *args,
-                    _request_timeout=self.timeout,
-                    _request_auth=_bearer(token),
-                    _preload_content=False,
-                    **kwargs,
-                )
-                self._answered(getattr(response, "status", None))
-                data, headers = _read(response)
+                with Deadline(self.timeout, what=f"HubSpot {kind} call to {self.options.base_url}"):
+                    response = fn(
+                        *args,
+                        _request_timeout=self.timeout,
+                        _request_auth=_bearer(token),
+                        _preload_content=False,
+                        **kwargs,
+                    )
+                    self._answered(getattr(response, "status", None))
+                    data, headers = _read(response)
             except Exception as exc:
                 status = _status(exc)
                 self._answered(status)
@@ -336,27 +344,28 @@ class HubSpotClient:
 
         def attempt() -> Any:
             self.meter.count("auth")
-            try:
-                response = self._raw.call_api(
-                    endpoint.path(),
-                    endpoint.method,
-                    {},
-                    [],
-                    {
-                        "Accept": "application/json",
-                        "Content-Type": "application/x-www-form-urlencoded",
-                    },
-                    post_params=list(form.items()),
-                    response_types_map={200: "object"},
-                    auth_settings=[],
-                    _request_timeout=self.timeout,
-                    _preload_content=False,
-                )
-            except Exception as exc:
-                self._answered(_status(exc))
-                raise
-            self._answered(getattr(response, "status", None))
-            return _read(response)[0]
+            with Deadline(self.timeout, what=f"HubSpot token refresh at {self.options.base_url}"):
+                try:
+                    response = self._raw.call_api(
+                        endpoint.path(),
+                        endpoint.method,
+                        {},
+                        [],
+                        {
+                            "Accept": "application/json",
+                            "Content-Type": "application/x-www-form-urlencoded",
+                        },
+                        post_params=list(form.items()),
+                        response_types_map={200: "object"},
+                        auth_settings=[],
+                        _request_timeout=self.timeout,
+                        _preload_content=False,
+                    )
+                except Exception as exc:
+                    self._answered(_status(exc))
+                    raise
+                self._answered(getattr(response, "status", None))
+                return _read(response)[0]
 
         try:
             answer = self.policy.call(attempt)
@@ -440,11 +449,21 @@ class HubSpotClient:
 
         return self.call(kind, fetch)
 
+    def _apis(self) -> list[Any]:
+        """Every SDK API object this client built."""
+        apis = [*self.basic.values(), *self.search_api.values(), *self.batch.values()]
+        return [
+            *apis,
+            self.properties,
+            self.groups,
+            self.associations,
+            self.events,
+            self._oauth_api,
+        ]
+
     def close(self) -> None:
         """Release the connection pools of every API object."""
-        apis = [*self.basic.values(), *self.search_api.values(), *self.batch.values()]
-        apis += [self.properties, self.groups, self.associations, self.events, self._oauth_api]
-        for api in apis:
+        for api in self._apis():
             pool = getattr(api.api_client.rest_client, "pool_manager", None)
             if pool is not None:
                 pool.clear()
