@@ -45,10 +45,12 @@ from connectors.hubspot import limits, paths
 from connectors.hubspot.auth import SCOPE_NAMES, Issued, OAuthTokens, PrivateAppToken, TokenSource
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.diagnose import from_hubspot, network_error
+from connectors.hubspot.paging import paging_answer, paging_shape
 from connectors.hubspot.paths import EndpointGone
 from connectors.kit.budget import BudgetMeter
 from connectors.kit.deadline import Deadline, deadline_pools
 from connectors.kit.pacing import Pacer, TokenBucket
+from connectors.kit.paging import TokenChains
 from connectors.kit.retry import Failure, Kind, RetryPolicy
 
 __all__ = ["HubSpotClient", "RateLimited", "RequestRejected", "retry_after_s", "transient"]
@@ -159,6 +161,8 @@ class HubSpotClient:
         self.clock = clock
         #: Endpoints that answered 410 (sunset) during this client's life.
         self.gone: set[str] = set()
+        #: Paged reads in flight: a paging token handed out twice ends the read.
+        self.chains = TokenChains()
         self.timeout = options.timeout_s
         self.meter = BudgetMeter(limits.DAILY[options.tier], options.budget_share)
         burst = limits.BURST_PER_WINDOW[options.tier]
@@ -422,13 +426,17 @@ class HubSpotClient:
                 **extra,
             )
 
+        shape, token = paging_shape(key, path, query, body)
+        self.chains.sending(shape, token, f"HubSpot {key} read")
         try:
-            return self.call(kind, fetch)
+            answer = self.call(kind, fetch)
         except RequestRejected as exc:
             if exc.status == 410 and endpoint.legacy:
                 self.gone.add(key)
                 raise EndpointGone(endpoint, self.options.api_version) from exc
             raise
+        self.chains.answered(shape, *paging_answer(answer))
+        return answer
 
     # -- endpoints without a typed SDK client -------------------------------------------
     def get_json(self, kind: str, path: str, params: Sequence[tuple[str, str]]) -> Any:
