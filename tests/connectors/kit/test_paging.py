@@ -86,6 +86,6 @@ def test_salesforce_stops_a_repeating_bulk_locator() -> None:
             org.app.store.insert("Contact", {"LastName": f"C{i}"})
         clock.advance(2)
         conn = org.connector(bulk_read_threshold=100, bulk_page_records=250)
-        with pytest.raises(PagingLoop, match="Bulk query job .* on Contact"):
+        with pytest.raises(PagingLoop, match=r"Bulk query job .* on Contact"):
             list(conn.changes(None, clock.utc()))
         conn.close()
