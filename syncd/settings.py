@@ -169,7 +169,9 @@ class EngineOptions(BaseModel):
                 "must be at least 1m: a cycle needs time to pull a page and write a batch"
             )
         if v > CYCLE_BUDGET_MAX:
-            raise ValueError("must be at most 1d: a wedged cycle would hold its connector that long")
+            raise ValueError(
+                "must be at most 1d: a wedged cycle would hold its connector that long"
+            )
         return v
 
     @field_validator("model")

@@ -11,7 +11,7 @@ connection pools, so the deadline is enforced there:
   deadline passes, a timer thread shuts those sockets down, which ends any blocked
   read at once. Leaving the block raises ``DeadlineExceeded`` whenever the deadline
   passed, whatever the SDK made of the cut-off answer (an answer cut short is never
-  used).
+  used), unless the call failed with a socket timeout of its own (that error stands).
 * ``deadline_pools(pool_manager)`` makes a urllib3 ``PoolManager`` build its pools
   with those connections (call it before the first request; requests' adapters and
   hubspot-api-client's REST client both hold one).
@@ -32,6 +32,7 @@ from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
 
+import urllib3
 from urllib3 import PoolManager
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -113,8 +114,29 @@ class Deadline:
         if self._timer is not None:
             self._timer.cancel()
         _current.reset(self._token)
-        if self._expired and not isinstance(exc, DeadlineExceeded):
-            raise DeadlineExceeded(self.seconds, self.what) from exc
+        if not self._expired or isinstance(exc, DeadlineExceeded):
+            return
+        if exc is not None and _timed_out(exc):
+            return  # the socket's own timeout fired first: its error says as much
+        raise DeadlineExceeded(self.seconds, self.what) from exc
+
+
+def _timed_out(exc: BaseException) -> bool:
+    """Whether ``exc`` is, or wraps, a socket or urllib3 timeout."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [exc]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if isinstance(current, TimeoutError | urllib3.exceptions.TimeoutError):
+            return True
+        reason = getattr(current, "reason", None)
+        pending += [current.__cause__, current.__context__]
+        if isinstance(reason, BaseException):
+            pending.append(reason)
+    return False
 
 
 def _cut(connection: HTTPConnection) -> None:

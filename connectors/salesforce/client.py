@@ -41,6 +41,7 @@ from connectors.base import (
     Usage,
 )
 from connectors.kit.budget import BudgetMeter
+from connectors.kit.deadline import DeadlineExceeded
 from connectors.kit.paging import PageTrail
 from connectors.kit.retry import Failure, Kind, RetryPolicy
 from connectors.salesforce import auth
@@ -207,6 +208,8 @@ class SalesforceClient:
     def _retry(self, fn: Callable[[], T], what: str) -> T:
         try:
             return self.policy.call(fn)
+        except DeadlineExceeded as exc:
+            raise RetriableError(f"{what}: gave up after {ATTEMPTS} attempts: {exc}") from None
         except (Transient, requests.ConnectionError, requests.Timeout, auth.ServerError) as exc:
             detail = str(exc) if isinstance(exc, Transient) else type(exc).__name__
             kind = RateLimited if isinstance(exc, Transient) and exc.rate_limited else None

@@ -320,6 +320,10 @@ class DaemonMetrics:
         self.cycles.labels(connector=connector, kind="unknown", status="error").inc()
         self.last_failed.labels(connector=connector).set(1)
 
+    def watch_stalls(self, collector: Collector) -> None:
+        """Export ``syncd_connector_stalled`` from ``collector`` (see ``syncd.daemon.stall``)."""
+        self.registry.register(collector)
+
     def record_missed(self, connector: str, reason: str) -> None:
         """A scheduled run did not start (``reason``: ``missed`` or ``skipped``)."""
         self.missed.labels(connector=connector, reason=reason).inc()
