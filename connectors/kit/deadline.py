@@ -26,8 +26,6 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import time
-from collections.abc import Callable
 from contextvars import ContextVar
 from types import TracebackType
 from typing import Any
@@ -59,18 +57,11 @@ class DeadlineExceeded(RetriableError):
 class Deadline:
     """One call's overall deadline; a context manager (see the module docstring)."""
 
-    def __init__(
-        self,
-        seconds: float,
-        *,
-        what: str = "",
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+    def __init__(self, seconds: float, *, what: str = "") -> None:
         if seconds <= 0:
             raise ValueError("a deadline must be positive")
         self.seconds = seconds
         self.what = what
-        self._clock = clock
         self._lock = threading.Lock()
         self._connections: list[HTTPConnection] = []
         self._expired = False
