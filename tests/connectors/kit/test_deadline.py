@@ -27,8 +27,9 @@ from tests.kit.salesforce_connector import CONSUMER_KEY, key_pair
 #: A byte every DRIP seconds; each socket read succeeds well within DEADLINE.
 DRIP = 0.05
 DEADLINE = 0.3
-#: The slack allowed past the deadline (thread start-up, the loopback close).
-SLACK = 1.0
+#: The slack allowed past each deadline (thread start-up, signing, a loaded machine);
+#: without the deadline the drip's answer would take about 14 hours.
+SLACK = 2.0
 
 
 def test_a_dripped_answer_is_cut_at_the_deadline() -> None:
@@ -81,7 +82,7 @@ def test_hubspot_calls_end_within_the_deadline() -> None:
         client.close()
         attempts = drip.connections
     assert attempts == 2  # retried once by the policy, then it stopped
-    assert elapsed < 2 * DEADLINE + SLACK
+    assert elapsed < 2 * (DEADLINE + SLACK)
 
 
 def _sf_options(url: str) -> SalesforceOptions:
@@ -123,4 +124,4 @@ def test_salesforce_login_ends_within_the_deadlines_of_its_attempts() -> None:
         client.close()
         attempts = drip.connections
     assert attempts == ATTEMPTS
-    assert elapsed < ATTEMPTS * DEADLINE + SLACK
+    assert elapsed < ATTEMPTS * (DEADLINE + SLACK)
