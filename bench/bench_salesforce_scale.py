@@ -21,8 +21,8 @@ The floor of a run that reads ``n`` rows of an object and writes ``w`` of its re
 
   reads  = n <= bulk_read_threshold: max(1, ceil(n / 2,000))            (REST query pages)
            otherwise: 1 job create + 1 status poll + ceil(n / bulk_page_records)
-  writes = w <= bulk_write_threshold: ceil(w / 200)                     (sObject Collections)
-           otherwise: 6 per object (create, upload, close, 1 status poll, 2 result files)
+  writes = min(ceil(w / 200),                                           (sObject Collections)
+               6)   (a Bulk ingest job: create, upload, close, 1 status poll, 2 result files)
   auth   = 1 login
 
 Usage: python bench/bench_salesforce_scale.py [--sizes 20000,200000] [--latency-ms 50]
@@ -53,7 +53,8 @@ from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX  # noqa:
 OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
 _DEFAULTS = SalesforceOptions.model_fields
 BULK_READ = int(_DEFAULTS["bulk_read_threshold"].default)
-BULK_WRITE = int(_DEFAULTS["bulk_write_threshold"].default)
+#: Calls of one Bulk API 2.0 ingest job: create, upload, close, one poll, two result files.
+BULK_JOB_CALLS = 6
 BULK_PAGE = int(_DEFAULTS["bulk_page_records"].default)
 TITLES = ("CEO", "VP Engineering", "Engineering Manager", "Director of IT", "Analyst", "Intern")
 INDUSTRIES = ("Technology", "Retail", "Finance", "Healthcare")
@@ -223,12 +224,7 @@ def floor(read_rows: dict[str, int], writes: dict[str, int]) -> dict[str, int]:
             reads += max(1, math.ceil(n / QUERY_PAGE_MAX))
         else:
             reads += 2 + math.ceil(n / BULK_PAGE)
-    write_calls = 0
-    for n in writes.values():
-        if n > BULK_WRITE:
-            write_calls += 6
-        elif n:
-            write_calls += math.ceil(n / COLLECTION_MAX)
+    write_calls = sum(min(math.ceil(n / COLLECTION_MAX), BULK_JOB_CALLS) for n in writes.values())
     return {"read": reads, "write": write_calls, "auth": 1}
 
 
