@@ -42,7 +42,7 @@ from syncd.daemon.http import HealthServer
 from syncd.daemon.metrics import DaemonMetrics
 from syncd.daemon.report import CycleFn, CycleResult
 from syncd.daemon.scheduler import JobSpec, SyncScheduler
-from syncd.daemon.stall import StallCollector, StallWatch
+from syncd.daemon.stall import StallWatch
 
 log = logging.getLogger("syncd.daemon")
 
@@ -107,7 +107,7 @@ class Daemon:
         self.stalls = StallWatch(clock)
         self.stalls.set_jobs((job.connector, job.stall_after) for job in jobs)
         self.metrics = DaemonMetrics(names)
-        self.metrics.watch_stalls(StallCollector(self.stalls))
+        self.metrics.watch_stalls(self.stalls)
         self.health = Health(names, state_probe, self.stalls.stalled)
         self._grace = opts.shutdown_grace.total_seconds()
         self._monotonic = monotonic

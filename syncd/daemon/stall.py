@@ -98,19 +98,26 @@ class StallWatch:
 
 
 class StallCollector(Collector):
-    """``syncd_connector_stalled``: 1 for each stalled connector, else 0."""
+    """``syncd_connector_stalled``: 1 for each stalled connector, else 0 (0 for each of
+    ``connectors`` until a ``StallWatch`` is given)."""
 
-    def __init__(self, watch: StallWatch) -> None:
+    def __init__(self, connectors: Iterable[str]) -> None:
+        self._names = list(connectors)
+        self._watch: StallWatch | None = None
+
+    def watch(self, watch: StallWatch) -> None:
         self._watch = watch
 
     def collect(self) -> Iterator[Metric]:
-        stalled = self._watch.stalled()
+        watch = self._watch
+        stalled = watch.stalled() if watch is not None else {}
+        names = watch.connectors() if watch is not None else self._names
         gauge = GaugeMetricFamily(
             "syncd_connector_stalled",
             "1 while the connector's cycle runs longer than its cycle_budget allows, else 0",
             labels=["connector"],
         )
-        for name in sorted({*self._watch.connectors(), *stalled}):
+        for name in sorted({*names, *stalled}):
             gauge.add_metric([name], 1.0 if name in stalled else 0.0)
         yield gauge
 
