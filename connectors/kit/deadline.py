@@ -171,6 +171,10 @@ class _HTTPSPool(HTTPSConnectionPool):
 
 
 def deadline_pools(manager: PoolManager) -> None:
-    """Make ``manager`` build pools whose connections an open ``Deadline`` can cut."""
+    """Make ``manager`` build pools whose connections an open ``Deadline`` can cut
+    (pools it built before are closed). A manager already set up, or one with pools of
+    its own kind (SOCKS), is left alone: its calls keep only their socket timeouts."""
+    if manager.pool_classes_by_scheme.get("http") is not HTTPConnectionPool:
+        return
     manager.clear()
     manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}

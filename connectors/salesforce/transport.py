@@ -64,6 +64,11 @@ class DeadlineAdapter(HTTPAdapter):
         super().init_poolmanager(*args, **kwargs)
         deadline_pools(self.poolmanager)
 
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        deadline_pools(manager)
+        return manager
+
 
 class SchemeRewriteAdapter(DeadlineAdapter):
     """Sends ``https://host:port/...`` as ``http://host:port/...`` (loopback only)."""
