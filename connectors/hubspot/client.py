@@ -45,7 +45,7 @@ from connectors.hubspot import limits, paths
 from connectors.hubspot.auth import SCOPE_NAMES, Issued, OAuthTokens, PrivateAppToken, TokenSource
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.diagnose import from_hubspot, network_error
-from connectors.hubspot.paging import paging_answer, paging_shape
+from connectors.hubspot.paging import paging_answer, paging_shape, paging_token
 from connectors.hubspot.paths import EndpointGone
 from connectors.kit.budget import BudgetMeter
 from connectors.kit.deadline import Deadline, deadline_pools
@@ -426,8 +426,6 @@ class HubSpotClient:
                 **extra,
             )
 
-        shape, token = paging_shape(key, path, query, body)
-        self.chains.sending(shape, token, f"HubSpot {key} read")
         try:
             answer = self.call(kind, fetch)
         except RequestRejected as exc:
@@ -435,7 +433,12 @@ class HubSpotClient:
                 self.gone.add(key)
                 raise EndpointGone(endpoint, self.options.api_version) from exc
             raise
-        self.chains.answered(shape, *paging_answer(answer))
+        token = paging_token(query, body)
+        next_token, records, total = paging_answer(answer)
+        if token is not None or next_token is not None:  # a paged read
+            shape = paging_shape(key, path, query, body)
+            what = f"HubSpot {key} read"
+            self.chains.step(shape, token, next_token, records=records, total=total, what=what)
         return answer
 
     # -- endpoints without a typed SDK client -------------------------------------------

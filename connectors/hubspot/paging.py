@@ -7,30 +7,33 @@ result's ``total`` when HubSpot sends one (search)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["paging_answer", "paging_shape"]
+__all__ = ["paging_answer", "paging_shape", "paging_token"]
 
 #: Where a request carries its paging token (query parameters; ``after`` in a body).
 _TOKENS = ("after", "offset")
 
 
+def paging_token(query: Sequence[tuple[str, Any]], body: Any) -> str | None:
+    """The paging token a request carries (None: a first page, or no paged read)."""
+    if isinstance(body, dict) and body.get("after") is not None:
+        return str(body["after"])
+    return next((str(v) for k, v in query if k in _TOKENS), None)
+
+
 def paging_shape(
     key: str, path: Mapping[str, str] | None, query: Sequence[tuple[str, Any]], body: Any
-) -> tuple[Any, str | None]:
-    """A request's shape (its endpoint and parameters without the paging token) and the
-    token it carries, for the paging guard."""
-    token = next((str(v) for k, v in query if k in _TOKENS), None)
+) -> Hashable:
+    """A request's shape: its endpoint and parameters without the paging token."""
     rest = tuple((k, str(v)) for k, v in query if k not in _TOKENS)
     shown_body = ""
     if isinstance(body, dict):
-        if body.get("after") is not None:
-            token = str(body["after"])
         shown_body = json.dumps({k: v for k, v in body.items() if k != "after"}, sort_keys=True)
     elif body is not None:
         shown_body = json.dumps(body, sort_keys=True, default=str)
-    return (key, tuple(sorted((path or {}).items())), rest, shown_body), token
+    return (key, tuple(sorted((path or {}).items())), rest, shown_body)
 
 
 def paging_answer(answer: Any) -> tuple[str | None, int, int | None]:

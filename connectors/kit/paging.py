@@ -69,37 +69,35 @@ class TokenChains:
         self._chains: OrderedDict[Hashable, tuple[PageTrail, str | None]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def sending(self, shape: Hashable, token: str | None, what: str) -> None:
-        """A request of ``shape`` carrying ``token`` (None: the first page) is about to go."""
+    def step(
+        self,
+        shape: Hashable,
+        token: str | None,
+        next_token: str | None,
+        *,
+        records: int = 0,
+        total: int | None = None,
+        what: str = "paged read",
+    ) -> None:
+        """One page answered: the request of ``shape`` carried ``token`` (None: a first
+        page) and the answer handed out ``next_token`` with ``records`` records (of
+        ``total``, when the CRM said). ``PagingLoop`` when the answer points back into
+        the read or the read holds more records than its total."""
         with self._lock:
             found = self._chains.get(shape)
             if found is None or token is None or token != found[1]:
-                trail = PageTrail(what)  # a new read
+                trail = PageTrail(what, total)  # a new read
             else:
                 trail = found[0]
             if token is not None:
                 trail.follow(token)
-            self._chains[shape] = (trail, None)
+            self._chains[shape] = (trail, next_token)
             self._chains.move_to_end(shape)
             while len(self._chains) > self.keep:
                 self._chains.popitem(last=False)
-
-    def answered(
-        self, shape: Hashable, next_token: str | None, records: int, total: int | None
-    ) -> None:
-        """The answer to the last request of ``shape``: its next token, its record count
-        and the result's total when the CRM sent one."""
-        with self._lock:
-            found = self._chains.get(shape)
-            if found is None:
-                return
-            trail = found[0]
-            if trail.total is None:
-                trail.total = total
             trail.count(records)
             if next_token is not None and next_token in trail.seen:
                 trail.follow(next_token)  # raises: the answer points back into the read
-            self._chains[shape] = (trail, next_token)
 
 
 def _short(token: str) -> str:

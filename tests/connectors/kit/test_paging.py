@@ -32,21 +32,18 @@ def test_a_trail_refuses_a_token_twice_and_records_past_the_total() -> None:
 
 def test_chains_tell_a_continued_read_from_a_new_one() -> None:
     chains = TokenChains(keep=2)
-    chains.sending("s", None, "r")
-    chains.answered("s", "t1", 100, None)
-    chains.sending("s", "t1", "r")
-    chains.answered("s", "t2", 100, None)
+    chains.step("s", None, "t1", records=100)
+    chains.step("s", "t1", "t2", records=100)
     # a read that starts again at a token it saw (resumed from a stored cursor) is new
-    chains.sending("s", "t1", "r")
-    chains.answered("s", "t2", 100, None)
-    chains.sending("s", "t2", "r")
-    with pytest.raises(PagingLoop):
-        chains.answered("s", "t1", 100, None)  # points back into the read
-    chains.sending("s", None, "r")
-    chains.answered("s", "x", 3, 5)
-    chains.sending("s", "x", "r")
+    chains.step("s", "t1", "t2", records=100)
+    with pytest.raises(PagingLoop, match="'t1' a second time"):
+        chains.step("s", "t2", "t1", records=100)  # the answer points back into the read
+    chains.step("s", None, "x", records=3, total=5)
     with pytest.raises(PagingLoop, match="more than the 5"):
-        chains.answered("s", None, 3, 5)
+        chains.step("s", "x", None, records=3, total=5)
+    chains.step("other", None, "y")
+    chains.step("third", None, "z")  # "s" is forgotten (keep=2): "x" starts a new read
+    chains.step("s", "x", None, records=3)
 
 
 def test_hubspot_stops_a_repeating_after_token() -> None:
