@@ -161,6 +161,14 @@ class OutcomeOptions(BaseModel):
         return OutcomeRule(self.target, self.window)
 
 
+#: Bounds of a connector's ``cycle_budget``.
+CYCLE_BUDGET_MIN = timedelta(minutes=1)
+CYCLE_BUDGET_MAX = timedelta(days=1)
+#: Bounds of ``daemon.shutdown_grace``.
+SHUTDOWN_GRACE_MIN = timedelta(seconds=1)
+SHUTDOWN_GRACE_MAX = timedelta(minutes=10)
+
+
 class EngineOptions(BaseModel):
     """Keys every connector shares, read by the engine rather than the connector."""
 
@@ -184,6 +192,23 @@ class EngineOptions(BaseModel):
     backtest_exclude: list[str] = Field(default_factory=list)
     #: The positive outcome for KPIs and backtests (default: an opportunity within 90d).
     outcome: OutcomeOptions = Field(default_factory=OutcomeOptions)
+
+    #: Wall-clock budget of one cycle: past it the cycle stops at the next page or
+    #: write batch, keeps what it committed and says why; the next cycle goes on.
+    cycle_budget: Duration = timedelta(hours=2)
+
+    @field_validator("cycle_budget")
+    @classmethod
+    def _cycle_budget_bounds(cls, v: timedelta) -> timedelta:
+        if v < CYCLE_BUDGET_MIN:
+            raise ValueError(
+                "must be at least 1m: a cycle needs time to pull a page and write a batch"
+            )
+        if v > CYCLE_BUDGET_MAX:
+            raise ValueError(
+                "must be at most 1d: a wedged cycle would hold its connector that long"
+            )
+        return v
 
     @field_validator("model")
     @classmethod
@@ -350,11 +375,25 @@ class DaemonSettings(BaseModel):
     misfire_grace: Duration = timedelta(minutes=5)
     #: auto: human-readable on a terminal, JSON lines otherwise.
     log_format: Literal["auto", "json", "text"] = "auto"
+    #: After SIGTERM (or Ctrl-C) the running cycles get this long to stop at their
+    #: next page or batch; then the process exits anyway. A second signal exits at once.
+    shutdown_grace: Duration = timedelta(seconds=30)
 
     @field_validator("misfire_grace")
     @classmethod
     def _grace_bounds(cls, v: timedelta) -> timedelta:
         return check_bound("misfire_grace", v)  # type: ignore[no-any-return]
+
+    @field_validator("shutdown_grace")
+    @classmethod
+    def _shutdown_grace_bounds(cls, v: timedelta) -> timedelta:
+        if v < SHUTDOWN_GRACE_MIN:
+            raise ValueError("must be at least 1s: a cycle needs a moment to stop cleanly")
+        if v > SHUTDOWN_GRACE_MAX:
+            raise ValueError(
+                "must be at most 10m: orchestrators kill a process that takes longer to stop"
+            )
+        return v
 
 
 class Settings(BaseModel):

@@ -1,5 +1,6 @@
 """HubSpot engagements, email events, form submissions and page views -> canonical activities
-(docs/scoring.md, "Contacts"). Pure: no I/O, no clock.
+(docs/scoring.md, "Contacts"). Pure: no I/O, no clock; bad data never raises (an
+engagement without a usable date is left out with a warning naming it and the field).
 
 Defaults (config can change the patterns):
 
@@ -23,12 +24,15 @@ Defaults (config can change the patterns):
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from connectors.hubspot.mapping import Props, iso, parse_time
+
+log = logging.getLogger("connectors.hubspot")
 
 #: Activity types a note may name (the seed and many integrations log these as notes).
 NOTE_TYPES = frozenset(
@@ -68,9 +72,14 @@ def _when(props: Props, *names: str) -> str | None:
     return None
 
 
+def _string(value: object) -> str:
+    """A property's string ("" for a value that is no string: HubSpot sends strings)."""
+    return value if isinstance(value, str) else ""
+
+
 def _first(props: Props, *names: str) -> str:
     for name in names:
-        value = (props.get(name) or "").strip()
+        value = _string(props.get(name)).strip()
         if value:
             return value[:500]
     return ""
@@ -87,6 +96,14 @@ def engagement(object_type: str, record_id: str, props: Props) -> Activity | Non
     """An engagement (calls, meetings, emails, notes, tasks) as an activity, or None."""
     at = _when(props, "hs_timestamp", "hs_createdate", "createdate")
     if at is None:
+        shown = repr(props.get("hs_timestamp"))[:40]
+        log.warning(
+            "%s %s skipped: hs_timestamp: no usable date-time (%s) and no creation date",
+            object_type,
+            record_id,
+            shown,
+            extra={"event": "skipped", "record_id": record_id, "kind": object_type},
+        )
         return None
     key = f"hs:{object_type}:{record_id}"
     if object_type == "calls":
@@ -99,12 +116,12 @@ def engagement(object_type: str, record_id: str, props: Props) -> Activity | Non
             data["campaign"] = title.split(":", 1)[-1].strip()
         return Activity(key, data)
     if object_type == "emails":
-        if (props.get("hs_email_direction") or "") != "INCOMING_EMAIL":
+        if _string(props.get("hs_email_direction")) != "INCOMING_EMAIL":
             return None
         subject = _first(props, "hs_email_subject")
         return Activity(key, {"type": "email_reply", "at": at, "subject": subject})
     if object_type == "notes":
-        return _note(key, at, props.get("hs_note_body") or "")
+        return _note(key, at, _string(props.get("hs_note_body")))
     return None
 
 
@@ -211,7 +228,9 @@ def form_submission(
 
 def page_view(event: Mapping[str, Any]) -> Activity | None:
     """A web analytics ``e_visited_page`` event as a page view."""
-    props = event.get("properties") or {}
+    props = event.get("properties")
+    if not isinstance(props, Mapping):
+        props = {}
     url = str(props.get("hs_url") or props.get("hs_page_url") or "")
     moment = parse_time(str(event.get("occurredAt") or ""))
     if moment is None or not url or not event.get("id"):

@@ -3,7 +3,9 @@
 Every HubSpot call of the connector goes through ``HubSpotClient.call``:
 
 1. the kit's pacer paces it (burst bucket; search calls the search bucket);
-2. it is sent with the current bearer token and an explicit timeout;
+2. it is sent with the current bearer token and an explicit timeout, under the kit's
+   overall ``Deadline`` (connect plus the whole answer; an answer trickled a byte at a
+   time ends with ``DeadlineExceeded``, a transient failure, when ``timeout`` passed);
 3. a 401 under OAuth refreshes the token and repeats the same call once (the page or
    batch in flight is not lost);
 4. the kit's retry policy retries 429 (waiting ``Retry-After`` when given, else
@@ -43,9 +45,12 @@ from connectors.hubspot import limits, paths
 from connectors.hubspot.auth import SCOPE_NAMES, Issued, OAuthTokens, PrivateAppToken, TokenSource
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.diagnose import from_hubspot, network_error
+from connectors.hubspot.paging import paging_answer, paging_shape, paging_token
 from connectors.hubspot.paths import EndpointGone
 from connectors.kit.budget import BudgetMeter
+from connectors.kit.deadline import Deadline, deadline_pools
 from connectors.kit.pacing import Pacer, TokenBucket
+from connectors.kit.paging import TokenChains
 from connectors.kit.retry import Failure, Kind, RetryPolicy
 
 __all__ = ["HubSpotClient", "RateLimited", "RequestRejected", "retry_after_s", "transient"]
@@ -156,6 +161,8 @@ class HubSpotClient:
         self.clock = clock
         #: Endpoints that answered 410 (sunset) during this client's life.
         self.gone: set[str] = set()
+        #: Paged reads in flight: a paging token handed out twice ends the read.
+        self.chains = TokenChains()
         self.timeout = options.timeout_s
         self.meter = BudgetMeter(limits.DAILY[options.tier], options.budget_share)
         burst = limits.BURST_PER_WINDOW[options.tier]
@@ -197,6 +204,10 @@ class HubSpotClient:
         self.events = sdk.events.events_api
         self._oauth_api = sdk.oauth.tokens_api
         self._raw = self.basic["contacts"].api_client
+        for api in self._apis():
+            manager = getattr(api.api_client.rest_client, "pool_manager", None)
+            if manager is not None:
+                deadline_pools(manager)
         #: The endpoints of ``options.api_version`` (see paths.py).
         self.paths = paths.table(options.api_version)
         self.tokens: TokenSource
@@ -234,15 +245,16 @@ class HubSpotClient:
             token = self.tokens.token()
             self.meter.count(kind)
             try:
-                response = fn(
-                    *args,
-                    _request_timeout=self.timeout,
-                    _request_auth=_bearer(token),
-                    _preload_content=False,
-                    **kwargs,
-                )
-                self._answered(getattr(response, "status", None))
-                data, headers = _read(response)
+                with Deadline(self.timeout, what=f"HubSpot {kind} call to {self.options.base_url}"):
+                    response = fn(
+                        *args,
+                        _request_timeout=self.timeout,
+                        _request_auth=_bearer(token),
+                        _preload_content=False,
+                        **kwargs,
+                    )
+                    self._answered(getattr(response, "status", None))
+                    data, headers = _read(response)
             except Exception as exc:
                 status = _status(exc)
                 self._answered(status)
@@ -337,27 +349,28 @@ class HubSpotClient:
 
         def attempt() -> Any:
             self.meter.count("auth")
-            try:
-                response = self._raw.call_api(
-                    endpoint.path(),
-                    endpoint.method,
-                    {},
-                    [],
-                    {
-                        "Accept": "application/json",
-                        "Content-Type": "application/x-www-form-urlencoded",
-                    },
-                    post_params=list(form.items()),
-                    response_types_map={200: "object"},
-                    auth_settings=[],
-                    _request_timeout=self.timeout,
-                    _preload_content=False,
-                )
-            except Exception as exc:
-                self._answered(_status(exc))
-                raise
-            self._answered(getattr(response, "status", None))
-            return _read(response)[0]
+            with Deadline(self.timeout, what=f"HubSpot token refresh at {self.options.base_url}"):
+                try:
+                    response = self._raw.call_api(
+                        endpoint.path(),
+                        endpoint.method,
+                        {},
+                        [],
+                        {
+                            "Accept": "application/json",
+                            "Content-Type": "application/x-www-form-urlencoded",
+                        },
+                        post_params=list(form.items()),
+                        response_types_map={200: "object"},
+                        auth_settings=[],
+                        _request_timeout=self.timeout,
+                        _preload_content=False,
+                    )
+                except Exception as exc:
+                    self._answered(_status(exc))
+                    raise
+                self._answered(getattr(response, "status", None))
+                return _read(response)[0]
 
         try:
             answer = self.policy.call(attempt)
@@ -415,12 +428,19 @@ class HubSpotClient:
             )
 
         try:
-            return self.call(kind, fetch)
+            answer = self.call(kind, fetch)
         except RequestRejected as exc:
             if exc.status == 410 and endpoint.legacy:
                 self.gone.add(key)
                 raise EndpointGone(endpoint, self.options.api_version) from exc
             raise
+        token = paging_token(query, body)
+        next_token, records, total = paging_answer(answer)
+        if token is not None or next_token is not None:  # a paged read
+            shape = paging_shape(key, path, query, body)
+            what = f"HubSpot {key} read"
+            self.chains.step(shape, token, next_token, records=records, total=total, what=what)
+        return answer
 
     # -- endpoints without a typed SDK client -------------------------------------------
     def get_json(self, kind: str, path: str, params: Sequence[tuple[str, str]]) -> Any:
@@ -441,11 +461,21 @@ class HubSpotClient:
 
         return self.call(kind, fetch)
 
+    def _apis(self) -> list[Any]:
+        """Every SDK API object this client built."""
+        apis = [*self.basic.values(), *self.search_api.values(), *self.batch.values()]
+        return [
+            *apis,
+            self.properties,
+            self.groups,
+            self.associations,
+            self.events,
+            self._oauth_api,
+        ]
+
     def close(self) -> None:
         """Release the connection pools of every API object."""
-        apis = [*self.basic.values(), *self.search_api.values(), *self.batch.values()]
-        apis += [self.properties, self.groups, self.associations, self.events, self._oauth_api]
-        for api in apis:
+        for api in self._apis():
             pool = getattr(api.api_client.rest_client, "pool_manager", None)
             if pool is not None:
                 pool.clear()

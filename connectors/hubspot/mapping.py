@@ -2,7 +2,9 @@
 
 Every ``map_*`` function takes the property strings HubSpot answered and returns the
 canonical record plus ``warnings`` (one line each, naming the record id and the field)
-for values it had to drop or shorten.
+for values it had to drop or shorten. Bad data never raises: a value that is no
+string (HubSpot sends every property as one), an unparsable date or number, is
+dropped with a warning naming the record and the field.
 """
 
 from __future__ import annotations
@@ -95,8 +97,9 @@ def hs_datetime(moment: datetime) -> str:
 
 
 def parse_time(value: str | None) -> datetime | None:
-    """HubSpot answers datetimes as ISO-8601 or epoch milliseconds."""
-    if value is None or value == "":
+    """HubSpot answers datetimes as ISO-8601 or epoch milliseconds (None for anything
+    else, a value that is no string included)."""
+    if not isinstance(value, str) or value == "":
         return None
     text = value.strip()
     if re.fullmatch(r"-?\d{1,16}", text):
@@ -122,8 +125,16 @@ class _Notes:
     def warn(self, field: str, problem: str) -> None:
         self.items.append(f"{self.kind} {self.record_id}: {field}: {problem}")
 
+    def raw(self, props: Props, name: str) -> str | None:
+        """The property's string; None (with a warning) for a value that is no string."""
+        value: object = props.get(name)
+        if value is None or isinstance(value, str):
+            return value
+        self.warn(name, f"a {type(value).__name__} where HubSpot sends a string, ignored")
+        return None
+
     def text(self, props: Props, name: str) -> str | None:
-        value = props.get(name)
+        value = self.raw(props, name)
         if value is None:
             return None
         value = value.strip()
@@ -135,7 +146,7 @@ class _Notes:
         return value
 
     def time(self, props: Props, name: str) -> datetime | None:
-        raw = props.get(name)
+        raw = self.raw(props, name)
         if not raw:
             return None
         moment = parse_time(raw)
@@ -148,7 +159,7 @@ class _Notes:
         return moment
 
     def number(self, props: Props, name: str, maximum: float, minimum: float = 0.0) -> float | None:
-        raw = props.get(name)
+        raw = self.raw(props, name)
         if raw is None or raw.strip() == "":
             return None
         try:
@@ -167,7 +178,7 @@ def _int_or_float(number: float) -> int | float:
 
 
 def _bool(value: str | None) -> bool | None:
-    if value is None or value == "":
+    if not isinstance(value, str) or value == "":
         return None
     return value.strip().lower() in ("true", "1", "yes")
 
@@ -221,7 +232,7 @@ def map_contact(
         value = notes.text(props, name)
         if value is not None:
             properties.setdefault(canonical, value)
-    account = (props.get("associatedcompanyid") or "").strip() or None
+    account = notes.text(props, "associatedcompanyid")
     if account is not None and not account.isdigit():
         notes.warn("associatedcompanyid", f"not a record id ({account[:40]!r}), ignored")
         account = None
@@ -229,8 +240,8 @@ def map_contact(
     score = notes.number(props, fields.score, 1e9, -1e9) if props.get(fields.score) else None
     values = WrittenValues(
         score=None if score is None else round(score),
-        tier=(props.get(fields.tier) or None),
-        reasons=(props.get(fields.reasons) or None),
+        tier=(notes.raw(props, fields.tier) or None),
+        reasons=(notes.raw(props, fields.reasons) or None),
         priority=_bool(props.get(fields.priority)),
     )
     record = ContactRecord(
@@ -247,6 +258,8 @@ def map_contact(
 def merged_ids(props: Props) -> list[str]:
     """The ids a survivor lists in ``hs_merged_object_ids``."""
     raw = props.get("hs_merged_object_ids") or ""
+    if not isinstance(raw, str):
+        return []
     return [part.strip() for part in raw.split(";") if part.strip()]
 
 

@@ -12,8 +12,10 @@ What it owns, for every connector:
   (``prepare`` answers a ``WriteOutcome``), batches answered out of order (concurrent
   batches, bulk jobs by object type) are all released in the stream's order;
 * the switch: above ``bulk_threshold`` pending updates the stream goes to ``bulk``
-  (e.g. Salesforce Bulk API 2.0 jobs); otherwise batches run ``concurrency`` at a
-  time on the connector's executor (e.g. HubSpot within its pacing);
+  (e.g. Salesforce Bulk API 2.0 jobs, one group's job sent as soon as it holds
+  ``bulk_job_max`` updates: at most one job per group is held); otherwise batches
+  run ``concurrency`` at a time on the connector's executor (e.g. HubSpot within its
+  pacing);
 * the budget: the meter is asked before each batch; when it says stop the batcher
   takes no more updates, answers the ones it took ``retriable``/``rate_limited`` and
   raises ``BudgetExhausted`` after the last outcomes. A batch answered rate-limited
@@ -256,18 +258,8 @@ class Batcher(Generic[T]):
         self, source: Iterator[Indexed[T]], order: _Ordered, gate: Callable[[], None]
     ) -> Iterator[list[WriteOutcome]]:
         assert self.bulk is not None
-        by_group: dict[Hashable, list[Indexed[T]]] = {}
-        grouping = self.rules.bulk_group or self.rules.group
-        for indexed in source:
-            g = grouping(indexed[1]) if grouping is not None else None
-            by_group.setdefault(g, []).append(indexed)
-        jobs = [
-            part[i : i + self.rules.bulk_job_max]
-            for part in by_group.values()
-            for i in range(0, len(part), self.rules.bulk_job_max)
-        ]
         budget_stop = False
-        for job in jobs:
+        for job in self._jobs(source):
             if self.meter.stop:
                 budget_stop = True
                 break
@@ -287,6 +279,20 @@ class Batcher(Generic[T]):
             if any(o.rate_limited for o in outcomes):
                 break
         yield from _finish(order, budget_stop)
+
+    def _jobs(self, source: Iterator[Indexed[T]]) -> Iterator[list[Indexed[T]]]:
+        """Bulk jobs, by group: a group's job goes as soon as it holds ``bulk_job_max``
+        updates (so at most one job per group is held), the rest once the stream ends."""
+        by_group: dict[Hashable, list[Indexed[T]]] = {}
+        grouping = self.rules.bulk_group or self.rules.group
+        for indexed in source:
+            g = grouping(indexed[1]) if grouping is not None else None
+            part = by_group.setdefault(g, [])
+            part.append(indexed)
+            if len(part) >= self.rules.bulk_job_max:
+                yield part
+                by_group[g] = []
+        yield from (part for part in by_group.values() if part)
 
     # -- one batch -------------------------------------------------------------------------
     def _send(self, batch: list[Indexed[T]]) -> list[WriteOutcome]:

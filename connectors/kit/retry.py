@@ -5,8 +5,9 @@ connection, a row lock) is retried with jittered exponential backoff, at most
 ``max_attempts`` tries in all; ``RATE_LIMITED`` (429) waits the server's
 ``Retry-After`` (capped at ``retry_after_cap_s``) or the backoff, and these waits do
 not count as failed attempts; they have their own bound, ``max_rate_limit_waits``,
-so the policy always stops. Anything else (``None``) is raised at once. ``sleep`` is
-injected (tests and the sandboxes never really wait).
+so the policy always stops. Anything else (``None``) is raised at once. A call that
+outlived its overall deadline (``DeadlineExceeded``) is ``TRANSIENT`` whatever
+``classify`` says. ``sleep`` is injected (tests and the sandboxes never really wait).
 
 What the policy gives up on is re-raised unchanged; the connector converts it into
 the typed errors of ``connectors.base`` (``RateLimited``, ``RetriableError`` ...).
@@ -21,6 +22,8 @@ from typing import TypeVar
 
 from tenacity import RetryCallState, Retrying, retry_if_exception
 from tenacity.wait import wait_random_exponential
+
+from connectors.kit.deadline import DeadlineExceeded
 
 T = TypeVar("T")
 
@@ -68,13 +71,19 @@ class RetryPolicy:
         self.on_rate_limited = on_rate_limited
         self._backoff = wait_random_exponential(multiplier=backoff_initial_s, max=backoff_max_s)
 
+    def kind_of(self, exc: BaseException) -> Failure | None:
+        """How the policy treats ``exc`` (None: raise it at once)."""
+        if isinstance(exc, DeadlineExceeded):
+            return Failure(Kind.TRANSIENT)
+        return self.classify(exc)
+
     def call(self, fn: Callable[[], T]) -> T:
         """``fn()`` under the policy; the last exception when it gives up."""
         counts = {Kind.TRANSIENT: 0, Kind.RATE_LIMITED: 0}
 
         def failure(state: RetryCallState) -> Failure | None:
             exc = state.outcome.exception() if state.outcome is not None else None
-            return self.classify(exc) if exc is not None else None
+            return self.kind_of(exc) if exc is not None else None
 
         def stop(state: RetryCallState) -> bool:
             found = failure(state)
@@ -99,7 +108,7 @@ class RetryPolicy:
         retrying = Retrying(
             stop=stop,
             wait=wait,
-            retry=retry_if_exception(lambda e: self.classify(e) is not None),
+            retry=retry_if_exception(lambda e: self.kind_of(e) is not None),
             sleep=self.sleep,
             reraise=True,
         )

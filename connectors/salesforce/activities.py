@@ -9,7 +9,7 @@ the record id prefixed by its source, so re-reads replace instead of duplicating
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from connectors.base import ActivityRecord, SkippedRecord
@@ -183,6 +183,9 @@ def extra(row: Flat, who: str, source: ExtraActivitySource) -> ActivityRecord | 
     data: dict[str, Any] = {"type": source.type, "at": iso(at)}
     for attribute, path in source.fields.items():
         value = row.get(path)
+        if isinstance(value, Mapping | list | tuple | set):
+            reason = f"field {path}: a {type(value).__name__} where a single value belongs"
+            return SkippedRecord(record_id, source.object, reason)
         if value is not None and value != "":
             data[attribute] = value
     return ActivityRecord(f"x:{source.object}:{record_id}", who, data)

@@ -19,6 +19,7 @@ from typing import Any
 from simple_salesforce.bulk2 import Operation, _Bulk2Client
 
 from connectors.base import FatalError, RetriableError
+from connectors.kit.paging import PageTrail
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.mapping import Flat, from_csv
 
@@ -71,12 +72,19 @@ def query_pages(
 
     Pages come in no particular order: callers send no ORDER BY (it disables PK
     chunking and risks query timeouts, see ``connectors.salesforce.reads``) and
-    must not take a page's last row for a position in the result."""
+    must not take a page's last row for a position in the result. A result locator
+    handed out twice, or more rows than the job processed, ends the read with
+    ``PagingLoop``."""
     job = client.bulk_step(
         "bulk query", lambda b: b.create_job(Operation.query_all, query=soql), sobject
     )
     job_id = str(job["id"])
-    _wait(client, sobject, job_id, is_query=True, poll_s=poll_s, sleep=sleep)
+    info = _wait(client, sobject, job_id, is_query=True, poll_s=poll_s, sleep=sleep)
+    processed = info.get("numberRecordsProcessed")
+    trail = PageTrail(
+        f"Salesforce Bulk query job {job_id} on {sobject}",
+        processed if isinstance(processed, int) else None,
+    )
     locator = ""
     while True:
         result = client.bulk_step(
@@ -84,10 +92,13 @@ def query_pages(
             functools.partial(_results_page, job_id=job_id, locator=locator, size=page_records),
             sobject,
         )
-        yield [from_csv(row) for row in _parse(str(result["records"]))]
+        rows = [from_csv(row) for row in _parse(str(result["records"]))]
+        trail.count(len(rows))
+        yield rows
         locator = str(result.get("locator") or "")
         if not locator:
             return
+        trail.follow(locator)
 
 
 def _results_page(b: _Bulk2Client, *, job_id: str, locator: str, size: int) -> Any:

@@ -41,6 +41,8 @@ from connectors.base import (
     Usage,
 )
 from connectors.kit.budget import BudgetMeter
+from connectors.kit.deadline import DeadlineExceeded
+from connectors.kit.paging import PageTrail
 from connectors.kit.retry import Failure, Kind, RetryPolicy
 from connectors.salesforce import auth
 from connectors.salesforce.config import SalesforceOptions
@@ -206,6 +208,8 @@ class SalesforceClient:
     def _retry(self, fn: Callable[[], T], what: str) -> T:
         try:
             return self.policy.call(fn)
+        except DeadlineExceeded as exc:
+            raise RetriableError(f"{what}: gave up after {ATTEMPTS} attempts: {exc}") from None
         except (Transient, requests.ConnectionError, requests.Timeout, auth.ServerError) as exc:
             detail = str(exc) if isinstance(exc, Transient) else type(exc).__name__
             kind = RateLimited if isinstance(exc, Transient) and exc.rate_limited else None
@@ -248,13 +252,21 @@ class SalesforceClient:
 
     # -- REST -----------------------------------------------------------------------
     def query_pages(self, soql: str, *, include_deleted: bool) -> Iterator[dict[str, Any]]:
-        """Each page (≤2,000 records) of one query, following nextRecordsUrl."""
+        """Each page (≤2,000 records) of one query, following nextRecordsUrl; a
+        ``nextRecordsUrl`` handed out twice, or more records than the query's
+        ``totalSize``, ends the read with ``PagingLoop``."""
         page: dict[str, Any] = self.call(
             "query", lambda sf: sf.query(soql, include_deleted=include_deleted)
         )
+        total = page.get("totalSize")
+        trail = PageTrail("Salesforce query", total if isinstance(total, int) else None)
+        trail.count(len(page.get("records") or []))
         yield page
         while not page.get("done", True):
-            page = self.call("query", functools.partial(_more, url=str(page["nextRecordsUrl"])))
+            url = str(page["nextRecordsUrl"])
+            trail.follow(url)
+            page = self.call("query", functools.partial(_more, url=url))
+            trail.count(len(page.get("records") or []))
             yield page
 
     def describe(self, sobject: str) -> dict[str, Any]:

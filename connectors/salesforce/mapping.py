@@ -4,14 +4,21 @@ the value parsing shared with `activities.py`. No I/O.
 Records arrive flattened: ``{"Id": ..., "Account.Name": ..., "Who.Type": ...}``
 with REST values (typed JSON) or Bulk CSV values (strings, empty = None); every
 function here accepts both.
+
+Bad CRM data never raises here: a Lead, Contact or Account with a malformed value
+(a property that is an object or a list where a field value belongs, a
+``CreatedDate`` that is no date-time) comes back as a ``SkippedRecord`` naming the
+record and the field; the engine logs and counts it. Unreadable numbers (including
+NaN and infinities) and dates read as absent.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from connectors.base import (
     AccountRecord,
@@ -23,6 +30,7 @@ from connectors.salesforce.config import SalesforceFieldNames
 from syncd.core.keys import clean_domain
 
 Flat = dict[str, Any]
+T = TypeVar("T")
 
 #: Canonical property -> field, per object (``field_map`` in the options overrides).
 LEAD_FIELDS: dict[str, str] = {
@@ -67,6 +75,16 @@ def from_csv(row: Mapping[str, str]) -> Flat:
     return {k: (None if v == "" else v) for k, v in row.items()}
 
 
+def safely(kind: str, row: Flat, fn: Callable[[Flat], T]) -> T | SkippedRecord:
+    """``fn(row)``, or a ``SkippedRecord`` naming the record when its data trips the
+    mapping (bad CRM data must skip one record, never fail the cycle)."""
+    try:
+        return fn(row)
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as exc:
+        reason = f"unreadable record ({type(exc).__name__}: {str(exc)[:200]})"
+        return SkippedRecord(str(row.get("Id") or ""), kind, reason)
+
+
 def text(value: Any) -> str | None:
     if value is None:
         return None
@@ -84,9 +102,10 @@ def number(value: Any) -> float | None:
     if value is None or isinstance(value, bool):
         return None
     try:
-        return float(value)
+        parsed = float(value)
     except (TypeError, ValueError):
         return None
+    return parsed if math.isfinite(parsed) else None
 
 
 def parse_time(value: Any) -> dt.datetime | None:
@@ -106,11 +125,31 @@ def parse_time(value: Any) -> dt.datetime | None:
         raw = raw[:-2] + ":" + raw[-2:]
     try:
         parsed = dt.datetime.fromisoformat(raw)
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=dt.UTC)
+        return parsed.astimezone(dt.UTC)
+    except (ValueError, OverflowError):  # not a date-time, or out of range in UTC
         return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.UTC)
-    return parsed.astimezone(dt.UTC)
+
+
+def malformed(
+    kind: str, record_id: str, row: Flat, fields: Mapping[str, str]
+) -> SkippedRecord | None:
+    """A ``SkippedRecord`` naming the first malformed value of ``row`` among
+    ``fields`` (canonical -> field) and ``CreatedDate``; None when all are usable."""
+    for path in fields.values():
+        value = row.get(path)
+        if isinstance(value, Mapping | list | tuple | set):
+            shown = type(value).__name__
+            return SkippedRecord(
+                record_id, kind, f"field {path}: a {shown} where a single value belongs"
+            )
+    created = row.get("CreatedDate")
+    if text(created) is not None and parse_time(created) is None:
+        return SkippedRecord(
+            record_id, kind, f"field CreatedDate: {str(created)[:40]!r} is not a date-time"
+        )
+    return None
 
 
 def iso(value: dt.datetime) -> str:
@@ -173,6 +212,9 @@ def person(kind: str, row: Flat, fields: PersonFields) -> ContactRecord | Skippe
     record_id = text(row.get("Id"))
     if record_id is None:
         return SkippedRecord("", kind, "record without Id")
+    bad = malformed(kind, record_id, row, fields.properties)
+    if bad is not None:
+        return bad
     properties: dict[str, Any] = {}
     for canonical, path in fields.properties.items():
         value = row.get(path)
@@ -211,6 +253,9 @@ def account(
     record_id = text(row.get("Id"))
     if record_id is None:
         return SkippedRecord("", "account", "record without Id")
+    bad = malformed("account", record_id, row, properties)
+    if bad is not None:
+        return bad
     props: dict[str, Any] = {}
     for canonical, path in properties.items():
         value = row.get(path)

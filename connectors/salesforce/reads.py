@@ -39,6 +39,7 @@ kit's stream driver stamps it on every page and asks the budget meter between pa
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -273,11 +274,15 @@ class Reader:
             if mapping.boolean(row.get("IsDeleted")):
                 deleted.append(str(row["Id"]))
                 continue
-            mapped = mapping.account(
+            mapped = mapping.safely(
+                "account",
                 row,
-                self.account_fields,
-                self.account_score_field,
-                self.options.account_priority_field,
+                lambda r: mapping.account(
+                    r,
+                    self.account_fields,
+                    self.account_score_field,
+                    self.options.account_priority_field,
+                ),
             )
             if isinstance(mapped, SkippedRecord):
                 skipped.append(mapped)
@@ -305,7 +310,7 @@ class Reader:
                 else:
                     deleted.append(record_id)
                 continue
-            mapped = mapping.person(kind, row, fields)
+            mapped = mapping.safely(kind, row, lambda r: mapping.person(kind, r, fields))
             if isinstance(mapped, SkippedRecord):
                 skipped.append(mapped)
                 continue
@@ -332,16 +337,9 @@ class Reader:
             if who is None:
                 continue  # not about a person (e.g. only an account)
             who = run.converted.get(who, who)
-            mapped: Any
-            if stream.role == "task":
-                mapped = activities.task(row, who)
-            elif stream.role == "event":
-                mapped = activities.event(row, who)
-            elif stream.role == "member":
-                mapped = activities.campaign_member(row, who)
-            else:
-                assert stream.source is not None
-                mapped = activities.extra(row, who, stream.source)
+            mapped: Any = mapping.safely(
+                stream.role, row, functools.partial(self._activity, stream, who=who)
+            )
             if mapped is None:
                 continue  # not an engagement
             if isinstance(mapped, SkippedRecord):
@@ -351,6 +349,17 @@ class Reader:
             else:
                 found.append(mapped)
         return Page(activities=found, skipped=skipped)
+
+    @staticmethod
+    def _activity(stream: Stream, row: Flat, who: str) -> Any:
+        if stream.role == "task":
+            return activities.task(row, who)
+        if stream.role == "event":
+            return activities.event(row, who)
+        if stream.role == "member":
+            return activities.campaign_member(row, who)
+        assert stream.source is not None
+        return activities.extra(row, who, stream.source)
 
     def _who(self, stream: Stream, row: Flat) -> str | None:
         if stream.role == "member":

@@ -1,4 +1,5 @@
-"""The HTTP session every Salesforce call goes through: timeouts, call counting,
+"""The HTTP session every Salesforce call goes through: timeouts and overall deadlines,
+call counting,
 the org's API usage from ``Sforce-Limit-Info``, redirects kept to trusted hosts,
 and plain http for loopback hosts.
 
@@ -12,6 +13,12 @@ simple-salesforce builds ``https://`` URLs from the instance host. For a
 loopback instance (the sandbox) the session mounts ``SchemeRewriteAdapter``
 for exactly that host and port, which sends the request over plain http;
 every other host keeps https. No other host may use http (the options refuse it).
+
+Every request runs under the kit's overall ``Deadline`` of ``timeout_s`` (connect plus
+the whole answer; ``timeout_s`` is also each socket read's timeout): an answer trickled
+a byte at a time ends with ``DeadlineExceeded`` when ``timeout_s`` has passed. The
+session's adapters build their urllib3 pools with ``deadline_pools``. A ``stream=True``
+request is covered up to its headers; its body is read by the caller.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from connectors.base import FatalError
+from connectors.kit.deadline import Deadline, deadline_pools
 from connectors.salesforce.config import LOOPBACK_HOSTS
 
 _LIMIT_INFO = re.compile(r"api-usage=(?P<used>\d+)/(?P<total>\d+)")
@@ -49,7 +57,20 @@ def classify(method: str, url: str) -> str:
     return "meta"
 
 
-class SchemeRewriteAdapter(HTTPAdapter):
+class DeadlineAdapter(HTTPAdapter):
+    """An ``HTTPAdapter`` whose connections an open kit ``Deadline`` can cut."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        deadline_pools(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **kwargs)
+        deadline_pools(manager)
+        return manager
+
+
+class SchemeRewriteAdapter(DeadlineAdapter):
     """Sends ``https://host:port/...`` as ``http://host:port/...`` (loopback only)."""
 
     def send(self, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
@@ -76,6 +97,8 @@ class CountingSession(requests.Session):
     def __init__(self, timeout_s: float) -> None:
         super().__init__()
         self.timeout_s = timeout_s
+        self.mount("https://", DeadlineAdapter())
+        self.mount("http://", DeadlineAdapter())
         self.calls: Counter[str] = Counter()
         #: Told the HTTP status of every answer (the budget meter's ``answered``).
         self.on_answer: Callable[[int], None] | None = None
@@ -144,7 +167,10 @@ class CountingSession(requests.Session):
         with self._lock:
             self.calls[classify(method, url)] += 1
         kwargs["allow_redirects"] = False
-        response = super().request(method, url, *args, **kwargs)
+        parts = urlsplit(url)
+        what = f"Salesforce {method.upper()} {parts.scheme}://{parts.netloc}{parts.path}"
+        with Deadline(self.timeout_s, what=what):
+            response = super().request(method, url, *args, **kwargs)
         self._observe(response)
         return response
 

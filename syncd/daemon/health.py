@@ -5,6 +5,10 @@ scheduler threads and reloads on their own thread while the HTTP thread reads.
   answers. A CRM outage does not make syncd unready (restarting it or taking
   it out of a load balancer would not help); it shows in each connector's
   details and in the metrics instead.
+* A stalled connector (a cycle running past what its ``cycle_budget`` allows, see
+  ``syncd.daemon.stall``) makes syncd unready: a wedged connector is what a restart
+  can cure. ``checks["connectors"]`` (present only then) names it, and its own entry
+  says why.
 * ``details()`` (``/healthz``) adds the latest cycle outcome per connector and
   the outcome of the latest config reload.
 """
@@ -12,12 +16,18 @@ scheduler threads and reloads on their own thread while the HTTP thread reads.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 #: Returns None when the state store answers, else a short reason (no secret).
 StateProbe = Callable[[], str | None]
+#: Returns the stalled connectors, each with a one-line reason.
+StallProbe = Callable[[], Mapping[str, str]]
+
+
+def _no_stalls() -> Mapping[str, str]:
+    return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,7 +40,13 @@ class Readiness:
 class Health:
     """Latest cycle outcome per connector, the latest reload, and the readiness verdict."""
 
-    def __init__(self, connectors: Iterable[str], state_probe: StateProbe) -> None:
+    def __init__(
+        self,
+        connectors: Iterable[str],
+        state_probe: StateProbe,
+        stalls: StallProbe = _no_stalls,
+    ) -> None:
+        self._stalls = stalls
         self._lock = threading.Lock()
         self._last: dict[str, str] = dict.fromkeys(connectors, "none")
         self._errors: dict[str, str] = {}
@@ -74,8 +90,12 @@ class Health:
         except Exception as exc:  # a probe must not take the endpoint down
             problem = f"{type(exc).__name__}"
         checks["state"] = problem or "ok"
+        stalled = dict(self._stalls())
+        if stalled:
+            checks["connectors"] = f"stalled: {', '.join(sorted(stalled))}"
         with self._lock:
             connectors = {name: self._describe(name) for name in sorted(self._last)}
+        connectors.update(stalled)
         return Readiness(all(v == "ok" for v in checks.values()), checks, connectors)
 
     def details(self) -> dict[str, Any]:

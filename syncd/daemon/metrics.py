@@ -37,6 +37,7 @@ from prometheus_client.registry import Collector
 
 from syncd import __version__
 from syncd.daemon.report import CycleResult
+from syncd.daemon.stall import StallCollector, StallWatch
 from syncd.state.reports import score_counts, tier_counts
 
 __all__ = ["DaemonMetrics", "StateReader", "StoredCounts", "state_reader"]
@@ -234,10 +235,12 @@ class DaemonMetrics:
         )
         self._state = _StateCollector()
         r.register(self._state)
+        self._names = list(connectors)
+        self._stalls = StallCollector(self._names)
+        r.register(self._stalls)
         self._reader: StateReader | None = None
         self._export = CollectorRegistry(auto_describe=False)
         self._export.register(_WithoutCreated(r))
-        self._names = list(connectors)
         for name in self._names:
             self._touch(name)
 
@@ -319,6 +322,10 @@ class DaemonMetrics:
         self.job_errors.labels(connector=connector).inc()
         self.cycles.labels(connector=connector, kind="unknown", status="error").inc()
         self.last_failed.labels(connector=connector).set(1)
+
+    def watch_stalls(self, watch: StallWatch) -> None:
+        """Export ``syncd_connector_stalled`` from ``watch`` (see ``syncd.daemon.stall``)."""
+        self._stalls.watch(watch)
 
     def record_missed(self, connector: str, reason: str) -> None:
         """A scheduled run did not start (``reason``: ``missed`` or ``skipped``)."""

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from syncd.core import CompiledModel, ModelError
 from syncd.daemon.report import CycleResult
 from syncd.daemon.service import ConnectorGone, JobSpec, Reload, ReloadRefused
-from syncd.daemon.wiring import schedule_of
+from syncd.daemon.wiring import job_specs
 from syncd.modelfile import load_model
 from syncd.settings import ConfigError, Settings
 from syncd.sync import Engine, run_cycle
@@ -125,6 +125,6 @@ def reloader(
                 )
         # same store, factory, clock and owner; new settings, models loaded afresh
         live.replace(dataclasses.replace(old_engine, settings=new, models={}, _stamps={}))
-        return [JobSpec(name, schedule_of(cfg.schedule)) for name, cfg in new.connectors.items()]
+        return job_specs(new)
 
     return reload

@@ -63,10 +63,12 @@ HELD_ELSEWHERE_STATUS = "skipped"
 
 @dataclass(frozen=True, slots=True)
 class JobSpec:
-    """One connector and when to run it."""
+    """One connector, when to run it, and how long one of its cycles may run before it
+    counts as stalled (None: ``stall.DEFAULT_STALL_AFTER``)."""
 
     connector: str
     schedule: Schedule
+    stall_after: timedelta | None = None
 
 
 def _yield_seconds(schedule: Schedule) -> float:
@@ -228,9 +230,10 @@ class SyncScheduler:
             return None
         return self._run_job(connector)
 
-    def wait_for_running(self) -> None:
+    def wait_for_running(self, give_up: Callable[[], bool] = lambda: False) -> bool:
         """Block until every running cycle (and its listener call) has finished,
-        waking every ``MAIN_THREAD_WAIT_S`` so signal handlers still run."""
+        waking every ``MAIN_THREAD_WAIT_S`` so signal handlers still run; False when
+        ``give_up()`` said to stop waiting first."""
         done = threading.Event()
 
         def drain() -> None:
@@ -239,7 +242,9 @@ class SyncScheduler:
 
         threading.Thread(target=drain, name="syncd-drain", daemon=True).start()
         while not done.wait(MAIN_THREAD_WAIT_S):
-            pass
+            if give_up():
+                return False
+        return True
 
     # -- the listener -----------------------------------------------------------
     def _listen(self, event: Any) -> None:

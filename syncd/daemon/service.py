@@ -8,9 +8,14 @@ until a stop is requested and returns the exit status (0).
 Stopping: the first SIGTERM or SIGINT (or ``request_stop()``) sets the
 ``stop`` event every running cycle was given, so each cycle ends after its
 current batch with its state committed; no new run starts; ``run()`` waits for
-the running cycles, stops the endpoint and returns 0. A second signal exits at
-once (status 130): the state store is crash-safe, so the next start repairs
-whatever the interrupted batch left undone.
+the running cycles, stops the endpoint and returns 0. Cycles still running
+``shutdown_grace`` after the stop request (a wedged connector) do not hold the
+process: it exits then (status 130), as a second signal does at once: the state
+store is crash-safe, so the next start repairs whatever the interrupted batch
+left undone.
+
+Stalls: a cycle running longer than its job's ``stall_after`` shows in
+``/readyz``, ``syncd_connector_stalled`` and the log (``syncd.daemon.stall``).
 
 Reloading: SIGHUP (or ``request_reload()``) calls the injected ``reload`` on a
 thread of its own, one reload at a time. ``reload`` reads the config again and,
@@ -26,6 +31,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,6 +42,7 @@ from syncd.daemon.http import HealthServer
 from syncd.daemon.metrics import DaemonMetrics
 from syncd.daemon.report import CycleFn, CycleResult
 from syncd.daemon.scheduler import JobSpec, SyncScheduler
+from syncd.daemon.stall import StallWatch
 
 log = logging.getLogger("syncd.daemon")
 
@@ -59,11 +66,13 @@ Reload = Callable[[], Sequence[JobSpec]]
 
 @dataclass(frozen=True, slots=True)
 class DaemonOptions:
-    """Where the endpoint listens and how late a scheduled run may start."""
+    """Where the endpoint listens, how late a scheduled run may start and how long
+    running cycles get to stop after the first SIGTERM."""
 
     host: str = "127.0.0.1"
     port: int = 9464
     misfire_grace: timedelta = timedelta(minutes=5)
+    shutdown_grace: timedelta = timedelta(seconds=30)
 
 
 def _utcnow() -> datetime:
@@ -88,14 +97,21 @@ class Daemon:
         clock: Callable[[], datetime] = _utcnow,
         exit_now: Callable[[int], object] = os._exit,
         reload: Reload | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         opts = options or DaemonOptions()
         names = [job.connector for job in jobs]
         if len(set(names)) != len(names):
             raise ValueError("each connector may have only one job")
         self.stop = threading.Event()
+        self.stalls = StallWatch(clock)
+        self.stalls.set_jobs((job.connector, job.stall_after) for job in jobs)
         self.metrics = DaemonMetrics(names)
-        self.health = Health(names, state_probe)
+        self.metrics.watch_stalls(self.stalls)
+        self.health = Health(names, state_probe, self.stalls.stalled)
+        self._grace = opts.shutdown_grace.total_seconds()
+        self._monotonic = monotonic
+        self._stop_requested: float | None = None
         self._cycle = cycle
         self._exit_now = exit_now
         self._jobs = list(jobs)
@@ -144,7 +160,8 @@ class Daemon:
         try:
             if not self.stop.is_set():
                 self.scheduler.start()
-            self.scheduler.wait_for_running()
+            if not self.scheduler.wait_for_running(self._grace_over):
+                self._grace_expired()
         finally:
             if restore is not None:
                 restore()
@@ -157,6 +174,7 @@ class Daemon:
         first = not self.stop.is_set()
         self.stop.set()
         if first:
+            self._stop_requested = self._monotonic()
             log.info(
                 "stopping after the current batch (%s)",
                 reason,
@@ -192,6 +210,7 @@ class Daemon:
                 self._refused(f"{type(exc).__name__}: {exc}")
                 return
             self.scheduler.set_jobs(jobs)
+            self.stalls.set_jobs((job.connector, job.stall_after) for job in jobs)
             self.health.set_connectors(job.connector for job in jobs)
             self._jobs = jobs
             self.health.reloaded("ok")
@@ -226,6 +245,21 @@ class Daemon:
             return
         self.request_stop(signals.name(signum))
 
+    def _grace_over(self) -> bool:
+        """True once the running cycles had ``shutdown_grace`` to stop after a stop."""
+        since = self._stop_requested
+        return since is not None and self._monotonic() - since >= self._grace
+
+    def _grace_expired(self) -> None:
+        running = ", ".join(sorted(self.stalls.running())) or "none"
+        log.warning(
+            "cycles still running %gs after the stop request (%s): exiting now",
+            self._grace,
+            running,
+            extra={"event": "daemon_killed", "reason": "shutdown_grace", "running": running},
+        )
+        self._exit_now(EXIT_INTERRUPTED)
+
     def _on_started(self) -> None:
         if self.stop.is_set():  # a signal arrived while the scheduler was starting
             self.scheduler.shutdown()
@@ -233,7 +267,10 @@ class Daemon:
     def _run_job(self, connector: str) -> CycleResult | None:
         if self.stop.is_set():
             return None
+        self.stalls.started(connector)
         try:
             return self._cycle(connector, self.stop)
         except ConnectorGone:
             return None  # removed by a reload just before this run started
+        finally:
+            self.stalls.finished(connector)

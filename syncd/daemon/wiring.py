@@ -11,10 +11,11 @@ from syncd.daemon.metrics import state_reader
 from syncd.daemon.report import CycleFn, CycleResult
 from syncd.daemon.schedules import Cron, Every, Schedule
 from syncd.daemon.service import Daemon, DaemonOptions, JobSpec, Reload
+from syncd.daemon.stall import STALL_SLACK
 from syncd.settings import CronSchedule, EverySchedule, Settings
 from syncd.sync import Engine, run_cycle
 
-__all__ = ["build_daemon", "schedule_of", "state_probe"]
+__all__ = ["build_daemon", "job_specs", "schedule_of", "state_probe"]
 
 
 def schedule_of(schedule: EverySchedule | CronSchedule) -> Schedule:
@@ -22,6 +23,15 @@ def schedule_of(schedule: EverySchedule | CronSchedule) -> Schedule:
     if isinstance(schedule, CronSchedule):
         return Cron(schedule.cron)
     return Every(schedule.every)
+
+
+def job_specs(settings: Settings) -> list[JobSpec]:
+    """One job per configured connector: its schedule, and its cycle budget plus the
+    slack of one batch as the time after which a running cycle counts as stalled."""
+    return [
+        JobSpec(name, schedule_of(cfg.schedule), cfg.cycle_budget + STALL_SLACK)
+        for name, cfg in settings.connectors.items()
+    ]
 
 
 def state_probe(engine: Engine) -> StateProbe:
@@ -57,9 +67,14 @@ def build_daemon(
     def engine_cycle(connector: str, stop: threading.Event) -> CycleResult:
         return run_cycle(engine, connector, stop=stop)
 
-    jobs = [JobSpec(name, schedule_of(cfg.schedule)) for name, cfg in settings.connectors.items()]
+    jobs = job_specs(settings)
     opts = settings.daemon
-    options = DaemonOptions(host=opts.host, port=opts.port, misfire_grace=opts.misfire_grace)
+    options = DaemonOptions(
+        host=opts.host,
+        port=opts.port,
+        misfire_grace=opts.misfire_grace,
+        shutdown_grace=opts.shutdown_grace,
+    )
     daemon = Daemon(
         jobs,
         cycle or engine_cycle,

@@ -4,9 +4,13 @@ A `FaultSpec` says how often a request is answered badly on purpose: with 429,
 500 or 503, slowly, or not at all (the connection is dropped), plus a fixed
 artificial latency for every request. `partial` is the probability that a batch
 write answers with a partial failure (207 on HubSpot, per-record errors on
-Salesforce); the vendor fakes ask `FaultInjector.partial()` for it.
+Salesforce); the vendor fakes ask `FaultInjector.partial()` for it. `repeat` is the
+probability that a page read past the first hands out, as the token of the next page,
+the very token the request carried (`repeat_cursor`: HubSpot `paging.next.after` and
+`offset`, Salesforce `nextRecordsUrl` and the Bulk `Sforce-Locator`), a pagination
+loop as a misbehaving server would serve it.
 
-Specs come from the CLI (`429=0.1,500=0.05,slow=0.1:1500,drop=0.01,latency=5`)
+Specs come from the CLI (`429=0.1,500=0.05,slow=0.1:1500,drop=0.01,repeat=1,latency=5`)
 or from JSON posted to `/__sandbox/faults` (`{"rate_429": 0.1, ...}`).
 Decisions come from one seeded `random.Random`, so a run is repeatable.
 """
@@ -17,9 +21,20 @@ import random
 import threading
 from dataclasses import asdict, dataclass, fields, replace
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-_PROBABILITIES = ("rate_429", "rate_500", "rate_503", "slow_rate", "drop_rate", "partial_rate")
+if TYPE_CHECKING:
+    from syncd.sandbox.http import Request, Response
+
+_PROBABILITIES = (
+    "rate_429",
+    "rate_500",
+    "rate_503",
+    "slow_rate",
+    "drop_rate",
+    "partial_rate",
+    "repeat_rate",
+)
 
 _SHORT_KEYS = {
     "429": "rate_429",
@@ -28,6 +43,7 @@ _SHORT_KEYS = {
     "slow": "slow_rate",
     "drop": "drop_rate",
     "partial": "partial_rate",
+    "repeat": "repeat_rate",
     "latency": "latency_ms",
     "seed": "seed",
 }
@@ -48,6 +64,7 @@ class FaultSpec:
     slow_ms: float = 2000.0
     drop_rate: float = 0.0
     partial_rate: float = 0.0
+    repeat_rate: float = 0.0
     latency_ms: float = 0.0
     seed: int = 0
 
@@ -161,3 +178,27 @@ class FaultInjector:
         """Whether the current batch write should partially fail."""
         with self._lock:
             return self._hit(self._spec.partial_rate)
+
+    def repeat(self) -> bool:
+        """Whether the current page read should hand out its own token again."""
+        with self._lock:
+            return self._hit(self._spec.repeat_rate)
+
+
+def repeat_cursor(request: Request, response: Response) -> None:
+    """Make a page read past the first name itself as the next page (see the module
+    docstring); other answers are left alone."""
+    body = response.body
+    if isinstance(body, dict):
+        paging = (body.get("paging") or {}).get("next")
+        sent = request.arg("after")
+        if isinstance(paging, dict) and paging.get("after") and sent:
+            paging["after"] = sent
+        if body.get("hasMore") and body.get("offset") and request.arg("offset"):
+            body["offset"] = request.arg("offset")
+        last = request.path.rstrip("/").rsplit("/", 1)[-1]
+        if body.get("nextRecordsUrl") and last not in ("query", "queryAll"):
+            body["nextRecordsUrl"] = request.path
+    locator = request.arg("locator")
+    if locator and response.headers.get("Sforce-Locator", "null") != "null":
+        response.headers["Sforce-Locator"] = locator

@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, ClassVar
 
-from syncd.sandbox.faults import Fault, FaultInjector, FaultSpec, FaultSpecError
+from syncd.sandbox.faults import Fault, FaultInjector, FaultSpec, FaultSpecError, repeat_cursor
 from syncd.sandbox.http import HttpError, Request, Response, Router
 from syncd.sandbox.recorder import RecordedRequest, RequestLog
 
@@ -118,6 +118,8 @@ class SandboxApp:
                     params,
                 )
                 response = route.handler(routed)
+                if response.status == 200 and self.faults.repeat():
+                    repeat_cursor(routed, response)
         except HttpError as exc:
             response = Response(exc.status, exc.body, dict(exc.headers))
         except Exception:  # a bug in the fake: answer 500 and keep serving

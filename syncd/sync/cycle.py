@@ -14,9 +14,10 @@ passes ``_Cycle._before_batch`` right before it is sent).
 
 At-least-once and idempotent: cursors move only with committed pages, dirty
 flags clear only with saved scores, a write is recorded only after the CRM
-answered, and rewriting equal values is harmless. ``stop`` is checked between
-pages, score chunks and write batches; the API budget is the connector's own
-budget meter's call (``BudgetExhausted``).
+answered, and rewriting equal values is harmless. ``stop`` and the connector's
+wall-clock ``cycle_budget`` are checked between pages, score chunks and write
+batches (``_Cycle.checkpoint``); the API budget is the connector's own budget
+meter's call (``BudgetExhausted``).
 """
 
 from __future__ import annotations
@@ -118,6 +119,7 @@ class _Cycle:
         self.app, self.name, self.run_id, self.started = app, name, run_id, started
         self.stop, self.progress, self.dry_run = stop, progress, dry_run
         self.cfg = app.config(name)
+        self.deadline = started + self.cfg.cycle_budget
         self.store = app.store
         self.t = _Tally()
         self.conn: Connector | None = None
@@ -203,8 +205,18 @@ class _Cycle:
                 deleted=stats.deleted,
                 skipped=stats.skipped,
             )
-            if self.stop.is_set():
-                raise _Stopped("stop requested")
+            self.checkpoint()
+
+    def checkpoint(self) -> None:
+        """Stop here (a page, chunk or batch boundary) when asked to or when the
+        cycle's wall-clock budget is spent."""
+        if self.stop.is_set():
+            raise _Stopped("stop requested")
+        if self.app.clock() >= self.deadline:
+            raise _Stopped(
+                f"cycle budget: the cycle ran past its cycle_budget of {self.cfg.cycle_budget}; "
+                "what it committed stands, the rest waits for the next cycle"
+            )
 
     # ----------------------------------------------------------------- recheck
 
@@ -286,8 +298,7 @@ class _Cycle:
                     self._account_verdicts(model, results),
                 )
             self._advance(len(group))
-            if self.stop.is_set():
-                raise _Stopped("stop requested")
+            self.checkpoint()
         self._event("scored", scored=self.t.scored)
         if everything and self.summary is None:
             self.store.set_meta(
@@ -350,8 +361,7 @@ class _Cycle:
     def _before_batch(self) -> None:
         """Called by the connector right before it sends each write batch to the CRM:
         the one place to stop (or fence) the writes between batches."""
-        if self.stop.is_set():
-            raise _Stopped("stop requested")
+        self.checkpoint()
         self.store.check_fence(self.name)  # a holder that lost its lock writes no more
 
     def _record_contacts(

@@ -1,12 +1,14 @@
 """A daemon with real signal handlers, in its own process (signal handlers need
 the main thread, which pytest-xdist workers do not run tests on).
 
-    python -m tests.daemon.signal_child term|twice
+    python -m tests.daemon.signal_child term|twice|grace
 
 The cycle prints ``cycle started`` and waits for the stop event; the parent
 sends SIGTERM (``term``) or SIGINT (``twice``). With ``twice`` the cycle then
 prints ``stopping`` and ignores the stop, so the parent's second SIGINT must
-end the process at once (exit 130). Otherwise the last line is a JSON verdict:
+end the process at once (exit 130). With ``grace`` the cycle ignores the stop the same
+way and the daemon's one-second ``shutdown_grace`` must end the process after one
+SIGTERM (exit 130). Otherwise the last line is a JSON verdict:
 the exit status of ``Daemon.run``, the cycle calls, whether the stop event was
 set and whether the previous SIGTERM/SIGINT handlers were put back.
 """
@@ -33,14 +35,17 @@ def main(mode: str) -> int:
         _say("cycle started")
         if not stop.wait(10):
             return FakeReport(name, status="ok")
-        if mode == "twice":
+        if mode in ("twice", "grace"):
             _say("stopping")
             time.sleep(10)  # a batch that will not end: only the second signal helps
         return FakeReport(name, status="stopped")
 
     cycle = FakeCycle(behaviour)
+    grace = timedelta(seconds=1 if mode == "grace" else 30)
     daemon = Daemon(
-        [JobSpec("hs", Every(timedelta(seconds=0.2)))], cycle, options=DaemonOptions(port=0)
+        [JobSpec("hs", Every(timedelta(seconds=0.2)))],
+        cycle,
+        options=DaemonOptions(port=0, shutdown_grace=grace),
     )
     before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     status = daemon.run()

@@ -216,6 +216,21 @@ def test_sigterm_stops_after_the_current_batch() -> None:
     assert verdict == {"status": 0, "calls": {"hs": 1}, "stopped": True, "restored": True}
 
 
+def test_a_wedged_cycle_does_not_outlive_the_shutdown_grace() -> None:
+    child = _child("grace")
+    try:
+        _wait_for(child, "cycle started")
+        child.send_signal(signal.SIGTERM)
+        _wait_for(child, "stopping")  # the cycle ignores the stop: a wedged connector
+        started = time.monotonic()
+        out, err = child.communicate(timeout=30)
+    finally:
+        child.kill()
+    assert child.returncode == 130, err
+    assert time.monotonic() - started < 5  # the 1 s grace, not the 10 s batch
+    assert out.strip() == ""  # Daemon.run never returned
+
+
 def test_a_second_signal_exits_at_once() -> None:
     child = _child("twice")
     try:

@@ -273,6 +273,15 @@ class Store:
         self._stamp(rec)
         return rec
 
+    def plant(self, object_type: str, object_id: str, properties: Mapping[str, Any]) -> Record:
+        """Store raw property values as they are (no string conversion, no date
+        normalising; they win over the stamped dates): malformed data as a broken
+        proxy or integration serves it, for the connector's tests. Bumps the
+        modification date."""
+        rec = self.update(object_type, object_id, {})
+        rec.properties.update(properties)  # raw on purpose: not necessarily strings
+        return rec
+
     def _snapshot(self, rec: Record) -> None:
         """Before a write: remember what search sees while the index lags."""
         if self._indexed(rec, self.now_ms()):

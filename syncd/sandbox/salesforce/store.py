@@ -362,6 +362,16 @@ class Store:
             if sobject.name in _SECURITY:
                 security.apply_security(self)
 
+    def plant(self, sobject_name: str, record_id: str, values: Mapping[str, Any]) -> None:
+        """Store raw ``values`` on a record as they are, past the API's type checks
+        (a date that is no date, an object where a field value belongs): malformed data
+        as a broken integration or proxy serves it, for the connector's tests. Bumps
+        ``SystemModstamp`` so incremental reads see the record."""
+        with self.lock:
+            record = self.live(sobject_name, record_id)
+            record.update(values)
+            record["SystemModstamp"] = self.now()
+
     def delete(self, sobject_name: str, record_id: str) -> None:
         """Soft delete: the record stays visible to queryAll with IsDeleted = true."""
         with self.lock:

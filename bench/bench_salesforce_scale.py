@@ -1,0 +1,372 @@
+"""Salesforce at scale: a full sync of a large org against the call floor (not part of
+the test run).
+
+The fake org (in a process of its own, ``--serve``) holds N people, half Leads and half
+Contacts, plus one Account per ten Contacts, all stamped within a few seconds (the
+fake's clock), and no activities: the run measures what the Leads and Contacts cost
+at scale, the Bulk API 2.0 reads (above ``bulk_read_threshold``, 10,000 rows) and the
+Bulk API 2.0 writes (above ``bulk_write_threshold``). The engine runs as ``syncd run``
+builds it (bench/sync_engine.py, its own process, its own peak RSS), on SQLite:
+
+  (1)  a full sync from empty state: every record read, scored and written;
+  (1b) the next cycle, which re-reads the records the full sync's own writes touched
+       and writes nothing.
+
+For each size it prints one line per run: calls by kind against the floor, wall time
+against the latency floor (floor calls x ``--latency-ms``, one after another), people
+per second, the engine's peak RSS and the Bulk jobs the fake saw. The last line is
+JSON: {"sizes", "calls_ratio", "peak_rss_mb", "peak_rss_growth", ...}.
+
+The floor of a run that reads ``n`` rows of an object and writes ``w`` of its records:
+
+  reads  = n <= bulk_read_threshold: max(1, ceil(n / 2,000))            (REST query pages)
+           otherwise: 1 job create + 1 status poll + ceil(n / bulk_page_records)
+  writes = min(ceil(w / 200),                                           (sObject Collections)
+               6)   (a Bulk ingest job: create, upload, close, 1 status poll, 2 result files)
+  auth   = 1 login (the first run: the engine keeps its connector, and its session)
+
+Usage: python bench/bench_salesforce_scale.py [--sizes 20000,200000] [--latency-ms 50]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+
+from connectors.salesforce.config import SalesforceOptions  # noqa: E402
+from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX  # noqa: E402
+
+OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
+_DEFAULTS = SalesforceOptions.model_fields
+BULK_READ = int(_DEFAULTS["bulk_read_threshold"].default)
+#: Calls of one Bulk API 2.0 ingest job: create, upload, close, one poll, two result files.
+BULK_JOB_CALLS = 6
+BULK_PAGE = int(_DEFAULTS["bulk_page_records"].default)
+TITLES = ("CEO", "VP Engineering", "Engineering Manager", "Director of IT", "Analyst", "Intern")
+INDUSTRIES = ("Technology", "Retail", "Finance", "Healthcare")
+COUNTRIES = ("US", "UK", "CA", "DE", "FR")
+HOUR = 3600.0
+
+
+# ------------------------------------------------------------------ the fake org (child)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+def _seed(app: Any, people: int, seed: int) -> None:
+    rnd = random.Random(seed)
+    store = app.store
+    contacts = people // 2
+    accounts = [
+        store.insert(
+            "Account",
+            {
+                "Name": f"Account {i}",
+                "Website": f"https://account{i}.example",
+                "Industry": rnd.choice(INDUSTRIES),
+                "NumberOfEmployees": rnd.randrange(5, 5000),
+            },
+        )
+        for i in range(max(1, contacts // 10))
+    ]
+    for i in range(people - contacts):
+        store.insert(
+            "Lead",
+            {
+                "LastName": f"Lead {i}",
+                "Company": f"Company {i % 997}",
+                "Email": f"lead{i}@company{i % 997}.example",
+                "Title": rnd.choice(TITLES),
+                "Industry": rnd.choice(INDUSTRIES),
+                "NumberOfEmployees": rnd.randrange(5, 5000),
+                "Country": rnd.choice(COUNTRIES),
+            },
+        )
+    for i in range(contacts):
+        store.insert(
+            "Contact",
+            {
+                "LastName": f"Contact {i}",
+                "Email": f"contact{i}@account{i // 10}.example",
+                "AccountId": accounts[min(i // 10, len(accounts) - 1)],
+                "Title": rnd.choice(TITLES),
+                "MailingCountry": rnd.choice(COUNTRIES),
+            },
+        )
+
+
+def serve(people: int, seed: int, latency_ms: float) -> int:
+    from syncd.sandbox.faults import FaultSpec
+    from syncd.sandbox.salesforce import SalesforceSandbox
+    from syncd.sandbox.server import SandboxServer
+
+    clock = _Clock()
+    app = SalesforceSandbox(
+        faults=FaultSpec(latency_ms=latency_ms), clock=clock, daily_api_limit=10_000_000
+    )
+    _seed(app, people, seed)
+
+    def counts() -> dict[str, int]:
+        with app.lock:
+            return {name: len(app.store.table(name)) for name in OBJECTS}
+
+    def say(obj: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps(obj) + "\n")
+        sys.stdout.flush()
+
+    with SandboxServer(app) as server:
+        say({"url": server.url, "objects": counts(), "clock": clock()})
+        for line in sys.stdin:
+            cmd = json.loads(line)
+            op = cmd.get("op")
+            if op == "advance":
+                clock.offset += float(cmd["seconds"])
+                say({"clock": clock()})
+            elif op == "stats":
+                requests = app.log.requests()
+                say(
+                    {
+                        "by_endpoint": dict(Counter(f"{r.method} {r.template}" for r in requests)),
+                        "by_status": dict(Counter(str(r.status) for r in requests)),
+                        "objects": counts(),
+                    }
+                )
+            elif op == "reset":
+                app.log.reset()
+                say({"reset": True})
+            elif op == "quit":
+                say({"bye": True})
+                break
+            else:
+                say({"error": f"unknown op {op!r}"})
+    return 0
+
+
+# ------------------------------------------------------------------ the bench (parent)
+
+
+class Child:
+    """A helper process spoken to in JSON lines over its stdin and stdout."""
+
+    def __init__(self, argv: list[str], name: str) -> None:
+        self.name = name
+        self.proc = subprocess.Popen(
+            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
+        )
+
+    def read(self) -> dict[str, Any]:
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if not line:
+            raise RuntimeError(f"{self.name} exited with status {self.proc.wait()}")
+        answer: dict[str, Any] = json.loads(line)
+        if "error" in answer:
+            raise RuntimeError(f"{self.name}: {answer['error']}")
+        return answer
+
+    def ask(self, **cmd: Any) -> dict[str, Any]:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(json.dumps(cmd) + "\n")
+        self.proc.stdin.flush()
+        return self.read()
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(RuntimeError, OSError, ValueError):
+                self.ask(op="quit")
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def kind_of(endpoint: str) -> str:
+    """auth / read / write / meta for one "METHOD /template" of the fake's log."""
+    _, _, path = endpoint.partition(" ")
+    if path.startswith("/services/oauth2/"):
+        return "auth"
+    if "/jobs/query" in path or path.endswith(("/query", "/queryAll")) or "/query/" in path:
+        return "read"
+    if "/queryAll/" in path:
+        return "read"
+    if "/jobs/ingest" in path or "/composite/sobjects" in path:
+        return "write"
+    return "meta"
+
+
+def floor(read_rows: dict[str, int], writes: dict[str, int], *, login: bool) -> dict[str, int]:
+    """The floor of one run (see the module docstring)."""
+    reads = 0
+    for name in OBJECTS:
+        n = read_rows.get(name, 0)
+        if n <= BULK_READ:
+            reads += max(1, math.ceil(n / QUERY_PAGE_MAX))
+        else:
+            reads += 2 + math.ceil(n / BULK_PAGE)
+    write_calls = sum(min(math.ceil(n / COLLECTION_MAX), BULK_JOB_CALLS) for n in writes.values())
+    return {"read": reads, "write": write_calls, "auth": 1 if login else 0}
+
+
+def run_size(people: int, args: argparse.Namespace) -> list[dict[str, Any]]:
+    py = sys.executable
+    me = str(Path(__file__).resolve())
+    fake = Child([py, me, "--serve", str(people), "--latency-ms", str(args.latency_ms)], "fake")
+    engine: Child | None = None
+    out: list[dict[str, Any]] = []
+    try:
+        hello = fake.read()
+        objects = hello["objects"]
+        shown = ", ".join(f"{v:,} {k}" for k, v in objects.items() if v)
+        print(f"# N={people:,}: fake on {hello['url']} with {shown}", flush=True)
+        with tempfile.TemporaryDirectory(prefix="syncd-sfscale-") as tmp:
+            t = time.gmtime(float(hello["clock"]) - HOUR)
+            engine = Child(
+                [
+                    py,
+                    str(HERE / "sync_engine.py"),
+                    "--crm",
+                    "salesforce",
+                    "--url",
+                    hello["url"],
+                    "--dir",
+                    tmp,
+                    "--daily-rescore-at",
+                    f"{t.tm_hour:02d}:{t.tm_min:02d}",
+                ],
+                "engine",
+            )
+            engine.read()
+            if not engine.ask(op="setup")["ok"]:
+                raise RuntimeError("fields missing after setup")
+            fake.ask(op="advance", seconds=60)
+            fake.ask(op="reset")
+            offset = 60.0
+            accounts_before = 0
+            for key, title, kind, advance in (
+                ("1", "full sync from empty state", "full", 0.0),
+                ("1b", "next cycle: own writes re-read", "incremental", HOUR),
+            ):
+                if advance:
+                    fake.ask(op="advance", seconds=advance)
+                    offset += advance
+                done = engine.ask(op="cycle", kind=kind, offset=offset)
+                stats = fake.ask(op="stats")
+                fake.ask(op="reset")
+                report = done["report"]
+                calls: Counter[str] = Counter()
+                for endpoint, n in stats["by_endpoint"].items():
+                    calls[kind_of(endpoint)] += int(n)
+                people_rows = {k: objects[k] for k in ("Lead", "Contact", "Account")}
+                written = int(report["written"]) + int(report["write_failures"])
+                accounts = int(report.get("accounts_written", 0))
+                if kind == "full":
+                    rows = people_rows
+                    leads = objects["Lead"]
+                    writes = {
+                        "Lead": min(written, leads),
+                        "Contact": max(0, written - leads),
+                        "Account": accounts,
+                    }
+                else:  # the records the full sync wrote: re-read, nothing to write
+                    rows = {"Lead": objects["Lead"], "Contact": objects["Contact"]}
+                    rows["Account"] = accounts_before
+                    writes = {"Lead": written, "Account": accounts}
+                accounts_before = accounts
+                least = floor(rows, writes, login=kind == "full")
+                total, least_total = sum(calls.values()), sum(least.values())
+                jobs = sum(n for e, n in stats["by_endpoint"].items() if e.endswith("/jobs/ingest"))
+                queries = sum(
+                    n for e, n in stats["by_endpoint"].items() if e.endswith("/jobs/query")
+                )
+                seconds = float(done["seconds"])
+                latency_floor = least_total * args.latency_ms / 1000
+                result = {
+                    "n": people,
+                    "run": key,
+                    "status": report["status"],
+                    "calls": dict(calls),
+                    "floor": least,
+                    "calls_ratio": round(total / least_total, 3),
+                    "seconds": round(seconds, 1),
+                    "cpu_s": round(float(done["cpu_s"]), 1),
+                    "latency_floor_s": round(latency_floor, 1),
+                    "people_per_s": round(int(report["pulled"]) / seconds, 1) if seconds else 0,
+                    "peak_rss_mb": round(int(done["peak_rss_kb"]) / 1024, 1),
+                    "bulk_query_jobs": queries,
+                    "bulk_ingest_jobs": jobs,
+                    "pulled": report["pulled"],
+                    "written": report["written"],
+                    "accounts_written": accounts,
+                }
+                out.append(result)
+                by_kind = ", ".join(f"{k} {v}" for k, v in sorted(calls.items()))
+                print(
+                    f"N={people:,} ({key}) {title}: {total} calls ({by_kind}) vs floor "
+                    f"{least_total} = {result['calls_ratio']:.2f}x; {seconds:.1f} s "
+                    f"(latency floor {latency_floor:.1f} s, CPU {result['cpu_s']} s), "
+                    f"{result['people_per_s']:,} people/s pulled, {report['written']:,} "
+                    f"written + {accounts:,} accounts, {queries} Bulk query / {jobs} Bulk "
+                    f"ingest jobs, peak RSS {result['peak_rss_mb']} MB, "
+                    f"status {report['status']}",
+                    flush=True,
+                )
+                if report["status"] != "ok":
+                    print(f"#   cycle {report['status']}: {report['error']}", flush=True)
+    finally:
+        if engine is not None:
+            engine.close()
+        fake.close()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sizes", default="20000,200000", help="People (Leads + Contacts) per run.")
+    p.add_argument("--latency-ms", type=float, default=50.0)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--serve", type=int, help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.serve is not None:
+        return serve(args.serve, args.seed, args.latency_ms)
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    started = time.perf_counter()
+    results = [r for n in sizes for r in run_size(n, args)]
+    full = [r for r in results if r["run"] == "1"]
+    rss = [r["peak_rss_mb"] for r in results]
+    summary = {
+        "sizes": sizes,
+        "calls_ratio": max(r["calls_ratio"] for r in results),
+        "full_sync_seconds": {str(r["n"]): r["seconds"] for r in full},
+        "full_sync_people_per_s": {str(r["n"]): r["people_per_s"] for r in full},
+        "peak_rss_mb": {str(r["n"]): r["peak_rss_mb"] for r in full},
+        "peak_rss_growth": round(max(rss) / min(rss), 2) if rss and min(rss) else None,
+        "failed_cycles": sum(1 for r in results if r["status"] != "ok"),
+        "bench_seconds": round(time.perf_counter() - started, 1),
+    }
+    print(json.dumps(summary), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
