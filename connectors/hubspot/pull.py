@@ -6,8 +6,16 @@ A cycle reads the window ``[lo, hi]``: ``hi`` is the run's start minus the safet
 overlap by id and activity key). A full pull (no cursor, or ``full``) reads everything up
 to ``hi`` through the list endpoints.
 
-Stages, in order: companies, contacts (with merges and page views), engagements (calls,
-emails, meetings, notes), email events, form submissions, archived contacts and companies.
+Stages, in order: companies, contacts (with merges), engagements (calls, emails,
+meetings, notes; a full pull reads their contacts inline with each list page),
+email events (a full pull reads only the types that become activities), form
+submissions (an incremental pull reads only the forms its contacts converted on),
+archived contacts and companies, page views. Page views follow the portal's plan
+(plan.py): portal-wide by time window (Enterprise), contact by contact for contacts
+whose counters moved (a portal that refuses the portal-wide form), or the contacts'
+last-visited page (no events API below Enterprise). E-mail addresses are resolved to
+contacts from the contacts already read (``Memory.emails``), batch reads only for
+the others.
 The cursor after each page names the stage and the position to resume from, so a cycle
 cut short (budget guard, crash) resumes where its last committed page ended; the final
 page of a cycle carries ``{"since": hi}``.
@@ -15,6 +23,7 @@ page of a cycle carries ``{"since": hi}``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from collections.abc import Iterator, Sequence
@@ -28,11 +37,12 @@ from connectors.base import (
     ActivityRecord,
     ContactRecord,
     Page,
+    RequestRejected,
     SkippedRecord,
 )
 from connectors.hubspot import activity_mapping as acts
 from connectors.hubspot import limits, reader
-from connectors.hubspot.client import HubSpotClient
+from connectors.hubspot.client import AccessDenied, HubSpotClient
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.mapping import (
     company_properties,
@@ -43,6 +53,8 @@ from connectors.hubspot.mapping import (
     parse_time,
     to_ms,
 )
+from connectors.hubspot.memory import Memory
+from connectors.hubspot.plan import NO_PAGE_VIEWS, Plan
 from connectors.kit.stream import drive, open_cursor, unreadable
 
 log = logging.getLogger("connectors.hubspot")
@@ -61,7 +73,10 @@ STAGES = (
     "forms",
     "archived_contacts",
     "archived_companies",
+    "page_views",
 )
+#: Email event types that can become activities, read one type at a time by a full pull.
+EMAIL_EVENT_TYPES = ("OPEN", "CLICK", "STATUSCHANGE")
 CURSOR_VERSION = 1
 #: Engagements gathered per page, so one v4 association read covers them.
 ENGAGEMENTS_PER_PAGE = 1_000
@@ -78,15 +93,39 @@ class Pull:
         options: HubSpotOptions,
         field_map: dict[str, str],
         executor: Executor,
-        campaigns: dict[int, str | None],
+        memory: Memory,
     ) -> None:
         self.client = client
         self.options = options
         self.fields = options.fields
         self.field_map = field_map
         self.executor = executor
-        self.campaigns = campaigns
-        self.emails: dict[str, str | None] = {}
+        self.memory = memory
+        self.campaigns = memory.campaigns
+        self.emails = memory.emails
+        self._plan: Plan | None = None
+        self._stored_plan: object = None
+        #: Conversion names of the contacts read this pull (None: contacts not read).
+        self.converted: set[str] | None = None
+
+    def plan(self) -> Plan:
+        """The portal's plan, probed on first need (see plan.py)."""
+        if self._plan is None:
+            self._plan = self.memory.plan.current(self.client, self._stored_plan)
+        return self._plan
+
+    def _learnt(self, plan: Plan) -> None:
+        self._plan = plan
+        self.memory.plan.learnt(plan)
+
+    def _with_plan(self, cursor: dict[str, Any]) -> dict[str, Any]:
+        plan = self._plan or Plan.from_json(self._stored_plan)
+        if plan is None:
+            return cursor
+        out = {**cursor, "plan": plan.to_json()}
+        if plan.notes:
+            out["notes"] = plan.notes
+        return out
 
     # -- driver --------------------------------------------------------------------------
     def pages(
@@ -96,6 +135,7 @@ class Pull:
         that instant instead of at the stored cursor, and records the window's low
         end in the cycle position so an interrupted re-read resumes the same window."""
         body = _check_cursor(cursor)
+        self._stored_plan = body.get("plan") if body else None
         since = body.get("since") if body else None
         cycle = body.get("cycle") if body else None
         is_full = (full or since is None) and reread is None
@@ -122,18 +162,35 @@ class Pull:
         if hi < lo:
             hi = lo
         stages = [functools.partial(self._stage, name, lo, hi, is_full) for name in STAGES]
-        return drive(
-            stages,
-            version=CURSOR_VERSION,
-            cursor_of=lambda index, resume: {
-                "since": since,
-                "cycle": {"hi": hi, "lo": lo, "full": is_full, "stage": index, "pos": resume},
-            },
-            meter=self.client.meter,
-            start_stage=stage,
-            start_position=pos,
-            final={"since": hi},
+        return self._final_with_plan(
+            drive(
+                stages,
+                version=CURSOR_VERSION,
+                cursor_of=lambda index, resume: self._with_plan(
+                    {
+                        "since": since,
+                        "cycle": {
+                            "hi": hi,
+                            "lo": lo,
+                            "full": is_full,
+                            "stage": index,
+                            "pos": resume,
+                        },
+                    }
+                ),
+                meter=self.client.meter,
+                start_stage=stage,
+                start_position=pos,
+                final={"since": hi},
+            )
         )
+
+    def _final_with_plan(self, pages: Iterator[Page]) -> Iterator[Page]:
+        """The pages, the final cursor carrying the plan too (its notes for status)."""
+        for page in pages:
+            if isinstance(page.cursor, dict) and "cycle" not in page.cursor:
+                page = dataclasses.replace(page, cursor=self._with_plan(page.cursor))
+            yield page
 
     def _stage(
         self, name: str, lo: int, hi: int, full: bool, pos: Any
@@ -145,9 +202,11 @@ class Pull:
         if name in ENGAGEMENT_PROPERTIES:
             return self._engagements(name, lo, hi, full, pos)
         if name == "email_events":
-            return self._email_events(lo, hi, pos)
+            return self._email_events(lo, hi, full, pos)
         if name == "forms":
-            return self._forms(lo, hi)
+            return self._forms(lo, hi, full)
+        if name == "page_views":
+            return self._portal_page_views(lo, hi, pos)
         return self._archived(name.removeprefix("archived_"), lo, full, pos)
 
     def _rows(
@@ -177,19 +236,32 @@ class Pull:
 
     def _contacts(self, lo: int, hi: int, full: bool, pos: Any) -> Iterator[tuple[Page, Any]]:
         props = contact_properties(self.field_map, self.fields)
+        mode = self.plan().page_views
+        if pos is None:
+            self.converted = set()
         for rows in self._rows("contacts", "lastmodifieddate", props, lo, hi, full, pos):
             contacts: list[ContactRecord] = []
             merged: dict[str, str] = {}
             visited: list[str] = []
+            activities: list[ActivityRecord] = []
             for rid, values in rows.rows:
                 mapped = map_contact(rid, values, self.field_map, self.fields)
                 _warn(mapped.warnings)
                 contacts.append(mapped.record)
                 for loser in merged_ids(values):
                     merged[loser] = rid
-                if _visited(values, lo, full):
+                email = (values.get("email") or "").strip().lower()
+                if email:
+                    self.emails[email] = rid
+                if self.converted is not None:
+                    self.converted.update(acts.conversions(values, lo, full))
+                if mode == "per_contact" and _visited(values, lo, full):
                     visited.append(rid)
-            activities = self._page_views(visited, lo, hi)
+                elif mode == "none":
+                    last = acts.last_page_view(rid, values)
+                    if last is not None:
+                        activities.append(ActivityRecord(last.key, rid, last.data))
+            activities += self._page_views(visited, lo, hi)
             yield Page(contacts=contacts, merged=merged, activities=activities), rows.next
 
     def _page_views(self, contact_ids: list[str], lo: int, hi: int) -> list[ActivityRecord]:
@@ -212,22 +284,36 @@ class Pull:
         buffered: list[reader.Row] = []
         resume = pos
         step = limits.LIST_PAGE_MAX if full else limits.SEARCH_PAGE_MAX
-        for rows in self._rows(object_type, "hs_lastmodifieddate", props, lo, hi, full, pos):
+        inline: dict[str, list[str]] = {}
+        pages: Iterator[reader.RowPage]
+        if full:  # contacts inline with each list page
+            pages = reader.list_all(
+                self.client, object_type, props, pos, associations=("contacts",)
+            )
+        else:
+            pages = self._rows(object_type, "hs_lastmodifieddate", props, lo, hi, full, pos)
+        for rows in pages:
             buffered += rows.rows
+            inline.update(rows.links or {})
             resume = rows.next
             if len(buffered) + step > ENGAGEMENTS_PER_PAGE or rows.next is None:
-                yield self._engagement_page(object_type, buffered), resume
-                buffered = []
+                yield self._engagement_page(object_type, buffered, inline), resume
+                buffered, inline = [], {}
         if buffered:
-            yield self._engagement_page(object_type, buffered), resume
+            yield self._engagement_page(object_type, buffered, inline), resume
 
-    def _engagement_page(self, object_type: str, rows: list[reader.Row]) -> Page:
+    def _engagement_page(
+        self, object_type: str, rows: list[reader.Row], inline: dict[str, list[str]]
+    ) -> Page:
         mapped = {
             rid: act
             for rid, values in rows
             if (act := acts.engagement(object_type, rid, values)) is not None
         }
-        links = reader.associated_contacts(self.client, object_type, list(mapped)) if mapped else {}
+        unknown = [rid for rid in mapped if rid not in inline]
+        links = dict(inline)
+        if unknown:
+            links.update(reader.associated_contacts(self.client, object_type, unknown))
         records = [
             ActivityRecord(act.key, cid, act.data)
             for rid, act in mapped.items()
@@ -236,9 +322,34 @@ class Pull:
         return Page(activities=records)
 
     # -- marketing -------------------------------------------------------------------------
-    def _email_events(self, lo: int, hi: int, pos: Any) -> Iterator[tuple[Page, Any]]:
+    def _email_events(self, lo: int, hi: int, full: bool, pos: Any) -> Iterator[tuple[Page, Any]]:
+        """A full pull reads each type in ``EMAIL_EVENT_TYPES`` (position ``{"t": index,
+        "o": offset}``); an incremental one all types at once (one call when quiet)."""
+        if not full or isinstance(pos, str):
+            yield from self._email_event_pages(lo, hi, pos, None, lambda tok: tok)
+            return
+        start = pos if isinstance(pos, dict) else {}
+        first = int(start.get("t", 0))
+        for index in range(first, len(EMAIL_EVENT_TYPES)):
+            offset = start.get("o") if index == first else None
+            yield from self._email_event_pages(
+                lo,
+                hi,
+                offset,
+                EMAIL_EVENT_TYPES[index],
+                lambda tok, i=index: {"t": i + (tok is None), "o": tok},
+            )
+
+    def _email_event_pages(
+        self,
+        lo: int,
+        hi: int,
+        offset: str | None,
+        event_type: str | None,
+        position: Any,
+    ) -> Iterator[tuple[Page, Any]]:
         include = self.options.include_filtered_email_events
-        for events, token in reader.email_events(self.client, lo, hi, pos):
+        for events, token in reader.email_events(self.client, lo, hi, offset, event_type):
             wanted = []
             for event in events:
                 campaign_id = event.get("emailCampaignId")
@@ -248,13 +359,15 @@ class Pull:
                 act = acts.email_event(event, name, include)
                 if act is not None:
                     wanted.append((str(event.get("recipient") or "").lower(), act))
-            yield Page(activities=self._by_email(wanted)), token
+            yield Page(activities=self._by_email(wanted)), position(token)
 
-    def _forms(self, lo: int, hi: int) -> Iterator[tuple[Page, Any]]:
+    def _forms(self, lo: int, hi: int, full: bool) -> Iterator[tuple[Page, Any]]:
+        """Every form's submissions (a full pull, or a resumed one that did not read
+        its contacts); else only the forms the window's contacts converted on."""
         demo = self.options.demo_form_pattern
         patterns = list(self.options.form_types.items())
         wanted: list[tuple[str, acts.Activity]] = []
-        for form_id, form_name in reader.forms(self.client):
+        for form_id, form_name in self._forms_to_read(full):
             for batch in reader.submissions(self.client, form_id, lo, hi):
                 for item in batch:
                     act = acts.form_submission(form_name, item, demo, patterns)
@@ -267,6 +380,18 @@ class Pull:
         if wanted:
             yield Page(activities=self._by_email(wanted)), None
 
+    def _forms_to_read(self, full: bool) -> list[tuple[str, str]]:
+        converted = self.converted
+        if full or converted is None:
+            self.memory.forms = reader.forms(self.client)
+            return self.memory.forms
+        if not converted:
+            return []
+        known = self.memory.forms
+        if known is None or not all(_form_of(name, known) for name in converted):
+            known = self.memory.forms = reader.forms(self.client)
+        return [f for f in known if any(_named(f[1], name) for name in converted)]
+
     def _by_email(self, wanted: list[tuple[str, acts.Activity]]) -> list[ActivityRecord]:
         reader.contact_ids_by_email(self.client, (e for e, _ in wanted), self.emails)
         out = []
@@ -275,6 +400,30 @@ class Pull:
             if cid is not None:
                 out.append(ActivityRecord(act.key, cid, act.data))
         return out
+
+    # -- page views ------------------------------------------------------------------------
+    def _portal_page_views(self, lo: int, hi: int, pos: Any) -> Iterator[tuple[Page, Any]]:
+        """Every contact's page views in the window, portal-wide (Enterprise). A 403
+        (the plan changed) or a refused form ends the stage: the next cycle reads the
+        way the plan now allows."""
+        plan = self.plan()
+        if plan.page_views != "portal":
+            return
+        try:
+            for events, token in reader.portal_page_views(self.client, lo, hi, pos):
+                out = []
+                for event in events:
+                    act = acts.page_view(event)
+                    cid = event.get("objectId")
+                    if act is not None and cid is not None:
+                        out.append(ActivityRecord(act.key, str(cid), act.data))
+                yield Page(activities=out), token
+        except AccessDenied:
+            log.warning("HubSpot refused the events API (403): %s", NO_PAGE_VIEWS)
+            self._learnt(Plan("none", self.client.clock()))
+        except RequestRejected as exc:
+            log.warning("HubSpot refused portal-wide page views (%s); reading per contact", exc)
+            self._learnt(Plan("per_contact", self.client.clock()))
 
     # -- deletions -------------------------------------------------------------------------
     def _archived(
@@ -330,6 +479,15 @@ def _visited(values: dict[str, str | None], lo: int, full: bool) -> bool:
         return True
     last = parse_time(values.get("hs_analytics_last_visit_timestamp"))
     return last is not None and to_ms(last) >= lo
+
+
+def _named(form_name: str, conversion: str) -> bool:
+    """Whether a contact's conversion name (``form`` or ``form: page title``) names it."""
+    return bool(form_name) and (conversion == form_name or conversion.startswith(form_name + ": "))
+
+
+def _form_of(conversion: str, forms: list[tuple[str, str]]) -> bool:
+    return any(_named(name, conversion) for _, name in forms)
 
 
 def _warn(warnings: Sequence[str]) -> None:
