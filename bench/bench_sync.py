@@ -95,6 +95,8 @@ class RunResult:
     changed: int = 0
     rate_bounds: dict[str, float] = field(default_factory=dict)
     latency_bound_s: float = 0.0
+    #: HubSpot: the fake portal's plan (enterprise, professional, starter).
+    plan: str = ""
 
     @property
     def total_calls(self) -> int:
@@ -188,11 +190,16 @@ def calls_by_kind(crm: str, stats: Mapping[str, Any]) -> dict[str, int]:
 
 
 def minimum(
-    crm: str, rows: Mapping[str, Any] | None, updates: int, accounts: int, full: bool
+    crm: str,
+    rows: Mapping[str, Any] | None,
+    updates: int,
+    accounts: int,
+    full: bool,
+    first: bool = False,
 ) -> M.Minimum:
     if crm == "salesforce":
         return M.salesforce(rows, updates, accounts)
-    return M.hubspot(rows, updates, accounts, full=full)
+    return M.hubspot(rows, updates, accounts, full=full, first=first)
 
 
 def _epoch(iso: str) -> float:
@@ -206,7 +213,9 @@ def _daily_rescore_at(now: float) -> str:
     return f"{t.tm_hour:02d}:{t.tm_min:02d}"
 
 
-def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) -> None:
+def run_crm(
+    crm: str, n: int, args: argparse.Namespace, out: list[RunResult], plan: str = ""
+) -> None:
     py = sys.executable
     fake = Child(
         [
@@ -220,6 +229,7 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
             str(args.seed),
             "--latency-ms",
             str(args.latency_ms),
+            *(["--plan", plan] if plan else []),
         ],
         f"{crm} fake",
     )
@@ -227,7 +237,8 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
     try:
         hello = fake.read()
         objects = ", ".join(f"{v:,} {k}" for k, v in hello["objects"].items() if v)
-        print(f"# {crm} N={n:,}: fake on {hello['url']} with {objects}", flush=True)
+        on = f" ({plan} plan)" if plan else ""
+        print(f"# {crm}{on} N={n:,}: fake on {hello['url']} with {objects}", flush=True)
         with tempfile.TemporaryDirectory(prefix="syncd-bench-") as tmp:
             engine = Child(
                 [
@@ -277,6 +288,13 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                     rows = fake.ask(
                         op="modified", since=max(0.0, since - lag), until=started - lag
                     )["modified"]
+                    if crm == "hubspot" and step.kind == "full":
+                        # list endpoints read every record and every form submission,
+                        # the ones stamped after the window's end too
+                        every = fake.ask(op="modified", since=0.0, until=started + 30 * 86_400)
+                        rows = dict(rows)
+                        for key in (*M.HS_OBJECTS, "submissions"):
+                            rows[key] = every["modified"][key]
                     if crm == "salesforce" and step.kind == "full":
                         # every record; the cycle's own writes moved the written
                         # records' stamps past its start, out of "modified"
@@ -286,7 +304,12 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                 calls = calls_by_kind(crm, stats)
                 search = calls.pop("search")
                 least = minimum(
-                    crm, rows, updates, int(report.get("accounts_written", 0)), step.kind == "full"
+                    crm,
+                    rows,
+                    updates,
+                    int(report.get("accounts_written", 0)),
+                    step.kind == "full",
+                    first=step.key == "1",
                 )
                 result = RunResult(
                     crm,
@@ -302,6 +325,7 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                     changed,
                     M.rate_bound_s(crm, least),
                     M.latency_bound_s(least, args.latency_ms),
+                    plan=plan,
                 )
                 if search:
                     result.calls["search"] = search
@@ -333,8 +357,9 @@ def line(r: RunResult, share: float) -> str:
     bound = ", ".join(f"{k} {v:.1f}s" for k, v in r.rate_bounds.items()) or "no rate limit"
     tr = f" = {r.time_ratio:.2f}x" if r.time_ratio is not None else ""
     rep = r.report
+    crm = f"{r.crm}/{r.plan[:3]}" if r.plan else r.crm
     return (
-        f"{r.crm:<10} {r.n:>6,} ({r.step.key:>2}) {title:<52} | calls {r.total_calls} "
+        f"{crm:<10} {r.n:>6,} ({r.step.key:>2}) {title:<52} | calls {r.total_calls} "
         f"({calls}) vs min {m.total} (read {m.reads} write {m.writes} auth {m.auth})"
         f" = {r.ratio:.2f}x | {r.seconds:.1f}s (cpu {r.cpu_s:.1f}s) vs bound {bound}{tr}; "
         f"latency floor {r.latency_bound_s:.1f}s | 429s {r.http_429} | peak RSS "
@@ -381,6 +406,13 @@ def summary(results: list[RunResult], sizes: list[int]) -> dict[str, Any]:
     latency = [r.seconds / r.latency_bound_s for r in of("1") if r.latency_bound_s]
     out["full_sync_latency_ratio"] = round(max(latency), 2) if latency else None
     out["failed_cycles"] = sum(1 for r in results if r.report["status"] != "ok")
+    for r in of("1"):
+        if r.crm == "hubspot" and r.plan:
+            key = f"hubspot_full_calls_per_contact_{r.plan}_{r.n}"
+            out[key] = round(r.total_calls / r.n, 4)
+    for r in of("4"):
+        if r.crm == "hubspot" and r.plan:
+            out[f"hubspot_nochange_calls_{r.plan}_{r.n}"] = r.total_calls
     return out
 
 
@@ -399,6 +431,11 @@ def main(argv: list[str] | None = None) -> int:
         "at about 0.8 calls per contact, 7 minutes at 10,000 contacts.",
     )
     p.add_argument("--crms", default="salesforce,hubspot")
+    p.add_argument(
+        "--hubspot-plans",
+        default="enterprise,professional",
+        help="HubSpot portal plans to run (the events API is Enterprise only).",
+    )
     p.add_argument("--latency-ms", type=float, default=50.0)
     p.add_argument("--change", type=float, default=0.01, help="Share of contacts changed in run 2.")
     p.add_argument("--seed", type=int, default=1)
@@ -419,7 +456,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"# {crm}: no connector in this build; skipped", flush=True)
             continue
         for n in hs_sizes if crm == "hubspot" else sizes:
-            run_crm(crm, n, args, results)
+            if crm != "hubspot":
+                run_crm(crm, n, args, results)
+                continue
+            for plan in [x for x in args.hubspot_plans.split(",") if x]:
+                run_crm(crm, n, args, results, plan)
+                full = next(r for r in reversed(results) if r.step.key == "1")
+                quiet = next(r for r in reversed(results) if r.step.key == "4")
+                print(
+                    f"# hubspot {plan} N={n:,}: full sync {full.total_calls / n:.4f} calls per "
+                    f"contact ({full.total_calls} calls, {full.ratio:.3f}x the floor); "
+                    f"no-change cycle {quiet.total_calls} calls ({quiet.ratio:.3f}x)",
+                    flush=True,
+                )
     print(f"# finished in {time.monotonic() - begun:.0f}s", flush=True)
     print(json.dumps(summary(results, sorted({*sizes, *hs_sizes}))))
     return 0 if all(r.report["status"] == "ok" for r in results) else 1
