@@ -14,7 +14,6 @@ from pathlib import Path
 import click
 
 from connectors.base import CheckItem
-
 from syncd.cli.exit_codes import ExitCode
 from syncd.core import CompiledModel, ModelError
 from syncd.modelfile import load_model
