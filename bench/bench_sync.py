@@ -285,8 +285,11 @@ def run_crm(
                     # HubSpot pulls stop a safety lag before the run's start (search
                     # index lag); what falls inside it is read by the next cycle
                     lag = M.HUBSPOT_SAFETY_LAG_S if crm == "hubspot" else 0.0
+                    # ... and re-read a lookback before the previous window's end (the
+                    # search index lags writes; HubSpot documents no bound)
+                    back = M.HUBSPOT_LOOKBACK_S if crm == "hubspot" and since else 0.0
                     rows = fake.ask(
-                        op="modified", since=max(0.0, since - lag), until=started - lag
+                        op="modified", since=max(0.0, since - lag - back), until=started - lag
                     )["modified"]
                     if crm == "hubspot" and step.kind == "full":
                         # list endpoints read every record and every form submission,

@@ -154,7 +154,7 @@ def _hs_modified(app: Any, since: float, until: float) -> dict[str, Any]:
                 str(v["value"]).lower() for x in inside for v in x["values"] if v["name"] == "email"
             )
         out["submissions"] = subs
-        out["emails"] = len(emails)
+        out["addresses"] = len(emails)  # distinct e-mail addresses of events and submissions
         views: Counter[str] = Counter(
             v.contact_id for v in st.page_views if lo <= v.occurred_ms < hi
         )

@@ -29,6 +29,9 @@ from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
 #: How far before a run's start a HubSpot pull stops (the connector's default
 #: ``safety_lag``): records stamped later are read by the next cycle.
 HUBSPOT_SAFETY_LAG_S: float = HubSpotOptions.model_fields["safety_lag"].default.total_seconds()
+#: How far before the previous window's end an incremental HubSpot pull starts again
+#: (the connector's default ``lookback``): search sees writes late.
+HUBSPOT_LOOKBACK_S: float = HubSpotOptions.model_fields["lookback"].default.total_seconds()
 #: Salesforce objects a pull reads (queryAll: deleted and archived rows too).
 SF_OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
 

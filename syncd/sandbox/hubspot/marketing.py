@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -10,7 +11,7 @@ from connectors.hubspot import limits
 from syncd.sandbox.http import Request, Response, Router
 from syncd.sandbox.hubspot import errors, tokens, versions
 from syncd.sandbox.hubspot.schema import iso_ms, parse_time
-from syncd.sandbox.hubspot.store import EmailEvent, Store
+from syncd.sandbox.hubspot.store import EmailEvent, PageView, Store
 
 API = "https://api.hubapi.com"
 PORTAL_ID = 62515
@@ -79,6 +80,8 @@ class MarketingRoutes:
         self.store = store
         self.lock = lock
         self.plan = plan
+        self._sorted: list[PageView] = []
+        self._sorted_count = -1
 
     def register(self, router: Router) -> None:
         router.add("GET", "/email/public/v1/events", self.email_events)
@@ -188,6 +191,14 @@ class MarketingRoutes:
         return Response(200, body)
 
     # -- web analytics events v3 ---------------------------------------------------------
+    def _views_in_order(self) -> list[PageView]:
+        """The store's page views by (time, id); re-sorted when views were added."""
+        views = self.store.page_views
+        if self._sorted_count != len(views):
+            self._sorted = sorted(views, key=lambda v: (v.occurred_ms, v.id))
+            self._sorted_count = len(views)
+        return self._sorted
+
     def web_events(self, request: Request) -> Response:
         """Event occurrences: ``objectId`` optional (portal-wide without it), filtered by
         ``objectType``, ``eventType`` and ``occurredAfter``/``occurredBefore``, oldest
@@ -206,14 +217,17 @@ class MarketingRoutes:
         high = parse_time(request.arg("occurredBefore") or "") or 2**62
         descending = (request.arg("sort") or "").upper().endswith("DESC")
         with self.lock:
+            ordered = self._views_in_order()
+            first = bisect.bisect_left(ordered, low, key=lambda v: v.occurred_ms)
+            last = bisect.bisect_right(ordered, high, key=lambda v: v.occurred_ms)
             views = [
                 v
-                for v in self.store.page_views
+                for v in ordered[first:last]
                 if (not object_id or v.contact_id == object_id)
                 and (not event_type or event_type == PAGE_VIEW)
-                and low <= v.occurred_ms <= high
             ]
-        views.sort(key=lambda v: (v.occurred_ms, v.id), reverse=descending)
+        if descending:
+            views.reverse()
         page = views[after : after + limit]
         results = [
             {
