@@ -90,6 +90,9 @@ class HubSpotSandbox(SandboxApp):
         #: The subscription level; below ``enterprise`` the events API answers 403.
         #: Tests may change it at run time (a downgrade, an upgrade).
         self.plan: Plan = plan
+        #: False: the events API refuses reads without ``objectId`` (400), as a portal
+        #: might; tests set it to exercise the connector's per-contact fallback.
+        self.portal_wide_events = True
         self.token = token
         self.oauth = oauth
         #: Issued OAuth access tokens -> expiry (seconds on `clock`).
@@ -127,7 +130,9 @@ class HubSpotSandbox(SandboxApp):
         MetaRoutes(self.store, self.lock, lambda: self.associations_per_input_page).register(router)
         for path in sorted(TOKEN_PATHS):
             router.add("POST", path, self.issue_token)
-        MarketingRoutes(self.store, self.lock, lambda: self.plan).register(router)
+        MarketingRoutes(
+            self.store, self.lock, lambda: self.plan, lambda: self.portal_wide_events
+        ).register(router)
 
     # -- OAuth -----------------------------------------------------------------------------
     def issue_token(self, request: Request) -> Response:

@@ -75,11 +75,16 @@ def email_event_json(event: EmailEvent) -> dict[str, Any]:
 
 class MarketingRoutes:
     def __init__(
-        self, store: Store, lock: threading.RLock, plan: Callable[[], str] = lambda: "enterprise"
+        self,
+        store: Store,
+        lock: threading.RLock,
+        plan: Callable[[], str] = lambda: "enterprise",
+        portal_wide: Callable[[], bool] = lambda: True,
     ) -> None:
         self.store = store
         self.lock = lock
         self.plan = plan
+        self.portal_wide = portal_wide
         self._sorted: list[PageView] = []
         self._sorted_count = -1
 
@@ -212,6 +217,8 @@ class MarketingRoutes:
         if object_type not in ("", "contact", "contacts", "0-1"):
             return Response(200, {"results": []})
         object_id = request.arg("objectId")
+        if not object_id and not self.portal_wide():
+            raise errors.fail(400, "objectId is required", "VALIDATION_ERROR")
         event_type = request.arg("eventType")
         low = parse_time(request.arg("occurredAfter") or "") or 0
         high = parse_time(request.arg("occurredBefore") or "") or 2**62
