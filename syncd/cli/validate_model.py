@@ -43,12 +43,17 @@ def _warn(model: CompiledModel) -> int:
 def page_view_rules(model: CompiledModel) -> list[str]:
     """Ids of the model's rules and disqualifiers on ``page_view`` activities."""
     out = []
-    for rule in (*model.spec.rules, *model.spec.disqualifiers):
-        kinds = rule.activity
-        kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds or ())
-        if "page_view" in kinds:
+    for rule in model.spec.rules:
+        if "page_view" in _kinds(rule.activity):
+            out.append(rule.id)
+    for rule in model.spec.disqualifiers:
+        if "page_view" in _kinds(rule.activity):
             out.append(rule.id)
     return out
+
+
+def _kinds(activity: str | Sequence[str] | None) -> tuple[str, ...]:
+    return (activity,) if isinstance(activity, str) else tuple(activity or ())
 
 
 def fidelity_items(path: Path, checked: Sequence[CheckItem]) -> list[CheckItem]:
