@@ -42,18 +42,9 @@ def _warn(model: CompiledModel) -> int:
 
 def page_view_rules(model: CompiledModel) -> list[str]:
     """Ids of the model's rules and disqualifiers on ``page_view`` activities."""
-    out = []
-    for rule in model.spec.rules:
-        if "page_view" in _kinds(rule.activity):
-            out.append(rule.id)
-    for rule in model.spec.disqualifiers:
-        if "page_view" in _kinds(rule.activity):
-            out.append(rule.id)
-    return out
-
-
-def _kinds(activity: str | Sequence[str] | None) -> tuple[str, ...]:
-    return (activity,) if isinstance(activity, str) else tuple(activity or ())
+    rules = [(r.id, r.activity) for r in model.spec.rules]
+    rules += [(d.id, d.activity) for d in model.spec.disqualifiers]
+    return [rid for rid, kinds in rules if kinds is not None and "page_view" in kinds]
 
 
 def fidelity_items(path: Path, checked: Sequence[CheckItem]) -> list[CheckItem]:
