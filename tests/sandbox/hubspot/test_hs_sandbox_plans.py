@@ -5,11 +5,14 @@ conversion properties follow page views and form submissions."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 import requests
 
+from syncd.cli.sandbox import build_app
+from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.hubspot.schema import iso_ms
 from syncd.sandbox.server import SandboxServer
@@ -111,3 +114,17 @@ def test_analytics_and_conversion_properties_follow_views_and_submissions(
     assert props["num_conversion_events"] == "2"
     assert props["first_conversion_event_name"] == "Contact us"
     assert props["recent_conversion_event_name"] == "Contact us: pricing"
+
+
+def test_the_sandbox_command_sets_the_plan() -> None:
+    built, _ = build_app(
+        "hubspot",
+        seed=1,
+        contacts=3,
+        tier="free",
+        token="t",
+        faults=FaultSpec(),
+        now=datetime(2026, 12, 1, tzinfo=UTC),
+        plan="professional",
+    )
+    assert isinstance(built, HubSpotSandbox) and built.plan == "professional"
