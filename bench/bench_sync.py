@@ -1,10 +1,10 @@
 """Sync benchmark against the physical limits (not part of the test run).
 
 For each CRM fake and each N (Salesforce: 10,000 and 50,000 contacts; HubSpot:
-1,000 and 5,000 by default, because its full sync is bound by the burst limit
-at about 0.8 calls per contact and 10,000 would take 7 minutes alone; about 8
-activities per contact from the seeded generator), at pro-tier rate limits
-with 50 ms latency added to every request, the real engine and connector run:
+1,000 and 5,000 by default, on an Enterprise and a Professional portal
+(``--hubspot-plans``); about 8 activities per contact from the seeded
+generator), at pro-tier rate limits with 50 ms latency added to every request,
+the real engine and connector run:
 
   (1)  a full sync from empty state;
   (1b) the next cycle, which re-reads the records the full sync's own writes
@@ -24,12 +24,16 @@ simulated span.
 The fake runs in one process and the engine in another (sync_fake.py,
 sync_engine.py), so the fake's CPU and memory are not counted as the engine's.
 Calls are counted from the fake's request log; minimum calls and time bounds
-come from sync_minimum.py. Each run prints one line; the last line is JSON:
+come from sync_minimum.py. Each run prints one line, each HubSpot size and plan
+a summary (full-sync calls per contact, the no-change cycle's calls, both
+against the floor); the last line is JSON:
 {"calls_ratio", "time_ratio", "http_429", "peak_rss_mb_10k", "peak_rss_mb_50k",
  "incremental_calls_per_changed_contact", "nochange_write_calls",
- "rescore_contacts_per_s", ...}.
+ "rescore_contacts_per_s", "hubspot_full_calls_per_contact_<plan>_<N>",
+ "hubspot_nochange_calls_<plan>_<N>", ...}.
 
 Usage: python bench/bench_sync.py [--sizes 10000,50000] [--hubspot-sizes 1000,5000]
+       [--hubspot-plans enterprise,professional]
        [--crms salesforce,hubspot] [--latency-ms 50] [--change 0.01] [--seed 1]
 """
 
@@ -430,8 +434,7 @@ def main(argv: list[str] | None = None) -> int:
         "--hubspot-sizes",
         default=None,
         help="Contact counts for HubSpot (default 1000,5000 with the default "
-        "--sizes, else --sizes): its full sync is bound by the burst limit "
-        "at about 0.8 calls per contact, 7 minutes at 10,000 contacts.",
+        "--sizes, else --sizes); each runs once per --hubspot-plans.",
     )
     p.add_argument("--crms", default="salesforce,hubspot")
     p.add_argument(
