@@ -92,7 +92,9 @@ def hubspot(
     plan); ``updates``: contacts whose syncd properties must change; ``first``: the
     engine's first cycle (nothing learnt yet).
 
-    objects     companies, contacts: list ⌈n/100⌉ (full) or search ⌈n/200⌉ (incremental)
+    objects     companies, contacts: list ⌈n/100⌉ (full) or search ⌈n/200⌉ (incremental);
+                a full sync cannot read through search: its index lags writes, so the
+                records written last would be missing, and it allows 5 calls a second
     engagements calls, emails, meetings, notes: list ⌈n/100⌉ with their contacts inline
                 (``associations=contacts``, full), or search ⌈n/200⌉ plus ⌈n/1,000⌉ v4
                 association batch reads (search answers carry no associations)
