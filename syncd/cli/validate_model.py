@@ -77,11 +77,4 @@ def validate_model(path: Path) -> None:
         click.echo(f"{path}: {len(exc.issues)} error(s)", err=True)
         sys.exit(ExitCode.FAILED)
     _warn(model)
-    rules = page_view_rules(model)
-    if rules:
-        click.echo(
-            f"{path}: note: rules on page_view ({', '.join(rules)}) see only each contact's "
-            "last page seen on a HubSpot portal below Enterprise (`syncd check` tells)",
-            err=True,
-        )
     click.echo(f"{path}: ok ({model.ref})")

@@ -140,10 +140,3 @@ connectors:
         assert notes == [NO_PAGE_VIEWS]
         code, out = invoke("status")
         assert code == 0 and "HubSpot Enterprise only" in out
-
-
-def test_validate_model_names_the_page_view_rules_that_lose_fidelity() -> None:
-    result = CliRunner().invoke(main, ["validate-model", str(MODEL)])
-    assert result.exit_code == 0
-    assert "rules on page_view (pricing_page, demo_click, careers_page)" in result.stderr
-    assert "below Enterprise" in result.stderr
