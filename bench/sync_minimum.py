@@ -19,6 +19,7 @@ from connectors.hubspot.limits import (
     EMAIL_EVENTS_PAGE_MAX,
     FORMS_PAGE_MAX,
     LIST_PAGE_MAX,
+    MARKETING_EMAILS_PAGE_MAX,
     SEARCH_PAGE_MAX,
     SEARCH_PER_SECOND,
     SUBMISSIONS_PAGE_MAX,
@@ -100,8 +101,9 @@ def hubspot(
                 association batch reads (search answers carry no associations)
     email events the cheaper of ⌈all/1,000⌉ and Σ over OPEN, CLICK, STATUSCHANGE of
                 ⌈n/1,000⌉ (``eventType`` takes one type; send-side events become no
-                activity), plus one campaign-name read per campaign with opens/clicks
-                (the legacy API names campaigns one at a time; remembered after that)
+                activity), plus ⌈campaigns/100⌉ marketing e-mail list pages for the
+                campaigns' names (each e-mail lists its ``allEmailCampaignIds``; read
+                once, remembered)
     forms       full: ⌈forms/100⌉ list pages plus ⌈n/50⌉ submission pages per form;
                 incremental: ⌈n/50⌉ for each form with submissions in the window (its
                 contacts' conversion properties name it; the list is remembered)
@@ -138,7 +140,8 @@ def hubspot(
         forms = sum(pages(int(n), SUBMISSIONS_PAGE_MAX) for n in rows["submissions"] if n)
     enterprise = rows.get("plan", "enterprise") == "enterprise"
     views = pages(sum(int(n) for n in rows["page_views"]), WEB_EVENTS_PAGE_MAX) if enterprise else 0
-    names = int(rows["campaigns"]) if full else 0  # remembered after the full pull
+    # every campaign's name in one marketing e-mails list, remembered after the full pull
+    names = math.ceil(int(rows["campaigns"]) / MARKETING_EMAILS_PAGE_MAX) if full else 0
     marketing = events + names + forms + views + (1 + 2 if first else 0)
     archived = pages(int(rows.get("archived_contacts", 0)), LIST_PAGE_MAX) + pages(
         int(rows.get("archived_companies", 0)), LIST_PAGE_MAX

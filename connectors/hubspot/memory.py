@@ -15,6 +15,8 @@ class Memory:
     clock: Callable[[], float]
     #: E-mail campaign id -> name (None: HubSpot has no name for it).
     campaigns: dict[int, str | None] = field(default_factory=dict)
+    #: Whether the marketing e-mails list (every campaign's name) was read.
+    campaigns_listed: bool = False
     #: Lower-cased e-mail -> contact id (None: no contact has it), from the contacts
     #: read and the batch lookups of the addresses they did not cover.
     emails: dict[str, str | None] = field(default_factory=dict)

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from concurrent.futures import Executor
 from typing import Any
 
-from connectors.base import ActivityRecord, Page, RequestRejected
+from connectors.base import ActivityRecord, FatalError, Page, RequestRejected
 from connectors.hubspot import activity_mapping as acts
 from connectors.hubspot import reader
 from connectors.hubspot.client import AccessDenied, HubSpotClient
@@ -89,11 +89,28 @@ class MarketingStages:
                 campaign_id = event.get("emailCampaignId")
                 name = None
                 if isinstance(campaign_id, int) and event.get("type") in acts.ENGAGING_EVENTS:
+                    self._list_campaigns(campaign_id)
                     name = reader.campaign_name(self.client, campaign_id, self.campaigns)
                 act = acts.email_event(event, name, include)
                 if act is not None:
                     wanted.append((str(event.get("recipient") or "").lower(), act))
             yield Page(activities=self._by_email(wanted)), position(token)
+
+    def _list_campaigns(self, campaign_id: int) -> None:
+        """Every campaign's name from one list, once per connector, when an unknown
+        campaign shows (what it does not name is then read one campaign at a time)."""
+        if campaign_id in self.campaigns or self.memory.campaigns_listed:
+            return
+        self.memory.campaigns_listed = True
+        try:
+            named = reader.campaign_names(self.client)
+        except (RequestRejected, FatalError) as exc:  # refused, scope, sunset
+            log.warning(
+                "HubSpot refused the marketing e-mails list (%s); names read one by one", exc
+            )
+            return
+        for key, name in named.items():
+            self.campaigns.setdefault(key, name)
 
     def _forms(self, lo: int, hi: int, full: bool) -> Iterator[tuple[Page, Any]]:
         """Every form's submissions (a full pull, or a resumed one that did not read

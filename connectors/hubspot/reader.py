@@ -259,6 +259,27 @@ def campaign_name(
     return cache[campaign_id]
 
 
+def campaign_names(client: HubSpotClient) -> dict[int, str]:
+    """E-mail campaign id -> name for every marketing e-mail (each names the legacy
+    campaign ids it was sent under, ``allEmailCampaignIds``): one paged list instead
+    of one read per campaign."""
+    out: dict[int, str] = {}
+    token: str | None = None
+    while True:
+        params: list[tuple[str, Any]] = [("limit", limits.MARKETING_EMAILS_PAGE_MAX)]
+        if token:
+            params.append(("after", token))
+        answer = client.send("meta", "email.list", query=params) or {}
+        for email in answer.get("results") or []:
+            name = str(email.get("name") or "")
+            for campaign in email.get("allEmailCampaignIds") or []:
+                if name and str(campaign).isdigit():
+                    out[int(campaign)] = name
+        token = _next(answer)
+        if not token:
+            return out
+
+
 def forms(client: HubSpotClient) -> list[tuple[str, str]]:
     """Every form as (id, name)."""
     out: list[tuple[str, str]] = []

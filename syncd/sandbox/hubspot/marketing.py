@@ -19,6 +19,7 @@ EMAIL_EVENTS_MAX = limits.EMAIL_EVENTS_PAGE_MAX
 SUBMISSIONS_MAX = limits.SUBMISSIONS_PAGE_MAX
 FORMS_MAX = limits.FORMS_PAGE_MAX
 WEB_EVENTS_MAX = limits.WEB_EVENTS_PAGE_MAX
+EMAILS_MAX = limits.MARKETING_EMAILS_PAGE_MAX
 PAGE_VIEW = "e_visited_page"
 #: What HubSpot answers a portal below Enterprise on the events API (a 403 of the
 #: MISSING_SCOPES category naming the web-analytics access the portal lacks; the
@@ -91,6 +92,9 @@ class MarketingRoutes:
     def register(self, router: Router) -> None:
         router.add("GET", "/email/public/v1/events", self.email_events)
         router.add("GET", "/email/public/v1/campaigns/{campaign_id}", self.campaign)
+        versions.add(
+            router, "GET", "/marketing/v3/emails", "/marketing/emails/{version}", self.emails
+        )
         router.add("GET", "/marketing/v3/forms", self.forms)
         router.add("GET", "/form-integrations/v1/submissions/forms/{form_id}", self.submissions)
         versions.add(
@@ -145,6 +149,34 @@ class MarketingRoutes:
                 "type": "BATCH_EMAIL",
             },
         )
+
+    def emails(self, request: Request) -> Response:
+        """Marketing e-mails, one per campaign, each naming its legacy campaign id in
+        ``allEmailCampaignIds``; paged with an opaque ``after``."""
+        limit = _limit(request, 10, EMAILS_MAX)
+        after = tokens.decode(request.arg("after"), "after")
+        with self.lock:
+            campaigns = sorted(self.store.campaigns.items())
+        page = campaigns[after : after + limit]
+        results = [
+            {
+                "id": str(10_000_000 + key),
+                "name": name,
+                "subject": name,
+                "isAb": False,
+                "isPublished": True,
+                "allEmailCampaignIds": [str(key)],
+                "primaryEmailCampaignId": str(key),
+            }
+            for key, name in page
+        ]
+        body: dict[str, Any] = {"results": results, "total": len(campaigns)}
+        if after + limit < len(campaigns):
+            nxt = tokens.encode(after + limit)
+            body["paging"] = {
+                "next": {"after": nxt, "link": f"{API}/marketing/v3/emails?after={nxt}"}
+            }
+        return Response(200, body)
 
     # -- forms ---------------------------------------------------------------------------
     def forms(self, request: Request) -> Response:

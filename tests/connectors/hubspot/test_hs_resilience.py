@@ -94,7 +94,7 @@ def test_pro_tier_limits_without_faults_see_no_429(serve: Serve, clock: ManualCl
     clock.advance(600)
     changed = list(conn.changes(cursor, clock.utc()))  # search endpoints: 5 per second
     ids = [c.id for p in pages for c in p.contacts]
-    written(conn, _updates(ids * 20))  # burst of write batches with 8 threads
+    written(conn, _updates(ids * 30))  # burst of write batches with 8 threads
     assert sum(len(p.contacts) for p in changed) >= 60
     total = app.log.count()
     print(f"\npro tier: {total} requests paced over {sum(clock.sleeps):.1f} s, 0 x 429")
