@@ -5,8 +5,11 @@ read contact by contact, a lower plan gets the contacts' last page seen."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from connectors.base import Page
 from connectors.hubspot.plan import NO_PAGE_VIEWS, REPROBE_S
+from syncd.sandbox.generator import generate
 from syncd.sandbox.hubspot import HubSpotSandbox
 from tests.kit.clock import ManualClock
 from tests.kit.hubspot import T0, Serve, connect
@@ -83,3 +86,38 @@ def test_below_enterprise_the_last_page_seen_stands_in(serve: Serve, clock: Manu
     restarted = connect(serve(app).url, clock)
     list(restarted.changes(pages[-1].cursor, clock.utc()))
     assert app.log.count(EVENTS) == 0
+
+
+def test_a_quiet_cycle_costs_ten_calls_and_polls_no_form(serve: Serve, clock: ManualClock) -> None:
+    app = HubSpotSandbox(
+        generate(3, 60, datetime.fromtimestamp(T0 - 7200, tz=UTC)), clock=clock, rate_limits=False
+    )
+    assert len(app.store.forms) > 5
+    conn = connect(serve(app).url, clock)
+    pages = list(conn.changes(None, clock.utc()))
+    app.log.reset()
+    clock.advance(3600)
+    quiet = list(conn.changes(pages[-1].cursor, clock.utc()))
+    assert not any(p.contacts or p.activities for p in quiet)
+    # companies, contacts, 4 engagement searches, e-mail events, 2 archived lists, page views
+    assert app.log.count() == 10
+    assert app.log.count("GET /form-integrations/v1/submissions/forms/{form_id}") == 0
+
+
+def test_an_incremental_polls_only_the_form_a_contact_converted_on(
+    serve: Serve, clock: ManualClock
+) -> None:
+    app = HubSpotSandbox(clock=clock, rate_limits=False)
+    contact = app.store.add("contacts", {"email": "p@x.io"}, created_ms=OLD)
+    forms = [app.store.add_form(f"Form {i}") for i in range(5)]
+    conn = connect(serve(app).url, clock)
+    pages = list(conn.changes(None, clock.utc()))
+    app.log.reset()
+    clock.advance(3600)
+    app.store.add_submission(forms[3], int(clock() * 1000) - 600_000, {"email": "p@x.io"})
+    clock.advance(600)
+    later = list(conn.changes(pages[-1].cursor, clock.utc()))
+    got = [(a.contact_id, a.data["form"]) for p in later for a in p.activities]
+    assert got == [(contact, "Form 3")]
+    assert app.log.count("GET /form-integrations/v1/submissions/forms/{form_id}") == 1
+    assert app.log.count("GET /marketing/v3/forms") == 0  # the list is remembered
