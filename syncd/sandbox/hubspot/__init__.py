@@ -56,7 +56,9 @@ Covered (shapes follow HubSpot's public specs and the SDK's models):
   BOUNCE, OPEN, CLICK with url, SPAMREPORT, STATUSCHANGE for unsubscribes; `filteredEvent`
   on every event, true for seeded mail-privacy opens and link-scanner clicks;
   startTimestamp/endTimestamp, recipient, campaignId, opaque `offset`/hasMore),
-  `GET /email/public/v1/campaigns/{id}` (campaign names), forms `GET /marketing/v3/forms`,
+  `GET /email/public/v1/campaigns/{id}` (campaign names), marketing e-mails
+  `GET /marketing/v3/emails` (dated `/marketing/emails/{version}`; one per campaign,
+  naming it in `allEmailCampaignIds`, limit, after, `total`), forms `GET /marketing/v3/forms`,
   `GET /form-integrations/v1/submissions/forms/{guid}` (limit <= 50, after), web events
   `GET /events/v3/events` (e_visited_page; `objectId` optional: without it every
   contact's, portal-wide; objectType, eventType, occurredAfter/Before, after, sort);
@@ -119,6 +121,8 @@ Known differences from the real API:
   (MISSING_SCOPES, naming the web-analytics access the portal lacks); HubSpot documents
   only that the API requires Enterprise.
 - Inline `associations=` lists on list pages are never paged (HubSpot pages long ones).
+- Marketing e-mails carry only id, name, subject, isAb, isPublished and their campaign
+  ids; one e-mail per campaign (HubSpot's A/B and automated e-mails have several).
 - No owners, deals, tickets, lists, imports, webhooks or v1 contact APIs.
 """
 
