@@ -1,10 +1,10 @@
 """Sync benchmark against the physical limits (not part of the test run).
 
 For each CRM fake and each N (Salesforce: 10,000 and 50,000 contacts; HubSpot:
-1,000 and 5,000 by default, because its full sync is bound by the burst limit
-at about 0.8 calls per contact and 10,000 would take 7 minutes alone; about 8
-activities per contact from the seeded generator), at pro-tier rate limits
-with 50 ms latency added to every request, the real engine and connector run:
+1,000 and 5,000 by default, on an Enterprise and a Professional portal
+(``--hubspot-plans``); about 8 activities per contact from the seeded
+generator), at pro-tier rate limits with 50 ms latency added to every request,
+the real engine and connector run:
 
   (1)  a full sync from empty state;
   (1b) the next cycle, which re-reads the records the full sync's own writes
@@ -24,12 +24,16 @@ simulated span.
 The fake runs in one process and the engine in another (sync_fake.py,
 sync_engine.py), so the fake's CPU and memory are not counted as the engine's.
 Calls are counted from the fake's request log; minimum calls and time bounds
-come from sync_minimum.py. Each run prints one line; the last line is JSON:
+come from sync_minimum.py. Each run prints one line, each HubSpot size and plan
+a summary (full-sync calls per contact, the no-change cycle's calls, both
+against the floor); the last line is JSON:
 {"calls_ratio", "time_ratio", "http_429", "peak_rss_mb_10k", "peak_rss_mb_50k",
  "incremental_calls_per_changed_contact", "nochange_write_calls",
- "rescore_contacts_per_s", ...}.
+ "rescore_contacts_per_s", "hubspot_full_calls_per_contact_<plan>_<N>",
+ "hubspot_nochange_calls_<plan>_<N>", ...}.
 
 Usage: python bench/bench_sync.py [--sizes 10000,50000] [--hubspot-sizes 1000,5000]
+       [--hubspot-plans enterprise,professional]
        [--crms salesforce,hubspot] [--latency-ms 50] [--change 0.01] [--seed 1]
 """
 
@@ -95,6 +99,8 @@ class RunResult:
     changed: int = 0
     rate_bounds: dict[str, float] = field(default_factory=dict)
     latency_bound_s: float = 0.0
+    #: HubSpot: the fake portal's plan (enterprise, professional, starter).
+    plan: str = ""
 
     @property
     def total_calls(self) -> int:
@@ -188,11 +194,16 @@ def calls_by_kind(crm: str, stats: Mapping[str, Any]) -> dict[str, int]:
 
 
 def minimum(
-    crm: str, rows: Mapping[str, Any] | None, updates: int, accounts: int, full: bool
+    crm: str,
+    rows: Mapping[str, Any] | None,
+    updates: int,
+    accounts: int,
+    full: bool,
+    first: bool = False,
 ) -> M.Minimum:
     if crm == "salesforce":
         return M.salesforce(rows, updates, accounts)
-    return M.hubspot(rows, updates, accounts, full=full)
+    return M.hubspot(rows, updates, accounts, full=full, first=first)
 
 
 def _epoch(iso: str) -> float:
@@ -206,7 +217,9 @@ def _daily_rescore_at(now: float) -> str:
     return f"{t.tm_hour:02d}:{t.tm_min:02d}"
 
 
-def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) -> None:
+def run_crm(
+    crm: str, n: int, args: argparse.Namespace, out: list[RunResult], plan: str = ""
+) -> None:
     py = sys.executable
     fake = Child(
         [
@@ -220,6 +233,7 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
             str(args.seed),
             "--latency-ms",
             str(args.latency_ms),
+            *(["--plan", plan] if plan else []),
         ],
         f"{crm} fake",
     )
@@ -227,7 +241,8 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
     try:
         hello = fake.read()
         objects = ", ".join(f"{v:,} {k}" for k, v in hello["objects"].items() if v)
-        print(f"# {crm} N={n:,}: fake on {hello['url']} with {objects}", flush=True)
+        on = f" ({plan} plan)" if plan else ""
+        print(f"# {crm}{on} N={n:,}: fake on {hello['url']} with {objects}", flush=True)
         with tempfile.TemporaryDirectory(prefix="syncd-bench-") as tmp:
             engine = Child(
                 [
@@ -274,9 +289,19 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                     # HubSpot pulls stop a safety lag before the run's start (search
                     # index lag); what falls inside it is read by the next cycle
                     lag = M.HUBSPOT_SAFETY_LAG_S if crm == "hubspot" else 0.0
+                    # ... and re-read a lookback before the previous window's end (the
+                    # search index lags writes; HubSpot documents no bound)
+                    back = M.HUBSPOT_LOOKBACK_S if crm == "hubspot" and since else 0.0
                     rows = fake.ask(
-                        op="modified", since=max(0.0, since - lag), until=started - lag
+                        op="modified", since=max(0.0, since - lag - back), until=started - lag
                     )["modified"]
+                    if crm == "hubspot" and step.kind == "full":
+                        # list endpoints read every record and every form submission,
+                        # the ones stamped after the window's end too
+                        every = fake.ask(op="modified", since=0.0, until=started + 30 * 86_400)
+                        rows = dict(rows)
+                        for key in (*M.HS_OBJECTS, "submissions"):
+                            rows[key] = every["modified"][key]
                     if crm == "salesforce" and step.kind == "full":
                         # every record; the cycle's own writes moved the written
                         # records' stamps past its start, out of "modified"
@@ -286,7 +311,12 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                 calls = calls_by_kind(crm, stats)
                 search = calls.pop("search")
                 least = minimum(
-                    crm, rows, updates, int(report.get("accounts_written", 0)), step.kind == "full"
+                    crm,
+                    rows,
+                    updates,
+                    int(report.get("accounts_written", 0)),
+                    step.kind == "full",
+                    first=step.key == "1",
                 )
                 result = RunResult(
                     crm,
@@ -302,6 +332,7 @@ def run_crm(crm: str, n: int, args: argparse.Namespace, out: list[RunResult]) ->
                     changed,
                     M.rate_bound_s(crm, least),
                     M.latency_bound_s(least, args.latency_ms),
+                    plan=plan,
                 )
                 if search:
                     result.calls["search"] = search
@@ -333,8 +364,9 @@ def line(r: RunResult, share: float) -> str:
     bound = ", ".join(f"{k} {v:.1f}s" for k, v in r.rate_bounds.items()) or "no rate limit"
     tr = f" = {r.time_ratio:.2f}x" if r.time_ratio is not None else ""
     rep = r.report
+    crm = f"{r.crm}/{r.plan[:3]}" if r.plan else r.crm
     return (
-        f"{r.crm:<10} {r.n:>6,} ({r.step.key:>2}) {title:<52} | calls {r.total_calls} "
+        f"{crm:<10} {r.n:>6,} ({r.step.key:>2}) {title:<52} | calls {r.total_calls} "
         f"({calls}) vs min {m.total} (read {m.reads} write {m.writes} auth {m.auth})"
         f" = {r.ratio:.2f}x | {r.seconds:.1f}s (cpu {r.cpu_s:.1f}s) vs bound {bound}{tr}; "
         f"latency floor {r.latency_bound_s:.1f}s | 429s {r.http_429} | peak RSS "
@@ -381,6 +413,13 @@ def summary(results: list[RunResult], sizes: list[int]) -> dict[str, Any]:
     latency = [r.seconds / r.latency_bound_s for r in of("1") if r.latency_bound_s]
     out["full_sync_latency_ratio"] = round(max(latency), 2) if latency else None
     out["failed_cycles"] = sum(1 for r in results if r.report["status"] != "ok")
+    for r in of("1"):
+        if r.crm == "hubspot" and r.plan:
+            key = f"hubspot_full_calls_per_contact_{r.plan}_{r.n}"
+            out[key] = round(r.total_calls / r.n, 4)
+    for r in of("4"):
+        if r.crm == "hubspot" and r.plan:
+            out[f"hubspot_nochange_calls_{r.plan}_{r.n}"] = r.total_calls
     return out
 
 
@@ -395,10 +434,14 @@ def main(argv: list[str] | None = None) -> int:
         "--hubspot-sizes",
         default=None,
         help="Contact counts for HubSpot (default 1000,5000 with the default "
-        "--sizes, else --sizes): its full sync is bound by the burst limit "
-        "at about 0.8 calls per contact, 7 minutes at 10,000 contacts.",
+        "--sizes, else --sizes); each runs once per --hubspot-plans.",
     )
     p.add_argument("--crms", default="salesforce,hubspot")
+    p.add_argument(
+        "--hubspot-plans",
+        default="enterprise,professional",
+        help="HubSpot portal plans to run (the events API is Enterprise only).",
+    )
     p.add_argument("--latency-ms", type=float, default=50.0)
     p.add_argument("--change", type=float, default=0.01, help="Share of contacts changed in run 2.")
     p.add_argument("--seed", type=int, default=1)
@@ -419,7 +462,19 @@ def main(argv: list[str] | None = None) -> int:
             print(f"# {crm}: no connector in this build; skipped", flush=True)
             continue
         for n in hs_sizes if crm == "hubspot" else sizes:
-            run_crm(crm, n, args, results)
+            if crm != "hubspot":
+                run_crm(crm, n, args, results)
+                continue
+            for plan in [x for x in args.hubspot_plans.split(",") if x]:
+                run_crm(crm, n, args, results, plan)
+                full = next(r for r in reversed(results) if r.step.key == "1")
+                quiet = next(r for r in reversed(results) if r.step.key == "4")
+                print(
+                    f"# hubspot {plan} N={n:,}: full sync {full.total_calls / n:.4f} calls per "
+                    f"contact ({full.total_calls} calls, {full.ratio:.3f}x the floor); "
+                    f"no-change cycle {quiet.total_calls} calls ({quiet.ratio:.3f}x)",
+                    flush=True,
+                )
     print(f"# finished in {time.monotonic() - begun:.0f}s", flush=True)
     print(json.dumps(summary(results, sorted({*sizes, *hs_sizes}))))
     return 0 if all(r.report["status"] == "ok" for r in results) else 1

@@ -13,6 +13,7 @@ answers JSON-line commands on stdin, one JSON line each on stdout:
   random share F of the writable contacts (their modification stamps move);
 - ``{"op": "modified", "since": T0, "until": T1}``: records per object whose
   modification stamp is in [T0, T1) (epoch seconds), to derive minimum calls;
+  ``--plan`` (HubSpot: starter, professional, enterprise) sets the portal's plan;
 - ``{"op": "quit"}``.
 
 Running the fake in a process of its own keeps its memory and CPU out of the
@@ -60,7 +61,9 @@ class Clock:
 # ------------------------------------------------------------------ Salesforce
 
 
-def _sf_app(contacts: int, seed: int, faults: FaultSpec, clock: Clock) -> SandboxApp:
+def _sf_app(
+    contacts: int, seed: int, faults: FaultSpec, clock: Clock, plan: str = ""
+) -> SandboxApp:
     from syncd.sandbox.salesforce import SalesforceSandbox
 
     data = generate(seed, contacts, datetime.fromtimestamp(clock(), UTC))
@@ -101,11 +104,20 @@ def _sf_change(app: Any, share: float, seed: int) -> int:
 # ------------------------------------------------------------------ HubSpot
 
 
-def _hs_app(contacts: int, seed: int, faults: FaultSpec, clock: Clock) -> SandboxApp:
+def _hs_app(
+    contacts: int, seed: int, faults: FaultSpec, clock: Clock, plan: str = "enterprise"
+) -> SandboxApp:
     from syncd.sandbox.hubspot import HubSpotSandbox
 
     data = generate(seed, contacts, datetime.fromtimestamp(clock(), UTC))
-    return HubSpotSandbox(data, token=TOKEN, tier="pro", faults=faults, clock=clock)
+    return HubSpotSandbox(
+        data,
+        token=TOKEN,
+        tier="pro",
+        faults=faults,
+        clock=clock,
+        plan=plan,  # type: ignore[arg-type]
+    )
 
 
 def _hs_counts(app: Any) -> dict[str, int]:
@@ -130,6 +142,7 @@ def _hs_modified(app: Any, since: float, until: float) -> dict[str, Any]:
             out[f"archived_{t}"] = sum(1 for r in st.records[t].values() if r.archived)
         events = [e for e in st.email_events if lo <= e.created_ms < hi]
         out["email_events"] = len(events)
+        out["email_event_types"] = dict(Counter(e.type for e in events))
         out["campaigns"] = len({e.campaign_id for e in events if e.type in HS_ENGAGING})
         out["forms"] = len(st.forms)
         emails = {e.recipient.lower() for e in events}
@@ -141,11 +154,12 @@ def _hs_modified(app: Any, since: float, until: float) -> dict[str, Any]:
                 str(v["value"]).lower() for x in inside for v in x["values"] if v["name"] == "email"
             )
         out["submissions"] = subs
-        out["emails"] = len(emails)
+        out["addresses"] = len(emails)  # distinct e-mail addresses of events and submissions
         views: Counter[str] = Counter(
             v.contact_id for v in st.page_views if lo <= v.occurred_ms < hi
         )
         out["page_views"] = sorted(views.values())
+        out["plan"] = app.plan
     return out
 
 
@@ -226,10 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--contacts", type=int, required=True)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--latency-ms", type=float, default=50.0)
+    p.add_argument("--plan", default="enterprise", help="HubSpot: the portal's plan.")
     args = p.parse_args(argv)
     build, counts, modified, change = CRMS[args.crm]
     clock = Clock()
-    app = build(args.contacts, args.seed, FaultSpec(latency_ms=args.latency_ms), clock)
+    app = build(args.contacts, args.seed, FaultSpec(latency_ms=args.latency_ms), clock, args.plan)
     gauge = WriteGauge(app)
     with SandboxServer(app) as server:
         _answer({"url": server.url, "objects": counts(app), "clock": clock()})

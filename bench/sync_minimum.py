@@ -19,6 +19,7 @@ from connectors.hubspot.limits import (
     EMAIL_EVENTS_PAGE_MAX,
     FORMS_PAGE_MAX,
     LIST_PAGE_MAX,
+    MARKETING_EMAILS_PAGE_MAX,
     SEARCH_PAGE_MAX,
     SEARCH_PER_SECOND,
     SUBMISSIONS_PAGE_MAX,
@@ -29,6 +30,9 @@ from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
 #: How far before a run's start a HubSpot pull stops (the connector's default
 #: ``safety_lag``): records stamped later are read by the next cycle.
 HUBSPOT_SAFETY_LAG_S: float = HubSpotOptions.model_fields["safety_lag"].default.total_seconds()
+#: How far before the previous window's end an incremental HubSpot pull starts again
+#: (the connector's default ``lookback``): search sees writes late.
+HUBSPOT_LOOKBACK_S: float = HubSpotOptions.model_fields["lookback"].default.total_seconds()
 #: Salesforce objects a pull reads (queryAll: deleted and archived rows too).
 SF_OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
 
@@ -71,45 +75,77 @@ def salesforce(rows: Mapping[str, Any] | None, updates: int, accounts: int = 0) 
 
 #: HubSpot engagement objects the connector reads (tasks carry no scored activity).
 HS_ENGAGEMENTS = ("calls", "emails", "meetings", "notes")
+HS_OBJECTS = ("companies", "contacts", *HS_ENGAGEMENTS)
+#: Legacy e-mail event types that can become activities (the rest are send-side).
+HS_ENGAGING_EVENTS = ("OPEN", "CLICK", "STATUSCHANGE")
 
 
 def hubspot(
-    rows: Mapping[str, Any] | None, updates: int, accounts: int = 0, *, full: bool
+    rows: Mapping[str, Any] | None,
+    updates: int,
+    accounts: int = 0,
+    *,
+    full: bool,
+    first: bool = False,
 ) -> Minimum:
-    """``rows``: what the run must read, by stream, as sync_fake.py counts it (None:
-    a run without reads); ``updates``: contacts whose syncd properties must change.
+    """The API's floor for one HubSpot run. ``rows``: what the run must read, by stream,
+    as sync_fake.py counts it (None: a run without reads; ``rows["plan"]`` the portal's
+    plan); ``updates``: contacts whose syncd properties must change; ``first``: the
+    engine's first cycle (nothing learnt yet).
 
-    objects    companies, contacts: list ⌈n/100⌉ (full) or search ⌈n/200⌉ (incremental)
-    engagements calls, emails, meetings, notes: the same, plus ⌈n/1,000⌉ v4
-               association batch reads for their contacts
-    email events ⌈n/1,000⌉, plus one campaign-name read per campaign with opens/clicks
-    forms      ⌈forms/100⌉, plus ⌈n/50⌉ submission pages per form
-    e-mails    ⌈distinct e-mails of events and submissions / 100⌉ batch reads to find
-               their contacts (incremental only: a full pull has read every contact)
-    page views Σ ⌈n/100⌉ web-analytics event pages over the contacts with page views in
-               the window (read per contact, as issue 6 specifies: only for contacts
-               whose page-view counter moved)
-    archived   one archived-list page each for contacts and companies
-    writes     ⌈updates/100⌉ contact + ⌈accounts/100⌉ company batch updates; auth 0
-               (private-app token)
+    objects     companies, contacts: list ⌈n/100⌉ (full) or search ⌈n/200⌉ (incremental);
+                a full sync cannot read through search: its index lags writes, so the
+                records written last would be missing, and it allows 5 calls a second
+    engagements calls, emails, meetings, notes: list ⌈n/100⌉ with their contacts inline
+                (``associations=contacts``, full), or search ⌈n/200⌉ plus ⌈n/1,000⌉ v4
+                association batch reads (search answers carry no associations)
+    email events the cheaper of ⌈all/1,000⌉ and Σ over OPEN, CLICK, STATUSCHANGE of
+                ⌈n/1,000⌉ (``eventType`` takes one type; send-side events become no
+                activity), plus ⌈campaigns/100⌉ marketing e-mail list pages for the
+                campaigns' names (each e-mail lists its ``allEmailCampaignIds``; read
+                once, remembered)
+    forms       full: ⌈forms/100⌉ list pages plus ⌈n/50⌉ submission pages per form;
+                incremental: ⌈n/50⌉ for each form with submissions in the window (its
+                contacts' conversion properties name it; the list is remembered)
+    e-mails     0: every address resolves to a contact already read (a full pull reads
+                them all; incremental ones keep the map)
+    page views  Enterprise: ⌈views in the window/100⌉ portal-wide event pages (no
+                ``objectId``); below Enterprise: none (the events API answers 403; the
+                contacts' last page seen comes with the contact reads)
+    first cycle 1 call to learn the plan (the events API's answer, 200 or 403, is the
+                only way to learn it) and 2 property reads: syncd's contact and company
+                fields are checked once per engine lifetime
+    archived    ⌈n/100⌉ archived-list pages each for contacts and companies
+    writes      ⌈updates/100⌉ contact + ⌈accounts/100⌉ company batch updates; auth 0
+                (private-app token)
     Every stream costs at least one call: the client must ask to learn that nothing
-    changed.
+    changed (a form nobody converted on is not asked).
     """
     writes = math.ceil(updates / BATCH_MAX) + math.ceil(accounts / BATCH_MAX)
     if rows is None:
         return Minimum(0, writes, 0)
     page = LIST_PAGE_MAX if full else SEARCH_PAGE_MAX
     objects = sum(pages(int(rows[t]), page) for t in ("companies", "contacts", *HS_ENGAGEMENTS))
-    links = sum(math.ceil(int(rows[t]) / ASSOCIATION_BATCH_MAX) for t in HS_ENGAGEMENTS)
-    marketing = (
-        pages(int(rows["email_events"]), EMAIL_EVENTS_PAGE_MAX)
-        + int(rows["campaigns"])
-        + pages(int(rows["forms"]), FORMS_PAGE_MAX)
-        + sum(pages(int(n), SUBMISSIONS_PAGE_MAX) for n in rows["submissions"])
-        + (0 if full else math.ceil(int(rows["emails"]) / BATCH_MAX))
-        + sum(pages(int(n), WEB_EVENTS_PAGE_MAX) for n in rows["page_views"])
+    links = (
+        0 if full else sum(math.ceil(int(rows[t]) / ASSOCIATION_BATCH_MAX) for t in HS_ENGAGEMENTS)
     )
-    archived = 2
+    types = rows.get("email_event_types") or {}
+    by_type = sum(pages(int(types.get(t, 0)), EMAIL_EVENTS_PAGE_MAX) for t in HS_ENGAGING_EVENTS)
+    events = min(pages(int(rows["email_events"]), EMAIL_EVENTS_PAGE_MAX), by_type)
+    if full:
+        forms = pages(int(rows["forms"]), FORMS_PAGE_MAX) + sum(
+            pages(int(n), SUBMISSIONS_PAGE_MAX) for n in rows["submissions"]
+        )
+    else:
+        forms = sum(pages(int(n), SUBMISSIONS_PAGE_MAX) for n in rows["submissions"] if n)
+    enterprise = rows.get("plan", "enterprise") == "enterprise"
+    views = pages(sum(int(n) for n in rows["page_views"]), WEB_EVENTS_PAGE_MAX) if enterprise else 0
+    # every campaign's name in one marketing e-mails list, remembered after the full pull
+    names = math.ceil(int(rows["campaigns"]) / MARKETING_EMAILS_PAGE_MAX) if full else 0
+    marketing = events + names + forms + views + (1 + 2 if first else 0)
+    archived = pages(int(rows.get("archived_contacts", 0)), LIST_PAGE_MAX) + pages(
+        int(rows.get("archived_companies", 0)), LIST_PAGE_MAX
+    )
     reads = objects + links + marketing + archived
     return Minimum(reads, writes, 0, search=0 if full else objects)
 

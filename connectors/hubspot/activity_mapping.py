@@ -20,6 +20,7 @@ Defaults (config can change the patterns):
 | "Content download: <kind>" submission     | content_download (asset, kind)             |
 | other submissions                         | form_submit (form)                         |
 | web event e_visited_page                  | page_view (url)                            |
+| contact's last page seen (no events API)  | page_view (url) at its time last seen      |
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from connectors.hubspot.mapping import Props, iso, parse_time
+from connectors.hubspot.mapping import Props, iso, parse_time, to_ms
 
 log = logging.getLogger("connectors.hubspot")
 
@@ -237,3 +238,32 @@ def page_view(event: Mapping[str, Any]) -> Activity | None:
         return None
     data = {"type": "page_view", "at": iso(moment), "url": url[:2000]}
     return Activity(f"hs:page_view:{event['id']}", data)
+
+
+def last_page_view(contact_id: str, props: Props) -> Activity | None:
+    """The contact's last page seen (``hs_analytics_last_url`` at
+    ``hs_analytics_last_timestamp``) as a page view: what a portal without the events
+    API (below Enterprise) tells of a contact's visits. Its key names the visit time,
+    so a later visit is a new activity and a re-read the same one."""
+    url = (props.get("hs_analytics_last_url") or "").strip()
+    moment = parse_time(props.get("hs_analytics_last_timestamp"))
+    if moment is None or not url:
+        return None
+    data = {"type": "page_view", "at": iso(moment), "url": url[:2000]}
+    return Activity(f"hs:last_page:{contact_id}:{to_ms(moment)}", data)
+
+
+def conversions(props: Props, lo_ms: int, full: bool) -> list[str]:
+    """Names of the forms (``form`` or ``form: page``) a contact converted on inside
+    the window, from its first and recent conversion properties (every one a full
+    pull sees)."""
+    out = []
+    for name_key, date_key in (
+        ("first_conversion_event_name", "first_conversion_date"),
+        ("recent_conversion_event_name", "recent_conversion_date"),
+    ):
+        name = (props.get(name_key) or "").strip()
+        moment = parse_time(props.get(date_key))
+        if name and (full or (moment is not None and to_ms(moment) >= lo_ms)):
+            out.append(name)
+    return out

@@ -53,13 +53,25 @@ from connectors.kit.pacing import Pacer, TokenBucket
 from connectors.kit.paging import TokenChains
 from connectors.kit.retry import Failure, Kind, RetryPolicy
 
-__all__ = ["HubSpotClient", "RateLimited", "RequestRejected", "retry_after_s", "transient"]
+__all__ = [
+    "AccessDenied",
+    "HubSpotClient",
+    "RateLimited",
+    "RequestRejected",
+    "retry_after_s",
+    "transient",
+]
 
 #: Object types the connector reads or writes, by the SDK's discovery attribute.
 CRM_OBJECTS = ("contacts", "companies")
 ENGAGEMENTS = ("calls", "emails", "meetings", "notes", "tasks")
 #: Longest wait honoured from a Retry-After header (longer ones end the retries).
 MAX_RETRY_AFTER_S = 120.0
+
+
+class AccessDenied(FatalError):
+    """HubSpot answered 403: the credential's scopes or the portal's subscription do
+    not allow the call (fatal unless the caller has another source for the data)."""
 
 
 class _GiveUp(Exception):
@@ -320,7 +332,7 @@ class HubSpotClient:
                 f"Check {self._credential()} in the connector's settings."
             )
         if status == 403:
-            return FatalError(
+            return AccessDenied(
                 f"HubSpot denied access (403 {category}): {message} "
                 f"Grant the {self._credential()} these scopes: {SCOPE_NAMES}.",
                 code=category,

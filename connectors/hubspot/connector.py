@@ -1,7 +1,9 @@
 """The HubSpot ``Connector``: ``build(name, options, clock=..., sleep=...)`` makes one.
 
 Reads are in ``pull.py``, writes in ``writes.py``, syncd's properties in ``fields.py``,
-the SDK adapter (auth, pacing, retries, errors, counting) in ``client.py``.
+the SDK adapter (auth, pacing, retries, errors, counting) in ``client.py``. What the
+connector remembers between pulls (campaign names, e-mail -> contact ids, forms, the
+portal's plan) is in ``memory.py``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from connectors.hubspot.auth import credential_fix
 from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.mapping import DEFAULT_FIELD_MAP, account_values, contact_values
+from connectors.hubspot.memory import Memory
 from connectors.hubspot.pull import Pull
 from connectors.kit.batcher import Batcher, BatchRules
 
@@ -48,7 +51,8 @@ class HubSpotConnector(Connector):
         self._executor = ThreadPoolExecutor(
             max_workers=options.max_concurrency, thread_name_prefix=f"syncd-{name}"
         )
-        self._campaigns: dict[int, str | None] = {}
+        self.memory = Memory(client.clock)
+        self._campaigns = self.memory.campaigns
         rules: BatchRules[writes.Item] = BatchRules(
             size=limits.BATCH_MAX,
             group=lambda item: item.object_type,
@@ -92,6 +96,12 @@ class HubSpotConnector(Connector):
         except ConnectorError as exc:
             fix = "Grant crm.schemas.contacts.read and crm.schemas.companies.read."
             items.append(CheckItem("fields", False, str(exc), fix))
+        try:
+            items.append(self.memory.plan.check_item(self.client))
+        except ConnectorError as exc:
+            items.append(
+                CheckItem("page views", False, str(exc), "Check base_url and the network.")
+            )
         return items + self._api_items()
 
     def _api_items(self) -> list[CheckItem]:
@@ -112,7 +122,7 @@ class HubSpotConnector(Connector):
         full: bool = False,
         since: datetime | None = None,
     ) -> Iterator[Page]:
-        pull = Pull(self.client, self.options, self.field_map, self._executor, self._campaigns)
+        pull = Pull(self.client, self.options, self.field_map, self._executor, self.memory)
         return pull.pages(cursor, until, full, since)
 
     # -- writes --------------------------------------------------------------------------

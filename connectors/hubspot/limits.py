@@ -44,3 +44,5 @@ SUBMISSIONS_PAGE_MAX: Final = 50
 FORMS_PAGE_MAX: Final = 100
 #: Web analytics events; the published spec states no maximum, 100 is assumed.
 WEB_EVENTS_PAGE_MAX: Final = 100
+#: Marketing e-mails list; the published spec states no maximum, 100 is assumed.
+MARKETING_EMAILS_PAGE_MAX: Final = 100

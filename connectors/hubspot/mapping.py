@@ -50,6 +50,12 @@ CONTACT_PROPERTIES = (
     "hs_merged_object_ids",
     "hs_analytics_num_page_views",
     "hs_analytics_last_visit_timestamp",
+    "hs_analytics_last_url",
+    "hs_analytics_last_timestamp",
+    "first_conversion_event_name",
+    "first_conversion_date",
+    "recent_conversion_event_name",
+    "recent_conversion_date",
 )
 COMPANY_PROPERTIES = (
     "name",

@@ -114,6 +114,7 @@ def _dated(version: str) -> dict[str, Endpoint]:
         "web.events": Endpoint(
             "web-analytics events", "GET", f"/events/event-occurrences/{version}"
         ),
+        "email.list": Endpoint("marketing e-mails", "GET", f"/marketing/emails/{version}"),
         "oauth.token": Endpoint(OAUTH_API, "POST", f"/oauth/{version}/token"),
         **_NO_DATED,
     }
@@ -135,6 +136,7 @@ _LEGACY: dict[str, Endpoint] = {
         "associations", "POST", "/crm/v4/associations/{from_type}/{to_type}/batch/read", V4_SUNSET
     ),
     "web.events": _legacy("web-analytics events", "GET", "/events/v3/events"),
+    "email.list": _legacy("marketing e-mails", "GET", "/marketing/v3/emails"),
     "oauth.token": _legacy(OAUTH_API, "POST", "/oauth/v1/token"),
     **_NO_DATED,
 }

@@ -6,9 +6,17 @@ A cycle reads the window ``[lo, hi]``: ``hi`` is the run's start minus the safet
 overlap by id and activity key). A full pull (no cursor, or ``full``) reads everything up
 to ``hi`` through the list endpoints.
 
-Stages, in order: companies, contacts (with merges, page views and lifecycle outcomes),
-engagements (calls, emails, meetings, notes), email events, form submissions, archived
-contacts and companies, deals (outcomes, ``connectors.hubspot.outcomes``).
+Stages, in order: companies, contacts (with merges and lifecycle outcomes), engagements
+(calls, emails, meetings, notes; a full pull reads their contacts inline with each list
+page), email events (a full pull reads only the types that become activities), form
+submissions (an incremental pull reads only the forms its contacts converted on),
+archived contacts and companies, deals (outcomes, ``connectors.hubspot.outcomes``), page
+views. Page views follow the portal's plan
+(plan.py): portal-wide by time window (Enterprise), contact by contact for contacts
+whose counters moved (a portal that refuses the portal-wide form), or the contacts'
+last-visited page (no events API below Enterprise). E-mail addresses are resolved to
+contacts from the contacts already read (``Memory.emails``), batch reads only for
+the others.
 The cursor after each page names the stage and the position to resume from, so a cycle
 cut short (budget guard, crash) resumes where its last committed page ended; the final
 page of a cycle carries ``{"since": hi}``.
@@ -16,6 +24,7 @@ page of a cycle carries ``{"since": hi}``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from collections.abc import Iterator, Sequence
@@ -28,6 +37,7 @@ from connectors.base import (
     AccountRecord,
     ActivityRecord,
     ContactRecord,
+    OutcomeRecord,
     Page,
     SkippedRecord,
 )
@@ -44,6 +54,9 @@ from connectors.hubspot.mapping import (
     parse_time,
     to_ms,
 )
+from connectors.hubspot.memory import Memory
+from connectors.hubspot.plan import Plan
+from connectors.hubspot.pull_marketing import MarketingStages
 from connectors.kit.stream import drive, open_cursor, unreadable
 
 log = logging.getLogger("connectors.hubspot")
@@ -63,15 +76,14 @@ STAGES = (
     "archived_contacts",
     "archived_companies",
     "deals",
+    "page_views",
 )
 CURSOR_VERSION = 1
 #: Engagements gathered per page, so one v4 association read covers them.
 ENGAGEMENTS_PER_PAGE = 1_000
-#: Form submissions gathered per page, so their contacts are looked up 100 at a time.
-SUBMISSIONS_PER_PAGE = 1_000
 
 
-class Pull:
+class Pull(MarketingStages):
     """The stages of one ``changes()`` call."""
 
     def __init__(
@@ -80,15 +92,39 @@ class Pull:
         options: HubSpotOptions,
         field_map: dict[str, str],
         executor: Executor,
-        campaigns: dict[int, str | None],
+        memory: Memory,
     ) -> None:
         self.client = client
         self.options = options
         self.fields = options.fields
         self.field_map = field_map
         self.executor = executor
-        self.campaigns = campaigns
-        self.emails: dict[str, str | None] = {}
+        self.memory = memory
+        self.campaigns = memory.campaigns
+        self.emails = memory.emails
+        self._plan: Plan | None = None
+        self._stored_plan: object = None
+        #: Conversion names of the contacts read this pull (None: contacts not read).
+        self.converted: set[str] | None = None
+
+    def plan(self) -> Plan:
+        """The portal's plan, probed on first need (see plan.py)."""
+        if self._plan is None:
+            self._plan = self.memory.plan.current(self.client, self._stored_plan)
+        return self._plan
+
+    def _learnt(self, plan: Plan) -> None:
+        self._plan = plan
+        self.memory.plan.learnt(plan)
+
+    def _with_plan(self, cursor: dict[str, Any]) -> dict[str, Any]:
+        plan = self._plan or Plan.from_json(self._stored_plan)
+        if plan is None:
+            return cursor
+        out = {**cursor, "plan": plan.to_json()}
+        if plan.notes:
+            out["notes"] = plan.notes
+        return out
 
     # -- driver --------------------------------------------------------------------------
     def pages(
@@ -98,6 +134,7 @@ class Pull:
         that instant instead of at the stored cursor, and records the window's low
         end in the cycle position so an interrupted re-read resumes the same window."""
         body = _check_cursor(cursor)
+        self._stored_plan = body.get("plan") if body else None
         since = body.get("since") if body else None
         cycle = body.get("cycle") if body else None
         is_full = (full or since is None) and reread is None
@@ -124,18 +161,35 @@ class Pull:
         if hi < lo:
             hi = lo
         stages = [functools.partial(self._stage, name, lo, hi, is_full) for name in STAGES]
-        return drive(
-            stages,
-            version=CURSOR_VERSION,
-            cursor_of=lambda index, resume: {
-                "since": since,
-                "cycle": {"hi": hi, "lo": lo, "full": is_full, "stage": index, "pos": resume},
-            },
-            meter=self.client.meter,
-            start_stage=stage,
-            start_position=pos,
-            final={"since": hi},
+        return self._final_with_plan(
+            drive(
+                stages,
+                version=CURSOR_VERSION,
+                cursor_of=lambda index, resume: self._with_plan(
+                    {
+                        "since": since,
+                        "cycle": {
+                            "hi": hi,
+                            "lo": lo,
+                            "full": is_full,
+                            "stage": index,
+                            "pos": resume,
+                        },
+                    }
+                ),
+                meter=self.client.meter,
+                start_stage=stage,
+                start_position=pos,
+                final={"since": hi},
+            )
         )
+
+    def _final_with_plan(self, pages: Iterator[Page]) -> Iterator[Page]:
+        """The pages, the final cursor carrying the plan too (its notes for status)."""
+        for page in pages:
+            if isinstance(page.cursor, dict) and "cycle" not in page.cursor:
+                page = dataclasses.replace(page, cursor=self._with_plan(page.cursor))
+            yield page
 
     def _stage(
         self, name: str, lo: int, hi: int, full: bool, pos: Any
@@ -147,14 +201,16 @@ class Pull:
         if name in ENGAGEMENT_PROPERTIES:
             return self._engagements(name, lo, hi, full, pos)
         if name == "email_events":
-            return self._email_events(lo, hi, pos)
+            return self._email_events(lo, hi, full, pos)
         if name == "forms":
-            return self._forms(lo, hi)
+            return self._forms(lo, hi, full)
         if name == "deals":
             rows = self._rows(
                 "deals", "hs_lastmodifieddate", outcomes.DEAL_PROPERTIES, lo, hi, full, pos
             )
             return outcomes.deal_pages(self.client, rows)
+        if name == "page_views":
+            return self._portal_page_views(lo, hi, pos)
         return self._archived(name.removeprefix("archived_"), lo, full, pos)
 
     def _rows(
@@ -184,11 +240,15 @@ class Pull:
 
     def _contacts(self, lo: int, hi: int, full: bool, pos: Any) -> Iterator[tuple[Page, Any]]:
         props = [*contact_properties(self.field_map, self.fields), *outcomes.CONTACT_PROPERTIES]
+        mode = self.plan().page_views
+        if pos is None:
+            self.converted = set()
         for rows in self._rows("contacts", "lastmodifieddate", props, lo, hi, full, pos):
             contacts: list[ContactRecord] = []
             merged: dict[str, str] = {}
             visited: list[str] = []
-            found = []
+            activities: list[ActivityRecord] = []
+            found: list[OutcomeRecord] = []
             for rid, values in rows.rows:
                 found += outcomes.lifecycle(rid, values)
                 mapped = map_contact(rid, values, self.field_map, self.fields)
@@ -196,24 +256,20 @@ class Pull:
                 contacts.append(mapped.record)
                 for loser in merged_ids(values):
                     merged[loser] = rid
-                if _visited(values, lo, full):
+                email = (values.get("email") or "").strip().lower()
+                if email:
+                    self.emails[email] = rid
+                if self.converted is not None:
+                    self.converted.update(acts.conversions(values, lo, full))
+                if mode == "per_contact" and _visited(values, lo, full):
                     visited.append(rid)
-            activities = self._page_views(visited, lo, hi)
+                elif mode == "none":
+                    last = acts.last_page_view(rid, values)
+                    if last is not None:
+                        activities.append(ActivityRecord(last.key, rid, last.data))
+            activities += self._page_views(visited, lo, hi)
             page = Page(contacts=contacts, merged=merged, activities=activities, outcomes=found)
             yield page, rows.next
-
-    def _page_views(self, contact_ids: list[str], lo: int, hi: int) -> list[ActivityRecord]:
-        """Page views of the contacts whose visit counters moved (in parallel, bounded)."""
-        fetched = self.executor.map(
-            lambda cid: (cid, reader.page_views(self.client, cid, lo, hi)), contact_ids
-        )
-        out: list[ActivityRecord] = []
-        for cid, events in fetched:
-            for event in events:
-                act = acts.page_view(event)
-                if act is not None:
-                    out.append(ActivityRecord(act.key, cid, act.data))
-        return out
 
     def _engagements(
         self, object_type: str, lo: int, hi: int, full: bool, pos: Any
@@ -222,69 +278,42 @@ class Pull:
         buffered: list[reader.Row] = []
         resume = pos
         step = limits.LIST_PAGE_MAX if full else limits.SEARCH_PAGE_MAX
-        for rows in self._rows(object_type, "hs_lastmodifieddate", props, lo, hi, full, pos):
+        inline: dict[str, list[str]] = {}
+        pages: Iterator[reader.RowPage]
+        if full:  # contacts inline with each list page
+            pages = reader.list_all(
+                self.client, object_type, props, pos, associations=("contacts",)
+            )
+        else:
+            pages = self._rows(object_type, "hs_lastmodifieddate", props, lo, hi, full, pos)
+        for rows in pages:
             buffered += rows.rows
+            inline.update(rows.links or {})
             resume = rows.next
             if len(buffered) + step > ENGAGEMENTS_PER_PAGE or rows.next is None:
-                yield self._engagement_page(object_type, buffered), resume
-                buffered = []
+                yield self._engagement_page(object_type, buffered, inline), resume
+                buffered, inline = [], {}
         if buffered:
-            yield self._engagement_page(object_type, buffered), resume
+            yield self._engagement_page(object_type, buffered, inline), resume
 
-    def _engagement_page(self, object_type: str, rows: list[reader.Row]) -> Page:
+    def _engagement_page(
+        self, object_type: str, rows: list[reader.Row], inline: dict[str, list[str]]
+    ) -> Page:
         mapped = {
             rid: act
             for rid, values in rows
             if (act := acts.engagement(object_type, rid, values)) is not None
         }
-        links = reader.associated_contacts(self.client, object_type, list(mapped)) if mapped else {}
+        unknown = [rid for rid in mapped if rid not in inline]
+        links = dict(inline)
+        if unknown:
+            links.update(reader.associated_contacts(self.client, object_type, unknown))
         records = [
             ActivityRecord(act.key, cid, act.data)
             for rid, act in mapped.items()
             for cid in links.get(rid, [])
         ]
         return Page(activities=records)
-
-    # -- marketing -------------------------------------------------------------------------
-    def _email_events(self, lo: int, hi: int, pos: Any) -> Iterator[tuple[Page, Any]]:
-        include = self.options.include_filtered_email_events
-        for events, token in reader.email_events(self.client, lo, hi, pos):
-            wanted = []
-            for event in events:
-                campaign_id = event.get("emailCampaignId")
-                name = None
-                if isinstance(campaign_id, int) and event.get("type") in acts.ENGAGING_EVENTS:
-                    name = reader.campaign_name(self.client, campaign_id, self.campaigns)
-                act = acts.email_event(event, name, include)
-                if act is not None:
-                    wanted.append((str(event.get("recipient") or "").lower(), act))
-            yield Page(activities=self._by_email(wanted)), token
-
-    def _forms(self, lo: int, hi: int) -> Iterator[tuple[Page, Any]]:
-        demo = self.options.demo_form_pattern
-        patterns = list(self.options.form_types.items())
-        wanted: list[tuple[str, acts.Activity]] = []
-        for form_id, form_name in reader.forms(self.client):
-            for batch in reader.submissions(self.client, form_id, lo, hi):
-                for item in batch:
-                    act = acts.form_submission(form_name, item, demo, patterns)
-                    email = acts.submission_email(item)
-                    if act is not None and email:
-                        wanted.append((email, act))
-                if len(wanted) >= SUBMISSIONS_PER_PAGE:  # several forms share e-mail lookups
-                    yield Page(activities=self._by_email(wanted)), None
-                    wanted = []
-        if wanted:
-            yield Page(activities=self._by_email(wanted)), None
-
-    def _by_email(self, wanted: list[tuple[str, acts.Activity]]) -> list[ActivityRecord]:
-        reader.contact_ids_by_email(self.client, (e for e, _ in wanted), self.emails)
-        out = []
-        for email, act in wanted:
-            cid = self.emails.get(email)
-            if cid is not None:
-                out.append(ActivityRecord(act.key, cid, act.data))
-        return out
 
     # -- deletions -------------------------------------------------------------------------
     def _archived(

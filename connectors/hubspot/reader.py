@@ -4,13 +4,18 @@
   ``hs_object_id`` (the one sort HubSpot allows) and paged by id (``hs_object_id > last``),
   so every query starts afresh: the 10,000-results cap of one query is never reached, and
   thousands of records sharing one millisecond still terminate.
-* ``list_all``: the list endpoint (100 per page, no cap) for full pulls and archived records.
+* ``list_all``: the list endpoint (100 per page, no cap) for full pulls and archived records;
+  with ``associations=("contacts",)`` each row also carries its contact ids inline
+  (``RowPage.links``; a record whose inline list is paged is left out of ``links``, for an
+  association batch read).
 Every call names an endpoint of the version's path table (``client.send``, paths.py).
 
 * ``associated_contacts``: engagement -> contact ids, association batch read (<= 1,000 ids a call),
   following each input's own paging.
 * ``contact_ids_by_email``: batch read by ``idProperty=email`` (<= 100 a call).
-* ``email_events``, ``forms``, ``submissions``, ``page_views``: the marketing endpoints.
+* ``email_events``, ``forms``, ``submissions``, ``page_views`` (one contact's),
+  ``portal_page_views`` (every contact's, by event type and time window, no ``objectId``):
+  the marketing endpoints (web-analytics events are HubSpot Enterprise only).
   The first three have no dated equivalent yet: once HubSpot stops serving them
   (``EndpointGone``) they read nothing, with a warning, and the cycle goes on.
 """
@@ -37,6 +42,8 @@ class RowPage:
     rows: list[Row]
     #: Where the next page starts (None: this was the last page).
     next: str | None
+    #: Record id -> associated contact ids read inline (complete lists only).
+    links: dict[str, list[str]] | None = None
 
 
 def _rows(results: Iterable[Any] | None) -> list[Row]:
@@ -107,6 +114,7 @@ def list_all(
     after: str | None,
     *,
     archived: bool = False,
+    associations: Sequence[str] = (),
 ) -> Iterator[RowPage]:
     """Every (live, or only archived) record through the list endpoint, 100 a page."""
     token = after
@@ -117,6 +125,8 @@ def list_all(
         ]
         if properties:
             query.append(("properties", list(properties)))
+        if associations:
+            query.append(("associations", list(associations)))
         if token:
             query.append(("after", token))
         answer = client.send("read", "objects.list", path={"object_type": object_type}, query=query)
@@ -125,11 +135,30 @@ def list_all(
             results = answer.get("results") or []
             rows = [(str(r["id"]), {"archivedAt": r.get("archivedAt")}) for r in results]
             yield RowPage(rows, nxt)
+        elif associations:
+            results = answer.get("results") or []
+            yield RowPage(_rows(results), nxt, _inline_contacts(results))
         else:
             yield RowPage(_rows(answer.get("results")), nxt)
         if not nxt:
             return
         token = nxt
+
+
+def _inline_contacts(results: Iterable[Any]) -> dict[str, list[str]]:
+    """Record id -> contact ids from a list page's inline ``associations`` (records whose
+    inline list says it has more pages are left out)."""
+    out: dict[str, list[str]] = {}
+    for result in results:
+        linked = (result.get("associations") or {}).get("contacts")
+        if linked is None:
+            out[str(result["id"])] = []
+            continue
+        if _next(linked) is not None:
+            continue
+        ids = (str(item["id"]) for item in linked.get("results") or [])
+        out[str(result["id"])] = list(dict.fromkeys(ids))
+    return out
 
 
 def associated_contacts(
@@ -182,9 +211,14 @@ def contact_ids_by_email(
 
 
 def email_events(
-    client: HubSpotClient, lo_ms: int, hi_ms: int, offset: str | None
+    client: HubSpotClient,
+    lo_ms: int,
+    hi_ms: int,
+    offset: str | None,
+    event_type: str | None = None,
 ) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
-    """Pages of legacy email events in ``[lo_ms, hi_ms]`` and the next offset token."""
+    """Pages of legacy email events in ``[lo_ms, hi_ms]`` (of ``event_type`` only, when
+    given) and the next offset token."""
     token = offset
     while True:
         params = [
@@ -192,6 +226,8 @@ def email_events(
             ("endTimestamp", str(hi_ms)),
             ("limit", str(limits.EMAIL_EVENTS_PAGE_MAX)),
         ]
+        if event_type:
+            params.append(("eventType", event_type))
         if token:
             params.append(("offset", token))
         try:
@@ -221,6 +257,27 @@ def campaign_name(
         name = answer.get("name") if isinstance(answer, Mapping) else None
         cache[campaign_id] = str(name) if name else None
     return cache[campaign_id]
+
+
+def campaign_names(client: HubSpotClient) -> dict[int, str]:
+    """E-mail campaign id -> name for every marketing e-mail (each names the legacy
+    campaign ids it was sent under, ``allEmailCampaignIds``): one paged list instead
+    of one read per campaign."""
+    out: dict[int, str] = {}
+    token: str | None = None
+    while True:
+        params: list[tuple[str, Any]] = [("limit", limits.MARKETING_EMAILS_PAGE_MAX)]
+        if token:
+            params.append(("after", token))
+        answer = client.send("meta", "email.list", query=params) or {}
+        for email in answer.get("results") or []:
+            name = str(email.get("name") or "")
+            for campaign in email.get("allEmailCampaignIds") or []:
+                if name and str(campaign).isdigit():
+                    out[int(campaign)] = name
+        token = _next(answer)
+        if not token:
+            return out
 
 
 def forms(client: HubSpotClient) -> list[tuple[str, str]]:
@@ -288,3 +345,28 @@ def page_views(
         token = _next(answer)
         if not token:
             return out
+
+
+def portal_page_views(
+    client: HubSpotClient, lo_ms: int, hi_ms: int, after: str | None, *, limit: int = 0
+) -> Iterator[tuple[list[dict[str, Any]], str | None]]:
+    """Pages of every contact's ``e_visited_page`` events in ``[lo_ms, hi_ms]`` (no
+    ``objectId``: portal-wide) and the token of the next page. ``limit`` (> 0) reads one
+    page of that size only (a probe)."""
+    token = after
+    while True:
+        query: list[tuple[str, Any]] = [
+            ("objectType", "contact"),
+            ("eventType", "e_visited_page"),
+            ("occurredAfter", _iso(lo_ms)),
+            ("occurredBefore", _iso(hi_ms)),
+            ("limit", limit or limits.WEB_EVENTS_PAGE_MAX),
+        ]
+        if token:
+            query.append(("after", token))
+        answer = client.send("read", "web.events", query=query)
+        events = [e for e in answer.get("results") or [] if isinstance(e, dict)]
+        token = None if limit else _next(answer)
+        yield events, token
+        if token is None:
+            return

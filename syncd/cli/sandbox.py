@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import click
 
@@ -33,7 +33,15 @@ def _faults(latency_ms: float, spec: str | None) -> FaultSpec:
 
 
 def build_app(
-    crm: str, *, seed: int, contacts: int, tier: str, token: str, faults: FaultSpec, now: datetime
+    crm: str,
+    *,
+    seed: int,
+    contacts: int,
+    tier: str,
+    token: str,
+    faults: FaultSpec,
+    now: datetime,
+    plan: str = "enterprise",
 ) -> tuple[SandboxApp, str]:
     """The fake for `crm`, seeded, and a line telling how to authenticate against it."""
     from syncd.sandbox.generator import generate
@@ -41,9 +49,14 @@ def build_app(
     dataset = generate(seed, contacts, now)
     if crm == "hubspot":
         from syncd.sandbox.hubspot import HubSpotSandbox
+        from syncd.sandbox.hubspot.app import Plan
 
         app: SandboxApp = HubSpotSandbox(
-            dataset, token=token, tier="pro" if tier == "pro" else "free", faults=faults
+            dataset,
+            token=token,
+            tier="pro" if tier == "pro" else "free",
+            faults=faults,
+            plan=cast("Plan", plan),  # a click.Choice of the fake's plans
         )
         how = f"Authorization: Bearer {token}   (SDK: HubSpot(access_token={token!r}, host=URL))"
         return app, how
@@ -83,6 +96,13 @@ def build_app(
     help="HubSpot rate-limit tier (100 or 190 requests per 10 s).",
 )
 @click.option(
+    "--plan",
+    type=click.Choice(["starter", "professional", "enterprise"]),
+    default="enterprise",
+    show_default=True,
+    help="HubSpot plan: below enterprise the web-analytics events API answers 403.",
+)
+@click.option(
     "--token",
     default="sandbox-token",
     show_default=True,
@@ -107,6 +127,7 @@ def sandbox(
     seed: int,
     contacts: int,
     tier: str,
+    plan: str,
     token: str,
     latency_ms: float,
     fault_spec: str | None,
@@ -123,6 +144,7 @@ def sandbox(
         token=token,
         faults=faults,
         now=datetime.now(UTC),
+        plan=plan,
     )
     try:
         server = SandboxServer(app, port=port)

@@ -13,6 +13,7 @@ from connectors.base import CheckItem, ConnectorError
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.validate import model_issues
+from syncd.cli.validate_model import fidelity_items
 from syncd.cli.wiring import engine_for
 from syncd.core import ModelError
 from syncd.redact import Redactor, configured_secrets
@@ -43,7 +44,9 @@ def check(ctx: click.Context, config: str | None) -> None:
                 )
             )
             try:
-                items.extend((name, i) for i in app.connector(name).check())
+                found = app.connector(name).check()
+                items.extend((name, i) for i in found)
+                items.extend((name, i) for i in fidelity_items(cfg.model, found))
             except ConnectorError as exc:
                 items.append(
                     (

@@ -71,6 +71,8 @@ def connector_status(app: Engine, name: str) -> dict[str, Any]:
             {"id": i, "attempts": a, "error": e} for i, a, e in store.dead_letters(name, 10)
         ],
         "budget_remaining": last.report.get("budget_remaining") if last else None,
+        # what the connector told about its CRM (e.g. signals the portal's plan lacks)
+        "notes": list(m.cursor.get("notes") or []) if isinstance(m.cursor, dict) else [],
     }
 
 
@@ -124,3 +126,5 @@ def status(ctx: click.Context, as_json: bool, config: str | None) -> None:
                 d.add_row(x["id"], str(x["attempts"]), x["error"])
             console.print(d)
         console.print(f"{r['connector']} cursor: {json.dumps(r['cursor'])}")
+        for note in r["notes"]:
+            console.print(f"{r['connector']}: {note}")

@@ -8,10 +8,12 @@ are printed the same way and do not change the status.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
+from connectors.base import CheckItem
 from syncd.cli.exit_codes import ExitCode
 from syncd.core import CompiledModel, ModelError
 from syncd.modelfile import load_model
@@ -36,6 +38,31 @@ def _warn(model: CompiledModel) -> int:
     for issue in model.spec.warnings:
         click.echo(str(issue), err=True)
     return len(model.spec.warnings)
+
+
+def page_view_rules(model: CompiledModel) -> list[str]:
+    """Ids of the model's rules and disqualifiers on ``page_view`` activities."""
+    rules = [(r.id, r.activity) for r in model.spec.rules]
+    rules += [(d.id, d.activity) for d in model.spec.disqualifiers]
+    return [rid for rid, kinds in rules if kinds is not None and "page_view" in kinds]
+
+
+def fidelity_items(path: Path, checked: Sequence[CheckItem]) -> list[CheckItem]:
+    """``syncd check``: when the connector cannot read every page view (its "page
+    views" item warns), the model's rules on page_view that lose fidelity."""
+    if not any(i.name == "page views" and i.warning for i in checked):
+        return []
+    try:
+        rules = page_view_rules(load_model(path))
+    except ModelError:
+        return []
+    if not rules:
+        return []
+    detail = (
+        f"rules on page_view ({', '.join(rules)}) see only each contact's last page seen: "
+        "counts, repeats and velocity of page views are not available on this portal"
+    )
+    return [CheckItem("model fidelity", True, detail, warning=True)]
 
 
 @click.command("validate-model")

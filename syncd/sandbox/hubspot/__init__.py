@@ -56,12 +56,24 @@ Covered (shapes follow HubSpot's public specs and the SDK's models):
   BOUNCE, OPEN, CLICK with url, SPAMREPORT, STATUSCHANGE for unsubscribes; `filteredEvent`
   on every event, true for seeded mail-privacy opens and link-scanner clicks;
   startTimestamp/endTimestamp, recipient, campaignId, opaque `offset`/hasMore),
-  `GET /email/public/v1/campaigns/{id}` (campaign names), forms `GET /marketing/v3/forms`,
+  `GET /email/public/v1/campaigns/{id}` (campaign names), marketing e-mails
+  `GET /marketing/v3/emails` (dated `/marketing/emails/{version}`; one per campaign,
+  naming it in `allEmailCampaignIds`, limit, after, `total`), forms `GET /marketing/v3/forms`,
   `GET /form-integrations/v1/submissions/forms/{guid}` (limit <= 50, after), web events
-  `GET /events/v3/events` (e_visited_page per contact, occurredAfter/Before, after, sort);
+  `GET /events/v3/events` (e_visited_page; `objectId` optional: without it every
+  contact's, portal-wide; objectType, eventType, occurredAfter/Before, after, sort);
   their paging tokens are opaque strings (a forged one answers 400). A page view updates
   the contact's `hs_analytics_num_page_views` / `hs_analytics_last_visit_timestamp` and
-  moves its modification date up to the visit.
+  moves its modification date up to the visit; `hs_analytics_last_url` /
+  `hs_analytics_last_timestamp` follow the latest view and `hs_analytics_num_visits`
+  counts sessions (a view more than 30 minutes after the previous one starts one). A form
+  submission updates its contact's `num_conversion_events`, `first_/recent_conversion_
+  event_name` ("form: page" when it came from a page) and `_date`, and its modification date.
+- Plans (`plan="starter" | "professional" | "enterprise"`, default enterprise; may
+  change at run time): the events API (web analytics) is Enterprise only, as HubSpot's
+  spec states; below Enterprise it answers 403 MISSING_SCOPES.
+  `portal_wide_events = False` makes it refuse reads without `objectId` (400), to test a
+  client's per-contact fallback.
 - Deals (`/crm/v3/objects/deals`, objectTypeId `0-3`: dealname, dealstage of the default
   pipeline, amount, closedate, createdate, hs_lastmodifieddate; `hs_is_closed` and
   `hs_is_closed_won` recomputed from dealstage on every write) associated to contacts
@@ -111,6 +123,12 @@ Known differences from the real API:
   where it was).
 - Only part of HubSpot's industry enumeration is defined.
 - department and occupation are portal-defined (custom) contact properties here.
+- The 403 of the events API below Enterprise follows the answers integrators report
+  (MISSING_SCOPES, naming the web-analytics access the portal lacks); HubSpot documents
+  only that the API requires Enterprise.
+- Inline `associations=` lists on list pages are never paged (HubSpot pages long ones).
+- Marketing e-mails carry only id, name, subject, isAb, isPublished and their campaign
+  ids; one e-mail per campaign (HubSpot's A/B and automated e-mails have several).
 - No owners, deals, tickets, lists, imports, webhooks or v1 contact APIs.
 """
 

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from syncd.sandbox.generator import Dataset
 
 Tier = Literal["free", "pro"]
+#: The portal's subscription level: web-analytics events are served on Enterprise only.
+Plan = Literal["starter", "professional", "enterprise"]
+PLANS: tuple[str, ...] = ("starter", "professional", "enterprise")
 BURST: dict[str, int] = limits.BURST_PER_WINDOW
 DAILY: dict[str, int] = limits.DAILY
 BURST_WINDOW_S = limits.BURST_WINDOW_S
@@ -78,9 +81,18 @@ class HubSpotSandbox(SandboxApp):
         search_lag_s: float = 3.0,
         invalid_mode: InvalidMode = "per_input",
         associations_per_input_page: int = ASSOCIATIONS_PER_INPUT_PAGE,
+        plan: Plan = "enterprise",
     ) -> None:
         if tier not in BURST:
             raise ValueError(f"tier must be 'free' or 'pro', got {tier!r}")
+        if plan not in PLANS:
+            raise ValueError(f"plan must be one of {', '.join(PLANS)}, got {plan!r}")
+        #: The subscription level; below ``enterprise`` the events API answers 403.
+        #: Tests may change it at run time (a downgrade, an upgrade).
+        self.plan: Plan = plan
+        #: False: the events API refuses reads without ``objectId`` (400), as a portal
+        #: might; tests set it to exercise the connector's per-contact fallback.
+        self.portal_wide_events = True
         self.token = token
         self.oauth = oauth
         #: Issued OAuth access tokens -> expiry (seconds on `clock`).
@@ -118,7 +130,9 @@ class HubSpotSandbox(SandboxApp):
         MetaRoutes(self.store, self.lock, lambda: self.associations_per_input_page).register(router)
         for path in sorted(TOKEN_PATHS):
             router.add("POST", path, self.issue_token)
-        MarketingRoutes(self.store, self.lock).register(router)
+        MarketingRoutes(
+            self.store, self.lock, lambda: self.plan, lambda: self.portal_wide_events
+        ).register(router)
 
     # -- OAuth -----------------------------------------------------------------------------
     def issue_token(self, request: Request) -> Response:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import bisect
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from connectors.hubspot import limits
 from syncd.sandbox.http import Request, Response, Router
 from syncd.sandbox.hubspot import errors, tokens, versions
 from syncd.sandbox.hubspot.schema import iso_ms, parse_time
-from syncd.sandbox.hubspot.store import EmailEvent, Store
+from syncd.sandbox.hubspot.store import EmailEvent, PageView, Store
 
 API = "https://api.hubapi.com"
 PORTAL_ID = 62515
@@ -17,7 +19,16 @@ EMAIL_EVENTS_MAX = limits.EMAIL_EVENTS_PAGE_MAX
 SUBMISSIONS_MAX = limits.SUBMISSIONS_PAGE_MAX
 FORMS_MAX = limits.FORMS_PAGE_MAX
 WEB_EVENTS_MAX = limits.WEB_EVENTS_PAGE_MAX
+EMAILS_MAX = limits.MARKETING_EMAILS_PAGE_MAX
 PAGE_VIEW = "e_visited_page"
+#: What HubSpot answers a portal below Enterprise on the events API (a 403 of the
+#: MISSING_SCOPES category naming the web-analytics access the portal lacks; the
+#: wording follows answers reported by integrators, e.g. PipedreamHQ/pipedream#11810).
+BELOW_ENTERPRISE_MESSAGE = (
+    "Your app doesn't the have scopes needed to make this call. Do you have access to the "
+    "'business-intelligence' scope?  Missing auth details: event-detail-read,"
+    "web-analytics-api-access"
+)
 
 
 def _int(value: str | None, name: str, default: int) -> int:
@@ -64,13 +75,26 @@ def email_event_json(event: EmailEvent) -> dict[str, Any]:
 
 
 class MarketingRoutes:
-    def __init__(self, store: Store, lock: threading.RLock) -> None:
+    def __init__(
+        self,
+        store: Store,
+        lock: threading.RLock,
+        plan: Callable[[], str] = lambda: "enterprise",
+        portal_wide: Callable[[], bool] = lambda: True,
+    ) -> None:
         self.store = store
         self.lock = lock
+        self.plan = plan
+        self.portal_wide = portal_wide
+        self._sorted: list[PageView] = []
+        self._sorted_count = -1
 
     def register(self, router: Router) -> None:
         router.add("GET", "/email/public/v1/events", self.email_events)
         router.add("GET", "/email/public/v1/campaigns/{campaign_id}", self.campaign)
+        versions.add(
+            router, "GET", "/marketing/v3/emails", "/marketing/emails/{version}", self.emails
+        )
         router.add("GET", "/marketing/v3/forms", self.forms)
         router.add("GET", "/form-integrations/v1/submissions/forms/{form_id}", self.submissions)
         versions.add(
@@ -126,6 +150,34 @@ class MarketingRoutes:
             },
         )
 
+    def emails(self, request: Request) -> Response:
+        """Marketing e-mails, one per campaign, each naming its legacy campaign id in
+        ``allEmailCampaignIds``; paged with an opaque ``after``."""
+        limit = _limit(request, 10, EMAILS_MAX)
+        after = tokens.decode(request.arg("after"), "after")
+        with self.lock:
+            campaigns = sorted(self.store.campaigns.items())
+        page = campaigns[after : after + limit]
+        results = [
+            {
+                "id": str(10_000_000 + key),
+                "name": name,
+                "subject": name,
+                "isAb": False,
+                "isPublished": True,
+                "allEmailCampaignIds": [str(key)],
+                "primaryEmailCampaignId": str(key),
+            }
+            for key, name in page
+        ]
+        body: dict[str, Any] = {"results": results, "total": len(campaigns)}
+        if after + limit < len(campaigns):
+            nxt = tokens.encode(after + limit)
+            body["paging"] = {
+                "next": {"after": nxt, "link": f"{API}/marketing/v3/emails?after={nxt}"}
+            }
+        return Response(200, body)
+
     # -- forms ---------------------------------------------------------------------------
     def forms(self, request: Request) -> Response:
         limit = _limit(request, 20, FORMS_MAX)
@@ -176,26 +228,45 @@ class MarketingRoutes:
         return Response(200, body)
 
     # -- web analytics events v3 ---------------------------------------------------------
+    def _views_in_order(self) -> list[PageView]:
+        """The store's page views by (time, id); re-sorted when views were added."""
+        views = self.store.page_views
+        if self._sorted_count != len(views):
+            self._sorted = sorted(views, key=lambda v: (v.occurred_ms, v.id))
+            self._sorted_count = len(views)
+        return self._sorted
+
     def web_events(self, request: Request) -> Response:
+        """Event occurrences: ``objectId`` optional (portal-wide without it), filtered by
+        ``objectType``, ``eventType`` and ``occurredAfter``/``occurredBefore``, oldest
+        first unless ``sort`` ends in DESC, paged with an opaque ``after``. Enterprise
+        only: a lower plan answers 403 (``BELOW_ENTERPRISE_MESSAGE``)."""
+        if self.plan() != "enterprise":
+            raise errors.fail(403, BELOW_ENTERPRISE_MESSAGE, "MISSING_SCOPES")
         limit = _limit(request, 20, WEB_EVENTS_MAX)
         after = tokens.decode(request.arg("after"), "after")
         object_type = (request.arg("objectType") or "").lower()
         if object_type not in ("", "contact", "contacts", "0-1"):
             return Response(200, {"results": []})
         object_id = request.arg("objectId")
+        if not object_id and not self.portal_wide():
+            raise errors.fail(400, "objectId is required", "VALIDATION_ERROR")
         event_type = request.arg("eventType")
         low = parse_time(request.arg("occurredAfter") or "") or 0
         high = parse_time(request.arg("occurredBefore") or "") or 2**62
         descending = (request.arg("sort") or "").upper().endswith("DESC")
         with self.lock:
+            ordered = self._views_in_order()
+            first = bisect.bisect_left(ordered, low, key=lambda v: v.occurred_ms)
+            last = bisect.bisect_right(ordered, high, key=lambda v: v.occurred_ms)
             views = [
                 v
-                for v in self.store.page_views
+                for v in ordered[first:last]
                 if (not object_id or v.contact_id == object_id)
                 and (not event_type or event_type == PAGE_VIEW)
-                and low <= v.occurred_ms <= high
             ]
-        views.sort(key=lambda v: (v.occurred_ms, v.id), reverse=descending)
+        if descending:
+            views.reverse()
         page = views[after : after + limit]
         results = [
             {

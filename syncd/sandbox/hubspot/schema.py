@@ -225,6 +225,17 @@ class PropertyDef:
         }
 
 
+#: Contact properties HubSpot calculates from page views and form submissions.
+ANALYTICS = (
+    "hs_analytics_last_url",
+    "hs_analytics_last_timestamp",
+    "hs_analytics_num_visits",
+    "first_conversion_event_name",
+    "first_conversion_date",
+    "recent_conversion_event_name",
+    "recent_conversion_date",
+    "num_conversion_events",
+)
 READ_ONLY = frozenset(
     {
         "hs_object_id",
@@ -235,6 +246,7 @@ READ_ONLY = frozenset(
         "hs_merged_object_ids",
         "hs_analytics_num_page_views",
         "hs_analytics_last_visit_timestamp",
+        *ANALYTICS,
     }
 )
 
@@ -280,7 +292,15 @@ BUILTIN: dict[str, tuple[PropertyDef, ...]] = {
         _p("hs_merged_object_ids", "Merged Contact IDs", "enumeration", "checkbox"),
         _p("associatedcompanyid", "Primary Associated Company ID", "number", "number"),
         _p("hs_analytics_num_page_views", "Number of Pageviews", "number", "number"),
-        _p("hs_analytics_last_visit_timestamp", "Time Last Seen", "datetime", "date"),
+        _p("hs_analytics_last_visit_timestamp", "Time of Last Session", "datetime", "date"),
+        _p("hs_analytics_last_url", "Last Page Seen"),
+        _p("hs_analytics_last_timestamp", "Time Last Seen", "datetime", "date"),
+        _p("hs_analytics_num_visits", "Number of Sessions", "number", "number"),
+        _p("first_conversion_event_name", "First Conversion"),
+        _p("first_conversion_date", "First Conversion Date", "datetime", "date"),
+        _p("recent_conversion_event_name", "Recent Conversion"),
+        _p("recent_conversion_date", "Recent Conversion Date", "datetime", "date"),
+        _p("num_conversion_events", "Number of Form Submissions", "number", "number"),
         *(
             _p(f"hs_lifecyclestage_{stage}_date", f"Became a {stage} date", "datetime", "date")
             for stage in LIFECYCLE_STAGES

@@ -29,6 +29,9 @@ from syncd.sandbox.hubspot.schema import (
     parse_time,
 )
 
+#: A page view more than this after the contact's previous one starts a new session.
+SESSION_MS = 30 * 60 * 1000
+
 
 class StoreError(KeyError):
     """An unknown object type or record id."""
@@ -115,6 +118,8 @@ class Store:
         # (from_type, to_type) -> from_id -> {to_id: [typeIds]}
         self.links: dict[tuple[str, str], dict[str, dict[str, list[int]]]] = {}
         self.email_events: list[EmailEvent] = []
+        self._email_index: dict[str, str] = {}
+        self._email_index_size = -1
         self.campaigns: dict[int, str] = {}
         self.forms: dict[str, Form] = {}
         self.page_views: list[PageView] = []
@@ -248,6 +253,22 @@ class Store:
     def archived(self, object_type: str) -> list[Record]:
         return [r for r in self.records[self.type_of(object_type)].values() if r.archived]
 
+    def _contact_by_email(self, email: str) -> Record | None:
+        """The live contact with ``email`` (an index rebuilt when contacts were added)."""
+        key = email.lower()
+        count = len(self.records["contacts"])
+        if self._email_index_size != count:
+            self._email_index = {
+                (r.properties.get("email") or "").lower(): r.id
+                for r in self.records["contacts"].values()
+            }
+            self._email_index_size = count
+        rid = self._email_index.get(key)
+        rec = self.get("contacts", rid) if rid is not None else None
+        if rec is not None and (rec.properties.get("email") or "").lower() == key:
+            return rec
+        return self.find_by("contacts", "email", email)
+
     def find_by(self, object_type: str, prop: str, value: str) -> Record | None:
         for rec in self.live(object_type):
             if rec.properties.get(prop, "").lower() == value.lower():
@@ -375,6 +396,23 @@ class Store:
         self, form_id: str, submitted_ms: int, values: Mapping[str, str], *, page_url: str = ""
     ) -> str:
         form = self.forms[form_id]
+        email = str(values.get("email") or "")
+        rec = self._contact_by_email(email) if email else None
+        if rec is not None:  # HubSpot's conversion properties follow the submission
+            self._snapshot(rec)
+            props = rec.properties
+            name = f"{form.name}: {page_url.rsplit('/', 1)[-1]}" if page_url else form.name
+            count = int(props.get("num_conversion_events") or "0") + 1
+            props["num_conversion_events"] = str(count)
+            if not props.get("first_conversion_date"):
+                props["first_conversion_event_name"] = name
+                props["first_conversion_date"] = iso_ms(submitted_ms)
+            last = parse_time(props.get("recent_conversion_date") or "") or 0
+            if submitted_ms >= last:
+                props["recent_conversion_event_name"] = name
+                props["recent_conversion_date"] = iso_ms(submitted_ms)
+            rec.updated_ms = max(rec.updated_ms, submitted_ms)
+            self._stamp(rec)
         conversion = str(
             uuid.UUID(int=0xC0C0_0000_0000 + sum(len(f.submissions) for f in self.forms.values()))
         )
@@ -401,8 +439,14 @@ class Store:
             props = rec.properties
             count = int(props.get("hs_analytics_num_page_views") or "0") + 1
             props["hs_analytics_num_page_views"] = str(count)
-            last = parse_time(props.get("hs_analytics_last_visit_timestamp") or "") or 0
-            props["hs_analytics_last_visit_timestamp"] = iso_ms(max(last, occurred_ms))
+            last = parse_time(props.get("hs_analytics_last_timestamp") or "") or 0
+            if occurred_ms - last > SESSION_MS:  # a new session
+                visits = int(props.get("hs_analytics_num_visits") or "0") + 1
+                props["hs_analytics_num_visits"] = str(visits)
+                props["hs_analytics_last_visit_timestamp"] = iso_ms(occurred_ms)
+            if occurred_ms >= last:
+                props["hs_analytics_last_url"] = url
+                props["hs_analytics_last_timestamp"] = iso_ms(occurred_ms)
             rec.updated_ms = max(rec.updated_ms, occurred_ms)
             self._stamp(rec)
         return view_id

@@ -203,8 +203,15 @@ def test_engagement_contacts_follow_per_input_association_paging(
     for cid in people:
         app.store.associate("meetings", meeting, "contacts", cid)
     conn = connect(serve(app).url, clock)
-    pages, _ = _cycle(conn, None, clock)
+    batch = "POST /crm/associations/2026-09/{from_type}/{to_type}/batch/read"
+    pages, cursor = _cycle(conn, None, clock)  # a full pull: contacts inline
+    met = sorted(a.contact_id for p in pages for a in p.activities if a.data["type"] == "meeting")
+    assert met == sorted(people) and app.log.count(batch) == 0
+    clock.advance(600)
+    app.store.update("meetings", meeting, {"hs_meeting_title": "QBR 2"})
+    clock.advance(600)
+    pages, _ = _cycle(conn, cursor, clock)  # incremental: search, then batch reads
     met = sorted(a.contact_id for p in pages for a in p.activities if a.data["type"] == "meeting")
     assert met == sorted(people)
     assert {a.key for p in pages for a in p.activities} == {f"hs:meetings:{meeting}"}
-    assert app.log.count("POST /crm/associations/2026-09/{from_type}/{to_type}/batch/read") == 3
+    assert app.log.count(batch) == 3
