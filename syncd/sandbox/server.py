@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import socket
+import sys
 import threading
 import time
 import traceback
@@ -213,6 +214,16 @@ def _handler_for(app: SandboxApp) -> type[BaseHTTPRequestHandler]:
     return _Handler
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that went away mid-answer (its deadline closed the socket, a
+    dropped-connection fault) is the client's business: no traceback on stderr."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class SandboxServer:
     """Serves a `SandboxApp` on `host:port` (port 0 picks a free one)."""
 
@@ -221,7 +232,7 @@ class SandboxServer:
     ) -> None:
         self.app = app
         self._poll_interval = poll_interval
-        self._httpd = ThreadingHTTPServer((host, port), _handler_for(app))
+        self._httpd = _QuietServer((host, port), _handler_for(app))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 

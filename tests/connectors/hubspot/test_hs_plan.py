@@ -88,7 +88,7 @@ def test_below_enterprise_the_last_page_seen_stands_in(serve: Serve, clock: Manu
     assert app.log.count(EVENTS) == 0
 
 
-def test_a_quiet_cycle_costs_ten_calls_and_polls_no_form(serve: Serve, clock: ManualClock) -> None:
+def test_a_quiet_cycle_costs_eleven_calls_and_polls_no_form(serve: Serve, clock: ManualClock) -> None:
     app = HubSpotSandbox(
         generate(3, 60, datetime.fromtimestamp(T0 - 7200, tz=UTC)), clock=clock, rate_limits=False
     )
@@ -100,7 +100,9 @@ def test_a_quiet_cycle_costs_ten_calls_and_polls_no_form(serve: Serve, clock: Ma
     quiet = list(conn.changes(pages[-1].cursor, clock.utc()))
     assert not any(p.contacts or p.activities for p in quiet)
     # companies, contacts, 4 engagement searches, e-mail events, 2 archived lists, page views
-    assert app.log.count() == 10
+    # (the ten calls of reading scoring data), and deals (outcomes)
+    assert app.log.count() == 11
+    assert [r.path for r in app.log.requests()].count("/crm/v3/objects/deals/search") == 1
     assert app.log.count("GET /form-integrations/v1/submissions/forms/{form_id}") == 0
 
 
