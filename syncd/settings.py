@@ -59,6 +59,7 @@ from syncd.configerrors import place_error
 from syncd.configfile import interpolate, line_of, tokenise
 from syncd.configschema import normalise
 from syncd.core.errors import KeyPath, format_location
+from syncd.core.schema import Condition
 from syncd.modelfile import resolve_model, shipped_models
 from syncd.schedule import Cron, Every
 from syncd.yamltree import load_yaml
@@ -71,6 +72,7 @@ __all__ = [
     "DaemonSettings",
     "EverySchedule",
     "HubSpotConnectorConfig",
+    "ModelRoute",
     "SalesforceConnectorConfig",
     "Settings",
     "StateSettings",
@@ -135,10 +137,30 @@ Schedule = Annotated[
 # --------------------------------------------------------------------------- connectors
 
 
+class ModelRoute(BaseModel):
+    """One route of ``models``: contacts matching ``when`` (property conditions,
+    as in a model's fit rules) are scored with ``model``; no ``when``: every
+    contact (the default, last)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    when: dict[str, Condition] = Field(default_factory=dict)
+    model: Path
+
+    @field_validator("model")
+    @classmethod
+    def _model_exists(cls, v: Path) -> Path:
+        return _existing_model(v)
+
+
 class EngineOptions(BaseModel):
     """Keys every connector shares, read by the engine rather than the connector."""
 
+    #: The scoring model; with ``models``, the default route's model.
     model: Path
+    #: Segments: routes to models, first match wins, the last one without
+    #: ``when`` (the default); instead of ``model``.
+    models: list[ModelRoute] | None = None
     schedule: Schedule = Field(default_factory=lambda: EverySchedule(every=timedelta(minutes=15)))
     #: UTC time of day after which the first cycle rescores every contact from
     #: local state (decay, inactivity) without API reads.
@@ -153,16 +175,25 @@ class EngineOptions(BaseModel):
     @field_validator("model")
     @classmethod
     def _model_exists(cls, v: Path) -> Path:
-        if not v.is_file():
-            shipped = shipped_models()
-            close = difflib.get_close_matches(v.name, shipped, n=1)
-            hint = (
-                f" (did you mean {close[0]}, the shipped model?)"
-                if close and not v.suffix
-                else f" (or name a shipped model: {', '.join(shipped)})"
-            )
-            raise ValueError(f"model file not found: {_shown(v)}{hint}")
-        return v
+        return _existing_model(v)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_route(cls, data: Any) -> Any:
+        """With ``models``, ``model`` is the default route's (the last one's)."""
+        if not isinstance(data, dict) or data.get("models") is None:
+            return data
+        routes = data["models"]
+        if "model" in data:
+            raise ValueError("set model or models, not both")
+        if not isinstance(routes, list) or not routes:
+            return data
+        last = routes[-1]
+        if isinstance(last, dict) and last.get("when") is None and "model" in last:
+            return {**data, "model": last["model"]}
+        raise ValueError(
+            "models: the last route must have no 'when' (the default for every other contact)"
+        )
 
     # Options of every connector type that would lose data or make no sense
     # outside their bounds (connectors.options.BOUNDS says which and why).
@@ -172,6 +203,19 @@ class EngineOptions(BaseModel):
     @classmethod
     def _bounded(cls, v: Any, info: ValidationInfo) -> Any:
         return check_bound(str(info.field_name), v)
+
+
+def _existing_model(v: Path) -> Path:
+    if not v.is_file():
+        shipped = shipped_models()
+        close = difflib.get_close_matches(v.name, shipped, n=1)
+        hint = (
+            f" (did you mean {close[0]}, the shipped model?)"
+            if close and not v.suffix
+            else f" (or name a shipped model: {', '.join(shipped)})"
+        )
+        raise ValueError(f"model file not found: {_shown(v)}{hint}")
+    return v
 
 
 def _shown(path: Path) -> str:
