@@ -192,7 +192,7 @@ class EngineOptions(BaseModel):
         if isinstance(last, dict) and last.get("when") is None and "model" in last:
             return {**data, "model": last["model"]}
         raise ValueError(
-            "models: the last route must have no 'when' (the default for every other contact)"
+            "the last route of models must have no 'when' (the default for every other contact)"
         )
 
     # Options of every connector type that would lose data or make no sense

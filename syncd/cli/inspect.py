@@ -14,7 +14,8 @@ from rich.table import Table
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.readonly import readonly_engine
-from syncd.core import ModelError, contact_from_json, format_points, parse_datetime, score_batch
+from syncd.core import ModelError, contact_from_json, format_points, parse_datetime
+from syncd.core.routing import score_routed
 
 
 def _as_of(_c: click.Context, _p: click.Parameter, value: str | None) -> datetime | None:
@@ -47,19 +48,22 @@ def explain(
             click.echo(f"{name}: no stored contact {contact_id!r}", err=True)
             sys.exit(ExitCode.FAILED)
         try:
-            model = app.model(name)
+            router = app.router(name)
         except ModelError as exc:
             click.echo(str(exc), err=True)
             sys.exit(ExitCode.UNUSABLE)
         # by default, the breakdown of the values last computed (and written)
         when = as_of or sc.scored_at or app.clock()
-        results = score_batch(model, [contact_from_json(g.json) for g in group], when)
-        result = next(r for r in results if r.id == contact_id)
+        contacts = [contact_from_json(g.json) for g in group]
+        results = score_routed(router, contacts, when)
+        pos = next(i for i, r in enumerate(results) if r.id == contact_id)
+        result = results[pos]
+        route = f", {router.describe(router.index(contacts[pos]))}" if router.routed else ""
         history = app.store.history(name, contact_id)
     console = Console(width=140)
     console.print_json(json.dumps(sc.json, ensure_ascii=False))
     t = Table(
-        title=f"{contact_id}: {result.score} ({result.tier}) with {model.ref} "
+        title=f"{contact_id}: {result.score} ({result.tier}) with {result.model}{route} "
         f"as of {when.isoformat()}"
     )
     t.add_column("rule")

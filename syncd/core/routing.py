@@ -75,6 +75,16 @@ class Router:
                 return i
         return len(self.routes) - 1
 
+    def describe(self, i: int) -> str:
+        """Route ``i`` in words: ``route 1 of 3 (country: {"in": ["TR"]})``."""
+        when = self.routes[i].when
+        cond = (
+            "default"
+            if not when
+            else json.dumps(_condition_json(when), ensure_ascii=False, separators=(", ", ": "))
+        )
+        return f"route {i + 1} of {len(self.routes)} ({cond})"
+
     def model_for(self, c: Contact) -> CompiledModel:
         return self.routes[self.index(c)].model
 
