@@ -156,10 +156,12 @@ class ModelRoute(BaseModel):
 class EngineOptions(BaseModel):
     """Keys every connector shares, read by the engine rather than the connector."""
 
-    #: The scoring model; with ``models``, the default route's model.
+    #: The scoring model file (see [the scoring reference](scoring.md)); with
+    #: ``models`` leave it out (it is then the default route's model).
     model: Path
-    #: Segments: routes to models, first match wins, the last one without
-    #: ``when`` (the default); instead of ``model``.
+    #: Segments instead of ``model``: a list of ``{when: CONDITIONS, model: FILE}``
+    #: routes, first match wins, the last one without ``when`` (the default); see
+    #: [segments](segments.md).
     models: list[ModelRoute] | None = None
     schedule: Schedule = Field(default_factory=lambda: EverySchedule(every=timedelta(minutes=15)))
     #: UTC time of day after which the first cycle rescores every contact from

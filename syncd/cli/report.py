@@ -18,6 +18,7 @@ from syncd.cli.readonly import readonly_engine
 from syncd.cli.since import clock_now, since_or_exit
 from syncd.core import ModelError
 from syncd.reporting import ConnectorReport, gather, render, thresholds_of
+from syncd.reporting.segments import segment_figures, segments_json, segments_table
 from syncd.sync import Engine
 
 __all__ = ["connector_report", "report"]
@@ -80,6 +81,7 @@ def report(
     names = [name] if name is not None else list(settings.connectors)
     with readonly_engine(ctx, settings) as app:
         reports = [connector_report(app, n, since=since) for n in names]
+        segments = {n: segment_figures(app.store.engine, n) for n in names}
         now = app.clock()
     if html_path is not None:
         from syncd.reporting.html import report_html  # loads matplotlib
@@ -92,7 +94,12 @@ def report(
     if as_json:
         click.echo(
             json.dumps(
-                {"generated_at": now.isoformat(), "connectors": [r.to_json() for r in reports]},
+                {
+                    "generated_at": now.isoformat(),
+                    "connectors": [
+                        {**r.to_json(), **segments_json(segments[r.connector])} for r in reports
+                    ],
+                },
                 indent=2,
             )
         )
@@ -101,5 +108,7 @@ def report(
     for r in reports:
         for part in render(r, console.width):
             console.print(part)
+        if len(segments[r.connector]) > 1:
+            console.print(segments_table(r.connector, segments[r.connector]))
     if html_path is not None:
         console.print(f"report written to {html_path}")

@@ -29,7 +29,7 @@ def route_issues(settings: Settings, source: Path) -> list[str]:
             line = line_of(lines, ("connectors", name, "models", i))
             where = f"{source}:{line}" if line is not None else str(source)
             why = (
-                "comes after the default route (no 'when'), which takes every contact"
+                f"models[{j}] before it has no 'when' and takes every contact"
                 if not cfg.models[j].when
                 else f"every contact it matches is taken by models[{j}] before it"
             )

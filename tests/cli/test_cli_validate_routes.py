@@ -51,10 +51,10 @@ def test_unreachable_routes_are_named_with_their_line(tmp_path: Path) -> None:
     assert out == [
         f"{p}:8: connectors.hs.models[1]: unreachable route: every contact it matches is "
         "taken by models[0] before it",
-        f"{p}:10: connectors.hs.models[3]: unreachable route: comes after the default route "
-        "(no 'when'), which takes every contact",
-        f"{p}:11: connectors.hs.models[4]: unreachable route: comes after the default route "
-        "(no 'when'), which takes every contact",
+        f"{p}:10: connectors.hs.models[3]: unreachable route: models[2] before it has no "
+        "'when' and takes every contact",
+        f"{p}:11: connectors.hs.models[4]: unreachable route: models[2] before it has no "
+        "'when' and takes every contact",
         "config not usable (3 error(s))",
     ]
 

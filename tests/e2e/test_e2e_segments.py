@@ -5,13 +5,17 @@ dry run after a routing change shows the contacts that would move."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from click.testing import CliRunner
+
 from connectors.base import Connector
 from connectors.hubspot.connector import build as build_hubspot
 from connectors.salesforce.connector import build as build_salesforce
+from syncd.cli import main
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.salesforce import SalesforceSandbox
 from syncd.sandbox.server import SandboxServer
@@ -83,6 +87,20 @@ def _check(
     assert dry.written == 0
 
 
+def _report_by_segment(tmp_path: Path, env: dict[str, str], scored: int) -> None:
+    """`syncd report` breaks the connector's contacts down by model."""
+    cfg = str(tmp_path / "syncd.yaml")
+    out = CliRunner().invoke(main, ["report", "--json", "--config", cfg], env=env)
+    assert out.exit_code == 0, out.output
+    segments = json.loads(out.output)["connectors"][0]["segments"]
+    assert {s["model"].split("@")[0] for s in segments} == {"turkey", "dach", "default"}
+    assert sum(s["contacts"] for s in segments) == scored
+    assert all(sum(s["tiers"].values()) == s["contacts"] for s in segments)
+    text = CliRunner().invoke(main, ["report", "--config", cfg], env=env, terminal_width=160)
+    assert "hs: segments (contacts by model)" in text.output
+    assert all(s["model"] in text.output for s in segments)
+
+
 def test_hubspot_routes_three_countries_to_three_models(
     tmp_path: Path,
     portal: tuple[HubSpotSandbox, SandboxServer, ManualClock],  # noqa: F811
@@ -109,6 +127,7 @@ connectors:
             for rec in app.store.live("contacts")
             if rec.properties.get("syncd_reasons")
         }
+        _report_by_segment(tmp_path, {"HS_TOKEN": TOKEN}, r1.scored)
         _check(engine, "hs", reasons, tmp_path, {"HS_TOKEN": TOKEN})
     finally:
         engine.close()
