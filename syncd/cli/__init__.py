@@ -22,6 +22,7 @@ import click
 
 from syncd import __version__
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.forget import forget
 from syncd.cli.inspect import explain, export
 from syncd.cli.report import report
 from syncd.cli.resync import resync
@@ -89,5 +90,5 @@ def main() -> None:
 main.add_command(score)
 main.add_command(validate_model)
 main.add_command(validate)
-for _cmd in (run, resync, status, explain, export, check, setup, report, runs):
+for _cmd in (run, resync, status, explain, export, check, setup, report, runs, forget):
     main.add_command(_cmd)
