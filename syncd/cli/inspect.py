@@ -16,6 +16,7 @@ from syncd.cli.exit_codes import ExitCode
 from syncd.cli.readonly import readonly_engine
 from syncd.core import ModelError, contact_from_json, format_points, parse_datetime
 from syncd.core.routing import score_routed
+from syncd.state.subject_access import subject_access
 
 
 def _as_of(_c: click.Context, _p: click.Parameter, value: str | None) -> datetime | None:
@@ -95,12 +96,28 @@ def explain(
     default="-",
     help="JSONL file (default stdout).",
 )
+@click.option(
+    "--contact",
+    "contact_id",
+    default=None,
+    help="Instead: everything syncd holds about this one contact, as one JSON "
+    "document (a subject-access request).",
+)
 @config_option
 @click.pass_context
-def export(ctx: click.Context, name: str, output: IO[str], config: str | None) -> None:
+def export(
+    ctx: click.Context, name: str, output: IO[str], contact_id: str | None, config: str | None
+) -> None:
     """Write the stored contacts as canonical JSONL, the input of `syncd score`."""
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
     with readonly_engine(ctx, settings) as app:
+        if contact_id is not None:
+            held = subject_access(app.store.engine, name, contact_id)
+            if held is None:
+                click.echo(f"{name}: no stored contact {contact_id!r}", err=True)
+                sys.exit(ExitCode.FAILED)
+            output.write(json.dumps(held, ensure_ascii=False, indent=2) + "\n")
+            return
         for obj in app.store.export(name):
             output.write(json.dumps(obj, ensure_ascii=False) + "\n")

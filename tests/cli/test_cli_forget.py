@@ -151,3 +151,19 @@ def test_forget_needs_exactly_one_of_id_and_email(portal: Portal) -> None:
     assert r.exit_code == 2 and "give exactly one of --id or --email" in r.output
     r = portal.invoke("forget", "--connector", NAME, "--id", "1", "--email", "a@b.c")
     assert r.exit_code == 2
+
+
+def test_export_contact_prints_everything_held_about_one_person(portal: Portal) -> None:
+    import json
+
+    cid, email, _first, _last = _person(portal.app)
+    r = portal.invoke("export", "--connector", NAME, "--contact", cid)
+    assert r.exit_code == 0, r.output
+    held = json.loads(r.output)
+    assert held["contact"]["id"] == cid and held["contact"]["data"]["email"] == email
+    assert held["contact"]["score"] is not None and held["contact"]["w_reasons"]
+    assert len(held["score_history"]) >= 1
+    assert {a["contact_id"] for a in held["activities"]} <= {cid}
+    assert set(held) == {"connector", "contact", "activities", "score_history", "outcomes"}
+    missing = portal.invoke("export", "--connector", NAME, "--contact", "nobody")
+    assert missing.exit_code == 1 and "no stored contact 'nobody'" in missing.output
