@@ -73,6 +73,7 @@ __all__ = [
     "EverySchedule",
     "HubSpotConnectorConfig",
     "ModelRoute",
+    "PrivacyOptions",
     "SalesforceConnectorConfig",
     "Settings",
     "StateSettings",
@@ -153,6 +154,18 @@ class ModelRoute(BaseModel):
         return _existing_model(v)
 
 
+class PrivacyOptions(BaseModel):
+    """What the state store keeps of a person (docs/privacy.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Keep every property the CRM sends, not only those the models read.
+    store_all_properties: bool = False
+    #: Keep full e-mail addresses, not a salted hash at their domain (what
+    #: account matching needs).
+    store_email: bool = False
+
+
 class EngineOptions(BaseModel):
     """Keys every connector shares, read by the engine rather than the connector."""
 
@@ -163,6 +176,8 @@ class EngineOptions(BaseModel):
     #: routes, first match wins, the last one without ``when`` (the default); see
     #: [segments](segments.md).
     models: list[ModelRoute] | None = None
+    #: What the state store keeps of each person (see [privacy](privacy.md)).
+    privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
     schedule: Schedule = Field(default_factory=lambda: EverySchedule(every=timedelta(minutes=15)))
     #: UTC time of day after which the first cycle rescores every contact from
     #: local state (decay, inactivity) without API reads.

@@ -3,7 +3,8 @@
 Contract:
 
 * ``find_ids`` names the stored contacts of a connector by record id or by
-  e-mail address (case-insensitive; the stored canonical JSON's ``email``).
+  e-mail address (case-insensitive; the stored canonical JSON's ``email``, a
+  full address or its ``email_token``).
 * ``erase`` removes, in one transaction, everything syncd holds about those
   contacts: the contact row (its canonical JSON, stored form, the CRM's and the
   written values, the write ledger), its activities, its score history and its
@@ -44,7 +45,15 @@ from syncd.state.schema import (
     score_history,
 )
 
-__all__ = ["ERASED", "Erased", "erase", "find_ids", "subject_hash"]
+__all__ = [
+    "ERASED",
+    "Erased",
+    "email_token",
+    "erase",
+    "find_ids",
+    "privacy_salt_of",
+    "subject_hash",
+]
 
 #: What replaces an erased id inside texts that other rows keep.
 ERASED = "(erased)"
@@ -62,6 +71,21 @@ class Erased:
             self.rows[kind] = self.rows.get(kind, 0) + n
 
 
+def privacy_salt_of(engine: sa.Engine) -> str:
+    """The state store's privacy salt (created on first use)."""
+    with engine.begin() as conn:
+        return _salt(conn)
+
+
+def email_token(salt: str, email: str) -> str:
+    """A stored e-mail address without the person: ``h.<16 hex>@domain``, the
+    hex a salted SHA-256 of the whole address (case-insensitive), so the
+    domain still matches accounts and ``syncd forget --email`` still finds it."""
+    address = email.strip().casefold()
+    digest = hashlib.sha256(f"{salt}\x00{address}".encode()).hexdigest()[:16]
+    return f"h.{digest}@{address.rsplit('@', 1)[-1]}"
+
+
 def find_ids(
     engine: sa.Engine, connector: str, *, contact_id: str | None = None, email: str | None = None
 ) -> list[str]:
@@ -72,15 +96,18 @@ def find_ids(
             q = sa.select(c.id).where(c.connector == connector, c.id == contact_id)
             return [str(i) for i in conn.execute(q).scalars()]
         wanted = (email or "").strip().casefold()
-        if not wanted:
+        if "@" not in wanted:
             return []
+        salt = conn.execute(sa.select(privacy_salt.c.salt)).scalar()
+        forms = {wanted} | ({email_token(str(salt), wanted)} if salt is not None else set())
+        domain = wanted.rsplit("@", 1)[1]
         q = sa.select(c.id, c.data).where(
-            c.connector == connector, sa.func.lower(c.data).contains(wanted.lower())
+            c.connector == connector, sa.func.lower(c.data).contains(domain)
         )
         out = []
         for cid, data in conn.execute(q):
             stored = json.loads(data).get("email")
-            if isinstance(stored, str) and stored.strip().casefold() == wanted:
+            if isinstance(stored, str) and stored.strip().casefold() in forms:
                 out.append(str(cid))
         return out
 

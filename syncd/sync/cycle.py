@@ -42,6 +42,7 @@ from connectors.base import (
     WriteOutcome,
 )
 from syncd.core import AccountScore, ModelError, ScoreResult
+from syncd.core.needs import needed_properties
 from syncd.core.routing import Router, routed_account_scores, score_routed
 from syncd.state import (
     AccountValues,
@@ -54,6 +55,7 @@ from syncd.state import (
 from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import Engine
 from syncd.sync.gc_pacing import fewer_gc_passes
+from syncd.sync.minimise import minimise_page, privacy_salt_of
 from syncd.sync.report import CycleReport, Progress
 from syncd.sync.write_stream import WriteStream
 from syncd.sync.writeback import (
@@ -164,7 +166,13 @@ class _Cycle:
         cursor = None if full else self.store.meta(self.name).cursor
         self._phase("pull", None)
         pages = conn.changes(cursor, self.started, full=full, since=since)
+        privacy = self.cfg.privacy
+        needed = needed_properties(self.app.router(self.name))
+        keep = None if privacy.store_all_properties else needed
+        full_email = privacy.store_email or "email" in needed
+        salt = None if full_email else privacy_salt_of(self.store.engine)
         for n, page in enumerate(pages, start=1):
+            page = minimise_page(page, keep, salt)
             stats = self.store.commit_page(self.name, page, self.app.clock())
             for s in stats.skipped_records:
                 log.warning(
