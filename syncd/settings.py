@@ -145,8 +145,27 @@ class ModelRoute(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    when: dict[str, Condition] = Field(default_factory=dict)
+    #: Property conditions, as in a model's fit rules (validated as ``Condition``).
+    when: dict[str, Any] = Field(default_factory=dict)
     model: Path
+
+    @field_validator("when")
+    @classmethod
+    def _conditions(cls, v: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, cond in v.items():
+            try:
+                out[key] = Condition.model_validate(cond)
+            except ValidationError as exc:
+                first = exc.errors(include_input=False, include_url=False)[0]
+                where = ".".join(str(p) for p in first["loc"])
+                msg = (
+                    "unknown operator"
+                    if first["type"] == "extra_forbidden"
+                    else str(first["msg"]).removeprefix("Value error, ")
+                )
+                raise ValueError(f"{key}{'.' + where if where else ''}: {msg}") from None
+        return out
 
     @field_validator("model")
     @classmethod
