@@ -274,6 +274,8 @@ class ContactUpdate:
     scored_at: datetime
     #: When the contact first reached an MQL-or-better tier (None: never).
     mql_at: datetime | None = None
+    #: Empty every one of syncd's fields instead (``syncd forget --clear-crm-fields``).
+    clear: bool = False
 
 
 @dataclass(frozen=True, slots=True)

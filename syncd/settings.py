@@ -60,6 +60,7 @@ from syncd.configfile import interpolate, line_of, tokenise
 from syncd.configschema import normalise
 from syncd.core.errors import KeyPath, format_location
 from syncd.core.outcomes import OutcomeRule
+from syncd.core.schema import Condition
 from syncd.modelfile import resolve_model, shipped_models
 from syncd.schedule import Cron, Every
 from syncd.yamltree import load_yaml
@@ -72,6 +73,8 @@ __all__ = [
     "DaemonSettings",
     "EverySchedule",
     "HubSpotConnectorConfig",
+    "ModelRoute",
+    "PrivacyOptions",
     "SalesforceConnectorConfig",
     "Settings",
     "StateSettings",
@@ -169,10 +172,65 @@ SHUTDOWN_GRACE_MIN = timedelta(seconds=1)
 SHUTDOWN_GRACE_MAX = timedelta(minutes=10)
 
 
+class ModelRoute(BaseModel):
+    """One route of ``models``: contacts matching ``when`` (property conditions,
+    as in a model's fit rules) are scored with ``model``; no ``when``: every
+    contact (the default, last)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Property conditions, as in a model's fit rules (validated as ``Condition``).
+    when: dict[str, Any] = Field(default_factory=dict)
+    model: Path
+
+    @field_validator("when")
+    @classmethod
+    def _conditions(cls, v: dict[str, Any]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, cond in v.items():
+            try:
+                out[key] = Condition.model_validate(cond)
+            except ValidationError as exc:
+                first = exc.errors(include_input=False, include_url=False)[0]
+                where = ".".join(str(p) for p in first["loc"])
+                msg = (
+                    "unknown operator"
+                    if first["type"] == "extra_forbidden"
+                    else str(first["msg"]).removeprefix("Value error, ")
+                )
+                raise ValueError(f"{key}{'.' + where if where else ''}: {msg}") from None
+        return out
+
+    @field_validator("model")
+    @classmethod
+    def _model_exists(cls, v: Path) -> Path:
+        return _existing_model(v)
+
+
+class PrivacyOptions(BaseModel):
+    """What the state store keeps of a person (docs/privacy.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: Keep every property the CRM sends, not only those the models read.
+    store_all_properties: bool = False
+    #: Keep full e-mail addresses, not a salted hash at their domain (what
+    #: account matching needs).
+    store_email: bool = False
+
+
 class EngineOptions(BaseModel):
     """Keys every connector shares, read by the engine rather than the connector."""
 
+    #: The scoring model file (see [the scoring reference](scoring.md)); with
+    #: ``models`` leave it out (it is then the default route's model).
     model: Path
+    #: Segments instead of ``model``: a list of ``{when: CONDITIONS, model: FILE}``
+    #: routes, first match wins, the last one without ``when`` (the default); see
+    #: [segments](segments.md).
+    models: list[ModelRoute] | None = None
+    #: What the state store keeps of each person (see [privacy](privacy.md)).
+    privacy: PrivacyOptions = Field(default_factory=PrivacyOptions)
     schedule: Schedule = Field(default_factory=lambda: EverySchedule(every=timedelta(minutes=15)))
     #: UTC time of day after which the first cycle rescores every contact from
     #: local state (decay, inactivity) without API reads.
@@ -213,16 +271,25 @@ class EngineOptions(BaseModel):
     @field_validator("model")
     @classmethod
     def _model_exists(cls, v: Path) -> Path:
-        if not v.is_file():
-            shipped = shipped_models()
-            close = difflib.get_close_matches(v.name, shipped, n=1)
-            hint = (
-                f" (did you mean {close[0]}, the shipped model?)"
-                if close and not v.suffix
-                else f" (or name a shipped model: {', '.join(shipped)})"
-            )
-            raise ValueError(f"model file not found: {_shown(v)}{hint}")
-        return v
+        return _existing_model(v)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_route(cls, data: Any) -> Any:
+        """With ``models``, ``model`` is the default route's (the last one's)."""
+        if not isinstance(data, dict) or data.get("models") is None:
+            return data
+        routes = data["models"]
+        if "model" in data:
+            raise ValueError("set model or models, not both")
+        if not isinstance(routes, list) or not routes:
+            return data
+        last = routes[-1]
+        if isinstance(last, dict) and last.get("when") is None and "model" in last:
+            return {**data, "model": last["model"]}
+        raise ValueError(
+            "the last route of models must have no 'when' (the default for every other contact)"
+        )
 
     @field_validator("shadow_models")
     @classmethod
@@ -240,6 +307,19 @@ class EngineOptions(BaseModel):
     @classmethod
     def _bounded(cls, v: Any, info: ValidationInfo) -> Any:
         return check_bound(str(info.field_name), v)
+
+
+def _existing_model(v: Path) -> Path:
+    if not v.is_file():
+        shipped = shipped_models()
+        close = difflib.get_close_matches(v.name, shipped, n=1)
+        hint = (
+            f" (did you mean {close[0]}, the shipped model?)"
+            if close and not v.suffix
+            else f" (or name a shipped model: {', '.join(shipped)})"
+        )
+        raise ValueError(f"model file not found: {_shown(v)}{hint}")
+    return v
 
 
 def _shown(path: Path) -> str:

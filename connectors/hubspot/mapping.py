@@ -308,7 +308,20 @@ def map_company(
 
 
 def contact_values(update: ContactUpdate, fields: HubSpotFieldNames) -> dict[str, str]:
-    """The property strings of one contact update (every field, HubSpot wants strings)."""
+    """The property strings of one contact update (every field, HubSpot wants strings;
+    all empty for a ``clear``)."""
+    if update.clear:
+        return dict.fromkeys(
+            (
+                fields.score,
+                fields.tier,
+                fields.reasons,
+                fields.scored_at,
+                fields.mql_at,
+                fields.priority,
+            ),
+            "",
+        )
     return {
         fields.score: str(update.score),
         fields.tier: update.tier,

@@ -44,6 +44,9 @@ def values(update: Update, options: SalesforceOptions) -> tuple[str, dict[str, A
     sobject = _OBJECTS.get(update.kind)
     if sobject is None:
         return f"unknown record kind {update.kind!r} (expected lead or contact)"
+    if update.clear:
+        own = (names.score, names.tier, names.reasons, names.scored_at, names.mql_at)
+        return sobject, {**dict.fromkeys(own), names.priority: False}
     return sobject, {
         names.score: update.score,
         names.tier: update.tier,

@@ -23,6 +23,7 @@ import click
 from syncd import __version__
 from syncd.cli.backtest import backtest
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.forget import forget
 from syncd.cli.inspect import explain, export
 from syncd.cli.report import report
 from syncd.cli.resync import resync
@@ -94,5 +95,5 @@ def main() -> None:
 main.add_command(score)
 main.add_command(validate_model)
 main.add_command(validate)
-for _cmd in (run, resync, status, explain, export, check, setup, report, runs, backtest):
+for _cmd in (run, resync, status, explain, export, check, setup, report, runs, backtest, forget):
     main.add_command(_cmd)

@@ -14,7 +14,9 @@ from rich.table import Table
 from syncd.cli.config_option import config_option, connector_or_exit, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
 from syncd.cli.readonly import readonly_engine
-from syncd.core import ModelError, contact_from_json, format_points, parse_datetime, score_batch
+from syncd.core import ModelError, contact_from_json, format_points, parse_datetime
+from syncd.core.routing import score_routed
+from syncd.state.subject_access import subject_access
 
 
 def _as_of(_c: click.Context, _p: click.Parameter, value: str | None) -> datetime | None:
@@ -47,19 +49,22 @@ def explain(
             click.echo(f"{name}: no stored contact {contact_id!r}", err=True)
             sys.exit(ExitCode.FAILED)
         try:
-            model = app.model(name)
+            router = app.router(name)
         except ModelError as exc:
             click.echo(str(exc), err=True)
             sys.exit(ExitCode.UNUSABLE)
         # by default, the breakdown of the values last computed (and written)
         when = as_of or sc.scored_at or app.clock()
-        results = score_batch(model, [contact_from_json(g.json) for g in group], when)
-        result = next(r for r in results if r.id == contact_id)
+        contacts = [contact_from_json(g.json) for g in group]
+        results = score_routed(router, contacts, when)
+        pos = next(i for i, r in enumerate(results) if r.id == contact_id)
+        result = results[pos]
+        route = f", {router.describe(router.index(contacts[pos]))}" if router.routed else ""
         history = app.store.history(name, contact_id)
     console = Console(width=140)
     console.print_json(json.dumps(sc.json, ensure_ascii=False))
     t = Table(
-        title=f"{contact_id}: {result.score} ({result.tier}) with {model.ref} "
+        title=f"{contact_id}: {result.score} ({result.tier}) with {result.model}{route} "
         f"as of {when.isoformat()}"
     )
     t.add_column("rule")
@@ -91,12 +96,28 @@ def explain(
     default="-",
     help="JSONL file (default stdout).",
 )
+@click.option(
+    "--contact",
+    "contact_id",
+    default=None,
+    help="Instead: everything syncd holds about this one contact, as one JSON "
+    "document (a subject-access request).",
+)
 @config_option
 @click.pass_context
-def export(ctx: click.Context, name: str, output: IO[str], config: str | None) -> None:
+def export(
+    ctx: click.Context, name: str, output: IO[str], contact_id: str | None, config: str | None
+) -> None:
     """Write the stored contacts as canonical JSONL, the input of `syncd score`."""
     settings = settings_or_exit(config)
     connector_or_exit(settings, name)
     with readonly_engine(ctx, settings) as app:
+        if contact_id is not None:
+            held = subject_access(app.store.engine, name, contact_id)
+            if held is None:
+                click.echo(f"{name}: no stored contact {contact_id!r}", err=True)
+                sys.exit(ExitCode.FAILED)
+            output.write(json.dumps(held, ensure_ascii=False, indent=2) + "\n")
+            return
         for obj in app.store.export(name):
             output.write(json.dumps(obj, ensure_ascii=False) + "\n")

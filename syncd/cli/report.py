@@ -18,6 +18,7 @@ from syncd.cli.readonly import readonly_engine
 from syncd.cli.since import clock_now, since_or_exit
 from syncd.core import ModelError
 from syncd.reporting import ConnectorReport, gather, render, thresholds_of
+from syncd.reporting.segments import segment_figures, segments_json, segments_table
 from syncd.reporting.shadow import ab_json, ab_table, gather_ab, outcome_rule
 from syncd.sync import Engine
 
@@ -82,6 +83,7 @@ def report(
     names = [name] if name is not None else list(settings.connectors)
     with readonly_engine(ctx, settings) as app:
         reports = [connector_report(app, n, since=since) for n in names]
+        segments = {n: segment_figures(app.store.engine, n) for n in names}
         now = app.clock()
         rules = {n: outcome_rule(app.config(n)) for n in names}
         ab = {n: gather_ab(app.store.engine, n, rules[n], now) for n in names}
@@ -98,7 +100,9 @@ def report(
             json.dumps(
                 {
                     "generated_at": now.isoformat(),
-                    "connectors": [r.to_json() for r in reports],
+                    "connectors": [
+                        {**r.to_json(), **segments_json(segments[r.connector])} for r in reports
+                    ],
                     "shadow_models": {n: ab_json(ab[n]) for n in names if ab[n]},
                 },
                 indent=2,
@@ -111,5 +115,7 @@ def report(
             console.print(part)
         if ab.get(r.connector):
             console.print(ab_table(r.connector, rules[r.connector], ab[r.connector]))
+        if len(segments[r.connector]) > 1:
+            console.print(segments_table(r.connector, segments[r.connector]))
     if html_path is not None:
         console.print(f"report written to {html_path}")

@@ -93,7 +93,7 @@ def setup(ctx: click.Context, name: str, config: str | None) -> None:
     redact = Redactor(configured_secrets(settings))
     with engine_for(ctx, settings) as app:
         try:
-            tiers = app.model(name).tier_names
+            tiers = app.router(name).tier_names
         except ModelError as exc:
             click.echo(redact.text(str(exc)), err=True)
             sys.exit(ExitCode.UNUSABLE)

@@ -1,4 +1,5 @@
-"""`syncd validate`: check the config file, every model it names, and what a
+"""`syncd validate`: check the config file, every model it names (every
+route's of ``models:``; routes no contact can reach are errors), and what a
 cycle checks before its first API call (each connector is built, offline:
 Salesforce field names must be plain API names, files the config names must
 be readable), so that "config ok" means a cycle accepts the config."""
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 from connectors.base import FatalError
 from syncd.cli.config_option import config_option, settings_or_exit
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.validate_routes import route_issues
 from syncd.cli.wiring import build_connector
 from syncd.core import ModelError, ModelIssue
 from syncd.modelfile import load_model
@@ -39,7 +41,8 @@ def valid_settings_or_exit(config: str | None) -> Settings:
     settings = settings_or_exit(config)
     errors = 0
     for name, conn in settings.connectors.items():
-        issues = model_issues(conn.model)
+        paths = dict.fromkeys([*(r.model for r in conn.models or ()), conn.model])
+        issues = [i for path in paths for i in model_issues(path)]
         for issue in issues:
             click.echo(f"connector {name}: {issue}", err=True)
         errors += len(issues)
@@ -100,6 +103,10 @@ def validate(config: str | None) -> None:
     issues = [i for name, cfg in settings.connectors.items() for i in connector_issues(name, cfg)]
     for issue in issues:
         click.echo(f"{source}: {issue}", err=True)
+    routes = route_issues(settings, source)
+    for issue in routes:
+        click.echo(issue, err=True)
+    issues += routes
     if issues:
         click.echo(f"config not usable ({len(issues)} error(s))", err=True)
         sys.exit(ExitCode.FAILED)

@@ -8,11 +8,14 @@ Format (``format_reasons``): the items in order, ``"; "``-separated, each
 ``"no rules fired"``; a disqualified contact reads ``"disqualified: a, b"``.
 The text never exceeds ``limit`` characters: when it would, the tail items are
 replaced by ``"…+N more"`` (a disqualified text is cut and ends with ``"…"``).
+A contact routed among several models (segments) gets the model first:
+``"model: emea@1a2b3c4d; title.exec +20"``, ``"model: emea@1a2b3c4d;
+disqualified: student"`` (the model part is never cut; the limit covers it).
 
 ``parse_reasons`` inverts ``format_reasons`` (a text it did not produce,
 e.g. a hand edit in the CRM, gives ``None``); ``same_rules`` compares two texts
 by meaning: the same rules in the same order with the same counts (and the
-same number of items cut), whatever their points. Rule ids never contain
+same number of items cut) and the same model, whatever their points. Rule ids never contain
 white space or ``;`` (the model's id syntax), so the format is unambiguous.
 """
 
@@ -36,6 +39,8 @@ __all__ = [
 MAX_REASONS = 255
 NO_RULES = "no rules fired"
 _DISQUALIFIED = "disqualified: "
+_MODEL = "model: "
+_MODEL_PART = re.compile(r"model: (\S+?); ")
 _POINTS = r"[+-]\d+(?:\.\d+)?"
 _ITEM = re.compile(rf"(\S+) ({_POINTS})(?: \(x([1-9]\d*)\))?")
 _MORE = re.compile(r"…\+([1-9]\d*) more")
@@ -68,16 +73,33 @@ class ReasonsText:
     items: tuple[ReasonItem, ...] = ()
     more: int = 0
     disqualified: bool = False
+    #: The model named by a routed contact's text (``None``: not named).
+    model: str | None = None
 
     def meaning(self) -> tuple[object, ...]:
         """What ``same_rules`` compares: everything but the points."""
-        return (self.disqualified, self.more, tuple((i.rule, i.count) for i in self.items))
+        return (
+            self.model,
+            self.disqualified,
+            self.more,
+            tuple((i.rule, i.count) for i in self.items),
+        )
 
 
 def format_reasons(
-    items: Sequence[ReasonItem], *, disqualified: bool = False, limit: int = MAX_REASONS
+    items: Sequence[ReasonItem],
+    *,
+    disqualified: bool = False,
+    limit: int = MAX_REASONS,
+    model: str | None = None,
 ) -> str:
-    """The reasons text of ``items`` (see module docstring)."""
+    """The reasons text of ``items`` (see module docstring); ``model`` names
+    the model of a routed contact."""
+    if model is not None:
+        head = f"{_MODEL}{model}; "
+        return head + format_reasons(
+            items, disqualified=disqualified, limit=max(1, limit - len(head))
+        )
     if disqualified:
         text = _DISQUALIFIED + (", ".join(i.rule for i in items) or "?")
         return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -103,6 +125,12 @@ def _points(s: str) -> int | float:
 def parse_reasons(text: str) -> ReasonsText | None:
     """What ``text`` says, or ``None`` when ``format_reasons`` cannot have
     produced it."""
+    if text.startswith(_MODEL):
+        m = _MODEL_PART.match(text)
+        rest = None if m is None else parse_reasons(text[m.end() :])
+        if m is None or rest is None or rest.model is not None:
+            return None
+        return ReasonsText(rest.items, rest.more, rest.disqualified, m.group(1))
     if text == NO_RULES:
         return ReasonsText()
     if text.startswith(_DISQUALIFIED):

@@ -279,6 +279,9 @@ class ScoreResult:
     #: With a buying group: the persona the contact holds, its account's signals.
     persona: str | None = None
     buying_group: BuyingGroupSignals | None = None
+    #: Chosen among several models by a connector's routes (``routing.py``):
+    #: the reasons text then names ``model``.
+    routed: bool = False
 
     @property
     def components(self) -> dict[str, int]:

@@ -20,10 +20,12 @@ __all__ = [
     "accounts",
     "activities",
     "contacts",
+    "forget_audit",
     "locks",
     "meta",
     "metadata",
     "outcomes",
+    "privacy_salt",
     "runs",
     "score_history",
     "shadow_scores",
@@ -226,4 +228,27 @@ locks = sa.Table(
     sa.Column("expires_at", UTCDateTime, nullable=False),
     # the fencing token: +1 for every new holder, never reset (rows are never deleted)
     sa.Column("generation", sa.BigInteger, nullable=False, server_default="0"),
+)
+
+#: The salt of the hash that names an erased person in ``forget_audit`` (one row).
+privacy_salt = sa.Table(
+    "syncd_privacy_salt",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("salt", sa.String(64), nullable=False),
+)
+
+#: One row per ``syncd forget``: who was erased (salted hash of the record id,
+#: never personal data), when, on whose request, how many rows of each kind.
+forget_audit = sa.Table(
+    "syncd_forget_audit",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("connector", sa.String(64), nullable=False),
+    sa.Column("subject", sa.String(64), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("requested_by", sa.String(200), nullable=False),
+    sa.Column("erased", sa.Text, nullable=False),
+    sa.Column("crm_cleared", sa.Boolean, nullable=False),
+    sa.Index("ix_syncd_forget_subject", "connector", "subject"),
 )

@@ -42,14 +42,9 @@ from connectors.base import (
     Usage,
     WriteOutcome,
 )
-from syncd.core import (
-    AccountScore,
-    CompiledModel,
-    ModelError,
-    ScoreResult,
-    account_scores,
-    score_batch,
-)
+from syncd.core import AccountScore, ModelError, ScoreResult
+from syncd.core.needs import needed_properties
+from syncd.core.routing import Router, routed_account_scores, score_routed
 from syncd.state import (
     AccountValues,
     AccountVerdict,
@@ -61,6 +56,7 @@ from syncd.state import (
 from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import Engine
 from syncd.sync.gc_pacing import fewer_gc_passes
+from syncd.sync.minimise import minimise_page, privacy_salt_of
 from syncd.sync.report import CycleReport, Progress
 from syncd.sync.shadow import record_shadows
 from syncd.sync.write_stream import WriteStream
@@ -68,7 +64,6 @@ from syncd.sync.writeback import (
     account_recheck,
     account_verdict,
     contact_verdict,
-    mql_tiers,
     recheck,
 )
 
@@ -154,7 +149,7 @@ class _Cycle:
         fields = self.app.ensure_fields(
             self.name,
             conn.auto_create_fields and not self.dry_run,
-            self.app.model(self.name).tier_names,
+            self.app.router(self.name).tier_names,
         )
         if not fields.ok and self.dry_run:
             log.warning(
@@ -174,7 +169,13 @@ class _Cycle:
         cursor = None if full else self.store.meta(self.name).cursor
         self._phase("pull", None)
         pages = conn.changes(cursor, self.started, full=full, since=since)
+        privacy = self.cfg.privacy
+        needed = needed_properties(self.app.router(self.name))
+        keep = None if privacy.store_all_properties else needed
+        full_email = privacy.store_email or "email" in needed
+        salt = None if full_email else privacy_salt_of(self.store.engine)
         for n, page in enumerate(pages, start=1):
+            page = minimise_page(page, keep, salt)
             stats = self.store.commit_page(self.name, page, self.app.clock())
             for s in stats.skipped_records:
                 log.warning(
@@ -224,7 +225,7 @@ class _Cycle:
         """Re-diff contacts and accounts whose only change is the CRM's values of
         syncd's fields (a dry run counts the contacts in its summary unless
         everything is rescored anyway, and stores nothing)."""
-        mql = mql_tiers(self.app.model(self.name))
+        mql = self.app.router(self.name).mql_tiers
         if self.summary is not None and everything:
             return
         for batch in self.store.recheck_batches(self.name, self.cfg.score_chunk):
@@ -247,8 +248,8 @@ class _Cycle:
     # ----------------------------------------------------------------- score
 
     def score(self, everything: bool) -> None:
-        model = self.app.model(self.name)
-        mql = mql_tiers(model)
+        router = self.app.router(self.name)
+        mql = router.mql_tiers
         self.store.prepare_scoring(self.name)
         chunk = self.cfg.score_chunk
         self._phase("score", None)
@@ -276,14 +277,14 @@ class _Cycle:
                         "reason": sc.error,
                     },
                 )
-            results = score_batch(model, contacts, self.started)
+            results = score_routed(router, contacts, self.started)
             self.t.scored += len(results)
             if self.summary is not None:
                 for sc, r in zip(ok, results, strict=True):
                     self.summary.add(sc, r, mql)
                 self.t.unchanged = self.summary.scored - self.summary.would_write
             else:
-                record_shadows(self.app, self.name, contacts, (model.ref, results), self.started)
+                record_shadows(self.app, self.name, contacts, (router.ref, results), self.started)
                 verdicts = [
                     contact_verdict(sc, r, mql, self.started)
                     for sc, r in zip(ok, results, strict=True)
@@ -295,23 +296,23 @@ class _Cycle:
                     bad,
                     self.run_id,
                     self.started,
-                    self._account_verdicts(model, results),
+                    self._account_verdicts(router, results),
                 )
             self._advance(len(group))
             self.checkpoint()
         self._event("scored", scored=self.t.scored)
         if everything and self.summary is None:
             self.store.set_meta(
-                self.name, self.app.clock(), model_ref=model.ref, last_rescore_at=self.started
+                self.name, self.app.clock(), model_ref=router.ref, last_rescore_at=self.started
             )
 
     def _account_verdicts(
-        self, model: CompiledModel, results: Sequence[ScoreResult]
+        self, router: Router, results: Sequence[ScoreResult]
     ) -> list[AccountVerdict]:
         """Verdicts for the stored CRM accounts scored in one chunk."""
         new = {
             a.key[3:]: AccountValues(a.score, _account_summary(a), a.priority)
-            for a in account_scores(model, results)
+            for a in routed_account_scores(router, results)
             if a.key.startswith("id:")
         }
         states = self.store.account_states(self.name, list(new))
@@ -536,7 +537,7 @@ def run_cycle(
 
 def _run(c: _Cycle, *, full: bool, rescore_only: bool, since: datetime | None) -> str:
     meta = c.store.meta(c.name)
-    model = c.app.model(c.name)
+    model = c.app.router(c.name)
     if not rescore_only:
         c.pull(full, since)
     if meta.model_ref is not None and meta.model_ref != model.ref:

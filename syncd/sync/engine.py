@@ -16,9 +16,11 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from connectors.base import Connector, FieldsReport
 from syncd.core import CompiledModel
+from syncd.core.routing import Router, build_router, single_router
 from syncd.modelfile import load_model
 from syncd.redact import configured_secrets
 from syncd.settings import ConnectorConfig, Settings
@@ -80,6 +82,26 @@ class Engine:
             self.models[connector] = load_model(path)
             self._stamps[connector] = stamp
         return self.models[connector]
+
+    def router(self, connector: str) -> Router:
+        """The connector's routes to its models (``models:``; one route for
+        ``model:``), each model reloaded like ``model`` (raises ``ModelError``)."""
+        cfg = self.config(connector)
+        if not cfg.models:
+            return single_router(self.model(connector))
+        return build_router([(r.when, self._load(r.model)) for r in cfg.models])
+
+    def _load(self, path: Path) -> CompiledModel:
+        """The compiled model at ``path``, cached until the file changes."""
+        try:
+            stamp = path.stat().st_mtime_ns
+        except OSError:
+            stamp = -1
+        key = f"path:{path}"
+        if key not in self.models or self._stamps.get(key) != stamp:
+            self.models[key] = load_model(path)
+            self._stamps[key] = stamp
+        return self.models[key]
 
     def connector(self, name: str) -> Connector:
         """The connector ``name``, built on first use and kept until ``close``."""

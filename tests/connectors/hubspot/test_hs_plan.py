@@ -88,7 +88,9 @@ def test_below_enterprise_the_last_page_seen_stands_in(serve: Serve, clock: Manu
     assert app.log.count(EVENTS) == 0
 
 
-def test_a_quiet_cycle_costs_eleven_calls_and_polls_no_form(serve: Serve, clock: ManualClock) -> None:
+def test_a_quiet_cycle_costs_eleven_calls_and_polls_no_form(
+    serve: Serve, clock: ManualClock
+) -> None:
     app = HubSpotSandbox(
         generate(3, 60, datetime.fromtimestamp(T0 - 7200, tz=UTC)), clock=clock, rate_limits=False
     )
