@@ -8,7 +8,8 @@ Contract:
 * ``erase`` removes, in one transaction, everything syncd holds about those
   contacts: the contact row (its canonical JSON, stored form, the CRM's and the
   written values, the write ledger), its activities, its score history, its
-  CRM outcomes and its shadow-model scores; texts that name its id elsewhere (an account's summary "top:
+  CRM outcomes and its shadow-model scores; texts that name its id elsewhere
+  (an account's summary "top:
   …", a run's report and error, a cursor) get ``(erased)`` instead (a cursor
   gets an empty id: the next cycle re-reads that instant). It then records one
   audit row per person holding no personal data: a salted SHA-256 of the
