@@ -9,7 +9,9 @@ the tail is replaced by "…+N more". A disqualified result reads
 
 from __future__ import annotations
 
-from .reasons_text import MAX_REASONS, ReasonItem, format_reasons
+from math import floor
+
+from .reasons_text import MAX_REASONS, ReasonItem, format_reasons, join_items
 from .types import Reason, ScoreResult, format_points
 
 __all__ = ["MAX_SUMMARY", "reason_text", "summary"]
@@ -25,6 +27,12 @@ def reason_text(r: Reason) -> str:
     return _item(r).text()
 
 
+#: Shown items' texts by (rule, points in tenths, count): a population's
+#: reasons repeat, so most texts are looked up, not formatted (bounded).
+_SHOWN: dict[tuple[str, int, int], str] = {}
+_SHOWN_MAX = 8192
+
+
 def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
     """See module docstring; the text's format (and its parser) is
     ``reasons_text.format_reasons``."""
@@ -32,4 +40,16 @@ def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
         return format_reasons(
             [ReasonItem(r.rule, 0) for r in result.reasons], disqualified=True, limit=limit
         )
-    return format_reasons([i for i in map(_item, result.reasons) if i.points != 0], limit=limit)
+    parts = []
+    for r in result.reasons:
+        tenths = floor(r.points * 10 + 0.5)  # format_points' rounding (half up)
+        if not tenths:  # shows as 0: skipped
+            continue
+        key = (r.rule, tenths, r.count)
+        text = _SHOWN.get(key)
+        if text is None:
+            if len(_SHOWN) >= _SHOWN_MAX:
+                _SHOWN.clear()
+            text = _SHOWN[key] = reason_text(r)
+        parts.append(text)
+    return join_items(parts, limit)

@@ -29,6 +29,7 @@ __all__ = [
     "ReasonItem",
     "ReasonsText",
     "format_reasons",
+    "join_items",
     "parse_reasons",
     "same_rules",
 ]
@@ -81,7 +82,12 @@ def format_reasons(
     if disqualified:
         text = _DISQUALIFIED + (", ".join(i.rule for i in items) or "?")
         return text if len(text) <= limit else text[: limit - 1] + "…"
-    parts = [i.text() for i in items]
+    return join_items([i.text() for i in items], limit)
+
+
+def join_items(parts: Sequence[str], limit: int = MAX_REASONS) -> str:
+    """The reasons text of items already formatted (``ReasonItem.text``), in
+    order: what ``format_reasons`` gives for them when not disqualified."""
     if not parts:
         return NO_RULES
     out = "; ".join(parts)
