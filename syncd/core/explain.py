@@ -10,8 +10,10 @@ the tail is replaced by "…+N more". A disqualified result reads
 
 from __future__ import annotations
 
-from .reasons_text import MAX_REASONS, ReasonItem, format_reasons
-from .types import Reason, ScoreResult, format_points
+from functools import lru_cache
+
+from .reasons_text import MAX_REASONS, MODEL_PREFIX, ReasonItem, format_reasons, join_items
+from .types import Reason, ScoreResult, format_points, round_half_up
 
 __all__ = ["MAX_SUMMARY", "reason_text", "summary"]
 
@@ -26,6 +28,20 @@ def reason_text(r: Reason) -> str:
     return _item(r).text()
 
 
+def _tenths(points: float) -> int:
+    """``points`` in tenths, rounded as ``format_points`` rounds (half up); 0:
+    the reason shows as 0 and is skipped."""
+    return round_half_up(points * 10)
+
+
+@lru_cache(maxsize=8192)
+def _shown(rule: str, tenths: int, count: int) -> str:
+    """One item's text: a population's reasons repeat, so most texts are
+    looked up, not formatted."""
+    points = tenths // 10 if tenths % 10 == 0 else tenths / 10  # format_points' value
+    return ReasonItem(rule, points, count).text()
+
+
 def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
     """See module docstring; the text's format (and its parser) is
     ``reasons_text.format_reasons``."""
@@ -37,6 +53,8 @@ def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
             limit=limit,
             model=model,
         )
-    return format_reasons(
-        [i for i in map(_item, result.reasons) if i.points != 0], limit=limit, model=model
-    )
+    parts = [_shown(r.rule, t, r.count) for r in result.reasons if (t := _tenths(r.points))]
+    if model is not None:
+        head = f"{MODEL_PREFIX}{model}; "
+        return head + join_items(parts, max(1, limit - len(head)))
+    return join_items(parts, limit)

@@ -32,6 +32,7 @@ __all__ = [
     "ReasonItem",
     "ReasonsText",
     "format_reasons",
+    "join_items",
     "parse_reasons",
     "same_rules",
 ]
@@ -39,7 +40,7 @@ __all__ = [
 MAX_REASONS = 255
 NO_RULES = "no rules fired"
 _DISQUALIFIED = "disqualified: "
-_MODEL = "model: "
+MODEL_PREFIX = "model: "
 _MODEL_PART = re.compile(r"model: (\S+?); ")
 _POINTS = r"[+-]\d+(?:\.\d+)?"
 _ITEM = re.compile(rf"(\S+) ({_POINTS})(?: \(x([1-9]\d*)\))?")
@@ -96,14 +97,19 @@ def format_reasons(
     """The reasons text of ``items`` (see module docstring); ``model`` names
     the model of a routed contact."""
     if model is not None:
-        head = f"{_MODEL}{model}; "
+        head = f"{MODEL_PREFIX}{model}; "
         return head + format_reasons(
             items, disqualified=disqualified, limit=max(1, limit - len(head))
         )
     if disqualified:
         text = _DISQUALIFIED + (", ".join(i.rule for i in items) or "?")
         return text if len(text) <= limit else text[: limit - 1] + "…"
-    parts = [i.text() for i in items]
+    return join_items([i.text() for i in items], limit)
+
+
+def join_items(parts: Sequence[str], limit: int = MAX_REASONS) -> str:
+    """The reasons text of items already formatted (``ReasonItem.text``), in
+    order: what ``format_reasons`` gives for them when not disqualified."""
     if not parts:
         return NO_RULES
     out = "; ".join(parts)
@@ -125,7 +131,7 @@ def _points(s: str) -> int | float:
 def parse_reasons(text: str) -> ReasonsText | None:
     """What ``text`` says, or ``None`` when ``format_reasons`` cannot have
     produced it."""
-    if text.startswith(_MODEL):
+    if text.startswith(MODEL_PREFIX):
         m = _MODEL_PART.match(text)
         rest = None if m is None else parse_reasons(text[m.end() :])
         if m is None or rest is None or rest.model is not None:

@@ -29,7 +29,6 @@ from .types import (
     Activity,
     Contact,
     _norm_map,
-    activities_by_type,
     derive_contact_tables,
 )
 
@@ -110,7 +109,16 @@ def contact_from_form(
     its look-up tables are then computed once, not per contact."""
     try:
         (email, company, created_ts, props, stored), _end = _decode(f"[{form[1:-1]},{activities}]")
-        acts = tuple([_activity(t, ts, attrs) for t, ts, attrs in stored])
+        acts: list[Activity] = []
+        by_type: dict[str, list[Activity]] = {}
+        for typ, ts, attrs in stored:  # activities_by_type, in the same pass
+            a = _activity(typ, ts, attrs)
+            acts.append(a)
+            same = by_type.get(typ)
+            if same is None:
+                by_type[typ] = [a]
+            else:
+                same.append(a)
     except (ValueError, TypeError) as exc:
         raise ContactError(f"stored form unreadable: {exc}") from None
     tables = account if isinstance(account, AccountTables) else AccountTables.of(account)
@@ -121,7 +129,7 @@ def contact_from_form(
     _set(c, "created_ts", created_ts)
     _set(c, "properties", props)
     _set(c, "account", tables.account)
-    _set(c, "activities", acts)
-    _set(c, "by_type", activities_by_type(acts))
+    _set(c, "activities", tuple(acts))
+    _set(c, "by_type", {t: tuple(same) for t, same in by_type.items()})
     derive_contact_tables(c, tables)
     return c

@@ -150,6 +150,8 @@ class AccountTables:
     norm: Mapping[str, str]
     account_raw: Mapping[str, Scalar]
     account_norm: Mapping[str, str]
+    #: The account key of every contact of an account with an id.
+    id_key: str | None = None
 
     @staticmethod
     def of(acc: Account | None) -> AccountTables:
@@ -166,7 +168,14 @@ class AccountTables:
                 }
             )
         )
-        return AccountTables(acc, raw, _norm_map(raw), account_raw, _norm_map(account_raw))
+        return AccountTables(
+            acc,
+            raw,
+            _norm_map(raw),
+            account_raw,
+            _norm_map(account_raw),
+            account_key(acc.id, None, None, None) if acc.id else None,
+        )
 
 
 def derive_contact_tables(c: Contact, tables: AccountTables) -> None:
@@ -175,15 +184,21 @@ def derive_contact_tables(c: Contact, tables: AccountTables) -> None:
     its account's ``tables``; part of constructing a (frozen) contact."""
     s = object.__setattr__
     acc = tables.account
-    dom = email_domain(c.email)
-    s(c, "email_domain", dom)
+    email = c.email
+    dom = email_domain(email)
     company = c.company or (acc.name if acc else None)
-    own = _present({"email": c.email, "email_domain": dom, "company": company})
-    own.update(_present(c.properties))
+    # the account's properties, then the contact's own non-empty values, which win
     raw = dict(tables.raw)
-    raw.update(own)
     norm = dict(tables.norm)
-    norm.update(_norm_map(own))
+    for k, v in (("email", email), ("email_domain", dom), ("company", company)):
+        if v is not None and v != "":
+            raw[k] = v
+            norm[k] = normalise(v)
+    for key, value in c.properties.items():
+        if value is not None and value != "":
+            raw[key] = value
+            norm[key] = normalise(value) if type(value) is str else _norm_one(value)
+    s(c, "email_domain", dom)
     s(c, "raw", raw)
     s(c, "norm", norm)
     s(c, "account_raw", tables.account_raw)
@@ -191,7 +206,9 @@ def derive_contact_tables(c: Contact, tables: AccountTables) -> None:
     s(
         c,
         "account_key",
-        account_key(acc.id if acc else None, dom, acc.domain if acc else None, company),
+        tables.id_key
+        if tables.id_key is not None
+        else account_key(None, dom, acc.domain if acc else None, company),
     )
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -68,10 +68,12 @@ _STATE_NAMES = (
 )
 _STATE_COLUMNS = [contacts.c[n] for n in _STATE_NAMES]
 _N = len(_STATE_NAMES)
+_S = TypeVar("_S", bound=ContactState)
 
 
-def _state(r: Sequence[Any]) -> dict[str, Any]:
-    """The ``ContactState`` fields of a row whose first columns are ``_STATE_COLUMNS``."""
+def _state(cls: type[_S], r: Sequence[Any], **extra: Any) -> _S:
+    """``cls`` (a ``ContactState``) of a row whose first columns are
+    ``_STATE_COLUMNS``, with ``extra`` fields."""
     (
         cid,
         kind,
@@ -102,31 +104,27 @@ def _state(r: Sequence[Any]) -> dict[str, Any]:
         written_at,
         crm_modified_at,
     ) = r[:_N]
-    crm = (
-        CrmValues(score=crm_score, tier=crm_tier, reasons=crm_reasons, priority=crm_priority)
-        if crm_read
-        else None
+    return cls(
+        id=cid,
+        kind=kind,
+        writable=writable,
+        account_key=key,
+        crm=CrmValues(crm_score, crm_tier, crm_reasons, crm_priority) if crm_read else None,
+        desired=_desired(score, tier, reasons, priority),
+        desired_mql=bool(mql),
+        written=_desired(w_score, w_tier, w_reasons, w_priority),
+        mql_at=mql_at,
+        dead=dead,
+        attempts=attempts,
+        scored_at=scored_at,
+        model_ref=model_ref,
+        pending=pending,
+        drift=drift,
+        rank=rank,
+        written_at=written_at,
+        crm_modified_at=crm_modified_at,
+        **extra,
     )
-    return {
-        "id": cid,
-        "kind": kind,
-        "writable": writable,
-        "account_key": key,
-        "crm": crm,
-        "desired": _desired(score, tier, reasons, priority),
-        "desired_mql": bool(mql),
-        "written": _desired(w_score, w_tier, w_reasons, w_priority),
-        "mql_at": mql_at,
-        "dead": dead,
-        "attempts": attempts,
-        "scored_at": scored_at,
-        "model_ref": model_ref,
-        "pending": pending,
-        "drift": drift,
-        "rank": rank,
-        "written_at": written_at,
-        "crm_modified_at": crm_modified_at,
-    }
 
 
 def assemble(
@@ -172,7 +170,7 @@ def assemble(
                 obj["activities"] = json.loads("[" + ",".join([d for _k, d in own]) + "]")
             else:
                 obj["activities"] = []
-        out.append(StoredContact(json=obj, **_state([getattr(r, n) for n in _STATE_NAMES])))
+        out.append(_state(StoredContact, [getattr(r, n) for n in _STATE_NAMES], json=obj))
     return out
 
 
@@ -214,32 +212,29 @@ def _scoring_rows(conn: sa.Connection, rows: Sequence[Any]) -> list[ScoringRow]:
     built: dict[str, AccountTables | ContactError] = {}
     out: list[ScoringRow] = []
     for r in rows:
-        state = _state(r)
-        if r.account_data is not None:
-            data = r.account_data
-        elif r.account_id:
-            data = '{"id":' + json.dumps(r.account_id) + "}"
-        else:
-            data = None
+        form, acts, account_id, data = r[_N:]
+        if data is None and account_id:
+            data = '{"id":' + json.dumps(account_id) + "}"
         acc: AccountTables | ContactError | None = None
         if data is not None:
-            if data not in built:
+            acc = built.get(data)
+            if acc is None:
                 try:
-                    built[data] = AccountTables.of(account_from_json(json.loads(data)))
+                    acc = AccountTables.of(account_from_json(json.loads(data)))
                 except ContactError as exc:
-                    built[data] = exc
-            acc = built[data]
+                    acc = exc
+                built[data] = acc
         if isinstance(acc, ContactError):
-            out.append(ScoringRow(error=f"account: {acc}", **state))
-        elif r.form is None or r.acts is None:
-            out.append(ScoringRow(error="contact data not valid (see the pull's log)", **state))
+            out.append(_state(ScoringRow, r, error=f"account: {acc}"))
+        elif form is None or acts is None:
+            out.append(_state(ScoringRow, r, error="contact data not valid (see the pull's log)"))
         else:
             try:
-                out.append(
-                    ScoringRow(contact=contact_from_form(r.id, r.form, r.acts, acc), **state)
-                )
+                contact = contact_from_form(r[0], form, acts, acc)
             except ContactError as exc:
-                out.append(ScoringRow(error=str(exc), **state))
+                out.append(_state(ScoringRow, r, error=str(exc)))
+            else:
+                out.append(_state(ScoringRow, r, contact=contact))
     return out
 
 
@@ -363,4 +358,4 @@ def recheck_batches(engine: sa.Engine, connector: str, chunk: int) -> Iterator[l
             if not rows:
                 return
             after = rows[-1].id
-        yield [ContactState(**_state(r)) for r in rows]
+        yield [_state(ContactState, r) for r in rows]

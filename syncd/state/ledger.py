@@ -151,7 +151,6 @@ def record_outcomes(
     counts = OutcomeCounts()
     ok: list[dict[str, object]] = []
     for w, o in zip(sent, outcomes, strict=True):
-        where = (contacts.c.connector == connector, contacts.c.id == w.id)
         v = w.values
         if o.status == "ok":
             ok.append(
@@ -171,7 +170,7 @@ def record_outcomes(
         counts.dead += int(dead)
         conn.execute(
             sa.update(contacts)
-            .where(*where)
+            .where(contacts.c.connector == connector, contacts.c.id == w.id)
             .values(attempts=attempts, dead=dead, last_error=reason, attempt_run=run_id)
         )
     if ok:

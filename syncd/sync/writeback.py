@@ -109,13 +109,19 @@ def same_meaning(a: CrmValues | Desired | None, b: Desired) -> bool:
     """Whether ``a`` agrees with ``b`` on score, tier, priority and the rules
     of the reasons text (their order and counts), ignoring the reasons'
     points; an empty value never agrees."""
-    if a is None or (a.score, a.tier, a.priority) != (b.score, b.tier, b.priority):
+    if a is None or a.score != b.score or a.tier != b.tier or a.priority != b.priority:
         return False
     return a.reasons is not None and same_rules(a.reasons, b.reasons)
 
 
-def _as_read(d: Desired) -> CrmValues:
-    return CrmValues(score=d.score, tier=d.tier, reasons=d.reasons, priority=d.priority)
+def _holds(crm: CrmValues, d: Desired) -> bool:
+    """Whether the CRM's copy holds exactly ``d`` (the reasons text included)."""
+    return (
+        crm.score == d.score
+        and crm.tier == d.tier
+        and crm.reasons == d.reasons
+        and crm.priority == d.priority
+    )
 
 
 def behind(modified_at: datetime | None, written_at: datetime | None, now: datetime) -> bool:
@@ -136,8 +142,8 @@ def needs_write(
     edited = (
         crm is not None
         and written is not None
-        and crm != _as_read(written)
-        and crm != _as_read(new)
+        and not _holds(crm, written)
+        and not _holds(crm, new)
     )
     pending = writable and (edited or not same_meaning(baseline, new))
     return pending, pending and same_meaning(written, new)
@@ -177,12 +183,13 @@ def contact_verdict(
     """The verdict for one stored contact and its new score (``persist`` is
     False when nothing stored would change but the reasons' points)."""
     v = desired_of(result)
-    pending, drift = needs_write(sc.writable, crm_copy(sc, now), sc.written, v)
+    crm = crm_copy(sc, now)
+    pending, drift = needs_write(sc.writable, crm, sc.written, v)
     old = sc.desired
     changed = old is None or not same_meaning(old, v)
     moved = old is None or old.score != v.score or old.tier != v.tier
     mql_at = sc.mql_at if sc.mql_at is not None else (now if result.mql else None)
-    r = rank(v, result.mql, _baseline(sc, now), mql)
+    r = rank(v, result.mql, crm if crm is not None else sc.written, mql)
     same_state = (
         not changed
         and sc.desired_mql == result.mql

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from syncd.core import Reason, ScoreResult, summary
+from syncd.core import Reason, ScoreResult, format_points, summary
 from syncd.core.reasons_text import (
     NO_RULES,
     ReasonItem,
@@ -96,6 +96,46 @@ def test_summary_is_the_format_of_the_result() -> None:
             ReasonItem("inactivity", -10),
         )
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            rule_ids,
+            st.one_of(
+                st.floats(-300, 300, allow_nan=False),
+                st.integers(-3000, 3000).map(lambda t: t / 10 + 0.05),  # halves of a tenth
+            ),
+            st.integers(1, 9),
+        ),
+        max_size=25,
+    ),
+    st.integers(20, 255),
+)
+def test_summary_formats_every_item_as_format_reasons_does(
+    reasons: list[tuple[str, float, int]], limit: int
+) -> None:
+    """The looked-up item texts (second call) read exactly as formatted ones."""
+    r = ScoreResult(
+        id="c",
+        score=0,
+        exact=0.0,
+        tier="t",
+        mql=False,
+        disqualified=False,
+        priority=False,
+        model="m",
+        fit=0,
+        engagement=0,
+        account=0,
+        account_key=None,
+        reasons=tuple(Reason(rule, p, n) for rule, p, n in reasons),
+    )
+    shown = [ReasonItem(rule, format_points(p), n) for rule, p, n in reasons]
+    expected = format_reasons([i for i in shown if i.points != 0], limit=limit)
+    assert summary(r, limit) == expected
+    assert summary(r, limit) == expected
 
 
 def test_disqualified_empty_and_foreign_texts() -> None:
