@@ -217,6 +217,19 @@ class PrivacyOptions(BaseModel):
     #: Keep full e-mail addresses, not a salted hash at their domain (what
     #: account matching needs).
     store_email: bool = False
+    #: Activities older than this are pruned by the daily rescore (the newest
+    #: of each type per contact is always kept). Unset: the longest window or
+    #: decay the connector's models can still see, per activity type (scores
+    #: unchanged). Set: applies to every type, and may change scores that count
+    #: old activity (at least 1d).
+    retention: Duration | None = None
+
+    @field_validator("retention")
+    @classmethod
+    def _retention(cls, v: timedelta | None) -> timedelta | None:
+        if v is not None and v < timedelta(days=1):
+            raise ValueError("must be at least 1d: retention is applied by the daily pass")
+        return v
 
 
 class EngineOptions(BaseModel):

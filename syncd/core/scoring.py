@@ -8,7 +8,9 @@ Time contract: ``as_of_ts`` (epoch seconds) is the only clock. Activities with
 the score the contact had then. An activity's decayed points are
 ``points * 0.5 ** (age_days / half_life_days)`` (computed as
 ``points * sum(exp(-k * age_seconds))`` over the counted occurrences).
-Caps: with ``max_count`` only the newest ``max_count`` matching occurrences
+An occurrence whose decayed points are below ``DECAY_FLOOR`` (a millionth
+of a point) no longer counts at all (points or count): what retention prunes
+is never seen. Caps: with ``max_count`` only the newest ``max_count`` matching occurrences
 count; ``max_points`` caps the absolute total of the rule.
 Exclusive groups: among the rules of one group that fired, only the one with
 the highest (decayed, capped) points counts (ties: first declared).
@@ -26,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from math import copysign, exp, fsum
+from math import copysign, exp, fsum, log
 from math import floor as floor_
 from typing import Any
 
@@ -36,6 +38,7 @@ from .compiler import CompiledModel
 from .contract import to_epoch
 from .plan import MEMO_MAX, Plan, check, targets_for
 from .types import Contact, Reason, ScoreResult
+from .usage import DECAY_FLOOR
 
 __all__ = ["Partial", "finish_batch", "score_batch", "score_contact"]
 
@@ -112,6 +115,12 @@ def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float) -> list[tup
         types, limit, k, pts, mp, idx, rid = meta[slot]
         lst = found[slot]
         stamps = lst if len(types) == 1 else _stamps(lst, limit)
+        if k and pts:  # an occurrence decayed below DECAY_FLOOR points is gone
+            cut = as_of - log(abs(pts) / DECAY_FLOOR) / k
+            if stamps[-1] < cut:  # newest first: only the tail can be gone
+                stamps = [ts for ts in stamps if ts >= cut]
+                if not stamps:
+                    continue
         n = len(stamps)
         const = not k
         total = pts * fsum([exp(k * (ts - as_of)) for ts in stamps]) if k else pts * n

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from connectors.base import Page, WriteOutcome
 from syncd.core.outcomes import Outcome
+from syncd.core.usage import Horizon
 from syncd.redact import Redactor
 from syncd.state import account_ledger, ledger, pages, shadow, write_queue
 from syncd.state import contacts as contact_reads
@@ -39,6 +40,7 @@ from syncd.state.records import (
     StoredContact,
 )
 from syncd.state.reports import RunRecord, run_records
+from syncd.state.retention import prune_activities
 from syncd.state.schema import accounts, contacts, meta, runs, score_history
 from syncd.state.shadow import ShadowRow
 from syncd.state.stateguard import FileGuard, StateStoreUnusable, read_only_error
@@ -195,6 +197,13 @@ class Store:
         """Store one page and its cursor atomically."""
         with self._write(connector) as conn:
             return pages.commit_page(conn, connector, page, now)
+
+    def prune_activities(
+        self, connector: str, horizon: Horizon | Callable[[str], float | None], now: datetime
+    ) -> int:
+        """Delete activities past their retention (``retention.prune_activities``)."""
+        with self._write(connector) as conn:
+            return prune_activities(conn, connector, horizon, now)
 
     def prepare_scoring(self, connector: str) -> int:
         """Resolve accounts of dirty accountless contacts and refresh their

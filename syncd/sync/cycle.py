@@ -57,6 +57,7 @@ from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import Engine
 from syncd.sync.gc_pacing import fewer_gc_passes
 from syncd.sync.minimise import minimise_page, privacy_salt_of
+from syncd.sync.privacy import prune
 from syncd.sync.report import CycleReport, Progress
 from syncd.sync.shadow import record_shadows
 from syncd.sync.write_stream import WriteStream
@@ -547,12 +548,10 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool, since: datetime | None) -
             dry_run=c.dry_run,
             **{"from": meta.model_ref, "to": model.ref},
         )
-    everything = (
-        rescore_only
-        or full
-        or meta.model_ref != model.ref
-        or _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started)
-    )
+    daily = _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started)
+    if daily and not c.dry_run:
+        prune(c.app, c.name, c.run_id, c.started)  # retention: the daily pass
+    everything = rescore_only or full or meta.model_ref != model.ref or daily
     c.t.rescored_all = everything
     c.recheck(everything)
     c.score(everything)

@@ -12,6 +12,7 @@ from syncd.core.accounts import is_priority
 from syncd.core.matchers import activity_matcher, contact_matcher
 from syncd.core.plan import DAY, DEFAULT_NON_ENGAGEMENT
 from syncd.core.schema import HalfLife, Rule
+from syncd.core.usage import DECAY_FLOOR
 
 
 def _k(rule: HalfLife | None, model: HalfLife) -> float:
@@ -34,9 +35,11 @@ def _rule_reason(m: CompiledModel, r: Rule, c: Contact, as_of: float) -> Reason 
     )
     if r.max_count:
         stamps = stamps[: r.max_count]
+    k = _k(r.half_life_days, m.spec.half_life_days)
+    if k and r.points:  # decayed below DECAY_FLOOR points: no longer counts
+        stamps = [ts for ts in stamps if ts >= as_of - log(abs(r.points) / DECAY_FLOOR) / k]
     if not stamps:
         return None
-    k = _k(r.half_life_days, m.spec.half_life_days)
     total = r.points * fsum(exp(-k * (as_of - ts)) for ts in stamps)
     if r.max_points is not None and abs(total) > r.max_points:
         total = copysign(r.max_points, total)
