@@ -22,7 +22,7 @@ from rich.console import Console
 
 from connectors.options import parse_duration
 from syncd.cli.backtest_html import backtest_html
-from syncd.cli.backtest_judge import Judged, judge, to_json
+from syncd.cli.backtest_judge import Judged, judge, segment_replays, to_json
 from syncd.cli.backtest_render import headline, render
 from syncd.cli.backtest_sources import (
     DataError,
@@ -38,6 +38,7 @@ from syncd.cli.readonly import readonly_engine
 from syncd.cli.validate_model import load_or_report
 from syncd.core import CompiledModel, ModelError, parse_datetime
 from syncd.core.outcomes import TARGETS, OutcomeRule
+from syncd.core.routing import Router
 from syncd.evaluate import DEFAULT_EXCLUDED, Exclusions, minimum_data_problem
 from syncd.modelfile import load_model
 from syncd.reporting.shadow import outcome_rule
@@ -113,6 +114,24 @@ def _from_file(
             _fail(f"{path}: no contacts with dates: give --as-of", ExitCode.FAILED)
         cut = datetime.fromtimestamp(end, UTC) - rule.window
     return replay(items, rule, cut, exclusions)
+
+
+def _by_segment(
+    router: Router, rep: Replay, capacity: float | None, precision: float | None
+) -> list[Judged]:
+    """A routed connector's live models, each judged on its own segment's
+    contacts (segments with too few outcomes are named and left out)."""
+    judged = []
+    for i, sub in segment_replays(router, rep):
+        where = router.describe(i)
+        problem = minimum_data_problem(len(sub.labels), sum(sub.labels.values()))
+        if problem is not None:
+            click.echo(f"{where}: not judged: {problem}", err=True)
+            continue
+        judged.append(judge(router.routes[i].model, sub, capacity, precision, segment=where))
+    if not judged:
+        _fail("no segment has enough outcomes to judge", ExitCode.FAILED)
+    return judged
 
 
 def _connector_models(app: Engine, name: str) -> list[CompiledModel]:
@@ -224,6 +243,7 @@ def backtest(
             sys.exit(ExitCode.UNUSABLE)
         models.append(model)
     patterns = (*(() if keep_all else DEFAULT_EXCLUDED), *exclude)
+    router: Router | None = None
     if data_path is not None:
         if not models:
             _fail("--data needs at least one --model", ExitCode.UNUSABLE)
@@ -239,10 +259,15 @@ def backtest(
             rule = _rule(outcome_rule(cfg), target, window)
             cut = as_of or app.clock() - rule.window
             patterns += tuple(cfg.backtest_exclude)
+            router = None if models else app.router(name)
             models = models or _connector_models(app, name)
             rep = replay_store(app.store, name, rule, cut, Exclusions(patterns))
     problem = minimum_data_problem(len(rep.labels), sum(rep.labels.values()))
     if problem is not None:
         _fail(f"{problem} (cut {rep.cut.isoformat()})", ExitCode.FAILED)
-    judged = [judge(m, rep, capacity, precision) for m in models]
+    if router is not None and router.routed:
+        judged = _by_segment(router, rep, capacity, precision)
+        judged += [judge(m, rep, capacity, precision) for m in models[1:]]  # shadow models
+    else:
+        judged = [judge(m, rep, capacity, precision) for m in models]
     _report(rep, judged, as_json, html_path)

@@ -5,11 +5,12 @@ the JSON ``syncd backtest --json`` prints for it."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from syncd.cli.backtest_sources import Replay
 from syncd.core import CompiledModel, score_batch
+from syncd.core.routing import Router
 from syncd.evaluate import (
     EvalRow,
     ModelEvaluation,
@@ -23,7 +24,7 @@ from syncd.evaluate import (
     trade_offs,
 )
 
-__all__ = ["Judged", "judge", "to_json"]
+__all__ = ["Judged", "judge", "segment_replays", "to_json"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,19 +62,38 @@ def _rows(model: CompiledModel, replay: Replay) -> list[EvalRow]:
     ]
 
 
+def segment_replays(router: Router, replay: Replay) -> list[tuple[int, Replay]]:
+    """One replay per route of ``router`` that has judged contacts: every
+    contact still scored (account-level signals need the account-mates of
+    other segments), only the route's own contacts judged."""
+    by_route: dict[int, dict[str, bool]] = {}
+    for c in replay.contacts:
+        if c.id in replay.labels:
+            by_route.setdefault(router.index(c), {})[c.id] = replay.labels[c.id]
+    return [(i, replace(replay, labels=labels)) for i, labels in sorted(by_route.items())]
+
+
 def _model_points(model: CompiledModel) -> dict[str, float]:
     return {r.id: float(r.points) for r in model.spec.rules}
 
 
 def judge(
-    model: CompiledModel, replay: Replay, capacity: float | None, precision: float | None
+    model: CompiledModel,
+    replay: Replay,
+    capacity: float | None,
+    precision: float | None,
+    segment: str | None = None,
 ) -> Judged:
+    """``model`` judged on ``replay``'s labelled contacts; with ``segment``
+    (a route's description), the result is named ``ref [segment]``."""
     rows = _rows(model, replay)
     weeks = replay.rule.window.total_seconds() / (7 * 86400)
     stats = rule_stats(rows)
     table = trade_offs(rows, weeks)
     return Judged(
-        evaluation=evaluate(model.ref, rows, model.tier_names),
+        evaluation=evaluate(
+            model.ref if segment is None else f"{model.ref} [{segment}]", rows, model.tier_names
+        ),
         points=_model_points(model),
         rules=stats,
         leaks=leaks(stats),

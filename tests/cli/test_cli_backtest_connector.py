@@ -112,3 +112,53 @@ def test_unknown_connector(tmp_path: Path) -> None:
     config = write_config(tmp_path, f"sqlite:///{tmp_path / 'state.db'}")
     result = CliRunner().invoke(main, ["backtest", "--connector", "nope", "--config", str(config)])
     assert result.exit_code == 1 and "unknown connector 'nope'" in result.stderr
+
+
+def _industry(row: dict[str, object]) -> object:
+    props = row["properties"]
+    assert isinstance(props, dict)
+    return props["industry"]
+
+
+def test_a_routed_connector_is_judged_segment_by_segment(tmp_path: Path) -> None:
+    signal, blind = tmp_path / "signals.yaml", tmp_path / "blind.yaml"
+    signal.write_text(SIGNAL_MODEL, encoding="utf-8")
+    blind.write_text(BLIND_MODEL, encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'state.db'}"
+    config = tmp_path / "syncd.yaml"
+    config.write_text(
+        f"""\
+state:
+  url: "{url}"
+connectors:
+  {NAME}:
+    type: hubspot
+    access_token: tok-secret-789
+    models:
+      - when: {{industry: {{in: [Technology, Software]}}}}
+        model: {signal}
+      - model: {blind}
+""",
+        encoding="utf-8",
+    )
+    rows = outcome_contacts(600, seed=21)
+    tech = [r for r in rows if _industry(r) in ("Technology", "Software")]
+    store = Store.open(url)
+    try:
+        _plant(store, rows)
+    finally:
+        store.close()
+    result = CliRunner().invoke(
+        main,
+        ["backtest", "--connector", NAME, "--config", str(config), "--json"],
+        obj={"clock": lambda: NOW},
+    )
+    assert result.exit_code == 0, result.output
+    first, default = (json.loads(x) for x in result.stdout.splitlines())
+    assert first["model"].startswith("signals@") and '[route 1 of 2 ({"industry"' in first["model"]
+    assert default["model"].startswith("blind@") and default["model"].endswith(
+        "[route 2 of 2 (default)]"
+    )
+    # each segment is judged on its own contacts only
+    judged_before_cut = first["contacts"] + default["contacts"]
+    assert 0 < first["contacts"] <= len(tech) < judged_before_cut
