@@ -31,7 +31,7 @@ from connectors.base import (
     SkippedRecord,
 )
 from connectors.hubspot import activity_mapping as acts
-from connectors.hubspot import limits, reader
+from connectors.hubspot import limits, merges, reader
 from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.mapping import (
@@ -268,7 +268,9 @@ class Pull:
             yield Page(activities=self._by_email(wanted)), None
 
     def _by_email(self, wanted: list[tuple[str, acts.Activity]]) -> list[ActivityRecord]:
-        reader.contact_ids_by_email(self.client, (e for e, _ in wanted), self.emails)
+        fresh = {e for e, _ in wanted if e not in self.emails}
+        reader.contact_ids_by_email(self.client, fresh, self.emails)
+        merges.resolve_additional(self.client, fresh, self.emails)  # merged-away addresses
         out = []
         for email, act in wanted:
             cid = self.emails.get(email)

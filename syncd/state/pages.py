@@ -34,6 +34,7 @@ from syncd.core.stored import (
     contact_form,
     parse_activities,
 )
+from syncd.state.erase import erase_contacts
 from syncd.state.records import PageStats, canonical
 from syncd.state.schema import accounts, activities, contacts, meta
 
@@ -303,19 +304,7 @@ def _store_activity_forms(conn: sa.Connection, connector: str, ids: set[str]) ->
 
 
 def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
-    key = conn.execute(
-        sa.select(contacts.c.account_key).where(
-            contacts.c.connector == connector, contacts.c.id == cid
-        )
-    ).scalar_one_or_none()
-    conn.execute(sa.delete(contacts).where(contacts.c.connector == connector, contacts.c.id == cid))
-    conn.execute(
-        sa.delete(activities).where(
-            activities.c.connector == connector, activities.c.contact_id == cid
-        )
-    )
-    if key is not None:
-        _mark(conn, connector, contacts.c.account_key == key)
+    erase_contacts(conn, connector, (cid,))
 
 
 def _merge(

@@ -211,6 +211,7 @@ READ_ONLY = frozenset(
         "hs_lastmodifieddate",
         "hs_createdate",
         "hs_merged_object_ids",
+        "hs_additional_emails",
         "hs_analytics_num_page_views",
         "hs_analytics_last_visit_timestamp",
     }
@@ -256,6 +257,7 @@ BUILTIN: dict[str, tuple[PropertyDef, ...]] = {
         _p("lifecyclestage", "Lifecycle Stage", "enumeration", "radio", LIFECYCLE_STAGES),
         _p("hs_lead_status", "Lead Status", "enumeration", "radio", LEAD_STATUSES),
         _p("hs_merged_object_ids", "Merged Contact IDs", "enumeration", "checkbox"),
+        _p("hs_additional_emails", "Additional email addresses", "enumeration", "checkbox"),
         _p("associatedcompanyid", "Primary Associated Company ID", "number", "number"),
         _p("hs_analytics_num_page_views", "Number of Pageviews", "number", "number"),
         _p("hs_analytics_last_visit_timestamp", "Time Last Seen", "datetime", "date"),
