@@ -35,7 +35,11 @@ def resolve_additional(
             "filterGroups": [
                 {
                     "filters": [
-                        {"propertyName": ADDITIONAL_EMAILS, "operator": "CONTAINS_TOKEN", "value": e}
+                        {
+                            "propertyName": ADDITIONAL_EMAILS,
+                            "operator": "CONTAINS_TOKEN",
+                            "value": e,
+                        }
                     ]
                 }
                 for e in chunk
@@ -45,7 +49,9 @@ def resolve_additional(
             "limit": limits.SEARCH_PAGE_MAX,
             "after": "0",
         }
-        answer = client.send("search", "objects.search", path={"object_type": "contacts"}, body=body)
+        answer = client.send(
+            "search", "objects.search", path={"object_type": "contacts"}, body=body
+        )
         for result in answer.get("results") or []:
             props = result.get("properties") or {}
             held = {a.strip().lower() for a in str(props.get(ADDITIONAL_EMAILS) or "").split(";")}

@@ -60,7 +60,9 @@ def _merged_properties(primary: Record, other: Record) -> dict[str, str]:
     ]
     if stages:
         props["lifecyclestage"] = max(stages, key=LIFECYCLE_STAGES.index)
-    views = sum(int(r.properties.get("hs_analytics_num_page_views") or "0") for r in (primary, other))
+    views = sum(
+        int(r.properties.get("hs_analytics_num_page_views") or "0") for r in (primary, other)
+    )
     if views:
         props["hs_analytics_num_page_views"] = str(views)
     visits = [
