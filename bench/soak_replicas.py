@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -29,6 +30,7 @@ class LockWatch:
     url: str
     changes: list[tuple[float, str, int, int]] = field(default_factory=list)
     t0: float = field(default_factory=time.monotonic)
+    current: dict[str, tuple[int, datetime]] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
@@ -38,24 +40,24 @@ class LockWatch:
             try:
                 with engine.connect() as conn:
                     rows = conn.execute(
-                        sa.select(locks.c.connector, locks.c.owner, locks.c.generation)
+                        sa.select(
+                            locks.c.connector, locks.c.owner, locks.c.generation, locks.c.expires_at
+                        )
                     ).all()
             except sa.exc.SQLAlchemyError:
                 continue
-            for connector, owner, generation in rows:
+            for connector, owner, generation, expires in rows:
+                self.current[connector] = (_pid(owner), expires)
                 if seen.get(connector) != generation:
                     seen[connector] = generation
-                    pid = (
-                        int(str(owner).rsplit(":", 1)[-1])
-                        if str(owner).rsplit(":", 1)[-1].isdigit()
-                        else -1
-                    )
-                    self.changes.append((time.monotonic() - self.t0, connector, pid, generation))
+                    t = time.monotonic() - self.t0
+                    self.changes.append((t, connector, _pid(owner), generation))
         engine.dispose()
 
     def holder(self, connector: str) -> int | None:
-        mine = [c for c in self.changes if c[1] == connector]
-        return mine[-1][2] if mine else None
+        """The pid holding ``connector`` now (an unexpired lease), if any."""
+        pid, expires = self.current.get(connector, (None, None))
+        return pid if expires is not None and expires > datetime.now(UTC) else None
 
     def now(self) -> float:
         return time.monotonic() - self.t0
@@ -72,6 +74,11 @@ class LockWatch:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+def _pid(owner: object) -> int:
+    tail = str(owner).rsplit(":", 1)[-1]
+    return int(tail) if tail.isdigit() else -1
 
 
 def free_port() -> int:
@@ -94,7 +101,7 @@ def wait_holding(watch: LockWatch, pid: int, timeout: float) -> str | None:
     """A connector ``pid`` holds right now (None after ``timeout``)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        for connector in {c[1] for c in watch.changes}:
+        for connector in list(watch.current):
             if watch.holder(connector) == pid:
                 return connector
         time.sleep(0.05)
@@ -154,13 +161,19 @@ def replica_phase(
         while time.monotonic() < end:
             mutate()
             time.sleep(3)
-        # 2. cut a holder's database session
-        held = wait_holding(watch, b.pid, 120)
-        if held is not None:
+        # 2. cut a holder's database session (retried: a short cycle may end first)
+        for _ in range(30):
+            held = wait_holding(watch, b.pid, 120)
+            if held is None:
+                break
             cut = watch.now()
-            figures["backends terminated"] = terminate_backends(held)
-            time.sleep(lease_s + 10)
-            figures["terminate takeover s"] = watch.first_other(held, b.pid, cut)
+            done = terminate_backends(held)
+            if done:
+                figures["backends terminated"] = done
+                time.sleep(lease_s + 10)
+                figures["terminate takeover s"] = watch.first_other(held, b.pid, cut)
+                break
+            time.sleep(0.5)
         end = time.monotonic() + seconds / 3
         while time.monotonic() < end:
             mutate()
