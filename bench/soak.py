@@ -57,11 +57,13 @@ class Soak:
 
     def chaos(self, label: str, cfg: Path) -> dict[str, object]:
         """Faulty cycles and killed cycles, interleaved at random."""
-        todo = ["cycle"] * self.args.cycles + ["kill"] * self.args.kills
-        self.rng.shuffle(todo)
-        typical, codes, killed, t0 = 5.0, Counter[int](), 0, time.monotonic()
+        cycles, killed, tries = 0, 0, 0
+        typical, codes, t0 = 5.0, Counter[int](), time.monotonic()
         log = (self.work / f"{label}.log").open("ab")
-        for step in todo:
+        while cycles < self.args.cycles or killed < self.args.kills:
+            kill = killed < self.args.kills and (
+                cycles >= self.args.cycles or self.rng.random() < 0.5
+            )
             self.harvest()  # writes so far, before this round's hand edits
             self.mutate()
             self.fakes.set_faults(True)
@@ -71,19 +73,21 @@ class Soak:
                 stdout=log,
                 stderr=log,
             )
-            if step == "kill":
-                time.sleep(self.rng.uniform(0.2, typical * 1.2))
+            if kill:  # a cycle that ends before its kill time is tried again
+                tries += 1
+                time.sleep(self.rng.uniform(0.2, typical * 0.9))
                 if child.poll() is None:
                     child.kill()
                     killed += 1
                 child.wait()
             else:
                 codes[child.wait(timeout=3600)] += 1
+                cycles += 1
                 typical = 0.7 * typical + 0.3 * (time.monotonic() - started)
         self.harvest()
         return {
             "faulty cycles (exit codes)": dict(codes),
-            "kill -9s": killed,
+            "kill -9s (rounds tried)": f"{killed} ({tries})",
             "minutes": round((time.monotonic() - t0) / 60, 1),
         }
 
