@@ -97,13 +97,15 @@ def start_daemon(cfg: Path, log: Path) -> subprocess.Popen[bytes]:
     )
 
 
-def wait_holding(watch: LockWatch, pid: int, timeout: float) -> str | None:
-    """A connector ``pid`` holds right now (None after ``timeout``)."""
+def wait_holding(watch: LockWatch, pids: tuple[int, ...], timeout: float) -> tuple[str, int] | None:
+    """A connector one of ``pids`` holds right now, and its holder (None after
+    ``timeout``)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         for connector in list(watch.current):
-            if watch.holder(connector) == pid:
-                return connector
+            holder = watch.holder(connector)
+            if holder in pids:
+                return connector, holder
         time.sleep(0.05)
     return None
 
@@ -150,28 +152,30 @@ def replica_phase(
             mutate()
             time.sleep(3)
         # 1. pause a holder past its lease
-        held = wait_holding(watch, a.pid, 120)
-        if held is not None:
-            os.kill(a.pid, signal.SIGSTOP)
+        found = wait_holding(watch, (a.pid, b.pid), 120)
+        if found is not None:
+            held, pid = found
+            os.kill(pid, signal.SIGSTOP)
             stopped = watch.now()
             time.sleep(lease_s + 10)
-            figures["pause takeover s"] = watch.first_other(held, a.pid, stopped)
-            os.kill(a.pid, signal.SIGCONT)
+            figures["pause takeover s"] = watch.first_other(held, pid, stopped)
+            os.kill(pid, signal.SIGCONT)
         end = time.monotonic() + seconds / 3
         while time.monotonic() < end:
             mutate()
             time.sleep(3)
         # 2. cut a holder's database session (retried: a short cycle may end first)
         for _ in range(30):
-            held = wait_holding(watch, b.pid, 120)
-            if held is None:
+            found = wait_holding(watch, (a.pid, b.pid), 120)
+            if found is None:
                 break
+            held, pid = found
             cut = watch.now()
             done = terminate_backends(held)
             if done:
                 figures["backends terminated"] = done
                 time.sleep(lease_s + 10)
-                figures["terminate takeover s"] = watch.first_other(held, b.pid, cut)
+                figures["terminate takeover s"] = watch.first_other(held, pid, cut)
                 break
             time.sleep(0.5)
         end = time.monotonic() + seconds / 3
@@ -189,5 +193,8 @@ def replica_phase(
                 p.kill()
         watch.stop()
     figures["lock handovers"] = len(watch.changes)
+    figures["locks taken per replica"] = [
+        sum(1 for c in watch.changes if c[2] == p.pid) for p in (a, b)
+    ]
     figures["overlapping ok runs"] = overlaps(url)
     return figures
