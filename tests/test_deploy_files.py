@@ -196,6 +196,44 @@ def test_kubernetes_config_map_holds_a_valid_config(tmp_path: Path) -> None:
     assert pod["securityContext"]["runAsNonRoot"] is True
 
 
+def _manifest() -> dict[str, Any]:
+    return {
+        d["kind"]: d for d in yaml.safe_load_all((ROOT / "deploy" / "kubernetes.yaml").read_text())
+    }
+
+
+def test_kubernetes_runs_two_replicas_on_postgres_from_a_secret(tmp_path: Path) -> None:
+    kinds = _manifest()
+    spec = kinds["Deployment"]["spec"]
+    assert spec["replicas"] == 2
+    # a rolling update never stops both pods; the fenced locks make the overlap safe
+    assert spec["strategy"]["type"] == "RollingUpdate"
+    assert spec["strategy"]["rollingUpdate"]["maxUnavailable"] == 1
+    [container] = spec["template"]["spec"]["containers"]
+    env = {e["name"]: e for e in container["env"]}
+    ref = env["SYNCD_STATE__URL"]["valueFrom"]["secretKeyRef"]
+    assert ref == {"name": "syncd-secrets", "key": "SYNCD_STATE__URL"}
+    assert "value" not in env["SYNCD_STATE__URL"]
+    path = tmp_path / "syncd.yaml"
+    path.write_text(kinds["ConfigMap"]["data"]["syncd.yaml"], encoding="utf-8")
+    url = "postgresql://syncd@postgres:5432/syncd"
+    settings = load_settings(path, {"HUBSPOT_TOKEN": "t", "SYNCD_STATE__URL": url})
+    assert settings.state.url.startswith("postgresql://")
+    assert kinds["PodDisruptionBudget"]["spec"]["minAvailable"] == 1
+
+
+def test_scaling_guide_shows_the_manifests_deployment() -> None:
+    text = (ROOT / "docs" / "scaling.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```yaml\n(.*?)```", text, flags=re.S)
+    shown = next(yaml.safe_load(b) for b in blocks if "kind: Deployment" in b)
+    spec = _manifest()["Deployment"]["spec"]
+    assert shown["spec"]["replicas"] == spec["replicas"]
+    assert shown["spec"]["strategy"] == spec["strategy"]
+    [container] = shown["spec"]["template"]["spec"]["containers"]
+    [real] = spec["template"]["spec"]["containers"]
+    assert container["env"][0] == real["env"][0]
+
+
 #: Volume types the restricted Pod Security Standard allows.
 PSS_VOLUMES = {
     "configMap",

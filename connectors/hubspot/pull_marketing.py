@@ -10,7 +10,7 @@ from typing import Any
 
 from connectors.base import ActivityRecord, FatalError, Page, RequestRejected
 from connectors.hubspot import activity_mapping as acts
-from connectors.hubspot import reader
+from connectors.hubspot import merges, reader
 from connectors.hubspot.client import AccessDenied, HubSpotClient
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.memory import Memory
@@ -144,7 +144,9 @@ class MarketingStages:
         return [f for f in known if any(_named(f[1], name) for name in converted)]
 
     def _by_email(self, wanted: list[tuple[str, acts.Activity]]) -> list[ActivityRecord]:
-        reader.contact_ids_by_email(self.client, (e for e, _ in wanted), self.emails)
+        fresh = {e for e, _ in wanted if e not in self.emails}
+        reader.contact_ids_by_email(self.client, fresh, self.emails)
+        merges.resolve_additional(self.client, fresh, self.emails)  # merged-away addresses
         out = []
         for email, act in wanted:
             cid = self.emails.get(email)

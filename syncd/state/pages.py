@@ -35,9 +35,10 @@ from syncd.core.stored import (
     contact_form,
     parse_activities,
 )
-from syncd.state.outcomes import delete_outcomes, merge_outcomes, save_outcomes
+from syncd.state.erase import erase_contacts
+from syncd.state.outcomes import merge_outcomes, save_outcomes
 from syncd.state.records import PageStats, canonical
-from syncd.state.schema import accounts, activities, contacts, meta, shadow_scores
+from syncd.state.schema import accounts, activities, contacts, meta
 
 __all__ = ["chunks", "commit_page", "refresh_keys", "resolve_accounts"]
 
@@ -318,25 +319,7 @@ def _valid_outcomes(page: Page, stats: PageStats) -> list[OutcomeRecord]:
 
 
 def _delete_contact(conn: sa.Connection, connector: str, cid: str) -> None:
-    key = conn.execute(
-        sa.select(contacts.c.account_key).where(
-            contacts.c.connector == connector, contacts.c.id == cid
-        )
-    ).scalar_one_or_none()
-    conn.execute(sa.delete(contacts).where(contacts.c.connector == connector, contacts.c.id == cid))
-    conn.execute(
-        sa.delete(activities).where(
-            activities.c.connector == connector, activities.c.contact_id == cid
-        )
-    )
-    delete_outcomes(conn, connector, cid)
-    conn.execute(
-        sa.delete(shadow_scores).where(
-            shadow_scores.c.connector == connector, shadow_scores.c.contact_id == cid
-        )
-    )
-    if key is not None:
-        _mark(conn, connector, contacts.c.account_key == key)
+    erase_contacts(conn, connector, (cid,))
 
 
 def _merge(

@@ -42,7 +42,7 @@ class Harness(Protocol):
     def add(self, n: int) -> list[str]: ...
     def touch(self, cid: str) -> None: ...
     def delete(self, cid: str) -> None: ...
-    def merge(self, loser: str, survivor: str) -> None: ...
+    def merge(self, loser: str, survivor: str) -> str: ...
     def rate_limit(self) -> None: ...
     def spend_budget(self, calls: int) -> None: ...
 
@@ -87,8 +87,9 @@ class MemoryHarness:
     def delete(self, cid: str) -> None:
         self.crm.delete_contact(cid)
 
-    def merge(self, loser: str, survivor: str) -> None:
+    def merge(self, loser: str, survivor: str) -> str:
         self.crm.merge_contacts(loser, survivor)
+        return survivor
 
     def rate_limit(self) -> None:
         self.crm.rate_limited = True
@@ -134,8 +135,9 @@ class HubSpotHarness:
     def delete(self, cid: str) -> None:
         self.app.store.archive("contacts", cid)
 
-    def merge(self, loser: str, survivor: str) -> None:
-        self.app.store.merge("contacts", survivor, loser)
+    def merge(self, loser: str, survivor: str) -> str:
+        """Merge; returns the merged record's id (a new one in HubSpot)."""
+        return self.app.store.merge("contacts", survivor, loser).id
 
     def rate_limit(self) -> None:
         self.app.faults.replace(FaultSpec(rate_429=1.0))
@@ -189,8 +191,10 @@ class SalesforceHarness:
     def delete(self, cid: str) -> None:
         self.app.store.delete("Contact", cid)
 
-    def merge(self, loser: str, survivor: str) -> None:
+    def merge(self, loser: str, survivor: str) -> str:
+        """Merge; returns the merged record's id (the survivor's in Salesforce)."""
         self.app.store.merge("Contact", survivor, [loser])
+        return survivor
 
     def rate_limit(self) -> None:
         self.app.faults.replace(FaultSpec(rate_429=1.0))

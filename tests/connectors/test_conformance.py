@@ -109,13 +109,13 @@ def test_deletes_and_merges_are_reported(h: Harness) -> None:
     _, cursor = _pull(conn, None, h, full=True)
     h.settle()
     h.delete(ids[0])
-    h.merge(ids[1], ids[2])
+    merged_into = h.merge(ids[1], ids[2])
     h.settle()
     pages, _ = _pull(conn, cursor, h)
     deleted = {d for p in pages for d in p.deleted_contacts}
     merged = {k: v for p in pages for k, v in p.merged.items()}
     assert ids[0] in deleted
-    assert merged.get(ids[1]) == ids[2]
+    assert merged.get(ids[1]) == merged_into
 
 
 def test_write_outcomes_follow_the_stream_order_and_reject_per_record(h: Harness) -> None:

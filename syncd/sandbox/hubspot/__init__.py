@@ -32,7 +32,8 @@ Covered (shapes follow HubSpot's public specs and the SDK's models):
   (<= 100; 207 with errors[] for unknown ids, invalid values and injected partial
   failures, valid inputs applied; an unknown property fails the whole batch with 400
   PROPERTY_DOESNT_EXIST), batch create (201), create (201), PATCH, DELETE and batch
-  archive (204), merge. Values are strings in and out; datetimes are answered as ISO-8601;
+  archive (204), merge (contacts: a new record with a new id, as HubSpot merges now; see
+  `merges.py`). Values are strings in and out; datetimes are answered as ISO-8601;
   hs_object_id, createdate/hs_createdate and lastmodifieddate (contacts, which also carry
   hs_lastmodifieddate) / hs_lastmodifieddate are maintained; every write bumps them
   from the injected clock.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from syncd.sandbox.hubspot import deals
+from syncd.sandbox.hubspot.merges import merge_contacts
 from syncd.sandbox.hubspot.schema import (
     ASSOCIATION_TYPES,
     BUILTIN,
@@ -317,8 +318,11 @@ class Store:
         self._stamp(rec)
 
     def merge(self, object_type: str, primary_id: str, merged_id: str) -> Record:
-        """Merge `merged_id` into `primary_id`; the survivor lists it in hs_merged_object_ids."""
+        """Merge `merged_id` into `primary_id`; the survivor lists it in hs_merged_object_ids.
+        Contacts merge into a new record (``merges.merge_contacts``)."""
         kind = self.type_of(object_type)
+        if kind == "contacts":
+            return merge_contacts(self, primary_id, merged_id)
         primary, merged = self.get(kind, primary_id), self.get(kind, merged_id)
         if primary is None or merged is None or primary is merged:
             raise StoreError(f"cannot merge {object_type} {merged_id} into {primary_id}")

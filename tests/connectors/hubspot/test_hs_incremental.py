@@ -89,16 +89,16 @@ def test_merges_and_archived_records_leave_state(serve: Serve, clock: ManualCloc
     _, cursor = _cycle(conn, None, clock)
     a, b, c, _ = (r.id for r in app.store.live("contacts"))
     clock.advance(3600)
-    app.store.merge("contacts", a, b)
+    new = app.store.merge("contacts", a, b).id
     app.store.archive("contacts", c)
     clock.advance(600)
     pages, _ = _cycle(conn, cursor, clock)
     merged: dict[str, str] = {}
     for page in pages:
         merged.update(page.merged)
-    assert merged == {b: a}
+    assert merged == {a: new, b: new}
     assert [d for p in pages for d in p.deleted_contacts] == [c]
-    assert a in _ids(pages) and b not in _ids(pages)
+    assert new in _ids(pages) and a not in _ids(pages) and b not in _ids(pages)
 
 
 def test_bad_values_are_mapped_with_warnings(
