@@ -154,6 +154,8 @@ class WrittenValues:
     tier: str | None = None
     reasons: str | None = None
     priority: bool | None = None
+    #: The predicted conversion probability (0–1), when the CRM has the field.
+    probability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +276,9 @@ class ContactUpdate:
     scored_at: datetime
     #: When the contact first reached an MQL-or-better tier (None: never).
     mql_at: datetime | None = None
+    #: The predicted conversion probability (0–1); None: no predictive model,
+    #: the probability field is not written.
+    probability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -162,6 +162,11 @@ class _Notes:
         return number
 
 
+def _probability(number: float | None) -> float | None:
+    """A probability as read, at the 3 decimals syncd writes."""
+    return None if number is None else round(number, 3)
+
+
 def _int_or_float(number: float) -> int | float:
     return int(number) if number.is_integer() else number
 
@@ -187,7 +192,7 @@ def industry_name(code: str, extra: Mapping[str, str]) -> str:
 
 def contact_properties(field_map: Mapping[str, str], fields: HubSpotFieldNames) -> list[str]:
     """Every contact property a read asks for."""
-    own = (fields.score, fields.tier, fields.reasons, fields.priority)
+    own = (fields.score, fields.tier, fields.reasons, fields.priority, fields.probability)
     return list(dict.fromkeys([*CONTACT_PROPERTIES, *field_map.values(), *own]))
 
 
@@ -232,6 +237,7 @@ def map_contact(
         tier=(props.get(fields.tier) or None),
         reasons=(props.get(fields.reasons) or None),
         priority=_bool(props.get(fields.priority)),
+        probability=_probability(notes.number(props, fields.probability, 1.0)),
     )
     record = ContactRecord(
         id=record_id,
@@ -289,8 +295,9 @@ def map_company(
 
 
 def contact_values(update: ContactUpdate, fields: HubSpotFieldNames) -> dict[str, str]:
-    """The property strings of one contact update (every field, HubSpot wants strings)."""
-    return {
+    """The property strings of one contact update (every field, HubSpot wants strings;
+    the probability only when the update carries one)."""
+    values = {
         fields.score: str(update.score),
         fields.tier: update.tier,
         fields.reasons: update.reasons[:65_000],
@@ -298,6 +305,9 @@ def contact_values(update: ContactUpdate, fields: HubSpotFieldNames) -> dict[str
         fields.mql_at: "" if update.mql_at is None else hs_datetime(update.mql_at),
         fields.priority: "true" if update.priority else "false",
     }
+    if update.probability is not None:
+        values[fields.probability] = f"{update.probability:.3f}"
+    return values
 
 
 def account_values(update: AccountUpdate, fields: HubSpotFieldNames) -> dict[str, str]:

@@ -44,7 +44,7 @@ def values(update: Update, options: SalesforceOptions) -> tuple[str, dict[str, A
     sobject = _OBJECTS.get(update.kind)
     if sobject is None:
         return f"unknown record kind {update.kind!r} (expected lead or contact)"
-    return sobject, {
+    row: dict[str, Any] = {
         names.score: update.score,
         names.tier: update.tier,
         names.reasons: update.reasons,
@@ -52,6 +52,9 @@ def values(update: Update, options: SalesforceOptions) -> tuple[str, dict[str, A
         names.scored_at: sf_datetime(update.scored_at),
         names.mql_at: sf_datetime(update.mql_at) if update.mql_at else None,
     }
+    if update.probability is not None:
+        row[names.probability] = round(update.probability, 3)
+    return sobject, row
 
 
 def prepare(update: Update, options: SalesforceOptions) -> Item | WriteOutcome:

@@ -9,7 +9,12 @@ Format (``format_reasons``): the items in order, ``"; "``-separated, each
 The text never exceeds ``limit`` characters: when it would, the tail items are
 replaced by ``"…+N more"`` (a disqualified text is cut and ends with ``"…"``).
 
-``parse_reasons`` inverts ``format_reasons`` (a text it did not produce,
+A contact scored with a predictive model too carries a trailing
+``" | predicted conversion 23%"`` (``with_probability``: the probability as a
+whole percent); the whole text, suffix included, stays within ``limit``
+because the items are cut to leave room for it.
+
+``parse_reasons`` inverts ``format_reasons`` (and ``with_probability``) (a text it did not produce,
 e.g. a hand edit in the CRM, gives ``None``); ``same_rules`` compares two texts
 by meaning: the same rules in the same order with the same counts (and the
 same number of items cut), whatever their points. Rule ids never contain
@@ -30,7 +35,10 @@ __all__ = [
     "ReasonsText",
     "format_reasons",
     "parse_reasons",
+    "probability_suffix",
     "same_rules",
+    "split_probability",
+    "with_probability",
 ]
 
 MAX_REASONS = 255
@@ -38,6 +46,8 @@ NO_RULES = "no rules fired"
 _DISQUALIFIED = "disqualified: "
 _POINTS = r"[+-]\d+(?:\.\d+)?"
 _ITEM = re.compile(rf"(\S+) ({_POINTS})(?: \(x([1-9]\d*)\))?")
+_PREDICTED = " | predicted conversion "
+_SUFFIX = re.compile(r" \| predicted conversion (0|[1-9]\d?|100)%$")
 _MORE = re.compile(r"…\+([1-9]\d*) more")
 #: an item's points, where ``_ITEM`` has them: after the rule and before the
 #: count, the separator or the end (what ``same_rules`` ignores)
@@ -68,10 +78,17 @@ class ReasonsText:
     items: tuple[ReasonItem, ...] = ()
     more: int = 0
     disqualified: bool = False
+    #: The predicted conversion probability shown, in whole percent (None: none).
+    percent: int | None = None
 
     def meaning(self) -> tuple[object, ...]:
         """What ``same_rules`` compares: everything but the points."""
-        return (self.disqualified, self.more, tuple((i.rule, i.count) for i in self.items))
+        return (
+            self.disqualified,
+            self.more,
+            tuple((i.rule, i.count) for i in self.items),
+            self.percent,
+        )
 
 
 def format_reasons(
@@ -96,6 +113,26 @@ def format_reasons(
     return f"…+{len(parts)} more"[:limit]
 
 
+def probability_suffix(probability: float) -> str:
+    """The trailing part that shows a predicted conversion probability (0–1)."""
+    return f"{_PREDICTED}{round(min(max(probability, 0.0), 1.0) * 100)}%"
+
+
+def with_probability(items_text: str, probability: float | None) -> str:
+    """``items_text`` (already cut to leave room for the suffix: format it with
+    ``limit - len(probability_suffix(p))``) followed by the probability part;
+    unchanged when ``probability`` is None."""
+    return items_text if probability is None else items_text + probability_suffix(probability)
+
+
+def split_probability(text: str) -> tuple[str, int | None]:
+    """(the items' text, the percent shown or None) of a reasons text."""
+    m = _SUFFIX.search(text)
+    if m is None:
+        return text, None
+    return text[: m.start()], int(m.group(1))
+
+
 def _points(s: str) -> int | float:
     return float(s) if "." in s else int(s)
 
@@ -103,6 +140,14 @@ def _points(s: str) -> int | float:
 def parse_reasons(text: str) -> ReasonsText | None:
     """What ``text`` says, or ``None`` when ``format_reasons`` cannot have
     produced it."""
+    text, percent = split_probability(text)
+    found = _parse_items(text)
+    if found is None or percent is None:
+        return found
+    return ReasonsText(found.items, found.more, found.disqualified, percent)
+
+
+def _parse_items(text: str) -> ReasonsText | None:
     if text == NO_RULES:
         return ReasonsText()
     if text.startswith(_DISQUALIFIED):
@@ -134,5 +179,7 @@ def same_rules(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _rules_only(text: str) -> str:
-    """``text`` without its items' points (many contacts share a text)."""
-    return _ITEM_POINTS.sub("", text)
+    """``text`` without its items' points (many contacts share a text); the
+    probability part is kept."""
+    head, percent = split_probability(text)
+    return _ITEM_POINTS.sub("", head) + ("" if percent is None else f"{_PREDICTED}{percent}%")
