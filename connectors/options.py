@@ -25,6 +25,7 @@ __all__ = [
     "Duration",
     "HttpOptions",
     "PredictiveOptions",
+    "RetrainOptions",
     "check_bound",
     "parse_duration",
     "refuse_renamed",
@@ -165,6 +166,24 @@ def _example(value: Any) -> str:
         return "30s"
 
 
+class RetrainOptions(BaseModel):
+    """Scheduled retraining of a predictive model from the connector's outcomes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: How often a cycle retrains the model (the first cycle with this set
+    #: retrains at once); the new model replaces the file only if it is at
+    #: least as good on the newest held-out rows.
+    every: Duration
+
+    @field_validator("every")
+    @classmethod
+    def _positive(cls, v: timedelta) -> timedelta:
+        if v <= timedelta(0):
+            raise ValueError("must be a positive duration such as 7d")
+        return v
+
+
 class PredictiveOptions(BaseModel):
     """A predictive model (``syncd learn --out``) the daemon scores every
     contact with, besides the points model: its conversion probability (0–1)
@@ -175,6 +194,9 @@ class PredictiveOptions(BaseModel):
 
     #: The model file ``syncd learn`` wrote (checked when the config loads).
     model: Path
+    #: Opt-in scheduled retraining (``{every: 7d}``); unset, the file changes
+    #: only when someone replaces it.
+    retrain: RetrainOptions | None = None
 
 
 class HttpOptions(BaseModel):

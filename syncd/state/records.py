@@ -67,6 +67,8 @@ class Meta:
     last_rescore_at: datetime | None
     #: The predictive model every contact was last scored with (None: none).
     predictive_ref: str | None = None
+    #: When the predictive model was last retrained (or retraining was tried).
+    retrained_at: datetime | None = None
 
 
 @dataclass(slots=True)

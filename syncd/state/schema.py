@@ -59,6 +59,8 @@ meta = sa.Table(
     sa.Column("updated_at", UTCDateTime),
     # the predictive model (connector option ``predictive``) of the last full rescore
     sa.Column("predictive_ref", sa.String(200)),
+    # when that model was last retrained (connector option ``predictive.retrain``)
+    sa.Column("retrained_at", UTCDateTime),
 )
 
 accounts = sa.Table(

@@ -62,6 +62,7 @@ from syncd.sync.engine import Engine
 from syncd.sync.gc_pacing import fewer_gc_passes
 from syncd.sync.predictive import contact_verdicts, predictive_changed, predictive_ref
 from syncd.sync.report import CycleReport, Progress
+from syncd.sync.retrain import maybe_retrain
 from syncd.sync.shadow import record_shadows
 from syncd.sync.write_stream import WriteStream
 from syncd.sync.writeback import (
@@ -539,6 +540,7 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool, since: datetime | None) -
             dry_run=c.dry_run,
             **{"from": meta.model_ref, "to": model.ref},
         )
+    maybe_retrain(c.app, c.name, c.started, c.dry_run)
     everything = (
         rescore_only
         or full

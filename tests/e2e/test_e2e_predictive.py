@@ -6,15 +6,19 @@ configured with it (`predictive: {model: PATH}`) and the next cycle writes
 every writable contact's conversion probability to its own field, with a
 "predicted conversion N%" part in the reasons text; a further cycle with
 nothing changed sends no write request at all (the fakes' request logs).
+With ``retrain`` set, the first cycle retrains the model from the store and
+the next one within ``every`` does not.
 On the HubSpot fake and on the Salesforce fake."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from connectors.base import Connector, OutcomeRecord, Page
@@ -117,7 +121,7 @@ def _check_written(engine: Engine, name: str, crm: Callable[[str, str], tuple[An
 
 
 def test_hubspot_writes_the_learned_probability_and_then_nothing(
-    tmp_path: Path, state_url: str
+    tmp_path: Path, state_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     clock = ManualClock()
     app = HubSpotSandbox(
@@ -156,6 +160,36 @@ def test_hubspot_writes_the_learned_probability_and_then_nothing(
             assert r.written == 0 and r.pending == 0
         finally:
             engine.close()
+
+        # opt-in retraining: the first cycle with it retrains, the next ones wait `every`
+        before = model.read_bytes()
+        retrain = _predictive(model).replace("}", ", retrain: {every: 1d}}")
+        engine = _hubspot_engine(tmp_path, server.url, clock, state_url, retrain)
+        try:
+            with caplog.at_level(logging.INFO, logger="syncd.sync"):
+                clock.advance(60)
+                r = run_cycle(engine, HS_NAME)
+                assert r.status == "ok", r.error
+                events = _events(caplog)
+                assert len(events) == 1 and events[0] in ("predictive_retrained", "predictive_kept")
+                assert (model.read_bytes() != before) == (events[0] == "predictive_retrained")
+                assert r.rescored_all == (events[0] == "predictive_retrained")
+                assert _check_written(engine, HS_NAME, crm) == CONTACTS
+                caplog.clear()
+                clock.advance(3600)
+                r = run_cycle(engine, HS_NAME)
+                assert r.status == "ok", r.error
+                assert _events(caplog) == [] and not r.rescored_all
+        finally:
+            engine.close()
+
+
+def _events(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        str(getattr(rec, "event", ""))
+        for rec in caplog.records
+        if str(getattr(rec, "event", "")).startswith("predictive_")
+    ]
 
 
 def test_salesforce_writes_the_learned_probability_and_then_nothing(
