@@ -154,6 +154,8 @@ class WrittenValues:
     tier: str | None = None
     reasons: str | None = None
     priority: bool | None = None
+    #: The predicted conversion probability (0–1), when the CRM has the field.
+    probability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,6 +278,9 @@ class ContactUpdate:
     mql_at: datetime | None = None
     #: Empty every one of syncd's fields instead (``syncd forget --clear-crm-fields``).
     clear: bool = False
+    #: The predicted conversion probability (0–1); None: no predictive model,
+    #: the probability field is not written.
+    probability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,15 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, BeforeValidator, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, field_validator, model_validator
 
 __all__ = [
     "BOUNDS",
     "Bound",
     "Duration",
     "HttpOptions",
+    "PredictiveOptions",
+    "RetrainOptions",
     "check_bound",
     "parse_duration",
     "refuse_renamed",
@@ -163,6 +166,39 @@ def _example(value: Any) -> str:
         return "30s"
 
 
+class RetrainOptions(BaseModel):
+    """Scheduled retraining of a predictive model from the connector's outcomes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: How often a cycle retrains the model (the first cycle with this set
+    #: retrains at once); the new model replaces the file only if it is at
+    #: least as good on the newest held-out rows.
+    every: Duration
+
+    @field_validator("every")
+    @classmethod
+    def _positive(cls, v: timedelta) -> timedelta:
+        if v <= timedelta(0):
+            raise ValueError("must be a positive duration such as 7d")
+        return v
+
+
+class PredictiveOptions(BaseModel):
+    """A predictive model (``syncd learn --out``) the daemon scores every
+    contact with, besides the points model: its conversion probability (0–1)
+    goes to syncd's ``syncd_conversion_probability`` field, created and
+    verified with the other fields only when this is set."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    #: The model file ``syncd learn`` wrote (checked when the config loads).
+    model: Path
+    #: Opt-in scheduled retraining (``{every: 7d}``); unset, the file changes
+    #: only when someone replaces it.
+    retrain: RetrainOptions | None = None
+
+
 class HttpOptions(BaseModel):
     """The option every connector that talks HTTP shares: ``timeout``, a duration.
     Subclasses name more renamed keys in ``RENAMED`` (old key -> new key)."""
@@ -171,6 +207,9 @@ class HttpOptions(BaseModel):
 
     #: How long one HTTP request may take.
     timeout: Duration = timedelta(seconds=30)
+    #: A predictive model whose conversion probability is written to the CRM
+    #: (``{model: PATH}``); unset, the probability field is neither created nor written.
+    predictive: PredictiveOptions | None = None
 
     @property
     def timeout_s(self) -> float:

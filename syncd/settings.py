@@ -312,6 +312,25 @@ class EngineOptions(BaseModel):
                 raise ValueError(f"shadow model file not found: {_shown(path)}")
         return v
 
+    # ``predictive`` is an option of every connector type (connectors.options):
+    # its model file must exist and load before any cycle runs.
+    @field_validator("predictive", check_fields=False)
+    @classmethod
+    def _predictive_loads(cls, v: Any) -> Any:
+        path = getattr(v, "model", None)
+        if not isinstance(path, Path):
+            return v
+        if not path.is_file():
+            raise ValueError(f"predictive model file not found: {_shown(path)}")
+        from syncd.predictive.artefact import load  # numpy: only when configured
+        from syncd.predictive.errors import InputError
+
+        try:
+            load(path)
+        except InputError as exc:
+            raise ValueError(str(exc)) from None
+        return v
+
     # Options of every connector type that would lose data or make no sense
     # outside their bounds (connectors.options.BOUNDS says which and why).
     @field_validator(

@@ -53,6 +53,8 @@ class HubSpotFieldNames(BaseModel):
     scored_at: str = "syncd_scored_at"
     mql_at: str = "syncd_mql_at"
     priority: str = "syncd_priority"
+    #: The predicted conversion probability (only with ``predictive``).
+    probability: str = "syncd_conversion_probability"
     account_score: str = "syncd_account_score"
     account_summary: str = "syncd_account_summary"
 

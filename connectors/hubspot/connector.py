@@ -92,7 +92,9 @@ class HubSpotConnector(Connector):
                 CheckItem("read companies", False, str(exc), "Grant crm.objects.companies.read.")
             )
         try:
-            items += syncd_fields.check_items(self.client, self.options.fields)
+            items += syncd_fields.check_items(
+                self.client, self.options.fields, self.options.predictive is not None
+            )
         except ConnectorError as exc:
             fix = "Grant crm.schemas.contacts.read and crm.schemas.companies.read."
             items.append(CheckItem("fields", False, str(exc), fix))
@@ -111,7 +113,9 @@ class HubSpotConnector(Connector):
         return paths.check_items(self.options.api_version, now, oauth=oauth)
 
     def ensure_fields(self, create: bool, tiers: Sequence[str] = ()) -> FieldsReport:
-        return syncd_fields.ensure(self.client, self.options.fields, create, tiers)
+        return syncd_fields.ensure(
+            self.client, self.options.fields, create, tiers, self.options.predictive is not None
+        )
 
     # -- reads ---------------------------------------------------------------------------
     def changes(

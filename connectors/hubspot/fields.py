@@ -1,7 +1,8 @@
 """syncd's own HubSpot properties: what they are, and creating them idempotently.
 
 Contacts get score (number), tier (enumeration), reasons (text), scored-at and MQL-at
-(datetimes) and a priority flag (bool); companies an account score and a summary. They
+(datetimes), a priority flag (bool) and, with a predictive model only, the conversion
+probability (number, 0–1); companies an account score and a summary. They
 live in their own property group (``fields.group``), created first. A 409 on create means
 someone else created it meanwhile: it counts as present.
 
@@ -47,7 +48,11 @@ class Wanted:
     options: tuple[str, ...] = ()
 
 
-def wanted(fields: HubSpotFieldNames, tiers: tuple[str, ...] = DEFAULT_TIERS) -> list[Wanted]:
+def wanted(
+    fields: HubSpotFieldNames, tiers: tuple[str, ...] = DEFAULT_TIERS, probability: bool = False
+) -> list[Wanted]:
+    """syncd's properties; the probability property only with ``probability``."""
+
     def c(name: str, kind: str, label: str) -> FieldSpec:
         return FieldSpec("contacts", name, kind, label)
 
@@ -58,6 +63,11 @@ def wanted(fields: HubSpotFieldNames, tiers: tuple[str, ...] = DEFAULT_TIERS) ->
         Wanted(c(fields.scored_at, "datetime", "syncd scored at")),
         Wanted(c(fields.mql_at, "datetime", "syncd MQL at")),
         Wanted(c(fields.priority, "bool", "syncd priority account")),
+        *(
+            [Wanted(c(fields.probability, "number", "syncd conversion probability"))]
+            if probability
+            else []
+        ),
         Wanted(FieldSpec("companies", fields.account_score, "number", "syncd account score")),
         Wanted(FieldSpec("companies", fields.account_summary, "text", "syncd account summary")),
     ]
@@ -87,7 +97,11 @@ def _definition(want: Wanted, group: str) -> dict[str, Any]:
 
 
 def ensure(
-    client: HubSpotClient, fields: HubSpotFieldNames, create: bool, tiers: Sequence[str] = ()
+    client: HubSpotClient,
+    fields: HubSpotFieldNames,
+    create: bool,
+    tiers: Sequence[str] = (),
+    probability: bool = False,
 ) -> FieldsReport:
     """Verify (and with ``create``, create or complete) the group and the properties;
     ``tiers`` must all be options of the tier enumeration (empty: not verified, and
@@ -96,7 +110,7 @@ def ensure(
     created: list[FieldSpec] = []
     missing: list[FieldSpec] = []
     advice: list[str] = []
-    items = wanted(fields, tuple(dict.fromkeys(tiers)) or DEFAULT_TIERS)
+    items = wanted(fields, tuple(dict.fromkeys(tiers)) or DEFAULT_TIERS, probability)
     for object_type in ("contacts", "companies"):
         mine = [w for w in items if w.spec.object == object_type]
         answer = client.send("meta", "properties.list", path={"object_type": object_type})
@@ -211,7 +225,9 @@ def _ensure_group(client: HubSpotClient, object_type: str, group: str) -> None:
             raise
 
 
-def check_items(client: HubSpotClient, fields: HubSpotFieldNames) -> list[CheckItem]:
+def check_items(
+    client: HubSpotClient, fields: HubSpotFieldNames, probability: bool = False
+) -> list[CheckItem]:
     """``syncd check``'s lines for the properties, read only: a summary of those present,
     one ``ok`` line per property the next cycle creates by itself, one failure per
     property that exists with the wrong type (which no cycle repairs), its fix the same
@@ -221,7 +237,7 @@ def check_items(client: HubSpotClient, fields: HubSpotFieldNames) -> list[CheckI
     for object_type in ("contacts", "companies"):
         answer = client.send("meta", "properties.list", path={"object_type": object_type})
         existing = {p["name"]: p for p in answer.get("results") or []}
-        for want in wanted(fields):
+        for want in wanted(fields, probability=probability):
             spec = want.spec
             if spec.object != object_type:
                 continue

@@ -179,6 +179,11 @@ class _Notes:
         return number
 
 
+def _probability(number: float | None) -> float | None:
+    """A probability as read, at the 3 decimals syncd writes."""
+    return None if number is None else round(number, 3)
+
+
 def _int_or_float(number: float) -> int | float:
     return int(number) if number.is_integer() else number
 
@@ -204,7 +209,7 @@ def industry_name(code: str, extra: Mapping[str, str]) -> str:
 
 def contact_properties(field_map: Mapping[str, str], fields: HubSpotFieldNames) -> list[str]:
     """Every contact property a read asks for."""
-    own = (fields.score, fields.tier, fields.reasons, fields.priority)
+    own = (fields.score, fields.tier, fields.reasons, fields.priority, fields.probability)
     return list(dict.fromkeys([*CONTACT_PROPERTIES, *field_map.values(), *own]))
 
 
@@ -249,6 +254,7 @@ def map_contact(
         tier=(notes.raw(props, fields.tier) or None),
         reasons=(notes.raw(props, fields.reasons) or None),
         priority=_bool(props.get(fields.priority)),
+        probability=_probability(notes.number(props, fields.probability, 1.0)),
     )
     record = ContactRecord(
         id=record_id,
@@ -309,7 +315,7 @@ def map_company(
 
 def contact_values(update: ContactUpdate, fields: HubSpotFieldNames) -> dict[str, str]:
     """The property strings of one contact update (every field, HubSpot wants strings;
-    all empty for a ``clear``)."""
+    all empty for a ``clear``; the probability only when the update carries one)."""
     if update.clear:
         return dict.fromkeys(
             (
@@ -322,7 +328,7 @@ def contact_values(update: ContactUpdate, fields: HubSpotFieldNames) -> dict[str
             ),
             "",
         )
-    return {
+    values = {
         fields.score: str(update.score),
         fields.tier: update.tier,
         fields.reasons: update.reasons[:65_000],
@@ -330,6 +336,9 @@ def contact_values(update: ContactUpdate, fields: HubSpotFieldNames) -> dict[str
         fields.mql_at: "" if update.mql_at is None else hs_datetime(update.mql_at),
         fields.priority: "true" if update.priority else "false",
     }
+    if update.probability is not None:
+        values[fields.probability] = f"{update.probability:.3f}"
+    return values
 
 
 def account_values(update: AccountUpdate, fields: HubSpotFieldNames) -> dict[str, str]:

@@ -108,6 +108,8 @@ class SalesforceFieldNames(BaseModel):
     scored_at: str = "Syncd_Scored_At__c"
     mql_at: str = "Syncd_MQL_At__c"
     priority: str = "Syncd_Priority__c"
+    #: The predicted conversion probability, Number(4,3) (only with ``predictive``).
+    probability: str = "Syncd_Conversion_Probability__c"
     account_score: str = "Syncd_Account_Score__c"
     account_summary: str = "Syncd_Account_Summary__c"
     #: Permission set that ``syncd setup`` grants field-level security through.

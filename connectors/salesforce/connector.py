@@ -151,7 +151,13 @@ class SalesforceConnector(Connector):
         describes it reads tell the reads which fields are readable."""
         described: dict[str, dict[str, dict[str, Any]]] = {}
         report = fields.ensure(
-            self.client, self.options.fields, self.name, create, described, tiers
+            self.client,
+            self.options.fields,
+            self.name,
+            create,
+            described,
+            tiers,
+            self.options.predictive is not None,
         )
         # the reads select from the same describes: no second round of describe calls
         self._readable = {obj: set(found) for obj, found in described.items()}

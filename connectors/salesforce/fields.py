@@ -42,7 +42,11 @@ def _required(
     return Required(FieldSpec(obj, name, kind, label), {"label": label, **meta}, frozenset(accepts))
 
 
-def required_fields(names: SalesforceFieldNames, tiers: Sequence[str] = TIERS) -> list[Required]:
+def required_fields(
+    names: SalesforceFieldNames, tiers: Sequence[str] = TIERS, probability: bool = False
+) -> list[Required]:
+    """syncd's fields; the conversion probability (Number(4,3), 0–1 at three
+    decimals) on Lead and Contact only with ``probability``."""
     out: list[Required] = []
     picklist = {
         "type": "Picklist",
@@ -69,6 +73,11 @@ def required_fields(names: SalesforceFieldNames, tiers: Sequence[str] = TIERS) -
             _required(obj, names.priority, "Checkbox", "Syncd Priority",
                       {"type": "Checkbox", "defaultValue": False}, {"boolean"}),
         ]  # fmt: skip
+        if probability:
+            out.append(
+                _required(obj, names.probability, "Number(4,3)", "Syncd Conversion Probability",
+                          {"type": "Number", "precision": 4, "scale": 3}, {"double", "percent"})
+            )  # fmt: skip
     out += [
         _required("Account", names.account_score, "Number(5,0)", "Syncd Account Score",
                   {"type": "Number", "precision": 5, "scale": 0}, {"double", "int"}),
@@ -296,11 +305,12 @@ def ensure(
     create: bool,
     described: dict[str, dict[str, dict[str, Any]]] | None = None,
     tiers: Sequence[str] = (),
+    probability: bool = False,
 ) -> FieldsReport:
     """Verify (and with ``create``, create and grant) syncd's fields; a picklist
     tier field must hold every one of ``tiers`` (empty: not verified, and
     ``TIERS`` when creating it). The last describes made are left in ``described``."""
-    required = required_fields(names, tuple(dict.fromkeys(tiers)) or TIERS)
+    required = required_fields(names, tuple(dict.fromkeys(tiers)) or TIERS, probability)
     verdict = verify(client, required, described, tiers)
     if not create or not (verdict.absent or verdict.read_only):
         return report(verdict, connector, names.permission_set)

@@ -189,6 +189,7 @@ def person_fields(
         "tier": names.tier,
         "reasons": names.reasons,
         "priority": names.priority,
+        "probability": names.probability,
     }
     syncd = {k: v for k, v in wanted.items() if v.lower() in readable}
     return PersonFields(props, syncd)
@@ -199,11 +200,13 @@ def crm_values(row: Flat, fields: PersonFields) -> WrittenValues | None:
         return None
     score = number(row.get(fields.syncd.get("score", "")))
     priority = row.get(fields.syncd.get("priority", ""))
+    probability = number(row.get(fields.syncd.get("probability", "")))
     return WrittenValues(
         score=None if score is None else round(score),
         tier=text(row.get(fields.syncd.get("tier", ""))),
         reasons=text(row.get(fields.syncd.get("reasons", ""))),
         priority=None if priority is None else boolean(priority),
+        probability=None if probability is None else round(probability, 3),
     )
 
 

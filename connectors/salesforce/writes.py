@@ -47,7 +47,7 @@ def values(update: Update, options: SalesforceOptions) -> tuple[str, dict[str, A
     if update.clear:
         own = (names.score, names.tier, names.reasons, names.scored_at, names.mql_at)
         return sobject, {**dict.fromkeys(own), names.priority: False}
-    return sobject, {
+    row: dict[str, Any] = {
         names.score: update.score,
         names.tier: update.tier,
         names.reasons: update.reasons,
@@ -55,6 +55,9 @@ def values(update: Update, options: SalesforceOptions) -> tuple[str, dict[str, A
         names.scored_at: sf_datetime(update.scored_at),
         names.mql_at: sf_datetime(update.mql_at) if update.mql_at else None,
     }
+    if update.probability is not None:
+        row[names.probability] = round(update.probability, 3)
+    return sobject, row
 
 
 def prepare(update: Update, options: SalesforceOptions) -> Item | WriteOutcome:

@@ -12,7 +12,12 @@ A contact routed among several models (segments) gets the model first:
 ``"model: emea@1a2b3c4d; title.exec +20"``, ``"model: emea@1a2b3c4d;
 disqualified: student"`` (the model part is never cut; the limit covers it).
 
-``parse_reasons`` inverts ``format_reasons`` (a text it did not produce,
+A contact scored with a predictive model too carries a trailing
+``" | predicted conversion 23%"`` (``with_probability``: the probability as a
+whole percent); the whole text, suffix included, stays within ``limit``
+because the items are cut to leave room for it.
+
+``parse_reasons`` inverts ``format_reasons`` (and ``with_probability``) (a text it did not produce,
 e.g. a hand edit in the CRM, gives ``None``); ``same_rules`` compares two texts
 by meaning: the same rules in the same order with the same counts (and the
 same number of items cut) and the same model, whatever their points. Rule ids never contain
@@ -34,7 +39,10 @@ __all__ = [
     "format_reasons",
     "join_items",
     "parse_reasons",
+    "probability_suffix",
     "same_rules",
+    "split_probability",
+    "with_probability",
 ]
 
 MAX_REASONS = 255
@@ -44,6 +52,8 @@ MODEL_PREFIX = "model: "
 _MODEL_PART = re.compile(r"model: (\S+?); ")
 _POINTS = r"[+-]\d+(?:\.\d+)?"
 _ITEM = re.compile(rf"(\S+) ({_POINTS})(?: \(x([1-9]\d*)\))?")
+_PREDICTED = " | predicted conversion "
+_SUFFIX = re.compile(r" \| predicted conversion (0|[1-9]\d?|100)%$")
 _MORE = re.compile(r"…\+([1-9]\d*) more")
 #: an item's points, where ``_ITEM`` has them: after the rule and before the
 #: count, the separator or the end (what ``same_rules`` ignores)
@@ -76,6 +86,8 @@ class ReasonsText:
     disqualified: bool = False
     #: The model named by a routed contact's text (``None``: not named).
     model: str | None = None
+    #: The predicted conversion probability shown, in whole percent (None: none).
+    percent: int | None = None
 
     def meaning(self) -> tuple[object, ...]:
         """What ``same_rules`` compares: everything but the points."""
@@ -84,6 +96,7 @@ class ReasonsText:
             self.disqualified,
             self.more,
             tuple((i.rule, i.count) for i in self.items),
+            self.percent,
         )
 
 
@@ -124,6 +137,26 @@ def join_items(parts: Sequence[str], limit: int = MAX_REASONS) -> str:
     return f"…+{len(parts)} more"[:limit]
 
 
+def probability_suffix(probability: float) -> str:
+    """The trailing part that shows a predicted conversion probability (0–1)."""
+    return f"{_PREDICTED}{round(min(max(probability, 0.0), 1.0) * 100)}%"
+
+
+def with_probability(items_text: str, probability: float | None) -> str:
+    """``items_text`` (already cut to leave room for the suffix: format it with
+    ``limit - len(probability_suffix(p))``) followed by the probability part;
+    unchanged when ``probability`` is None."""
+    return items_text if probability is None else items_text + probability_suffix(probability)
+
+
+def split_probability(text: str) -> tuple[str, int | None]:
+    """(the items' text, the percent shown or None) of a reasons text."""
+    m = _SUFFIX.search(text)
+    if m is None:
+        return text, None
+    return text[: m.start()], int(m.group(1))
+
+
 def _points(s: str) -> int | float:
     return float(s) if "." in s else int(s)
 
@@ -131,12 +164,20 @@ def _points(s: str) -> int | float:
 def parse_reasons(text: str) -> ReasonsText | None:
     """What ``text`` says, or ``None`` when ``format_reasons`` cannot have
     produced it."""
+    text, percent = split_probability(text)
+    model = None
     if text.startswith(MODEL_PREFIX):
         m = _MODEL_PART.match(text)
-        rest = None if m is None else parse_reasons(text[m.end() :])
-        if m is None or rest is None or rest.model is not None:
+        if m is None:
             return None
-        return ReasonsText(rest.items, rest.more, rest.disqualified, m.group(1))
+        model, text = m.group(1), text[m.end() :]
+    found = _parse_items(text)
+    if found is None:
+        return None
+    return ReasonsText(found.items, found.more, found.disqualified, model, percent)
+
+
+def _parse_items(text: str) -> ReasonsText | None:
     if text == NO_RULES:
         return ReasonsText()
     if text.startswith(_DISQUALIFIED):
@@ -168,5 +209,7 @@ def same_rules(a: str, b: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _rules_only(text: str) -> str:
-    """``text`` without its items' points (many contacts share a text)."""
-    return _ITEM_POINTS.sub("", text)
+    """``text`` without its items' points (many contacts share a text); the
+    probability part is kept."""
+    head, percent = split_probability(text)
+    return _ITEM_POINTS.sub("", head) + ("" if percent is None else f"{_PREDICTED}{percent}%")

@@ -30,10 +30,14 @@ from syncd.state.schema import accounts, activities, contacts
 __all__ = ["all_groups", "assemble", "dirty_groups", "load_contacts", "recheck_batches"]
 
 
-def _desired(score: Any, tier: Any, reasons: Any, priority: Any) -> Desired | None:
+def _desired(
+    score: Any, tier: Any, reasons: Any, priority: Any, probability: Any = None
+) -> Desired | None:
     if score is None or tier is None or reasons is None or priority is None:
         return None
-    return Desired(score=score, tier=tier, reasons=reasons, priority=bool(priority))
+    return Desired(
+        score=score, tier=tier, reasons=reasons, priority=bool(priority), probability=probability
+    )
 
 
 _STATE_NAMES = (
@@ -65,6 +69,9 @@ _STATE_NAMES = (
     "rank",
     "written_at",
     "crm_modified_at",
+    "crm_probability",
+    "probability",
+    "w_probability",
 )
 _STATE_COLUMNS = [contacts.c[n] for n in _STATE_NAMES]
 _N = len(_STATE_NAMES)
@@ -103,16 +110,30 @@ def _state(cls: type[_S], r: Sequence[Any], **extra: Any) -> _S:
         rank,
         written_at,
         crm_modified_at,
+        crm_probability,
+        probability,
+        w_probability,
     ) = r[:_N]
+    crm = (
+        CrmValues(
+            score=crm_score,
+            tier=crm_tier,
+            reasons=crm_reasons,
+            priority=crm_priority,
+            probability=crm_probability,
+        )
+        if crm_read
+        else None
+    )
     return cls(
         id=cid,
         kind=kind,
         writable=writable,
         account_key=key,
-        crm=CrmValues(crm_score, crm_tier, crm_reasons, crm_priority) if crm_read else None,
-        desired=_desired(score, tier, reasons, priority),
+        crm=crm,
+        desired=_desired(score, tier, reasons, priority, probability),
         desired_mql=bool(mql),
-        written=_desired(w_score, w_tier, w_reasons, w_priority),
+        written=_desired(w_score, w_tier, w_reasons, w_priority, w_probability),
         mql_at=mql_at,
         dead=dead,
         attempts=attempts,

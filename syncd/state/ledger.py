@@ -27,6 +27,7 @@ _SCORE_COLUMNS = (
     "tier",
     "reasons",
     "priority",
+    "probability",
     "mql",
     "model_ref",
     "mql_at",
@@ -54,6 +55,7 @@ def save_scores(
                 "b_tier": s.values.tier,
                 "b_reasons": s.values.reasons,
                 "b_priority": s.values.priority,
+                "b_probability": s.values.probability,
                 "b_mql": s.mql,
                 "b_model_ref": s.model_ref,
                 "b_mql_at": s.mql_at,
@@ -160,6 +162,7 @@ def record_outcomes(
                     "b_tier": v.tier,
                     "b_reasons": v.reasons,
                     "b_priority": v.priority,
+                    "b_probability": v.probability,
                 }
             )
             counts.written += 1
@@ -183,12 +186,14 @@ def record_outcomes(
                 w_tier=b("b_tier"),
                 w_reasons=b("b_reasons"),
                 w_priority=b("b_priority"),
+                w_probability=b("b_probability"),
                 written_at=now,
                 crm_read=True,
                 crm_score=b("b_score"),
                 crm_tier=b("b_tier"),
                 crm_reasons=b("b_reasons"),
                 crm_priority=b("b_priority"),
+                crm_probability=b("b_probability"),
                 pending=False,
                 drift=False,
                 attempts=0,

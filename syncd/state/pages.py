@@ -108,6 +108,7 @@ def _upsert_contacts(
                 crm_tier=crm.tier,
                 crm_reasons=crm.reasons,
                 crm_priority=crm.priority,
+                crm_probability=crm.probability,
                 crm_modified_at=rec.modified_at,
             )
         old = existing.get(rec.id)
@@ -119,6 +120,7 @@ def _upsert_contacts(
                     crm_tier=None,
                     crm_reasons=None,
                     crm_priority=None,
+                    crm_probability=None,
                     crm_modified_at=None,
                 )
             inserts.append(
@@ -146,6 +148,7 @@ def _upsert_contacts(
             and old.crm_tier == crm.tier
             and old.crm_reasons == crm.reasons
             and old.crm_priority == crm.priority
+            and old.crm_probability == crm.probability
             and old.crm_modified_at == rec.modified_at
         )
         if same_data and same_crm:

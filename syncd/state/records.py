@@ -39,6 +39,9 @@ class Desired:
     tier: str
     reasons: str
     priority: bool
+    #: The predicted conversion probability (0–1, 3 decimals); None without a
+    #: predictive model (the field is then neither compared nor written).
+    probability: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +65,10 @@ class Meta:
     cursor: dict[str, Any] | None
     model_ref: str | None
     last_rescore_at: datetime | None
+    #: The predictive model every contact was last scored with (None: none).
+    predictive_ref: str | None = None
+    #: When the predictive model was last retrained (or retraining was tried).
+    retrained_at: datetime | None = None
 
 
 @dataclass(slots=True)

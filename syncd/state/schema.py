@@ -59,6 +59,10 @@ meta = sa.Table(
     sa.Column("model_ref", sa.String(200)),
     sa.Column("last_rescore_at", UTCDateTime),
     sa.Column("updated_at", UTCDateTime),
+    # the predictive model (connector option ``predictive``) of the last full rescore
+    sa.Column("predictive_ref", sa.String(200)),
+    # when that model was last retrained (connector option ``predictive.retrain``)
+    sa.Column("retrained_at", UTCDateTime),
 )
 
 accounts = sa.Table(
@@ -117,6 +121,7 @@ contacts = sa.Table(
     sa.Column("crm_tier", sa.String(64)),
     sa.Column("crm_reasons", sa.Text),
     sa.Column("crm_priority", sa.Boolean),
+    sa.Column("crm_probability", sa.Float),
     # the CRM's modification stamp of the record as last read (None: not given)
     sa.Column("crm_modified_at", UTCDateTime),
     # what the core computes now (desired)
@@ -124,6 +129,7 @@ contacts = sa.Table(
     sa.Column("tier", sa.String(64)),
     sa.Column("reasons", sa.Text),
     sa.Column("priority", sa.Boolean),
+    sa.Column("probability", sa.Float),
     sa.Column("mql", sa.Boolean),
     sa.Column("model_ref", sa.String(200)),
     sa.Column("scored_at", UTCDateTime),
@@ -133,6 +139,7 @@ contacts = sa.Table(
     sa.Column("w_tier", sa.String(64)),
     sa.Column("w_reasons", sa.Text),
     sa.Column("w_priority", sa.Boolean),
+    sa.Column("w_probability", sa.Float),
     sa.Column("written_at", UTCDateTime),
     # write ledger
     sa.Column("pending", sa.Boolean, nullable=False, default=False),

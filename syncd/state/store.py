@@ -177,10 +177,12 @@ class Store:
         if row is None:
             return Meta(None, None, None)
         cursor = json.loads(row.cursor) if row.cursor else None
-        return Meta(cursor, row.model_ref, row.last_rescore_at)
+        return Meta(
+            cursor, row.model_ref, row.last_rescore_at, row.predictive_ref, row.retrained_at
+        )
 
     def set_meta(self, connector: str, now: datetime, **values: Any) -> None:
-        """Set ``model_ref`` or ``last_rescore_at`` (the cursor moves only with
+        """Set ``model_ref``, ``predictive_ref`` or ``last_rescore_at`` (the cursor moves only with
         a committed page)."""
         with self._write(connector) as conn:
             done = conn.execute(

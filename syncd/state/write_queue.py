@@ -30,6 +30,7 @@ _QUEUED = [
         "tier",
         "reasons",
         "priority",
+        "probability",
         "mql_at",
         "drift",
         "attempts",
@@ -73,7 +74,11 @@ def write_queue(
                 id=r.id,
                 kind=r.kind,
                 values=Desired(
-                    score=r.score, tier=r.tier, reasons=r.reasons, priority=bool(r.priority)
+                    score=r.score,
+                    tier=r.tier,
+                    reasons=r.reasons,
+                    priority=bool(r.priority),
+                    probability=r.probability,
                 ),
                 mql_at=r.mql_at,
                 drift=r.drift,

@@ -57,14 +57,15 @@ from syncd.sync.dry_run import DryRunSummary
 from syncd.sync.engine import Engine
 from syncd.sync.gc_pacing import fewer_gc_passes
 from syncd.sync.minimise import minimise_page, privacy_salt_of
+from syncd.sync.predictive import contact_verdicts, predictive_changed, predictive_ref
 from syncd.sync.privacy import prune
 from syncd.sync.report import CycleReport, Progress
+from syncd.sync.retrain import maybe_retrain
 from syncd.sync.shadow import record_shadows
 from syncd.sync.write_stream import WriteStream
 from syncd.sync.writeback import (
     account_recheck,
     account_verdict,
-    contact_verdict,
     recheck,
 )
 
@@ -286,10 +287,9 @@ class _Cycle:
                 self.t.unchanged = self.summary.scored - self.summary.would_write
             else:
                 record_shadows(self.app, self.name, contacts, (router.ref, results), self.started)
-                verdicts = [
-                    contact_verdict(sc, r, mql, self.started)
-                    for sc, r in zip(ok, results, strict=True)
-                ]
+                verdicts = contact_verdicts(
+                    self.app, self.name, ok, contacts, results, mql, self.started
+                )
                 self.t.unchanged += sum(1 for v in verdicts if not v.pending)
                 self.store.save_scores(
                     self.name,
@@ -304,7 +304,11 @@ class _Cycle:
         self._event("scored", scored=self.t.scored)
         if everything and self.summary is None:
             self.store.set_meta(
-                self.name, self.app.clock(), model_ref=router.ref, last_rescore_at=self.started
+                self.name,
+                self.app.clock(),
+                model_ref=router.ref,
+                last_rescore_at=self.started,
+                predictive_ref=predictive_ref(self.app, self.name),
             )
 
     def _account_verdicts(
@@ -548,10 +552,17 @@ def _run(c: _Cycle, *, full: bool, rescore_only: bool, since: datetime | None) -
             dry_run=c.dry_run,
             **{"from": meta.model_ref, "to": model.ref},
         )
+    maybe_retrain(c.app, c.name, c.started, c.dry_run)
     daily = _daily_rescore_due(c.app, c.name, meta.last_rescore_at, c.started)
     if daily and not c.dry_run:
         prune(c.app, c.name, c.run_id, c.started)  # retention: the daily pass
-    everything = rescore_only or full or meta.model_ref != model.ref or daily
+    everything = (
+        rescore_only
+        or full
+        or meta.model_ref != model.ref
+        or daily
+        or predictive_changed(c.app, c.name, meta.predictive_ref)
+    )
     c.t.rescored_all = everything
     c.recheck(everything)
     c.score(everything)

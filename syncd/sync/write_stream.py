@@ -52,6 +52,7 @@ class WriteStream:
             priority=item.values.priority,
             scored_at=self._scored_at,
             mql_at=item.mql_at,
+            probability=item.values.probability,
         )
 
     def close(self) -> None:

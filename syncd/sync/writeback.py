@@ -36,6 +36,10 @@ Contacts
   to a few minutes, and the HubSpot fake lags ``search_lag_s`` (3 s by
   default); ``SEARCH_LAG`` allows ten minutes. Salesforce reads are
   consistent, so there the rule never changes a verdict.
+* The predicted conversion probability (a connector's ``predictive`` model)
+  is part of the values when given: compared exactly (it is rounded to 3
+  decimals) and shown in the reasons text (``reasons_text.with_probability``).
+  Without one (``probability`` None), the CRM's probability field is ignored.
 * Write priority (``rank``, larger first): an MQL crossing (either way), then
   a tier change, then the size of the score change.
 
@@ -48,10 +52,12 @@ Accounts
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from syncd.core import CompiledModel, ScoreResult, summary
-from syncd.core.reasons_text import same_rules
+from syncd.core.explain import MAX_SUMMARY
+from syncd.core.reasons_text import probability_suffix, same_rules, with_probability
 from syncd.state import (
     AccountState,
     AccountValues,
@@ -98,10 +104,21 @@ def mql_tiers(model: CompiledModel) -> frozenset[str]:
     return frozenset(t.names[t.mql_rank :])
 
 
-def desired_of(result: ScoreResult) -> Desired:
-    """The values of syncd's CRM fields for ``result``."""
+def desired_of(result: ScoreResult, probability: float | None = None) -> Desired:
+    """The values of syncd's CRM fields for ``result`` (and the predicted
+    conversion ``probability``, 0–1, when a predictive model gave one)."""
+    if probability is None:
+        reasons = summary(result)
+    else:
+        probability = round(min(max(probability, 0.0), 1.0), 3)
+        room = MAX_SUMMARY - len(probability_suffix(probability))
+        reasons = with_probability(summary(result, room), probability)
     return Desired(
-        score=result.score, tier=result.tier, reasons=summary(result), priority=result.priority
+        score=result.score,
+        tier=result.tier,
+        reasons=reasons,
+        priority=result.priority,
+        probability=probability,
     )
 
 
@@ -110,6 +127,8 @@ def same_meaning(a: CrmValues | Desired | None, b: Desired) -> bool:
     of the reasons text (their order and counts), ignoring the reasons'
     points; an empty value never agrees."""
     if a is None or a.score != b.score or a.tier != b.tier or a.priority != b.priority:
+        return False
+    if b.probability is not None and a.probability != b.probability:
         return False
     return a.reasons is not None and same_rules(a.reasons, b.reasons)
 
@@ -121,6 +140,7 @@ def _holds(crm: CrmValues, d: Desired) -> bool:
         and crm.tier == d.tier
         and crm.reasons == d.reasons
         and crm.priority == d.priority
+        and crm.probability == d.probability
     )
 
 
@@ -138,6 +158,9 @@ def needs_write(
 ) -> tuple[bool, bool]:
     """(pending, drift) for a contact whose fields should hold ``new`` (see
     the module docstring); ``crm`` is the copy ``crm_copy`` gives."""
+    if new.probability is None:  # no predictive model: its field is not syncd's concern
+        crm = None if crm is None else replace(crm, probability=None)
+        written = None if written is None else replace(written, probability=None)
     baseline: CrmValues | Desired | None = crm if crm is not None else written
     edited = (
         crm is not None
@@ -178,11 +201,16 @@ def _baseline(sc: ContactState, now: datetime) -> CrmValues | Desired | None:
 
 
 def contact_verdict(
-    sc: ContactState, result: ScoreResult, mql: frozenset[str], now: datetime
+    sc: ContactState,
+    result: ScoreResult,
+    mql: frozenset[str],
+    now: datetime,
+    probability: float | None = None,
 ) -> Scored:
-    """The verdict for one stored contact and its new score (``persist`` is
-    False when nothing stored would change but the reasons' points)."""
-    v = desired_of(result)
+    """The verdict for one stored contact and its new score (and predicted
+    conversion ``probability``, when a predictive model gave one; ``persist``
+    is False when nothing stored would change but the reasons' points)."""
+    v = desired_of(result, probability)
     crm = crm_copy(sc, now)
     pending, drift = needs_write(sc.writable, crm, sc.written, v)
     old = sc.desired

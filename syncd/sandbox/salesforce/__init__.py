@@ -66,7 +66,9 @@ Covered
   does (label; Text length; Number precision and scale; Checkbox defaultValue;
   Picklist values). A new field is invisible to the API user (INVALID_FIELD "No
   such column" on read and write, absent from describe) until FieldPermissions
-  on a permission set assigned to that user grants read (and edit).
+  on a permission set assigned to that user grants read (and edit). A value of
+  a Number field is rounded to its scale and refused (NUMBER_OUTSIDE_VALID_RANGE)
+  when its integer part has more digits than precision minus scale allows.
 - Bulk API 2.0 query and ingest jobs (CSV, `Sforce-Locator`, results files in
   no particular order; OFFSET refused in query jobs).
 - Daily API allocation (`daily_api_limit`, every `/services/data/vXX.X/` call

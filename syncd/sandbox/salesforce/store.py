@@ -96,7 +96,14 @@ def coerce(sobject: str, f: SField, value: Any) -> Any:
             raise bad
         if f.type == "int":
             return int(number)
-        return round(float(number), f.scale) if f.scale else float(number)
+        stored = round(float(number), f.scale) if f.scale else float(number)
+        if f.precision and abs(stored) >= 10 ** (f.precision - f.scale):
+            raise WriteError(
+                "NUMBER_OUTSIDE_VALID_RANGE",
+                f"{f.label or f.name}: value outside of valid range on numeric field: {value}",
+                [f.name],
+            )
+        return stored
     if f.type == "datetime":
         if isinstance(value, dt.datetime):
             return value.astimezone(dt.UTC) if value.tzinfo else value.replace(tzinfo=dt.UTC)

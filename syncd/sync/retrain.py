@@ -1,0 +1,106 @@
+"""Opt-in scheduled retraining of a connector's predictive model
+(``predictive: {model: PATH, retrain: {every: 7d}}``).
+
+When retraining is due (the first cycle with ``retrain`` set, then once every
+``every``, by the connector's ``retrained_at`` in the state store), the cycle
+learns a new model from the contacts and outcomes in the store exactly as
+``syncd learn --connector NAME --out PATH --if-better`` does, and the new
+model replaces the file only if it is at least as good on its held-out rows
+(the newest period under a time split; ``predictive.champion``). Either way
+the verdict is logged (``predictive_retrained`` or ``predictive_kept``); a
+replaced file is then applied to every contact by the same cycle. Retraining
+that cannot run (too little labelled data, scikit-learn not installed) is
+logged as ``predictive_retrain_skipped`` and never fails the cycle; it is
+tried again after ``every``. Never in a dry run. The file is replaced
+atomically (written beside it, then renamed).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+from syncd.core import CompiledModel
+from syncd.core.outcomes import OutcomeRule
+from syncd.predictive.artefact import Artefact, load, save
+from syncd.predictive.errors import InputError
+from syncd.predictive.outcome_rows import rows_from_store
+from syncd.sync.engine import Engine
+
+__all__ = ["maybe_retrain"]
+
+log = logging.getLogger("syncd.sync")
+
+
+def _rule(cfg: object) -> OutcomeRule:
+    """The connector's outcome rule when it configures one, else the default."""
+    rule = getattr(cfg, "outcome", None)
+    if isinstance(rule, OutcomeRule):
+        return rule
+    to_rule = getattr(rule, "rule", None)
+    made = to_rule() if callable(to_rule) else None
+    return made if isinstance(made, OutcomeRule) else OutcomeRule()
+
+
+def _points(old: Artefact, live: CompiledModel) -> CompiledModel | None:
+    wanted = old.points_model
+    return live if wanted is not None and wanted[0] == live.ref else None
+
+
+def _replace_file(artefact: Artefact, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.retrain")
+    save(artefact, tmp)
+    os.replace(tmp, path)
+
+
+def maybe_retrain(app: Engine, connector: str, now: datetime, dry_run: bool) -> None:
+    """Retrain the connector's predictive model when due (see the module docstring)."""
+    cfg = app.config(connector)
+    predictive = getattr(cfg, "predictive", None)
+    every = getattr(getattr(predictive, "retrain", None), "every", None)
+    path = getattr(predictive, "model", None)
+    if dry_run or every is None or not isinstance(path, Path):
+        return
+    last = app.store.meta(connector).retrained_at
+    if last is not None and now - last < every:
+        return
+    extra = {"connector": connector, "model_file": str(path)}
+    try:
+        from syncd.predictive.champion import challenge
+        from syncd.predictive.train import Options
+        from syncd.predictive.train import learn as learn_model
+
+        old = load(path)
+        points = _points(old, app.model(connector))
+        rows = rows_from_store(
+            app.store.export(connector), app.store.outcomes(connector), _rule(cfg), connector
+        )
+        wanted = old.points_model
+        options = Options(
+            label="outcome",
+            source=f"connector {connector}",
+            points_path=wanted[1] if points is not None and wanted is not None else None,
+        )
+        result = learn_model(rows, options, now=now.timestamp(), points=points)
+        verdict = challenge(old, result, points)
+        if verdict.replace:
+            art = replace(result.artefact, id_column=old.id_column, time_column=old.time_column)
+            _replace_file(art, path)
+            log.info(
+                "predictive model retrained",
+                extra={**extra, "event": "predictive_retrained", "reason": verdict.reason},
+            )
+        else:
+            log.info(
+                "predictive model kept (the new one is worse)",
+                extra={**extra, "event": "predictive_kept", "reason": verdict.reason},
+            )
+    except (InputError, OSError) as exc:
+        log.warning(
+            "predictive retraining skipped",
+            extra={**extra, "event": "predictive_retrain_skipped", "reason": str(exc)},
+        )
+    app.store.set_meta(connector, app.clock(), retrained_at=now)
