@@ -14,6 +14,7 @@ from syncd.core.reasons_text import (
     format_reasons,
     parse_reasons,
     same_rules,
+    with_probability,
 )
 
 rule_ids = st.from_regex(r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,30}", fullmatch=True)
@@ -149,3 +150,20 @@ def test_disqualified_empty_and_foreign_texts() -> None:
         assert parse_reasons(foreign) is None
         assert not same_rules(foreign, "title.exec +20")
     assert same_rules("hot lead!", "hot lead!")
+
+
+def test_a_routed_text_with_a_probability_parses_to_both() -> None:
+    items = [ReasonItem("title.exec", 20), ReasonItem("pricing_page", 15, 2)]
+    text = with_probability(format_reasons(items, model="emea@1a2b3c4d", limit=230), 0.234)
+    assert text == (
+        "model: emea@1a2b3c4d; title.exec +20; pricing_page +15 (x2) | predicted conversion 23%"
+    )
+    parsed = parse_reasons(text)
+    assert parsed is not None
+    assert (parsed.model, parsed.percent, parsed.items) == ("emea@1a2b3c4d", 23, tuple(items))
+    other_model = text.replace("emea@1a2b3c4d", "dach@00000000")
+    other_percent = text.replace("23%", "24%")
+    new_points = text.replace("+20", "+21")
+    assert not same_rules(text, other_model) and not same_rules(text, other_percent)
+    assert same_rules(text, new_points)
+    assert parse_reasons("model: a@1; model: b@2; x +1") is None
