@@ -225,11 +225,14 @@ class OutcomeRecord:
 
 @dataclass(frozen=True, slots=True)
 class SkippedRecord:
-    """A record the connector could not map; logged and counted, never fatal."""
+    """A record the connector could not map; logged and counted, never fatal.
+    With ``kept``, only one value of the record was unusable: the record is in
+    the page without it (``reason`` names the field)."""
 
     record_id: str
     kind: str
     reason: str
+    kept: bool = False
 
 
 @dataclass(frozen=True, slots=True)

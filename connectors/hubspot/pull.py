@@ -232,11 +232,12 @@ class Pull(MarketingStages):
         props = company_properties(self.fields)
         for rows in self._rows("companies", "hs_lastmodifieddate", props, lo, hi, full, pos):
             accounts: list[AccountRecord] = []
+            dropped: list[SkippedRecord] = []
             for rid, values in rows.rows:
                 mapped = map_company(rid, values, self.options.industry_map, self.fields)
-                _warn(mapped.warnings)
+                dropped += _dropped(rid, "company", mapped.warnings)
                 accounts.append(mapped.record)
-            yield Page(accounts=accounts), rows.next
+            yield Page(accounts=accounts, skipped=dropped), rows.next
 
     def _contacts(self, lo: int, hi: int, full: bool, pos: Any) -> Iterator[tuple[Page, Any]]:
         props = [*contact_properties(self.field_map, self.fields), *outcomes.CONTACT_PROPERTIES]
@@ -249,10 +250,11 @@ class Pull(MarketingStages):
             visited: list[str] = []
             activities: list[ActivityRecord] = []
             found: list[OutcomeRecord] = []
+            dropped: list[SkippedRecord] = []
             for rid, values in rows.rows:
                 found += outcomes.lifecycle(rid, values)
                 mapped = map_contact(rid, values, self.field_map, self.fields)
-                _warn(mapped.warnings)
+                dropped += _dropped(rid, "contact", mapped.warnings)
                 contacts.append(mapped.record)
                 for loser in merged_ids(values):
                     merged[loser] = rid
@@ -268,7 +270,13 @@ class Pull(MarketingStages):
                     if last is not None:
                         activities.append(ActivityRecord(last.key, rid, last.data))
             activities += self._page_views(visited, lo, hi)
-            page = Page(contacts=contacts, merged=merged, activities=activities, outcomes=found)
+            page = Page(
+                contacts=contacts,
+                merged=merged,
+                activities=activities,
+                outcomes=found,
+                skipped=dropped,
+            )
             yield page, rows.next
 
     def _engagements(
@@ -371,6 +379,7 @@ def _visited(values: dict[str, str | None], lo: int, full: bool) -> bool:
     return last is not None and to_ms(last) >= lo
 
 
-def _warn(warnings: Sequence[str]) -> None:
-    for line in warnings:
-        log.warning("%s", line)
+def _dropped(record_id: str, kind: str, warnings: Sequence[str]) -> list[SkippedRecord]:
+    """A mapped record's unusable values, counted and logged by the engine (the
+    record is kept without them)."""
+    return [SkippedRecord(record_id, kind, w, kept=True) for w in warnings]

@@ -181,7 +181,7 @@ class _Cycle:
             stats = self.store.commit_page(self.name, page, self.app.clock())
             for s in stats.skipped_records:
                 log.warning(
-                    "record skipped",
+                    "value skipped, record kept" if s.kept else "record skipped",
                     extra={
                         "connector": self.name,
                         "run_id": self.run_id,

@@ -1,6 +1,7 @@
 """Malformed records from the portal (planted in the fake as a broken proxy would serve
-them) never fail the pull: each bad value is dropped with a warning naming the record
-and the field; an engagement without a usable date is left out, with a warning."""
+them) never fail the pull: each bad value is dropped, reported as a skipped value of a
+kept record (the engine logs and counts it) naming the record and the field; an
+engagement without a usable date is left out, with a warning."""
 
 from __future__ import annotations
 
@@ -46,7 +47,10 @@ def test_a_pull_goes_on_past_malformed_records(
     accounts = {a.id: a for p in pages for a in p.accounts}
     assert "employees" not in accounts[company].data["properties"]
     assert not any(a.key == f"hs:calls:{call}" for p in pages for a in p.activities)
-    lines = [r.getMessage() for r in caplog.records]
+    dropped = [s for p in pages for s in p.skipped]
+    assert all(s.kept for s in dropped)  # counted by the engine, the records stay
+    assert {(s.record_id, s.kind) for s in dropped} == {(bad, "contact"), (company, "company")}
+    lines = [s.reason for s in dropped] + [r.getMessage() for r in caplog.records]
     assert f"contact {bad}: jobtitle: a int where HubSpot sends a string, ignored" in lines
     assert any(line.startswith(f"contact {bad}: createdate: not a date-time") for line in lines)
     assert any(
