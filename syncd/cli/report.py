@@ -8,6 +8,7 @@ import json
 import sys
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import click
 from rich.console import Console
@@ -18,6 +19,12 @@ from syncd.cli.readonly import readonly_engine
 from syncd.cli.since import clock_now, since_or_exit
 from syncd.core import ModelError
 from syncd.reporting import ConnectorReport, gather, render, thresholds_of
+from syncd.reporting.predictive import (
+    PredictiveStatus,
+    predictive_html,
+    predictive_status,
+    predictive_table,
+)
 from syncd.reporting.segments import segment_figures, segments_json, segments_table
 from syncd.reporting.shadow import ab_json, ab_table, gather_ab, outcome_rule
 from syncd.sync import Engine
@@ -44,6 +51,10 @@ def connector_report(app: Engine, name: str, *, since: datetime | None = None) -
         since=since,
         outcome=app.config(name).outcome.rule(),
     )
+
+
+def _predictive_json(status: PredictiveStatus | None) -> dict[str, Any]:
+    return {} if status is None else {"predictive": status.to_json()}
 
 
 @click.command()
@@ -87,11 +98,13 @@ def report(
         now = app.clock()
         rules = {n: outcome_rule(app.config(n)) for n in names}
         ab = {n: gather_ab(app.store.engine, n, rules[n], now) for n in names}
+        pred = {n: predictive_status(app.config(n), app.store.meta(n), now) for n in names}
     if html_path is not None:
         from syncd.reporting.html import report_html  # loads matplotlib
 
         try:
-            html_path.write_text(report_html(reports, now), encoding="utf-8")
+            extra = {n: predictive_html(n, p) for n, p in pred.items() if p is not None}
+            html_path.write_text(report_html(reports, now, extra), encoding="utf-8")
         except OSError as exc:
             click.echo(f"{html_path}: cannot write the report: {exc.strerror or exc}", err=True)
             sys.exit(ExitCode.FAILED)
@@ -101,7 +114,12 @@ def report(
                 {
                     "generated_at": now.isoformat(),
                     "connectors": [
-                        {**r.to_json(), **segments_json(segments[r.connector])} for r in reports
+                        {
+                            **r.to_json(),
+                            **segments_json(segments[r.connector]),
+                            **_predictive_json(pred[r.connector]),
+                        }
+                        for r in reports
                     ],
                     "shadow_models": {n: ab_json(ab[n]) for n in names if ab[n]},
                 },
@@ -117,5 +135,7 @@ def report(
             console.print(ab_table(r.connector, rules[r.connector], ab[r.connector]))
         if len(segments[r.connector]) > 1:
             console.print(segments_table(r.connector, segments[r.connector]))
+        if (p := pred[r.connector]) is not None:
+            console.print(predictive_table(r.connector, p))
     if html_path is not None:
         console.print(f"report written to {html_path}")

@@ -9,7 +9,7 @@ for anyone who wants to read them back.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from html import escape
 from typing import Any
@@ -71,7 +71,7 @@ def _figure(fid: str, svg: str, caption: str) -> str:
     )
 
 
-def _section(r: ConnectorReport) -> str:
+def _section(r: ConnectorReport, extra: str = "") -> str:
     c = r.connector
     starts = {t.tier: t.min for t in r.thresholds}
     total = max(1, r.contacts)
@@ -196,7 +196,7 @@ def _section(r: ConnectorReport) -> str:
     )
     if r.kpis is not None and r.kpis.contacts:
         parts.append(_kpi_section(c, r.kpis))
-    parts.append("</section>")
+    parts += [extra, "</section>"] if extra else ["</section>"]
     return "\n".join(parts)
 
 
@@ -244,14 +244,23 @@ def _kpi_section(c: str, k: Kpis) -> str:
     return "\n".join(parts)
 
 
-def report_html(reports: Sequence[ConnectorReport], generated_at: datetime) -> str:
-    """The whole HTML document for these connectors."""
+def report_html(
+    reports: Sequence[ConnectorReport],
+    generated_at: datetime,
+    extra: Mapping[str, str] | None = None,
+) -> str:
+    """The whole HTML document for these connectors; ``extra`` holds more HTML
+    (e.g. the predictive-model section) to end a connector's section with, by name."""
+    more = extra or {}
     data = json.dumps(
         {"generated_at": generated_at.isoformat(), "connectors": [r.to_json() for r in reports]},
         ensure_ascii=False,
     )
     data = data.replace("</", "<\\/")  # cannot close the script element early
-    body = "\n".join(_section(r) for r in reports) or "<p>No connector configured.</p>"
+    body = (
+        "\n".join(_section(r, more.get(r.connector, "")) for r in reports)
+        or "<p>No connector configured.</p>"
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">

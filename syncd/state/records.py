@@ -69,6 +69,9 @@ class Meta:
     predictive_ref: str | None = None
     #: When the predictive model was last retrained (or retraining was tried).
     retrained_at: datetime | None = None
+    #: That retraining's verdict: ``{"verdict": "retrained" | "kept" | "skipped",
+    #: "at": ISO time, "new_auc", "old_auc": float | None, "reason": str}`` (None: never).
+    retrain: dict[str, Any] | None = None
 
 
 @dataclass(slots=True)

@@ -63,6 +63,8 @@ meta = sa.Table(
     sa.Column("predictive_ref", sa.String(200)),
     # when that model was last retrained (connector option ``predictive.retrain``)
     sa.Column("retrained_at", UTCDateTime),
+    # that retraining's verdict, JSON text (``Meta.retrain``)
+    sa.Column("retrain", sa.Text),
 )
 
 accounts = sa.Table(

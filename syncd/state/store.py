@@ -38,6 +38,7 @@ from syncd.state.records import (
     Scored,
     ScoringRow,
     StoredContact,
+    canonical,
 )
 from syncd.state.reports import RunRecord, run_records
 from syncd.state.retention import prune_activities
@@ -177,13 +178,21 @@ class Store:
         if row is None:
             return Meta(None, None, None)
         cursor = json.loads(row.cursor) if row.cursor else None
+        retrain = json.loads(row.retrain) if row.retrain else None
         return Meta(
-            cursor, row.model_ref, row.last_rescore_at, row.predictive_ref, row.retrained_at
+            cursor,
+            row.model_ref,
+            row.last_rescore_at,
+            row.predictive_ref,
+            row.retrained_at,
+            retrain,
         )
 
     def set_meta(self, connector: str, now: datetime, **values: Any) -> None:
-        """Set ``model_ref``, ``predictive_ref`` or ``last_rescore_at`` (the cursor moves only with
-        a committed page)."""
+        """Set ``model_ref``, ``predictive_ref``, ``last_rescore_at``, ``retrained_at`` or
+        ``retrain`` (a dict, stored as JSON text); the cursor moves only with a committed page."""
+        if values.get("retrain") is not None:
+            values = {**values, "retrain": canonical(values["retrain"])}
         with self._write(connector) as conn:
             done = conn.execute(
                 sa.update(meta)

@@ -11,7 +11,9 @@ the verdict is logged (``predictive_retrained`` or ``predictive_kept``); a
 replaced file is then applied to every contact by the same cycle. Retraining
 that cannot run (too little labelled data, scikit-learn not installed) is
 logged as ``predictive_retrain_skipped`` and never fails the cycle; it is
-tried again after ``every``. Never in a dry run. The file is replaced
+tried again after ``every``. The last verdict (with both held-out ROC-AUCs, or
+the reason it was skipped) is kept in the connector's ``Meta.retrain`` for
+``syncd report``. Never in a dry run. The file is replaced
 atomically (written beside it, then renamed).
 """
 
@@ -68,6 +70,7 @@ def maybe_retrain(app: Engine, connector: str, now: datetime, dry_run: bool) -> 
     if last is not None and now - last < every:
         return
     extra = {"connector": connector, "model_file": str(path)}
+    record: dict[str, object] = {"at": now.isoformat(), "new_auc": None, "old_auc": None}
     try:
         from syncd.predictive.champion import challenge
         from syncd.predictive.train import Options
@@ -86,21 +89,25 @@ def maybe_retrain(app: Engine, connector: str, now: datetime, dry_run: bool) -> 
         )
         result = learn_model(rows, options, now=now.timestamp(), points=points)
         verdict = challenge(old, result, points)
+        record.update(new_auc=verdict.new_auc, old_auc=verdict.old_auc, reason=verdict.reason)
         if verdict.replace:
             art = replace(result.artefact, id_column=old.id_column, time_column=old.time_column)
             _replace_file(art, path)
+            record["verdict"] = "retrained"
             log.info(
                 "predictive model retrained",
                 extra={**extra, "event": "predictive_retrained", "reason": verdict.reason},
             )
         else:
+            record["verdict"] = "kept"
             log.info(
                 "predictive model kept (the new one is worse)",
                 extra={**extra, "event": "predictive_kept", "reason": verdict.reason},
             )
     except (InputError, OSError) as exc:
+        record.update(verdict="skipped", reason=str(exc))
         log.warning(
             "predictive retraining skipped",
             extra={**extra, "event": "predictive_retrain_skipped", "reason": str(exc)},
         )
-    app.store.set_meta(connector, app.clock(), retrained_at=now)
+    app.store.set_meta(connector, app.clock(), retrained_at=now, retrain=record)

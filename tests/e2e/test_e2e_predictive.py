@@ -174,6 +174,9 @@ def test_hubspot_writes_the_learned_probability_and_then_nothing(
                 assert len(events) == 1 and events[0] in ("predictive_retrained", "predictive_kept")
                 assert (model.read_bytes() != before) == (events[0] == "predictive_retrained")
                 assert r.rescored_all == (events[0] == "predictive_retrained")
+                verdict = engine.store.meta(HS_NAME).retrain or {}
+                assert verdict["verdict"] == events[0].removeprefix("predictive_")
+                assert isinstance(verdict["new_auc"], float), verdict
                 assert _check_written(engine, HS_NAME, crm) == CONTACTS
                 caplog.clear()
                 clock.advance(3600)
