@@ -31,11 +31,9 @@ Usage: python bench/bench_salesforce_scale.py [--sizes 20000,200000] [--latency-
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +44,8 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+
+from bench_sync import Child  # noqa: E402  (the JSON-lines child process of both benches)
 
 from connectors.salesforce.config import SalesforceOptions  # noqa: E402
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX  # noqa: E402
@@ -163,42 +163,6 @@ def serve(people: int, seed: int, latency_ms: float) -> int:
 
 
 # ------------------------------------------------------------------ the bench (parent)
-
-
-class Child:
-    """A helper process spoken to in JSON lines over its stdin and stdout."""
-
-    def __init__(self, argv: list[str], name: str) -> None:
-        self.name = name
-        self.proc = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1
-        )
-
-    def read(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
-        if not line:
-            raise RuntimeError(f"{self.name} exited with status {self.proc.wait()}")
-        answer: dict[str, Any] = json.loads(line)
-        if "error" in answer:
-            raise RuntimeError(f"{self.name}: {answer['error']}")
-        return answer
-
-    def ask(self, **cmd: Any) -> dict[str, Any]:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(json.dumps(cmd) + "\n")
-        self.proc.stdin.flush()
-        return self.read()
-
-    def close(self) -> None:
-        if self.proc.poll() is None:
-            with contextlib.suppress(RuntimeError, OSError, ValueError):
-                self.ask(op="quit")
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
 
 
 def kind_of(endpoint: str) -> str:

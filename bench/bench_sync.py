@@ -153,7 +153,7 @@ class Child:
             with contextlib.suppress(RuntimeError, OSError, ValueError):
                 self.ask(op="quit")
         try:
-            self.proc.wait(timeout=30)
+            self.proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
