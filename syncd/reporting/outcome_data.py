@@ -29,13 +29,12 @@ def lead_facts(
             )
         ).all()
         found = load_outcomes(conn, connector)
-        first = dict(
-            conn.execute(
+        first: dict[str, datetime] = {
+            str(cid): at
+            for cid, at in conn.execute(
                 sa.select(h.contact_id, sa.func.min(h.at)).where(mine).group_by(h.contact_id)
             )
-            .tuples()
-            .all()
-        )
+        }
         then: dict[str, tuple[int, str]] = {}
         if changed_at is not None:
             last = (
@@ -58,7 +57,7 @@ def lead_facts(
                 str(r.tier),
                 r.mql_at,
                 found.get(str(r.id), ()),
-                first_scored_at=first.get(r.id),
+                first_scored_at=first.get(str(r.id)),
                 score_then=old[0] if old else None,
                 tier_then=old[1] if old else None,
             )
