@@ -1,8 +1,9 @@
 """Funnel KPIs from scores and CRM outcomes: what sales and marketing agree on.
 
-Pure: plain inputs (one ``LeadFacts`` per scored contact, the outcome rule, ``now`` and
-the time of the last model change), no store and no clock, so a test can check every
-figure against a hand computation. Definitions (docs/outcomes.md):
+Pure: plain inputs (one ``LeadFacts`` per scored contact, the outcome rule, ``now``
+and the time of the last model change), no store and no clock, so a test can check
+every figure against a hand computation (records in ``kpi_types`` and ``kpi_change``).
+Definitions (docs/outcomes.md):
 
 - **converted**: the contact has an outcome meeting the rule's target (``opportunity``
   by default: an opportunity, customer or won deal) at any time. Per tier (the contact's
@@ -36,7 +37,9 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from syncd.core.outcomes import Outcome, OutcomeRule, first_positive
+from syncd.core.outcomes import OutcomeRule, first_positive
+from syncd.reporting.kpi_change import Change, Move, Period, moves
+from syncd.reporting.kpi_types import Cohort, Group, LeadFacts, entry, group_json
 
 __all__ = [
     "MIN_COHORT",
@@ -60,76 +63,6 @@ MIN_COHORT = 20
 SQL_OR_LATER = frozenset({"sql", "opportunity", "customer", "won"})
 
 
-@dataclass(frozen=True, slots=True)
-class LeadFacts:
-    """One scored contact: its current score and tier, its MQL date, its outcomes, when
-    it was first scored, and the score and tier it last had before the last model change
-    (None when first scored after it)."""
-
-    id: str
-    score: int
-    tier: str
-    mql_at: datetime | None = None
-    outcomes: tuple[Outcome, ...] = ()
-    first_scored_at: datetime | None = None
-    score_then: int | None = None
-    tier_then: str | None = None
-
-
-def entry(lead: LeadFacts) -> datetime | None:
-    """When the contact entered the funnel: its MQL date, else its first score."""
-    return lead.mql_at if lead.mql_at is not None else lead.first_scored_at
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    """Contacts of one tier or decile and how many converted."""
-
-    label: str
-    contacts: int
-    converted: int
-    won_amount: float = 0.0
-    low: int | None = None
-    high: int | None = None
-
-    @property
-    def rate(self) -> float | None:
-        return self.converted / self.contacts if self.contacts else None
-
-
-@dataclass(frozen=True, slots=True)
-class Cohort:
-    """MQL-cohort figures: matured MQLs, how many reached SQL and the target within
-    their window, the median cycle time (days), MQLs per week, won amount."""
-
-    mqls: int
-    maturing: int
-    sql: int
-    converted: int
-    cycle_days: float | None
-    per_week: float | None
-    won_amount: float
-
-    @property
-    def sql_rate(self) -> float | None:
-        return self.sql / self.mqls if self.mqls else None
-
-    @property
-    def rate(self) -> float | None:
-        return self.converted / self.mqls if self.mqls else None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "mqls": self.mqls,
-            "maturing": self.maturing,
-            "mql_to_sql": self.sql_rate,
-            "mql_to_target": self.rate,
-            "median_cycle_days": self.cycle_days,
-            "mqls_per_week": self.per_week,
-            "won_amount": self.won_amount,
-        }
-
-
 @dataclass(frozen=True)
 class Kpis:
     target: str
@@ -150,7 +83,7 @@ class Kpis:
         return self.positives >= MIN_POSITIVES
 
     def to_json(self) -> dict[str, Any]:
-        group = _group_json
+        group = group_json
 
         return {
             "target": self.target,
@@ -180,19 +113,6 @@ def _won_amounts(leads: Sequence[LeadFacts]) -> dict[str, float]:
             if o.kind == "won" and o.key not in seen:
                 seen.add(o.key)
                 out[lead.id] = out.get(lead.id, 0.0) + (o.amount or 0.0)
-    return out
-
-
-def _group_json(g: Group) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "label": g.label,
-        "contacts": g.contacts,
-        "converted": g.converted,
-        "rate": g.rate,
-        "won_amount": g.won_amount,
-    }
-    if g.low is not None:
-        out.update(low=g.low, high=g.high)
     return out
 
 
@@ -265,79 +185,6 @@ def _cohort(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Period:
-    """Contacts that entered the funnel in one period (before or after the change):
-    ``matured`` of them have a full window; ``positives`` of those converted in it."""
-
-    contacts: int
-    matured: int
-    positives: int
-    by_tier: Sequence[Group]
-    by_decile: Sequence[Group]
-    cohort: Cohort
-    needed: int
-
-    @property
-    def enough(self) -> bool:
-        return self.positives >= self.needed
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "contacts": self.contacts,
-            "matured": self.matured,
-            "positives": self.positives,
-            "needed": self.needed,
-            "enough": self.enough,
-            "by_tier": [_group_json(g) for g in self.by_tier] if self.enough else None,
-            "by_decile": [_group_json(g) for g in self.by_decile] if self.enough else None,
-            "mql_cohort": self.cohort.to_json(),
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Move:
-    """One KPI before and after the change; ``delta`` is after − before (in points for
-    a rate); None on a side with too few outcomes (or no contacts) to judge."""
-
-    kpi: str
-    label: str
-    before: float | None
-    after: float | None
-
-    @property
-    def delta(self) -> float | None:
-        if self.before is None or self.after is None:
-            return None
-        d = self.after - self.before
-        return round(100 * d, 1) if self.kpi in _RATES else round(d, 2)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"kpi": self.kpi, "label": self.label, "before": self.before,
-                "after": self.after, "delta": self.delta}  # fmt: skip
-
-
-_RATES = frozenset({"tier conversion", "decile conversion", "MQL → SQL", "MQL → target"})
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """Every KPI before and after the last model change, and how each moved."""
-
-    at: datetime
-    before: Period
-    after: Period
-    moves: Sequence[Move]
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "at": self.at.isoformat(),
-            "before": self.before.to_json(),
-            "after": self.after.to_json(),
-            "moves": [m.to_json() for m in self.moves],
-        }
-
-
 def _period(
     leads: Sequence[LeadFacts], rule: OutcomeRule, now: datetime, won: Mapping[str, float],
     tier_order: Sequence[str], weeks: float | None, needed: int,
@@ -361,34 +208,6 @@ def _period(
     )
 
 
-def _moves(before: Period, after: Period) -> list[Move]:
-    """Conversion per tier and decile and won amount per tier (None on a side with too
-    few outcomes), then the MQL-cohort rates and the median cycle time."""
-
-    def by(p: Period, groups: Sequence[Group]) -> dict[str, Group]:
-        return {g.label: g for g in groups} if p.enough else {}
-
-    out: list[Move] = []
-    for kpi, attr in (("tier conversion", "by_tier"), ("decile conversion", "by_decile")):
-        b, a = by(before, getattr(before, attr)), by(after, getattr(after, attr))
-        labels = [g.label for g in getattr(before, attr)]
-        labels += [g.label for g in getattr(after, attr) if g.label not in labels]
-        for lbl in labels:
-            out.append(Move(kpi, lbl, b[lbl].rate if lbl in b else None,
-                            a[lbl].rate if lbl in a else None))  # fmt: skip
-    b, a = by(before, before.by_tier), by(after, after.by_tier)
-    for m in [m for m in out if m.kpi == "tier conversion"]:
-        out.append(Move("tier won amount", m.label, b[m.label].won_amount if m.label in b else None,
-                        a[m.label].won_amount if m.label in a else None))  # fmt: skip
-    bc, ac = before.cohort, after.cohort
-    return [
-        *out,
-        Move("MQL → SQL", "", bc.sql_rate, ac.sql_rate),
-        Move("MQL → target", "", bc.rate, ac.rate),
-        Move("median cycle days", "", bc.cycle_days, ac.cycle_days),
-    ]
-
-
 def _change(
     leads: Sequence[LeadFacts], rule: OutcomeRule, now: datetime, won: Mapping[str, float],
     tier_order: Sequence[str], at: datetime, needed: int,
@@ -403,7 +222,7 @@ def _change(
     late = [x for x in leads if (e := entry(x)) is not None and e >= at]
     before = _period(early, rule, now, won, tier_order, _weeks(early, None, at), needed)
     after = _period(late, rule, now, won, tier_order, _weeks(late, at, now), needed)
-    return Change(at, before, after, _moves(before, after))
+    return Change(at, before, after, moves(before, after))
 
 
 def _weeks(leads: Sequence[LeadFacts], start: datetime | None, end: datetime) -> float | None:
