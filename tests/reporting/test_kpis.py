@@ -8,8 +8,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from syncd.core.outcomes import Outcome, OutcomeRule
+from syncd.reporting.data import ConnectorReport
+from syncd.reporting.html import report_html
 from syncd.reporting.kpi_terminal import move_rows
 from syncd.reporting.kpis import LeadFacts, compute
+from syncd.state.reports import LedgerCounts
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 RULE = OutcomeRule("opportunity", timedelta(days=30))
@@ -229,3 +232,16 @@ def test_a_period_with_too_few_outcomes_says_so_instead_of_a_figure() -> None:
         "20 contacts reaching opportunity within the window needed, 2 found (2 of 3 matured)",
     ]
     assert k.to_json()["since_change"]["before"]["by_tier"] is None
+
+
+def test_the_html_report_shows_the_moves() -> None:
+    k = compute(SPLIT, RULE, now=NOW, tier_order=SPLIT_ORDER, model_changed_at=CHANGED,
+                min_period_positives=1)  # fmt: skip
+    report = ConnectorReport(
+        "hs", "hubspot", NOW, None, None, [], {}, {}, [], [], [], 0,
+        LedgerCounts(0, 0, 0, 0, 0, 0), kpis=k,
+    )  # fmt: skip
+    page = report_html([report], NOW)
+    assert '<table id="kpi-change-hs">' in page
+    row = '<tr><td>median cycle days</td><td class="n">12 d</td><td class="n">4 d</td>'
+    assert row + '<td class="n">-8 d</td></tr>' in page
