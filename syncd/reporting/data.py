@@ -238,12 +238,13 @@ def gather(
     accounts, scored = account_rows(engine, connector, top)
     tiers = tier_counts(engine, connector)
     named = [t.tier for t in reversed(list(thresholds))]
+    changed = model_changed_at(engine, connector)
     kpis = compute(
-        lead_facts(engine, connector),
+        lead_facts(engine, connector, changed),
         outcome or OutcomeRule(),
         now=now,
         tier_order=named + sorted(set(tiers) - set(named)),
-        model_changed_at=model_changed_at(engine, connector),
+        model_changed_at=changed,
     )
     return ConnectorReport(
         connector=connector,

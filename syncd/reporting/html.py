@@ -16,7 +16,7 @@ from typing import Any
 
 from syncd import __version__
 from syncd.reporting.data import ConnectorReport, minimum_writes
-from syncd.reporting.kpi_terminal import cohort_rows, money, pct
+from syncd.reporting.kpi_terminal import cohort_rows, money, move_rows, pct
 from syncd.reporting.kpis import Kpis
 from syncd.reporting.plots import calls_svg, conversion_svg, histogram_svg, mql_weeks_svg
 
@@ -240,6 +240,16 @@ def _kpi_section(c: str, k: Kpis) -> str:
         "<h3>MQL funnel</h3>",
         _table(f"kpi-funnel-{c}", funnel_head, funnel, numeric=(1, 2, 3)),
     ]
+    if k.change is not None:
+        parts += [
+            f"<h3>Since the last model change ({k.change.at:%Y-%m-%d})</h3>",
+            _table(
+                f"kpi-change-{c}",
+                ("", "before", "after", "move"),
+                move_rows(k.target, k.change),
+                numeric=(1, 2, 3),
+            ),
+        ]
     parts += [f'<p class="muted">{escape(note)}</p>' for note in k.notes]
     return "\n".join(parts)
 

@@ -8,9 +8,9 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from syncd.reporting.kpis import Cohort, Group, Kpis
+from syncd.reporting.kpis import Change, Cohort, Group, Kpis, Move
 
-__all__ = ["days", "kpi_tables", "money", "pct"]
+__all__ = ["days", "kpi_tables", "money", "move_rows", "pct"]
 
 
 def pct(rate: float | None) -> str:
@@ -75,6 +75,49 @@ def cohort_rows(k: Kpis) -> list[tuple[str, str, str, str]]:
     ]
 
 
+def _side(m: Move, value: float | None, enough: bool) -> str:
+    if value is None:
+        return "-" if enough or m.kpi.startswith("MQL") or "cycle" in m.kpi else "too few"
+    if "conversion" in m.kpi or m.kpi.startswith("MQL"):
+        return pct(value)
+    return days(value) if "cycle" in m.kpi else money(value)
+
+
+def _delta(m: Move) -> str:
+    d = m.delta
+    if d is None:
+        return ""
+    if "conversion" in m.kpi or m.kpi.startswith("MQL"):
+        return f"{d:+.1f} pts"
+    return f"{d:+g} d" if "cycle" in m.kpi else f"{d:+,.0f}"
+
+
+def move_rows(target: str, c: Change) -> list[tuple[str, str, str, str]]:
+    """(KPI, before, after, move) rows, as text; "too few" where a period has too few
+    outcomes to judge (rates in %, moves in points)."""
+    out = []
+    for m in c.moves:
+        name = m.kpi.replace("target", target) + (f" {m.label}" if m.label else "")
+        before = _side(m, m.before, c.before.enough)
+        after = _side(m, m.after, c.after.enough)
+        out.append((name, before, after, _delta(m)))
+    return out
+
+
+def _change_table(connector: str, k: Kpis, c: Change) -> Table:
+    t = _titled(f"{connector}: since the last model change ({c.at:%Y-%m-%d})")
+    for name, right in (("", False), ("before", True), ("after", True), ("move", True)):
+        t.add_column(name, justify="right" if right else "left", no_wrap=True)
+    for row in move_rows(k.target, c):
+        t.add_row(*row)
+    t.caption = (
+        f"contacts by MQL date, else first score: {c.before.matured} matured before "
+        f"({c.before.positives} converted), {c.after.matured} since "
+        f"({c.after.positives}); docs/outcomes.md"
+    )
+    return t
+
+
 def kpi_tables(connector: str, k: Kpis) -> list[RenderableType]:
     """Conversion by tier and decile, the MQL cohort (before/after the last model
     change), and what data is missing."""
@@ -107,5 +150,7 @@ def kpi_tables(connector: str, k: Kpis) -> list[RenderableType]:
     for name, every, before, after in cohort_rows(k):
         t.add_row(name, every, *((before, after) if changed is not None else ()))
     out.append(t)
+    if k.change is not None:
+        out.append(_change_table(connector, k, k.change))
     out += [Text(note, style="yellow") for note in k.notes]
     return out

@@ -1,8 +1,9 @@
 """Funnel KPIs from scores and CRM outcomes: what sales and marketing agree on.
 
-Pure: plain inputs (one ``LeadFacts`` per scored contact, the outcome rule, ``now`` and
-the time of the last model change), no store and no clock, so a test can check every
-figure against a hand computation. Definitions (docs/outcomes.md):
+Pure: plain inputs (one ``LeadFacts`` per scored contact, the outcome rule, ``now``
+and the time of the last model change), no store and no clock, so a test can check
+every figure against a hand computation (records in ``kpi_types`` and ``kpi_change``).
+Definitions (docs/outcomes.md):
 
 - **converted**: the contact has an outcome meeting the rule's target (``opportunity``
   by default: an opportunity, customer or won deal) at any time. Per tier (the contact's
@@ -18,7 +19,11 @@ figure against a hand computation. Definitions (docs/outcomes.md):
   MQLs converted within their window.
 - **won amount**: the amount of each won outcome, counted once per outcome key (a deal
   shared by two contacts is not counted twice; it goes to the first contact by id).
-- **moved**: the MQL-cohort figures for MQLs before and after ``model_changed_at``.
+- **moved**: the MQL-cohort figures for MQLs before and after ``model_changed_at``, and
+  ``Change``: each contact in one period by its *entry* (MQL date, else first score;
+  ``entry`` below), conversion within the window after entry per tier and decile and won
+  amount per tier for each period's matured contacts, the before period ranked by the
+  score and tier the old model last gave (``score_then``/``tier_then``), and the moves.
 - **minimum data**: fewer than ``min_positives`` converted contacts (or cohorts smaller
   than ``min_cohort``) are reported with how many are needed and how many there are.
 """
@@ -28,21 +33,27 @@ from __future__ import annotations
 import math
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from syncd.core.outcomes import Outcome, OutcomeRule, first_positive
+from syncd.core.outcomes import OutcomeRule, first_positive
+from syncd.reporting.kpi_change import Change, Move, Period, moves
+from syncd.reporting.kpi_types import Cohort, Group, LeadFacts, entry, group_json
 
 __all__ = [
     "MIN_COHORT",
     "MIN_POSITIVES",
     "SQL_OR_LATER",
+    "Change",
     "Cohort",
     "Group",
     "Kpis",
     "LeadFacts",
+    "Move",
+    "Period",
     "compute",
+    "entry",
 ]
 
 #: Converted contacts needed before conversion by tier and decile is worth reading.
@@ -50,66 +61,6 @@ MIN_POSITIVES = 20
 #: Matured MQLs needed before a cohort rate is worth reading.
 MIN_COHORT = 20
 SQL_OR_LATER = frozenset({"sql", "opportunity", "customer", "won"})
-
-
-@dataclass(frozen=True, slots=True)
-class LeadFacts:
-    """One scored contact: its current score and tier, its MQL date, its outcomes."""
-
-    id: str
-    score: int
-    tier: str
-    mql_at: datetime | None = None
-    outcomes: tuple[Outcome, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Group:
-    """Contacts of one tier or decile and how many converted."""
-
-    label: str
-    contacts: int
-    converted: int
-    won_amount: float = 0.0
-    low: int | None = None
-    high: int | None = None
-
-    @property
-    def rate(self) -> float | None:
-        return self.converted / self.contacts if self.contacts else None
-
-
-@dataclass(frozen=True, slots=True)
-class Cohort:
-    """MQL-cohort figures: matured MQLs, how many reached SQL and the target within
-    their window, the median cycle time (days), MQLs per week, won amount."""
-
-    mqls: int
-    maturing: int
-    sql: int
-    converted: int
-    cycle_days: float | None
-    per_week: float | None
-    won_amount: float
-
-    @property
-    def sql_rate(self) -> float | None:
-        return self.sql / self.mqls if self.mqls else None
-
-    @property
-    def rate(self) -> float | None:
-        return self.converted / self.mqls if self.mqls else None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "mqls": self.mqls,
-            "maturing": self.maturing,
-            "mql_to_sql": self.sql_rate,
-            "mql_to_target": self.rate,
-            "median_cycle_days": self.cycle_days,
-            "mqls_per_week": self.per_week,
-            "won_amount": self.won_amount,
-        }
 
 
 @dataclass(frozen=True)
@@ -125,23 +76,14 @@ class Kpis:
     before: Cohort | None = None
     after: Cohort | None = None
     notes: Sequence[str] = field(default_factory=list)
+    change: Change | None = None
 
     @property
     def enough(self) -> bool:
         return self.positives >= MIN_POSITIVES
 
     def to_json(self) -> dict[str, Any]:
-        def group(g: Group) -> dict[str, Any]:
-            out: dict[str, Any] = {
-                "label": g.label,
-                "contacts": g.contacts,
-                "converted": g.converted,
-                "rate": g.rate,
-                "won_amount": g.won_amount,
-            }
-            if g.low is not None:
-                out.update(low=g.low, high=g.high)
-            return out
+        group = group_json
 
         return {
             "target": self.target,
@@ -157,6 +99,7 @@ class Kpis:
             else None,
             "before_change": self.before.to_json() if self.before else None,
             "after_change": self.after.to_json() if self.after else None,
+            "since_change": self.change.to_json() if self.change else None,
             "notes": list(self.notes),
         }
 
@@ -242,6 +185,46 @@ def _cohort(
     )
 
 
+def _period(
+    leads: Sequence[LeadFacts], rule: OutcomeRule, now: datetime, won: Mapping[str, float],
+    tier_order: Sequence[str], weeks: float | None, needed: int,
+) -> Period:  # fmt: skip
+    matured = [x for x in leads if (e := entry(x)) is not None and e + rule.window <= now]
+    converted = set()
+    for x in matured:
+        start = entry(x)
+        assert start is not None
+        if first_positive(x.outcomes, rule.target, after=start, before=start + rule.window):
+            converted.add(x.id)
+    tiers = {x.id: x.tier for x in matured}
+    return Period(
+        contacts=len(leads),
+        matured=len(matured),
+        positives=len(converted),
+        by_tier=_groups(matured, tiers, tier_order, converted, won),
+        by_decile=_deciles(matured, converted, won),
+        cohort=_cohort(leads, rule, now, won, weeks),
+        needed=needed,
+    )
+
+
+def _change(
+    leads: Sequence[LeadFacts], rule: OutcomeRule, now: datetime, won: Mapping[str, float],
+    tier_order: Sequence[str], at: datetime, needed: int,
+) -> Change:  # fmt: skip
+    """Split by entry (contacts with no known entry are left out), the before period
+    seen through the old model's last score and tier."""
+    early = [
+        replace(x, score=x.score_then if x.score_then is not None else x.score,
+                tier=x.tier_then if x.tier_then is not None else x.tier)
+        for x in leads if (e := entry(x)) is not None and e < at
+    ]  # fmt: skip
+    late = [x for x in leads if (e := entry(x)) is not None and e >= at]
+    before = _period(early, rule, now, won, tier_order, _weeks(early, None, at), needed)
+    after = _period(late, rule, now, won, tier_order, _weeks(late, at, now), needed)
+    return Change(at, before, after, moves(before, after))
+
+
 def _weeks(leads: Sequence[LeadFacts], start: datetime | None, end: datetime) -> float | None:
     dates = [x.mql_at for x in leads if x.mql_at is not None]
     first = start if start is not None else min(dates, default=None)
@@ -257,6 +240,7 @@ def compute(
     now: datetime,
     tier_order: Sequence[str] = (),
     model_changed_at: datetime | None = None,
+    min_period_positives: int = MIN_POSITIVES,
 ) -> Kpis:
     """Every KPI for ``leads`` under ``rule`` (see the module docstring)."""
     converted = {x.id for x in leads if first_positive(x.outcomes, rule.target) is not None}
@@ -274,12 +258,16 @@ def compute(
             f"too few MQLs with a full {rule.window.days}-day window to judge MQL→SQL: "
             f"{MIN_COHORT} needed, {cohort.mqls} found ({cohort.maturing} still maturing)"
         )
-    before = after = None
+    change = None
     if model_changed_at is not None:
-        early = [x for x in leads if x.mql_at is not None and x.mql_at < model_changed_at]
-        late = [x for x in leads if x.mql_at is not None and x.mql_at >= model_changed_at]
-        before = _cohort(early, rule, now, won, _weeks(early, None, model_changed_at))
-        after = _cohort(late, rule, now, won, _weeks(late, model_changed_at, now))
+        change = _change(leads, rule, now, won, tier_order, model_changed_at, min_period_positives)
+        for name, p in (("before", change.before), ("since", change.after)):
+            if not p.enough:
+                notes.append(
+                    f"too few outcomes {name} the model change to judge conversion per tier "
+                    f"and decile: {p.needed} contacts reaching {rule.target} within the "
+                    f"window needed, {p.positives} found ({p.matured} of {p.contacts} matured)"
+                )
     return Kpis(
         target=rule.target,
         window_days=rule.window / timedelta(days=1),
@@ -289,7 +277,8 @@ def compute(
         by_decile=_deciles(leads, converted, won),
         cohort=cohort,
         model_changed_at=model_changed_at,
-        before=before,
-        after=after,
+        before=change.before.cohort if change else None,
+        after=change.after.cohort if change else None,
         notes=notes,
+        change=change,
     )

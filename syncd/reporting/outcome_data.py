@@ -15,9 +15,13 @@ from syncd.state.schema import contacts, score_history
 __all__ = ["lead_facts", "model_changed_at"]
 
 
-def lead_facts(engine: sa.Engine, connector: str) -> list[LeadFacts]:
-    """Every scored contact with its outcomes."""
-    c = contacts.c
+def lead_facts(
+    engine: sa.Engine, connector: str, changed_at: datetime | None = None
+) -> list[LeadFacts]:
+    """Every scored contact with its outcomes, when it was first scored, and (with
+    ``changed_at``) the score and tier of its last score-history row before it."""
+    c, h = contacts.c, score_history.c
+    mine = h.connector == connector
     with engine.connect() as conn:
         rows = conn.execute(
             sa.select(c.id, c.score, c.tier, c.mql_at).where(
@@ -25,10 +29,40 @@ def lead_facts(engine: sa.Engine, connector: str) -> list[LeadFacts]:
             )
         ).all()
         found = load_outcomes(conn, connector)
-    return [
-        LeadFacts(str(r.id), int(r.score), str(r.tier), r.mql_at, found.get(str(r.id), ()))
-        for r in rows
-    ]
+        first: dict[str, datetime] = {
+            str(cid): at
+            for cid, at in conn.execute(
+                sa.select(h.contact_id, sa.func.min(h.at)).where(mine).group_by(h.contact_id)
+            )
+        }
+        then: dict[str, tuple[int, str]] = {}
+        if changed_at is not None:
+            last = (
+                sa.select(sa.func.max(h.seq))
+                .where(mine, h.at < changed_at)
+                .group_by(h.contact_id)
+                .scalar_subquery()
+            )
+            for cid, score, tier in conn.execute(
+                sa.select(h.contact_id, h.score, h.tier).where(h.seq.in_(last))
+            ):
+                then[str(cid)] = (int(score), str(tier))
+    out = []
+    for r in rows:
+        old = then.get(str(r.id))
+        out.append(
+            LeadFacts(
+                str(r.id),
+                int(r.score),
+                str(r.tier),
+                r.mql_at,
+                found.get(str(r.id), ()),
+                first_scored_at=first.get(str(r.id)),
+                score_then=old[0] if old else None,
+                tier_then=old[1] if old else None,
+            )
+        )
+    return out
 
 
 def model_changed_at(engine: sa.Engine, connector: str) -> datetime | None:
