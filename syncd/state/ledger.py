@@ -62,6 +62,7 @@ def save_scores(
                 "b_pending": s.pending,
                 "b_drift": s.drift,
                 "b_rank": s.rank,
+                "b_waiting": s.waiting,
             }
             for s in scored
             if s.persist and s.reset_ledger is reset
@@ -69,7 +70,7 @@ def save_scores(
         if not rows:
             continue
         values: dict[str, object] = {c: sa.bindparam(f"b_{c}") for c in _SCORE_COLUMNS}
-        values.update(dirty=False, recheck=False, scored_at=now)
+        values.update(dirty=False, recheck=sa.bindparam("b_waiting"), scored_at=now)
         if reset:
             values.update(attempts=0, dead=False, last_error=None)
         conn.execute(
@@ -93,29 +94,40 @@ def save_scores(
     ]
     if history:
         conn.execute(sa.insert(score_history), history)
-    ids = [*clean, *(s.id for s in scored if not s.persist)]
-    for i in range(0, len(ids), 500):
-        conn.execute(
-            sa.update(contacts)
-            .where(
-                contacts.c.connector == connector,
-                contacts.c.id.in_(ids[i : i + 500]),
-                sa.or_(contacts.c.dirty.is_(True), contacts.c.recheck.is_(True)),
+    for keep, ids in (
+        (False, [*clean, *(s.id for s in scored if not s.persist and not s.waiting)]),
+        (True, [s.id for s in scored if not s.persist and s.waiting]),
+    ):
+        for i in range(0, len(ids), 500):
+            conn.execute(
+                sa.update(contacts)
+                .where(
+                    contacts.c.connector == connector,
+                    contacts.c.id.in_(ids[i : i + 500]),
+                    sa.or_(contacts.c.dirty.is_(True), contacts.c.recheck.is_(not keep)),
+                )
+                .values(dirty=False, recheck=keep)
             )
-            .values(dirty=False, recheck=False)
-        )
 
 
 def save_rechecks(conn: sa.Connection, connector: str, verdicts: Sequence[Recheck]) -> None:
-    """Store re-diffs and clear ``recheck``."""
+    """Store re-diffs and clear ``recheck`` (kept while ``waiting``)."""
     if verdicts:
         b = sa.bindparam
         conn.execute(
             sa.update(contacts)
             .where(contacts.c.connector == connector, contacts.c.id == b("b_id"))
-            .values(pending=b("b_pending"), drift=b("b_drift"), rank=b("b_rank"), recheck=False),
+            .values(
+                pending=b("b_pending"), drift=b("b_drift"), rank=b("b_rank"), recheck=b("b_wait")
+            ),
             [
-                {"b_id": v.id, "b_pending": v.pending, "b_drift": v.drift, "b_rank": v.rank}
+                {
+                    "b_id": v.id,
+                    "b_pending": v.pending,
+                    "b_drift": v.drift,
+                    "b_rank": v.rank,
+                    "b_wait": v.waiting,
+                }
                 for v in verdicts
             ],
         )

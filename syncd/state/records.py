@@ -171,6 +171,8 @@ class Scored:
     reset_ledger: bool
     #: False when nothing stored changes (the row is not rewritten).
     persist: bool = True
+    #: As ``Recheck.waiting``: the row stays marked ``recheck``.
+    waiting: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +195,9 @@ class Recheck:
     pending: bool
     drift: bool
     rank: int
+    #: The CRM's copy was set aside as not yet showing syncd's recent write:
+    #: the row stays marked ``recheck`` so a later cycle judges it again.
+    waiting: bool = False
 
 
 @dataclass(frozen=True, slots=True)

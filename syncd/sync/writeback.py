@@ -88,6 +88,7 @@ __all__ = [
     "rank",
     "recheck",
     "same_meaning",
+    "waiting",
 ]
 
 MQL_CROSSING = 4_000_000
@@ -200,6 +201,19 @@ def _baseline(sc: ContactState, now: datetime) -> CrmValues | Desired | None:
     return crm if crm is not None else sc.written
 
 
+def waiting(sc: ContactState, now: datetime) -> bool:
+    """Whether the stored CRM copy differs from syncd's write but is set aside
+    as ``behind`` it: a hand edit made in the same second as the write looks
+    the same as a stale read until the lag has passed, so the contact is judged
+    again by a later cycle rather than taken as repaired."""
+    return (
+        sc.crm is not None
+        and sc.written is not None
+        and crm_copy(sc, now) is None
+        and not _holds(sc.crm, sc.written)
+    )
+
+
 def contact_verdict(
     sc: ContactState,
     result: ScoreResult,
@@ -240,6 +254,7 @@ def contact_verdict(
         history=moved,
         reset_ledger=changed,
         persist=not same_state,
+        waiting=waiting(sc, now),
     )
 
 
@@ -251,7 +266,8 @@ def recheck(sc: ContactState, mql: frozenset[str], now: datetime) -> Recheck | N
     if v is None:
         return None
     pending, drift = needs_write(sc.writable, crm_copy(sc, now), sc.written, v)
-    return Recheck(sc.id, pending, drift, rank(v, sc.desired_mql, _baseline(sc, now), mql))
+    r = rank(v, sc.desired_mql, _baseline(sc, now), mql)
+    return Recheck(sc.id, pending, drift, r, waiting(sc, now))
 
 
 def account_pending(acc: AccountState, new: AccountValues) -> bool:

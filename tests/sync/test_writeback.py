@@ -103,8 +103,10 @@ def test_a_copy_older_than_the_write_is_the_crm_catching_up_not_drift() -> None:
     found = recheck(lagging, MQL, NOW)
     assert found is not None and (found.pending, found.drift) == (False, False)
     assert found.rank < TIER_CHANGE  # ranked against what syncd wrote
+    # ... but it stays marked for a later look: the same stamp may be a hand edit
+    assert found.waiting
     kept = contact_verdict(lagging, _result(60, 60, tier="mql", mql=True), MQL, NOW)
-    assert not kept.pending and not kept.drift
+    assert not kept.pending and not kept.drift and kept.waiting
     # a new score is still written, as a change, not as drift
     moved = contact_verdict(lagging, _result(75, 75, tier="mql", mql=True), MQL, NOW)
     assert moved.pending and not moved.drift
@@ -136,6 +138,28 @@ def test_a_copy_still_older_than_the_write_after_the_lag_is_a_lost_write() -> No
     )
     found = recheck(lost, MQL, NOW)
     assert found is not None and (found.pending, found.drift) == (True, True)
+    assert not found.waiting
+    # a CRM copy that already holds syncd's write has nothing to wait for
+    caught_up = _sc(
+        crm=_read(v), desired=v, written=v, written_at=NOW - S, crm_modified_at=NOW - 2 * S
+    )
+    done = recheck(caught_up, MQL, NOW)
+    assert done is not None and not done.waiting and not done.pending
+
+
+def test_a_hand_edit_in_the_second_of_the_write_is_repaired_once_the_lag_has_passed() -> None:
+    """Whole-second stamps: an edit made in the same second as syncd's write
+    looks like a stale read; the contact stays marked and a later look, past
+    the lag, writes it back."""
+    v = _v(60, "mql")
+    edited = _read(_v(1, "hot"))
+    written_at = NOW
+    sc = _sc(crm=edited, desired=v, written=v, written_at=written_at, crm_modified_at=written_at)
+    first = recheck(sc, MQL, NOW + S)
+    assert first is not None and not first.pending and first.waiting
+    later = recheck(sc, MQL, NOW + SEARCH_LAG)
+    assert later is not None and (later.pending, later.drift) == (True, True)
+    assert not later.waiting
 
 
 def _r(score: int, reasons: str, tier: str = "nurture") -> Desired:
