@@ -246,7 +246,10 @@ def person(kind: str, row: Flat, fields: PersonFields) -> ContactRecord | Skippe
         account_id=account_id,
         crm_values=crm_values(row, fields),
         writable=not converted,
-        modified_at=parse_time(row.get("SystemModstamp")),
+        # no stamp: Salesforce reads are consistent (no stale copy to tell from an
+        # edit), and its whole-second stamps cannot tell a hand edit made in the
+        # second of syncd's write from the write itself
+        modified_at=None,
     )
 
 

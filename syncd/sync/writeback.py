@@ -35,7 +35,10 @@ Contacts
   index as eventually consistent without a figure, integrators report seconds
   to a few minutes, and the HubSpot fake lags ``search_lag_s`` (3 s by
   default); ``SEARCH_LAG`` allows ten minutes. Salesforce reads are
-  consistent, so there the rule never changes a verdict.
+  consistent and its stamps whole seconds (an edit in the write's second
+  would look older than the write), so its connector gives no stamp: there
+  every difference is drift. A copy set aside as behind keeps its contact
+  marked for a later look (``waiting``).
 * The predicted conversion probability (a connector's ``predictive`` model)
   is part of the values when given: compared exactly (it is rounded to 3
   decimals) and shown in the reasons text (``reasons_text.with_probability``).
