@@ -270,6 +270,7 @@ class Pull(MarketingStages):
                     if last is not None:
                         activities.append(ActivityRecord(last.key, rid, last.data))
             activities += self._page_views(visited, lo, hi)
+            self.memory.merge(merged)
             page = Page(
                 contacts=contacts,
                 merged=merged,

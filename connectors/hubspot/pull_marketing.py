@@ -151,7 +151,7 @@ class MarketingStages:
         for email, act in wanted:
             cid = self.emails.get(email)
             if cid is not None:
-                out.append(ActivityRecord(act.key, cid, act.data))
+                out.append(ActivityRecord(act.key, self.memory.current(cid), act.data))
         return out
 
     # -- page views ------------------------------------------------------------------------
@@ -169,7 +169,7 @@ class MarketingStages:
                     act = acts.page_view(event)
                     cid = event.get("objectId")
                     if act is not None and cid is not None:
-                        out.append(ActivityRecord(act.key, str(cid), act.data))
+                        out.append(ActivityRecord(act.key, self.memory.current(str(cid)), act.data))
                 yield Page(activities=out), token
         except AccessDenied:
             log.warning("HubSpot refused the events API (403): %s", NO_PAGE_VIEWS)
