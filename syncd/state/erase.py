@@ -18,13 +18,14 @@ from syncd.state.schema import activities, contacts, outcomes, score_history, sh
 
 __all__ = ["CONTACT_TABLES", "erase_contacts"]
 
-#: Every table holding rows of one contact, with the column naming it.
-CONTACT_TABLES: tuple[tuple[sa.Table, str], ...] = (
-    (contacts, "id"),
-    (activities, "contact_id"),
-    (score_history, "contact_id"),
-    (outcomes, "contact_id"),
-    (shadow_scores, "contact_id"),
+#: Every table holding rows of one contact: what a row is, the table, the column
+#: naming the contact.
+CONTACT_TABLES: tuple[tuple[str, sa.Table, str], ...] = (
+    ("contact", contacts, "id"),
+    ("activity", activities, "contact_id"),
+    ("score history", score_history, "contact_id"),
+    ("outcome", outcomes, "contact_id"),
+    ("shadow score", shadow_scores, "contact_id"),
 )
 
 
@@ -43,7 +44,7 @@ def erase_contacts(conn: sa.Connection, connector: str, ids: Iterable[str]) -> i
                 )
             )
         }
-        for table, column in CONTACT_TABLES:
+        for _, table, column in CONTACT_TABLES:
             done = conn.execute(
                 sa.delete(table).where(table.c.connector == connector, table.c[column].in_(part))
             )

@@ -34,17 +34,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from syncd.state.erase import CONTACT_TABLES
 from syncd.state.schema import (
     accounts,
-    activities,
     contacts,
     forget_audit,
     meta,
-    outcomes,
     privacy_salt,
     runs,
-    score_history,
-    shadow_scores,
 )
 
 __all__ = [
@@ -179,15 +176,11 @@ def erase(
     with engine.connect() as conn:
         tx = conn.begin()
         try:
-            for kind, table, col in (
-                ("contact", contacts, contacts.c.id),
-                ("activity", activities, activities.c.contact_id),
-                ("score history", score_history, score_history.c.contact_id),
-                ("outcome", outcomes, outcomes.c.contact_id),
-                ("shadow score", shadow_scores, shadow_scores.c.contact_id),
-            ):
+            for kind, table, column in CONTACT_TABLES:
                 res = conn.execute(
-                    table.delete().where(table.c.connector == connector, col.in_(list(ids)))
+                    table.delete().where(
+                        table.c.connector == connector, table.c[column].in_(list(ids))
+                    )
                 )
                 done.add(kind, res.rowcount or 0)
             done.add(

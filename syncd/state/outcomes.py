@@ -13,7 +13,7 @@ from connectors.base import OutcomeRecord
 from syncd.core.outcomes import Outcome
 from syncd.state.schema import outcomes
 
-__all__ = ["delete_outcomes", "load_outcomes", "merge_outcomes", "save_outcomes", "with_outcomes"]
+__all__ = ["load_outcomes", "merge_outcomes", "save_outcomes", "with_outcomes"]
 
 IN_CHUNK = 500
 
@@ -52,15 +52,10 @@ def save_outcomes(conn: sa.Connection, connector: str, records: Sequence[Outcome
     return changed
 
 
-def delete_outcomes(conn: sa.Connection, connector: str, cid: str) -> None:
-    conn.execute(
-        sa.delete(outcomes).where(outcomes.c.connector == connector, outcomes.c.contact_id == cid)
-    )
-
-
 def merge_outcomes(conn: sa.Connection, connector: str, loser: str, survivor: str) -> None:
-    """Give the loser's outcomes to the survivor (the survivor's own row wins
-    on a shared key), then drop the loser's."""
+    """Copy the loser's outcomes to the survivor (the survivor's own row wins
+    on a shared key); the loser's rows leave with the loser
+    (``erase.erase_contacts``)."""
     rows = conn.execute(
         sa.select(outcomes).where(outcomes.c.connector == connector, outcomes.c.contact_id == loser)
     ).all()
@@ -84,7 +79,6 @@ def merge_outcomes(conn: sa.Connection, connector: str, loser: str, survivor: st
                     detail=row.detail,
                 )
             )
-    delete_outcomes(conn, connector, loser)
 
 
 def load_outcomes(

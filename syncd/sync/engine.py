@@ -73,15 +73,8 @@ class Engine:
         """The connector's compiled model (raises ``ModelError``), reloaded when
         the model file changed on disk since it was loaded (a long-running
         process picks up an edited model at its next cycle)."""
-        path = self.config(connector).model
-        try:
-            stamp = path.stat().st_mtime_ns
-        except OSError:
-            stamp = -1  # load_model reports the missing file
-        if connector not in self.models or self._stamps.get(connector) != stamp:
-            self.models[connector] = load_model(path)
-            self._stamps[connector] = stamp
-        return self.models[connector]
+        model = self.models[connector] = self.load(self.config(connector).model)
+        return model
 
     def router(self, connector: str) -> Router:
         """The connector's routes to its models (``models:``; one route for
@@ -89,14 +82,15 @@ class Engine:
         cfg = self.config(connector)
         if not cfg.models:
             return single_router(self.model(connector))
-        return build_router([(r.when, self._load(r.model)) for r in cfg.models])
+        return build_router([(r.when, self.load(r.model)) for r in cfg.models])
 
-    def _load(self, path: Path) -> CompiledModel:
-        """The compiled model at ``path``, cached until the file changes."""
+    def load(self, path: Path) -> CompiledModel:
+        """The compiled model at ``path`` (raises ``ModelError``), cached until
+        the file changes on disk."""
         try:
             stamp = path.stat().st_mtime_ns
         except OSError:
-            stamp = -1
+            stamp = -1  # load_model reports the missing file
         key = f"path:{path}"
         if key not in self.models or self._stamps.get(key) != stamp:
             self.models[key] = load_model(path)

@@ -11,12 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
 
 from syncd.core import CompiledModel, Contact, ModelError, ScoreResult, score_batch
-from syncd.modelfile import load_model
-from syncd.settings import EngineOptions
 from syncd.state.shadow import ShadowRow
 from syncd.sync.engine import Engine
 
@@ -25,18 +21,13 @@ __all__ = ["record_shadows", "shadow_models"]
 log = logging.getLogger("syncd.sync")
 
 
-@lru_cache(maxsize=32)
-def _load(path: str, _stamp: int) -> CompiledModel:
-    """The compiled model at ``path``, reloaded when its stamp changes."""
-    return load_model(Path(path))
-
-
-def shadow_models(cfg: EngineOptions, connector: str) -> list[CompiledModel]:
-    """The connector's loadable shadow models (each unusable one logged)."""
+def shadow_models(app: Engine, connector: str) -> list[CompiledModel]:
+    """The connector's loadable shadow models, from the engine's model cache
+    (each unusable one logged)."""
     out = []
-    for path in cfg.shadow_models:
+    for path in app.config(connector).shadow_models:
         try:
-            out.append(_load(str(path), Path(path).stat().st_mtime_ns))
+            out.append(app.load(path))
         except (ModelError, OSError) as exc:
             log.warning(
                 "shadow model not usable",
@@ -60,7 +51,7 @@ def record_shadows(
     model as of ``now`` and store those scores and the live model's
     ``live`` = (model ref, results); nothing without shadow models. Called by
     the cycle's scoring loop (never in a dry run)."""
-    models = shadow_models(app.config(connector), connector)
+    models = shadow_models(app, connector)
     if not models:
         return
     ref, results = live
