@@ -22,7 +22,7 @@ content hash) is kept in the connector's meta with the last full rescore.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -30,7 +30,6 @@ from typing import Any
 
 from connectors.base import FatalError
 from syncd.core import CompiledModel, Contact, ModelError, ScoreResult
-from syncd.modelfile import load_model
 from syncd.predictive.artefact import Artefact, load
 from syncd.predictive.errors import InputError
 from syncd.predictive.io import row_from_json
@@ -86,12 +85,9 @@ def _artefact(path: str, _stamp: int) -> Artefact:
     return load(Path(path))
 
 
-@lru_cache(maxsize=16)
-def _points_file(path: str, _stamp: int) -> CompiledModel:
-    return load_model(Path(path))
-
-
-def _scorer(path: Path, live: CompiledModel) -> Scorer:
+def _scorer(
+    path: Path, live: CompiledModel, load_points: Callable[[Path], CompiledModel]
+) -> Scorer:
     try:
         artefact = _artefact(str(path), path.stat().st_mtime_ns)
         wanted = artefact.points_model
@@ -102,7 +98,7 @@ def _scorer(path: Path, live: CompiledModel) -> Scorer:
             return Scorer(artefact, live)
         if points_path is None:
             raise InputError(f"{path}: trained with points model {ref}, which is not the live one")
-        points = _points_file(points_path, Path(points_path).stat().st_mtime_ns)
+        points = load_points(Path(points_path))
         if points.ref != ref:
             raise InputError(
                 f"{path}: trained with points model {ref}, but {points_path} is {points.ref}"
@@ -143,11 +139,16 @@ def contact_json(c: Contact) -> dict[str, Any]:
 
 
 def probabilities(
-    path: Path, live: CompiledModel, contacts: Sequence[Contact], now: datetime
+    path: Path,
+    live: CompiledModel,
+    contacts: Sequence[Contact],
+    now: datetime,
+    load_points: Callable[[Path], CompiledModel],
 ) -> list[float]:
     """The conversion probability of each contact as of ``now``, in order,
-    rounded to 3 decimals."""
-    scorer = _scorer(path, live)
+    rounded to 3 decimals (``load_points``: the engine's model cache, for a
+    model trained with a points model other than the live one)."""
+    scorer = _scorer(path, live, load_points)
     source = f"predictive model {path}"
     try:
         rows = [row_from_json(contact_json(c), source, i) for i, c in enumerate(contacts, 1)]
@@ -173,7 +174,7 @@ def contact_verdicts(
     probs: Sequence[float | None] = (
         [None] * len(results)
         if path is None or not results
-        else probabilities(path, app.model(connector), contacts, now)
+        else probabilities(path, app.model(connector), contacts, now, app.load)
     )
     return [
         contact_verdict(sc, r, mql, now, p) for sc, r, p in zip(states, results, probs, strict=True)
