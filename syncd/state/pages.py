@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from connectors.base import ContactRecord, OutcomeRecord, Page, SkippedRecord
-from syncd.core import ContactError, account_key, contact_from_json
+from syncd.core import Activity, ContactError, account_key, contact_from_json
 from syncd.core.outcomes import OUTCOME_KINDS
 from syncd.core.stored import (
     EMPTY_ACTIVITIES,
@@ -220,25 +220,28 @@ def _upsert_accounts(conn: sa.Connection, connector: str, page: Page, stats: Pag
         )
 
 
-def _valid_activity(data: dict[str, Any]) -> str | None:
+def _parse_activity(data: dict[str, Any]) -> Activity | str:
+    """The activity ``data`` describes, or why it is not one."""
     try:
-        parse_activities([data])
+        (act,) = parse_activities([data])
     except ContactError as exc:
         return str(exc)
-    return None
+    return act
 
 
 def _upsert_activities(
     conn: sa.Connection, connector: str, page: Page, stats: PageStats, touched_ids: set[str]
 ) -> None:
     good: dict[tuple[str, str], str] = {}
+    when: dict[tuple[str, str], Activity] = {}
     for act in page.activities:
-        reason = _valid_activity(dict(act.data))
-        if reason is not None:
-            stats.skip(SkippedRecord(act.key, "activity", f"contact {act.contact_id}: {reason}"))
+        parsed = _parse_activity(dict(act.data))
+        if isinstance(parsed, str):
+            stats.skip(SkippedRecord(act.key, "activity", f"contact {act.contact_id}: {parsed}"))
             continue
         stats.activities += 1
         good[(act.key, act.contact_id)] = canonical(act.data)
+        when[(act.key, act.contact_id)] = parsed
     if not good:
         return
     old: dict[tuple[str, str], str] = {}
@@ -251,12 +254,25 @@ def _upsert_activities(
         ):
             old[(key, cid)] = data
     new_rows = [
-        {"connector": connector, "key": k, "contact_id": c, "data": d}
+        {
+            "connector": connector,
+            "key": k,
+            "contact_id": c,
+            "data": d,
+            "type": when[(k, c)].type,
+            "ts": when[(k, c)].ts,
+        }
         for (k, c), d in good.items()
         if (k, c) not in old
     ]
     changed = [
-        {"b_key": k, "b_contact": c, "b_data": d}
+        {
+            "b_key": k,
+            "b_contact": c,
+            "b_data": d,
+            "b_type": when[(k, c)].type,
+            "b_ts": when[(k, c)].ts,
+        }
         for (k, c), d in good.items()
         if (k, c) in old and old[(k, c)] != d
     ]
@@ -270,7 +286,9 @@ def _upsert_activities(
                 activities.c.key == sa.bindparam("b_key"),
                 activities.c.contact_id == sa.bindparam("b_contact"),
             )
-            .values(data=sa.bindparam("b_data")),
+            .values(
+                data=sa.bindparam("b_data"), type=sa.bindparam("b_type"), ts=sa.bindparam("b_ts")
+            ),
             changed,
         )
     touched = sorted({r["contact_id"] for r in new_rows} | {r["b_contact"] for r in changed})
@@ -329,11 +347,11 @@ def _merge(
     conn: sa.Connection, connector: str, loser: str, survivor: str, touched_ids: set[str]
 ) -> None:
     rows = conn.execute(
-        sa.select(activities.c.key, activities.c.data).where(
+        sa.select(activities.c.key, activities.c.data, activities.c.type, activities.c.ts).where(
             activities.c.connector == connector, activities.c.contact_id == loser
         )
     ).all()
-    for key, data in rows:
+    for key, data, typ, ts in rows:
         exists = conn.execute(
             sa.select(activities.c.key).where(
                 activities.c.connector == connector,
@@ -344,7 +362,7 @@ def _merge(
         if exists is None:
             conn.execute(
                 sa.insert(activities).values(
-                    connector=connector, key=key, contact_id=survivor, data=data
+                    connector=connector, key=key, contact_id=survivor, data=data, type=typ, ts=ts
                 )
             )
     merge_outcomes(conn, connector, loser, survivor)

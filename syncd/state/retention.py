@@ -3,26 +3,41 @@
 ``prune_activities`` deletes every stored activity older than its type's
 horizon (``syncd.core.usage.Horizon``, or one configured age for every type),
 except the newest activity of each type of each contact (engagement recency:
-inactivity and velocity read it), and refreshes the stored activity form of
-the contacts it touched. With the model's own horizon no score changes.
+inactivity and velocity read it; ties by key), and refreshes the stored
+activity form of the contacts it touched. With the model's own horizon no
+score changes. It reads each activity's stored ``type`` and ``ts`` columns, in
+SQL: its cost grows with the activities past their horizon, not with all.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
 
-from syncd.core import parse_datetime
 from syncd.core.usage import Horizon
-from syncd.state.pages import _store_activity_forms, chunks
+from syncd.state.pages import _store_activity_forms
 from syncd.state.schema import activities
 
 __all__ = ["prune_activities"]
 
 _DAY = 86400.0
+
+
+def _past_horizon(horizon: Horizon, now_ts: float, types: Iterable[str]) -> sa.ColumnElement[bool]:
+    """``activities`` rows older than their type's horizon as of ``now_ts``."""
+    a = activities.c
+    named = {t: horizon.days(t) for t in types}
+    never = sorted(t for t, d in named.items() if d is None)
+    dated = {t: now_ts - d * _DAY for t, d in named.items() if d is not None}
+    cutoff = (
+        sa.case(dated, value=a.type, else_=now_ts - horizon.default * _DAY)
+        if dated
+        else sa.literal(now_ts - horizon.default * _DAY)
+    )
+    old = a.ts < cutoff
+    return sa.and_(old, a.type.not_in(never)) if never else old
 
 
 def prune_activities(
@@ -32,62 +47,42 @@ def prune_activities(
     now: datetime,
 ) -> int:
     """Delete the activities of ``connector`` older than their horizon (days, by
-    activity type; ``None``: kept) as of ``now``; returns how many."""
-    days = horizon.days if isinstance(horizon, Horizon) else horizon
-    now_ts = now.timestamp()
-    ids = list(
-        conn.execute(
-            sa.select(activities.c.contact_id)
-            .where(activities.c.connector == connector)
-            .distinct()
-            .order_by(activities.c.contact_id)
-        ).scalars()
+    activity type; ``None``: kept) as of ``now``; returns how many. An activity
+    whose type or time is not stored (NULL) is left alone."""
+    a = activities.c
+    types = list(
+        conn.execute(sa.select(a.type).where(a.connector == connector).distinct()).scalars()
     )
-    pruned = 0
-    touched: set[str] = set()
-    for part in chunks(ids):
-        newest: dict[tuple[str, str], tuple[float, str]] = {}
-        rows: list[tuple[str, str, str, float]] = []
-        for cid, key, data in conn.execute(
-            sa.select(activities.c.contact_id, activities.c.key, activities.c.data).where(
-                activities.c.connector == connector, activities.c.contact_id.in_(part)
-            )
-        ):
-            obj = _load(data)
-            at = parse_datetime(obj.get("at")) if obj is not None else None
-            if obj is None or at is None:
-                continue  # never stored (validated on the way in): left alone
-            typ, ts = str(obj.get("type")), at.timestamp()
-            rows.append((cid, key, typ, ts))
-            best = newest.get((cid, typ))
-            if best is None or (ts, key) > best:
-                newest[(cid, typ)] = (ts, key)
-        gone: list[dict[str, str]] = []
-        for cid, key, typ, ts in rows:
-            limit = days(typ)
-            if limit is None or now_ts - ts <= limit * _DAY:
-                continue
-            if newest[(cid, typ)][1] == key:
-                continue
-            gone.append({"b_key": key, "b_contact": cid})
-            touched.add(cid)
-        if gone:
-            conn.execute(
-                sa.delete(activities).where(
-                    activities.c.connector == connector,
-                    activities.c.key == sa.bindparam("b_key"),
-                    activities.c.contact_id == sa.bindparam("b_contact"),
-                ),
-                gone,
-            )
-            pruned += len(gone)
-    _store_activity_forms(conn, connector, touched)
-    return pruned
-
-
-def _load(text: str) -> dict[str, object] | None:
-    try:
-        obj = json.loads(text)
-    except ValueError:
-        return None
-    return obj if isinstance(obj, dict) else None
+    types = [t for t in types if t is not None]
+    if isinstance(horizon, Horizon):
+        h = horizon
+    else:
+        days = {t: horizon(t) for t in types}
+        h = Horizon(days, 0.0)  # every stored type is named: the default never applies
+    newer = activities.alias("newer")
+    n = newer.c
+    superseded = sa.exists().where(
+        n.connector == a.connector,
+        n.contact_id == a.contact_id,
+        n.type == a.type,
+        sa.or_(n.ts > a.ts, sa.and_(n.ts == a.ts, n.key > a.key)),
+    )
+    gone = conn.execute(
+        sa.select(a.contact_id, a.key).where(
+            a.connector == connector,
+            _past_horizon(h, now.timestamp(), types),
+            superseded,
+        )
+    ).all()
+    if not gone:
+        return 0
+    conn.execute(
+        sa.delete(activities).where(
+            a.connector == connector,
+            a.key == sa.bindparam("b_key"),
+            a.contact_id == sa.bindparam("b_contact"),
+        ),
+        [{"b_key": key, "b_contact": cid} for cid, key in gone],
+    )
+    _store_activity_forms(conn, connector, {cid for cid, _key in gone})
+    return len(gone)

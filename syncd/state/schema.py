@@ -168,6 +168,8 @@ activities = sa.Table(
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("contact_id", sa.String(64), primary_key=True),
     sa.Column("data", sa.Text, nullable=False),
+    sa.Column("type", sa.Text, nullable=True),  # the activity's type and time (epoch s),
+    sa.Column("ts", sa.Float, nullable=True),  # from ``data``: retention reads them
     sa.Index("ix_syncd_activity_contact", "connector", "contact_id"),
 )
 

@@ -111,3 +111,38 @@ def test_configured_retention_applies_to_every_type(tmp_path: Path) -> None:
         app.close()
     keys = _keys(url)
     assert "old-ticket-a" not in keys and "new-ticket-a" in keys
+
+
+def test_prune_keeps_the_newest_of_each_type_ties_by_key(state_url: str) -> None:
+    """Of equally old activities of one type the greatest key stays; other types
+    and other contacts are judged on their own."""
+    from connectors.base import ActivityRecord, ContactRecord, Page
+    from syncd.core.usage import Horizon
+    from syncd.state import Store
+
+    store = Store.open(state_url)
+    try:
+        at = "2019-01-01T00:00:00Z"
+        store.commit_page(
+            "r",
+            Page(
+                contacts=[ContactRecord(i, "contact", {"email": f"{i}@x.io"}) for i in ("1", "2")],
+                activities=[
+                    ActivityRecord("k-a", "1", {"type": "email_open", "at": at}),
+                    ActivityRecord("k-c", "1", {"type": "email_open", "at": at}),
+                    ActivityRecord("k-b", "1", {"type": "email_open", "at": at}),
+                    ActivityRecord("k-d", "1", {"type": "page_view", "at": at, "url": "/"}),
+                    ActivityRecord("k-e", "2", {"type": "email_open", "at": at}),
+                    ActivityRecord("k-f", "2", {"type": "email_open", "at": NOW.isoformat()}),
+                ],
+            ),
+            NOW,
+        )
+        assert store.prune_activities("r", Horizon({"page_view": None}, 30.0), NOW) == 3
+        with store.engine.connect() as conn:
+            left = set(conn.execute(sa.select(activities.c.key)).scalars())
+        assert left == {"k-c", "k-d", "k-f"}
+        stored = store.contact("r", "1")
+        assert stored is not None and len(stored.json["activities"]) == 2
+    finally:
+        store.close()

@@ -82,6 +82,11 @@ def test_0002_gives_existing_contacts_their_stored_form(state_url: str) -> None:
                 False,
                 0,
             )
+            times = dict(conn.execute(sa.text("SELECT key, ts FROM syncd_activity")).all())
+            assert set(
+                conn.execute(sa.text("SELECT DISTINCT type FROM syncd_activity")).scalars()
+            ) == {"page_view"}
+        assert times == {"k1": 1795168800.0, "k2": 1795255200.0}  # 0009 filled them
         assert rows["2"].form is None  # reported as not scorable when it is scored
         [sc] = [s for s in store.export("c") if s["id"] == "1"]
         want = contact_from_json(sc)
