@@ -253,7 +253,7 @@ def _upsert_activities(
             )
         ):
             old[(key, cid)] = data
-    new_rows = [
+    new_rows: list[dict[str, object]] = [
         {
             "connector": connector,
             "key": k,
@@ -265,7 +265,7 @@ def _upsert_activities(
         for (k, c), d in good.items()
         if (k, c) not in old
     ]
-    changed = [
+    changed: list[dict[str, object]] = [
         {
             "b_key": k,
             "b_contact": c,
@@ -291,7 +291,7 @@ def _upsert_activities(
             ),
             changed,
         )
-    touched = sorted({r["contact_id"] for r in new_rows} | {r["b_contact"] for r in changed})
+    touched = sorted({c for k, c in good if (k, c) not in old or old[(k, c)] != good[(k, c)]})
     stats.new_activities += len(new_rows) + len(changed)
     touched_ids.update(touched)
     for part in chunks(touched):

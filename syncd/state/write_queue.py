@@ -20,7 +20,8 @@ from syncd.state.schema import accounts, contacts
 
 __all__ = ["write_queue"]
 
-#: The columns a queued contact write needs (not the stored contact itself).
+#: The columns a queued contact write needs (not the stored contact itself), in
+#: the order ``write_queue`` unpacks them.
 _QUEUED = [
     contacts.c[name]
     for name in (
@@ -69,20 +70,32 @@ def write_queue(
                     query.order_by(contacts.c.rank.desc(), contacts.c.id).limit(chunk)
                 ).all()
             )
-        for r in rows:
+        for (
+            cid,
+            kind,
+            score,
+            tier,
+            reasons,
+            priority,
+            probability,
+            mql_at,
+            drift,
+            tries,
+            _r,
+        ) in rows:
             yield PendingWrite(
-                id=r.id,
-                kind=r.kind,
+                id=cid,
+                kind=kind,
                 values=Desired(
-                    score=r.score,
-                    tier=r.tier,
-                    reasons=r.reasons,
-                    priority=bool(r.priority),
-                    probability=r.probability,
+                    score=score,
+                    tier=tier,
+                    reasons=reasons,
+                    priority=bool(priority),
+                    probability=probability,
                 ),
-                mql_at=r.mql_at,
-                drift=r.drift,
-                attempts=r.attempts,
+                mql_at=mql_at,
+                drift=drift,
+                attempts=tries,
             )
         if len(rows) < chunk:
             break

@@ -55,7 +55,6 @@ Accounts
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from syncd.core import CompiledModel, ScoreResult, summary
@@ -137,14 +136,15 @@ def same_meaning(a: CrmValues | Desired | None, b: Desired) -> bool:
     return a.reasons is not None and same_rules(a.reasons, b.reasons)
 
 
-def _holds(crm: CrmValues, d: Desired) -> bool:
-    """Whether the CRM's copy holds exactly ``d`` (the reasons text included)."""
+def _holds(crm: CrmValues, d: Desired, probability: bool = True) -> bool:
+    """Whether the CRM's copy holds exactly ``d`` (the reasons text included;
+    the probability too unless ``probability`` is False)."""
     return (
         crm.score == d.score
         and crm.tier == d.tier
         and crm.reasons == d.reasons
         and crm.priority == d.priority
-        and crm.probability == d.probability
+        and (not probability or crm.probability == d.probability)
     )
 
 
@@ -162,15 +162,15 @@ def needs_write(
 ) -> tuple[bool, bool]:
     """(pending, drift) for a contact whose fields should hold ``new`` (see
     the module docstring); ``crm`` is the copy ``crm_copy`` gives."""
-    if new.probability is None:  # no predictive model: its field is not syncd's concern
-        crm = None if crm is None else replace(crm, probability=None)
-        written = None if written is None else replace(written, probability=None)
+    # no predictive model (``new.probability`` None): its field is not syncd's
+    # concern (``same_meaning`` compares it only when ``new`` has one)
+    p = new.probability is not None
     baseline: CrmValues | Desired | None = crm if crm is not None else written
     edited = (
         crm is not None
         and written is not None
-        and not _holds(crm, written)
-        and not _holds(crm, new)
+        and not _holds(crm, written, p)
+        and not _holds(crm, new, p)
     )
     pending = writable and (edited or not same_meaning(baseline, new))
     return pending, pending and same_meaning(written, new)
