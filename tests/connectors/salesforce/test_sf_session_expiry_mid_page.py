@@ -34,9 +34,7 @@ def test_the_fake_answers_an_ended_session_as_salesforce_does(org: Org) -> None:
     # Salesforce's answer to an ended session: 401 and this body
     content: object = info.value.content  # the parsed JSON body (typed as bytes)
     assert info.value.status == 401
-    assert content == [
-        {"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}
-    ]
+    assert content == [{"message": "Session expired or invalid", "errorCode": "INVALID_SESSION_ID"}]
     with pytest.raises(SalesforceExpiredSession):  # every session issued so far ended
         sf.query("SELECT Id FROM Contact")
 
