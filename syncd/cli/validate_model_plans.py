@@ -26,6 +26,7 @@ from pathlib import Path
 
 from connectors.hubspot.plan import Plan
 from syncd.cli.startup import describe
+from syncd.redact import Redactor, configured_secrets
 from syncd.settings import ConfigError, ConnectorConfig, Settings, config_path, load_settings
 from syncd.state import Store
 from syncd.state.migrate import StateMissing
@@ -55,9 +56,8 @@ def plan_lines(model: Path, rules: list[str], config: str | None) -> list[str]:
     except StateMissing:
         plans = dict.fromkeys(users)
     except Exception as exc:  # driver errors vary; the line names the cause
-        return [
-            f"note: HubSpot plans not checked: the state store cannot be opened ({describe(exc)})"
-        ]
+        why = Redactor(configured_secrets(settings)).text(describe(exc))
+        return [f"note: HubSpot plans not checked: the state store cannot be opened ({why})"]
     lines: list[str] = []
     for name in users:
         lines += _lines(name, plans.get(name), rules)

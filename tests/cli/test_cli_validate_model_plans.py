@@ -119,6 +119,21 @@ connectors:
     assert app.log.count() == 0
 
 
+def test_a_state_store_that_cannot_be_opened_is_a_note(
+    tmp_path: Path, portal: tuple[HubSpotSandbox, SandboxServer]
+) -> None:
+    app, server = portal
+    config = _cycle(tmp_path, app, server, "professional")
+    (tmp_path / "state.db").write_bytes(b"not a database, " * 256)
+    result = _validate(config)
+    assert result.exit_code == 0 and result.stdout == OK
+    assert result.stderr == (
+        "note: HubSpot plans not checked: the state store cannot be opened "
+        "(DatabaseError: (sqlite3.DatabaseError) file is not a database)\n"
+    )
+    assert app.log.count() == 0
+
+
 def test_without_a_config_or_with_another_model_nothing_is_said_about_plans(
     tmp_path: Path, portal: tuple[HubSpotSandbox, SandboxServer]
 ) -> None:
