@@ -2,7 +2,10 @@
 
 Exit status (``ExitCode``): 0 the model is valid; 1 it has errors (each one
 printed with file, line and key path). Warnings (e.g. overlapping personas)
-are printed the same way and do not change the status.
+are printed the same way and do not change the status. With a config (``--config``,
+``$SYNCD_CONFIG`` or the default file), the rules on page views that lose fidelity on
+the HubSpot portals using the model are named too, from the plan each portal's last
+cycle remembered (``validate_model_plans``): no CRM is called.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from pathlib import Path
 import click
 
 from connectors.base import CheckItem
+from syncd.cli.config_option import config_option
 from syncd.cli.exit_codes import ExitCode
+from syncd.cli.validate_model_plans import plan_lines
 from syncd.core import CompiledModel, ModelError
 from syncd.modelfile import load_model
 
@@ -67,8 +72,11 @@ def fidelity_items(path: Path, checked: Sequence[CheckItem]) -> list[CheckItem]:
 
 @click.command("validate-model")
 @click.argument("path", type=click.Path(path_type=Path))
-def validate_model(path: Path) -> None:
-    """Check a model file; list every error with its location."""
+@config_option
+def validate_model(path: Path, config: str | None) -> None:
+    """Check a model file; list every error with its location. With a config, also
+    name the rules on page views that the plans of the HubSpot portals using the model
+    cannot feed (as remembered by their last cycle; no CRM is called)."""
     try:
         model = load_model(path)
     except ModelError as exc:
@@ -77,4 +85,6 @@ def validate_model(path: Path) -> None:
         click.echo(f"{path}: {len(exc.issues)} error(s)", err=True)
         sys.exit(ExitCode.FAILED)
     _warn(model)
+    for line in plan_lines(path, page_view_rules(model), config):
+        click.echo(line, err=True)
     click.echo(f"{path}: ok ({model.ref})")

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from urllib.parse import parse_qs
 
 from connectors.hubspot import limits
+from syncd.sandbox.expiry import ExpiryTrap
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.http import HttpError, Request, Response, Router
 from syncd.sandbox.hubspot import errors, versions
@@ -97,6 +98,8 @@ class HubSpotSandbox(SandboxApp):
         self.oauth = oauth
         #: Issued OAuth access tokens -> expiry (seconds on `clock`).
         self.access_tokens: dict[str, float] = {}
+        #: Armed by tests: every issued access token expires at a chosen request.
+        self.expiry = ExpiryTrap()
         #: How batch update answers an invalid value; tests may change it at run time.
         self.invalid_mode: InvalidMode = invalid_mode
         #: Associations per input and page of a v4 batch read; may change at run time.
@@ -183,7 +186,13 @@ class HubSpotSandbox(SandboxApp):
         with self.lock:
             expires = self.access_tokens.get(value or "")
         if expires is not None:
-            late = self.clock() - expires
+            now = self.clock()
+            if now < expires and self.expiry.springs(request):
+                with self.lock:
+                    for issued, until in self.access_tokens.items():
+                        self.access_tokens[issued] = min(until, now)
+                expires = now
+            late = now - expires
             if late < 0:
                 return
             ago = math.ceil(late)

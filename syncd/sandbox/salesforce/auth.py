@@ -35,6 +35,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 
+from syncd.sandbox.expiry import ExpiryTrap
 from syncd.sandbox.http import HttpError, Request, Response
 
 ORG_ID = "00D8d000000SyNcDEA"
@@ -51,6 +52,8 @@ class Sessions:
         self._clock = clock
         self._expires: dict[str, float] = {}
         self._lock = threading.Lock()
+        #: Armed by tests: every session issued so far ends at a chosen request.
+        self.expiry = ExpiryTrap()
 
     def issue(self) -> str:
         token = f"{ORG_ID[:15]}!AQ{secrets.token_urlsafe(48)}"
@@ -70,6 +73,9 @@ class Sessions:
     def check(self, request: Request) -> None:
         header = request.headers.get("authorization", "")
         scheme, _, token = header.partition(" ")
+        if self.valid(token.strip()) and self.expiry.springs(request):
+            with self._lock:
+                self._expires.clear()  # the org ended every session (a timeout, a logout)
         if scheme.lower() not in ("bearer", "oauth") or not self.valid(token.strip()):
             raise HttpError(401, INVALID_SESSION, {"WWW-Authenticate": "Token"})
 
