@@ -299,7 +299,8 @@ def _story(console: Console, *, contacts: int, seed: int, model: Path) -> DemoRu
 def demo(contacts: int, seed: int, model: Path) -> None:
     """Run the whole story against two fake CRMs in this process: full sync,
     tiers, top leads, account boosts, API calls, a model change previewed with
-    a dry run, and a second cycle that writes nothing."""
+    a dry run, and the next two scheduled cycles: syncd's writes read back,
+    then nothing changed; neither writes anything."""
     model = resolve_model(model, Path.cwd())
     if not model.is_file():
         click.echo(
