@@ -33,6 +33,7 @@ from connectors.salesforce import activities, fields, mapping, soql, versions, w
 from connectors.salesforce import outcomes as sf_outcomes
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceOptions
+from connectors.salesforce.delivered import Delivered
 from connectors.salesforce.limits import COLLECTION_MAX
 from connectors.salesforce.reads import Reader, Stream
 from connectors.salesforce.transport import CountingSession
@@ -79,6 +80,7 @@ class SalesforceConnector(Connector):
         self.client = client
         self._sleep = sleep
         self._readable: dict[str, set[str]] = {}
+        self._delivered = Delivered()  # rows delivered within the lookback, across calls
         poll_s = options.bulk_poll.total_seconds()
         rules: BatchRules[writes.Item] = BatchRules(
             size=COLLECTION_MAX,
@@ -250,6 +252,7 @@ class SalesforceConnector(Connector):
             account_props,
             score,
             sleep=self._sleep,
+            delivered=self._delivered,
         )
         return self._watched(reader.changes(cursor, until, full, since))
 

@@ -5,8 +5,10 @@ run's start, whole seconds: nothing stamped in the current second is read, so
 the cursor never passes ``until``) through ``queryAll`` (deleted, merged and
 archived rows included). With no lookback, rows at or before the stored
 (stamp, Id) are dropped (``>=`` plus de-duplication); with a lookback they are
-re-read on purpose and the engine de-duplicates. A re-read from a given instant
-(``changes(since=...)``) starts every stream at that second, without lookback.
+re-read on purpose (late commits, see ``delivered.py``) and the rows identical
+to ones already delivered are dropped, so a cycle after which nothing changed
+delivers none. A re-read from a given instant (``changes(since=...)``) starts
+every stream at that second, without lookback, and delivers every row.
 
 REST pages are ordered by ``SystemModstamp, Id`` — a total order, so rows sharing
 one second are never lost across a page boundary, and each page's cursor is its
@@ -58,6 +60,7 @@ from connectors.kit.stream import Stage, drive, open_cursor, unreadable
 from connectors.salesforce import activities, bulk, mapping, outcomes, soql
 from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import ExtraActivitySource, SalesforceOptions
+from connectors.salesforce.delivered import Delivered
 from connectors.salesforce.limits import URI_MAX_BYTES
 from connectors.salesforce.mapping import Flat
 
@@ -139,8 +142,11 @@ class Reader:
         account_score_field: str | None,
         *,
         sleep: Callable[[float], None],
+        delivered: Delivered | None = None,
     ) -> None:
         self.client = client
+        #: The rows earlier calls delivered within the lookback (kept by the connector).
+        self.delivered = delivered
         self.options = options
         self.streams = streams
         self.people = people
@@ -200,6 +206,12 @@ class Reader:
         if lower is not None and lower >= end:
             return
         dedupe = start if start is not None and not lookback else None
+        memo = self.delivered if lookback else None
+        if memo is not None:
+            if lower is None:
+                memo.clear(stream.name)  # a read from the start delivers every row
+            else:
+                memo.prune(stream.name, lower)
         where = soql.and_(
             stream.where,
             soql.ge(STAMP, lower) if lower is not None else None,
@@ -215,7 +227,23 @@ class Reader:
                 stamp = mapping.parse_time(tail.get(STAMP))
                 if stamp is not None:
                     positions[stream.name] = Position(stamp, str(tail.get("Id")))
-            yield self._page(stream, rows, run)
+            if memo is None:
+                yield self._page(stream, rows, run)
+                continue
+            stamped = [(r, str(r.get("Id")), mapping.parse_time(r.get(STAMP))) for r in rows]
+            if lower is not None:
+                stamped = [
+                    (r, i, t)
+                    for r, i, t in stamped
+                    if t is None or not memo.is_known(stream.name, i, t, r)
+                ]
+            yield self._page(stream, [r for r, _i, _t in stamped], run)
+            # Resumed: the engine committed that page and asks for the next.
+            memo.remember(
+                stream.name,
+                ((i, t, r) for r, i, t in stamped if t is not None),
+                since=end - lookback,
+            )
 
     def _rows(
         self, stream: Stream, where: soql.Where | None

@@ -6,8 +6,13 @@ then shows tier counts, the top leads with their reasons, the accounts that got
 buying-committee or priority boosts, and the API calls used against the
 minimum the CRMs' limits allow. Then it changes the model (MQL from 50 to 40),
 previews the change with a rescore-only dry run (the tier-transition matrix;
-nothing is written), and runs a second cycle with the unchanged model, which
-writes nothing.
+nothing is written), and runs two more cycles with the unchanged model, each one
+schedule interval after the one before, as ``syncd run`` does: the second reads
+back what the first wrote (Salesforce stamps every write, syncd's too) and
+writes nothing; the third finds nothing changed, reads nothing and writes
+nothing. One engine lives across all cycles, on the demo's clock, as in the
+daemon: its connectors, their field checks and what they learnt carry over, so
+each cycle's calls are what the daemon would make.
 
 The fakes enforce the real rate limits and the connectors pace themselves to
 stay within them, on a clock that skips the waits (reported in the calls
@@ -23,6 +28,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack, closing
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -47,11 +53,11 @@ from syncd.modelfile import resolve_model, shipped_models
 from syncd.reporting import gather, thresholds_of
 from syncd.reporting.terminal import accounts_table, histogram_table, leads_table, tiers_table
 from syncd.sandbox.hubspot import HubSpotSandbox
-from syncd.settings import Settings, load_settings
+from syncd.settings import EverySchedule, Settings, load_settings
 from syncd.state import Store
 from syncd.sync import CycleReport, Engine, run_cycle
 
-__all__ = ["demo"]
+__all__ = ["DemoRun", "demo", "run_demo", "story"]
 
 DEFAULT_MODEL = "default"
 NEW_MQL_MIN = 40
@@ -59,9 +65,20 @@ DATA_AGE = timedelta(minutes=10)
 
 Cycle = tuple[str, CycleReport, float, float]  # name, report, seconds, skipped wait seconds
 
+#: The gap between cycles when a connector's schedule is not ``every`` (a cron).
+DEFAULT_GAP = timedelta(minutes=15)
 
-#: Fake-clock seconds between the first and the second cycle (see run_demo).
-SCHEDULE_GAP_S = 60.0
+
+@dataclass
+class DemoRun:
+    """What the story did: its exit status and each phase's cycles."""
+
+    status: int = int(ExitCode.OK)
+    full: list[Cycle] = field(default_factory=list)
+    #: The next scheduled cycle: it reads back what the full cycle wrote.
+    second: list[Cycle] = field(default_factory=list)
+    #: The one after: nothing changed since the second.
+    quiet: list[Cycle] = field(default_factory=list)
 
 
 def _changed_model(model: Path, tmp: Path) -> Path:
@@ -135,11 +152,10 @@ def _outcome(console: Console, engine: Engine, fakes: Sequence[Fake]) -> None:
 
 
 def _setup_fields(console: Console, engine: Engine, names: Sequence[str]) -> None:
-    """What `syncd setup` does: create syncd's fields in each CRM."""
+    """What `syncd setup` does: create syncd's fields in each CRM (through the
+    engine, which keeps the passed check, as the daemon keeps its own)."""
     for name in names:
-        fields = engine.connector(name).ensure_fields(
-            create=True, tiers=engine.model(name).tier_names
-        )
+        fields = engine.ensure_fields(name, create=True, tiers=engine.model(name).tier_names)
         console.print(
             f"{name}: syncd's fields ready ({len(fields.created)} created, "
             f"{len(fields.present)} present)"
@@ -164,9 +180,25 @@ def _preview(console: Console, engine: Engine, names: Sequence[str], tiers: Sequ
     return True
 
 
+def _gap(settings: Settings, names: Sequence[str]) -> timedelta:
+    """The time between two scheduled cycles: the shortest ``every`` schedule."""
+    gaps = [
+        schedule.every
+        for schedule in (settings.connectors[n].schedule for n in names)
+        if isinstance(schedule, EverySchedule)
+    ]
+    return min(gaps, default=DEFAULT_GAP)
+
+
 def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
-    """The whole story; returns the exit status. ``syncd`` log records below
-    errors are muted meanwhile (the tables tell the story) and restored after."""
+    """The whole story; returns the exit status."""
+    return story(console, contacts=contacts, seed=seed, model=model).status
+
+
+def story(console: Console, *, contacts: int, seed: int, model: Path) -> DemoRun:
+    """The whole story, told on ``console``, and what it did. ``syncd`` log
+    records below errors are muted meanwhile (the tables tell the story) and
+    restored after."""
     logger = logging.getLogger("syncd")
     previous = logger.level
     logger.setLevel(logging.ERROR)
@@ -176,15 +208,16 @@ def run_demo(console: Console, *, contacts: int, seed: int, model: Path) -> int:
         logger.setLevel(previous)
 
 
-def _story(console: Console, *, contacts: int, seed: int, model: Path) -> int:
+def _story(console: Console, *, contacts: int, seed: int, model: Path) -> DemoRun:
     begun = time.monotonic()
     clock = SkipClock()
     factory = connector_factory(clock)
+    run = DemoRun()
     with tempfile.TemporaryDirectory(prefix="syncd-demo-") as tmp_name, ExitStack() as stack:
         tmp = Path(tmp_name)
         console.rule("[bold]syncd demo")
         # Data as of a few minutes ago: older than HubSpot's safety lag, so the
-        # full cycle sees all of it and the second cycle finds nothing new.
+        # full cycle sees all of it and the later cycles find nothing new.
         fakes = start_fakes(
             stack, clock, seed=seed, contacts=contacts, now=datetime.now(UTC) - DATA_AGE
         )
@@ -194,15 +227,16 @@ def _story(console: Console, *, contacts: int, seed: int, model: Path) -> int:
         settings = _settings(tmp / "syncd.yaml", config_text(tmp / "state.db", model, fakes))
         names = [fake.connector for fake in fakes]
         store = stack.enter_context(closing(Store.open(settings.state.url)))
-        engine = Engine(settings, store, factory)
+        # One engine for every cycle, on the fakes' clock: what `syncd run` keeps.
+        engine = Engine(settings, store, factory, clock=clock.now)
         _setup_fields(console, engine, names)
 
         console.rule("Full sync")
         for fake in fakes:
             fake.app.log.reset()  # count the full cycle's calls only
-        first = _cycles(console, engine, clock, names, full=True)
-        console.print(cycle_table("Full cycle of each connector", first))
-        runs = [_crm_run(fake, cycle) for fake, cycle in zip(fakes, first, strict=True)]
+        run.full = _cycles(console, engine, clock, names, full=True)
+        console.print(cycle_table("Full cycle of each connector", run.full))
+        runs = [_crm_run(fake, cycle) for fake, cycle in zip(fakes, run.full, strict=True)]
         tiers = engine.model(names[0]).tiering.names
         _outcome(console, engine, fakes)
         console.print(calls_table(runs))
@@ -213,27 +247,37 @@ def _story(console: Console, *, contacts: int, seed: int, model: Path) -> int:
             _settings(tmp / "syncd-new.yaml", config_text(tmp / "state.db", new_model, fakes)),
             store,
             factory,
+            clock=clock.now,
         )
         if not _preview(console, changed, names, tiers):
-            return int(ExitCode.FAILED)
+            run.status = int(ExitCode.FAILED)
+            return run
 
-        console.rule("Second cycle (model unchanged)")
-        # A scheduled cycle comes minutes later; by then HubSpot's search index,
-        # which trails writes by a few seconds, shows the first cycle's writes. Run
-        # back to back, a search could still answer with a company as it was before
-        # our write, and drift repair would write it again.
-        clock.sleep(SCHEDULE_GAP_S)
-        second = _cycles(console, engine, clock, names, full=False)
-        console.print(cycle_table("Incremental cycle: nothing changed, nothing written", second))
-        failed = [c[0] for c in first + second if c[1].status != "ok"]
-        rewrote = [c[0] for c in second if c[1].written or c[1].accounts_written]
+        gap = _gap(settings, names)
+        minutes = f"{gap.total_seconds() / 60:g} minutes"
+        console.rule("Next scheduled cycles (model unchanged)")
+        console.print(
+            f"The daemon's schedule runs a cycle every {minutes}; the demo's clock skips "
+            "the wait. The first reads back the records syncd wrote (a write changes a "
+            "record's modification stamp) and finds nothing to write."
+        )
+        clock.sleep(gap.total_seconds())
+        run.second = _cycles(console, engine, clock, names, full=False)
+        console.print(cycle_table("Second cycle: syncd's own writes read back", run.second))
+        clock.sleep(gap.total_seconds())
+        run.quiet = _cycles(console, engine, clock, names, full=False)
+        console.print(cycle_table("Third cycle: nothing changed, nothing written", run.quiet))
+        later = run.second + run.quiet
+        failed = [c[0] for c in run.full + later if c[1].status != "ok"]
+        rewrote = [c[0] for c in later if c[1].written or c[1].accounts_written]
         if failed or rewrote:
             console.print(
-                f"[red]demo failed: cycles not ok: {failed}; second cycle wrote: {rewrote}"
+                f"[red]demo failed: cycles not ok: {failed}; later cycles wrote: {rewrote}"
             )
-            return int(ExitCode.FAILED)
+            run.status = int(ExitCode.FAILED)
+            return run
         console.print(f"demo finished in {time.monotonic() - begun:.1f}s")
-        return int(ExitCode.OK)
+        return run
 
 
 @click.command()
@@ -255,7 +299,8 @@ def _story(console: Console, *, contacts: int, seed: int, model: Path) -> int:
 def demo(contacts: int, seed: int, model: Path) -> None:
     """Run the whole story against two fake CRMs in this process: full sync,
     tiers, top leads, account boosts, API calls, a model change previewed with
-    a dry run, and a second cycle that writes nothing."""
+    a dry run, and the next two scheduled cycles: syncd's writes read back,
+    then nothing changed; neither writes anything."""
     model = resolve_model(model, Path.cwd())
     if not model.is_file():
         click.echo(

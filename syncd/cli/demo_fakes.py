@@ -7,7 +7,7 @@ import threading
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,12 @@ class SkipClock:
 
     def __call__(self) -> float:
         return time.time() + self._skipped
+
+    def now(self) -> datetime:
+        """This clock as an aware datetime: the engine's clock in the demo, so
+        syncd's cycles and the fakes' stamps share one time line, as a daemon
+        and a real CRM do."""
+        return datetime.fromtimestamp(self(), UTC)
 
     def sleep(self, seconds: float) -> None:
         with self._lock:

@@ -29,8 +29,14 @@ __all__ = [
     "salesforce_minimum_reads",
 ]
 
-#: Salesforce objects a full pull reads, each at most QUERY_PAGE_MAX rows per call.
+#: Salesforce objects a full pull reads, each at most QUERY_PAGE_MAX rows per call
+#: (the outcome objects only when the org has them).
 SF_READ_OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
+SF_OUTCOME_OBJECTS = ("Opportunity", "OpportunityContactRole")
+#: HubSpot engagement objects the connector reads, and the e-mail event types
+#: that can become activities (the rest are send-side).
+HS_ENGAGEMENTS = ("calls", "emails", "meetings", "notes")
+HS_ENGAGING_EVENTS = ("OPEN", "CLICK", "STATUSCHANGE")
 
 
 @dataclass
@@ -48,38 +54,45 @@ class CrmRun:
     skipped_wait_s: float = 0.0
 
 
+def _pages(n: int, size: int) -> int:
+    """Calls to read ``n`` records ``size`` at a time; one even for none."""
+    return max(1, math.ceil(n / size))
+
+
 def salesforce_minimum_reads(counts: Mapping[str, int]) -> int:
-    """The fewest query calls a full pull of these record counts can make."""
-    return sum(math.ceil(max(counts.get(o, 0), 1) / QUERY_PAGE_MAX) for o in SF_READ_OBJECTS)
+    """The fewest query calls a full pull of these record counts can make: one
+    stream per object, outcome objects only when the org has them."""
+    objects = SF_READ_OBJECTS + tuple(o for o in SF_OUTCOME_OBJECTS if counts.get(o))
+    return sum(_pages(counts.get(o, 0), QUERY_PAGE_MAX) for o in objects)
 
 
 def hubspot_minimum_reads(app: HubSpotSandbox) -> int:
-    """The fewest calls HubSpot's documented page and batch limits allow for a
-    full pull of the fake portal's data (as the connector's call-economy test
-    counts them): list pages, association batches, e-mail events, campaign
-    names, forms and submissions, contact look-ups by e-mail, and web
-    analytics events, which HubSpot serves per contact."""
-    store, ceil = app.store, math.ceil
-    calls = ceil(store.count("companies") / hs.LIST_PAGE_MAX) or 1
-    calls += ceil(store.count("contacts") / hs.LIST_PAGE_MAX) or 1
-    for kind in ("calls", "emails", "meetings", "notes"):
-        n = store.count(kind)
-        calls += (ceil(n / hs.LIST_PAGE_MAX) or 1) + ceil(n / hs.ASSOCIATION_BATCH_MAX)
+    """The fewest calls HubSpot's documented page and batch limits allow for an
+    engine's first full pull of the fake portal's data (the floor bench/ states):
+    companies, contacts, deals and engagements by list pages (engagements with
+    their contacts inline), e-mail events by page (all types, or only the
+    engaging ones when that takes fewer pages), the campaigns' names from the
+    marketing e-mails list, forms and their submissions, portal-wide page views
+    on Enterprise, one call to learn the portal's plan, and the archived
+    contacts and companies."""
+    store = app.store
+    calls = sum(_pages(store.count(t), hs.LIST_PAGE_MAX) for t in ("companies", "contacts"))
+    calls += sum(_pages(store.count(t), hs.LIST_PAGE_MAX) for t in HS_ENGAGEMENTS)
+    calls += _pages(store.count("deals"), hs.LIST_PAGE_MAX)
     events = store.email_events
-    calls += ceil(len(events) / hs.EMAIL_EVENTS_PAGE_MAX) or 1
-    engaging = [e for e in events if e.type in ("OPEN", "CLICK", "STATUSCHANGE")]
-    calls += len({e.campaign_id for e in engaging})
-    emails = {e.recipient for e in engaging if not e.filtered}
+    by_type = Counter(e.type for e in events)
+    calls += min(
+        _pages(len(events), hs.EMAIL_EVENTS_PAGE_MAX),
+        sum(_pages(by_type[t], hs.EMAIL_EVENTS_PAGE_MAX) for t in HS_ENGAGING_EVENTS),
+    )
+    campaigns = {e.campaign_id for e in events if e.type in HS_ENGAGING_EVENTS}
+    calls += math.ceil(len(campaigns) / hs.MARKETING_EMAILS_PAGE_MAX)
     forms = list(store.forms.values())
-    calls += ceil(len(forms) / hs.FORMS_PAGE_MAX) or 1
-    for form in forms:
-        calls += ceil(len(form.submissions) / hs.SUBMISSIONS_PAGE_MAX) or 1
-        values = (v for sub in form.submissions for v in sub["values"])
-        emails |= {v["value"] for v in values if v["name"] == "email"}
-    calls += ceil(len(emails) / hs.BATCH_MAX)
-    views = Counter(v.contact_id for v in store.page_views)
-    calls += sum(ceil(n / hs.WEB_EVENTS_PAGE_MAX) for n in views.values())
-    return calls + 2  # archived contacts, archived companies
+    calls += _pages(len(forms), hs.FORMS_PAGE_MAX)
+    calls += sum(_pages(len(f.submissions), hs.SUBMISSIONS_PAGE_MAX) for f in forms)
+    if app.plan == "enterprise":
+        calls += _pages(len(store.page_views), hs.WEB_EVENTS_PAGE_MAX)
+    return calls + 1 + 2  # the plan probe; archived contacts, archived companies
 
 
 def classify_calls(crm: str, requests: Iterable[RecordedRequest]) -> tuple[int, int, int]:
