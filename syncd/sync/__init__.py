@@ -1,7 +1,9 @@
 """One sync cycle per connector (docs/architecture.md, "One cycle"): ``run_cycle(engine, name)``.
 
-The write-back decision lives in ``writeback.py`` (pure); the cycle in ``cycle.py``; the wiring
-(settings, store, models, connector factory) in ``engine.py``.
+The write-back decision lives in ``writeback.py`` (pure); the cycle in ``cycle.py`` (its order
+and statuses) with its steps in ``cycle_pull.py``, ``cycle_score.py`` and ``cycle_write.py``; the
+run report in ``report.py``; the wiring (settings, store, models, connector factory) in
+``engine.py``.
 """
 
 from syncd.sync.cycle import run_cycle

@@ -1,4 +1,5 @@
-"""What one cycle did (``CycleReport``) and the progress hook a cycle calls."""
+"""What one cycle did (``CycleReport``, also the source of its ``cycle_finished``
+log line) and the progress hook a cycle calls."""
 
 from __future__ import annotations
 
@@ -62,3 +63,23 @@ class CycleReport:
         d["api_calls"] = dict(self.api_calls)
         d["api_responses"] = {str(code): n for code, n in sorted(self.api_responses.items())}
         return d
+
+    def log_fields(self) -> dict[str, Any]:
+        """The ``cycle_finished`` log event's fields, taken from the report: its kind,
+        status and counts (``failures`` is ``write_failures``), the duration in
+        seconds, the API calls in all and by kind, and the error."""
+        return {
+            "kind": self.kind,
+            "status": self.status,
+            "duration_s": round((self.finished_at - self.started_at).total_seconds(), 3),
+            "calls": sum(self.api_calls.values()),
+            "api_calls": dict(self.api_calls),
+            "pulled": self.pulled,
+            "scored": self.scored,
+            "written": self.written,
+            "failures": self.write_failures,
+            "dead_letters": self.dead_letters,
+            "pending": self.pending,
+            "drift_repaired": self.drift_repaired,
+            "error": self.error,
+        }

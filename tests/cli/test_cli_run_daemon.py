@@ -127,6 +127,26 @@ def _ok_cycles(m: dict[str, float], name: str) -> float:
     )
 
 
+def _logged_ok_cycles(out: JsonLines, names: tuple[str, ...], n: int, timeout: float) -> bool:
+    """True once the process logged ``n`` successful cycles of each of ``names``."""
+
+    def enough() -> bool:
+        done = [json.loads(line) for line in list(out.lines)]
+        return all(
+            sum(
+                r.get("event") == "cycle_finished"
+                and r.get("connector") == name
+                and r.get("status") == "ok"
+                for r in done
+            )
+            >= n
+            for name in names
+        )
+
+    with out.cond:
+        return out.cond.wait_for(enough, timeout)
+
+
 def test_syncd_run_serves_both_crms_until_sigterm(config: Path) -> None:
     proc = _syncd("run", "--config", str(config))
     out = JsonLines(proc.stdout)
@@ -135,12 +155,9 @@ def test_syncd_run_serves_both_crms_until_sigterm(config: Path) -> None:
         url = f"http://127.0.0.1:{started['http_port']}"
         assert started["jobs"] == {HS: "every 1s", SF: "every 1s"}
         assert _get(url + "/healthz")[0] == 200
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            m = _metrics(url)
-            if _ok_cycles(m, HS) >= 2 and _ok_cycles(m, SF) >= 2:
-                break
-            time.sleep(0.25)
+        # a third cycle finished: the second one's metrics are in (recorded as it ended)
+        assert _logged_ok_cycles(out, (HS, SF), 3, timeout=90)
+        m = _metrics(url)
         for name in (HS, SF):
             assert _ok_cycles(m, name) >= 2, (name, m)
             assert m[f'syncd_records_pulled_total{{connector="{name}"}}'] > 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +13,7 @@ from syncd.daemon.schedules import Cron, Every
 from syncd.daemon.wiring import build_daemon, schedule_of
 from syncd.settings import CronSchedule, EverySchedule, load_settings
 from syncd.sync import utc_now
+from tests.daemon.listen import Handled
 from tests.kit.memory_crm import MemoryCRM
 from tests.kit.seed import seed
 from tests.sync.helpers import crm_matches_core, make_engine, write_config
@@ -43,16 +43,15 @@ def test_daemon_runs_engine_cycles_until_stopped(tmp_path: Path, state_url: str)
     engine, _ = make_engine(config, crm, clock=utc_now)
     settings = load_settings(config, {})
     daemon = build_daemon(settings, engine)
+    handled = Handled(daemon)
     result: list[int] = []
     thread = threading.Thread(target=lambda: result.append(daemon.run(handle_signals=False)))
     thread.start()
     host, port = daemon.address
     url = f"http://{host}:{port}"
     try:
-        deadline = time.monotonic() + 20
+        assert handled.wait("mem", 2, timeout=20)
         ok = 'syncd_cycles_total{connector="mem",kind="incremental",status="ok"}'
-        while _metric(url, ok) < 2 and time.monotonic() < deadline:
-            time.sleep(0.1)
         assert _metric(url, ok) >= 2
         assert _metric(url, 'syncd_records_written_total{connector="mem"}') == len(crm.contacts)
         # the state store's counts, read after each cycle

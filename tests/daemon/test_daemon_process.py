@@ -72,6 +72,21 @@ def _metrics(url: str) -> dict[str, float]:
     }
 
 
+def _wait_ok_cycles(out: JsonLines, connector: str, n: int, timeout: float) -> bool:
+    """True once the process logged ``n`` successful cycles of ``connector``."""
+
+    def ok_cycles() -> int:
+        return sum(
+            r.get("event") == "cycle_finished"
+            and r.get("connector") == connector
+            and r.get("status") == "ok"
+            for r in map(json.loads, list(out.lines))
+        )
+
+    with out.cond:
+        return out.cond.wait_for(lambda: ok_cycles() >= n, timeout)
+
+
 def test_daemon_process_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     crm = MemoryCRM()
     seed(crm)
@@ -83,9 +98,8 @@ def test_daemon_process_runs_cycles_and_stops_cleanly_on_sigterm(tmp_path: Path)
         started = out.wait_for("daemon_started", timeout=20)
         url = f"http://127.0.0.1:{started['http_port']}"
         ok = 'syncd_cycles_total{connector="mem",kind="incremental",status="ok"}'
-        deadline = time.monotonic() + 30
-        while _metrics(url).get(ok, 0) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
+        # a third cycle finished: the second one's metrics are in (recorded as it ended)
+        assert _wait_ok_cycles(out, "mem", 3, timeout=30)
         m = _metrics(url)
         assert m[ok] >= 2
         assert m['syncd_records_pulled_total{connector="mem"}'] > 0

@@ -12,20 +12,20 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from apscheduler.events import (
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MAX_INSTANCES,
     EVENT_JOB_MISSED,
-    JobEvent,
+    EVENT_SCHEDULER_STARTED,
     JobExecutionEvent,
 )
 
 from syncd.daemon import Cron, Daemon, DaemonOptions, Every, JobSpec
 from tests.daemon.fakes import T0, FakeCycle, FakeReport
+from tests.daemon.listen import Handled
 from tests.kit.http import http_get
 
 FAST = Every(timedelta(seconds=0.2))
@@ -51,25 +51,6 @@ def running(daemon: Daemon) -> Iterator[str]:
         thread.join(timeout=10)
         assert not thread.is_alive(), "daemon did not stop"
     assert result == [0]
-
-
-class Handled:
-    """Counts the daemon's finished jobs once its own listener handled them
-    (APScheduler calls listeners in the order they were added, on one thread)."""
-
-    def __init__(self, daemon: Daemon) -> None:
-        self.done: dict[str, int] = {}
-        self.cond = threading.Condition()
-        daemon.scheduler.scheduler.add_listener(self._on, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-
-    def _on(self, event: JobEvent) -> None:
-        with self.cond:
-            self.done[event.job_id] = self.done.get(event.job_id, 0) + 1
-            self.cond.notify_all()
-
-    def wait(self, connector: str, n: int, timeout: float = 10.0) -> bool:
-        with self.cond:
-            return self.cond.wait_for(lambda: self.done.get("sync:" + connector, 0) >= n, timeout)
 
 
 def _sample(body: str, prefix: str) -> float:
@@ -138,14 +119,20 @@ def test_a_failed_cycle_shows_but_leaves_it_ready(caplog: pytest.LogCaptureFixtu
 
 
 def test_a_run_due_while_the_last_still_works_is_skipped_and_counted() -> None:
+    skipped = threading.Event()
+
     def slow(name: str, stop: threading.Event, n: int) -> FakeReport:
-        stop.wait(0.7)
+        if n == 1:  # the first cycle works until a run due meanwhile was skipped
+            skipped.wait(10)
         return FakeReport(name)
 
     cycle = FakeCycle(slow)
     daemon = Daemon([JobSpec("hs", FAST)], cycle, options=OPTIONS)
+    # added after the daemon's own listener: called once that one counted the skip
+    daemon.scheduler.scheduler.add_listener(lambda _: skipped.set(), EVENT_JOB_MAX_INSTANCES)
     with running(daemon) as url:
         assert cycle.wait_calls("hs", 2)
+        assert skipped.is_set()
         body = _get(url + "/metrics")[1]
     assert _sample(body, 'syncd_runs_missed_total{connector="hs",reason="skipped"}') >= 1
 
@@ -170,11 +157,15 @@ def test_cron_jobs_wait_for_their_time_and_jobs_are_configured() -> None:
         cycle,
         options=DaemonOptions(port=0, misfire_grace=timedelta(minutes=2)),
     )
+    started = threading.Event()
+    daemon.scheduler.scheduler.add_listener(lambda _: started.set(), EVENT_SCHEDULER_STARTED)
     with running(daemon):
-        time.sleep(0.3)
+        assert started.wait(10)  # the jobs have their next run times once it started
         job = daemon.scheduler.scheduler.get_job("sync:hs")
         assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, 120)
-        assert daemon.scheduler.next_run("hs") is not None
+        nxt = daemon.scheduler.next_run("hs")
+        # a cron job is not run at start (an interval job is): it waits for 06:00
+        assert nxt is not None and (nxt.hour, nxt.minute) == (6, 0) and nxt > datetime.now(UTC)
     assert cycle.calls == {}
 
 
