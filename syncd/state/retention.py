@@ -50,15 +50,12 @@ def prune_activities(
     activity type; ``None``: kept) as of ``now``; returns how many. An activity
     whose type or time is not stored (NULL) is left alone."""
     a = activities.c
-    types = list(
-        conn.execute(sa.select(a.type).where(a.connector == connector).distinct()).scalars()
-    )
-    types = [t for t in types if t is not None]
     if isinstance(horizon, Horizon):
-        h = horizon
+        h, types = horizon, list(horizon.by_type)  # other types: the default
     else:
-        days = {t: horizon(t) for t in types}
-        h = Horizon(days, 0.0)  # every stored type is named: the default never applies
+        stored = conn.execute(sa.select(a.type).where(a.connector == connector).distinct())
+        types = [t for t in stored.scalars() if t is not None]
+        h = Horizon({t: horizon(t) for t in types}, 0.0)  # every stored type is named
     newer = activities.alias("newer")
     n = newer.c
     superseded = sa.exists().where(
