@@ -155,7 +155,17 @@ def _delimiter(text: str) -> str:
 def _read_csv(
     text: str, path: Path, label: str | None, id_column: str | None, time_column: str | None
 ) -> list[Row]:
-    csv.field_size_limit(MAX_CELL)
+    # the csv module's cell limit is process-wide: raised for this file only
+    previous = csv.field_size_limit(MAX_CELL)
+    try:
+        return _csv_rows(text, path, label, id_column, time_column)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _csv_rows(
+    text: str, path: Path, label: str | None, id_column: str | None, time_column: str | None
+) -> list[Row]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader, None)
