@@ -61,6 +61,10 @@ class ArtefactCache:
         #: How many times a file's content was parsed.
         self.loads = 0
 
+    def ref(self, path: Path) -> str:
+        """The content ref of the file at ``path`` as it is now (read, not parsed)."""
+        return content_ref(path.read_bytes())
+
     def get(self, path: Path) -> Loaded:
         """The model in ``path`` as it is now (see the module docstring)."""
         data = path.read_bytes()

@@ -74,9 +74,14 @@ def _loaded(app: Engine, path: Path) -> Loaded:
 
 def predictive_ref(app: Engine, connector: str) -> str | None:
     """The content hash of the connector's predictive model file (None: it
-    has none; FatalError when the file cannot be read or is not a model)."""
+    has none; FatalError when the file cannot be read)."""
     path = model_path(app.config(connector))
-    return None if path is None else _loaded(app, path).ref
+    if path is None:
+        return None
+    try:
+        return app.artefacts.ref(path)
+    except OSError as exc:
+        raise FatalError(f"predictive model not usable: {path}: {exc.strerror or exc}") from None
 
 
 def predictive_changed(app: Engine, connector: str, last: str | None) -> bool:
