@@ -6,6 +6,12 @@ contacts with activities, then scores N (default 50,000; ~12 activities and
 path of ``syncd score --predictive`` after reading). Prints contacts/s and its
 ratio to the 10,000/s floor.
 
+The daemon's path (always): the same model scores N core ``Contact``s (what
+a cycle holds) through ``row_from_contact`` (the rows built from the
+contacts directly) and through the JSON route the daemon took before (each
+contact as canonical JSON, then ``row_from_json``); prints both rates, from
+contact to probability, and their ratio.
+
 Public data (each optional; the files are not shipped, see bench/README.md):
 
 * ``--xeducation PATH`` (Kaggle "Lead Scoring" X Education ``Leads.csv``):
@@ -43,11 +49,15 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from syncd.core import Activity as CoreActivity  # noqa: E402
+from syncd.core import Contact  # noqa: E402
 from syncd.predictive.artefact import load, save  # noqa: E402
+from syncd.predictive.contact_rows import row_from_contact  # noqa: E402
 from syncd.predictive.features import raw_values  # noqa: E402
-from syncd.predictive.io import Activity, Row, read_rows  # noqa: E402
+from syncd.predictive.io import Activity, Row, read_rows, row_from_json  # noqa: E402
 from syncd.predictive.metrics import roc_auc  # noqa: E402
 from syncd.predictive.scorer import Scorer  # noqa: E402
+from syncd.predictive.table import raw_table  # noqa: E402
 from syncd.predictive.train import Options, _split, learn  # noqa: E402
 
 FLOOR = 10_000
@@ -91,13 +101,16 @@ def _contacts(n: int, seed: int) -> list[Row]:
     return rows
 
 
-def bench_scoring(n: int) -> dict[str, Any]:
+def _trained() -> Scorer:
     train = _contacts(2000, seed=1)
     result = learn(train, Options(label="converted", split="stratified"), now=NOW)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "m.json"
         save(result.artefact, path)
-        scorer = Scorer(load(path))
+        return Scorer(load(path))
+
+
+def bench_scoring(scorer: Scorer, n: int) -> dict[str, Any]:
     rows = [Row(r.id, r.line, r.properties, None, activities=r.activities) for r in _contacts(n, 2)]
     t0, c0 = time.perf_counter(), time.process_time()
     preds = scorer.score(rows, NOW)
@@ -111,6 +124,62 @@ def bench_scoring(n: int) -> dict[str, Any]:
         f"{rate / FLOOR:.1f}x the {FLOOR:,}/s floor"
     )
     return {"contacts": n, "seconds": round(wall, 3), "contacts_per_s": round(rate)}
+
+
+def _iso(ts: float) -> str:
+    return datetime.fromtimestamp(ts, UTC).isoformat()
+
+
+def _contact_json(c: Contact) -> dict[str, Any]:
+    """The JSON route the daemon took before ``row_from_contact`` (the reference)."""
+    obj: dict[str, Any] = {"id": c.id, "properties": dict(c.properties)}
+    if c.created_ts is not None:
+        obj["created_at"] = _iso(c.created_ts)
+    obj["activities"] = [
+        {**act.attrs, "type": act.type, "at": _iso(act.ts)} for act in reversed(c.activities)
+    ]
+    return obj
+
+
+def bench_daemon_rows(scorer: Scorer, n: int) -> dict[str, Any]:
+    contacts = [
+        Contact(
+            id=r.id,
+            created_ts=r.time,
+            properties={k: v for k, v in r.properties.items() if v is not None},
+            activities=tuple(
+                CoreActivity(a.type, a.at, {} if a.target is None else {"url": a.target})
+                for a in r.activities
+            ),
+        )
+        for r in _contacts(n, 3)
+    ]
+
+    def json_route() -> list[Row]:
+        return [row_from_json(_contact_json(c), "bench", i) for i, c in enumerate(contacts, 1)]
+
+    def direct_route() -> list[Row]:
+        return [row_from_contact(c, i) for i, c in enumerate(contacts, 1)]
+
+    rates: dict[str, float] = {}
+    for name, rows_of in (("json", json_route), ("direct", direct_route)):
+        t0, c0 = time.perf_counter(), time.process_time()
+        probs = scorer.probabilities(raw_table(rows_of(), NOW, None, "bench"))
+        wall, cpu = time.perf_counter() - t0, time.process_time() - c0
+        assert len(probs) == n
+        rates[name] = n / cpu
+        print(
+            f"daemon path, {name} route: {n:,} contacts in {wall:.2f} s wall, {cpu:.2f} s CPU: "
+            f"{n / cpu:,.0f} contacts/s by CPU time"
+        )
+    ratio = rates["direct"] / rates["json"]
+    print(f"daemon path: rows from the Contact directly are {ratio:.2f}x the JSON route")
+    return {
+        "contacts": n,
+        "json_per_cpu_s": round(rates["json"]),
+        "direct_per_cpu_s": round(rates["direct"]),
+        "ratio": round(ratio, 2),
+    }
 
 
 def _baselines(rows: list[Row], split: str, drop: list[str]) -> dict[str, float | None]:
@@ -172,7 +241,11 @@ def _run(name: str, rows: list[Row], label: str, drop: list[str], split: str) ->
 
 def main(argv: list[str]) -> None:
     n = int(argv[0]) if argv and argv[0].isdigit() else 50_000
-    out: dict[str, Any] = {"scoring": bench_scoring(n)}
+    scorer = _trained()
+    out: dict[str, Any] = {
+        "scoring": bench_scoring(scorer, n),
+        "daemon_rows": bench_daemon_rows(scorer, n),
+    }
     runs = []
     if "--xeducation" in argv:
         path = Path(argv[argv.index("--xeducation") + 1])

@@ -141,7 +141,8 @@ class HubSpotConnector(Connector):
         names = self.options.fields
         if isinstance(update, AccountUpdate):
             return writes.Item("companies", update.id, account_values(update, names))
-        return writes.Item("contacts", update.id, contact_values(update, names))
+        predictive = self.options.predictive is not None
+        return writes.Item("contacts", update.id, contact_values(update, names, predictive))
 
     # -- usage ---------------------------------------------------------------------------
     def usage(self) -> Usage:

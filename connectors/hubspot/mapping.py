@@ -313,21 +313,23 @@ def map_company(
 # ----------------------------------------------------------------------------- writes
 
 
-def contact_values(update: ContactUpdate, fields: HubSpotFieldNames) -> dict[str, str]:
+def contact_values(
+    update: ContactUpdate, fields: HubSpotFieldNames, probability: bool = False
+) -> dict[str, str]:
     """The property strings of one contact update (every field, HubSpot wants strings;
-    all empty for a ``clear``; the probability only when the update carries one)."""
+    all empty for a ``clear``, the probability too when ``probability``: the connector
+    has a predictive model, so the property is syncd's; otherwise the probability only
+    when the update carries one)."""
     if update.clear:
-        return dict.fromkeys(
-            (
-                fields.score,
-                fields.tier,
-                fields.reasons,
-                fields.scored_at,
-                fields.mql_at,
-                fields.priority,
-            ),
-            "",
+        own = (
+            fields.score,
+            fields.tier,
+            fields.reasons,
+            fields.scored_at,
+            fields.mql_at,
+            fields.priority,
         )
+        return dict.fromkeys((*own, fields.probability) if probability else own, "")
     values = {
         fields.score: str(update.score),
         fields.tier: update.tier,

@@ -44,8 +44,10 @@ def values(update: Update, options: SalesforceOptions) -> tuple[str, dict[str, A
     sobject = _OBJECTS.get(update.kind)
     if sobject is None:
         return f"unknown record kind {update.kind!r} (expected lead or contact)"
-    if update.clear:
-        own = (names.score, names.tier, names.reasons, names.scored_at, names.mql_at)
+    if update.clear:  # the probability field is syncd's only with a predictive model
+        own = [names.score, names.tier, names.reasons, names.scored_at, names.mql_at]
+        if options.predictive is not None:
+            own.append(names.probability)
         return sobject, {**dict.fromkeys(own), names.priority: False}
     row: dict[str, Any] = {
         names.score: update.score,

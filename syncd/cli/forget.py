@@ -1,6 +1,8 @@
 """`syncd forget`: erase one person from the state store (a data subject's
 request to be forgotten), optionally emptying syncd's fields on the CRM record
-first; an audit row without personal data records that it happened."""
+first (every one of them: with a predictive model, its conversion probability
+field too; the connector decides which fields are syncd's); an audit row
+without personal data records that it happened."""
 
 from __future__ import annotations
 
@@ -59,7 +61,8 @@ def _clear_crm(app: Engine, name: str, ids: list[str]) -> list[str]:
 @click.option(
     "--clear-crm-fields",
     is_flag=True,
-    help="Also empty syncd's fields (score, tier, reasons …) on the CRM record.",
+    help="Also empty syncd's fields (score, tier, reasons …, the conversion probability "
+    "with a predictive model) on the CRM record.",
 )
 @click.option("--dry-run", is_flag=True, help="Say what would be erased; change nothing.")
 @click.option(

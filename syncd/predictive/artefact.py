@@ -27,7 +27,7 @@ import numpy.typing as npt
 from syncd.predictive.errors import InputError
 from syncd.predictive.features import FeatureSpec
 
-__all__ = ["FORMAT", "VERSION", "Artefact", "load", "save"]
+__all__ = ["FORMAT", "VERSION", "Artefact", "load", "parse", "save"]
 
 FORMAT = "syncd-predictive-model"
 VERSION = 1
@@ -88,9 +88,17 @@ def save(artefact: Artefact, path: Path) -> None:
 def load(path: Path) -> Artefact:
     """The model in ``path``; InputError when it cannot be used."""
     try:
-        obj = json.loads(path.read_text(encoding="utf-8"))
+        data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read model: {exc.strerror or exc}") from None
+    return parse(data, str(path))
+
+
+def parse(data: bytes, path: str) -> Artefact:
+    """The model in ``data``, the content of the file ``path`` (named in
+    errors); InputError when it cannot be used."""
+    try:
+        obj = json.loads(data.decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a JSON model file ({exc})") from None
     if not isinstance(obj, dict) or obj.get("format") != FORMAT:
@@ -100,7 +108,7 @@ def load(path: Path) -> Artefact:
             f"{path}: model file version {obj.get('version')!r}; this syncd reads version "
             f"{VERSION} (retrain with `syncd learn`)"
         )
-    spec = FeatureSpec.from_json(obj.get("features"), str(path))
+    spec = FeatureSpec.from_json(obj.get("features"), path)
     model = obj.get("model")
     if not isinstance(model, dict) or model.get("kind") != "logistic":
         raise InputError(f"{path}: 'model' must be a logistic model")

@@ -23,13 +23,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from syncd.core import parse_datetime
+from syncd.core import Contact, parse_datetime
 from syncd.predictive.errors import InputError
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "Row",
     "data_now",
     "parse_label",
+    "property_values",
     "read_rows",
     "row_from_json",
 ]
@@ -78,6 +79,9 @@ class Row:
     contact: dict[str, Any] | None = None
     #: The account a JSONL contact belongs to (its id, else its domain or name).
     account: str | None = None
+    #: The core's contact a row was built from (``contact_rows``), for the
+    #: points model's components instead of ``contact``.
+    source_contact: Contact | None = None
 
 
 def parse_label(value: object) -> int | None:
@@ -151,7 +155,17 @@ def _delimiter(text: str) -> str:
 def _read_csv(
     text: str, path: Path, label: str | None, id_column: str | None, time_column: str | None
 ) -> list[Row]:
-    csv.field_size_limit(MAX_CELL)
+    # the csv module's cell limit is process-wide: raised for this file only
+    previous = csv.field_size_limit(MAX_CELL)
+    try:
+        return _csv_rows(text, path, label, id_column, time_column)
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _csv_rows(
+    text: str, path: Path, label: str | None, id_column: str | None, time_column: str | None
+) -> list[Row]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         header = next(reader, None)
@@ -308,8 +322,14 @@ def _scalars(value: object, where: str) -> dict[str, Any]:
         return {}
     if not isinstance(value, dict):
         raise InputError(f"{where} must be an object")
+    return property_values(value)
+
+
+def property_values(values: Mapping[Any, object]) -> dict[str, Any]:
+    """Properties as rows hold them: keys as text, missing-value tokens
+    (``MISSING_TOKENS``) as None, anything but a scalar as its text."""
     out: dict[str, Any] = {}
-    for k, v in value.items():
+    for k, v in values.items():
         if isinstance(v, str) and v.strip().casefold() in MISSING_TOKENS:
             v = None
         out[str(k)] = v if v is None or isinstance(v, str | int | float | bool) else str(v)

@@ -4,9 +4,10 @@ Each row is scored by the points model (the pure core's ``score_batch``) as
 of its decision point: ``points.fit``, ``points.engagement``,
 ``points.account`` (exact, unrounded), ``points.exact`` and
 ``points.disqualified`` (1/0). A JSONL row is scored from its canonical
-contact with the activities before its decision point; a CSV row from its
-properties alone (a points model reads canonical names such as ``title``,
-``industry``, ``employees``). Rows sharing a decision point are scored
+contact (or the core's contact it was built from, ``contact_rows``) with the
+activities before its decision point; a CSV row from its properties alone
+(a points model reads canonical names such as ``title``, ``industry``,
+``employees``). Rows sharing a decision point are scored
 together, so account signals see their account-mates.
 """
 
@@ -14,11 +15,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from syncd.core import (
     CompiledModel,
+    Contact,
     ContactError,
     contact_from_json,
     parse_datetime,
@@ -46,6 +49,16 @@ def _contact_json(row: Row, ref: float) -> dict[str, Any]:
     return {"id": row.id, "properties": props}
 
 
+def _contact(row: Row, ref: float) -> Contact:
+    """The contact the points model scores for ``row`` as of ``ref``."""
+    c = row.source_contact
+    if c is None:
+        return contact_from_json(_contact_json(row, ref))
+    if all(a.ts < ref for a in c.activities):
+        return c
+    return replace(c, activities=tuple(a for a in c.activities if a.ts < ref))
+
+
 def _before(act: object, ref: float) -> bool:
     at = parse_datetime(act.get("at")) if isinstance(act, dict) else None
     return at is not None and at.timestamp() < ref
@@ -64,7 +77,7 @@ def points_values(
         contacts = []
         for i in idxs:
             try:
-                contacts.append(contact_from_json(_contact_json(rows[i], ref)))
+                contacts.append(_contact(rows[i], ref))
             except ContactError as exc:
                 raise InputError(f"{source}:{rows[i].line}: {exc}") from None
         results = score_batch(model, contacts, datetime.fromtimestamp(ref, UTC))

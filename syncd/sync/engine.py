@@ -22,6 +22,7 @@ from connectors.base import Connector, FieldsReport
 from syncd.core import CompiledModel
 from syncd.core.routing import Router, build_router, single_router
 from syncd.modelfile import load_model
+from syncd.predictive.cache import ArtefactCache
 from syncd.redact import configured_secrets
 from syncd.settings import ConnectorConfig, Settings
 from syncd.state import Store
@@ -41,7 +42,8 @@ def _owner() -> str:
 
 @dataclass
 class Engine:
-    """Everything a cycle needs. ``models`` caches compiled models by connector."""
+    """Everything a cycle needs. ``models`` caches compiled models by connector;
+    ``artefacts`` the predictive model files by content (``ArtefactCache``)."""
 
     settings: Settings
     store: Store
@@ -49,6 +51,7 @@ class Engine:
     clock: Callable[[], datetime] = utc_now
     owner: str = field(default_factory=_owner)
     models: dict[str, CompiledModel] = field(default_factory=dict)
+    artefacts: ArtefactCache = field(default_factory=ArtefactCache, repr=False)
     _stamps: dict[str, int] = field(default_factory=dict, repr=False)
     _connectors: dict[str, Connector] = field(default_factory=dict, repr=False)
     _fields: dict[str, tuple[tuple[str, ...], FieldsReport]] = field(

@@ -14,6 +14,12 @@ with the file it names. A model file that cannot be used fails the cycle
 rewrite every contact. Without ``predictive`` nothing here runs and the
 verdicts are the points model's alone.
 
+The model file is read through the engine's cache (``Engine.artefacts``,
+keyed by the file's content): parsed once, and again only when its content
+changes. Each contact's row is built from the core's ``Contact`` directly
+(``predictive.contact_rows``), the row ``learn --connector`` makes of the
+stored contact's JSON.
+
 Configuring, replacing or removing the model rescores every contact in the
 next cycle, as a changed points model does: ``predictive_ref`` (the file's
 content hash) is kept in the connector's meta with the last full rescore.
@@ -21,18 +27,16 @@ content hash) is kept in the connector's meta with the last full rescore.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
-from functools import lru_cache
+from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from connectors.base import FatalError
 from syncd.core import CompiledModel, Contact, ModelError, ScoreResult
-from syncd.predictive.artefact import Artefact, load
+from syncd.predictive.artefact import Artefact
+from syncd.predictive.cache import Loaded
+from syncd.predictive.contact_rows import row_from_contact
 from syncd.predictive.errors import InputError
-from syncd.predictive.io import row_from_json
 from syncd.predictive.scorer import Scorer
 from syncd.predictive.table import raw_table
 from syncd.state import ContactState, Scored
@@ -40,12 +44,13 @@ from syncd.sync.engine import Engine
 from syncd.sync.writeback import contact_verdict
 
 __all__ = [
-    "contact_json",
     "contact_verdicts",
     "model_path",
     "predictive_changed",
     "predictive_ref",
     "probabilities",
+    "scorer_for",
+    "trained_points",
 ]
 
 
@@ -56,9 +61,15 @@ def model_path(cfg: object) -> Path | None:
     return path if isinstance(path, Path) else None
 
 
-@lru_cache(maxsize=16)
-def _digest(path: str, _stamp: int) -> str:
-    return "p:" + hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+def _loaded(app: Engine, path: Path) -> Loaded:
+    """The model file through the engine's cache; FatalError naming it when
+    it cannot be read or is not a model."""
+    try:
+        return app.artefacts.get(path)
+    except InputError as exc:
+        raise FatalError(f"predictive model not usable: {exc}") from None
+    except OSError as exc:
+        raise FatalError(f"predictive model not usable: {path}: {exc.strerror or exc}") from None
 
 
 def predictive_ref(app: Engine, connector: str) -> str | None:
@@ -68,7 +79,7 @@ def predictive_ref(app: Engine, connector: str) -> str | None:
     if path is None:
         return None
     try:
-        return _digest(str(path), path.stat().st_mtime_ns)
+        return app.artefacts.ref(path)
     except OSError as exc:
         raise FatalError(f"predictive model not usable: {path}: {exc.strerror or exc}") from None
 
@@ -79,31 +90,43 @@ def predictive_changed(app: Engine, connector: str, last: str | None) -> bool:
     return predictive_ref(app, connector) != last
 
 
-@lru_cache(maxsize=16)
-def _artefact(path: str, _stamp: int) -> Artefact:
-    """The model at ``path``, reloaded when its stamp changes."""
-    return load(Path(path))
+def trained_points(
+    artefact: Artefact,
+    path: Path,
+    live: CompiledModel,
+    load_points: Callable[[Path], CompiledModel],
+) -> CompiledModel | None:
+    """The points model whose components the model read from ``path`` was
+    trained with (None: without one): the connector's ``live`` model when it
+    is that one, else the points model file the model names (``load_points``:
+    the engine's model cache). InputError naming the file when that file is
+    not named, gone (``ModelError``, ``OSError``) or no longer the same model."""
+    wanted = artefact.points_model
+    if wanted is None:
+        return None
+    ref, points_path = wanted
+    if ref == live.ref:
+        return live
+    if points_path is None:
+        raise InputError(f"{path}: trained with points model {ref}, which is not the live one")
+    points = load_points(Path(points_path))
+    if points.ref != ref:
+        raise InputError(
+            f"{path}: trained with points model {ref}, but {points_path} is {points.ref}"
+        )
+    return points
 
 
-def _scorer(
-    path: Path, live: CompiledModel, load_points: Callable[[Path], CompiledModel]
+def scorer_for(
+    artefact: Artefact,
+    path: Path,
+    live: CompiledModel,
+    load_points: Callable[[Path], CompiledModel],
 ) -> Scorer:
+    """The scorer of the model read from ``path``, with the points model it
+    was trained with (``trained_points``); FatalError when that cannot be had."""
     try:
-        artefact = _artefact(str(path), path.stat().st_mtime_ns)
-        wanted = artefact.points_model
-        if wanted is None:
-            return Scorer(artefact)
-        ref, points_path = wanted
-        if ref == live.ref:
-            return Scorer(artefact, live)
-        if points_path is None:
-            raise InputError(f"{path}: trained with points model {ref}, which is not the live one")
-        points = load_points(Path(points_path))
-        if points.ref != ref:
-            raise InputError(
-                f"{path}: trained with points model {ref}, but {points_path} is {points.ref}"
-            )
-        return Scorer(artefact, points)
+        return Scorer(artefact, trained_points(artefact, path, live, load_points))
     except (InputError, ModelError) as exc:
         raise FatalError(f"predictive model not usable: {exc}") from None
     except OSError as exc:
@@ -112,46 +135,14 @@ def _scorer(
         ) from None
 
 
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).isoformat()
-
-
-def contact_json(c: Contact) -> dict[str, Any]:
-    """``c`` as canonical contact JSON (what the state store exports)."""
-    obj: dict[str, Any] = {"id": c.id, "properties": dict(c.properties)}
-    if c.email is not None:
-        obj["email"] = c.email
-    if c.company is not None:
-        obj["company"] = c.company
-    if c.created_ts is not None:
-        obj["created_at"] = _iso(c.created_ts)
-    if c.account is not None:
-        a = c.account
-        acc: dict[str, Any] = {"properties": dict(a.properties)}
-        for key, value in (("id", a.id), ("name", a.name), ("domain", a.domain)):
-            if value is not None:
-                acc[key] = value
-        obj["account"] = acc
-    obj["activities"] = [
-        {**act.attrs, "type": act.type, "at": _iso(act.ts)} for act in reversed(c.activities)
-    ]
-    return obj
-
-
 def probabilities(
-    path: Path,
-    live: CompiledModel,
-    contacts: Sequence[Contact],
-    now: datetime,
-    load_points: Callable[[Path], CompiledModel],
+    scorer: Scorer, path: Path, contacts: Sequence[Contact], now: datetime
 ) -> list[float]:
     """The conversion probability of each contact as of ``now``, in order,
-    rounded to 3 decimals (``load_points``: the engine's model cache, for a
-    model trained with a points model other than the live one)."""
-    scorer = _scorer(path, live, load_points)
+    rounded to 3 decimals (``path``: the model file, named in errors)."""
     source = f"predictive model {path}"
     try:
-        rows = [row_from_json(contact_json(c), source, i) for i, c in enumerate(contacts, 1)]
+        rows = [row_from_contact(c, i) for i, c in enumerate(contacts, 1)]
         probs = scorer.probabilities(raw_table(rows, now.timestamp(), scorer.points, source))
     except InputError as exc:
         raise FatalError(f"predictive scoring failed: {exc}") from None
@@ -171,11 +162,11 @@ def contact_verdicts(
     and ``results`` in the same order): with its conversion probability when
     the connector has a predictive model. Called by the cycle's scoring loop."""
     path = model_path(app.config(connector))
-    probs: Sequence[float | None] = (
-        [None] * len(results)
-        if path is None or not results
-        else probabilities(path, app.model(connector), contacts, now, app.load)
-    )
+    probs: Sequence[float | None] = [None] * len(results)
+    if path is not None and results:
+        artefact = _loaded(app, path).artefact
+        scorer = scorer_for(artefact, path, app.model(connector), app.load)
+        probs = probabilities(scorer, path, contacts, now)
     return [
         contact_verdict(sc, r, mql, now, p) for sc, r, p in zip(states, results, probs, strict=True)
     ]

@@ -15,6 +15,13 @@ tried again after ``every``. The last verdict (with both held-out ROC-AUCs, or
 the reason it was skipped) is kept in the connector's ``Meta.retrain`` for
 ``syncd report``. Never in a dry run. The file is replaced
 atomically (written beside it, then renamed).
+
+A model trained with a points model's components is retrained with the same
+points model scoring applies it with (the connector's live one when it names
+that, else the file it names), so old and new are judged on equal terms; only
+when that one can no longer be had (the file gone or changed: the old model
+cannot be applied at all) is the new one learned without points components,
+and it replaces the old.
 """
 
 from __future__ import annotations
@@ -25,12 +32,13 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from syncd.core import CompiledModel
+from syncd.core import CompiledModel, ModelError
 from syncd.core.outcomes import OutcomeRule
-from syncd.predictive.artefact import Artefact, load, save
+from syncd.predictive.artefact import Artefact, save
 from syncd.predictive.errors import InputError
 from syncd.predictive.outcome_rows import rows_from_store
 from syncd.sync.engine import Engine
+from syncd.sync.predictive import trained_points
 
 __all__ = ["maybe_retrain"]
 
@@ -47,9 +55,16 @@ def _rule(cfg: object) -> OutcomeRule:
     return made if isinstance(made, OutcomeRule) else OutcomeRule()
 
 
-def _points(old: Artefact, live: CompiledModel) -> CompiledModel | None:
-    wanted = old.points_model
-    return live if wanted is not None and wanted[0] == live.ref else None
+def _points(old: Artefact, path: Path, app: Engine, connector: str) -> CompiledModel | None:
+    """The points model the old model was trained with (the one scoring
+    applies it with, ``trained_points``), for the new one too; None when it
+    has none, or when that one can no longer be had: the old model then
+    cannot be applied and the champion check lets the new one replace it."""
+    live = app.model(connector)
+    try:
+        return trained_points(old, path, live, app.load)
+    except (InputError, ModelError, OSError):
+        return None
 
 
 def _replace_file(artefact: Artefact, path: Path) -> None:
@@ -76,8 +91,8 @@ def maybe_retrain(app: Engine, connector: str, now: datetime, dry_run: bool) -> 
         from syncd.predictive.train import Options
         from syncd.predictive.train import learn as learn_model
 
-        old = load(path)
-        points = _points(old, app.model(connector))
+        old = app.artefacts.get(path).artefact
+        points = _points(old, path, app, connector)
         rows = rows_from_store(
             app.store.export(connector), app.store.outcomes(connector), _rule(cfg), connector
         )
