@@ -11,7 +11,7 @@ from syncd.core import AccountScore, ScoreResult
 from syncd.core.routing import Router, routed_account_scores, score_routed
 from syncd.state import AccountValues, AccountVerdict
 from syncd.sync.cycle_context import CycleContext, log
-from syncd.sync.predictive import contact_verdicts, predictive_ref
+from syncd.sync.predictive import Predictor, contact_verdicts, predictive_ref, predictor
 from syncd.sync.shadow import record_shadows
 from syncd.sync.writeback import account_recheck, account_verdict
 from syncd.sync.writeback import recheck as contact_recheck
@@ -54,6 +54,10 @@ def score(c: CycleContext, everything: bool) -> None:
     groups = (
         c.store.all_groups(c.name, chunk) if everything else c.store.dirty_groups(c.name, chunk)
     )
+    # the predictive model: read once, by the first chunk that needs it, and used
+    # for the whole cycle
+    predictive: Predictor | None = None
+    read = False
     for group in groups:
         ok, contacts, bad = [], [], []
         for sc in group:
@@ -81,7 +85,9 @@ def score(c: CycleContext, everything: bool) -> None:
             c.t.unchanged = c.summary.scored - c.summary.would_write
         else:
             record_shadows(c.app, c.name, contacts, (router.ref, results), c.started)
-            verdicts = contact_verdicts(c.app, c.name, ok, contacts, results, mql, c.started)
+            if results and not read:
+                predictive, read = predictor(c.app, c.name), True
+            verdicts = contact_verdicts(predictive, ok, contacts, results, mql, c.started)
             c.t.unchanged += sum(1 for v in verdicts if not v.pending)
             c.store.save_scores(
                 c.name,
@@ -95,12 +101,16 @@ def score(c: CycleContext, everything: bool) -> None:
         c.checkpoint()
     c.event("scored", scored=c.t.scored)
     if everything and c.summary is None:
+        if read:  # the content every chunk was scored with
+            ref = None if predictive is None else predictive.ref
+        else:
+            ref = predictive_ref(c.app, c.name)
         c.store.set_meta(
             c.name,
             c.app.clock(),
             model_ref=router.ref,
             last_rescore_at=c.started,
-            predictive_ref=predictive_ref(c.app, c.name),
+            predictive_ref=ref,
         )
 
 

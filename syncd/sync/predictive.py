@@ -28,6 +28,7 @@ content hash) is kept in the connector's meta with the last full rescore.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -149,9 +150,31 @@ def probabilities(
     return [round(float(p), 3) for p in probs]
 
 
+@dataclass(frozen=True, slots=True)
+class Predictor:
+    """The connector's predictive model as one cycle uses it: read once per
+    cycle, so every chunk is scored with the same file content and the ref a
+    full rescore notes (``ref``) names that content."""
+
+    path: Path
+    ref: str
+    scorer: Scorer
+
+
+def predictor(app: Engine, connector: str) -> Predictor | None:
+    """The connector's predictive model for this cycle (None: it has none);
+    FatalError naming the file when it cannot be used."""
+    path = model_path(app.config(connector))
+    if path is None:
+        return None
+    loaded = _loaded(app, path)
+    return Predictor(
+        path, loaded.ref, scorer_for(loaded.artefact, path, app.model(connector), app.load)
+    )
+
+
 def contact_verdicts(
-    app: Engine,
-    connector: str,
+    model: Predictor | None,
     states: Sequence[ContactState],
     contacts: Sequence[Contact],
     results: Sequence[ScoreResult],
@@ -160,13 +183,10 @@ def contact_verdicts(
 ) -> list[Scored]:
     """The write-back verdict of each scored contact (``states``, ``contacts``
     and ``results`` in the same order): with its conversion probability when
-    the connector has a predictive model. Called by the cycle's scoring loop."""
-    path = model_path(app.config(connector))
+    the connector has a predictive ``model``. Called by the cycle's scoring loop."""
     probs: Sequence[float | None] = [None] * len(results)
-    if path is not None and results:
-        artefact = _loaded(app, path).artefact
-        scorer = scorer_for(artefact, path, app.model(connector), app.load)
-        probs = probabilities(scorer, path, contacts, now)
+    if model is not None and results:
+        probs = probabilities(model.scorer, model.path, contacts, now)
     return [
         contact_verdict(sc, r, mql, now, p) for sc, r, p in zip(states, results, probs, strict=True)
     ]
