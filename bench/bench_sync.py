@@ -300,7 +300,7 @@ def run_crm(
                         # the ones stamped after the window's end too
                         every = fake.ask(op="modified", since=0.0, until=started + 30 * 86_400)
                         rows = dict(rows)
-                        for key in (*M.HS_OBJECTS, "submissions"):
+                        for key in (*M.HS_OBJECTS, "deals", "submissions"):
                             rows[key] = every["modified"][key]
                     if crm == "salesforce" and step.kind == "full":
                         # every record; the cycle's own writes moved the written
@@ -339,6 +339,9 @@ def run_crm(
                     result.calls["read"] -= search
                 out.append(result)
                 print(line(result, args.change), flush=True)
+                if crm == "hubspot" and step.kind == "full":
+                    by = sorted(stats["by_endpoint"].items(), key=lambda kv: -int(kv[1]))
+                    print("#   calls by endpoint: " + ", ".join(f"{k} {v}" for k, v in by))
                 if stats.get("limited"):
                     print(f"#   429s by endpoint: {stats['limited']}", flush=True)
                 w = stats.get("writes") or {}
