@@ -279,6 +279,23 @@ def run_crm(
                 elif step.advance_s:
                     fake.ask(op="advance", seconds=step.advance_s)
                 offset += step.advance_s
+                # HubSpot: what the window holds is counted before the cycle too, as the
+                # cycle's own writes move the records it read (and wrote) out of it
+                before = (
+                    float(fake.ask(op="advance", seconds=0.0)["clock"])
+                    if crm == "hubspot" and step.kind != "rescore"
+                    else None
+                )
+                window_lo = max(0.0, since - M.HUBSPOT_SAFETY_LAG_S - M.HUBSPOT_LOOKBACK_S)
+                held = (
+                    fake.ask(
+                        op="modified",
+                        since=window_lo if since else 0.0,
+                        until=before - M.HUBSPOT_SAFETY_LAG_S,
+                    )["modified"]
+                    if before is not None
+                    else None
+                )
                 done = engine.ask(op="cycle", kind=step.kind, offset=offset)
                 report = done["report"]
                 stats = fake.ask(op="stats")
@@ -295,6 +312,10 @@ def run_crm(
                     rows = fake.ask(
                         op="modified", since=max(0.0, since - lag - back), until=started - lag
                     )["modified"]
+                    if held is not None:
+                        rows = dict(rows)
+                        for key in (*M.HS_OBJECTS, "deals"):
+                            rows[key] = max(int(rows[key]), int(held[key]))
                     if crm == "hubspot" and step.kind == "full":
                         # list endpoints read every record and every form submission,
                         # the ones stamped after the window's end too

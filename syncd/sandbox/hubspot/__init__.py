@@ -130,7 +130,7 @@ Known differences from the real API:
 - Inline `associations=` lists on list pages are never paged (HubSpot pages long ones).
 - Marketing e-mails carry only id, name, subject, isAb, isPublished and their campaign
   ids; one e-mail per campaign (HubSpot's A/B and automated e-mails have several).
-- No owners, deals, tickets, lists, imports, webhooks or v1 contact APIs.
+- No owners, tickets, lists, imports, webhooks or v1 contact APIs.
 """
 
 from syncd.sandbox.hubspot.app import HubSpotSandbox
