@@ -279,6 +279,23 @@ def run_crm(
                 elif step.advance_s:
                     fake.ask(op="advance", seconds=step.advance_s)
                 offset += step.advance_s
+                # HubSpot: what the window holds is counted before the cycle too, as the
+                # cycle's own writes move the records it read (and wrote) out of it
+                before = (
+                    float(fake.ask(op="advance", seconds=0.0)["clock"])
+                    if crm == "hubspot" and step.kind != "rescore"
+                    else None
+                )
+                window_lo = max(0.0, since - M.HUBSPOT_SAFETY_LAG_S - M.HUBSPOT_LOOKBACK_S)
+                held = (
+                    fake.ask(
+                        op="modified",
+                        since=window_lo if since else 0.0,
+                        until=before - M.HUBSPOT_SAFETY_LAG_S,
+                    )["modified"]
+                    if before is not None
+                    else None
+                )
                 done = engine.ask(op="cycle", kind=step.kind, offset=offset)
                 report = done["report"]
                 stats = fake.ask(op="stats")
@@ -295,12 +312,16 @@ def run_crm(
                     rows = fake.ask(
                         op="modified", since=max(0.0, since - lag - back), until=started - lag
                     )["modified"]
+                    if held is not None:
+                        rows = dict(rows)
+                        for key in (*M.HS_OBJECTS, "deals"):
+                            rows[key] = max(int(rows[key]), int(held[key]))
                     if crm == "hubspot" and step.kind == "full":
                         # list endpoints read every record and every form submission,
                         # the ones stamped after the window's end too
                         every = fake.ask(op="modified", since=0.0, until=started + 30 * 86_400)
                         rows = dict(rows)
-                        for key in (*M.HS_OBJECTS, "submissions"):
+                        for key in (*M.HS_OBJECTS, "deals", "submissions"):
                             rows[key] = every["modified"][key]
                     if crm == "salesforce" and step.kind == "full":
                         # every record; the cycle's own writes moved the written
@@ -339,6 +360,9 @@ def run_crm(
                     result.calls["read"] -= search
                 out.append(result)
                 print(line(result, args.change), flush=True)
+                if crm == "hubspot" and step.kind == "full":
+                    by = sorted(stats["by_endpoint"].items(), key=lambda kv: -int(kv[1]))
+                    print("#   calls by endpoint: " + ", ".join(f"{k} {v}" for k, v in by))
                 if stats.get("limited"):
                     print(f"#   429s by endpoint: {stats['limited']}", flush=True)
                 w = stats.get("writes") or {}

@@ -138,6 +138,9 @@ def _hs_modified(app: Any, since: float, until: float) -> dict[str, Any]:
             t: sum(1 for r in st.records[t].values() if r.live and lo <= r.updated_ms < hi)
             for t in HS_OBJECTS
         }
+        out["deals"] = sum(
+            1 for r in st.records["deals"].values() if r.live and lo <= r.updated_ms < hi
+        )
         for t in ("contacts", "companies"):
             out[f"archived_{t}"] = sum(1 for r in st.records[t].values() if r.archived)
         events = [e for e in st.email_events if lo <= e.created_ms < hi]

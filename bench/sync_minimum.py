@@ -99,6 +99,10 @@ def hubspot(
     engagements calls, emails, meetings, notes: list ⌈n/100⌉ with their contacts inline
                 (``associations=contacts``, full), or search ⌈n/200⌉ plus ⌈n/1,000⌉ v4
                 association batch reads (search answers carry no associations)
+    deals       (outcomes) like an engagement: list ⌈n/100⌉ with contacts inline (full),
+                or search ⌈n/200⌉ plus ⌈n/1,000⌉ association reads; a deal's change moves
+                nothing on its contacts, so an incremental pull searches deals even
+                when nothing changed
     email events the cheaper of ⌈all/1,000⌉ and Σ over OPEN, CLICK, STATUSCHANGE of
                 ⌈n/1,000⌉ (``eventType`` takes one type; send-side events become no
                 activity), plus ⌈campaigns/100⌉ marketing e-mail list pages for the
@@ -110,7 +114,9 @@ def hubspot(
     e-mails     0: every address resolves to a contact already read (a full pull reads
                 them all; incremental ones keep the map)
     page views  Enterprise: ⌈views in the window/100⌉ portal-wide event pages (no
-                ``objectId``); below Enterprise: none (the events API answers 403; the
+                ``objectId``), none when the window holds no view (a view moves its
+                contact's Time Last Seen and modification date, so the contacts read
+                tell); below Enterprise: none (the events API answers 403; the
                 contacts' last page seen comes with the contact reads)
     first cycle 1 call to learn the plan (the events API's answer, 200 or 403, is the
                 only way to learn it) and 2 property reads: syncd's contact and company
@@ -126,8 +132,15 @@ def hubspot(
         return Minimum(0, writes, 0)
     page = LIST_PAGE_MAX if full else SEARCH_PAGE_MAX
     objects = sum(pages(int(rows[t]), page) for t in ("companies", "contacts", *HS_ENGAGEMENTS))
+    deals = int(rows.get("deals", 0))
+    objects += pages(deals, page)
     links = (
-        0 if full else sum(math.ceil(int(rows[t]) / ASSOCIATION_BATCH_MAX) for t in HS_ENGAGEMENTS)
+        0
+        if full
+        else sum(
+            math.ceil(int(rows.get(t, 0)) / ASSOCIATION_BATCH_MAX)
+            for t in (*HS_ENGAGEMENTS, "deals")
+        )
     )
     types = rows.get("email_event_types") or {}
     by_type = sum(pages(int(types.get(t, 0)), EMAIL_EVENTS_PAGE_MAX) for t in HS_ENGAGING_EVENTS)
@@ -139,7 +152,8 @@ def hubspot(
     else:
         forms = sum(pages(int(n), SUBMISSIONS_PAGE_MAX) for n in rows["submissions"] if n)
     enterprise = rows.get("plan", "enterprise") == "enterprise"
-    views = pages(sum(int(n) for n in rows["page_views"]), WEB_EVENTS_PAGE_MAX) if enterprise else 0
+    seen = sum(int(n) for n in rows["page_views"])
+    views = math.ceil(seen / WEB_EVENTS_PAGE_MAX) if enterprise else 0
     # every campaign's name in one marketing e-mails list, remembered after the full pull
     names = math.ceil(int(rows["campaigns"]) / MARKETING_EMAILS_PAGE_MAX) if full else 0
     marketing = events + names + forms + views + (1 + 2 if first else 0)

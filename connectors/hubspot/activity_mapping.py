@@ -267,3 +267,24 @@ def conversions(props: Props, lo_ms: int, full: bool) -> list[str]:
         if name and (full or (moment is not None and to_ms(moment) >= lo_ms)):
             out.append(name)
     return out
+
+
+def visited(props: Props, lo_ms: int, full: bool) -> bool:
+    """Whether a contact's page-view counter may have moved inside the window."""
+    try:
+        count = int(float(props.get("hs_analytics_num_page_views") or 0))
+    except ValueError:
+        return False
+    if count <= 0:
+        return False
+    if full:
+        return True
+    last = parse_time(props.get("hs_analytics_last_visit_timestamp"))
+    return last is not None and to_ms(last) >= lo_ms
+
+
+def seen_since(props: Props, since_ms: int) -> bool:
+    """Whether the contact viewed a page at or after ``since_ms``: HubSpot moves its
+    ``hs_analytics_last_timestamp`` (Time Last Seen) to each page view."""
+    last = parse_time(props.get("hs_analytics_last_timestamp"))
+    return last is not None and to_ms(last) >= since_ms

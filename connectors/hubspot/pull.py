@@ -14,7 +14,13 @@ archived contacts and companies, deals (outcomes, ``connectors.hubspot.outcomes`
 views. Page views follow the portal's plan
 (plan.py): portal-wide by time window (Enterprise), contact by contact for contacts
 whose counters moved (a portal that refuses the portal-wide form), or the contacts'
-last-visited page (no events API below Enterprise). E-mail addresses are resolved to
+last-visited page (no events API below Enterprise). A page view moves its contact's
+``hs_analytics_last_timestamp`` (Time Last Seen) and so its modification date, so the
+contacts a pull reads tell whether any page view happened: when none of them was seen
+since the page-view window's start, the portal-wide read is skipped (no call) and the
+window stays open in the cursor (``views_lo``) until a later pull sees a visit and
+reads it whole; a pull that did not read its contacts from the start (a resumed
+cycle) reads page views without asking. E-mail addresses are resolved to
 contacts from the contacts already read (``Memory.emails``), batch reads only for
 the others.
 The cursor after each page names the stage and the position to resume from, so a cycle
@@ -106,6 +112,13 @@ class Pull(MarketingStages):
         self._stored_plan: object = None
         #: Conversion names of the contacts read this pull (None: contacts not read).
         self.converted: set[str] | None = None
+        #: Whether a contact read this pull was seen since ``views_from`` (None: the
+        #: contacts were not read from the start, so it is not known).
+        self.visited: bool | None = None
+        #: Start of the page-view window (epoch ms) and, when this pull skipped the
+        #: window, where the next pull's window starts (``views_lo`` in the cursor).
+        self.views_from = 0
+        self.views_pending: int | None = None
 
     def plan(self) -> Plan:
         """The portal's plan, probed on first need (see plan.py)."""
@@ -137,6 +150,7 @@ class Pull(MarketingStages):
         self._stored_plan = body.get("plan") if body else None
         since = body.get("since") if body else None
         cycle = body.get("cycle") if body else None
+        views_lo = body.get("views_lo") if body else None
         is_full = (full or since is None) and reread is None
         hi = to_ms(until) - int(self.options.safety_lag.total_seconds() * 1000)
         stage, pos = 0, None
@@ -160,6 +174,9 @@ class Pull(MarketingStages):
             lo = 0
         if hi < lo:
             hi = lo
+        self.views_from = lo if views_lo is None or is_full else min(int(views_lo), lo)
+        self.visited, self.views_pending = None, None
+        kept = {} if views_lo is None or is_full else {"views_lo": views_lo}
         stages = [functools.partial(self._stage, name, lo, hi, is_full) for name in STAGES]
         return self._final_with_plan(
             drive(
@@ -167,6 +184,7 @@ class Pull(MarketingStages):
                 version=CURSOR_VERSION,
                 cursor_of=lambda index, resume: self._with_plan(
                     {
+                        **kept,
                         "since": since,
                         "cycle": {
                             "hi": hi,
@@ -185,10 +203,14 @@ class Pull(MarketingStages):
         )
 
     def _final_with_plan(self, pages: Iterator[Page]) -> Iterator[Page]:
-        """The pages, the final cursor carrying the plan too (its notes for status)."""
+        """The pages, the final cursor carrying the plan too (its notes for status) and
+        the page-view window this pull left unread."""
         for page in pages:
             if isinstance(page.cursor, dict) and "cycle" not in page.cursor:
-                page = dataclasses.replace(page, cursor=self._with_plan(page.cursor))
+                final = dict(page.cursor)
+                if self.views_pending is not None:
+                    final["views_lo"] = self.views_pending
+                page = dataclasses.replace(page, cursor=self._with_plan(final))
             yield page
 
     def _stage(
@@ -205,12 +227,15 @@ class Pull(MarketingStages):
         if name == "forms":
             return self._forms(lo, hi, full)
         if name == "deals":
-            rows = self._rows(
-                "deals", "hs_lastmodifieddate", outcomes.DEAL_PROPERTIES, lo, hi, full, pos
+            props = outcomes.DEAL_PROPERTIES
+            rows = (
+                reader.list_all(self.client, "deals", props, pos, associations=("contacts",))
+                if full
+                else self._rows("deals", "hs_lastmodifieddate", props, lo, hi, full, pos)
             )
             return outcomes.deal_pages(self.client, rows)
         if name == "page_views":
-            return self._portal_page_views(lo, hi, pos)
+            return self._portal_page_views(hi, pos)
         return self._archived(name.removeprefix("archived_"), lo, full, pos)
 
     def _rows(
@@ -244,6 +269,7 @@ class Pull(MarketingStages):
         mode = self.plan().page_views
         if pos is None:
             self.converted = set()
+            self.visited = False
         for rows in self._rows("contacts", "lastmodifieddate", props, lo, hi, full, pos):
             contacts: list[ContactRecord] = []
             merged: dict[str, str] = {}
@@ -263,7 +289,9 @@ class Pull(MarketingStages):
                     self.emails[email] = rid
                 if self.converted is not None:
                     self.converted.update(acts.conversions(values, lo, full))
-                if mode == "per_contact" and _visited(values, lo, full):
+                if self.visited is False and acts.seen_since(values, self.views_from):
+                    self.visited = True
+                if mode == "per_contact" and acts.visited(values, lo, full):
                     visited.append(rid)
                 elif mode == "none":
                     last = acts.last_page_view(rid, values)
@@ -361,23 +389,11 @@ def _check_cursor(cursor: JSON | None) -> JSON | None:
         and isinstance(cycle.get("lo", 0), int)
     ):
         problem = "cycle: not a position this connector wrote"
+    elif not isinstance(body.get("views_lo", 0), int):
+        problem = f"views_lo: {body['views_lo']!r} is not epoch milliseconds"
     if problem:
         raise unreadable("HubSpot", problem)
     return body
-
-
-def _visited(values: dict[str, str | None], lo: int, full: bool) -> bool:
-    """Whether a contact's page-view counter may have moved inside the window."""
-    try:
-        count = int(float(values.get("hs_analytics_num_page_views") or 0))
-    except ValueError:
-        return False
-    if count <= 0:
-        return False
-    if full:
-        return True
-    last = parse_time(values.get("hs_analytics_last_visit_timestamp"))
-    return last is not None and to_ms(last) >= lo
 
 
 def _dropped(record_id: str, kind: str, warnings: Sequence[str]) -> list[SkippedRecord]:

@@ -35,6 +35,10 @@ class MarketingStages:
     emails: dict[str, str | None]
     #: Conversion names of the contacts read this pull (None: contacts not read).
     converted: set[str] | None
+    #: Whether a contact read this pull was seen since ``views_from`` (None: unknown).
+    visited: bool | None
+    views_from: int
+    views_pending: int | None
 
     def plan(self) -> Plan:
         raise NotImplementedError
@@ -155,15 +159,20 @@ class MarketingStages:
         return out
 
     # -- page views ------------------------------------------------------------------------
-    def _portal_page_views(self, lo: int, hi: int, pos: Any) -> Iterator[tuple[Page, Any]]:
-        """Every contact's page views in the window, portal-wide (Enterprise). A 403
-        (the plan changed) or a refused form ends the stage: the next cycle reads the
-        way the plan now allows."""
+    def _portal_page_views(self, hi: int, pos: Any) -> Iterator[tuple[Page, Any]]:
+        """Every contact's page views from ``views_from`` to ``hi``, portal-wide
+        (Enterprise); none, the window kept open for the next pull, when no contact read
+        this pull was seen since its start. A 403 (the plan changed) or a refused form
+        ends the stage: the next cycle reads the way the plan now allows."""
         plan = self.plan()
         if plan.page_views != "portal":
             return
+        start = self.views_from
+        if pos is None and self.visited is False:
+            self.views_pending = start
+            return
         try:
-            for events, token in reader.portal_page_views(self.client, lo, hi, pos):
+            for events, token in reader.portal_page_views(self.client, start, hi, pos):
                 out = []
                 for event in events:
                     act = acts.page_view(event)

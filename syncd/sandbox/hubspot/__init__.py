@@ -128,9 +128,13 @@ Known differences from the real API:
   (MISSING_SCOPES, naming the web-analytics access the portal lacks); HubSpot documents
   only that the API requires Enterprise.
 - Inline `associations=` lists on list pages are never paged (HubSpot pages long ones).
+- A page view moves its contact's analytics properties and modification date at once,
+  to the view's time; HubSpot sets them when it processes the view (its property
+  history names an analytics worker as the source), later, by a delay it does not
+  document.
 - Marketing e-mails carry only id, name, subject, isAb, isPublished and their campaign
   ids; one e-mail per campaign (HubSpot's A/B and automated e-mails have several).
-- No owners, deals, tickets, lists, imports, webhooks or v1 contact APIs.
+- No owners, tickets, lists, imports, webhooks or v1 contact APIs.
 """
 
 from syncd.sandbox.hubspot.app import HubSpotSandbox

@@ -16,14 +16,14 @@ from tests.kit.hubspot import T0, Serve, connect
 
 def _minimum_calls(app: HubSpotSandbox) -> int:
     """The fewest calls the documented page and batch limits allow for a full pull on
-    Enterprise: engagement contacts inline with their list pages, e-mail events of the
+    Enterprise: engagement and deal contacts inline with their list pages, e-mail events of the
     engaging types only, e-mail addresses resolved from the contacts read, page views
     portal-wide (plus the one plan probe)."""
     store = app.store
     ceil = math.ceil
     calls = ceil(store.count("companies") / limits.LIST_PAGE_MAX) or 1
     calls += ceil(store.count("contacts") / limits.LIST_PAGE_MAX) or 1
-    for kind in ("calls", "emails", "meetings", "notes"):
+    for kind in ("calls", "emails", "meetings", "notes", "deals"):
         calls += ceil(store.count(kind) / limits.LIST_PAGE_MAX) or 1
     engaging = ("OPEN", "CLICK", "STATUSCHANGE")
     for kind in engaging:

@@ -47,11 +47,15 @@ def test_enterprise_reads_every_view_portal_wide_and_reprobes_after_a_day(
     assert pages[-1].cursor is not None and "notes" not in pages[-1].cursor
     app.log.reset()
     clock.advance(3600)
-    list(conn.changes(pages[-1].cursor, clock.utc()))
+    first, second = sorted(app.store.records["contacts"])[:2]
+    app.store.add_page_view(first, int(clock() * 1000) - 600_000, "https://v.io/new")
+    later = list(conn.changes(pages[-1].cursor, clock.utc()))
     assert app.log.count(EVENTS) == 1  # the plan is remembered: no probe
+    assert _views(later) == {first: {"https://v.io/new"}}
     app.plan = "professional"  # a downgrade: the read meets a 403, the cycle goes on
     clock.advance(3600)
-    done = list(conn.changes(pages[-1].cursor, clock.utc()))
+    app.store.add_page_view(second, int(clock() * 1000) - 600_000, "https://v.io/newer")
+    done = list(conn.changes(later[-1].cursor, clock.utc()))
     assert done[-1].cursor is not None and done[-1].cursor["notes"] == [NO_PAGE_VIEWS]
     app.plan = "enterprise"  # an upgrade shows after a day
     app.log.reset()
@@ -88,9 +92,32 @@ def test_below_enterprise_the_last_page_seen_stands_in(serve: Serve, clock: Manu
     assert app.log.count(EVENTS) == 0
 
 
-def test_a_quiet_cycle_costs_eleven_calls_and_polls_no_form(
+def test_a_cycle_without_visits_leaves_its_page_view_window_open(
     serve: Serve, clock: ManualClock
 ) -> None:
+    app = _portal(clock)
+    conn = connect(serve(app).url, clock)
+    pages = list(conn.changes(None, clock.utc()))
+    clock.advance(3600)
+    # a view half an hour ago; its contact's modification date then moves past the
+    # next window's end (an edit a moment before the cycle), so that cycle cannot see
+    # the visit: it skips page views and keeps its window open
+    cid = sorted(app.store.records["contacts"])[0]
+    app.store.add_page_view(cid, int(clock() * 1000) - 1_800_000, "https://v.io/late")
+    app.store.update("contacts", cid, {"firstname": "Late"})
+    clock.advance(5)  # past the search lag
+    app.log.reset()
+    blind = list(conn.changes(pages[-1].cursor, clock.utc()))
+    assert app.log.count(EVENTS) == 0 and not _views(blind)
+    cursor = blind[-1].cursor
+    assert cursor is not None and isinstance(cursor.get("views_lo"), int)
+    clock.advance(3600)
+    seen = list(conn.changes(cursor, clock.utc()))  # reads the contact, then the whole window
+    assert _views(seen) == {cid: {"https://v.io/late"}}
+    assert app.log.count(EVENTS) == 1 and "views_lo" not in (seen[-1].cursor or {})
+
+
+def test_a_quiet_cycle_costs_ten_calls_and_polls_no_form(serve: Serve, clock: ManualClock) -> None:
     app = HubSpotSandbox(
         generate(3, 60, datetime.fromtimestamp(T0 - 7200, tz=UTC)), clock=clock, rate_limits=False
     )
@@ -101,10 +128,11 @@ def test_a_quiet_cycle_costs_eleven_calls_and_polls_no_form(
     clock.advance(3600)
     quiet = list(conn.changes(pages[-1].cursor, clock.utc()))
     assert not any(p.contacts or p.activities for p in quiet)
-    # companies, contacts, 4 engagement searches, e-mail events, 2 archived lists, page views
-    # (the ten calls of reading scoring data), and deals (outcomes)
-    assert app.log.count() == 11
+    # companies, contacts, 4 engagement searches, e-mail events, 2 archived lists, and
+    # deals (outcomes); no page views: no contact was seen since the last window
+    assert app.log.count() == 10
     assert sum(r.path.endswith("/deals/search") for r in app.log.requests()) == 1
+    assert app.log.count(EVENTS) == 0
     assert app.log.count("GET /form-integrations/v1/submissions/forms/{form_id}") == 0
 
 

@@ -90,3 +90,12 @@ def test_activity_typing_defaults() -> None:
     }
     outgoing = {"hs_timestamp": "1790000000000", "hs_email_direction": "EMAIL"}
     assert acts.engagement("emails", "5", outgoing) is None
+
+
+def test_seen_since_follows_time_last_seen() -> None:
+    at = 1_780_000_000_000
+    seen = {"hs_analytics_last_timestamp": "2026-05-28T20:26:40.000Z"}  # == at
+    assert acts.seen_since(seen, at) and not acts.seen_since(seen, at + 1)
+    assert acts.seen_since({"hs_analytics_last_timestamp": str(at)}, at)  # epoch ms too
+    for blank in ({}, {"hs_analytics_last_timestamp": None}, {"hs_analytics_last_timestamp": "x"}):
+        assert not acts.seen_since(blank, 0)  # never seen on the site: no page view to read
