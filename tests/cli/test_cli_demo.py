@@ -64,8 +64,8 @@ def test_the_demo_cycles_as_the_daemon_does_and_its_quiet_cycle_is_cheap() -> No
     # CampaignMember, Opportunity, OpportunityContactRole), no look-ups
     assert sum(quiet["salesforce-demo"].api_calls.values()) == 8, quiet["salesforce-demo"]
     # HubSpot's quiet cycle: the connector's reads only (no field check, no plan
-    # probe, no campaign names: the engine kept them): a search each for companies,
-    # contacts, calls, e-mails, meetings and notes, e-mail events, page views,
-    # archived contacts and companies (the floor bench/ states: 10), and the deals
-    # search of the outcome stream
-    assert sum(quiet["hubspot-demo"].api_calls.values()) <= 11, quiet["hubspot-demo"]
+    # probe, no campaign names: the engine kept them, no page views: no contact
+    # read shows a visit): a search each for companies, contacts, calls, e-mails,
+    # meetings and notes, e-mail events, archived contacts and companies, and the
+    # deals search of the outcome stream (the floor bench/ states: 10)
+    assert sum(quiet["hubspot-demo"].api_calls.values()) <= 10, quiet["hubspot-demo"]
