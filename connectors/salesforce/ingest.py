@@ -79,7 +79,7 @@ def _upload(b: _Bulk2Client, *, job_id: str, data: IO[bytes]) -> None:
         raise RetriableError(f"Bulk API upload answered HTTP {answer.status_code}")
 
 
-def _lines(chunks: Iterable[bytes]) -> Iterator[str]:
+def lines(chunks: Iterable[bytes]) -> Iterator[str]:
     """Text lines (ends kept) of a UTF-8 byte stream; csv joins quoted line breaks."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     rest = ""
@@ -109,7 +109,7 @@ class _Results:
             url=url, method="GET", session=b.session, headers=headers, stream=True
         )
         with closing(answer):
-            rows = csv.reader(_lines(answer.iter_content(CHUNK_BYTES)))
+            rows = csv.reader(lines(answer.iter_content(CHUNK_BYTES)))
             columns = {name: n for n, name in enumerate(next(rows, []))}
             failed = kind == "failedResults"
             # failedResults name the record in Id (sf__Id is empty for an update)

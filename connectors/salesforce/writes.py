@@ -7,10 +7,16 @@ sends one Collections batch (records refused only for a row lock,
 UNABLE_TO_LOCK_ROW, are resubmitted under the client's retry policy) and runs
 one Bulk job.
 
-A Bulk job's updates are all held until the job is sent (up to the batcher's
-``bulk_job_max``), so an ``Item`` is kept small: the field names are one tuple
-shared by every item of the same shape, the values a tuple, the scored-at text
-shared by every item of a cycle.
+A Bulk job's updates are held until the job is answered (the engine records
+outcomes in the stream's order), so a job carries at most ``JOB_RECORDS`` records:
+the cycle's write memory is bounded by that, not by the org's size. Salesforce
+cuts every ingest job into batches of 10,000 records ("Salesforce creates a
+separate batch for every 10,000 records in your job data", Bulk API 2.0
+Developer Guide, "Understanding Bulk API 2.0 Ingest"), so jobs of 10,000 use the
+same daily batch allocation as larger ones and cost only the job's own calls
+(create, upload, close, polls, two result files). An ``Item`` is kept small: the
+field names are one tuple shared by every item of the same shape, the values a
+tuple, the scored-at text shared by every item of a cycle.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.mapping import sf_datetime
 
 _OBJECTS = {"lead": "Lead", "contact": "Contact"}
+#: Records per Bulk API 2.0 ingest job at most: one of Salesforce's internal batches.
+JOB_RECORDS = 10_000
 _RETRY_LATER = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION"})
 
 
