@@ -6,6 +6,7 @@ import csv
 import dataclasses
 import datetime as dt
 import math
+from collections.abc import Iterator
 
 import pytest
 
@@ -18,7 +19,7 @@ from connectors.base import (
     WriteOutcome,
     WrittenValues,
 )
-from connectors.salesforce import ingest
+from connectors.salesforce import ingest, writes
 from connectors.salesforce.client import ATTEMPTS
 from tests.kit.salesforce_connector import Org, create_fields, drain
 from tests.kit.writes import written
@@ -229,3 +230,26 @@ def test_result_lines_survive_any_chunking(size: int) -> None:
     assert "".join(ingest.lines(chunks)) == text
     rows = list(csv.reader(ingest.lines(chunks)))
     assert rows[1] == ["00Q1", "X: a\nb", "é—ü"] and rows[2] == ["00Q2", "", 'z, "q"']
+
+
+def test_a_bulk_job_leaves_once_it_holds_job_records_updates(org: Org) -> None:
+    """Memory bound of the Bulk path: a job is sent as soon as it holds
+    ``JOB_RECORDS`` updates of one object, before the stream goes on."""
+    create_fields(org)
+    store = org.app.store
+    n = writes.JOB_RECORDS + 50
+    ids = [store.insert("Contact", {"LastName": f"C{i}"}) for i in range(n)]
+    now = org.clock.utc()
+    jobs = "POST /services/data/v66.0/jobs/ingest"
+    seen: list[int] = []
+
+    def stream() -> Iterator[ContactUpdate]:
+        for k, record_id in enumerate(ids):
+            if k == writes.JOB_RECORDS:
+                seen.append(org.requests(jobs))
+            yield _update(record_id, "contact", k % 100, now)
+
+    outcomes = written(org.connector(bulk_write_threshold=100), stream())
+    assert seen == [1]  # the first job went out before the stream's next update
+    assert org.requests(jobs) == 2
+    assert [o.id for o in outcomes] == ids and all(o.status == "ok" for o in outcomes)
