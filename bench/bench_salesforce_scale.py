@@ -22,7 +22,8 @@ The floor of a run that reads ``n`` rows of an object and writes ``w`` of its re
   reads  = n <= bulk_read_threshold: max(1, ceil(n / 2,000))            (REST query pages)
            otherwise: 1 job create + 1 status poll + ceil(n / bulk_page_records)
   writes = min(ceil(w / 200),                                           (sObject Collections)
-               6)   (a Bulk ingest job: create, upload, close, 1 status poll, 2 result files)
+               6 x ceil(w / JOB_RECORDS))   (Bulk ingest jobs of at most 10,000 records:
+                    create, upload, close, 1 status poll, 2 result files each)
   auth   = 1 login (the first run: the engine keeps its connector, and its session)
 
 Usage: python bench/bench_salesforce_scale.py [--sizes 20000,200000] [--latency-ms 50]
@@ -49,11 +50,22 @@ from bench_sync import Child  # noqa: E402  (the JSON-lines child process of bot
 
 from connectors.salesforce.config import SalesforceOptions  # noqa: E402
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX  # noqa: E402
+from connectors.salesforce.writes import JOB_RECORDS  # noqa: E402
 
-OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
+OBJECTS = (
+    "Account",
+    "Lead",
+    "Contact",
+    "Task",
+    "Event",
+    "CampaignMember",
+    "Opportunity",
+    "OpportunityContactRole",
+)
 _DEFAULTS = SalesforceOptions.model_fields
 BULK_READ = int(_DEFAULTS["bulk_read_threshold"].default)
-#: Calls of one Bulk API 2.0 ingest job: create, upload, close, one poll, two result files.
+#: Calls of one Bulk API 2.0 ingest job (at most ``JOB_RECORDS`` records): create, upload,
+#: close, one poll, two result files.
 BULK_JOB_CALLS = 6
 BULK_PAGE = int(_DEFAULTS["bulk_page_records"].default)
 TITLES = ("CEO", "VP Engineering", "Engineering Manager", "Director of IT", "Analyst", "Intern")
@@ -188,7 +200,10 @@ def floor(read_rows: dict[str, int], writes: dict[str, int], *, login: bool) -> 
             reads += max(1, math.ceil(n / QUERY_PAGE_MAX))
         else:
             reads += 2 + math.ceil(n / BULK_PAGE)
-    write_calls = sum(min(math.ceil(n / COLLECTION_MAX), BULK_JOB_CALLS) for n in writes.values())
+    write_calls = sum(
+        min(math.ceil(n / COLLECTION_MAX), BULK_JOB_CALLS * math.ceil(n / JOB_RECORDS))
+        for n in writes.values()
+    )
     return {"read": reads, "write": write_calls, "auth": 1 if login else 0}
 
 

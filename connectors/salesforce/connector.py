@@ -86,6 +86,7 @@ class SalesforceConnector(Connector):
             size=COLLECTION_MAX,
             bulk_threshold=options.bulk_write_threshold,
             bulk_group=lambda item: item.sobject,
+            bulk_job_max=writes.JOB_RECORDS,
         )
         self._batcher = Batcher(
             rules,

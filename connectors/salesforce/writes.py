@@ -6,34 +6,65 @@ batches, the switch and the order of outcomes; this module maps an update,
 sends one Collections batch (records refused only for a row lock,
 UNABLE_TO_LOCK_ROW, are resubmitted under the client's retry policy) and runs
 one Bulk job.
+
+A Bulk job's updates are held until the job is answered (the engine records
+outcomes in the stream's order), so a job carries at most ``JOB_RECORDS`` records:
+the cycle's write memory is bounded by that, not by the org's size. Salesforce
+cuts every ingest job into batches of 10,000 records ("Salesforce creates a
+separate batch for every 10,000 records in your job data", Bulk API 2.0
+Developer Guide, "Understanding Bulk API 2.0 Ingest"), so jobs of 10,000 use the
+same daily batch allocation as larger ones and cost only the job's own calls
+(create, upload, close, polls, two result files). An ``Item`` is kept small: the
+field names are one tuple shared by every item of the same shape, the values a
+tuple, the scored-at text shared by every item of a cycle.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from connectors.base import FIELD_MISSING, AccountUpdate, Update, WriteOutcome
-from connectors.salesforce import bulk
+from connectors.salesforce import ingest
 from connectors.salesforce.client import BUDGET_CODE, FIELD_CODE, SalesforceClient
 from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.mapping import sf_datetime
 
 _OBJECTS = {"lead": "Lead", "contact": "Contact"}
+#: Records per Bulk API 2.0 ingest job at most: one of Salesforce's internal batches.
+JOB_RECORDS = 10_000
 _RETRY_LATER = frozenset({"UNABLE_TO_LOCK_ROW", "SERVER_UNAVAILABLE", "UNKNOWN_EXCEPTION"})
 
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """One update as Salesforce takes it: the sObject and the row (with ``Id``)."""
+    """One update as Salesforce takes it: the sObject, the record id and its field
+    values (``names[n]`` gets ``cells[n]``; None clears the field)."""
 
     sobject: str
-    row: dict[str, Any]
+    id: str
+    names: tuple[str, ...]
+    cells: tuple[Any, ...]
 
     @property
-    def id(self) -> str:
-        return str(self.row["Id"])
+    def row(self) -> dict[str, Any]:
+        """The record as a dict, with ``Id``."""
+        return {"Id": self.id, **dict(zip(self.names, self.cells, strict=True))}
+
+
+@functools.lru_cache(maxsize=64)
+def _shape(names: tuple[str, ...]) -> tuple[str, ...]:
+    """One shared tuple per set of field names."""
+    return names
+
+
+@functools.lru_cache(maxsize=8)
+def _stamp(value: datetime) -> str:
+    """One shared text per scored-at instant (a cycle scores at one instant)."""
+    return sf_datetime(value)
 
 
 def values(update: Update, options: SalesforceOptions) -> tuple[str, dict[str, Any]] | str:
@@ -54,7 +85,7 @@ def values(update: Update, options: SalesforceOptions) -> tuple[str, dict[str, A
         names.tier: update.tier,
         names.reasons: update.reasons,
         names.priority: update.priority,
-        names.scored_at: sf_datetime(update.scored_at),
+        names.scored_at: _stamp(update.scored_at),
         names.mql_at: sf_datetime(update.mql_at) if update.mql_at else None,
     }
     if update.probability is not None:
@@ -66,7 +97,8 @@ def prepare(update: Update, options: SalesforceOptions) -> Item | WriteOutcome:
     mapped = values(update, options)
     if isinstance(mapped, str):
         return WriteOutcome(update.id, "rejected", mapped)
-    return Item(mapped[0], {"Id": update.id, **mapped[1]})
+    sobject, row = mapped
+    return Item(sobject, update.id, _shape(tuple(row)), tuple(row.values()))
 
 
 def _outcome(record_id: str, errors: Sequence[dict[str, Any]]) -> WriteOutcome:
@@ -102,7 +134,7 @@ def send_collection(client: SalesforceClient, batch: list[Item]) -> list[WriteOu
             {
                 "attributes": {"type": item.sobject},
                 "id": item.id,
-                **{k: v for k, v in item.row.items() if k != "Id"},
+                **dict(zip(item.names, item.cells, strict=True)),
             }
             for _, item in items
         ]
@@ -137,8 +169,23 @@ def send_bulk(
     poll_s: float,
     sleep: Callable[[float], None],
 ) -> list[WriteOutcome]:
-    """One Bulk API 2.0 update job (every item of one sObject); in order."""
-    result = bulk.update(
-        client, items[0].sobject, [item.row for item in items], poll_s=poll_s, sleep=sleep
+    """One Bulk API 2.0 update job (every item of one sObject); in order. The job's
+    columns are every field of its items; a field an item does not carry is sent
+    as null (``#N/A``)."""
+    header = sorted({name for shape in {item.names for item in items} for name in shape})
+
+    def rows() -> Iterator[list[Any]]:
+        for item in items:
+            given = dict(zip(item.names, item.cells, strict=True))
+            yield [given.get(name) for name in header]
+
+    errors = ingest.update(
+        client,
+        items[0].sobject,
+        header,
+        [item.id for item in items],
+        rows(),
+        poll_s=poll_s,
+        sleep=sleep,
     )
-    return [_bulk_outcome(item.id, result.errors.get(item.id)) for item in items]
+    return [_bulk_outcome(item.id, error) for item, error in zip(items, errors, strict=True)]
