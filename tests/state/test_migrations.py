@@ -82,7 +82,9 @@ def test_0002_gives_existing_contacts_their_stored_form(state_url: str) -> None:
                 False,
                 0,
             )
-            times = dict(conn.execute(sa.text("SELECT key, ts FROM syncd_activity")).all())
+            times: dict[str, float] = {
+                k: t for k, t in conn.execute(sa.text("SELECT key, ts FROM syncd_activity"))
+            }
             assert set(
                 conn.execute(sa.text("SELECT DISTINCT type FROM syncd_activity")).scalars()
             ) == {"page_view"}
