@@ -7,7 +7,7 @@ before it is sent."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from connectors.base import FIELD_MISSING, BudgetExhausted, WriteOutcome
 from syncd.state import PendingAccount, PendingWrite
@@ -76,20 +76,7 @@ def _record_contacts(
     c.t.write_failures += done.failed
     c.t.dead_letters += done.dead
     c.t.drift_repaired += done.drift_repaired
-    for w, o in zip(batch, outcomes, strict=True):
-        if o.status != "ok":
-            log.warning(
-                "write failed",
-                extra={
-                    "connector": c.name,
-                    "run_id": c.run_id,
-                    "event": "write_failed",
-                    "record_id": w.id,
-                    "outcome": o.status,
-                    "reason": o.reason,
-                    "rate_limited": o.rate_limited,
-                },
-            )
+    _log_failures(c, [w.id for w in batch], outcomes)
     c.advance(len(batch))
     c.event(
         "write_batch",
@@ -112,21 +99,7 @@ def _record_accounts(
     c.t.accounts_written += written
     c.t.write_failures += failed
     c.t.dead_letters += dead
-    for a, o in zip(batch, outcomes, strict=True):
-        if o.status != "ok":
-            log.warning(
-                "write failed",
-                extra={
-                    "connector": c.name,
-                    "run_id": c.run_id,
-                    "event": "write_failed",
-                    "record_id": a.id,
-                    "object": "account",
-                    "outcome": o.status,
-                    "reason": o.reason,
-                    "rate_limited": o.rate_limited,
-                },
-            )
+    _log_failures(c, [a.id for a in batch], outcomes, {"object": "account"})
     c.event(
         "account_write_batch",
         logging.DEBUG,
@@ -135,3 +108,28 @@ def _record_accounts(
         failed=failed,
         dead=dead,
     )
+
+
+def _log_failures(
+    c: CycleContext,
+    ids: Sequence[str],
+    outcomes: Sequence[WriteOutcome],
+    extra: Mapping[str, str] | None = None,
+) -> None:
+    """One ``write_failed`` warning per record (``ids``, in the outcomes' order)
+    the CRM did not take."""
+    for record_id, o in zip(ids, outcomes, strict=True):
+        if o.status != "ok":
+            log.warning(
+                "write failed",
+                extra={
+                    "connector": c.name,
+                    "run_id": c.run_id,
+                    "event": "write_failed",
+                    "record_id": record_id,
+                    **(extra or {}),
+                    "outcome": o.status,
+                    "reason": o.reason,
+                    "rate_limited": o.rate_limited,
+                },
+            )
