@@ -20,17 +20,20 @@ JSON: {"sizes", "calls_ratio", "peak_rss_mb", "peak_rss_growth", ...}.
 The floor of a run that reads ``n`` rows of an object and writes ``w`` of its records:
 
   reads  = n <= bulk_read_threshold: max(1, ceil(n / 2,000))            (REST query pages)
-           otherwise: 1 job create + 1 status poll + ceil(n / bulk_page_records)
+           otherwise: 1 job create + 1 status poll + 1 results page (a lower bound:
+           a results page holds ``maxRecords`` rows, and without it "the server uses a
+           default value based on the service", which Salesforce does not state)
   writes = min(ceil(w / 200),                                           (sObject Collections)
                6 x ceil(w / JOB_ROWS_MAX))  (Bulk ingest jobs: create, upload, close,
                     1 status poll, 2 result files each; a job's CSV may hold 150 MB, so
                     at least JOB_ROWS_MAX update rows of at most ROW_BYTES_MAX bytes)
   auth   = 1 login (the first run: the engine keeps its connector, and its session)
 
-This is the API's floor, not syncd's design: syncd closes a Bulk job at ``JOB_RECORDS``
-(10,000) records, which bounds the updates it holds until a job answers (memory flat in
-the org's size) at 6 calls per 10,000 records; the write calls above the floor are that
-choice (bench/README.md has the job-size trade-off).
+This is the API's floor, not syncd's design. Two choices of the connector cost calls
+above it, both to keep the engine's memory flat in the org's size: it reads Bulk query
+results in pages of ``bulk_page_records`` (2,000, a REST page: one engine page each), and
+closes a Bulk ingest job at 10,000 records (the updates it holds until a job answers),
+at 6 calls per 10,000 records (bench/README.md has the job-size trade-off).
 
 Usage: python bench/bench_salesforce_scale.py [--sizes 20000,200000] [--latency-ms 50]
 """
@@ -77,7 +80,6 @@ ROW_BYTES_MAX = 1_200
 #: The rows one job surely holds: Bulk API 2.0 takes an upload of up to 150 MB ("Limits
 #: and Allocations", Bulk API 2.0 Developer Guide).
 JOB_ROWS_MAX = 150 * 1024 * 1024 // ROW_BYTES_MAX
-BULK_PAGE = int(_DEFAULTS["bulk_page_records"].default)
 TITLES = ("CEO", "VP Engineering", "Engineering Manager", "Director of IT", "Analyst", "Intern")
 INDUSTRIES = ("Technology", "Retail", "Finance", "Healthcare")
 COUNTRIES = ("US", "UK", "CA", "DE", "FR")
@@ -209,7 +211,7 @@ def floor(read_rows: dict[str, int], writes: dict[str, int], *, login: bool) -> 
         if n <= BULK_READ:
             reads += max(1, math.ceil(n / QUERY_PAGE_MAX))
         else:
-            reads += 2 + math.ceil(n / BULK_PAGE)
+            reads += 3
     write_calls = sum(
         min(math.ceil(n / COLLECTION_MAX), BULK_JOB_CALLS * math.ceil(n / JOB_ROWS_MAX))
         for n in writes.values()
