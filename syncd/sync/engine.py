@@ -10,6 +10,7 @@ every connector, until a cycle learns that it no longer holds.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import threading
@@ -40,6 +41,20 @@ def _owner() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
+def _content_stamp(path: Path, attachments: Sequence[str]) -> str:
+    """A digest of the model file at ``path`` and of its ``attachments`` (names
+    relative to its folder); a file that cannot be read counts as absent."""
+    digest = hashlib.sha256()
+    for file in (path, *(path.parent / name for name in attachments)):
+        try:
+            data = file.read_bytes()
+        except OSError:
+            digest.update(b"\x00absent")
+            continue
+        digest.update(len(data).to_bytes(8, "big") + data)
+    return digest.hexdigest()
+
+
 @dataclass
 class Engine:
     """Everything a cycle needs. ``models`` caches compiled models by connector;
@@ -52,7 +67,7 @@ class Engine:
     owner: str = field(default_factory=_owner)
     models: dict[str, CompiledModel] = field(default_factory=dict)
     artefacts: ArtefactCache = field(default_factory=ArtefactCache, repr=False)
-    _stamps: dict[str, int] = field(default_factory=dict, repr=False)
+    _stamps: dict[str, str] = field(default_factory=dict, repr=False)
     _connectors: dict[str, Connector] = field(default_factory=dict, repr=False)
     _fields: dict[str, tuple[tuple[str, ...], FieldsReport]] = field(
         default_factory=dict, repr=False
@@ -89,15 +104,17 @@ class Engine:
 
     def load(self, path: Path) -> CompiledModel:
         """The compiled model at ``path`` (raises ``ModelError``), cached until
-        the file changes on disk."""
-        try:
-            stamp = path.stat().st_mtime_ns
-        except OSError:
-            stamp = -1  # load_model reports the missing file
+        the content of the file or of one of its attachments (the priority
+        accounts CSV next to it) changes on disk."""
         key = f"path:{path}"
-        if key not in self.models or self._stamps.get(key) != stamp:
-            self.models[key] = load_model(path)
-            self._stamps[key] = stamp
+        cached = self.models.get(key)
+        names = tuple(cached.spec.attachments) if cached is not None else ()
+        stamp = _content_stamp(path, names)
+        if cached is None or self._stamps.get(key) != stamp:
+            model = load_model(path)
+            if tuple(model.spec.attachments) != names:
+                stamp = _content_stamp(path, tuple(model.spec.attachments))
+            self.models[key], self._stamps[key] = model, stamp
         return self.models[key]
 
     def connector(self, name: str) -> Connector:
