@@ -11,10 +11,9 @@ the tail is replaced by "…+N more". A disqualified result reads
 from __future__ import annotations
 
 from functools import lru_cache
-from math import floor as _floor
 
 from .reasons_text import MAX_REASONS, MODEL_PREFIX, ReasonItem, format_reasons, join_items
-from .types import Reason, ScoreResult, format_points
+from .types import Reason, ScoreResult, format_points, round_half_up
 
 __all__ = ["MAX_SUMMARY", "reason_text", "summary"]
 
@@ -27,6 +26,12 @@ def _item(r: Reason) -> ReasonItem:
 
 def reason_text(r: Reason) -> str:
     return _item(r).text()
+
+
+def _tenths(points: float) -> int:
+    """``points`` in tenths, rounded as ``format_points`` rounds (half up); 0:
+    the reason shows as 0 and is skipped."""
+    return round_half_up(points * 10)
 
 
 @lru_cache(maxsize=8192)
@@ -48,11 +53,7 @@ def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
             limit=limit,
             model=model,
         )
-    # each reason's points in tenths, rounded half up as ``format_points`` rounds
-    # (``round_half_up``, inlined: once per reason of every contact); 0: skipped
-    parts = [
-        _shown(r.rule, t, r.count) for r in result.reasons if (t := _floor(r.points * 10 + 0.5))
-    ]
+    parts = [_shown(r.rule, t, r.count) for r in result.reasons if (t := _tenths(r.points))]
     if model is not None:
         head = f"{MODEL_PREFIX}{model}; "
         return head + join_items(parts, max(1, limit - len(head)))

@@ -81,9 +81,23 @@ _new = object.__new__
 _set = object.__setattr__
 
 
-#: the attributes (and their text) of an activity without any (an activity is
-#: frozen: activities without attributes share one empty map)
-_NONE: dict[str, Any] = {}
+_NONE: dict[str, Any] = {}  # the attributes (and their text) of an activity without any
+
+
+def _activity(typ: str, ts: float, attrs: dict[str, Any]) -> Activity:
+    """``Activity(typ, ts, attrs)`` for attributes that are already free of
+    empty values (as stored): only their normalised text is computed (an
+    activity is frozen: activities without attributes share one empty map)."""
+    a: Activity = _new(Activity)
+    _set(a, "type", typ)
+    _set(a, "ts", ts)
+    if attrs:
+        _set(a, "attrs", attrs)
+        _set(a, "norm", _norm_map(attrs))
+    else:
+        _set(a, "attrs", _NONE)
+        _set(a, "norm", _NONE)
+    return a
 
 
 def contact_from_form(
@@ -97,17 +111,8 @@ def contact_from_form(
         (email, company, created_ts, props, stored), _end = _decode(f"[{form[1:-1]},{activities}]")
         acts: list[Activity] = []
         by_type: dict[str, list[Activity]] = {}
-        new, put, norm_map, none = _new, _set, _norm_map, _NONE  # ``_activity``, inlined
         for typ, ts, attrs in stored:  # activities_by_type, in the same pass
-            a = new(Activity)
-            put(a, "type", typ)
-            put(a, "ts", ts)
-            if attrs:
-                put(a, "attrs", attrs)
-                put(a, "norm", norm_map(attrs))
-            else:
-                put(a, "attrs", none)
-                put(a, "norm", none)
+            a = _activity(typ, ts, attrs)
             acts.append(a)
             same = by_type.get(typ)
             if same is None:
