@@ -232,16 +232,14 @@ def _parse_activity(data: dict[str, Any]) -> Activity | str:
 def _upsert_activities(
     conn: sa.Connection, connector: str, page: Page, stats: PageStats, touched_ids: set[str]
 ) -> None:
-    good: dict[tuple[str, str], str] = {}
-    when: dict[tuple[str, str], Activity] = {}
+    good: dict[tuple[str, str], tuple[str, Activity]] = {}  # canonical JSON, parsed
     for act in page.activities:
         parsed = _parse_activity(dict(act.data))
         if isinstance(parsed, str):
             stats.skip(SkippedRecord(act.key, "activity", f"contact {act.contact_id}: {parsed}"))
             continue
         stats.activities += 1
-        good[(act.key, act.contact_id)] = canonical(act.data)
-        when[(act.key, act.contact_id)] = parsed
+        good[(act.key, act.contact_id)] = (canonical(act.data), parsed)
     if not good:
         return
     old: dict[tuple[str, str], str] = {}
@@ -253,32 +251,24 @@ def _upsert_activities(
             )
         ):
             old[(key, cid)] = data
-    new_rows: list[dict[str, object]] = [
-        {
-            "connector": connector,
-            "key": k,
-            "contact_id": c,
-            "data": d,
-            "type": when[(k, c)].type,
-            "ts": when[(k, c)].ts,
-        }
-        for (k, c), d in good.items()
-        if (k, c) not in old
-    ]
-    changed: list[dict[str, object]] = [
-        {
-            "b_key": k,
-            "b_contact": c,
-            "b_data": d,
-            "b_type": when[(k, c)].type,
-            "b_ts": when[(k, c)].ts,
-        }
-        for (k, c), d in good.items()
-        if (k, c) in old and old[(k, c)] != d
-    ]
-    if new_rows:
-        conn.execute(sa.insert(activities), new_rows)
-    if changed:
+    new_keys = [k for k in good if k not in old]
+    changed_keys = [k for k in good if k in old and old[k] != good[k][0]]
+    if new_keys:
+        conn.execute(
+            sa.insert(activities),
+            [
+                {
+                    "connector": connector,
+                    "key": k,
+                    "contact_id": c,
+                    "data": good[(k, c)][0],
+                    "type": good[(k, c)][1].type,
+                    "ts": good[(k, c)][1].ts,
+                }
+                for k, c in new_keys
+            ],
+        )
+    if changed_keys:
         conn.execute(
             sa.update(activities)
             .where(
@@ -289,10 +279,19 @@ def _upsert_activities(
             .values(
                 data=sa.bindparam("b_data"), type=sa.bindparam("b_type"), ts=sa.bindparam("b_ts")
             ),
-            changed,
+            [
+                {
+                    "b_key": k,
+                    "b_contact": c,
+                    "b_data": good[(k, c)][0],
+                    "b_type": good[(k, c)][1].type,
+                    "b_ts": good[(k, c)][1].ts,
+                }
+                for k, c in changed_keys
+            ],
         )
-    touched = sorted({c for k, c in good if (k, c) not in old or old[(k, c)] != good[(k, c)]})
-    stats.new_activities += len(new_rows) + len(changed)
+    touched = sorted({c for _k, c in (*new_keys, *changed_keys)})
+    stats.new_activities += len(new_keys) + len(changed_keys)
     touched_ids.update(touched)
     for part in chunks(touched):
         _mark(conn, connector, contacts.c.id.in_(part))
