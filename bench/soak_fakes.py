@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from syncd.cli.demo_fakes import connector_entry
 from syncd.sandbox.faults import FaultSpec
 from syncd.sandbox.generator import generate
 from syncd.sandbox.hubspot import HubSpotSandbox
@@ -80,28 +81,10 @@ def write_config(
 ) -> Path:
     """A config with one connector per fake; ``every`` schedules them (daemon runs)."""
     conns: dict[str, Any] = {
-        NAMES["hubspot"]: {
-            "type": "hubspot",
-            "base_url": fakes.urls["hubspot"],
-            "access_token": TOKEN,
-            "tier": "pro",
-            "model": str(MODEL),
-            "safety_lag": "5s",
-        },
-        NAMES["salesforce"]: {
-            "type": "salesforce",
-            "instance_url": fakes.urls["salesforce"],
-            "login_url": fakes.urls["salesforce"],
-            "model": str(MODEL),
-            "auth": {
-                "flow": "password",
-                "username": "demo@syncd.example",
-                "password": "demo-password",
-                "consumer_key": "syncd-demo",
-                "consumer_secret": "demo-consumer-secret",
-            },
-        },
+        NAMES[crm]: connector_entry(crm, fakes.urls[crm], MODEL, token=TOKEN)
+        for crm in ("hubspot", "salesforce")
     }
+    conns[NAMES["hubspot"]]["safety_lag"] = "5s"
     if every:
         for conn in conns.values():
             conn["schedule"] = {"every": every}

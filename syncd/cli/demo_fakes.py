@@ -83,32 +83,35 @@ def start_fakes(
     return fakes
 
 
+def connector_entry(crm: str, url: str, model: Path, token: str = TOKEN) -> dict[str, Any]:
+    """The config entry of a connector to a fake ``crm`` (hubspot or salesforce)
+    served at ``url``, scoring with ``model``."""
+    if crm == "hubspot":
+        return {
+            "type": "hubspot",
+            "base_url": url,
+            "access_token": token,
+            "tier": "pro",
+            "model": str(model),
+        }
+    return {
+        "type": "salesforce",
+        "instance_url": url,
+        "login_url": url,
+        "model": str(model),
+        "auth": {
+            "flow": "password",
+            "username": "demo@syncd.example",
+            "password": "demo-password",
+            "consumer_key": "syncd-demo",
+            "consumer_secret": "demo-consumer-secret",
+        },
+    }
+
+
 def config_text(state: Path, model: Path, fakes: list[Fake]) -> str:
     """A syncd config with one connector per fake."""
-    conns: dict[str, Any] = {}
-    for fake in fakes:
-        if fake.crm == "hubspot":
-            conns[fake.connector] = {
-                "type": "hubspot",
-                "base_url": fake.url,
-                "access_token": TOKEN,
-                "tier": "pro",
-                "model": str(model),
-            }
-        else:
-            conns[fake.connector] = {
-                "type": "salesforce",
-                "instance_url": fake.url,
-                "login_url": fake.url,
-                "model": str(model),
-                "auth": {
-                    "flow": "password",
-                    "username": "demo@syncd.example",
-                    "password": "demo-password",
-                    "consumer_key": "syncd-demo",
-                    "consumer_secret": "demo-consumer-secret",
-                },
-            }
+    conns = {fake.connector: connector_entry(fake.crm, fake.url, model) for fake in fakes}
     return yaml.safe_dump(
         {"state": {"url": f"sqlite:///{state}"}, "connectors": conns}, sort_keys=False
     )
