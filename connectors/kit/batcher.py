@@ -13,7 +13,8 @@ What it owns, for every connector:
   batches, bulk jobs by object type) are all released in the stream's order;
 * the switch: above ``bulk_threshold`` pending updates the stream goes to ``bulk``
   (e.g. Salesforce Bulk API 2.0 jobs, one group's job sent as soon as it holds
-  ``bulk_job_max`` updates: at most one job per group is held); otherwise batches
+  ``bulk_job_max`` updates, a partly filled one early when more than ``bulk_job_max``
+  outcomes wait behind its oldest update); otherwise batches
   run ``concurrency`` at a time on the connector's executor (e.g. HubSpot within its
   pacing);
 * the budget: the meter is asked before each batch; when it says stop the batcher
@@ -259,7 +260,7 @@ class Batcher(Generic[T]):
     ) -> Iterator[list[WriteOutcome]]:
         assert self.bulk is not None
         budget_stop = False
-        for job in self._jobs(source):
+        for job in self._jobs(source, order):
             if self.meter.stop:
                 budget_stop = True
                 break
@@ -280,18 +281,27 @@ class Batcher(Generic[T]):
                 break
         yield from _finish(order, budget_stop)
 
-    def _jobs(self, source: Iterator[Indexed[T]]) -> Iterator[list[Indexed[T]]]:
+    def _jobs(self, source: Iterator[Indexed[T]], order: _Ordered) -> Iterator[list[Indexed[T]]]:
         """Bulk jobs, by group: a group's job goes as soon as it holds ``bulk_job_max``
-        updates (so at most one job per group is held), the rest once the stream ends."""
+        updates, the rest once the stream ends; and once more than ``bulk_job_max``
+        updates wait for their outcomes to be released, the job holding the oldest
+        unsent one goes early, partly filled (outcomes are released in the stream's
+        order, so a rare group's first update would otherwise hold back every later
+        outcome until the stream ends)."""
         by_group: dict[Hashable, list[Indexed[T]]] = {}
         grouping = self.rules.bulk_group or self.rules.group
+        cap = self.rules.bulk_job_max
         for indexed in source:
             g = grouping(indexed[1]) if grouping is not None else None
             part = by_group.setdefault(g, [])
             part.append(indexed)
-            if len(part) >= self.rules.bulk_job_max:
+            if len(part) >= cap:
                 yield part
                 by_group[g] = []
+            elif indexed[0] + 1 - order.released > cap:
+                oldest = min((k for k, p in by_group.items() if p), key=lambda k: by_group[k][0][0])
+                yield by_group[oldest]
+                by_group[oldest] = []
         yield from (part for part in by_group.values() if part)
 
     # -- one batch -------------------------------------------------------------------------

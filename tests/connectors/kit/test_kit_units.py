@@ -346,3 +346,39 @@ def test_batcher_rate_limited_batch_ends_the_taking_and_hook_runs_per_batch() ->
     out = [o for b in _batcher(send).run((_update(i) for i in range(9)), hook) for o in b]
     # the batch sent, and the one update read ahead to close it: all answered rate-limited
     assert calls["hook"] == 1 and len(out) == 4 and all(o.rate_limited for o in out)
+
+
+def test_bulk_jobs_do_not_hold_outcomes_behind_a_rare_groups_first_update() -> None:
+    """One lead ahead of many contacts: its partly filled job goes once more than a job's
+    worth of outcomes wait behind it, so outcomes are released as jobs finish, not all
+    at the end of the stream."""
+    jobs: list[list[str]] = []
+
+    def bulk(items: list[Update]) -> list[WriteOutcome]:
+        jobs.append([u.id for u in items])
+        return [WriteOutcome(u.id, "ok") for u in items]
+
+    updates = [_update(0, "lead"), *(_update(i, "contact") for i in range(1, 26))]
+    batcher: Batcher[Update] = Batcher(
+        BatchRules(
+            size=2,
+            bulk_threshold=4,
+            bulk_group=lambda u: getattr(u, "kind", ""),
+            bulk_job_max=10,
+        ),
+        prepare=lambda u: u,
+        ident=lambda u: u.id,
+        send=lambda batch: [WriteOutcome(u.id, "ok") for u in batch],
+        bulk=bulk,
+        meter=BudgetMeter(None, 1.0),
+    )
+    released = [[o.id for o in b] for b in batcher.run(updates)]
+    assert [i for b in released for i in b] == [str(i) for i in range(26)]
+    assert jobs == [
+        [str(i) for i in range(1, 11)],
+        ["0"],
+        [str(i) for i in range(11, 21)],
+        [str(i) for i in range(21, 26)],
+    ]
+    # released as the jobs finish: never more than a job's worth waiting
+    assert [len(b) for b in released] == [11, 10, 5]
