@@ -17,17 +17,11 @@ against the latency floor (floor calls x ``--latency-ms``, one after another), p
 per second, the engine's peak RSS and the Bulk jobs the fake saw. The last line is
 JSON: {"sizes", "calls_ratio", "peak_rss_mb", "peak_rss_growth", ...}.
 
-The floor of a run that reads ``n`` rows of an object and writes ``w`` of its records:
-
-  reads  = n <= bulk_read_threshold: max(1, ceil(n / 2,000))            (REST query pages)
-           otherwise: 1 job create + 1 status poll + 1 results page (a lower bound:
-           a results page holds ``maxRecords`` rows, and without it "the server uses a
-           default value based on the service", which Salesforce does not state)
-  writes = min(ceil(w / 200),                                           (sObject Collections)
-               6 x ceil(w / JOB_ROWS_MAX))  (Bulk ingest jobs: create, upload, close,
-                    1 status poll, 2 result files each; a job's CSV may hold 150 MB, so
-                    at least JOB_ROWS_MAX update rows of at most ROW_BYTES_MAX bytes)
-  auth   = 1 login (the first run: the engine keeps its connector, and its session)
+The floor of a run (``sync_minimum.salesforce``, shared with bench_sync.py): per object
+read, one REST query page per 2,000 rows up to ``bulk_read_threshold``, else one Bulk
+API 2.0 query (3 calls); the writes split at the least cost between Bulk ingest jobs (6
+calls per job, a job's CSV may hold 150 MB) and sObject Collections (200 records of any
+objects a call); one login on the first run.
 
 This is the API's floor, not syncd's design. Two choices of the connector cost calls
 above it, both to keep the engine's memory flat in the org's size: it reads Bulk query
@@ -42,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import random
 import sys
 import tempfile
@@ -55,31 +48,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+import sync_minimum as M  # noqa: E402
 from bench_sync import Child  # noqa: E402  (the JSON-lines child process of both benches)
 
 from connectors.salesforce.config import SalesforceOptions  # noqa: E402
-from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX  # noqa: E402
 
-OBJECTS = (
-    "Account",
-    "Lead",
-    "Contact",
-    "Task",
-    "Event",
-    "CampaignMember",
-    "Opportunity",
-    "OpportunityContactRole",
-)
+OBJECTS = M.SF_OBJECTS
 _DEFAULTS = SalesforceOptions.model_fields
 BULK_READ = int(_DEFAULTS["bulk_read_threshold"].default)
-#: Calls of one Bulk API 2.0 ingest job: create, upload, close, one poll, two result files.
-BULK_JOB_CALLS = 6
-#: A bound on one update row of syncd's fields in a job's CSV (Id, score, tier, a reasons
-#: text of at most 255 characters, priority, probability, separators; UTF-8).
-ROW_BYTES_MAX = 1_200
-#: The rows one job surely holds: Bulk API 2.0 takes an upload of up to 150 MB ("Limits
-#: and Allocations", Bulk API 2.0 Developer Guide).
-JOB_ROWS_MAX = 150 * 1024 * 1024 // ROW_BYTES_MAX
 TITLES = ("CEO", "VP Engineering", "Engineering Manager", "Director of IT", "Analyst", "Intern")
 INDUSTRIES = ("Technology", "Retail", "Finance", "Healthcare")
 COUNTRIES = ("US", "UK", "CA", "DE", "FR")
@@ -203,22 +179,6 @@ def kind_of(endpoint: str) -> str:
     return "meta"
 
 
-def floor(read_rows: dict[str, int], writes: dict[str, int], *, login: bool) -> dict[str, int]:
-    """The floor of one run (see the module docstring)."""
-    reads = 0
-    for name in OBJECTS:
-        n = read_rows.get(name, 0)
-        if n <= BULK_READ:
-            reads += max(1, math.ceil(n / QUERY_PAGE_MAX))
-        else:
-            reads += 3
-    write_calls = sum(
-        min(math.ceil(n / COLLECTION_MAX), BULK_JOB_CALLS * math.ceil(n / JOB_ROWS_MAX))
-        for n in writes.values()
-    )
-    return {"read": reads, "write": write_calls, "auth": 1 if login else 0}
-
-
 def run_size(people: int, args: argparse.Namespace) -> list[dict[str, Any]]:
     py = sys.executable
     me = str(Path(__file__).resolve())
@@ -284,8 +244,15 @@ def run_size(people: int, args: argparse.Namespace) -> list[dict[str, Any]]:
                     rows["Account"] = accounts_before
                     writes = {"Lead": written, "Account": accounts}
                 accounts_before = accounts
-                least = floor(rows, writes, login=kind == "full")
-                total, least_total = sum(calls.values()), sum(least.values())
+                m = M.salesforce(
+                    rows,
+                    writes,
+                    login=kind == "full",
+                    first=kind == "full",
+                    bulk_read_threshold=BULK_READ,
+                )
+                least = {"read": m.reads, "write": m.writes, "auth": m.auth}
+                total, least_total = sum(calls.values()), m.total
                 jobs = sum(n for e, n in stats["by_endpoint"].items() if e.endswith("/jobs/ingest"))
                 queries = sum(
                     n for e, n in stats["by_endpoint"].items() if e.endswith("/jobs/query")

@@ -61,6 +61,8 @@ sys.path.insert(0, str(ROOT))
 
 import sync_minimum as M  # noqa: E402
 
+from connectors.salesforce.config import SalesforceOptions  # noqa: E402
+
 HOUR = 3600.0
 SETUP_GAP_S = 60.0
 
@@ -193,6 +195,10 @@ def calls_by_kind(crm: str, stats: Mapping[str, Any]) -> dict[str, int]:
     return out
 
 
+#: Rows above which the Salesforce connector reads an object through Bulk API 2.0.
+SF_BULK_READ = int(SalesforceOptions.model_fields["bulk_read_threshold"].default)
+
+
 def minimum(
     crm: str,
     rows: Mapping[str, Any] | None,
@@ -200,9 +206,23 @@ def minimum(
     accounts: int,
     full: bool,
     first: bool = False,
+    *,
+    sf_writes: Mapping[str, int] | None = None,
+    sf_login: bool = False,
+    sf_expired: bool = False,
 ) -> M.Minimum:
+    """The floor of one run; Salesforce takes its writes per object (``sf_writes``),
+    whether the run starts without a valid session (``sf_login``) and whether that is
+    because the one it held expired (``sf_expired``)."""
     if crm == "salesforce":
-        return M.salesforce(rows, updates, accounts)
+        return M.salesforce(
+            rows,
+            sf_writes or {},
+            login=sf_login,
+            expired=sf_expired,
+            first=first,
+            bulk_read_threshold=SF_BULK_READ,
+        )
     return M.hubspot(rows, updates, accounts, full=full, first=first)
 
 
@@ -268,6 +288,7 @@ def run_crm(
             fake.ask(op="advance", seconds=SETUP_GAP_S)
             fake.ask(op="reset")
             offset, since = SETUP_GAP_S, 0.0
+            login_at: float | None = None  # the floor's last Salesforce login
             for step in STEPS:
                 changed = 0
                 if step.change:
@@ -331,6 +352,20 @@ def run_crm(
                 updates = int(report["written"]) + int(report["write_failures"])
                 calls = calls_by_kind(crm, stats)
                 search = calls.pop("search")
+                sf_writes: dict[str, int] = {}
+                sf_login = sf_expired = False
+                if crm == "salesforce":
+                    # what the cycle wrote, by object, as the fake received it
+                    sent = (stats.get("writes") or {}).get("records") or {}
+                    sf_writes = {k: int(v) for k, v in sent.items()}
+                    # a session lives session_ttl_s from its login (the fake's rule)
+                    if rows is not None or any(sf_writes.values()):
+                        sf_expired = login_at is not None and started - login_at >= float(
+                            hello["session_ttl_s"]
+                        )
+                        sf_login = login_at is None or sf_expired
+                        if sf_login:
+                            login_at = started
                 least = minimum(
                     crm,
                     rows,
@@ -338,6 +373,9 @@ def run_crm(
                     int(report.get("accounts_written", 0)),
                     step.kind == "full",
                     first=step.key == "1",
+                    sf_writes=sf_writes,
+                    sf_login=sf_login,
+                    sf_expired=sf_expired,
                 )
                 result = RunResult(
                     crm,
@@ -363,6 +401,9 @@ def run_crm(
                 if crm == "hubspot" and step.kind == "full":
                     by = sorted(stats["by_endpoint"].items(), key=lambda kv: -int(kv[1]))
                     print("#   calls by endpoint: " + ", ".join(f"{k} {v}" for k, v in by))
+                if crm == "salesforce" and result.ratio > 1.0 and stats.get("queries"):
+                    by = sorted(stats["queries"].items(), key=lambda kv: (-int(kv[1]), kv[0]))
+                    print("#   queries by object: " + ", ".join(f"{k} {v}" for k, v in by))
                 if stats.get("limited"):
                     print(f"#   429s by endpoint: {stats['limited']}", flush=True)
                 w = stats.get("writes") or {}

@@ -2,7 +2,8 @@
 
 Generates ``--contacts`` contacts (seeded), serves the HubSpot or Salesforce
 sandbox on 127.0.0.1 with ``--latency-ms`` added to every request and pro-tier
-rate limits, prints one JSON line ``{"url": ..., "objects": {...}}`` and then
+rate limits, prints one JSON line ``{"url": ..., "objects": {...}, "clock": T,
+"session_ttl_s": S}`` (S: how long a Salesforce session lives; null for HubSpot) and then
 answers JSON-line commands on stdin, one JSON line each on stdout:
 
 - ``{"op": "advance", "seconds": S}``: move the fake's clock forward (record
@@ -25,6 +26,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import threading
 import time
@@ -37,6 +39,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import sync_minimum as M  # noqa: E402
+
 from syncd.sandbox.faults import FaultSpec  # noqa: E402
 from syncd.sandbox.generator import generate  # noqa: E402
 from syncd.sandbox.server import SandboxApp, SandboxServer  # noqa: E402
@@ -44,8 +48,7 @@ from syncd.sandbox.server import SandboxApp, SandboxServer  # noqa: E402
 TOKEN = "bench-hubspot-token"
 #: New titles for changed contacts: each moves the default model's fit score.
 TITLES = ("Chief Executive Officer", "Intern", "Engineering Manager", "Analyst")
-#: Salesforce objects a full pull reads through queryAll (deleted rows included).
-SF_OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
+SF_OBJECTS = M.SF_OBJECTS
 
 
 class Clock:
@@ -193,12 +196,16 @@ CRMS: dict[
 
 
 class WriteGauge:
-    """Write requests as the fake sees them: CRM write batches, Bulk ingest jobs, and
-    the most write requests in flight at once (concurrent batches show here)."""
+    """Write requests as the fake sees them: CRM write batches, Bulk ingest jobs, the
+    most write requests in flight at once (concurrent batches show here) and, for
+    Salesforce, the records sent by object (sObject Collections bodies, Bulk ingest
+    uploads by their job's object)."""
 
     def __init__(self, app: SandboxApp) -> None:
         self.lock = threading.Lock()
         self.inflight = self.most = self.batches = self.bulk_jobs = 0
+        self.records: Counter[str] = Counter()
+        self.job_object: dict[str, str] = {}
         handle = app.handle
 
         def tracked(request: Any) -> Any:
@@ -207,10 +214,28 @@ class WriteGauge:
                 "/batch/update" in path or path.endswith("/composite/sobjects")
             )
             if method == "POST" and path.endswith("/jobs/ingest"):
+                answered = handle(request)
+                body = answered[0].body  # (response, route template)
                 with self.lock:
                     self.bulk_jobs += 1
+                    if isinstance(body, dict) and "id" in body:
+                        self.job_object[str(body["id"])] = str(request.json()["object"])
+                return answered
+            if method == "PUT" and path.endswith("/batches") and "/jobs/ingest/" in path:
+                job = path.split("/jobs/ingest/")[1].split("/")[0]
+                rows = max(0, len([x for x in request.body.splitlines() if x]) - 1)
+                with self.lock:
+                    self.records[self.job_object.get(job, "?")] += rows
+                return handle(request)
             if not write:
                 return handle(request)
+            if path.endswith("/composite/sobjects"):
+                kinds = Counter(
+                    str(r.get("attributes", {}).get("type"))
+                    for r in request.json().get("records", [])
+                )
+                with self.lock:
+                    self.records.update(kinds)
             with self.lock:
                 self.inflight += 1
                 self.batches += 1
@@ -223,13 +248,36 @@ class WriteGauge:
 
         app.handle = tracked  # type: ignore[method-assign]
 
-    def stats(self) -> dict[str, int]:
+    def stats(self) -> dict[str, Any]:
         with self.lock:
-            return {"batches": self.batches, "bulk_jobs": self.bulk_jobs, "max_parallel": self.most}
+            return {
+                "batches": self.batches,
+                "bulk_jobs": self.bulk_jobs,
+                "max_parallel": self.most,
+                "records": dict(self.records),
+            }
 
     def reset(self) -> None:
         with self.lock:
             self.most = self.batches = self.bulk_jobs = 0
+            self.records.clear()
+
+
+_FROM = re.compile(r"\bFROM\s+(\w+)", re.IGNORECASE)
+
+
+def _queries_by_object(requests: Any) -> dict[str, int]:
+    """Salesforce queries (a REST ``q``, or a Bulk API 2.0 query job's creation) by the
+    object they read; HubSpot: empty."""
+    found: Counter[str] = Counter()
+    for r in requests:
+        text = (r.query.get("q") or [""])[0]
+        if not text and r.method == "POST" and r.path.endswith("/jobs/query"):
+            text = "Bulk " + str(json.loads(r.body or b"{}").get("query", ""))
+        hit = _FROM.search(text)
+        if hit:
+            found[("Bulk " if text.startswith("Bulk ") else "") + hit.group(1)] += 1
+    return dict(found)
 
 
 def _answer(obj: dict[str, Any]) -> None:
@@ -250,7 +298,9 @@ def main(argv: list[str] | None = None) -> int:
     app = build(args.contacts, args.seed, FaultSpec(latency_ms=args.latency_ms), clock, args.plan)
     gauge = WriteGauge(app)
     with SandboxServer(app) as server:
-        _answer({"url": server.url, "objects": counts(app), "clock": clock()})
+        sessions = getattr(app, "sessions", None)  # Salesforce: how long a session lives
+        ttl = None if sessions is None else sessions.ttl_s
+        _answer({"url": server.url, "objects": counts(app), "clock": clock(), "session_ttl_s": ttl})
         for line in sys.stdin:
             cmd = json.loads(line)
             op = cmd.get("op")
@@ -262,6 +312,7 @@ def main(argv: list[str] | None = None) -> int:
                 limited = Counter(r.endpoint for r in app.log.requests() if r.status == 429)
                 stats["limited"] = dict(limited)
                 stats["writes"] = gauge.stats()
+                stats["queries"] = _queries_by_object(app.log.requests())
                 _answer(stats)
             elif op == "reset":
                 app.log.reset()

@@ -5,6 +5,7 @@ bench/README.md explains each formula). Pure functions, no I/O.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,8 +34,30 @@ HUBSPOT_SAFETY_LAG_S: float = HubSpotOptions.model_fields["safety_lag"].default.
 #: How far before the previous window's end an incremental HubSpot pull starts again
 #: (the connector's default ``lookback``): search sees writes late.
 HUBSPOT_LOOKBACK_S: float = HubSpotOptions.model_fields["lookback"].default.total_seconds()
-#: Salesforce objects a pull reads (queryAll: deleted and archived rows too).
-SF_OBJECTS = ("Account", "Lead", "Contact", "Task", "Event", "CampaignMember")
+#: Salesforce objects a pull reads (queryAll: deleted and archived rows too): accounts,
+#: people, activities and outcomes (opportunities and their contact roles).
+SF_OBJECTS = (
+    "Account",
+    "Lead",
+    "Contact",
+    "Task",
+    "Event",
+    "CampaignMember",
+    "Opportunity",
+    "OpportunityContactRole",
+)
+#: A Bulk API 2.0 query: create the job, one status poll, one results page (a lower
+#: bound: a results page holds ``maxRecords`` rows, and without it "the server uses a
+#: default value based on the service", which Salesforce does not state).
+SF_BULK_QUERY_CALLS = 3
+#: A Bulk API 2.0 ingest job: create, upload, close, one status poll, two result files.
+SF_BULK_JOB_CALLS = 6
+#: A bound on one update row of syncd's fields in a job's CSV (Id, score, tier, a reasons
+#: text of at most 255 characters, priority, probability, separators; UTF-8).
+SF_ROW_BYTES_MAX = 1_200
+#: The rows one ingest job surely holds: Bulk API 2.0 takes an upload of up to 150 MB
+#: ("Limits and Allocations", Bulk API 2.0 Developer Guide).
+SF_JOB_ROWS_MAX = 150 * 1024 * 1024 // SF_ROW_BYTES_MAX
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,19 +81,59 @@ def pages(n: int, size: int) -> int:
     return max(1, math.ceil(n / size))
 
 
-def salesforce(rows: Mapping[str, Any] | None, updates: int, accounts: int = 0) -> Minimum:
-    """``rows``: records per object the run must read (None: a run without reads,
-    e.g. rescore-only); ``updates`` / ``accounts``: Leads and Contacts / Accounts
-    whose syncd fields must change.
+#: Objects whose fields syncd checks (describes) once per engine lifetime.
+SF_DESCRIBED = ("Lead", "Contact", "Account")
 
-    reads  = Σ over Account, Lead, Contact, Task, Event, CampaignMember of
-             max(1, ⌈rows / 2,000⌉)       (REST query page)
-    writes = ⌈(updates + accounts) / 200⌉ (sObject Collections take mixed types)
-    auth   = 1 login when the run calls the API at all.
+
+def salesforce(
+    rows: Mapping[str, Any] | None,
+    writes: Mapping[str, int],
+    *,
+    login: bool,
+    expired: bool = False,
+    first: bool = False,
+    bulk_read_threshold: int,
+) -> Minimum:
+    """The API's floor for one Salesforce run. ``rows``: records per object the run must
+    read (None: a run without reads, e.g. rescore-only); ``writes``: records per object
+    whose syncd fields must change; ``login``: the run starts without a valid session;
+    ``expired``: ... because the session it held expired; ``first``: the engine's first
+    run.
+
+    reads  = Σ over ``SF_OBJECTS`` of: rows <= ``bulk_read_threshold``: max(1, ⌈rows /
+             2,000⌉) (REST query pages), else 3 (one Bulk API 2.0 query job); plus, on
+             the first run, 3 describes (Lead, Contact, Account: syncd's fields are
+             checked once per engine lifetime)
+    writes = ``salesforce_writes(writes)``
+    auth   = 1 login when ``login``, plus the call that finds a held session expired
+             (answered 401): a session's end is the org's timeout, which the token
+             answer does not state.
     """
-    reads = 0 if rows is None else sum(pages(rows.get(o, 0), QUERY_PAGE_MAX) for o in SF_OBJECTS)
-    writes = math.ceil((updates + accounts) / COLLECTION_MAX)
-    return Minimum(reads, writes, 1 if reads or writes else 0)
+    reads = len(SF_DESCRIBED) if first else 0
+    if rows is not None:
+        for name in SF_OBJECTS:
+            n = int(rows.get(name, 0))
+            reads += pages(n, QUERY_PAGE_MAX) if n <= bulk_read_threshold else SF_BULK_QUERY_CALLS
+    auth = (1 if login else 0) + (1 if login and expired else 0)
+    return Minimum(reads, salesforce_writes(writes), auth)
+
+
+def salesforce_writes(writes: Mapping[str, int]) -> int:
+    """The fewest write calls for ``writes`` (records per object): the cheapest split
+    of the objects between Bulk API 2.0 ingest jobs (one object a job, 6 calls per
+    ``SF_JOB_ROWS_MAX`` rows) and sObject Collections calls (200 records of any mix of
+    objects a call)."""
+    objects = [name for name, n in writes.items() if n]
+    best = 0 if not objects else None
+    for k in range(len(objects) + 1):
+        for bulk in itertools.combinations(objects, k):
+            shared = sum(writes[o] for o in objects if o not in bulk)
+            calls = math.ceil(shared / COLLECTION_MAX) + sum(
+                SF_BULK_JOB_CALLS * math.ceil(writes[o] / SF_JOB_ROWS_MAX) for o in bulk
+            )
+            best = calls if best is None else min(best, calls)
+    assert best is not None
+    return best
 
 
 #: HubSpot engagement objects the connector reads (tasks carry no scored activity).

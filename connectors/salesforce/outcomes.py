@@ -9,7 +9,8 @@
   ``OpportunityContactRole`` rows carry their Opportunity's fields (``Opportunity.IsWon``
   …) and give that contact's outcomes directly; changed ``Opportunity`` rows (won or lost
   since the cursor) are joined to their contacts with one ``OpportunityContactRole``
-  query per page (``OpportunityId IN`` lists chunked under the URI limit).
+  query per page (``OpportunityId IN`` lists chunked under the URI limit); not on a
+  full pull, whose contact-role stream reads every role anyway.
 - An opportunity gives ``opportunity:<Id>:opportunity`` at ``CreatedDate``, and once
   closed ``opportunity:<Id>:won`` or ``:lost`` at ``CloseDate`` (``IsWon`` /
   ``IsClosed``, never the org-specific stage names), with ``Amount`` and ``StageName``.
@@ -111,8 +112,10 @@ def _roles(client: SalesforceClient, opportunity_ids: list[str]) -> dict[str, li
     return found
 
 
-def page(client: SalesforceClient, role: str, rows: list[Flat]) -> Page:
-    """The outcomes of one page of the ``opportunity`` or ``contact_role`` stream."""
+def page(client: SalesforceClient, role: str, rows: list[Flat], *, join: bool = True) -> Page:
+    """The outcomes of one page of the ``opportunity`` or ``contact_role`` stream. An
+    opportunity page looks its contact roles up only when ``join``: a call whose
+    contact-role stream reads every role (a full pull) gets the same outcomes from it."""
     live = [r for r in rows if not mapping.boolean(r.get("IsDeleted"))]
     records: list[OutcomeRecord] = []
     if role == "contact_role":
@@ -123,6 +126,8 @@ def page(client: SalesforceClient, role: str, rows: list[Flat]) -> Page:
                 fields = {name: row.get(f"Opportunity.{name}") for name in _OPPORTUNITY}
                 records += opportunity_outcomes(opportunity, fields, [contact])
         return Page(outcomes=records)
+    if not join:
+        return Page()
     roles = _roles(client, [str(r["Id"]) for r in live]) if live else {}
     for row in live:
         opportunity = str(row["Id"])

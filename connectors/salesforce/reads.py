@@ -95,6 +95,9 @@ class RunState:
     all_leads_seen: bool = False
     track_leads: bool = False
     leads_read: set[str] = field(default_factory=set)
+    #: The contact-role stream reads every role this call (no cursor): an
+    #: opportunity page then needs no contact-role look-up of its own.
+    roles_whole: bool = False
 
 
 def floor_second(value: dt.datetime) -> dt.datetime:
@@ -169,6 +172,9 @@ class Reader:
         if since is not None:
             positions = {s.name: Position(floor_second(since), "") for s in self.streams}
         run = RunState()
+        run.roles_whole = any(
+            s.role == "contact_role" and positions.get(s.name) is None for s in self.streams
+        )
 
         def stage(stream: Stream) -> Stage:
             def pages(_: Any) -> Iterator[tuple[Page, Any]]:
@@ -291,7 +297,7 @@ class Reader:
         if stream.role in ("lead", "contact"):
             return self._people(stream.role, rows, run)
         if stream.role in outcomes.ROLES:
-            return outcomes.page(self.client, stream.role, rows)
+            return outcomes.page(self.client, stream.role, rows, join=not run.roles_whole)
         return self._activities(stream, rows, run)
 
     def _accounts(self, rows: list[Flat]) -> Page:

@@ -34,6 +34,9 @@ def test_outcomes_full_then_incremental(clock: ManualClock, tmp_path: Path) -> N
             store.commit_page(NAME, page, clock.utc())
             cursor = page.cursor
         found = store.outcomes(NAME)
+        full_queries = [str(r.query.get("q", "")) for r in app.log.requests() if "/query" in r.path]
+        # a full pull reads every contact role: no contact-role look-up per opportunity page
+        assert _queries(full_queries, "OpportunityContactRole") == 1
         key_of = {
             r["Id"]: (sobject, r["Email"])
             for sobject in ("Lead", "Contact")
