@@ -111,7 +111,9 @@ def test_bad_values_are_mapped_with_warnings(
         created_ms=OLD,
     )
     app.store.records["contacts"][bad].properties["createdate"] = "1900-01-01T00:00:00.000Z"
-    company = app.store.add("companies", {"name": "Odd", "numberofemployees": "n/a"})
+    company = app.store.add(
+        "companies", {"name": "Odd", "numberofemployees": "n/a"}, created_ms=OLD
+    )
     conn = connect(serve(app).url, clock)
     with caplog.at_level(logging.WARNING, logger="connectors.hubspot"):
         pages, _ = _cycle(conn, None, clock)
@@ -204,9 +206,10 @@ def test_engagement_contacts_follow_per_input_association_paging(
         app.store.associate("meetings", meeting, "contacts", cid)
     conn = connect(serve(app).url, clock)
     batch = "POST /crm/associations/2026-09/{from_type}/{to_type}/batch/read"
-    pages, cursor = _cycle(conn, None, clock)  # a full pull: contacts inline
+    pages, cursor = _cycle(conn, None, clock)  # a full pull: search, then batch reads
     met = sorted(a.contact_id for p in pages for a in p.activities if a.data["type"] == "meeting")
-    assert met == sorted(people) and app.log.count(batch) == 0
+    assert met == sorted(people) and app.log.count(batch) == 3
+    app.log.reset()
     clock.advance(600)
     app.store.update("meetings", meeting, {"hs_meeting_title": "QBR 2"})
     clock.advance(600)
