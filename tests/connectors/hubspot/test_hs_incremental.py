@@ -166,7 +166,7 @@ def test_activities_incremental_skip_filtered_and_fetch_changed_page_views(
 def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
     serve: Serve, clock: ManualClock
 ) -> None:
-    app = _portal(clock, contacts=450, limits=True)  # 5 list pages of contacts
+    app = _portal(clock, contacts=450, limits=True)  # 3 search pages of contacts
     app.daily.used = 125_000 - 3  # others spent nearly half of today's 250,000 calls
     conn = connect(serve(app).url, clock, budget_share=0.5)
     pages: list[Page] = []
@@ -184,6 +184,23 @@ def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
     seen = Counter(_ids(pages) + _ids(rest))
     assert len(seen) == 450 and set(seen.values()) == {1}
     assert rest[-1].cursor is not None and "cycle" not in rest[-1].cursor
+
+
+def test_a_full_cycle_cut_short_by_an_older_release_reads_its_stage_anew(
+    serve: Serve, clock: ManualClock
+) -> None:
+    """A full cycle's position from a release that listed the CRM objects holds a list
+    endpoint's paging token, not a record id: the stage is read again from its start
+    (the engine de-duplicates), never from a token search cannot follow."""
+    app = _portal(clock, contacts=250)
+    conn = connect(serve(app).url, clock)
+    hi = int(clock() * 1000) - 120_000
+    cycle = {"hi": hi, "lo": 0, "full": True, "stage": 1, "pos": "1100"}  # no "searched"
+    pages = list(conn.changes({"v": 1, "since": None, "cycle": cycle}, clock.utc()))
+    assert sorted(_ids(pages)) == sorted(r.id for r in app.store.live("contacts"))
+    assert all(
+        p.cursor is None or "cycle" not in p.cursor or p.cursor["cycle"]["searched"] for p in pages
+    )
 
 
 def test_a_corrupt_cursor_is_a_clear_fatal_error(serve: Serve, clock: ManualClock) -> None:
