@@ -20,16 +20,16 @@ contacts converted on), archived contacts and companies (list endpoints: search 
 not return archived records), deals (outcomes, ``connectors.hubspot.outcomes``), page
 views. Page views follow the portal's plan (plan.py): portal-wide by time window
 (Enterprise), contact by contact for contacts whose counters moved (a portal that
-refuses the portal-wide form), or the contacts'
-last-visited page (no events API below Enterprise). A page view moves its contact's
-``hs_analytics_last_timestamp`` (Time Last Seen) and so its modification date, so the
-contacts a pull reads tell whether any page view happened: when none of them was seen
-since the page-view window's start, the portal-wide read is skipped (no call) and the
-window stays open in the cursor (``views_lo``) until a later pull sees a visit and
-reads it whole; a pull that did not read its contacts from the start (a resumed
-cycle) reads page views without asking. E-mail addresses are resolved to
-contacts from the contacts already read (``Memory.emails``), batch reads only for
-the others.
+refuses the portal-wide form), or the contacts' last-visited page (no events API below
+Enterprise). A page view moves its contact's ``hs_analytics_last_timestamp`` (Time
+Last Seen) and so its modification date, so the contacts a pull reads tell whether any
+page view happened: when none of them was seen since the page-view window's start, the
+portal-wide read is skipped (no call) and the window stays open in the cursor
+(``views_lo``) until a later pull sees a visit and reads it whole; a pull that did not
+read its contacts from the start (a resumed cycle) reads page views without asking.
+E-mail addresses are resolved to contacts from the contacts already read
+(``Memory.emails``), batch reads only for the others (on a full pull, the contacts
+modified after ``hi``).
 The cursor after each page names the stage and the position to resume from, so a cycle
 cut short (budget guard, crash) resumes where its last committed page ended; the final
 page of a cycle carries ``{"since": hi}``.
