@@ -6,6 +6,7 @@ import json
 import math
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Any
 
 from connectors.hubspot import limits
 from syncd.sandbox.generator import generate
@@ -111,7 +112,7 @@ STREAMS = {
 }
 
 
-def _searched(app: HubSpotSandbox, object_type: str) -> list[dict[str, object]]:
+def _searched(app: HubSpotSandbox, object_type: str) -> list[dict[str, Any]]:
     """The bodies of the searches of ``object_type``, in order."""
     return [
         json.loads(r.body)
