@@ -85,16 +85,18 @@ def _retry(rid: str, reason: str, *, limited: bool = False) -> WriteOutcome:
 
 
 class _Ordered:
-    """Outcome slots by stream position; releases the longest filled prefix."""
+    """Outcome slots by stream position; releases the longest filled prefix. Only
+    the ids of updates taken and not yet released are kept (memory follows what is
+    in flight, not the stream's length)."""
 
     def __init__(self) -> None:
         self.slots: dict[int, WriteOutcome] = {}
-        self.ids: list[str] = []
+        self.ids: deque[str] = deque()  # of positions released .. taken - 1
         self.released = 0
 
     def take(self, rid: str) -> int:
         self.ids.append(rid)
-        return len(self.ids) - 1
+        return self.released + len(self.ids) - 1
 
     def fill(self, index: int, outcome: WriteOutcome) -> None:
         self.slots[index] = outcome
@@ -103,13 +105,15 @@ class _Ordered:
         out = []
         while self.released in self.slots:
             out.append(self.slots.pop(self.released))
+            self.ids.popleft()
             self.released += 1
         return out
 
     def fill_missing(self, reason: str) -> None:
-        for index in range(self.released, len(self.ids)):
+        for offset, rid in enumerate(self.ids):
+            index = self.released + offset
             if index not in self.slots:
-                self.slots[index] = _retry(self.ids[index], reason, limited=True)
+                self.slots[index] = _retry(rid, reason, limited=True)
 
 
 def _finish(order: _Ordered, budget_stop: bool) -> Iterator[list[WriteOutcome]]:

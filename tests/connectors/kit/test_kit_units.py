@@ -382,3 +382,23 @@ def test_bulk_jobs_do_not_hold_outcomes_behind_a_rare_groups_first_update() -> N
     ]
     # released as the jobs finish: never more than a job's worth waiting
     assert [len(b) for b in released] == [11, 10, 5]
+
+
+def test_ordered_outcomes_keep_only_the_ids_still_in_flight() -> None:
+    """The batcher's outcome slots hold the ids of updates taken and not yet released,
+    not every id of the stream (200,000 writes would otherwise keep 200,000 ids)."""
+    from connectors.kit.batcher import _Ordered
+
+    order = _Ordered()
+    held = []
+    for n in range(1000):
+        index = order.take(str(n))
+        assert index == n
+        order.fill(index, WriteOutcome(str(n), "ok"))
+        held.append(len(order.ids))
+        if n % 10 == 9:
+            assert [o.id for o in order.release()] == [str(i) for i in range(n - 9, n + 1)]
+    assert max(held) == 10 and len(order.ids) == 0
+    late = order.take("late")
+    order.fill_missing("budget")
+    assert late == 1000 and [(o.id, o.status) for o in order.release()] == [("late", "retriable")]
