@@ -27,6 +27,7 @@ from connectors.hubspot.limits import (
     WEB_EVENTS_PAGE_MAX,
 )
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
+from connectors.salesforce.reads import STANDARD_OBJECTS
 
 #: How far before a run's start a HubSpot pull stops (the connector's default
 #: ``safety_lag``): records stamped later are read by the next cycle.
@@ -36,16 +37,7 @@ HUBSPOT_SAFETY_LAG_S: float = HubSpotOptions.model_fields["safety_lag"].default.
 HUBSPOT_LOOKBACK_S: float = HubSpotOptions.model_fields["lookback"].default.total_seconds()
 #: Salesforce objects a pull reads (queryAll: deleted and archived rows too): accounts,
 #: people, activities and outcomes (opportunities and their contact roles).
-SF_OBJECTS = (
-    "Account",
-    "Lead",
-    "Contact",
-    "Task",
-    "Event",
-    "CampaignMember",
-    "Opportunity",
-    "OpportunityContactRole",
-)
+SF_OBJECTS = STANDARD_OBJECTS
 #: A Bulk API 2.0 query: create the job, one status poll, one results page (a lower
 #: bound: a results page holds ``maxRecords`` rows, and without it "the server uses a
 #: default value based on the service", which Salesforce does not state).

@@ -35,7 +35,7 @@ from connectors.salesforce.client import SalesforceClient
 from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.delivered import Delivered
 from connectors.salesforce.limits import COLLECTION_MAX
-from connectors.salesforce.reads import Reader, Stream
+from connectors.salesforce.reads import STANDARD_OBJECTS, Reader, Stream
 from connectors.salesforce.transport import CountingSession
 
 
@@ -207,21 +207,28 @@ class SalesforceConnector(Connector):
             *mapping.SYSTEM, *mapping.ACCOUNT_EXTRA, *account_props.values(),
             *([score] if score else []), *([priority] if priority else []),
         ]  # fmt: skip
-        streams = [
-            Stream("Account", "Account", "account", tuple(account_fields)),
-            Stream("Lead", "Lead", "lead", (*people["lead"].select("lead"), *conversion)),
-            Stream("Contact", "Contact", "contact", tuple(people["contact"].select("contact"))),
-            Stream("Task", "Task", "task", activities.TASK_FIELDS),
-            Stream("Event", "Event", "event", activities.EVENT_FIELDS),
-            Stream("CampaignMember", "CampaignMember", "member", activities.CAMPAIGN_MEMBER_FIELDS),
-            Stream("Opportunity", "Opportunity", "opportunity", sf_outcomes.OPPORTUNITY_FIELDS),
-            Stream(
+        standard = {
+            "Account": Stream("Account", "Account", "account", tuple(account_fields)),
+            "Lead": Stream("Lead", "Lead", "lead", (*people["lead"].select("lead"), *conversion)),
+            "Contact": Stream(
+                "Contact", "Contact", "contact", tuple(people["contact"].select("contact"))
+            ),
+            "Task": Stream("Task", "Task", "task", activities.TASK_FIELDS),
+            "Event": Stream("Event", "Event", "event", activities.EVENT_FIELDS),
+            "CampaignMember": Stream(
+                "CampaignMember", "CampaignMember", "member", activities.CAMPAIGN_MEMBER_FIELDS
+            ),
+            "Opportunity": Stream(
+                "Opportunity", "Opportunity", "opportunity", sf_outcomes.OPPORTUNITY_FIELDS
+            ),
+            "OpportunityContactRole": Stream(
                 "OpportunityContactRole",
                 "OpportunityContactRole",
                 "contact_role",
                 sf_outcomes.OCR_FIELDS,
             ),
-        ]
+        }
+        streams = [standard[name] for name in STANDARD_OBJECTS]
         for n, source in enumerate(opts.extra_activities):
             where = soql.and_(*(soql.eq(f, v) for f, v in source.where.items()))
             streams.append(

@@ -65,6 +65,18 @@ from connectors.salesforce.limits import URI_MAX_BYTES
 from connectors.salesforce.mapping import Flat
 
 STAMP = "SystemModstamp"
+#: The objects every pull reads, in stage order (``queryAll``: deleted and archived rows
+#: too); configured extra activity sources follow them.
+STANDARD_OBJECTS = (
+    "Account",
+    "Lead",
+    "Contact",
+    "Task",
+    "Event",
+    "CampaignMember",
+    "Opportunity",
+    "OpportunityContactRole",
+)
 #: Room left in a GET for the path, the rest of the query and the headers.
 _URI_RESERVE = 4_096
 

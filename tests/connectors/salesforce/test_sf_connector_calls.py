@@ -7,22 +7,14 @@ import math
 
 from connectors.base import ContactUpdate
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
+from connectors.salesforce.reads import STANDARD_OBJECTS
 from syncd.sandbox.generator import generate
 from syncd.sandbox.salesforce import SalesforceSandbox
 from tests.kit.clock import ManualClock
 from tests.kit.salesforce_connector import create_fields, make_org
 from tests.kit.writes import written
 
-OBJECTS = (
-    "Account",
-    "Lead",
-    "Contact",
-    "Task",
-    "Event",
-    "CampaignMember",
-    "Opportunity",
-    "OpportunityContactRole",
-)
+OBJECTS = STANDARD_OBJECTS
 
 
 def test_full_sync_calls_are_within_5_percent_of_the_minimum(clock: ManualClock) -> None:
