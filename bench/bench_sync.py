@@ -293,7 +293,7 @@ def run_crm(
             fake.ask(op="advance", seconds=gap)
             fake.ask(op="reset")
             offset, since = gap, 0.0
-            login_at: float | None = None  # the floor's last Salesforce login
+            used_at: float | None = None  # when the floor's Salesforce session was last used
             for step in STEPS:
                 changed = 0
                 if step.change:
@@ -365,14 +365,14 @@ def run_crm(
                     # what the cycle wrote, by object, as the fake received it
                     sent = (stats.get("writes") or {}).get("records") or {}
                     sf_writes = {k: int(v) for k, v in sent.items()}
-                    # a session lives session_ttl_s from its login (the fake's rule)
+                    # a session ends session_ttl_s after its last request (the org's
+                    # session timeout counts inactivity)
                     if rows is not None or any(sf_writes.values()):
-                        sf_expired = login_at is not None and started - login_at >= float(
+                        sf_expired = used_at is not None and started - used_at >= float(
                             hello["session_ttl_s"]
                         )
-                        sf_login = login_at is None or sf_expired
-                        if sf_login:
-                            login_at = started
+                        sf_login = used_at is None or sf_expired
+                        used_at = float(fake.ask(op="advance", seconds=0.0)["clock"])
                 least = minimum(
                     crm,
                     rows,

@@ -23,8 +23,10 @@ Covered
   request's `Host` header, which `loopback_session` preserves. Test knobs:
   `token_failures` (statuses the next token requests answer with),
   `token_redirect` (answer 307 to that URL), `foreign_hosts` (hosts that reach
-  the fake but are not its login domain). Sessions expire after
-  `session_ttl_s` by the injected clock -> 401 INVALID_SESSION_ID.
+  the fake but are not its login domain). Sessions expire
+  `session_ttl_s` after their last request (the org's session timeout counts
+  inactivity; every request restarts it), by the injected clock -> 401
+  INVALID_SESSION_ID.
 - `GET /services/data/` lists the API versions served (31.0 to 66.0, or
   `api_versions=`); every listed version is served (as 66.0), any other
   answers 404.

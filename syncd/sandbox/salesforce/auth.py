@@ -45,7 +45,8 @@ INVALID_SESSION = [{"message": "Session expired or invalid", "errorCode": "INVAL
 
 
 class Sessions:
-    """Issued session ids and when they expire (by the injected clock)."""
+    """Issued session ids and when they expire (by the injected clock): ``ttl_s`` after
+    their last request, as an org's session timeout counts inactivity."""
 
     def __init__(self, ttl_s: float, clock: Callable[[], float] = time.time) -> None:
         self.ttl_s = ttl_s
@@ -78,6 +79,9 @@ class Sessions:
                 self._expires.clear()  # the org ended every session (a timeout, a logout)
         if scheme.lower() not in ("bearer", "oauth") or not self.valid(token.strip()):
             raise HttpError(401, INVALID_SESSION, {"WWW-Authenticate": "Token"})
+        with self._lock:  # the org's session timeout counts from the last request
+            if token.strip() in self._expires:
+                self._expires[token.strip()] = self._clock() + self.ttl_s
 
 
 @dataclass(slots=True)

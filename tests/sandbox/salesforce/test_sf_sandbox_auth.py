@@ -80,6 +80,24 @@ def test_expired_session_raises_and_relogin_works(
     assert relogin.query("SELECT Id FROM User")["totalSize"] == 1
 
 
+def test_a_session_in_use_lives_on_and_an_idle_one_times_out(
+    app: SalesforceSandbox, server: SandboxServer, clock: ManualClock
+) -> None:
+    """The org's session timeout (2 hours here) counts inactivity: every request
+    restarts it, so a session used hourly lives on; one idle for the timeout ends."""
+    sf = Salesforce(
+        instance_url=app.instance_url,
+        session_id=app.new_session(),
+        session=loopback_session(server.url),
+    )
+    for _hour in range(5):
+        clock.advance(3600)
+        assert sf.query("SELECT Id FROM User")["totalSize"] == 1
+    clock.advance(7200)
+    with pytest.raises(SalesforceExpiredSession):
+        sf.query("SELECT Id FROM User")
+
+
 def test_daily_allocation_exhaustion_and_limit_info(clock: ManualClock) -> None:
     app = SalesforceSandbox(daily_api_limit=3, clock=clock)
     with SandboxServer(app) as srv:
