@@ -161,14 +161,6 @@ def _hs_modified(app: Any, since: float, until: float) -> dict[str, Any]:
             )
         out["submissions"] = subs
         out["addresses"] = len(emails)  # distinct e-mail addresses of events and submissions
-        # ... of which no contact was modified inside the window: a full pull resolves
-        # them by batch reads, as it has not read their contacts
-        read = {
-            str(r.properties.get("email") or "").lower()
-            for r in st.records["contacts"].values()
-            if r.live and lo <= r.updated_ms < hi
-        }
-        out["unresolved"] = len(emails - read)
         views: Counter[str] = Counter(
             v.contact_id for v in st.page_views if lo <= v.occurred_ms < hi
         )

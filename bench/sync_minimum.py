@@ -148,18 +148,16 @@ def hubspot(
     plan); ``updates``: contacts whose syncd properties must change; ``first``: the
     engine's first cycle (nothing learnt yet).
 
-    objects     companies, contacts, engagements (calls, emails, meetings, notes) and deals:
-                search ⌈n/200⌉, full or incremental. A full sync is the window from 0 to
-                the run's start minus the safety lag, keyset-paged by ``hs_object_id``
-                (each query starts afresh, so one query's 10,000-result cap never
-                applies); a record modified after that end is read by the next cycle,
-                whose window starts a lookback before it: the argument that already
-                makes incremental pulls safe against the search index's lag. Search
-                allows about 5 calls a second (``rate_bound_s``), the price in time of
-                half the list endpoints' calls (100 a page)
-    links       engagements and deals: ⌈n/1,000⌉ v4 association batch reads each (search
-                answers carry no associations); a deal's change moves nothing on its
-                contacts, so an incremental pull searches deals even when nothing changed
+    objects     companies, contacts: list ⌈n/100⌉ (full) or search ⌈n/200⌉ (incremental);
+                a full sync cannot read through search: its index lags writes, so the
+                records written last would be missing, and it allows 5 calls a second
+    engagements calls, emails, meetings, notes: list ⌈n/100⌉ with their contacts inline
+                (``associations=contacts``, full), or search ⌈n/200⌉ plus ⌈n/1,000⌉ v4
+                association batch reads (search answers carry no associations)
+    deals       (outcomes) like an engagement: list ⌈n/100⌉ with contacts inline (full),
+                or search ⌈n/200⌉ plus ⌈n/1,000⌉ association reads; a deal's change moves
+                nothing on its contacts, so an incremental pull searches deals even
+                when nothing changed
     email events the cheaper of ⌈all/1,000⌉ and Σ over OPEN, CLICK, STATUSCHANGE of
                 ⌈n/1,000⌉ (``eventType`` takes one type; send-side events become no
                 activity), plus ⌈campaigns/100⌉ marketing e-mail list pages for the
@@ -168,10 +166,8 @@ def hubspot(
     forms       full: ⌈forms/100⌉ list pages plus ⌈n/50⌉ submission pages per form;
                 incremental: ⌈n/50⌉ for each form with submissions in the window (its
                 contacts' conversion properties name it; the list is remembered)
-    e-mails     0 on an incremental pull (the map of addresses is kept); a full pull
-                resolves its events' and submissions' addresses from the contacts it read
-                and batch-reads the rest, ⌈unresolved/100⌉ (contacts modified after the
-                window's end)
+    e-mails     0: every address resolves to a contact already read (a full pull reads
+                them all; incremental ones keep the map)
     page views  Enterprise: ⌈views in the window/100⌉ portal-wide event pages (no
                 ``objectId``), none when the window holds no view (a view moves its
                 contact's Time Last Seen and modification date, so the contacts read
@@ -189,9 +185,17 @@ def hubspot(
     writes = math.ceil(updates / BATCH_MAX) + math.ceil(accounts / BATCH_MAX)
     if rows is None:
         return Minimum(0, writes, 0)
-    objects = sum(pages(int(rows.get(t, 0)), SEARCH_PAGE_MAX) for t in (*HS_OBJECTS, "deals"))
-    links = sum(
-        math.ceil(int(rows.get(t, 0)) / ASSOCIATION_BATCH_MAX) for t in (*HS_ENGAGEMENTS, "deals")
+    page = LIST_PAGE_MAX if full else SEARCH_PAGE_MAX
+    objects = sum(pages(int(rows[t]), page) for t in ("companies", "contacts", *HS_ENGAGEMENTS))
+    deals = int(rows.get("deals", 0))
+    objects += pages(deals, page)
+    links = (
+        0
+        if full
+        else sum(
+            math.ceil(int(rows.get(t, 0)) / ASSOCIATION_BATCH_MAX)
+            for t in (*HS_ENGAGEMENTS, "deals")
+        )
     )
     types = rows.get("email_event_types") or {}
     by_type = sum(pages(int(types.get(t, 0)), EMAIL_EVENTS_PAGE_MAX) for t in HS_ENGAGING_EVENTS)
@@ -211,9 +215,8 @@ def hubspot(
     archived = pages(int(rows.get("archived_contacts", 0)), LIST_PAGE_MAX) + pages(
         int(rows.get("archived_companies", 0)), LIST_PAGE_MAX
     )
-    lookups = math.ceil(int(rows.get("unresolved", 0)) / BATCH_MAX) if full else 0
-    reads = objects + links + marketing + archived + lookups
-    return Minimum(reads, writes, 0, search=objects)
+    reads = objects + links + marketing + archived
+    return Minimum(reads, writes, 0, search=0 if full else objects)
 
 
 def rate_bound_s(crm: str, minimum: Minimum) -> dict[str, float]:

@@ -3,33 +3,26 @@
 A cycle reads the window ``[lo, hi]``: ``hi`` is the run's start minus the safety lag
 (the search index lags writes, and very recent modification dates are not monotonic),
 ``lo`` is the previous cycle's ``hi`` minus the lookback (the engine de-duplicates the
-overlap by id and activity key). A full pull (no cursor, or ``full``) is the window
-``[0, hi]``. Both read the CRM objects through search windows (``reader.search_window``,
-200 a page, keyset-paged by ``hs_object_id``), and the contacts of engagements and deals
-through v4 association batch reads (search answers carry no associations). A record
-modified after ``hi`` is not read by the pull that started before it; the next pull's
-window starts at ``hi`` minus the lookback, so it reads it (the same argument that keeps
-incremental pulls safe against the search index's lag). Search allows about 5 requests
-a second (the client paces it): a full pull trades time for half the calls of the list
-endpoints (100 a page).
+overlap by id and activity key). A full pull (no cursor, or ``full``) reads everything up
+to ``hi`` through the list endpoints.
 
 Stages, in order: companies, contacts (with merges and lifecycle outcomes), engagements
-(calls, emails, meetings, notes), email events (a full pull reads only the types that
-become activities), form submissions (an incremental pull reads only the forms its
-contacts converted on), archived contacts and companies (list endpoints: search does
-not return archived records), deals (outcomes, ``connectors.hubspot.outcomes``), page
-views. Page views follow the portal's plan (plan.py): portal-wide by time window
-(Enterprise), contact by contact for contacts whose counters moved (a portal that
-refuses the portal-wide form), or the contacts' last-visited page (no events API below
-Enterprise). A page view moves its contact's ``hs_analytics_last_timestamp`` (Time
-Last Seen) and so its modification date, so the contacts a pull reads tell whether any
-page view happened: when none of them was seen since the page-view window's start, the
-portal-wide read is skipped (no call) and the window stays open in the cursor
-(``views_lo``) until a later pull sees a visit and reads it whole; a pull that did not
-read its contacts from the start (a resumed cycle) reads page views without asking.
-E-mail addresses are resolved to contacts from the contacts already read
-(``Memory.emails``), batch reads only for the others (on a full pull, the contacts
-modified after ``hi``).
+(calls, emails, meetings, notes; a full pull reads their contacts inline with each list
+page), email events (a full pull reads only the types that become activities), form
+submissions (an incremental pull reads only the forms its contacts converted on),
+archived contacts and companies, deals (outcomes, ``connectors.hubspot.outcomes``), page
+views. Page views follow the portal's plan
+(plan.py): portal-wide by time window (Enterprise), contact by contact for contacts
+whose counters moved (a portal that refuses the portal-wide form), or the contacts'
+last-visited page (no events API below Enterprise). A page view moves its contact's
+``hs_analytics_last_timestamp`` (Time Last Seen) and so its modification date, so the
+contacts a pull reads tell whether any page view happened: when none of them was seen
+since the page-view window's start, the portal-wide read is skipped (no call) and the
+window stays open in the cursor (``views_lo``) until a later pull sees a visit and
+reads it whole; a pull that did not read its contacts from the start (a resumed
+cycle) reads page views without asking. E-mail addresses are resolved to
+contacts from the contacts already read (``Memory.emails``), batch reads only for
+the others.
 The cursor after each page names the stage and the position to resume from, so a cycle
 cut short (budget guard, crash) resumes where its last committed page ended; the final
 page of a cycle carries ``{"since": hi}``.
@@ -92,9 +85,7 @@ STAGES = (
     "page_views",
 )
 CURSOR_VERSION = 1
-#: Stages whose position is a search window's last ``hs_object_id``.
-SEARCHED = frozenset({"companies", "contacts", *ENGAGEMENT_PROPERTIES, "deals"})
-#: Engagements (and deals) gathered per page, so one v4 association read covers them.
+#: Engagements gathered per page, so one v4 association read covers them.
 ENGAGEMENTS_PER_PAGE = 1_000
 
 
@@ -172,8 +163,6 @@ class Pull(MarketingStages):
         ):
             hi, stage, pos = int(cycle["hi"]), int(cycle.get("stage", 0)), cycle.get("pos")
             lo_from_cycle = cycle.get("lo")
-            if is_full and not cycle.get("searched") and STAGES[stage] in SEARCHED:
-                pos = None  # a list endpoint's token from an older full pull: stage anew
         if reread is not None:
             lo = max(0, to_ms(reread))
             since = since if since is not None else lo
@@ -201,7 +190,6 @@ class Pull(MarketingStages):
                             "hi": hi,
                             "lo": lo,
                             "full": is_full,
-                            "searched": True,
                             "stage": index,
                             "pos": resume,
                         },
@@ -229,19 +217,23 @@ class Pull(MarketingStages):
         self, name: str, lo: int, hi: int, full: bool, pos: Any
     ) -> Iterator[tuple[Page, Any]]:
         if name == "companies":
-            return self._companies(lo, hi, pos)
+            return self._companies(lo, hi, full, pos)
         if name == "contacts":
             return self._contacts(lo, hi, full, pos)
         if name in ENGAGEMENT_PROPERTIES:
-            return self._engagements(name, lo, hi, pos)
+            return self._engagements(name, lo, hi, full, pos)
         if name == "email_events":
             return self._email_events(lo, hi, full, pos)
         if name == "forms":
             return self._forms(lo, hi, full)
         if name == "deals":
             props = outcomes.DEAL_PROPERTIES
-            rows = self._rows("deals", "hs_lastmodifieddate", props, lo, hi, pos)
-            return outcomes.deal_pages(self.client, _gathered(rows))
+            rows = (
+                reader.list_all(self.client, "deals", props, pos, associations=("contacts",))
+                if full
+                else self._rows("deals", "hs_lastmodifieddate", props, lo, hi, full, pos)
+            )
+            return outcomes.deal_pages(self.client, rows)
         if name == "page_views":
             return self._portal_page_views(hi, pos)
         return self._archived(name.removeprefix("archived_"), lo, full, pos)
@@ -253,14 +245,17 @@ class Pull(MarketingStages):
         props: Sequence[str],
         lo: int,
         hi: int,
+        full: bool,
         pos: Any,
     ) -> Iterator[reader.RowPage]:
+        if full:
+            return reader.list_all(self.client, object_type, props, pos)
         return reader.search_window(self.client, object_type, modified, lo, hi, props, pos)
 
     # -- CRM objects -----------------------------------------------------------------------
-    def _companies(self, lo: int, hi: int, pos: Any) -> Iterator[tuple[Page, Any]]:
+    def _companies(self, lo: int, hi: int, full: bool, pos: Any) -> Iterator[tuple[Page, Any]]:
         props = company_properties(self.fields)
-        for rows in self._rows("companies", "hs_lastmodifieddate", props, lo, hi, pos):
+        for rows in self._rows("companies", "hs_lastmodifieddate", props, lo, hi, full, pos):
             accounts: list[AccountRecord] = []
             dropped: list[SkippedRecord] = []
             for rid, values in rows.rows:
@@ -275,7 +270,7 @@ class Pull(MarketingStages):
         if pos is None:
             self.converted = set()
             self.visited = False
-        for rows in self._rows("contacts", "lastmodifieddate", props, lo, hi, pos):
+        for rows in self._rows("contacts", "lastmodifieddate", props, lo, hi, full, pos):
             contacts: list[ContactRecord] = []
             merged: dict[str, str] = {}
             visited: list[str] = []
@@ -314,22 +309,42 @@ class Pull(MarketingStages):
             yield page, rows.next
 
     def _engagements(
-        self, object_type: str, lo: int, hi: int, pos: Any
+        self, object_type: str, lo: int, hi: int, full: bool, pos: Any
     ) -> Iterator[tuple[Page, Any]]:
         props = ENGAGEMENT_PROPERTIES[object_type]
-        pages = self._rows(object_type, "hs_lastmodifieddate", props, lo, hi, pos)
-        for rows in _gathered(pages):
-            yield self._engagement_page(object_type, rows.rows), rows.next
+        buffered: list[reader.Row] = []
+        resume = pos
+        step = limits.LIST_PAGE_MAX if full else limits.SEARCH_PAGE_MAX
+        inline: dict[str, list[str]] = {}
+        pages: Iterator[reader.RowPage]
+        if full:  # contacts inline with each list page
+            pages = reader.list_all(
+                self.client, object_type, props, pos, associations=("contacts",)
+            )
+        else:
+            pages = self._rows(object_type, "hs_lastmodifieddate", props, lo, hi, full, pos)
+        for rows in pages:
+            buffered += rows.rows
+            inline.update(rows.links or {})
+            resume = rows.next
+            if len(buffered) + step > ENGAGEMENTS_PER_PAGE or rows.next is None:
+                yield self._engagement_page(object_type, buffered, inline), resume
+                buffered, inline = [], {}
+        if buffered:
+            yield self._engagement_page(object_type, buffered, inline), resume
 
-    def _engagement_page(self, object_type: str, rows: list[reader.Row]) -> Page:
-        """The page's activities, each engagement's contacts from one association batch
-        read (none when no engagement maps to an activity)."""
+    def _engagement_page(
+        self, object_type: str, rows: list[reader.Row], inline: dict[str, list[str]]
+    ) -> Page:
         mapped = {
             rid: act
             for rid, values in rows
             if (act := acts.engagement(object_type, rid, values)) is not None
         }
-        links = reader.associated_contacts(self.client, object_type, list(mapped)) if mapped else {}
+        unknown = [rid for rid in mapped if rid not in inline]
+        links = dict(inline)
+        if unknown:
+            links.update(reader.associated_contacts(self.client, object_type, unknown))
         records = [
             ActivityRecord(act.key, cid, act.data)
             for rid, act in mapped.items()
@@ -354,19 +369,6 @@ class Pull(MarketingStages):
                 yield Page(deleted_contacts=gone, skipped=skipped), rows.next
             else:
                 yield Page(deleted_accounts=gone, skipped=skipped), rows.next
-
-
-def _gathered(pages: Iterator[reader.RowPage]) -> Iterator[reader.RowPage]:
-    """Search pages joined into pages of up to ``ENGAGEMENTS_PER_PAGE`` records, so one
-    association batch read covers each (the last one's position stands for the join)."""
-    buffered: list[reader.Row] = []
-    for rows in pages:
-        buffered += rows.rows
-        if len(buffered) + limits.SEARCH_PAGE_MAX > ENGAGEMENTS_PER_PAGE or rows.next is None:
-            yield reader.RowPage(buffered, rows.next)
-            buffered = []
-    if buffered:  # search_window ends on a page without next; kept for any other source
-        yield reader.RowPage(buffered, None)
 
 
 def _check_cursor(cursor: JSON | None) -> JSON | None:

@@ -111,9 +111,7 @@ def test_bad_values_are_mapped_with_warnings(
         created_ms=OLD,
     )
     app.store.records["contacts"][bad].properties["createdate"] = "1900-01-01T00:00:00.000Z"
-    company = app.store.add(
-        "companies", {"name": "Odd", "numberofemployees": "n/a"}, created_ms=OLD
-    )
+    company = app.store.add("companies", {"name": "Odd", "numberofemployees": "n/a"})
     conn = connect(serve(app).url, clock)
     with caplog.at_level(logging.WARNING, logger="connectors.hubspot"):
         pages, _ = _cycle(conn, None, clock)
@@ -166,7 +164,7 @@ def test_activities_incremental_skip_filtered_and_fetch_changed_page_views(
 def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
     serve: Serve, clock: ManualClock
 ) -> None:
-    app = _portal(clock, contacts=450, limits=True)  # 3 search pages of contacts
+    app = _portal(clock, contacts=450, limits=True)  # 5 list pages of contacts
     app.daily.used = 125_000 - 3  # others spent nearly half of today's 250,000 calls
     conn = connect(serve(app).url, clock, budget_share=0.5)
     pages: list[Page] = []
@@ -184,23 +182,6 @@ def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
     seen = Counter(_ids(pages) + _ids(rest))
     assert len(seen) == 450 and set(seen.values()) == {1}
     assert rest[-1].cursor is not None and "cycle" not in rest[-1].cursor
-
-
-def test_a_full_cycle_cut_short_by_an_older_release_reads_its_stage_anew(
-    serve: Serve, clock: ManualClock
-) -> None:
-    """A full cycle's position from a release that listed the CRM objects holds a list
-    endpoint's paging token, not a record id: the stage is read again from its start
-    (the engine de-duplicates), never from a token search cannot follow."""
-    app = _portal(clock, contacts=250)
-    conn = connect(serve(app).url, clock)
-    hi = int(clock() * 1000) - 120_000
-    cycle = {"hi": hi, "lo": 0, "full": True, "stage": 1, "pos": "1100"}  # no "searched"
-    pages = list(conn.changes({"v": 1, "since": None, "cycle": cycle}, clock.utc()))
-    assert sorted(_ids(pages)) == sorted(r.id for r in app.store.live("contacts"))
-    assert all(
-        p.cursor is None or "cycle" not in p.cursor or p.cursor["cycle"]["searched"] for p in pages
-    )
 
 
 def test_a_corrupt_cursor_is_a_clear_fatal_error(serve: Serve, clock: ManualClock) -> None:
@@ -223,10 +204,9 @@ def test_engagement_contacts_follow_per_input_association_paging(
         app.store.associate("meetings", meeting, "contacts", cid)
     conn = connect(serve(app).url, clock)
     batch = "POST /crm/associations/2026-09/{from_type}/{to_type}/batch/read"
-    pages, cursor = _cycle(conn, None, clock)  # a full pull: search, then batch reads
+    pages, cursor = _cycle(conn, None, clock)  # a full pull: contacts inline
     met = sorted(a.contact_id for p in pages for a in p.activities if a.data["type"] == "meeting")
-    assert met == sorted(people) and app.log.count(batch) == 3
-    app.log.reset()
+    assert met == sorted(people) and app.log.count(batch) == 0
     clock.advance(600)
     app.store.update("meetings", meeting, {"hs_meeting_title": "QBR 2"})
     clock.advance(600)

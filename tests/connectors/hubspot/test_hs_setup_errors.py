@@ -92,8 +92,6 @@ class _NotHubSpot(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_POST = do_GET
-
     def log_message(self, format: str, *args: Any) -> None:
         return
 

@@ -1,10 +1,9 @@
 """An OAuth access token that dies in the middle of a paged read: HubSpot answers the
 next page's request 401 ``EXPIRED_AUTHENTICATION``; the connector refreshes once and
-asks for that same page again (same request), losing and repeating nothing."""
+asks for that same page again (same ``after``), losing and repeating nothing."""
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -20,7 +19,7 @@ from syncd.sandbox.hubspot.app import OAuthApp
 from tests.kit.clock import ManualClock
 from tests.kit.hubspot import T0, Serve, connect
 
-PEOPLE = 250  # two search pages of 200
+PEOPLE = 250  # three list pages of 100
 
 
 def _portal(clock: ManualClock, oauth: OAuthApp | None = None) -> HubSpotSandbox:
@@ -41,25 +40,6 @@ def _second_contacts_page(request: Request) -> bool:
         request.method == "GET"
         and request.path.endswith("/contacts")
         and bool(request.arg("after"))
-    )
-
-
-def _past_first_id(body: bytes) -> bool:
-    """A search body keyset-paged past its first page (an ``hs_object_id`` GT filter)."""
-    groups = json.loads(body or b"{}").get("filterGroups") or []
-    return any(
-        f.get("propertyName") == "hs_object_id" and f.get("operator") == "GT"
-        for g in groups
-        for f in g.get("filters") or []
-    )
-
-
-def _second_contacts_search(request: Request) -> bool:
-    """The contacts search past its first page."""
-    return (
-        request.method == "POST"
-        and request.path.endswith("/contacts/search")
-        and _past_first_id(request.body)
     )
 
 
@@ -94,7 +74,7 @@ def test_oauth_token_expiring_mid_pagination_refreshes_once_and_rereads_that_pag
     app = _portal(clock, OAuthApp("cid", "csecret", "r-1"))
     reference = _portal(ManualClock(T0))
     conn = _oauth(serve(app).url, clock)
-    app.expiry.arm(_second_contacts_search)
+    app.expiry.arm(_second_contacts_page)
     pages = list(conn.changes(None, clock.utc()))
     clean = list(connect(serve(reference).url, ManualClock(T0)).changes(None, clock.utc()))
 
@@ -107,11 +87,13 @@ def test_oauth_token_expiring_mid_pagination_refreshes_once_and_rereads_that_pag
 
     assert activities(pages) == activities(clean)
     assert app.expiry.sprung == 1
-    # the page the token died on was asked for again, with the same request
+    # the page the token died on was asked for again, with the same paging token
     died = [r for r in app.log.requests() if r.status == 401]
-    assert len(died) == 1 and _past_first_id(died[0].body)
+    assert len(died) == 1 and died[0].query.get("after")
     again = [
-        r for r in app.log.requests() if r.endpoint == died[0].endpoint and r.body == died[0].body
+        r
+        for r in app.log.requests()
+        if r.endpoint == died[0].endpoint and r.query.get("after") == died[0].query["after"]
     ]
     assert [r.status for r in again] == [401, 200]
     assert conn.usage().calls["auth"] == 2  # the first token, one refresh
