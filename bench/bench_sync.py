@@ -284,15 +284,10 @@ def run_crm(
             if not setup["ok"]:
                 raise RuntimeError(f"{crm}: fields missing after setup: {setup['missing']}")
             # `syncd setup` is run before the daemon starts, not right before its first
-            # cycle: give the rate-limit window the setup calls used time to refill.
-            # HubSpot: also past the safety lag, so the seed's last changes (the
-            # generator stamps about 8% of contacts at its own instant, where a real
-            # portal's last two minutes hold a negligible share) fall inside the full
-            # sync's window, not only in the next cycle's
-            gap = SETUP_GAP_S + (M.HUBSPOT_SAFETY_LAG_S if crm == "hubspot" else 0.0)
-            fake.ask(op="advance", seconds=gap)
+            # cycle: give the rate-limit window the setup calls used time to refill
+            fake.ask(op="advance", seconds=SETUP_GAP_S)
             fake.ask(op="reset")
-            offset, since = gap, 0.0
+            offset, since = SETUP_GAP_S, 0.0
             used_at: float | None = None  # when the floor's Salesforce session was last used
             for step in STEPS:
                 changed = 0
@@ -342,15 +337,13 @@ def run_crm(
                         rows = dict(rows)
                         for key in (*M.HS_OBJECTS, "deals"):
                             rows[key] = max(int(rows[key]), int(held[key]))
-                        # contacts read, counted before the cycle's writes moved them
-                        rows["unresolved"] = held["unresolved"]
                     if crm == "hubspot" and step.kind == "full":
-                        # a form's submissions are paged whole (newest first), the ones
-                        # stamped after the window's end too; CRM objects are searched
-                        # up to that end
+                        # list endpoints read every record and every form submission,
+                        # the ones stamped after the window's end too
                         every = fake.ask(op="modified", since=0.0, until=started + 30 * 86_400)
                         rows = dict(rows)
-                        rows["submissions"] = every["modified"]["submissions"]
+                        for key in (*M.HS_OBJECTS, "deals", "submissions"):
+                            rows[key] = every["modified"][key]
                     if crm == "salesforce" and step.kind == "full":
                         # every record; the cycle's own writes moved the written
                         # records' stamps past its start, out of "modified"
