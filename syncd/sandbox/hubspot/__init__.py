@@ -27,7 +27,11 @@ Covered (shapes follow HubSpot's public specs and the SDK's models):
   = only archived), get by id (or `idProperty`; a merged id answers the survivor;
   archived -> 404 unless `archived=true`), search (filterGroups OR-of-ANDs, all
   operators, type-aware sorts incl. hs_object_id, `query`, limit <= 200, `after`,
-  5 groups / 6 filters per group / 18 filters, 400 once `after` reaches 10,000),
+  5 groups / 6 filters per group / 18 filters, no result past the 10,000th of a query
+  (a page reaching past it is cut short), 400 once `after` reaches 10,000; what a
+  keyset-paged read needs: `hs_object_id` compared as a number (`GT`), `BETWEEN` on a
+  datetime with epoch milliseconds or ISO-8601 on either end, archived records never
+  returned),
   batch read (<= 100; unknown ids -> 207 with errors[] OBJECT_NOT_FOUND), batch update
   (<= 100; 207 with errors[] for unknown ids, invalid values and injected partial
   failures, valid inputs applied; an unknown property fails the whole batch with 400

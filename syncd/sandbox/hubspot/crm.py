@@ -219,7 +219,7 @@ class CrmRoutes:
         names = [str(n) for n in body.get("properties") or []]
         with self.lock:
             found = search.run(self.store.searchable(kind), body, self._type_of(kind))
-            page = found[after : after + limit]
+            page = found[after : min(after + limit, SEARCH_CAP)]  # no result past the cap
             results = [object_json(r, self.store, names) for r in page]
         answer: dict[str, Any] = {"total": len(found), "results": results}
         if after + limit < len(found):

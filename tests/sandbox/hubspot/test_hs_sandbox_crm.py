@@ -147,6 +147,8 @@ def test_search_caps_at_ten_thousand(hs: HubSpot, app: HubSpotSandbox, clock: Ma
     page = search(public_object_search_request={"limit": 200, "after": "9800"})
     assert page.total == 10_025 and len(page.results) == 200
     assert page.paging.next.after == "10000"
+    straddling = search(public_object_search_request={"limit": 200, "after": "9900"})
+    assert len(straddling.results) == 100  # one query never yields a 10,001st result
     with pytest.raises(ApiException) as err:
         search(public_object_search_request={"limit": 10, "after": page.paging.next.after})
     assert err.value.status == 400 and "10000" in err.value.body

@@ -56,6 +56,7 @@ def test_burst_and_search_limits_answer_429_with_retry_after() -> None:
         with pytest.raises(ApiException) as err:
             search(public_object_search_request={"limit": 1})
         assert err.value.status == 429 and '"policyName":"SECONDLY"' in err.value.body
+        assert '"message":"You have reached your secondly limit."' in err.value.body
         clock.advance(1.0)
         assert search(public_object_search_request={"limit": 1}).total == 1
     assert app.log.count(status=429) == 2
