@@ -51,11 +51,6 @@ sys.path.insert(0, str(ROOT))
 import sync_minimum as M  # noqa: E402
 from bench_sync import Child  # noqa: E402  (the JSON-lines child process of both benches)
 
-from connectors.salesforce.config import SalesforceOptions  # noqa: E402
-
-OBJECTS = M.SF_OBJECTS
-_DEFAULTS = SalesforceOptions.model_fields
-BULK_READ = int(_DEFAULTS["bulk_read_threshold"].default)
 TITLES = ("CEO", "VP Engineering", "Engineering Manager", "Director of IT", "Analyst", "Intern")
 INDUSTRIES = ("Technology", "Retail", "Finance", "Healthcare")
 COUNTRIES = ("US", "UK", "CA", "DE", "FR")
@@ -128,7 +123,7 @@ def serve(people: int, seed: int, latency_ms: float) -> int:
 
     def counts() -> dict[str, int]:
         with app.lock:
-            return {name: len(app.store.table(name)) for name in OBJECTS}
+            return {name: len(app.store.table(name)) for name in M.SF_OBJECTS}
 
     def say(obj: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(obj) + "\n")
@@ -249,7 +244,6 @@ def run_size(people: int, args: argparse.Namespace) -> list[dict[str, Any]]:
                     writes,
                     login=kind == "full",
                     first=kind == "full",
-                    bulk_read_threshold=BULK_READ,
                 )
                 least = {"read": m.reads, "write": m.writes, "auth": m.auth}
                 total, least_total = sum(calls.values()), m.total

@@ -61,8 +61,6 @@ sys.path.insert(0, str(ROOT))
 
 import sync_minimum as M  # noqa: E402
 
-from connectors.salesforce.config import SalesforceOptions  # noqa: E402
-
 HOUR = 3600.0
 SETUP_GAP_S = 60.0
 
@@ -195,10 +193,6 @@ def calls_by_kind(crm: str, stats: Mapping[str, Any]) -> dict[str, int]:
     return out
 
 
-#: Rows above which the Salesforce connector reads an object through Bulk API 2.0.
-SF_BULK_READ = int(SalesforceOptions.model_fields["bulk_read_threshold"].default)
-
-
 def minimum(
     crm: str,
     rows: Mapping[str, Any] | None,
@@ -221,7 +215,6 @@ def minimum(
             login=sf_login,
             expired=sf_expired,
             first=first,
-            bulk_read_threshold=SF_BULK_READ,
         )
     return M.hubspot(rows, updates, accounts, full=full, first=first)
 

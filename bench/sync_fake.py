@@ -48,7 +48,6 @@ from syncd.sandbox.server import SandboxApp, SandboxServer  # noqa: E402
 TOKEN = "bench-hubspot-token"
 #: New titles for changed contacts: each moves the default model's fit score.
 TITLES = ("Chief Executive Officer", "Intern", "Engineering Manager", "Analyst")
-SF_OBJECTS = M.SF_OBJECTS
 
 
 class Clock:
@@ -76,7 +75,7 @@ def _sf_app(
 
 def _sf_counts(app: Any) -> dict[str, int]:
     with app.lock:
-        return {name: len(app.store.table(name)) for name in SF_OBJECTS}
+        return {name: len(app.store.table(name)) for name in M.SF_OBJECTS}
 
 
 def _sf_modified(app: Any, since: float, until: float) -> dict[str, Any]:
@@ -85,7 +84,7 @@ def _sf_modified(app: Any, since: float, until: float) -> dict[str, Any]:
     with app.lock:
         return {
             name: sum(1 for r in app.store.table(name).values() if lo <= r["SystemModstamp"] < hi)
-            for name in SF_OBJECTS
+            for name in M.SF_OBJECTS
         }
 
 
@@ -128,7 +127,6 @@ def _hs_counts(app: Any) -> dict[str, int]:
         return dict(app.object_counts())
 
 
-HS_OBJECTS = ("companies", "contacts", "calls", "emails", "meetings", "notes")
 HS_ENGAGING = ("OPEN", "CLICK")
 
 
@@ -139,7 +137,7 @@ def _hs_modified(app: Any, since: float, until: float) -> dict[str, Any]:
     with app.lock:
         out: dict[str, Any] = {
             t: sum(1 for r in st.records[t].values() if r.live and lo <= r.updated_ms < hi)
-            for t in HS_OBJECTS
+            for t in M.HS_OBJECTS
         }
         out["deals"] = sum(
             1 for r in st.records["deals"].values() if r.live and lo <= r.updated_ms < hi

@@ -26,6 +26,7 @@ from connectors.hubspot.limits import (
     SUBMISSIONS_PAGE_MAX,
     WEB_EVENTS_PAGE_MAX,
 )
+from connectors.salesforce.config import SalesforceOptions
 from connectors.salesforce.limits import COLLECTION_MAX, QUERY_PAGE_MAX
 from connectors.salesforce.reads import STANDARD_OBJECTS
 
@@ -38,6 +39,9 @@ HUBSPOT_LOOKBACK_S: float = HubSpotOptions.model_fields["lookback"].default.tota
 #: Salesforce objects a pull reads (queryAll: deleted and archived rows too): accounts,
 #: people, activities and outcomes (opportunities and their contact roles).
 SF_OBJECTS = STANDARD_OBJECTS
+#: Rows above which the Salesforce connector reads an object through Bulk API 2.0 (the
+#: connector's default ``bulk_read_threshold``).
+SF_BULK_READ = int(SalesforceOptions.model_fields["bulk_read_threshold"].default)
 #: A Bulk API 2.0 query: create the job, one status poll, one results page (a lower
 #: bound: a results page holds ``maxRecords`` rows, and without it "the server uses a
 #: default value based on the service", which Salesforce does not state).
@@ -84,7 +88,7 @@ def salesforce(
     login: bool,
     expired: bool = False,
     first: bool = False,
-    bulk_read_threshold: int,
+    bulk_read_threshold: int = SF_BULK_READ,
 ) -> Minimum:
     """The API's floor for one Salesforce run. ``rows``: records per object the run must
     read (None: a run without reads, e.g. rescore-only); ``writes``: records per object
@@ -116,16 +120,12 @@ def salesforce_writes(writes: Mapping[str, int]) -> int:
     ``SF_JOB_ROWS_MAX`` rows) and sObject Collections calls (200 records of any mix of
     objects a call)."""
     objects = [name for name, n in writes.items() if n]
-    best = 0 if not objects else None
-    for k in range(len(objects) + 1):
-        for bulk in itertools.combinations(objects, k):
-            shared = sum(writes[o] for o in objects if o not in bulk)
-            calls = math.ceil(shared / COLLECTION_MAX) + sum(
-                SF_BULK_JOB_CALLS * math.ceil(writes[o] / SF_JOB_ROWS_MAX) for o in bulk
-            )
-            best = calls if best is None else min(best, calls)
-    assert best is not None
-    return best
+    return min(
+        math.ceil(sum(writes[o] for o in objects if o not in bulk) / COLLECTION_MAX)
+        + sum(SF_BULK_JOB_CALLS * math.ceil(writes[o] / SF_JOB_ROWS_MAX) for o in bulk)
+        for k in range(len(objects) + 1)
+        for bulk in itertools.combinations(objects, k)
+    )
 
 
 #: HubSpot engagement objects the connector reads (tasks carry no scored activity).
