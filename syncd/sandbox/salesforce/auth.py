@@ -73,15 +73,24 @@ class Sessions:
 
     def check(self, request: Request) -> None:
         header = request.headers.get("authorization", "")
-        scheme, _, token = header.partition(" ")
-        if self.valid(token.strip()) and self.expiry.springs(request):
+        scheme, _, raw = header.partition(" ")
+        token = raw.strip()
+        if self.valid(token) and self.expiry.springs(request):
             with self._lock:
                 self._expires.clear()  # the org ended every session (a timeout, a logout)
-        if scheme.lower() not in ("bearer", "oauth") or not self.valid(token.strip()):
+        if scheme.lower() not in ("bearer", "oauth") or not self._use(token):
             raise HttpError(401, INVALID_SESSION, {"WWW-Authenticate": "Token"})
-        with self._lock:  # the org's session timeout counts from the last request
-            if token.strip() in self._expires:
-                self._expires[token.strip()] = self._clock() + self.ttl_s
+
+    def _use(self, token: str) -> bool:
+        """Whether ``token`` is a live session; using one restarts its timeout (the
+        org's session timeout counts inactivity)."""
+        with self._lock:
+            expires = self._expires.get(token)
+            now = self._clock()
+            if expires is None or now >= expires:
+                return False
+            self._expires[token] = now + self.ttl_s
+            return True
 
 
 @dataclass(slots=True)
