@@ -277,10 +277,15 @@ def run_crm(
             if not setup["ok"]:
                 raise RuntimeError(f"{crm}: fields missing after setup: {setup['missing']}")
             # `syncd setup` is run before the daemon starts, not right before its first
-            # cycle: give the rate-limit window the setup calls used time to refill
-            fake.ask(op="advance", seconds=SETUP_GAP_S)
+            # cycle: give the rate-limit window the setup calls used time to refill.
+            # HubSpot: also past the safety lag, so the seed's last changes (the
+            # generator stamps many records at its own instant, where a real portal's
+            # last two minutes hold a negligible share) fall inside the full sync's
+            # search window, not only in the next cycle's
+            gap = SETUP_GAP_S + (M.HUBSPOT_SAFETY_LAG_S if crm == "hubspot" else 0.0)
+            fake.ask(op="advance", seconds=gap)
             fake.ask(op="reset")
-            offset, since = SETUP_GAP_S, 0.0
+            offset, since = gap, 0.0
             used_at: float | None = None  # when the floor's Salesforce session was last used
             for step in STEPS:
                 changed = 0
@@ -331,11 +336,12 @@ def run_crm(
                         for key in (*M.HS_OBJECTS, "deals"):
                             rows[key] = max(int(rows[key]), int(held[key]))
                     if crm == "hubspot" and step.kind == "full":
-                        # list endpoints read every record and every form submission,
-                        # the ones stamped after the window's end too
+                        # companies and contacts are listed and a form's submissions
+                        # paged whole: every one, those stamped after the window's end
+                        # too; engagements and deals are searched up to that end
                         every = fake.ask(op="modified", since=0.0, until=started + 30 * 86_400)
                         rows = dict(rows)
-                        for key in (*M.HS_OBJECTS, "deals", "submissions"):
+                        for key in (*M.HS_LISTED, "submissions"):
                             rows[key] = every["modified"][key]
                     if crm == "salesforce" and step.kind == "full":
                         # every record; the cycle's own writes moved the written

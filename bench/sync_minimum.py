@@ -131,6 +131,10 @@ def salesforce_writes(writes: Mapping[str, int]) -> int:
 #: HubSpot engagement objects the connector reads (tasks carry no scored activity).
 HS_ENGAGEMENTS = ("calls", "emails", "meetings", "notes")
 HS_OBJECTS = ("companies", "contacts", *HS_ENGAGEMENTS)
+#: Read through the list endpoints by a full sync (search serves a lagging index).
+HS_LISTED = ("companies", "contacts")
+#: Read through search windows by every sync, their contacts by association reads.
+HS_SEARCHED = (*HS_ENGAGEMENTS, "deals")
 #: Legacy e-mail event types that can become activities (the rest are send-side).
 HS_ENGAGING_EVENTS = ("OPEN", "CLICK", "STATUSCHANGE")
 
@@ -149,15 +153,18 @@ def hubspot(
     engine's first cycle (nothing learnt yet).
 
     objects     companies, contacts: list ⌈n/100⌉ (full) or search ⌈n/200⌉ (incremental);
-                a full sync cannot read through search: its index lags writes, so the
-                records written last would be missing, and it allows 5 calls a second
-    engagements calls, emails, meetings, notes: list ⌈n/100⌉ with their contacts inline
-                (``associations=contacts``, full), or search ⌈n/200⌉ plus ⌈n/1,000⌉ v4
-                association batch reads (search answers carry no associations)
-    deals       (outcomes) like an engagement: list ⌈n/100⌉ with contacts inline (full),
-                or search ⌈n/200⌉ plus ⌈n/1,000⌉ association reads; a deal's change moves
-                nothing on its contacts, so an incremental pull searches deals even
-                when nothing changed
+                a full sync cannot search them: search serves an index that lags writes,
+                and a contact's addresses, which a merge changes, resolve the old e-mail
+                events and form submissions that only a full sync reads
+    engagements calls, emails, meetings, notes, and deals (outcomes): search ⌈n/200⌉ plus
+                ⌈n/1,000⌉ v4 association batch reads (search answers carry no
+                associations), full or incremental, half the calls of list pages with
+                their contacts inline (⌈n/100⌉). A full sync is the window from 0 to the
+                run's start minus the safety lag, keyset-paged by ``hs_object_id`` (each
+                query starts afresh, so one query's 10,000-result cap never applies); a
+                record modified after that end is read by the next cycle, whose window
+                starts a lookback before it. A deal's change moves nothing on its
+                contacts, so an incremental pull searches deals even when nothing changed
     email events the cheaper of ⌈all/1,000⌉ and Σ over OPEN, CLICK, STATUSCHANGE of
                 ⌈n/1,000⌉ (``eventType`` takes one type; send-side events become no
                 activity), plus ⌈campaigns/100⌉ marketing e-mail list pages for the
@@ -186,17 +193,10 @@ def hubspot(
     if rows is None:
         return Minimum(0, writes, 0)
     page = LIST_PAGE_MAX if full else SEARCH_PAGE_MAX
-    objects = sum(pages(int(rows[t]), page) for t in ("companies", "contacts", *HS_ENGAGEMENTS))
-    deals = int(rows.get("deals", 0))
-    objects += pages(deals, page)
-    links = (
-        0
-        if full
-        else sum(
-            math.ceil(int(rows.get(t, 0)) / ASSOCIATION_BATCH_MAX)
-            for t in (*HS_ENGAGEMENTS, "deals")
-        )
-    )
+    listed = sum(pages(int(rows[t]), page) for t in HS_LISTED)
+    searched = sum(pages(int(rows.get(t, 0)), SEARCH_PAGE_MAX) for t in HS_SEARCHED)
+    links = sum(math.ceil(int(rows.get(t, 0)) / ASSOCIATION_BATCH_MAX) for t in HS_SEARCHED)
+    objects = listed + searched
     types = rows.get("email_event_types") or {}
     by_type = sum(pages(int(types.get(t, 0)), EMAIL_EVENTS_PAGE_MAX) for t in HS_ENGAGING_EVENTS)
     events = min(pages(int(rows["email_events"]), EMAIL_EVENTS_PAGE_MAX), by_type)
@@ -216,7 +216,7 @@ def hubspot(
         int(rows.get("archived_companies", 0)), LIST_PAGE_MAX
     )
     reads = objects + links + marketing + archived
-    return Minimum(reads, writes, 0, search=0 if full else objects)
+    return Minimum(reads, writes, 0, search=searched if full else objects)
 
 
 def rate_bound_s(crm: str, minimum: Minimum) -> dict[str, float]:

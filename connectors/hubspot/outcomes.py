@@ -3,12 +3,10 @@
 - Contacts already read carry ``hs_lifecyclestage_salesqualifiedlead_date``,
   ``..._opportunity_date`` and ``..._customer_date`` (set when the contact entered the
   stage): each becomes an outcome keyed ``lifecycle:<kind>`` (no extra call).
-- Deals modified inside the pull's window (all deals on a full pull) are read like the
-  other objects: a full pull lists them with their contacts inline
-  (``associations=contacts``, no extra call); an incremental pull searches by
-  ``hs_lastmodifieddate`` (search answers carry no associations) and reads their
-  contacts with one v4 association batch read per page of changed deals (none for an
-  empty page; a deal whose inline list is paged is read the same way). A deal gives
+- Deals modified inside the pull's window (from 0 on a full pull) are read like
+  engagements: searched by ``hs_lastmodifieddate`` (search answers carry no
+  associations), their contacts read with one v4 association batch read per page of
+  deals (none for an empty page). A deal gives
   ``deal:<id>:opportunity`` at ``createdate``, and once closed ``deal:<id>:won`` or
   ``deal:<id>:lost`` at ``closedate`` (``hs_is_closed_won`` / ``hs_is_closed``, never the
   portal-specific stage ids), with ``amount`` and the stage as detail.
@@ -102,15 +100,13 @@ def deal_outcomes(deal_id: str, values: Props, contact_ids: list[str]) -> list[O
 def deal_pages(
     client: HubSpotClient, pages: Iterator[reader.RowPage]
 ) -> Iterator[tuple[Page, Any]]:
-    """One page of outcomes per page of deals: their contacts come inline with the page
-    (``RowPage.links``) or, for the others, from one association read; nothing, with a
-    warning, when the credential may not read deals."""
+    """One page of outcomes per page of deals, their contacts from one association read
+    (none for an empty page); nothing, with a warning, when the credential may not read
+    deals."""
     try:
         for rows in pages:
-            links = dict(rows.links or {})
-            ids = [rid for rid, _ in rows.rows if rid not in links]
-            if ids:
-                links.update(reader.associated_contacts(client, "deals", ids))
+            ids = [rid for rid, _ in rows.rows]
+            links = reader.associated_contacts(client, "deals", ids) if ids else {}
             records = [
                 record
                 for rid, values in rows.rows

@@ -3,12 +3,24 @@
 A cycle reads the window ``[lo, hi]``: ``hi`` is the run's start minus the safety lag
 (the search index lags writes, and very recent modification dates are not monotonic),
 ``lo`` is the previous cycle's ``hi`` minus the lookback (the engine de-duplicates the
-overlap by id and activity key). A full pull (no cursor, or ``full``) reads everything up
-to ``hi`` through the list endpoints.
+overlap by id and activity key). A full pull (no cursor, or ``full``) is the window
+``[0, hi]``.
 
-Stages, in order: companies, contacts (with merges and lifecycle outcomes), engagements
-(calls, emails, meetings, notes; a full pull reads their contacts inline with each list
-page), email events (a full pull reads only the types that become activities), form
+Companies and contacts are read through the list endpoints on a full pull (100 a page)
+and through search windows on an incremental one. Their current state is what the pull
+must see: a contact's addresses resolve the e-mail events and form submissions that only
+a full pull reads, and a merge changes them; search serves its index, which lags writes,
+so a full pull that searched contacts would resolve old activities against stale
+addresses and lose them. Engagements (calls, emails, meetings, notes) and deals are read
+through search windows on every pull (``reader.search_window``, 200 a page, keyset-paged
+by ``hs_object_id``, so one query's 10,000-result cap never applies), their contacts
+through v4 association batch reads (search answers carry no associations), one per
+1,000 records: half the calls of list pages. An engagement modified after ``hi`` is read
+by the next pull, whose window starts a lookback before ``hi`` (the argument that keeps
+incremental pulls safe against the index's lag).
+
+Stages, in order: companies, contacts (with merges and lifecycle outcomes), engagements,
+email events (a full pull reads only the types that become activities), form
 submissions (an incremental pull reads only the forms its contacts converted on),
 archived contacts and companies, deals (outcomes, ``connectors.hubspot.outcomes``), page
 views. Page views follow the portal's plan
@@ -85,7 +97,9 @@ STAGES = (
     "page_views",
 )
 CURSOR_VERSION = 1
-#: Engagements gathered per page, so one v4 association read covers them.
+#: Stages read through search windows on full pulls too: a position is a record id.
+SEARCHED = frozenset({*ENGAGEMENT_PROPERTIES, "deals"})
+#: Engagements (and deals) gathered per page, so one v4 association read covers them.
 ENGAGEMENTS_PER_PAGE = 1_000
 
 
@@ -163,6 +177,8 @@ class Pull(MarketingStages):
         ):
             hi, stage, pos = int(cycle["hi"]), int(cycle.get("stage", 0)), cycle.get("pos")
             lo_from_cycle = cycle.get("lo")
+            if is_full and not cycle.get("searched") and STAGES[stage] in SEARCHED:
+                pos = None  # a list endpoint's token from an older full pull: stage anew
         if reread is not None:
             lo = max(0, to_ms(reread))
             since = since if since is not None else lo
@@ -190,6 +206,7 @@ class Pull(MarketingStages):
                             "hi": hi,
                             "lo": lo,
                             "full": is_full,
+                            "searched": True,
                             "stage": index,
                             "pos": resume,
                         },
@@ -221,19 +238,17 @@ class Pull(MarketingStages):
         if name == "contacts":
             return self._contacts(lo, hi, full, pos)
         if name in ENGAGEMENT_PROPERTIES:
-            return self._engagements(name, lo, hi, full, pos)
+            return self._engagements(name, lo, hi, pos)
         if name == "email_events":
             return self._email_events(lo, hi, full, pos)
         if name == "forms":
             return self._forms(lo, hi, full)
         if name == "deals":
             props = outcomes.DEAL_PROPERTIES
-            rows = (
-                reader.list_all(self.client, "deals", props, pos, associations=("contacts",))
-                if full
-                else self._rows("deals", "hs_lastmodifieddate", props, lo, hi, full, pos)
+            rows = reader.search_window(
+                self.client, "deals", "hs_lastmodifieddate", lo, hi, props, pos
             )
-            return outcomes.deal_pages(self.client, rows)
+            return outcomes.deal_pages(self.client, _gathered(rows))
         if name == "page_views":
             return self._portal_page_views(hi, pos)
         return self._archived(name.removeprefix("archived_"), lo, full, pos)
@@ -309,42 +324,24 @@ class Pull(MarketingStages):
             yield page, rows.next
 
     def _engagements(
-        self, object_type: str, lo: int, hi: int, full: bool, pos: Any
+        self, object_type: str, lo: int, hi: int, pos: Any
     ) -> Iterator[tuple[Page, Any]]:
         props = ENGAGEMENT_PROPERTIES[object_type]
-        buffered: list[reader.Row] = []
-        resume = pos
-        step = limits.LIST_PAGE_MAX if full else limits.SEARCH_PAGE_MAX
-        inline: dict[str, list[str]] = {}
-        pages: Iterator[reader.RowPage]
-        if full:  # contacts inline with each list page
-            pages = reader.list_all(
-                self.client, object_type, props, pos, associations=("contacts",)
-            )
-        else:
-            pages = self._rows(object_type, "hs_lastmodifieddate", props, lo, hi, full, pos)
-        for rows in pages:
-            buffered += rows.rows
-            inline.update(rows.links or {})
-            resume = rows.next
-            if len(buffered) + step > ENGAGEMENTS_PER_PAGE or rows.next is None:
-                yield self._engagement_page(object_type, buffered, inline), resume
-                buffered, inline = [], {}
-        if buffered:
-            yield self._engagement_page(object_type, buffered, inline), resume
+        pages = reader.search_window(
+            self.client, object_type, "hs_lastmodifieddate", lo, hi, props, pos
+        )
+        for rows in _gathered(pages):
+            yield self._engagement_page(object_type, rows.rows), rows.next
 
-    def _engagement_page(
-        self, object_type: str, rows: list[reader.Row], inline: dict[str, list[str]]
-    ) -> Page:
+    def _engagement_page(self, object_type: str, rows: list[reader.Row]) -> Page:
+        """The page's activities, each engagement's contacts from one association batch
+        read (none when no engagement maps to an activity)."""
         mapped = {
             rid: act
             for rid, values in rows
             if (act := acts.engagement(object_type, rid, values)) is not None
         }
-        unknown = [rid for rid in mapped if rid not in inline]
-        links = dict(inline)
-        if unknown:
-            links.update(reader.associated_contacts(self.client, object_type, unknown))
+        links = reader.associated_contacts(self.client, object_type, list(mapped)) if mapped else {}
         records = [
             ActivityRecord(act.key, cid, act.data)
             for rid, act in mapped.items()
@@ -369,6 +366,19 @@ class Pull(MarketingStages):
                 yield Page(deleted_contacts=gone, skipped=skipped), rows.next
             else:
                 yield Page(deleted_accounts=gone, skipped=skipped), rows.next
+
+
+def _gathered(pages: Iterator[reader.RowPage]) -> Iterator[reader.RowPage]:
+    """Search pages joined into pages of up to ``ENGAGEMENTS_PER_PAGE`` records, so one
+    association batch read covers each (the last one's position stands for the join)."""
+    buffered: list[reader.Row] = []
+    for rows in pages:
+        buffered += rows.rows
+        if len(buffered) + limits.SEARCH_PAGE_MAX > ENGAGEMENTS_PER_PAGE or rows.next is None:
+            yield reader.RowPage(buffered, rows.next)
+            buffered = []
+    if buffered:  # search_window ends on a page without next; kept for any other source
+        yield reader.RowPage(buffered, None)
 
 
 def _check_cursor(cursor: JSON | None) -> JSON | None:

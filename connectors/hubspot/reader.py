@@ -4,10 +4,9 @@
   ``hs_object_id`` (the one sort HubSpot allows) and paged by id (``hs_object_id > last``),
   so every query starts afresh: the 10,000-results cap of one query is never reached, and
   thousands of records sharing one millisecond still terminate.
-* ``list_all``: the list endpoint (100 per page, no cap) for full pulls and archived records;
-  with ``associations=("contacts",)`` each row also carries its contact ids inline
-  (``RowPage.links``; a record whose inline list is paged is left out of ``links``, for an
-  association batch read).
+  A full pull searches engagements and deals in the window from 0.
+* ``list_all``: the list endpoint (100 per page, no cap) for full pulls of companies and
+  contacts and for archived records (search does not return them).
 Every call names an endpoint of the version's path table (``client.send``, paths.py).
 
 * ``associated_contacts``: engagement -> contact ids, association batch read (<= 1,000 ids a call),
@@ -42,8 +41,6 @@ class RowPage:
     rows: list[Row]
     #: Where the next page starts (None: this was the last page).
     next: str | None
-    #: Record id -> associated contact ids read inline (complete lists only).
-    links: dict[str, list[str]] | None = None
 
 
 def _rows(results: Iterable[Any] | None) -> list[Row]:
@@ -114,7 +111,6 @@ def list_all(
     after: str | None,
     *,
     archived: bool = False,
-    associations: Sequence[str] = (),
 ) -> Iterator[RowPage]:
     """Every (live, or only archived) record through the list endpoint, 100 a page."""
     token = after
@@ -125,8 +121,6 @@ def list_all(
         ]
         if properties:
             query.append(("properties", list(properties)))
-        if associations:
-            query.append(("associations", list(associations)))
         if token:
             query.append(("after", token))
         answer = client.send("read", "objects.list", path={"object_type": object_type}, query=query)
@@ -135,30 +129,11 @@ def list_all(
             results = answer.get("results") or []
             rows = [(str(r["id"]), {"archivedAt": r.get("archivedAt")}) for r in results]
             yield RowPage(rows, nxt)
-        elif associations:
-            results = answer.get("results") or []
-            yield RowPage(_rows(results), nxt, _inline_contacts(results))
         else:
             yield RowPage(_rows(answer.get("results")), nxt)
         if not nxt:
             return
         token = nxt
-
-
-def _inline_contacts(results: Iterable[Any]) -> dict[str, list[str]]:
-    """Record id -> contact ids from a list page's inline ``associations`` (records whose
-    inline list says it has more pages are left out)."""
-    out: dict[str, list[str]] = {}
-    for result in results:
-        linked = (result.get("associations") or {}).get("contacts")
-        if linked is None:
-            out[str(result["id"])] = []
-            continue
-        if _next(linked) is not None:
-            continue
-        ids = (str(item["id"]) for item in linked.get("results") or [])
-        out[str(result["id"])] = list(dict.fromkeys(ids))
-    return out
 
 
 def associated_contacts(

@@ -34,6 +34,7 @@ TOKEN = "sandbox-token"
 def portal() -> Iterator[tuple[HubSpotSandbox, SandboxServer, ManualClock]]:
     clock = ManualClock()
     app = HubSpotSandbox(generate(11, 40, clock.utc()), clock=clock, sleep=clock.sleep, token=TOKEN)
+    clock.advance(300)  # seeded changes past the safety lag: a full pull reads up to it
     server = SandboxServer(app).start()
     yield app, server, clock
     server.stop()

@@ -40,6 +40,7 @@ def portal() -> Iterator[Portal]:
     clock = ManualClock(AFTER_SUNSET)
     app = HubSpotSandbox(generate(11, 40, clock.utc()), clock=clock, sleep=clock.sleep, token=KEY)
     app.sunsets.mark()  # every legacy path answers 410
+    clock.advance(300)  # seeded changes past the safety lag: a full pull reads up to it
     server = SandboxServer(app).start()
     yield app, server, clock
     server.stop()

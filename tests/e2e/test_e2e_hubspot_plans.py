@@ -41,6 +41,7 @@ def plan_portal(
         token=hs.TOKEN,
         plan=request.param,
     )
+    clock.advance(300)  # seeded changes past the safety lag: a full pull reads up to it
     server = SandboxServer(app).start()
     yield app, server, clock
     server.stop()

@@ -10,6 +10,7 @@ from datetime import timedelta
 import pytest
 
 from connectors.base import JSON, BudgetExhausted, Connector, FatalError, Page
+from connectors.hubspot.pull import STAGES
 from syncd.sandbox.hubspot import HubSpotSandbox
 from tests.kit.clock import ManualClock
 from tests.kit.hubspot import T0, Serve, connect
@@ -184,6 +185,33 @@ def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
     assert rest[-1].cursor is not None and "cycle" not in rest[-1].cursor
 
 
+def test_a_full_cycle_cut_short_by_an_older_release_reads_its_stage_anew(
+    serve: Serve, clock: ManualClock
+) -> None:
+    """A full cycle's position from a release that listed engagements holds a list
+    endpoint's paging token, not a record id: the stage is read again from its start
+    (the engine de-duplicates), never from a token search cannot follow."""
+    app = _portal(clock, contacts=3)
+    people = [r.id for r in app.store.live("contacts")]
+    meetings = []
+    for i in range(250):
+        meeting = app.store.add(
+            "meetings", {"hs_meeting_title": f"m{i}", "hs_timestamp": str(OLD)}, created_ms=OLD + i
+        )
+        app.store.associate("meetings", meeting, "contacts", people[i % 3])
+        meetings.append(meeting)
+    conn = connect(serve(app).url, clock)
+    hi = int(clock() * 1000) - 120_000
+    stage = STAGES.index("meetings")
+    cycle = {"hi": hi, "lo": 0, "full": True, "stage": stage, "pos": meetings[120]}  # no "searched"
+    pages = list(conn.changes({"v": 1, "since": None, "cycle": cycle}, clock.utc()))
+    read = {a.key for p in pages for a in p.activities if a.data["type"] == "meeting"}
+    assert read == {f"hs:meetings:{m}" for m in meetings}
+    assert all(
+        p.cursor is None or "cycle" not in p.cursor or p.cursor["cycle"]["searched"] for p in pages
+    )
+
+
 def test_a_corrupt_cursor_is_a_clear_fatal_error(serve: Serve, clock: ManualClock) -> None:
     conn = connect(serve(_portal(clock, contacts=1)).url, clock)
     for bad in ({"v": 9}, {"v": 1, "since": "yesterday"}, {"v": 1, "since": 1, "cycle": {}}):
@@ -204,9 +232,10 @@ def test_engagement_contacts_follow_per_input_association_paging(
         app.store.associate("meetings", meeting, "contacts", cid)
     conn = connect(serve(app).url, clock)
     batch = "POST /crm/associations/2026-09/{from_type}/{to_type}/batch/read"
-    pages, cursor = _cycle(conn, None, clock)  # a full pull: contacts inline
+    pages, cursor = _cycle(conn, None, clock)  # a full pull: search, then batch reads
     met = sorted(a.contact_id for p in pages for a in p.activities if a.data["type"] == "meeting")
-    assert met == sorted(people) and app.log.count(batch) == 0
+    assert met == sorted(people) and app.log.count(batch) == 3
+    app.log.reset()
     clock.advance(600)
     app.store.update("meetings", meeting, {"hs_meeting_title": "QBR 2"})
     clock.advance(600)
