@@ -19,6 +19,11 @@ through v4 association batch reads (search answers carry no associations), one p
 by the next pull, whose window starts a lookback before ``hi`` (the argument that keeps
 incremental pulls safe against the index's lag).
 
+A full pull reads two lanes at once (``connectors.kit.lanes``, ``pull_position.LANES``):
+the searched stages, bound by the search limit, and the others, bound by the burst
+limit, so neither limit's waits add to the other's; its cursor holds each lane's
+stage and position. An incremental pull reads its stages one after another.
+
 Stages, in order: companies, contacts (with merges and lifecycle outcomes), engagements,
 email events (a full pull reads only the types that become activities), form
 submissions (an incremental pull reads only the forms its contacts converted on),
@@ -35,7 +40,8 @@ reads it whole; a pull that did not read its contacts from the start (a resumed
 cycle) reads page views without asking. E-mail addresses are resolved to
 contacts from the contacts already read (``Memory.emails``), batch reads only for
 the others.
-The cursor after each page names the stage and the position to resume from, so a cycle
+The cursor after each page names the stage (each lane's, on a full pull) and the position
+to resume from, so a cycle
 cut short (budget guard, crash) resumes where its last committed page ended; the final
 page of a cycle carries ``{"since": hi}``.
 """
@@ -75,30 +81,19 @@ from connectors.hubspot.mapping import (
 from connectors.hubspot.memory import Memory
 from connectors.hubspot.plan import Plan
 from connectors.hubspot.pull_marketing import MarketingStages
-from connectors.kit.stream import drive, open_cursor, unreadable
+from connectors.hubspot.pull_position import (
+    CURSOR_VERSION,
+    ENGAGEMENT_PROPERTIES,
+    LANES,
+    STAGES,
+    check_cursor,
+    lanes_of,
+)
+from connectors.kit.lanes import Position, drive_lanes
+from connectors.kit.stream import drive
 
 log = logging.getLogger("connectors.hubspot")
 
-ENGAGEMENT_PROPERTIES: dict[str, tuple[str, ...]] = {
-    "calls": ("hs_timestamp", "hs_call_title"),
-    "emails": ("hs_timestamp", "hs_email_direction", "hs_email_subject"),
-    "meetings": ("hs_timestamp", "hs_meeting_title"),
-    "notes": ("hs_timestamp", "hs_note_body"),
-}
-STAGES = (
-    "companies",
-    "contacts",
-    *ENGAGEMENT_PROPERTIES,
-    "email_events",
-    "forms",
-    "archived_contacts",
-    "archived_companies",
-    "deals",
-    "page_views",
-)
-CURSOR_VERSION = 1
-#: Stages read through search windows on full pulls too: a position is a record id.
-SEARCHED = frozenset({*ENGAGEMENT_PROPERTIES, "deals"})
 #: Engagements (and deals) gathered per page, so one v4 association read covers them.
 ENGAGEMENTS_PER_PAGE = 1_000
 
@@ -160,7 +155,7 @@ class Pull(MarketingStages):
         """The pull's pages; ``reread`` (``changes(since=...)``) opens the window at
         that instant instead of at the stored cursor, and records the window's low
         end in the cycle position so an interrupted re-read resumes the same window."""
-        body = _check_cursor(cursor)
+        body = check_cursor(cursor)
         self._stored_plan = body.get("plan") if body else None
         since = body.get("since") if body else None
         cycle = body.get("cycle") if body else None
@@ -168,6 +163,7 @@ class Pull(MarketingStages):
         is_full = (full or since is None) and reread is None
         hi = to_ms(until) - int(self.options.safety_lag.total_seconds() * 1000)
         stage, pos = 0, None
+        lanes: list[Position] = [(0, None) for _ in LANES]
         lo_from_cycle: int | None = None
         if (
             reread is None
@@ -177,8 +173,11 @@ class Pull(MarketingStages):
         ):
             hi, stage, pos = int(cycle["hi"]), int(cycle.get("stage", 0)), cycle.get("pos")
             lo_from_cycle = cycle.get("lo")
-            if is_full and not cycle.get("searched") and STAGES[stage] in SEARCHED:
-                pos = None  # a list endpoint's token from an older full pull: stage anew
+            lanes = (
+                [(int(s), p) for s, p in cycle["lanes"]]
+                if "lanes" in cycle
+                else lanes_of(stage, pos)
+            )
         if reread is not None:
             lo = max(0, to_ms(reread))
             since = since if since is not None else lo
@@ -193,24 +192,34 @@ class Pull(MarketingStages):
         self.views_from = lo if views_lo is None or is_full else min(int(views_lo), lo)
         self.visited, self.views_pending = None, None
         kept = {} if views_lo is None or is_full else {"views_lo": views_lo}
-        stages = [functools.partial(self._stage, name, lo, hi, is_full) for name in STAGES]
+        window = {"hi": hi, "lo": lo, "full": is_full}
+        if is_full:
+            return self._final_with_plan(
+                drive_lanes(
+                    [
+                        [functools.partial(self._stage, n, lo, hi, True) for n in lane]
+                        for lane in LANES
+                    ],
+                    version=CURSOR_VERSION,
+                    cursor_of=lambda at: self._with_plan(
+                        {
+                            **kept,
+                            "since": since,
+                            "cycle": {**window, "lanes": [list(p) for p in at]},
+                        }
+                    ),
+                    meter=self.client.meter,
+                    start=lanes,
+                    final={"since": hi},
+                )
+            )
+        stages = [functools.partial(self._stage, name, lo, hi, False) for name in STAGES]
         return self._final_with_plan(
             drive(
                 stages,
                 version=CURSOR_VERSION,
                 cursor_of=lambda index, resume: self._with_plan(
-                    {
-                        **kept,
-                        "since": since,
-                        "cycle": {
-                            "hi": hi,
-                            "lo": lo,
-                            "full": is_full,
-                            "searched": True,
-                            "stage": index,
-                            "pos": resume,
-                        },
-                    }
+                    {**kept, "since": since, "cycle": {**window, "stage": index, "pos": resume}}
                 ),
                 meter=self.client.meter,
                 start_stage=stage,
@@ -379,31 +388,6 @@ def _gathered(pages: Iterator[reader.RowPage]) -> Iterator[reader.RowPage]:
             buffered = []
     if buffered:  # search_window ends on a page without next; kept for any other source
         yield reader.RowPage(buffered, None)
-
-
-def _check_cursor(cursor: JSON | None) -> JSON | None:
-    """A stored cursor this connector wrote, or a clear error (never a KeyError later)."""
-    body = open_cursor(cursor, CURSOR_VERSION, "HubSpot")
-    if body is None:
-        return None
-    problem = None
-    since = body.get("since")
-    cycle = body.get("cycle")
-    if since is not None and not isinstance(since, int):
-        problem = f"since: {since!r} is not epoch milliseconds"
-    elif cycle is not None and not (
-        isinstance(cycle, dict)
-        and isinstance(cycle.get("hi"), int)
-        and isinstance(cycle.get("stage"), int)
-        and 0 <= cycle["stage"] < len(STAGES)
-        and isinstance(cycle.get("lo", 0), int)
-    ):
-        problem = "cycle: not a position this connector wrote"
-    elif not isinstance(body.get("views_lo", 0), int):
-        problem = f"views_lo: {body['views_lo']!r} is not epoch milliseconds"
-    if problem:
-        raise unreadable("HubSpot", problem)
-    return body
 
 
 def _dropped(record_id: str, kind: str, warnings: Sequence[str]) -> list[SkippedRecord]:

@@ -25,7 +25,7 @@ from typing import Any
 from connectors.base import JSON, BudgetExhausted, FatalError, Page
 from connectors.kit.budget import Guard
 
-__all__ = ["Stage", "drive", "open_cursor"]
+__all__ = ["Stage", "drive", "open_cursor", "spent"]
 
 Stage = Callable[[Any], Iterator[tuple[Page, Any]]]
 
@@ -51,6 +51,14 @@ def unreadable(crm: str, problem: str) -> FatalError:
     )
 
 
+def spent() -> BudgetExhausted:
+    """The error a pull raises once the budget guard says stop."""
+    return BudgetExhausted(
+        "budget guard: the API allowance share is spent; the pull resumes "
+        "from the last committed page next cycle"
+    )
+
+
 def drive(
     stages: Sequence[Stage],
     *,
@@ -68,9 +76,6 @@ def drive(
             cursor = {"v": version, **cursor_of(index, resume)}
             yield dataclasses.replace(page, cursor=cursor)
             if meter.stop:
-                raise BudgetExhausted(
-                    "budget guard: the API allowance share is spent; the pull resumes "
-                    "from the last committed page next cycle"
-                )
+                raise spent()
     if final is not None:
         yield Page(cursor={"v": version, **final})

@@ -7,7 +7,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from connectors.hubspot import limits
-from connectors.hubspot.pull import SEARCHED
+from connectors.hubspot.pull_position import SEARCHED
 from syncd.sandbox.generator import generate
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.hubspot.schema import iso_ms

@@ -20,6 +20,9 @@ from tests.kit.clock import ManualClock
 from tests.kit.hubspot import T0, Serve, connect, options
 from tests.kit.writes import written
 
+#: The cursor of a pull an hour ago: the next pull is incremental.
+INCREMENTAL = {"v": 1, "since": int(T0 * 1000) - 3_600_000}
+
 UPDATE = "POST /crm/objects/2026-09/{object_type}/batch/update"
 
 
@@ -149,8 +152,8 @@ def test_revoked_credentials_are_fatal_and_named_in_check(serve: Serve, clock: M
     app = HubSpotSandbox(clock=clock, rate_limits=False, oauth=OAuthApp("cid", "s", "other"))
     url = serve(app).url
     conn = connect(url, clock, access_token=SecretStr("wrong-token"))
-    with pytest.raises(FatalError) as err:
-        list(conn.changes(None, clock.utc()))
+    with pytest.raises(FatalError) as err:  # an incremental pull: one call at a time
+        list(conn.changes(INCREMENTAL, clock.utc()))
     assert "401" in str(err.value) and "wrong-token" not in str(err.value)
     assert app.log.count() == 1  # a 401 is not retried
     check = conn.check()
@@ -171,7 +174,7 @@ def test_every_call_has_a_timeout_and_a_bounded_retry(serve: Serve, clock: Manua
         sleep=clock.sleep,
         max_attempts=2,
     )
-    with pytest.raises(RetriableError) as err:
-        list(conn.changes(None, clock.utc()))
+    with pytest.raises(RetriableError) as err:  # an incremental pull: one call at a time
+        list(conn.changes(INCREMENTAL, clock.utc()))
     assert "no answer within timeout" in str(err.value)
     assert conn.usage().total_calls == 2  # one retry, then the policy gave up

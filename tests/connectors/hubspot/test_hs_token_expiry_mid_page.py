@@ -88,7 +88,8 @@ def test_oauth_token_expiring_mid_pagination_refreshes_once_and_rereads_that_pag
     assert activities(pages) == activities(clean)
     assert app.expiry.sprung == 1
     # the page the token died on was asked for again, with the same paging token
-    died = [r for r in app.log.requests() if r.status == 401]
+    # (a searched stage's call in flight met the dead token too, and was asked again)
+    died = [r for r in app.log.requests() if r.status == 401 and r.path.endswith("/contacts")]
     assert len(died) == 1 and died[0].query.get("after")
     again = [
         r
