@@ -5,21 +5,29 @@ the merged record's ``hs_additional_emails``. E-mail events and form submissions
 an address, and reading a contact by ``idProperty=email`` matches only the primary
 address, so an event of a merged-away address would find nobody in a full pull while an
 incremental pull had filed it under the loser (which the merge then hands to the
-survivor). Looking unresolved addresses up among additional addresses keeps both
-pulls' answers the same: the merged record.
+survivor). A pull maps the additional addresses of every contact it reads, and looks
+the addresses still unresolved up among additional addresses (search), which keeps
+both pulls' answers the same: the merged record. Search lags a merge by the index's
+lag; the contacts a pull reads do not.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from connectors.hubspot import limits
 from connectors.hubspot.client import HubSpotClient
 
-__all__ = ["ADDITIONAL_EMAILS", "resolve_additional"]
+__all__ = ["ADDITIONAL_EMAILS", "additional", "resolve_additional"]
 
 #: The contact property holding a contact's secondary addresses (``;``-separated).
 ADDITIONAL_EMAILS = "hs_additional_emails"
+
+
+def additional(values: Mapping[str, object]) -> set[str]:
+    """A contact's additional addresses (lower case), from its properties as read."""
+    held = str(values.get(ADDITIONAL_EMAILS) or "").split(";")
+    return {a.strip().lower() for a in held if a.strip()}
 
 
 def resolve_additional(
@@ -53,8 +61,7 @@ def resolve_additional(
             "search", "objects.search", path={"object_type": "contacts"}, body=body
         )
         for result in answer.get("results") or []:
-            props = result.get("properties") or {}
-            held = {a.strip().lower() for a in str(props.get(ADDITIONAL_EMAILS) or "").split(";")}
+            held = additional(result.get("properties") or {})
             for email in chunk:
                 if email in held:
                     cache[email] = str(result["id"])

@@ -66,7 +66,7 @@ from connectors.base import (
     SkippedRecord,
 )
 from connectors.hubspot import activity_mapping as acts
-from connectors.hubspot import limits, outcomes, reader
+from connectors.hubspot import limits, merges, outcomes, reader
 from connectors.hubspot.client import HubSpotClient
 from connectors.hubspot.config import HubSpotOptions
 from connectors.hubspot.mapping import (
@@ -289,7 +289,11 @@ class Pull(MarketingStages):
             yield Page(accounts=accounts, skipped=dropped), rows.next
 
     def _contacts(self, lo: int, hi: int, full: bool, pos: Any) -> Iterator[tuple[Page, Any]]:
-        props = [*contact_properties(self.field_map, self.fields), *outcomes.CONTACT_PROPERTIES]
+        props = [
+            *contact_properties(self.field_map, self.fields),
+            *outcomes.CONTACT_PROPERTIES,
+            merges.ADDITIONAL_EMAILS,
+        ]
         mode = self.plan().page_views
         if pos is None:
             self.converted = set()
@@ -309,8 +313,8 @@ class Pull(MarketingStages):
                 for loser in merged_ids(values):
                     merged[loser] = rid
                 email = (values.get("email") or "").strip().lower()
-                if email:
-                    self.emails[email] = rid
+                for address in merges.additional(values) | ({email} if email else set()):
+                    self.emails[address] = rid  # a merge left the others on this contact
                 if self.converted is not None:
                     self.converted.update(acts.conversions(values, lo, full))
                 if self.visited is False and acts.seen_since(values, self.views_from):

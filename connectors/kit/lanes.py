@@ -14,8 +14,9 @@ After each page the budget guard is asked, as ``drive`` does; a stop (the budget
 error raised by any lane, the engine closing the pull) ends every lane before it hands
 out another page, and the driver waits for their threads. The first lane error is
 raised to the engine unchanged. A lane asks the guard too before it reads another
-page, so a stopped budget is overrun by at most the page each lane had in hand (one
-page in all when the stages are read one after another).
+page, so a stopped budget is overrun by at most the page each lane was reading when the
+guard said stop (one page in all when the stages are read one after another), and by
+what the meter had not yet counted of the calls in flight at once.
 """
 
 from __future__ import annotations
@@ -57,14 +58,18 @@ def drive_lanes(
         first, at = start[i]
         try:
             for index in range(first, len(lanes[i])):
-                for page, resume in lanes[i][index](at if index == first else None):
+                pages = iter(lanes[i][index](at if index == first else None))
+                while not meter.stop:  # no call for another page once the guard says stop
+                    built = next(pages, None)
+                    if built is None:
+                        break
                     ahead[i].acquire()
                     if stop.is_set():
                         return
-                    arrived.put((i, page, (index, resume)))
-                    if meter.stop:  # no call for another page: the pull stops after this one
-                        arrived.put((i, _SPENT, None))
-                        return
+                    arrived.put((i, built[0], (index, built[1])))
+                else:
+                    arrived.put((i, _SPENT, None))
+                    return
             arrived.put((i, _DONE, (len(lanes[i]), None)))
         except BaseException as exc:  # handed to the engine's thread, raised there
             arrived.put((i, exc, None))
