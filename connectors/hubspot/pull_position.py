@@ -39,22 +39,11 @@ STAGES = (
     "page_views",
 )
 CURSOR_VERSION = 1
+#: Stages a full pull searches too (a position is a record id): engagements and deals.
+SEARCHED = (*ENGAGEMENT_PROPERTIES, "deals")
 #: A full pull's lanes, read at once (``connectors.kit.lanes``): the stages bound by the
-#: burst limit (list endpoints, marketing APIs) and the searched ones (5 a second).
-LANES = (
-    (
-        "companies",
-        "contacts",
-        "email_events",
-        "forms",
-        "archived_contacts",
-        "archived_companies",
-        "page_views",
-    ),
-    (*ENGAGEMENT_PROPERTIES, "deals"),
-)
-#: Stages a full pull searches: a position is a record id.
-SEARCHED = frozenset(LANES[1])
+#: burst limit (list endpoints, marketing APIs), and the searched ones (5 a second).
+LANES = (tuple(name for name in STAGES if name not in SEARCHED), SEARCHED)
 
 
 def lanes_of(stage: int, pos: Any) -> list[Position]:
