@@ -6,7 +6,9 @@ Both give a ``Replay``: the contacts as they were just before the cut
 property; contacts created at or after the cut left out) and, for the
 contacts still open at the cut, whether the positive outcome followed within
 the window. Contacts that had already converted before the cut are scored
-(their activities count for their account-mates) but not judged.
+(their activities count for their account-mates) but not judged. A converted
+lead kept as a record of its own is one person with the record it became
+(``syncd.evaluate.converted``), judged once by that record's outcomes.
 
 Default cut: the window before the end of the history, so every judged
 contact's whole window is observed. For a file, the end is its newest date
@@ -25,6 +27,7 @@ from syncd.core import Contact, ContactError, contact_from_json, parse_datetime
 from syncd.core.contract import to_epoch
 from syncd.core.outcomes import Outcome, OutcomeRule
 from syncd.evaluate import Exclusions, as_of_contact, label
+from syncd.evaluate.converted import fold_converted
 from syncd.state import Store
 
 __all__ = ["DataError", "Replay", "read_outcome_file", "replay", "replay_store"]
@@ -127,7 +130,7 @@ def replay(
     """The ``Replay`` of contacts with their outcomes at ``cut``."""
     out = Replay(cut=cut, rule=rule)
     cut_ts = to_epoch(cut)
-    for contact, outcomes in items:
+    for contact, outcomes in fold_converted(items, cut_ts):
         then = as_of_contact(contact, cut_ts, exclusions)
         if then is None:
             out.created_after += 1

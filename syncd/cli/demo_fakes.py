@@ -32,14 +32,23 @@ class SkipClock:
     """Epoch seconds that jump over every wait: ``sleep(s)`` returns at once and
     moves this clock ``s`` ahead. The fakes' rate limiters and the connectors'
     pacing share it, so every documented limit still holds on this clock while
-    the demo spends no wall time waiting."""
+    the demo spends no wall time waiting.
 
-    def __init__(self) -> None:
+    By default it starts at the wall clock. Given ``start`` (an aware datetime)
+    it starts there instead and runs on at the pace of ``time.monotonic``, so
+    a test can put the fakes, the connectors and the engine on the same fixed
+    time line as the data it generated for that instant."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        if start is not None and start.utcoffset() is None:
+            raise ValueError("start must be timezone-aware")
+        self._origin = time.time() if start is None else start.timestamp()
+        self._began = time.monotonic()
         self._skipped = 0.0
         self._lock = threading.Lock()
 
     def __call__(self) -> float:
-        return time.time() + self._skipped
+        return self._origin + (time.monotonic() - self._began) + self._skipped
 
     def now(self) -> datetime:
         """This clock as an aware datetime: the engine's clock in the demo, so

@@ -8,7 +8,7 @@ Sales outcomes (who became an opportunity, won or lost) are drawn from a dataset
 `syncd.sandbox.outcomes.deals_for`, on a random stream of their own: the probability
 rises with the title's seniority, with a target industry (Technology, Financial
 Services, Professional Services) and with pricing-page visits, plus noise and a base rate
-of about 9 %, by a fixed logistic formula documented there and in docs/outcomes.md (not
+of about 11 %, by a fixed logistic formula documented there and in docs/outcomes.md (not
 a function of any shipped model's score).
 """
 
@@ -142,7 +142,9 @@ def generate(seed: int, contacts: int, now: datetime, *, companies: int | None =
     """Build a dataset of `contacts` contacts (and `companies` accounts, default ~0.3 per contact).
 
     Deterministic per (seed, contacts, now, companies). `now` must be timezone-aware; every
-    timestamp is UTC and no activity is dated after `now`.
+    timestamp is UTC and no activity is dated after `now`. `now` is more than an offset:
+    the campaign calendar is laid on its real dates (`histories.campaigns`), so every draw
+    after it, and so the whole dataset, changes with the day and the hour of `now`.
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")

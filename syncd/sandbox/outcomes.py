@@ -5,7 +5,7 @@ Salesforce Opportunities with OpportunityContactRoles (plus Lead conversion), so
 backtest has something true to predict. The relationship is **fixed and documented**, not
 derived from any shipped scoring model:
 
-    logit(p) = -3.3                                  base (about 9 % of eligible contacts convert)
+    logit(p) = -3.3                                  base (about 11 % of eligible contacts convert)
              + seniority of the title                 exec +1.6, director +1.2, manager +0.7,
                                                       individual contributor 0, intern -0.5
              + 0.8 if the company's industry is a     Technology, Financial Services,

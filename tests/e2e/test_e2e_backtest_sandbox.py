@@ -3,7 +3,12 @@ depend on title, industry and pricing-page visits (docs/outcomes.md, "Sandbox
 outcomes"); after one cycle pulls them, `syncd backtest --connector` ranks the
 shipped model (which scores those signals) above a challenger that scores
 e-mail opens only, by ROC-AUC and by top-decile lift, and suggests a threshold
-that fits a given sales capacity."""
+that fits a given sales capacity.
+
+Time is pinned: the generated data depends on its `now` (the marketing
+calendar, hence every random draw after it), so the data, the fakes, the
+connectors and the engine all run on one SkipClock started at a fixed instant;
+the wall clock never decides the verdict."""
 
 from __future__ import annotations
 
@@ -23,16 +28,17 @@ CONNECTOR = NAMES["salesforce"]
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "syncd" / "models" / "default.yaml"
 BLIND = ROOT / "config" / "examples" / "backtest-blind.yaml"
+NOW = datetime(2026, 12, 5, 5, 0, tzinfo=UTC)
 
 
 def test_backtest_on_sandbox_outcomes_prefers_the_model_that_scores_the_signals(
     tmp_path: Path,
 ) -> None:
-    clock = SkipClock()
-    data = generate(11, 1200, datetime.now(UTC) - timedelta(minutes=10))
+    clock = SkipClock(NOW)
+    data = generate(11, 1200, NOW - timedelta(minutes=10))
     app = SalesforceSandbox(data, clock=clock, sleep=clock.sleep)
     config = tmp_path / "syncd.yaml"
-    obj = {"factory": connector_factory(clock)}
+    obj = {"factory": connector_factory(clock), "clock": clock.now}
     runner = CliRunner()
     with SandboxServer(app) as server:
         fake = Fake("salesforce", CONNECTOR, app, server.url)
