@@ -34,3 +34,22 @@ def test_a_rescore_that_changes_nothing_updates_no_contact_row(
     assert r.status == "ok" and r.scored == len(crm.contacts) and r.written == 0
     assert any(s.startswith("SELECT") and "syncd_contact" in s for s in statements)
     assert not [s for s in statements if s.startswith("UPDATE syncd_contact")]
+
+
+def test_the_pending_count_is_the_pending_of_the_full_counts(
+    tmp_path: Path, state_url: str
+) -> None:
+    """``pending_count`` (read through the pending index) agrees with ``counts``
+    while writes fail, wait for a retry and are dead-lettered."""
+    crm = MemoryCRM()
+    seed(crm)
+    crm.failures["003A2"] = ["rejected"] * 5
+    crm.failures["003A3"] = ["retriable"]
+    app, _ = make_engine(write_config(tmp_path, state_url), crm)
+    seen = []
+    for _ in range(6):
+        assert run_cycle(app, NAME).status == "ok"
+        counts = app.store.counts(NAME)
+        assert app.store.pending_count(NAME) == counts.pending
+        seen.append((counts.pending, counts.dead))
+    assert seen[0] == (2, 0) and seen[-1] == (0, 1)
