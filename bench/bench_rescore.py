@@ -13,12 +13,17 @@ Each size prints one line; the last line is JSON:
 {"rescore_contacts_per_s_<N>", "cpu_contacts_per_s_<N>", "peak_rss_mb_<N>",
  "peak_rss_growth"}  (growth: largest N's peak RSS over the smallest's).
 
-Usage: python bench/bench_rescore.py [--sizes 10000,50000] [--activities 8]
+``--profile DIR`` also runs each measured cycle under cProfile and writes its
+statistics to ``DIR/rescore_<N>.prof`` (read them with ``python -m pstats``);
+the figures printed are then the profiled ones, not comparable with others.
+
+Usage: python bench/bench_rescore.py [--sizes 10000,50000] [--activities 8] [--profile DIR]
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import itertools
 import json
 import random
@@ -125,7 +130,7 @@ def child_seed(n: int, per: int, seed: int, db: Path) -> None:
     store.close()
 
 
-def child_rescore(db: Path) -> None:
+def child_rescore(db: Path, profile: Path | None = None) -> None:
     from connectors.base import (
         Connector,
         FieldsReport,
@@ -173,9 +178,16 @@ def child_rescore(db: Path) -> None:
     first = run_cycle(engine, "bench", rescore_only=True)
     clock[0] += timedelta(days=1)
     Path("/proc/self/clear_refs").write_text("5")
+    profiler = cProfile.Profile() if profile is not None else None
     t0, c0 = time.perf_counter(), time.process_time()
+    if profiler is not None:
+        profiler.enable()
     report = run_cycle(engine, "bench", rescore_only=True)
+    if profiler is not None:
+        profiler.disable()
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if profiler is not None and profile is not None:
+        profiler.dump_stats(profile)
     engine.close()
     print(
         json.dumps(
@@ -197,13 +209,14 @@ def main() -> None:
     ap.add_argument("--sizes", default="10000,50000")
     ap.add_argument("--activities", type=int, default=8)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--profile", type=Path, help="directory for the cProfile statistics")
     ap.add_argument("--child", nargs="*")
     a = ap.parse_args()
     if a.child:
         if a.child[0] == "seed":
             child_seed(int(a.child[1]), a.activities, a.seed, Path(a.child[2]))
         else:
-            child_rescore(Path(a.child[1]))
+            child_rescore(Path(a.child[1]), Path(a.child[2]) if len(a.child) > 2 else None)
         return
     out: dict[str, float] = {}
     peaks: list[float] = []
@@ -220,8 +233,9 @@ def main() -> None:
                 "--child",
             ]
             subprocess.run([*me, "seed", str(n), str(db)], check=True)
+            prof = [] if a.profile is None else [str(a.profile.resolve() / f"rescore_{n}.prof")]
             done = subprocess.run(
-                [*me, "rescore", str(db)], check=True, capture_output=True, text=True
+                [*me, "rescore", str(db), *prof], check=True, capture_output=True, text=True
             )
         r = json.loads(done.stdout.strip().splitlines()[-1])
         rate, cpu_rate = r["scored"] / r["seconds"], r["scored"] / r["cpu_s"]

@@ -213,6 +213,8 @@ _ACC = accounts.alias("acc")
 #: the contact's account: the CRM's link, else the resolved one
 _SCORING = sa.select(
     *_STATE_COLUMNS,
+    contacts.c.dirty,
+    contacts.c.recheck,
     contacts.c.form,
     contacts.c.acts,
     contacts.c.account_id,
@@ -233,7 +235,8 @@ def _scoring_rows(conn: sa.Connection, rows: Sequence[Any]) -> list[ScoringRow]:
     built: dict[str, AccountTables | ContactError] = {}
     out: list[ScoringRow] = []
     for r in rows:
-        form, acts, account_id, data = r[_N:]
+        dirty, recheck, form, acts, account_id, data = r[_N:]
+        flags = {"dirty": bool(dirty), "recheck": bool(recheck)}
         if data is None and account_id:
             data = '{"id":' + json.dumps(account_id) + "}"
         acc: AccountTables | ContactError | None = None
@@ -246,16 +249,18 @@ def _scoring_rows(conn: sa.Connection, rows: Sequence[Any]) -> list[ScoringRow]:
                     acc = exc
                 built[data] = acc
         if isinstance(acc, ContactError):
-            out.append(_state(ScoringRow, r, error=f"account: {acc}"))
+            out.append(_state(ScoringRow, r, error=f"account: {acc}", **flags))
         elif form is None or acts is None:
-            out.append(_state(ScoringRow, r, error="contact data not valid (see the pull's log)"))
+            out.append(
+                _state(ScoringRow, r, error="contact data not valid (see the pull's log)", **flags)
+            )
         else:
             try:
                 contact = contact_from_form(r[0], form, acts, acc)
             except ContactError as exc:
-                out.append(_state(ScoringRow, r, error=str(exc)))
+                out.append(_state(ScoringRow, r, error=str(exc), **flags))
             else:
-                out.append(_state(ScoringRow, r, contact=contact))
+                out.append(_state(ScoringRow, r, contact=contact, **flags))
     return out
 
 

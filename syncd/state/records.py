@@ -135,10 +135,13 @@ class StoredContact(ContactState):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScoringRow(ContactState):
     """One contact read for scoring: its state and the core's contact rebuilt
-    from the stored form (``error`` instead when it cannot be built)."""
+    from the stored form (``error`` instead when it cannot be built), and its
+    ``dirty`` and ``recheck`` flags as read."""
 
     contact: Any = None
     error: str | None = None
+    dirty: bool = False
+    recheck: bool = False
 
 
 @dataclass(frozen=True, slots=True)

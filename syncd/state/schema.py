@@ -151,8 +151,9 @@ contacts = sa.Table(
     sa.Column("last_error", sa.Text),
     sa.Column("dead", sa.Boolean, nullable=False, default=False),
     sa.Column("attempt_run", sa.String(40)),
-    sa.Index("ix_syncd_contact_dirty", "connector", "dirty"),
-    sa.Index("ix_syncd_contact_recheck", "connector", "recheck"),
+    # the id last: flagged contacts are paged through by id (migration 0010)
+    sa.Index("ix_syncd_contact_dirty", "connector", "dirty", "id"),
+    sa.Index("ix_syncd_contact_recheck", "connector", "recheck", "id"),
     sa.Index("ix_syncd_contact_key", "connector", "account_key", "id"),
     sa.Index("ix_syncd_contact_pending", "connector", "pending", "rank"),
     sa.Index("ix_syncd_contact_account", "connector", "account_id"),

@@ -122,7 +122,7 @@ class CycleContext:
         itself cannot answer: the report still goes out)."""
         t = self.t
         try:
-            pending = self.store.counts(self.name).pending
+            pending = self.store.pending_count(self.name)
             accounts_pending = self.store.pending_account_count(self.name)
         except Exception:  # the store itself failed: the report still goes out
             pending = accounts_pending = -1

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from syncd.core import AccountScore, ScoreResult
 from syncd.core.routing import Router, routed_account_scores, score_routed
-from syncd.state import AccountValues, AccountVerdict
+from syncd.state import AccountValues, AccountVerdict, Scored, ScoringRow
 from syncd.sync.cycle_context import CycleContext, log
 from syncd.sync.predictive import Predictor, contact_verdicts, predictive_ref, predictor
 from syncd.sync.shadow import record_shadows
@@ -65,7 +65,8 @@ def score(c: CycleContext, everything: bool) -> None:
                 contacts.append(sc.contact)
                 ok.append(sc)
                 continue
-            bad.append(sc.id)
+            if sc.dirty or sc.recheck:
+                bad.append(sc.id)  # its flags are cleared
             c.t.skipped += 1
             log.warning(
                 "contact not scorable",
@@ -91,7 +92,7 @@ def score(c: CycleContext, everything: bool) -> None:
             c.t.unchanged += sum(1 for v in verdicts if not v.pending)
             c.store.save_scores(
                 c.name,
-                verdicts,
+                [v for sc, v in zip(ok, verdicts, strict=True) if _changes_row(sc, v)],
                 bad,
                 c.run_id,
                 c.started,
@@ -112,6 +113,14 @@ def score(c: CycleContext, everything: bool) -> None:
             last_rescore_at=c.started,
             predictive_ref=ref,
         )
+
+
+def _changes_row(sc: ScoringRow, v: Scored) -> bool:
+    """Whether saving verdict ``v`` changes the stored row ``sc``: its values
+    (``persist``) or its flags (saved, a row is not ``dirty`` and is marked
+    ``recheck`` exactly when ``v.waiting``). A row that already holds all of
+    it is left alone: on the daily pass that is most rows."""
+    return v.persist or sc.dirty or sc.recheck != v.waiting
 
 
 def _account_verdicts(

@@ -23,12 +23,12 @@ def write(c: CycleContext) -> None:
     outcomes of each CRM batch as they arrive, one transaction a batch.
     ``Stopped`` when the API budget ran out or the CRM rate-limited a write past
     the connector's own retries (what was answered is recorded first)."""
-    counts = c.store.counts(c.name)
-    if counts.pending == 0 and c.store.pending_account_count(c.name) == 0:
+    pending = c.store.pending_count(c.name)
+    if pending == 0 and c.store.pending_account_count(c.name) == 0:
         return
     conn = c.connector()
     cap = c.cfg.max_writes_per_cycle
-    c.phase("write", counts.pending if cap is None else min(cap, counts.pending))
+    c.phase("write", pending if cap is None else min(cap, pending))
     stream = WriteStream(c.store.write_queue(c.name, c.run_id), cap, c.started)
     limited = False
     try:

@@ -98,3 +98,42 @@ def test_0002_gives_existing_contacts_their_stored_form(state_url: str) -> None:
         assert got == want and got.activities == want.activities
     finally:
         store.close()
+
+
+def test_0010_ends_the_flag_indexes_with_the_id_and_goes_back(state_url: str) -> None:
+    """The ``dirty`` and ``recheck`` indexes end with the contact id after 0010
+    (flagged contacts are paged through by id) and lose it again on downgrade."""
+    from alembic import command
+    from alembic.config import Config
+
+    from syncd.state.migrate import _MIGRATIONS, create_engine
+
+    engine = create_engine(state_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+
+    def flag_indexes() -> dict[str, list[str | None]]:
+        with engine.connect() as conn:
+            found = sa.inspect(conn).get_indexes("syncd_contact")
+        return {
+            i["name"]: i["column_names"]
+            for i in found
+            if i["name"] in ("ix_syncd_contact_dirty", "ix_syncd_contact_recheck")
+        }
+
+    try:
+        for step, target, tail in (
+            (command.upgrade, "0009", []),
+            (command.upgrade, "0010", ["id"]),
+            (command.downgrade, "0009", []),
+            (command.upgrade, "head", ["id"]),
+        ):
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                step(cfg, target)
+            assert flag_indexes() == {
+                "ix_syncd_contact_dirty": ["connector", "dirty", *tail],
+                "ix_syncd_contact_recheck": ["connector", "recheck", *tail],
+            }, target
+    finally:
+        engine.dispose()
