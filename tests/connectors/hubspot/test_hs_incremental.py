@@ -200,7 +200,8 @@ def test_budget_guard_stops_cleanly_and_the_cursor_resumes(
     # a full pull's lanes stop after the page each was reading; the meter learns the
     # calls in flight at once from their answers, one report late at most
     assert 3 <= usage.total_calls <= 3 + 2 * len(LANES)
-    assert usage.budget_limit == 250_000 and usage.budget_remaining <= 125_000
+    assert usage.budget_limit == 250_000
+    assert usage.budget_remaining is not None and usage.budget_remaining <= 125_000
     cursor = pages[-1].cursor
     assert cursor is not None and cursor["cycle"]["lanes"][0][0] <= 1  # companies or contacts
     app.daily.used = 0  # a new day
