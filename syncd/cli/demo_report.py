@@ -69,16 +69,17 @@ def salesforce_minimum_reads(counts: Mapping[str, int]) -> int:
 def hubspot_minimum_reads(app: HubSpotSandbox) -> int:
     """The fewest calls HubSpot's documented page and batch limits allow for an
     engine's first full pull of the fake portal's data (the floor bench/ states):
-    companies, contacts, deals and engagements by list pages (engagements with
-    their contacts inline), e-mail events by page (all types, or only the
+    companies and contacts by list pages, engagements and deals by search pages
+    with one association batch read per 1,000 for their contacts, e-mail events by page (all types, or only the
     engaging ones when that takes fewer pages), the campaigns' names from the
     marketing e-mails list, forms and their submissions, portal-wide page views
     on Enterprise, one call to learn the portal's plan, and the archived
     contacts and companies."""
     store = app.store
     calls = sum(_pages(store.count(t), hs.LIST_PAGE_MAX) for t in ("companies", "contacts"))
-    calls += sum(_pages(store.count(t), hs.LIST_PAGE_MAX) for t in HS_ENGAGEMENTS)
-    calls += _pages(store.count("deals"), hs.LIST_PAGE_MAX)
+    for kind in (*HS_ENGAGEMENTS, "deals"):
+        n = store.count(kind)
+        calls += _pages(n, hs.SEARCH_PAGE_MAX) + math.ceil(n / hs.ASSOCIATION_BATCH_MAX)
     events = store.email_events
     by_type = Counter(e.type for e in events)
     calls += min(
