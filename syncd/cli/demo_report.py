@@ -70,8 +70,9 @@ def hubspot_minimum_reads(app: HubSpotSandbox) -> int:
     """The fewest calls HubSpot's documented page and batch limits allow for an
     engine's first full pull of the fake portal's data (the floor bench/ states):
     companies and contacts by list pages, engagements and deals by search pages
-    with one association batch read per 1,000 for their contacts, e-mail events by page (all types, or only the
-    engaging ones when that takes fewer pages), the campaigns' names from the
+    with one association batch read per 1,000 for their contacts, e-mail events
+    by page (all types, or only the engaging ones when that takes fewer pages),
+    the campaigns' names from the
     marketing e-mails list, forms and their submissions, portal-wide page views
     on Enterprise, one call to learn the portal's plan, and the archived
     contacts and companies."""
