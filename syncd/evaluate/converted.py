@@ -1,4 +1,4 @@
-"""One person per converted lead when history is replayed.
+"""One person per converted lead wherever stored records become labels or rates.
 
 A CRM that keeps a converted lead as a record of its own (Salesforce: the Lead
 stays, ``IsConverted``, and its activities move to the Contact it became)
