@@ -9,6 +9,10 @@ has ended or that converted, so young flags do not count as misses);
 ``converters`` are the contacts the model scored before their positive
 outcome, ``caught`` those it had flagged before it (``recall``), and
 ``median_lead_days`` the median days from flag to outcome of the caught.
+
+A converted lead kept as a record of its own (``syncd.evaluate.converted``)
+is one person with the record it became, whose outcomes judge it: flagged
+and first scored at the earlier of the two.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from syncd.core.outcomes import Outcome, OutcomeRule, first_positive
+from syncd.evaluate.converted import converted_leads, fold_into
 
 __all__ = ["Flag", "ModelAB", "compare_flags"]
 
@@ -51,6 +56,23 @@ class ModelAB:
         return self.caught / self.converters if self.converters else None
 
 
+def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
+
+
+def _join(lead: Flag, flag: Flag | None, contact_id: str) -> Flag:
+    if flag is None:
+        return Flag(contact_id, lead.first_at, lead.mql_at)
+    return Flag(contact_id, min(lead.first_at, flag.first_at), _earlier(lead.mql_at, flag.mql_at))
+
+
+def _one_per_person(flags: Sequence[Flag], outcomes: Mapping[str, Sequence[Outcome]]) -> list[Flag]:
+    """``flags`` with each converted lead's flag joined to the flag of the
+    record it became (the earlier first score and MQL date), under that
+    record's id."""
+    return fold_into(flags, lambda f: f.contact_id, converted_leads(outcomes), _join)
+
+
 def compare_flags(
     model: str,
     live: bool,
@@ -61,6 +83,7 @@ def compare_flags(
 ) -> ModelAB:
     mqls = judged = converted = converters = caught = 0
     leads: list[float] = []
+    flags = _one_per_person(flags, outcomes)
     for f in flags:
         items = outcomes.get(f.contact_id, ())
         after_first = first_positive(items, rule.target, after=f.first_at)

@@ -1,6 +1,7 @@
 """Reads for the KPIs (``syncd.reporting.kpis``) from the state store: each scored
 contact's current score, tier and MQL date with its CRM outcomes, and when the current
-model started scoring (the last model change). Reads only."""
+model started scoring (the last model change). Reads only. A converted lead kept as a
+record of its own is one person with the record it became (``kpi_people``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from syncd.reporting.kpi_people import one_per_person
 from syncd.reporting.kpis import LeadFacts
 from syncd.state.outcomes import load_outcomes
 from syncd.state.schema import contacts, score_history
@@ -18,7 +20,7 @@ __all__ = ["lead_facts", "model_changed_at"]
 def lead_facts(
     engine: sa.Engine, connector: str, changed_at: datetime | None = None
 ) -> list[LeadFacts]:
-    """Every scored contact with its outcomes, when it was first scored, and (with
+    """Every scored person with its outcomes, when it was first scored, and (with
     ``changed_at``) the score and tier of its last score-history row before it."""
     c, h = contacts.c, score_history.c
     mine = h.connector == connector
@@ -62,7 +64,7 @@ def lead_facts(
                 tier_then=old[1] if old else None,
             )
         )
-    return out
+    return one_per_person(out, found)
 
 
 def model_changed_at(engine: sa.Engine, connector: str) -> datetime | None:

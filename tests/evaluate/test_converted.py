@@ -9,6 +9,7 @@ from syncd.cli.backtest_sources import replay
 from syncd.core.outcomes import Outcome, OutcomeRule
 from syncd.core.types import Activity, Contact
 from syncd.evaluate import Exclusions
+from syncd.evaluate.ab import Flag, compare_flags
 from syncd.evaluate.converted import fold_converted
 
 CUT = datetime(2026, 6, 1, tzinfo=UTC)
@@ -67,3 +68,19 @@ def test_other_records_pass_unchanged() -> None:
     contact, outcomes = _became(TS + DAY)
     alone = [(other, ()), (contact, outcomes)]  # the lead is not among the contacts
     assert fold_converted(alone, TS) == alone
+
+
+def test_shadow_ab_judges_a_flagged_lead_by_the_record_it_became() -> None:
+    day = timedelta(days=1)
+    at = CUT + 20 * day
+    outcomes = {"0031": (Outcome("opportunity", at, "lead:00Q1:converted"),)}
+    flags = [Flag("00Q1", CUT, CUT + day), Flag("0031", at + day, None)]
+    ab = compare_flags("m@1", True, flags, outcomes, RULE, CUT + 200 * day)
+    assert (ab.scored, ab.mqls, ab.judged_mqls, ab.converted) == (1, 1, 1, 1)
+    assert (ab.converters, ab.caught, ab.median_lead_days) == (1, 1, 19.0)
+
+
+def test_a_flagged_lead_whose_record_was_never_scored_moves_to_it() -> None:
+    outcomes = {"0031": (Outcome("opportunity", CUT, "lead:00Q1:converted"),)}
+    ab = compare_flags("m@1", True, [Flag("00Q1", CUT, CUT)], outcomes, RULE, CUT)
+    assert (ab.scored, ab.mqls, ab.converted, ab.caught) == (1, 1, 1, 1)
