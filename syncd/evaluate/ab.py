@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from syncd.core.outcomes import Outcome, OutcomeRule, first_positive
-from syncd.evaluate.converted import converted_leads, fold_into
+from syncd.evaluate.converted import converted_leads, earlier, fold_into
 
 __all__ = ["Flag", "ModelAB", "compare_flags"]
 
@@ -56,14 +56,10 @@ class ModelAB:
         return self.caught / self.converters if self.converters else None
 
 
-def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
-    return b if a is None else a if b is None else min(a, b)
-
-
 def _join(lead: Flag, flag: Flag | None, contact_id: str) -> Flag:
     if flag is None:
         return Flag(contact_id, lead.first_at, lead.mql_at)
-    return Flag(contact_id, min(lead.first_at, flag.first_at), _earlier(lead.mql_at, flag.mql_at))
+    return Flag(contact_id, min(lead.first_at, flag.first_at), earlier(lead.mql_at, flag.mql_at))
 
 
 def _one_per_person(flags: Sequence[Flag], outcomes: Mapping[str, Sequence[Outcome]]) -> list[Flag]:

@@ -25,12 +25,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import replace
+from datetime import datetime
 from typing import TypeVar
 
 from syncd.core.outcomes import Outcome
 from syncd.core.types import Activity, Contact
 
-__all__ = ["converted_leads", "fold_converted", "fold_into"]
+__all__ = ["converted_leads", "earlier", "fold_converted", "fold_into"]
 
 _CONVERTED = re.compile(r"lead:(?P<lead>.+):converted")
 
@@ -49,6 +50,11 @@ def converted_leads(outcomes: Mapping[str, Iterable[Outcome]]) -> dict[str, str]
             if m is not None and m.group("lead") != record:
                 out[m.group("lead")] = record
     return out
+
+
+def earlier(a: datetime | None, b: datetime | None) -> datetime | None:
+    """The earlier of two instants, either of which may be unknown."""
+    return b if a is None else a if b is None else min(a, b)
 
 
 def fold_into(

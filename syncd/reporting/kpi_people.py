@@ -13,17 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
-from datetime import datetime
 
 from syncd.core.outcomes import Outcome
-from syncd.evaluate.converted import converted_leads, fold_into
+from syncd.evaluate.converted import converted_leads, earlier, fold_into
 from syncd.reporting.kpi_types import LeadFacts
 
 __all__ = ["one_per_person"]
-
-
-def _earlier(a: datetime | None, b: datetime | None) -> datetime | None:
-    return b if a is None else a if b is None else min(a, b)
 
 
 def one_per_person(
@@ -39,9 +34,9 @@ def one_per_person(
         old = record if record.score_then is not None else lead
         return replace(
             record,
-            mql_at=_earlier(lead.mql_at, record.mql_at),
+            mql_at=earlier(lead.mql_at, record.mql_at),
             outcomes=(*record.outcomes, *(o for o in lead.outcomes if o.key not in keys)),
-            first_scored_at=_earlier(lead.first_scored_at, record.first_scored_at),
+            first_scored_at=earlier(lead.first_scored_at, record.first_scored_at),
             score_then=old.score_then,
             tier_then=old.tier_then,
         )
