@@ -2,44 +2,17 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from datetime import UTC, datetime
 
 from connectors.hubspot import limits
 from connectors.hubspot.pull_position import SEARCHED
+from syncd.cli.demo_report import hubspot_minimum_reads
 from syncd.sandbox.generator import generate
 from syncd.sandbox.hubspot import HubSpotSandbox
 from syncd.sandbox.hubspot.schema import iso_ms
 from tests.kit.clock import ManualClock
 from tests.kit.hubspot import T0, Serve, connect
-
-
-def _minimum_calls(app: HubSpotSandbox) -> int:
-    """The fewest calls the documented page and batch limits allow for a full pull on
-    Enterprise: companies and contacts listed, engagements and deals searched with one
-    association batch read per 1,000, e-mail events of the engaging types only, e-mail
-    addresses resolved from the contacts read, page views portal-wide (plus the one plan
-    probe)."""
-    store = app.store
-    ceil = math.ceil
-    calls = ceil(store.count("companies") / limits.LIST_PAGE_MAX) or 1
-    calls += ceil(store.count("contacts") / limits.LIST_PAGE_MAX) or 1
-    for kind in ("calls", "emails", "meetings", "notes", "deals"):
-        calls += ceil(store.count(kind) / limits.SEARCH_PAGE_MAX) or 1
-        calls += ceil(store.count(kind) / limits.ASSOCIATION_BATCH_MAX)
-    engaging = ("OPEN", "CLICK", "STATUSCHANGE")
-    for kind in engaging:
-        n = sum(1 for e in store.email_events if e.type == kind)
-        calls += ceil(n / limits.EMAIL_EVENTS_PAGE_MAX) or 1
-    events = [e for e in store.email_events if e.type in engaging]
-    calls += 1 if events else 0  # every campaign's name: one marketing e-mails page
-    forms = list(store.forms.values())
-    calls += ceil(len(forms) / limits.FORMS_PAGE_MAX) or 1
-    for form in forms:
-        calls += ceil(len(form.submissions) / limits.SUBMISSIONS_PAGE_MAX) or 1
-    calls += ceil(len(store.page_views) / limits.WEB_EVENTS_PAGE_MAX) or 1
-    return calls + 2 + 1  # archived contacts, archived companies; the plan probe
 
 
 def test_full_pull_reads_everything_near_the_minimum_calls(
@@ -61,7 +34,7 @@ def test_full_pull_reads_everything_near_the_minimum_calls(
         "plan": {"page_views": "portal", "probed_at": T0},
     }
     used = app.log.count()
-    minimum = _minimum_calls(app)
+    minimum = hubspot_minimum_reads(app)
     print(f"\nfull pull: {used} calls, minimum {minimum} ({used / minimum:.3f}x)")
     assert minimum <= used <= minimum * 1.05
     assert app.log.count(status=429) == 0
