@@ -22,6 +22,8 @@ from tests.kit.writes import written
 
 #: The cursor of a pull an hour ago: the next pull is incremental.
 INCREMENTAL = {"v": 1, "since": int(T0 * 1000) - 3_600_000}
+#: An incremental pull whose window starts at 0: every record, read one call at a time.
+EVERYTHING = {"v": 1, "since": 0}
 
 UPDATE = "POST /crm/objects/2026-09/{object_type}/batch/update"
 
@@ -125,8 +127,10 @@ def test_oauth_token_expiring_mid_run_is_refreshed_and_nothing_lost(
     )
     reference = _dataset_app(ManualClock(T0), rate_limits=False)
     conn = _oauth(serve(app).url, clock)
-    pages = list(conn.changes(None, clock.utc()))
-    clean = list(connect(serve(reference).url, ManualClock(T0)).changes(None, clock.utc()))
+    # every record, one call at a time (a window from 0): the fake's latency advances
+    # the test's one clock, so calls in flight at once would add their latencies up
+    pages = list(conn.changes(EVERYTHING, clock.utc()))
+    clean = list(connect(serve(reference).url, ManualClock(T0)).changes(EVERYTHING, clock.utc()))
     assert sum(len(p.contacts) for p in pages) == 150
     assert sum(len(p.activities) for p in pages) == sum(len(p.activities) for p in clean)
     usage = conn.usage()
