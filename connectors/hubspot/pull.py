@@ -85,6 +85,7 @@ from connectors.hubspot.pull_position import (
     CURSOR_VERSION,
     ENGAGEMENT_PROPERTIES,
     LANES,
+    SEARCHED,
     STAGES,
     check_cursor,
     lanes_of,
@@ -247,16 +248,14 @@ class Pull(MarketingStages):
         if name == "contacts":
             return self._contacts(lo, hi, full, pos)
         if name in ENGAGEMENT_PROPERTIES:
-            return self._engagements(name, lo, hi, pos)
+            return self._engagements(name, lo, hi, full, pos)
         if name == "email_events":
             return self._email_events(lo, hi, full, pos)
         if name == "forms":
             return self._forms(lo, hi, full)
         if name == "deals":
             props = outcomes.DEAL_PROPERTIES
-            rows = reader.search_window(
-                self.client, "deals", "hs_lastmodifieddate", lo, hi, props, pos
-            )
+            rows = self._rows("deals", "hs_lastmodifieddate", props, lo, hi, full, pos)
             return outcomes.deal_pages(self.client, _gathered(rows))
         if name == "page_views":
             return self._portal_page_views(hi, pos)
@@ -272,7 +271,9 @@ class Pull(MarketingStages):
         full: bool,
         pos: Any,
     ) -> Iterator[reader.RowPage]:
-        if full:
+        """Search windows, or on a full pull the list endpoint for the objects it does not
+        search (``SEARCHED``: companies and contacts are listed)."""
+        if full and object_type not in SEARCHED:
             return reader.list_all(self.client, object_type, props, pos)
         return reader.search_window(self.client, object_type, modified, lo, hi, props, pos)
 
@@ -337,12 +338,10 @@ class Pull(MarketingStages):
             yield page, rows.next
 
     def _engagements(
-        self, object_type: str, lo: int, hi: int, pos: Any
+        self, object_type: str, lo: int, hi: int, full: bool, pos: Any
     ) -> Iterator[tuple[Page, Any]]:
         props = ENGAGEMENT_PROPERTIES[object_type]
-        pages = reader.search_window(
-            self.client, object_type, "hs_lastmodifieddate", lo, hi, props, pos
-        )
+        pages = self._rows(object_type, "hs_lastmodifieddate", props, lo, hi, full, pos)
         for rows in _gathered(pages):
             yield self._engagement_page(object_type, rows.rows), rows.next
 
