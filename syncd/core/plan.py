@@ -184,6 +184,7 @@ class Plan:
     props: tuple[PropItem, ...]
     groups: tuple[tuple[PropItem, ...], ...]
     all_props: tuple[PropItem, ...]
+    prop_of: Mapping[int, PropItem]  # every property rule by its index
     act_meta: tuple[ActMeta, ...]
     act_types: Mapping[str, TypePlan]
     reason_memo: dict[tuple[int, int, float], Reason]  # constant activity reasons
@@ -291,6 +292,7 @@ def build_plan(spec: ModelSpec) -> Plan:
         props=props,
         groups=groups,
         all_props=tuple(it for _, it in sorted(items.items())),
+        prop_of=items,
         act_meta=tuple(meta),
         act_types=act_types,
         reason_memo={},

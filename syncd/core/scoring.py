@@ -19,8 +19,12 @@ Sums (occurrences of a rule, and the fit and engagement components) use
 ``math.fsum``: correctly rounded, so results never depend on the order in
 which rules or activities are visited.
 
-Implementation: one pass over the contact's activities (newest first)
-dispatches each to the activity rules of its type (``Plan.act_types``).
+Implementation: ``score_contact`` is ``evaluate(match(contact))``:
+``evidence.match`` finds, once and without a clock, which rules the contact's
+fields and activities match (one pass over its activities, newest first,
+dispatched to the activity rules of their type: ``Plan.act_types``);
+``evaluate`` applies the time (decay, caps, inactivity, velocity) to that
+evidence. A rescore that only moves the clock evaluates stored evidence.
 """
 
 from __future__ import annotations
@@ -30,17 +34,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import copysign, exp, fsum, log
 from math import floor as floor_
-from typing import Any
 
-from .accounts import is_engaged, is_priority, stakeholder_points
+from .accounts import is_engaged, stakeholder_points
 from .buying_group import ContactFacts, GroupOutcome, contact_facts, evaluate_buying_groups
 from .compiler import CompiledModel
 from .contract import to_epoch
-from .plan import MEMO_MAX, Plan, check, targets_for
+from .evidence import Evidence, match
+from .plan import MEMO_MAX, Plan
 from .types import Contact, Reason, ScoreResult
 from .usage import DECAY_FLOOR
 
-__all__ = ["Partial", "finish_batch", "score_batch", "score_contact"]
+__all__ = ["Partial", "evaluate", "finish_batch", "score_batch", "score_contact"]
 
 #: (-|points|, declaration order, reason): sorting hits gives reason order
 #: (declaration orders are unique, so reasons are never compared).
@@ -70,15 +74,6 @@ class Partial:
     group: ContactFacts | None = None
 
 
-def _activity_disqualifier(p: Plan, c: Contact, as_of: float) -> str | None:
-    for rule_id, types, pred in p.disq_activity:
-        for t in types:
-            for a in c.by_type.get(t, ()):
-                if a.ts <= as_of and (pred is None or pred(a)):
-                    return rule_id
-    return None
-
-
 def _best_per_group(m: CompiledModel, hits: list[tuple[int, Reason]]) -> list[tuple[int, Reason]]:
     spec_rules = m.spec.rules
     best: dict[str, tuple[int, Reason]] = {}
@@ -99,26 +94,23 @@ def _best_per_group(m: CompiledModel, hits: list[tuple[int, Reason]]) -> list[tu
     return out
 
 
-def _stamps(lst: list[Any], limit: int) -> list[float]:
-    """Counted timestamps of a several-type rule from its ``(pos, ts)`` hits:
-    the newest ``limit`` (0: all)."""
-    stamps = sorted((ts for _pos, ts in lst), reverse=True)
-    return stamps[:limit] if limit else stamps
-
-
-def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float) -> list[tuple[int, Reason]]:
+def _act_reasons(p: Plan, ev: Evidence, as_of: float) -> list[tuple[int, Reason]]:
     """(index, reason) of the activity rules that fired, in index order."""
     out: list[tuple[int, Reason]] = []
     meta = p.act_meta
     memo = p.reason_memo
-    for slot in sorted(found):
-        types, limit, k, pts, mp, idx, rid = meta[slot]
-        lst = found[slot]
-        stamps = lst if len(types) == 1 else _stamps(lst, limit)
+    for slot, stamps in ev.found:
+        _types, limit, k, pts, mp, idx, rid = meta[slot]
+        if stamps[0] > as_of:  # newest first: activities after as_of are not seen
+            stamps = tuple([ts for ts in stamps if ts <= as_of])
+            if not stamps:
+                continue
+        if limit and len(stamps) > limit:  # only the newest max_count count
+            stamps = stamps[:limit]
         if k and pts:  # an occurrence decayed below DECAY_FLOOR points is gone
             cut = as_of - log(abs(pts) / DECAY_FLOOR) / k
             if stamps[-1] < cut:  # newest first: only the tail can be gone
-                stamps = [ts for ts in stamps if ts >= cut]
+                stamps = tuple([ts for ts in stamps if ts >= cut])
                 if not stamps:
                     continue
         n = len(stamps)
@@ -140,11 +132,11 @@ def _act_reasons(p: Plan, found: dict[int, list[Any]], as_of: float) -> list[tup
     return out
 
 
-def _general(m: CompiledModel, c: Contact, acts: list[tuple[int, Reason]]) -> list[Hit]:
+def _general(m: CompiledModel, ev: Evidence, acts: list[tuple[int, Reason]]) -> list[Hit]:
     """Fit and activity rules that count, groups resolved exactly as declared
     (any group shape)."""
-    raw, norm = c.raw, c.norm
-    hits = [(idx, reason) for idx, t, reason, _ in m.plan.all_props if check(t, raw, norm, c)]
+    prop_of = m.plan.prop_of
+    hits = [(idx, prop_of[idx][2]) for idx in ev.fit]
     hits += acts
     if m.plan.grouped and len(hits) > 1:
         hits = _best_per_group(m, hits)
@@ -153,82 +145,56 @@ def _general(m: CompiledModel, c: Contact, acts: list[tuple[int, Reason]]) -> li
 
 def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
     """Score one contact without account signals (see module docstring)."""
-    p = m.plan
     facts = None if m.buying_group is None else contact_facts(m, c, as_of)
-    eng_types = p.eng_types
-    incl = p.eng_inclusive
+    return evaluate(m, c.id, match(m, c), as_of, facts)
+
+
+def evaluate(
+    m: CompiledModel,
+    cid: str,
+    ev: Evidence,
+    as_of: float,
+    facts: ContactFacts | None = None,
+) -> Partial:
+    """Score contact ``cid`` from its evidence under ``m`` (``evidence.match``),
+    without account signals; ``facts``: what the model's buying group needs
+    of the contact (``buying_group.contact_facts``, None without one)."""
+    p = m.plan
     vel = p.velocity
     vel_from = as_of - vel[0] if vel is not None else _INF
-    raw, norm = c.raw, c.norm
-    dq: Reason | None = None
-    for test, reason in p.disq_contact:
-        if check(test, raw, norm, c):
-            dq = reason
-            break
     newest: float | None = None
     recent = 0
-    found: dict[int, list[Any]] = {}
-    act_types = p.act_types if dq is None else {}
-    for t, tacts in c.by_type.items():
-        if (t in eng_types) is incl:  # engagement recency
-            for a in tacts:  # newest first
-                ts = a.ts
-                if ts > as_of:
-                    continue
-                if newest is None or ts > newest:
-                    newest = ts
-                if ts < vel_from:
-                    break
-                recent += 1
-        tp = act_types.get(t)
-        if tp is None:
+    for ts in ev.engaged:  # newest first
+        if ts > as_of:
             continue
-        kind, fld, memo, tests = tp
-        for a in tacts:  # newest first
-            ts = a.ts
-            if ts > as_of:
-                continue
-            if kind == 1:
-                v = a.norm.get(fld)
-                targets = memo.get(v)
-                if targets is None:
-                    targets = targets_for(tp, v)
-            else:
-                targets = tuple(tg for tg, test in tests if check(test, a.attrs, a.norm, a))
-            for slot, pos, cap, multi in targets:
-                lst = found.get(slot)
-                if lst is None:
-                    found[slot] = [(pos, ts)] if multi else [ts]
-                elif multi:
-                    lst.append((pos, ts))
-                elif len(lst) != cap:
-                    lst.append(ts)
-    if dq is None and p.disq_activity:
-        dq_id = _activity_disqualifier(p, c, as_of)
-        if dq_id is not None:
-            dq = Reason(dq_id, 0.0, 1, "disqualifier")
+        if newest is None:
+            newest = ts
+        if ts < vel_from:
+            break
+        recent += 1
+    dq: Reason | None = None
+    if ev.disqualifier is not None:
+        dq = p.disq_contact[ev.disqualifier][1]
+    else:
+        for i, first in enumerate(ev.act_disq):
+            if first is not None and first <= as_of:
+                dq = Reason(p.disq_activity[i][0], 0.0, 1, "disqualifier")
+                break
     if dq is not None:
-        return Partial(
-            c.id, c.account_key, is_priority(m, c), dq.rule, 0.0, 0.0, (dq,), newest, facts
-        )
-    acts = _act_reasons(p, found, as_of) if found else []
+        return Partial(cid, ev.account_key, ev.priority, dq.rule, 0.0, 0.0, (dq,), newest, facts)
+    acts = _act_reasons(p, ev, as_of) if ev.found else []
     if p.fast:
+        prop_of = p.prop_of
         hits: list[Hit] = []
         fit_pts: list[float] = []
-        for idx, test, reason, pts in p.props:
-            if check(test, raw, norm, c):
-                fit_pts.append(pts)
-                hits.append((-abs(pts), idx, reason))
-        for members in p.groups:  # by descending points: the first hit wins
-            for idx, test, reason, pts in members:
-                if check(test, raw, norm, c):
-                    fit_pts.append(pts)
-                    hits.append((-abs(pts), idx, reason))
-                    break
+        for idx in ev.fit:
+            _idx, _test, reason, pts = prop_of[idx]
+            fit_pts.append(pts)
+            hits.append((-abs(pts), idx, reason))
         eng_pts = [r.points for _, r in acts]
         hits += [(-abs(r.points), idx, r) for idx, r in acts]
     else:
-        hits = _general(m, c, acts)
+        hits = _general(m, ev, acts)
         fit_pts = [r.points for _, _, r in hits if r.component == "fit"]
         eng_pts = [r.points for _, _, r in hits if r.component != "fit"]
     base = len(p.all_props) + len(p.act_meta)
@@ -236,7 +202,7 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
     if ina is not None:
         # from the later of the newest engagement and creation: old imported
         # history never makes a new lead look inactive
-        created = c.created_ts
+        created = ev.created_ts
         last = newest if created is None else created if newest is None else max(newest, created)
         if last is not None and as_of - last > ina[0]:
             eng_pts.append(ina[1])
@@ -246,9 +212,9 @@ def score_contact(m: CompiledModel, c: Contact, as_of: float) -> Partial:
         hits.append((-abs(vel[2]), base + 1, vel[3]))
     hits.sort()
     return Partial(
-        c.id,
-        c.account_key,
-        is_priority(m, c),
+        cid,
+        ev.account_key,
+        ev.priority,
         None,
         fsum(fit_pts),
         fsum(eng_pts),
