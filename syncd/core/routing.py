@@ -11,6 +11,8 @@ Contract:
   ``model:``), else ``segments@<8 hex>`` over every route's conditions and
   model ref, so changing a condition, the order or any model changes it (the
   engine rescores every contact when the stored ref differs).
+* ``score_evidence``: the same from stored evidence (``evidence.match``)
+  where a contact's is given; ``evidence_key`` names a router's evidence.
 * ``score_routed``: each contact is scored by its route's model; results keep
   the input order, carry their model's ref (``ScoreResult.model``) and, with
   several routes, ``routed=True`` (the reasons text then names the model).
@@ -36,16 +38,20 @@ from datetime import datetime
 
 from .accounts import account_scores
 from .compiler import CompiledModel
+from .contract import to_epoch
+from .evidence import EVIDENCE_FORMAT, Evidence, match
 from .matchers import ContactPredicate, contact_matcher, is_number_literal, literal_text
 from .schema import Condition
-from .scoring import score_batch
+from .scoring import Partial, evaluate, finish_batch, score_batch, score_contact
 from .types import AccountScore, Contact, ScoreResult
 
 __all__ = [
     "Route",
     "Router",
     "build_router",
+    "evidence_key",
     "routed_account_scores",
+    "score_evidence",
     "score_routed",
     "shadowed_routes",
     "single_router",
@@ -159,12 +165,58 @@ def score_routed(router: Router, contacts: Iterable[Contact], as_of: datetime) -
     items = list(contacts)
     if not router.routed:
         return score_batch(router.default, items, as_of)
+    ts = to_epoch(as_of)
+    routes = [router.index(c) for c in items]
+    models = [router.routes[i].model for i in routes]
+    partials = [score_contact(m, c, ts) for m, c in zip(models, items, strict=True)]
+    return _finish_routed(router, routes, partials, as_of)
+
+
+def evidence_key(router: Router) -> str | None:
+    """The key of the evidence (``evidence.match``) of the router's contacts:
+    its ref and the evidence layout; None when evidence cannot stand in for
+    a contact (a route's model has a buying group, which reads the contact's
+    activities by time)."""
+    if any(r.model.buying_group is not None for r in router.routes):
+        return None
+    return f"{router.ref}/evidence{EVIDENCE_FORMAT}"
+
+
+def score_evidence(
+    router: Router, items: Sequence[tuple[str, Contact | Evidence]], as_of: datetime
+) -> tuple[list[ScoreResult], list[Evidence | None]]:
+    """Score a chunk of (contact id, the contact or its stored evidence):
+    exactly what ``score_routed`` gives for the contacts. Also returns each
+    contact's evidence, matched here (None for the evidence items). Requires
+    ``evidence_key(router)``."""
+    ts = to_epoch(as_of)
+    routes: list[int] = []
+    partials: list[Partial] = []
+    fresh: list[Evidence | None] = []
+    for cid, item in items:
+        if isinstance(item, Evidence):
+            ev, new = item, None
+        else:
+            route = router.index(item) if router.routed else 0
+            ev = new = match(router.routes[route].model, item, route)
+        routes.append(ev.route)
+        fresh.append(new)
+        partials.append(evaluate(router.routes[ev.route].model, cid, ev, ts))
+    return _finish_routed(router, routes, partials, as_of), fresh
+
+
+def _finish_routed(
+    router: Router, routes: Sequence[int], partials: Sequence[Partial], as_of: datetime
+) -> list[ScoreResult]:
+    """Account signals per route's model (``finish_batch``); input order kept."""
+    if not router.routed:
+        return finish_batch(router.default, partials, as_of)
     by_route: dict[int, list[int]] = {}
-    for pos, c in enumerate(items):
-        by_route.setdefault(router.index(c), []).append(pos)
-    out: list[ScoreResult | None] = [None] * len(items)
+    for pos, i in enumerate(routes):
+        by_route.setdefault(i, []).append(pos)
+    out: list[ScoreResult | None] = [None] * len(partials)
     for i, positions in by_route.items():
-        results = score_batch(router.routes[i].model, [items[p] for p in positions], as_of)
+        results = finish_batch(router.routes[i].model, [partials[p] for p in positions], as_of)
         for p, r in zip(positions, results, strict=True):
             out[p] = replace(r, routed=True)
     return [r for r in out if r is not None]

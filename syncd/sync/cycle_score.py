@@ -7,11 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from syncd.core import AccountScore, ScoreResult
-from syncd.core.routing import Router, routed_account_scores, score_routed
+from syncd.core import AccountScore, Contact, ScoreResult
+from syncd.core.evidence import evidence_text
+from syncd.core.routing import (
+    Router,
+    evidence_key,
+    routed_account_scores,
+    score_evidence,
+    score_routed,
+)
 from syncd.state import AccountValues, AccountVerdict, Scored, ScoringRow
 from syncd.sync.cycle_context import CycleContext, log
-from syncd.sync.predictive import Predictor, contact_verdicts, predictive_ref, predictor
+from syncd.sync.predictive import (
+    Predictor,
+    contact_verdicts,
+    model_path,
+    predictive_ref,
+    predictor,
+)
 from syncd.sync.shadow import record_shadows
 from syncd.sync.writeback import account_recheck, account_verdict
 from syncd.sync.writeback import recheck as contact_recheck
@@ -51,18 +64,21 @@ def score(c: CycleContext, everything: bool) -> None:
     c.store.prepare_scoring(c.name)
     chunk = c.cfg.score_chunk
     c.phase("score", None)
+    key = _evidence_key(c, router)
     groups = (
-        c.store.all_groups(c.name, chunk) if everything else c.store.dirty_groups(c.name, chunk)
+        c.store.all_groups(c.name, chunk, evidence_ref=key)
+        if everything
+        else c.store.dirty_groups(c.name, chunk, evidence_ref=key)
     )
     # the predictive model: read once, by the first chunk that needs it, and used
     # for the whole cycle
     predictive: Predictor | None = None
     read = False
     for group in groups:
-        ok, contacts, bad = [], [], []
+        ok: list[ScoringRow] = []
+        bad: list[str] = []
         for sc in group:
-            if sc.contact is not None:
-                contacts.append(sc.contact)
+            if sc.contact is not None or sc.evidence is not None:
                 ok.append(sc)
                 continue
             if sc.dirty or sc.recheck:
@@ -78,7 +94,15 @@ def score(c: CycleContext, everything: bool) -> None:
                     "reason": sc.error,
                 },
             )
-        results = score_routed(router, contacts, c.started)
+        # with a key there is no predictive or shadow model, which read contacts
+        contacts: list[Contact] = [sc.contact for sc in ok if sc.contact is not None]
+        evidence: list[tuple[str, str]] = []
+        if key is None:
+            results = score_routed(router, contacts, c.started)
+        else:
+            items = [(sc.id, sc.contact if sc.evidence is None else sc.evidence) for sc in ok]
+            results, fresh = score_evidence(router, items, c.started)
+            evidence = [(sc.id, evidence_text(e)) for sc, e in zip(ok, fresh, strict=True) if e]
         c.t.scored += len(results)
         if c.summary is not None:
             for sc, r in zip(ok, results, strict=True):
@@ -97,6 +121,8 @@ def score(c: CycleContext, everything: bool) -> None:
                 c.run_id,
                 c.started,
                 _account_verdicts(c, router, results),
+                evidence=evidence,
+                evidence_ref=key,
             )
         c.advance(len(group))
         c.checkpoint()
@@ -113,6 +139,16 @@ def score(c: CycleContext, everything: bool) -> None:
             last_rescore_at=c.started,
             predictive_ref=ref,
         )
+
+
+def _evidence_key(c: CycleContext, router: Router) -> str | None:
+    """The key of the stored evidence this cycle may score from and saves
+    (``core.evidence``); None when every contact must be rebuilt: a
+    predictive model or shadow models read the contact itself."""
+    cfg = c.app.config(c.name)
+    if model_path(cfg) is not None or cfg.shadow_models:
+        return None
+    return evidence_key(router)
 
 
 def _changes_row(sc: ScoringRow, v: Scored) -> bool:
