@@ -1,151 +1,24 @@
-"""Reading stored contacts back, grouped by account key.
-
-A group is every stored contact sharing one account key (or one contact
-without a key): the core's account signals (multi-stakeholder boosts) depend
-only on the contacts of one key, so scoring whole groups gives exactly what
-scoring every stored contact at once would.
-
-Scoring reads (``all_groups``, ``dirty_groups``) take each chunk in one
-ordered query (contacts joined to their account, by account key then id) and
-rebuild each contact from its stored form (``syncd.core.stored``): no
-activity rows, no sorting, no JSON assembly. ``load_contacts`` and ``assemble``
-give the canonical JSON (what ``syncd export`` and ``syncd inspect`` show).
+"""Reading stored contacts back: their canonical JSON (``load_contacts``,
+``assemble``: what ``syncd export`` and ``syncd inspect`` show) and the
+contacts to re-diff (``recheck_batches``). The scoring reads (``all_groups``,
+``dirty_groups``) live in ``scoring_reads``.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 
-from syncd.core import ContactError
-from syncd.core.stored import account_from_json, contact_from_form
-from syncd.core.types import AccountTables
+from syncd.state.contact_state import STATE_COLUMNS, STATE_NAMES, state_of
 from syncd.state.pages import chunks
-from syncd.state.records import ContactState, CrmValues, Desired, ScoringRow, StoredContact
+from syncd.state.records import ContactState, StoredContact
 from syncd.state.schema import accounts, activities, contacts
+from syncd.state.scoring_reads import all_groups, dirty_groups
 
 __all__ = ["all_groups", "assemble", "dirty_groups", "load_contacts", "recheck_batches"]
-
-
-def _desired(
-    score: Any, tier: Any, reasons: Any, priority: Any, probability: Any = None
-) -> Desired | None:
-    if score is None or tier is None or reasons is None or priority is None:
-        return None
-    return Desired(
-        score=score, tier=tier, reasons=reasons, priority=bool(priority), probability=probability
-    )
-
-
-_STATE_NAMES = (
-    "id",
-    "kind",
-    "writable",
-    "account_key",
-    "crm_read",
-    "crm_score",
-    "crm_tier",
-    "crm_reasons",
-    "crm_priority",
-    "score",
-    "tier",
-    "reasons",
-    "priority",
-    "mql",
-    "w_score",
-    "w_tier",
-    "w_reasons",
-    "w_priority",
-    "mql_at",
-    "dead",
-    "attempts",
-    "scored_at",
-    "model_ref",
-    "pending",
-    "drift",
-    "rank",
-    "written_at",
-    "crm_modified_at",
-    "crm_probability",
-    "probability",
-    "w_probability",
-)
-_STATE_COLUMNS = [contacts.c[n] for n in _STATE_NAMES]
-_N = len(_STATE_NAMES)
-_S = TypeVar("_S", bound=ContactState)
-
-
-def _state(cls: type[_S], r: Sequence[Any], **extra: Any) -> _S:
-    """``cls`` (a ``ContactState``) of a row whose first columns are
-    ``_STATE_COLUMNS``, with ``extra`` fields."""
-    (
-        cid,
-        kind,
-        writable,
-        key,
-        crm_read,
-        crm_score,
-        crm_tier,
-        crm_reasons,
-        crm_priority,
-        score,
-        tier,
-        reasons,
-        priority,
-        mql,
-        w_score,
-        w_tier,
-        w_reasons,
-        w_priority,
-        mql_at,
-        dead,
-        attempts,
-        scored_at,
-        model_ref,
-        pending,
-        drift,
-        rank,
-        written_at,
-        crm_modified_at,
-        crm_probability,
-        probability,
-        w_probability,
-    ) = r[:_N]
-    crm = (
-        CrmValues(
-            score=crm_score,
-            tier=crm_tier,
-            reasons=crm_reasons,
-            priority=crm_priority,
-            probability=crm_probability,
-        )
-        if crm_read
-        else None
-    )
-    return cls(
-        id=cid,
-        kind=kind,
-        writable=writable,
-        account_key=key,
-        crm=crm,
-        desired=_desired(score, tier, reasons, priority, probability),
-        desired_mql=bool(mql),
-        written=_desired(w_score, w_tier, w_reasons, w_priority, w_probability),
-        mql_at=mql_at,
-        dead=dead,
-        attempts=attempts,
-        scored_at=scored_at,
-        model_ref=model_ref,
-        pending=pending,
-        drift=drift,
-        rank=rank,
-        written_at=written_at,
-        crm_modified_at=crm_modified_at,
-        **extra,
-    )
 
 
 def assemble(
@@ -191,7 +64,7 @@ def assemble(
                 obj["activities"] = json.loads("[" + ",".join([d for _k, d in own]) + "]")
             else:
                 obj["activities"] = []
-        out.append(_state(StoredContact, [getattr(r, n) for n in _STATE_NAMES], json=obj))
+        out.append(state_of(StoredContact, [getattr(r, n) for n in STATE_NAMES], json=obj))
     return out
 
 
@@ -209,161 +82,6 @@ def load_contacts(conn: sa.Connection, connector: str, ids: Sequence[str]) -> li
     return assemble(conn, connector, rows)
 
 
-_ACC = accounts.alias("acc")
-#: the contact's account: the CRM's link, else the resolved one
-_SCORING = sa.select(
-    *_STATE_COLUMNS,
-    contacts.c.dirty,
-    contacts.c.recheck,
-    contacts.c.form,
-    contacts.c.acts,
-    contacts.c.account_id,
-    _ACC.c.data.label("account_data"),
-).select_from(
-    contacts.outerjoin(
-        _ACC,
-        sa.and_(
-            _ACC.c.connector == contacts.c.connector,
-            _ACC.c.id == sa.func.coalesce(contacts.c.account_id, contacts.c.resolved_account_id),
-        ),
-    )
-)
-
-
-def _scoring_rows(conn: sa.Connection, rows: Sequence[Any]) -> list[ScoringRow]:
-    """Rebuild contacts from their stored form (accounts built once per chunk)."""
-    built: dict[str, AccountTables | ContactError] = {}
-    out: list[ScoringRow] = []
-    for r in rows:
-        dirty, recheck, form, acts, account_id, data = r[_N:]
-        flags = {"dirty": bool(dirty), "recheck": bool(recheck)}
-        if data is None and account_id:
-            data = '{"id":' + json.dumps(account_id) + "}"
-        acc: AccountTables | ContactError | None = None
-        if data is not None:
-            acc = built.get(data)
-            if acc is None:
-                try:
-                    acc = AccountTables.of(account_from_json(json.loads(data)))
-                except ContactError as exc:
-                    acc = exc
-                built[data] = acc
-        if isinstance(acc, ContactError):
-            out.append(_state(ScoringRow, r, error=f"account: {acc}", **flags))
-        elif form is None or acts is None:
-            out.append(
-                _state(ScoringRow, r, error="contact data not valid (see the pull's log)", **flags)
-            )
-        else:
-            try:
-                contact = contact_from_form(r[0], form, acts, acc)
-            except ContactError as exc:
-                out.append(_state(ScoringRow, r, error=str(exc), **flags))
-            else:
-                out.append(_state(ScoringRow, r, contact=contact, **flags))
-    return out
-
-
-def _connector_rows(
-    conn: sa.Connection, connector: str, *where: sa.ColumnElement[bool]
-) -> list[Any]:
-    return list(
-        conn.execute(
-            _SCORING.where(contacts.c.connector == connector, *where).order_by(
-                contacts.c.account_key, contacts.c.id
-            )
-        ).all()
-    )
-
-
-def dirty_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[ScoringRow]]:
-    """Whole account groups containing at least one dirty contact, about
-    ``chunk`` dirty contacts at a time (keyset-paged by id, so it terminates
-    whether or not the caller clears the dirty flags)."""
-    after = ""
-    seen: set[str] = set()
-    while True:
-        with engine.connect() as conn:
-            rows = conn.execute(
-                sa.select(contacts.c.id, contacts.c.account_key)
-                .where(
-                    contacts.c.connector == connector,
-                    contacts.c.dirty.is_(True),
-                    contacts.c.id > after,
-                )
-                .order_by(contacts.c.id)
-                .limit(chunk)
-            ).all()
-            if not rows:
-                return
-            after = rows[-1][0]
-            keys = sorted({k for _i, k in rows if k is not None} - seen)
-            seen.update(keys)
-            lone = [i for i, k in rows if k is None]
-            found: list[Any] = []
-            for part in chunks(keys):
-                found += _connector_rows(conn, connector, contacts.c.account_key.in_(part))
-            for part in chunks(lone):
-                found += _connector_rows(
-                    conn, connector, contacts.c.id.in_(part), contacts.c.account_key.is_(None)
-                )
-            group = _scoring_rows(conn, found)
-        if group:
-            yield group
-
-
-def all_groups(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[ScoringRow]]:
-    """Every stored contact, in whole account groups of about ``chunk``
-    contacts (one ordered query per chunk, by account key then id; a group
-    larger than ``chunk`` comes whole)."""
-    key, cid = "", ""
-    while True:
-        with engine.connect() as conn:
-            rows = list(
-                conn.execute(
-                    _SCORING.where(
-                        contacts.c.connector == connector,
-                        contacts.c.account_key.is_not(None),
-                        sa.or_(
-                            contacts.c.account_key > key,
-                            sa.and_(contacts.c.account_key == key, contacts.c.id > cid),
-                        ),
-                    )
-                    .order_by(contacts.c.account_key, contacts.c.id)
-                    .limit(chunk)
-                ).all()
-            )
-            if not rows:
-                break
-            key, cid = rows[-1].account_key, rows[-1].id
-            # the rest of the last group
-            rows += _connector_rows(
-                conn, connector, contacts.c.account_key == key, contacts.c.id > cid
-            )
-            cid = rows[-1].id
-            group = _scoring_rows(conn, rows)
-        yield group
-    after = ""
-    while True:
-        with engine.connect() as conn:
-            rows = list(
-                conn.execute(
-                    _SCORING.where(
-                        contacts.c.connector == connector,
-                        contacts.c.account_key.is_(None),
-                        contacts.c.id > after,
-                    )
-                    .order_by(contacts.c.id)
-                    .limit(chunk)
-                ).all()
-            )
-            if not rows:
-                return
-            after = rows[-1].id
-            group = _scoring_rows(conn, rows)
-        yield group
-
-
 def recheck_batches(engine: sa.Engine, connector: str, chunk: int) -> Iterator[list[ContactState]]:
     """Contacts marked ``recheck`` and not ``dirty`` (dirty ones are rescored
     anyway), keyset-paged by id."""
@@ -371,7 +89,7 @@ def recheck_batches(engine: sa.Engine, connector: str, chunk: int) -> Iterator[l
     while True:
         with engine.connect() as conn:
             rows = conn.execute(
-                sa.select(*_STATE_COLUMNS)
+                sa.select(*STATE_COLUMNS)
                 .where(
                     contacts.c.connector == connector,
                     contacts.c.recheck.is_(True),
@@ -384,4 +102,4 @@ def recheck_batches(engine: sa.Engine, connector: str, chunk: int) -> Iterator[l
             if not rows:
                 return
             after = rows[-1].id
-        yield [_state(ContactState, r) for r in rows]
+        yield [state_of(ContactState, r) for r in rows]

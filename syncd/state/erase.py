@@ -1,9 +1,10 @@
 """Erasing contacts that left the CRM (deleted, or merged into another record).
 
-A contact's rows are its ``syncd_contact`` row (which carries its write ledger, its
-stored form and activities, its scores and CRM values), its ``syncd_activity``,
-``syncd_score_history``, ``syncd_outcome`` and ``syncd_shadow_score`` rows; nothing
-else in the state store is keyed by a contact.
+A contact's rows are its ``syncd_contact`` row (which carries its write ledger,
+its stored form and activities, its scoring evidence, its scores and CRM
+values), its ``syncd_activity``, ``syncd_score_history``, ``syncd_outcome`` and
+``syncd_shadow_score`` rows; nothing else in the state store is keyed by a
+contact.
 Accounts and run records are shared and stay. Erasing marks the contact's account-mates
 dirty (their account signals lose a member).
 """

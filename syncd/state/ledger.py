@@ -44,9 +44,26 @@ def save_scores(
     clean: Sequence[str],
     run_id: str,
     now: datetime,
+    *,
+    evidence: Sequence[tuple[str, str]] = (),
+    evidence_ref: str | None = None,
 ) -> None:
     """Store the verdicts to persist (scored as of ``now``), add score-history
-    rows, clear ``dirty`` and ``recheck`` of every verdict and of ``clean``."""
+    rows, clear ``dirty`` and ``recheck`` of every verdict and of ``clean``.
+
+    ``evidence``: (contact id, ``evidence_text``) pairs matched under
+    ``evidence_ref`` (required with them), stored on their contact rows and
+    changing nothing else there (``contacts.all_groups`` reads them back)."""
+    if evidence:
+        if evidence_ref is None:
+            raise ValueError("stored evidence needs the evidence_ref it was matched under")
+        b = sa.bindparam
+        conn.execute(
+            sa.update(contacts)
+            .where(contacts.c.connector == connector, contacts.c.id == b("b_id"))
+            .values(evidence=b("b_evidence"), evidence_ref=evidence_ref),
+            [{"b_id": cid, "b_evidence": text} for cid, text in evidence],
+        )
     for reset in (False, True):
         rows = [
             {

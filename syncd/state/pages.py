@@ -9,6 +9,13 @@ new account, and the account-mates of deleted contacts.
 Each new or changed contact is validated by the core once, and its stored
 form (``syncd.core.stored``: its own fields, and its activities newest first)
 is kept beside its canonical JSON, so scoring rebuilds it without parsing.
+The contact's stored scoring evidence (``evidence``, ``evidence_ref``) is
+derived from that form, its activities' form and its account: every statement
+here that writes ``form`` or ``acts`` with new values clears it, and every
+change of what else a contact's scoring reads (its account's data, its account
+link, resolved account or account key: ``_upsert_accounts``, deleted accounts,
+``resolve_accounts``, ``refresh_keys``) happens only to contacts marked
+``dirty`` in the same transaction, whose evidence is never read.
 When the stored copy of the CRM's values of syncd's own fields changes while
 the data does not (our own write read back, a stale read of the CRM's search
 index, or a hand edit; the record's modification stamp is kept with them), the row is
@@ -57,6 +64,11 @@ def _contact_keys(data: dict[str, Any]) -> tuple[str, str | None, str | None]:
     email_key = account_key(None, c.email_domain, None, None) if c.email_domain else None
     company_key = account_key(None, None, None, c.company) if c.company else None
     return contact_form(c), email_key, company_key
+
+
+#: What every write of a contact's ``form`` or ``acts`` also sets: the stored
+#: scoring evidence is derived from them (``contacts.all_groups``).
+_NO_EVIDENCE: dict[str, Any] = {"evidence": None, "evidence_ref": None}
 
 
 def _mark(conn: sa.Connection, connector: str, where: sa.ColumnElement[bool]) -> None:
@@ -155,12 +167,13 @@ def _upsert_contacts(
             continue
         where = (contacts.c.connector == connector, contacts.c.id == rec.id)
         if same_data:  # the stored copy of syncd's own fields moved: re-diff, no rescore
+            # (form and data are rewritten unchanged: the stored evidence still holds)
             conn.execute(sa.update(contacts).where(*where).values(recheck=True, **values))
             continue
         stats.changed_contacts += 1
         if old.account_id != rec.account_id:
             values["resolved_account_id"] = None
-        conn.execute(sa.update(contacts).where(*where).values(dirty=True, **values))
+        conn.execute(sa.update(contacts).where(*where).values(dirty=True, **_NO_EVIDENCE, **values))
     if inserts:
         conn.execute(sa.insert(contacts), inserts)
 
@@ -320,7 +333,7 @@ def _store_activity_forms(conn: sa.Connection, connector: str, ids: set[str]) ->
         conn.execute(
             sa.update(contacts)
             .where(contacts.c.connector == connector, contacts.c.id == sa.bindparam("b_id"))
-            .values(acts=sa.bindparam("b_acts")),
+            .values(acts=sa.bindparam("b_acts"), **_NO_EVIDENCE),
             rows,
         )
 

@@ -135,11 +135,14 @@ class StoredContact(ContactState):
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScoringRow(ContactState):
     """One contact read for scoring: its state and the core's contact rebuilt
-    from the stored form (``error`` instead when it cannot be built), and its
-    ``dirty`` and ``recheck`` flags as read."""
+    from the stored form (``error`` instead when it cannot be built), or its
+    stored scoring ``evidence`` (``syncd.core.evidence.Evidence``, then no
+    contact: see ``contacts.all_groups``), and its ``dirty`` and ``recheck``
+    flags as read."""
 
     contact: Any = None
     error: str | None = None
+    evidence: Any = None
     dirty: bool = False
     recheck: bool = False
 

@@ -108,6 +108,11 @@ contacts = sa.Table(
     # activities (newest first): a rescore rebuilds the contact from these alone
     sa.Column("form", sa.Text),
     sa.Column("acts", sa.Text),
+    # the contact's scoring evidence (syncd.core.evidence text) and the ref it was
+    # matched under; derived from form, acts and the account: every write of form
+    # or acts clears both, and a dirty contact's evidence is never read
+    sa.Column("evidence_ref", sa.String(200)),
+    sa.Column("evidence", sa.Text),
     sa.Column("account_id", sa.String(64)),
     sa.Column("resolved_account_id", sa.String(64)),
     sa.Column("email_key", sa.String(300)),

@@ -226,11 +226,19 @@ class Store:
 
     # ------------------------------------------------------------------ reads
 
-    def dirty_groups(self, connector: str, chunk: int) -> Iterator[list[ScoringRow]]:
-        return contact_reads.dirty_groups(self.engine, connector, chunk)
+    def dirty_groups(
+        self, connector: str, chunk: int, evidence_ref: str | None = None
+    ) -> Iterator[list[ScoringRow]]:
+        """``contacts.dirty_groups``: with ``evidence_ref``, rows with usable
+        stored evidence come with it instead of a rebuilt contact."""
+        return contact_reads.dirty_groups(self.engine, connector, chunk, evidence_ref)
 
-    def all_groups(self, connector: str, chunk: int) -> Iterator[list[ScoringRow]]:
-        return contact_reads.all_groups(self.engine, connector, chunk)
+    def all_groups(
+        self, connector: str, chunk: int, evidence_ref: str | None = None
+    ) -> Iterator[list[ScoringRow]]:
+        """``contacts.all_groups``: with ``evidence_ref``, rows with usable
+        stored evidence come with it instead of a rebuilt contact."""
+        return contact_reads.all_groups(self.engine, connector, chunk, evidence_ref)
 
     def recheck_batches(self, connector: str, chunk: int) -> Iterator[list[ContactState]]:
         return contact_reads.recheck_batches(self.engine, connector, chunk)
@@ -352,11 +360,24 @@ class Store:
         run_id: str,
         now: datetime,
         account_verdicts: Sequence[AccountVerdict] = (),
+        *,
+        evidence: Sequence[tuple[str, str]] = (),
+        evidence_ref: str | None = None,
     ) -> None:
         """Contact verdicts and the account verdicts of the same chunk, in one
-        transaction."""
+        transaction, with the scoring evidence of contacts (contact id, evidence
+        text) matched under ``evidence_ref`` (``ledger.save_scores``)."""
         with self._write(connector) as conn:
-            ledger.save_scores(conn, connector, scored, clean, run_id, now)
+            ledger.save_scores(
+                conn,
+                connector,
+                scored,
+                clean,
+                run_id,
+                now,
+                evidence=evidence,
+                evidence_ref=evidence_ref,
+            )
             if account_verdicts:
                 account_ledger.save_account_verdicts(conn, connector, account_verdicts)
 

@@ -1,7 +1,8 @@
 """Everything the state store holds about one person (a subject-access request,
 ``syncd export --contact ID``): the contact row (canonical JSON, stored form,
-the CRM's, computed and written values of syncd's fields, the write ledger),
-its activities, its score history and its CRM outcomes, as plain JSON."""
+scoring evidence, the CRM's, computed and written values of syncd's fields,
+the write ledger), its activities, its score history and its CRM outcomes, as
+plain JSON."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from syncd.state.schema import activities, contacts, outcomes, score_history
 
 __all__ = ["subject_access"]
 
-_JSON_COLUMNS = frozenset({"data", "form", "acts"})
+_JSON_COLUMNS = frozenset({"data", "form", "acts", "evidence"})
 
 
 def _plain(column: str, value: Any) -> Any:

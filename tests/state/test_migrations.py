@@ -137,3 +137,54 @@ def test_0010_ends_the_flag_indexes_with_the_id_and_goes_back(state_url: str) ->
             }, target
     finally:
         engine.dispose()
+
+
+def test_0011_adds_the_evidence_columns_and_goes_back(state_url: str) -> None:
+    """0011 adds the contacts' ``evidence_ref`` and ``evidence`` (empty for
+    existing contacts), the downgrade drops them and keeps the contacts."""
+    from alembic import command
+    from alembic.config import Config
+
+    from syncd.state.migrate import _MIGRATIONS, create_engine
+
+    engine = create_engine(state_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+
+    def evidence_columns() -> list[str]:
+        with engine.connect() as conn:
+            found = sa.inspect(conn).get_columns("syncd_contact")
+        return sorted(c["name"] for c in found if c["name"].startswith("evidence"))
+
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0010")
+            conn.execute(
+                sa.text(
+                    "INSERT INTO syncd_contact (connector, id, kind, data, writable, dirty, "
+                    "recheck, crm_read, pending, drift, rank, attempts, dead) VALUES "
+                    "('c', '1', 'contact', '{}', true, false, false, false, false, false, 0, 0, "
+                    "false)"
+                )
+            )
+        assert evidence_columns() == []
+        for step, target, want in (
+            (command.upgrade, "0011", ["evidence", "evidence_ref"]),
+            (command.downgrade, "0010", []),
+            (command.upgrade, "head", ["evidence", "evidence_ref"]),
+        ):
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                step(cfg, target)
+            assert evidence_columns() == want, target
+            with engine.connect() as conn:
+                assert conn.execute(sa.text("SELECT id FROM syncd_contact")).scalars().all() == [
+                    "1"
+                ]
+        with engine.connect() as conn:
+            assert conn.execute(
+                sa.text("SELECT evidence, evidence_ref FROM syncd_contact")
+            ).one() == (None, None)
+    finally:
+        engine.dispose()
