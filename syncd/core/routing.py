@@ -172,14 +172,21 @@ def score_routed(router: Router, contacts: Iterable[Contact], as_of: datetime) -
     return _finish_routed(router, routes, partials, as_of)
 
 
+#: The longest evidence key (a longer one is replaced by its digest).
+KEY_MAX = 200
+
+
 def evidence_key(router: Router) -> str | None:
     """The key of the evidence (``evidence.match``) of the router's contacts:
-    its ref and the evidence layout; None when evidence cannot stand in for
-    a contact (a route's model has a buying group, which reads the contact's
-    activities by time)."""
+    its ref and the evidence layout (at most ``KEY_MAX`` characters); None
+    when evidence cannot stand in for a contact (a route's model has a buying
+    group, which reads the contact's activities by time)."""
     if any(r.model.buying_group is not None for r in router.routes):
         return None
-    return f"{router.ref}/evidence{EVIDENCE_FORMAT}"
+    key = f"{router.ref}/evidence{EVIDENCE_FORMAT}"
+    if len(key) <= KEY_MAX:
+        return key
+    return f"evidence{EVIDENCE_FORMAT}@{hashlib.sha256(key.encode('utf-8')).hexdigest()}"
 
 
 def score_evidence(

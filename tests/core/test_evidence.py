@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from syncd.core import Activity, CompiledModel, Contact, ContactError, compile_model
 from syncd.core.evidence import Evidence, evidence_from_text, evidence_text, match
 from syncd.core.routing import (
+    KEY_MAX,
     build_router,
     evidence_key,
     score_evidence,
@@ -139,3 +140,12 @@ def test_a_disqualified_contact_keeps_no_rule_evidence() -> None:
     assert ev.disqualifier is None and ev.fit == (0,) and ev.act_disq == (NOW + DAY,)
     assert evaluate(m, "y", ev, NOW).disqualifier is None
     assert evaluate(m, "y", ev, NOW + DAY).disqualifier == "unsub"
+
+
+def test_a_long_evidence_key_is_replaced_by_its_digest() -> None:
+    m = model("rules: [{id: ceo, when: {title: CEO}, points: 20}]").spec
+    long = compile_model(m.model_copy(update={"name": "n" * 300}))
+    key = evidence_key(single_router(long))
+    assert key is not None and len(key) <= KEY_MAX and key.startswith("evidence")
+    other = compile_model(m.model_copy(update={"name": "n" * 299}))
+    assert evidence_key(single_router(other)) != key
