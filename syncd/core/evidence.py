@@ -155,6 +155,12 @@ def match(m: CompiledModel, c: Contact, route: int = 0) -> Evidence:
     )
 
 
+def _stamps(stamps: tuple[float, ...]) -> list[float]:
+    """Times as written: whole seconds without a fraction (the text is read
+    back half as fast with one)."""
+    return [int(ts) if ts.is_integer() else ts for ts in map(float, stamps)]
+
+
 def evidence_text(e: Evidence) -> str:
     """Compact JSON text of ``e`` (see module docstring)."""
     return _dumps(
@@ -165,8 +171,8 @@ def evidence_text(e: Evidence) -> str:
             e.created_ts,
             e.disqualifier,
             list(e.act_disq),
-            list(e.engaged),
-            [[slot, list(stamps)] for slot, stamps in e.found],
+            _stamps(e.engaged),
+            [[slot, _stamps(stamps)] for slot, stamps in e.found],
             list(e.fit),
         ]
     )
