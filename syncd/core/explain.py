@@ -12,10 +12,17 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .reasons_text import MAX_REASONS, MODEL_PREFIX, ReasonItem, format_reasons, join_items
+from .reasons_text import (
+    MAX_REASONS,
+    MODEL_PREFIX,
+    ReasonItem,
+    format_reasons,
+    join_items,
+    rules_only,
+)
 from .types import Reason, ScoreResult, format_points, round_half_up
 
-__all__ = ["MAX_SUMMARY", "reason_text", "summary"]
+__all__ = ["MAX_SUMMARY", "reason_text", "summary", "summary_and_rules"]
 
 MAX_SUMMARY = MAX_REASONS
 
@@ -58,3 +65,24 @@ def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
         head = f"{MODEL_PREFIX}{model}; "
         return head + join_items(parts, max(1, limit - len(head)))
     return join_items(parts, limit)
+
+
+@lru_cache(maxsize=8192)
+def _rules_shown(rule: str, count: int) -> str:
+    """One item's text without its points (``reasons_text.rules_only``)."""
+    return f"{rule} (x{count})" if count > 1 else rule
+
+
+def summary_and_rules(result: ScoreResult, limit: int = MAX_SUMMARY) -> tuple[str, str]:
+    """``summary(result, limit)`` and its ``rules_only`` text (what
+    ``same_rules`` compares), the latter built from the result's reasons
+    without parsing the text when no item is cut."""
+    if result.disqualified or result.routed:
+        text = summary(result, limit)
+        return text, rules_only(text)
+    shown = [(r, t) for r in result.reasons if (t := _tenths(r.points))]
+    parts = [_shown(r.rule, t, r.count) for r, t in shown]
+    text = join_items(parts, limit)
+    if not parts or sum(map(len, parts)) + 2 * (len(parts) - 1) > limit:
+        return text, rules_only(text)
+    return text, "; ".join([_rules_shown(r.rule, r.count) for r, _t in shown])

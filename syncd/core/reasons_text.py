@@ -40,6 +40,7 @@ __all__ = [
     "join_items",
     "parse_reasons",
     "probability_suffix",
+    "rules_only",
     "same_rules",
     "split_probability",
     "with_probability",
@@ -200,15 +201,16 @@ def _parse_items(text: str) -> ReasonsText | None:
     return ReasonsText(tuple(items), more)
 
 
-def same_rules(a: str, b: str) -> bool:
+def same_rules(a: str, b: str, b_rules: str | None = None) -> bool:
     """Whether two reasons texts mean the same (see module docstring): equal
     once every item's points are removed (for texts ``format_reasons``
-    produced, exactly when their ``parse_reasons(...).meaning()`` agree)."""
-    return a == b or _rules_only(a) == _rules_only(b)
+    produced, exactly when their ``parse_reasons(...).meaning()`` agree).
+    ``b_rules``: ``rules_only(b)`` when the caller has it."""
+    return a == b or rules_only(a) == (rules_only(b) if b_rules is None else b_rules)
 
 
 @lru_cache(maxsize=4096)
-def _rules_only(text: str) -> str:
+def rules_only(text: str) -> str:
     """``text`` without its items' points (many contacts share a text); the
     probability part is kept."""
     head, percent = split_probability(text)

@@ -58,8 +58,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from syncd.core import CompiledModel, ScoreResult, summary
-from syncd.core.explain import MAX_SUMMARY
-from syncd.core.reasons_text import probability_suffix, same_rules, with_probability
+from syncd.core.explain import MAX_SUMMARY, summary_and_rules
+from syncd.core.reasons_text import probability_suffix, rules_only, same_rules, with_probability
 from syncd.state import (
     AccountState,
     AccountValues,
@@ -110,30 +110,40 @@ def mql_tiers(model: CompiledModel) -> frozenset[str]:
 def desired_of(result: ScoreResult, probability: float | None = None) -> Desired:
     """The values of syncd's CRM fields for ``result`` (and the predicted
     conversion ``probability``, 0–1, when a predictive model gave one)."""
+    return _desired_and_rules(result, probability)[0]
+
+
+def _desired_and_rules(
+    result: ScoreResult, probability: float | None = None
+) -> tuple[Desired, str]:
+    """``desired_of`` and the ``rules_only`` text of its reasons."""
     if probability is None:
-        reasons = summary(result)
+        reasons, rules = summary_and_rules(result)
     else:
         probability = round(min(max(probability, 0.0), 1.0), 3)
         room = MAX_SUMMARY - len(probability_suffix(probability))
         reasons = with_probability(summary(result, room), probability)
-    return Desired(
+        rules = rules_only(reasons)
+    desired = Desired(
         score=result.score,
         tier=result.tier,
         reasons=reasons,
         priority=result.priority,
         probability=probability,
     )
+    return desired, rules
 
 
-def same_meaning(a: CrmValues | Desired | None, b: Desired) -> bool:
+def same_meaning(a: CrmValues | Desired | None, b: Desired, b_rules: str | None = None) -> bool:
     """Whether ``a`` agrees with ``b`` on score, tier, priority and the rules
     of the reasons text (their order and counts), ignoring the reasons'
-    points; an empty value never agrees."""
+    points; an empty value never agrees. ``b_rules``: ``rules_only`` of
+    ``b.reasons`` when the caller has it."""
     if a is None or a.score != b.score or a.tier != b.tier or a.priority != b.priority:
         return False
     if b.probability is not None and a.probability != b.probability:
         return False
-    return a.reasons is not None and same_rules(a.reasons, b.reasons)
+    return a.reasons is not None and same_rules(a.reasons, b.reasons, b_rules)
 
 
 def _holds(crm: CrmValues, d: Desired, probability: bool = True) -> bool:
@@ -158,10 +168,15 @@ def behind(modified_at: datetime | None, written_at: datetime | None, now: datet
 
 
 def needs_write(
-    writable: bool, crm: CrmValues | None, written: Desired | None, new: Desired
+    writable: bool,
+    crm: CrmValues | None,
+    written: Desired | None,
+    new: Desired,
+    new_rules: str | None = None,
 ) -> tuple[bool, bool]:
     """(pending, drift) for a contact whose fields should hold ``new`` (see
-    the module docstring); ``crm`` is the copy ``crm_copy`` gives."""
+    the module docstring); ``crm`` is the copy ``crm_copy`` gives;
+    ``new_rules``: ``rules_only`` of ``new.reasons`` when the caller has it."""
     # no predictive model (``new.probability`` None): its field is not syncd's
     # concern (``same_meaning`` compares it only when ``new`` has one)
     p = new.probability is not None
@@ -172,8 +187,8 @@ def needs_write(
         and not _holds(crm, written, p)
         and not _holds(crm, new, p)
     )
-    pending = writable and (edited or not same_meaning(baseline, new))
-    return pending, pending and same_meaning(written, new)
+    pending = writable and (edited or not same_meaning(baseline, new, new_rules))
+    return pending, pending and same_meaning(written, new, new_rules)
 
 
 def rank(
@@ -227,11 +242,11 @@ def contact_verdict(
     """The verdict for one stored contact and its new score (and predicted
     conversion ``probability``, when a predictive model gave one; ``persist``
     is False when nothing stored would change but the reasons' points)."""
-    v = desired_of(result, probability)
+    v, v_rules = _desired_and_rules(result, probability)
     crm = crm_copy(sc, now)
-    pending, drift = needs_write(sc.writable, crm, sc.written, v)
+    pending, drift = needs_write(sc.writable, crm, sc.written, v, v_rules)
     old = sc.desired
-    changed = old is None or not same_meaning(old, v)
+    changed = old is None or not same_meaning(old, v, v_rules)
     moved = old is None or old.score != v.score or old.tier != v.tier
     mql_at = sc.mql_at if sc.mql_at is not None else (now if result.mql else None)
     r = rank(v, result.mql, crm if crm is not None else sc.written, mql)

@@ -7,12 +7,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from syncd.core import Reason, ScoreResult, format_points, summary
+from syncd.core.explain import summary_and_rules
 from syncd.core.reasons_text import (
     NO_RULES,
     ReasonItem,
     ReasonsText,
     format_reasons,
     parse_reasons,
+    rules_only,
     same_rules,
     with_probability,
 )
@@ -167,3 +169,47 @@ def test_a_routed_text_with_a_probability_parses_to_both() -> None:
     assert not same_rules(text, other_model) and not same_rules(text, other_percent)
     assert same_rules(text, new_points)
     assert parse_reasons("model: a@1; model: b@2; x +1") is None
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            rule_ids,
+            st.one_of(
+                st.floats(-300, 300, allow_nan=False),
+                st.integers(-3000, 3000).map(lambda t: t / 10 + 0.05),
+                st.just(0.0),
+            ),
+            st.integers(1, 12),
+        ),
+        max_size=25,
+    ),
+    st.integers(20, 255),
+    st.booleans(),
+    st.booleans(),
+)
+def test_the_rules_of_a_summary_are_the_rules_of_its_text(
+    reasons: list[tuple[str, float, int]], limit: int, disqualified: bool, routed: bool
+) -> None:
+    """``summary_and_rules`` gives the summary and exactly what ``rules_only``
+    makes of it, whether the text is cut, routed, disqualified or empty."""
+    r = ScoreResult(
+        id="c",
+        score=0,
+        exact=0.0,
+        tier="t",
+        mql=False,
+        disqualified=disqualified,
+        priority=False,
+        model="m@1a2b3c4d",
+        fit=0,
+        engagement=0,
+        account=0,
+        account_key=None,
+        reasons=tuple(Reason(rule, p, n) for rule, p, n in reasons),
+        routed=routed,
+    )
+    text, rules = summary_and_rules(r, limit)
+    assert text == summary(r, limit)
+    assert rules == rules_only(text)
