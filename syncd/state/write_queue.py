@@ -46,11 +46,11 @@ def _contact_chunk(
     """The next ``chunk`` queued contact writes after ``after`` (rank, id), in
     (rank desc, id) order.
 
-    The keyset is read as two ranges, each a seek on ``ix_syncd_contact_pending``
-    (connector, pending, rank desc, id): the rest of ``after``'s rank by id, then
-    the lower ranks. One ``rank < r OR (rank = r AND id > i)`` condition is no
-    range the planners can seek to, so every chunk walked the pending rows
-    handed out before it.
+    After a keyset the chunk is read as two disjoint ranges, each a seek on
+    ``ix_syncd_contact_pending`` (connector, pending, rank desc, id) read in
+    index order: the rest of ``after``'s rank by id, then the lower ranks. (A
+    single ``rank < r OR (rank = r AND id > i)`` condition is no range SQLite or
+    PostgreSQL can seek to: each chunk would walk every pending row before it.)
     """
     base = sa.select(*_QUEUED).where(
         contacts.c.connector == connector,
