@@ -160,11 +160,20 @@ contacts = sa.Table(
     sa.Index("ix_syncd_contact_dirty", "connector", "dirty", "id"),
     sa.Index("ix_syncd_contact_recheck", "connector", "recheck", "id"),
     sa.Index("ix_syncd_contact_key", "connector", "account_key", "id"),
-    sa.Index("ix_syncd_contact_pending", "connector", "pending", "rank"),
     sa.Index("ix_syncd_contact_account", "connector", "account_id"),
     sa.Index("ix_syncd_contact_resolved", "connector", "resolved_account_id"),
     sa.Index("ix_syncd_contact_email_key", "connector", "email_key"),
     sa.Index("ix_syncd_contact_company_key", "connector", "company_key"),
+)
+# The write queue reads pending contacts by (rank desc, id), a chunk at a time
+# after the last one handed out: the index gives that order and the seek
+# (migration 0012).
+sa.Index(
+    "ix_syncd_contact_pending",
+    contacts.c.connector,
+    contacts.c.pending,
+    contacts.c.rank.desc(),
+    contacts.c.id,
 )
 
 activities = sa.Table(

@@ -40,36 +40,56 @@ _QUEUED = [
 ]
 
 
+def _contact_chunk(
+    conn: sa.Connection, connector: str, run_id: str, after: tuple[int, str] | None, chunk: int
+) -> list[Any]:
+    """The next ``chunk`` queued contact writes after ``after`` (rank, id), in
+    (rank desc, id) order.
+
+    After a keyset the chunk is read as two disjoint ranges, each a seek on
+    ``ix_syncd_contact_pending`` (connector, pending, rank desc, id) read in
+    index order: the rest of ``after``'s rank by id, then the lower ranks. (A
+    single ``rank < r OR (rank = r AND id > i)`` condition is no range SQLite or
+    PostgreSQL can seek to: each chunk would walk every pending row before it.)
+    """
+    base = sa.select(*_QUEUED).where(
+        contacts.c.connector == connector,
+        contacts.c.pending.is_(True),
+        contacts.c.dead.is_(False),
+        contacts.c.writable.is_(True),
+        contacts.c.score.is_not(None),
+        contacts.c.tier.is_not(None),
+        contacts.c.reasons.is_not(None),
+        contacts.c.priority.is_not(None),
+        sa.or_(contacts.c.attempt_run.is_(None), contacts.c.attempt_run != run_id),
+    )
+    rows: list[Any] = []
+    if after is not None:
+        rank, last = after
+        rows = list(
+            conn.execute(
+                base.where(contacts.c.rank == rank, contacts.c.id > last)
+                .order_by(contacts.c.id)
+                .limit(chunk)
+            ).all()
+        )
+        if len(rows) == chunk:
+            return rows
+        base = base.where(contacts.c.rank < rank)
+    rows += conn.execute(
+        base.order_by(contacts.c.rank.desc(), contacts.c.id).limit(chunk - len(rows))
+    ).all()
+    return rows
+
+
 def write_queue(
     engine: sa.Engine, connector: str, run_id: str, chunk: int
 ) -> Iterator[PendingWrite | PendingAccount]:
     """Every queued write, contacts first; each chunk read in its own short transaction."""
     after: tuple[int, str] | None = None
     while True:
-        query = sa.select(*_QUEUED).where(
-            contacts.c.connector == connector,
-            contacts.c.pending.is_(True),
-            contacts.c.dead.is_(False),
-            contacts.c.writable.is_(True),
-            contacts.c.score.is_not(None),
-            contacts.c.tier.is_not(None),
-            contacts.c.reasons.is_not(None),
-            contacts.c.priority.is_not(None),
-            sa.or_(contacts.c.attempt_run.is_(None), contacts.c.attempt_run != run_id),
-        )
-        if after is not None:
-            query = query.where(
-                sa.or_(
-                    contacts.c.rank < after[0],
-                    sa.and_(contacts.c.rank == after[0], contacts.c.id > after[1]),
-                )
-            )
         with engine.connect() as conn:
-            rows: list[Any] = list(
-                conn.execute(
-                    query.order_by(contacts.c.rank.desc(), contacts.c.id).limit(chunk)
-                ).all()
-            )
+            rows = _contact_chunk(conn, connector, run_id, after, chunk)
         for (
             cid,
             kind,

@@ -188,3 +188,48 @@ def test_0011_adds_the_evidence_columns_and_goes_back(state_url: str) -> None:
             ).one() == (None, None)
     finally:
         engine.dispose()
+
+
+def test_0012_orders_the_pending_index_as_the_write_queue_reads_and_goes_back(
+    state_url: str,
+) -> None:
+    """After 0012 the ``pending`` index is (connector, pending, rank desc, id),
+    the write queue's order; the downgrade gives back (connector, pending, rank)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from syncd.state.migrate import _MIGRATIONS, create_engine
+
+    engine = create_engine(state_url)
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+
+    def pending_index() -> list[tuple[str, bool]]:
+        """The index's (column, descending) pairs, in order."""
+        with engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                info = conn.exec_driver_sql("PRAGMA index_xinfo('ix_syncd_contact_pending')")
+                return [(r.name, bool(r.desc)) for r in info if r.key]
+            [found] = [
+                i
+                for i in sa.inspect(conn).get_indexes("syncd_contact")
+                if i["name"] == "ix_syncd_contact_pending"
+            ]
+        sorting = found.get("column_sorting", {})
+        return [(str(c), "desc" in sorting.get(str(c), ())) for c in found["column_names"]]
+
+    old = [("connector", False), ("pending", False), ("rank", False)]
+    new = [("connector", False), ("pending", False), ("rank", True), ("id", False)]
+    try:
+        for step, target, want in (
+            (command.upgrade, "0011", old),
+            (command.upgrade, "0012", new),
+            (command.downgrade, "0011", old),
+            (command.upgrade, "head", new),
+        ):
+            with engine.begin() as conn:
+                cfg.attributes["connection"] = conn
+                step(cfg, target)
+            assert pending_index() == want, target
+    finally:
+        engine.dispose()
