@@ -223,10 +223,10 @@ def all_groups(
                 read.query.where(
                     contacts.c.connector == connector,
                     contacts.c.account_key.is_not(None),
-                    sa.or_(
-                        contacts.c.account_key > key,
-                        sa.and_(contacts.c.account_key == key, contacts.c.id > cid),
-                    ),
+                    # the range lets the planner seek the key index to the keyset
+                    # (with the OR alone SQLite walks the keys before it)
+                    contacts.c.account_key >= key,
+                    sa.or_(contacts.c.account_key > key, contacts.c.id > cid),
                 )
                 .order_by(contacts.c.account_key, contacts.c.id)
                 .limit(chunk),
