@@ -11,6 +11,7 @@ the tail is replaced by "…+N more". A disqualified result reads
 from __future__ import annotations
 
 from functools import lru_cache
+from math import floor
 
 from .reasons_text import (
     MAX_REASONS,
@@ -68,9 +69,10 @@ def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _rules_shown(rule: str, count: int) -> str:
-    """One item's text without its points (``reasons_text.rules_only``)."""
-    return f"{rule} (x{count})" if count > 1 else rule
+def _shown_and_rules(rule: str, tenths: int, count: int) -> tuple[str, str]:
+    """One item's text, and that text without its points
+    (``reasons_text.rules_only``)."""
+    return _shown(rule, tenths, count), f"{rule} (x{count})" if count > 1 else rule
 
 
 def summary_and_rules(result: ScoreResult, limit: int = MAX_SUMMARY) -> tuple[str, str]:
@@ -80,9 +82,17 @@ def summary_and_rules(result: ScoreResult, limit: int = MAX_SUMMARY) -> tuple[st
     if result.disqualified or result.routed:
         text = summary(result, limit)
         return text, rules_only(text)
-    shown = [(r, t) for r in result.reasons if (t := _tenths(r.points))]
-    parts = [_shown(r.rule, t, r.count) for r, t in shown]
-    text = join_items(parts, limit)
-    if not parts or sum(map(len, parts)) + 2 * (len(parts) - 1) > limit:
+    parts: list[str] = []
+    rules: list[str] = []
+    size = -2
+    for r in result.reasons:
+        t = floor(r.points * 10 + 0.5)  # _tenths
+        if t:
+            part, rule = _shown_and_rules(r.rule, t, r.count)
+            parts.append(part)
+            rules.append(rule)
+            size += len(part) + 2
+    if not parts or size > limit:
+        text = join_items(parts, limit)
         return text, rules_only(text)
-    return text, "; ".join([_rules_shown(r.rule, r.count) for r, _t in shown])
+    return "; ".join(parts), "; ".join(rules)
