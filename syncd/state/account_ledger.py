@@ -71,6 +71,14 @@ def _state(r: Any) -> AccountState:
     )
 
 
+#: one statement for every chunk of ids (an expanding parameter: the ids are
+#: bound at execution, not built into the statement one by one)
+_STATES = sa.select(*_STATE).where(
+    accounts.c.connector == sa.bindparam("connector"),
+    accounts.c.id.in_(sa.bindparam("ids", expanding=True)),
+)
+
+
 def account_states(
     conn: sa.Connection, connector: str, ids: Sequence[str]
 ) -> dict[str, AccountState]:
@@ -78,11 +86,7 @@ def account_states(
     out: dict[str, AccountState] = {}
     ids = sorted(set(ids))
     for i in range(0, len(ids), 500):
-        for r in conn.execute(
-            sa.select(*_STATE).where(
-                accounts.c.connector == connector, accounts.c.id.in_(ids[i : i + 500])
-            )
-        ):
+        for r in conn.execute(_STATES, {"connector": connector, "ids": ids[i : i + 500]}):
             out[r[0]] = _state(r)
     return out
 
