@@ -176,14 +176,15 @@ def score_routed(router: Router, contacts: Iterable[Contact], as_of: datetime) -
 KEY_MAX = 200
 
 
-def evidence_key(router: Router) -> str | None:
+def evidence_key(router: Router, release: str) -> str | None:
     """The key of the evidence (``evidence.match``) of the router's contacts:
-    its ref and the evidence layout (at most ``KEY_MAX`` characters); None
-    when evidence cannot stand in for a contact (a route's model has a buying
-    group, which reads the contact's activities by time)."""
+    its ref, the evidence layout and the ``release`` of the program that
+    matched it (a release may match text differently), at most ``KEY_MAX``
+    characters; None when evidence cannot stand in for a contact (a route's
+    model has a buying group, which reads the contact's activities by time)."""
     if any(r.model.buying_group is not None for r in router.routes):
         return None
-    key = f"{router.ref}/evidence{EVIDENCE_FORMAT}"
+    key = f"{router.ref}/evidence{EVIDENCE_FORMAT}/{release}"
     if len(key) <= KEY_MAX:
         return key
     return f"evidence{EVIDENCE_FORMAT}@{hashlib.sha256(key.encode('utf-8')).hexdigest()}"
@@ -195,7 +196,7 @@ def score_evidence(
     """Score a chunk of (contact id, the contact or its stored evidence):
     exactly what ``score_routed`` gives for the contacts. Also returns each
     contact's evidence, matched here (None for the evidence items). Requires
-    ``evidence_key(router)``."""
+    an ``evidence_key`` of the router."""
     ts = to_epoch(as_of)
     routes: list[int] = []
     partials: list[Partial] = []

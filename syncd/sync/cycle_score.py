@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from syncd import __version__
 from syncd.core import AccountScore, Contact, ScoreResult
 from syncd.core.evidence import evidence_text
 from syncd.core.routing import (
@@ -148,7 +149,7 @@ def _evidence_key(c: CycleContext, router: Router) -> str | None:
     cfg = c.app.config(c.name)
     if model_path(cfg) is not None or cfg.shadow_models:
         return None
-    return evidence_key(router)
+    return evidence_key(router, __version__)
 
 
 def _changes_row(sc: ScoringRow, v: Scored) -> bool:

@@ -91,14 +91,15 @@ def test_routed_evidence_keeps_its_route_and_scores_as_routed() -> None:
 
 def test_the_evidence_key_names_the_router_and_the_layout() -> None:
     m = load_model("default")
-    key = evidence_key(single_router(m))
-    assert key is not None and key.startswith(m.ref + "/evidence")
+    key = evidence_key(single_router(m), "1.0")
+    assert key is not None and key.startswith(m.ref + "/evidence") and key.endswith("/1.0")
+    assert evidence_key(single_router(m), "1.1") != key  # another release matches anew
 
 
 def test_a_buying_group_model_has_no_evidence_key() -> None:
     m = load_model("buying_group")
     assert m.buying_group is not None
-    assert evidence_key(single_router(m)) is None
+    assert evidence_key(single_router(m), "1.0") is None
 
 
 def test_future_activities_count_once_their_time_comes() -> None:
@@ -145,7 +146,7 @@ def test_a_disqualified_contact_keeps_no_rule_evidence() -> None:
 def test_a_long_evidence_key_is_replaced_by_its_digest() -> None:
     m = model("rules: [{id: ceo, when: {title: CEO}, points: 20}]").spec
     long = compile_model(m.model_copy(update={"name": "n" * 300}))
-    key = evidence_key(single_router(long))
+    key = evidence_key(single_router(long), "1.0")
     assert key is not None and len(key) <= KEY_MAX and key.startswith("evidence")
     other = compile_model(m.model_copy(update={"name": "n" * 299}))
-    assert evidence_key(single_router(other)) != key
+    assert evidence_key(single_router(other), "1.0") != key

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from syncd import __version__
 from syncd.core.routing import evidence_key
 from syncd.sync import Engine, run_cycle
 from tests.kit.memory_crm import MemoryCRM
@@ -75,10 +76,11 @@ def test_a_rescore_from_evidence_writes_what_rebuilding_every_contact_writes(
         extra=f"    shadow_models: [{MODEL}]\n",
     )
     other, without = _run(rebuilt)
-    assert evidence_key(other.router(NAME)) is not None  # only the shadow model stops it
+    # only the shadow model keeps this connector from scoring from evidence
+    assert evidence_key(other.router(NAME), __version__) is not None
     assert with_evidence == without
     assert any(written for (_s, written, _u), _f in with_evidence[6:])  # decay moved scores
-    key = evidence_key(app.router(NAME))
+    key = evidence_key(app.router(NAME), __version__)
     rows = [sc for group in app.store.all_groups(NAME, 500, evidence_ref=key) for sc in group]
     assert rows and all(sc.evidence is not None and sc.contact is None for sc in rows)
     rows = [sc for group in other.store.all_groups(NAME, 500, evidence_ref=key) for sc in group]
