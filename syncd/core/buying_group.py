@@ -44,7 +44,7 @@ from typing import Protocol
 
 from .compiler import CompiledModel
 from .personas import CompiledGroup, assign_personas, persona_matches
-from .plan import Plan, check, targets_for
+from .plan import Plan, activity_targets
 from .types import BuyingGroupSignals, Contact, Reason, format_points
 
 __all__ = [
@@ -110,21 +110,13 @@ def _hits(plan: Plan, c: Contact, lo: float, as_of: float) -> dict[int, list[flo
         tp = act_types.get(t)
         if tp is None:
             continue
-        kind, fld, memo, tests = tp
         for a in tacts:  # newest first
             ts = a.ts
             if ts > as_of:
                 continue
             if ts < lo:
                 break
-            if kind == 1:
-                v = a.norm.get(fld)
-                targets = memo.get(v)
-                if targets is None:
-                    targets = targets_for(tp, v)
-            else:
-                targets = tuple(tg for tg, test in tests if check(test, a.attrs, a.norm, a))
-            for tg in targets:
+            for tg in activity_targets(tp, a):
                 lst = found.get(tg[0])
                 if lst is None:
                     found[tg[0]] = [ts]

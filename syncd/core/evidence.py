@@ -30,7 +30,7 @@ from typing import Any
 from .accounts import is_priority
 from .compiler import CompiledModel
 from .contract import ContactError
-from .plan import check, targets_for
+from .plan import activity_targets, check
 from .types import Contact
 
 __all__ = ["EVIDENCE_FORMAT", "Evidence", "evidence_from_text", "evidence_text", "match"]
@@ -118,16 +118,8 @@ def match(m: CompiledModel, c: Contact, route: int = 0) -> Evidence:
         tp = act_types.get(t)
         if tp is None:
             continue
-        kind, fld, memo, tests = tp
         for a in tacts:  # newest first
-            if kind == 1:
-                v = a.norm.get(fld)
-                targets = memo.get(v)
-                if targets is None:
-                    targets = targets_for(tp, v)
-            else:
-                targets = tuple(tg for tg, test in tests if check(test, a.attrs, a.norm, a))
-            for slot, _pos, _cap, _multi in targets:
+            for slot, _pos, _cap, _multi in activity_targets(tp, a):
                 lst = found.get(slot)
                 if lst is None:
                     found[slot] = [a.ts]

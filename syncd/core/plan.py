@@ -46,6 +46,7 @@ __all__ = [
     "DEFAULT_NON_ENGAGEMENT",
     "MEMO_MAX",
     "Plan",
+    "activity_targets",
     "build_plan",
     "check",
     "targets_for",
@@ -89,6 +90,17 @@ def targets_for(tp: TypePlan, value: str | None) -> tuple[Target, ...]:
         memo.clear()
     memo[value] = hits
     return hits
+
+
+def activity_targets(tp: TypePlan, a: Any) -> tuple[Target, ...]:
+    """The rule targets activity ``a`` (of the type ``tp`` plans) matches:
+    memoised per field value (kind 1) or each test evaluated (kind 2)."""
+    kind, fld, memo, tests = tp
+    if kind == 1:
+        v = a.norm.get(fld)
+        targets = memo.get(v)
+        return targets_for(tp, v) if targets is None else targets
+    return tuple(tg for tg, test in tests if check(test, a.attrs, a.norm, a))
 
 
 def simple_test(when: Mapping[str, Condition]) -> Test | None:
