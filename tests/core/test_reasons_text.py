@@ -27,6 +27,28 @@ points = st.one_of(
 items = st.builds(ReasonItem, rule_ids, points, st.integers(1, 40))
 
 
+def _result(
+    reasons: list[tuple[str, float, int]], *, disqualified: bool = False, routed: bool = False
+) -> ScoreResult:
+    """A result with these (rule, points, count) reasons."""
+    return ScoreResult(
+        id="c",
+        score=0,
+        exact=0.0,
+        tier="t",
+        mql=False,
+        disqualified=disqualified,
+        priority=False,
+        model="m@1a2b3c4d",
+        fit=0,
+        engagement=0,
+        account=0,
+        account_key=None,
+        reasons=tuple(Reason(rule, p, n) for rule, p, n in reasons),
+        routed=routed,
+    )
+
+
 @settings(max_examples=500, deadline=None)
 @given(st.lists(items, max_size=30), st.integers(20, 255))
 def test_parse_inverts_format_and_cuts_only_the_tail(shown: list[ReasonItem], limit: int) -> None:
@@ -120,21 +142,7 @@ def test_summary_formats_every_item_as_format_reasons_does(
     reasons: list[tuple[str, float, int]], limit: int
 ) -> None:
     """The looked-up item texts (second call) read exactly as formatted ones."""
-    r = ScoreResult(
-        id="c",
-        score=0,
-        exact=0.0,
-        tier="t",
-        mql=False,
-        disqualified=False,
-        priority=False,
-        model="m",
-        fit=0,
-        engagement=0,
-        account=0,
-        account_key=None,
-        reasons=tuple(Reason(rule, p, n) for rule, p, n in reasons),
-    )
+    r = _result(reasons)
     shown = [ReasonItem(rule, format_points(p), n) for rule, p, n in reasons]
     expected = format_reasons([i for i in shown if i.points != 0], limit=limit)
     assert summary(r, limit) == expected
@@ -194,22 +202,7 @@ def test_the_rules_of_a_summary_are_the_rules_of_its_text(
 ) -> None:
     """``summary_and_rules`` gives the summary and exactly what ``rules_only``
     makes of it, whether the text is cut, routed, disqualified or empty."""
-    r = ScoreResult(
-        id="c",
-        score=0,
-        exact=0.0,
-        tier="t",
-        mql=False,
-        disqualified=disqualified,
-        priority=False,
-        model="m@1a2b3c4d",
-        fit=0,
-        engagement=0,
-        account=0,
-        account_key=None,
-        reasons=tuple(Reason(rule, p, n) for rule, p, n in reasons),
-        routed=routed,
-    )
+    r = _result(reasons, disqualified=disqualified, routed=routed)
     text, rules = summary_and_rules(r, limit)
     assert text == summary(r, limit)
     assert rules == rules_only(text)
