@@ -1,13 +1,14 @@
 """The documentation is true: every worked example in docs/scoring.md scores
 as shown (with the real core), docs/configuration.md is what the settings
-models generate, and nothing in README.md, docs/ or config/ refers to a file
-the repository does not contain."""
+models generate, nothing in README.md, docs/ or config/ refers to a file
+the repository does not contain, and the docs' Python examples are formatted."""
 
 from __future__ import annotations
 
 import json
 import re
 import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +27,7 @@ from syncd.settings_doc import FALLBACK_DOCS, render
 ROOT = Path(__file__).resolve().parents[1]
 SCORING = ROOT / "docs" / "scoring.md"
 MARKER = re.compile(r"<!-- example: (?P<name>[\w-]+) as_of: (?P<as_of>\S+) -->")
+RUFF = Path(sys.executable).with_name("ruff")
 FENCE = re.compile(r"^```(?P<lang>\w*)\n(?P<body>.*?)^```", re.M | re.S)
 
 
@@ -186,3 +188,31 @@ def test_the_runbook_names_real_log_events() -> None:
     assert len(events) >= 10
     for event in events:
         assert f'"{event}"' in source, event
+
+
+def _python_blocks() -> list[tuple[str, int, str]]:
+    """(file, line, code) of every ```python block of the user docs."""
+    out = []
+    for path in sorted([ROOT / "README.md", ROOT / "bench" / "README.md", *ROOT.glob("docs/*.md")]):
+        text = path.read_text(encoding="utf-8")
+        for m in FENCE.finditer(text):
+            if m.group("lang") == "python":
+                line = text.count("\n", 0, m.start()) + 1
+                out.append((str(path.relative_to(ROOT)), line, m.group("body")))
+    return out
+
+
+def test_python_examples_in_the_docs_are_formatted_like_the_code() -> None:
+    """The docs' Python blocks pass ``ruff format --check`` with the project's
+    settings, as the code does in ``make lint``."""
+    blocks = _python_blocks()
+    assert blocks, "the docs show Python code"
+    for name, line, code in blocks:
+        done = subprocess.run(
+            [str(RUFF), "format", "--check", "--config", str(ROOT / "pyproject.toml"), "-"],
+            input=code,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode == 0, f"{name}:{line}: not formatted: {done.stdout}{done.stderr}"
