@@ -11,7 +11,6 @@ the tail is replaced by "…+N more". A disqualified result reads
 from __future__ import annotations
 
 from functools import lru_cache
-from math import floor
 
 from .reasons_text import (
     MAX_REASONS,
@@ -43,11 +42,17 @@ def _tenths(points: float) -> int:
 
 
 @lru_cache(maxsize=8192)
-def _shown(rule: str, tenths: int, count: int) -> str:
-    """One item's text: a population's reasons repeat, so most texts are
-    looked up, not formatted."""
+def _shown(rule: str, tenths: int, count: int) -> tuple[str, str]:
+    """One item's text, and that text without its points
+    (``reasons_text.rules_only``): a population's reasons repeat, so most
+    texts are looked up, not formatted."""
     points = tenths // 10 if tenths % 10 == 0 else tenths / 10  # format_points' value
-    return ReasonItem(rule, points, count).text()
+    return ReasonItem(rule, points, count).text(), f"{rule} (x{count})" if count > 1 else rule
+
+
+def _items(result: ScoreResult) -> list[tuple[str, str]]:
+    """``_shown`` of each reason that does not show as 0 points, in order."""
+    return [_shown(r.rule, t, r.count) for r in result.reasons if (t := _tenths(r.points))]
 
 
 def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
@@ -61,18 +66,11 @@ def summary(result: ScoreResult, limit: int = MAX_SUMMARY) -> str:
             limit=limit,
             model=model,
         )
-    parts = [_shown(r.rule, t, r.count) for r in result.reasons if (t := _tenths(r.points))]
+    parts = [text for text, _rules in _items(result)]
     if model is not None:
         head = f"{MODEL_PREFIX}{model}; "
         return head + join_items(parts, max(1, limit - len(head)))
     return join_items(parts, limit)
-
-
-@lru_cache(maxsize=8192)
-def _shown_and_rules(rule: str, tenths: int, count: int) -> tuple[str, str]:
-    """One item's text, and that text without its points
-    (``reasons_text.rules_only``)."""
-    return _shown(rule, tenths, count), f"{rule} (x{count})" if count > 1 else rule
 
 
 def summary_and_rules(result: ScoreResult, limit: int = MAX_SUMMARY) -> tuple[str, str]:
@@ -82,17 +80,9 @@ def summary_and_rules(result: ScoreResult, limit: int = MAX_SUMMARY) -> tuple[st
     if result.disqualified or result.routed:
         text = summary(result, limit)
         return text, rules_only(text)
-    parts: list[str] = []
-    rules: list[str] = []
-    size = -2
-    for r in result.reasons:
-        t = floor(r.points * 10 + 0.5)  # _tenths
-        if t:
-            part, rule = _shown_and_rules(r.rule, t, r.count)
-            parts.append(part)
-            rules.append(rule)
-            size += len(part) + 2
-    if not parts or size > limit:
-        text = join_items(parts, limit)
-        return text, rules_only(text)
-    return "; ".join(parts), "; ".join(rules)
+    items = _items(result)
+    whole = "; ".join([t for t, _rules in items])
+    if items and len(whole) <= limit:  # what join_items gives when nothing is cut
+        return whole, "; ".join([rules for _t, rules in items])
+    text = join_items([t for t, _rules in items], limit)
+    return text, rules_only(text)
