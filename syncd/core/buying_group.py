@@ -116,10 +116,10 @@ def _hits(plan: Plan, c: Contact, lo: float, as_of: float) -> dict[int, list[flo
                 continue
             if ts < lo:
                 break
-            for tg in activity_targets(tp, a):
-                lst = found.get(tg[0])
+            for slot in activity_targets(tp, a):
+                lst = found.get(slot)
                 if lst is None:
-                    found[tg[0]] = [ts]
+                    found[slot] = [ts]
                 else:
                     lst.append(ts)
     return found

@@ -119,7 +119,7 @@ def match(m: CompiledModel, c: Contact, route: int = 0) -> Evidence:
         if tp is None:
             continue
         for a in tacts:  # newest first
-            for slot, _pos, _cap, _multi in activity_targets(tp, a):
+            for slot in activity_targets(tp, a):
                 lst = found.get(slot)
                 if lst is None:
                     found[slot] = [a.ts]

@@ -63,10 +63,8 @@ Test = tuple[int, str, Any]
 #: Activity rule slot (rules in index order): (types, max_count (0: none), k,
 #: points, max_points, index, id); ``k`` is the decay constant per second (0: none).
 ActMeta = tuple[tuple[str, ...], int, float, float, float | None, int, str]
-#: A rule of an activity type: (slot, pos, cap, multi). ``pos``: the type's
-#: position in the rule's types; ``cap``: keep at most this many (-1: all);
-#: ``multi``: the rule has several types (collect ``(pos, ts)`` pairs).
-Target = tuple[int, int, int, bool]
+#: A rule of an activity type: its slot (``ActMeta`` index).
+Target = int
 #: Per activity type: (kind, field, memo, tests). kind 1: the hits are a
 #: function of ``norm.get(field)``, memoised in ``memo`` (no conditions at
 #: all: ``field`` is ""); kind 2: evaluate each test.
@@ -93,7 +91,7 @@ def targets_for(tp: TypePlan, value: str | None) -> tuple[Target, ...]:
 
 
 def activity_targets(tp: TypePlan, a: Any) -> tuple[Target, ...]:
-    """The rule targets activity ``a`` (of the type ``tp`` plans) matches:
+    """The rule slots activity ``a`` (of the type ``tp`` plans) matches:
     memoised per field value (kind 1) or each test evaluated (kind 2)."""
     kind, fld, memo, tests = tp
     if kind == 1:
@@ -256,10 +254,8 @@ def build_plan(spec: ModelSpec) -> Plan:
             )
         )
         atest = _act_test(r.when, activity_matcher(r.when))
-        multi = len(r.activity) > 1
-        cap = r.max_count if r.max_count and not multi else -1
-        for pos, atype in enumerate(r.activity):
-            per_type.setdefault(atype, []).append(((slot, pos, cap, multi), atest))
+        for atype in r.activity:
+            per_type.setdefault(atype, []).append((slot, atest))
     props = tuple(it for i, it in sorted(items.items()) if rules[i].group is None)
     groups = tuple(
         tuple(sorted((items[i] for i in ix), key=lambda it: (-it[3], it[0])))
