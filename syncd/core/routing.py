@@ -205,7 +205,7 @@ def score_evidence(
         if isinstance(item, Evidence):
             ev, new = item, None
         else:
-            route = router.index(item) if router.routed else 0
+            route = router.index(item)
             ev = new = match(router.routes[route].model, item, route)
         routes.append(ev.route)
         fresh.append(new)
